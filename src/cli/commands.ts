@@ -1,0 +1,11 @@
+import type { Command } from "commander";
+import { registerToolsCommands } from "./tools-cmd.js";
+import { registerGraphCommands } from "./graph-cmd.js";
+import { registerSampleCommands } from "./sample-cmd.js";
+
+/** Every subcommand, in the order of the pipeline. */
+export function registerCommands(program: Command): void {
+  registerToolsCommands(program);
+  registerGraphCommands(program);
+  registerSampleCommands(program);
+}

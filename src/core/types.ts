@@ -1,0 +1,204 @@
+/**
+ * The data that flows between stages, each with a zod schema used wherever it is read back from disk:
+ *   tools.jsonl (ToolSpec) -> graph.json (ToolGraphJson) -> samples.jsonl (ToolSample)
+ *   -> dialogues.jsonl (DialogueRecord) -> exports.
+ */
+import { z } from "zod";
+
+/** A JSON Schema, kept as a plain object (validated with ajv where it matters). */
+export type JsonSchema = { [key: string]: unknown };
+export const JsonSchemaZ = z.record(z.string(), z.unknown());
+
+export const TOOL_FORMATS = ["openai", "bfcl", "openapi", "mcp", "toolbench", "toolspec"] as const;
+export type ToolFormat = (typeof TOOL_FORMATS)[number];
+
+/** Where a tool came from: the file, the JSON pointer (or line) inside it, and the detected format. */
+export const ToolSourceZ = z.object({
+  file: z.string(),
+  pointer: z.string(),
+  line: z.number().int().optional(),
+  format: z.enum(TOOL_FORMATS),
+});
+export type ToolSource = z.infer<typeof ToolSourceZ>;
+
+/** One tool, normalized. `parameters` is always a JSON Schema of type "object". */
+export const ToolSpecZ = z.object({
+  name: z.string().min(1),
+  description: z.string(),
+  parameters: z
+    .object({ type: z.literal("object"), properties: z.record(z.string(), JsonSchemaZ).optional() })
+    .catchall(z.unknown()),
+  returns: JsonSchemaZ.optional(),
+  source: ToolSourceZ,
+  category: z.string().optional(),
+});
+export type ToolSpec = z.infer<typeof ToolSpecZ>;
+
+// ---------------------------------------------------------------- graph.json
+
+export const EDGE_KINDS = ["P-P", "P-R"] as const;
+export type EdgeKind = (typeof EDGE_KINDS)[number];
+
+export const GraphNodeZ = z
+  .object({ id: z.string(), name: z.string(), category: z.string().optional() })
+  .catchall(z.unknown());
+export type GraphNode = z.infer<typeof GraphNodeZ>;
+
+/** Why two tools are joined: the pair of fields whose embeddings were similar. */
+export const EdgeEvidenceZ = z.object({
+  /** Field of the edge's `source` tool: a parameter (P-P) or a return field path like `booking.booking_id` (P-R). */
+  sourceField: z.string(),
+  /** Parameter of the edge's `target` tool. */
+  targetField: z.string(),
+  similarity: z.number(),
+});
+export type EdgeEvidence = z.infer<typeof EdgeEvidenceZ>;
+
+export const GraphEdgeZ = z.object({
+  source: z.string(),
+  target: z.string(),
+  kind: z.enum(EDGE_KINDS),
+  weight: z.number(),
+  evidence: z.array(EdgeEvidenceZ),
+});
+export type GraphEdge = z.infer<typeof GraphEdgeZ>;
+
+export const ToolGraphJsonZ = z.object({
+  nodes: z.array(GraphNodeZ),
+  edges: z.array(GraphEdgeZ),
+  meta: z.record(z.string(), z.unknown()).optional(),
+});
+export type ToolGraphJson = z.infer<typeof ToolGraphJsonZ>;
+
+// ---------------------------------------------------------------- samples.jsonl
+
+export const SAMPLING_STRATEGIES = ["walk", "random", "balanced"] as const;
+export type SamplingStrategy = (typeof SAMPLING_STRATEGIES)[number];
+
+export const ToolSampleZ = z.object({
+  id: z.string(),
+  /** Tool names (graph node ids), in walk order. */
+  tools: z.array(z.string()).min(1),
+  /** Edges walked, as [from, to] node ids with the edge kind. */
+  edges: z.array(z.object({ from: z.string(), to: z.string(), kind: z.enum(EDGE_KINDS) })),
+  strategy: z.enum(SAMPLING_STRATEGIES),
+  seed: z.number().int(),
+  requestedSize: z.number().int(),
+  /** Set when the walk stopped short of requestedSize (dead end), with the reason. */
+  short: z.string().optional(),
+});
+export type ToolSample = z.infer<typeof ToolSampleZ>;
+
+// ---------------------------------------------------------------- dialogue plans
+
+export const PLAN_STEP_KINDS = ["single", "parallel", "chained", "clarify", "no_tool", "chitchat"] as const;
+export type PlanStepKind = (typeof PLAN_STEP_KINDS)[number];
+
+/**
+ * One user requirement of a dialogue plan.
+ * - single: one tool call; parallel: several calls in one assistant turn; chained: calls where a later one needs
+ *   an earlier result (within the step, or from a step in `dependsOn`); clarify: the user leaves out a required
+ *   argument (`missingArgs`) so the assistant must ask; no_tool: answered without tools; chitchat: small talk.
+ */
+export const PlanStepZ = z.object({
+  id: z.number().int().min(1),
+  kind: z.enum(PLAN_STEP_KINDS),
+  /** What the user wants, in a sentence (logic, not wording). */
+  intent: z.string().min(1),
+  /** Tools the step calls, in order (empty for no_tool / chitchat). */
+  tools: z.array(z.string()),
+  /** Ids of earlier steps whose results this step uses. */
+  dependsOn: z.array(z.number().int()).default([]),
+  /** For clarify steps: required arguments the user leaves out at first. */
+  missingArgs: z.array(z.string()).optional(),
+});
+export type PlanStep = z.infer<typeof PlanStepZ>;
+
+export const DialoguePlanZ = z.object({
+  steps: z.array(PlanStepZ).min(1),
+  /** Sampled tools the plan does not use, each with the reason. */
+  unusedTools: z.array(z.object({ tool: z.string(), reason: z.string() })).default([]),
+});
+export type DialoguePlan = z.infer<typeof DialoguePlanZ>;
+
+// ---------------------------------------------------------------- messages (OpenAI chat format)
+
+export const ToolCallZ = z.object({
+  id: z.string(),
+  type: z.literal("function"),
+  function: z.object({ name: z.string(), arguments: z.string() }),
+});
+export type ToolCall = z.infer<typeof ToolCallZ>;
+
+export const MessageZ = z.discriminatedUnion("role", [
+  z.object({ role: z.literal("system"), content: z.string() }),
+  z.object({ role: z.literal("user"), content: z.string() }),
+  z.object({
+    role: z.literal("assistant"),
+    content: z.string().nullable(),
+    tool_calls: z.array(ToolCallZ).optional(),
+  }),
+  z.object({ role: z.literal("tool"), tool_call_id: z.string(), name: z.string().optional(), content: z.string() }),
+]);
+export type Message = z.infer<typeof MessageZ>;
+
+// ---------------------------------------------------------------- dialogue records
+
+export const UsageZ = z.object({
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+  cachedTokens: z.number().default(0),
+  /** True when some counts were estimated with a tokenizer because the server omitted usage. */
+  estimated: z.boolean().default(false),
+});
+export type Usage = z.infer<typeof UsageZ>;
+
+export const CheckResultZ = z.object({
+  name: z.string(),
+  passed: z.boolean(),
+  /** Human-readable reasons when not passed (or notes when flagged). */
+  reasons: z.array(z.string()).default([]),
+  /** Non-fatal findings (e.g. ungrounded arguments in flag mode). */
+  flagged: z.boolean().default(false),
+  metrics: z.record(z.string(), z.number()).optional(),
+});
+export type CheckResult = z.infer<typeof CheckResultZ>;
+
+export const VerificationZ = z.object({
+  passed: z.boolean(),
+  checks: z.array(CheckResultZ),
+});
+export type Verification = z.infer<typeof VerificationZ>;
+
+export const DialogueRecordZ = z.object({
+  id: z.string(),
+  /** Index of this dialogue in the run (0-based); its seed derives from the run seed and this index. */
+  index: z.number().int(),
+  seed: z.number().int(),
+  sampleId: z.string(),
+  /** Full specs of the sampled tools (what the assistant saw), so a record stands alone. */
+  tools: z.array(ToolSpecZ),
+  /** null when generated with --no-plan. */
+  plan: DialoguePlanZ.nullable(),
+  messages: z.array(MessageZ),
+  /** Parallel to messages: the plan step a message belongs to (null for system / unplanned). */
+  stepOf: z.array(z.number().int().nullable()),
+  verification: VerificationZ,
+  /** Model id used per agent role, e.g. {planner: "sim", user: "openai:gpt-4o", ...}. */
+  models: z.record(z.string(), z.string()),
+  /** "sim" when made by the built-in simulator: not real data. */
+  backend: z.string(),
+  usage: z.record(z.string(), UsageZ),
+  /** Judge scores (1-5) when a judge ran. */
+  judge: z.record(z.string(), z.number()).optional(),
+  createdAt: z.string(),
+});
+export type DialogueRecord = z.infer<typeof DialogueRecordZ>;
+
+export const RejectedRecordZ = DialogueRecordZ.partial().extend({
+  id: z.string(),
+  index: z.number().int(),
+  /** Names of the checks (or pipeline stage, e.g. "generation") that rejected it, with reasons. */
+  rejectedBy: z.array(z.object({ check: z.string(), reasons: z.array(z.string()) })),
+});
+export type RejectedRecord = z.infer<typeof RejectedRecordZ>;
