@@ -2,10 +2,14 @@ import type { Command } from "commander";
 import { registerToolsCommands } from "./tools-cmd.js";
 import { registerGraphCommands } from "./graph-cmd.js";
 import { registerSampleCommands } from "./sample-cmd.js";
+import { registerSynthCommands } from "./synth-cmd.js";
+import { registerExportCommands } from "./export-cmd.js";
 
 /** Every subcommand, in the order of the pipeline. */
 export function registerCommands(program: Command): void {
   registerToolsCommands(program);
   registerGraphCommands(program);
   registerSampleCommands(program);
+  registerSynthCommands(program);
+  registerExportCommands(program);
 }

@@ -1,0 +1,4 @@
+import type { Command } from "commander";
+
+/** Placeholder until the export stage lands. */
+export function registerExportCommands(_program: Command): void {}

@@ -1,0 +1,1 @@
+export { ToolGraph, type EdgeAttributes } from "./tool-graph.js";
