@@ -1,4 +1,105 @@
-import type { Command } from "commander";
+/**
+ * `toolflow sample GRAPH` draws tool samples from a tool graph; `toolflow sample stats SAMPLES` reports coverage
+ * and the Gini coefficient of tool usage.
+ */
+import { Option, type Command } from "commander";
+import { UsageError } from "../core/errors.js";
+import { SAMPLING_STRATEGIES, type SamplingStrategy } from "../core/types.js";
+import { ToolGraph } from "../graph/tool-graph.js";
+import {
+  DEFAULT_BALANCE_ALPHA,
+  SamplingGraph,
+  formatStats,
+  isSamplingStrategy,
+  parseSizeRange,
+  readSamplesJsonl,
+  sampleTools,
+  samplesToJsonl,
+  samplingStats,
+  writeSamplesJsonl,
+} from "../sampling/index.js";
 
-/** Placeholder until the sample stage lands. */
-export function registerSampleCommands(_program: Command): void {}
+interface SampleCliOptions {
+  count: string;
+  size: string;
+  strategy: string;
+  seed: string;
+  alpha?: string;
+  followDirection?: boolean;
+  output?: string;
+  quiet?: boolean;
+}
+
+interface StatsCliOptions {
+  graph?: string;
+  json?: boolean;
+}
+
+function parseInteger(text: string, option: string, min: number): number {
+  if (!/^-?\d+$/.test(text.trim())) throw new UsageError(`${option} must be an integer, got "${text}"`);
+  const n = Number(text);
+  if (!Number.isSafeInteger(n) || n < min) throw new UsageError(`${option} must be an integer >= ${min}, got ${text}`);
+  return n;
+}
+
+function parseStrategy(text: string): SamplingStrategy {
+  if (!isSamplingStrategy(text)) {
+    throw new UsageError(`--strategy must be one of ${SAMPLING_STRATEGIES.join(", ")}, got "${text}"`);
+  }
+  return text;
+}
+
+export function registerSampleCommands(program: Command): void {
+  const sample = program
+    .command("sample")
+    .description("draw tool samples from a tool graph (graph-based sampling), one JSON sample a line")
+    .argument("<graph>", "graph.json made by `toolflow graph`")
+    .option("-n, --count <n>", "number of samples", "100")
+    .option("--size <range>", "tools per sample: a number or a range like 2-5 (drawn uniformly per sample)", "2-5")
+    .addOption(
+      new Option("--strategy <name>", "walk (the paper's random walk), random (no graph), balanced (favours unused tools)")
+        .default("walk"),
+    )
+    .option("--seed <int>", "run seed (the same seed gives the same samples)", "0")
+    .option("--alpha <number>", `balanced only: bias strength, weight 1/(1+uses)^alpha (default ${DEFAULT_BALANCE_ALPHA})`)
+    .option("--follow-direction", "walk P-R edges only from the producing tool to the consuming one")
+    .option("-o, --output <file>", "write the samples here (atomically); default: standard output")
+    .option("-q, --quiet", "do not print the statistics to standard error")
+    .action(async (graphPath: string, opts: SampleCliOptions) => {
+      const count = parseInteger(opts.count, "--count", 1);
+      const size = parseSizeRange(opts.size, "--size");
+      const strategy = parseStrategy(opts.strategy);
+      const seed = parseInteger(opts.seed, "--seed", -(2 ** 31));
+      let alpha: number | undefined;
+      if (opts.alpha !== undefined) {
+        alpha = Number(opts.alpha);
+        if (opts.alpha.trim() === "" || !Number.isFinite(alpha) || alpha < 0) {
+          throw new UsageError(`--alpha must be a number >= 0, got "${opts.alpha}"`);
+        }
+        if (strategy !== "balanced") throw new UsageError("--alpha applies to --strategy balanced only");
+      }
+      const graph = await ToolGraph.load(graphPath);
+      const sg = new SamplingGraph(graph, { followDirection: opts.followDirection ?? false });
+      const samples = sampleTools(sg, { strategy, count, size, seed, alpha });
+      if (opts.output !== undefined && opts.output !== "-") await writeSamplesJsonl(opts.output, samples);
+      else process.stdout.write(samplesToJsonl(samples));
+      if (!opts.quiet) {
+        const where = opts.output !== undefined && opts.output !== "-" ? ` -> ${opts.output}` : "";
+        process.stderr.write(`toolflow sample: ${strategy}, seed ${seed}, size ${size.min}-${size.max}${where}\n`);
+        process.stderr.write(formatStats(samplingStats(samples, sg)));
+      }
+    });
+
+  sample
+    .command("stats")
+    .description("coverage and Gini coefficient of tool usage of a samples file")
+    .argument("<samples>", "samples.jsonl made by `toolflow sample`")
+    .option("--graph <file>", "the graph the samples were drawn from (needed for coverage)")
+    .option("--json", "print the statistics as JSON")
+    .action(async (samplesPath: string, opts: StatsCliOptions) => {
+      const samples = await readSamplesJsonl(samplesPath);
+      const graph = opts.graph !== undefined ? await ToolGraph.load(opts.graph) : undefined;
+      const stats = samplingStats(samples, graph, { file: samplesPath });
+      process.stdout.write(opts.json ? JSON.stringify(stats, null, 2) + "\n" : formatStats(stats));
+    });
+}

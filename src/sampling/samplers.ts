@@ -1,0 +1,203 @@
+/**
+ * The three sampling strategies of the issue:
+ * - randomWalkSample: the paper's graph-based sampling (uniform start, random walk along edges until n tools).
+ * - randomSample: uniform random tool sets (the paper's "w/o Graph" ablation).
+ * - balancedWalkSample: a walk biased toward tools used least so far, so a large run covers the collection.
+ */
+import { InputError } from "../core/errors.js";
+import { Rng } from "../core/rng.js";
+import type { SamplingStrategy, ToolSample } from "../core/types.js";
+import { asSamplingGraph, type SampleEdge, type SamplingGraph, type SamplingGraphLike } from "./sampling-graph.js";
+import { toSizeRange, type SizeRange } from "./size.js";
+
+export interface SampleOptionsBase {
+  /** The number of tools wanted, or a range to draw it from uniformly (with this sample's RNG). */
+  size: number | SizeRange;
+  /** Sample id (default "sample-0"). */
+  id?: string;
+  /** Walk P-R edges only from producer to consumer (walk strategies only). */
+  followDirection?: boolean;
+}
+
+export interface SeededSampleOptions extends SampleOptionsBase {
+  /** The sample's own seed: the same seed gives the same sample. */
+  seed: number;
+}
+
+/** Default bias of the balanced walk: weight of a tool = 1 / (1 + uses)^alpha. */
+export const DEFAULT_BALANCE_ALPHA = 2;
+
+export interface BalancedSampleOptions extends SampleOptionsBase {
+  /** The RNG of the whole run (balanced sampling is sequential: each sample depends on the ones before). */
+  rng: Rng;
+  /** How often each tool was used so far. Updated in place with the new sample's tools. */
+  usage: Map<string, number>;
+  /** Strength of the bias (0 = the plain walk's uniform choices). Default DEFAULT_BALANCE_ALPHA. */
+  alpha?: number;
+  /** Recorded as the sample's `seed` (the run seed). Default 0. */
+  seed?: number;
+}
+
+interface WalkChoices {
+  start(candidates: readonly string[]): string;
+  next(candidates: readonly string[]): string;
+  /** Choose which tool of the sample to continue from after a dead end. */
+  restart(open: ReadonlyArray<{ tool: string; unused: string[] }>): string;
+}
+
+interface WalkResult {
+  tools: string[];
+  edges: SampleEdge[];
+  short?: string;
+}
+
+function requireStartable(sg: SamplingGraph): void {
+  if (sg.startable.length === 0) {
+    const why = sg.graph.size === 0 ? "the graph has no edges" : "no tool has a neighbour to walk to";
+    throw new InputError(`cannot walk: ${why} (use the "random" strategy, or build the graph with a lower threshold)`, {
+      code: "GRAPH_HAS_NO_EDGES",
+    });
+  }
+}
+
+/**
+ * Walk until the path holds n tools, never visiting a tool twice. At a dead end (the current tool has no unused
+ * neighbour) the walk continues from another tool already in the sample that still has unused neighbours; when
+ * no such tool is left (the component is exhausted) it stops short and says why.
+ */
+function walk(sg: SamplingGraph, n: number, choose: WalkChoices): WalkResult {
+  const start = choose.start(sg.startable);
+  const tools = [start];
+  const inSample = new Set(tools);
+  const edges: SampleEdge[] = [];
+  const unusedAround = (t: string) => sg.neighbors(t).filter((x) => !inSample.has(x));
+  let current = start;
+  while (tools.length < n) {
+    let candidates = unusedAround(current);
+    if (candidates.length === 0) {
+      const open: Array<{ tool: string; unused: string[] }> = [];
+      for (const t of tools) {
+        if (t === current) continue;
+        const unused = unusedAround(t);
+        if (unused.length > 0) open.push({ tool: t, unused });
+      }
+      if (open.length === 0) {
+        return {
+          tools,
+          edges,
+          short:
+            `dead end: stopped at ${tools.length} of ${n} tools, ` +
+            `no tool in the sample has an unused neighbour (its connected component is exhausted)`,
+        };
+      }
+      current = choose.restart(open);
+      candidates = open.find((o) => o.tool === current)?.unused ?? [];
+    }
+    const next = choose.next(candidates);
+    edges.push(sg.walkEdge(current, next));
+    tools.push(next);
+    inSample.add(next);
+    current = next;
+  }
+  return { tools, edges };
+}
+
+function toSample(
+  result: WalkResult,
+  strategy: SamplingStrategy,
+  id: string,
+  seed: number,
+  requestedSize: number,
+): ToolSample {
+  const sample: ToolSample = { id, tools: result.tools, edges: result.edges, strategy, seed, requestedSize };
+  if (result.short !== undefined) sample.short = result.short;
+  return sample;
+}
+
+/**
+ * The paper's graph-based sampling: start at a uniformly chosen tool that has at least one neighbour (isolated
+ * tools cannot start a walk: they would always give one-tool samples), then step to a uniformly chosen unused
+ * neighbour until the sample holds n tools. Deterministic for a seed.
+ */
+export function randomWalkSample(graph: SamplingGraphLike, options: SeededSampleOptions): ToolSample {
+  const sg = asSamplingGraph(graph, { followDirection: options.followDirection });
+  requireStartable(sg);
+  const rng = new Rng(options.seed);
+  const range = toSizeRange(options.size);
+  const n = rng.int(range.min, range.max);
+  const result = walk(sg, n, {
+    start: (c) => rng.pick(c),
+    next: (c) => rng.pick(c),
+    restart: (open) => rng.pick(open).tool,
+  });
+  return toSample(result, "walk", options.id ?? "sample-0", options.seed, n);
+}
+
+/**
+ * Uniform random tool set (the "w/o Graph" ablation): n distinct tools drawn uniformly from the whole collection,
+ * isolated tools included. `edges` lists every graph edge among them (often none). Short when the collection
+ * holds fewer than n tools.
+ */
+export function randomSample(graph: SamplingGraphLike, options: SeededSampleOptions): ToolSample {
+  const sg = asSamplingGraph(graph);
+  if (sg.nodes.length === 0) {
+    throw new InputError("cannot sample: the graph has no tools", { code: "GRAPH_IS_EMPTY" });
+  }
+  const rng = new Rng(options.seed);
+  const range = toSizeRange(options.size);
+  const n = rng.int(range.min, range.max);
+  const k = Math.min(n, sg.nodes.length);
+  const pool = sg.nodes.slice();
+  for (let i = 0; i < k; i++) {
+    const j = rng.int(i, pool.length - 1);
+    const tmp = pool[i] as string;
+    pool[i] = pool[j] as string;
+    pool[j] = tmp;
+  }
+  const tools = pool.slice(0, k);
+  const result: WalkResult = { tools, edges: sg.edgesAmong(tools) };
+  if (k < n) result.short = `the collection holds only ${sg.nodes.length} tools, fewer than ${n}`;
+  return toSample(result, "random", options.id ?? "sample-0", options.seed, n);
+}
+
+/**
+ * A walk biased toward the tools used least so far: the start (among tools with a neighbour) and every step are
+ * drawn with weight 1 / (1 + uses)^alpha; after a dead end it continues from the sample's tool whose least-used
+ * unused neighbour is least used (weighted the same way). Updates `usage` with the sample's tools.
+ */
+export function balancedWalkSample(graph: SamplingGraphLike, options: BalancedSampleOptions): ToolSample {
+  const sg = asSamplingGraph(graph, { followDirection: options.followDirection });
+  requireStartable(sg);
+  const alpha = options.alpha ?? DEFAULT_BALANCE_ALPHA;
+  if (!Number.isFinite(alpha) || alpha < 0) {
+    throw new InputError(`alpha must be a finite number >= 0, got ${alpha}`, { code: "BAD_SAMPLING_OPTION" });
+  }
+  const { rng, usage } = options;
+  const uses = (t: string) => usage.get(t) ?? 0;
+  // Weights relative to the least-used candidate ((1+min)/(1+uses))^alpha: the same ratios as 1/(1+uses)^alpha,
+  // but the best candidate weighs 1, so a large alpha cannot underflow every weight to 0.
+  const weightsOf = (usesList: readonly number[]) => {
+    const least = minOf(usesList);
+    return usesList.map((u) => Math.pow((1 + least) / (1 + u), alpha));
+  };
+  const weightedPick = (c: readonly string[]) => rng.weighted(c, weightsOf(c.map(uses)));
+  const range = toSizeRange(options.size);
+  const n = rng.int(range.min, range.max);
+  const result = walk(sg, n, {
+    start: weightedPick,
+    next: weightedPick,
+    restart: (open) =>
+      rng.weighted(
+        open.map((o) => o.tool),
+        weightsOf(open.map((o) => minOf(o.unused.map(uses)))),
+      ),
+  });
+  for (const t of result.tools) usage.set(t, (usage.get(t) ?? 0) + 1);
+  return toSample(result, "balanced", options.id ?? "sample-0", options.seed ?? 0, n);
+}
+
+function minOf(values: readonly number[]): number {
+  let m = Infinity;
+  for (const v of values) if (v < m) m = v;
+  return m;
+}

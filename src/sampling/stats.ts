@@ -1,0 +1,176 @@
+/**
+ * How well a set of samples covers the tool collection: coverage (share of tools used, over all tools and over
+ * non-isolated tools) and the Gini coefficient of tool usage (0 = every tool used equally often, near 1 = a few
+ * tools take every use).
+ */
+import { InputError } from "../core/errors.js";
+import type { SamplingStrategy, ToolSample } from "../core/types.js";
+import { asSamplingGraph, type SamplingGraph, type SamplingGraphLike } from "./sampling-graph.js";
+
+/** How many samples each tool appears in. */
+export function usageCounts(samples: Iterable<Pick<ToolSample, "tools">>): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const s of samples) for (const t of s.tools) counts.set(t, (counts.get(t) ?? 0) + 1);
+  return counts;
+}
+
+/**
+ * Gini coefficient of non-negative values: sum_i sum_j |x_i - x_j| / (2 n^2 mean). 0 when all are equal
+ * (and, by convention, for an empty list or all zeros); (n-1)/n when one value holds everything.
+ */
+export function gini(values: readonly number[]): number {
+  const n = values.length;
+  if (n === 0) return 0;
+  const sorted = values.slice().sort((a, b) => a - b);
+  let total = 0;
+  let weighted = 0;
+  sorted.forEach((x, i) => {
+    if (!(x >= 0) || !Number.isFinite(x)) throw new RangeError(`gini needs finite values >= 0, got ${x}`);
+    total += x;
+    weighted += (i + 1) * x;
+  });
+  if (total === 0) return 0;
+  const g = (2 * weighted) / (n * total) - (n + 1) / n;
+  return Math.max(0, g);
+}
+
+export interface CoverageReport {
+  /** Tools in the graph. */
+  totalTools: number;
+  /** Graph tools used by at least one sample. */
+  usedTools: number;
+  /** usedTools / totalTools (0 for an empty graph). */
+  share: number;
+  /** Graph tools with at least one edge. */
+  nonIsolatedTools: number;
+  usedNonIsolated: number;
+  /** usedNonIsolated / nonIsolatedTools. */
+  shareNonIsolated: number;
+}
+
+function ratio(a: number, b: number): number {
+  return b === 0 ? 0 : a / b;
+}
+
+/** Coverage of the graph's tools by the samples. Tools not in the graph are not counted (see samplingStats). */
+export function coverage(samples: Iterable<Pick<ToolSample, "tools">>, graph: SamplingGraphLike): CoverageReport {
+  const sg = asSamplingGraph(graph);
+  const counts = usageCounts(samples);
+  let usedTools = 0;
+  let usedNonIsolated = 0;
+  for (const t of sg.nodes) {
+    if ((counts.get(t) ?? 0) === 0) continue;
+    usedTools++;
+    if (sg.nonIsolated.has(t)) usedNonIsolated++;
+  }
+  return {
+    totalTools: sg.nodes.length,
+    usedTools,
+    share: ratio(usedTools, sg.nodes.length),
+    nonIsolatedTools: sg.nonIsolated.size,
+    usedNonIsolated,
+    shareNonIsolated: ratio(usedNonIsolated, sg.nonIsolated.size),
+  };
+}
+
+export interface SamplingStats {
+  samples: number;
+  /** Samples that stopped short of their requested size. */
+  short: number;
+  /** Samples per strategy. */
+  strategies: Partial<Record<SamplingStrategy, number>>;
+  meanSize: number;
+  /** Number of samples per actual size. */
+  sizes: Record<number, number>;
+  /** Distinct tools in the samples. */
+  distinctTools: number;
+  /** Most uses of one tool. */
+  maxUses: number;
+  /** Gini over the tools that appear in the samples (ignores unused tools; the only Gini without a graph). */
+  giniUsed: number;
+  /** With a graph: coverage, and Gini over every tool and over non-isolated tools (unused ones count as 0). */
+  coverage?: CoverageReport;
+  giniAll?: number;
+  giniNonIsolated?: number;
+}
+
+/**
+ * Summary of a set of samples. With a graph, every sampled tool must be a node of it: a tool it lacks is an
+ * InputError naming the sample and tool (the samples were drawn from another graph).
+ */
+export function samplingStats(
+  samples: readonly ToolSample[],
+  graph?: SamplingGraphLike,
+  options: { file?: string } = {},
+): SamplingStats {
+  const counts = usageCounts(samples);
+  const strategies: Partial<Record<SamplingStrategy, number>> = {};
+  const sizes: Record<number, number> = {};
+  let short = 0;
+  let toolSlots = 0;
+  for (const s of samples) {
+    strategies[s.strategy] = (strategies[s.strategy] ?? 0) + 1;
+    sizes[s.tools.length] = (sizes[s.tools.length] ?? 0) + 1;
+    if (s.short !== undefined) short++;
+    toolSlots += s.tools.length;
+  }
+  const used = [...counts.values()];
+  const stats: SamplingStats = {
+    samples: samples.length,
+    short,
+    strategies,
+    meanSize: ratio(toolSlots, samples.length),
+    sizes,
+    distinctTools: counts.size,
+    maxUses: used.reduce((m, v) => Math.max(m, v), 0),
+    giniUsed: gini(used),
+  };
+  if (graph !== undefined) {
+    const sg: SamplingGraph = asSamplingGraph(graph);
+    for (const s of samples) {
+      const missing = s.tools.find((t) => !sg.has(t));
+      if (missing !== undefined) {
+        throw new InputError(`sample ${s.id} uses tool "${missing}", which is not in the graph`, {
+          file: options.file,
+          code: "UNKNOWN_TOOL",
+        });
+      }
+    }
+    stats.coverage = coverage(samples, sg);
+    stats.giniAll = gini(sg.nodes.map((t) => counts.get(t) ?? 0));
+    stats.giniNonIsolated = gini(sg.nodes.filter((t) => sg.nonIsolated.has(t)).map((t) => counts.get(t) ?? 0));
+  }
+  return stats;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+/** Human-readable summary (a few lines, for stderr). */
+export function formatStats(stats: SamplingStats): string {
+  const lines: string[] = [];
+  const strategies = Object.entries(stats.strategies)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
+  lines.push(
+    `samples: ${stats.samples}${strategies ? ` (${strategies})` : ""}, short: ${stats.short}, ` +
+      `tools per sample: mean ${stats.meanSize.toFixed(2)}`,
+  );
+  if (stats.coverage) {
+    const c = stats.coverage;
+    lines.push(
+      `coverage: ${c.usedTools}/${c.totalTools} tools (${pct(c.share)}), ` +
+        `${c.usedNonIsolated}/${c.nonIsolatedTools} non-isolated tools (${pct(c.shareNonIsolated)})`,
+    );
+    lines.push(
+      `gini of tool usage: ${stats.giniNonIsolated?.toFixed(3)} over non-isolated tools, ` +
+        `${stats.giniAll?.toFixed(3)} over all tools, ${stats.giniUsed.toFixed(3)} over used tools; ` +
+        `max uses of one tool: ${stats.maxUses}`,
+    );
+  } else {
+    lines.push(
+      `distinct tools: ${stats.distinctTools}, gini of tool usage over used tools: ${stats.giniUsed.toFixed(3)}, ` +
+        `max uses of one tool: ${stats.maxUses} (give the graph for coverage)`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
