@@ -1,0 +1,42 @@
+/**
+ * What the run orchestrator needs from the other stages, as injectable functions. The CLI wires the real ones
+ * (src/agents, src/verify, src/llm); tests can pass doubles.
+ */
+import type { GenerateOptions, GeneratedDialogue, RoleModels } from "../agents/index.js";
+import type { DialoguePlan, Message, ToolSample, ToolSpec, Verification } from "../core/types.js";
+import type { ChatModel } from "../llm/types.js";
+
+/** The parts of a dialogue that verification, deduplication and judging look at. */
+export interface DialogueForChecks {
+  tools: ToolSpec[];
+  plan: DialoguePlan | null;
+  messages: Message[];
+  stepOf: (number | null)[];
+}
+
+export type DuplicateCheck =
+  | { duplicate: false }
+  | { duplicate: true; of: string; kind: string; similarity: number };
+
+export interface DeduperLike {
+  check(d: DialogueForChecks): DuplicateCheck;
+  add(id: string, d: DialogueForChecks): void;
+}
+
+export interface SynthDeps {
+  generateDialogue(
+    sample: ToolSample,
+    tools: ToolSpec[],
+    models: RoleModels,
+    options: GenerateOptions,
+  ): Promise<GeneratedDialogue>;
+  verifyDialogue(d: DialogueForChecks, options: { provenance: "reject" | "flag" }): Verification;
+  createDeduper(): DeduperLike;
+  judgeDialogue?(model: ChatModel, d: DialogueForChecks): Promise<Record<string, number>>;
+}
+
+/** Chooses the models of each dialogue (a pool picks one by the dialogue's seed; roles may be overridden). */
+export interface ModelProvider {
+  forDialogue(seed: number): RoleModels;
+  judge?: ChatModel;
+}

@@ -1,0 +1,185 @@
+/**
+ * Options of a synthesis run, validated with zod, and the subset that defines a run (compared on --resume).
+ */
+import { z } from "zod";
+import { UsageError } from "../core/errors.js";
+import { SAMPLING_STRATEGIES } from "../core/types.js";
+
+export const ROLE_NAMES = ["planner", "user", "assistant", "tool"] as const;
+export type RoleName = (typeof ROLE_NAMES)[number];
+
+export const SizeRangeZ = z
+  .object({ min: z.number().int().min(1), max: z.number().int().min(1) })
+  .refine((s) => s.min <= s.max, { message: "min must not exceed max" });
+export type SizeRange = z.infer<typeof SizeRangeZ>;
+
+export const SynthOptionsZ = z.object({
+  /** tools.jsonl (ToolSpec lines). */
+  tools: z.string().min(1),
+  /** graph.json; built on the fly from the tools when absent and a graph is needed. */
+  graph: z.string().optional(),
+  /** A samples.jsonl to use instead of sampling: dialogue i uses sample i (cycling when there are fewer). */
+  samples: z.string().optional(),
+  count: z.number().int().min(1),
+  /** Model pool: one model per dialogue, picked by the dialogue's seed. */
+  llm: z.array(z.string().min(1)).min(1),
+  /** Per-role overrides of the pool. */
+  roleLlm: z.object({
+    planner: z.string().optional(),
+    user: z.string().optional(),
+    assistant: z.string().optional(),
+    tool: z.string().optional(),
+  }),
+  concurrency: z.number().int().min(1).max(1024),
+  seed: z.number().int().min(0).max(0xffffffff),
+  out: z.string().min(1),
+  sampling: z.enum(SAMPLING_STRATEGIES),
+  size: SizeRangeZ,
+  plan: z.boolean(),
+  maxTurns: z.number().int().min(1).optional(),
+  toolErrorRate: z.number().min(0).max(1).optional(),
+  provenance: z.enum(["reject", "flag"]),
+  baseUrl: z.string().optional(),
+  cache: z.string().optional(),
+  prices: z.string().optional(),
+  judge: z.string().optional(),
+  /** Attempts before giving up (default count * 3 + 10). */
+  maxAttempts: z.number().int().min(1).optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  resume: z.boolean(),
+  force: z.boolean(),
+  dryRun: z.boolean(),
+});
+export type SynthOptions = z.infer<typeof SynthOptionsZ>;
+
+export function defaultMaxAttempts(count: number): number {
+  return count * 3 + 10;
+}
+
+/** Parse `2-5` or `3` into a size range. */
+export function parseSizeRange(text: string): SizeRange {
+  const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(text);
+  if (!m) throw new UsageError(`--size: expected N or MIN-MAX (e.g. 2-5), got "${text}"`);
+  const min = Number(m[1]);
+  const max = m[2] === undefined ? min : Number(m[2]);
+  if (min < 1) throw new UsageError(`--size: sizes start at 1, got "${text}"`);
+  if (min > max) throw new UsageError(`--size: MIN must not exceed MAX, got "${text}"`);
+  return { min, max };
+}
+
+/** Validate a built options object; errors name the option as the CLI spells it. */
+export function validateSynthOptions(input: unknown): SynthOptions {
+  const parsed = SynthOptionsZ.safeParse(input);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = issue?.path.map(String) ?? [];
+    const flag = path[0] === "roleLlm" && path[1] ? `--llm-${path[1]}` : `--${kebab(path[0] ?? "options")}`;
+    throw new UsageError(`${flag}: ${issue?.message ?? "invalid value"}`);
+  }
+  if (parsed.data.resume && parsed.data.force) throw new UsageError("--resume and --force exclude each other");
+  return parsed.data;
+}
+
+export function kebab(name: string): string {
+  return name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
+}
+
+/**
+ * What defines a run's content. A resumed run must match these exactly (inputs are compared by content hash, so a
+ * moved file is fine and an edited one is not). Concurrency, cache, prices and the output path may change.
+ */
+export interface RunDefinition {
+  tools: string;
+  graph: string | null;
+  samples: string | null;
+  count: number;
+  llm: string[];
+  roleLlm: Partial<Record<RoleName, string>>;
+  seed: number;
+  sampling: string;
+  size: string;
+  plan: boolean;
+  maxTurns: number | null;
+  toolErrorRate: number | null;
+  provenance: string;
+  judge: string | null;
+  maxAttempts: number;
+  temperature: number | null;
+  baseUrl: string | null;
+}
+
+/** Names of the CLI options behind each RunDefinition field, for error messages. */
+const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
+  tools: "--tools (file content)",
+  graph: "--graph (file content)",
+  samples: "--samples (file content)",
+  count: "--count",
+  llm: "--llm",
+  roleLlm: "--llm-planner/--llm-user/--llm-assistant/--llm-tool",
+  seed: "--seed",
+  sampling: "--sampling",
+  size: "--size",
+  plan: "--no-plan",
+  maxTurns: "--max-turns",
+  toolErrorRate: "--tool-error-rate",
+  provenance: "--provenance",
+  judge: "--judge",
+  maxAttempts: "--max-attempts",
+  temperature: "--temperature",
+  baseUrl: "--base-url",
+};
+
+export function runDefinition(
+  options: SynthOptions,
+  hashes: { tools: string; graph: string | null; samples: string | null },
+): RunDefinition {
+  const roleLlm: Partial<Record<RoleName, string>> = {};
+  for (const r of ROLE_NAMES) {
+    const v = options.roleLlm[r];
+    if (v !== undefined) roleLlm[r] = v;
+  }
+  return {
+    tools: hashes.tools,
+    graph: hashes.graph,
+    samples: hashes.samples,
+    count: options.count,
+    llm: options.llm,
+    roleLlm,
+    seed: options.seed,
+    sampling: options.sampling,
+    size: `${options.size.min}-${options.size.max}`,
+    plan: options.plan,
+    maxTurns: options.maxTurns ?? null,
+    toolErrorRate: options.toolErrorRate ?? null,
+    provenance: options.provenance,
+    judge: options.judge ?? null,
+    maxAttempts: options.maxAttempts ?? defaultMaxAttempts(options.count),
+    temperature: options.temperature ?? null,
+    baseUrl: options.baseUrl ?? null,
+  };
+}
+
+/** The fields where two run definitions differ, each with its CLI option name and both values. */
+export function diffRunDefinitions(
+  before: RunDefinition,
+  now: RunDefinition,
+): Array<{ field: keyof RunDefinition; flag: string; before: unknown; now: unknown }> {
+  const out: Array<{ field: keyof RunDefinition; flag: string; before: unknown; now: unknown }> = [];
+  for (const field of Object.keys(DEFINITION_FLAGS) as Array<keyof RunDefinition>) {
+    if (stableJson(before[field]) !== stableJson(now[field])) {
+      out.push({ field, flag: DEFINITION_FLAGS[field], before: before[field] ?? null, now: now[field] ?? null });
+    }
+  }
+  return out;
+}
+
+/** JSON with object keys sorted, for comparisons and hashes. */
+export function stableJson(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) => {
+    if (v && typeof v === "object" && !Array.isArray(v)) {
+      const obj = v as Record<string, unknown>;
+      return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, obj[k]]));
+    }
+    return v;
+  }) ?? "null";
+}

@@ -1,0 +1,434 @@
+/**
+ * The synthesis loop: attempt dialogue i (seed deriveSeed(runSeed, i), sample i) with bounded concurrency until
+ * exactly `count` dialogues are accepted, writing each decided attempt as one line of dialogues.jsonl or
+ * rejected.jsonl. Resuming reads those files back, repairs a torn tail, and skips every decided index.
+ */
+import { join } from "node:path";
+import { deriveSeed } from "../core/rng.js";
+import { ToolflowError } from "../core/errors.js";
+import {
+  DialogueRecordZ,
+  RejectedRecordZ,
+  type DialogueRecord,
+  type RejectedRecord,
+  type ToolSample,
+  type ToolSpec,
+  type Verification,
+} from "../core/types.js";
+import type { GeneratedDialogue, RoleModels } from "../agents/index.js";
+import type { DeduperLike, DialogueForChecks, ModelProvider, SynthDeps } from "./deps.js";
+import { DialogueMeter } from "./meter.js";
+import { JsonlAppender, RUN_FILES, recoverJsonl } from "./store.js";
+import { RunTally, type TallySnapshot } from "./tally.js";
+
+export interface RunProgress {
+  target: number;
+  accepted: number;
+  rejected: number;
+  inFlight: number;
+  /** Attempts decided in this session (accepted + rejected since start). */
+  sessionDecided: number;
+  tokens: number;
+  startedAt: number;
+}
+
+export interface RunnerConfig {
+  dir: string;
+  count: number;
+  maxAttempts: number;
+  concurrency: number;
+  seed: number;
+  /** Dialogue i uses samples[i % samples.length]. */
+  samples: ToolSample[];
+  tools: Map<string, ToolSpec>;
+  usePlan: boolean;
+  maxTurns?: number;
+  toolErrorRate?: number;
+  temperature?: number;
+  provenance: "reject" | "flag";
+  models: ModelProvider;
+  deps: SynthDeps;
+  signal?: AbortSignal;
+  /** Abort the run after this many generation failures in a row (default max(20, 2 * concurrency)). */
+  maxConsecutiveFailures?: number;
+  /** Called after every decided attempt. */
+  onProgress?: (p: RunProgress) => void;
+  /** Called at most every `checkpointMs` (default 5000) and at the end, e.g. to rewrite the manifest. */
+  onCheckpoint?: (snapshot: TallySnapshot, info: CheckpointInfo) => Promise<void>;
+  checkpointMs?: number;
+  /** Told what recovery found, before any new attempt. */
+  onRecovered?: (info: RecoveryInfo) => void;
+}
+
+export interface CheckpointInfo {
+  status: "running" | "complete" | "interrupted" | "failed";
+  nextIndex: number;
+  sessionAccepted: number;
+  sessionRejected: number;
+  error?: string;
+}
+
+export interface RecoveryInfo {
+  accepted: number;
+  rejected: number;
+  truncatedBytes: number;
+  duplicatesDropped: number;
+}
+
+export interface RunResult {
+  status: "complete" | "interrupted";
+  snapshot: TallySnapshot;
+  sessionAccepted: number;
+  sessionRejected: number;
+  recovered: RecoveryInfo;
+}
+
+/** Thrown when the run cannot reach its count (attempt cap, repeated failures). Exit code 1. */
+export class SynthRunError extends ToolflowError {
+  constructor(message: string, options: { cause?: unknown } = {}) {
+    super(message, { code: "SYNTH_RUN_FAILED", cause: options.cause });
+  }
+}
+
+/** Id of dialogue `index` of the run with seed `seed`. */
+export function dialogueId(seed: number, index: number): string {
+  return `tf-${seed}-${String(index).padStart(6, "0")}`;
+}
+
+/** The sample that dialogue `index` uses. */
+export function sampleFor(samples: ToolSample[], index: number): ToolSample {
+  if (samples.length === 0) throw new ToolflowError("the run has no samples");
+  return samples[index % samples.length] as ToolSample;
+}
+
+/** Errors that must stop the run instead of rejecting one dialogue (bad credentials, bad input, bad usage). */
+export function isFatalError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  if (err instanceof ToolflowError && err.exitCode === 2) return true;
+  const code = err instanceof ToolflowError ? err.code : "";
+  return /AUTH/i.test(code) || /Auth(entication)?Error$/.test(err.name) || /PERMISSION|FORBIDDEN/i.test(code);
+}
+
+function errorMessage(err: unknown): string {
+  if (err instanceof Error) return `${err.name === "Error" ? "" : err.name + ": "}${err.message}`;
+  return String(err);
+}
+
+function backendOf(models: RoleModels): string {
+  const set = new Set([models.planner.backend, models.user.backend, models.assistant.backend, models.tool.backend]);
+  return [...set].sort().join("+");
+}
+
+type Outcome =
+  | { kind: "accepted"; record: DialogueRecord; checks: DialogueForChecks }
+  | { kind: "rejected"; record: RejectedRecord; generationFailure: boolean }
+  | { kind: "aborted" }
+  | { kind: "fatal"; error: unknown };
+
+export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
+  const { count, maxAttempts, concurrency } = config;
+  const dialoguesPath = join(config.dir, RUN_FILES.dialogues);
+  const rejectedPath = join(config.dir, RUN_FILES.rejected);
+
+  // ---- recovery
+  const acc = await recoverJsonl(dialoguesPath, DialogueRecordZ, { key: (r) => r.index });
+  const rej = await recoverJsonl(rejectedPath, RejectedRecordZ, { key: (r) => r.index });
+  const tally = new RunTally();
+  const decided = new Set<number>();
+  const deduper: DeduperLike = config.deps.createDeduper();
+  for (const r of acc.records) {
+    decided.add(r.index);
+    tally.addAccepted(r);
+    deduper.add(r.id, r);
+  }
+  for (const r of rej.records) {
+    if (decided.has(r.index)) continue; // accepted wins (cannot happen with this writer; be safe)
+    decided.add(r.index);
+    tally.addRejected(r);
+  }
+  if (tally.accepted > count) {
+    throw new SynthRunError(
+      `${dialoguesPath} holds ${tally.accepted} accepted dialogues, more than --count ${count}; it was not written by this run`,
+    );
+  }
+  const recovered: RecoveryInfo = {
+    accepted: tally.accepted,
+    rejected: tally.rejected,
+    truncatedBytes: acc.truncatedBytes + rej.truncatedBytes,
+    duplicatesDropped: acc.duplicatesDropped + rej.duplicatesDropped,
+  };
+  config.onRecovered?.(recovered);
+
+  const acceptedOut = new JsonlAppender(dialoguesPath);
+  const rejectedOut = new JsonlAppender(rejectedPath);
+  const startedAt = Date.now();
+  let sessionAccepted = 0;
+  let sessionRejected = 0;
+  let consecutiveFailures = 0;
+  const maxConsecutive = config.maxConsecutiveFailures ?? Math.max(20, 2 * concurrency);
+  let lastFailure = "";
+  let fatal: unknown;
+  let cursor = 0;
+  const inFlight = new Map<number, Promise<void>>();
+  const internalAbort = new AbortController();
+  const signal = config.signal ? AbortSignal.any([config.signal, internalAbort.signal]) : internalAbort.signal;
+
+  const progress = (): RunProgress => ({
+    target: count,
+    accepted: tally.accepted,
+    rejected: tally.rejected,
+    inFlight: inFlight.size,
+    sessionDecided: sessionAccepted + sessionRejected,
+    tokens: tally.tokens,
+    startedAt,
+  });
+
+  let lastCheckpoint = Date.now();
+  let checkpointing: Promise<void> | undefined;
+  const checkpoint = async (status: CheckpointInfo["status"], error?: string): Promise<void> => {
+    if (!config.onCheckpoint) return;
+    if (checkpointing) await checkpointing;
+    lastCheckpoint = Date.now();
+    acceptedOut.sync();
+    rejectedOut.sync();
+    const info: CheckpointInfo = { status, nextIndex: cursor, sessionAccepted, sessionRejected };
+    if (error !== undefined) info.error = error;
+    checkpointing = config.onCheckpoint(tally.snapshot(), info).finally(() => {
+      checkpointing = undefined;
+    });
+    await checkpointing;
+  };
+
+  const nextIndex = (): number | undefined => {
+    while (cursor < maxAttempts && decided.has(cursor)) cursor++;
+    if (cursor >= maxAttempts) return undefined;
+    return cursor++;
+  };
+
+  const commit = (index: number, outcome: Outcome): void => {
+    if (outcome.kind === "aborted") return;
+    if (outcome.kind === "fatal") {
+      fatal ??= outcome.error;
+      internalAbort.abort();
+      return;
+    }
+    if (outcome.kind === "accepted") {
+      if (tally.accepted >= count) return; // never write beyond --count (the index stays undecided)
+      const dup = deduper.check(outcome.checks);
+      if (dup.duplicate) {
+        commit(index, {
+          kind: "rejected",
+          generationFailure: false,
+          record: {
+            ...stripForRejected(outcome.record),
+            rejectedBy: [
+              {
+                check: "duplicate",
+                reasons: [`${dup.kind} duplicate of ${dup.of} (similarity ${dup.similarity.toFixed(3)})`],
+              },
+            ],
+          },
+        });
+        return;
+      }
+      acceptedOut.append(outcome.record);
+      deduper.add(outcome.record.id, outcome.checks);
+      decided.add(index);
+      tally.addAccepted(outcome.record);
+      sessionAccepted++;
+      consecutiveFailures = 0;
+    } else {
+      rejectedOut.append(outcome.record);
+      decided.add(index);
+      tally.addRejected(outcome.record);
+      sessionRejected++;
+      if (outcome.generationFailure) {
+        consecutiveFailures++;
+        lastFailure = outcome.record.rejectedBy.map((r) => `${r.check}: ${r.reasons.join("; ")}`).join(" | ");
+      } else consecutiveFailures = 0;
+    }
+    config.onProgress?.(progress());
+  };
+
+  const attempt = async (index: number): Promise<Outcome> => {
+    const seed = deriveSeed(config.seed, index);
+    const sample = sampleFor(config.samples, index);
+    const id = dialogueId(config.seed, index);
+    const tools = sample.tools.map((name) => {
+      const spec = config.tools.get(name);
+      if (!spec) throw new ToolflowError(`sample ${sample.id} names tool "${name}", which the tools file lacks`);
+      return spec;
+    });
+    const meter = new DialogueMeter();
+    const base = config.models.forDialogue(seed);
+    const models: RoleModels = {
+      planner: meter.wrap(base.planner, "planner"),
+      user: meter.wrap(base.user, "user"),
+      assistant: meter.wrap(base.assistant, "assistant"),
+      tool: meter.wrap(base.tool, "tool"),
+    };
+    const backend = backendOf(base);
+    const createdAt = () => new Date().toISOString();
+    let dialogue: GeneratedDialogue;
+    try {
+      const options: Parameters<SynthDeps["generateDialogue"]>[3] = { seed, usePlan: config.usePlan, signal };
+      if (config.maxTurns !== undefined) options.maxTurns = config.maxTurns;
+      if (config.toolErrorRate !== undefined) options.toolErrorRate = config.toolErrorRate;
+      if (config.temperature !== undefined) options.temperature = config.temperature;
+      dialogue = await config.deps.generateDialogue(sample, tools, models, options);
+    } catch (err) {
+      if (signal.aborted) return { kind: "aborted" };
+      if (isFatalError(err)) return { kind: "fatal", error: err };
+      const stage = (err as { stage?: unknown }).stage;
+      return {
+        kind: "rejected",
+        generationFailure: true,
+        record: {
+          id,
+          index,
+          seed,
+          sampleId: sample.id,
+          models: meter.models,
+          backend,
+          usage: meter.usageRecord(),
+          createdAt: createdAt(),
+          rejectedBy: [
+            {
+              check: "generation",
+              reasons: [`${typeof stage === "string" ? `[${stage}] ` : ""}${errorMessage(err)}`],
+            },
+          ],
+        },
+      };
+    }
+    if (signal.aborted) return { kind: "aborted" };
+    const checks: DialogueForChecks = {
+      tools,
+      plan: dialogue.plan,
+      messages: dialogue.messages,
+      stepOf: dialogue.stepOf,
+    };
+    let verification: Verification;
+    try {
+      verification = config.deps.verifyDialogue(checks, { provenance: config.provenance });
+    } catch (err) {
+      return { kind: "fatal", error: err };
+    }
+    const rejectedBy: RejectedRecord["rejectedBy"] = [];
+    if (!dialogue.complete) {
+      rejectedBy.push({
+        check: "incomplete",
+        reasons: ["the turn limit was reached before every plan step was done"],
+      });
+    }
+    for (const c of verification.checks) if (!c.passed) rejectedBy.push({ check: c.name, reasons: c.reasons });
+    if (!verification.passed && rejectedBy.every((r) => r.check === "incomplete")) {
+      rejectedBy.push({ check: "verification", reasons: ["verification failed without naming a check"] });
+    }
+    const models_ = { ...dialogue.models, ...meter.models };
+    const record: DialogueRecord = {
+      id,
+      index,
+      seed,
+      sampleId: sample.id,
+      tools,
+      plan: dialogue.plan,
+      messages: dialogue.messages,
+      stepOf: dialogue.stepOf,
+      verification,
+      models: models_,
+      backend,
+      usage: Object.keys(meter.usage).length > 0 ? meter.usageRecord() : dialogue.usage,
+      createdAt: createdAt(),
+    };
+    if (rejectedBy.length > 0) {
+      return { kind: "rejected", generationFailure: false, record: { ...stripForRejected(record), rejectedBy } };
+    }
+    if (config.models.judge && config.deps.judgeDialogue) {
+      if (deduper.check(checks).duplicate) {
+        // do not pay the judge for a dialogue that commit() will drop as a duplicate
+        return { kind: "accepted", record, checks };
+      }
+      try {
+        const judgeModel = meter.wrap(config.models.judge, "judge");
+        record.judge = await config.deps.judgeDialogue(judgeModel, checks);
+        record.models = { ...record.models, ...meter.models };
+        record.usage = meter.usageRecord();
+      } catch (err) {
+        if (signal.aborted) return { kind: "aborted" };
+        if (isFatalError(err)) return { kind: "fatal", error: err };
+        return {
+          kind: "rejected",
+          generationFailure: true,
+          record: {
+            ...stripForRejected(record),
+            usage: meter.usageRecord(),
+            rejectedBy: [{ check: "judge", reasons: [errorMessage(err)] }],
+          },
+        };
+      }
+    }
+    return { kind: "accepted", record, checks };
+  };
+
+  let status: RunResult["status"] = "complete";
+  try {
+    while (tally.accepted < count) {
+      if (fatal !== undefined) break;
+      if (signal.aborted) {
+        status = "interrupted";
+        break;
+      }
+      if (consecutiveFailures >= maxConsecutive) {
+        throw new SynthRunError(
+          `stopping: ${consecutiveFailures} dialogues in a row failed to generate; last failure: ${lastFailure}`,
+        );
+      }
+      while (inFlight.size < concurrency && tally.accepted + inFlight.size < count) {
+        const index = nextIndex();
+        if (index === undefined) break;
+        const task = attempt(index)
+          .catch((error: unknown): Outcome => ({ kind: "fatal", error }))
+          .then((outcome) => {
+            inFlight.delete(index);
+            commit(index, outcome);
+          });
+        inFlight.set(index, task);
+      }
+      if (inFlight.size === 0) {
+        const reasons = Object.entries(tally.rejectedBy)
+          .map(([k, v]) => `${k} ${v}`)
+          .join(", ");
+        throw new SynthRunError(
+          `gave up after ${maxAttempts} attempts (--max-attempts): ${tally.accepted} of ${count} dialogues accepted, ` +
+            `${tally.rejected} rejected (${reasons || "no reasons"}); see ${rejectedPath}`,
+        );
+      }
+      await Promise.race(inFlight.values());
+      if (Date.now() - lastCheckpoint >= (config.checkpointMs ?? 5000)) await checkpoint("running");
+    }
+    if (fatal !== undefined) {
+      internalAbort.abort();
+      await Promise.allSettled(inFlight.values());
+      throw fatal;
+    }
+    if (status === "interrupted") await Promise.allSettled(inFlight.values());
+  } catch (err) {
+    internalAbort.abort();
+    await Promise.allSettled(inFlight.values());
+    acceptedOut.close();
+    rejectedOut.close();
+    await checkpoint("failed", errorMessage(err)).catch(() => {});
+    throw err;
+  }
+  acceptedOut.close();
+  rejectedOut.close();
+  await checkpoint(status);
+  return { status, snapshot: tally.snapshot(), sessionAccepted, sessionRejected, recovered };
+}
+
+/** A rejected record keeps the dialogue (for inspection) but not the tool specs (they are in the tools file). */
+function stripForRejected(record: DialogueRecord): Omit<RejectedRecord, "rejectedBy"> {
+  const { tools: _tools, ...rest } = record;
+  return rest;
+}

@@ -1,0 +1,205 @@
+/**
+ * The run directory: append-only JSONL files that survive a kill at any moment.
+ *
+ *   DIR/samples.jsonl    the run's tool samples, written once (atomically) before the first dialogue
+ *   DIR/dialogues.jsonl  accepted DialogueRecords, one complete line per write
+ *   DIR/rejected.jsonl   RejectedRecords (failed checks, generation errors), one complete line per write
+ *   DIR/manifest.json    options, versions, seeds, counts, usage and cost (rewritten atomically)
+ *
+ * Every record is serialized first and handed to the kernel in a single write(2) on a file opened with O_APPEND,
+ * so a SIGKILL can at worst leave the last line torn (no trailing newline, or unparsable); `recoverJsonl` finds that
+ * tail and truncates it away before a resumed run appends again.
+ */
+import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
+import { join } from "node:path";
+import type { z } from "zod";
+import { InputError, ToolflowError, UsageError } from "../core/errors.js";
+import { writeFileAtomic } from "../core/fs.js";
+
+export const RUN_FILES = {
+  dialogues: "dialogues.jsonl",
+  rejected: "rejected.jsonl",
+  samples: "samples.jsonl",
+  manifest: "manifest.json",
+} as const;
+
+export type RunDirMode = "new" | "resume" | "force";
+
+/**
+ * Check the output folder before a run starts.
+ * - "new": the folder must not hold a run (an empty or missing folder is fine);
+ * - "resume": the folder must hold a manifest;
+ * - "force": the run files are deleted (only those: other files in the folder are left alone).
+ */
+export function prepareRunDir(dir: string, mode: RunDirMode): void {
+  const present = existsSync(dir)
+    ? Object.values(RUN_FILES).filter((f) => existsSync(join(dir, f)))
+    : [];
+  if (mode === "resume") {
+    if (!existsSync(join(dir, RUN_FILES.manifest))) {
+      throw new UsageError(`--resume: ${dir} holds no run to resume (no ${RUN_FILES.manifest}); drop --resume to start one`);
+    }
+    return;
+  }
+  if (present.length === 0) return;
+  if (mode === "new") {
+    throw new UsageError(
+      `${dir} already holds a run (${present.join(", ")}); pass --resume to continue it or --force to start over`,
+    );
+  }
+  for (const f of present) rmSync(join(dir, f), { force: true });
+}
+
+/** True when `dir` exists and contains anything at all. */
+export function dirHasEntries(dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir).length > 0;
+}
+
+export interface RecoveredJsonl<T> {
+  records: T[];
+  /** Bytes cut from the end of the file (a torn last line); 0 when the file was clean. */
+  truncatedBytes: number;
+  /** Records dropped because they repeated an earlier key (the file was rewritten without them). */
+  duplicatesDropped: number;
+}
+
+/**
+ * Read an append-only JSONL file written by this module, repairing what a crash can leave behind:
+ * - a last line without its newline, or one that does not parse / validate, is a torn write: it is truncated;
+ * - a bad line anywhere else is corruption that a crash cannot cause: an InputError naming file and line;
+ * - with `key`, later records repeating a key are dropped and the file is rewritten atomically without them.
+ * A missing file reads as empty.
+ */
+export async function recoverJsonl<S extends z.ZodType>(
+  path: string,
+  schema: S,
+  options: { key?: (record: z.infer<S>) => string | number } = {},
+): Promise<RecoveredJsonl<z.infer<S>>> {
+  if (!existsSync(path)) return { records: [], truncatedBytes: 0, duplicatesDropped: 0 };
+  const buf = readFileSync(path);
+  const records: Array<z.infer<S>> = [];
+  let goodEnd = 0; // byte offset just after the last good line
+  let start = 0;
+  let lineNo = 0;
+  let torn = false;
+  while (start < buf.length) {
+    lineNo++;
+    const nl = buf.indexOf(0x0a, start);
+    const end = nl === -1 ? buf.length : nl;
+    const isLast = nl === -1 || nl + 1 >= buf.length;
+    const text = buf.subarray(start, end).toString("utf8").trim();
+    if (nl === -1) {
+      // no newline: the write was cut short, even if the text happens to parse
+      torn = true;
+      break;
+    }
+    if (text !== "") {
+      let value: unknown;
+      let problem: string | undefined;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        problem = `invalid JSON: ${(err as Error).message}`;
+      }
+      if (problem === undefined) {
+        const parsed = schema.safeParse(value);
+        if (parsed.success) records.push(parsed.data as z.infer<S>);
+        else {
+          const issue = parsed.error.issues[0];
+          problem = `invalid record at /${issue?.path.join("/") ?? ""}: ${issue?.message ?? "invalid"}`;
+        }
+      }
+      if (problem !== undefined) {
+        if (isLast) {
+          torn = true;
+          break;
+        }
+        throw new InputError(`${problem} (only the last line of a run file can be torn by a crash)`, {
+          file: path,
+          line: lineNo,
+        });
+      }
+    }
+    goodEnd = end + 1;
+    start = end + 1;
+  }
+  let truncatedBytes = 0;
+  if (torn && goodEnd < buf.length) {
+    truncatedBytes = buf.length - goodEnd;
+    const fd = openSync(path, "r+");
+    try {
+      ftruncateSync(fd, goodEnd);
+      fdatasyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+  let duplicatesDropped = 0;
+  if (options.key) {
+    const seen = new Set<string | number>();
+    const unique: Array<z.infer<S>> = [];
+    for (const r of records) {
+      const k = options.key(r);
+      if (seen.has(k)) duplicatesDropped++;
+      else {
+        seen.add(k);
+        unique.push(r);
+      }
+    }
+    if (duplicatesDropped > 0) {
+      await writeFileAtomic(path, unique.map((r) => JSON.stringify(r) + "\n").join(""));
+      return { records: unique, truncatedBytes, duplicatesDropped };
+    }
+  }
+  return { records, truncatedBytes, duplicatesDropped };
+}
+
+/**
+ * An append-only JSONL writer: one record = one write(2) of one complete line, on a file opened with O_APPEND.
+ * Data reaches the disk (fdatasync) at most `syncIntervalMs` after a write, and on `sync()` / `close()`.
+ * A SIGKILL loses nothing that was written (the page cache survives the process); fdatasync guards power loss.
+ */
+export class JsonlAppender {
+  private fd: number | undefined;
+  private lastSync = Date.now();
+  private dirty = false;
+  readonly path: string;
+  private readonly syncIntervalMs: number;
+
+  constructor(path: string, options: { syncIntervalMs?: number } = {}) {
+    this.path = path;
+    this.syncIntervalMs = options.syncIntervalMs ?? 1000;
+    try {
+      this.fd = openSync(path, "a");
+    } catch (err) {
+      throw new ToolflowError(`cannot open ${path} for appending: ${(err as Error).message}`, { cause: err });
+    }
+  }
+
+  append(record: unknown): void {
+    if (this.fd === undefined) throw new ToolflowError(`${this.path} is closed`);
+    const line = JSON.stringify(record);
+    if (line === undefined || line.includes("\n")) {
+      throw new ToolflowError(`record for ${this.path} does not serialize to one JSON line`);
+    }
+    const buf = Buffer.from(line + "\n", "utf8");
+    let off = 0;
+    while (off < buf.length) off += writeSync(this.fd, buf, off, buf.length - off);
+    this.dirty = true;
+    if (Date.now() - this.lastSync >= this.syncIntervalMs) this.sync();
+  }
+
+  sync(): void {
+    if (this.fd === undefined || !this.dirty) return;
+    fdatasyncSync(this.fd);
+    this.dirty = false;
+    this.lastSync = Date.now();
+  }
+
+  close(): void {
+    if (this.fd === undefined) return;
+    this.sync();
+    closeSync(this.fd);
+    this.fd = undefined;
+  }
+}
