@@ -31,6 +31,8 @@ export const ToolSpecZ = z.object({
   returns: JsonSchemaZ.optional(),
   source: ToolSourceZ,
   category: z.string().optional(),
+  /** The tool's name in its source when `name` differs (sanitized to OpenAI's rule, or renamed on a conflict). */
+  originalName: z.string().optional(),
 });
 export type ToolSpec = z.infer<typeof ToolSpecZ>;
 
@@ -160,6 +162,8 @@ export const CheckResultZ = z.object({
   reasons: z.array(z.string()).default([]),
   /** Non-fatal findings (e.g. ungrounded arguments in flag mode). */
   flagged: z.boolean().default(false),
+  /** True when the check did not run (e.g. the plan check of a --no-plan dialogue); then `passed` is true. */
+  skipped: z.boolean().optional(),
   metrics: z.record(z.string(), z.number()).optional(),
 });
 export type CheckResult = z.infer<typeof CheckResultZ>;

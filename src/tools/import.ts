@@ -1,0 +1,292 @@
+/**
+ * importTools: read tool collections in any supported format and normalize every tool to one ToolSpec.
+ *
+ * Per file: parse (JSON / JSONL / YAML) -> detect the format -> convert to drafts. Per draft: sanitize the name
+ * to `^[a-zA-Z0-9_-]{1,64}$` (source name kept as `originalName`), normalize the schemas (BFCL types, `required`
+ * repairs, recorded as fixes), compile them with ajv. Then resolve names:
+ *   - same name and same canonical parameters + returns -> an exact duplicate, merged into the first (the first
+ *     description, source and category win);
+ *   - same name, different schema -> a conflict, handled by `onConflict`:
+ *       rename (default): every variant is kept; the first keeps the name, later ones (in input order) become
+ *         `name_v2`, `name_v3`, ... (skipping names already taken), with `originalName` set;
+ *       first: later variants are dropped (counted);
+ *       error: InputError naming both places.
+ * Output order is the order in which each kept tool first appears in the inputs, so the result is stable.
+ */
+import { InputError } from "../core/errors.js";
+import { ToolSpecZ, type ToolFormat, type ToolSpec } from "../core/types.js";
+import { detectInputFormat, type Detection } from "./detect.js";
+import { bfclRecordToDrafts } from "./formats/bfcl.js";
+import { at, inputError } from "./formats/common.js";
+import { mcpDocumentToDrafts } from "./formats/mcp.js";
+import { openAIDocumentToDrafts, openAIToolToDraft } from "./formats/openai.js";
+import { openApiDocumentToDrafts, toolAlpacaDocumentToDrafts, isToolAlpacaEntry } from "./formats/openapi.js";
+import { toolBenchDocumentToDrafts } from "./formats/toolbench.js";
+import { toolSpecToDraft } from "./formats/toolspec.js";
+import { readInputFile, type ParsedInput } from "./read.js";
+import { canonicalJson, isPlainObject, normalizeParameters, normalizeSchema, sanitizeToolName, SchemaChecker } from "./schema.js";
+import type { ConflictPolicy, FileReport, FormatCounts, ImportOptions, ImportReport, Location, SchemaFix, ToolDraft } from "./types.js";
+
+export interface ImportResult {
+  tools: ToolSpec[];
+  report: ImportReport;
+}
+
+/** Convert one parsed file to drafts, with its detected (or forced) format. */
+export async function convertInput(input: ParsedInput, forced?: ToolFormat): Promise<{ detection: Detection; drafts: ToolDraft[] }> {
+  const detection: Detection = forced ? { format: forced, variant: forced } : detectInputFormat(input);
+  const drafts: ToolDraft[] = [];
+  const root: Location = { file: input.file, pointer: "" };
+  if (input.kind === "jsonl") {
+    for (const { value, line } of input.records) {
+      const loc: Location = { file: input.file, line, pointer: "" };
+      drafts.push(...(await convertValue(value, loc, detection, true)));
+    }
+  } else {
+    drafts.push(...(await convertValue(input.value, root, detection, false)));
+  }
+  return { detection, drafts };
+}
+
+async function convertValue(value: unknown, loc: Location, d: Detection, isLine: boolean): Promise<ToolDraft[]> {
+  switch (d.format) {
+    case "openai":
+      return isLine ? [openAIToolToDraft(value, loc)] : openAIDocumentToDrafts(value, loc);
+    case "bfcl":
+      if (!isLine && Array.isArray(value)) return value.flatMap((v, i) => bfclRecordToDrafts(v, at(loc, i)));
+      return bfclRecordToDrafts(value, loc);
+    case "mcp":
+      return mcpDocumentToDrafts(value, loc);
+    case "toolbench":
+      return toolBenchDocumentToDrafts(value, loc);
+    case "toolspec":
+      if (!isLine && Array.isArray(value)) return value.map((v, i) => toolSpecToDraft(v, at(loc, i)));
+      return [toolSpecToDraft(value, loc)];
+    case "openapi":
+      if (Array.isArray(value) || isToolAlpacaEntry(value)) return toolAlpacaDocumentToDrafts(value, loc);
+      return openApiDocumentToDrafts(value, loc);
+  }
+}
+
+interface Candidate {
+  spec: ToolSpec;
+  /** The name before conflict resolution (already sanitized). */
+  baseName: string;
+  /** The name in the source. */
+  sourceName: string;
+  key: string;
+  fixes: string[];
+  format: ToolFormat;
+  parametersKey: string;
+  returnsKey: string;
+}
+
+/** Sanitize, normalize and shape one draft into a ToolSpec (schemas not yet compiled). */
+export function finalizeDraft(draft: ToolDraft): Candidate {
+  const loc = draft.loc;
+  const rawName = draft.name;
+  if (rawName === undefined || rawName === null || (typeof rawName === "string" && rawName.trim() === "")) {
+    throw inputError(at(loc, "name"), "tool has no name");
+  }
+  if (typeof rawName !== "string") throw inputError(at(loc, "name"), `tool name must be a string, got ${JSON.stringify(rawName)}`);
+  const name = sanitizeToolName(rawName);
+  if (name === "") throw inputError(at(loc, "name"), `tool name ${JSON.stringify(rawName)} has no usable characters`);
+  if (typeof draft.description !== "string") {
+    throw inputError(at(loc, "description"), `tool "${rawName}": description must be a string`);
+  }
+  const fixes = [...(draft.fixes ?? [])];
+  let parameters: ToolSpec["parameters"];
+  try {
+    const pf: string[] = [];
+    parameters = normalizeParameters(draft.parameters, pf);
+    fixes.push(...pf.map((f) => `parameters${f}`));
+  } catch (err) {
+    throw inputError(at(loc, draft.parametersKey ?? "parameters"), `tool "${rawName}": ${(err as Error).message}`, err);
+  }
+  let returns: ToolSpec["returns"];
+  if (draft.returns !== undefined && draft.returns !== null) {
+    if (!isPlainObject(draft.returns)) {
+      throw inputError(at(loc, draft.returnsKey ?? "returns"), `tool "${rawName}": returns must be a JSON Schema object`);
+    }
+    try {
+      const rf: string[] = [];
+      returns = normalizeSchema(draft.returns, rf) as Record<string, unknown>;
+      fixes.push(...rf.map((f) => `returns${f}`));
+    } catch (err) {
+      throw inputError(at(loc, draft.returnsKey ?? "returns"), `tool "${rawName}" returns: ${(err as Error).message}`, err);
+    }
+  }
+  const source = draft.source ?? {
+    file: loc.file,
+    pointer: loc.pointer,
+    ...(loc.line !== undefined ? { line: loc.line } : {}),
+    format: draft.format,
+  };
+  const spec: ToolSpec = { name, description: draft.description.trim(), parameters, source };
+  if (returns !== undefined) spec.returns = returns;
+  if (draft.category !== undefined) spec.category = draft.category;
+  const originalName = draft.originalName ?? (name !== rawName ? rawName : undefined);
+  if (originalName !== undefined) spec.originalName = originalName;
+  return {
+    spec,
+    baseName: name,
+    sourceName: rawName,
+    key: canonicalJson({ p: parameters, r: returns ?? null }),
+    fixes,
+    format: draft.format,
+    parametersKey: draft.parametersKey ?? "parameters",
+    returnsKey: draft.returnsKey ?? "returns",
+  };
+}
+
+function emptyCounts(): FormatCounts {
+  return { files: 0, toolsRead: 0, duplicatesMerged: 0, conflictsRenamed: 0, conflictsDropped: 0, toolsWritten: 0 };
+}
+
+function where(spec: ToolSpec): string {
+  const s = spec.source;
+  return [s.file, s.line !== undefined ? `line ${s.line}` : undefined, `at ${s.pointer || "/"}`].filter(Boolean).join(" ");
+}
+
+/** Read, convert, normalize and deduplicate tools from files. Throws InputError on bad input or no tools. */
+export async function importTools(files: readonly string[], options: ImportOptions = {}): Promise<ImportResult> {
+  if (files.length === 0) throw new InputError("no input files given");
+  const policy: ConflictPolicy = options.onConflict ?? "rename";
+  const perFormat: Partial<Record<ToolFormat, FormatCounts>> = {};
+  const counts = (f: ToolFormat) => (perFormat[f] ??= emptyCounts());
+  const fileReports: FileReport[] = [];
+  const candidates: Candidate[] = [];
+
+  for (const file of files) {
+    const input = await readInputFile(file);
+    const { detection, drafts } = await convertInput(input, options.format);
+    const fr: FileReport = { file, format: detection.format, variant: detection.variant, toolsRead: drafts.length };
+    fileReports.push(fr);
+    options.onFile?.(fr);
+    counts(detection.format).files++;
+    for (const d of drafts) {
+      counts(d.format).toolsRead++;
+      candidates.push(finalizeDraft(d));
+    }
+  }
+
+  // Group by name; within a name, distinct schemas are variants in order of first appearance.
+  const groups = new Map<string, Candidate[]>();
+  let duplicatesMerged = 0;
+  const order: Candidate[] = [];
+  for (const c of candidates) {
+    const variants = groups.get(c.baseName);
+    if (!variants) {
+      groups.set(c.baseName, [c]);
+      order.push(c);
+      continue;
+    }
+    if (variants.some((v) => v.key === c.key)) {
+      duplicatesMerged++;
+      counts(c.format).duplicatesMerged++;
+      continue;
+    }
+    if (policy === "error") {
+      const first = variants[0] as Candidate;
+      throw new InputError(
+        `tool name "${c.baseName}" has two different schemas: ${where(first.spec)} and ${where(c.spec)} ` +
+          `(use --on-conflict rename or first)`,
+        { file: c.spec.source.file, line: c.spec.source.line, pointer: c.spec.source.pointer, code: "NAME_CONFLICT" },
+      );
+    }
+    variants.push(c);
+    if (policy === "first") {
+      counts(c.format).conflictsDropped++;
+      continue;
+    }
+    order.push(c);
+  }
+
+  // Compile every distinct schema that is kept (and the dropped variants too: broken input is an error).
+  const checker = new SchemaChecker();
+  for (const variants of groups.values()) {
+    for (const c of variants) {
+      const perr = checker.check(c.spec.parameters);
+      if (perr) throw schemaError(c, "parameters", perr);
+      if (c.spec.returns !== undefined) {
+        const rerr = checker.check(c.spec.returns);
+        if (rerr) throw schemaError(c, "returns", rerr);
+      }
+    }
+  }
+
+  // Rename later variants.
+  let conflictsRenamed = 0;
+  let conflictsDropped = 0;
+  const taken = new Set(groups.keys());
+  const kept = new Set<Candidate>();
+  for (const [name, variants] of groups) {
+    variants.forEach((c, i) => {
+      if (i === 0) {
+        kept.add(c);
+        return;
+      }
+      if (policy === "first") {
+        conflictsDropped++;
+        return;
+      }
+      let n = i + 1;
+      let candidate = suffixed(name, n);
+      while (taken.has(candidate)) candidate = suffixed(name, ++n);
+      taken.add(candidate);
+      c.spec.name = candidate;
+      c.spec.originalName ??= c.sourceName;
+      conflictsRenamed++;
+      counts(c.format).conflictsRenamed++;
+      kept.add(c);
+    });
+  }
+
+  const tools: ToolSpec[] = [];
+  const fixes: SchemaFix[] = [];
+  let namesSanitized = 0;
+  for (const c of order) {
+    if (!kept.has(c)) continue;
+    const spec = ToolSpecZ.parse(c.spec);
+    tools.push(spec);
+    counts(c.format).toolsWritten++;
+    if (c.baseName !== c.sourceName) namesSanitized++;
+    for (const fix of c.fixes) {
+      const f: SchemaFix = { tool: spec.name, file: spec.source.file, pointer: spec.source.pointer, fix };
+      if (spec.source.line !== undefined) f.line = spec.source.line;
+      fixes.push(f);
+    }
+  }
+  if (tools.length === 0) {
+    throw new InputError(`no tools found in ${files.join(", ")}`, { code: "NO_TOOLS" });
+  }
+  const report: ImportReport = {
+    inputsRead: files.length,
+    toolsRead: candidates.length,
+    duplicatesMerged,
+    conflictsRenamed,
+    conflictsDropped,
+    namesSanitized,
+    toolsWritten: tools.length,
+    onConflict: policy,
+    files: fileReports,
+    perFormat,
+    fixes,
+  };
+  return { tools, report };
+}
+
+function suffixed(name: string, n: number): string {
+  const suffix = `_v${n}`;
+  return name.length + suffix.length <= 64 ? name + suffix : name.slice(0, 64 - suffix.length) + suffix;
+}
+
+function schemaError(c: Candidate, field: "parameters" | "returns", message: string): InputError {
+  const s = c.spec.source;
+  return new InputError(`tool "${c.sourceName}": ${field} schema does not compile: ${message}`, {
+    file: s.file,
+    line: s.line,
+    pointer: `${s.pointer}/${field === "parameters" ? c.parametersKey : c.returnsKey}`,
+    code: "BAD_SCHEMA",
+  });
+}

@@ -1,0 +1,80 @@
+/**
+ * Reading input files: JSON, JSONL (one JSON value a line) or YAML. Parse errors become InputErrors naming the
+ * file and line.
+ */
+import { readFile } from "node:fs/promises";
+import { extname } from "node:path";
+import { parseDocument } from "yaml";
+import { InputError } from "../core/errors.js";
+import { parseJsonText } from "../core/fs.js";
+
+export type ParsedInput =
+  | { kind: "json"; file: string; value: unknown }
+  | { kind: "yaml"; file: string; value: unknown }
+  | { kind: "jsonl"; file: string; records: Array<{ value: unknown; line: number }> };
+
+export async function readInputFile(file: string): Promise<ParsedInput> {
+  let text: string;
+  try {
+    text = await readFile(file, "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new InputError(code === "ENOENT" ? "file not found" : `cannot read file (${code ?? String(err)})`, {
+      file,
+      cause: err,
+    });
+  }
+  return parseInputText(text, file);
+}
+
+/** Parse text as YAML (by extension), JSON, or JSONL (when the whole text is not one JSON value). */
+export function parseInputText(text: string, file: string): ParsedInput {
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const ext = extname(file).toLowerCase();
+  if (ext === ".yaml" || ext === ".yml") return { kind: "yaml", file, value: parseYaml(text, file) };
+  if (text.trim() === "") throw new InputError("file is empty", { file });
+  if (ext !== ".jsonl" && ext !== ".ndjson") {
+    try {
+      return { kind: "json", file, value: JSON.parse(text) };
+    } catch (err) {
+      // Not one JSON value: JSONL if the first non-blank line parses on its own.
+      const first = text.split("\n").find((l) => l.trim() !== "");
+      let firstParses = false;
+      if (first !== undefined && first.trim() !== text.trim()) {
+        try {
+          JSON.parse(first);
+          firstParses = true;
+        } catch {
+          firstParses = false;
+        }
+      }
+      if (!firstParses) parseJsonText(text, file); // throws an InputError with the line
+      void err;
+    }
+  }
+  const records: Array<{ value: unknown; line: number }> = [];
+  const lines = text.split("\n");
+  for (let i = 0; i < lines.length; i++) {
+    const raw = (lines[i] ?? "").trim();
+    if (raw === "") continue;
+    try {
+      records.push({ value: JSON.parse(raw), line: i + 1 });
+    } catch (err) {
+      throw new InputError(`invalid JSON on this line: ${(err as Error).message}`, { file, line: i + 1, cause: err });
+    }
+  }
+  if (records.length === 0) throw new InputError("file is empty", { file });
+  return { kind: "jsonl", file, records };
+}
+
+function parseYaml(text: string, file: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err) {
+    const line = err.linePos?.[0]?.line;
+    throw new InputError(`invalid YAML: ${err.message.split("\n")[0]}`, { file, line, cause: err });
+  }
+  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  if (value === null || value === undefined) throw new InputError("file is empty", { file });
+  return value;
+}

@@ -1,0 +1,87 @@
+import type { ToolFormat, ToolSource } from "../core/types.js";
+
+/** Where a record sits: the file, the line (JSONL) and the JSON pointer inside the record / document. */
+export interface Location {
+  file: string;
+  line?: number;
+  pointer: string;
+}
+
+/**
+ * A tool as a converter read it, before names are sanitized, schemas normalized and compiled, and duplicates
+ * resolved. `parameters` / `returns` are raw (may use BFCL type names etc.).
+ */
+export interface ToolDraft {
+  name: unknown;
+  description: unknown;
+  parameters: unknown;
+  returns?: unknown;
+  category?: string;
+  format: ToolFormat;
+  loc: Location;
+  /** Repairs the converter already made (e.g. a truncated template_response repaired). */
+  fixes?: string[];
+  /** Re-imported ToolSpec lines keep their original source and originalName. */
+  source?: ToolSource;
+  originalName?: string;
+  /** Keys of the parameters / returns schemas in the source, for error pointers (default "parameters" / "returns"). */
+  parametersKey?: string;
+  returnsKey?: string;
+}
+
+/** What `importTools` does when one name has two different schemas. */
+export const CONFLICT_POLICIES = ["rename", "first", "error"] as const;
+export type ConflictPolicy = (typeof CONFLICT_POLICIES)[number];
+
+export interface ImportOptions {
+  /** Default "rename": the first variant keeps the name, later ones get `_v2`, `_v3`... */
+  onConflict?: ConflictPolicy;
+  /** Force a format instead of detecting it (applies to every file). */
+  format?: ToolFormat;
+  /** Called once per file after it is read (for progress on stderr). */
+  onFile?: (file: FileReport) => void;
+}
+
+export interface FileReport {
+  file: string;
+  format: ToolFormat;
+  /** A finer label for the format when useful, e.g. "toolalpaca", "bfcl-questions", "mcp-jsonrpc". */
+  variant: string;
+  toolsRead: number;
+}
+
+export interface FormatCounts {
+  files: number;
+  toolsRead: number;
+  duplicatesMerged: number;
+  conflictsRenamed: number;
+  conflictsDropped: number;
+  toolsWritten: number;
+}
+
+export interface SchemaFix {
+  tool: string;
+  file: string;
+  pointer: string;
+  line?: number;
+  fix: string;
+}
+
+export interface ImportReport {
+  inputsRead: number;
+  toolsRead: number;
+  /** Same name and same canonical parameters + returns as an earlier tool: merged into it. */
+  duplicatesMerged: number;
+  /** Same name, different schema, renamed with a suffix (policy "rename"). */
+  conflictsRenamed: number;
+  /** Same name, different schema, dropped (policy "first"). */
+  conflictsDropped: number;
+  /** Names changed to meet `^[a-zA-Z0-9_-]{1,64}$` (the source name is kept as originalName). */
+  namesSanitized: number;
+  toolsWritten: number;
+  onConflict: ConflictPolicy;
+  files: FileReport[];
+  perFormat: Partial<Record<ToolFormat, FormatCounts>>;
+  /** Repairs made to schemas so that they compile (one entry per repair, of written tools). */
+  fixes: SchemaFix[];
+}
