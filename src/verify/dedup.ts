@@ -1,0 +1,179 @@
+/**
+ * Duplicate dialogues: exact (same normalized user turns) and near (MinHash over word shingles of the user
+ * turns, with LSH banding to find candidates, then the MinHash estimate of Jaccard similarity against a threshold).
+ */
+import { createHash } from "node:crypto";
+import type { CheckResult, Message } from "../core/types.js";
+import { Rng } from "../core/rng.js";
+import { normalizeText } from "./grounding.js";
+import type { DeduperOptions, DuplicateCheck } from "./types.js";
+
+/** What the deduper reads of a dialogue. */
+export interface DedupDialogue {
+  messages: Message[];
+}
+
+/** The user turns of a dialogue, normalized, one string per turn. */
+export function userTurns(d: DedupDialogue): string[] {
+  const out: string[] = [];
+  for (const m of d.messages) if (m.role === "user") out.push(normalizeText(m.content));
+  return out;
+}
+
+/** 32-bit FNV-1a of a string. */
+function fnv1a(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) {
+    h ^= s.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+/** murmur3's 32-bit finalizer: a good mix of `x` xor `seed`. */
+function mix(x: number, seed: number): number {
+  let h = (x ^ seed) >>> 0;
+  h ^= h >>> 16;
+  h = Math.imul(h, 0x85ebca6b);
+  h ^= h >>> 13;
+  h = Math.imul(h, 0xc2b2ae35);
+  h ^= h >>> 16;
+  return h >>> 0;
+}
+
+/** Word shingles (k words) of each user turn, hashed; a turn shorter than k words is one shingle. */
+export function shingles(turns: string[], k: number): Set<number> {
+  const out = new Set<number>();
+  for (const t of turns) {
+    const words = t.split(" ").filter((w) => w !== "");
+    if (words.length === 0) continue;
+    if (words.length < k) {
+      out.add(fnv1a(words.join(" ")));
+      continue;
+    }
+    for (let i = 0; i + k <= words.length; i++) out.add(fnv1a(words.slice(i, i + k).join(" ")));
+  }
+  return out;
+}
+
+/** Share of equal positions of two MinHash signatures: an unbiased estimate of the Jaccard similarity. */
+export function estimateJaccard(a: Uint32Array, b: Uint32Array): number {
+  let eq = 0;
+  for (let i = 0; i < a.length; i++) if (a[i] === b[i]) eq++;
+  return a.length === 0 ? 0 : eq / a.length;
+}
+
+export class Deduper {
+  readonly threshold: number;
+  readonly numPerm: number;
+  readonly bands: number;
+  readonly rows: number;
+  readonly shingleSize: number;
+  private readonly seeds: Uint32Array;
+  private readonly ids = new Set<string>();
+  private readonly exact = new Map<string, string>();
+  private readonly signatures = new Map<string, Uint32Array>();
+  /** One bucket table per band: band hash -> ids. */
+  private readonly tables: Array<Map<string, string[]>>;
+
+  constructor(options: DeduperOptions = {}) {
+    this.threshold = options.threshold ?? 0.8;
+    this.numPerm = options.numPerm ?? 128;
+    this.bands = options.bands ?? 16;
+    this.shingleSize = options.shingleSize ?? 3;
+    if (!(this.threshold > 0 && this.threshold <= 1)) throw new RangeError("Deduper: threshold must be in (0, 1]");
+    if (!Number.isInteger(this.numPerm) || this.numPerm < 1) throw new RangeError("Deduper: numPerm must be a positive integer");
+    if (!Number.isInteger(this.bands) || this.bands < 1 || this.numPerm % this.bands !== 0) {
+      throw new RangeError(`Deduper: bands (${this.bands}) must divide numPerm (${this.numPerm})`);
+    }
+    this.rows = this.numPerm / this.bands;
+    const rng = new Rng(options.seed ?? 1);
+    this.seeds = new Uint32Array(this.numPerm);
+    for (let i = 0; i < this.numPerm; i++) this.seeds[i] = rng.nextUint32();
+    this.tables = Array.from({ length: this.bands }, () => new Map<string, string[]>());
+  }
+
+  /** Number of dialogues added. */
+  get size(): number {
+    return this.ids.size;
+  }
+
+  /** Exact key: hash of the normalized user turns. */
+  exactKey(d: DedupDialogue): string {
+    return createHash("sha256").update(JSON.stringify(userTurns(d))).digest("hex");
+  }
+
+  /** MinHash signature of the dialogue's user-turn shingles (undefined when it has no words). */
+  signature(d: DedupDialogue): Uint32Array | undefined {
+    const sh = shingles(userTurns(d), this.shingleSize);
+    if (sh.size === 0) return undefined;
+    const sig = new Uint32Array(this.numPerm).fill(0xffffffff);
+    for (const x of sh) {
+      for (let i = 0; i < this.numPerm; i++) {
+        const h = mix(x, this.seeds[i] as number);
+        if (h < (sig[i] as number)) sig[i] = h;
+      }
+    }
+    return sig;
+  }
+
+  private bandKeys(sig: Uint32Array): string[] {
+    const keys: string[] = [];
+    for (let b = 0; b < this.bands; b++) keys.push(Array.from(sig.subarray(b * this.rows, (b + 1) * this.rows)).join(","));
+    return keys;
+  }
+
+  /** Is this dialogue a duplicate of one already added? */
+  check(d: DedupDialogue): DuplicateCheck {
+    const same = this.exact.get(this.exactKey(d));
+    if (same !== undefined) return { duplicate: true, of: same, kind: "exact", similarity: 1 };
+    const sig = this.signature(d);
+    if (!sig) return { duplicate: false };
+    let best: { id: string; sim: number } | undefined;
+    const seen = new Set<string>();
+    this.bandKeys(sig).forEach((key, b) => {
+      for (const id of this.tables[b]?.get(key) ?? []) {
+        if (seen.has(id)) continue;
+        seen.add(id);
+        const other = this.signatures.get(id);
+        if (!other) continue;
+        const sim = estimateJaccard(sig, other);
+        if (sim >= this.threshold && (!best || sim > best.sim)) best = { id, sim };
+      }
+    });
+    return best ? { duplicate: true, of: best.id, kind: "near", similarity: best.sim } : { duplicate: false };
+  }
+
+  /** Remember an accepted dialogue. */
+  add(id: string, d: DedupDialogue): void {
+    this.ids.add(id);
+    const key = this.exactKey(d);
+    if (!this.exact.has(key)) this.exact.set(key, id);
+    const sig = this.signature(d);
+    if (!sig || this.signatures.has(id)) return;
+    this.signatures.set(id, sig);
+    this.bandKeys(sig).forEach((k, b) => {
+      const table = this.tables[b] as Map<string, string[]>;
+      const list = table.get(k);
+      if (list) list.push(id);
+      else table.set(k, [id]);
+    });
+  }
+
+  /** check, and add when it is not a duplicate. */
+  checkAndAdd(id: string, d: DedupDialogue): DuplicateCheck {
+    const r = this.check(d);
+    if (!r.duplicate) this.add(id, d);
+    return r;
+  }
+}
+
+/** A duplicate check as a CheckResult named "duplicate" (for Verification.checks / RejectedRecord.rejectedBy). */
+export function duplicateCheckResult(r: DuplicateCheck, threshold?: number): CheckResult {
+  if (!r.duplicate) return { name: "duplicate", passed: true, reasons: [], flagged: false, metrics: { similarity: 0 } };
+  const why =
+    r.kind === "exact"
+      ? `exact duplicate of ${r.of} (same user turns)`
+      : `near duplicate of ${r.of} (estimated Jaccard ${r.similarity.toFixed(3)}${threshold !== undefined ? ` >= ${threshold}` : ""})`;
+  return { name: "duplicate", passed: false, reasons: [why], flagged: false, metrics: { similarity: r.similarity } };
+}

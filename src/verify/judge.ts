@@ -1,0 +1,136 @@
+/**
+ * The LLM judge of the paper's quality evaluation: naturalness, coherence, helpfulness and accuracy, 1-5 each,
+ * asked for as structured JSON (responseFormat) and validated here.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { jsonrepair } from "jsonrepair";
+import { z } from "zod";
+import { ToolflowError } from "../core/errors.js";
+import type { JsonSchema, Message, ToolSpec, Usage } from "../core/types.js";
+import type { ChatModel } from "../llm/types.js";
+import { JUDGE_CRITERIA, type JudgeScores } from "./types.js";
+
+/** JSON schema given to the model as responseFormat. */
+export const JUDGE_SCHEMA: JsonSchema = {
+  type: "object",
+  properties: {
+    naturalness: { type: "integer", minimum: 1, maximum: 5 },
+    coherence: { type: "integer", minimum: 1, maximum: 5 },
+    helpfulness: { type: "integer", minimum: 1, maximum: 5 },
+    accuracy: { type: "integer", minimum: 1, maximum: 5 },
+    rationale: { type: "string" },
+  },
+  required: ["naturalness", "coherence", "helpfulness", "accuracy", "rationale"],
+  additionalProperties: false,
+};
+
+const Score = z.number().int().min(1).max(5);
+export const JudgeOutputZ = z.object({
+  naturalness: Score,
+  coherence: Score,
+  helpfulness: Score,
+  accuracy: Score,
+  rationale: z.string().default(""),
+});
+
+export interface JudgeOptions {
+  temperature?: number;
+  seed?: number;
+  signal?: AbortSignal;
+  /** Prompt template text to use instead of prompts/judge.txt (placeholders {{tools}} and {{dialogue}}). */
+  template?: string;
+}
+
+export interface JudgeResult {
+  scores: JudgeScores;
+  rationale: string;
+  model: string;
+  usage: Usage;
+}
+
+/** Find a file of the package's prompts/ folder, from src/verify or dist/verify. */
+function findPrompt(name: string): string {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 5; i++) {
+    const candidate = join(dir, "prompts", name);
+    if (existsSync(candidate)) return candidate;
+    dir = dirname(dir);
+  }
+  throw new ToolflowError(`prompt file prompts/${name} not found`, { code: "PROMPT_NOT_FOUND" });
+}
+
+let judgeTemplate: string | undefined;
+function loadJudgeTemplate(): string {
+  judgeTemplate ??= readFileSync(findPrompt("judge.txt"), "utf8");
+  return judgeTemplate;
+}
+
+/** The dialogue as plain text for the judge: one block per message, calls with their JSON arguments. */
+export function renderTranscript(messages: Message[]): string {
+  const lines: string[] = [];
+  for (const m of messages) {
+    if (m.role === "system") lines.push(`[system] ${m.content}`);
+    else if (m.role === "user") lines.push(`[user] ${m.content}`);
+    else if (m.role === "tool") lines.push(`[tool result${m.name ? ` ${m.name}` : ""}] ${m.content}`);
+    else {
+      if (m.content && m.content.trim() !== "") lines.push(`[assistant] ${m.content}`);
+      for (const c of m.tool_calls ?? []) lines.push(`[assistant calls] ${c.function.name}(${c.function.arguments})`);
+    }
+  }
+  return lines.join("\n");
+}
+
+/** Fill {{name}} placeholders. */
+export function fillTemplate(template: string, vars: Record<string, string>): string {
+  return template.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (whole, key: string) => vars[key] ?? whole);
+}
+
+export function buildJudgePrompt(d: { tools: ToolSpec[]; messages: Message[] }, template?: string): string {
+  const tools = d.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
+  return fillTemplate(template ?? loadJudgeTemplate(), {
+    tools: JSON.stringify(tools, null, 1),
+    dialogue: renderTranscript(d.messages),
+  });
+}
+
+/** Ask `model` to rate a dialogue. Throws ToolflowError (code JUDGE_OUTPUT_INVALID) when the answer is unusable. */
+export async function judgeDialogue(
+  model: ChatModel,
+  d: { tools: ToolSpec[]; messages: Message[] },
+  options: JudgeOptions = {},
+): Promise<JudgeResult> {
+  const prompt = buildJudgePrompt(d, options.template);
+  const res = await model.chat({
+    messages: [{ role: "user", content: prompt }],
+    responseFormat: { name: "dialogue_scores", schema: JUDGE_SCHEMA },
+    temperature: options.temperature ?? 0,
+    seed: options.seed,
+    signal: options.signal,
+    role: "judge",
+    simContext: { kind: "judge", criteria: JUDGE_CRITERIA, messages: d.messages, tools: d.tools },
+  });
+  let raw: unknown = res.json;
+  if (raw === undefined) {
+    try {
+      raw = JSON.parse(jsonrepair(res.text));
+    } catch (err) {
+      throw new ToolflowError(`judge ${res.model}: answer is not JSON: ${res.text.slice(0, 200)}`, {
+        code: "JUDGE_OUTPUT_INVALID",
+        cause: err,
+      });
+    }
+  }
+  const parsed = JudgeOutputZ.safeParse(raw);
+  if (!parsed.success) {
+    throw new ToolflowError(
+      `judge ${res.model}: answer does not match the score schema: ${parsed.error.issues
+        .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
+        .join("; ")}`,
+      { code: "JUDGE_OUTPUT_INVALID", cause: parsed.error },
+    );
+  }
+  const { rationale, ...scores } = parsed.data;
+  return { scores, rationale, model: res.model, usage: res.usage };
+}

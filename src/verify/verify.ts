@@ -1,0 +1,351 @@
+/**
+ * The rule checks every dialogue passes before it is accepted:
+ * - format: calls name sampled tools, arguments parse and validate, every call answered once, sane roles;
+ * - plan: every plan step covered with the right kind and number of calls (skipped when plan is null);
+ * - provenance: every argument value grounded in an earlier user turn or tool result, or documented.
+ */
+import type { CheckResult, Message, PlanStep, ToolCall, ToolSpec, Verification } from "../core/types.js";
+import { SourceIndex, isValueGrounded } from "./grounding.js";
+import { argLeaves, describeAjvError, isDocumentedValue, validatorFor } from "./schema.js";
+import type { UngroundedArg, VerifiableDialogue, VerifyOptions } from "./types.js";
+
+/** Longest list of reasons kept per check (the count is in the metrics). */
+const MAX_REASONS = 20;
+
+function capped(reasons: string[]): string[] {
+  if (reasons.length <= MAX_REASONS) return reasons;
+  return [...reasons.slice(0, MAX_REASONS), `... and ${reasons.length - MAX_REASONS} more`];
+}
+
+function result(name: string, reasons: string[], metrics: Record<string, number>, extra: Partial<CheckResult> = {}): CheckResult {
+  return { name, passed: reasons.length === 0, reasons: capped(reasons), flagged: false, metrics, ...extra };
+}
+
+function skipped(name: string, why: string): CheckResult {
+  return { name, passed: true, reasons: [`skipped: ${why}`], flagged: false, skipped: true, metrics: {} };
+}
+
+type AssistantMessage = Extract<Message, { role: "assistant" }>;
+
+function callsOf(m: Message): ToolCall[] {
+  return m.role === "assistant" ? (m.tool_calls ?? []) : [];
+}
+
+function hasText(m: AssistantMessage): boolean {
+  return typeof m.content === "string" && m.content.trim() !== "";
+}
+
+/** Parse a call's arguments: an object, or an error message. */
+export function parseArguments(call: ToolCall): { ok: true; value: Record<string, unknown> } | { ok: false; error: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(call.function.arguments);
+  } catch (err) {
+    return { ok: false, error: `arguments are not valid JSON (${(err as Error).message})` };
+  }
+  if (v === null || typeof v !== "object" || Array.isArray(v)) {
+    return { ok: false, error: "arguments must be a JSON object" };
+  }
+  return { ok: true, value: v as Record<string, unknown> };
+}
+
+function toolMap(tools: ToolSpec[]): Map<string, ToolSpec> {
+  return new Map(tools.map((t) => [t.name, t]));
+}
+
+// ---------------------------------------------------------------- format
+
+export function checkFormat(d: VerifiableDialogue, options: VerifyOptions = {}): CheckResult {
+  const reasons: string[] = [];
+  const tools = toolMap(d.tools);
+  const seenIds = new Set<string>();
+  const answered = new Set<string>();
+  /** Calls of the last assistant message still waiting for their tool message. */
+  let pending = new Map<string, string>();
+  let prev: Message | undefined;
+  let calls = 0;
+  let userTurns = 0;
+
+  const flushPending = (i: number) => {
+    if (pending.size > 0) {
+      reasons.push(`message ${i}: call(s) ${[...pending.keys()].join(", ")} not answered by a tool message`);
+      pending = new Map();
+    }
+  };
+
+  d.messages.forEach((m, i) => {
+    switch (m.role) {
+      case "system":
+        if (i !== 0) reasons.push(`message ${i}: system message after the start`);
+        if (m.content.trim() === "") reasons.push(`message ${i}: empty system message`);
+        break;
+      case "user":
+        userTurns++;
+        flushPending(i);
+        if (m.content.trim() === "") reasons.push(`message ${i}: empty user turn`);
+        if (prev?.role === "user") reasons.push(`message ${i}: two user turns in a row`);
+        break;
+      case "assistant": {
+        flushPending(i);
+        const mc = callsOf(m);
+        if (!hasText(m) && mc.length === 0) reasons.push(`message ${i}: empty assistant turn`);
+        if (prev === undefined || prev.role === "system") reasons.push(`message ${i}: dialogue must start with a user turn`);
+        else if (prev.role === "assistant") reasons.push(`message ${i}: two assistant turns in a row`);
+        for (const call of mc) {
+          calls++;
+          const label = `message ${i} call ${call.id} (${call.function.name})`;
+          if (call.id.trim() === "") reasons.push(`${label}: empty tool_call id`);
+          else if (seenIds.has(call.id)) reasons.push(`${label}: duplicate tool_call id`);
+          seenIds.add(call.id);
+          pending.set(call.id, call.function.name);
+          const tool = tools.get(call.function.name);
+          if (!tool) {
+            reasons.push(`${label}: tool "${call.function.name}" is not one of the sample's tools`);
+            continue;
+          }
+          const args = parseArguments(call);
+          if (!args.ok) {
+            reasons.push(`${label}: ${args.error}`);
+            continue;
+          }
+          const validate = validatorFor(tool);
+          if (validate instanceof Error) {
+            reasons.push(`${label}: the parameter schema of tool "${tool.name}" does not compile (${validate.message})`);
+            continue;
+          }
+          if (!validate(args.value)) {
+            for (const e of validate.errors ?? []) reasons.push(`${label}: ${describeAjvError(e)}`);
+          }
+        }
+        break;
+      }
+      case "tool": {
+        if (m.content.trim() === "") reasons.push(`message ${i}: empty tool result`);
+        const name = pending.get(m.tool_call_id);
+        if (name !== undefined) {
+          pending.delete(m.tool_call_id);
+          answered.add(m.tool_call_id);
+          if (m.name !== undefined && m.name !== name) {
+            reasons.push(`message ${i}: tool result named "${m.name}" answers a call to "${name}"`);
+          }
+        } else if (answered.has(m.tool_call_id)) {
+          reasons.push(`message ${i}: call ${m.tool_call_id} answered more than once`);
+        } else if (seenIds.has(m.tool_call_id)) {
+          reasons.push(`message ${i}: tool result for ${m.tool_call_id} does not directly follow its call`);
+        } else {
+          reasons.push(`message ${i}: tool result answers unknown call id "${m.tool_call_id}"`);
+        }
+        if (prev === undefined || (prev.role !== "tool" && !(prev.role === "assistant" && callsOf(prev).length > 0))) {
+          reasons.push(`message ${i}: tool message not after an assistant tool call`);
+        }
+        break;
+      }
+    }
+    prev = m;
+  });
+  flushPending(d.messages.length);
+
+  if (userTurns === 0) reasons.push("no user turn");
+  const last = d.messages[d.messages.length - 1];
+  if ((options.requireFinalAssistant ?? true) && !(last?.role === "assistant" && hasText(last) && callsOf(last).length === 0)) {
+    reasons.push("dialogue does not end with an assistant text message");
+  }
+  if (d.stepOf.length !== d.messages.length) {
+    reasons.push(`stepOf has ${d.stepOf.length} entries for ${d.messages.length} messages`);
+  }
+  return result("format", reasons, { messages: d.messages.length, userTurns, toolCalls: calls });
+}
+
+// ---------------------------------------------------------------- plan
+
+const CALL_KINDS = new Set(["single", "parallel", "chained", "clarify"]);
+
+interface StepCall {
+  msg: number;
+  call: ToolCall;
+}
+
+export function checkPlan(d: VerifiableDialogue, options: VerifyOptions = {}): CheckResult {
+  const plan = d.plan;
+  if (plan === null) return skipped("plan", "no plan (generated with --no-plan)");
+  const reasons: string[] = [];
+  const steps = plan.steps;
+  const byId = new Map<number, PlanStep>();
+  for (const s of steps) {
+    if (byId.has(s.id)) reasons.push(`plan has two steps with id ${s.id}`);
+    byId.set(s.id, s);
+  }
+  if (d.stepOf.length !== d.messages.length) {
+    reasons.push(`stepOf has ${d.stepOf.length} entries for ${d.messages.length} messages`);
+    return result("plan", reasons, { steps: steps.length, stepsCovered: 0 });
+  }
+
+  const members = new Map<number, number[]>();
+  d.stepOf.forEach((s, i) => {
+    const m = d.messages[i];
+    if (s === null) {
+      if (m && callsOf(m).length > 0) reasons.push(`message ${i}: tool calls outside any plan step`);
+      return;
+    }
+    if (!byId.has(s)) {
+      reasons.push(`message ${i}: refers to unknown plan step ${s}`);
+      return;
+    }
+    const list = members.get(s) ?? [];
+    list.push(i);
+    members.set(s, list);
+  });
+
+  // steps start in plan order
+  if (options.requireStepOrder ?? true) {
+    let lastStart = -1;
+    let lastId: number | undefined;
+    for (const s of steps) {
+      const first = members.get(s.id)?.[0];
+      if (first === undefined) continue;
+      if (first < lastStart) reasons.push(`step ${s.id} starts (message ${first}) before step ${lastId} (message ${lastStart})`);
+      else {
+        lastStart = first;
+        lastId = s.id;
+      }
+    }
+  }
+
+  let covered = 0;
+  for (const step of steps) {
+    const idx = members.get(step.id) ?? [];
+    const label = `step ${step.id} (${step.kind})`;
+    if (idx.length === 0) {
+      reasons.push(`${label} is not covered: no message belongs to it`);
+      continue;
+    }
+    const before = reasons.length;
+    const msgs = idx.map((i) => ({ i, m: d.messages[i] as Message }));
+    if (!msgs.some(({ m }) => m.role === "user")) reasons.push(`${label} has no user turn`);
+    if (!msgs.some(({ m }) => m.role === "assistant")) reasons.push(`${label} has no assistant turn`);
+    const calls: StepCall[] = [];
+    for (const { i, m } of msgs) for (const call of callsOf(m)) calls.push({ msg: i, call });
+
+    if (!CALL_KINDS.has(step.kind)) {
+      if (calls.length > 0) reasons.push(`${label} should have no tool call, found ${calls.length}`);
+    } else {
+      const called = new Set(calls.map((c) => c.call.function.name));
+      for (const t of step.tools) if (!called.has(t)) reasons.push(`${label} does not call its tool "${t}"`);
+      const planned = new Set(step.tools);
+      for (const c of calls) {
+        if (!planned.has(c.call.function.name)) {
+          reasons.push(`${label} calls "${c.call.function.name}", which is not among its tools`);
+        }
+      }
+      if (calls.length === 0) reasons.push(`${label} has no tool call`);
+      switch (step.kind) {
+        case "single":
+          if (calls.length > 1) reasons.push(`${label} expects 1 tool call, found ${calls.length}`);
+          break;
+        case "parallel": {
+          const perMsg = new Map<number, number>();
+          for (const c of calls) perMsg.set(c.msg, (perMsg.get(c.msg) ?? 0) + 1);
+          const most = Math.max(0, ...perMsg.values());
+          if (most < 2) reasons.push(`${label} expects at least 2 calls in one assistant turn, found at most ${most}`);
+          break;
+        }
+        case "chained":
+          if (calls.length > 0 && !chainedUsesEarlierResult(d, step, calls)) {
+            reasons.push(`${label}: no call uses a value from an earlier tool result of this step or its dependencies`);
+          }
+          break;
+        case "clarify":
+          if (calls.length > 0) {
+            const firstCall = Math.min(...calls.map((c) => c.msg));
+            const question = msgs.find(
+              ({ i, m }) => i < firstCall && m.role === "assistant" && callsOf(m).length === 0 && hasText(m),
+            );
+            if (!question) reasons.push(`${label}: no assistant question (without a call) before the call`);
+            else if (!msgs.some(({ i, m }) => m.role === "user" && i > question.i && i < firstCall)) {
+              reasons.push(`${label}: the user does not answer the assistant's question before the call`);
+            }
+          }
+          break;
+      }
+    }
+    if (reasons.length === before) covered++;
+  }
+  return result("plan", reasons, { steps: steps.length, stepsCovered: covered });
+}
+
+/** A chained step: some argument of some call equals a value of an earlier result of the step or its dependencies. */
+function chainedUsesEarlierResult(d: VerifiableDialogue, step: PlanStep, calls: StepCall[]): boolean {
+  const allowed = new Set<number>([step.id, ...step.dependsOn]);
+  for (const c of calls) {
+    const sources = new SourceIndex();
+    for (let i = 0; i < c.msg; i++) {
+      const m = d.messages[i];
+      const s = d.stepOf[i];
+      if (m?.role === "tool" && s !== null && s !== undefined && allowed.has(s)) sources.addToolResult(m.content);
+    }
+    if (sources.size === 0) continue;
+    const args = parseArguments(c.call);
+    if (!args.ok) continue;
+    for (const leaf of argLeaves(args.value, undefined)) {
+      if (typeof leaf.value !== "string" && typeof leaf.value !== "number") continue;
+      if (leaf.value === "") continue;
+      if (isValueGrounded(leaf.value, sources, leaf.key, { minTokenCoverage: 1 })) return true;
+    }
+  }
+  return false;
+}
+
+// ---------------------------------------------------------------- provenance
+
+/** Every argument leaf of every call, and those not grounded in an earlier user turn / tool result / schema. */
+export function findUngroundedArgs(
+  d: VerifiableDialogue,
+  options: VerifyOptions = {},
+): { args: number; ungrounded: UngroundedArg[] } {
+  const tools = toolMap(d.tools);
+  const sources = new SourceIndex();
+  const ungrounded: UngroundedArg[] = [];
+  let args = 0;
+  for (const m of d.messages) {
+    if (m.role === "user") sources.addText(m.content);
+    else if (m.role === "tool") sources.addToolResult(m.content);
+    else if (m.role === "system") {
+      if (options.groundInSystem) sources.addText(m.content);
+    } else {
+      for (const call of callsOf(m)) {
+        const parsed = parseArguments(call);
+        if (!parsed.ok) continue; // the format check reports it
+        const schema = tools.get(call.function.name)?.parameters as Record<string, unknown> | undefined;
+        for (const leaf of argLeaves(parsed.value, schema)) {
+          args++;
+          if (isDocumentedValue(leaf.value, leaf.schema)) continue;
+          if (isValueGrounded(leaf.value, sources, leaf.key, { minTokenCoverage: options.minTokenCoverage })) continue;
+          ungrounded.push({ tool: call.function.name, callId: call.id, path: leaf.path, value: leaf.value });
+        }
+      }
+    }
+  }
+  return { args, ungrounded };
+}
+
+export function checkProvenance(d: VerifiableDialogue, options: VerifyOptions = {}): CheckResult {
+  const mode = options.provenance ?? "reject";
+  if (mode === "off") return skipped("provenance", "provenance check off");
+  const { args, ungrounded } = findUngroundedArgs(d, options);
+  const reasons = ungrounded.map(
+    (u) => `ungrounded argument ${u.tool}${u.path} = ${JSON.stringify(u.value)} (call ${u.callId})`,
+  );
+  const metrics = { args, ungrounded: ungrounded.length, ungroundedRate: args === 0 ? 0 : ungrounded.length / args };
+  if (mode === "flag") {
+    return { name: "provenance", passed: true, reasons: capped(reasons), flagged: reasons.length > 0, metrics };
+  }
+  return result("provenance", reasons, metrics);
+}
+
+// ---------------------------------------------------------------- all checks
+
+/** Run the format, plan and provenance checks. `passed` is true when none failed (skipped checks pass). */
+export function verifyDialogue(d: VerifiableDialogue, options: VerifyOptions = {}): Verification {
+  const checks = [checkFormat(d, options), checkPlan(d, options), checkProvenance(d, options)];
+  return { passed: checks.every((c) => c.passed), checks };
+}
