@@ -1,4 +1,70 @@
+/**
+ * `toolflow tools import FILE... -o tools.jsonl`: normalize tool collections to ToolSpec lines.
+ */
 import type { Command } from "commander";
+import { UsageError } from "../core/errors.js";
+import { writeFileAtomic } from "../core/fs.js";
+import { TOOL_FORMATS, type ToolFormat } from "../core/types.js";
+import { CONFLICT_POLICIES, importTools, writeToolsJsonl, type ConflictPolicy, type ImportReport } from "../tools/index.js";
 
-/** Placeholder until the tools stage lands. */
-export function registerToolsCommands(_program: Command): void {}
+interface ImportCmdOptions {
+  output: string;
+  onConflict: string;
+  format?: string;
+  report?: string;
+  quiet?: boolean;
+}
+
+export function registerToolsCommands(program: Command): void {
+  const tools = program.command("tools").description("Tool collections: import and normalize to tools.jsonl");
+  tools
+    .command("import")
+    .description(
+      "Read tool definitions (OpenAI tools, BFCL function docs, OpenAPI 3 JSON/YAML, ToolAlpaca, MCP tools/list, " +
+        "ToolBench api_list queries, tools.jsonl; format detected per file) and write one ToolSpec a line",
+    )
+    .argument("<files...>", "input files")
+    .requiredOption("-o, --output <file>", "output tools.jsonl")
+    .option("--on-conflict <policy>", `same name with a different schema: ${CONFLICT_POLICIES.join("|")}`, "rename")
+    .option("--format <format>", `force the input format (${TOOL_FORMATS.join("|")}) instead of detecting it`)
+    .option("--report <file>", "also write the import report (counts, fixes) as JSON")
+    .option("-q, --quiet", "print only the summary line")
+    .action(async (files: string[], opts: ImportCmdOptions) => {
+      if (!(CONFLICT_POLICIES as readonly string[]).includes(opts.onConflict)) {
+        throw new UsageError(`--on-conflict must be one of ${CONFLICT_POLICIES.join(", ")}, got "${opts.onConflict}"`);
+      }
+      if (opts.format !== undefined && !(TOOL_FORMATS as readonly string[]).includes(opts.format)) {
+        throw new UsageError(`--format must be one of ${TOOL_FORMATS.join(", ")}, got "${opts.format}"`);
+      }
+      const { tools, report } = await importTools(files, {
+        onConflict: opts.onConflict as ConflictPolicy,
+        ...(opts.format ? { format: opts.format as ToolFormat } : {}),
+        onFile: opts.quiet
+          ? undefined
+          : (f) => process.stderr.write(`toolflow: ${f.file}: ${f.format} (${f.variant}), ${f.toolsRead} tools\n`),
+      });
+      await writeToolsJsonl(opts.output, tools);
+      if (opts.report) await writeFileAtomic(opts.report, JSON.stringify(report, null, 2) + "\n");
+      process.stderr.write(formatReport(report, opts.output, !opts.quiet));
+    });
+}
+
+/** Human-readable summary of an import report (for stderr). */
+export function formatReport(report: ImportReport, output: string, perFormat = true): string {
+  const lines: string[] = [];
+  lines.push(
+    `toolflow: ${report.toolsWritten} tools -> ${output} (inputs ${report.inputsRead}, tools read ${report.toolsRead}, ` +
+      `exact duplicates merged ${report.duplicatesMerged}, name conflicts ` +
+      (report.onConflict === "first" ? `dropped ${report.conflictsDropped}` : `renamed ${report.conflictsRenamed}`) +
+      `, names sanitized ${report.namesSanitized}, schema fixes ${report.fixes.length})`,
+  );
+  if (perFormat) {
+    for (const [format, c] of Object.entries(report.perFormat)) {
+      lines.push(
+        `  ${format}: files ${c.files}, read ${c.toolsRead}, merged ${c.duplicatesMerged}, renamed ${c.conflictsRenamed}, ` +
+          `dropped ${c.conflictsDropped}, written ${c.toolsWritten}`,
+      );
+    }
+  }
+  return lines.join("\n") + "\n";
+}
