@@ -1,0 +1,234 @@
+/**
+ * Dense embeddings from any OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, vLLM, llama.cpp server,
+ * Ollama, TEI...) through the `openai` client. Texts are sent in batches (a few batches at a time) and cached on
+ * disk by a hash of (endpoint, model, dimensions, text), so a second build of the same tools makes no request.
+ * The API key is only handed to the client: it is never part of a cache key, a file, meta or an error message.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import Database from "better-sqlite3";
+import OpenAI from "openai";
+import pLimit from "p-limit";
+import { z } from "zod";
+import { ToolflowError } from "../../core/errors.js";
+import { fieldText } from "../fields.js";
+import type { DenseVectors, EmbedProgress, FieldEmbedder, FieldInput } from "./types.js";
+
+/**
+ * The paper's τ for Sentence-BERT. Not calibrated for other embedding models (none could be run here):
+ * pass --threshold after looking at `graph stats` for your model.
+ */
+export const OPENAI_DEFAULT_THRESHOLD = 0.82;
+
+export interface OpenAIEmbedderOptions {
+  model: string;
+  /** e.g. http://127.0.0.1:8080/v1; default: the client's (OPENAI_BASE_URL or api.openai.com). */
+  baseURL?: string;
+  /** Default: OPENAI_API_KEY. Local servers usually need none. */
+  apiKey?: string;
+  /** Texts per request (default 128). */
+  batchSize?: number;
+  /** Requests in flight (default 2). */
+  concurrency?: number;
+  /** Requested output dimensions (models that support it). */
+  dimensions?: number;
+  /** Directory of the embedding cache (SQLite); null disables the cache. */
+  cacheDir?: string | null;
+  /** Request timeout in ms (default 60 s) and retries of the client (default 2). */
+  timeoutMs?: number;
+  maxRetries?: number;
+  /** Overrides the default threshold of this embedder. */
+  defaultThreshold?: number;
+}
+
+const EmbeddingResponseZ = z.object({
+  data: z.array(z.object({ index: z.number().int().min(0), embedding: z.array(z.number()) })),
+});
+
+/** SQLite-backed cache of embedding vectors keyed by a SHA-256 of what determines them. */
+export class EmbeddingCache {
+  private readonly db: Database.Database;
+  private readonly getStmt: Database.Statement<[string], { vec: Buffer }>;
+  private readonly putStmt: Database.Statement<[string, number, Buffer]>;
+
+  constructor(dir: string) {
+    mkdirSync(dir, { recursive: true });
+    this.db = new Database(join(dir, "embeddings.sqlite"));
+    this.db.pragma("journal_mode = WAL");
+    this.db.pragma("busy_timeout = 5000");
+    this.db.exec("CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vec BLOB NOT NULL)");
+    this.getStmt = this.db.prepare("SELECT vec FROM embeddings WHERE key = ?");
+    this.putStmt = this.db.prepare("INSERT OR REPLACE INTO embeddings (key, dim, vec) VALUES (?, ?, ?)");
+  }
+
+  get(key: string): Float32Array | undefined {
+    const row = this.getStmt.get(key);
+    if (!row) return undefined;
+    const b = row.vec;
+    return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
+  }
+
+  putMany(entries: ReadonlyArray<[string, Float32Array]>): void {
+    const tx = this.db.transaction((list: ReadonlyArray<[string, Float32Array]>) => {
+      for (const [key, v] of list) this.putStmt.run(key, v.length, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
+    });
+    tx(entries);
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
+
+/** Replace the key (and key-like tokens) in a message. */
+function scrub(text: string, apiKey: string | undefined): string {
+  let out = text;
+  if (apiKey && apiKey.length >= 4) out = out.split(apiKey).join("[REDACTED]");
+  return out.replace(/\bsk-[A-Za-z0-9_-]{4,}/g, "[REDACTED]").replace(/(Bearer\s+)\S+/gi, "$1[REDACTED]");
+}
+
+export class OpenAIEmbedder implements FieldEmbedder {
+  readonly id: string;
+  readonly defaultThreshold: number;
+  /** Requests sent by this embedder (cache hits send none). */
+  requests = 0;
+  /** Texts served from the cache in the last embed(). */
+  cacheHits = 0;
+  private readonly client: OpenAI;
+  private readonly options: OpenAIEmbedderOptions;
+  private readonly apiKey: string | undefined;
+  private cache: EmbeddingCache | undefined;
+
+  constructor(options: OpenAIEmbedderOptions) {
+    if (!options.model) throw new ToolflowError("openai embedder: a model is required", { code: "USAGE_ERROR", exitCode: 2 });
+    this.options = options;
+    this.id = `openai:${options.model}`;
+    this.defaultThreshold = options.defaultThreshold ?? OPENAI_DEFAULT_THRESHOLD;
+    this.apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
+    this.client = new OpenAI({
+      apiKey: this.apiKey ?? "no-key",
+      ...(options.baseURL ? { baseURL: options.baseURL } : {}),
+      timeout: options.timeoutMs ?? 60_000,
+      maxRetries: options.maxRetries ?? 2,
+    });
+    if (options.cacheDir) this.cache = new EmbeddingCache(options.cacheDir);
+  }
+
+  describe(): Record<string, unknown> {
+    return {
+      model: this.options.model,
+      ...(this.options.baseURL ? { baseURL: this.options.baseURL } : {}),
+      ...(this.options.dimensions ? { dimensions: this.options.dimensions } : {}),
+      batchSize: this.options.batchSize ?? 128,
+    };
+  }
+
+  private cacheKey(text: string): string {
+    return createHash("sha256")
+      .update(JSON.stringify([this.client.baseURL, this.options.model, this.options.dimensions ?? null, text]))
+      .digest("hex");
+  }
+
+  /** Embed raw texts (unit-normalized), using and filling the cache. */
+  async embedTexts(texts: readonly string[], options: { signal?: AbortSignal; onProgress?: (p: EmbedProgress) => void } = {}): Promise<Float32Array[]> {
+    const out: Array<Float32Array | undefined> = new Array(texts.length);
+    const keys = texts.map((t) => this.cacheKey(t));
+    const missing: number[] = [];
+    this.cacheHits = 0;
+    for (let i = 0; i < texts.length; i++) {
+      const hit = this.cache?.get(keys[i] as string);
+      if (hit) {
+        out[i] = hit;
+        this.cacheHits++;
+      } else missing.push(i);
+    }
+    let done = texts.length - missing.length;
+    options.onProgress?.({ done, total: texts.length });
+    const batchSize = Math.max(1, this.options.batchSize ?? 128);
+    const limit = pLimit(Math.max(1, this.options.concurrency ?? 2));
+    const batches: number[][] = [];
+    for (let i = 0; i < missing.length; i += batchSize) batches.push(missing.slice(i, i + batchSize));
+    await Promise.all(
+      batches.map((batch) =>
+        limit(async () => {
+          options.signal?.throwIfAborted();
+          const vectors = await this.request(batch.map((i) => texts[i] as string), options.signal);
+          const entries: Array<[string, Float32Array]> = [];
+          batch.forEach((i, k) => {
+            const v = vectors[k] as Float32Array;
+            out[i] = v;
+            entries.push([keys[i] as string, v]);
+          });
+          this.cache?.putMany(entries);
+          done += batch.length;
+          options.onProgress?.({ done, total: texts.length });
+        }),
+      ),
+    );
+    return out as Float32Array[];
+  }
+
+  private async request(input: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
+    this.requests++;
+    let raw: unknown;
+    try {
+      raw = await this.client.embeddings.create(
+        { model: this.options.model, input, ...(this.options.dimensions ? { dimensions: this.options.dimensions } : {}) },
+        signal ? { signal } : undefined,
+      );
+    } catch (err) {
+      const status = (err as { status?: number }).status;
+      const msg = scrub((err as Error)?.message ?? String(err), this.apiKey);
+      throw new ToolflowError(
+        `embedding request to ${this.client.baseURL} failed${status ? ` (HTTP ${status})` : ""}: ${msg}`,
+        { code: "EMBEDDING_FAILED", cause: new Error(msg) },
+      );
+    }
+    const parsed = EmbeddingResponseZ.safeParse(raw);
+    if (!parsed.success) {
+      throw new ToolflowError(`embedding response from ${this.client.baseURL} is malformed: ${parsed.error.issues[0]?.message ?? ""}`, {
+        code: "EMBEDDING_FAILED",
+      });
+    }
+    const result: Array<Float32Array | undefined> = new Array(input.length);
+    for (const d of parsed.data.data) {
+      if (d.index >= input.length) continue;
+      const v = Float32Array.from(d.embedding);
+      let n = 0;
+      for (const x of v) n += x * x;
+      n = Math.sqrt(n);
+      if (n > 0) for (let k = 0; k < v.length; k++) v[k] = (v[k] as number) / n;
+      result[d.index] = v;
+    }
+    if (result.some((v) => v === undefined)) {
+      throw new ToolflowError(`embedding response from ${this.client.baseURL} has fewer vectors than inputs (${input.length})`, {
+        code: "EMBEDDING_FAILED",
+      });
+    }
+    return result as Float32Array[];
+  }
+
+  async embed(
+    fields: readonly FieldInput[],
+    options: { signal?: AbortSignal; onProgress?: (p: EmbedProgress) => void } = {},
+  ): Promise<DenseVectors> {
+    const vectors = await this.embedTexts(fields.map(fieldText), options);
+    const dim = vectors[0]?.length ?? 0;
+    const data = new Float32Array(fields.length * dim);
+    vectors.forEach((v, i) => {
+      if (v.length !== dim) {
+        throw new ToolflowError(`embedding model ${this.options.model} returned vectors of different sizes (${dim} and ${v.length})`, {
+          code: "EMBEDDING_FAILED",
+        });
+      }
+      data.set(v, i * dim);
+    });
+    return { kind: "dense", count: fields.length, dim, data };
+  }
+
+  async close(): Promise<void> {
+    this.cache?.close();
+    this.cache = undefined;
+  }
+}

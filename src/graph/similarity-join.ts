@@ -1,0 +1,299 @@
+/**
+ * Similarity join: every pair of distinct field vectors whose similarity reaches the threshold, where at least
+ * one side is a parameter (P-P and P-R edges need one; return-return pairs make no edge).
+ *
+ * - `exact`: all pairs, the brute-force reference (quadratic).
+ * - indexed, sparse vectors: prefix filtering over an inverted index (Bayardo et al., "Scaling up all pairs
+ *   similarity search", WWW 2007). Features are ordered rarest first; a vector's *prefix* is its shortest head
+ *   whose remaining tail has norm below the threshold. Two vectors with dot >= t must share a feature of both
+ *   prefixes (the tail of one alone cannot reach t, as every vector has norm <= 1), so only prefixes are indexed
+ *   and probed. The result equals the exact join; common words (`id`, `page`) sit in tails and are never probed.
+ * - indexed, dense vectors: random-hyperplane LSH (SimHash) with bands sized so a pair at the threshold is missed
+ *   with probability <= 1 %; candidates are verified exactly. Approximate (pairs above the threshold are missed
+ *   less often the more similar they are).
+ */
+import { Rng } from "../core/rng.js";
+import type { DenseVectors, FieldVectors, SparseVectors } from "./embedders/types.js";
+import { rowDot } from "./embedders/types.js";
+
+/** Role bits of a vector row: it occurs as a parameter, as a return field, or both. */
+export const ROLE_PARAM = 1;
+export const ROLE_RETURN = 2;
+
+export interface JoinOptions {
+  threshold: number;
+  exact?: boolean;
+  /** Seed of the LSH hyperplanes (dense vectors). */
+  seed?: number;
+  signal?: AbortSignal;
+  onProgress?: (p: { done: number; total: number }) => void;
+}
+
+/** Growable list of row pairs with their similarity. */
+export class PairList {
+  a = new Uint32Array(1024);
+  b = new Uint32Array(1024);
+  sim = new Float32Array(1024);
+  length = 0;
+
+  push(a: number, b: number, sim: number): void {
+    if (this.length === this.a.length) {
+      const grow = <T extends Uint32Array | Float32Array>(arr: T, make: (n: number) => T): T => {
+        const next = make(arr.length * 2);
+        next.set(arr);
+        return next;
+      };
+      this.a = grow(this.a, (n) => new Uint32Array(n));
+      this.b = grow(this.b, (n) => new Uint32Array(n));
+      this.sim = grow(this.sim, (n) => new Float32Array(n));
+    }
+    this.a[this.length] = a;
+    this.b[this.length] = b;
+    this.sim[this.length] = sim;
+    this.length++;
+  }
+}
+
+export interface JoinResult {
+  pairs: PairList;
+  /** Pairs whose similarity was computed (the work done). */
+  candidates: number;
+  method: "exact" | "prefix-filter" | "simhash-lsh";
+  /** LSH settings when used. */
+  lsh?: { bits: number; bands: number };
+}
+
+/** Does the pair (u probing, v) belong to the join, and is this the one time it is looked at? */
+function accept(roles: Uint8Array, u: number, v: number): boolean {
+  if (u === v || ((roles[v] as number) & ROLE_PARAM) === 0) return false;
+  // u a parameter too: the pair is also seen from v's side, keep it once (v < u)
+  if (((roles[u] as number) & ROLE_PARAM) !== 0) return v < u;
+  return true;
+}
+
+export function similarityJoin(vectors: FieldVectors, roles: Uint8Array, options: JoinOptions): JoinResult {
+  if (roles.length !== vectors.count) throw new RangeError("similarityJoin: roles and vectors differ in length");
+  if (options.exact) return exactJoin(vectors, roles, options);
+  return vectors.kind === "sparse" ? prefixJoin(vectors, roles, options) : lshJoin(vectors, roles, options);
+}
+
+function progressEvery(total: number): number {
+  return Math.max(1, Math.min(5000, Math.floor(total / 20)));
+}
+
+// ---------------------------------------------------------------- exact
+
+function exactJoin(v: FieldVectors, roles: Uint8Array, options: JoinOptions): JoinResult {
+  const t = options.threshold;
+  const n = v.count;
+  const pairs = new PairList();
+  let candidates = 0;
+  const params: number[] = [];
+  for (let i = 0; i < n; i++) if (((roles[i] as number) & ROLE_PARAM) !== 0) params.push(i);
+  const every = progressEvery(n);
+  if (v.kind === "sparse") {
+    const scratch = new Float64Array(v.dim);
+    const { offsets, indices, values } = v;
+    for (let u = 0; u < n; u++) {
+      if (u % every === 0) {
+        options.signal?.throwIfAborted();
+        options.onProgress?.({ done: u, total: n });
+      }
+      if (roles[u] === 0) continue;
+      const us = offsets[u] as number;
+      const ue = offsets[u + 1] as number;
+      for (let k = us; k < ue; k++) scratch[indices[k] as number] = values[k] as number;
+      for (const w of params) {
+        if (!accept(roles, u, w)) continue;
+        candidates++;
+        let s = 0;
+        const we = offsets[w + 1] as number;
+        for (let k = offsets[w] as number; k < we; k++) s += (scratch[indices[k] as number] as number) * (values[k] as number);
+        if (s >= t) pairs.push(u, w, s);
+      }
+      for (let k = us; k < ue; k++) scratch[indices[k] as number] = 0;
+    }
+  } else {
+    for (let u = 0; u < n; u++) {
+      if (u % every === 0) {
+        options.signal?.throwIfAborted();
+        options.onProgress?.({ done: u, total: n });
+      }
+      if (roles[u] === 0) continue;
+      for (const w of params) {
+        if (!accept(roles, u, w)) continue;
+        candidates++;
+        const s = rowDot(v, u, w);
+        if (s >= t) pairs.push(u, w, s);
+      }
+    }
+  }
+  options.onProgress?.({ done: n, total: n });
+  return { pairs, candidates, method: "exact" };
+}
+
+// ---------------------------------------------------------------- sparse: prefix filtering
+
+function prefixJoin(v: SparseVectors, roles: Uint8Array, options: JoinOptions): JoinResult {
+  const t = options.threshold;
+  const n = v.count;
+  const { offsets, indices, values } = v;
+  // Global feature order: rarest first (document frequency over the rows that take part).
+  const df = new Uint32Array(v.dim);
+  for (let i = 0; i < n; i++) {
+    if (roles[i] === 0) continue;
+    for (let k = offsets[i] as number; k < (offsets[i + 1] as number); k++) df[indices[k] as number]!++;
+  }
+  const order = new Uint32Array(v.dim);
+  for (let d = 0; d < v.dim; d++) order[d] = d;
+  order.sort((a, b) => (df[a] as number) - (df[b] as number) || a - b);
+  const rank = new Uint32Array(v.dim);
+  for (let r = 0; r < v.dim; r++) rank[order[r] as number] = r;
+
+  // Prefix of each row: positions (into indices/values) of its features in rank order, cut where the tail's
+  // norm drops below t. Stored as a CSR of positions.
+  const prefixOffsets = new Uint32Array(n + 1);
+  const prefixPos: number[] = [];
+  const bound = t * (1 - 1e-9);
+  const rowPos: number[] = [];
+  for (let i = 0; i < n; i++) {
+    if (roles[i] !== 0) {
+      rowPos.length = 0;
+      let norm2 = 0;
+      for (let k = offsets[i] as number; k < (offsets[i + 1] as number); k++) {
+        rowPos.push(k);
+        norm2 += (values[k] as number) ** 2;
+      }
+      rowPos.sort((a, b) => (rank[indices[a] as number] as number) - (rank[indices[b] as number] as number));
+      let rest = norm2;
+      for (const k of rowPos) {
+        if (rest < bound * bound) break;
+        prefixPos.push(k);
+        rest -= (values[k] as number) ** 2;
+      }
+    }
+    prefixOffsets[i + 1] = prefixPos.length;
+  }
+
+  // Inverted index over the prefix features of parameter rows.
+  const postCount = new Uint32Array(v.dim + 1);
+  for (let i = 0; i < n; i++) {
+    if (((roles[i] as number) & ROLE_PARAM) === 0) continue;
+    for (let p = prefixOffsets[i] as number; p < (prefixOffsets[i + 1] as number); p++) {
+      postCount[(indices[prefixPos[p] as number] as number) + 1]!++;
+    }
+  }
+  for (let d = 0; d < v.dim; d++) postCount[d + 1]! += postCount[d] as number;
+  const postings = new Uint32Array(postCount[v.dim] as number);
+  const fill = postCount.slice(0, v.dim);
+  for (let i = 0; i < n; i++) {
+    if (((roles[i] as number) & ROLE_PARAM) === 0) continue;
+    for (let p = prefixOffsets[i] as number; p < (prefixOffsets[i + 1] as number); p++) {
+      const d = indices[prefixPos[p] as number] as number;
+      postings[fill[d]!++] = i;
+    }
+  }
+
+  // Probe with every row's prefix; verify each candidate once.
+  const pairs = new PairList();
+  const stamp = new Int32Array(n).fill(-1);
+  let candidates = 0;
+  const every = progressEvery(n);
+  for (let u = 0; u < n; u++) {
+    if (u % every === 0) {
+      options.signal?.throwIfAborted();
+      options.onProgress?.({ done: u, total: n });
+    }
+    if (roles[u] === 0) continue;
+    for (let p = prefixOffsets[u] as number; p < (prefixOffsets[u + 1] as number); p++) {
+      const d = indices[prefixPos[p] as number] as number;
+      for (let q = postCount[d] as number; q < (postCount[d + 1] as number); q++) {
+        const w = postings[q] as number;
+        if (stamp[w] === u || !accept(roles, u, w)) continue;
+        stamp[w] = u;
+        candidates++;
+        const s = rowDot(v, u, w);
+        if (s >= t) pairs.push(u, w, s);
+      }
+    }
+  }
+  options.onProgress?.({ done: n, total: n });
+  return { pairs, candidates, method: "prefix-filter" };
+}
+
+// ---------------------------------------------------------------- dense: SimHash LSH
+
+/** Bits per band and number of bands so that a pair at similarity t collides in some band with prob >= 99 %. */
+export function lshParameters(t: number, maxBands = 64): { bits: number; bands: number } {
+  const p = 1 - Math.acos(Math.max(-1, Math.min(1, t))) / Math.PI;
+  let best = { bits: 4, bands: maxBands };
+  for (let bits = 4; bits <= 16; bits++) {
+    const hit = p ** bits;
+    const bands = hit >= 1 ? 1 : Math.ceil(Math.log(0.01) / Math.log(1 - hit));
+    if (bands <= maxBands) best = { bits, bands };
+  }
+  return best;
+}
+
+function lshJoin(v: DenseVectors, roles: Uint8Array, options: JoinOptions): JoinResult {
+  const t = options.threshold;
+  const n = v.count;
+  const { dim, data } = v;
+  const { bits, bands } = lshParameters(t);
+  const rng = new Rng(options.seed ?? 0x5eed);
+  const planes = new Float32Array(bits * bands * dim);
+  for (let i = 0; i < planes.length; i++) {
+    // Box-Muller normal deviates
+    const u1 = Math.max(rng.next(), 1e-12);
+    planes[i] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rng.next());
+  }
+  const codes = new Uint32Array(n * bands);
+  for (let i = 0; i < n; i++) {
+    if (roles[i] === 0) continue;
+    const oi = i * dim;
+    for (let b = 0; b < bands; b++) {
+      let code = 0;
+      for (let r = 0; r < bits; r++) {
+        const op = (b * bits + r) * dim;
+        let s = 0;
+        for (let k = 0; k < dim; k++) s += (data[oi + k] as number) * (planes[op + k] as number);
+        if (s >= 0) code |= 1 << r;
+      }
+      codes[i * bands + b] = code;
+    }
+  }
+  const buckets = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    if (((roles[i] as number) & ROLE_PARAM) === 0) continue;
+    for (let b = 0; b < bands; b++) {
+      const key = b * 65536 + (codes[i * bands + b] as number);
+      const list = buckets.get(key);
+      if (list) list.push(i);
+      else buckets.set(key, [i]);
+    }
+  }
+  const pairs = new PairList();
+  const stamp = new Int32Array(n).fill(-1);
+  let candidates = 0;
+  const every = progressEvery(n);
+  for (let u = 0; u < n; u++) {
+    if (u % every === 0) {
+      options.signal?.throwIfAborted();
+      options.onProgress?.({ done: u, total: n });
+    }
+    if (roles[u] === 0) continue;
+    for (let b = 0; b < bands; b++) {
+      const list = buckets.get(b * 65536 + (codes[u * bands + b] as number));
+      if (!list) continue;
+      for (const w of list) {
+        if (stamp[w] === u || !accept(roles, u, w)) continue;
+        stamp[w] = u;
+        candidates++;
+        const s = rowDot(v, u, w);
+        if (s >= t) pairs.push(u, w, s);
+      }
+    }
+  }
+  options.onProgress?.({ done: n, total: n });
+  return { pairs, candidates, method: "simhash-lsh", lsh: { bits, bands } };
+}
