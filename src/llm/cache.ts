@@ -1,0 +1,155 @@
+/**
+ * Response cache on disk (SQLite in WAL mode via better-sqlite3), keyed by a SHA-256 of the full request:
+ * model id, endpoint, messages, tools, tool choice, response format, temperature, seed and max tokens.
+ * A resumed or repeated run pays nothing twice: `cachedModel()` answers repeats from the cache (marked
+ * `cached: true`) and shares one in-flight call between identical concurrent requests.
+ *
+ * SQLite commits are atomic and durable, so a kill never leaves a torn entry; WAL plus a busy timeout lets
+ * several processes share one cache file. Only validated results are stored, never a request or a key.
+ */
+import { createHash } from "node:crypto";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import Database from "better-sqlite3";
+import { z } from "zod";
+import { ToolCallZ, UsageZ } from "../core/types.js";
+import { ModelConfigError } from "./errors.js";
+import type { ChatModel, ChatRequest, ChatResult } from "./types.js";
+
+const ChatResultZ = z.object({
+  text: z.string(),
+  toolCalls: z.array(ToolCallZ),
+  json: z.unknown().optional(),
+  finishReason: z.enum(["stop", "length", "tool_calls", "content_filter", "error", "other"]),
+  usage: UsageZ,
+  model: z.string(),
+});
+
+/** JSON with object keys sorted, so equal requests hash equally whatever the key order. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
+  if (Array.isArray(value)) return "[" + value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",") + "]";
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return "{" + entries.map(([k, v]) => JSON.stringify(k) + ":" + canonicalJson(v)).join(",") + "}";
+}
+
+/**
+ * Cache key of a request for a model. `namespace` separates servers that use the same model id (e.g. the
+ * base URL without credentials). The signal, role and simContext do not change the answer and are left out.
+ */
+export function requestCacheKey(modelId: string, request: ChatRequest, namespace = ""): string {
+  const material = canonicalJson({
+    v: 1,
+    model: modelId,
+    ns: namespace,
+    messages: request.messages,
+    tools: request.tools,
+    toolChoice: request.toolChoice,
+    responseFormat: request.responseFormat,
+    temperature: request.temperature,
+    seed: request.seed,
+    maxTokens: request.maxTokens,
+  });
+  return createHash("sha256").update(material).digest("hex");
+}
+
+export interface ResponseCache {
+  get(key: string): ChatResult | undefined;
+  set(key: string, model: string, result: ChatResult): void;
+  readonly size: number;
+  close(): void;
+}
+
+/** SQLite-backed cache. */
+export class SqliteResponseCache implements ResponseCache {
+  private readonly db: Database.Database;
+  private readonly getStmt: Database.Statement<[string], { value: string }>;
+  private readonly setStmt: Database.Statement<[string, string, string, number]>;
+  private readonly countStmt: Database.Statement<[], { n: number }>;
+  hits = 0;
+  misses = 0;
+
+  constructor(readonly path: string) {
+    try {
+      mkdirSync(dirname(path), { recursive: true });
+      this.db = new Database(path);
+      this.db.pragma("journal_mode = WAL");
+      this.db.pragma("synchronous = NORMAL");
+      this.db.pragma("busy_timeout = 10000");
+      this.db.exec(
+        "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, value TEXT NOT NULL, created_at INTEGER NOT NULL)",
+      );
+    } catch (err) {
+      throw new ModelConfigError(`cannot open the response cache ${path}: ${(err as Error).message}`, { cause: err });
+    }
+    this.getStmt = this.db.prepare("SELECT value FROM responses WHERE key = ?");
+    this.setStmt = this.db.prepare(
+      "INSERT OR REPLACE INTO responses (key, model, value, created_at) VALUES (?, ?, ?, ?)",
+    );
+    this.countStmt = this.db.prepare("SELECT COUNT(*) AS n FROM responses");
+  }
+
+  get(key: string): ChatResult | undefined {
+    const row = this.getStmt.get(key);
+    if (!row) {
+      this.misses++;
+      return undefined;
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(row.value);
+    } catch {
+      this.misses++;
+      return undefined;
+    }
+    const r = ChatResultZ.safeParse(parsed);
+    if (!r.success) {
+      this.misses++;
+      return undefined;
+    }
+    this.hits++;
+    return r.data as ChatResult;
+  }
+
+  set(key: string, model: string, result: ChatResult): void {
+    const { cached: _c, ...stored } = result;
+    this.setStmt.run(key, model, JSON.stringify(stored), Date.now());
+  }
+
+  get size(): number {
+    return this.countStmt.get()?.n ?? 0;
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+}
+
+/** Wrap a model so that repeats are answered from `cache` and identical concurrent requests share one call. */
+export function cachedModel(model: ChatModel, cache: ResponseCache, options: { namespace?: string } = {}): ChatModel {
+  const inflight = new Map<string, Promise<ChatResult>>();
+  return {
+    id: model.id,
+    backend: model.backend,
+    async chat(request: ChatRequest): Promise<ChatResult> {
+      const key = requestCacheKey(model.id, request, options.namespace);
+      const hit = cache.get(key);
+      if (hit) return { ...hit, cached: true };
+      const running = inflight.get(key);
+      if (running) return { ...(await running), cached: true };
+      const p = model.chat(request).then((result) => {
+        cache.set(key, model.id, result);
+        return result;
+      });
+      inflight.set(key, p);
+      try {
+        return await p;
+      } finally {
+        inflight.delete(key);
+      }
+    },
+    close: model.close ? () => model.close!() : undefined,
+  };
+}

@@ -1,0 +1,622 @@
+/**
+ * `openai:<model>` — any OpenAI-compatible server through the `openai` npm client (v6).
+ *
+ * - Native tool calls and `json_schema` structured output where the server has them; where it does not
+ *   (option, or detected from a 400 that says so) falls back to prompting + parsing (jsonrepair) + validation.
+ * - Everything the model returns is validated: JSON against the requested schema (ajv), tool calls against the
+ *   offered tools. Invalid answers are re-asked (bounded) with the validation errors; still invalid ->
+ *   ModelOutputError.
+ * - The client's own retries are disabled; ours (retry.ts) retry 429/5xx/timeouts/resets/malformed bodies with
+ *   backoff, honouring Retry-After. 400/401/403/404 fail at once with the server's (redacted) message.
+ * - Every HTTP attempt passes through the shared RequestLimiter (concurrency, RPM, TPM).
+ */
+import OpenAI from "openai";
+import { z } from "zod";
+import { hashToUint32 } from "../core/rng.js";
+import type { JsonSchema, Message, ToolCall, Usage } from "../core/types.js";
+import {
+  ModelAbortError,
+  ModelAuthError,
+  ModelConfigError,
+  ModelError,
+  ModelOutputError,
+  ModelRequestError,
+  ModelTimeoutError,
+  ModelUnavailableError,
+} from "./errors.js";
+import { RequestLimiter } from "./limiter.js";
+import { renderLlmPrompt } from "./prompts.js";
+import { redact, registerSecret } from "./redact.js";
+import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetry, type FailureInfo, type RetryPolicy } from "./retry.js";
+import type { ChatModel, ChatRequest, ChatResult, ChatTool, EmbeddingModel, FinishReason } from "./types.js";
+import { estimatePromptTokens, estimateTokens } from "./usage.js";
+import { checkJsonOutput, checkToolCalls, parseJsonLoose, SchemaCompileError } from "./validate.js";
+
+export interface OpenAIModelOptions {
+  /** Base URL of the server (…/v1). Default: OPENAI_BASE_URL, else the OpenAI API. */
+  baseURL?: string;
+  /** Default: OPENAI_API_KEY. Never logged, cached or shown in errors. */
+  apiKey?: string;
+  /** Where OPENAI_BASE_URL / OPENAI_API_KEY are read from (default process.env). */
+  env?: Record<string, string | undefined>;
+  /** Per-attempt timeout in ms. Default 60,000. */
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Shared limiter; default: a private one with concurrency 8. */
+  limiter?: RequestLimiter;
+  /** Native tool calls: true, false (prompted), or "auto" (native until a 400 says no). Default "auto". */
+  nativeTools?: boolean | "auto";
+  /** Native json_schema output: true, false (prompted), or "auto". Default "auto". */
+  nativeJsonSchema?: boolean | "auto";
+  /** Re-asks after an invalid answer (JSON or tool calls). Default 2. */
+  maxReasks?: number;
+  /** Name of the max-tokens field the server expects. Default "max_tokens". */
+  maxTokensField?: "max_tokens" | "max_completion_tokens";
+  /** Log lines (retries, fallbacks), already redacted. */
+  log?: (line: string) => void;
+}
+
+/** The part of a chat completion we use, validated before use (servers can send anything). */
+const CompletionZ = z.object({
+  choices: z
+    .array(
+      z.object({
+        message: z.object({
+          content: z.string().nullable().optional(),
+          tool_calls: z
+            .array(
+              z.object({
+                id: z.string().optional(),
+                type: z.string().optional(),
+                function: z.object({ name: z.string(), arguments: z.string().nullable().optional() }),
+              }),
+            )
+            .nullable()
+            .optional(),
+        }),
+        finish_reason: z.string().nullable().optional(),
+      }),
+    )
+    .min(1),
+  usage: z
+    .object({
+      prompt_tokens: z.number(),
+      completion_tokens: z.number(),
+      prompt_tokens_details: z.object({ cached_tokens: z.number().nullable().optional() }).nullable().optional(),
+    })
+    .nullable()
+    .optional(),
+});
+type Completion = z.infer<typeof CompletionZ>;
+
+/** The server answered 200 with a body we cannot use (broken JSON, missing choices): retried like a 5xx. */
+export class MalformedResponseError extends Error {}
+
+interface Attempted {
+  attempts?: number;
+}
+
+function isTimeout(err: unknown): boolean {
+  return err instanceof OpenAI.APIConnectionTimeoutError;
+}
+
+function isAbort(err: unknown): boolean {
+  return err instanceof OpenAI.APIUserAbortError || (err instanceof Error && err.name === "AbortError");
+}
+
+/** Retry classification of an error thrown by one HTTP attempt. */
+export function classifyFailure(err: unknown, policy: RetryPolicy): FailureInfo {
+  if (isAbort(err)) return { retryable: false };
+  if (err instanceof OpenAI.APIError && typeof err.status === "number") {
+    const s = err.status;
+    if (s === 429 || s === 408 || s === 409 || s >= 500) {
+      const ra = parseRetryAfter(err.headers ?? undefined);
+      return ra === undefined ? { retryable: true } : { retryable: true, retryAfterMs: Math.min(ra, policy.maxRetryAfterMs) };
+    }
+    return { retryable: false };
+  }
+  if (err instanceof OpenAI.APIConnectionError) return { retryable: true }; // includes timeouts and resets
+  if (err instanceof MalformedResponseError || err instanceof SyntaxError) return { retryable: true };
+  return { retryable: false };
+}
+
+function serverMessage(err: unknown): string {
+  if (err instanceof OpenAI.APIError) {
+    const body = err.error as { message?: unknown } | undefined;
+    const m = typeof body?.message === "string" ? body.message : err.message;
+    return m.replace(/^\d{3}\s+/, "");
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function mapFinish(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case "stop":
+    case "length":
+    case "tool_calls":
+    case "content_filter":
+      return reason;
+    case "function_call":
+      return "tool_calls";
+    case null:
+    case undefined:
+      return "stop";
+    default:
+      return "other";
+  }
+}
+
+/** OpenAI function names allow [a-zA-Z0-9_-]{1,64}; json_schema names too. */
+function schemaName(name: string): string {
+  const n = name.replace(/[^a-zA-Z0-9_-]/g, "_").slice(0, 64);
+  return n || "response";
+}
+
+type OAMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+
+function toOpenAIMessages(messages: Message[], nativeTools: boolean): OAMessage[] {
+  return messages.map((m): OAMessage => {
+    switch (m.role) {
+      case "system":
+        return { role: "system", content: m.content };
+      case "user":
+        return { role: "user", content: m.content };
+      case "assistant":
+        if (m.tool_calls && m.tool_calls.length > 0) {
+          if (nativeTools) {
+            return {
+              role: "assistant",
+              content: m.content,
+              tool_calls: m.tool_calls.map((c) => ({ id: c.id, type: "function", function: { ...c.function } })),
+            };
+          }
+          const calls = m.tool_calls.map((c) => ({ name: c.function.name, arguments: safeParse(c.function.arguments) }));
+          return { role: "assistant", content: JSON.stringify({ tool_calls: calls }) };
+        }
+        return { role: "assistant", content: m.content ?? "" };
+      case "tool":
+        if (nativeTools) return { role: "tool", tool_call_id: m.tool_call_id, content: m.content };
+        return { role: "user", content: `Result of the tool call ${m.name ?? ""} (${m.tool_call_id}):\n${m.content}` };
+    }
+  });
+}
+
+function safeParse(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** Add instructions to the first system message (or a new one at the start). */
+function withInstructions(messages: OAMessage[], text: string): OAMessage[] {
+  const out = messages.slice();
+  const i = out.findIndex((m) => m.role === "system");
+  if (i >= 0) {
+    const sys = out[i] as { role: "system"; content: unknown };
+    out[i] = { role: "system", content: `${typeof sys.content === "string" ? sys.content : ""}\n\n${text}` };
+  } else out.unshift({ role: "system", content: text });
+  return out;
+}
+
+function looksUnsupported(err: unknown, what: "json" | "tools"): boolean {
+  if (!(err instanceof OpenAI.APIError) || (err.status !== 400 && err.status !== 422 && err.status !== 501)) return false;
+  const msg = serverMessage(err).toLowerCase();
+  if (what === "json") return /response_format|json_schema|structured output|json schema/.test(msg);
+  return /\btools?\b|tool_choice|function call|functions? (are|is) not supported/.test(msg);
+}
+
+export class OpenAIChatModel implements ChatModel {
+  readonly id: string;
+  readonly backend = "openai";
+  /** Base URL without credentials (used as cache namespace). */
+  readonly endpoint: string;
+  private readonly client: OpenAI;
+  private readonly policy: RetryPolicy;
+  private readonly limiter: RequestLimiter;
+  private readonly timeoutMs: number;
+  private nativeTools: boolean | "auto";
+  private nativeJson: boolean | "auto";
+  private readonly maxReasks: number;
+  private readonly apiKey: string;
+  private readonly log: (line: string) => void;
+
+  constructor(
+    readonly model: string,
+    private readonly options: OpenAIModelOptions = {},
+  ) {
+    if (!model) throw new ModelConfigError('the openai backend needs a model name: "openai:<model>"');
+    const env = options.env ?? process.env;
+    const baseURL = options.baseURL ?? env.OPENAI_BASE_URL ?? undefined;
+    let apiKey = options.apiKey ?? env.OPENAI_API_KEY;
+    if (!apiKey) {
+      if (!baseURL) {
+        throw new ModelConfigError(
+          `openai:${model}: no API key: set OPENAI_API_KEY (or give --base-url for a local server that needs none)`,
+        );
+      }
+      apiKey = "no-key";
+    }
+    registerSecret(apiKey);
+    this.apiKey = apiKey;
+    this.id = `openai:${model}`;
+    this.endpoint = baseURL ? stripCredentials(baseURL) : "https://api.openai.com/v1";
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.limiter = options.limiter ?? new RequestLimiter();
+    this.timeoutMs = options.timeoutMs ?? 60_000;
+    this.nativeTools = options.nativeTools ?? "auto";
+    this.nativeJson = options.nativeJsonSchema ?? "auto";
+    this.maxReasks = options.maxReasks ?? 2;
+    this.log = options.log ?? (() => {});
+    this.client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: this.timeoutMs });
+  }
+
+  async chat(request: ChatRequest): Promise<ChatResult> {
+    const schema = request.responseFormat?.schema;
+    const tools = request.tools && request.tools.length > 0 ? request.tools : undefined;
+    const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: false };
+    const followUps: OAMessage[] = [];
+    let lastProblems: string[] = [];
+    let lastOutput = "";
+    for (let answer = 0; answer <= this.maxReasks; ) {
+      const useNativeTools = tools !== undefined && this.nativeTools !== false;
+      const useNativeJson = schema !== undefined && this.nativeJson !== false;
+      const body = this.buildBody(request, useNativeTools, useNativeJson, followUps);
+      let completion: Completion;
+      try {
+        completion = await this.send(body, request);
+      } catch (err) {
+        if (useNativeJson && this.nativeJson === "auto" && looksUnsupported(err, "json")) {
+          this.nativeJson = false;
+          this.log(`${this.id}: server has no json_schema output; using prompted JSON`);
+          continue;
+        }
+        if (useNativeTools && this.nativeTools === "auto" && looksUnsupported(err, "tools")) {
+          this.nativeTools = false;
+          this.log(`${this.id}: server has no native tool calls; using prompted tool calls`);
+          continue;
+        }
+        throw this.toModelError(err);
+      }
+      if (this.nativeJson === "auto" && useNativeJson) this.nativeJson = true;
+      if (this.nativeTools === "auto" && useNativeTools) this.nativeTools = true;
+      answer++;
+      const choice = completion.choices[0]!;
+      let text = choice.message.content ?? "";
+      let finishReason = mapFinish(choice.finish_reason);
+      let toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).map((c, i) => ({
+        id: c.id || `call_${hashToUint32(`${text}/${i}/${c.function.name}`).toString(36)}`,
+        type: "function" as const,
+        function: { name: c.function.name, arguments: c.function.arguments ?? "" },
+      }));
+      this.addUsage(usage, completion, body, text, toolCalls);
+
+      const problems: string[] = [];
+      if (tools && !useNativeTools) {
+        const prompted = parsePromptedTools(text, request.toolChoice);
+        if (prompted.problem) problems.push(prompted.problem);
+        else {
+          toolCalls = prompted.toolCalls;
+          text = prompted.text;
+          if (toolCalls.length > 0) finishReason = "tool_calls";
+        }
+      }
+      let json: unknown;
+      if (problems.length === 0 && tools) {
+        problems.push(...safeCheck(() => checkToolCalls(toolCalls, tools, request.toolChoice), this.id));
+      } else if (problems.length === 0 && !tools && toolCalls.length > 0) {
+        problems.push("tool calls were made although no tools were offered");
+      }
+      if (problems.length === 0 && schema && toolCalls.length === 0) {
+        const check = safeCheck(() => checkJsonOutput(text, schema), this.id);
+        if (check.ok) json = check.value;
+        else problems.push(...check.problems);
+      }
+      if (problems.length === 0) {
+        const result: ChatResult = { text, toolCalls, finishReason, usage, model: this.id };
+        if (json !== undefined) result.json = json;
+        return result;
+      }
+      lastProblems = problems;
+      lastOutput = toolCalls.length > 0 ? JSON.stringify(toolCalls.map((c) => c.function)) : text;
+      this.log(`${this.id}: invalid answer (${problems[0]}); ${answer <= this.maxReasks ? "re-asking" : "giving up"}`);
+      followUps.push(
+        { role: "assistant", content: lastOutput || "(empty reply)" },
+        { role: "user", content: renderLlmPrompt("llm-reask", { problems, schema: schema && toolCalls.length === 0 ? true : false }) },
+      );
+    }
+    throw new ModelOutputError(
+      `invalid answer after ${this.maxReasks} re-ask(s): ${lastProblems.slice(0, 3).join("; ")}`,
+      { model: this.id, problems: lastProblems, output: lastOutput, attempts: this.maxReasks + 1 },
+    );
+  }
+
+  private buildBody(
+    request: ChatRequest,
+    nativeTools: boolean,
+    nativeJson: boolean,
+    followUps: OAMessage[],
+  ): OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming {
+    let messages = toOpenAIMessages(request.messages, nativeTools);
+    const tools = request.tools && request.tools.length > 0 ? request.tools : undefined;
+    const schema = request.responseFormat?.schema;
+    if (schema && !nativeJson) {
+      messages = withInstructions(
+        messages,
+        renderLlmPrompt("llm-json-instructions", { name: request.responseFormat?.name ?? "response", schema: JSON.stringify(schema) }),
+      );
+    }
+    if (tools && !nativeTools) {
+      const tc = request.toolChoice;
+      messages = withInstructions(
+        messages,
+        renderLlmPrompt("llm-tools-instructions", {
+          tools: tools.map((t) => ({ name: t.name, description: t.description, parameters: JSON.stringify(t.parameters) })),
+          choice: typeof tc === "object" ? tc.name : tc === "auto" ? "" : (tc ?? ""),
+        }),
+      );
+    }
+    const body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming = {
+      model: this.model,
+      messages: [...messages, ...followUps],
+    };
+    if (tools && nativeTools) {
+      body.tools = tools.map((t) => ({
+        type: "function",
+        function: { name: t.name, description: t.description, parameters: t.parameters as Record<string, unknown> },
+      }));
+      const tc = request.toolChoice;
+      if (tc !== undefined) body.tool_choice = typeof tc === "object" ? { type: "function", function: { name: tc.name } } : tc;
+    }
+    if (schema && nativeJson) {
+      body.response_format = {
+        type: "json_schema",
+        json_schema: { name: schemaName(request.responseFormat?.name ?? "response"), schema: schema as Record<string, unknown>, strict: false },
+      };
+    }
+    if (request.temperature !== undefined) body.temperature = request.temperature;
+    if (request.seed !== undefined) body.seed = request.seed;
+    if (request.maxTokens !== undefined) {
+      if ((this.options.maxTokensField ?? "max_tokens") === "max_tokens") body.max_tokens = request.maxTokens;
+      else body.max_completion_tokens = request.maxTokens;
+    }
+    return body;
+  }
+
+  /** One logical request: retried attempts, each through the limiter. */
+  private async send(
+    body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
+    request: ChatRequest,
+  ): Promise<Completion> {
+    const estimate = Math.ceil(JSON.stringify(body.messages).length / 4) + (request.maxTokens ?? 512);
+    return withRetry(
+      () =>
+        this.limiter.run(
+          async (settle) => {
+            const raw: unknown = await this.client.chat.completions.create(body, {
+              signal: request.signal,
+              timeout: this.timeoutMs,
+            });
+            const parsed = CompletionZ.safeParse(raw);
+            if (!parsed.success) {
+              throw new MalformedResponseError(
+                `the server's answer is not a chat completion (${parsed.error.issues[0]?.message ?? "bad shape"})`,
+              );
+            }
+            const u = parsed.data.usage;
+            if (u) settle(u.prompt_tokens + u.completion_tokens);
+            return parsed.data;
+          },
+          { tokens: estimate, signal: request.signal },
+        ),
+      this.policy,
+      {
+        classify: (err) => classifyFailure(err, this.policy),
+        signal: request.signal,
+        onRetry: ({ retry, delayMs, error }) =>
+          this.log(
+            `${this.id}: attempt ${retry} failed (${redact(shortError(error), [this.apiKey])}); retrying in ${Math.round(delayMs)} ms`,
+          ),
+      },
+    );
+  }
+
+  private addUsage(
+    usage: Usage,
+    completion: Completion,
+    body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
+    text: string,
+    calls: ToolCall[],
+  ): void {
+    const u = completion.usage;
+    if (u) {
+      usage.promptTokens += u.prompt_tokens;
+      usage.completionTokens += u.completion_tokens;
+      usage.cachedTokens += u.prompt_tokens_details?.cached_tokens ?? 0;
+      return;
+    }
+    usage.estimated = true;
+    usage.promptTokens += estimatePromptTokens(
+      body.messages.map((m) => ({ role: "user", content: typeof m.content === "string" ? m.content : JSON.stringify(m.content ?? "") })),
+      [body.tools, body.response_format],
+    );
+    usage.completionTokens += estimateTokens(text) + calls.reduce((n, c) => n + estimateTokens(c.function.name + c.function.arguments), 0);
+  }
+
+  /** Map a final (non-retried or exhausted) failure to a typed, redacted error. */
+  toModelError(err: unknown): ModelError {
+    if (err instanceof ModelError) return err;
+    const attempts = (err as Attempted).attempts;
+    const opts = { model: this.id, attempts, cause: err };
+    const tries = attempts && attempts > 1 ? ` after ${attempts} attempts` : "";
+    if (isAbort(err)) return new ModelAbortError("request aborted", opts);
+    if (isTimeout(err)) {
+      return new ModelTimeoutError(`no answer within ${this.timeoutMs} ms${tries}`, { ...opts, timeoutMs: this.timeoutMs });
+    }
+    if (err instanceof OpenAI.APIError && typeof err.status === "number") {
+      const msg = redact(serverMessage(err), [this.apiKey]);
+      const s = err.status;
+      const o = { ...opts, status: s };
+      if (s === 401 || s === 403) return new ModelAuthError(`${s === 401 ? "authentication failed" : "permission denied"} (${s}): ${msg}`, o);
+      if (s === 429) return new ModelUnavailableError(`rate limited (429)${tries}: ${msg}`, o);
+      if (s >= 500) return new ModelUnavailableError(`server error (${s})${tries}: ${msg}`, o);
+      return new ModelRequestError(`request refused (${s}): ${msg}`, o);
+    }
+    if (err instanceof OpenAI.APIConnectionError) {
+      return new ModelUnavailableError(`connection failed${tries}: ${redact(shortError(err), [this.apiKey])}`, opts);
+    }
+    if (err instanceof MalformedResponseError || err instanceof SyntaxError) {
+      return new ModelUnavailableError(`malformed answer${tries}: ${redact(err.message, [this.apiKey])}`, opts);
+    }
+    return new ModelError(`request failed: ${redact(shortError(err), [this.apiKey])}`, opts);
+  }
+}
+
+function safeCheck<T>(fn: () => T, model: string): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (err instanceof SchemaCompileError) {
+      throw new ModelRequestError(`a schema in the request is invalid: ${err.message}`, { model, cause: err });
+    }
+    throw err;
+  }
+}
+
+function shortError(err: unknown): string {
+  if (err instanceof Error) {
+    const cause = (err as { cause?: unknown }).cause;
+    const c = cause instanceof Error && cause.message && cause.message !== err.message ? ` (${cause.message})` : "";
+    return `${err.message}${c}`;
+  }
+  return String(err);
+}
+
+function stripCredentials(url: string): string {
+  try {
+    const u = new URL(url);
+    u.username = "";
+    u.password = "";
+    u.search = "";
+    return u.toString().replace(/\/$/, "");
+  } catch {
+    return "invalid-url";
+  }
+}
+
+/** Read tool calls from a prompted (non-native) answer: {"tool_calls": [...]} or {"content": "..."} or plain text. */
+export function parsePromptedTools(
+  text: string,
+  toolChoice: ChatRequest["toolChoice"],
+): { toolCalls: ToolCall[]; text: string; problem?: string } {
+  const parsed = parseJsonLoose(text);
+  const mustCall = toolChoice === "required" || typeof toolChoice === "object";
+  if (!parsed.ok || typeof parsed.value !== "object" || parsed.value === null || Array.isArray(parsed.value)) {
+    if (mustCall) {
+      return { toolCalls: [], text, problem: 'the reply must be a JSON object {"tool_calls": [{"name": ..., "arguments": {...}}]}' };
+    }
+    return { toolCalls: [], text };
+  }
+  const obj = parsed.value as { tool_calls?: unknown; content?: unknown };
+  if (obj.tool_calls === undefined) {
+    return { toolCalls: [], text: typeof obj.content === "string" ? obj.content : text };
+  }
+  if (!Array.isArray(obj.tool_calls)) return { toolCalls: [], text, problem: '"tool_calls" must be an array' };
+  const calls: ToolCall[] = [];
+  for (const [i, c] of obj.tool_calls.entries()) {
+    const call = c as { name?: unknown; arguments?: unknown; function?: { name?: unknown; arguments?: unknown } };
+    const name = call.name ?? call.function?.name;
+    const args = call.arguments ?? call.function?.arguments ?? {};
+    if (typeof name !== "string" || name === "") return { toolCalls: [], text, problem: `tool_calls[${i}] has no "name"` };
+    calls.push({
+      id: `call_${hashToUint32(`${text}/${i}`).toString(36)}`,
+      type: "function",
+      function: { name, arguments: typeof args === "string" ? args : JSON.stringify(args) },
+    });
+  }
+  return { toolCalls: calls, text: typeof obj.content === "string" ? obj.content : "" };
+}
+
+// ------------------------------------------------------------------------------------------- embeddings
+
+export interface OpenAIEmbeddingOptions extends Pick<OpenAIModelOptions, "baseURL" | "apiKey" | "env" | "timeoutMs" | "retry" | "limiter" | "log"> {
+  /** Texts per request. Default 128. */
+  batchSize?: number;
+  /** Ask for this many dimensions (models that support it). */
+  dimensions?: number;
+}
+
+const EmbeddingResponseZ = z.object({
+  data: z.array(z.object({ index: z.number().int().optional(), embedding: z.array(z.number()) })),
+});
+
+/** `openai:<embedding-model>` embeddings, batched, with the same retries, limiter and redaction as chat. */
+export class OpenAIEmbeddingModel implements EmbeddingModel {
+  readonly id: string;
+  private readonly chat: OpenAIChatModel;
+  private readonly client: OpenAI;
+  private readonly policy: RetryPolicy;
+  private readonly limiter: RequestLimiter;
+  private readonly apiKey: string;
+
+  constructor(
+    readonly model: string,
+    private readonly options: OpenAIEmbeddingOptions = {},
+  ) {
+    // Reuse the chat model's key/base-URL resolution and error mapping.
+    this.chat = new OpenAIChatModel(model, options);
+    const env = options.env ?? process.env;
+    this.apiKey = options.apiKey ?? env.OPENAI_API_KEY ?? "no-key";
+    this.id = `openai:${model}`;
+    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
+    this.limiter = options.limiter ?? new RequestLimiter();
+    this.client = new OpenAI({
+      apiKey: this.apiKey,
+      baseURL: options.baseURL ?? env.OPENAI_BASE_URL ?? undefined,
+      maxRetries: 0,
+      timeout: options.timeoutMs ?? 60_000,
+    });
+  }
+
+  async embed(texts: string[], opts: { signal?: AbortSignal } = {}): Promise<number[][]> {
+    const size = Math.max(1, this.options.batchSize ?? 128);
+    const out: number[][] = [];
+    for (let i = 0; i < texts.length; i += size) {
+      const batch = texts.slice(i, i + size);
+      out.push(...(await this.embedBatch(batch, opts.signal)));
+    }
+    return out;
+  }
+
+  private async embedBatch(batch: string[], signal?: AbortSignal): Promise<number[][]> {
+    const tokens = batch.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
+    try {
+      return await withRetry(
+        () =>
+          this.limiter.run(
+            async () => {
+              const params: OpenAI.Embeddings.EmbeddingCreateParams = { model: this.model, input: batch };
+              if (this.options.dimensions !== undefined) params.dimensions = this.options.dimensions;
+              const raw: unknown = await this.client.embeddings.create(params, { signal });
+              const parsed = EmbeddingResponseZ.safeParse(raw);
+              if (!parsed.success || parsed.data.data.length !== batch.length) {
+                throw new MalformedResponseError(`embeddings answer has ${parsed.success ? parsed.data.data.length : "no"} vectors for ${batch.length} texts`);
+              }
+              const rows = parsed.data.data.slice().sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+              const dim = rows[0]?.embedding.length ?? 0;
+              if (dim === 0 || rows.some((r) => r.embedding.length !== dim)) throw new MalformedResponseError("embeddings of unequal or zero length");
+              return rows.map((r) => r.embedding);
+            },
+            { tokens, signal },
+          ),
+        this.policy,
+        { classify: (err) => classifyFailure(err, this.policy), signal },
+      );
+    } catch (err) {
+      throw this.chat.toModelError(err);
+    }
+  }
+}
+
+export type { ChatTool, JsonSchema };

@@ -1,0 +1,165 @@
+/**
+ * Validation of everything a model returns: JSON text (parsed, repaired with jsonrepair when broken, checked
+ * against the requested schema with ajv) and tool calls (name among the offered tools, arguments that parse
+ * as a JSON object and validate against the tool's parameter schema).
+ */
+import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
+import addFormatsModule from "ajv-formats";
+import { jsonrepair } from "jsonrepair";
+import type { JsonSchema, ToolCall } from "../core/types.js";
+import type { ChatTool } from "./types.js";
+
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
+  ajv: Ajv,
+) => Ajv;
+
+const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateSchema: false, addUsedSchema: false });
+addFormats(ajv);
+const compiled = new Map<string, ValidateFunction>();
+
+/** Thrown when a schema itself cannot be compiled (a caller's bug or bad tool file, not the model's fault). */
+export class SchemaCompileError extends Error {}
+
+/** Compile (once per distinct schema text) a validator. */
+export function compileSchema(schema: JsonSchema): ValidateFunction {
+  const key = JSON.stringify(schema);
+  let v = compiled.get(key);
+  if (!v) {
+    const { $schema: _s, $id: _i, ...rest } = schema;
+    try {
+      v = ajv.compile(rest);
+    } catch (err) {
+      throw new SchemaCompileError(`schema does not compile: ${(err as Error).message}`, { cause: err });
+    }
+    if (compiled.size > 5000) compiled.clear();
+    compiled.set(key, v);
+  }
+  return v;
+}
+
+/** ajv errors as short readable lines, e.g. "/steps/0/id must be integer". */
+export function formatAjvErrors(errors: ErrorObject[] | null | undefined, limit = 8): string[] {
+  const out: string[] = [];
+  for (const e of errors ?? []) {
+    const where = e.instancePath === "" ? "(root)" : e.instancePath;
+    let msg = `${where} ${e.message ?? "is invalid"}`;
+    if (e.keyword === "additionalProperties") msg += `: "${String((e.params as { additionalProperty?: string }).additionalProperty)}"`;
+    if (e.keyword === "enum") msg += `: ${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)}`;
+    if (!out.includes(msg)) out.push(msg);
+    if (out.length >= limit) break;
+  }
+  return out;
+}
+
+export interface SchemaCheck {
+  ok: boolean;
+  errors: string[];
+}
+
+export function validateAgainst(schema: JsonSchema, value: unknown): SchemaCheck {
+  const v = compileSchema(schema);
+  const ok = v(value) as boolean;
+  return { ok, errors: ok ? [] : formatAjvErrors(v.errors) };
+}
+
+export interface LooseJson {
+  ok: boolean;
+  value?: unknown;
+  /** True when jsonrepair (or code-fence / prose stripping) was needed. */
+  repaired: boolean;
+  error?: string;
+}
+
+/**
+ * Parse JSON the way models write it: plain JSON, JSON inside ``` fences, JSON after a sentence of prose,
+ * or broken JSON that jsonrepair can fix (trailing commas, single quotes, missing brackets...).
+ */
+export function parseJsonLoose(text: string): LooseJson {
+  const trimmed = text.trim();
+  if (trimmed === "") return { ok: false, repaired: false, error: "empty answer where JSON was expected" };
+  try {
+    return { ok: true, value: JSON.parse(trimmed), repaired: false };
+  } catch {
+    // fall through
+  }
+  const candidates: string[] = [];
+  const fence = /```(?:json|JSON)?\s*\n?([\s\S]*?)```/.exec(trimmed);
+  if (fence?.[1]) candidates.push(fence[1].trim());
+  const start = trimmed.search(/[[{]/);
+  if (start > 0) candidates.push(trimmed.slice(start));
+  if (start >= 0) {
+    const endObj = trimmed.lastIndexOf(trimmed[start] === "{" ? "}" : "]");
+    if (endObj > start) candidates.push(trimmed.slice(start, endObj + 1));
+  }
+  for (const c of candidates) {
+    try {
+      return { ok: true, value: JSON.parse(c), repaired: true };
+    } catch {
+      // try the next
+    }
+  }
+  // Only repair text that looks like JSON: jsonrepair turns any prose into a string, which is not an answer.
+  for (const c of [...candidates, trimmed]) {
+    if (!/^[[{]/.test(c)) continue;
+    try {
+      return { ok: true, value: JSON.parse(jsonrepair(c)), repaired: true };
+    } catch {
+      // try the next
+    }
+  }
+  return { ok: false, repaired: false, error: "the answer is not JSON (and could not be repaired)" };
+}
+
+/** Parse + repair + validate a structured-output answer. */
+export function checkJsonOutput(text: string, schema: JsonSchema): { ok: boolean; value?: unknown; repaired: boolean; problems: string[] } {
+  const parsed = parseJsonLoose(text);
+  if (!parsed.ok) return { ok: false, repaired: false, problems: [parsed.error ?? "not JSON"] };
+  const check = validateAgainst(schema, parsed.value);
+  if (!check.ok) return { ok: false, value: parsed.value, repaired: parsed.repaired, problems: check.errors.map((e) => `schema: ${e}`) };
+  return { ok: true, value: parsed.value, repaired: parsed.repaired, problems: [] };
+}
+
+/** Problems with tool calls (empty when all are valid). */
+export function checkToolCalls(
+  calls: ToolCall[],
+  tools: ChatTool[] | undefined,
+  toolChoice?: "auto" | "none" | "required" | { name: string },
+): string[] {
+  const problems: string[] = [];
+  const offered = new Map((tools ?? []).map((t) => [t.name, t]));
+  if (toolChoice === "none" && calls.length > 0) problems.push("tool calls were made although tool_choice is none");
+  if ((toolChoice === "required" || typeof toolChoice === "object") && calls.length === 0) {
+    problems.push(
+      typeof toolChoice === "object"
+        ? `a call to the tool "${toolChoice.name}" is required but none was made`
+        : "a tool call is required but none was made",
+    );
+  }
+  for (const call of calls) {
+    const name = call.function.name;
+    const tool = offered.get(name);
+    if (!tool) {
+      problems.push(
+        `tool "${name}" does not exist; the offered tools are: ${[...offered.keys()].join(", ") || "(none)"}`,
+      );
+      continue;
+    }
+    if (typeof toolChoice === "object" && name !== toolChoice.name) {
+      problems.push(`the tool "${toolChoice.name}" must be called, not "${name}"`);
+    }
+    let args: unknown;
+    try {
+      args = JSON.parse(call.function.arguments === "" ? "{}" : call.function.arguments);
+    } catch (err) {
+      problems.push(`arguments of "${name}" are not valid JSON: ${(err as Error).message}`);
+      continue;
+    }
+    if (typeof args !== "object" || args === null || Array.isArray(args)) {
+      problems.push(`arguments of "${name}" must be a JSON object`);
+      continue;
+    }
+    const check = validateAgainst(tool.parameters, args);
+    for (const e of check.errors) problems.push(`arguments of "${name}": ${e}`);
+  }
+  return problems;
+}
