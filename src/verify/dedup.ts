@@ -63,6 +63,40 @@ export function estimateJaccard(a: Uint32Array, b: Uint32Array): number {
   return a.length === 0 ? 0 : eq / a.length;
 }
 
+/** Probability that two sets of Jaccard similarity s share at least one LSH bucket with b bands of r rows. */
+export function candidateProbability(s: number, bands: number, rows: number): number {
+  return 1 - Math.pow(1 - Math.pow(s, rows), bands);
+}
+
+/**
+ * Bands and rows (bands * rows <= numPerm) minimizing the weighted area of false candidates below the threshold
+ * and missed pairs above it (as datasketch does); misses weigh more, since candidates are re-checked anyway.
+ */
+export function optimalBands(threshold: number, numPerm: number, fpWeight = 0.1, fnWeight = 0.9): [number, number] {
+  const integrate = (f: (x: number) => number, a: number, b: number) => {
+    const n = 100;
+    const h = (b - a) / n;
+    let sum = 0;
+    for (let i = 0; i < n; i++) sum += f(a + (i + 0.5) * h);
+    return sum * h;
+  };
+  let best: [number, number] = [1, numPerm];
+  let bestErr = Infinity;
+  for (let b = 1; b <= numPerm; b++) {
+    const maxR = Math.floor(numPerm / b);
+    for (let r = 1; r <= maxR; r++) {
+      const fp = integrate((s) => candidateProbability(s, b, r), 0, threshold);
+      const fn = integrate((s) => 1 - candidateProbability(s, b, r), threshold, 1);
+      const err = fpWeight * fp + fnWeight * fn;
+      if (err < bestErr) {
+        bestErr = err;
+        best = [b, r];
+      }
+    }
+  }
+  return best;
+}
+
 export class Deduper {
   readonly threshold: number;
   readonly numPerm: number;
@@ -79,14 +113,18 @@ export class Deduper {
   constructor(options: DeduperOptions = {}) {
     this.threshold = options.threshold ?? 0.8;
     this.numPerm = options.numPerm ?? 128;
-    this.bands = options.bands ?? 16;
     this.shingleSize = options.shingleSize ?? 3;
     if (!(this.threshold > 0 && this.threshold <= 1)) throw new RangeError("Deduper: threshold must be in (0, 1]");
     if (!Number.isInteger(this.numPerm) || this.numPerm < 1) throw new RangeError("Deduper: numPerm must be a positive integer");
-    if (!Number.isInteger(this.bands) || this.bands < 1 || this.numPerm % this.bands !== 0) {
-      throw new RangeError(`Deduper: bands (${this.bands}) must divide numPerm (${this.numPerm})`);
+    if (options.bands !== undefined) {
+      if (!Number.isInteger(options.bands) || options.bands < 1 || this.numPerm % options.bands !== 0) {
+        throw new RangeError(`Deduper: bands (${options.bands}) must divide numPerm (${this.numPerm})`);
+      }
+      this.bands = options.bands;
+      this.rows = this.numPerm / options.bands;
+    } else {
+      [this.bands, this.rows] = optimalBands(this.threshold, this.numPerm);
     }
-    this.rows = this.numPerm / this.bands;
     const rng = new Rng(options.seed ?? 1);
     this.seeds = new Uint32Array(this.numPerm);
     for (let i = 0; i < this.numPerm; i++) this.seeds[i] = rng.nextUint32();
