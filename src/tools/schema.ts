@@ -239,7 +239,15 @@ const addFormats = ((addFormatsModule as unknown as { default?: unknown }).defau
 export class SchemaChecker {
   private readonly ajv: AjvInstance;
   constructor() {
-    this.ajv = new Ajv({ strict: false, allErrors: false, logger: false, validateSchema: true, addUsedSchema: false });
+    // code.optimize off: compiling is ~3x faster, and these validators are only built to prove the schema compiles.
+    this.ajv = new Ajv({
+      strict: false,
+      allErrors: false,
+      logger: false,
+      validateSchema: true,
+      addUsedSchema: false,
+      code: { optimize: false },
+    });
     addFormats(this.ajv);
   }
 
@@ -251,8 +259,6 @@ export class SchemaChecker {
       return undefined;
     } catch (err) {
       return (err as Error).message;
-    } finally {
-      this.ajv.removeSchema(); // keep memory flat over thousands of schemas
     }
   }
 

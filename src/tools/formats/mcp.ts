@@ -3,7 +3,7 @@
  * envelope `{jsonrpc, id, result: {tools}}`, a bare array of MCP tools, or one tool.
  */
 import type { Location, ToolDraft } from "../types.js";
-import { at, expectArray, expectObject, inputError, isPlainObject } from "./common.js";
+import { at, expectArray, expectObject, inputError, isPlainObject, optionalString } from "./common.js";
 
 export function isMcpTool(v: unknown): boolean {
   return isPlainObject(v) && "inputSchema" in v;
@@ -21,6 +21,9 @@ export function mcpToolToDraft(value: unknown, loc: Location): ToolDraft {
     returnsKey: "outputSchema",
   };
   if (t.outputSchema !== undefined) draft.returns = t.outputSchema;
+  // toolflow extension: `_meta.category` (MCP's place for implementation-specific data).
+  const category = isPlainObject(t._meta) ? optionalString(t._meta.category) : undefined;
+  if (category) draft.category = category;
   return draft;
 }
 
