@@ -1,4 +1,192 @@
-import type { Command } from "commander";
+/**
+ * `toolflow synth`: run the whole synthesis (sampling -> planned generation -> verification) until --count
+ * dialogues are accepted, resumably. See docs/synth.md.
+ */
+import { Option, type Command } from "commander";
+import { ToolflowError, UsageError } from "../core/errors.js";
+import { SAMPLING_STRATEGIES } from "../core/types.js";
+import { dryRunSynth, formatDryRun } from "../synth/dry-run.js";
+import { parseSizeRange, validateSynthOptions, type SynthOptions } from "../synth/options.js";
+import { runSynth } from "../synth/synth.js";
 
-/** Placeholder until the synth stage lands. */
-export function registerSynthCommands(_program: Command): void {}
+function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    if (!/^\s*-?\d+\s*$/.test(value)) throw new UsageError(`${flag}: expected an integer, got "${value}"`);
+    const n = Number(value);
+    if (n < min || n > max) throw new UsageError(`${flag}: must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+}
+
+function numberOption(flag: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got "${value}"`);
+    if (n < min || n > max) throw new UsageError(`${flag}: must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+}
+
+function listOption(flag: string) {
+  return (value: string): string[] => {
+    const items = value
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
+    if (items.length === 0) throw new UsageError(`${flag}: expected a comma-separated list of model specs`);
+    return items;
+  };
+}
+
+interface RawSynthFlags {
+  tools?: string;
+  graph?: string;
+  samples?: string;
+  count?: number;
+  llm?: string[];
+  llmPlanner?: string;
+  llmUser?: string;
+  llmAssistant?: string;
+  llmTool?: string;
+  concurrency: number;
+  seed: number;
+  out?: string;
+  sampling: string;
+  size: string;
+  plan: boolean;
+  maxTurns?: number;
+  toolErrorRate?: number;
+  provenance: string;
+  baseUrl?: string;
+  cache?: string;
+  prices?: string;
+  judge?: string;
+  maxAttempts?: number;
+  temperature?: number;
+  resume: boolean;
+  force: boolean;
+  dryRun: boolean;
+  progressInterval?: number;
+}
+
+async function defaultLlm(): Promise<string[]> {
+  // The embedded default of the model layer (openai: when an endpoint is configured, llama: when a local model is
+  // set, else sim), when it is available.
+  try {
+    const mod = (await import("../llm/index.js")) as { defaultModelSpec?: (env: NodeJS.ProcessEnv) => string };
+    if (typeof mod.defaultModelSpec === "function") return [mod.defaultModelSpec(process.env)];
+  } catch {
+    // fall through
+  }
+  return ["sim"];
+}
+
+export function registerSynthCommands(program: Command): void {
+  program
+    .command("synth")
+    .description(
+      "Synthesize verified multi-turn tool-calling dialogues: sample tool sets from the graph, plan each dialogue, " +
+        "let the user, assistant and tool agents write it, verify, and keep going until --count are accepted.",
+    )
+    .requiredOption("--tools <file>", "tools.jsonl (from `toolflow tools import`)")
+    .option("--graph <file>", "graph.json (default: built from the tools with the lexical embedder)")
+    .option("--samples <file>", "samples.jsonl to use instead of sampling (dialogue i uses sample i, cycling)")
+    .requiredOption("--count <n>", "accepted dialogues to produce", intOption("--count", 1))
+    .requiredOption("--out <dir>", "run folder: dialogues.jsonl, rejected.jsonl, samples.jsonl, manifest.json")
+    .option("--llm <specs>", "model pool, comma-separated (sim, openai:<model>, llama:<path|hf:...>); one per dialogue", listOption("--llm"))
+    .option("--llm-planner <spec>", "model for the planner role")
+    .option("--llm-user <spec>", "model for the user agent")
+    .option("--llm-assistant <spec>", "model for the assistant agent")
+    .option("--llm-tool <spec>", "model for the tool agent")
+    .option("--concurrency <n>", "dialogues generated at once", intOption("--concurrency", 1, 1024), 4)
+    .option("--seed <n>", "run seed (dialogue i uses deriveSeed(seed, i))", intOption("--seed", 0, 0xffffffff), 1)
+    .addOption(
+      new Option("--sampling <strategy>", "tool sampling strategy").choices([...SAMPLING_STRATEGIES]).default("walk"),
+    )
+    .option("--size <range>", "tools per sample, N or MIN-MAX", "2-5")
+    .option("--no-plan", "no dialogue plan (the paper's w/o Plan ablation)")
+    .option("--max-turns <n>", "maximum user turns per dialogue", intOption("--max-turns", 1))
+    .option("--tool-error-rate <p>", "share of simulated tool calls that return an error", numberOption("--tool-error-rate", 0, 1))
+    .addOption(
+      new Option("--provenance <mode>", "ungrounded arguments: reject the dialogue or flag them")
+        .choices(["reject", "flag"])
+        .default("reject"),
+    )
+    .option("--base-url <url>", "OpenAI-compatible endpoint (default OPENAI_BASE_URL)")
+    .option("--cache <dir>", "response cache folder (a repeated or resumed run pays nothing twice)")
+    .option("--prices <file>", "price table (JSON/YAML: $ per 1M input/output tokens per model)")
+    .option("--judge <spec>", "score accepted dialogues with this model (naturalness, coherence, helpfulness, accuracy)")
+    .option("--max-attempts <n>", "give up after this many attempts (default count*3+10)", intOption("--max-attempts", 1))
+    .option("--temperature <t>", "sampling temperature for every role", numberOption("--temperature", 0, 2))
+    .option("--resume", "continue the run in --out (the options must match its manifest)", false)
+    .option("--force", "delete the run files in --out and start over", false)
+    .option("--dry-run", "render the first prompts and estimate calls, tokens and cost; write nothing", false)
+    .option("--progress-interval <seconds>", "seconds between progress lines when stderr is not a terminal", intOption("--progress-interval", 1))
+    .action(async (flags: RawSynthFlags) => {
+      const options: SynthOptions = validateSynthOptions({
+        tools: flags.tools,
+        graph: flags.graph,
+        samples: flags.samples,
+        count: flags.count,
+        llm: flags.llm ?? (await defaultLlm()),
+        roleLlm: {
+          planner: flags.llmPlanner,
+          user: flags.llmUser,
+          assistant: flags.llmAssistant,
+          tool: flags.llmTool,
+        },
+        concurrency: flags.concurrency,
+        seed: flags.seed,
+        out: flags.out,
+        sampling: flags.sampling,
+        size: parseSizeRange(flags.size),
+        plan: flags.plan,
+        maxTurns: flags.maxTurns,
+        toolErrorRate: flags.toolErrorRate,
+        provenance: flags.provenance,
+        baseUrl: flags.baseUrl,
+        cache: flags.cache,
+        prices: flags.prices,
+        judge: flags.judge,
+        maxAttempts: flags.maxAttempts,
+        temperature: flags.temperature,
+        resume: flags.resume,
+        force: flags.force,
+        dryRun: flags.dryRun,
+      });
+      if (options.dryRun) {
+        const report = await dryRunSynth(options);
+        process.stdout.write(formatDryRun(report));
+        return;
+      }
+      const controller = new AbortController();
+      let interrupts = 0;
+      const onSignal = (sig: NodeJS.Signals) => {
+        interrupts++;
+        if (interrupts > 1) {
+          process.stderr.write(`\ntoolflow: ${sig} again, exiting now (run with --resume to continue)\n`);
+          process.exit(130);
+        }
+        process.stderr.write(`\ntoolflow: ${sig}: finishing the dialogues in flight; press Ctrl-C again to stop at once\n`);
+        controller.abort();
+      };
+      process.on("SIGINT", onSignal);
+      process.on("SIGTERM", onSignal);
+      try {
+        const summary = await runSynth(options, {
+          signal: controller.signal,
+          ...(flags.progressInterval !== undefined ? { progressIntervalMs: flags.progressInterval * 1000 } : {}),
+        });
+        if (summary.status === "interrupted") {
+          throw new ToolflowError(
+            `interrupted with ${summary.manifest.counts.accepted}/${options.count} accepted; ` +
+              `run the same command with --resume to finish`,
+            { code: "INTERRUPTED", exitCode: 130 },
+          );
+        }
+      } finally {
+        process.off("SIGINT", onSignal);
+        process.off("SIGTERM", onSignal);
+      }
+    });
+}

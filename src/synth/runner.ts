@@ -17,7 +17,7 @@ import {
 } from "../core/types.js";
 import type { GeneratedDialogue, RoleModels } from "../agents/index.js";
 import type { DeduperLike, DialogueForChecks, ModelProvider, SynthDeps } from "./deps.js";
-import { DialogueMeter } from "./meter.js";
+import { DialogueMeter, type CallObserver } from "./meter.js";
 import { JsonlAppender, RUN_FILES, recoverJsonl } from "./store.js";
 import { RunTally, type TallySnapshot } from "./tally.js";
 
@@ -28,6 +28,8 @@ export interface RunProgress {
   inFlight: number;
   /** Attempts decided in this session (accepted + rejected since start). */
   sessionDecided: number;
+  /** Dialogues accepted in this session. */
+  sessionAccepted: number;
   tokens: number;
   startedAt: number;
 }
@@ -51,6 +53,8 @@ export interface RunnerConfig {
   signal?: AbortSignal;
   /** Abort the run after this many generation failures in a row (default max(20, 2 * concurrency)). */
   maxConsecutiveFailures?: number;
+  /** Sees every model call (role, model, usage, served from cache). */
+  onCall?: CallObserver;
   /** Called after every decided attempt. */
   onProgress?: (p: RunProgress) => void;
   /** Called at most every `checkpointMs` (default 5000) and at the end, e.g. to rewrite the manifest. */
@@ -179,6 +183,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
     rejected: tally.rejected,
     inFlight: inFlight.size,
     sessionDecided: sessionAccepted + sessionRejected,
+    sessionAccepted,
     tokens: tally.tokens,
     startedAt,
   });
@@ -198,6 +203,8 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
     });
     await checkpointing;
   };
+
+  await checkpoint("running");
 
   const nextIndex = (): number | undefined => {
     while (cursor < maxAttempts && decided.has(cursor)) cursor++;
@@ -259,7 +266,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
       if (!spec) throw new ToolflowError(`sample ${sample.id} names tool "${name}", which the tools file lacks`);
       return spec;
     });
-    const meter = new DialogueMeter();
+    const meter = new DialogueMeter(config.onCall);
     const base = config.models.forDialogue(seed);
     const models: RoleModels = {
       planner: meter.wrap(base.planner, "planner"),

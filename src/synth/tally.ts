@@ -32,6 +32,8 @@ export interface TallySnapshot {
     total: UsageTotals;
     byRole: Record<string, UsageTotals>;
     byModel: Record<string, UsageTotals>;
+    /** Usage per role and, within it, per model (for exact per-role cost with a model pool). */
+    byRoleModel: Record<string, Record<string, UsageTotals>>;
   };
   /** Mean judge score per criterion over accepted dialogues that were judged. */
   judge: { judged: number; mean: Record<string, number> } | null;
@@ -46,6 +48,7 @@ export class RunTally {
   readonly total = emptyUsage();
   readonly byRole: Record<string, UsageTotals> = {};
   readonly byModel: Record<string, UsageTotals> = {};
+  readonly byRoleModel: Record<string, Record<string, UsageTotals>> = {};
   private judgeSums: Record<string, number> = {};
   private judged = 0;
 
@@ -78,6 +81,7 @@ export class RunTally {
       addUsage((this.byRole[role] ??= emptyUsage()), u);
       const model = models[role] ?? "unknown";
       addUsage((this.byModel[model] ??= emptyUsage()), u);
+      addUsage(((this.byRoleModel[role] ??= {})[model] ??= emptyUsage()), u);
     }
   }
 
@@ -88,7 +92,16 @@ export class RunTally {
       accepted: this.accepted,
       rejected: this.rejected,
       rejectedBy: Object.fromEntries(Object.keys(this.rejectedBy).sort().map((k) => [k, this.rejectedBy[k] as number])),
-      usage: { total: { ...this.total }, byRole: clone(this.byRole), byModel: clone(this.byModel) },
+      usage: {
+        total: { ...this.total },
+        byRole: clone(this.byRole),
+        byModel: clone(this.byModel),
+        byRoleModel: Object.fromEntries(
+          Object.keys(this.byRoleModel)
+            .sort()
+            .map((r) => [r, clone(this.byRoleModel[r] as Record<string, UsageTotals>)]),
+        ),
+      },
       judge:
         this.judged === 0
           ? null

@@ -1,0 +1,17 @@
+/**
+ * The real stages behind the orchestrator: planned generation (src/agents), verification and near-duplicate
+ * detection (src/verify), and the optional LLM judge.
+ */
+import { generateDialogue } from "../agents/index.js";
+import { Deduper, judgeDialogue, verifyDialogue } from "../verify/index.js";
+import type { SynthDeps } from "./deps.js";
+
+export function defaultSynthDeps(options: { dedupThreshold?: number } = {}): SynthDeps {
+  return {
+    generateDialogue,
+    verifyDialogue: (d, o) => verifyDialogue(d, { provenance: o.provenance }),
+    createDeduper: () =>
+      new Deduper(options.dedupThreshold !== undefined ? { threshold: options.dedupThreshold } : {}),
+    judgeDialogue: async (model, d) => (await judgeDialogue(model, d)).scores,
+  };
+}

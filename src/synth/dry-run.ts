@@ -1,0 +1,325 @@
+/**
+ * `toolflow synth --dry-run`: before any money is spent, show the first prompt each role would get and estimate
+ * the calls, tokens and cost of the whole run. Writes nothing (the report goes to stdout).
+ *
+ * How: the run's first samples are drawn exactly as the real run would draw them (in memory), then a few dialogues
+ * are rehearsed with the built-in `sim` backend standing in for every model: the real agents render the real
+ * prompts, and every request is recorded. The planner prompt of sample 0 is exactly what the planner model will
+ * see; later prompts contain sim output where a real model's would be. Prompt tokens are counted with
+ * gpt-tokenizer (o200k) over messages, tool specs and response schemas; completion tokens over the sim answers,
+ * which are terser than a real model's, so treat completion figures as a lower bound.
+ */
+import { deriveSeed } from "../core/rng.js";
+import type { Message, ToolSample } from "../core/types.js";
+import { createSimPolicy, generateDialogue, type RoleModels } from "../agents/index.js";
+import { createSimModel } from "../llm/sim.js";
+import { costOf, estimatePromptTokens, estimateTokens, loadPriceTable, priceFor, type PriceTable } from "../llm/usage.js";
+import type { ChatModel, ChatRequest, ChatResult } from "../llm/types.js";
+import { buildJudgePrompt } from "../verify/judge.js";
+import { loadRunInputs } from "./inputs.js";
+import { defaultMaxAttempts, ROLE_NAMES, validateSynthOptions, type RoleName, type SynthOptions } from "./options.js";
+import { formatTokens } from "./progress.js";
+import { sampleFor } from "./runner.js";
+import type { SynthDeps } from "./deps.js";
+
+export interface RecordedCall {
+  role: string;
+  request: ChatRequest;
+  result?: ChatResult;
+  promptTokens: number;
+  completionTokens: number;
+}
+
+export interface RoleEstimate {
+  role: string;
+  /** Model spec(s) the role will use, with their share of dialogues. */
+  models: Array<{ spec: string; share: number }>;
+  callsPerDialogue: number;
+  promptTokensPerDialogue: number;
+  completionTokensPerDialogue: number;
+}
+
+export interface RunEstimate {
+  dialogues: number;
+  calls: number;
+  promptTokens: number;
+  completionTokens: number;
+  /** USD; null when some model has no price. */
+  cost: number | null;
+  costByRole: Record<string, number | null>;
+}
+
+export interface DryRunReport {
+  count: number;
+  maxAttempts: number;
+  tools: number;
+  samples: { strategy: string; first: ToolSample };
+  /** The first request each role gets in the rehearsal, rendered as text. */
+  prompts: Array<{ role: string; title: string; text: string; promptTokens: number; exact: boolean }>;
+  rehearsed: number;
+  roles: RoleEstimate[];
+  atCount: RunEstimate;
+  atCap: RunEstimate;
+  unpriced: string[];
+  notes: string[];
+}
+
+export interface DryRunIo {
+  /** Dialogues to rehearse (default 8). */
+  rehearsals?: number;
+  generateDialogue?: SynthDeps["generateDialogue"];
+  log?: (line: string) => void;
+}
+
+/** A ChatRequest as readable text: each message, then the tools offered and the response format. */
+export function renderRequest(request: ChatRequest): string {
+  const parts: string[] = [];
+  for (const m of request.messages) parts.push(`[${m.role}]\n${messageText(m)}`);
+  if (request.tools && request.tools.length > 0) {
+    parts.push(`[tools offered] ${request.tools.map((t) => t.name).join(", ")}`);
+  }
+  if (request.toolChoice && request.toolChoice !== "auto") {
+    parts.push(`[tool choice] ${typeof request.toolChoice === "string" ? request.toolChoice : request.toolChoice.name}`);
+  }
+  if (request.responseFormat) parts.push(`[response format] JSON schema "${request.responseFormat.name}"`);
+  return parts.join("\n\n");
+}
+
+function messageText(m: Message): string {
+  if (m.role === "assistant") {
+    const calls = (m.tool_calls ?? []).map((c) => `-> ${c.function.name}(${c.function.arguments})`);
+    return [m.content ?? "", ...calls].filter((s) => s !== "").join("\n");
+  }
+  return m.content;
+}
+
+export function requestPromptTokens(request: ChatRequest): number {
+  const extra: unknown[] = [];
+  if (request.tools && request.tools.length > 0) extra.push(request.tools);
+  if (request.responseFormat) extra.push(request.responseFormat.schema);
+  return estimatePromptTokens(request.messages, extra);
+}
+
+function resultTokens(result: ChatResult): number {
+  let n = estimateTokens(result.text ?? "");
+  for (const c of result.toolCalls) n += estimateTokens(c.function.name + c.function.arguments) + 3;
+  if (result.json !== undefined && !result.text) n += estimateTokens(JSON.stringify(result.json));
+  return n;
+}
+
+function recorder(model: ChatModel, role: string, calls: RecordedCall[]): ChatModel {
+  return {
+    id: model.id,
+    backend: model.backend,
+    async chat(request) {
+      const call: RecordedCall = { role, request, promptTokens: requestPromptTokens(request), completionTokens: 0 };
+      calls.push(call);
+      const result = await model.chat(request);
+      call.result = result;
+      call.completionTokens = resultTokens(result);
+      return result;
+    },
+  };
+}
+
+/** Share of dialogues each model spec serves in a role: the override, or the pool (one model per dialogue). */
+export function roleModelShares(options: SynthOptions, role: RoleName | "judge"): Array<{ spec: string; share: number }> {
+  if (role === "judge") return options.judge ? [{ spec: options.judge, share: 1 }] : [];
+  const override = options.roleLlm[role];
+  if (override) return [{ spec: override, share: 1 }];
+  const counts = new Map<string, number>();
+  for (const s of options.llm) counts.set(s, (counts.get(s) ?? 0) + 1);
+  return [...counts].map(([spec, n]) => ({ spec, share: n / options.llm.length }));
+}
+
+function isFree(spec: string): boolean {
+  return spec === "sim" || spec.startsWith("sim:") || spec.startsWith("llama:");
+}
+
+export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promise<DryRunReport> {
+  const options = validateSynthOptions({ ...input, dryRun: true });
+  const maxAttempts = options.maxAttempts ?? defaultMaxAttempts(options.count);
+  const rehearsals = Math.max(1, io.rehearsals ?? 8);
+  // Samples are index-seeded (and balanced is sequential from sample 0), so the first k drawn here are the
+  // real run's first k.
+  const inputs = await loadRunInputs(options, {
+    sampleCount: Math.min(maxAttempts, rehearsals),
+    ...(io.log ? { log: io.log } : {}),
+  });
+  const prices: PriceTable | undefined = options.prices ? await loadPriceTable(options.prices) : undefined;
+  const generate = io.generateDialogue ?? generateDialogue;
+
+  const sim = createSimModel({ policy: createSimPolicy() });
+  const calls: RecordedCall[] = [];
+  const notes: string[] = [];
+  let firstDialogueMessages: Message[] | undefined;
+  let firstTools: ReturnType<typeof sampleFor>["tools"] = [];
+  let done = 0;
+  for (let i = 0; i < rehearsals; i++) {
+    const sample = sampleFor(inputs.samples, i);
+    const tools = sample.tools.map((n) => inputs.tools.get(n)).filter((t) => t !== undefined);
+    const models: RoleModels = {
+      planner: recorder(sim, "planner", calls),
+      user: recorder(sim, "user", calls),
+      assistant: recorder(sim, "assistant", calls),
+      tool: recorder(sim, "tool", calls),
+    };
+    try {
+      const d = await generate(sample, tools, models, {
+        seed: deriveSeed(options.seed, i),
+        usePlan: options.plan,
+        ...(options.maxTurns !== undefined ? { maxTurns: options.maxTurns } : {}),
+        ...(options.toolErrorRate !== undefined ? { toolErrorRate: options.toolErrorRate } : {}),
+      });
+      if (!firstDialogueMessages) {
+        firstDialogueMessages = d.messages;
+        firstTools = sample.tools;
+      }
+      done++;
+    } catch (err) {
+      notes.push(`rehearsal of sample ${sample.id} failed: ${(err as Error).message}`);
+    }
+  }
+
+  // First prompt of each role.
+  const prompts: DryRunReport["prompts"] = [];
+  for (const role of ROLE_NAMES) {
+    const first = calls.find((c) => c.role === role);
+    if (!first) continue;
+    prompts.push({
+      role,
+      title:
+        role === "planner"
+          ? `planner prompt for ${sampleFor(inputs.samples, 0).id}`
+          : `first ${role} prompt (sim output stands in for earlier model replies)`,
+      text: renderRequest(first.request),
+      promptTokens: first.promptTokens,
+      exact: role === "planner" || role === "user",
+    });
+  }
+  let judgePromptTokens = 0;
+  if (options.judge && firstDialogueMessages) {
+    const toolSpecs = firstTools.map((n) => inputs.tools.get(n)).filter((t) => t !== undefined);
+    const text = buildJudgePrompt({ tools: toolSpecs, messages: firstDialogueMessages });
+    judgePromptTokens = estimatePromptTokens([{ role: "user", content: text }]);
+    prompts.push({ role: "judge", title: "judge prompt for the first rehearsed dialogue", text, promptTokens: judgePromptTokens, exact: false });
+  }
+
+  // Per-dialogue averages per role.
+  const per = Math.max(1, done);
+  const roles: RoleEstimate[] = [];
+  for (const role of ROLE_NAMES) {
+    const rc = calls.filter((c) => c.role === role);
+    roles.push({
+      role,
+      models: roleModelShares(options, role),
+      callsPerDialogue: rc.length / per,
+      promptTokensPerDialogue: rc.reduce((s, c) => s + c.promptTokens, 0) / per,
+      completionTokensPerDialogue: rc.reduce((s, c) => s + c.completionTokens, 0) / per,
+    });
+  }
+  if (options.judge) {
+    roles.push({
+      role: "judge",
+      models: roleModelShares(options, "judge"),
+      callsPerDialogue: 1,
+      promptTokensPerDialogue: judgePromptTokens,
+      completionTokensPerDialogue: 60,
+    });
+    notes.push("judge: one call per accepted dialogue, about 60 completion tokens assumed");
+  }
+
+  const unpriced = new Set<string>();
+  const estimate = (dialogues: number, judged: number): RunEstimate => {
+    let calls_ = 0;
+    let prompt = 0;
+    let completion = 0;
+    let cost: number | null = 0;
+    const costByRole: Record<string, number | null> = {};
+    for (const r of roles) {
+      const n = r.role === "judge" ? judged : dialogues;
+      calls_ += r.callsPerDialogue * n;
+      const p = r.promptTokensPerDialogue * n;
+      const c = r.completionTokensPerDialogue * n;
+      prompt += p;
+      completion += c;
+      let roleCost: number | null = 0;
+      for (const m of r.models) {
+        const price = isFree(m.spec) ? { input: 0, output: 0 } : priceFor(prices, m.spec);
+        if (!price) {
+          unpriced.add(m.spec);
+          roleCost = null;
+          continue;
+        }
+        if (roleCost !== null) {
+          roleCost += costOf(price, { promptTokens: p * m.share, completionTokens: c * m.share, cachedTokens: 0 });
+        }
+      }
+      costByRole[r.role] = roleCost === null ? null : Math.round(roleCost * 1e4) / 1e4;
+      cost = cost === null || roleCost === null ? null : cost + roleCost;
+    }
+    return {
+      dialogues,
+      calls: Math.round(calls_),
+      promptTokens: Math.round(prompt),
+      completionTokens: Math.round(completion),
+      cost: cost === null ? null : Math.round(cost * 1e4) / 1e4,
+      costByRole,
+    };
+  };
+  const atCount = estimate(options.count, options.count);
+  const atCap = estimate(maxAttempts, options.count);
+  if (done < rehearsals) notes.push(`${rehearsals - done} of ${rehearsals} rehearsals failed; averages use ${done}`);
+  notes.push("completion tokens come from sim answers, which are shorter than a real model's: a lower bound");
+
+  return {
+    count: options.count,
+    maxAttempts,
+    tools: inputs.tools.size,
+    samples: { strategy: options.samples ? "file" : options.sampling, first: sampleFor(inputs.samples, 0) },
+    prompts,
+    rehearsed: done,
+    roles,
+    atCount,
+    atCap,
+    unpriced: [...unpriced].sort(),
+    notes,
+  };
+}
+
+function money(x: number | null): string {
+  return x === null ? "unknown" : `$${x.toFixed(4)}`;
+}
+
+export function formatDryRun(r: DryRunReport): string {
+  const out: string[] = [];
+  out.push(`toolflow synth --dry-run: nothing was sent to any model and nothing was written.`);
+  out.push(
+    `${r.tools} tools; sampling ${r.samples.strategy}; sample 0 (${r.samples.first.id}): ${r.samples.first.tools.join(", ")}`,
+  );
+  for (const p of r.prompts) {
+    out.push("");
+    out.push(`===== ${p.title} (${p.promptTokens} prompt tokens${p.exact ? "" : ", approximate"}) =====`);
+    out.push(p.text);
+  }
+  out.push("");
+  out.push(`===== estimate (from ${r.rehearsed} rehearsed dialogues with sim standing in for the models) =====`);
+  out.push("role        calls/dialogue  prompt tok/dialogue  completion tok/dialogue  model(s)");
+  for (const role of r.roles) {
+    out.push(
+      `${role.role.padEnd(12)}${role.callsPerDialogue.toFixed(1).padStart(14)}  ${Math.round(role.promptTokensPerDialogue)
+        .toString()
+        .padStart(19)}  ${Math.round(role.completionTokensPerDialogue).toString().padStart(23)}  ${role.models
+        .map((m) => (m.share === 1 ? m.spec : `${m.spec} (${Math.round(m.share * 100)}%)`))
+        .join(", ")}`,
+    );
+  }
+  const line = (label: string, e: RunEstimate) =>
+    `${label}: ${e.dialogues} dialogues, ${e.calls} calls, ${formatTokens(e.promptTokens)} prompt + ` +
+    `${formatTokens(e.completionTokens)} completion tokens, cost ${money(e.cost)}`;
+  out.push(line(`if every attempt is accepted`, r.atCount));
+  out.push(line(`at the attempt cap (--max-attempts ${r.maxAttempts})`, r.atCap));
+  if (r.unpriced.length > 0) out.push(`no price for: ${r.unpriced.join(", ")} (pass --prices FILE)`);
+  for (const n of r.notes) out.push(`note: ${n}`);
+  return out.join("\n") + "\n";
+}

@@ -1,0 +1,112 @@
+/**
+ * A run's inputs: the tools, and the samples that dialogue i uses (sample i). Samples come from --samples, or are
+ * drawn once, up front, from the graph (--graph, or built from the tools) for the run seed and stored in
+ * DIR/samples.jsonl, so that a resumed run uses exactly the same samples.
+ */
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { InputError } from "../core/errors.js";
+import { deriveSeed } from "../core/rng.js";
+import type { ToolSample, ToolSpec } from "../core/types.js";
+import { ToolGraph } from "../graph/index.js";
+import { buildToolGraph } from "../graph/builder.js";
+import { readSamplesJsonl, sampleTools, writeSamplesJsonl } from "../sampling/index.js";
+import { readToolsJsonl } from "../tools/index.js";
+import { fileSha256 } from "./manifest.js";
+import type { SynthOptions } from "./options.js";
+import { RUN_FILES } from "./store.js";
+
+export interface RunInputs {
+  tools: Map<string, ToolSpec>;
+  samples: ToolSample[];
+  hashes: { tools: string; graph: string | null; samples: string | null };
+  /** For the manifest. */
+  describe: Record<string, unknown>;
+  samplingSeed: number | null;
+}
+
+/** Seed of the up-front sampling of a run. */
+export function samplingSeedOf(runSeed: number): number {
+  return deriveSeed(runSeed, "sampling");
+}
+
+export interface LoadInputsOptions {
+  /** Number of samples to draw when sampling (the attempt cap). */
+  sampleCount: number;
+  /** Where to store / find the run's samples (DIR/samples.jsonl); omitted for a dry run. */
+  runDir?: string;
+  /** Reuse DIR/samples.jsonl when present (resume). */
+  reuseRunSamples?: boolean;
+  log?: (line: string) => void;
+}
+
+export async function loadRunInputs(options: SynthOptions, load: LoadInputsOptions): Promise<RunInputs> {
+  const toolList = await readToolsJsonl(options.tools);
+  const tools = new Map(toolList.map((t) => [t.name, t]));
+  const hashes = {
+    tools: fileSha256(options.tools),
+    graph: options.graph ? fileSha256(options.graph) : null,
+    samples: options.samples ? fileSha256(options.samples) : null,
+  };
+  const describe: Record<string, unknown> = {
+    tools: { path: options.tools, sha256: hashes.tools, count: toolList.length },
+  };
+
+  let samples: ToolSample[];
+  let samplingSeed: number | null = null;
+  const runSamplesPath = load.runDir ? join(load.runDir, RUN_FILES.samples) : undefined;
+  if (options.samples) {
+    samples = await readSamplesJsonl(options.samples);
+    if (samples.length === 0) throw new InputError("no samples in file", { file: options.samples });
+    describe.samples = { source: "file", path: options.samples, sha256: hashes.samples, count: samples.length };
+    if (runSamplesPath) await writeSamplesJsonl(runSamplesPath, samples);
+  } else if (runSamplesPath && load.reuseRunSamples && existsSync(runSamplesPath)) {
+    samples = await readSamplesJsonl(runSamplesPath);
+    samplingSeed = samplingSeedOf(options.seed);
+    describe.samples = { source: "run", path: runSamplesPath, count: samples.length, strategy: options.sampling };
+  } else {
+    let graph: ToolGraph;
+    if (options.graph) {
+      graph = await ToolGraph.load(options.graph);
+      describe.graph = { path: options.graph, sha256: hashes.graph, nodes: graph.order, edges: graph.size };
+    } else {
+      load.log?.(`synth: no --graph given; building the tool graph from ${toolList.length} tools (lexical embedder)`);
+      graph = await buildToolGraph(toolList);
+      describe.graph = { built: true, embedder: "lexical", nodes: graph.order, edges: graph.size };
+    }
+    const missing = graph.nodes().filter((n) => !tools.has(n));
+    if (missing.length > 0) {
+      throw new InputError(
+        `the graph names ${missing.length} tool(s) that ${options.tools} lacks, e.g. "${missing[0]}"; build the graph from the same tools`,
+        { file: options.graph ?? options.tools },
+      );
+    }
+    samplingSeed = samplingSeedOf(options.seed);
+    samples = sampleTools(graph, {
+      strategy: options.sampling,
+      count: load.sampleCount,
+      size: options.size,
+      seed: samplingSeed,
+    });
+    if (samples.length === 0) throw new InputError("the graph yields no samples", { file: options.graph ?? options.tools });
+    describe.samples = {
+      source: "sampled",
+      strategy: options.sampling,
+      size: `${options.size.min}-${options.size.max}`,
+      count: samples.length,
+      seed: samplingSeed,
+      short: samples.filter((s) => s.short !== undefined).length,
+    };
+    if (runSamplesPath) await writeSamplesJsonl(runSamplesPath, samples);
+  }
+  samples.forEach((s, i) => {
+    const unknown = s.tools.find((t) => !tools.has(t));
+    if (unknown !== undefined) {
+      throw new InputError(`sample ${s.id} names tool "${unknown}", which is not in ${options.tools}`, {
+        file: options.samples ?? runSamplesPath ?? options.tools,
+        line: i + 1,
+      });
+    }
+  });
+  return { tools, samples, hashes, describe, samplingSeed };
+}

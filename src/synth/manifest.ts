@@ -1,0 +1,212 @@
+/**
+ * DIR/manifest.json: what a run was asked to do (options, inputs by content hash, versions, seeds) and what it
+ * did (counts accepted / rejected by check, tokens and cost per role and per model, sessions). Rewritten
+ * atomically at checkpoints. Never holds an API key: URLs lose their user-info and key-like strings are scrubbed.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { z } from "zod";
+import { InputError } from "../core/errors.js";
+import { readJsonFile, writeFileAtomic } from "../core/fs.js";
+import { RUN_FILES } from "./store.js";
+import type { RunDefinition } from "./options.js";
+import type { TallySnapshot, UsageTotals } from "./tally.js";
+
+export const MANIFEST_FORMAT = "toolflow-synth-manifest/1";
+
+const UsageTotalsZ = z.object({
+  promptTokens: z.number(),
+  completionTokens: z.number(),
+  cachedTokens: z.number(),
+  estimated: z.boolean(),
+});
+
+export const SessionZ = z.object({
+  startedAt: z.string(),
+  endedAt: z.string().nullable(),
+  resumed: z.boolean(),
+  status: z.string(),
+  accepted: z.number().int(),
+  rejected: z.number().int(),
+  /** Bytes of torn tail removed when this session started. */
+  repairedBytes: z.number().int().default(0),
+  /** The model layer's usage summary of this session (calls, cache hits, tokens, cost). */
+  usage: z.unknown().optional(),
+});
+export type Session = z.infer<typeof SessionZ>;
+
+export const ManifestZ = z.object({
+  format: z.literal(MANIFEST_FORMAT),
+  status: z.enum(["running", "complete", "interrupted", "failed"]),
+  error: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  versions: z.object({ toolflow: z.string(), node: z.string() }),
+  /** The options that define the run's content (compared on --resume). */
+  definition: z.record(z.string(), z.unknown()),
+  /** Every option of the latest session, as given (paths, concurrency, cache...). */
+  options: z.record(z.string(), z.unknown()),
+  inputs: z.record(z.string(), z.unknown()),
+  seeds: z.object({ run: z.number().int(), sampling: z.number().int().nullable(), dialogue: z.string() }),
+  counts: z.object({
+    target: z.number().int(),
+    accepted: z.number().int(),
+    rejected: z.number().int(),
+    maxAttempts: z.number().int(),
+    rejectedBy: z.record(z.string(), z.number().int()),
+  }),
+  usage: z.object({
+    total: UsageTotalsZ,
+    byRole: z.record(z.string(), UsageTotalsZ),
+    byModel: z.record(z.string(), UsageTotalsZ),
+    byRoleModel: z.record(z.string(), z.record(z.string(), UsageTotalsZ)),
+  }),
+  cost: z.object({
+    currency: z.literal("USD"),
+    /** null when no model of the run has a price. */
+    total: z.number().nullable(),
+    byModel: z.record(z.string(), z.number().nullable()),
+    byRole: z.record(z.string(), z.number().nullable()),
+    /** Models without a price entry (their cost is not in the total). */
+    unpriced: z.array(z.string()),
+  }),
+  judge: z.object({ judged: z.number().int(), mean: z.record(z.string(), z.number()) }).nullable(),
+  sessions: z.array(SessionZ),
+});
+export type Manifest = z.infer<typeof ManifestZ>;
+
+/** Price of some usage of one model in USD, or undefined when the model has no price. */
+export type PriceFn = (model: string, usage: UsageTotals) => number | undefined;
+
+let cachedVersion: string | undefined;
+/** toolflow's version, from the package.json above this module (works from src/ and dist/). */
+export function toolflowVersion(): string {
+  if (cachedVersion) return cachedVersion;
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (let i = 0; i < 6; i++) {
+    const p = join(dir, "package.json");
+    if (existsSync(p)) {
+      try {
+        const pkg = JSON.parse(readFileSync(p, "utf8")) as { name?: unknown; version?: unknown };
+        if (pkg.name === "toolflow" && typeof pkg.version === "string") return (cachedVersion = pkg.version);
+      } catch {
+        // keep looking
+      }
+    }
+    dir = resolve(dir, "..");
+  }
+  return (cachedVersion = "unknown");
+}
+
+/** SHA-256 of a file's bytes (inputs are identified by content, so a resumed run notices an edited file). */
+export function fileSha256(path: string): string {
+  return createHash("sha256").update(readFileSync(path)).digest("hex");
+}
+
+/** Strip secrets from text bound for disk or a terminal: URL user-info, `sk-...` keys, and the given values. */
+export function redactSecrets(text: string, secrets: Array<string | undefined> = []): string {
+  let out = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@"]+(?::[^/\s@"]*)?@/gi, "$1[redacted]@");
+  out = out.replace(/\bsk-[A-Za-z0-9_-]{6,}/g, "[redacted]");
+  out = out.replace(/\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g, "$1[redacted]");
+  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join("[redacted]");
+  return out;
+}
+
+/** Known places where keys live in the environment: their values are scrubbed from anything written. */
+export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string[] {
+  return Object.entries(env)
+    .filter(([k, v]) => v && /(API_KEY|_TOKEN|SECRET|PASSWORD)$/i.test(k))
+    .map(([, v]) => v as string);
+}
+
+export function computeCost(snapshot: TallySnapshot, price: PriceFn | undefined): Manifest["cost"] {
+  const byModel: Record<string, number | null> = {};
+  const unpriced: string[] = [];
+  let total: number | null = null;
+  for (const [model, usage] of Object.entries(snapshot.usage.byModel)) {
+    const c = price?.(model, usage);
+    if (c === undefined) {
+      byModel[model] = null;
+      if (usage.promptTokens + usage.completionTokens > 0) unpriced.push(model);
+    } else {
+      byModel[model] = round6(c);
+      total = (total ?? 0) + c;
+    }
+  }
+  const byRole: Record<string, number | null> = {};
+  for (const [role, perModel] of Object.entries(snapshot.usage.byRoleModel)) {
+    let sum: number | null = null;
+    for (const [model, usage] of Object.entries(perModel)) {
+      const c = price?.(model, usage);
+      if (c !== undefined) sum = (sum ?? 0) + c;
+    }
+    byRole[role] = sum === null ? null : round6(sum);
+  }
+  return { currency: "USD", total: total === null ? null : round6(total), byModel, byRole, unpriced: unpriced.sort() };
+}
+
+function round6(x: number): number {
+  return Math.round(x * 1e6) / 1e6;
+}
+
+export interface ManifestParts {
+  createdAt: string;
+  status: Manifest["status"];
+  error?: string;
+  definition: RunDefinition;
+  options: Record<string, unknown>;
+  inputs: Record<string, unknown>;
+  seeds: Manifest["seeds"];
+  maxAttempts: number;
+  snapshot: TallySnapshot;
+  price?: PriceFn;
+  sessions: Session[];
+}
+
+export function buildManifest(parts: ManifestParts): Manifest {
+  const m: Manifest = {
+    format: MANIFEST_FORMAT,
+    status: parts.status,
+    createdAt: parts.createdAt,
+    updatedAt: new Date().toISOString(),
+    versions: { toolflow: toolflowVersion(), node: process.version },
+    definition: { ...parts.definition },
+    options: parts.options,
+    inputs: parts.inputs,
+    seeds: parts.seeds,
+    counts: {
+      target: parts.definition.count,
+      accepted: parts.snapshot.accepted,
+      rejected: parts.snapshot.rejected,
+      maxAttempts: parts.maxAttempts,
+      rejectedBy: parts.snapshot.rejectedBy,
+    },
+    usage: parts.snapshot.usage,
+    cost: computeCost(parts.snapshot, parts.price),
+    judge: parts.snapshot.judge,
+    sessions: parts.sessions,
+  };
+  if (parts.error !== undefined) m.error = parts.error;
+  return m;
+}
+
+export async function writeManifest(dir: string, manifest: Manifest, secrets: string[] = []): Promise<void> {
+  const text = redactSecrets(JSON.stringify(manifest, null, 2) + "\n", secrets);
+  await writeFileAtomic(join(dir, RUN_FILES.manifest), text);
+}
+
+export async function readManifest(dir: string): Promise<Manifest> {
+  const path = join(dir, RUN_FILES.manifest);
+  const raw = await readJsonFile(path);
+  const parsed = ManifestZ.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(`not a toolflow synth manifest: ${issue?.message ?? "invalid"}`, {
+      file: path,
+      pointer: "/" + (issue?.path.join("/") ?? ""),
+    });
+  }
+  return parsed.data;
+}

@@ -1,0 +1,276 @@
+/**
+ * `toolflow synth` as a library call: check the output folder, load or resume the run's inputs, set up the models,
+ * run the loop with progress and manifest checkpoints, and report.
+ */
+import { mkdirSync } from "node:fs";
+import { resolve } from "node:path";
+import { UsageError } from "../core/errors.js";
+import type { ChatModel } from "../llm/types.js";
+import type { ModelProvider, SynthDeps } from "./deps.js";
+import { loadRunInputs } from "./inputs.js";
+import {
+  buildManifest,
+  environmentSecrets,
+  readManifest,
+  redactSecrets,
+  writeManifest,
+  type Manifest,
+  type PriceFn,
+  type Session,
+} from "./manifest.js";
+import {
+  defaultMaxAttempts,
+  diffRunDefinitions,
+  runDefinition,
+  validateSynthOptions,
+  type RoleName,
+  type RunDefinition,
+  type SynthOptions,
+} from "./options.js";
+import { createProgressReporter, formatTokens, type ProgressReporter } from "./progress.js";
+import { prepareRunDir } from "./store.js";
+import { runSynthesis, type RunProgress } from "./runner.js";
+import type { TallySnapshot } from "./tally.js";
+
+/** Models of a run, made from the options by the model layer (or a test double). */
+export interface ModelSetup {
+  provider: ModelProvider;
+  price?: PriceFn;
+  /** Extra facts for the manifest (model ids, backends, cache folder...). No keys. */
+  describe?: Record<string, unknown>;
+  /** Calls, cache hits and tokens of this session, from the model layer's meter (shown per session). */
+  sessionUsage?: () => unknown;
+  close(): Promise<void>;
+}
+
+export type ModelSetupFactory = (options: SynthOptions) => Promise<ModelSetup>;
+
+export interface SynthIo {
+  /** Where progress and messages go (default process.stderr). */
+  stderr?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Force the progress mode (default: stderr.isTTY). */
+  tty?: boolean;
+  /** Plain progress lines: interval and every-N (see createProgressReporter). */
+  progressIntervalMs?: number;
+  progressEveryN?: number;
+  signal?: AbortSignal;
+  env?: NodeJS.ProcessEnv;
+  /** Override how models are made (tests). Default: the model layer's factory. */
+  models?: ModelSetupFactory;
+  /** Override the stages (tests). Default: src/agents + src/verify. */
+  deps?: SynthDeps;
+  /** Wrap every model a dialogue uses (tests: e.g. to pass sim context through an HTTP server). */
+  wrapModel?: (model: ChatModel, role: RoleName | "judge") => ChatModel;
+  checkpointMs?: number;
+}
+
+export interface SynthSummary {
+  status: "complete" | "interrupted";
+  dir: string;
+  manifest: Manifest;
+  sessionAccepted: number;
+  sessionRejected: number;
+  repairedBytes: number;
+}
+
+/** Options as stored in the manifest: everything but control flags, paths made absolute. */
+function manifestOptions(o: SynthOptions): Record<string, unknown> {
+  const abs = (p: string | undefined) => (p === undefined ? null : resolve(p));
+  return {
+    tools: abs(o.tools),
+    graph: abs(o.graph),
+    samples: abs(o.samples),
+    count: o.count,
+    llm: o.llm,
+    roleLlm: o.roleLlm,
+    concurrency: o.concurrency,
+    seed: o.seed,
+    out: abs(o.out),
+    sampling: o.sampling,
+    size: `${o.size.min}-${o.size.max}`,
+    plan: o.plan,
+    maxTurns: o.maxTurns ?? null,
+    toolErrorRate: o.toolErrorRate ?? null,
+    provenance: o.provenance,
+    baseUrl: o.baseUrl ?? null,
+    cache: abs(o.cache),
+    prices: abs(o.prices),
+    judge: o.judge ?? null,
+    maxAttempts: o.maxAttempts ?? defaultMaxAttempts(o.count),
+    temperature: o.temperature ?? null,
+  };
+}
+
+export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<SynthSummary> {
+  const options = validateSynthOptions(input);
+  if (options.dryRun) throw new UsageError("runSynth does not do dry runs; call dryRunSynth");
+  const stderr = io.stderr ?? process.stderr;
+  const env = io.env ?? process.env;
+  const secrets = environmentSecrets(env);
+  const say = (line: string) => stderr.write(redactSecrets(line, secrets) + "\n");
+  const dir = options.out;
+  const maxAttempts = options.maxAttempts ?? defaultMaxAttempts(options.count);
+
+  prepareRunDir(dir, options.resume ? "resume" : options.force ? "force" : "new");
+  mkdirSync(dir, { recursive: true });
+
+  let previous: Manifest | undefined;
+  if (options.resume) previous = await readManifest(dir);
+
+  const inputs = await loadRunInputs(options, {
+    sampleCount: maxAttempts,
+    runDir: dir,
+    reuseRunSamples: options.resume,
+    log: say,
+  });
+  const definition: RunDefinition = runDefinition(options, inputs.hashes);
+  if (previous) {
+    const diffs = diffRunDefinitions(previous.definition as unknown as RunDefinition, definition);
+    if (diffs.length > 0) {
+      const lines = diffs.map(
+        (d) => `${d.flag}: was ${JSON.stringify(d.before)}, now ${JSON.stringify(d.now)}`,
+      );
+      throw new UsageError(
+        `--resume: the options differ from the run in ${dir} (${lines.join("; ")}); ` +
+          `use the run's options, or --force to start over`,
+      );
+    }
+  }
+
+  const createdAt = previous?.createdAt ?? new Date().toISOString();
+  const sessions: Session[] = (previous?.sessions ?? []).map((s) =>
+    s.endedAt === null ? { ...s, status: s.status === "running" ? "killed" : s.status } : s,
+  );
+  const session: Session = {
+    startedAt: new Date().toISOString(),
+    endedAt: null,
+    resumed: Boolean(previous),
+    status: "running",
+    accepted: 0,
+    rejected: 0,
+    repairedBytes: 0,
+  };
+  sessions.push(session);
+
+  const factory = io.models ?? (await import("./models.js")).createModelSetup;
+  const deps = io.deps ?? (await import("./default-deps.js")).defaultSynthDeps();
+  const setup = await factory(options);
+  const provider: ModelProvider = io.wrapModel
+    ? wrapProvider(setup.provider, io.wrapModel)
+    : setup.provider;
+
+  const manifestInputs = { ...inputs.describe, models: setup.describe ?? {} };
+  const seeds = { run: options.seed, sampling: inputs.samplingSeed, dialogue: "deriveSeed(run, index)" };
+  const optionsForManifest = manifestOptions(options);
+  const manifestFor = (snapshot: TallySnapshot, status: Manifest["status"], error?: string): Manifest => {
+    const parts: Parameters<typeof buildManifest>[0] = {
+      createdAt,
+      status,
+      definition,
+      options: optionsForManifest,
+      inputs: manifestInputs,
+      seeds,
+      maxAttempts,
+      snapshot,
+      sessions,
+    };
+    if (setup.price) parts.price = setup.price;
+    if (error !== undefined) parts.error = error;
+    return buildManifest(parts);
+  };
+
+  let reporter: ProgressReporter | undefined;
+  let lastManifest: Manifest | undefined;
+  let lastProgress: RunProgress | undefined;
+  try {
+    reporter = createProgressReporter({
+      stream: stderr,
+      total: options.count,
+      ...(io.tty !== undefined ? { tty: io.tty } : {}),
+      ...(io.progressIntervalMs !== undefined ? { intervalMs: io.progressIntervalMs } : {}),
+      ...(io.progressEveryN !== undefined ? { everyN: io.progressEveryN } : {}),
+    });
+    const result = await runSynthesis({
+      dir,
+      count: options.count,
+      maxAttempts,
+      concurrency: options.concurrency,
+      seed: options.seed,
+      samples: inputs.samples,
+      tools: inputs.tools,
+      usePlan: options.plan,
+      ...(options.maxTurns !== undefined ? { maxTurns: options.maxTurns } : {}),
+      ...(options.toolErrorRate !== undefined ? { toolErrorRate: options.toolErrorRate } : {}),
+      ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+      provenance: options.provenance,
+      models: provider,
+      deps,
+      ...(io.signal ? { signal: io.signal } : {}),
+      ...(io.checkpointMs !== undefined ? { checkpointMs: io.checkpointMs } : {}),
+      onRecovered: (info) => {
+        session.repairedBytes = info.truncatedBytes;
+        if (previous) {
+          say(
+            `synth: resuming ${dir}: ${info.accepted} accepted and ${info.rejected} rejected dialogues on file` +
+              (info.truncatedBytes > 0 ? `, ${info.truncatedBytes} bytes of torn last line removed` : "") +
+              (info.duplicatesDropped > 0 ? `, ${info.duplicatesDropped} repeated records dropped` : ""),
+          );
+        }
+      },
+      onProgress: (p) => {
+        lastProgress = p;
+        reporter?.update(p);
+      },
+      onCheckpoint: async (snapshot, info) => {
+        session.accepted = info.sessionAccepted;
+        session.rejected = info.sessionRejected;
+        session.status = info.status;
+        if (setup.sessionUsage) session.usage = setup.sessionUsage();
+        if (info.status !== "running") session.endedAt = new Date().toISOString();
+        lastManifest = manifestFor(snapshot, info.status, info.error);
+        await writeManifest(dir, lastManifest, secrets);
+      },
+    });
+    reporter.stop(lastProgress);
+    reporter = undefined;
+    const manifest = lastManifest ?? manifestFor(result.snapshot, result.status);
+    const s = result.snapshot;
+    const rejectedBy = Object.entries(s.rejectedBy)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
+    say(
+      `synth: ${result.status}: ${s.accepted}/${options.count} accepted, ${s.rejected} rejected` +
+        (rejectedBy ? ` (${rejectedBy})` : "") +
+        `, ${formatTokens(s.usage.total.promptTokens + s.usage.total.completionTokens)} tokens` +
+        (manifest.cost.total !== null ? `, $${manifest.cost.total.toFixed(4)}` : "") +
+        ` -> ${dir}`,
+    );
+    return {
+      status: result.status,
+      dir,
+      manifest,
+      sessionAccepted: result.sessionAccepted,
+      sessionRejected: result.sessionRejected,
+      repairedBytes: session.repairedBytes,
+    };
+  } finally {
+    reporter?.stop(lastProgress);
+    await setup.close();
+  }
+}
+
+function wrapProvider(provider: ModelProvider, wrap: NonNullable<SynthIo["wrapModel"]>): ModelProvider {
+  const out: ModelProvider = {
+    forDialogue(seed) {
+      const m = provider.forDialogue(seed);
+      return {
+        planner: wrap(m.planner, "planner"),
+        user: wrap(m.user, "user"),
+        assistant: wrap(m.assistant, "assistant"),
+        tool: wrap(m.tool, "tool"),
+      };
+    },
+  };
+  if (provider.judge) out.judge = wrap(provider.judge, "judge");
+  return out;
+}
