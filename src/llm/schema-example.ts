@@ -362,7 +362,10 @@ function genString(schema: JsonSchema, ctx: Ctx, name: string, variant: number):
     s = variant > 0 ? `${"a".repeat(Math.max(minLen, 1))}${variant}` : "a".repeat(minLen);
   }
   if (!format && !pattern) {
-    if (s.length < minLen) s = s + "x".repeat(minLen - s.length);
+    if (s.length < minLen) {
+      const base = s.trim() === "" ? "a" : s;
+      while (s.length < minLen) s = s === "" ? base : `${s} ${base}`;
+    }
     if (s.length > maxLen) s = s.slice(0, maxLen);
   }
   return s;
