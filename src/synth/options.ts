@@ -155,8 +155,13 @@ export function runDefinition(
     judge: options.judge ?? null,
     maxAttempts: options.maxAttempts ?? defaultMaxAttempts(options.count),
     temperature: options.temperature ?? null,
-    baseUrl: options.baseUrl ?? null,
+    baseUrl: options.baseUrl === undefined ? null : stripUrlCredentials(options.baseUrl),
   };
+}
+
+/** A URL without user-info (`http://user:key@host` -> `http://[redacted]@host`), so it can be stored. */
+export function stripUrlCredentials(url: string): string {
+  return url.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@"]+(?::[^/\s@"]*)?@/gi, "$1[redacted]@");
 }
 
 /** The fields where two run definitions differ, each with its CLI option name and both values. */

@@ -1,0 +1,185 @@
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { describe, expect, it } from "vitest";
+import { InputError, UsageError } from "../core/errors.js";
+import { DialogueRecordZ } from "../core/types.js";
+import { diffRunDefinitions, parseSizeRange, runDefinition, validateSynthOptions, type SynthOptions } from "./options.js";
+import { createProgressReporter, formatDuration, formatProgressLine } from "./progress.js";
+import { computeCost, redactSecrets } from "./manifest.js";
+import { JsonlAppender, prepareRunDir, recoverJsonl, RUN_FILES } from "./store.js";
+import { RunTally } from "./tally.js";
+import type { RunProgress } from "./runner.js";
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), "synth-parts-"));
+}
+
+export function baseOptions(overrides: Partial<SynthOptions> = {}): SynthOptions {
+  return {
+    tools: "tools.jsonl",
+    count: 10,
+    llm: ["sim"],
+    roleLlm: {},
+    concurrency: 2,
+    seed: 1,
+    out: "out",
+    sampling: "walk",
+    size: { min: 2, max: 4 },
+    plan: true,
+    provenance: "reject",
+    resume: false,
+    force: false,
+    dryRun: false,
+    ...overrides,
+  };
+}
+
+describe("options", () => {
+  it("parses size ranges and rejects bad ones with the flag name", () => {
+    expect(parseSizeRange("2-5")).toEqual({ min: 2, max: 5 });
+    expect(parseSizeRange("3")).toEqual({ min: 3, max: 3 });
+    expect(() => parseSizeRange("5-2")).toThrow(/--size: MIN must not exceed MAX/);
+    expect(() => parseSizeRange("two")).toThrow(UsageError);
+    expect(() => parseSizeRange("0-2")).toThrow(/start at 1/);
+  });
+
+  it("names the option that fails validation", () => {
+    expect(() => validateSynthOptions(baseOptions({ count: 0 }))).toThrow(/--count/);
+    expect(() => validateSynthOptions(baseOptions({ toolErrorRate: 2 }))).toThrow(/--tool-error-rate/);
+    expect(() => validateSynthOptions(baseOptions({ resume: true, force: true }))).toThrow(/exclude each other/);
+  });
+
+  it("diffs run definitions by CLI flag and ignores concurrency and cache", () => {
+    const hashes = { tools: "abc", graph: null, samples: null };
+    const a = runDefinition(baseOptions(), hashes);
+    expect(diffRunDefinitions(a, runDefinition(baseOptions({ concurrency: 64, cache: "c" }), hashes))).toEqual([]);
+    const d = diffRunDefinitions(a, runDefinition(baseOptions({ seed: 2, plan: false }), { ...hashes, tools: "def" }));
+    expect(d.map((x) => x.flag)).toEqual(["--tools (file content)", "--seed", "--no-plan"]);
+    expect(d[1]).toMatchObject({ before: 1, now: 2 });
+  });
+});
+
+describe("progress", () => {
+  const p = (over: Partial<RunProgress> = {}): RunProgress => ({
+    target: 50,
+    accepted: 20,
+    rejected: 3,
+    inFlight: 2,
+    sessionDecided: 23,
+    sessionAccepted: 20,
+    tokens: 45_678,
+    startedAt: 0,
+    ...over,
+  });
+
+  it("formats rate, ETA and tokens", () => {
+    // 20 accepted in 2 minutes = 10/min; 30 left = 3 minutes
+    expect(formatProgressLine(p(), 120_000)).toBe(
+      "synth: 20/50 accepted, 3 rejected, 10.0/min, ETA 3m00s, 45.7k tokens",
+    );
+    expect(formatDuration(3725)).toBe("1h02m");
+  });
+
+  it("writes plain lines every N dialogues when not on a terminal", () => {
+    const chunks: string[] = [];
+    const stream = new Writable({
+      write(c: Buffer, _e, cb) {
+        chunks.push(c.toString());
+        cb();
+      },
+    });
+    let t = 0;
+    const r = createProgressReporter({ stream, tty: false, total: 50, everyN: 5, intervalMs: 1e9, now: () => t });
+    for (let i = 1; i <= 12; i++) {
+      t = i * 1000;
+      r.update(p({ accepted: i, sessionAccepted: i, sessionDecided: i, rejected: 0 }));
+    }
+    r.stop();
+    const lines = chunks.join("").trim().split("\n");
+    expect(lines.map((l) => /synth: (\d+)\/50/.exec(l)?.[1])).toEqual(["5", "10", "12"]);
+    expect(lines.every((l) => !l.includes("\x1b"))).toBe(true);
+  });
+});
+
+describe("manifest helpers", () => {
+  it("redacts keys, bearer tokens and URL credentials", () => {
+    const text = redactSecrets(
+      'key sk-test-PLANTED-123 url http://user:pw@host:8080/v1 Authorization: Bearer abcdefghijk other MYSECRET',
+      ["MYSECRET"],
+    );
+    expect(text).not.toMatch(/PLANTED|pw@|abcdefghijk|MYSECRET/);
+    expect(text).toContain("http://[redacted]@host:8080/v1");
+  });
+
+  it("prices usage per model and per role, listing unpriced models", () => {
+    const tally = new RunTally();
+    const u = (p: number, c: number) => ({ promptTokens: p, completionTokens: c, cachedTokens: 0, estimated: false });
+    tally.addRejected({
+      id: "a",
+      index: 0,
+      models: { planner: "openai:a", user: "openai:b" },
+      usage: { planner: u(1_000_000, 0), user: u(10, 10) },
+      rejectedBy: [{ check: "generation", reasons: ["x"] }],
+    });
+    const cost = computeCost(tally.snapshot(), (model, usage) =>
+      model === "openai:a" ? usage.promptTokens / 1e6 * 2 : undefined,
+    );
+    expect(cost.byModel).toEqual({ "openai:a": 2, "openai:b": null });
+    expect(cost.byRole).toEqual({ planner: 2, user: null });
+    expect(cost.total).toBe(2);
+    expect(cost.unpriced).toEqual(["openai:b"]);
+  });
+});
+
+describe("run folder", () => {
+  it("refuses to start over an existing run without --resume or --force", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, RUN_FILES.manifest), "{}");
+    writeFileSync(join(dir, "notes.txt"), "keep me");
+    expect(() => prepareRunDir(dir, "new")).toThrow(/already holds a run \(manifest\.json\); pass --resume.*--force/);
+    prepareRunDir(dir, "force");
+    expect(existsSync(join(dir, RUN_FILES.manifest))).toBe(false);
+    expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("keep me");
+    prepareRunDir(dir, "new");
+  });
+
+  it("refuses --resume where there is no run", () => {
+    const dir = tmp();
+    mkdirSync(join(dir, "empty"));
+    expect(() => prepareRunDir(join(dir, "empty"), "resume")).toThrow(/holds no run to resume/);
+  });
+
+  it("appends whole lines and recovers them; a torn tail is cut, a bad middle line is an InputError", async () => {
+    const dir = tmp();
+    const path = join(dir, "x.jsonl");
+    const out = new JsonlAppender(path);
+    const rec = (i: number) => ({
+      id: `d${i}`,
+      index: i,
+      seed: i,
+      sampleId: "s",
+      tools: [],
+      plan: null,
+      messages: [{ role: "user", content: "multi\nline text" }],
+      stepOf: [null],
+      verification: { passed: true, checks: [] },
+      models: {},
+      backend: "sim",
+      usage: {},
+      createdAt: "now",
+    });
+    for (let i = 0; i < 3; i++) out.append(rec(i));
+    out.close();
+    const text = readFileSync(path, "utf8");
+    expect(text.split("\n")).toHaveLength(4); // 3 lines + final empty: embedded newlines are escaped
+    writeFileSync(path, text + '{"id":"d3","ind');
+    const got = await recoverJsonl(path, DialogueRecordZ);
+    expect(got.records.map((r) => r.index)).toEqual([0, 1, 2]);
+    expect(got.truncatedBytes).toBe(15);
+    expect(readFileSync(path, "utf8")).toBe(text);
+    writeFileSync(path, text.replace("\n", "\n{broken\n"));
+    await expect(recoverJsonl(path, DialogueRecordZ)).rejects.toThrow(InputError);
+  });
+});
