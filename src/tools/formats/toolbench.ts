@@ -113,6 +113,8 @@ export function toolBenchApiToDraft(value: unknown, loc: Location): ToolDraft {
     fixes,
     parametersKey: "required_parameters",
     returnsKey: "template_response",
+    // The API's identity in ToolBench: tool name and API name.
+    originalName: `${toolName}/${apiName}`,
   };
   if (apiDescription === "") fixes.push(`empty api_description; used "${apiName} (${toolName})"`);
   if (typeof api.category_name === "string" && api.category_name.trim() !== "") draft.category = api.category_name;
@@ -204,7 +206,12 @@ function templateValueSchema(v: unknown, depth = 0): JsonSchema {
   if (depth > 40) return {};
   if (Array.isArray(v)) {
     if (v.length === 0) return { type: "array" };
-    return { type: "array", items: templateValueSchema(v[0], depth + 1) };
+    const first: unknown = v[0];
+    // ["list of str with length 8"] is ToolBench's summary of the list itself, not a list of lists
+    if (v.length === 1 && typeof first === "string" && /^(list of \w+ with length \d+|empty list)$/i.test(first.trim())) {
+      return templateValueSchema(first, depth + 1);
+    }
+    return { type: "array", items: templateValueSchema(first, depth + 1) };
   }
   if (isPlainObject(v)) {
     const properties: Record<string, JsonSchema> = {};
