@@ -31,7 +31,7 @@ export function redact(text: string, extra: Iterable<string | undefined> = []): 
   return out;
 }
 
-/** Redact an error's message (and its cause chain's) in place; returns the same error. */
+/** Redact an error's message, stack and string fields (and its cause chain's) in place; returns the same error. */
 export function redactError<E>(err: E, extra: Iterable<string | undefined> = []): E {
   const list = [...extra];
   let cur: unknown = err;
@@ -39,10 +39,24 @@ export function redactError<E>(err: E, extra: Iterable<string | undefined> = [])
     try {
       cur.message = redact(cur.message, list);
       if (cur.stack) cur.stack = redact(cur.stack, list);
+      scrubFields(cur as unknown as Record<string, unknown>, list, 0);
     } catch {
-      // some error objects have read-only messages; leave them
+      // some error objects have read-only fields; leave them
     }
     cur = (cur as { cause?: unknown }).cause;
   }
   return err;
+}
+
+/** Redact string fields of plain objects/arrays hanging off an error (e.g. an API error's parsed body). */
+function scrubFields(obj: Record<string, unknown>, extra: string[], depth: number): void {
+  if (depth > 4) return;
+  for (const key of Object.keys(obj)) {
+    if (depth === 0 && (key === "cause" || key === "message" || key === "stack")) continue;
+    const v = obj[key];
+    if (typeof v === "string") obj[key] = redact(v, extra);
+    else if (Array.isArray(v) || (v !== null && typeof v === "object" && Object.getPrototypeOf(v) === Object.prototype)) {
+      scrubFields(v as Record<string, unknown>, extra, depth + 1);
+    }
+  }
 }
