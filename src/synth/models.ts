@@ -15,7 +15,7 @@ import {
 import { costOf } from "../llm/usage.js";
 import type { PriceFn } from "./manifest.js";
 import type { SynthOptions } from "./options.js";
-import type { ModelSetup } from "./synth.js";
+import type { ModelSetup, ModelSetupContext } from "./synth.js";
 
 /** Local and simulated models cost nothing; others cost what the price table says, or are unpriced. */
 export function priceFunction(table: PriceTable | undefined): PriceFn {
@@ -26,13 +26,17 @@ export function priceFunction(table: PriceTable | undefined): PriceFn {
   };
 }
 
-export async function createModelSetup(options: SynthOptions): Promise<ModelSetup> {
+export async function createModelSetup(
+  options: SynthOptions,
+  context: ModelSetupContext = { env: process.env },
+): Promise<ModelSetup> {
   const simPolicy = createSimPolicy();
   const runtime = await openModelRuntime({
     llm: options.llm.join(","),
     roles: { ...options.roleLlm },
     ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
-    env: process.env,
+    env: context.env,
+    ...context.runtime,
     // each dialogue makes one request at a time; the judge adds at most one more per dialogue
     concurrency: options.concurrency,
     ...(options.cache !== undefined ? { cacheDir: options.cache } : {}),
@@ -44,7 +48,10 @@ export async function createModelSetup(options: SynthOptions): Promise<ModelSetu
     if (options.judge) {
       judge = await createChatModel(options.judge, {
         ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
-        env: process.env,
+        env: context.env,
+        ...(context.runtime?.retry ? { retry: context.runtime.retry } : {}),
+        ...(context.runtime?.timeoutMs !== undefined ? { timeoutMs: context.runtime.timeoutMs } : {}),
+        ...(context.runtime?.maxReasks !== undefined ? { maxReasks: context.runtime.maxReasks } : {}),
         limiter: runtime.limiter,
         ...(runtime.cache ? { cache: runtime.cache } : {}),
         meter: runtime.meter,

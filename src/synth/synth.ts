@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
 import type { ChatModel } from "../llm/types.js";
+import type { ModelRuntimeConfig } from "../llm/runtime.js";
 import type { ModelProvider, SynthDeps } from "./deps.js";
 import { loadRunInputs } from "./inputs.js";
 import {
@@ -44,7 +45,15 @@ export interface ModelSetup {
   close(): Promise<void>;
 }
 
-export type ModelSetupFactory = (options: SynthOptions) => Promise<ModelSetup>;
+export interface ModelSetupContext {
+  env: NodeJS.ProcessEnv;
+  /** Overrides of the model layer's runtime (retry policy, timeouts, re-asks), e.g. for fast tests. */
+  runtime?: ModelRuntimeOverrides;
+}
+
+export type ModelRuntimeOverrides = Partial<Pick<ModelRuntimeConfig, "retry" | "timeoutMs" | "maxReasks">>;
+
+export type ModelSetupFactory = (options: SynthOptions, context: ModelSetupContext) => Promise<ModelSetup>;
 
 export interface SynthIo {
   /** Where progress and messages go (default process.stderr). */
@@ -58,6 +67,8 @@ export interface SynthIo {
   env?: NodeJS.ProcessEnv;
   /** Override how models are made (tests). Default: the model layer's factory. */
   models?: ModelSetupFactory;
+  /** Passed to the model layer (retry policy, timeouts, re-asks). */
+  modelRuntime?: ModelRuntimeOverrides;
   /** Override the stages (tests). Default: src/agents + src/verify. */
   deps?: SynthDeps;
   /** Wrap every model a dialogue uses (tests: e.g. to pass sim context through an HTTP server). */
@@ -155,7 +166,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
 
   const factory = io.models ?? (await import("./models.js")).createModelSetup;
   const deps = io.deps ?? (await import("./default-deps.js")).defaultSynthDeps();
-  const setup = await factory(options);
+  const setup = await factory(options, { env, ...(io.modelRuntime ? { runtime: io.modelRuntime } : {}) });
   const provider: ModelProvider = io.wrapModel
     ? wrapProvider(setup.provider, io.wrapModel)
     : setup.provider;
