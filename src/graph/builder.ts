@@ -124,12 +124,12 @@ export async function buildToolGraph(input: readonly ToolSpec[], options: BuildT
   let params = 0;
   for (let i = 0; i < fields.length; i++) {
     const f = fields[i] as ToolField;
-    const key = `${f.name}\u0000${f.description}`;
+    const key = `${f.name}\u0000${f.description}\u0000${f.context}`;
     let row = rowOf.get(key);
     if (row === undefined) {
       row = inputs.length;
       rowOf.set(key, row);
-      inputs.push({ name: f.name, description: f.description, count: 0 });
+      inputs.push({ name: f.name, description: f.description, ...(f.context ? { context: f.context } : {}), count: 0 });
       roleList.push(0);
     }
     (inputs[row] as FieldInput).count! += 1;

@@ -3,6 +3,7 @@
  * included (`booking.booking_id`, `results[].id`). Each is embedded as the paper's text `"{name}: {description}"`.
  */
 import type { JsonSchema, ToolSpec } from "../core/types.js";
+import { nameStems } from "./text.js";
 
 export type FieldRole = "param" | "return";
 
@@ -15,6 +16,8 @@ export interface ToolField {
   /** The field's own name (last path segment), e.g. `booking_id`. */
   name: string;
   description: string;
+  /** Where the field sits, as words: the parent path of a nested field, or the tool name for a one-word top-level field. */
+  context: string;
 }
 
 /** Deepest nesting followed, and most fields taken from one tool (guards against pathological schemas). */
@@ -82,12 +85,23 @@ function collect(
   }
 }
 
+/**
+ * Context words of a field: the parent path of a nested field (`matching_tweets[].id` -> `matching_tweets`),
+ * the tool name for a top-level field whose name is one word (`id` of `post_tweet`), else nothing.
+ */
+export function fieldContext(toolName: string, path: string, name: string): string {
+  const cut = path.length - name.length;
+  const parent = path.slice(0, Math.max(0, cut)).replace(/\[\]/g, " ").replace(/\./g, " ").trim();
+  if (parent !== "") return parent;
+  return nameStems(name).length <= 1 ? toolName : "";
+}
+
 /** Every parameter and return field of one tool. */
 export function extractFields(tool: ToolSpec, toolIndex: number): ToolField[] {
   const fields: ToolField[] = [];
   const add = (role: FieldRole) => (path: string, name: string, s: JsonSchema) => {
     if (fields.length >= MAX_FIELDS_PER_TOOL) return false;
-    fields.push({ tool: toolIndex, role, path, name, description: describe(s) });
+    fields.push({ tool: toolIndex, role, path, name, description: describe(s), context: fieldContext(tool.name, path, name) });
     return true;
   };
   collect(tool.parameters as JsonSchema, "", 0, add("param"));
@@ -99,7 +113,7 @@ export function extractFields(tool: ToolSpec, toolIndex: number): ToolField[] {
     if (items) collect(items, "[]", 1, add("return"));
     // A return value without named fields (a bare string, number, list of strings...) is one field.
     if (fields.length === before && describe(returns) !== "" && fields.length < MAX_FIELDS_PER_TOOL) {
-      fields.push({ tool: toolIndex, role: "return", path: "return", name: "return", description: describe(returns) });
+      fields.push({ tool: toolIndex, role: "return", path: "return", name: "return", description: describe(returns), context: tool.name });
     }
   }
   return fields;

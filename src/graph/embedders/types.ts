@@ -7,6 +7,12 @@
 export interface FieldInput {
   name: string;
   description: string;
+  /**
+   * Words that place the field: its parent path for a nested field (`matching_tweets` for
+   * `matching_tweets[].id`), the tool name for a one-word top-level field (`post_tweet` for `id`). The lexical
+   * embedder weighs them like description words; the openai embedder embeds the paper's text without them.
+   */
+  context?: string;
   /** How many fields of the collection have this exact text (corpus statistics such as IDF count them all). */
   count?: number;
 }
