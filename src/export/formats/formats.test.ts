@@ -1,0 +1,206 @@
+import { describe, it, expect } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { DialogueRecord, Message } from "../../core/types.js";
+import { InputError } from "../../core/errors.js";
+import { exampleDialogueRecord } from "../../verify/example.js";
+import {
+  compileChatTemplate,
+  getFormat,
+  readChatTemplate,
+  EXPORT_FORMATS,
+  type ExportFormatName,
+  type ParsedDialogue,
+} from "./index.js";
+
+function parseJson(s: string): unknown {
+  try {
+    return JSON.parse(s);
+  } catch {
+    return s;
+  }
+}
+
+/** Roles, contents, calls with parsed arguments, and tool results paired with the call they answer. */
+function canon(messages: Message[], keepCallText: boolean): unknown[] {
+  const callName = new Map<string, string>();
+  const callIndex = new Map<string, number>();
+  let n = 0;
+  return messages
+    .filter((m) => m.role !== "system")
+    .map((m) => {
+      if (m.role === "user") return { role: "user", content: m.content.trim() };
+      if (m.role === "tool") {
+        return { role: "tool", answers: callIndex.get(m.tool_call_id), tool: callName.get(m.tool_call_id), result: parseJson(m.content) };
+      }
+      if (m.role === "assistant") {
+        const calls = m.tool_calls ?? [];
+        if (calls.length === 0) return { role: "assistant", content: (m.content ?? "").trim() };
+        for (const c of calls) {
+          callName.set(c.id, c.function.name);
+          callIndex.set(c.id, n++);
+        }
+        return {
+          role: "assistant",
+          ...(keepCallText ? { content: m.content?.trim() || null } : {}),
+          calls: calls.map((c) => ({ name: c.function.name, args: JSON.parse(c.function.arguments) })),
+        };
+      }
+      return m;
+    });
+}
+
+const KEEPS_CALL_TEXT: Record<ExportFormatName, boolean> = {
+  openai: true,
+  sharegpt: false,
+  hermes: true,
+  llama31: false,
+  xlam: false,
+};
+
+function roundTrip(name: ExportFormatName, record: DialogueRecord): ParsedDialogue[] {
+  const f = getFormat(name);
+  // through JSON text, as the files hold it
+  return f.toRows(record).map((row) => f.fromRow(JSON.parse(JSON.stringify(row))));
+}
+
+function variants(): Array<[string, DialogueRecord]> {
+  const noSystem = exampleDialogueRecord();
+  noSystem.messages.shift();
+  noSystem.stepOf.shift();
+  const noPlan = exampleDialogueRecord();
+  noPlan.plan = null;
+  noPlan.stepOf = noPlan.stepOf.map(() => null);
+  const textResult = exampleDialogueRecord();
+  const t = textResult.messages[7];
+  if (t?.role === "tool") t.content = "Booking confirmed: BK-7781";
+  return [
+    ["example", exampleDialogueRecord()],
+    ["without system message", noSystem],
+    ["without plan", noPlan],
+    ["with a plain-text tool result", textResult],
+  ];
+}
+
+describe.each(EXPORT_FORMATS.filter((f) => f !== "xlam"))("%s round trip", (name) => {
+  it.each(variants())("parse(write(x)) = x: %s", (_label, record) => {
+    const [parsed, ...more] = roundTrip(name, record);
+    expect(more).toHaveLength(0);
+    expect(canon(parsed!.messages, KEEPS_CALL_TEXT[name])).toEqual(canon(record.messages, KEEPS_CALL_TEXT[name]));
+    const sys = record.messages[0]?.role === "system" ? record.messages[0].content : undefined;
+    expect(parsed!.system).toEqual(sys);
+    expect(parsed!.tools).toEqual(record.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })));
+  });
+});
+
+describe("xlam", () => {
+  const record = exampleDialogueRecord();
+  const rows = getFormat("xlam").toRows(record) as Array<{ id: string; query: string; tools: string; answers: string }>;
+
+  it("writes one row per user turn that leads to calls", () => {
+    expect(rows.map((r) => r.id)).toEqual(["example-0001#0", "example-0001#1", "example-0001#2", "example-0001#3"]);
+    expect(rows[0]?.query).toBe("Hi! I need a flight from Boston to Lisbon on May 3, 2024 for 2 people.");
+    // the clarify step: the request and the answer to the assistant's question
+    expect(rows[3]?.query).toBe("Great. Can you also rent me a car in Lisbon?\nPick it up on 4 May, for five days.");
+    expect(JSON.parse(rows[2]!.answers)).toEqual([
+      { name: "get_weather", arguments: { city: "Lisbon", date: "2024-05-03", units: "metric" } },
+      { name: "search_hotels", arguments: { city: "Lisbon", check_in: "2024-05-03", nights: 3, max_price: 150 } },
+    ]);
+  });
+
+  it("uses APIGen's flat parameter descriptions", () => {
+    const tools = JSON.parse(rows[0]!.tools) as Array<{ name: string; parameters: Record<string, { type: string; default?: unknown }> }>;
+    const flights = tools.find((t) => t.name === "search_flights");
+    expect(flights?.parameters.origin?.type).toBe("str");
+    expect(flights?.parameters.passengers?.type).toBe("int, optional");
+    expect(flights?.parameters.cabin).toMatchObject({ type: "str, optional", default: "economy" });
+  });
+
+  it("round-trips each row to its user turn and calls", () => {
+    const f = getFormat("xlam");
+    const parsed = rows.map((r) => f.fromRow(JSON.parse(JSON.stringify(r))));
+    const callMsgs = [2, 6, 10, 17].map((i) => record.messages[i] as Message);
+    parsed.forEach((p, k) => {
+      expect(p.messages[0]).toEqual({ role: "user", content: rows[k]!.query });
+      expect(canon([p.messages[1]!], false)).toEqual(canon([callMsgs[k]!], false));
+    });
+  });
+});
+
+describe("format details", () => {
+  const record = exampleDialogueRecord();
+
+  it("openai: function tools, no tool names on tool messages, parallel flag", () => {
+    const [row] = getFormat("openai").toRows(record) as Array<{ messages: Message[]; tools: unknown[]; parallel_tool_calls: boolean }>;
+    expect(row?.tools[0]).toEqual({ type: "function", function: { name: "search_flights", description: expect.any(String), parameters: expect.any(Object) } });
+    expect(row?.messages.filter((m) => m.role === "tool").every((m) => !("name" in m))).toBe(true);
+    expect(row?.parallel_tool_calls).toBe(true);
+    expect(typeof (row?.messages[2] as { tool_calls: Array<{ function: { arguments: unknown } }> }).tool_calls[0]?.function.arguments).toBe("string");
+  });
+
+  it("sharegpt: LLaMA-Factory's alternation, parallel calls as arrays, tools as a JSON string", () => {
+    const [row] = getFormat("sharegpt").toRows(record) as Array<{ conversations: Array<{ from: string; value: string }>; system: string; tools: string }>;
+    const conv = row!.conversations;
+    conv.forEach((c, i) => expect(i % 2 === 0 ? ["human", "observation"] : ["gpt", "function_call"]).toContain(c.from));
+    expect(conv.length % 2).toBe(0);
+    expect(row!.system).toBe("You are a helpful travel assistant.");
+    const parallel = conv.find((c) => c.from === "function_call" && c.value.startsWith("["));
+    expect(JSON.parse(parallel!.value)).toHaveLength(2);
+    const obs = conv[conv.indexOf(parallel!) + 1]!;
+    expect(obs.from).toBe("observation");
+    expect(JSON.parse(obs.value)).toEqual([{ forecast: "sunny", high_c: 23, low_c: 14 }, expect.objectContaining({ hotels: expect.any(Array) })]);
+    expect(JSON.parse(row!.tools)[0].name).toBe("search_flights");
+  });
+
+  it("hermes: <tools> in the system turn, <tool_call> and <tool_response> tags", () => {
+    const [row] = getFormat("hermes").toRows(record) as Array<{ conversations: Array<{ from: string; value: string }> }>;
+    const conv = row!.conversations;
+    expect(conv[0]?.from).toBe("system");
+    expect(conv[0]?.value).toMatch(/<tools>\n\[\{"type":"function","function":\{"name":"search_flights"/);
+    expect(conv[0]?.value.endsWith("You are a helpful travel assistant.")).toBe(true);
+    const parallel = conv.find((c) => c.from === "gpt" && (c.value.match(/<tool_call>/g) ?? []).length === 2);
+    expect(parallel).toBeDefined();
+    const responses = conv[conv.indexOf(parallel!) + 1]!;
+    expect(responses.from).toBe("tool");
+    expect(responses.value).toContain('<tool_response>\n{"name":"get_weather","content":{"forecast":"sunny"');
+    expect(conv.find((c) => c.value.startsWith("Booking TP218 for Maria Silva.\n<tool_call>"))).toBeDefined();
+  });
+
+  it("llama31: Meta's header tokens, ipython results, {name, parameters} calls", () => {
+    const [row] = getFormat("llama31").toRows(record) as Array<{ text: string }>;
+    const text = row!.text;
+    expect(text.startsWith("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 01 May 2024\n\n")).toBe(true);
+    expect(text).toContain('<|start_header_id|>assistant<|end_header_id|>\n\n{"name": "search_flights", "parameters": {"origin": "Boston", "destination": "Lisbon", "date": "2024-05-03", "passengers": 2, "cabin": "economy"}}<|eot_id|>');
+    expect(text).toContain('<|start_header_id|>ipython<|end_header_id|>\n\n{"booking_id":"BK-7781","status":"confirmed"}<|eot_id|>');
+    expect(text).toContain('[{"name": "get_weather"');
+    expect(text.endsWith("perfect for walking around Alfama.<|eot_id|>")).toBe(true);
+    expect((text.match(/<\|eot_id\|>/g) ?? []).length).toBe(record.messages.length);
+  });
+
+  it("llama31: renders with a model's own template from tokenizer_config.json", () => {
+    const dir = mkdtempSync(join(tmpdir(), "tf-tmpl-"));
+    const cfg = join(dir, "tokenizer_config.json");
+    writeFileSync(
+      cfg,
+      JSON.stringify({
+        chat_template:
+          "{{ bos_token }}{% for m in messages %}<{{ m.role }}>{% if m.tool_calls %}{% for c in m.tool_calls %}{{ c.function.name }}{{ c.function.arguments | tojson }}{% endfor %}{% else %}{{ m.content }}{% endif %}{% endfor %}",
+      }),
+    );
+    const tmpl = compileChatTemplate(readChatTemplate(cfg), cfg);
+    const [row] = getFormat("llama31", { chatTemplate: tmpl }).toRows(record) as Array<{ text: string }>;
+    expect(row!.text.startsWith("<|begin_of_text|><system>You are a helpful travel assistant.<user>Hi!")).toBe(true);
+    expect(row!.text).toContain('<assistant>book_flight{"flight_id": "TP218", "passenger_name": "Maria Silva"}');
+  });
+
+  it("llama31: a template that raises names the dialogue; a bad template file is an InputError", () => {
+    const tmpl = compileChatTemplate("{{ raise_exception('only single calls') }}");
+    expect(() => getFormat("llama31", { chatTemplate: tmpl }).toRows(record)).toThrow(/dialogue example-0001: .*only single calls/);
+    const dir = mkdtempSync(join(tmpdir(), "tf-tmpl-"));
+    const bad = join(dir, "tokenizer_config.json");
+    writeFileSync(bad, JSON.stringify({ eos_token: "x" }));
+    expect(() => readChatTemplate(bad)).toThrow(InputError);
+    expect(() => readChatTemplate(bad)).toThrow(/tokenizer_config\.json at \/chat_template: no chat_template/);
+  });
+});

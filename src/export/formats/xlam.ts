@@ -1,0 +1,117 @@
+/**
+ * xLAM / APIGen function-calling JSON (Salesforce xlam-function-calling-60k): {id, query, tools, answers} with
+ * `tools` a JSON string of [{name, description, parameters}] (APIGen's flat parameters: name -> {type,
+ * description, default}) and `answers` a JSON string of [{name, arguments}].
+ *
+ * Multi-turn mapping: one row per user turn that leads to tool calls. `query` is that user turn, preceded by the
+ * earlier user turns of the same plan step (the request a clarifying question interrupted), joined by newlines;
+ * `answers` are the calls of the first assistant turn after it that calls tools (the calls the query alone
+ * determines: later calls that need tool results are not single-shot and are left out).
+ */
+import type { DialogueRecord, JsonSchema, Message, ToolSpec } from "../../core/types.js";
+import { CallIds, ExportFormatError, callArgs, isRecord, type ExportFormat, type FunctionDef, type ParsedDialogue } from "./common.js";
+
+const TYPE_NAMES: Record<string, string> = {
+  string: "str",
+  integer: "int",
+  number: "float",
+  boolean: "bool",
+  array: "List",
+  object: "Dict",
+  null: "None",
+};
+
+function typeName(schema: Record<string, unknown>): string {
+  const t = schema.type;
+  if (typeof t === "string") {
+    if (t === "array" && isRecord(schema.items) && typeof schema.items.type === "string") {
+      return `List[${TYPE_NAMES[schema.items.type] ?? schema.items.type}]`;
+    }
+    return TYPE_NAMES[t] ?? t;
+  }
+  if (Array.isArray(t)) return t.map((x) => TYPE_NAMES[String(x)] ?? String(x)).join(" | ");
+  if (Array.isArray(schema.enum)) return "str";
+  return "Any";
+}
+
+/** APIGen's flat parameter description of a tool. */
+export function xlamParameters(tool: ToolSpec): Record<string, { type: string; description: string; default?: unknown }> {
+  const props = tool.parameters.properties ?? {};
+  const required = new Set(Array.isArray(tool.parameters.required) ? (tool.parameters.required as string[]) : []);
+  const out: Record<string, { type: string; description: string; default?: unknown }> = {};
+  for (const [name, raw] of Object.entries(props)) {
+    const s = raw as Record<string, unknown>;
+    let description = typeof s.description === "string" ? s.description : "";
+    if (Array.isArray(s.enum)) description = `${description}${description ? " " : ""}One of: ${s.enum.map((e) => JSON.stringify(e)).join(", ")}.`;
+    const type = typeName(s) + (required.has(name) ? "" : ", optional");
+    out[name] = { type, description, ...("default" in s ? { default: s.default } : {}) };
+  }
+  return out;
+}
+
+/** Indices of user messages whose next assistant action is a tool call, with the call message index. */
+function callingTurns(messages: Message[]): Array<{ user: number; calls: number }> {
+  const out: Array<{ user: number; calls: number }> = [];
+  for (let i = 0; i < messages.length; i++) {
+    if (messages[i]?.role !== "user") continue;
+    for (let j = i + 1; j < messages.length; j++) {
+      const m = messages[j] as Message;
+      if (m.role === "user") break;
+      if (m.role === "assistant") {
+        if ((m.tool_calls?.length ?? 0) > 0) out.push({ user: i, calls: j });
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+export const xlamFormat: ExportFormat = {
+  name: "xlam",
+  description:
+    "xLAM / APIGen JSON: one row per user turn that leads to calls, {id, query, tools (JSON string), answers (JSON string of [{name, arguments}])}.",
+  toRows(record: DialogueRecord) {
+    const tools = JSON.stringify(
+      record.tools.map((t) => ({ name: t.name, description: t.description, parameters: xlamParameters(t) })),
+    );
+    return callingTurns(record.messages).map(({ user, calls }, k) => {
+      const step = record.stepOf[user];
+      const parts: string[] = [];
+      // earlier user turns of the same plan step (e.g. the request before a clarifying question)
+      if (step !== null && step !== undefined) {
+        for (let i = 0; i < user; i++) {
+          const m = record.messages[i];
+          if (m?.role === "user" && record.stepOf[i] === step) parts.push(m.content);
+        }
+      }
+      parts.push((record.messages[user] as Extract<Message, { role: "user" }>).content);
+      const a = record.messages[calls] as Extract<Message, { role: "assistant" }>;
+      const answers = (a.tool_calls ?? []).map((c) => ({ name: c.function.name, arguments: callArgs(c) }));
+      return { id: `${record.id}#${k}`, query: parts.join("\n"), tools, answers: JSON.stringify(answers) };
+    });
+  },
+  fromRow(row: unknown): ParsedDialogue {
+    if (!isRecord(row) || typeof row.query !== "string" || typeof row.answers !== "string") {
+      throw new ExportFormatError("xlam", "row needs query and answers");
+    }
+    const ids = new CallIds();
+    const answers = JSON.parse(row.answers) as unknown;
+    if (!Array.isArray(answers)) throw new ExportFormatError("xlam", "answers is not a JSON array");
+    const calls = answers.map((c) => {
+      if (!isRecord(c) || typeof c.name !== "string") throw new ExportFormatError("xlam", "answer without name");
+      return { id: ids.next(), type: "function" as const, function: { name: c.name, arguments: JSON.stringify(c.arguments ?? {}) } };
+    });
+    const toolList = typeof row.tools === "string" ? (JSON.parse(row.tools) as unknown[]) : [];
+    const tools: FunctionDef[] = toolList.map((t) => {
+      const r = isRecord(t) ? t : {};
+      return { name: String(r.name ?? ""), description: String(r.description ?? ""), parameters: (r.parameters ?? {}) as JsonSchema };
+    });
+    return {
+      messages: [
+        { role: "user", content: row.query },
+        { role: "assistant", content: null, tool_calls: calls },
+      ],
+      tools,
+    };
+  },
+};
