@@ -1,0 +1,96 @@
+import { describe, it, expect } from "vitest";
+import { UsageError } from "../core/errors.js";
+import {
+  createChatModel,
+  createRoleModels,
+  defaultModelSpec,
+  ModelPool,
+  parseModelList,
+  parseModelSpec,
+  parseRoleMap,
+} from "./factory.js";
+import { ModelConfigError } from "./errors.js";
+import { openModelRuntime } from "./runtime.js";
+import { UsageMeter } from "./usage.js";
+import type { ChatModel } from "./types.js";
+
+describe("model specs", () => {
+  it("parse sim, openai:<model>, llama:<path|hf:...> and reject the rest", () => {
+    expect(parseModelSpec("sim")).toEqual({ backend: "sim", name: "", spec: "sim" });
+    expect(parseModelSpec(" openai:gpt-4o-mini ")).toMatchObject({ backend: "openai", name: "gpt-4o-mini" });
+    expect(parseModelSpec("llama:hf:user/repo:Q4_K_M")).toMatchObject({ backend: "llama", name: "hf:user/repo:Q4_K_M" });
+    expect(() => parseModelSpec("openai:")).toThrow(UsageError);
+    expect(() => parseModelSpec("gpt-4o")).toThrow(/unknown model spec "gpt-4o"/);
+    expect(parseModelList("sim, openai:a,,openai:b")).toEqual(["sim", "openai:a", "openai:b"]);
+    expect(() => parseModelList(" , ")).toThrow(UsageError);
+    expect(parseRoleMap("user=openai:a,openai:b; tool=sim")).toEqual({ user: "openai:a,openai:b", tool: "sim" });
+    expect(() => parseRoleMap("user")).toThrow(UsageError);
+  });
+
+  it("openai without key or base URL is a config error naming what to set", async () => {
+    const err = await createChatModel("openai:gpt-4o", { env: {} }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelConfigError);
+    expect((err as Error).message).toContain("OPENAI_API_KEY");
+    expect((err as ModelConfigError).exitCode).toBe(2);
+  });
+
+  it("default spec follows the environment", () => {
+    expect(defaultModelSpec({})).toBe("sim");
+    expect(defaultModelSpec({ OPENAI_API_KEY: "k", OPENAI_MODEL: "m" })).toBe("openai:m");
+    expect(defaultModelSpec({ TOOLFLOW_LLAMA_MODEL: "/m.gguf" })).toBe("llama:/m.gguf");
+  });
+});
+
+describe("llama dispatch", () => {
+  it("loads ./llama.js lazily and passes the spec and options", async () => {
+    const calls: unknown[] = [];
+    const fake: ChatModel = { id: "llama:/x.gguf", backend: "llama", chat: async () => ({ text: "hi", toolCalls: [], finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1, cachedTokens: 0, estimated: false }, model: "llama:/x.gguf" }) };
+    const meter = new UsageMeter();
+    const m = await createChatModel("llama:/x.gguf", {
+      meter,
+      llama: { contextSize: 512 },
+      loadLlama: async () => ({ createLlamaModel: async (spec: string, opts: unknown) => (calls.push([spec, opts]), fake) }),
+    });
+    expect(calls).toEqual([["llama:/x.gguf", { contextSize: 512 }]]);
+    expect((await m.chat({ messages: [], role: "user" })).text).toBe("hi");
+    expect(meter.summary().byModel["llama:/x.gguf"]!.costUsd).toBe(0);
+  });
+
+  it("says how to install node-llama-cpp when it is missing", async () => {
+    const missing = Object.assign(new Error("Cannot find package 'node-llama-cpp' imported from src/llm/llama.ts"), { code: "ERR_MODULE_NOT_FOUND" });
+    const err = await createChatModel("llama:/x.gguf", { loadLlama: async () => Promise.reject(missing) }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ModelConfigError);
+    expect((err as Error).message).toContain("npm i -E node-llama-cpp@3.21.1");
+  });
+});
+
+describe("pools and roles", () => {
+  const stub = (id: string): ChatModel => ({ id, backend: "stub", chat: async () => { throw new Error("unused"); } });
+
+  it("a pool picks one model per seed, deterministically, using every model", () => {
+    const pool = new ModelPool([stub("a"), stub("b"), stub("c")]);
+    const picks = Array.from({ length: 300 }, (_, s) => pool.pick(s).id);
+    expect(Array.from({ length: 300 }, (_, s) => pool.pick(s).id)).toEqual(picks);
+    for (const id of ["a", "b", "c"]) expect(picks.filter((p) => p === id).length).toBeGreaterThan(60);
+    expect(() => new ModelPool([])).toThrow(UsageError);
+  });
+
+  it("role overrides get their own pool; one instance per distinct spec", async () => {
+    const set = await createRoleModels({ llm: "sim", roles: { user: "sim", tool: undefined } });
+    const d = set.forDialogue(7);
+    expect(d.planner).toBe(d.assistant);
+    expect(d.user).toBe(d.planner); // same spec "sim" -> shared instance
+    expect(set.describe()).toEqual({ default: ["sim"], user: ["sim"] });
+  });
+
+  it("openModelRuntime wires sim with a policy, meter and limiter", async () => {
+    const rt = await openModelRuntime({ llm: "sim", simPolicy: (r) => (r.role === "user" ? { text: "from policy" } : undefined), concurrency: 4 });
+    const m = rt.models.pick("user", 1);
+    expect((await m.chat({ messages: [], role: "user" })).text).toBe("from policy");
+    expect((await m.chat({ messages: [{ role: "user", content: "yo" }], role: "assistant" })).text).toContain("yo");
+    expect(rt.meter.summary().byRole.user!.requests).toBe(1);
+    expect(rt.limiter.concurrency).toBe(4);
+    expect(rt.cache).toBeUndefined();
+    await rt.close();
+  });
+});
