@@ -93,6 +93,26 @@ export function normalizeSchema(schema: unknown, fixes: string[], at = ""): unkn
     }
   }
 
+  // `required: true` on a property (OpenAPI 2 / hand-written style): move it to the parent's `required` list
+  // (before recursing, which would otherwise drop the non-array `required` of the property).
+  if (isPlainObject(out.properties)) {
+    const copy: Record<string, unknown> = { ...out.properties };
+    const lifted: string[] = [];
+    for (const [name, sub] of Object.entries(copy)) {
+      if (isPlainObject(sub) && typeof sub.required === "boolean") {
+        const { required, ...rest } = sub;
+        copy[name] = rest;
+        if (required) lifted.push(name);
+        fixes.push(`${at}/properties/${escape(name)}: moved boolean "required" to the parent's required list`);
+      }
+    }
+    out.properties = copy;
+    if (lifted.length > 0) {
+      const existing = Array.isArray(out.required) ? (out.required as unknown[]) : [];
+      out.required = [...existing, ...lifted.filter((n) => !existing.includes(n))];
+    }
+  }
+
   // recurse
   for (const k of SCHEMA_KEYWORDS) {
     if (!(k in out)) continue;
@@ -115,23 +135,7 @@ export function normalizeSchema(schema: unknown, fixes: string[], at = ""): unkn
     out[k] = m;
   }
 
-  // `required: true` on a property (OpenAPI 2 / hand-written style): move it to the parent's `required` list.
   const props = isPlainObject(out.properties) ? (out.properties as Record<string, unknown>) : undefined;
-  if (props) {
-    const lifted: string[] = [];
-    for (const [name, sub] of Object.entries(props)) {
-      if (isPlainObject(sub) && typeof sub.required === "boolean") {
-        const { required, ...rest } = sub;
-        props[name] = rest;
-        if (required) lifted.push(name);
-        fixes.push(`${at}/properties/${escape(name)}: moved boolean "required" to the parent's required list`);
-      }
-    }
-    if (lifted.length > 0) {
-      const existing = Array.isArray(out.required) ? (out.required as unknown[]) : [];
-      out.required = [...existing, ...lifted.filter((n) => !existing.includes(n))];
-    }
-  }
   // required: must be a non-empty list of unique strings naming declared properties
   if ("required" in out) {
     const r = out.required;

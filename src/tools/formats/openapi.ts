@@ -152,7 +152,7 @@ function operationToDraft(
     summary && description && !description.startsWith(summary) ? `${summary}. ${description}` : (description ?? summary ?? "");
 
   const draft: ToolDraft = {
-    name: typeof op.operationId === "string" && op.operationId.trim() !== "" ? op.operationId : `${method}_${path}`,
+    name: typeof op.operationId === "string" && op.operationId.trim() !== "" ? op.operationId : `${method}_${path.replace(/^\/+/, "")}`,
     description: text,
     parameters,
     format: "openapi",
