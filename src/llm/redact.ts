@@ -33,7 +33,7 @@ export function redact(text: string, extra: Iterable<string | undefined> = []): 
 
 /** Redact an error's message, stack and string fields (and its cause chain's) in place; returns the same error. */
 export function redactError<E>(err: E, extra: Iterable<string | undefined> = []): E {
-  const list = [...extra];
+  const list = [...extra].filter((s): s is string => typeof s === "string");
   let cur: unknown = err;
   for (let depth = 0; cur instanceof Error && depth < 8; depth++) {
     try {
