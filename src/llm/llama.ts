@@ -197,12 +197,13 @@ async function releaseLlama(): Promise<void> {
 
 // ------------------------------------------------------------------ hf: downloads
 
-function offlineAdvice(uri: string, cacheDir: string): string {
+function offlineAdvice(uri: string, cacheDir: string, cachedPath: string | undefined): string {
   const m = /^hf:([^/]+\/[^/:]+)/.exec(uri);
   const page = m ? `the Hugging Face repo ${m[1]}` : uri;
   return (
     `Either download the .gguf file by hand (from ${page}) and pass llama:/path/to/file.gguf ` +
-    `(or set TOOLFLOW_LLAMA_MODEL to it), or put it in ${cacheDir}, ` +
+    `(or set TOOLFLOW_LLAMA_MODEL to it), or put it in the model cache ` +
+    `${cachedPath ? `as ${cachedPath}` : `folder ${cacheDir}`}, ` +
     `or set HF_ENDPOINT (or MODEL_ENDPOINT) to a reachable Hugging Face mirror.`
   );
 }
@@ -272,10 +273,12 @@ export async function downloadLlamaModel(
   const cacheDir = options.cacheDir ?? defaultModelCacheDir();
   const model = `llama:${uri}`;
   // 1. Already downloaded? (no network)
+  let cachedPath: string | undefined;
   try {
     return await nlc.resolveModelFile(uri, { directory: cacheDir, download: false, cli: false });
-  } catch {
-    // not in the cache
+  } catch (err) {
+    // Not in the cache. node-llama-cpp's message names the file it looked for, when there is exactly one.
+    cachedPath = /found at "([^"]+)"/.exec((err as Error).message ?? "")?.[1];
   }
   // 2. Reach the server (bounded).
   const timeoutMs = options.downloadTimeoutMs ?? 30_000;
@@ -297,7 +300,7 @@ export async function downloadLlamaModel(
   } catch (err) {
     progress.stop();
     throw new ModelConfigError(
-      `cannot download ${uri}: ${(err as Error).message ?? String(err)}. This machine may be offline. ${offlineAdvice(uri, cacheDir)}`,
+      `cannot download ${uri}: ${(err as Error).message ?? String(err)}. This machine may be offline. ${offlineAdvice(uri, cacheDir, cachedPath)}`,
       { model, cause: err },
     );
   }
@@ -321,7 +324,7 @@ export async function downloadLlamaModel(
     await downloader.cancel({ deleteTempFile: false }).catch(() => {});
     const reason = controller.signal.aborted ? (controller.signal.reason as Error) : (err as Error);
     throw new ModelConfigError(
-      `downloading ${uri} failed: ${reason?.message ?? String(reason)}. ${offlineAdvice(uri, cacheDir)}`,
+      `downloading ${uri} failed: ${reason?.message ?? String(reason)}. ${offlineAdvice(uri, cacheDir, cachedPath)}`,
       { model, cause: err },
     );
   } finally {
