@@ -1,0 +1,278 @@
+/**
+ * generateDialogue: one conversation from one tool sample. The Planner writes the DialoguePlan (unless
+ * usePlan is false), then the UserAgent, AssistantAgent and ToolAgent take turns until every plan step is done
+ * or the user-turn limit is hit.
+ */
+import { InputError } from "../core/errors.js";
+import { deriveSeed, Rng } from "../core/rng.js";
+import type { DialoguePlan, Message, ToolSample, ToolSpec, Usage } from "../core/types.js";
+import type { ChatModel } from "../llm/types.js";
+import { AssistantAgent, assistantSystemPrompt } from "./assistant-agent.js";
+import { GenerationError, UsageTally } from "./common.js";
+import { Planner } from "./planner.js";
+import { loadPersonas, type Persona } from "./prompts.js";
+import {
+  knownFieldsOf,
+  mergeValues,
+  requestFromStep,
+  type CallRecord,
+  type KnownField,
+  type RequestState,
+} from "./state.js";
+import { ToolAgent, toolErrorText } from "./tool-agent.js";
+import { isRecord } from "./tool-schema.js";
+import { UserAgent } from "./user-agent.js";
+
+export interface RoleModels {
+  planner: ChatModel;
+  user: ChatModel;
+  assistant: ChatModel;
+  tool: ChatModel;
+}
+
+export interface GenerateOptions {
+  seed: number;
+  /** false = --no-plan (the paper's "w/o Plan"): the user improvises over the sampled tools. */
+  usePlan: boolean;
+  /** Maximum user turns; default 12. */
+  maxTurns?: number;
+  /** Probability that a simulated tool call returns an error; default 0.05. Retries of a failed call never fail by injection. */
+  toolErrorRate?: number;
+  temperature?: number;
+  signal?: AbortSignal;
+  /** Assistant rounds (model replies) per user turn before a text answer is forced; default 6. */
+  maxToolRounds?: number;
+}
+
+export interface GeneratedDialogue {
+  plan: DialoguePlan | null;
+  messages: Message[];
+  /** Parallel to messages: the plan step each message belongs to (null for the system message, or without a plan). */
+  stepOf: (number | null)[];
+  /** The simulated user, as "Name, description". */
+  persona: string;
+  /** Model id per role. */
+  models: Record<string, string>;
+  /** Token usage per role. */
+  usage: Record<string, Usage>;
+  /** Every plan step was done (and its tools called successfully) before the turn limit; without a plan, the user finished. */
+  complete: boolean;
+}
+
+/** The persona a seed picks. */
+export function personaFor(seed: number): Persona {
+  const list = loadPersonas();
+  return new Rng(deriveSeed(seed, "persona")).pick(list);
+}
+
+/** The specs of a sample's tools, in sample order (InputError naming the sample and the tool when one is missing). */
+export function sampleTools(sample: ToolSample, tools: readonly ToolSpec[]): ToolSpec[] {
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  return sample.tools.map((name) => {
+    const t = byName.get(name);
+    if (!t) throw new InputError(`sample ${sample.id}: tool "${name}" is not among the given tool specs`);
+    return t;
+  });
+}
+
+/** Whether every tool of a step was called successfully (a multiset check). */
+function stepToolsCalled(req: RequestState): boolean {
+  const ok = req.calls.filter((c) => c.ok).map((c) => c.tool);
+  for (const t of req.tools) {
+    const i = ok.indexOf(t);
+    if (i < 0) return false;
+    ok.splice(i, 1);
+  }
+  return true;
+}
+
+export async function generateDialogue(
+  sample: ToolSample,
+  tools: ToolSpec[],
+  models: RoleModels,
+  options: GenerateOptions,
+): Promise<GeneratedDialogue> {
+  const maxTurns = options.maxTurns ?? 12;
+  if (!Number.isInteger(maxTurns) || maxTurns < 1) throw new InputError(`maxTurns must be a positive integer (got ${maxTurns})`);
+  const errorRate = options.toolErrorRate ?? 0.05;
+  if (!(errorRate >= 0 && errorRate <= 1)) throw new InputError(`toolErrorRate must be between 0 and 1 (got ${errorRate})`);
+  const maxRounds = Math.max(1, options.maxToolRounds ?? 6);
+  const seed = options.seed;
+  const signal = options.signal;
+  const temperature = options.temperature;
+  const sampled = sampleTools(sample, tools);
+
+  const tally = new UsageTally();
+  const persona = personaFor(seed);
+  const errorRng = new Rng(deriveSeed(seed, "tool-errors"));
+  const userAgent = new UserAgent(models.user, tally);
+  const assistant = new AssistantAgent(models.assistant, tally);
+  const toolAgent = new ToolAgent(models.tool, tally);
+
+  const plan = options.usePlan
+    ? await new Planner(models.planner, tally).plan(sample, sampled, {
+        seed: deriveSeed(seed, "plan"),
+        maxTurns,
+        temperature,
+        signal,
+      })
+    : null;
+
+  const messages: Message[] = [{ role: "system", content: assistantSystemPrompt(sampled) }];
+  const stepOf: (number | null)[] = [null];
+  const push = (m: Message, step: number | null) => {
+    messages.push(m);
+    stepOf.push(plan ? step : null);
+  };
+  const known: KnownField[] = [];
+  const history: CallRecord[] = [];
+  const requested: string[] = [];
+  const usedIds = new Set<string>();
+  const finishedSteps: RequestState[] = [];
+  let stepIndex = 0;
+  let current: RequestState | null = null;
+  let userTurns = 0;
+  let complete = false;
+
+  for (;;) {
+    signal?.throwIfAborted();
+    const turn = await userAgent.next({
+      seed: deriveSeed(seed, "user"),
+      persona,
+      plan,
+      stepIndex,
+      current,
+      tools: sampled,
+      known,
+      history,
+      requested,
+      messages,
+      turnsLeft: maxTurns - userTurns,
+      turn: userTurns,
+      temperature,
+      signal,
+    });
+    if (plan) {
+      if (current && current.userTurns > 0 && turn.stepDone) {
+        finishedSteps.push(current);
+        stepIndex++;
+        current = null;
+        if (stepIndex >= plan.steps.length) {
+          complete = finishedSteps.every(stepToolsCalled);
+          break;
+        }
+      }
+      if (!current) current = requestFromStep(plan.steps[stepIndex]!);
+    } else {
+      if (turn.finished) {
+        complete = true;
+        break;
+      }
+      if (!current || (turn.stepDone && current.userTurns > 0)) {
+        current = {
+          stepId: null,
+          kind: "single",
+          intent: "",
+          tools: [],
+          dependsOn: [],
+          missingArgs: [],
+          values: [],
+          userTurns: 0,
+          calls: [],
+          assistantAsked: false,
+          answered: false,
+        };
+      }
+    }
+    if (userTurns >= maxTurns) break;
+    if (turn.message === "") throw new GenerationError("user", "the user agent ended the conversation with steps left");
+    const req: RequestState = current;
+    push({ role: "user", content: turn.message }, req.stepId);
+    req.userTurns++;
+    userTurns++;
+    if (turn.values && turn.values.length > 0) {
+      req.values = mergeValues(req.values, turn.values);
+      if (!plan) {
+        req.tools = req.values.map((v) => v.tool);
+        for (const t of req.tools) if (!requested.includes(t)) requested.push(t);
+      }
+    }
+    const turnCalls: CallRecord[] = [];
+    for (let round = 0; round < maxRounds; round++) {
+      const reply = await assistant.respond({
+        seed: deriveSeed(seed, "assistant"),
+        messages,
+        tools: sampled,
+        plan,
+        request: req,
+        known,
+        turnCalls,
+        mustAnswer: round === maxRounds - 1,
+        usedCallIds: usedIds,
+        temperature,
+        signal,
+      });
+      push(reply, req.stepId);
+      if (!reply.tool_calls || reply.tool_calls.length === 0) {
+        req.answered = true;
+        req.assistantAsked = turnCalls.length === 0 && req.tools.length > 0;
+        break;
+      }
+      for (const call of reply.tool_calls) {
+        usedIds.add(call.id);
+        const spec = sampled.find((t) => t.name === call.function.name)!;
+        const args = JSON.parse(call.function.arguments) as Record<string, unknown>;
+        const isRetry = turnCalls.some(
+          (c) => !c.ok && c.tool === spec.name && JSON.stringify(c.arguments) === JSON.stringify(args),
+        );
+        const injectError = !isRetry && errorRate > 0 && errorRng.chance(errorRate);
+        const out = await toolAgent.call({
+          seed: deriveSeed(seed, `tool:${call.id}`),
+          tool: spec,
+          arguments: args,
+          callId: call.id,
+          injectError,
+          known,
+          history,
+          temperature,
+          signal,
+        });
+        const error = out.ok ? undefined : (out.error ?? toolErrorText(out.result) ?? "error");
+        const record: CallRecord = {
+          callId: call.id,
+          tool: spec.name,
+          arguments: args,
+          result: out.result,
+          ok: out.ok,
+          stepId: req.stepId,
+          ...(error !== undefined ? { error } : {}),
+        };
+        push(
+          { role: "tool", tool_call_id: call.id, name: spec.name, content: JSON.stringify(out.result) },
+          req.stepId,
+        );
+        turnCalls.push(record);
+        history.push(record);
+        req.calls.push(record);
+        known.push(...knownFieldsOf(args, { tool: spec.name, callId: call.id, stepId: req.stepId, from: "argument" }));
+        if (out.ok && (isRecord(out.result) || Array.isArray(out.result)))
+          known.push(...knownFieldsOf(out.result, { tool: spec.name, callId: call.id, stepId: req.stepId, from: "result" }));
+      }
+    }
+  }
+
+  return {
+    plan,
+    messages,
+    stepOf,
+    persona: `${persona.name}, ${persona.description}`,
+    models: {
+      planner: plan ? (tally.models.planner ?? models.planner.id) : models.planner.id,
+      user: tally.models.user ?? models.user.id,
+      assistant: tally.models.assistant ?? models.assistant.id,
+      tool: tally.models.tool ?? models.tool.id,
+    },
+    usage: tally.usage,
+    complete,
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * Planned generation: before any message is written, the Planner turns the sampled tools into a DialoguePlan
+ * (an ordered list of user requirements and how they depend on each other). The plan is validated twice:
+ * structurally (DialoguePlanZ, also sent as responseFormat) and semantically (validatePlan); an invalid plan is
+ * sent back to the model with the errors, a bounded number of times.
+ */
+import { z } from "zod";
+import { DialoguePlanZ, PLAN_STEP_KINDS, type DialoguePlan, type Message, type ToolSample, type ToolSpec } from "../core/types.js";
+import type { ChatModel } from "../llm/types.js";
+import { bareSchema, GenerationError, resultJson, UsageTally } from "./common.js";
+import { renderPrompt } from "./prompts.js";
+import type { PlannerSimContext } from "./state.js";
+import { normalizeSchema, paramProperties, requiredParams, returnFields, shortDescription } from "./tool-schema.js";
+
+/** JSON Schema of a plan (responseFormat of the planner). */
+export const PLAN_JSON_SCHEMA: Record<string, unknown> = bareSchema(
+  z.toJSONSchema(DialoguePlanZ, { io: "input" }) as Record<string, unknown>,
+);
+
+/** User turns a plan needs: one a step, two for a clarify step (the request, then the missing value). */
+export function planTurns(plan: DialoguePlan): number {
+  return plan.steps.reduce((n, s) => n + (s.kind === "clarify" ? 2 : 1), 0);
+}
+
+/**
+ * Semantic checks of a plan against the sampled tools. Returns human-readable problems (empty = valid):
+ * step ids increase, tool names exist in the sample, dependsOn points to earlier steps, each kind has the right
+ * number of tools, clarify steps name real required arguments, every sampled tool is used or listed in
+ * unusedTools with a reason, and the plan fits the turn limit.
+ */
+export function validatePlan(plan: DialoguePlan, tools: readonly ToolSpec[], options: { maxTurns?: number } = {}): string[] {
+  const errors: string[] = [];
+  const names = new Set(tools.map((t) => t.name));
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  const seen = new Set<number>();
+  let prev = 0;
+  const used = new Set<string>();
+  plan.steps.forEach((s, i) => {
+    const at = `step ${s.id} (steps[${i}])`;
+    if (seen.has(s.id)) errors.push(`${at}: duplicate step id ${s.id}`);
+    if (s.id <= prev) errors.push(`${at}: step ids must increase (previous id ${prev})`);
+    seen.add(s.id);
+    prev = Math.max(prev, s.id);
+    for (const t of s.tools) {
+      if (!names.has(t)) errors.push(`${at}: unknown tool "${t}" (the sampled tools are: ${[...names].join(", ")})`);
+      else used.add(t);
+    }
+    for (const d of s.dependsOn) {
+      if (!plan.steps.slice(0, i).some((e) => e.id === d))
+        errors.push(`${at}: dependsOn ${d} does not name an earlier step`);
+    }
+    switch (s.kind) {
+      case "single":
+        if (s.tools.length !== 1) errors.push(`${at}: a single step calls exactly one tool (has ${s.tools.length})`);
+        break;
+      case "parallel":
+        if (s.tools.length < 2) errors.push(`${at}: a parallel step needs at least 2 calls (has ${s.tools.length})`);
+        break;
+      case "chained":
+        if (s.tools.length === 0) errors.push(`${at}: a chained step calls at least one tool`);
+        else if (s.tools.length < 2 && s.dependsOn.length === 0)
+          errors.push(`${at}: a chained step needs 2+ tools or dependsOn naming the step whose result it uses`);
+        break;
+      case "clarify": {
+        if (s.tools.length === 0) errors.push(`${at}: a clarify step calls at least one tool`);
+        const missing = s.missingArgs ?? [];
+        if (missing.length === 0) errors.push(`${at}: a clarify step must list missingArgs`);
+        for (const a of missing) {
+          const ok = s.tools.some((t) => byName.has(t) && requiredParams(byName.get(t)!).includes(a));
+          if (!ok) errors.push(`${at}: missingArgs "${a}" is not a required argument of ${s.tools.join(", ") || "its tools"}`);
+        }
+        break;
+      }
+      case "no_tool":
+      case "chitchat":
+        if (s.tools.length > 0) errors.push(`${at}: a ${s.kind} step calls no tools (has ${s.tools.join(", ")})`);
+        break;
+    }
+    if (s.kind !== "clarify" && s.missingArgs && s.missingArgs.length > 0)
+      errors.push(`${at}: only clarify steps have missingArgs`);
+  });
+  if (!plan.steps.some((s) => s.tools.length > 0)) errors.push("the plan has no step that calls a tool");
+  const unused = new Set<string>();
+  for (const u of plan.unusedTools) {
+    if (!names.has(u.tool)) errors.push(`unusedTools: unknown tool "${u.tool}"`);
+    else if (used.has(u.tool)) errors.push(`unusedTools: "${u.tool}" is used by a step`);
+    if (u.reason.trim() === "") errors.push(`unusedTools: "${u.tool}" needs a reason`);
+    unused.add(u.tool);
+  }
+  for (const n of names) {
+    if (!used.has(n) && !unused.has(n)) errors.push(`tool "${n}" is neither used by a step nor listed in unusedTools`);
+  }
+  if (options.maxTurns !== undefined && planTurns(plan) > options.maxTurns)
+    errors.push(`the plan needs ${planTurns(plan)} user turns but the limit is ${options.maxTurns}; use fewer steps`);
+  return errors;
+}
+
+/** The view of a tool given to prompt templates. */
+export function toolView(t: ToolSpec): Record<string, unknown> {
+  return {
+    name: t.name,
+    description: t.description,
+    summary: shortDescription(t),
+    parameters: JSON.stringify(normalizeSchema(t.parameters)),
+    required: requiredParams(t),
+    params: Object.keys(paramProperties(t)),
+    returns: t.returns ? JSON.stringify(normalizeSchema(t.returns)) : "",
+    returnFields: returnFields(t).map((f) => f.path),
+  };
+}
+
+export interface PlanOptions {
+  seed: number;
+  maxTurns: number;
+  temperature?: number;
+  signal?: AbortSignal;
+}
+
+export interface PlannerOptions {
+  /** Attempts in all (the first ask plus re-asks with the errors); default 3. */
+  maxAttempts?: number;
+}
+
+/** Writes the dialogue plan of a tool sample. */
+export class Planner {
+  private readonly maxAttempts: number;
+  constructor(
+    private readonly model: ChatModel,
+    private readonly tally: UsageTally = new UsageTally(),
+    options: PlannerOptions = {},
+  ) {
+    this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
+  }
+
+  async plan(sample: ToolSample, tools: ToolSpec[], options: PlanOptions): Promise<DialoguePlan> {
+    const system = renderPrompt("planner", {
+      tools: tools.map(toolView),
+      edges: sample.edges,
+      kinds: PLAN_STEP_KINDS,
+      maxTurns: options.maxTurns,
+    });
+    const messages: Message[] = [
+      { role: "system", content: system },
+      { role: "user", content: "Write the dialogue plan for these tools as JSON." },
+    ];
+    const simContext: PlannerSimContext = {
+      agent: "planner",
+      seed: options.seed,
+      sample: { id: sample.id, tools: sample.tools, edges: sample.edges },
+      tools,
+      maxTurns: options.maxTurns,
+    };
+    let lastErrors: string[] = [];
+    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
+      const result = await this.tally.chat("planner", this.model, {
+        messages,
+        responseFormat: { name: "dialogue_plan", schema: PLAN_JSON_SCHEMA },
+        temperature: options.temperature,
+        seed: options.seed + attempt - 1,
+        signal: options.signal,
+        simContext: { ...simContext, attempt },
+      });
+      const parsed = resultJson(result);
+      let errors: string[];
+      let plan: DialoguePlan | undefined;
+      if (!parsed.ok) errors = [parsed.error];
+      else {
+        const z1 = DialoguePlanZ.safeParse(parsed.value);
+        if (!z1.success) {
+          errors = z1.error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`);
+        } else {
+          plan = z1.data;
+          errors = validatePlan(plan, tools, { maxTurns: options.maxTurns });
+        }
+      }
+      if (errors.length === 0 && plan) return plan;
+      lastErrors = errors;
+      messages.push({ role: "assistant", content: result.text || JSON.stringify(parsed.ok ? parsed.value : null) });
+      messages.push({
+        role: "user",
+        content:
+          "That plan is not valid:\n" +
+          errors.map((e) => `- ${e}`).join("\n") +
+          "\nReturn the whole corrected plan as JSON.",
+      });
+    }
+    throw new GenerationError(
+      "planner",
+      `no valid plan after ${this.maxAttempts} attempts: ${lastErrors.slice(0, 5).join("; ")}`,
+    );
+  }
+}

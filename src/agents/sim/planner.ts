@@ -1,0 +1,168 @@
+/**
+ * The sim policy's planner: a deterministic DialoguePlan over the sampled tools, mixing the step kinds the way
+ * the method asks (single, parallel, chained, clarify, no_tool, chitchat) while respecting the tools'
+ * dependencies (a tool whose parameter another tool returns comes after it).
+ */
+import { deriveSeed, Rng } from "../../core/rng.js";
+import type { DialoguePlan, PlanStep, PlanStepKind, ToolSpec } from "../../core/types.js";
+import type { PlannerSimContext } from "../state.js";
+import { identifierWords, producesParam, requiredParams, toolByName } from "../tool-schema.js";
+import { cap, joinAnd, toolPhrase } from "./phrases.js";
+import { userSuppliedParams } from "./resolve.js";
+
+interface Draft {
+  kind: PlanStepKind;
+  tools: string[];
+  /** Tools whose results this step uses (from earlier steps). */
+  needs: string[];
+  missingArgs?: string[];
+  subject?: string;
+}
+
+const READ_VERBS = new Set(["get", "search", "compute", "check", "find", "list", "retrieve", "estimate", "convert", "calculate", "fetch", "lookup", "view"]);
+
+function intentOf(d: Draft, tools: readonly ToolSpec[], next: Draft | undefined): string {
+  const phrase = (n: string) => toolPhrase(toolByName(tools, n) ?? { name: n });
+  switch (d.kind) {
+    case "single":
+      return cap(phrase(d.tools[0]!));
+    case "parallel":
+      return new Set(d.tools).size === 1
+        ? `${cap(phrase(d.tools[0]!))} for ${d.tools.length} different cases at once`
+        : `${cap(joinAnd(d.tools.map(phrase)))} in one request`;
+    case "chained":
+      return d.tools.length > 1
+        ? `${cap(phrase(d.tools[0]!))}, then use its result to ${d.tools.slice(1).map(phrase).join(" and ")}`
+        : `${cap(phrase(d.tools[0]!))} using the result of ${joinAnd(d.needs.map(phrase))}`;
+    case "clarify":
+      return `${cap(phrase(d.tools[0]!))} but leave out the ${(d.missingArgs ?? []).map((a) => identifierWords(a).join(" ")).join(" and ")} until asked`;
+    case "no_tool":
+      return `Ask what information is needed to ${d.subject ? phrase(d.subject) : "get started"}`;
+    case "chitchat":
+      return next && next.tools[0]
+        ? `Thank the assistant and bring up the next topic: ${phrase(next.tools[0])}`
+        : "Thank the assistant and wrap up";
+  }
+}
+
+/** A deterministic plan for the sampled tools (what the sim backend answers to the planner). */
+export function simPlan(ctx: PlannerSimContext): DialoguePlan {
+  const rng = new Rng(deriveSeed(ctx.seed, "sim-planner"));
+  const order = ctx.sample.tools.map((n) => toolByName(ctx.tools, n)).filter((t): t is ToolSpec => t !== undefined);
+  for (const t of ctx.tools) if (!order.includes(t)) order.push(t);
+  let drafts: Draft[] = [];
+  order.forEach((tool, i) => {
+    const before = order.slice(0, i);
+    const needs = before
+      .filter((b) => requiredParams(tool).some((p) => producesParam(b, p) && b.name !== tool.name))
+      .map((b) => b.name);
+    const prev = drafts[drafts.length - 1];
+    if (needs.length > 0) {
+      const last = prev?.tools[prev.tools.length - 1];
+      if (prev && prev.kind === "single" && prev.tools.length === 1 && last && needs.includes(last) && rng.chance(0.5)) {
+        prev.kind = "chained";
+        prev.tools.push(tool.name);
+        prev.needs.push(...needs.filter((n) => n !== last));
+        return;
+      }
+      drafts.push({ kind: "chained", tools: [tool.name], needs });
+      return;
+    }
+    if (prev && prev.kind === "single" && prev.needs.length === 0 && rng.chance(0.35)) {
+      prev.kind = "parallel";
+      prev.tools.push(tool.name);
+      return;
+    }
+    drafts.push({ kind: "single", tools: [tool.name], needs: [] });
+  });
+  // The same lookup twice in one turn.
+  for (const d of drafts) {
+    const tool = toolByName(ctx.tools, d.tools[0]!);
+    if (d.kind !== "single" || !tool) continue;
+    const verb = identifierWords(tool.name)[0] ?? "";
+    if (READ_VERBS.has(verb) && userSuppliedParams(tool, []).length > 0 && rng.chance(0.25)) {
+      d.kind = "parallel";
+      d.tools.push(tool.name);
+      break;
+    }
+  }
+  // One clarify step: a single call whose user-supplied argument is left out at first.
+  const clarifiable = drafts.filter((d) => {
+    if (d.kind !== "single") return false;
+    const idx = order.findIndex((t) => t.name === d.tools[0]);
+    return userSuppliedParams(order[idx]!, order.slice(0, idx)).some((p) => !/token|secret|password/i.test(p));
+  });
+  if (clarifiable.length > 0 && rng.chance(0.6)) {
+    const d = rng.pick(clarifiable);
+    const idx = order.findIndex((t) => t.name === d.tools[0]);
+    const params = userSuppliedParams(order[idx]!, order.slice(0, idx)).filter((p) => !/token|secret|password/i.test(p));
+    d.kind = "clarify";
+    d.missingArgs = [rng.pick(params)];
+  }
+  // A question answered without tools, before the step it asks about.
+  const toolSteps = drafts.filter((d) => d.tools.length > 0);
+  if (rng.chance(0.35)) {
+    const target = rng.pick(toolSteps);
+    const spec = toolByName(ctx.tools, target.tools[0]!);
+    if (spec && requiredParams(spec).length > 0) {
+      drafts.splice(drafts.indexOf(target), 0, { kind: "no_tool", tools: [], needs: [], subject: target.tools[0]! });
+    }
+  }
+  // Small talk between topics.
+  let chats = 0;
+  for (let i = drafts.length - 1; i > 0; i--) {
+    if (chats >= 2) break;
+    if (drafts[i]!.tools.length > 0 && drafts[i - 1]!.tools.length > 0 && rng.chance(0.3)) {
+      drafts.splice(i, 0, { kind: "chitchat", tools: [], needs: [] });
+      chats++;
+    }
+  }
+  // Fit the turn limit.
+  const unused: DialoguePlan["unusedTools"] = [];
+  const turns = () => drafts.reduce((n, d) => n + (d.kind === "clarify" ? 2 : 1), 0);
+  const dropKind = (kind: PlanStepKind) => {
+    const i = drafts.map((d) => d.kind).lastIndexOf(kind);
+    if (i < 0) return false;
+    drafts.splice(i, 1);
+    return true;
+  };
+  while (turns() > ctx.maxTurns && dropKind("chitchat"));
+  while (turns() > ctx.maxTurns && dropKind("no_tool"));
+  for (const d of drafts) {
+    if (turns() <= ctx.maxTurns) break;
+    if (d.kind === "clarify") {
+      d.kind = "single";
+      delete d.missingArgs;
+    }
+  }
+  while (turns() > ctx.maxTurns && drafts.length > 1) {
+    const d = drafts.pop()!;
+    for (const t of d.tools) {
+      if (!drafts.some((x) => x.tools.includes(t)) && !unused.some((u) => u.tool === t))
+        unused.push({ tool: t, reason: "left out so the conversation fits the turn limit" });
+    }
+  }
+  drafts = drafts.filter((d, i) => !(d.kind === "chitchat" && i === drafts.length - 1));
+  // Number the steps and link dependencies to the steps that call the producing tools.
+  const steps: PlanStep[] = [];
+  drafts.forEach((d, i) => {
+    const id = i + 1;
+    const dependsOn = new Set<number>();
+    for (const n of d.needs) {
+      const s = [...steps].reverse().find((e) => e.tools.includes(n));
+      if (s) dependsOn.add(s.id);
+    }
+    let kind = d.kind;
+    if (kind === "chained" && d.tools.length < 2 && dependsOn.size === 0) kind = "single";
+    const step: PlanStep = {
+      id,
+      kind,
+      intent: intentOf({ ...d, kind }, ctx.tools, drafts.slice(i + 1).find((x) => x.tools.length > 0)),
+      tools: [...d.tools],
+      dependsOn: [...dependsOn].sort((a, b) => a - b),
+    };
+    if (d.missingArgs) step.missingArgs = [...d.missingArgs];
+    steps.push(step);
+  });
+  return { steps, unusedTools: unused };
+}

@@ -1,0 +1,480 @@
+/**
+ * The pipeline-aware answers of the built-in `sim` backend (no model): planner, user, assistant and tool
+ * answers computed from the `simContext` the agents put on each ChatRequest. Deterministic for a seed, and made
+ * so the dialogues pass verification: every argument value is stated by the user or taken from an earlier tool
+ * result, chained calls take ids from earlier results, clarify steps ask and get the missing value, parallel
+ * steps make several calls in one message, tool results fit the `returns` schema.
+ */
+import { deriveSeed, Rng } from "../../core/rng.js";
+import type { PlanStep, ToolCall, ToolSpec } from "../../core/types.js";
+import type { ChatRequest, ChatResult } from "../../llm/types.js";
+import type {
+  AssistantSimContext,
+  CallRecord,
+  CallValues,
+  PlannerSimContext,
+  RequestState,
+  ToolSimContext,
+  UserSimContext,
+} from "../state.js";
+import {
+  fieldFillsParam,
+  humanize,
+  identifierWords,
+  isIdLike,
+  isRecord,
+  optionalParams,
+  paramProperties,
+  producesParam,
+  requiredParams,
+  toolByName,
+} from "../tool-schema.js";
+import { resultSchema, schemaErrors } from "../tool-agent.js";
+import type { UserTurn } from "../user-agent.js";
+import {
+  argsSentence,
+  askFor,
+  cap,
+  chitchat,
+  detailsSentence,
+  joinAnd,
+  needsSentence,
+  resultLabel,
+  spoken,
+  toolPhrase,
+} from "./phrases.js";
+import { simPlan } from "./planner.js";
+import { expectedFromResults, fitsType, resolveParam, subjectTool, userValue, type RequestScope } from "./resolve.js";
+import { fakeValue } from "./values.js";
+
+/** Answers of the `sim` backend: a partial ChatResult, or undefined to let the backend fall back. */
+export type SimPolicy = (request: ChatRequest) => Partial<ChatResult> | undefined;
+
+function jsonResult(value: unknown): Partial<ChatResult> {
+  return { text: JSON.stringify(value), json: value, toolCalls: [], finishReason: "stop" };
+}
+
+// ------------------------------------------------------------------------------------------------ user
+
+/** Argument values the user states for each call of a step (leaving out the clarify step's missing args). */
+function stepValues(
+  step: Pick<PlanStep, "id" | "kind" | "tools" | "dependsOn" | "missingArgs">,
+  ctx: UserSimContext,
+  rng: Rng,
+  includeMissing: boolean,
+): CallValues[] {
+  const scope: RequestScope = { stepId: step.id > 0 ? step.id : null, dependsOn: step.dependsOn };
+  return step.tools.map((name, k) => {
+    const tool = toolByName(ctx.tools, name);
+    const args: Record<string, unknown> = {};
+    if (!tool) return { tool: name, arguments: args };
+    const variant = step.tools.slice(0, k).filter((t) => t === name).length;
+    const props = paramProperties(tool);
+    const optional = optionalParams(tool).filter((p) => {
+      const s = props[p];
+      return s && (Array.isArray(s.enum) || s.type === "string") && !isIdLike(p);
+    });
+    const wanted = [...requiredParams(tool), ...optional.filter(() => rng.chance(0.25))];
+    for (const p of wanted) {
+      if (!(p in props) && !requiredParams(tool).includes(p)) continue;
+      if (expectedFromResults(p, k, step.tools, ctx.tools, scope, ctx.known)) continue;
+      if (!includeMissing && step.kind === "clarify" && (step.missingArgs ?? []).includes(p)) continue;
+      args[p] = userValue(ctx.seed, tool, p, variant, ctx.persona.name);
+    }
+    return { tool: name, arguments: args };
+  });
+}
+
+/** The message that starts a step. */
+function openStep(step: PlanStep, stepIndex: number, ctx: UserSimContext, rng: Rng): UserTurn {
+  const first = ctx.turn === 0;
+  const plan = ctx.plan;
+  const phrase = (n: string) => toolPhrase(toolByName(ctx.tools, n) ?? { name: n });
+  if (step.kind === "chitchat") {
+    const next = plan?.steps.slice(stepIndex + 1).find((s) => s.tools.length > 0);
+    const topic = next?.tools[0] ? phrase(next.tools[0]) : undefined;
+    return { stepDone: false, message: chitchat(ctx.persona, rng, topic), values: [] };
+  }
+  if (step.kind === "no_tool") {
+    const subject = subjectTool(plan, stepIndex, ctx.tools);
+    const what = subject ? toolPhrase(subject) : "get this done";
+    const q = rng.pick([
+      `Before we start, what information would you need from me to ${what}?`,
+      `Quick question first: what details do you need to ${what}?`,
+      `What do I need to have ready if I want to ${what}?`,
+    ]);
+    return { stepDone: false, message: (first ? askFor("help me with something", ctx.persona, rng, true).replace(/[.?]$/, ". ") : "") + q, values: [] };
+  }
+  const values = stepValues(step, ctx, rng, false);
+  let ask: string;
+  const distinct = [...new Set(step.tools)];
+  if (step.kind === "parallel" && distinct.length === 1) ask = `${phrase(step.tools[0]!)} for ${step.tools.length === 2 ? "two" : step.tools.length} different cases`;
+  else if (step.kind === "parallel") ask = `${joinAnd(step.tools.map(phrase))} at the same time`;
+  else if (step.tools.length > 1) ask = `${phrase(step.tools[0]!)} and then ${step.tools.slice(1).map(phrase).join(" and then ")}`;
+  else ask = phrase(step.tools[0]!);
+  if (step.tools.length === 1) {
+    const tool = toolByName(ctx.tools, step.tools[0]!);
+    const scope = { stepId: step.id, dependsOn: step.dependsOn };
+    const used = tool ? requiredParams(tool).filter((p) => resolveParam(p, scope, ctx.known)) : [];
+    if (used.length > 0) ask += ` using the ${joinAnd(used.map(humanize))} from before`;
+  }
+  const detailParts: string[] = [];
+  const many = values.filter((v) => Object.keys(v.arguments).length > 0).length > 1;
+  values.forEach((v, k) => {
+    if (Object.keys(v.arguments).length === 0) return;
+    const s = argsSentence(v.arguments);
+    if (!many) detailParts.push(s);
+    else if (distinct.length === 1) detailParts.push(`${k === 0 ? "for the first one" : k === 1 ? "for the second one" : `for number ${k + 1}`}, ${s}`);
+    else detailParts.push(`for the ${resultLabel({ name: v.tool })}, ${s}`);
+  });
+  const details = detailParts.join("; ");
+  const message = [askFor(ask, ctx.persona, rng, first), detailsSentence(details, ctx.persona, rng)].filter(Boolean).join(" ");
+  return { stepDone: false, message, values };
+}
+
+/** Whether the current request is fulfilled: its calls succeeded and the assistant answered. */
+function requestDone(req: RequestState): boolean {
+  if (req.tools.length === 0) return req.answered;
+  if (!req.answered) return false;
+  const ok = req.calls.filter((c) => c.ok).map((c) => c.tool);
+  for (const t of req.tools) {
+    const i = ok.indexOf(t);
+    if (i < 0) return false;
+    ok.splice(i, 1);
+  }
+  return true;
+}
+
+/** The message that continues an unfinished request. */
+function continueStep(req: RequestState, ctx: UserSimContext, rng: Rng, step: Pick<PlanStep, "id" | "kind" | "tools" | "dependsOn" | "missingArgs">): UserTurn {
+  if (req.assistantAsked) {
+    const all = stepValues(step, ctx, rng, true);
+    const given = all.map((v, i) => {
+      const before = req.values[i]?.arguments ?? {};
+      const fresh = Object.fromEntries(Object.entries(v.arguments).filter(([k]) => !(k in before)));
+      return { tool: v.tool, arguments: Object.keys(fresh).length > 0 ? fresh : v.arguments };
+    });
+    const details = given.map((v) => argsSentence(v.arguments)).filter(Boolean).join("; ");
+    const lead = { polite: "Of course!", terse: "", chatty: "Oh, right, sorry!", casual: "oh yeah,", formal: "Certainly." }[ctx.persona.style] ?? "Sure,";
+    return { stepDone: false, message: `${lead} ${details ? cap(details) : "Please go ahead"}.`.trim(), values: given };
+  }
+  if (req.calls.some((c) => !c.ok)) {
+    return { stepDone: false, message: rng.pick(["Could you try that once more, please?", "Can you give it another try?"]), values: [] };
+  }
+  return { stepDone: false, message: rng.pick(["Please go ahead with that.", "Yes, please do that."]), values: [] };
+}
+
+function simUser(ctx: UserSimContext): UserTurn {
+  const rng = new Rng(deriveSeed(ctx.seed, `user:${ctx.turn}`));
+  const cur = ctx.current;
+  if (ctx.mode === "plan" && ctx.plan) {
+    const step = ctx.plan.steps[ctx.stepIndex];
+    if (!step) return { stepDone: true, message: "" };
+    if (cur && cur.userTurns > 0) {
+      if (requestDone(cur) || cur.userTurns >= 3) {
+        const next = ctx.plan.steps[ctx.stepIndex + 1];
+        if (!next) return { stepDone: true, message: "" };
+        return { ...openStep(next, ctx.stepIndex + 1, ctx, rng), stepDone: true };
+      }
+      return continueStep(cur, ctx, rng, step);
+    }
+    return openStep(step, ctx.stepIndex, ctx, rng);
+  }
+  // Without a plan: one request per sampled tool, in sample order, mostly tool calls.
+  const pseudo = (tool: string, id: number): PlanStep => ({
+    id: -id,
+    kind: "single",
+    intent: tool,
+    tools: [tool],
+    dependsOn: [],
+  });
+  if (cur && cur.userTurns > 0 && !requestDone(cur) && cur.userTurns < 3) {
+    return continueStep(cur, ctx, rng, pseudo(cur.tools[0] ?? "", 1));
+  }
+  const nextTool = ctx.tools.find((t) => !ctx.requested.includes(t.name));
+  if (!nextTool) return { stepDone: true, finished: true, message: "" };
+  return { ...openStep(pseudo(nextTool.name, ctx.requested.length + 1), 0, { ...ctx, plan: null }, rng), stepDone: cur !== null };
+}
+
+// ------------------------------------------------------------------------------------------------ assistant
+
+/** Up to `max` facts of a result, in words: "booking id is bk_1", "travel cost list is 230.11 and 2400.02". */
+function resultFacts(result: unknown, max = 4): string[] {
+  const facts: string[] = [];
+  const seen = new Set<string>();
+  const scalar = (v: unknown) => typeof v === "string" || typeof v === "number" || typeof v === "boolean";
+  const add = (name: string, v: unknown) => {
+    if (facts.length >= max || seen.has(name)) return;
+    if (scalar(v) && String(v).length <= 60) {
+      facts.push(`${humanize(name)} is ${spoken(v)}`);
+      seen.add(name);
+    } else if (Array.isArray(v) && v.length > 0 && v.every(scalar)) {
+      facts.push(`${humanize(name)} is ${joinAnd(v.slice(0, 5).map(spoken))}`);
+      seen.add(name);
+    }
+  };
+  if (isRecord(result)) {
+    for (const [k, v] of Object.entries(result)) add(k, v);
+    for (const v of Object.values(result)) {
+      if (isRecord(v)) for (const [k2, v2] of Object.entries(v)) add(k2, v2);
+    }
+  } else if (Array.isArray(result) && result.every(scalar)) facts.push(joinAnd(result.slice(0, 5).map(spoken)));
+  else if (scalar(result)) facts.push(`the result is ${spoken(result)}`);
+  return facts;
+}
+
+function summarize(calls: CallRecord[], tools: readonly ToolSpec[], rng: Rng): string {
+  const ok = calls.filter((c) => c.ok);
+  if (ok.length === 0) return "I wasn't able to complete that, sorry.";
+  const parts = ok.map((c) => {
+    const tool = toolByName(tools, c.tool) ?? { name: c.tool };
+    const facts = resultFacts(c.result);
+    const label = resultLabel(tool);
+    if (facts.length === 0) return `the ${label} went through`;
+    return `for the ${label}, ${joinAnd(facts)}`;
+  });
+  const opener = rng.pick(["All done.", "Here's what I got.", "Done!", "Here are the results."]);
+  return `${opener} ${cap(parts.join("; "))}.`;
+}
+
+function sameCall(a: CallRecord, b: CallRecord): boolean {
+  return a.tool === b.tool && JSON.stringify(a.arguments) === JSON.stringify(b.arguments);
+}
+
+function simAssistant(ctx: AssistantSimContext): Partial<ChatResult> {
+  const req = ctx.request;
+  const rng = new Rng(deriveSeed(ctx.seed, `assistant:${ctx.callCount}:${ctx.turnCalls.length}:${req.userTurns}`));
+  const text = (t: string): Partial<ChatResult> => ({ text: t, toolCalls: [], finishReason: "stop" });
+  if (req.kind === "chitchat") {
+    const more = ctx.plan ? ctx.plan.steps.some((s) => s.id > (req.stepId ?? 0) && s.tools.length > 0) : false;
+    return text(
+      more
+        ? rng.pick(["You're welcome! Sure, tell me what you need for that and I'll take care of it.", "Glad I could help! Happy to help with that next; just tell me the details."])
+        : rng.pick(["You're welcome! Let me know if there's anything else.", "My pleasure. Have a great day!"]),
+    );
+  }
+  if (req.kind === "no_tool") {
+    const idx = ctx.plan ? ctx.plan.steps.findIndex((s) => s.id === req.stepId) : 0;
+    const subject = subjectTool(ctx.plan, idx, ctx.tools);
+    if (!subject) return text("I can help with that; just tell me what you'd like to do.");
+    return text(`${needsSentence(subject, requiredParams(subject))} Once you have those, just tell me and I'll take care of it.`);
+  }
+  if (ctx.mustAnswer) return text(summarize(req.calls, ctx.tools, rng));
+  // Recover from failed calls of this turn: retry once, then explain.
+  const failed = ctx.turnCalls.filter((c, i) => !c.ok && !ctx.turnCalls.slice(i + 1).some((d) => sameCall(c, d)));
+  if (failed.length > 0) {
+    const retryable = failed.filter((c) => ctx.turnCalls.filter((d) => sameCall(c, d)).length < 2);
+    if (retryable.length === 0) {
+      const f = failed[0]!;
+      return text(`Sorry, the ${resultLabel({ name: f.tool })} service keeps failing (${f.error ?? "error"}). Please try again a bit later.`);
+    }
+    let n = ctx.callCount;
+    const calls: ToolCall[] = retryable.map((c) => ({
+      id: `call_${++n}`,
+      type: "function",
+      function: { name: c.tool, arguments: JSON.stringify(c.arguments) },
+    }));
+    const f = retryable[0]!;
+    return {
+      text: `The ${resultLabel({ name: f.tool })} service returned an error (${f.error ?? "error"}). Let me try that again.`,
+      toolCalls: calls,
+      finishReason: "tool_calls",
+    };
+  }
+  const planned: CallValues[] =
+    req.values.length > 0 ? req.values : req.tools.map((t) => ({ tool: t, arguments: {} }));
+  const okTools = req.calls.filter((c) => c.ok).map((c) => c.tool);
+  const pending: { index: number; values: CallValues }[] = [];
+  planned.forEach((v, index) => {
+    const i = okTools.indexOf(v.tool);
+    if (i >= 0) okTools.splice(i, 1);
+    else pending.push({ index, values: v });
+  });
+  if (pending.length === 0) return text(summarize(req.calls, ctx.tools, rng));
+  const scope: RequestScope = { stepId: req.stepId, dependsOn: req.dependsOn };
+  const ready: { tool: string; args: Record<string, unknown> }[] = [];
+  const missing: { tool: ToolSpec; params: string[] }[] = [];
+  for (const p of pending) {
+    const tool = toolByName(ctx.tools, p.values.tool);
+    if (!tool) continue;
+    const props = paramProperties(tool);
+    const args: Record<string, unknown> = { ...p.values.arguments };
+    const lacking: string[] = [];
+    let waiting = false;
+    for (const param of requiredParams(tool)) {
+      if (param in args) continue;
+      const k = resolveParam(param, scope, ctx.known);
+      if (k && fitsType(props[param], k.value)) {
+        args[param] = k.value;
+        continue;
+      }
+      const producer = pending.some(
+        (q) => q.index < p.index && q.values.tool !== tool.name && producesParam(toolByName(ctx.tools, q.values.tool) ?? tool, param),
+      );
+      if (producer) waiting = true;
+      else lacking.push(param);
+    }
+    if (lacking.length > 0) missing.push({ tool, params: lacking });
+    else if (!waiting) ready.push({ tool: tool.name, args });
+  }
+  if (missing.length > 0) {
+    const m = missing[0]!;
+    const what = joinAnd(m.params.map((p) => `the ${humanize(p)}`));
+    return text(
+      rng.pick([
+        `Sure, I can ${toolPhrase(m.tool)}. Could you tell me ${what}?`,
+        `I'd be glad to ${toolPhrase(m.tool)}, but I still need ${what}. What should I use?`,
+        `To ${toolPhrase(m.tool)} I need ${what}. Could you share that?`,
+      ]),
+    );
+  }
+  if (ready.length === 0) return text(summarize(req.calls, ctx.tools, rng));
+  let n = ctx.callCount;
+  const toolCalls: ToolCall[] = ready.map((r) => ({
+    id: `call_${++n}`,
+    type: "function",
+    function: { name: r.tool, arguments: JSON.stringify(r.args) },
+  }));
+  return { text: "", toolCalls, finishReason: "tool_calls" };
+}
+
+// ------------------------------------------------------------------------------------------------ tool
+
+const CREATE_VERBS = new Set([
+  "create", "book", "register", "add", "new", "make", "post", "purchase", "buy", "open", "schedule", "submit",
+  "upload", "generate", "reserve", "start", "insert", "authenticate", "login", "send", "order", "issue",
+]);
+
+const TOOL_ERRORS = [
+  "Service temporarily unavailable. Please retry.",
+  "Request timed out after 30 seconds.",
+  "Rate limit exceeded: too many requests, try again shortly.",
+  "Internal server error (503). Please try again.",
+];
+
+/** A field name specific enough that the same name means the same value across tools (travel_date, not status). */
+function specificName(name: string): boolean {
+  const w = identifierWords(name);
+  return w.length >= 2 && !/(status|message|result|success|error|count|total)/.test(w.join("_"));
+}
+
+/** Overwrite fields of a generated result with argument values and earlier values of the dialogue. */
+/**
+ * The earlier result describing the thing this call refers to: a successful result with an id-like field whose
+ * value is one of this call's id-like arguments (get_ticket(ticket_id=7) -> the create_ticket result with id 7).
+ */
+function entityOf(ctx: ToolSimContext): Record<string, unknown> | undefined {
+  const ids = Object.entries(ctx.arguments).filter(([k, v]) => isIdLike(k) && (typeof v === "string" || typeof v === "number"));
+  if (ids.length === 0) return undefined;
+  for (let i = ctx.history.length - 1; i >= 0; i--) {
+    const c = ctx.history[i]!;
+    if (!c.ok || !isRecord(c.result)) continue;
+    const r = c.result;
+    const hit = Object.entries(r).some(
+      ([k, v]) => isIdLike(k) && ids.some(([a, av]) => av === v && (a === k || fieldFillsParam(k, c.tool, a))),
+    );
+    if (hit) return r;
+  }
+  return undefined;
+}
+
+function alignResult(value: unknown, ctx: ToolSimContext, creator: boolean): unknown {
+  const args = ctx.arguments;
+  const entity = creator ? undefined : entityOf(ctx);
+  /** Ids created by this call: the same field name means the same thing within one result. */
+  const created = new Map<string, unknown>();
+  const walk = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(walk);
+    if (!isRecord(v)) return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if (isRecord(x) || Array.isArray(x)) {
+        out[k] = walk(x);
+        continue;
+      }
+      const arg = Object.keys(args).find((a) => a === k || fieldFillsParam(k, ctx.tool.name, a));
+      if (arg !== undefined && typeof args[arg] === typeof x) {
+        out[k] = args[arg];
+        continue;
+      }
+      if (entity && k in entity && typeof entity[k] === typeof x) {
+        out[k] = entity[k];
+        continue;
+      }
+      // Ids refer to things that already exist unless this call creates one; other fields echo values the
+      // user gave earlier (a booking history shows the date the flight was booked for).
+      const idLike = isIdLike(k);
+      if (!(creator && idLike)) {
+        const earlier = [...ctx.known]
+          .reverse()
+          .find(
+            (f) =>
+              f.name === k &&
+              typeof f.value === typeof x &&
+              (idLike || (f.from === "argument" && specificName(k))),
+          );
+        if (earlier) {
+          out[k] = earlier.value;
+          continue;
+        }
+      }
+      if (idLike && creator) {
+        if (created.has(k) && typeof created.get(k) === typeof x) {
+          out[k] = created.get(k);
+          continue;
+        }
+        created.set(k, x);
+      }
+      out[k] = x;
+    }
+    return out;
+  };
+  return walk(value);
+}
+
+function simTool(ctx: ToolSimContext): Partial<ChatResult> {
+  const rng = new Rng(deriveSeed(ctx.seed, `tool:${ctx.callId}:${ctx.tool.name}`));
+  if (ctx.injectError) return jsonResult({ error: rng.pick(TOOL_ERRORS) });
+  const { schema, wrapped } = resultSchema(ctx.tool);
+  const creator = CREATE_VERBS.has(identifierWords(ctx.tool.name)[0] ?? "");
+  let value: unknown;
+  if (!ctx.tool.returns) {
+    value = { status: "success", ...Object.fromEntries(Object.entries(ctx.arguments).slice(0, 4)) };
+    if (creator) {
+      const entity = identifierWords(ctx.tool.name).slice(1).join("_") || "item";
+      (value as Record<string, unknown>)[`${entity}_id`] = `${entity}_${rng.int(10000, 99999)}`;
+    }
+    return jsonResult(value);
+  }
+  const inner = wrapped && isRecord(schema.properties) ? (schema.properties.result as Record<string, unknown>) : schema;
+  const raw = fakeValue(inner, { name: identifierWords(ctx.tool.name).slice(1).join("_") || "result", purpose: "result", toolDescription: ctx.tool.description }, rng);
+  const aligned = alignResult(raw, ctx, creator);
+  const check = (v: unknown) => schemaErrors(schema, wrapped ? { result: v } : v).length === 0;
+  value = check(aligned) ? aligned : raw;
+  return jsonResult(wrapped ? { result: value } : value);
+}
+
+// ------------------------------------------------------------------------------------------------ policy
+
+/**
+ * The sim policy for `createSimModel({ policy })`: answers planner, user, assistant and tool requests of this
+ * stage from their simContext; returns undefined for anything else (the backend's default answers).
+ */
+export function createSimPolicy(): SimPolicy {
+  return (request: ChatRequest) => {
+    const ctx = request.simContext;
+    if (!isRecord(ctx) || typeof ctx.agent !== "string") return undefined;
+    switch (ctx.agent) {
+      case "planner":
+        return jsonResult(simPlan(ctx as unknown as PlannerSimContext));
+      case "user":
+        return jsonResult(simUser(ctx as unknown as UserSimContext));
+      case "assistant":
+        return simAssistant(ctx as unknown as AssistantSimContext);
+      case "tool":
+        return simTool(ctx as unknown as ToolSimContext);
+      default:
+        return undefined;
+    }
+  };
+}

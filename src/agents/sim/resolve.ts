@@ -1,0 +1,120 @@
+/**
+ * Where the sim policy takes argument values from. The simulated user and the simulated assistant use the same
+ * rules, so the user states exactly the values the assistant cannot take from earlier tool results.
+ */
+import { deriveSeed, Rng } from "../../core/rng.js";
+import type { DialoguePlan, JsonSchema, ToolSpec } from "../../core/types.js";
+import type { KnownField } from "../state.js";
+import { fieldFillsParam, isIdLike, paramProperties, producesParam, requiredParams, toolByName } from "../tool-schema.js";
+import { fakeValue } from "./values.js";
+
+export interface RequestScope {
+  stepId: number | null;
+  dependsOn: number[];
+}
+
+/**
+ * The earlier value that fills `param`, or undefined. Id-like parameters (ids, tokens, keys) take the latest
+ * matching value from any earlier result or argument; other parameters only from results of the same step or of
+ * a step it depends on (a later request restates dates, places... in words).
+ */
+export function resolveParam(param: string, scope: RequestScope, known: readonly KnownField[]): KnownField | undefined {
+  const idLike = isIdLike(param);
+  for (let i = known.length - 1; i >= 0; i--) {
+    const k = known[i]!;
+    if (!fieldFillsParam(k.name, k.tool, param)) continue;
+    if (idLike) return k;
+    if (k.from !== "result" || k.stepId === null) continue;
+    if (k.stepId === scope.stepId || scope.dependsOn.includes(k.stepId)) return k;
+  }
+  return undefined;
+}
+
+/** Whether a JSON value fits the basic type of a parameter schema. */
+export function fitsType(schema: JsonSchema | undefined, v: unknown): boolean {
+  if (!schema) return true;
+  if (Array.isArray(schema.enum) && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(v))) return false;
+  const t = schema.type;
+  const types = typeof t === "string" ? [t] : Array.isArray(t) ? t : [];
+  if (types.length === 0) return true;
+  return types.some((ty) => {
+    switch (ty) {
+      case "string":
+        return typeof v === "string";
+      case "integer":
+      case "int":
+        return typeof v === "number" && Number.isInteger(v);
+      case "number":
+      case "float":
+        return typeof v === "number";
+      case "boolean":
+        return typeof v === "boolean";
+      default:
+        return true;
+    }
+  });
+}
+
+/**
+ * The value the simulated user gives for `param` of `tool`. Seeded by the parameter name (not the step), so the
+ * same kind of value (a date, a token) stays the same through the dialogue; `variant` separates the calls of a
+ * parallel step that uses one tool twice.
+ */
+export function userValue(
+  seed: number,
+  tool: ToolSpec,
+  param: string,
+  variant: number,
+  personName: string,
+): unknown {
+  const schema = (paramProperties(tool)[param] ?? { type: "string" }) as JsonSchema;
+  const rng = new Rng(deriveSeed(seed, `value:${param}:${variant}`));
+  return fakeValue(
+    schema,
+    {
+      name: param,
+      description: typeof schema.description === "string" ? schema.description : undefined,
+      toolDescription: tool.description,
+      personName,
+      purpose: "argument",
+    },
+    rng,
+  );
+}
+
+/**
+ * Whether the value of `param` for the call at `index` of a request is expected from a tool result: it
+ * resolves from what is known now, or an earlier call of the same request returns it.
+ */
+export function expectedFromResults(
+  param: string,
+  index: number,
+  callTools: readonly string[],
+  tools: readonly ToolSpec[],
+  scope: RequestScope,
+  known: readonly KnownField[],
+): boolean {
+  if (resolveParam(param, scope, known)) return true;
+  return callTools.slice(0, index).some((t) => {
+    const spec = toolByName(tools, t);
+    return spec !== undefined && spec.name !== callTools[index] && producesParam(spec, param);
+  });
+}
+
+/** Required parameters of `tool` that the user would have to state (no earlier tool in `before` returns them). */
+export function userSuppliedParams(tool: ToolSpec, before: readonly ToolSpec[]): string[] {
+  return requiredParams(tool).filter(
+    (p) =>
+      !before.some((b) => producesParam(b, p)) &&
+      !(isIdLike(p) && before.some((b) => Object.keys(paramProperties(b)).includes(p))),
+  );
+}
+
+/** The tool a no_tool step asks about: the first tool of the next tool step, else of an earlier one. */
+export function subjectTool(plan: DialoguePlan | null, stepIndex: number, tools: readonly ToolSpec[]): ToolSpec | undefined {
+  if (plan) {
+    for (const s of plan.steps.slice(stepIndex + 1)) if (s.tools[0]) return toolByName(tools, s.tools[0]);
+    for (const s of plan.steps.slice(0, stepIndex).reverse()) if (s.tools[0]) return toolByName(tools, s.tools[0]);
+  }
+  return tools[0];
+}

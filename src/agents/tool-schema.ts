@@ -1,0 +1,151 @@
+/**
+ * Small helpers over tool schemas shared by the planner checks, the agents and the sim policy:
+ * parameter lists, return-field paths, and the name matching that links a return field of one tool to a
+ * parameter of another (the P-R relation of the tool graph).
+ */
+import type { JsonSchema, ToolSpec } from "../core/types.js";
+
+export function isRecord(x: unknown): x is Record<string, unknown> {
+  return typeof x === "object" && x !== null && !Array.isArray(x);
+}
+
+/** Properties of a tool's parameter schema. */
+export function paramProperties(tool: ToolSpec): Record<string, JsonSchema> {
+  const props = tool.parameters.properties;
+  return isRecord(props) ? (props as Record<string, JsonSchema>) : {};
+}
+
+/** Names of the required parameters of a tool (only those that exist in `properties` or are listed). */
+export function requiredParams(tool: ToolSpec): string[] {
+  const req = (tool.parameters as Record<string, unknown>).required;
+  return Array.isArray(req) ? req.filter((r): r is string => typeof r === "string") : [];
+}
+
+/** Names of the optional parameters of a tool. */
+export function optionalParams(tool: ToolSpec): string[] {
+  const req = new Set(requiredParams(tool));
+  return Object.keys(paramProperties(tool)).filter((p) => !req.has(p));
+}
+
+const TYPE_ALIASES: Record<string, string> = {
+  dict: "object",
+  float: "number",
+  double: "number",
+  int: "integer",
+  long: "integer",
+  tuple: "array",
+  list: "array",
+  str: "string",
+  bool: "boolean",
+};
+
+/**
+ * A copy of a schema with non-standard type names (BFCL's `dict`, `float`, `tuple`, `any`) mapped to JSON Schema,
+ * so ajv and responseFormat accept it. Standard schemas come back unchanged (deep copy).
+ */
+export function normalizeSchema(schema: unknown): JsonSchema {
+  const walk = (s: unknown): unknown => {
+    if (Array.isArray(s)) return s.map(walk);
+    if (!isRecord(s)) return s;
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(s)) {
+      if (k === "type" && typeof v === "string") {
+        const t = v.toLowerCase();
+        if (t === "any") continue;
+        out.type = TYPE_ALIASES[t] ?? t;
+      } else if (k === "type" && Array.isArray(v)) {
+        out.type = v.map((t) => (typeof t === "string" ? (TYPE_ALIASES[t.toLowerCase()] ?? t.toLowerCase()) : t));
+      } else if (k === "properties" && isRecord(v)) {
+        out.properties = Object.fromEntries(Object.entries(v).map(([pk, pv]) => [pk, walk(pv)]));
+      } else if (k === "default" || k === "enum" || k === "const" || k === "examples" || k === "required") {
+        out[k] = v;
+      } else {
+        out[k] = walk(v);
+      }
+    }
+    return out;
+  };
+  const r = walk(schema);
+  return isRecord(r) ? r : {};
+}
+
+/** A leaf (or object) field of a returns schema, as a dotted path with its last segment. */
+export interface ReturnField {
+  path: string;
+  name: string;
+}
+
+/** Every named field of a returns schema (objects are walked, array items too, to a small depth). */
+export function returnFields(tool: ToolSpec): ReturnField[] {
+  const out: ReturnField[] = [];
+  const walk = (s: unknown, prefix: string, depth: number) => {
+    if (!isRecord(s) || depth > 4) return;
+    if (isRecord(s.properties)) {
+      for (const [k, v] of Object.entries(s.properties)) {
+        const path = prefix ? `${prefix}.${k}` : k;
+        out.push({ path, name: k });
+        walk(v, path, depth + 1);
+      }
+    }
+    if (isRecord(s.items)) walk(s.items, prefix, depth + 1);
+  };
+  if (tool.returns) walk(tool.returns, "", 0);
+  return out;
+}
+
+/** Words of an identifier: "get_flight_cost" / "getFlightCost" -> ["get", "flight", "cost"]. */
+export function identifierWords(name: string): string[] {
+  return name
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((w) => w.toLowerCase());
+}
+
+/** "travel_from" -> "travel from", "cardholderName" -> "cardholder name". */
+export function humanize(name: string): string {
+  return identifierWords(name).join(" ");
+}
+
+/** Id-like or token-like names whose values are identifiers a later call reuses. */
+export function isIdLike(name: string): boolean {
+  return /(^id$|_id$|Id$|^uuid$|token$|_key$|^key$|_code$|handle$|_ref$)/i.test(name);
+}
+
+/**
+ * Whether a return field `field` of tool `producer` can fill parameter `param`: same name (case- and
+ * separator-insensitive), or `param` is `<x>_id` and the field is `id` of a tool whose name mentions x
+ * (create_ticket.id -> ticket_id).
+ */
+export function fieldFillsParam(field: string, producer: string, param: string): boolean {
+  const norm = (s: string) => identifierWords(s).join("_");
+  const f = norm(field);
+  const p = norm(param);
+  if (f === p) return true;
+  if (f === "id" && p.endsWith("_id")) {
+    const entity = p.slice(0, -3);
+    const words = identifierWords(producer);
+    return entity.split("_").every((w) => words.includes(w) || words.includes(w + "s"));
+  }
+  return false;
+}
+
+/** Whether some return field of `producer` can fill `param`. */
+export function producesParam(producer: ToolSpec, param: string): boolean {
+  return returnFields(producer).some((f) => fieldFillsParam(f.name, producer.name, param));
+}
+
+/** Look up a tool by name; undefined when absent. */
+export function toolByName(tools: readonly ToolSpec[], name: string): ToolSpec | undefined {
+  return tools.find((t) => t.name === name);
+}
+
+/** The part of a tool description after BFCL's "Tool description:" preamble, first sentence. */
+export function shortDescription(tool: ToolSpec): string {
+  let d = tool.description;
+  const i = d.indexOf("Tool description:");
+  if (i >= 0) d = d.slice(i + "Tool description:".length);
+  d = d.trim();
+  const m = /^(.+?[.!?])(\s|$)/.exec(d);
+  return (m ? m[1]! : d).trim();
+}
