@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { SHARED_DATA } from "../../test/support/cli.js";
 import { InputError } from "../core/errors.js";
 import { importTools, parseInputText, detectInputFormat, readToolsJsonl, writeToolsJsonl } from "./index.js";
 
@@ -198,6 +199,11 @@ components:
     expect(() => detectInputFormat(parseInputText('{"id":"x","ground_truth":[]}\n{"id":"y","ground_truth":[]}\n', "pa.json"))).toThrow(/ground truth/);
     expect(() => detectInputFormat(parseInputText('{"hello": 1}', "h.json"))).toThrow(/pa|h\.json: unknown format/);
     expect(() => detectInputFormat(parseInputText('{"swagger": "2.0", "paths": {}}', "s.json"))).toThrow(/Swagger 2.0/);
+  });
+
+  it("refuses the real BFCL checker vectors file", async () => {
+    const err = await importError([join(SHARED_DATA, "bfcl", "checker_vectors.jsonl")]);
+    expect(err.message).toMatch(/checker_vectors\.jsonl line 1: .*checker vectors/);
   });
 });
 
