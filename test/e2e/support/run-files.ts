@@ -1,0 +1,95 @@
+/**
+ * Helpers for end-to-end tests of `toolflow synth`: tools from the shared BFCL data, strict readers of the run
+ * files, and the "chained call" property read from records.
+ */
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { readdirSync } from "node:fs";
+import { DialogueRecordZ, RejectedRecordZ, type DialogueRecord, type RejectedRecord } from "../../../src/core/types.js";
+import { importTools, writeToolsJsonl } from "../../../src/tools/index.js";
+import { SHARED_DATA } from "../../support/cli.js";
+
+export const BFCL_MULTI_TURN = resolve(SHARED_DATA, "bfcl/multi_turn_func_doc");
+
+/** Import every BFCL multi-turn API collection into DIR/tools.jsonl; returns its path and the tool count. */
+export async function writeBfclMultiTurnTools(dir: string): Promise<{ path: string; count: number }> {
+  const files = readdirSync(BFCL_MULTI_TURN)
+    .filter((f) => f.endsWith(".json"))
+    .sort()
+    .map((f) => join(BFCL_MULTI_TURN, f));
+  const { tools } = await importTools(files);
+  const path = join(dir, "tools.jsonl");
+  await writeToolsJsonl(path, tools);
+  return { path, count: tools.length };
+}
+
+/**
+ * Read a JSONL run file strictly: the file must end with a newline (no torn line) and every line must parse
+ * and validate. Throws with the line number otherwise.
+ */
+function readStrict<T>(path: string, parse: (v: unknown) => T): T[] {
+  const text = readFileSync(path, "utf8");
+  if (text !== "" && !text.endsWith("\n")) throw new Error(`${path}: last line is torn (no trailing newline)`);
+  return text
+    .split("\n")
+    .filter((l) => l !== "")
+    .map((l, i) => {
+      try {
+        return parse(JSON.parse(l));
+      } catch (err) {
+        throw new Error(`${path} line ${i + 1}: ${(err as Error).message}`);
+      }
+    });
+}
+
+export function readAccepted(dir: string): DialogueRecord[] {
+  return readStrict(join(dir, "dialogues.jsonl"), (v) => DialogueRecordZ.parse(v));
+}
+
+export function readRejected(dir: string): RejectedRecord[] {
+  return readStrict(join(dir, "rejected.jsonl"), (v) => RejectedRecordZ.parse(v));
+}
+
+function leaves(value: unknown, out: Array<string | number> = []): Array<string | number> {
+  if (typeof value === "string" || typeof value === "number") out.push(value);
+  else if (Array.isArray(value)) for (const v of value) leaves(v, out);
+  else if (value && typeof value === "object") for (const v of Object.values(value)) leaves(v, out);
+  return out;
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Calls of a record whose argument takes a value that an earlier tool result produced and that no earlier user
+ * message mentions (so it can only have come from the result): e.g. a booking id from book_flight passed to
+ * cancel_booking. Strings shorter than 4 characters and small integers are ignored (too easy to match by chance).
+ */
+export function chainedArguments(record: DialogueRecord): Array<{ tool: string; value: string | number }> {
+  const fromResults = new Set<string>();
+  let userText = "";
+  const found: Array<{ tool: string; value: string | number }> = [];
+  const significant = (v: string | number) =>
+    typeof v === "string" ? v.length >= 4 : Number.isFinite(v) && Math.abs(v) >= 100;
+  for (const m of record.messages) {
+    if (m.role === "user") userText += "\n" + m.content.toLowerCase();
+    else if (m.role === "tool") {
+      for (const v of leaves(parseJson(m.content))) if (significant(v)) fromResults.add(String(v));
+    } else if (m.role === "assistant") {
+      for (const c of m.tool_calls ?? []) {
+        for (const v of leaves(parseJson(c.function.arguments))) {
+          const s = String(v);
+          if (significant(v) && fromResults.has(s) && !userText.includes(s.toLowerCase())) {
+            found.push({ tool: c.function.name, value: v });
+          }
+        }
+      }
+    }
+  }
+  return found;
+}

@@ -1,0 +1,99 @@
+/**
+ * Drive the local OpenAI-compatible test server with the pipeline-aware sim policy, so a run makes real HTTP
+ * round trips (native tool calls, json_schema answers) while its answers are as good as `sim`'s.
+ *
+ * The agents put their context on `ChatRequest.simContext`, which never travels over HTTP. So each role model is
+ * wrapped on the client side: before a request goes out, the wrapper computes the sim answer for it and files it
+ * under the request's messages. The server's `respond` hook finds the answer by the messages it receives (a
+ * re-ask appends messages, so the longest filed prefix wins) and sends it back as a normal completion; with
+ * `faultRate` it injects faults instead.
+ */
+import { createSimPolicy } from "../../../src/agents/index.js";
+import { Rng } from "../../../src/core/rng.js";
+import type { Message } from "../../../src/core/types.js";
+import { createSimModel } from "../../../src/llm/index.js";
+import type { ChatModel, ChatRequest, ChatResult } from "../../../src/llm/types.js";
+import type { ChatBody, FaultKind, FaultStep, ScriptStep } from "../../support/openai-server.js";
+
+type WireMessage = NonNullable<ChatBody["messages"]>[number];
+
+function keyOfWire(m: WireMessage): string {
+  const calls = Array.isArray(m.tool_calls)
+    ? (m.tool_calls as Array<{ function?: { name?: string; arguments?: string } }>)
+        .map((c) => `${c.function?.name ?? ""}(${c.function?.arguments ?? ""})`)
+        .join(";")
+    : "";
+  const content = typeof m.content === "string" ? m.content : m.content == null ? "" : JSON.stringify(m.content);
+  return `${m.role ?? ""}\u0001${content}\u0001${calls}\u0001${m.tool_call_id ?? ""}`;
+}
+
+function keyOfMessage(m: Message): string {
+  return keyOfWire({
+    role: m.role,
+    content: m.role === "assistant" ? m.content : m.content,
+    ...(m.role === "assistant" && m.tool_calls ? { tool_calls: m.tool_calls } : {}),
+    ...(m.role === "tool" ? { tool_call_id: m.tool_call_id } : {}),
+  });
+}
+
+export interface SimBridgeOptions {
+  /** Share of chat requests answered with a fault instead (seeded). */
+  faultRate?: number;
+  faults?: Array<FaultKind | FaultStep>;
+  seed?: number;
+}
+
+export interface SimBridge {
+  wrap(model: ChatModel): ChatModel;
+  respond(request: { body: ChatBody }): ScriptStep | undefined;
+  /** Faults injected so far, by kind. */
+  injected: Record<string, number>;
+  /** Requests answered from a filed sim answer. */
+  answered: number;
+  /** Requests for which no filed answer was found (answered by the server's generic responder). */
+  unmatched: number;
+}
+
+export function createSimBridge(options: SimBridgeOptions = {}): SimBridge {
+  const sim = createSimModel({ policy: createSimPolicy() });
+  const filed = new Map<string, ChatResult>();
+  const rng = new Rng(options.seed ?? 1);
+  const faults = options.faults ?? ["malformed", "invented-tool", "bad-args", "500", { fault: "429", retryAfter: 0 }];
+  const bridge: SimBridge = {
+    injected: {},
+    answered: 0,
+    unmatched: 0,
+    wrap(model) {
+      return {
+        id: model.id,
+        backend: model.backend,
+        async chat(request: ChatRequest): Promise<ChatResult> {
+          const answer = await sim.chat(request);
+          filed.set(request.messages.map(keyOfMessage).join("\u0002"), answer);
+          return model.chat(request);
+        },
+      };
+    },
+    respond({ body }) {
+      if (options.faultRate && rng.next() < options.faultRate) {
+        const f = rng.pick(faults);
+        const kind = typeof f === "string" ? f : f.fault;
+        bridge.injected[kind] = (bridge.injected[kind] ?? 0) + 1;
+        return f;
+      }
+      const keys = (body.messages ?? []).map(keyOfWire);
+      for (let n = keys.length; n > 0; n--) {
+        const answer = filed.get(keys.slice(0, n).join("\u0002"));
+        if (!answer) continue;
+        bridge.answered++;
+        const toolCalls = answer.toolCalls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
+        if (toolCalls.length > 0) return { content: answer.text || null, toolCalls };
+        if (answer.json !== undefined) return { json: answer.json };
+        return { content: answer.text };
+      }
+      bridge.unmatched++;
+      return undefined;
+    },
+  };
+  return bridge;
+}
