@@ -4,10 +4,12 @@ export {
   randomSample,
   balancedWalkSample,
   DEFAULT_BALANCE_ALPHA,
+  checkAlpha,
   type SampleOptionsBase,
   type SeededSampleOptions,
   type BalancedSampleOptions,
 } from "./samplers.js";
+export { UsageTracker, MAX_BALANCE_ALPHA } from "./usage-tracker.js";
 export { sampleTools, sampleId, isSamplingStrategy, type SampleToolsOptions } from "./sample-tools.js";
 export {
   coverage,

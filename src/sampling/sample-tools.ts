@@ -7,7 +7,14 @@ import { InputError } from "../core/errors.js";
 import { Rng, deriveSeed } from "../core/rng.js";
 import { SAMPLING_STRATEGIES, type SamplingStrategy, type ToolSample } from "../core/types.js";
 import { asSamplingGraph, type SamplingGraphLike } from "./sampling-graph.js";
-import { balancedWalkSample, randomSample, randomWalkSample } from "./samplers.js";
+import {
+  DEFAULT_BALANCE_ALPHA,
+  balancedWalkSample,
+  checkAlpha,
+  randomSample,
+  randomWalkSample,
+} from "./samplers.js";
+import { UsageTracker } from "./usage-tracker.js";
 import { toSizeRange, type SizeRange } from "./size.js";
 
 export interface SampleToolsOptions {
@@ -53,9 +60,9 @@ export function sampleTools(graph: SamplingGraphLike, options: SampleToolsOption
   const samples: ToolSample[] = [];
   if (strategy === "balanced") {
     const rng = new Rng(deriveSeed(seed, "balanced"));
-    const usage = new Map<string, number>();
+    const usage = new UsageTracker(sg, checkAlpha(options.alpha ?? DEFAULT_BALANCE_ALPHA));
     for (let i = 0; i < count; i++) {
-      samples.push(balancedWalkSample(sg, { size, rng, usage, seed, id: sampleId(i), alpha: options.alpha }));
+      samples.push(balancedWalkSample(sg, { size, rng, usage, seed, id: sampleId(i) }));
       options.onSample?.(i + 1, count);
     }
     return samples;

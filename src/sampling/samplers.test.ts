@@ -1,10 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { InputError } from "../core/errors.js";
-import { Rng } from "../core/rng.js";
+import { Rng, deriveSeed } from "../core/rng.js";
 import { ToolSampleZ, type ToolSample } from "../core/types.js";
 import type { ToolGraph } from "../graph/tool-graph.js";
 import {
   SamplingGraph,
+  UsageTracker,
   balancedWalkSample,
   coverage,
   gini,
@@ -190,6 +191,32 @@ describe("balancedWalkSample / sampleTools", () => {
     });
   });
 
+  it("a run equals sequential calls with a usage Map (tracker and Map give the same samples)", () => {
+    const run = sampleTools(hubby, { strategy: "balanced", count: 60, size: { min: 2, max: 5 }, seed: 21, alpha: 3 });
+    const rng = new Rng(deriveSeed(21, "balanced"));
+    const usage = new Map<string, number>();
+    const again = run.map((_, i) =>
+      balancedWalkSample(hubby, { size: { min: 2, max: 5 }, rng, usage, alpha: 3, seed: 21, id: `sample-${i}` }),
+    );
+    expect(again).toEqual(run);
+  });
+
+  it("UsageTracker draws a start tool exactly as a linear weighted pick over the same weights", () => {
+    const sg = new SamplingGraph(hubby);
+    const tracker = new UsageTracker(sg, 2);
+    const feed = new Rng(8);
+    for (let i = 0; i < 300; i++) tracker.add(feed.pick(sg.startable));
+    const weights = sg.startable.map((t) => tracker.weight(t));
+    expect(new Set(weights).size).toBeGreaterThan(2);
+    for (let seed = 0; seed < 200; seed++) {
+      expect(tracker.pickStart(new Rng(seed))).toBe(UsageTracker.pickWeighted(new Rng(seed), sg.startable, weights));
+    }
+    // weights fall with use: 1/(1+u)^alpha, scaled
+    const used = sg.startable.find((t) => tracker.uses(t) === 2)!;
+    const unused = sg.startable.find((t) => tracker.uses(t) === 0)!;
+    expect(tracker.weight(unused) / tracker.weight(used)).toBeCloseTo(9, 6);
+  });
+
   it("updates the usage map it is given", () => {
     const usage = new Map<string, number>();
     const rng = new Rng(1);
@@ -230,6 +257,7 @@ describe("balancedWalkSample / sampleTools", () => {
     expect(() => sampleTools(hubby, { strategy: "walk", count: 1.5, size: 3, seed: 1 })).toThrow(InputError);
     expect(() => sampleTools(hubby, { strategy: "walk", count: 1, size: { min: 4, max: 2 }, seed: 1 })).toThrow(/reversed/);
     expect(() => sampleTools(hubby, { strategy: "balanced", count: 1, size: 3, seed: 1, alpha: -1 })).toThrow(/alpha/);
+    expect(() => sampleTools(hubby, { strategy: "balanced", count: 1, size: 3, seed: 1, alpha: 100 })).toThrow(/alpha must be a number from 0 to 16/);
   });
 });
 

@@ -9,6 +9,7 @@ import { Rng } from "../core/rng.js";
 import type { SamplingStrategy, ToolSample } from "../core/types.js";
 import { asSamplingGraph, type SampleEdge, type SamplingGraph, type SamplingGraphLike } from "./sampling-graph.js";
 import { toSizeRange, type SizeRange } from "./size.js";
+import { MAX_BALANCE_ALPHA, UsageTracker } from "./usage-tracker.js";
 
 export interface SampleOptionsBase {
   /** The number of tools wanted, or a range to draw it from uniformly (with this sample's RNG). */
@@ -30,12 +31,25 @@ export const DEFAULT_BALANCE_ALPHA = 2;
 export interface BalancedSampleOptions extends SampleOptionsBase {
   /** The RNG of the whole run (balanced sampling is sequential: each sample depends on the ones before). */
   rng: Rng;
-  /** How often each tool was used so far. Updated in place with the new sample's tools. */
-  usage: Map<string, number>;
+  /**
+   * How often each tool was used so far, updated with the new sample's tools: a Map (simple; O(tools) a call) or
+   * a UsageTracker built once for the run (O(log tools) a start). Both give the same samples.
+   */
+  usage: Map<string, number> | UsageTracker;
   /** Strength of the bias (0 = the plain walk's uniform choices). Default DEFAULT_BALANCE_ALPHA. */
   alpha?: number;
   /** Recorded as the sample's `seed` (the run seed). Default 0. */
   seed?: number;
+}
+
+/** Check a balanced-walk alpha (a finite number in [0, MAX_BALANCE_ALPHA]). */
+export function checkAlpha(alpha: number): number {
+  if (!Number.isFinite(alpha) || alpha < 0 || alpha > MAX_BALANCE_ALPHA) {
+    throw new InputError(`alpha must be a number from 0 to ${MAX_BALANCE_ALPHA}, got ${alpha}`, {
+      code: "BAD_SAMPLING_OPTION",
+    });
+  }
+  return alpha;
 }
 
 interface WalkChoices {
@@ -168,36 +182,41 @@ export function randomSample(graph: SamplingGraphLike, options: SeededSampleOpti
 export function balancedWalkSample(graph: SamplingGraphLike, options: BalancedSampleOptions): ToolSample {
   const sg = asSamplingGraph(graph, { followDirection: options.followDirection });
   requireStartable(sg);
-  const alpha = options.alpha ?? DEFAULT_BALANCE_ALPHA;
-  if (!Number.isFinite(alpha) || alpha < 0) {
-    throw new InputError(`alpha must be a finite number >= 0, got ${alpha}`, { code: "BAD_SAMPLING_OPTION" });
+  const { rng } = options;
+  let tracker: UsageTracker;
+  if (options.usage instanceof UsageTracker) {
+    tracker = options.usage;
+    if (options.alpha !== undefined && checkAlpha(options.alpha) !== tracker.alpha) {
+      throw new InputError(`alpha ${options.alpha} differs from the usage tracker's ${tracker.alpha}`, {
+        code: "BAD_SAMPLING_OPTION",
+      });
+    }
+  } else {
+    tracker = new UsageTracker(sg, checkAlpha(options.alpha ?? DEFAULT_BALANCE_ALPHA), options.usage);
   }
-  const { rng, usage } = options;
-  const uses = (t: string) => usage.get(t) ?? 0;
-  // Weights relative to the least-used candidate ((1+min)/(1+uses))^alpha: the same ratios as 1/(1+uses)^alpha,
-  // but the best candidate weighs 1, so a large alpha cannot underflow every weight to 0.
-  const weightsOf = (usesList: readonly number[]) => {
-    const least = minOf(usesList);
-    return usesList.map((u) => Math.pow((1 + least) / (1 + u), alpha));
-  };
-  const weightedPick = (c: readonly string[]) => rng.weighted(c, weightsOf(c.map(uses)));
+  const weightedPick = (c: readonly string[]) => UsageTracker.pickWeighted(rng, c, c.map((t) => tracker.weight(t)));
   const range = toSizeRange(options.size);
   const n = rng.int(range.min, range.max);
   const result = walk(sg, n, {
-    start: weightedPick,
+    start: () => tracker.pickStart(rng),
     next: weightedPick,
+    // continue from the sample's tool whose least-used unused neighbour is least used (weighted)
     restart: (open) =>
-      rng.weighted(
+      UsageTracker.pickWeighted(
+        rng,
         open.map((o) => o.tool),
-        weightsOf(open.map((o) => minOf(o.unused.map(uses)))),
+        open.map((o) => maxOf(o.unused.map((t) => tracker.weight(t)))),
       ),
   });
-  for (const t of result.tools) usage.set(t, (usage.get(t) ?? 0) + 1);
+  for (const t of result.tools) {
+    tracker.add(t);
+    if (options.usage instanceof Map) options.usage.set(t, tracker.uses(t));
+  }
   return toSample(result, "balanced", options.id ?? "sample-0", options.seed ?? 0, n);
 }
 
-function minOf(values: readonly number[]): number {
-  let m = Infinity;
-  for (const v of values) if (v < m) m = v;
+function maxOf(values: readonly number[]): number {
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
   return m;
 }
