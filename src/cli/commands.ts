@@ -4,6 +4,7 @@ import { registerGraphCommands } from "./graph-cmd.js";
 import { registerSampleCommands } from "./sample-cmd.js";
 import { registerSynthCommands } from "./synth-cmd.js";
 import { registerExportCommands } from "./export-cmd.js";
+import { registerVerifyCommands } from "./verify-cmd.js";
 
 /** Every subcommand, in the order of the pipeline. */
 export function registerCommands(program: Command): void {
@@ -11,5 +12,6 @@ export function registerCommands(program: Command): void {
   registerGraphCommands(program);
   registerSampleCommands(program);
   registerSynthCommands(program);
+  registerVerifyCommands(program);
   registerExportCommands(program);
 }

@@ -1,0 +1,132 @@
+/**
+ * `toolflow export`: read DIR/dialogues.jsonl, split deterministically, write OUT/<format>/{train,validation,
+ * test}.jsonl and OUT/README.md (the dataset card). Everything is written into a temporary directory beside OUT
+ * and renamed into place at the end, so a failure leaves no half-written export.
+ */
+import { existsSync, readdirSync, statSync } from "node:fs";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { basename, dirname, join, resolve } from "node:path";
+import { UsageError } from "../core/errors.js";
+import { toJsonl } from "../core/fs.js";
+import type { DialogueRecord } from "../core/types.js";
+import { datasetStats } from "../report/stats.js";
+import { renderDatasetCard, SPLIT_NAMES, type CardFormat, type SplitName } from "../report/card.js";
+import { summarizeRejections } from "../verify/summary.js";
+import { compileChatTemplate, getFormat, readChatTemplate, type ExportFormatName } from "./formats/index.js";
+import { loadDialogues, loadRejected } from "./load.js";
+import { assignSplits, type SplitRatios } from "./split.js";
+
+export interface ExportOptions {
+  /** Run directory holding dialogues.jsonl (and maybe rejected.jsonl). */
+  dir: string;
+  /** Output directory. */
+  out: string;
+  formats: ExportFormatName[];
+  split: SplitRatios;
+  seed?: number;
+  /** Chat template for llama31 (a .jinja file or a tokenizer_config.json). */
+  chatTemplateFile?: string;
+  /** Replace an existing non-empty OUT. */
+  force?: boolean;
+  /** toolflow version for the card. */
+  version?: string;
+}
+
+export interface ExportSummary {
+  out: string;
+  dialogues: number;
+  splitCounts: Record<SplitName, number>;
+  groups: number;
+  /** Rows written per format and split. */
+  rows: Record<string, Record<SplitName, number>>;
+  files: string[];
+}
+
+async function writeFileSynced(path: string, data: string): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const fh = await open(path, "w");
+  try {
+    await fh.writeFile(data);
+    await fh.sync();
+  } finally {
+    await fh.close();
+  }
+}
+
+function isNonEmptyDir(path: string): boolean {
+  return existsSync(path) && statSync(path).isDirectory() && readdirSync(path).length > 0;
+}
+
+export async function exportDataset(options: ExportOptions): Promise<ExportSummary> {
+  const out = resolve(options.out);
+  if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`output ${options.out} exists and is not a directory`);
+  if (isNonEmptyDir(out) && !options.force) {
+    throw new UsageError(`output directory ${options.out} is not empty (use --force to replace it)`);
+  }
+  if (options.formats.length === 0) throw new UsageError("no export format chosen");
+  const seed = options.seed ?? 0;
+
+  const records = await loadDialogues(options.dir);
+  const rejected = await loadRejected(options.dir);
+  const chatTemplate =
+    options.chatTemplateFile !== undefined
+      ? compileChatTemplate(readChatTemplate(options.chatTemplateFile), options.chatTemplateFile)
+      : undefined;
+
+  const { splits, groups } = assignSplits(records, options.split, seed);
+  const bySplit: Record<SplitName, DialogueRecord[]> = { train: [], validation: [], test: [] };
+  for (const r of records) bySplit[splits.get(r.id) as SplitName].push(r);
+  const splitCounts = Object.fromEntries(SPLIT_NAMES.map((s) => [s, bySplit[s].length])) as Record<SplitName, number>;
+
+  // render everything in memory first: a format error leaves nothing on disk
+  const rendered: Array<{ path: string; text: string }> = [];
+  const rows: Record<string, Record<SplitName, number>> = {};
+  const cardFormats: CardFormat[] = [];
+  for (const name of options.formats) {
+    const format = getFormat(name, { chatTemplate });
+    const counts = { train: 0, validation: 0, test: 0 } as Record<SplitName, number>;
+    for (const split of SPLIT_NAMES) {
+      const lines = bySplit[split].flatMap((r) => format.toRows(r));
+      counts[split] = lines.length;
+      rendered.push({ path: join(name, `${split}.jsonl`), text: toJsonl(lines) });
+    }
+    rows[name] = counts;
+    cardFormats.push({ name, description: format.description, rows: counts });
+  }
+  const card = renderDatasetCard({
+    source: options.dir,
+    stats: datasetStats(records),
+    splitCounts,
+    splitRatios: options.split,
+    seed,
+    groups,
+    formats: cardFormats,
+    rejections: rejected ? summarizeRejections(rejected) : undefined,
+    chatTemplate: options.chatTemplateFile !== undefined ? basename(options.chatTemplateFile) : undefined,
+    version: options.version ?? "0.1.0",
+  });
+  rendered.push({ path: "README.md", text: card });
+
+  const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  try {
+    for (const f of rendered) await writeFileSynced(join(tmp, f.path), f.text);
+    if (existsSync(out)) {
+      const old = join(dirname(out), `.${basename(out)}.old-${process.pid}-${Math.random().toString(36).slice(2)}`);
+      await rename(out, old);
+      try {
+        await rename(tmp, out);
+      } catch (err) {
+        await rename(old, out);
+        throw err;
+      }
+      await rm(old, { recursive: true, force: true });
+    } else {
+      await mkdir(dirname(out), { recursive: true });
+      await rename(tmp, out);
+    }
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  return { out, dialogues: records.length, splitCounts, groups, rows, files: rendered.map((f) => f.path) };
+}

@@ -1,0 +1,230 @@
+/**
+ * The dataset card (README.md of an export): how the data was made, its statistics, verification results,
+ * diversity, splits and formats. Deterministic: the same inputs give the same text.
+ */
+import type { RejectionSummary } from "../verify/summary.js";
+import type { DatasetStats } from "./stats.js";
+
+export const SPLIT_NAMES = ["train", "validation", "test"] as const;
+export type SplitName = (typeof SPLIT_NAMES)[number];
+
+export interface CardFormat {
+  name: string;
+  description: string;
+  rows: Record<SplitName, number>;
+}
+
+export interface CardInput {
+  /** Where the dialogues came from (as given on the command line). */
+  source: string;
+  stats: DatasetStats;
+  splitCounts: Record<SplitName, number>;
+  splitRatios: readonly [number, number, number];
+  seed: number;
+  /** Groups (tool sets) kept within one split. */
+  groups: number;
+  formats: CardFormat[];
+  /** Summary of DIR/rejected.jsonl, when present. */
+  rejections?: RejectionSummary;
+  /** The --chat-template file used for llama31, if any. */
+  chatTemplate?: string;
+  version: string;
+}
+
+const fmt = (x: number, digits = 2) => (Number.isInteger(x) ? String(x) : x.toFixed(digits));
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+function table(head: string[], rows: Array<Array<string | number>>): string {
+  const lines = [`| ${head.join(" | ")} |`, `| ${head.map(() => "---").join(" | ")} |`];
+  for (const r of rows) lines.push(`| ${r.map((c) => String(c).replace(/\|/g, "\\|")).join(" | ")} |`);
+  return lines.join("\n");
+}
+
+export function renderDatasetCard(input: CardInput): string {
+  const { stats: s } = input;
+  const out: string[] = [];
+
+  // Hugging Face front matter: one config per format with its non-empty splits.
+  out.push("---");
+  out.push("tags:\n- tool-calling\n- function-calling\n- synthetic\n- toolflow");
+  out.push("configs:");
+  for (const f of input.formats) {
+    out.push(`- config_name: ${f.name}`);
+    out.push("  data_files:");
+    for (const split of SPLIT_NAMES) {
+      if (f.rows[split] > 0) out.push(`  - split: ${split}\n    path: ${f.name}/${split}.jsonl`);
+    }
+  }
+  out.push("---", "");
+
+  out.push("# Tool-calling dialogues (toolflow)", "");
+  const simCount = s.backends.sim ?? 0;
+  if (simCount > 0) {
+    out.push(
+      `> **Not real data.** ${simCount} of ${s.dialogues} dialogues were made by the built-in \`sim\` backend, a`,
+      "> deterministic simulator without any language model. They exercise the pipeline; do not train or evaluate",
+      "> models on them.",
+      "",
+    );
+  }
+  out.push(
+    `Multi-turn tool-calling dialogues synthesized with toolflow ${input.version} (the ToolFlow method: tool graph,`,
+    "graph-based tool sampling, planned generation, user / assistant / tool agents, rule verification).",
+    `Source: \`${input.source}\`.`,
+    "",
+  );
+
+  out.push("## Splits", "");
+  out.push(
+    table(
+      ["split", "dialogues"],
+      SPLIT_NAMES.map((n) => [n, input.splitCounts[n]]),
+    ),
+    "",
+    `Split ratios ${input.splitRatios.join(" / ")}, seed ${input.seed}. Dialogues are grouped by tool sample and by`,
+    `identical tool set (${input.groups} groups); each group goes to one split, chosen by a hash of the group and the`,
+    "seed, so no sampled tool set is shared between train and test.",
+    "",
+  );
+
+  out.push("## Formats", "");
+  out.push(
+    table(
+      ["format", "train", "validation", "test", "what"],
+      input.formats.map((f) => [`\`${f.name}/\``, f.rows.train, f.rows.validation, f.rows.test, f.description]),
+    ),
+    "",
+  );
+  if (input.formats.some((f) => f.name === "xlam")) {
+    out.push(
+      "xLAM rows are single-shot: one row per user turn that leads to tool calls; the query is that turn (with the",
+      "earlier user turns of the same plan step, e.g. the request a clarifying question interrupted) and the answers",
+      "are the calls of the first assistant turn that follows. Follow-up calls that need tool results are left out.",
+      "",
+    );
+  }
+  if (input.formats.some((f) => f.name === "sharegpt")) {
+    out.push("In `sharegpt/`, text the assistant wrote beside its tool calls is dropped (the format has no place for it).", "");
+  }
+  if (input.formats.some((f) => f.name === "llama31")) {
+    out.push(
+      input.chatTemplate
+        ? `\`llama31/\` was rendered with the chat template \`${input.chatTemplate}\`.`
+        : "`llama31/` was rendered with toolflow's bundled Llama 3.1 template (templates/llama31.jinja).",
+      "",
+    );
+  }
+
+  out.push("## Generation", "");
+  out.push(table(["backend", "dialogues"], Object.entries(s.backends)), "");
+  const roleRows = Object.entries(s.models).map(([role, m]) => [
+    role,
+    Object.entries(m)
+      .map(([id, n]) => `${id} (${n})`)
+      .join(", "),
+  ]);
+  if (roleRows.length > 0) out.push(table(["agent role", "models (dialogues)"], roleRows), "");
+  out.push(
+    `${s.withPlan} of ${s.dialogues} dialogues follow a dialogue plan; the rest were generated without one (--no-plan).`,
+    `Tokens: ${s.usage.promptTokens} prompt, ${s.usage.completionTokens} completion.`,
+    "",
+  );
+
+  out.push("## Statistics", "");
+  out.push(
+    table(
+      ["per dialogue", "mean", "min", "max"],
+      [
+        ["messages", fmt(s.messages.mean), s.messages.min, s.messages.max],
+        ["user turns", fmt(s.userTurns.mean), s.userTurns.min, s.userTurns.max],
+        ["tool calls", fmt(s.toolCalls.mean), s.toolCalls.min, s.toolCalls.max],
+      ],
+    ),
+    "",
+    `Assistant turns with parallel calls: ${s.parallelCallTurns}.`,
+    "",
+    "Dialogues by number of tool calls:",
+    "",
+    table(["tool calls", "dialogues"], Object.entries(s.toolCallHistogram)),
+    "",
+  );
+  const stepTotal = Object.values(s.stepKinds).reduce((a, b) => a + b, 0);
+  if (stepTotal > 0) {
+    out.push(
+      "Plan steps by type:",
+      "",
+      table(
+        ["step type", "steps", "share"],
+        Object.entries(s.stepKinds).map(([k, n]) => [k, n, pct(n / stepTotal)]),
+      ),
+      "",
+    );
+  }
+  const toolRows = Object.entries(s.toolUse);
+  out.push(`Tools: ${s.toolsOffered} offered, ${toolRows.length} called.`, "");
+  if (toolRows.length > 0) {
+    const top = toolRows.slice(0, 25);
+    out.push(table(["tool", "calls"], top), "");
+    if (toolRows.length > top.length) out.push(`(${toolRows.length - top.length} more tools not listed.)`, "");
+  }
+
+  out.push("## Verification", "");
+  out.push(
+    "Every dialogue passed the format check (tools of the sample, arguments valid against their schemas, every call",
+    "answered once, sane roles), the plan check (each step covered with its kind and number of calls) and the",
+    "argument provenance check (every argument value found in an earlier user turn or tool result, or documented",
+    "as an enum value or default), and was not an exact or near duplicate (MinHash over user turns).",
+    "",
+  );
+  out.push(
+    `Argument provenance: ${s.provenance.ungrounded} ungrounded of ${s.provenance.args} argument values (${pct(s.provenance.rate)})` +
+      ` over ${s.provenance.dialoguesMeasured} measured dialogues.`,
+    "",
+  );
+  const flagged = Object.entries(s.flagged);
+  if (flagged.length > 0) out.push(table(["check", "dialogues flagged (kept)"], flagged), "");
+  if (input.rejections) {
+    const r = input.rejections;
+    out.push(`Rejected during synthesis: ${r.total} dialogues.`, "");
+    if (r.total > 0) {
+      out.push(
+        table(
+          ["check", "rejected", "only this check", "example reason"],
+          Object.entries(r.byCheck).map(([c, n]) => [c, n, r.onlyBy[c] ?? 0, r.examples[c] ?? ""]),
+        ),
+        "",
+      );
+    }
+  } else {
+    out.push("No rejected.jsonl was found beside the dialogues: rejection counts are unknown.", "");
+  }
+
+  out.push("## Diversity", "");
+  out.push(
+    table(
+      ["texts", "H (bits)", "D-3", "D-2", "words", "vocabulary"],
+      [
+        ["user + assistant", fmt(s.diversity.H, 3), fmt(s.diversity.D3, 4), fmt(s.diversity.D2, 4), s.diversity.words, s.diversity.vocabulary],
+        ["user turns", fmt(s.userDiversity.H, 3), fmt(s.userDiversity.D3, 4), fmt(s.userDiversity.D2, 4), s.userDiversity.words, s.userDiversity.vocabulary],
+      ],
+    ),
+    "",
+    "H is the Shannon entropy of the word-frequency distribution; D-n the share of distinct word n-grams (as in the",
+    "ToolFlow paper). Both depend on corpus size: compare sets of similar size.",
+    "",
+  );
+
+  if (s.judge.rated > 0) {
+    out.push("## Judge scores", "");
+    out.push(
+      table(
+        ["criterion", "mean (1-5)"],
+        Object.entries(s.judge.means).map(([k, v]) => [k, fmt(v)]),
+      ),
+      "",
+      `${s.judge.rated} dialogues rated by an LLM judge.`,
+      "",
+    );
+  }
+  return out.join("\n");
+}

@@ -1,0 +1,158 @@
+/**
+ * Statistics of a set of dialogue records for the dataset card.
+ */
+import type { DialogueRecord, PlanStepKind } from "../core/types.js";
+import { PLAN_STEP_KINDS } from "../core/types.js";
+import { diversity, type DiversityMetrics } from "./diversity.js";
+
+export interface Distribution {
+  mean: number;
+  min: number;
+  max: number;
+}
+
+export function distribution(values: number[]): Distribution {
+  if (values.length === 0) return { mean: 0, min: 0, max: 0 };
+  let sum = 0;
+  let min = Infinity;
+  let max = -Infinity;
+  for (const v of values) {
+    sum += v;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  return { mean: sum / values.length, min, max };
+}
+
+export interface DatasetStats {
+  dialogues: number;
+  withPlan: number;
+  messages: Distribution;
+  userTurns: Distribution;
+  toolCalls: Distribution;
+  /** Dialogues by number of tool calls. */
+  toolCallHistogram: Record<string, number>;
+  /** Assistant turns with two or more calls. */
+  parallelCallTurns: number;
+  /** Plan steps by kind, over all planned dialogues. */
+  stepKinds: Record<PlanStepKind, number>;
+  /** Calls per tool, most used first. */
+  toolUse: Record<string, number>;
+  /** Distinct tools offered (in the records' tool sets). */
+  toolsOffered: number;
+  backends: Record<string, number>;
+  /** Model ids per agent role, with counts. */
+  models: Record<string, Record<string, number>>;
+  /** Dialogues with a flagged (non-fatal) finding, by check. */
+  flagged: Record<string, number>;
+  /** All argument leaves and ungrounded ones, from the records' provenance metrics. */
+  provenance: { args: number; ungrounded: number; rate: number; dialoguesMeasured: number };
+  /** Mean judge score per criterion, over the dialogues a judge rated. */
+  judge: { rated: number; means: Record<string, number> };
+  usage: { promptTokens: number; completionTokens: number };
+  /** Diversity of the user and assistant texts (the paper's H and D-3). */
+  diversity: DiversityMetrics;
+  /** Diversity of the user turns alone. */
+  userDiversity: DiversityMetrics;
+}
+
+function inc(m: Record<string, number>, k: string, by = 1): void {
+  m[k] = (m[k] ?? 0) + by;
+}
+
+function sortedDesc(m: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(m).sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
+}
+
+export function datasetStats(records: DialogueRecord[]): DatasetStats {
+  const stepKinds = Object.fromEntries(PLAN_STEP_KINDS.map((k) => [k, 0])) as Record<PlanStepKind, number>;
+  const toolUse: Record<string, number> = {};
+  const offered = new Set<string>();
+  const backends: Record<string, number> = {};
+  const models: Record<string, Record<string, number>> = {};
+  const flagged: Record<string, number> = {};
+  const judgeSums: Record<string, number> = {};
+  const hist: Record<string, number> = {};
+  const texts: string[] = [];
+  const userTexts: string[] = [];
+  const msgCounts: number[] = [];
+  const userCounts: number[] = [];
+  const callCounts: number[] = [];
+  let withPlan = 0;
+  let parallelCallTurns = 0;
+  let args = 0;
+  let ungrounded = 0;
+  let measured = 0;
+  let rated = 0;
+  let promptTokens = 0;
+  let completionTokens = 0;
+
+  for (const r of records) {
+    msgCounts.push(r.messages.length);
+    let users = 0;
+    let calls = 0;
+    for (const m of r.messages) {
+      if (m.role === "user") {
+        users++;
+        texts.push(m.content);
+        userTexts.push(m.content);
+      } else if (m.role === "assistant") {
+        if (m.content) texts.push(m.content);
+        const n = m.tool_calls?.length ?? 0;
+        calls += n;
+        if (n >= 2) parallelCallTurns++;
+        for (const c of m.tool_calls ?? []) inc(toolUse, c.function.name);
+      }
+    }
+    userCounts.push(users);
+    callCounts.push(calls);
+    inc(hist, String(calls));
+    if (r.plan) {
+      withPlan++;
+      for (const s of r.plan.steps) stepKinds[s.kind]++;
+    }
+    for (const t of r.tools) offered.add(t.name);
+    inc(backends, r.backend);
+    for (const [role, model] of Object.entries(r.models)) {
+      models[role] ??= {};
+      inc(models[role], model);
+    }
+    for (const c of r.verification.checks) {
+      if (c.flagged) inc(flagged, c.name);
+      if (c.name === "provenance" && !c.skipped && c.metrics) {
+        args += c.metrics.args ?? 0;
+        ungrounded += c.metrics.ungrounded ?? 0;
+        measured++;
+      }
+    }
+    if (r.judge) {
+      rated++;
+      for (const [k, v] of Object.entries(r.judge)) inc(judgeSums, k, v);
+    }
+    for (const u of Object.values(r.usage)) {
+      promptTokens += u.promptTokens;
+      completionTokens += u.completionTokens;
+    }
+  }
+  const histSorted = Object.fromEntries(Object.entries(hist).sort((a, b) => Number(a[0]) - Number(b[0])));
+  return {
+    dialogues: records.length,
+    withPlan,
+    messages: distribution(msgCounts),
+    userTurns: distribution(userCounts),
+    toolCalls: distribution(callCounts),
+    toolCallHistogram: histSorted,
+    parallelCallTurns,
+    stepKinds,
+    toolUse: sortedDesc(toolUse),
+    toolsOffered: offered.size,
+    backends: sortedDesc(backends),
+    models: Object.fromEntries(Object.entries(models).map(([k, v]) => [k, sortedDesc(v)])),
+    flagged: sortedDesc(flagged),
+    provenance: { args, ungrounded, rate: args === 0 ? 0 : ungrounded / args, dialoguesMeasured: measured },
+    judge: { rated, means: Object.fromEntries(Object.entries(judgeSums).map(([k, v]) => [k, v / rated])) },
+    usage: { promptTokens, completionTokens },
+    diversity: diversity(texts),
+    userDiversity: diversity(userTexts),
+  };
+}
