@@ -444,6 +444,15 @@ interface Engine {
 const engines = new Map<string, Promise<Engine>>();
 const models = new Map<string, { promise: Promise<LlamaModel>; users: number }>();
 
+/** What this process holds: loaded model files (with their users), open engines, and whether the binding is up. */
+export function llamaResourceStats(): { models: Array<{ path: string; users: number }>; engines: number; binding: boolean } {
+  return {
+    models: [...models.entries()].map(([path, e]) => ({ path, users: e.users })),
+    engines: engines.size,
+    binding: llamaInstance !== undefined,
+  };
+}
+
 async function acquireModel(
   llama: Llama,
   path: string,
