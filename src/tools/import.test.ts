@@ -268,6 +268,14 @@ describe("bad input", () => {
     expect(err.message).toMatch(/get_weather.*does not compile/);
   });
 
+  it("a returns schema that is not valid JSON Schema is an error at the source's key", async () => {
+    const f = await put("bad-returns.jsonl", JSON.stringify({ ...weather, response: { type: "dict", properties: { a: { minimum: "five" } } } }) + "\n");
+    const err = await importError([f]);
+    expect(err.code).toBe("BAD_SCHEMA");
+    expect(err.line).toBe(1);
+    expect(err.pointer).toBe("/response");
+  });
+
   it("a $ref cycle in OpenAPI is an error", async () => {
     const doc = {
       openapi: "3.0.0",
