@@ -17,7 +17,7 @@ export { UserAgent, UserTurnZ, type UserTurn, type UserTurnInput } from "./user-
 export { AssistantAgent, assistantSystemPrompt, chatTools, type AssistantTurnInput } from "./assistant-agent.js";
 export { ToolAgent, resultSchema, schemaErrors, toolErrorText, type ToolCallInput, type ToolCallOutput } from "./tool-agent.js";
 export { renderPrompt, loadPersonas, promptsDir, type Persona } from "./prompts.js";
-export { createSimPolicy, type SimPolicy } from "./sim/policy.js";
+export { createSimPolicy, type SimPolicy, type SimAnswer } from "./sim/policy.js";
 export { normalizeSchema } from "./tool-schema.js";
 export type {
   AgentSimContext,

@@ -7,7 +7,8 @@
  */
 import { deriveSeed, Rng } from "../../core/rng.js";
 import type { PlanStep, ToolCall, ToolSpec } from "../../core/types.js";
-import type { ChatRequest, ChatResult } from "../../llm/types.js";
+import type { SimAnswer, SimPolicy } from "../../llm/sim.js";
+import type { ChatRequest } from "../../llm/types.js";
 import type {
   AssistantSimContext,
   CallRecord,
@@ -47,10 +48,9 @@ import { simPlan } from "./planner.js";
 import { expectedFromResults, fitsType, resolveParam, subjectTool, userValue, type RequestScope } from "./resolve.js";
 import { fakeValue } from "./values.js";
 
-/** Answers of the `sim` backend: a partial ChatResult, or undefined to let the backend fall back. */
-export type SimPolicy = (request: ChatRequest) => Partial<ChatResult> | undefined;
+export type { SimAnswer, SimPolicy };
 
-function jsonResult(value: unknown): Partial<ChatResult> {
+function jsonResult(value: unknown): SimAnswer {
   return { text: JSON.stringify(value), json: value, toolCalls: [], finishReason: "stop" };
 }
 
@@ -241,10 +241,10 @@ function sameCall(a: CallRecord, b: CallRecord): boolean {
   return a.tool === b.tool && JSON.stringify(a.arguments) === JSON.stringify(b.arguments);
 }
 
-function simAssistant(ctx: AssistantSimContext): Partial<ChatResult> {
+function simAssistant(ctx: AssistantSimContext): SimAnswer {
   const req = ctx.request;
   const rng = new Rng(deriveSeed(ctx.seed, `assistant:${ctx.callCount}:${ctx.turnCalls.length}:${req.userTurns}`));
-  const text = (t: string): Partial<ChatResult> => ({ text: t, toolCalls: [], finishReason: "stop" });
+  const text = (t: string): SimAnswer => ({ text: t, toolCalls: [], finishReason: "stop" });
   if (req.kind === "chitchat") {
     const more = ctx.plan ? ctx.plan.steps.some((s) => s.id > (req.stepId ?? 0) && s.tools.length > 0) : false;
     return text(
@@ -432,7 +432,7 @@ function alignResult(value: unknown, ctx: ToolSimContext, creator: boolean): unk
   return walk(value);
 }
 
-function simTool(ctx: ToolSimContext): Partial<ChatResult> {
+function simTool(ctx: ToolSimContext): SimAnswer {
   const rng = new Rng(deriveSeed(ctx.seed, `tool:${ctx.callId}:${ctx.tool.name}`));
   if (ctx.injectError) return jsonResult({ error: rng.pick(TOOL_ERRORS) });
   const { schema, wrapped } = resultSchema(ctx.tool);
