@@ -24,6 +24,7 @@ import {
   ModelTimeoutError,
   ModelUnavailableError,
 } from "./errors.js";
+import { nodeFetch } from "./http-fetch.js";
 import { RequestLimiter } from "./limiter.js";
 import { renderLlmPrompt } from "./prompts.js";
 import { redact, registerSecret } from "./redact.js";
@@ -54,6 +55,8 @@ export interface OpenAIModelOptions {
   maxTokensField?: "max_tokens" | "max_completion_tokens";
   /** Log lines (retries, fallbacks), already redacted. */
   log?: (line: string) => void;
+  /** HTTP client: "node" (node:http keep-alive, lower CPU; default) or "global" (the runtime's fetch). */
+  http?: "node" | "global";
 }
 
 /** The part of a chat completion we use, validated before use (servers can send anything). */
@@ -249,7 +252,13 @@ export class OpenAIChatModel implements ChatModel {
     this.nativeJson = options.nativeJsonSchema ?? "auto";
     this.maxReasks = options.maxReasks ?? 2;
     this.log = options.log ?? (() => {});
-    this.client = new OpenAI({ apiKey, baseURL, maxRetries: 0, timeout: this.timeoutMs });
+    this.client = new OpenAI({
+      apiKey,
+      baseURL,
+      maxRetries: 0,
+      timeout: this.timeoutMs,
+      ...(options.http === "global" ? {} : { fetch: nodeFetch }),
+    });
   }
 
   async chat(request: ChatRequest): Promise<ChatResult> {
@@ -540,7 +549,8 @@ export function parsePromptedTools(
 
 // ------------------------------------------------------------------------------------------- embeddings
 
-export interface OpenAIEmbeddingOptions extends Pick<OpenAIModelOptions, "baseURL" | "apiKey" | "env" | "timeoutMs" | "retry" | "limiter" | "log"> {
+export interface OpenAIEmbeddingOptions
+  extends Pick<OpenAIModelOptions, "baseURL" | "apiKey" | "env" | "timeoutMs" | "retry" | "limiter" | "log" | "http"> {
   /** Texts per request. Default 128. */
   batchSize?: number;
   /** Ask for this many dimensions (models that support it). */
@@ -576,6 +586,7 @@ export class OpenAIEmbeddingModel implements EmbeddingModel {
       baseURL: options.baseURL ?? env.OPENAI_BASE_URL ?? undefined,
       maxRetries: 0,
       timeout: options.timeoutMs ?? 60_000,
+      ...(options.http === "global" ? {} : { fetch: nodeFetch }),
     });
   }
 

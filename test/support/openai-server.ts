@@ -254,7 +254,6 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
   const sleep = (ms: number) => new Promise<void>((resolve) => (ms > 0 ? setTimeout(resolve, ms) : resolve()));
 
   function genericAnswer(body: ChatBody): AnswerStep & { generic: true } {
-    const rng = new Rng(requestSeed(body));
     const rf = body.response_format;
     if (rf?.type === "json_schema" && rf.json_schema?.schema !== undefined) {
       return { generic: true, json: schemaExample(rf.json_schema.schema, { mode: "minimal" }) };
@@ -267,6 +266,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       const fn = (tc as { function?: { name?: string } }).function;
       forced = fn?.name;
     } else if (tc === "required" && tools.length > 0) {
+      const rng = new Rng(requestSeed(body));
       forced = tools[rng.int(0, tools.length - 1)]?.function?.name;
     }
     if (forced) {
@@ -581,7 +581,12 @@ if (invokedDirectly) {
   const opts = JSON.parse(process.argv[2] ?? "{}") as OpenAIServerOptions;
   const srv = await startOpenAIServer(opts);
   process.stdout.write(JSON.stringify({ url: srv.url, baseURL: srv.baseURL }) + "\n");
-  const stop = () => void srv.close().then(() => process.exit(0));
+  // On SIGTERM, report the server's own CPU time (benchmarks subtract nothing: it is a separate process).
+  const stop = () => {
+    const cpu = process.cpuUsage();
+    process.stdout.write(JSON.stringify({ served: srv.count(), cpuMs: (cpu.user + cpu.system) / 1000 }) + "\n");
+    void srv.close().then(() => process.exit(0));
+  };
   process.on("SIGTERM", stop);
   process.on("SIGINT", stop);
 }
