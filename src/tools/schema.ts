@@ -255,15 +255,21 @@ export class SchemaChecker {
     addFormats(this.ajv);
   }
 
-  /** Compile a schema; returns undefined when it compiles, else the error message. */
+  private readonly seen = new Map<string, string | undefined>();
+
+  /** Compile a schema; returns undefined when it compiles, else the error message. Results are cached by content. */
   check(schema: unknown): string | undefined {
+    if (typeof schema !== "object" || schema === null) return "schema must be an object";
+    const key = canonicalJson(schema);
+    if (this.seen.has(key)) return this.seen.get(key);
+    let result: string | undefined;
     try {
-      if (typeof schema !== "object" || schema === null) return "schema must be an object";
       this.ajv.compile(schema as Record<string, unknown>);
-      return undefined;
     } catch (err) {
-      return (err as Error).message;
+      result = (err as Error).message;
     }
+    this.seen.set(key, result);
+    return result;
   }
 
   /**
