@@ -319,7 +319,19 @@ export async function downloadLlamaModel(
     }
   }, Math.min(1000, stallMs));
   try {
-    return await downloader.download({ signal: controller.signal });
+    const file = await downloader.download({ signal: controller.signal });
+    // An aborted download can resolve as if it had finished: check that the whole file is there.
+    if (controller.signal.aborted) throw controller.signal.reason;
+    let size = -1;
+    try {
+      size = statSync(file).size;
+    } catch {
+      // missing
+    }
+    if (downloader.totalFiles === 1 && size !== downloader.totalSize) {
+      throw new Error(`the downloaded file ${file} is incomplete (${Math.max(0, size)} of ${downloader.totalSize} bytes)`);
+    }
+    return file;
   } catch (err) {
     await downloader.cancel({ deleteTempFile: false }).catch(() => {});
     const reason = controller.signal.aborted ? (controller.signal.reason as Error) : (err as Error);
