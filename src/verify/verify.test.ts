@@ -195,6 +195,25 @@ describe("plan check", () => {
     expect(checkPlan(d).reasons).toContain("step 1 (single) expects 1 tool call, found 2");
   });
 
+  it("does not count a call retried after an error result", () => {
+    const d = rec();
+    const retry = structuredClone(assistantAt(d, 2));
+    const call = retry.tool_calls?.[0];
+    if (!call) throw new Error("fixture");
+    call.id = "call_1r";
+    const t = d.messages[3];
+    if (t?.role !== "tool") throw new Error("fixture");
+    const okResult = { ...t, tool_call_id: "call_1r" };
+    t.content = JSON.stringify({ error: "Service temporarily unavailable. Please retry." });
+    retry.content = "The service failed, let me try again.";
+    d.messages.splice(4, 0, retry, okResult);
+    d.stepOf.splice(4, 0, 1, 1);
+    expect(verifyDialogue(d).passed).toBe(true);
+    // two successful calls are still too many for a single step
+    t.content = JSON.stringify({ flights: [] });
+    expect(checkPlan(d).reasons).toContain("step 1 (single) expects 1 tool call, found 2");
+  });
+
   it("rejects a parallel step whose calls are in separate turns", () => {
     const d = rec();
     const a = assistantAt(d, 10);

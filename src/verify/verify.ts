@@ -180,6 +180,9 @@ export function checkPlan(d: VerifiableDialogue, options: VerifyOptions = {}): C
     return result("plan", reasons, { steps: steps.length, stepsCovered: 0 });
   }
 
+  const failedCalls = new Set<string>();
+  for (const m of d.messages) if (m.role === "tool" && isErrorResult(m.content)) failedCalls.add(m.tool_call_id);
+
   const members = new Map<number, number[]>();
   d.stepOf.forEach((s, i) => {
     const m = d.messages[i];
@@ -239,9 +242,12 @@ export function checkPlan(d: VerifiableDialogue, options: VerifyOptions = {}): C
       }
       if (calls.length === 0) reasons.push(`${label} has no tool call`);
       switch (step.kind) {
-        case "single":
-          if (calls.length > 1) reasons.push(`${label} expects 1 tool call, found ${calls.length}`);
+        case "single": {
+          // a call whose result is an error may be retried: count the calls that did not fail
+          const ok = calls.filter((c) => !failedCalls.has(c.call.id));
+          if (ok.length > 1) reasons.push(`${label} expects 1 tool call, found ${ok.length}`);
           break;
+        }
         case "parallel": {
           const perMsg = new Map<number, number>();
           for (const c of calls) perMsg.set(c.msg, (perMsg.get(c.msg) ?? 0) + 1);
@@ -271,6 +277,18 @@ export function checkPlan(d: VerifiableDialogue, options: VerifyOptions = {}): C
     if (reasons.length === before) covered++;
   }
   return result("plan", reasons, { steps: steps.length, stepsCovered: covered });
+}
+
+/** A tool result that reports a failure: a JSON object with an `error`/`errors` key, or text starting "Error". */
+export function isErrorResult(content: string): boolean {
+  const t = content.trim();
+  if (/^error\b/i.test(t)) return true;
+  try {
+    const v: unknown = JSON.parse(t);
+    return v !== null && typeof v === "object" && !Array.isArray(v) && ("error" in v || "errors" in v);
+  } catch {
+    return false;
+  }
 }
 
 /** A chained step: some argument of some call equals a value of an earlier result of the step or its dependencies. */
