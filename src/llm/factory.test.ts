@@ -1,9 +1,8 @@
 import { describe, it, expect } from "vitest";
-import { UsageError } from "../core/errors.js";
+import { ToolflowError, UsageError } from "../core/errors.js";
 import {
   createChatModel,
   createRoleModels,
-  defaultModelSpec,
   ModelPool,
   parseModelList,
   parseModelSpec,
@@ -33,12 +32,6 @@ describe("model specs", () => {
     expect((err as Error).message).toContain("OPENAI_API_KEY");
     expect((err as ModelConfigError).exitCode).toBe(2);
   });
-
-  it("default spec follows the environment", () => {
-    expect(defaultModelSpec({})).toBe("sim");
-    expect(defaultModelSpec({ OPENAI_API_KEY: "k", OPENAI_MODEL: "m" })).toBe("openai:m");
-    expect(defaultModelSpec({ TOOLFLOW_LLAMA_MODEL: "/m.gguf" })).toBe("llama:/m.gguf");
-  });
 });
 
 describe("llama dispatch", () => {
@@ -54,6 +47,12 @@ describe("llama dispatch", () => {
     expect(calls).toEqual([["llama:/x.gguf", { contextSize: 512 }]]);
     expect((await m.chat({ messages: [], role: "user" })).text).toBe("hi");
     expect(meter.summary().byModel["llama:/x.gguf"]!.costUsd).toBe(0);
+  });
+
+  it("really imports ./llama.js (a missing model file is a clear config error)", async () => {
+    const err = await createChatModel("llama:./no/such/model.gguf").catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ToolflowError);
+    expect((err as Error).message).toMatch(/model\.gguf/);
   });
 
   it("says how to install node-llama-cpp when it is missing", async () => {

@@ -19,14 +19,10 @@ import { redact } from "./redact.js";
 import { createSimModel, type SimPolicy } from "./sim.js";
 import type { ChatModel, ChatRequest, ChatResult } from "./types.js";
 import type { UsageMeter } from "./usage.js";
+import type { LlamaModelOptions } from "./llama.js";
 
-/** Options for node-llama-cpp models (see src/llm/llama.ts). */
-export interface LlamaModelOptions {
-  cacheDir?: string;
-  contextSize?: number;
-  threads?: number;
-  onProgress?: (p: unknown) => void;
-}
+/** Options for node-llama-cpp models (a type-only import: src/llm/llama.ts itself is loaded lazily). */
+export type { LlamaModelOptions } from "./llama.js";
 
 export interface ModelFactoryOptions extends Omit<OpenAIModelOptions, "limiter"> {
   /** Shared by every model (and stage). Default: a new one with concurrency 8. */
@@ -257,14 +253,4 @@ export function parseRoleMap(text: string): Record<string, string> {
     out[role] = list;
   }
   return out;
-}
-
-/**
- * The model to use when none is given: `openai:<OPENAI_MODEL or gpt-4o-mini>` when OPENAI_BASE_URL or
- * OPENAI_API_KEY is set, else `llama:<TOOLFLOW_LLAMA_MODEL>` when that is set, else `sim`.
- */
-export function defaultModelSpec(env: Record<string, string | undefined> = process.env): string {
-  if (env.OPENAI_BASE_URL || env.OPENAI_API_KEY) return `openai:${env.OPENAI_MODEL || "gpt-4o-mini"}`;
-  if (env.TOOLFLOW_LLAMA_MODEL) return `llama:${env.TOOLFLOW_LLAMA_MODEL}`;
-  return "sim";
 }
