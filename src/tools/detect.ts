@@ -102,7 +102,11 @@ export function detectInputFormat(input: ParsedInput): Detection {
       code: "UNKNOWN_FORMAT",
     });
   }
-  const d = detectFormat(probe, { jsonl: input.kind === "jsonl" });
+  let d = detectFormat(probe, { jsonl: input.kind === "jsonl" });
+  // Bare function docs are BFCL when any of them uses a BFCL type or `response` (not only the first one).
+  if (d?.variant === "openai-functions" && input.kind === "jsonl" && input.records.some((r) => looksLikeBfclDoc(r.value))) {
+    d = { format: "bfcl", variant: "bfcl-docs" };
+  }
   if (!d) {
     throw new InputError(
       "unknown format: expected OpenAI tools, BFCL function docs, OpenAPI 3, an MCP tools/list result, " +

@@ -74,15 +74,18 @@ describe("format detection and conversion", () => {
     const bfcl = await put(
       "w.jsonl",
       [
-        JSON.stringify({ name: "area", description: "", parameters: { type: "dict", properties: { r: { type: "float" } }, required: ["r"] } }),
+        // the first line alone looks like a plain function; the second one makes the file BFCL
+        JSON.stringify({ name: "area", description: "", parameters: { type: "object", properties: { r: { type: "number" } }, required: ["r"] } }),
         "",
-        JSON.stringify({ name: "vol", description: "", parameters: { type: "dict", properties: {} }, response: { type: "dict", properties: { v: { type: "float" } } } }),
+        JSON.stringify({ name: "vol", description: "", parameters: { type: "dict", properties: { h: { type: "float" } } }, response: { type: "dict", properties: { v: { type: "float" } } } }),
       ].join("\n"),
     );
-    const { tools, report } = await importTools([bfcl]);
-    expect(report.files[0]?.format).toBe("bfcl");
+    const plain = await put("plain.jsonl", `${JSON.stringify(weather)}\n`);
+    const { tools, report } = await importTools([bfcl, plain]);
+    expect(report.files.map((f) => f.format)).toEqual(["bfcl", "openai"]);
     expect(tools[0]?.parameters).toEqual({ type: "object", properties: { r: { type: "number" } }, required: ["r"] });
     expect(tools[1]?.source.line).toBe(3);
+    expect(tools[1]?.parameters.properties).toEqual({ h: { type: "number" } });
     expect(tools[1]?.returns).toEqual({ type: "object", properties: { v: { type: "number" } } });
   });
 
@@ -287,6 +290,15 @@ describe("bad input", () => {
     const err = await importError([f]);
     expect(err.message).toMatch(/\$ref cycle/);
     expect(err.file).toBe(f);
+  });
+
+  it("broken YAML names the line; a forced format that does not fit is an error", async () => {
+    const y = await put("broken.yaml", "openapi: 3.0.0\npaths:\n  /a: {get: [\n");
+    const err = await importError([y]);
+    expect(err.message).toMatch(/invalid YAML/);
+    expect(err.line).toBeGreaterThan(0);
+    const f = await put("openai-as-mcp.json", [{ type: "function", function: weather }]);
+    expect((await importError([f], { format: "mcp" })).pointer).toBe("/0/inputSchema");
   });
 
   it("unknown formats, empty results and missing files are errors", async () => {

@@ -11,6 +11,7 @@ export function isMcpTool(v: unknown): boolean {
 
 export function mcpToolToDraft(value: unknown, loc: Location): ToolDraft {
   const t = expectObject(value, loc, "MCP tool");
+  if (!isPlainObject(t.inputSchema)) throw inputError(at(loc, "inputSchema"), "MCP tool has no inputSchema object");
   const draft: ToolDraft = {
     name: t.name,
     description: t.description ?? (typeof t.title === "string" ? t.title : ""),
