@@ -257,7 +257,20 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
     config.onProgress?.(progress());
   };
 
+  // Each dialogue gets its own signal, linked to the run's, so in-flight requests do not pile listeners on one.
   const attempt = async (index: number): Promise<Outcome> => {
+    const own = new AbortController();
+    const forward = () => own.abort(signal.reason);
+    if (signal.aborted) return { kind: "aborted" };
+    signal.addEventListener("abort", forward, { once: true });
+    try {
+      return await attemptWith(index, own.signal);
+    } finally {
+      signal.removeEventListener("abort", forward);
+    }
+  };
+
+  const attemptWith = async (index: number, signal: AbortSignal): Promise<Outcome> => {
     const seed = deriveSeed(config.seed, index);
     const sample = sampleFor(config.samples, index);
     const id = dialogueId(config.seed, index);
