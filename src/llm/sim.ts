@@ -23,6 +23,8 @@ export interface SimAnswer {
   toolCalls?: Array<ToolCall | { name: string; arguments: unknown; id?: string }>;
   json?: unknown;
   finishReason?: FinishReason;
+  /** Usage to report (default: estimated from text lengths). */
+  usage?: Usage;
 }
 
 export type SimPolicy = (request: ChatRequest) => SimAnswer | undefined | Promise<SimAnswer | undefined>;
@@ -167,7 +169,7 @@ class SimChatModel implements ChatModel {
       text,
       toolCalls,
       finishReason: answer.finishReason ?? (toolCalls.length > 0 ? "tool_calls" : "stop"),
-      usage: simUsage(request, text, toolCalls),
+      usage: answer.usage ?? simUsage(request, text, toolCalls),
       model: SIM_MODEL_ID,
     };
     if (request.responseFormat && json !== undefined) result.json = json;
