@@ -169,13 +169,20 @@ export function renderDatasetCard(input: CardInput): string {
   }
 
   out.push("## Verification", "");
+  const checkRows = Object.entries(s.verification.checks);
   out.push(
-    "Every dialogue passed the format check (tools of the sample, arguments valid against their schemas, every call",
-    "answered once, sane roles), the plan check (each step covered with its kind and number of calls) and the",
-    "argument provenance check (every argument value found in an earlier user turn or tool result, or documented",
-    "as an enum value or default), and was not an exact or near duplicate (MinHash over user turns).",
+    `${s.verification.passed} of ${s.dialogues} dialogues carry a passing verification. The checks: format (calls name`,
+    "tools of the sample, arguments valid against their schemas, every call answered once, sane roles), plan (each",
+    "step covered with its kind and number of calls; skipped without a plan) and argument provenance (every argument",
+    "value found in an earlier user turn or tool result, or documented as an enum value or default). During synthesis",
+    "exact and near duplicates (MinHash over user turns) are dropped as well.",
     "",
   );
+  if (checkRows.length > 0) {
+    out.push(table(["check", "passed", "failed", "skipped"], checkRows.map(([c, n]) => [c, n.passed, n.failed, n.skipped])), "");
+  } else {
+    out.push("The records carry no check results.", "");
+  }
   out.push(
     `Argument provenance: ${s.provenance.ungrounded} ungrounded of ${s.provenance.args} argument values (${pct(s.provenance.rate)})` +
       ` over ${s.provenance.dialoguesMeasured} measured dialogues.`,

@@ -51,6 +51,14 @@ describe("datasetStats", () => {
     expect(s.backends).toEqual({ openai: 1, sim: 1 });
     expect(s.models.assistant).toEqual({ "openai:gpt-4o": 1, sim: 1 });
     expect(s.provenance).toEqual({ args: 34, ungrounded: 0, rate: 0, dialoguesMeasured: 2 });
+    expect(s.verification).toEqual({
+      passed: 2,
+      checks: {
+        format: { passed: 2, failed: 0, skipped: 0 },
+        plan: { passed: 1, failed: 0, skipped: 1 },
+        provenance: { passed: 2, failed: 0, skipped: 0 },
+      },
+    });
     expect(s.judge).toEqual({ rated: 1, means: { naturalness: 4, coherence: 2 } });
     expect(s.usage).toEqual({ promptTokens: 100, completionTokens: 20 });
     expect(s.diversity.H).toBeGreaterThan(5);
@@ -99,6 +107,8 @@ describe("renderDatasetCard", () => {
     expect(card).toContain("Rejected during synthesis: 2 dialogues.");
     expect(card).toContain("| provenance | 1 | 1 | ungrounded argument x/y = 1 |");
     expect(card).toContain("Argument provenance: 0 ungrounded of 17 argument values (0.0 %)");
+    expect(card).toContain("1 of 1 dialogues carry a passing verification.");
+    expect(card).toContain("| plan | 1 | 0 | 0 |");
   });
 
   it("says when rejection counts are unknown", () => {

@@ -45,6 +45,8 @@ export interface DatasetStats {
   models: Record<string, Record<string, number>>;
   /** Dialogues with a flagged (non-fatal) finding, by check. */
   flagged: Record<string, number>;
+  /** Verification recorded with the dialogues: how many passed, and per check passed / failed / skipped counts. */
+  verification: { passed: number; checks: Record<string, { passed: number; failed: number; skipped: number }> };
   /** All argument leaves and ungrounded ones, from the records' provenance metrics. */
   provenance: { args: number; ungrounded: number; rate: number; dialoguesMeasured: number };
   /** Mean judge score per criterion, over the dialogues a judge rated. */
@@ -71,6 +73,8 @@ export function datasetStats(records: DialogueRecord[]): DatasetStats {
   const backends: Record<string, number> = {};
   const models: Record<string, Record<string, number>> = {};
   const flagged: Record<string, number> = {};
+  const checkCounts: Record<string, { passed: number; failed: number; skipped: number }> = {};
+  let verifiedPassed = 0;
   const judgeSums: Record<string, number> = {};
   const hist: Record<string, number> = {};
   const texts: string[] = [];
@@ -117,7 +121,12 @@ export function datasetStats(records: DialogueRecord[]): DatasetStats {
       models[role] ??= {};
       inc(models[role], model);
     }
+    if (r.verification.passed) verifiedPassed++;
     for (const c of r.verification.checks) {
+      const cc = (checkCounts[c.name] ??= { passed: 0, failed: 0, skipped: 0 });
+      if (c.skipped) cc.skipped++;
+      else if (c.passed) cc.passed++;
+      else cc.failed++;
       if (c.flagged) inc(flagged, c.name);
       if (c.name === "provenance" && !c.skipped && c.metrics) {
         args += c.metrics.args ?? 0;
@@ -149,6 +158,7 @@ export function datasetStats(records: DialogueRecord[]): DatasetStats {
     backends: sortedDesc(backends),
     models: Object.fromEntries(Object.entries(models).map(([k, v]) => [k, sortedDesc(v)])),
     flagged: sortedDesc(flagged),
+    verification: { passed: verifiedPassed, checks: checkCounts },
     provenance: { args, ungrounded, rate: args === 0 ? 0 : ungrounded / args, dialoguesMeasured: measured },
     judge: { rated, means: Object.fromEntries(Object.entries(judgeSums).map(([k, v]) => [k, v / rated])) },
     usage: { promptTokens, completionTokens },
