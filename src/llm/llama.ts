@@ -450,6 +450,8 @@ interface Engine {
   slots: Slot[];
   waiters: Array<(slot: Slot) => void>;
   users: number;
+  /** Set when the last user closed it (it is being disposed: new users must open another). */
+  closing: boolean;
   grammars: Map<string, Promise<LlamaGrammar>>;
 }
 
@@ -550,7 +552,7 @@ async function openEngine(key: string, path: string, id: string, options: LlamaM
       typeof wrapperType !== "string" ? wrapperType : wrapperType === "auto" ? "auto" : nlc.resolveChatWrapper(model, { type: wrapperType });
     slots.push({ chat: new nlc.LlamaChat({ contextSequence: sequence, chatWrapper }), sequence, busy: false });
   }
-  return { key, nlc, llama, model, modelPath: path, context, slots, waiters: [], users: 0, grammars: new Map() };
+  return { key, nlc, llama, model, modelPath: path, context, slots, waiters: [], users: 0, closing: false, grammars: new Map() };
 }
 
 async function closeEngine(engine: Engine): Promise<void> {
@@ -637,6 +639,7 @@ class LlamaChatModel implements ChatModel {
     await Promise.allSettled([...this.inFlight]);
     this.engine.users--;
     if (this.engine.users <= 0) {
+      this.engine.closing = true;
       engines.delete(this.engine.key);
       await closeEngine(this.engine);
     }
@@ -884,13 +887,16 @@ export async function createLlamaModel(spec: string, options: LlamaModelOptions 
   }
   const wrapperKey = typeof options.chatWrapper === "object" ? wrapperIdentity(options.chatWrapper) : (options.chatWrapper ?? "auto");
   const key = JSON.stringify([path, options.contextSize ?? null, options.threads ?? null, options.parallel ?? 1, wrapperKey]);
-  let enginePromise = engines.get(key);
-  if (!enginePromise) {
-    enginePromise = openEngine(key, path, id, options);
-    engines.set(key, enginePromise);
-    enginePromise.catch(() => engines.delete(key));
+  for (;;) {
+    let enginePromise = engines.get(key);
+    if (!enginePromise) {
+      enginePromise = openEngine(key, path, id, options);
+      engines.set(key, enginePromise);
+      enginePromise.catch(() => engines.delete(key));
+    }
+    const engine = await enginePromise;
+    if (engine.closing) continue; // closed while we waited: open a fresh one
+    engine.users++;
+    return new LlamaChatModel(id, engine, options);
   }
-  const engine = await enginePromise;
-  engine.users++;
-  return new LlamaChatModel(id, engine, options);
 }
