@@ -4,7 +4,7 @@
  * record is marked estimated. Responses served from the cache are counted apart (they cost nothing).
  */
 import { readFile } from "node:fs/promises";
-import { countTokens } from "gpt-tokenizer";
+import { createRequire } from "node:module";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { InputError } from "../core/errors.js";
@@ -65,9 +65,24 @@ export function costOf(price: ModelPrice, usage: { promptTokens: number; complet
   );
 }
 
+type CountTokens = (text: string) => number;
+let countTokens: CountTokens | undefined;
+
+/**
+ * gpt-tokenizer, loaded (synchronously, through its CommonJS build) on first use: its tables take over a second
+ * to load, and most runs never need them.
+ */
+function tokenizer(): CountTokens {
+  if (!countTokens) {
+    const mod = createRequire(import.meta.url)("gpt-tokenizer") as { countTokens: CountTokens };
+    countTokens = mod.countTokens;
+  }
+  return countTokens;
+}
+
 /** Tokens of a text (o200k encoding). */
 export function estimateTokens(text: string): number {
-  return text === "" ? 0 : countTokens(text);
+  return text === "" ? 0 : tokenizer()(text);
 }
 
 /** Estimated prompt tokens of a chat request (messages + tool specs + schema), ~4 tokens overhead a message. */
