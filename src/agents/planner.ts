@@ -95,8 +95,19 @@ export function validatePlan(plan: DialoguePlan, tools: readonly ToolSpec[], opt
   return errors;
 }
 
-/** The view of a tool given to prompt templates. */
+const views = new WeakMap<ToolSpec, Record<string, unknown>>();
+
+/** The view of a tool given to prompt templates (cached per spec object). */
 export function toolView(t: ToolSpec): Record<string, unknown> {
+  let v = views.get(t);
+  if (!v) {
+    v = makeToolView(t);
+    views.set(t, v);
+  }
+  return v;
+}
+
+function makeToolView(t: ToolSpec): Record<string, unknown> {
   return {
     name: t.name,
     description: t.description,

@@ -94,7 +94,19 @@ export function returnFields(tool: ToolSpec): ReturnField[] {
 }
 
 /** Words of an identifier: "get_flight_cost" / "getFlightCost" -> ["get", "flight", "cost"]. */
+const wordCache = new Map<string, string[]>();
+
 export function identifierWords(name: string): string[] {
+  let w = wordCache.get(name);
+  if (!w) {
+    w = splitIdentifier(name);
+    if (wordCache.size > 20000) wordCache.clear();
+    wordCache.set(name, w);
+  }
+  return [...w];
+}
+
+function splitIdentifier(name: string): string[] {
   return name
     .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
     .split(/[^A-Za-z0-9]+/)

@@ -47,6 +47,7 @@ import {
 import { simPlan } from "./planner.js";
 import { expectedFromResults, fitsType, resolveParam, subjectTool, userValue, type RequestScope } from "./resolve.js";
 import { fakeValue } from "./values.js";
+import { schemaExample } from "../../llm/schema-example.js";
 
 export type { SimAnswer, SimPolicy };
 
@@ -303,15 +304,16 @@ function simAssistant(ctx: AssistantSimContext): SimAnswer {
     let waiting = false;
     for (const param of requiredParams(tool)) {
       if (param in args) continue;
-      const k = resolveParam(param, scope, ctx.known);
-      if (k && fitsType(props[param], k.value)) {
-        args[param] = k.value;
-        continue;
-      }
+      // A chained call waits for the earlier call of the same request that returns the value.
       const producer = pending.some(
         (q) => q.index < p.index && q.values.tool !== tool.name && producesParam(toolByName(ctx.tools, q.values.tool) ?? tool, param),
       );
-      if (producer) waiting = true;
+      if (producer) {
+        waiting = true;
+        continue;
+      }
+      const k = resolveParam(param, scope, ctx.known);
+      if (k && fitsType(props[param], k.value)) args[param] = k.value;
       else lacking.push(param);
     }
     if (lacking.length > 0) missing.push({ tool, params: lacking });
@@ -450,7 +452,13 @@ function simTool(ctx: ToolSimContext): SimAnswer {
   const raw = fakeValue(inner, { name: identifierWords(ctx.tool.name).slice(1).join("_") || "result", purpose: "result", toolDescription: ctx.tool.description }, rng);
   const aligned = alignResult(raw, ctx, creator);
   const check = (v: unknown) => schemaErrors(schema, wrapped ? { result: v } : v).length === 0;
-  value = check(aligned) ? aligned : raw;
+  if (check(aligned)) value = aligned;
+  else if (check(raw)) value = raw;
+  else {
+    // Shapes the name-based generator gets wrong: the model layer's generic schema instance.
+    value = schemaExample(inner, { mode: "readable", rng });
+    if (!check(value)) value = schemaExample(inner, { mode: "minimal" });
+  }
   return jsonResult(wrapped ? { result: value } : value);
 }
 

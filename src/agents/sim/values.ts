@@ -206,6 +206,12 @@ export function fakeValue(schema: JsonSchema, h: ValueHints, rng: Rng, depth = 0
     case "null":
       return null;
     case "array": {
+      const tuple = Array.isArray(schema.prefixItems) ? schema.prefixItems : Array.isArray(schema.items) ? schema.items : undefined;
+      if (tuple) {
+        return tuple.map((it, i) =>
+          isRecord(it) ? fakeValue(it as JsonSchema, { ...h, name: `${h.name}_${i}` }, rng, depth + 1) : null,
+        );
+      }
       const items = isRecord(schema.items) ? (schema.items as JsonSchema) : { type: "string" };
       const min = typeof schema.minItems === "number" ? schema.minItems : 1;
       const max = typeof schema.maxItems === "number" ? schema.maxItems : Math.max(min, 3);

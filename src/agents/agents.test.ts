@@ -1,0 +1,195 @@
+import { describe, it, expect, beforeAll } from "vitest";
+import type { ToolSpec } from "../core/types.js";
+import { AssistantAgent, chatTools } from "./assistant-agent.js";
+import { GenerationError, UsageTally } from "./common.js";
+import { generateDialogue, personaFor } from "./generate.js";
+import { loadPersonas, renderPrompt } from "./prompts.js";
+import { requestFromStep } from "./state.js";
+import { ToolAgent, resultSchema } from "./tool-agent.js";
+import { createSimPolicy } from "./sim/policy.js";
+import { bfclTools, sampleOf, ScriptedModel, simModels } from "./test-support.js";
+
+let all: ToolSpec[];
+let bookFlight: ToolSpec;
+beforeAll(async () => {
+  all = await bfclTools();
+  bookFlight = all.find((t) => t.name === "book_flight")!;
+});
+
+const toolInput = (extra: Partial<Parameters<ToolAgent["call"]>[0]> = {}) => ({
+  seed: 1,
+  tool: bookFlight,
+  arguments: { access_token: "tok_1", card_id: "card_1", travel_date: "2025-05-01", travel_from: "JFK", travel_to: "LAX", travel_class: "economy" },
+  callId: "call_1",
+  injectError: false,
+  known: [],
+  history: [],
+  ...extra,
+});
+
+describe("ToolAgent", () => {
+  it("asks for the returns schema and echoes argument values into matching result fields (sim)", async () => {
+    const { tool } = simModels();
+    const out = await new ToolAgent(tool).call(toolInput());
+    expect(out.ok).toBe(true);
+    const r = out.result as { booking_history: Record<string, unknown>; booking_id: string };
+    expect(r.booking_history.travel_from).toBe("JFK");
+    expect(r.booking_history.travel_date).toBe("2025-05-01");
+    // the nested booking id is the booking just created
+    expect(r.booking_history.booking_id).toBe(r.booking_id);
+  });
+
+  it("keeps ids created earlier: a lookup by id returns the earlier entity's fields", async () => {
+    const { tool } = simModels();
+    const tickets = all.filter((t) => t.name === "create_ticket" || t.name === "get_ticket");
+    const agent = new ToolAgent(tool);
+    const created = await agent.call({ ...toolInput(), tool: tickets.find((t) => t.name === "create_ticket")!, arguments: { title: "login page error" } });
+    const c = created.result as { id: number; title: string; status: string };
+    const record = { callId: "call_1", tool: "create_ticket", arguments: { title: "login page error" }, result: c, ok: true, stepId: 1 };
+    const got = await agent.call({
+      ...toolInput(),
+      callId: "call_2",
+      tool: tickets.find((t) => t.name === "get_ticket")!,
+      arguments: { ticket_id: c.id },
+      history: [record],
+    });
+    expect(got.result).toMatchObject({ id: c.id, title: "login page error", status: c.status });
+  });
+
+  it("returns an error result when told to inject one", async () => {
+    const { tool } = simModels();
+    const out = await new ToolAgent(tool).call(toolInput({ injectError: true }));
+    expect(out.ok).toBe(false);
+    expect(out.error).toMatch(/\w/);
+    expect(out.result).toEqual({ error: out.error });
+  });
+
+  it("re-asks once when a result does not match the returns schema, then fails with stage=tool", async () => {
+    let n = 0;
+    const good = { booking_id: "b1", transaction_id: "t1", booking_status: true, booking_history: {} };
+    const flaky = new ScriptedModel(() => ({ json: n++ === 0 ? { booking_id: 42 } : good }));
+    const out = await new ToolAgent(flaky).call(toolInput());
+    expect(out.result).toEqual(good);
+    expect(flaky.requests).toHaveLength(2);
+    expect(flaky.requests[1]!.messages.at(-1)!.content).toMatch(/booking_id must be string/);
+    expect(flaky.requests[0]!.responseFormat!.schema).toEqual(resultSchema(bookFlight).schema);
+
+    const bad = new ScriptedModel(() => ({ json: { booking_id: 42 } }));
+    const err = await new ToolAgent(bad).call(toolInput()).catch((e) => e);
+    expect(err).toBeInstanceOf(GenerationError);
+    expect((err as GenerationError).stage).toBe("tool");
+  });
+
+  it("wraps non-object returns as {result} for structured output and unwraps the answer", () => {
+    const t: ToolSpec = { ...bookFlight, returns: { type: "array", items: { type: "number" } } };
+    const { schema, wrapped } = resultSchema(t);
+    expect(wrapped).toBe(true);
+    expect(schema).toMatchObject({ type: "object", required: ["result"] });
+  });
+});
+
+describe("AssistantAgent", () => {
+  const request = () =>
+    requestFromStep({ id: 1, kind: "single", intent: "book", tools: ["book_flight"], dependsOn: [] });
+  const input = () => ({
+    seed: 1,
+    messages: [
+      { role: "system" as const, content: "sys" },
+      { role: "user" as const, content: "Book me a flight" },
+    ],
+    tools: [bookFlight],
+    plan: null,
+    request: request(),
+    known: [],
+    turnCalls: [],
+    mustAnswer: false,
+    usedCallIds: new Set(["call_1"]),
+  });
+
+  it("offers the tools with normalized schemas and fixes missing or duplicate call ids", async () => {
+    const model = new ScriptedModel(() => ({
+      toolCalls: [
+        { id: "call_1", type: "function", function: { name: "book_flight", arguments: "{}" } },
+        { id: "", type: "function", function: { name: "book_flight", arguments: "" } },
+      ],
+    }));
+    const msg = await new AssistantAgent(model).respond(input());
+    const ids = msg.tool_calls!.map((c) => c.id);
+    expect(new Set(ids).size).toBe(2);
+    expect(ids).not.toContain("call_1");
+    expect(msg.tool_calls![1]!.function.arguments).toBe("{}");
+    expect(model.requests[0]!.tools).toEqual(chatTools([bookFlight]));
+    expect(model.requests[0]!.tools![0]!.parameters.type).toBe("object");
+  });
+
+  it("re-asks when the model calls an unknown tool, and fails with stage=assistant when it keeps doing so", async () => {
+    const model = new ScriptedModel(() => ({
+      toolCalls: [{ id: "x", type: "function", function: { name: "launch_rocket", arguments: "{}" } }],
+    }));
+    const err = await new AssistantAgent(model, new UsageTally(), 2).respond(input()).catch((e) => e);
+    expect(err).toBeInstanceOf(GenerationError);
+    expect((err as GenerationError).stage).toBe("assistant");
+    expect((err as Error).message).toMatch(/launch_rocket/);
+    expect(model.requests).toHaveLength(2);
+    expect(model.requests[1]!.messages.at(-1)!.content).toMatch(/not one of the available tools/);
+  });
+
+  it("on the last round asks for a text answer (toolChoice none) and drops stray calls", async () => {
+    const model = new ScriptedModel(() => ({
+      text: "Here is your summary.",
+      toolCalls: [{ id: "x", type: "function", function: { name: "book_flight", arguments: "{}" } }],
+    }));
+    const msg = await new AssistantAgent(model).respond({ ...input(), mustAnswer: true });
+    expect(model.requests[0]!.toolChoice).toBe("none");
+    expect(msg).toEqual({ role: "assistant", content: "Here is your summary." });
+  });
+});
+
+describe("prompts and personas", () => {
+  it("renders the role templates with their variables", () => {
+    const view = { name: "book_flight", description: "Book a flight.", parameters: "{}", returns: "", required: [] };
+    const planner = renderPrompt("planner", { tools: [view], edges: [{ from: "a", to: "b", kind: "P-R" }], kinds: [], maxTurns: 7 });
+    expect(planner).toContain("- book_flight: Book a flight.");
+    expect(planner).toContain("at most 7 user turns");
+    expect(planner).toContain("a -> b (P-R)");
+    const persona = loadPersonas()[0]!;
+    const user = renderPrompt("user", { persona, plan: [], step: { id: 1, kind: "single", intent: "Book it" }, started: false, tools: [], turnsLeft: 3 });
+    expect(user).toContain(persona.name);
+    expect(user).toContain("has not started yet");
+    const tool = renderPrompt("tool", { tool: view, arguments: "{}", earlier: [], known: [], injectError: true, schema: "{}" });
+    expect(tool).toContain('{"error": "..."}');
+  });
+
+  it("has a varied persona list, picked by seed", () => {
+    const list = loadPersonas();
+    expect(list.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(list.map((p) => p.name)).size).toBe(list.length);
+    expect(new Set(list.map((p) => p.style))).toEqual(new Set(["polite", "terse", "chatty", "casual", "formal"]));
+    expect(personaFor(5)).toEqual(personaFor(5));
+    expect(new Set(Array.from({ length: 20 }, (_, i) => personaFor(i).name)).size).toBeGreaterThanOrEqual(8);
+  });
+});
+
+describe("createSimPolicy", () => {
+  it("leaves requests without an agent simContext to the backend's default", () => {
+    const policy = createSimPolicy();
+    expect(policy({ messages: [{ role: "user", content: "hi" }] })).toBeUndefined();
+    expect(policy({ messages: [], simContext: { agent: "judge" } })).toBeUndefined();
+  });
+
+  it("real-model prompts carry what the sim reads from simContext (the user prompt names the step and the persona)", async () => {
+    const sim = simModels();
+    const seen: string[] = [];
+    const user = new ScriptedModel((req) => {
+      seen.push(req.messages[0]!.content as string);
+      const r = createSimPolicy()(req)!;
+      return { json: r.json };
+    });
+    const d = await generateDialogue(sampleOf(["get_flight_cost"]), all, { ...sim, user }, { seed: 3, usePlan: true });
+    expect(d.complete).toBe(true);
+    expect(seen[0]).toContain(d.plan!.steps[0]!.intent);
+    expect(seen[0]).toContain(d.persona.split(",")[0]!);
+    expect(seen[1]).toContain("in progress");
+    expect(seen[1]).toContain("get_flight_cost");
+  });
+});
