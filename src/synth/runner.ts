@@ -425,6 +425,9 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
         );
       }
       await Promise.race(inFlight.values());
+      // Let timers, I/O and signal handlers run: with a synchronous backend (sim) the whole run would otherwise
+      // be one chain of microtasks, and Ctrl-C or the progress display would wait for its end.
+      await new Promise<void>((r) => setImmediate(r));
       if (Date.now() - lastCheckpoint >= (config.checkpointMs ?? 5000)) await checkpoint("running");
     }
     if (fatal !== undefined) {

@@ -1,0 +1,164 @@
+/**
+ * The `toolflow synth` command line: bad options and inputs (exit code 2, clear message, nothing written), the dry
+ * run (prints prompts and estimates, writes nothing), and Ctrl-C (exit 130, resumable).
+ */
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
+import { main } from "../../src/cli/main.js";
+import { ManifestZ } from "../../src/synth/manifest.js";
+import { PROJECT_ROOT, runCli } from "../support/cli.js";
+import { readAccepted, writeBfclMultiTurnTools } from "./support/run-files.js";
+
+let work: string;
+let tools: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "e2e-synth-cli-"));
+  tools = (await writeBfclMultiTurnTools(work)).path;
+});
+
+/** Run the CLI in this process; returns exit code, stdout and stderr. */
+async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => {
+    stdout += String(c);
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => {
+    stderr += String(c);
+    return true;
+  });
+  try {
+    const code = await main(["node", "toolflow", ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe("toolflow synth: options and inputs", () => {
+  it("rejects bad option values with exit code 2 and writes nothing", async () => {
+    const out = join(work, "bad");
+    const cases: Array<[string[], RegExp]> = [
+      [["--count", "0"], /--count: must be between 1/],
+      [["--count", "5", "--size", "5-2"], /--size: MIN must not exceed MAX/],
+      [["--count", "5", "--tool-error-rate", "1.5"], /--tool-error-rate: must be between 0 and 1/],
+      [["--count", "5", "--llm", "gpt4"], /unknown model spec "gpt4"/],
+      [["--count", "5", "--resume", "--force"], /--resume and --force exclude each other/],
+    ];
+    for (const [extra, message] of cases) {
+      const r = await cli(["synth", "--tools", tools, "--out", out, ...extra]);
+      expect(r.stderr, extra.join(" ")).toMatch(message);
+      expect(r.code, extra.join(" ")).toBe(2);
+      expect(existsSync(join(out, "dialogues.jsonl"))).toBe(false);
+    }
+  });
+
+  it("names a missing or broken tools file (exit 2)", async () => {
+    const missing = await cli(["synth", "--tools", join(work, "nope.jsonl"), "--count", "2", "--llm", "sim", "--out", join(work, "m")]);
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toMatch(/nope\.jsonl/);
+    const broken = join(work, "broken.jsonl");
+    writeFileSync(broken, '{"name": "x"}\n');
+    const r = await cli(["synth", "--tools", broken, "--count", "2", "--llm", "sim", "--out", join(work, "b")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/broken\.jsonl line 1/);
+    expect(existsSync(join(work, "b", "dialogues.jsonl"))).toBe(false);
+  });
+
+  it("refuses to overwrite a run, and a resume with different options names them", async () => {
+    const out = join(work, "existing");
+    const argsFor = (seed: string, ...extra: string[]) => [
+      "synth", "--tools", tools, "--count", "3", "--llm", "sim", "--seed", seed, "--out", out, ...extra,
+    ];
+    const args = argsFor("4");
+    const first = await cli(args);
+    expect(first.code).toBe(0);
+    const again = await cli(args);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(/already holds a run .*pass --resume to continue it or --force to start over/);
+    const changed = await cli(argsFor("5", "--no-plan", "--resume"));
+    expect(changed.code).toBe(2);
+    expect(changed.stderr).toMatch(/--seed: was 4, now 5; --no-plan: was true, now false/);
+    const resumed = await cli([...args, "--resume"]);
+    expect(resumed.code).toBe(0);
+    expect(readAccepted(out)).toHaveLength(3);
+    const forced = await cli([...args, "--force"]);
+    expect(forced.code).toBe(0);
+    expect(ManifestZ.parse(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"))).sessions).toHaveLength(1);
+  });
+});
+
+describe("toolflow synth --dry-run", () => {
+  it("prints the first prompts and an estimate with costs, and writes nothing", async () => {
+    const prices = join(work, "prices.json");
+    writeFileSync(prices, JSON.stringify({ "gpt-4o-mini": { input: 0.15, output: 0.6 } }));
+    const out = join(work, "dry");
+    const r = await cli([
+      "synth", "--tools", tools, "--count", "1000", "--llm", "openai:gpt-4o-mini", "--llm-tool", "sim",
+      "--prices", prices, "--out", out, "--dry-run",
+    ]);
+    expect(r.code).toBe(0);
+    expect(existsSync(out)).toBe(false);
+    expect(r.stdout).toMatch(/nothing was sent to any model and nothing was written/);
+    expect(r.stdout).toMatch(/===== planner prompt for sample-0 \(\d+ prompt tokens\) =====/);
+    expect(r.stdout).toMatch(/===== first user prompt/);
+    expect(r.stdout).toMatch(/===== first assistant prompt/);
+    expect(r.stdout).toMatch(/===== first tool prompt/);
+    const m = /if every attempt is accepted: 1000 dialogues, (\d+) calls, .* cost \$(\d+\.\d+)/.exec(r.stdout);
+    expect(m).not.toBeNull();
+    expect(Number(m?.[1])).toBeGreaterThan(1000 * 3);
+    expect(Number(m?.[2])).toBeGreaterThan(0);
+    expect(r.stdout).toMatch(/tool {8}.* sim/);
+    expect(r.stdout).not.toMatch(/no price for/);
+  });
+
+  it("lists models without a price", async () => {
+    const r = await cli(["synth", "--tools", tools, "--count", "10", "--llm", "openai:mystery", "--out", join(work, "d2"), "--dry-run"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/cost unknown/);
+    expect(r.stdout).toMatch(/no price for: openai:mystery/);
+  });
+});
+
+describe("toolflow synth: Ctrl-C", () => {
+  it("finishes the dialogues in flight, exits with 130, and --resume completes the run", async () => {
+    const out = join(work, "sigint");
+    const args = ["synth", "--tools", tools, "--count", "24", "--llm", "sim", "--seed", "9", "--concurrency", "2", "--out", out];
+    const child = spawn(process.execPath, ["--import", "tsx", resolve(PROJECT_ROOT, "src/cli/main.ts"), ...args], {
+      cwd: PROJECT_ROOT,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const poll = setInterval(() => {
+      const p = join(out, "dialogues.jsonl");
+      if (existsSync(p) && readFileSync(p, "utf8").split("\n").length > 3) {
+        clearInterval(poll);
+        child.kill("SIGINT");
+      }
+    }, 10);
+    const code = await new Promise<number | null>((done) => child.on("close", (c) => done(c)));
+    clearInterval(poll);
+    expect(stderr).toMatch(/SIGINT: finishing the dialogues in flight/);
+    expect(code).toBe(130);
+    expect(stderr).toMatch(/run the same command with --resume/);
+    const manifest = ManifestZ.parse(JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")));
+    expect(manifest.status).toBe("interrupted");
+    expect(manifest.counts.accepted).toBeLessThan(24);
+    expect(readAccepted(out)).toHaveLength(manifest.counts.accepted);
+
+    const resumed = await runCli([...args, "--resume"]);
+    expect(resumed.code).toBe(0);
+    expect(readAccepted(out)).toHaveLength(24);
+  });
+});
