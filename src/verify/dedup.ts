@@ -30,17 +30,6 @@ function fnv1a(s: string): number {
   return h >>> 0;
 }
 
-/** murmur3's 32-bit finalizer: a good mix of `x` xor `seed`. */
-function mix(x: number, seed: number): number {
-  let h = (x ^ seed) >>> 0;
-  h ^= h >>> 16;
-  h = Math.imul(h, 0x85ebca6b);
-  h ^= h >>> 13;
-  h = Math.imul(h, 0xc2b2ae35);
-  h ^= h >>> 16;
-  return h >>> 0;
-}
-
 /** Word shingles (k words) of each user turn, hashed; a turn shorter than k words is one shingle. */
 export function shingles(turns: string[], k: number): Set<number> {
   const out = new Set<number>();
@@ -108,7 +97,7 @@ export class Deduper {
   private readonly exact = new Map<string, string>();
   private readonly signatures = new Map<string, Uint32Array>();
   /** One bucket table per band: band hash -> ids. */
-  private readonly tables: Array<Map<string, string[]>>;
+  private readonly tables: Array<Map<number, string[]>>;
 
   constructor(options: DeduperOptions = {}) {
     this.threshold = options.threshold ?? 0.8;
@@ -128,7 +117,7 @@ export class Deduper {
     const rng = new Rng(options.seed ?? 1);
     this.seeds = new Uint32Array(this.numPerm);
     for (let i = 0; i < this.numPerm; i++) this.seeds[i] = rng.nextUint32();
-    this.tables = Array.from({ length: this.bands }, () => new Map<string, string[]>());
+    this.tables = Array.from({ length: this.bands }, () => new Map<number, string[]>());
   }
 
   /** Number of dialogues added. */
@@ -145,27 +134,48 @@ export class Deduper {
   signature(d: DedupDialogue): Uint32Array | undefined {
     const sh = shingles(userTurns(d), this.shingleSize);
     if (sh.size === 0) return undefined;
-    const sig = new Uint32Array(this.numPerm).fill(0xffffffff);
+    const n = this.numPerm;
+    const seeds = this.seeds;
+    const sig = new Uint32Array(n).fill(0xffffffff);
     for (const x of sh) {
-      for (let i = 0; i < this.numPerm; i++) {
-        const h = mix(x, this.seeds[i] as number);
+      for (let i = 0; i < n; i++) {
+        // murmur3 fmix32 of x ^ seed_i (inlined mix())
+        let h = x ^ (seeds[i] as number);
+        h ^= h >>> 16;
+        h = Math.imul(h, 0x85ebca6b);
+        h ^= h >>> 13;
+        h = Math.imul(h, 0xc2b2ae35);
+        h = (h ^ (h >>> 16)) >>> 0;
         if (h < (sig[i] as number)) sig[i] = h;
       }
     }
     return sig;
   }
 
-  private bandKeys(sig: Uint32Array): string[] {
-    const keys: string[] = [];
-    for (let b = 0; b < this.bands; b++) keys.push(Array.from(sig.subarray(b * this.rows, (b + 1) * this.rows)).join(","));
+  /** One key per band: a 53-bit hash of the band's rows. */
+  private bandKeys(sig: Uint32Array): number[] {
+    const keys: number[] = [];
+    for (let b = 0; b < this.bands; b++) {
+      let h1 = 0x811c9dc5 ^ b;
+      let h2 = 0x9e3779b9 ^ b;
+      for (let i = b * this.rows; i < (b + 1) * this.rows; i++) {
+        const v = sig[i] as number;
+        h1 = Math.imul(h1 ^ v, 0x01000193);
+        h2 = Math.imul(h2 ^ v, 0x85ebca6b) ^ (h2 >>> 15);
+      }
+      keys.push((h1 >>> 0) * 2097152 + ((h2 >>> 0) & 0x1fffff));
+    }
     return keys;
   }
 
-  /** Is this dialogue a duplicate of one already added? */
-  check(d: DedupDialogue): DuplicateCheck {
-    const same = this.exact.get(this.exactKey(d));
+  private fingerprint(d: DedupDialogue): { key: string; sig: Uint32Array | undefined } {
+    return { key: this.exactKey(d), sig: this.signature(d) };
+  }
+
+  private checkPrint(fp: { key: string; sig: Uint32Array | undefined }): DuplicateCheck {
+    const same = this.exact.get(fp.key);
     if (same !== undefined) return { duplicate: true, of: same, kind: "exact", similarity: 1 };
-    const sig = this.signature(d);
+    const sig = fp.sig;
     if (!sig) return { duplicate: false };
     let best: { id: string; sim: number } | undefined;
     const seen = new Set<string>();
@@ -182,26 +192,35 @@ export class Deduper {
     return best ? { duplicate: true, of: best.id, kind: "near", similarity: best.sim } : { duplicate: false };
   }
 
-  /** Remember an accepted dialogue. */
-  add(id: string, d: DedupDialogue): void {
+  private addPrint(id: string, fp: { key: string; sig: Uint32Array | undefined }): void {
     this.ids.add(id);
-    const key = this.exactKey(d);
-    if (!this.exact.has(key)) this.exact.set(key, id);
-    const sig = this.signature(d);
+    if (!this.exact.has(fp.key)) this.exact.set(fp.key, id);
+    const sig = fp.sig;
     if (!sig || this.signatures.has(id)) return;
     this.signatures.set(id, sig);
     this.bandKeys(sig).forEach((k, b) => {
-      const table = this.tables[b] as Map<string, string[]>;
+      const table = this.tables[b] as Map<number, string[]>;
       const list = table.get(k);
       if (list) list.push(id);
       else table.set(k, [id]);
     });
   }
 
-  /** check, and add when it is not a duplicate. */
+  /** Is this dialogue a duplicate of one already added? */
+  check(d: DedupDialogue): DuplicateCheck {
+    return this.checkPrint(this.fingerprint(d));
+  }
+
+  /** Remember an accepted dialogue. */
+  add(id: string, d: DedupDialogue): void {
+    this.addPrint(id, this.fingerprint(d));
+  }
+
+  /** check, and add when it is not a duplicate (hashing the dialogue once). */
   checkAndAdd(id: string, d: DedupDialogue): DuplicateCheck {
-    const r = this.check(d);
-    if (!r.duplicate) this.add(id, d);
+    const fp = this.fingerprint(d);
+    const r = this.checkPrint(fp);
+    if (!r.duplicate) this.addPrint(id, fp);
     return r;
   }
 }

@@ -14,9 +14,9 @@ import { stemmer } from "stemmer";
 
 /** Lower-case, strip accents, turn every run of non-letters/digits into one space, trim. */
 export function normalizeText(text: string): string {
-  return text
-    .normalize("NFKD")
-    .replace(/\p{M}+/gu, "")
+  // eslint-disable-next-line no-control-regex
+  const base = /^[\x00-\x7f]*$/.test(text) ? text : text.normalize("NFKD").replace(/\p{M}+/gu, "");
+  return base
     .toLowerCase()
     .replace(/[^\p{L}\p{N}]+/gu, " ")
     .trim();
@@ -33,10 +33,27 @@ const STOPWORDS = new Set(
 
 /** Content words of a text, stemmed (Porter). */
 export function contentStems(text: string): string[] {
+  return stemsOfNormalized(normalizeText(text));
+}
+
+const stemCache = new Map<string, string>();
+
+/** Porter stem of a lower-case word, memoized (bounded cache). */
+export function stem(word: string): string {
+  let s = stemCache.get(word);
+  if (s === undefined) {
+    s = stemmer(word);
+    if (stemCache.size >= 50_000) stemCache.clear();
+    stemCache.set(word, s);
+  }
+  return s;
+}
+
+function stemsOfNormalized(norm: string): string[] {
   const out: string[] = [];
-  for (const w of normalizeText(text).split(" ")) {
+  for (const w of norm.split(" ")) {
     if (w === "" || STOPWORDS.has(w)) continue;
-    out.push(stemmer(w));
+    out.push(stem(w));
   }
   return out;
 }
@@ -322,7 +339,7 @@ export class SourceIndex {
     }
     for (const t of extractTimes(text)) this.times.add(t);
     for (const q of extractQuantities(text)) this.quantities.add(q);
-    for (const s of contentStems(text)) this.stems.add(s);
+    for (const s of stemsOfNormalized(norm)) this.stems.add(s);
   }
 
   /** Add a tool result: JSON leaves (strings, numbers, booleans, and keys as text), or free text. */
@@ -466,7 +483,7 @@ export function isValueGrounded(
 
 function isBooleanGrounded(value: boolean, sources: SourceIndex, name: string | undefined): boolean {
   if (name !== undefined && sources.hasBoolLeaf(name, value)) return true;
-  const nameStems = name === undefined ? [] : identifierWords(name).map((w) => stemmer(w));
+  const nameStems = name === undefined ? [] : identifierWords(name).map((w) => stem(w));
   const named = nameStems.some((s) => sources.hasStem(s));
   if (value) return named || sources.hasAnyWord(AFFIRM);
   return sources.hasAnyWord(NEGATE);
