@@ -7,10 +7,10 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { main } from "../../src/cli/main.js";
 import { ManifestZ } from "../../src/synth/manifest.js";
 import { PROJECT_ROOT, runCli } from "../support/cli.js";
 import { readAccepted, writeBfclMultiTurnTools } from "./support/run-files.js";
+import { cliInProcess } from "./support/inproc.js";
 
 let work: string;
 let tools: string;
@@ -20,26 +20,7 @@ beforeAll(async () => {
   tools = (await writeBfclMultiTurnTools(work)).path;
 });
 
-/** Run the CLI in this process; returns exit code, stdout and stderr. */
-async function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => {
-    stdout += String(c);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => {
-    stderr += String(c);
-    return true;
-  });
-  try {
-    const code = await main(["node", "toolflow", ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
+const cli = cliInProcess;
 
 afterEach(() => {
   vi.restoreAllMocks();

@@ -1,0 +1,44 @@
+/**
+ * The README demo, command for command (docs/synth.md): bundled example tools -> graph -> 40 dialogues with the
+ * sim backend -> export. Offline, no model.
+ */
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { PROJECT_ROOT } from "../support/cli.js";
+import { cliInProcess } from "./support/inproc.js";
+import { readAccepted } from "./support/run-files.js";
+
+describe("README demo", () => {
+  it("imports the examples, builds the graph, synthesizes 40 dialogues with sim and exports them", async () => {
+    const demo = mkdtempSync(join(tmpdir(), "e2e-demo-"));
+    const examples = readdirSync(join(PROJECT_ROOT, "examples"))
+      .sort()
+      .map((f) => join(PROJECT_ROOT, "examples", f));
+    expect(examples.length).toBeGreaterThanOrEqual(3);
+    const tools = join(demo, "tools.jsonl");
+    const graph = join(demo, "graph.json");
+    const run = join(demo, "run");
+    const dataset = join(demo, "dataset");
+    const steps: string[][] = [
+      ["tools", "import", ...examples, "-o", tools],
+      ["graph", "build", tools, "-o", graph],
+      ["synth", "--tools", tools, "--graph", graph, "--llm", "sim", "--count", "40", "--seed", "7", "--out", run, "--dry-run"],
+      ["synth", "--tools", tools, "--graph", graph, "--llm", "sim", "--count", "40", "--seed", "7", "--out", run],
+      ["export", run, "--format", "all", "-o", dataset],
+    ];
+    for (const args of steps) {
+      const r = await cliInProcess(args);
+      expect(r.code, `${args.join(" ")}\n${r.stderr}`).toBe(0);
+      if (args.includes("--dry-run")) expect(existsSync(run)).toBe(false);
+    }
+    const accepted = readAccepted(run);
+    expect(accepted).toHaveLength(40);
+    expect(accepted.every((d) => d.backend === "sim" && d.verification.passed)).toBe(true);
+    expect(existsSync(join(dataset, "README.md"))).toBe(true);
+    expect(readFileSync(join(dataset, "README.md"), "utf8")).toMatch(/sim/);
+    const trainRows = readFileSync(join(dataset, "openai", "train.jsonl"), "utf8").trim().split("\n");
+    expect(trainRows.length).toBeGreaterThan(20);
+  });
+});
