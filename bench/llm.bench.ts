@@ -111,7 +111,7 @@ export async function run(): Promise<void> {
     const limiter = new RequestLimiter({ concurrency: C });
     const model = new OpenAIChatModel("bench", { baseURL, apiKey: "sk-bench-not-a-key", limiter, timeoutMs: 30_000 });
     // warm up connections and JIT on every scenario
-    for (const sc of SCENARIOS) await Promise.all(Array.from({ length: 4 * C }, (_, i) => model.chat(sc.request(i))));
+    for (const sc of SCENARIOS) await Promise.all(Array.from({ length: Math.min(N, 1000) }, (_, i) => model.chat(sc.request(i))));
     const ideal = (N * L) / C;
     console.log(`N=${N} requests, latency L=${L} ms, concurrency C=${C}: ideal N·L/C = ${ideal.toFixed(0)} ms`);
     console.log(`machine: ${cpus().length} cores, load average ${load1?.toFixed(1)} at start`);

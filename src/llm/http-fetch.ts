@@ -1,7 +1,8 @@
 /**
  * A small `fetch` for the openai client built on node:http(s) with keep-alive agents. Under high concurrency it
  * costs the client about half the CPU of the global (undici) fetch, which matters when thousands of requests run
- * at C=64. Bodies are buffered (the model layer does not stream). Aborts reject with an error named
+ * at C=64. Bodies are buffered and answered with a lightweight Response (the model layer does not stream: do not
+ * use this fetch for streaming calls). Aborts reject with an error named
  * "AbortError", as the client expects, so its timeouts and user aborts keep working.
  */
 import http from "node:http";
@@ -31,6 +32,61 @@ function headerRecord(h: RequestInit["headers"]): Record<string, string> {
   return out;
 }
 
+/** Response headers with the `get` lookup the openai client uses (node already lower-cases names). */
+class LiteHeaders {
+  constructor(private readonly raw: http.IncomingHttpHeaders) {}
+  get(name: string): string | null {
+    const v = this.raw[name.toLowerCase()];
+    return v === undefined ? null : Array.isArray(v) ? v.join(", ") : v;
+  }
+  has(name: string): boolean {
+    return this.raw[name.toLowerCase()] !== undefined;
+  }
+  forEach(fn: (value: string, name: string) => void): void {
+    for (const [k, v] of Object.entries(this.raw)) if (v !== undefined) fn(Array.isArray(v) ? v.join(", ") : v, k);
+  }
+  entries(): IterableIterator<[string, string]> {
+    return this[Symbol.iterator]();
+  }
+  *[Symbol.iterator](): IterableIterator<[string, string]> {
+    for (const [k, v] of Object.entries(this.raw)) if (v !== undefined) yield [k, Array.isArray(v) ? v.join(", ") : v];
+  }
+}
+
+/**
+ * The part of a fetch Response the openai client reads for non-streaming calls (status, ok, url, headers.get,
+ * json(), text()). Building a full Response (web streams) for every answer costs more CPU than the rest of the
+ * request; the model layer never streams, so this is enough.
+ */
+class LiteResponse {
+  readonly ok: boolean;
+  readonly body = null;
+  readonly bodyUsed = false;
+  readonly redirected = false;
+  readonly type = "basic";
+  constructor(
+    readonly status: number,
+    readonly statusText: string,
+    readonly headers: LiteHeaders,
+    readonly url: string,
+    private readonly bytes: Buffer,
+  ) {
+    this.ok = status >= 200 && status < 300;
+  }
+  async text(): Promise<string> {
+    return this.bytes.toString("utf8");
+  }
+  async json(): Promise<unknown> {
+    return JSON.parse(this.bytes.toString("utf8"));
+  }
+  async arrayBuffer(): Promise<ArrayBuffer> {
+    return this.bytes.buffer.slice(this.bytes.byteOffset, this.bytes.byteOffset + this.bytes.byteLength) as ArrayBuffer;
+  }
+  clone(): LiteResponse {
+    return new LiteResponse(this.status, this.statusText, this.headers, this.url, this.bytes);
+  }
+}
+
 export const nodeFetch = (input: string | URL | Request, init: RequestInit = {}): Promise<Response> => {
   return new Promise<Response>((resolve, reject) => {
     const url = typeof input === "string" ? new URL(input) : input instanceof URL ? input : new URL(input.url);
@@ -52,11 +108,9 @@ export const nodeFetch = (input: string | URL | Request, init: RequestInit = {})
         res.on("error", (err) => reject(signal?.aborted ? abortError(signal) : err));
         res.on("end", () => {
           signal?.removeEventListener("abort", onAbort);
-          const h = new Headers();
-          for (let i = 0; i < res.rawHeaders.length; i += 2) h.append(res.rawHeaders[i] as string, res.rawHeaders[i + 1] as string);
           const status = res.statusCode ?? 500;
-          const nullBody = status === 204 || status === 205 || status === 304;
-          resolve(new Response(nullBody ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? "", headers: h }));
+          const response = new LiteResponse(status, res.statusMessage ?? "", new LiteHeaders(res.headers), url.href, Buffer.concat(chunks));
+          resolve(response as unknown as Response);
         });
       },
     );

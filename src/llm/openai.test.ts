@@ -188,6 +188,18 @@ describe("OpenAIChatModel: faults", () => {
   });
 });
 
+describe("OpenAIChatModel with the runtime's global fetch", () => {
+  it("maps the same faults the same way", async () => {
+    const { model, server: s } = await setup(
+      { script: ["429", "reset", "hang", "malformed", { content: "ok" }, { fault: "http", status: 401, message: "bad key" }] },
+      { http: "global", timeoutMs: 150, retry: { maxRetries: 4, baseDelayMs: 1, maxDelayMs: 5 } },
+    );
+    expect((await model.chat({ messages: user("q") })).text).toBe("ok");
+    expect(s.count()).toBe(5);
+    await expect(model.chat({ messages: user("q") })).rejects.toBeInstanceOf(ModelAuthError);
+  });
+});
+
 describe("OpenAIChatModel: structured output", () => {
   it("sends json_schema natively and validates the answer", async () => {
     const { model, server: s } = await setup({});
