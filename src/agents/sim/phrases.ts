@@ -16,12 +16,21 @@ const VERBS = new Set([
   "list", "schedule", "submit", "upload", "generate", "reserve", "start", "stop", "authenticate", "login", "logout",
   "translate", "plan", "order", "pay", "transfer", "share", "invite", "rate", "review", "approve", "assign", "move",
   "copy", "rename", "archive", "download", "subscribe", "unsubscribe", "predict", "analyze", "summarize", "query",
+  "append", "attach", "reply", "forward", "mark", "sort", "filter", "fill", "toggle", "lock", "unlock", "enable",
+  "disable", "apply", "redeem", "return", "refund", "echo", "count", "sum", "mean", "add", "multiply", "divide",
+  "post", "like", "follow", "unfollow", "block", "comment", "tag", "pin", "display", "press", "adjust", "activate",
 ]);
+const PREPOSITIONS = new Set(["to", "for", "by", "from", "of", "in", "on", "with"]);
+
+/** Identifier words without version suffixes ("book_flight_v2" -> book, flight). */
+function toolWords(name: string): string[] {
+  return identifierWords(name).filter((w) => !/^v?\d+$/.test(w));
+}
 const NO_ARTICLE = new Set(["all", "my", "the", "some", "any", "every", "each", "current", "nearest", "latest"]);
 
 /** "book_flight" -> "book a flight", "get_flight_cost" -> "get the flight cost", "list_all_airports" -> "list all airports". */
 export function toolPhrase(tool: Pick<ToolSpec, "name">): string {
-  const all = identifierWords(tool.name);
+  const all = toolWords(tool.name);
   if (all.length === 0) return "use that tool";
   const vi = all.findIndex((x) => VERBS.has(x));
   if (vi < 0) return `use the ${all.join(" ")} tool`;
@@ -39,9 +48,13 @@ export function toolPhrase(tool: Pick<ToolSpec, "name">): string {
 
 /** Past-tense-ish label for a result summary: "book_flight" -> "the flight booking". */
 export function resultLabel(tool: Pick<ToolSpec, "name">): string {
-  const w = identifierWords(tool.name);
-  if (w[0] === "authenticate" || w[0] === "login") return "login";
-  return w.length > 1 ? w.slice(1).join(" ") : w.join(" ");
+  const w = toolWords(tool.name);
+  const vi = w.findIndex((x) => VERBS.has(x));
+  if (vi >= 0 && (w[vi] === "authenticate" || w[vi] === "login")) return "login";
+  let obj = vi >= 0 ? [...w.slice(vi + 1)] : w;
+  if (obj.length === 0) obj = vi > 0 ? w.slice(0, vi) : w;
+  while (obj.length > 1 && PREPOSITIONS.has(obj[0]!)) obj.shift();
+  return obj.join(" ") || w.join(" ");
 }
 
 /** A value as the user would write it (strings verbatim, quoted when they are sentences). */
@@ -92,15 +105,7 @@ export function cap(s: string): string {
 /** A request for `phrase` in the persona's style; `first` adds a greeting. */
 export function askFor(phrase: string, persona: Persona, rng: Rng, first: boolean): string {
   const style = persona.style;
-  const hello = first
-    ? {
-        polite: rng.pick(["Hello! ", "Hi there, ", "Good morning! "]),
-        terse: "",
-        chatty: rng.pick(["Hi! Hope your day is going well. ", "Hey there! ", "Hi! "]),
-        casual: rng.pick(["hey, ", "hi! ", "yo, "]),
-        formal: rng.pick(["Good afternoon. ", "Hello. ", "Good morning. "]),
-      }[style] ?? "Hi. "
-    : "";
+  const hello = first ? greeting(persona, rng) : "";
   switch (style) {
     case "polite":
       return `${hello}Could you please ${phrase}?`;
@@ -115,6 +120,19 @@ export function askFor(phrase: string, persona: Persona, rng: Rng, first: boolea
     default:
       return `${hello}Please ${phrase}.`;
   }
+}
+
+/** The persona's greeting at the start of the conversation ("" for terse users). */
+export function greeting(persona: Persona, rng: Rng): string {
+  return (
+    {
+      polite: rng.pick(["Hello! ", "Hi there! ", "Good morning! "]),
+      terse: "",
+      chatty: rng.pick(["Hi! Hope your day is going well. ", "Hey there! ", "Hi! "]),
+      casual: rng.pick(["hey, ", "hi! ", "yo, "]),
+      formal: rng.pick(["Good afternoon. ", "Hello. ", "Good morning. "]),
+    }[persona.style] ?? "Hi. "
+  );
 }
 
 /** A sentence giving details, in the persona's style. */

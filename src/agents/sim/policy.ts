@@ -38,6 +38,7 @@ import {
   cap,
   chitchat,
   detailsSentence,
+  greeting,
   joinAnd,
   needsSentence,
   resultLabel,
@@ -104,7 +105,8 @@ function openStep(step: PlanStep, stepIndex: number, ctx: UserSimContext, rng: R
       `Quick question first: what details do you need to ${what}?`,
       `What do I need to have ready if I want to ${what}?`,
     ]);
-    return { stepDone: false, message: (first ? askFor("help me with something", ctx.persona, rng, true).replace(/[.?]$/, ". ") : "") + q, values: [] };
+    const hello = first ? greeting(ctx.persona, rng) : "";
+    return { stepDone: false, message: hello + (hello.endsWith(", ") ? q.charAt(0).toLowerCase() + q.slice(1) : q), values: [] };
   }
   const values = stepValues(step, ctx, rng, false);
   let ask: string;
@@ -218,6 +220,12 @@ function resultFacts(result: unknown, max = 4): string[] {
     for (const [k, v] of Object.entries(result)) add(k, v);
     for (const v of Object.values(result)) {
       if (isRecord(v)) for (const [k2, v2] of Object.entries(v)) add(k2, v2);
+    }
+    // Lists of records: how many, and the first one's facts.
+    for (const [k, v] of Object.entries(result)) {
+      if (facts.length >= max || !Array.isArray(v) || v.length === 0 || !isRecord(v[0])) continue;
+      const first = resultFacts(v[0], 2);
+      facts.push(`there ${v.length === 1 ? "is 1 entry" : `are ${v.length} entries`} in ${humanize(k)}${first.length ? ` (the first: ${joinAnd(first)})` : ""}`);
     }
   } else if (Array.isArray(result) && result.every(scalar)) facts.push(joinAnd(result.slice(0, 5).map(spoken)));
   else if (scalar(result)) facts.push(`the result is ${spoken(result)}`);
@@ -385,13 +393,18 @@ function alignResult(value: unknown, ctx: ToolSimContext, creator: boolean): unk
   const entity = creator ? undefined : entityOf(ctx);
   /** Ids created by this call: the same field name means the same thing within one result. */
   const created = new Map<string, unknown>();
-  const walk = (v: unknown): unknown => {
-    if (Array.isArray(v)) return v.map(walk);
+  const walk = (v: unknown, item = 0): unknown => {
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, i));
     if (!isRecord(v)) return v;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
       if (isRecord(x) || Array.isArray(x)) {
         out[k] = walk(x);
+        continue;
+      }
+      if (item > 0) {
+        // later items of a list are other things: keep their own values
+        out[k] = x;
         continue;
       }
       const arg = Object.keys(args).find((a) => a === k || fieldFillsParam(k, ctx.tool.name, a));

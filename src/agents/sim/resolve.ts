@@ -68,7 +68,9 @@ export function userValue(
   personName: string,
 ): unknown {
   const schema = (paramProperties(tool)[param] ?? { type: "string" }) as JsonSchema;
-  const rng = new Rng(deriveSeed(seed, `value:${param}:${variant}`));
+  // Things that belong to the user, not to one call (their token, password, name), stay the same in a parallel step.
+  const personal = /token|secret|password|api_?key|client_?id|user_?name|first_?name|last_?name|email/i.test(param);
+  const rng = new Rng(deriveSeed(seed, `value:${param}:${personal ? 0 : variant}`));
   return fakeValue(
     schema,
     {

@@ -111,9 +111,9 @@ function numberFor(schema: JsonSchema, h: ValueHints, rng: Rng, integer: boolean
   else if (/(lat)/.test(n)) [dlo, dhi] = [-60, 60];
   else if (/(lon|lng)/.test(n)) [dlo, dhi] = [-120, 120];
   else if (/(percent|rate|ratio)/.test(n)) [dlo, dhi] = [1, 30];
-  else if (/(count|quantity|num|size|limit$|page|nights|guests|passengers|people|seats)/.test(n)) [dlo, dhi] = [1, 6];
-  else if (/(cost|price|amount|value|budget|balance|total|fee|salary|limit|payment|exchanged)/.test(n))
+  else if (/(cost|price|amount|value|budget|balance|total|fee|salary|payment|exchanged|spend)/.test(n))
     [dlo, dhi] = [50, 2500];
+  else if (/(count|quantity|num|size|limit$|page|nights|guests|passengers|people|seats|^k$|top)/.test(n)) [dlo, dhi] = [1, 6];
   else if (/(expires_in|duration|timeout)/.test(n)) [dlo, dhi] = [600, 7200];
   const a = lo ?? (hi !== undefined ? Math.min(dlo, hi) : dlo);
   const b = hi ?? (lo !== undefined ? Math.max(dhi, lo) : dhi);
@@ -182,6 +182,12 @@ function stringFor(h: ValueHints, rng: Rng): string | undefined {
   if (/(message|description|body|content|text|comment|note|resolution|reason|details|feedback)/.test(n))
     return h.purpose === "result" ? rng.pick(RESULT_MESSAGES) : rng.pick(SENTENCES);
   if (/(scope)/.test(n)) return rng.pick(["read_write", "read"]);
+  if (/(^|_)(tags?|labels?|keywords?)$/.test(n)) return rng.pick(["work", "personal", "urgent", "travel", "ideas", "finance"]);
+  if (/(snippet|excerpt|preview|summary|caption)/.test(n)) return rng.pick(RESULT_MESSAGES);
+  if (/(^|_)(color|colour)$/.test(n)) return rng.pick(["blue", "green", "red", "black"]);
+  if (/(^|_)(size)$/.test(n)) return rng.pick(["S", "M", "L", "XL"]);
+  if (/(^|_)(brand|company|vendor|merchant|store|shop)(_name)?$/.test(n)) return rng.pick(["Acme", "Northwind", "Globex", "Initech"]);
+  if (/(product|item)(_name)?$/.test(n)) return rng.pick(["wireless headphones", "running shoes", "coffee grinder", "desk lamp"]);
   if (/(fiscal_year|year)/.test(n)) return `${rng.int(2024, 2026)}`;
   return undefined;
 }
@@ -198,7 +204,7 @@ export function fakeValue(schema: JsonSchema, h: ValueHints, rng: Rng, depth = 0
     return schemaExample(schema, { mode: "readable", rng });
   switch (type) {
     case "boolean":
-      return h.purpose === "result" ? !/fail|error|removed|deleted|expired/i.test(h.name) : rng.chance(0.7);
+      return h.purpose === "result" ? !/fail|error|expired/i.test(h.name) : rng.chance(0.7);
     case "integer":
       return numberFor(schema, h, rng, true);
     case "number":
@@ -245,10 +251,21 @@ export function fakeValue(schema: JsonSchema, h: ValueHints, rng: Rng, depth = 0
         if (schema.format === "email") return stringFor({ ...h, name: "email" }, rng);
         return schemaExample(schema, { mode: "readable", rng });
       }
-      let s = stringFor(h, rng) ?? `${identifierWords(h.name).join(" ") || "value"} ${rng.pick(["alpha", "north", "blue", "prime", "delta"])}`;
+      let s = stringFor(h, rng) ?? fallbackString(h, rng);
       if (typeof schema.maxLength === "number" && s.length > schema.maxLength) s = s.slice(0, schema.maxLength);
       if (typeof schema.minLength === "number" && s.length < schema.minLength) s = s.padEnd(schema.minLength, "x");
       return s;
     }
   }
+}
+
+/** A last-resort string: an option from the description's examples ("e.g. X"), else a neutral word. */
+function fallbackString(h: ValueHints, rng: Rng): string {
+  const eg = /(?:e\.g\.|for example|such as)[,:]?\s*['"]?([A-Za-z0-9][\w\- ]{0,30}?)['"]?(?:[,.;)]|$)/i.exec(h.description ?? "");
+  if (eg) return eg[1]!.trim();
+  const words = identifierWords(h.name);
+  const noun = words[words.length - 1] ?? "value";
+  return h.purpose === "argument"
+    ? rng.pick(["general", "standard", "main", "default"])
+    : `${rng.pick(["sample", "primary", "current"])} ${noun}`;
 }
