@@ -53,7 +53,7 @@ export function resultLabel(tool: Pick<ToolSpec, "name">): string {
   if (vi >= 0 && (w[vi] === "authenticate" || w[vi] === "login")) return "login";
   let obj = vi >= 0 ? [...w.slice(vi + 1)] : w;
   if (obj.length === 0) obj = vi > 0 ? w.slice(0, vi) : w;
-  while (obj.length > 1 && PREPOSITIONS.has(obj[0]!)) obj.shift();
+  while (obj.length > 1 && (PREPOSITIONS.has(obj[0]!) || NO_ARTICLE.has(obj[0]!))) obj.shift();
   return obj.join(" ") || w.join(" ");
 }
 
@@ -112,7 +112,11 @@ export function askFor(phrase: string, persona: Persona, rng: Rng, first: boolea
     case "terse":
       return `${cap(phrase)}.`;
     case "chatty":
-      return `${hello}${rng.pick(["I was hoping you could", "Could you help me", "I'd love it if you could"])} ${phrase}${rng.pick(["?", ", if that's okay?"])}`;
+      return rng.pick([
+        `${hello}Could you ${phrase}?`,
+        `${hello}I was hoping you could ${phrase}.`,
+        `${hello}I'd love it if you could ${phrase}.`,
+      ]);
     case "casual":
       return `${hello}${rng.pick(["can you", "could you"])} ${phrase}?`;
     case "formal":
@@ -174,7 +178,8 @@ export function needsSentence(tool: ToolSpec, required: string[]): string {
   if (required.length === 0) return `To ${toolPhrase(tool)} I don't need any details from you.`;
   const items = required.map((r) => {
     const d = props[r]?.description;
-    return typeof d === "string" && d.length < 80 ? `the ${humanize(r)} (${d.replace(/\.$/, "").toLowerCase()})` : `the ${humanize(r)}`;
+    const clean = typeof d === "string" ? d.trim().replace(/[\s.]+$/, "") : "";
+    return clean !== "" && clean.length < 80 ? `the ${humanize(r)} (${clean.charAt(0).toLowerCase()}${clean.slice(1)})` : `the ${humanize(r)}`;
   });
   return `To ${toolPhrase(tool)} I need ${joinAnd(items)}.`;
 }

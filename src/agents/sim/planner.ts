@@ -8,7 +8,7 @@ import type { DialoguePlan, PlanStep, PlanStepKind, ToolSpec } from "../../core/
 import type { PlannerSimContext } from "../state.js";
 import { identifierWords, producesParam, requiredParams, toolByName } from "../tool-schema.js";
 import { cap, joinAnd, toolPhrase } from "./phrases.js";
-import { userSuppliedParams } from "./resolve.js";
+import { PERSONAL, userSuppliedParams } from "./resolve.js";
 
 interface Draft {
   kind: PlanStepKind;
@@ -80,7 +80,8 @@ export function simPlan(ctx: PlannerSimContext): DialoguePlan {
     const tool = toolByName(ctx.tools, d.tools[0]!);
     if (d.kind !== "single" || !tool) continue;
     const verb = identifierWords(tool.name)[0] ?? "";
-    if (READ_VERBS.has(verb) && userSuppliedParams(tool, []).length > 0 && rng.chance(0.25)) {
+    const varying = userSuppliedParams(tool, []).filter((p) => !PERSONAL.test(p));
+    if (READ_VERBS.has(verb) && varying.length > 0 && rng.chance(0.25)) {
       d.kind = "parallel";
       d.tools.push(tool.name);
       break;

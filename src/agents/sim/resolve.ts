@@ -8,6 +8,9 @@ import type { KnownField } from "../state.js";
 import { fieldFillsParam, isIdLike, paramProperties, producesParam, requiredParams, toolByName } from "../tool-schema.js";
 import { fakeValue } from "./values.js";
 
+/** Values that belong to the user rather than to one call (the same in every call of a parallel step). */
+export const PERSONAL = /token|secret|password|api_?key|client_?id|user_?name|first_?name|last_?name|email/i;
+
 export interface RequestScope {
   stepId: number | null;
   dependsOn: number[];
@@ -69,7 +72,7 @@ export function userValue(
 ): unknown {
   const schema = (paramProperties(tool)[param] ?? { type: "string" }) as JsonSchema;
   // Things that belong to the user, not to one call (their token, password, name), stay the same in a parallel step.
-  const personal = /token|secret|password|api_?key|client_?id|user_?name|first_?name|last_?name|email/i.test(param);
+  const personal = PERSONAL.test(param);
   const rng = new Rng(deriveSeed(seed, `value:${param}:${personal ? 0 : variant}`));
   return fakeValue(
     schema,

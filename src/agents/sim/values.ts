@@ -99,7 +99,7 @@ function numberFor(schema: JsonSchema, h: ValueHints, rng: Rng, integer: boolean
   if (typeof schema.exclusiveMaximum === "number") hi = schema.exclusiveMaximum - (integer ? 1 : 0.01);
   let dlo = 1;
   let dhi = 100;
-  if (/(cvv|cvc|verification_number|security_code)/.test(n)) [dlo, dhi] = [100, 999];
+  if (/(cvv|cvc|verification_(number|value|code)|security_code)/.test(n)) [dlo, dhi] = [100, 999];
   else if (/(^|_)id$|number$/.test(n)) [dlo, dhi] = [1000, 99999];
   else if (/year/.test(n)) [dlo, dhi] = [2024, 2026];
   else if (/month/.test(n)) [dlo, dhi] = [1, 12];
@@ -149,7 +149,7 @@ function stringFor(h: ValueHints, rng: Rng): string | undefined {
   if (/date|day/.test(n) || /yyyy-mm-dd/.test(desc)) return futureDate(rng);
   if (/time/.test(n)) return `${pad2(rng.int(8, 20))}:${rng.pick(["00", "15", "30", "45"])}`;
   if (/card_?number/.test(n)) return "4" + digits(rng, 15);
-  if (/(cvv|cvc|verification_number|security_code)/.test(n)) return digits(rng, 3);
+  if (/(cvv|cvc|verification_(number|value|code)|security_code)/.test(n)) return digits(rng, 3);
   if (/passport/.test(n)) return rng.pick(["P", "X", "K"]) + digits(rng, 8);
   if (/phone|mobile/.test(n)) return `+1-555-${digits(rng, 3)}-${digits(rng, 4)}`;
   if (/airport|iata/.test(n) || /airport|iata/.test(desc)) return rng.pick(AIRPORTS);
