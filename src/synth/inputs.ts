@@ -1,7 +1,8 @@
 /**
  * A run's inputs: the tools, and the samples that dialogue i uses (sample i). Samples come from --samples, or are
- * drawn once, up front, from the graph (--graph, or built from the tools) for the run seed and stored in
- * DIR/samples.jsonl, so that a resumed run uses exactly the same samples.
+ * drawn once, up front, from the graph (--graph, or built from the tools) for the run seed; the caller stores them
+ * in DIR/samples.jsonl (writeRunSamples), so that a resumed run uses exactly the same samples. Sampling is
+ * deterministic, so should that file be missing (a kill right after the first manifest), they are drawn again.
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
@@ -22,6 +23,8 @@ export interface RunInputs {
   /** For the manifest. */
   describe: Record<string, unknown>;
   samplingSeed: number | null;
+  /** True when the samples were read back from DIR/samples.jsonl (nothing to write). */
+  fromRunDir: boolean;
 }
 
 /** Seed of the up-front sampling of a run. */
@@ -32,7 +35,7 @@ export function samplingSeedOf(runSeed: number): number {
 export interface LoadInputsOptions {
   /** Number of samples to draw when sampling (the attempt cap). */
   sampleCount: number;
-  /** Where to store / find the run's samples (DIR/samples.jsonl); omitted for a dry run. */
+  /** Where to find the run's samples (DIR/samples.jsonl) on resume. Nothing is written here. */
   runDir?: string;
   /** Reuse DIR/samples.jsonl when present (resume). */
   reuseRunSamples?: boolean;
@@ -53,15 +56,16 @@ export async function loadRunInputs(options: SynthOptions, load: LoadInputsOptio
 
   let samples: ToolSample[];
   let samplingSeed: number | null = null;
+  let fromRunDir = false;
   const runSamplesPath = load.runDir ? join(load.runDir, RUN_FILES.samples) : undefined;
   if (options.samples) {
     samples = await readSamplesJsonl(options.samples);
     if (samples.length === 0) throw new InputError("no samples in file", { file: options.samples });
     describe.samples = { source: "file", path: options.samples, sha256: hashes.samples, count: samples.length };
-    if (runSamplesPath) await writeSamplesJsonl(runSamplesPath, samples);
   } else if (runSamplesPath && load.reuseRunSamples && existsSync(runSamplesPath)) {
     samples = await readSamplesJsonl(runSamplesPath);
     samplingSeed = samplingSeedOf(options.seed);
+    fromRunDir = true;
     describe.samples = { source: "run", path: runSamplesPath, count: samples.length, strategy: options.sampling };
   } else {
     let graph: ToolGraph;
@@ -96,7 +100,6 @@ export async function loadRunInputs(options: SynthOptions, load: LoadInputsOptio
       seed: samplingSeed,
       short: samples.filter((s) => s.short !== undefined).length,
     };
-    if (runSamplesPath) await writeSamplesJsonl(runSamplesPath, samples);
   }
   samples.forEach((s, i) => {
     const unknown = s.tools.find((t) => !tools.has(t));
@@ -107,5 +110,10 @@ export async function loadRunInputs(options: SynthOptions, load: LoadInputsOptio
       });
     }
   });
-  return { tools, samples, hashes, describe, samplingSeed };
+  return { tools, samples, hashes, describe, samplingSeed, fromRunDir };
+}
+
+/** Store the run's samples in DIR/samples.jsonl (atomically). */
+export async function writeRunSamples(dir: string, samples: readonly ToolSample[]): Promise<void> {
+  await writeSamplesJsonl(join(dir, RUN_FILES.samples), samples);
 }

@@ -6,7 +6,7 @@ import { DialogueRecordZ, RejectedRecordZ } from "../core/types.js";
 import { ToolflowError } from "../core/errors.js";
 import { deriveSeed } from "../core/rng.js";
 import { fakeDeps, fakeModel, fakeProvider, fakeSamples, fakeTool } from "../../test/e2e/support/doubles.js";
-import { runSynthesis, SynthRunError, type RunnerConfig } from "./runner.js";
+import { isFatalError, runSynthesis, SynthRunError, type RunnerConfig } from "./runner.js";
 import { RUN_FILES } from "./store.js";
 
 const toolNames = ["alpha", "beta", "gamma"];
@@ -225,6 +225,18 @@ describe("runSynthesis", () => {
     const err = await runSynthesis(config(dir, { count: 3, models: fakeProvider(failing) })).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelAuthError);
     expect(readRun(dir).rejected).toHaveLength(0);
+  });
+
+  it("classifies errors: auth, bad config and unknown models stop the run; bad output and outages reject one dialogue", () => {
+    const modelError = (code: string, status?: number, exitCode = 1) =>
+      Object.assign(new ToolflowError("x", { code, exitCode }), { status });
+    expect(isFatalError(modelError("MODEL_AUTH", 401))).toBe(true);
+    expect(isFatalError(modelError("MODEL_CONFIG", undefined, 2))).toBe(true);
+    expect(isFatalError(modelError("MODEL_REQUEST", 404))).toBe(true);
+    expect(isFatalError(modelError("MODEL_REQUEST", 400))).toBe(false);
+    expect(isFatalError(modelError("MODEL_OUTPUT"))).toBe(false);
+    expect(isFatalError(modelError("MODEL_UNAVAILABLE", 503))).toBe(false);
+    expect(isFatalError(new Error("plain"))).toBe(false);
   });
 
   it("writes checkpoints with the final status", async () => {

@@ -110,7 +110,10 @@ export function isFatalError(err: unknown): boolean {
   if (!(err instanceof Error)) return false;
   if (err instanceof ToolflowError && err.exitCode === 2) return true;
   const code = err instanceof ToolflowError ? err.code : "";
-  return /AUTH/i.test(code) || /Auth(entication)?Error$/.test(err.name) || /PERMISSION|FORBIDDEN/i.test(code);
+  if (/AUTH/i.test(code) || /Auth(entication)?Error$/.test(err.name) || /PERMISSION|FORBIDDEN/i.test(code)) return true;
+  // a model the server does not know (404) fails every request alike
+  const status = (err as { status?: unknown }).status;
+  return code.startsWith("MODEL_") && (status === 404 || status === 401 || status === 403);
 }
 
 function errorMessage(err: unknown): string {

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
@@ -151,5 +151,33 @@ describe("runSynth", () => {
     const lines = readFileSync(join(s.dir, "run", RUN_FILES.dialogues), "utf8").trim().split("\n");
     const indices = lines.map((l) => (JSON.parse(l) as { index: number }).index);
     expect(new Set(indices).size).toBe(12);
+  });
+});
+
+describe("runSynth: samples", () => {
+  it("draws samples from the graph up front, stores them, and redraws the same ones if the file is lost", async () => {
+    const s = setup();
+    const opts = options(s, { samples: undefined, sampling: "random", count: 4 });
+    const controller = new AbortController();
+    const io = quietIo({ signal: controller.signal });
+    const deps = io.deps!;
+    let n = 0;
+    io.deps = {
+      ...deps,
+      generateDialogue: async (...args) => {
+        if (++n === 2) controller.abort();
+        return deps.generateDialogue(...args);
+      },
+    };
+    await runSynth(opts, io);
+    const path = join(s.dir, "run", RUN_FILES.samples);
+    const first = readFileSync(path, "utf8");
+    const samples = first.trim().split("\n").map((l) => ToolSampleZ.parse(JSON.parse(l)));
+    expect(samples).toHaveLength(4 * 3 + 10);
+    expect(samples.every((x) => x.strategy === "random")).toBe(true);
+    rmSync(path);
+    const done = await runSynth({ ...opts, resume: true }, quietIo());
+    expect(done.status).toBe("complete");
+    expect(readFileSync(path, "utf8")).toBe(first);
   });
 });

@@ -8,7 +8,7 @@ import { UsageError } from "../core/errors.js";
 import type { ChatModel } from "../llm/types.js";
 import type { ModelRuntimeConfig } from "../llm/runtime.js";
 import type { ModelProvider, SynthDeps } from "./deps.js";
-import { loadRunInputs } from "./inputs.js";
+import { loadRunInputs, writeRunSamples } from "./inputs.js";
 import {
   buildManifest,
   environmentSecrets,
@@ -32,7 +32,7 @@ import {
 import { createProgressReporter, formatTokens, type ProgressReporter } from "./progress.js";
 import { prepareRunDir } from "./store.js";
 import { runSynthesis, type RunProgress } from "./runner.js";
-import type { TallySnapshot } from "./tally.js";
+import { RunTally, type TallySnapshot } from "./tally.js";
 
 /** Models of a run, made from the options by the model layer (or a test double). */
 export interface ModelSetup {
@@ -190,6 +190,10 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
     if (error !== undefined) parts.error = error;
     return buildManifest(parts);
   };
+
+  // The manifest comes first, then the samples: a run killed at any moment after this point can be resumed.
+  if (!previous) await writeManifest(dir, manifestFor(new RunTally().snapshot(), "running"), secrets);
+  if (!inputs.fromRunDir) await writeRunSamples(dir, inputs.samples);
 
   let reporter: ProgressReporter | undefined;
   let lastManifest: Manifest | undefined;
