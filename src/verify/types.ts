@@ -21,6 +21,11 @@ export interface VerifyOptions {
    * grounded when the whole phrase is not found verbatim (default 0.75; strings of one or two words need all).
    */
   minTokenCoverage?: number;
+  /**
+   * Accept top-level arguments a tool's schema does not declare when the schema leaves additionalProperties
+   * unset (default false: an undeclared argument is a hallucinated parameter and fails the format check).
+   */
+  allowUnknownArgs?: boolean;
   /** Steps must start in plan order (default true). */
   requireStepOrder?: boolean;
 }

@@ -79,6 +79,15 @@ describe("format check", () => {
     expect(reasons).toMatch(/unknown argument \/meal/);
   });
 
+  it("rejects an argument the schema does not declare, unless allowed", () => {
+    const d = rec();
+    setArgs(d, 6, { seat: "12A" });
+    expect(checkFormat(d).reasons).toContain("message 6 call call_2 (book_flight): unknown argument /seat");
+    expect(checkFormat(d, { allowUnknownArgs: true }).passed).toBe(true);
+    d.tools[1]!.parameters.additionalProperties = true;
+    expect(checkFormat(d).passed).toBe(true);
+  });
+
   it("rejects a call without its tool result", () => {
     const d = rec();
     d.messages.splice(3, 1);

@@ -49,6 +49,17 @@ export function parseArguments(call: ToolCall): { ok: true; value: Record<string
   return { ok: true, value: v as Record<string, unknown> };
 }
 
+/**
+ * Top-level arguments the schema does not declare, when it leaves `additionalProperties` unset (a schema with
+ * `additionalProperties: false` is reported by ajv; `true` or a schema allows extra arguments).
+ */
+export function unknownArguments(tool: ToolSpec, args: Record<string, unknown>): string[] {
+  const params = tool.parameters as Record<string, unknown>;
+  if (params.additionalProperties !== undefined || params.patternProperties !== undefined) return [];
+  const props = (params.properties ?? {}) as Record<string, unknown>;
+  return Object.keys(args).filter((k) => !Object.prototype.hasOwnProperty.call(props, k));
+}
+
 function toolMap(tools: ToolSpec[]): Map<string, ToolSpec> {
   return new Map(tools.map((t) => [t.name, t]));
 }
@@ -115,6 +126,9 @@ export function checkFormat(d: VerifiableDialogue, options: VerifyOptions = {}):
           }
           if (!validate(args.value)) {
             for (const e of validate.errors ?? []) reasons.push(`${label}: ${describeAjvError(e)}`);
+          }
+          if (!options.allowUnknownArgs) {
+            for (const k of unknownArguments(tool, args.value)) reasons.push(`${label}: unknown argument /${k}`);
           }
         }
         break;
