@@ -3,6 +3,7 @@
  * exactly `count` dialogues are accepted, writing each decided attempt as one line of dialogues.jsonl or
  * rejected.jsonl. Resuming reads those files back, repairs a torn tail, and skips every decided index.
  */
+import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import { deriveSeed } from "../core/rng.js";
 import { ToolflowError } from "../core/errors.js";
@@ -263,6 +264,9 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
   // Each dialogue gets its own signal, linked to the run's, so in-flight requests do not pile listeners on one.
   const attempt = async (index: number): Promise<Outcome> => {
     const own = new AbortController();
+    // The openai SDK leaves one abort listener per request on the caller's signal; this signal lives as long as
+    // the dialogue, so those listeners go with it. Silence the "possible leak" warning for it.
+    setMaxListeners(1000, own.signal);
     const forward = () => own.abort(signal.reason);
     if (signal.aborted) return { kind: "aborted" };
     signal.addEventListener("abort", forward, { once: true });
