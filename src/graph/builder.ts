@@ -5,7 +5,7 @@
  * index (see similarity-join.ts), and each edge keeps the field pairs that made it as evidence.
  */
 import { InputError, ToolflowError } from "../core/errors.js";
-import type { EdgeEvidence, GraphNode, ToolSpec } from "../core/types.js";
+import type { EdgeEvidence, GraphEdge, GraphNode, ToolSpec } from "../core/types.js";
 import { LexicalEmbedder } from "./embedders/lexical.js";
 import type { FieldEmbedder, FieldInput } from "./embedders/types.js";
 import { rowDot } from "./embedders/types.js";
@@ -53,12 +53,121 @@ export interface BuildMeta {
   lsh?: { bits: number; bands: number };
 }
 
-interface EdgeAcc {
-  kind: 0 | 1; // 0 = P-P, 1 = P-R
-  source: number;
-  target: number;
-  weight: number;
-  evidence: EdgeEvidence[];
+/**
+ * Tool edges being collected: one slot per (kind, source, target), with the weight (best similarity) and the
+ * `maxEvidence` most similar field pairs (field indices), in typed arrays that grow by doubling.
+ */
+class EdgeAccumulator {
+  private readonly index = new Map<number, number>();
+  private readonly keys: number[] = [];
+  size = 0;
+  kind = new Uint8Array(1024);
+  source = new Uint32Array(1024);
+  target = new Uint32Array(1024);
+  weight = new Float32Array(1024);
+  evCount = new Uint8Array(1024);
+  evA: Uint32Array;
+  evB: Uint32Array;
+  evSim: Float32Array;
+
+  constructor(private readonly maxEvidence: number) {
+    this.evA = new Uint32Array(1024 * maxEvidence);
+    this.evB = new Uint32Array(1024 * maxEvidence);
+    this.evSim = new Float32Array(1024 * maxEvidence);
+  }
+
+  private grow(): void {
+    const n = this.kind.length * 2;
+    const g = <A extends Uint8Array | Uint32Array | Float32Array>(a: A, len: number, make: (n: number) => A): A => {
+      const b = make(len);
+      b.set(a);
+      return b;
+    };
+    this.kind = g(this.kind, n, (k) => new Uint8Array(k));
+    this.source = g(this.source, n, (k) => new Uint32Array(k));
+    this.target = g(this.target, n, (k) => new Uint32Array(k));
+    this.weight = g(this.weight, n, (k) => new Float32Array(k));
+    this.evCount = g(this.evCount, n, (k) => new Uint8Array(k));
+    this.evA = g(this.evA, n * this.maxEvidence, (k) => new Uint32Array(k));
+    this.evB = g(this.evB, n * this.maxEvidence, (k) => new Uint32Array(k));
+    this.evSim = g(this.evSim, n * this.maxEvidence, (k) => new Float32Array(k));
+  }
+
+  /** Record that field fa (of tool s) and field fb (of tool t) are similar: evidence for edge (kind, s, t). */
+  add(kind: 0 | 1, s: number, t: number, tools: number, fa: number, fb: number, sim: number): void {
+    const key = (s * tools + t) * 2 + kind;
+    let e = this.index.get(key);
+    const m = this.maxEvidence;
+    if (e === undefined) {
+      if (this.size === this.kind.length) this.grow();
+      e = this.size++;
+      this.index.set(key, e);
+      this.keys.push(key);
+      this.kind[e] = kind;
+      this.source[e] = s;
+      this.target[e] = t;
+      this.weight[e] = sim;
+      if (m > 0) {
+        this.evA[e * m] = fa;
+        this.evB[e * m] = fb;
+        this.evSim[e * m] = sim;
+        this.evCount[e] = 1;
+      }
+      return;
+    }
+    if (sim > (this.weight[e] as number)) this.weight[e] = sim;
+    const base = e * m;
+    const count = this.evCount[e] as number;
+    for (let k = 0; k < count; k++) if (this.evA[base + k] === fa && this.evB[base + k] === fb) return;
+    // insertion into the list sorted by similarity (descending; ties keep the earlier pair)
+    let pos = count;
+    while (pos > 0 && sim > (this.evSim[base + pos - 1] as number)) pos--;
+    if (pos >= m) return;
+    for (let k = Math.min(count, m - 1); k > pos; k--) {
+      this.evA[base + k] = this.evA[base + k - 1] as number;
+      this.evB[base + k] = this.evB[base + k - 1] as number;
+      this.evSim[base + k] = this.evSim[base + k - 1] as number;
+    }
+    this.evA[base + pos] = fa;
+    this.evB[base + pos] = fb;
+    this.evSim[base + pos] = sim;
+    if (count < m) this.evCount[e] = count + 1;
+  }
+
+  /** Tools with the most distinct neighbours (any kind or direction), highest first, ties by name. */
+  topHubs(k: number, name: (i: number) => string, tools: number): Array<{ id: string; degree: number }> {
+    const deg = new Uint32Array(tools + 1);
+    for (let e = 0; e < this.size; e++) {
+      deg[(this.source[e] as number) + 1]!++;
+      deg[(this.target[e] as number) + 1]!++;
+    }
+    for (let i = 0; i < tools; i++) deg[i + 1]! += deg[i] as number;
+    const adj = new Uint32Array(deg[tools] as number);
+    const fill = deg.slice(0, tools);
+    for (let e = 0; e < this.size; e++) {
+      const s = this.source[e] as number;
+      const t = this.target[e] as number;
+      adj[fill[s]!++] = t;
+      adj[fill[t]!++] = s;
+    }
+    const all: Array<{ id: string; degree: number }> = [];
+    for (let i = 0; i < tools; i++) {
+      const list = adj.subarray(deg[i] as number, deg[i + 1] as number).sort();
+      let distinct = 0;
+      for (let j = 0; j < list.length; j++) if (j === 0 || list[j] !== list[j - 1]) distinct++;
+      all.push({ id: name(i), degree: distinct });
+    }
+    all.sort((a, b) => b.degree - a.degree || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    return all.slice(0, k);
+  }
+
+  /** Edge slots ordered by source, then target, then kind. */
+  sortedIndices(): Uint32Array {
+    const order = new Uint32Array(this.size);
+    for (let i = 0; i < this.size; i++) order[i] = i;
+    const keys = this.keys;
+    return order.sort((a, b) => (keys[a] as number) - (keys[b] as number));
+  }
 }
 
 /** Node attributes for a tool. */
@@ -163,50 +272,40 @@ export async function buildToolGraph(input: readonly ToolSpec[], options: BuildT
     onProgress: (p) => progress?.({ phase: "join", ...p }),
   });
 
-  // 4. Expand row pairs into tool edges, keeping the best evidence.
+  // 4. Expand row pairs into tool edges (typed arrays: big graphs have ~10^6 field pairs), keeping the best evidence.
   const T = tools.length;
-  const edges = new Map<number, EdgeAcc>();
-  const addEvidence = (kind: 0 | 1, source: number, target: number, ev: EdgeEvidence) => {
-    const key = (source * T + target) * 2 + kind;
-    let acc = edges.get(key);
-    if (!acc) {
-      acc = { kind, source, target, weight: ev.similarity, evidence: [ev] };
-      edges.set(key, acc);
-      return;
-    }
-    if (ev.similarity > acc.weight) acc.weight = ev.similarity;
-    const list = acc.evidence;
-    if (list.some((e) => e.sourceField === ev.sourceField && e.targetField === ev.targetField)) return;
-    if (list.length < maxEvidence) list.push(ev);
-    else if (ev.similarity > (list[list.length - 1] as EdgeEvidence).similarity) list[list.length - 1] = ev;
-    else return;
-    list.sort((x, y) => y.similarity - x.similarity || x.sourceField.localeCompare(y.sourceField));
-  };
-  const link = (fa: ToolField, fb: ToolField, sim: number) => {
-    if (fa.tool === fb.tool) return;
-    const similarity = Math.round(sim * 1e4) / 1e4;
-    if (fa.role === "param" && fb.role === "param") {
-      const [s, t] = fa.tool < fb.tool ? [fa, fb] : [fb, fa];
-      addEvidence(0, s.tool, t.tool, { sourceField: s.path, targetField: t.path, similarity });
-    } else if (fa.role === "return" && fb.role === "param") {
-      addEvidence(1, fa.tool, fb.tool, { sourceField: fa.path, targetField: fb.path, similarity });
-    } else if (fa.role === "param" && fb.role === "return") {
-      addEvidence(1, fb.tool, fa.tool, { sourceField: fb.path, targetField: fa.path, similarity });
-    }
+  const fTool = new Uint32Array(fields.length);
+  const fParam = new Uint8Array(fields.length);
+  fields.forEach((f, i) => {
+    fTool[i] = f.tool;
+    fParam[i] = f.role === "param" ? 1 : 0;
+  });
+  const acc = new EdgeAccumulator(maxEvidence);
+  const link = (fa: number, fb: number, sim: number) => {
+    const ta = fTool[fa] as number;
+    const tb = fTool[fb] as number;
+    if (ta === tb) return;
+    const pa = fParam[fa] === 1;
+    const pb = fParam[fb] === 1;
+    if (pa && pb) {
+      if (ta < tb) acc.add(0, ta, tb, T, fa, fb, sim);
+      else acc.add(0, tb, ta, T, fb, fa, sim);
+    } else if (pb) acc.add(1, ta, tb, T, fa, fb, sim);
+    else if (pa) acc.add(1, tb, ta, T, fb, fa, sim);
   };
   const expand = (ra: number, rb: number, sim: number) => {
-    for (let i = rowStart[ra] as number; i < (rowStart[ra + 1] as number); i++) {
-      const fa = fields[rowFields[i] as number] as ToolField;
-      for (let j = rowStart[rb] as number; j < (rowStart[rb + 1] as number); j++) {
-        if (ra === rb && j <= i) continue;
-        link(fa, fields[rowFields[j] as number] as ToolField, sim);
-      }
+    const ae = rowStart[ra + 1] as number;
+    const bs = rowStart[rb] as number;
+    const be = rowStart[rb + 1] as number;
+    for (let i = rowStart[ra] as number; i < ae; i++) {
+      const fa = rowFields[i] as number;
+      for (let j = ra === rb ? i + 1 : bs; j < be; j++) link(fa, rowFields[j] as number, sim);
     }
   };
   const pairs = join.pairs;
   let similarPairs = pairs.length;
   for (let p = 0; p < pairs.length; p++) {
-    if (p % 50_000 === 0) {
+    if (p % 100_000 === 0) {
       options.signal?.throwIfAborted();
       progress?.({ phase: "edges", done: p, total: pairs.length });
     }
@@ -223,20 +322,29 @@ export async function buildToolGraph(input: readonly ToolSpec[], options: BuildT
   progress?.({ phase: "edges", done: pairs.length, total: pairs.length });
 
   // 5. The graph, in a deterministic order (tools as given; edges by source, target, kind).
-  const sorted = [...edges.values()].sort((x, y) => x.source - y.source || x.target - y.target || x.kind - y.kind);
+  const round = (x: number) => Math.round(x * 1e4) / 1e4;
   let pp = 0;
   let pr = 0;
-  const graph = new ToolGraph();
-  for (const t of tools) graph.addTool(toolNode(t));
-  for (const e of sorted) {
-    if (e.kind === 0) pp++;
+  const edgeList: GraphEdge[] = [];
+  for (const e of acc.sortedIndices()) {
+    const kind = acc.kind[e] as number;
+    if (kind === 0) pp++;
     else pr++;
-    graph.addEdge({
-      source: (tools[e.source] as ToolSpec).name,
-      target: (tools[e.target] as ToolSpec).name,
-      kind: e.kind === 0 ? "P-P" : "P-R",
-      weight: Math.round(e.weight * 1e4) / 1e4,
-      evidence: e.evidence,
+    const evidence: EdgeEvidence[] = [];
+    for (let k = 0; k < (acc.evCount[e] as number); k++) {
+      const slot = e * maxEvidence + k;
+      evidence.push({
+        sourceField: (fields[acc.evA[slot] as number] as ToolField).path,
+        targetField: (fields[acc.evB[slot] as number] as ToolField).path,
+        similarity: round(acc.evSim[slot] as number),
+      });
+    }
+    edgeList.push({
+      source: (tools[acc.source[e] as number] as ToolSpec).name,
+      target: (tools[acc.target[e] as number] as ToolSpec).name,
+      kind: kind === 0 ? "P-P" : "P-R",
+      weight: round(acc.weight[e] as number),
+      evidence,
     });
   }
   const meta: BuildMeta = {
@@ -251,11 +359,10 @@ export async function buildToolGraph(input: readonly ToolSpec[], options: BuildT
     candidatePairs: join.candidates,
     similarPairs,
     edges: { "P-P": pp, "P-R": pr },
-    topHubs: topHubs(graph, options.topHubs ?? 10),
+    topHubs: acc.topHubs(options.topHubs ?? 10, (i) => (tools[i] as ToolSpec).name, T),
     ...(join.lsh ? { lsh: join.lsh } : {}),
   };
-  Object.assign(graph.meta, meta);
-  return graph;
+  return ToolGraph.fromParts(tools.map(toolNode), edgeList, { ...meta });
 }
 
 /** Tools with the most distinct neighbours (any edge kind or direction), highest first. */

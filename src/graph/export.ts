@@ -2,7 +2,8 @@
  * Graph file formats: graph.json (toolflow's own, see ToolGraphJsonZ), GEXF (Gephi; via graphology-gexf) and
  * Graphviz DOT. P-R edges are directed producer -> consumer; P-P edges are undirected.
  */
-import { extname } from "node:path";
+import { mkdir, open, rename, rm } from "node:fs/promises";
+import { dirname, extname } from "node:path";
 import { write as writeGexfString } from "graphology-gexf";
 import { writeFileAtomic } from "../core/fs.js";
 import { UsageError } from "../core/errors.js";
@@ -75,12 +76,64 @@ export function toDot(tg: ToolGraph, options: { name?: string } = {}): string {
 export function serializeGraph(tg: ToolGraph, format: GraphFormat): string {
   if (format === "gexf") return toGexf(tg);
   if (format === "dot") return toDot(tg);
-  return JSON.stringify(tg.toJSON()) + "\n";
+  return [...graphJsonChunks(tg)].join("");
+}
+
+/** graph.json as chunks of text (the same bytes as `JSON.stringify(tg.toJSON())` plus a newline). */
+export function* graphJsonChunks(tg: ToolGraph, chunkSize = 5000): Generator<string> {
+  const { nodes, edges, meta } = tg.toJSON();
+  const list = (items: readonly unknown[]) => function* () {
+    for (let i = 0; i < items.length; i += chunkSize) {
+      const part = items.slice(i, i + chunkSize).map((x) => JSON.stringify(x)).join(",");
+      yield i === 0 ? part : "," + part;
+    }
+  };
+  yield '{"nodes":[';
+  yield* list(nodes)();
+  yield '],"edges":[';
+  yield* list(edges)();
+  yield "]";
+  if (meta !== undefined) yield `,"meta":${JSON.stringify(meta)}`;
+  yield "}\n";
+}
+
+/**
+ * Write text chunks to `path` atomically (temporary file beside it, fsync, rename), without holding the whole
+ * text in memory: graph.json of a large collection is hundreds of megabytes.
+ */
+export async function writeChunksAtomic(path: string, chunks: Iterable<string>): Promise<void> {
+  await mkdir(dirname(path), { recursive: true });
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  const fh = await open(tmp, "w");
+  try {
+    let buffer = "";
+    for (const c of chunks) {
+      buffer += c;
+      if (buffer.length >= 1 << 20) {
+        await fh.write(buffer);
+        buffer = "";
+      }
+    }
+    if (buffer) await fh.write(buffer);
+    await fh.sync();
+    await fh.close();
+  } catch (err) {
+    await fh.close().catch(() => {});
+    await rm(tmp, { force: true });
+    throw err;
+  }
+  try {
+    await rename(tmp, path);
+  } catch (err) {
+    await rm(tmp, { force: true });
+    throw err;
+  }
 }
 
 /** Write the graph atomically in the format chosen by `format` or the path's extension; returns the format. */
 export async function writeGraph(tg: ToolGraph, path: string, format?: string): Promise<GraphFormat> {
   const f = graphFormatFor(path, format);
-  await writeFileAtomic(path, serializeGraph(tg, f));
+  if (f === "json") await writeChunksAtomic(path, graphJsonChunks(tg));
+  else await writeFileAtomic(path, serializeGraph(tg, f));
   return f;
 }

@@ -31,12 +31,17 @@ describe("extractFields", () => {
     const bid = f.find((x) => x.path === "booking.booking_id");
     expect(bid?.name).toBe("booking_id");
     expect(fieldText(bid!)).toBe("booking_id: The ID of the booking");
+    // context words: the parent path of nested fields, the tool name for one-word top-level fields
+    expect(bid?.context).toBe("booking");
+    expect(f.find((x) => x.path === "items[].sku")?.context).toBe("items");
+    expect(f.find((x) => x.path === "access_token")?.context).toBe("");
+    expect(f.find((x) => x.path === "filter")?.context).toBe("get_booking_history");
   });
 
   it("turns a bare described return value into one field, and a top-level array of objects into item fields", () => {
     const bare = { ...spec, returns: { type: "string", description: "The weather report" } };
     expect(extractFields(bare, 0).filter((x) => x.role === "return")).toEqual([
-      { tool: 0, role: "return", path: "return", name: "return", description: "The weather report" },
+      { tool: 0, role: "return", path: "return", name: "return", description: "The weather report", context: "get_booking_history" },
     ]);
     const list = { ...spec, returns: { type: "array", items: { type: "object", properties: { order_id: { type: "string" } } } } };
     expect(extractFields(list, 0).filter((x) => x.role === "return").map((x) => x.path)).toEqual(["[].order_id"]);

@@ -150,53 +150,60 @@ function prefixJoin(v: SparseVectors, roles: Uint8Array, options: JoinOptions): 
   const rank = new Uint32Array(v.dim);
   for (let r = 0; r < v.dim; r++) rank[order[r] as number] = r;
 
-  // Prefix of each row: positions (into indices/values) of its features in rank order, cut where the tail's
-  // norm drops below t. Stored as a CSR of positions.
-  const prefixOffsets = new Uint32Array(n + 1);
-  const prefixPos: number[] = [];
+  // Each row's features in rank order (positions into indices/values) with the norm of the tail from each
+  // position on; the prefix is the head up to where that tail norm drops below t.
+  const nnz = offsets[n] as number;
+  const sorted = new Uint32Array(nnz);
+  const tail = new Float32Array(nnz);
+  const prefixLen = new Uint32Array(n);
   const bound = t * (1 - 1e-9);
   const rowPos: number[] = [];
   for (let i = 0; i < n; i++) {
-    if (roles[i] !== 0) {
-      rowPos.length = 0;
-      let norm2 = 0;
-      for (let k = offsets[i] as number; k < (offsets[i + 1] as number); k++) {
-        rowPos.push(k);
-        norm2 += (values[k] as number) ** 2;
-      }
-      rowPos.sort((a, b) => (rank[indices[a] as number] as number) - (rank[indices[b] as number] as number));
-      let rest = norm2;
-      for (const k of rowPos) {
-        if (rest < bound * bound) break;
-        prefixPos.push(k);
-        rest -= (values[k] as number) ** 2;
-      }
+    if (roles[i] === 0) continue;
+    const start = offsets[i] as number;
+    const end = offsets[i + 1] as number;
+    rowPos.length = 0;
+    for (let k = start; k < end; k++) rowPos.push(k);
+    rowPos.sort((a, b) => (rank[indices[a] as number] as number) - (rank[indices[b] as number] as number));
+    let rest = 0;
+    for (let j = rowPos.length - 1; j >= 0; j--) {
+      const k = rowPos[j] as number;
+      sorted[start + j] = k;
+      rest += (values[k] as number) ** 2;
+      tail[start + j] = Math.sqrt(rest);
     }
-    prefixOffsets[i + 1] = prefixPos.length;
+    let len = 0;
+    while (len < rowPos.length && (tail[start + len] as number) >= bound) len++;
+    prefixLen[i] = len;
   }
 
-  // Inverted index over the prefix features of parameter rows.
+  // Inverted index over the prefix features of parameter rows: the row, and its tail norm at that feature.
   const postCount = new Uint32Array(v.dim + 1);
   for (let i = 0; i < n; i++) {
     if (((roles[i] as number) & ROLE_PARAM) === 0) continue;
-    for (let p = prefixOffsets[i] as number; p < (prefixOffsets[i + 1] as number); p++) {
-      postCount[(indices[prefixPos[p] as number] as number) + 1]!++;
-    }
+    const start = offsets[i] as number;
+    for (let j = 0; j < (prefixLen[i] as number); j++) postCount[(indices[sorted[start + j] as number] as number) + 1]!++;
   }
   for (let d = 0; d < v.dim; d++) postCount[d + 1]! += postCount[d] as number;
-  const postings = new Uint32Array(postCount[v.dim] as number);
+  const postRow = new Uint32Array(postCount[v.dim] as number);
+  const postTail = new Float32Array(postCount[v.dim] as number);
   const fill = postCount.slice(0, v.dim);
   for (let i = 0; i < n; i++) {
     if (((roles[i] as number) & ROLE_PARAM) === 0) continue;
-    for (let p = prefixOffsets[i] as number; p < (prefixOffsets[i + 1] as number); p++) {
-      const d = indices[prefixPos[p] as number] as number;
-      postings[fill[d]!++] = i;
+    const start = offsets[i] as number;
+    for (let j = 0; j < (prefixLen[i] as number); j++) {
+      const d = indices[sorted[start + j] as number] as number;
+      const q = fill[d]!++;
+      postRow[q] = i;
+      postTail[q] = tail[start + j] as number;
     }
   }
 
-  // Probe with every row's prefix; verify each candidate once.
+  // Probe with every row's prefix, rarest feature first. The first time u meets w (at feature d), every feature
+  // they share ranks at or after d, so dot(u, w) <= tail_u(d) * tail_w(d): verify only when that bound reaches t.
   const pairs = new PairList();
   const stamp = new Int32Array(n).fill(-1);
+  const scratch = new Float64Array(v.dim);
   let candidates = 0;
   const every = progressEvery(n);
   for (let u = 0; u < n; u++) {
@@ -204,18 +211,30 @@ function prefixJoin(v: SparseVectors, roles: Uint8Array, options: JoinOptions): 
       options.signal?.throwIfAborted();
       options.onProgress?.({ done: u, total: n });
     }
-    if (roles[u] === 0) continue;
-    for (let p = prefixOffsets[u] as number; p < (prefixOffsets[u + 1] as number); p++) {
-      const d = indices[prefixPos[p] as number] as number;
-      for (let q = postCount[d] as number; q < (postCount[d + 1] as number); q++) {
-        const w = postings[q] as number;
-        if (stamp[w] === u || !accept(roles, u, w)) continue;
+    const plen = prefixLen[u] as number;
+    if (roles[u] === 0 || plen === 0) continue;
+    const us = offsets[u] as number;
+    const ue = offsets[u + 1] as number;
+    for (let k = us; k < ue; k++) scratch[indices[k] as number] = values[k] as number;
+    const uParam = ((roles[u] as number) & ROLE_PARAM) !== 0;
+    for (let j = 0; j < plen; j++) {
+      const d = indices[sorted[us + j] as number] as number;
+      const tailU = tail[us + j] as number;
+      const qe = postCount[d + 1] as number;
+      for (let q = postCount[d] as number; q < qe; q++) {
+        const w = postRow[q] as number;
+        if (stamp[w] === u) continue;
         stamp[w] = u;
+        // w is a parameter (only those are indexed); if u is one too, keep the pair once (w < u)
+        if ((uParam && w >= u) || tailU * (postTail[q] as number) < bound) continue;
         candidates++;
-        const s = rowDot(v, u, w);
+        let s = 0;
+        const we = offsets[w + 1] as number;
+        for (let k = offsets[w] as number; k < we; k++) s += (scratch[indices[k] as number] as number) * (values[k] as number);
         if (s >= t) pairs.push(u, w, s);
       }
     }
+    for (let k = us; k < ue; k++) scratch[indices[k] as number] = 0;
   }
   options.onProgress?.({ done: n, total: n });
   return { pairs, candidates, method: "prefix-filter" };

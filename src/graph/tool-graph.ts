@@ -22,19 +22,51 @@ export interface EdgeAttributes {
 }
 
 export class ToolGraph {
-  /** Mixed multigraph: undirected P-P edges and directed P-R edges can join the same pair. */
-  readonly graph: AbstractGraph<GraphNode, EdgeAttributes>;
   readonly meta: Record<string, unknown>;
+  private built: AbstractGraph<GraphNode, EdgeAttributes> | undefined;
+  /** Nodes and edges not yet in the graphology graph (see `fromParts`). */
+  private pendingNodes: GraphNode[] | undefined;
+  private pendingEdges: GraphEdge[] | undefined;
 
   constructor(meta: Record<string, unknown> = {}) {
-    this.graph = createGraph<GraphNode, EdgeAttributes>({ type: "mixed", multi: true, allowSelfLoops: false });
     this.meta = meta;
+  }
+
+  /**
+   * A graph from nodes and edges already known to be consistent (unique ids, edges between known nodes, at most
+   * one edge per kind and direction), as buildToolGraph makes them. The graphology graph is only built when
+   * `graph` is first used, so building and writing graph.json of a large collection skips that cost.
+   */
+  static fromParts(nodes: GraphNode[], edges: GraphEdge[], meta: Record<string, unknown> = {}): ToolGraph {
+    const g = new ToolGraph(meta);
+    g.pendingNodes = nodes;
+    g.pendingEdges = edges;
+    return g;
+  }
+
+  /**
+   * Mixed graph: an undirected P-P edge and directed P-R edges (either way) can join the same pair, at most one
+   * of each kind and direction (a simple mixed graph allows exactly that; multigraph bookkeeping is much slower).
+   */
+  get graph(): AbstractGraph<GraphNode, EdgeAttributes> {
+    if (!this.built) {
+      const g = createGraph<GraphNode, EdgeAttributes>({ type: "mixed", multi: false, allowSelfLoops: false });
+      this.built = g;
+      const nodes = this.pendingNodes ?? [];
+      const edges = this.pendingEdges ?? [];
+      this.pendingNodes = undefined;
+      this.pendingEdges = undefined;
+      for (const n of nodes) this.addTool(n);
+      for (const e of edges) this.addEdge(e);
+    }
+    return this.built;
   }
 
   addTool(node: GraphNode): void {
     this.graph.mergeNode(node.id, node);
   }
 
+  /** Add an edge; throws if an edge of the same kind already joins the pair in that direction. */
   addEdge(edge: GraphEdge): void {
     const attrs: EdgeAttributes = { kind: edge.kind, weight: edge.weight, evidence: edge.evidence };
     if (edge.kind === "P-R") this.graph.addDirectedEdge(edge.source, edge.target, attrs);
@@ -42,15 +74,15 @@ export class ToolGraph {
   }
 
   get order(): number {
-    return this.graph.order;
+    return this.pendingNodes ? this.pendingNodes.length : this.graph.order;
   }
 
   get size(): number {
-    return this.graph.size;
+    return this.pendingEdges ? this.pendingEdges.length : this.graph.size;
   }
 
   nodes(): string[] {
-    return this.graph.nodes();
+    return this.pendingNodes ? this.pendingNodes.map((n) => n.id) : this.graph.nodes();
   }
 
   /**
@@ -79,6 +111,9 @@ export class ToolGraph {
   }
 
   toJSON(): ToolGraphJson {
+    if (this.pendingNodes && this.pendingEdges) {
+      return { nodes: this.pendingNodes, edges: this.pendingEdges, meta: this.meta };
+    }
     const nodes: GraphNode[] = this.graph.mapNodes((_id, attrs) => attrs);
     const edges: GraphEdge[] = this.graph.mapEdges((_e, attrs, source, target) => ({
       source,
@@ -104,6 +139,16 @@ export class ToolGraph {
     parsed.data.edges.forEach((e, i) => {
       if (!g.graph.hasNode(e.source) || !g.graph.hasNode(e.target)) {
         throw new InputError(`edge names an unknown node (${e.source} -> ${e.target})`, {
+          file,
+          pointer: `/edges/${i}`,
+        });
+      }
+      if (e.source === e.target) {
+        throw new InputError(`edge joins a tool to itself (${e.source})`, { file, pointer: `/edges/${i}` });
+      }
+      const exists = e.kind === "P-R" ? g.graph.hasDirectedEdge(e.source, e.target) : g.graph.hasUndirectedEdge(e.source, e.target);
+      if (exists) {
+        throw new InputError(`duplicate ${e.kind} edge ${e.source} ${e.kind === "P-R" ? "->" : "--"} ${e.target}`, {
           file,
           pointer: `/edges/${i}`,
         });
