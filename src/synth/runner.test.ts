@@ -239,6 +239,45 @@ describe("runSynthesis", () => {
     expect(isFatalError(new Error("plain"))).toBe(false);
   });
 
+  it("rejects dialogues that hit the turn limit as incomplete", async () => {
+    const dir = tmp();
+    const base = fakeDeps();
+    let n = 0;
+    const deps = {
+      ...base,
+      generateDialogue: async (...args: Parameters<typeof base.generateDialogue>) => ({
+        ...(await base.generateDialogue(...args)),
+        complete: ++n % 2 === 0,
+      }),
+    };
+    const result = await runSynthesis(config(dir, { count: 3, concurrency: 1, deps }));
+    const { rejected } = readRun(dir);
+    expect(rejected).toHaveLength(3);
+    expect(rejected.every((r) => r.rejectedBy[0]?.check === "incomplete")).toBe(true);
+    expect(result.snapshot.rejectedBy).toEqual({ incomplete: 3 });
+  });
+
+  it("scores accepted dialogues with the judge and accounts for its usage", async () => {
+    const dir = tmp();
+    const judge = fakeModel("openai:judge", "openai");
+    const deps = {
+      ...fakeDeps(),
+      judgeDialogue: async (model: typeof judge) => {
+        await model.chat({ messages: [{ role: "user", content: "rate" }], role: "judge" });
+        return { naturalness: 4, coherence: 5, helpfulness: 3, accuracy: 4 };
+      },
+    };
+    const result = await runSynthesis(config(dir, { count: 4, deps, models: { ...fakeProvider(), judge } }));
+    const { accepted } = readRun(dir);
+    for (const r of accepted) {
+      expect(r.judge).toEqual({ naturalness: 4, coherence: 5, helpfulness: 3, accuracy: 4 });
+      expect(r.models.judge).toBe("openai:judge");
+      expect(r.usage.judge?.promptTokens).toBe(10);
+    }
+    expect(result.snapshot.judge).toEqual({ judged: 4, mean: { accuracy: 4, coherence: 5, helpfulness: 3, naturalness: 4 } });
+    expect(result.snapshot.usage.byModel["openai:judge"]?.promptTokens).toBe(40);
+  });
+
   it("writes checkpoints with the final status", async () => {
     const statuses: string[] = [];
     await runSynthesis(
