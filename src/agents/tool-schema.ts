@@ -73,6 +73,7 @@ export function normalizeSchema(schema: unknown): JsonSchema {
 export interface ReturnField {
   path: string;
   name: string;
+  schema: JsonSchema;
 }
 
 /** Every named field of a returns schema (objects are walked, array items too, to a small depth). */
@@ -83,7 +84,7 @@ export function returnFields(tool: ToolSpec): ReturnField[] {
     if (isRecord(s.properties)) {
       for (const [k, v] of Object.entries(s.properties)) {
         const path = prefix ? `${prefix}.${k}` : k;
-        out.push({ path, name: k });
+        out.push({ path, name: k, schema: isRecord(v) ? (v as JsonSchema) : {} });
         walk(v, path, depth + 1);
       }
     }
@@ -142,9 +143,32 @@ export function fieldFillsParam(field: string, producer: string, param: string):
   return false;
 }
 
-/** Whether some return field of `producer` can fill `param`. */
-export function producesParam(producer: ToolSpec, param: string): boolean {
-  return returnFields(producer).some((f) => fieldFillsParam(f.name, producer.name, param));
+/** The JSON Schema type of a (possibly non-standard) schema, normalized: "object", "number", ... or undefined. */
+export function basicType(schema: JsonSchema | undefined): string | undefined {
+  if (!schema) return undefined;
+  const t = normalizeSchema({ type: schema.type }).type;
+  if (typeof t === "string") return t;
+  if (isRecord(schema.properties)) return "object";
+  if (schema.items !== undefined) return "array";
+  return undefined;
+}
+
+/** Whether values of schema `from` can be passed where schema `to` is expected (unknown types are compatible). */
+export function typesCompatible(from: JsonSchema | undefined, to: JsonSchema | undefined): boolean {
+  const a = basicType(from);
+  const b = basicType(to);
+  if (a === undefined || b === undefined || a === b) return true;
+  return a === "integer" && b === "number";
+}
+
+/**
+ * Whether some return field of `producer` can fill `param` (matching name, and a compatible type when the
+ * parameter's schema is given).
+ */
+export function producesParam(producer: ToolSpec, param: string, paramSchema?: JsonSchema): boolean {
+  return returnFields(producer).some(
+    (f) => fieldFillsParam(f.name, producer.name, param) && typesCompatible(f.schema, paramSchema),
+  );
 }
 
 /** Look up a tool by name; undefined when absent. */

@@ -6,7 +6,7 @@
 import { deriveSeed, Rng } from "../../core/rng.js";
 import type { DialoguePlan, PlanStep, PlanStepKind, ToolSpec } from "../../core/types.js";
 import type { PlannerSimContext } from "../state.js";
-import { identifierWords, producesParam, requiredParams, toolByName } from "../tool-schema.js";
+import { identifierWords, paramProperties, producesParam, requiredParams, toolByName } from "../tool-schema.js";
 import { cap, joinAnd, toolPhrase } from "./phrases.js";
 import { PERSONAL, userSuppliedParams } from "./resolve.js";
 
@@ -54,7 +54,7 @@ export function simPlan(ctx: PlannerSimContext): DialoguePlan {
   order.forEach((tool, i) => {
     const before = order.slice(0, i);
     const needs = before
-      .filter((b) => requiredParams(tool).some((p) => producesParam(b, p) && b.name !== tool.name))
+      .filter((b) => requiredParams(tool).some((p) => producesParam(b, p, paramProperties(tool)[p]) && b.name !== tool.name))
       .map((b) => b.name);
     const prev = drafts[drafts.length - 1];
     if (needs.length > 0) {

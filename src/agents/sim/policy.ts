@@ -46,7 +46,7 @@ import {
   toolPhrase,
 } from "./phrases.js";
 import { simPlan } from "./planner.js";
-import { expectedFromResults, fitsType, resolveParam, subjectTool, userValue, type RequestScope } from "./resolve.js";
+import { expectedFromResults, resolveParam, subjectTool, userValue, type RequestScope } from "./resolve.js";
 import { fakeValue } from "./values.js";
 import { schemaExample } from "../../llm/schema-example.js";
 
@@ -64,6 +64,7 @@ function stepValues(
   ctx: UserSimContext,
   rng: Rng,
   includeMissing: boolean,
+  afterAsk = false,
 ): CallValues[] {
   const scope: RequestScope = { stepId: step.id > 0 ? step.id : null, dependsOn: step.dependsOn };
   return step.tools.map((name, k) => {
@@ -79,7 +80,9 @@ function stepValues(
     const wanted = [...requiredParams(tool), ...optional.filter(() => rng.chance(0.25))];
     for (const p of wanted) {
       if (!(p in props) && !requiredParams(tool).includes(p)) continue;
-      if (expectedFromResults(p, k, step.tools, ctx.tools, scope, ctx.known)) continue;
+      // After the assistant asked, only values it can take from results now are left out.
+      if (afterAsk ? resolveParam(p, scope, ctx.known, props[p]) : expectedFromResults(p, k, step.tools, ctx.tools, scope, ctx.known))
+        continue;
       if (!includeMissing && step.kind === "clarify" && (step.missingArgs ?? []).includes(p)) continue;
       args[p] = userValue(ctx.seed, tool, p, variant, ctx.persona.name);
     }
@@ -108,7 +111,7 @@ function openStep(step: PlanStep, stepIndex: number, ctx: UserSimContext, rng: R
     const hello = first ? greeting(ctx.persona, rng) : "";
     return { stepDone: false, message: hello + (hello.endsWith(", ") ? q.charAt(0).toLowerCase() + q.slice(1) : q), values: [] };
   }
-  const values = stepValues(step, ctx, rng, false);
+  const values = stepValues(step, ctx, new Rng(deriveSeed(ctx.seed, `user:${step.id}:values`)), false);
   let ask: string;
   const distinct = [...new Set(step.tools)];
   if (step.kind === "parallel" && distinct.length === 1) ask = `${phrase(step.tools[0]!)} for ${step.tools.length === 2 ? "two" : step.tools.length} different cases`;
@@ -118,7 +121,7 @@ function openStep(step: PlanStep, stepIndex: number, ctx: UserSimContext, rng: R
   if (step.tools.length === 1) {
     const tool = toolByName(ctx.tools, step.tools[0]!);
     const scope = { stepId: step.id, dependsOn: step.dependsOn };
-    const used = tool ? requiredParams(tool).filter((p) => resolveParam(p, scope, ctx.known)) : [];
+    const used = tool ? requiredParams(tool).filter((p) => resolveParam(p, scope, ctx.known, paramProperties(tool)[p])) : [];
     if (used.length > 0) ask += ` using the ${joinAnd(used.map(humanize))} from before`;
   }
   const detailParts: string[] = [];
@@ -151,7 +154,7 @@ function requestDone(req: RequestState): boolean {
 /** The message that continues an unfinished request. */
 function continueStep(req: RequestState, ctx: UserSimContext, rng: Rng, step: Pick<PlanStep, "id" | "kind" | "tools" | "dependsOn" | "missingArgs">): UserTurn {
   if (req.assistantAsked) {
-    const all = stepValues(step, ctx, rng, true);
+    const all = stepValues(step, ctx, new Rng(deriveSeed(ctx.seed, `user:${step.id}:values`)), true, true);
     const given = all.map((v, i) => {
       const before = req.values[i]?.arguments ?? {};
       const fresh = Object.fromEntries(Object.entries(v.arguments).filter(([k]) => !(k in before)));
@@ -314,14 +317,17 @@ function simAssistant(ctx: AssistantSimContext): SimAnswer {
       if (param in args) continue;
       // A chained call waits for the earlier call of the same request that returns the value.
       const producer = pending.some(
-        (q) => q.index < p.index && q.values.tool !== tool.name && producesParam(toolByName(ctx.tools, q.values.tool) ?? tool, param),
+        (q) =>
+          q.index < p.index &&
+          q.values.tool !== tool.name &&
+          producesParam(toolByName(ctx.tools, q.values.tool) ?? tool, param, props[param]),
       );
       if (producer) {
         waiting = true;
         continue;
       }
-      const k = resolveParam(param, scope, ctx.known);
-      if (k && fitsType(props[param], k.value)) args[param] = k.value;
+      const k = resolveParam(param, scope, ctx.known, props[param]);
+      if (k) args[param] = k.value;
       else lacking.push(param);
     }
     if (lacking.length > 0) missing.push({ tool, params: lacking });

@@ -21,11 +21,17 @@ export interface RequestScope {
  * matching value from any earlier result or argument; other parameters only from results of the same step or of
  * a step it depends on (a later request restates dates, places... in words).
  */
-export function resolveParam(param: string, scope: RequestScope, known: readonly KnownField[]): KnownField | undefined {
+export function resolveParam(
+  param: string,
+  scope: RequestScope,
+  known: readonly KnownField[],
+  schema?: JsonSchema,
+): KnownField | undefined {
   const idLike = isIdLike(param);
   for (let i = known.length - 1; i >= 0; i--) {
     const k = known[i]!;
     if (!fieldFillsParam(k.name, k.tool, param)) continue;
+    if (!fitsType(schema, k.value)) continue;
     if (idLike) return k;
     if (k.from !== "result" || k.stepId === null) continue;
     if (k.stepId === scope.stepId || scope.dependsOn.includes(k.stepId)) return k;
@@ -99,18 +105,21 @@ export function expectedFromResults(
   scope: RequestScope,
   known: readonly KnownField[],
 ): boolean {
-  if (resolveParam(param, scope, known)) return true;
+  const own = toolByName(tools, callTools[index] ?? "");
+  const schema = own ? (paramProperties(own)[param] as JsonSchema | undefined) : undefined;
+  if (resolveParam(param, scope, known, schema)) return true;
   return callTools.slice(0, index).some((t) => {
     const spec = toolByName(tools, t);
-    return spec !== undefined && spec.name !== callTools[index] && producesParam(spec, param);
+    return spec !== undefined && spec.name !== callTools[index] && producesParam(spec, param, schema);
   });
 }
 
 /** Required parameters of `tool` that the user would have to state (no earlier tool in `before` returns them). */
 export function userSuppliedParams(tool: ToolSpec, before: readonly ToolSpec[]): string[] {
+  const props = paramProperties(tool);
   return requiredParams(tool).filter(
     (p) =>
-      !before.some((b) => producesParam(b, p)) &&
+      !before.some((b) => producesParam(b, p, props[p])) &&
       !(isIdLike(p) && before.some((b) => Object.keys(paramProperties(b)).includes(p))),
   );
 }

@@ -79,6 +79,24 @@ function schemaType(schema: JsonSchema): string | undefined {
   return undefined;
 }
 
+function fitsSimpleType(schema: JsonSchema, v: unknown): boolean {
+  if (v === null || v === undefined || v === "") return false;
+  switch (schemaType(schema)) {
+    case "string":
+      return typeof v === "string";
+    case "integer":
+      return typeof v === "number" && Number.isInteger(v);
+    case "number":
+      return typeof v === "number";
+    case "boolean":
+      return typeof v === "boolean";
+    case undefined:
+      return typeof v === "string" || typeof v === "number";
+    default:
+      return false;
+  }
+}
+
 /** Options listed in a description: "Here are the options: read_write, read, write" / "one of a, b or c". */
 export function optionsFromDescription(description: string | undefined): string[] {
   if (!description) return [];
@@ -91,7 +109,8 @@ export function optionsFromDescription(description: string | undefined): string[
   return items.length >= 2 ? items : [];
 }
 
-function numberFor(schema: JsonSchema, h: ValueHints, rng: Rng, integer: boolean): number {
+function numberFor(schema: JsonSchema, h: ValueHints, rng: Rng, integerOnly: boolean): number {
+  let integer = integerOnly;
   const n = h.name.toLowerCase();
   let lo = typeof schema.minimum === "number" ? schema.minimum : undefined;
   let hi = typeof schema.maximum === "number" ? schema.maximum : undefined;
@@ -100,7 +119,11 @@ function numberFor(schema: JsonSchema, h: ValueHints, rng: Rng, integer: boolean
   let dlo = 1;
   let dhi = 100;
   if (/(cvv|cvc|verification_(number|value|code)|security_code)/.test(n)) [dlo, dhi] = [100, 999];
-  else if (/(^|_)id$|number$/.test(n)) [dlo, dhi] = [1000, 99999];
+  else if (/phone|mobile|msisdn/.test(n)) return rng.int(12025550100, 12025559999);
+  else if (/(^|_)id$|Id$|number$/.test(h.name) || /(^|_)id$|number$/.test(n)) {
+    integer = true;
+    [dlo, dhi] = [1000, 99999];
+  }
   else if (/year/.test(n)) [dlo, dhi] = [2024, 2026];
   else if (/month/.test(n)) [dlo, dhi] = [1, 12];
   else if (/day/.test(n)) [dlo, dhi] = [1, 28];
@@ -182,6 +205,7 @@ function stringFor(h: ValueHints, rng: Rng): string | undefined {
   if (/(message|description|body|content|text|comment|note|resolution|reason|details|feedback)/.test(n))
     return h.purpose === "result" ? rng.pick(RESULT_MESSAGES) : rng.pick(SENTENCES);
   if (/(scope)/.test(n)) return rng.pick(["read_write", "read"]);
+  if (/(^|_)(symbol|ticker|stock)$/.test(n)) return rng.pick(["AAPL", "MSFT", "TSLA", "NVDA", "AMZN"]);
   if (/(^|_)(tags?|labels?|keywords?)$/.test(n)) return rng.pick(["work", "personal", "urgent", "travel", "ideas", "finance"]);
   if (/(snippet|excerpt|preview|summary|caption)/.test(n)) return rng.pick(RESULT_MESSAGES);
   if (/(^|_)(color|colour)$/.test(n)) return rng.pick(["blue", "green", "red", "black"]);
@@ -199,6 +223,10 @@ function stringFor(h: ValueHints, rng: Rng): string | undefined {
 export function fakeValue(schema: JsonSchema, h: ValueHints, rng: Rng, depth = 0): unknown {
   if (Array.isArray(schema.enum) && schema.enum.length > 0) return rng.pick(schema.enum);
   if ("const" in schema) return schema.const;
+  // Documented examples are the most realistic values (ToolBench and OpenAPI specs often have them).
+  const examples = Array.isArray(schema.examples) ? schema.examples : "example" in schema ? [schema.example] : [];
+  const usable = examples.filter((e) => fitsSimpleType(schema, e));
+  if (usable.length > 0 && h.purpose === "argument" && rng.chance(0.7)) return rng.pick(usable);
   const type = schemaType(schema);
   if (type === undefined && (schema.anyOf || schema.oneOf || schema.allOf || schema.$ref))
     return schemaExample(schema, { mode: "readable", rng });
