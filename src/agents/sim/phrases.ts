@@ -18,13 +18,17 @@ const VERBS = new Set([
   "copy", "rename", "archive", "download", "subscribe", "unsubscribe", "predict", "analyze", "summarize", "query",
   "append", "attach", "reply", "forward", "mark", "sort", "filter", "fill", "toggle", "lock", "unlock", "enable",
   "disable", "apply", "redeem", "return", "refund", "echo", "count", "sum", "mean", "add", "multiply", "divide",
-  "post", "like", "follow", "unfollow", "block", "comment", "tag", "pin", "display", "press", "adjust", "activate",
+  "post", "like", "follow", "synchronize", "sync", "calculate", "validate", "detect", "scan", "unfollow", "block", "comment", "tag", "pin", "display", "press", "adjust", "activate",
 ]);
 const PREPOSITIONS = new Set(["to", "for", "by", "from", "of", "in", "on", "with"]);
 
 /** Identifier words without version suffixes ("book_flight_v2" -> book, flight). */
 function toolWords(name: string): string[] {
-  return identifierWords(name).filter((w) => !/^v?\d+$/.test(w));
+  let w = identifierWords(name).filter((x) => !/^v?\d+$/.test(x));
+  // ToolBench names end with "_for_<api name>": the endpoint is what the user asks for.
+  const i = w.lastIndexOf("for");
+  if (i > 0 && i < w.length - 1) w = w.slice(0, i);
+  return w;
 }
 const NO_ARTICLE = new Set(["all", "my", "the", "some", "any", "every", "each", "current", "nearest", "latest"]);
 
@@ -33,7 +37,7 @@ export function toolPhrase(tool: Pick<ToolSpec, "name">): string {
   const all = toolWords(tool.name);
   if (all.length === 0) return "use that tool";
   const vi = all.findIndex((x) => VERBS.has(x));
-  if (vi < 0) return `use the ${all.join(" ")} tool`;
+  if (vi < 0) return `get the ${all.join(" ")}`;
   // "ticket_login" -> login + ticket; "travel_get_login_status" -> get + login status.
   const after = all.slice(vi + 1);
   const w = [all[vi]!, ...(after.length > 0 ? after : all.slice(0, vi))];

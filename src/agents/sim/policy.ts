@@ -230,6 +230,9 @@ function resultFacts(result: unknown, max = 4): string[] {
       const first = resultFacts(v[0], 2);
       facts.push(`there ${v.length === 1 ? "is 1 entry" : `are ${v.length} entries`} in ${humanize(k)}${first.length ? ` (the first: ${joinAnd(first)})` : ""}`);
     }
+  } else if (Array.isArray(result) && result.length > 0 && result.every(isRecord)) {
+    const first = resultFacts(result[0], 2);
+    facts.push(`there ${result.length === 1 ? "is 1 result" : `are ${result.length} results`}${first.length ? ` (the first: ${joinAnd(first)})` : ""}`);
   } else if (Array.isArray(result) && result.every(scalar)) facts.push(joinAnd(result.slice(0, 5).map(spoken)));
   else if (scalar(result)) facts.push(`the result is ${spoken(result)}`);
   return facts;

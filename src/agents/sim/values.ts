@@ -23,6 +23,7 @@ export interface ValueHints {
 
 const AIRPORTS = ["JFK", "LAX", "SFO", "ORD", "SEA", "BOS", "MIA", "ATL", "DEN", "LHR", "CDG", "HND", "FRA", "AMS"];
 const CITIES = ["Lisbon", "Chicago", "Seattle", "Toronto", "Berlin", "Tokyo", "Madrid", "Boston", "Denver", "Dublin"];
+const NAMES = ["Jordan Lee", "Priya Shah", "Marco Bianchi", "Sara Nilsson", "Omar Farouk", "Chen Wei", "Laura Gómez"];
 const COUNTRIES = ["Portugal", "Canada", "Japan", "Germany", "Spain", "Ireland", "Mexico", "Australia"];
 const CURRENCIES = ["USD", "EUR", "GBP", "JPY", "CAD", "AUD"];
 const TOPICS = [
@@ -154,7 +155,7 @@ function stringFor(h: ValueHints, rng: Rng): string | undefined {
   const words = identifierWords(h.name);
   const desc = (h.description ?? "").toLowerCase();
   const ctx = `${desc} ${(h.toolDescription ?? "").toLowerCase()}`;
-  const person = ascii(h.personName ?? "Alex Morgan");
+  const person = ascii(h.personName ?? rng.pick(NAMES));
   const [first = "Alex", ...rest] = person.split(/\s+/);
   const last = rest.join(" ") || "Morgan";
   const opts = optionsFromDescription(h.description);
