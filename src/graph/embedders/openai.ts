@@ -130,8 +130,24 @@ export class OpenAIEmbedder implements FieldEmbedder {
       .digest("hex");
   }
 
-  /** Embed raw texts (unit-normalized), using and filling the cache. */
-  async embedTexts(texts: readonly string[], options: { signal?: AbortSignal; onProgress?: (p: EmbedProgress) => void } = {}): Promise<Float32Array[]> {
+  /** Embed raw texts (unit-normalized), using and filling the cache; a repeated text is sent once. */
+  async embedTexts(all: readonly string[], options: { signal?: AbortSignal; onProgress?: (p: EmbedProgress) => void } = {}): Promise<Float32Array[]> {
+    const slot = new Map<string, number>();
+    const texts: string[] = [];
+    const slotOf = all.map((t) => {
+      let i = slot.get(t);
+      if (i === undefined) {
+        i = texts.length;
+        slot.set(t, i);
+        texts.push(t);
+      }
+      return i;
+    });
+    const unique = await this.embedUnique(texts, options);
+    return slotOf.map((i) => unique[i] as Float32Array);
+  }
+
+  private async embedUnique(texts: readonly string[], options: { signal?: AbortSignal; onProgress?: (p: EmbedProgress) => void }): Promise<Float32Array[]> {
     const out: Array<Float32Array | undefined> = new Array(texts.length);
     const keys = texts.map((t) => this.cacheKey(t));
     const missing: number[] = [];
