@@ -104,7 +104,7 @@ export function registerGraphCommands(program: Command): void {
         openai: {
           ...(opts.embeddingModel ? { model: opts.embeddingModel } : {}),
           ...(opts.baseUrl ? { baseURL: opts.baseUrl } : {}),
-          ...(process.env[opts.apiKeyEnv] ? { apiKey: process.env[opts.apiKeyEnv] } : {}),
+          apiKey: process.env[opts.apiKeyEnv] ?? "",
           ...(batchSize ? { batchSize } : {}),
           ...(dimensions ? { dimensions } : {}),
           cacheDir: opts.cache ? opts.cacheDir : null,

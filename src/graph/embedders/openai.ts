@@ -25,7 +25,7 @@ export interface OpenAIEmbedderOptions {
   model: string;
   /** e.g. http://127.0.0.1:8080/v1; default: the client's (OPENAI_BASE_URL or api.openai.com). */
   baseURL?: string;
-  /** Default: OPENAI_API_KEY. Local servers usually need none. */
+  /** Default (undefined): OPENAI_API_KEY. "" sends none. Local servers usually need none. */
   apiKey?: string;
   /** Texts per request (default 128). */
   batchSize?: number;
@@ -105,9 +105,10 @@ export class OpenAIEmbedder implements FieldEmbedder {
     this.options = options;
     this.id = `openai:${options.model}`;
     this.defaultThreshold = options.defaultThreshold ?? OPENAI_DEFAULT_THRESHOLD;
-    this.apiKey = options.apiKey ?? process.env.OPENAI_API_KEY;
+    this.apiKey = options.apiKey !== undefined ? options.apiKey : process.env.OPENAI_API_KEY;
     this.client = new OpenAI({
-      apiKey: this.apiKey ?? "no-key",
+      // local servers usually take no key; the client insists on one
+      apiKey: this.apiKey || "no-key",
       ...(options.baseURL ? { baseURL: options.baseURL } : {}),
       timeout: options.timeoutMs ?? 60_000,
       maxRetries: options.maxRetries ?? 2,
