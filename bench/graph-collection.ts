@@ -112,11 +112,15 @@ export async function bfclTools(sharedData: string): Promise<ToolSpec[]> {
   return (await importTools(files)).tools;
 }
 
-/** `count` tools: the base tools first, then seeded variants of them until the count is reached. */
-export function growCollection(base: readonly ToolSpec[], count: number, seed = 1): ToolSpec[] {
+/**
+ * `count` tools: the base tools (in a seeded shuffle, so a small collection mixes every BFCL file), then seeded
+ * variants of them until the count is reached.
+ */
+export function growCollection(all: readonly ToolSpec[], count: number, seed = 1): ToolSpec[] {
+  const rng = new Rng(seed);
+  const base = rng.shuffle(all);
   const out: ToolSpec[] = base.slice(0, count).map((t) => ({ ...t }));
   const names = new Set(out.map((t) => t.name));
-  const rng = new Rng(seed);
   for (let k = 1; out.length < count; k++) {
     for (const t of base) {
       if (out.length >= count) break;
