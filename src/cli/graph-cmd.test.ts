@@ -54,6 +54,30 @@ describe("toolflow graph build / stats", () => {
     expect(JSON.parse(b.stdout).meta).toMatchObject({ exact: true, threshold: 0.5 });
   }, 120_000);
 
+  it("prints progress lines with counts on stderr for a large collection", async () => {
+    const big = join(dir, "big.jsonl");
+    const lines: string[] = [];
+    for (let i = 0; i < 2100; i++) {
+      lines.push(
+        JSON.stringify({
+          name: `tool_${i}`,
+          description: "",
+          parameters: { type: "object", properties: { [`item${i % 50}_code`]: { type: "string", description: `Code of item ${i % 50}` } } },
+          source: { file: "big.jsonl", pointer: "", line: i + 1, format: "toolspec" },
+        }),
+      );
+    }
+    await writeFile(big, lines.join("\n") + "\n");
+    const r = await runCli(["graph", "build", big, "-o", join(dir, "big-graph.json")]);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/toolflow graph: fields 2100\/2100/);
+    expect(r.stderr).toMatch(/toolflow graph: similarity join \d+\/\d+/);
+    expect(r.stderr).toMatch(/toolflow graph: edges \d+\/\d+/);
+    expect(r.stderr).toMatch(/2100 tools, \d+ P-P \+ 0 P-R edges/);
+    const quiet = await runCli(["graph", "build", big, "-o", join(dir, "big-graph.json"), "-q"]);
+    expect(quiet.stderr).toBe("");
+  }, 120_000);
+
   it("exits 2 on bad input or options, naming the file or option, and leaves no output file", async () => {
     const bad = join(dir, "bad.jsonl");
     await writeFile(bad, '{"name": "x"}\n');

@@ -28,4 +28,14 @@ describe("ToolGraph", () => {
     expect(() => ToolGraph.fromJSON(bad, "g.json")).toThrow(InputError);
     expect(() => ToolGraph.fromJSON(bad, "g.json")).toThrow(/g\.json at \/edges\/0/);
   });
+
+  it("builds its graphology graph lazily from parts, with the same answers", () => {
+    const g = ToolGraph.fromParts(json.nodes, json.edges, { m: 1 });
+    expect(g.order).toBe(3);
+    expect(g.size).toBe(2);
+    expect(g.toJSON()).toEqual({ ...json, meta: { m: 1 } });
+    expect(g.neighbors("b", { followDirection: true })).toEqual(["c"]);
+    expect(g.graph.size).toBe(2);
+    expect(g.toJSON().edges).toEqual(json.edges);
+  });
 });
