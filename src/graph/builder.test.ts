@@ -100,6 +100,14 @@ describe("buildToolGraph", () => {
     await expect(buildToolGraph([a, conflict])).rejects.toThrow(/b\.jsonl line 4.*duplicate tool name "dup"/);
   });
 
+  it("records a renamed tool's original name on its node (sampling keeps variants apart by it)", async () => {
+    const variant: ToolSpec = { ...(tools[3] as ToolSpec), name: "weather_v2", originalName: "weather" };
+    const g = await buildToolGraph([...tools, variant]);
+    expect(g.graph.getNodeAttribute("weather_v2", "originalName")).toBe("weather");
+    expect(g.graph.getNodeAttribute("weather", "originalName")).toBeUndefined();
+    expect(g.toJSON().nodes.find((n) => n.id === "weather_v2")).toMatchObject({ originalName: "weather" });
+  });
+
   it("rejects a threshold outside (0, 1]", async () => {
     await expect(buildToolGraph(tools, { threshold: 0 })).rejects.toThrow(/threshold/);
     await expect(buildToolGraph(tools, { threshold: 1.5 })).rejects.toThrow(/threshold/);

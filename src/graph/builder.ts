@@ -175,6 +175,9 @@ function toolNode(tool: ToolSpec): GraphNode {
   const node: GraphNode = { id: tool.name, name: tool.name };
   if (tool.category !== undefined) node.category = tool.category;
   if (tool.description) node.description = tool.description;
+  // variants of one source function (renamed on import, e.g. set_volume / set_volume_v2) share a family, so that
+  // sampling can keep them out of one tool set
+  if (tool.originalName !== undefined && tool.originalName !== tool.name) node.originalName = tool.originalName;
   return node;
 }
 

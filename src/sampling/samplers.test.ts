@@ -313,3 +313,44 @@ describe("gini and coverage", () => {
     expect(() => samplingStats([mk("z", ["a", "nope"])], g, { file: "s.jsonl" })).toThrow(/s\.jsonl: sample z uses tool "nope"/);
   });
 });
+
+describe("variants of one function (renamed on import)", () => {
+  // v0..v3 are four definitions of one function `set_volume`, densely joined to each other and to a few others
+  function variantGraph(): ToolGraph {
+    const g = makeGraph(
+      ["v0", "v1", "v2", "v3", "a", "b", "c"],
+      [
+        ["v0", "v1"], ["v0", "v2"], ["v0", "v3"], ["v1", "v2"], ["v1", "v3"], ["v2", "v3"],
+        ["v0", "a"], ["v1", "b"], ["a", "b"], ["b", "c"],
+      ],
+    );
+    for (const v of ["v0", "v1", "v2", "v3"]) g.graph.setNodeAttribute(v, "originalName", "set_volume");
+    return g;
+  }
+  const family = (t: string) => (t.startsWith("v") ? "set_volume" : t);
+
+  it("walk, balanced and random samples hold at most one tool of a family", () => {
+    const g = variantGraph();
+    for (const strategy of ["walk", "balanced", "random"] as const) {
+      const samples = sampleTools(g, { strategy, count: 200, size: { min: 3, max: 4 }, seed: 5 });
+      let withVariant = 0;
+      for (const s of samples) {
+        const fams = s.tools.map(family);
+        expect(new Set(fams).size, `${strategy} ${s.tools.join(",")}`).toBe(fams.length);
+        if (fams.includes("set_volume")) withVariant++;
+      }
+      // the family is still sampled, just never twice in one set
+      expect(withVariant).toBeGreaterThan(0);
+    }
+  });
+
+  it("a walk that can only continue into the same family stops short and says why", () => {
+    const g = makeGraph(["v0", "v1", "x"], [["v0", "v1"], ["v1", "x"]]);
+    g.graph.setNodeAttribute("v0", "originalName", "f");
+    g.graph.setNodeAttribute("v1", "originalName", "f");
+    const s = randomWalkSample(g, { seed: 1, size: 3, id: "s" });
+    expect(new Set(s.tools.map((t) => (t === "x" ? "x" : "f"))).size).toBe(s.tools.length);
+    expect(s.tools.length).toBeLessThan(3);
+    expect(s.short).toMatch(/dead end/);
+  });
+});

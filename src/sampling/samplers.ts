@@ -82,9 +82,10 @@ function requireStartable(sg: SamplingGraph): void {
 function walk(sg: SamplingGraph, n: number, choose: WalkChoices): WalkResult {
   const start = choose.start(sg.startable);
   const tools = [start];
-  const inSample = new Set(tools);
+  // one tool per family: two variants of one function (set_volume, set_volume_v2) never share a sample
+  const familiesIn = new Set([sg.family(start)]);
   const edges: SampleEdge[] = [];
-  const unusedAround = (t: string) => sg.neighbors(t).filter((x) => !inSample.has(x));
+  const unusedAround = (t: string) => sg.neighbors(t).filter((x) => !familiesIn.has(sg.family(x)));
   let current = start;
   while (tools.length < n) {
     let candidates = unusedAround(current);
@@ -101,7 +102,7 @@ function walk(sg: SamplingGraph, n: number, choose: WalkChoices): WalkResult {
           edges,
           short:
             `dead end: stopped at ${tools.length} of ${n} tools, ` +
-            `no tool in the sample has an unused neighbour (its connected component is exhausted)`,
+            `no tool in the sample has an unused neighbour of a new family (its connected component is exhausted)`,
         };
       }
       current = choose.restart(open);
@@ -110,7 +111,7 @@ function walk(sg: SamplingGraph, n: number, choose: WalkChoices): WalkResult {
     const next = choose.next(candidates);
     edges.push(sg.walkEdge(current, next));
     tools.push(next);
-    inSample.add(next);
+    familiesIn.add(sg.family(next));
     current = next;
   }
   return { tools, edges };
@@ -160,17 +161,22 @@ export function randomSample(graph: SamplingGraphLike, options: SeededSampleOpti
   const rng = new Rng(options.seed);
   const range = toSizeRange(options.size);
   const n = rng.int(range.min, range.max);
-  const k = Math.min(n, sg.nodes.length);
+  // partial Fisher-Yates over the whole collection, keeping one tool per family
   const pool = sg.nodes.slice();
-  for (let i = 0; i < k; i++) {
+  const tools: string[] = [];
+  const families = new Set<string>();
+  for (let i = 0; i < pool.length && tools.length < n; i++) {
     const j = rng.int(i, pool.length - 1);
-    const tmp = pool[i] as string;
-    pool[i] = pool[j] as string;
-    pool[j] = tmp;
+    const chosen = pool[j] as string;
+    pool[j] = pool[i] as string;
+    pool[i] = chosen;
+    const family = sg.family(chosen);
+    if (families.has(family)) continue;
+    families.add(family);
+    tools.push(chosen);
   }
-  const tools = pool.slice(0, k);
   const result: WalkResult = { tools, edges: sg.edgesAmong(tools) };
-  if (k < n) result.short = `the collection holds only ${sg.nodes.length} tools, fewer than ${n}`;
+  if (tools.length < n) result.short = `the collection holds only ${families.size} tools (variants of one function counted once), fewer than ${n}`;
   return toSample(result, "random", options.id ?? "sample-0", options.seed, n);
 }
 

@@ -23,6 +23,11 @@ export class SamplingGraph {
   readonly startable: readonly string[];
   /** Tools with at least one edge of any kind or direction. */
   readonly nonIsolated: ReadonlySet<string>;
+  /**
+   * The source function a tool is a variant of (its `originalName`, else its id): importers rename different
+   * definitions that share a name (BFCL's set_volume / set_volume_v2 ...). A sample holds one tool per family.
+   */
+  private readonly families: ReadonlyMap<string, string>;
 
   constructor(graph: ToolGraph, options: SamplingGraphOptions = {}) {
     this.graph = graph;
@@ -31,7 +36,10 @@ export class SamplingGraph {
     const adjacency = new Map<string, readonly string[]>();
     const nonIsolated = new Set<string>();
     const startable: string[] = [];
+    const families = new Map<string, string>();
     for (const id of this.nodes) {
+      const original = graph.graph.getNodeAttribute(id, "originalName");
+      if (typeof original === "string" && original !== id) families.set(id, original);
       const around = this.followDirection ? graph.neighbors(id, { followDirection: true }) : graph.neighbors(id);
       adjacency.set(id, around);
       if (around.length > 0) startable.push(id);
@@ -40,6 +48,12 @@ export class SamplingGraph {
     this.adjacency = adjacency;
     this.startable = startable;
     this.nonIsolated = nonIsolated;
+    this.families = families;
+  }
+
+  /** The family of a tool: the original name it was renamed from on import, else its own id. */
+  family(id: string): string {
+    return this.families.get(id) ?? id;
   }
 
   has(id: string): boolean {
