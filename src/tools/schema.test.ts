@@ -66,6 +66,22 @@ describe("normalizeSchema", () => {
     expect(fixes.filter((f) => f.includes("boolean"))).toHaveLength(2);
   });
 
+  it("moves a scalar enum from an array to its items, so that valid arrays validate", async () => {
+    const { default: Ajv } = await import("ajv");
+    const fixes: string[] = [];
+    const bfcl = {
+      type: "dict",
+      properties: { metrics: { type: "array", items: { type: "string" }, enum: ["temperature", "co2"], default: [] } },
+    };
+    const out = normalizeSchema(bfcl, fixes) as Record<string, unknown>;
+    expect(out).toMatchObject({ properties: { metrics: { type: "array", items: { type: "string", enum: ["temperature", "co2"] } } } });
+    expect((out.properties as Record<string, Record<string, unknown>>).metrics).not.toHaveProperty("enum");
+    expect(fixes).toEqual(['/properties/metrics: moved "enum" of an array to its items']);
+    const validate = new Ajv({ strict: false }).compile(out);
+    expect(validate({ metrics: ["co2"] })).toBe(true);
+    expect(validate({ metrics: ["pm10"] })).toBe(false);
+  });
+
   it("rejects unknown type names", () => {
     expect(() => normalizeSchema({ type: "object", properties: { x: { type: "strin" } } }, [])).toThrow(/unknown type "strin" at \/properties\/x/);
   });

@@ -113,6 +113,19 @@ export function normalizeSchema(schema: unknown, fixes: string[], at = ""): unkn
     }
   }
 
+  // `enum` of scalars on an array (BFCL writes it so, meaning "each item is one of these"): no array value can
+  // match such an enum, so every call would fail validation. Move it to the items.
+  if (out.type === "array" && Array.isArray(out.enum) && out.enum.every((x) => !Array.isArray(x))) {
+    const items = isPlainObject(out.items) ? out.items : {};
+    if (!("enum" in items)) {
+      out.items = { ...items, enum: out.enum };
+      fixes.push(`${at}: moved "enum" of an array to its items`);
+    } else {
+      fixes.push(`${at}: dropped "enum" of an array (its items have their own)`);
+    }
+    delete out.enum;
+  }
+
   // recurse
   for (const k of SCHEMA_KEYWORDS) {
     if (!(k in out)) continue;
