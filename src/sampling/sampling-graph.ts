@@ -17,9 +17,9 @@ export class SamplingGraph {
   readonly followDirection: boolean;
   /** Every tool (node id), in the graph's order. */
   readonly nodes: readonly string[];
-  /** Neighbours a walk may step to from each tool (sorted). */
+  /** Neighbours a walk may step to from each tool (sorted; other variants of the tool's own function left out). */
   readonly adjacency: ReadonlyMap<string, readonly string[]>;
-  /** Tools with at least one neighbour to step to: the walk's possible start tools. */
+  /** Tools with at least one neighbour (of another function) to step to: the walk's possible start tools. */
   readonly startable: readonly string[];
   /** Tools with at least one edge of any kind or direction. */
   readonly nonIsolated: ReadonlySet<string>;
@@ -40,7 +40,13 @@ export class SamplingGraph {
     for (const id of this.nodes) {
       const original = graph.graph.getNodeAttribute(id, "originalName");
       if (typeof original === "string" && original !== id) families.set(id, original);
-      const around = this.followDirection ? graph.neighbors(id, { followDirection: true }) : graph.neighbors(id);
+    }
+    this.families = families;
+    for (const id of this.nodes) {
+      const all = this.followDirection ? graph.neighbors(id, { followDirection: true }) : graph.neighbors(id);
+      // a step to another variant of the same function is never taken, so it is not a neighbour for walking
+      const own = this.family(id);
+      const around = families.size === 0 ? all : all.filter((n) => this.family(n) !== own);
       adjacency.set(id, around);
       if (around.length > 0) startable.push(id);
       if (graph.graph.degree(id) > 0) nonIsolated.add(id);
@@ -48,7 +54,6 @@ export class SamplingGraph {
     this.adjacency = adjacency;
     this.startable = startable;
     this.nonIsolated = nonIsolated;
-    this.families = families;
   }
 
   /** The family of a tool: the original name it was renamed from on import, else its own id. */

@@ -67,7 +67,7 @@ describe("normalizeSchema", () => {
   });
 
   it("moves a scalar enum from an array to its items, so that valid arrays validate", async () => {
-    const { default: Ajv } = await import("ajv");
+    const { Ajv } = await import("ajv");
     const fixes: string[] = [];
     const bfcl = {
       type: "dict",
