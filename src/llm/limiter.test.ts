@@ -43,6 +43,18 @@ describe("RequestLimiter", () => {
     const third = await l.run(async () => at(), { tokens: 90 }); // 70 + 90 > 100: waits for the window
     expect(third).toBeGreaterThanOrEqual(195);
   });
+
+  it("keeps the request budget over many windows (old grants are dropped without losing count)", async () => {
+    const rpm = 100;
+    const l = new RequestLimiter({ concurrency: 1000, requestsPerMinute: rpm, windowMs: 60 });
+    const starts: number[] = [];
+    await Promise.all(Array.from({ length: 2 * rpm + 300 }, () => l.run(async () => void starts.push(performance.now()))));
+    expect(l.started).toBe(2 * rpm + 300);
+    starts.sort((a, b) => a - b);
+    // No (slightly shortened) window holds more than the budget, and every window after the first was needed.
+    for (let i = rpm; i < starts.length; i++) expect(starts[i]! - starts[i - rpm]!).toBeGreaterThan(50);
+    expect(starts[starts.length - 1]! - starts[0]!).toBeGreaterThanOrEqual(118);
+  });
 });
 
 describe("retry policy", () => {

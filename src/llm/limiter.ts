@@ -27,6 +27,9 @@ export class RequestLimiter {
   private readonly windowMs: number;
   private readonly limit: LimitFunction;
   private grants: Grant[] = [];
+  private head = 0;
+  /** Whether an RPM or TPM budget applies (otherwise only the concurrency cap). */
+  private readonly budgeted: boolean;
   private tokensInWindow = 0;
   /** Requests started through this limiter. */
   started = 0;
@@ -37,6 +40,7 @@ export class RequestLimiter {
     this.tokensPerMinute = positive(options.tokensPerMinute);
     this.windowMs = options.windowMs ?? 60_000;
     this.limit = pLimit(this.concurrency);
+    this.budgeted = this.requestsPerMinute !== undefined || this.tokensPerMinute !== undefined;
   }
 
   /** Requests running or waiting for a slot. */
@@ -52,6 +56,13 @@ export class RequestLimiter {
     fn: (settle: (actualTokens: number) => void) => Promise<T>,
     options: { tokens?: number; signal?: AbortSignal } = {},
   ): Promise<T> {
+    if (!this.budgeted) {
+      // Concurrency cap only: no window bookkeeping, no extra awaits per request.
+      return this.limit(() => {
+        this.started++;
+        return fn(ignoreSettle);
+      });
+    }
     return this.limit(async () => {
       const grant = await this.acquire(options.tokens ?? 0, options.signal);
       this.started++;
@@ -63,23 +74,31 @@ export class RequestLimiter {
     });
   }
 
+  /** Grants in the window: `grants[head..]` (the head index avoids copying the array on every prune). */
+  private get inWindow(): number {
+    return this.grants.length - this.head;
+  }
+
   private prune(now: number): void {
-    let i = 0;
-    while (i < this.grants.length && (this.grants[i] as Grant).at <= now - this.windowMs) {
-      this.tokensInWindow -= (this.grants[i] as Grant).tokens;
-      i++;
+    const g = this.grants;
+    while (this.head < g.length && (g[this.head] as Grant).at <= now - this.windowMs) {
+      this.tokensInWindow -= (g[this.head] as Grant).tokens;
+      this.head++;
     }
-    if (i > 0) this.grants = this.grants.slice(i);
+    if (this.head >= 64 && this.head * 2 > g.length) {
+      this.grants = g.slice(this.head);
+      this.head = 0;
+    }
   }
 
   private async acquire(tokens: number, signal?: AbortSignal): Promise<Grant> {
     for (;;) {
       const now = performance.now();
       this.prune(now);
-      const rpmFull = this.requestsPerMinute !== undefined && this.grants.length >= this.requestsPerMinute;
+      const rpmFull = this.requestsPerMinute !== undefined && this.inWindow >= this.requestsPerMinute;
       const tpmFull =
         this.tokensPerMinute !== undefined &&
-        this.grants.length > 0 &&
+        this.inWindow > 0 &&
         this.tokensInWindow + tokens > this.tokensPerMinute;
       if (!rpmFull && !tpmFull) {
         const g = { at: now, tokens };
@@ -87,11 +106,13 @@ export class RequestLimiter {
         this.tokensInWindow += tokens;
         return g;
       }
-      const oldest = this.grants[0] as Grant;
+      const oldest = this.grants[this.head] as Grant;
       await sleep(Math.max(1, oldest.at + this.windowMs - now + 1), signal);
     }
   }
 }
+
+function ignoreSettle(): void {}
 
 function positive(x: number | undefined): number | undefined {
   return x !== undefined && Number.isFinite(x) && x > 0 ? x : undefined;
