@@ -200,6 +200,21 @@ describe("OpenAIChatModel with the runtime's global fetch", () => {
   });
 });
 
+describe("OpenAIChatModel: direct transport (default) vs the openai client", () => {
+  it("sends the same authorized request either way (also with a trailing slash in the base URL)", async () => {
+    const { model: direct, server: s } = await setup({});
+    const viaClient = new OpenAIChatModel("test-model", { baseURL: `${s.baseURL}/`, apiKey: KEY, http: "global" });
+    const slash = new OpenAIChatModel("test-model", { baseURL: `${s.baseURL}/`, apiKey: KEY });
+    const req = { messages: user("weather in Oslo"), tools: [weather], toolChoice: "required" as const, temperature: 0, maxTokens: 40 };
+    const answers = [await direct.chat(req), await viaClient.chat(req), await slash.chat(req)];
+    expect(answers.map((a) => a.toolCalls[0]?.function.name)).toEqual(["get_weather", "get_weather", "get_weather"]);
+    const [a, b, c] = s.chatRequests();
+    expect([a?.authorized, b?.authorized, c?.authorized]).toEqual([true, true, true]);
+    expect(a?.body).toEqual(b?.body);
+    expect(c?.body).toEqual(b?.body);
+  });
+});
+
 describe("OpenAIChatModel: structured output", () => {
   it("sends json_schema natively and validates the answer", async () => {
     const { model, server: s } = await setup({});

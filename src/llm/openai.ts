@@ -9,8 +9,14 @@
  * - The client's own retries are disabled; ours (retry.ts) retry 429/5xx/timeouts/resets/malformed bodies with
  *   backoff, honouring Retry-After. 400/401/403/404 fail at once with the server's (redacted) message.
  * - Every HTTP attempt passes through the shared RequestLimiter (concurrency, RPM, TPM).
+ * - Transport: with `http: "node"` (default) chat completions are POSTed directly over node:http keep-alive
+ *   (the headers the client would send, built once; failures become the client's own error classes, so retries
+ *   and error mapping are the same), which costs a fraction of the client's per-request CPU. With
+ *   `http: "global"` every call goes through the openai client and the runtime's fetch. Embeddings always use
+ *   the client.
  */
 import OpenAI from "openai";
+import { VERSION as OPENAI_SDK_VERSION } from "openai/version";
 import { z } from "zod";
 import { hashToUint32 } from "../core/rng.js";
 import type { JsonSchema, Message, ToolCall, Usage } from "../core/types.js";
@@ -24,7 +30,7 @@ import {
   ModelTimeoutError,
   ModelUnavailableError,
 } from "./errors.js";
-import { nodeFetch } from "./http-fetch.js";
+import { HttpTimeoutError, nodeFetch, postBuffered, postTarget, type PostTarget } from "./http-fetch.js";
 import { RequestLimiter } from "./limiter.js";
 import { renderLlmPrompt } from "./prompts.js";
 import { redact, registerSecret } from "./redact.js";
@@ -55,7 +61,10 @@ export interface OpenAIModelOptions {
   maxTokensField?: "max_tokens" | "max_completion_tokens";
   /** Log lines (retries, fallbacks), already redacted. */
   log?: (line: string) => void;
-  /** HTTP client: "node" (node:http keep-alive, lower CPU; default) or "global" (the runtime's fetch). */
+  /**
+   * HTTP: "node" (default; node:http keep-alive, chat completions posted directly, lowest CPU) or "global"
+   * (everything through the openai client and the runtime's fetch).
+   */
   http?: "node" | "global";
 }
 
@@ -184,6 +193,15 @@ function toOpenAIMessages(messages: Message[], nativeTools: boolean): OAMessage[
   });
 }
 
+function safeJson(text: string): object | undefined {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === "object" && v !== null ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function safeParse(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -224,6 +242,8 @@ export class OpenAIChatModel implements ChatModel {
   private readonly maxReasks: number;
   private readonly apiKey: string;
   private readonly log: (line: string) => void;
+  /** Direct transport for chat completions (http "node"); undefined: through the openai client. */
+  private readonly direct: { target: PostTarget; headers: Record<string, string> } | undefined;
 
   constructor(
     readonly model: string,
@@ -259,6 +279,24 @@ export class OpenAIChatModel implements ChatModel {
       timeout: this.timeoutMs,
       ...(options.http === "global" ? {} : { fetch: nodeFetch }),
     });
+    if (options.http !== "global") {
+      const base = this.client.baseURL;
+      const headers: Record<string, string> = {
+        accept: "application/json",
+        "content-type": "application/json",
+        "user-agent": `OpenAI/JS ${OPENAI_SDK_VERSION}`,
+        authorization: `Bearer ${apiKey}`,
+      };
+      if (this.client.organization) headers["openai-organization"] = this.client.organization;
+      if (this.client.project) headers["openai-project"] = this.client.project;
+      let target: PostTarget;
+      try {
+        target = postTarget(`${base}${base.endsWith("/") ? "" : "/"}chat/completions`);
+      } catch (err) {
+        throw new ModelConfigError(`openai:${model}: invalid base URL ${stripCredentials(base)}`, { cause: err });
+      }
+      this.direct = { target, headers };
+    }
   }
 
   async chat(request: ChatRequest): Promise<ChatResult> {
@@ -398,15 +436,16 @@ export class OpenAIChatModel implements ChatModel {
     body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
     request: ChatRequest,
   ): Promise<Completion> {
-    const estimate = Math.ceil(JSON.stringify(body.messages).length / 4) + (request.maxTokens ?? 512);
+    // Serialized once for every attempt; its length is the prompt estimate (messages, tools and schema).
+    const bodyText = JSON.stringify(body);
+    const estimate = Math.ceil(bodyText.length / 4) + (request.maxTokens ?? 512);
     return withRetry(
       () =>
         this.limiter.run(
           async (settle) => {
-            const raw: unknown = await this.client.chat.completions.create(body, {
-              signal: request.signal,
-              timeout: this.timeoutMs,
-            });
+            const raw: unknown = this.direct
+              ? await this.postChat(this.direct, bodyText, request.signal)
+              : await this.client.chat.completions.create(body, { signal: request.signal, timeout: this.timeoutMs });
             const parsed = CompletionZ.safeParse(raw);
             if (!parsed.success) {
               throw new MalformedResponseError(
@@ -429,6 +468,36 @@ export class OpenAIChatModel implements ChatModel {
           ),
       },
     );
+  }
+
+  /**
+   * One attempt over the direct transport. Failures are thrown as the openai client would throw them
+   * (APIError subclasses by status with the parsed error body, APIConnectionError, APIConnectionTimeoutError,
+   * APIUserAbortError); a 2xx body that is not JSON throws a SyntaxError (retried as malformed).
+   */
+  private async postChat(
+    direct: { target: PostTarget; headers: Record<string, string> },
+    bodyText: string,
+    signal: AbortSignal | undefined,
+  ): Promise<unknown> {
+    let res;
+    try {
+      res = await postBuffered(direct.target, direct.headers, bodyText, { timeoutMs: this.timeoutMs, signal });
+    } catch (err) {
+      if (err instanceof HttpTimeoutError) throw new OpenAI.APIConnectionTimeoutError();
+      if (signal?.aborted || (err instanceof Error && err.name === "AbortError")) throw new OpenAI.APIUserAbortError();
+      throw new OpenAI.APIConnectionError({ cause: err instanceof Error ? err : new Error(String(err)) });
+    }
+    if (res.status < 200 || res.status >= 300) {
+      const errJson = safeJson(res.text);
+      throw OpenAI.APIError.generate(
+        res.status,
+        errJson,
+        errJson === undefined ? res.text : undefined,
+        res.headers as unknown as Headers,
+      );
+    }
+    return JSON.parse(res.text) as unknown;
   }
 
   private addUsage(
