@@ -21,6 +21,8 @@ export interface SchemaExampleOptions {
   rng?: Rng;
   /** Depth after which optional parts are left out and nested objects are kept minimal. */
   maxDepth?: number;
+  /** Name of the value itself (a field or tool name), for readable strings and its properties' context. */
+  name?: string;
 }
 
 interface Ctx {
@@ -40,7 +42,7 @@ export function schemaExample(schema: unknown, options: SchemaExampleOptions = {
     maxDepth: options.maxDepth ?? 6,
     refDepth: 0,
   };
-  return gen(schema, ctx, "value", 0, 0);
+  return gen(schema, ctx, options.name ?? "value", 0, 0);
 }
 
 function isObj(x: unknown): x is JsonSchema {
@@ -100,8 +102,8 @@ function typeOf(schema: JsonSchema): string {
   return "string";
 }
 
-function gen(schema: unknown, ctx: Ctx, name: string, depth: number, variant: number): unknown {
-  if (schema === true || schema === undefined) return ctx.mode === "readable" ? readableString(name, ctx, variant) : "";
+function gen(schema: unknown, ctx: Ctx, name: string, depth: number, variant: number, parent = ""): unknown {
+  if (schema === true || schema === undefined) return ctx.mode === "readable" ? readableString(name, ctx, variant, parent) : "";
   if (schema === false) throw new RangeError(`schema for "${name}" accepts nothing`);
   if (!isObj(schema)) return null;
   if (typeof schema.$ref === "string") {
@@ -111,12 +113,12 @@ function gen(schema: unknown, ctx: Ctx, name: string, depth: number, variant: nu
       const { $ref: _ignored, ...rest } = schema;
       const target = resolveRef(schema.$ref, ctx.root);
       const merged = isObj(target) ? { ...target, ...rest } : rest;
-      return gen(merged, ctx, name, depth, variant);
+      return gen(merged, ctx, name, depth, variant, parent);
     } finally {
       ctx.refDepth--;
     }
   }
-  if (Array.isArray(schema.allOf)) return gen(mergeAllOf(schema, ctx), ctx, name, depth, variant);
+  if (Array.isArray(schema.allOf)) return gen(mergeAllOf(schema, ctx), ctx, name, depth, variant, parent);
   if ("const" in schema) return schema.const;
   if (Array.isArray(schema.enum) && schema.enum.length > 0) {
     if (ctx.mode === "readable") return schema.enum[(variant + ctx.rng.int(0, schema.enum.length - 1)) % schema.enum.length];
@@ -128,11 +130,11 @@ function gen(schema: unknown, ctx: Ctx, name: string, depth: number, variant: nu
     const { oneOf: _o, anyOf: _a, ...rest } = schema;
     const alt = alts.find((a) => !(isObj(a) && a.type === "null")) ?? alts[0];
     const merged = isObj(alt) ? { ...rest, ...alt } : alt;
-    return gen(merged, ctx, name, depth, variant);
+    return gen(merged, ctx, name, depth, variant, parent);
   }
   switch (typeOf(schema)) {
     case "object":
-      return genObject(schema, ctx, depth, variant);
+      return genObject(schema, ctx, depth, variant, name);
     case "array":
       return genArray(schema, ctx, name, depth, variant);
     case "integer":
@@ -144,11 +146,11 @@ function gen(schema: unknown, ctx: Ctx, name: string, depth: number, variant: nu
     case "null":
       return null;
     default:
-      return genString(schema, ctx, name, variant);
+      return genString(schema, ctx, name, variant, parent);
   }
 }
 
-function genObject(schema: JsonSchema, ctx: Ctx, depth: number, variant: number): Record<string, unknown> {
+function genObject(schema: JsonSchema, ctx: Ctx, depth: number, variant: number, name = ""): Record<string, unknown> {
   const props = isObj(schema.properties) ? schema.properties : {};
   const required = Array.isArray(schema.required) ? schema.required.filter((r): r is string => typeof r === "string") : [];
   const out: Record<string, unknown> = {};
@@ -167,14 +169,58 @@ function genObject(schema: JsonSchema, ctx: Ctx, depth: number, variant: number)
   for (const k of ordered) {
     const sub = props[k];
     const addl = schema.additionalProperties;
-    out[k] = gen(sub !== undefined ? sub : isObj(addl) ? addl : true, ctx, k, depth + 1, variant);
+    out[k] = gen(sub !== undefined ? sub : isObj(addl) ? addl : true, ctx, k, depth + 1, variant, name);
   }
   let extra = 0;
   while (Object.keys(out).length < minProps) {
     const addl = schema.additionalProperties;
-    out[`field_${++extra}`] = gen(isObj(addl) ? addl : true, ctx, "value", depth + 1, extra);
+    out[`field_${++extra}`] = gen(isObj(addl) ? addl : true, ctx, "value", depth + 1, extra, name);
   }
+  if (ctx.mode === "readable") orderRanges(out, props);
   return out;
+}
+
+/** End-of-range property words and the start words they follow (check_out after check_in). */
+const RANGE_ENDS: Array<[string, string[]]> = [
+  ["out", ["in"]],
+  ["end", ["start", "begin"]],
+  ["until", ["from", "since"]],
+  ["to", ["from"]],
+  ["return", ["departure", "depart", "start"]],
+  ["arrival", ["departure"]],
+  ["updated", ["created"]],
+];
+const ISO_DATE = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Readable objects: an end date or date-time property (check_out_date, arrival_time...) that is not after its
+ * start property is moved after it (by a few days for dates, a few hours for date-times), keeping its format.
+ */
+function orderRanges(out: Record<string, unknown>, props: Record<string, unknown>): void {
+  const norm = (k: string) => words(k).split(" ").join("_");
+  const byNorm = new Map(Object.keys(out).map((k) => [norm(k), k]));
+  for (const key of Object.keys(out)) {
+    const sub = props[key];
+    if (isObj(sub) && (Array.isArray(sub.enum) || "const" in sub || typeof sub.pattern === "string")) continue;
+    const w = norm(key).split("_");
+    for (let i = 0; i < w.length; i++) {
+      const starts = RANGE_ENDS.find(([e]) => e === w[i])?.[1] ?? [];
+      const startKey = starts.map((s) => byNorm.get([...w.slice(0, i), s, ...w.slice(i + 1)].join("_"))).find((k) => k !== undefined);
+      if (startKey === undefined) continue;
+      const a = out[startKey];
+      const b = out[key];
+      if (typeof a !== "string" || typeof b !== "string" || b > a) continue;
+      const ma = ISO_DATE.exec(a);
+      const mb = ISO_DATE.exec(b);
+      if (!ma || !mb || Boolean(ma[2]) !== Boolean(mb[2])) continue;
+      const d = new Date(ma[2] ? `${ma[1]}${ma[2]!.slice(0, 6)}:00Z` : `${ma[1]}T00:00:00Z`);
+      if (Number.isNaN(d.getTime())) continue;
+      if (ma[2]) d.setUTCHours(d.getUTCHours() + 3);
+      else d.setUTCDate(d.getUTCDate() + 3);
+      const iso = d.toISOString();
+      out[key] = mb[2] ? `${iso.slice(0, 10)}T${iso.slice(11, 16)}${mb[2]!.slice(6)}` : iso.slice(0, 10);
+    }
+  }
 }
 
 function genArray(schema: JsonSchema, ctx: Ctx, name: string, depth: number, _variant: number): unknown[] {
@@ -288,8 +334,11 @@ const NAME_VALUES: Array<[RegExp, string[]]> = [
   [/(arrival|destination|^to$|_to$)/, ["Lisbon", "Tokyo", "Denver"]],
   [/(city|location|place|region|destination|town|area)/, ["Lisbon", "San Francisco", "Tokyo", "Denver", "Berlin"]],
   [/(country)/, ["Portugal", "Japan", "Canada", "Germany"]],
-  [/(address|street)/, ["221 Baker Street, London", "1600 Amphitheatre Parkway, Mountain View"]],
   [/(zip|postal|postcode)/, ["94103", "10001", "60601"]],
+  [/(street)/, ["221 Baker Street", "12 Harbor Street", "48 Oak Avenue"]],
+  [/(address)/, ["221 Baker Street, London", "12 Harbor Street, Lisbon", "48 Oak Avenue, Denver"]],
+  [/(tracking)/, ["1Z999AA10123456784", "JD014600006281234567"]],
+  [/(carrier|courier)/, ["UPS", "DHL Express", "PostNL"]],
   [/(currency)/, ["USD", "EUR", "JPY"]],
   [/(lang|locale)/, ["en", "fr", "es"]],
   [/(date|day|when|deadline|birthday)/, ["2025-03-14", "2025-06-02", "2025-09-21"]],
@@ -335,8 +384,35 @@ function singular(name: string): string {
   return name;
 }
 
-function readableString(name: string, ctx: Ctx, variant: number): string {
+/** What a plain `name`/`title` property names, by the object it belongs to (a product's name is not a person's). */
+const PARENT_NAMES: Array<[RegExp, string[]]> = [
+  [/(product|item|catalog|cart|order|sku)/, ["Trailblazer Rain Jacket", "Aria Wireless Headphones", "Summit 30L Backpack", "Lumen LED Desk Lamp"]],
+  [/(hotel|lodging|accommodation|propert)/, ["Harbor View Hotel", "The Grand Meridian", "Casa Azul Inn"]],
+  [/(restaurant|cafe|venue)/, ["The Green Table", "Trattoria Lucca", "Blue Door Bistro"]],
+  [/(compan|business|organi[sz]ation|vendor|merchant|brand|store|shop|employer)/, ["Acme Corp", "Globex", "Initech"]],
+  [/(city|town)/, ["Lisbon", "Tokyo", "Denver"]],
+  [/(airline)/, ["TAP Air Portugal", "Delta Air Lines", "KLM"]],
+  [/(playlist)/, ["Morning Focus", "Road Trip Mix"]],
+  [/(movie|film)/, ["Spirited Away", "Inception"]],
+  [/(song|track|album)/, ["Clair de Lune", "Here Comes the Sun"]],
+  [/(book)/, ["Dune", "Pride and Prejudice"]],
+  [/(project)/, ["Website Redesign", "Mobile App Launch"]],
+  [/(event|meeting)/, ["Team Offsite", "Quarterly Review"]],
+  [/(team|club)/, ["Lisbon Lions", "Riverside FC"]],
+  [/(file|document|folder)/, ["report.pdf", "notes.txt"]],
+  [/(note)/, ["Packing list", "Meeting notes"]],
+];
+
+function readableString(name: string, ctx: Ctx, variant: number, parent = ""): string {
   const key = name.toLowerCase();
+  if (/^(name|title|display_?name)$/.test(key) && parent !== "") {
+    const p = parent.toLowerCase();
+    const person = /(user|customer|guest|passenger|person|people|member|author|owner|contact|recipient|employee|shipping|billing|address|profile|account)/;
+    if (!person.test(p)) {
+      const hit = PARENT_NAMES.find(([re]) => re.test(p));
+      if (hit) return hit[1][(ctx.rng.int(0, hit[1].length - 1) + variant) % hit[1].length] as string;
+    }
+  }
   for (const [re, values] of NAME_VALUES) {
     if (re.test(key)) return values[(ctx.rng.int(0, values.length - 1) + variant) % values.length] as string;
   }
@@ -344,7 +420,7 @@ function readableString(name: string, ctx: Ctx, variant: number): string {
   return variant > 0 ? `example ${w} ${variant + 1}` : `example ${w}`;
 }
 
-function genString(schema: JsonSchema, ctx: Ctx, name: string, variant: number): string {
+function genString(schema: JsonSchema, ctx: Ctx, name: string, variant: number, parent = ""): string {
   const minLen = typeof schema.minLength === "number" ? schema.minLength : 0;
   const maxLen = typeof schema.maxLength === "number" ? schema.maxLength : Infinity;
   let s: string;
@@ -355,9 +431,9 @@ function genString(schema: JsonSchema, ctx: Ctx, name: string, variant: number):
     s = vals[(variant + (ctx.mode === "readable" ? ctx.rng.int(0, vals.length - 1) : 0)) % vals.length] as string;
   } else if (pattern) {
     const fromPattern = stringForPattern(pattern, ctx, variant);
-    s = fromPattern ?? (ctx.mode === "readable" ? readableString(name, ctx, variant) : "a");
+    s = fromPattern ?? (ctx.mode === "readable" ? readableString(name, ctx, variant, parent) : "a");
   } else if (ctx.mode === "readable") {
-    s = readableString(name, ctx, variant);
+    s = readableString(name, ctx, variant, parent);
   } else {
     s = variant > 0 ? `${"a".repeat(Math.max(minLen, 1))}${variant}` : "a".repeat(minLen);
   }

@@ -5,11 +5,32 @@
 import { deriveSeed, Rng } from "../../core/rng.js";
 import type { DialoguePlan, JsonSchema, ToolSpec } from "../../core/types.js";
 import type { KnownField } from "../state.js";
-import { fieldFillsParam, isIdLike, paramProperties, producesParam, requiredParams, toolByName } from "../tool-schema.js";
-import { fakeValue } from "./values.js";
+import {
+  fieldFillsParam,
+  isIdLike,
+  paramProperties,
+  requiredParams,
+  returnFields,
+  toolByName,
+  typesCompatible,
+} from "../tool-schema.js";
+import { coherent, fakeValue, startsEmpty } from "./values.js";
 
 /** Values that belong to the user rather than to one call (the same in every call of a parallel step). */
 export const PERSONAL = /token|secret|password|api_?key|client_?id|user_?name|first_?name|last_?name|email/i;
+
+/**
+ * Whether some result field of `producer` fills `param` in sim dialogues: producesParam, except for fields inside
+ * lists that start empty in sim results (the items of a cart just created).
+ */
+export function simProduces(producer: ToolSpec, param: string, paramSchema?: JsonSchema): boolean {
+  return returnFields(producer).some(
+    (f) =>
+      fieldFillsParam(f.name, producer.name, param) &&
+      typesCompatible(f.schema, paramSchema) &&
+      !(f.path.includes(".") && startsEmpty(producer.name, f.path.split(".")[0]!)),
+  );
+}
 
 export interface RequestScope {
   stepId: number | null;
@@ -28,15 +49,20 @@ export function resolveParam(
   schema?: JsonSchema,
 ): KnownField | undefined {
   const idLike = isIdLike(param);
+  let found: KnownField | undefined;
   for (let i = known.length - 1; i >= 0; i--) {
     const k = known[i]!;
+    // Within the latest call that has a match, the first one (the first item of a list, the call's own argument).
+    if (found && k.callId !== found.callId) break;
     if (!fieldFillsParam(k.name, k.tool, param)) continue;
     if (!fitsType(schema, k.value)) continue;
-    if (idLike) return k;
-    if (k.from !== "result" || k.stepId === null) continue;
-    if (k.stepId === scope.stepId || scope.dependsOn.includes(k.stepId)) return k;
+    if (!idLike) {
+      if (k.from !== "result" || k.stepId === null) continue;
+      if (!(k.stepId === scope.stepId || scope.dependsOn.includes(k.stepId))) continue;
+    }
+    found = k;
   }
-  return undefined;
+  return found;
 }
 
 /** Whether a JSON value fits the basic type of a parameter schema. */
@@ -75,22 +101,37 @@ export function userValue(
   param: string,
   variant: number,
   personName: string,
+  depth = 0,
 ): unknown {
-  const schema = (paramProperties(tool)[param] ?? { type: "string" }) as JsonSchema;
+  const props = paramProperties(tool);
+  const schema = (props[param] ?? { type: "string" }) as JsonSchema;
   // Things that belong to the user, not to one call (their token, password, name), stay the same in a parallel step.
   const personal = PERSONAL.test(param);
-  const rng = new Rng(deriveSeed(seed, `value:${param}:${personal ? 0 : variant}`));
-  return fakeValue(
+  const gen = (attempt: number) =>
+    fakeValue(
+      schema,
+      {
+        name: param,
+        description: typeof schema.description === "string" ? schema.description : undefined,
+        toolDescription: tool.description,
+        tool: tool.name,
+        personName,
+        purpose: "argument",
+      },
+      new Rng(deriveSeed(seed, `value:${param}:${personal ? 0 : variant}${attempt > 0 ? `:${attempt}` : ""}`)),
+    );
+  const value = gen(0);
+  if (depth > 1) return value;
+  // Values that depend on another parameter of the call: a check-out date after the check-in date, a postal
+  // code of the city, a target unit other than the source unit. The sibling's value is computed the same way.
+  return coherent(param, value, {
+    names: Object.keys(props),
+    get: (n) => (n in props ? userValue(seed, tool, n, variant, personName, depth + 1) : undefined),
+    regen: gen,
+    rng: new Rng(deriveSeed(seed, `value:${param}:${variant}:related`)),
     schema,
-    {
-      name: param,
-      description: typeof schema.description === "string" ? schema.description : undefined,
-      toolDescription: tool.description,
-      personName,
-      purpose: "argument",
-    },
-    rng,
-  );
+    argument: true,
+  });
 }
 
 /**
@@ -110,7 +151,7 @@ export function expectedFromResults(
   if (resolveParam(param, scope, known, schema)) return true;
   return callTools.slice(0, index).some((t) => {
     const spec = toolByName(tools, t);
-    return spec !== undefined && spec.name !== callTools[index] && producesParam(spec, param, schema);
+    return spec !== undefined && spec.name !== callTools[index] && simProduces(spec, param, schema);
   });
 }
 
@@ -119,7 +160,7 @@ export function userSuppliedParams(tool: ToolSpec, before: readonly ToolSpec[]):
   const props = paramProperties(tool);
   return requiredParams(tool).filter(
     (p) =>
-      !before.some((b) => producesParam(b, p, props[p])) &&
+      !before.some((b) => simProduces(b, p, props[p])) &&
       !(isIdLike(p) && before.some((b) => Object.keys(paramProperties(b)).includes(p))),
   );
 }
