@@ -6,9 +6,10 @@
 import { deriveSeed, Rng } from "../../core/rng.js";
 import type { DialoguePlan, PlanStep, PlanStepKind, ToolSpec } from "../../core/types.js";
 import type { PlannerSimContext } from "../state.js";
-import { identifierWords, paramProperties, producesParam, requiredParams, toolByName } from "../tool-schema.js";
+import { identifierWords, paramProperties, requiredParams, toolByName } from "../tool-schema.js";
 import { cap, joinAnd, toolPhrase } from "./phrases.js";
-import { PERSONAL, userSuppliedParams } from "./resolve.js";
+import { PERSONAL, simProduces, userSuppliedParams } from "./resolve.js";
+import { actionKind, toolVerb } from "./values.js";
 
 interface Draft {
   kind: PlanStepKind;
@@ -45,16 +46,64 @@ function intentOf(d: Draft, tools: readonly ToolSpec[], next: Draft | undefined)
   }
 }
 
+/** Verbs that end something's life (check out a cart, cancel a booking, delete a note): done after the rest. */
+const FINAL_VERBS = new Set(["checkout", "pay", "purchase", "submit", "cancel", "delete", "remove", "close", "archive", "logout", "refund"]);
+
+function isFinal(tool: ToolSpec): boolean {
+  const k = actionKind(tool.name);
+  return FINAL_VERBS.has(toolVerb(tool.name)) || k === "cancel" || k === "delete";
+}
+
+/**
+ * The sampled tools in an order a person would use them: a tool comes after a tool that returns a value it needs
+ * (search_hotels before book_hotel), and a tool that ends something (checkout, cancel, delete) after the other
+ * tools that work on the same thing (add to the cart before checking it out). Otherwise the sample's order.
+ */
+export function sensibleOrder(tools: readonly ToolSpec[]): ToolSpec[] {
+  const remaining = [...tools];
+  const placed: ToolSpec[] = [];
+  const needsMet = (t: ToolSpec) =>
+    requiredParams(t).every((p) => {
+      const producers = tools.filter((b) => b !== t && simProduces(b, p, paramProperties(t)[p]));
+      return producers.length === 0 || producers.some((b) => placed.includes(b));
+    });
+  const idParams = (t: ToolSpec) => requiredParams(t).filter((p) => /(_id|Id|^id)$/.test(p));
+  const waitsForOthers = (t: ToolSpec) =>
+    isFinal(t) &&
+    remaining.some((o) => o !== t && !isFinal(o) && idParams(o).some((p) => idParams(t).includes(p)));
+  while (remaining.length > 0) {
+    const next =
+      remaining.find((t) => needsMet(t) && !waitsForOthers(t)) ??
+      remaining.find((t) => !waitsForOthers(t)) ??
+      remaining.find((t) => needsMet(t)) ??
+      remaining[0]!;
+    placed.push(next);
+    remaining.splice(remaining.indexOf(next), 1);
+  }
+  return placed;
+}
+
+/**
+ * Whether two different tools make a natural "at the same time" request: independent ones (neither returns what
+ * the other needs), and neither ends something (checking out a cart while doing something else reads oddly).
+ */
+function pairable(a: ToolSpec, b: ToolSpec): boolean {
+  if (isFinal(a) || isFinal(b)) return false;
+  const feeds = (x: ToolSpec, y: ToolSpec) => requiredParams(y).some((p) => simProduces(x, p, paramProperties(y)[p]));
+  return !feeds(a, b) && !feeds(b, a);
+}
+
 /** A deterministic plan for the sampled tools (what the sim backend answers to the planner). */
 export function simPlan(ctx: PlannerSimContext): DialoguePlan {
   const rng = new Rng(deriveSeed(ctx.seed, "sim-planner"));
-  const order = ctx.sample.tools.map((n) => toolByName(ctx.tools, n)).filter((t): t is ToolSpec => t !== undefined);
-  for (const t of ctx.tools) if (!order.includes(t)) order.push(t);
+  const sampled = ctx.sample.tools.map((n) => toolByName(ctx.tools, n)).filter((t): t is ToolSpec => t !== undefined);
+  for (const t of ctx.tools) if (!sampled.includes(t)) sampled.push(t);
+  const order = sensibleOrder(sampled);
   let drafts: Draft[] = [];
   order.forEach((tool, i) => {
     const before = order.slice(0, i);
     const needs = before
-      .filter((b) => requiredParams(tool).some((p) => producesParam(b, p, paramProperties(tool)[p]) && b.name !== tool.name))
+      .filter((b) => requiredParams(tool).some((p) => simProduces(b, p, paramProperties(tool)[p]) && b.name !== tool.name))
       .map((b) => b.name);
     const prev = drafts[drafts.length - 1];
     if (needs.length > 0) {
@@ -68,9 +117,12 @@ export function simPlan(ctx: PlannerSimContext): DialoguePlan {
       drafts.push({ kind: "chained", tools: [tool.name], needs });
       return;
     }
-    if (prev && prev.kind === "single" && prev.needs.length === 0 && rng.chance(0.35)) {
+    const first = prev ? toolByName(ctx.tools, prev.tools[0]!) : undefined;
+    if (prev && first && prev.kind === "single" && prev.needs.length === 0 && pairable(first, tool) && rng.chance(0.35)) {
       prev.kind = "parallel";
-      prev.tools.push(tool.name);
+      // a lookup before an action ("check the weather and book the table"), else the sample's order
+      if (actionKind(tool.name) === "read" && actionKind(first.name) !== "read") prev.tools.unshift(tool.name);
+      else prev.tools.push(tool.name);
       return;
     }
     drafts.push({ kind: "single", tools: [tool.name], needs: [] });
