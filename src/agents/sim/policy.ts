@@ -26,7 +26,6 @@ import {
   isRecord,
   optionalParams,
   paramProperties,
-  producesParam,
   requiredParams,
   toolByName,
 } from "../tool-schema.js";
@@ -39,6 +38,7 @@ import {
   chitchat,
   detailsSentence,
   greeting,
+  isFragment,
   joinAnd,
   needsSentence,
   resultLabel,
@@ -46,8 +46,8 @@ import {
   toolPhrase,
 } from "./phrases.js";
 import { simPlan } from "./planner.js";
-import { expectedFromResults, resolveParam, subjectTool, userValue, type RequestScope } from "./resolve.js";
-import { fakeValue } from "./values.js";
+import { expectedFromResults, resolveParam, simProduces, subjectTool, userValue, type RequestScope } from "./resolve.js";
+import { actionKind, fakeValue, tidyResult, toolVerb } from "./values.js";
 import { schemaExample } from "../../llm/schema-example.js";
 
 export type { SimAnswer, SimPolicy };
@@ -128,12 +128,18 @@ function openStep(step: PlanStep, stepIndex: number, ctx: UserSimContext, rng: R
   const many = values.filter((v) => Object.keys(v.arguments).length > 0).length > 1;
   values.forEach((v, k) => {
     if (Object.keys(v.arguments).length === 0) return;
-    const s = argsSentence(v.arguments);
-    if (!many) detailParts.push(s);
+    const s = argsSentence(v.arguments, rng);
+    if (!many && (distinct.length === 1 || /^(the|my|use|I'll|it's)\b/.test(s))) detailParts.push(s);
     else if (distinct.length === 1) detailParts.push(`${k === 0 ? "for the first one" : k === 1 ? "for the second one" : `for number ${k + 1}`}, ${s}`);
+    else if (distinct.length > 1 && !/^(the|my|use|I'll|it's)\b/.test(s)) detailParts.push(`for the ${resultLabel({ name: v.tool })}, ${s}`);
     else detailParts.push(`for the ${resultLabel({ name: v.tool })}, ${s}`);
   });
-  const details = detailParts.join("; ");
+  let details = detailParts.join("; ");
+  // "search for hotels in Toronto, arriving on ..." reads better as one request than as a request and a fragment.
+  if (step.tools.length === 1 && !many && isFragment(details) && !/^(ship|send|look|it's)\b/.test(details)) {
+    ask = `${ask}${ask.endsWith("from before") ? "," : ""} ${details.replace(/[.!?]"$/, '"')}`;
+    details = "";
+  }
   const message = [askFor(ask, ctx.persona, rng, first), detailsSentence(details, ctx.persona, rng)].filter(Boolean).join(" ");
   return { stepDone: false, message, values };
 }
@@ -160,9 +166,11 @@ function continueStep(req: RequestState, ctx: UserSimContext, rng: Rng, step: Pi
       const fresh = Object.fromEntries(Object.entries(v.arguments).filter(([k]) => !(k in before)));
       return { tool: v.tool, arguments: Object.keys(fresh).length > 0 ? fresh : v.arguments };
     });
-    const details = given.map((v) => argsSentence(v.arguments)).filter(Boolean).join("; ");
+    const details = given.map((v) => argsSentence(v.arguments, rng)).filter(Boolean).join("; ");
     const lead = { polite: "Of course!", terse: "", chatty: "Oh, right, sorry!", casual: "oh yeah,", formal: "Certainly." }[ctx.persona.style] ?? "Sure,";
-    return { stepDone: false, message: `${lead} ${details ? cap(details) : "Please go ahead"}.`.trim(), values: given };
+    const body = details ? (lead.endsWith(",") ? details : cap(details)) : "please go ahead";
+    const message = `${lead} ${lead.endsWith(",") || lead === "" ? body : cap(body)}`.trim();
+    return { stepDone: false, message: /[.!?]"?$/.test(message) ? message : `${message}.`, values: given };
   }
   if (req.calls.some((c) => !c.ok)) {
     return { stepDone: false, message: rng.pick(["Could you try that once more, please?", "Can you give it another try?"]), values: [] };
@@ -323,7 +331,7 @@ function simAssistant(ctx: AssistantSimContext): SimAnswer {
         (q) =>
           q.index < p.index &&
           q.values.tool !== tool.name &&
-          producesParam(toolByName(ctx.tools, q.values.tool) ?? tool, param, props[param]),
+          simProduces(toolByName(ctx.tools, q.values.tool) ?? tool, param, props[param]),
       );
       if (producer) {
         waiting = true;
@@ -364,6 +372,11 @@ const CREATE_VERBS = new Set([
   "upload", "generate", "reserve", "start", "insert", "authenticate", "login", "send", "order", "issue",
 ]);
 
+/** Whether a call makes something new (its id-like result fields are new ids). */
+function isCreator(tool: string): boolean {
+  return CREATE_VERBS.has(identifierWords(tool)[0] ?? "") || actionKind(tool) === "create";
+}
+
 const TOOL_ERRORS = [
   "Service temporarily unavailable. Please retry.",
   "Request timed out after 30 seconds.",
@@ -377,68 +390,244 @@ function specificName(name: string): boolean {
   return w.length >= 2 && !/(status|message|result|success|error|count|total)/.test(w.join("_"));
 }
 
-/** Overwrite fields of a generated result with argument values and earlier values of the dialogue. */
+/** Fields that keep one value through a dialogue once a tool has said it (the currency of the shop). */
+const STABLE_FIELDS = /^(currency|currency_code)$/i;
+const STATUS_FIELD = /(^|_)(status|state)$/i;
+const TOTAL_FIELD = /^(total|subtotal|total_price|total_amount|amount_total|grand_total|order_total|cart_total)$/i;
+/** Verbs that turn an existing thing into a new one carrying its lists (a cart checked out becomes an order). */
+const CARRY_VERBS = new Set(["checkout", "order", "purchase", "buy", "pay", "place", "submit"]);
+const APPEND_VERBS = new Set(["add", "append", "insert", "attach"]);
+const SEARCH_VERBS = new Set(["search", "find", "list", "lookup", "browse", "query", "filter"]);
+
+/** A leaf of the call's arguments: top-level entries, and scalar leaves of nested objects with their path. */
+interface ArgLeaf {
+  path: string[];
+  value: unknown;
+}
+
+function argLeaves(args: Record<string, unknown>): ArgLeaf[] {
+  const out: ArgLeaf[] = [];
+  const walk = (v: unknown, path: string[]) => {
+    if (path.length > 1 && (typeof v === "string" || typeof v === "number" || typeof v === "boolean")) out.push({ path, value: v });
+    if (isRecord(v) && path.length < 4) for (const [k, x] of Object.entries(v)) walk(x, [...path, k]);
+  };
+  for (const [k, v] of Object.entries(args)) {
+    out.push({ path: [k], value: v });
+    walk(v, [k]);
+  }
+  return out;
+}
+
 /**
- * The earlier result describing the thing this call refers to: a successful result with an id-like field whose
- * value is one of this call's id-like arguments (get_ticket(ticket_id=7) -> the create_ticket result with id 7).
+ * The argument a result field `key` (inside the result at `at`, the names of the enclosing keys) repeats: the
+ * same name (or create_ticket's `id` for `ticket_id`), a target argument (`to_unit` -> `unit`), or a nested
+ * argument by its path (`shipping_address.city` -> `shipping_city`, or `city` inside a `shipping_address`).
  */
-function entityOf(ctx: ToolSimContext): Record<string, unknown> | undefined {
-  const ids = Object.entries(ctx.arguments).filter(([k, v]) => isIdLike(k) && (typeof v === "string" || typeof v === "number"));
-  if (ids.length === 0) return undefined;
-  for (let i = ctx.history.length - 1; i >= 0; i--) {
-    const c = ctx.history[i]!;
-    if (!c.ok || !isRecord(c.result)) continue;
-    const r = c.result;
-    const hit = Object.entries(r).some(
-      ([k, v]) => isIdLike(k) && ids.some(([a, av]) => av === v && (a === k || fieldFillsParam(k, c.tool, a))),
-    );
-    if (hit) return r;
+function argFor(key: string, at: readonly string[], tool: string, leaves: readonly ArgLeaf[]): ArgLeaf | undefined {
+  const kw = identifierWords(key);
+  const direct = leaves.find((l) => l.path.length === 1 && (l.path[0] === key || fieldFillsParam(key, tool, l.path[0]!)));
+  if (direct) return direct;
+  const target = leaves.find((l) => {
+    if (l.path.length !== 1) return false;
+    const w = identifierWords(l.path[0]!);
+    return (w[0] === "to" || w[0] === "target") && w.length > 1 && w.slice(1).join("_") === kw.join("_");
+  });
+  if (target) return target;
+  const parentKey = at[at.length - 1];
+  return leaves.find((l) => {
+    if (l.path.length < 2) return false;
+    const leaf = l.path[l.path.length - 1]!;
+    if (leaf === key && parentKey !== undefined && parentKey === l.path[l.path.length - 2]) return true;
+    const pw = l.path.flatMap((p) => identifierWords(p));
+    const lw = identifierWords(leaf);
+    return kw.length >= 2 && kw[kw.length - 1] === lw[lw.length - 1] && kw.every((w) => pw.includes(w));
+  });
+}
+
+/** The date of a `<x>_date` argument for a `<x>_time` / `<x>_at` date-time result field (a flight searched for a day). */
+function dateForTime(key: string, x: unknown, args: Record<string, unknown>): string | undefined {
+  if (typeof x !== "string" || !/^\d{4}-\d{2}-\d{2}T/.test(x)) return undefined;
+  const m = /^(.*?)_?(time|datetime|at)$/i.exec(key);
+  if (!m || m[1] === "") return undefined;
+  const stem = identifierWords(m[1]!).join("_");
+  for (const [a, v] of Object.entries(args)) {
+    if (typeof v !== "string" || !/^\d{4}-\d{2}-\d{2}$/.test(v)) continue;
+    const aw = identifierWords(a);
+    if (aw[aw.length - 1] === "date" && aw.slice(0, -1).join("_") === stem) return `${v}${x.slice(10)}`;
   }
   return undefined;
 }
 
-function alignResult(value: unknown, ctx: ToolSimContext, creator: boolean): unknown {
+/**
+ * The earlier records describing the thing this call refers to, merged (later ones win): successful results, at
+ * any depth, with an id-like field whose value is one of this call's id-like arguments (get_product(product_id)
+ * -> the product found by search_products; get_order(order_id) -> the checkout result and the tracking result).
+ */
+function entityOf(ctx: ToolSimContext): Record<string, unknown> | undefined {
+  let ids = Object.entries(ctx.arguments).filter(([k, v]) => isIdLike(k) && (typeof v === "string" || typeof v === "number"));
+  if (ids.length === 0) return undefined;
+  // With several ids, the one of the tool's own subject (addToCart(cart_id, product_id) is about the cart).
+  const tw = identifierWords(ctx.tool.name).map((w) => w.replace(/s$/, ""));
+  const own = ids.filter(([k]) => identifierWords(k).slice(0, -1).some((w) => tw.includes(w)));
+  if (own.length > 0) ids = own;
+  const hits: Record<string, unknown>[] = [];
+  for (const c of ctx.history) {
+    if (!c.ok) continue;
+    const visit = (v: unknown, depth: number) => {
+      if (depth > 4) return;
+      if (Array.isArray(v)) v.forEach((x) => visit(x, depth + 1));
+      if (!isRecord(v)) return;
+      const hit = Object.entries(v).some(
+        ([k, x]) => isIdLike(k) && ids.some(([a, av]) => av === x && (a === k || fieldFillsParam(k, c.tool, a))),
+      );
+      // The call that returned it says more about it (the flight found for origin=LIS, destination=AMS).
+      if (hit) {
+        const said = Object.entries(c.arguments).filter(([k, x]) => !isIdLike(k) && (typeof x === "string" || typeof x === "number"));
+        hits.push(Object.fromEntries(said), v);
+      }
+      for (const x of Object.values(v)) if (isRecord(x) || Array.isArray(x)) visit(x, depth + 1);
+    };
+    visit(c.result, 0);
+  }
+  if (hits.length === 0) return undefined;
+  return Object.assign({}, ...hits) as Record<string, unknown>;
+}
+
+/** °C/°F/K conversion, or undefined for other units. */
+function convertTemperature(v: number, from: string, to: string): number | undefined {
+  const k = (u: string) => (/^c/i.test(u) ? "c" : /^f/i.test(u) ? "f" : /^k/i.test(u) ? "k" : undefined);
+  const f = k(from);
+  const t = k(to);
+  if (!f || !t) return undefined;
+  const c = f === "c" ? v : f === "f" ? ((v - 32) * 5) / 9 : v - 273.15;
+  const out = t === "c" ? c : t === "f" ? (c * 9) / 5 + 32 : c + 273.15;
+  return Math.round(out * 100) / 100;
+}
+
+interface Aligned {
+  value: unknown;
+  /** Fields copied from the call or the dialogue, which later tidying must not change. */
+  locked: (rec: Record<string, unknown>, key: string) => boolean;
+}
+
+/**
+ * Overwrite fields of a generated result with argument values (also nested ones) and earlier values of the
+ * dialogue: the entity a lookup refers to, ids that already exist, values the user gave earlier.
+ */
+function alignResult(value: unknown, ctx: ToolSimContext, useEntity: boolean): Aligned {
   const args = ctx.arguments;
-  const entity = creator ? undefined : entityOf(ctx);
+  const leaves = argLeaves(args);
+  const kind = actionKind(ctx.tool.name);
+  const verb = toolVerb(ctx.tool.name);
+  const creator = isCreator(ctx.tool.name);
+  const entity = useEntity ? entityOf(ctx) : undefined;
+  const searching = SEARCH_VERBS.has(verb);
+  const converting = verb === "convert";
+  const lockedKeys = new WeakMap<object, Set<string>>();
+  const lock = (rec: object, k: string) => {
+    let s = lockedKeys.get(rec);
+    if (!s) lockedKeys.set(rec, (s = new Set()));
+    s.add(k);
+  };
   /** Ids created by this call: the same field name means the same thing within one result. */
   const created = new Map<string, unknown>();
-  const walk = (v: unknown, item = 0): unknown => {
-    if (Array.isArray(v)) return v.map((x, i) => walk(x, i));
+  /** Values of stable fields (currency) chosen in this result, for the other items. */
+  const stable = new Map<string, unknown>();
+  const earlierValue = (k: string, x: unknown, idLike: boolean) =>
+    [...ctx.known]
+      .reverse()
+      .find(
+        (f) =>
+          f.name === k &&
+          typeof f.value === typeof x &&
+          (idLike || STABLE_FIELDS.test(k) || (f.from === "argument" && specificName(k))),
+      );
+  const fromEntity = (k: string, x: unknown): unknown => {
+    if (!entity || !(k in entity)) return undefined;
+    const e = entity[k];
+    if (creator && isIdLike(k)) return undefined;
+    if (STATUS_FIELD.test(k) && kind !== "read") return undefined;
+    if (TOTAL_FIELD.test(k) && APPEND_VERBS.has(verb)) return undefined;
+    // A total that belongs to an empty list is not carried over either (the new lists get their own).
+    if (TOTAL_FIELD.test(k) && kind !== "read" && Object.values(entity).some((x) => Array.isArray(x) && x.length === 0)) return undefined;
+    if (Array.isArray(x) || isRecord(x)) {
+      if (Array.isArray(x) !== Array.isArray(e) || isRecord(x) !== isRecord(e)) return undefined;
+      // An empty list says nothing (a cart checked out without items added in the dialogue had some).
+      if (Array.isArray(e) && e.length === 0 && kind !== "read") return undefined;
+      return kind === "read" || CARRY_VERBS.has(verb) ? structuredClone(e) : undefined;
+    }
+    return typeof e === typeof x ? e : undefined;
+  };
+  const walk = (v: unknown, at: string[], item = 0): unknown => {
+    if (Array.isArray(v)) return v.map((x, i) => walk(x, at, i));
     if (!isRecord(v)) return v;
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) {
+      const arg = argFor(k, at, ctx.tool.name, leaves);
+      const argOk = arg !== undefined && typeof arg.value === typeof x && !(converting && typeof x === "number");
       if (isRecord(x) || Array.isArray(x)) {
-        out[k] = walk(x);
+        if (argOk && Array.isArray(x) === Array.isArray(arg.value) && at.length === 0) {
+          out[k] = structuredClone(arg.value);
+          lock(out, k);
+          continue;
+        }
+        const e = at.length === 0 ? fromEntity(k, x) : undefined;
+        if (e !== undefined) {
+          out[k] = e;
+          lock(out, k);
+          continue;
+        }
+        // Adding to a list (a cart): the earlier entries, then the new one.
+        const before = at.length === 0 && entity && APPEND_VERBS.has(verb) ? entity[k] : undefined;
+        if (Array.isArray(x) && x.length > 0 && Array.isArray(before) && before.every(isRecord) && isRecord(x[0])) {
+          const fresh = walk(x[0], [...at, k], 0) as Record<string, unknown>;
+          const key = Object.keys(fresh).find((f) => isIdLike(f));
+          const kept = before.filter((b) => key === undefined || b[key] !== fresh[key]).slice(-4);
+          out[k] = [...structuredClone(kept), fresh];
+          continue;
+        }
+        out[k] = walk(x, [...at, k]);
+        continue;
+      }
+      const day = dateForTime(k, x, args);
+      if (STABLE_FIELDS.test(k) && !argOk) {
+        const v0 = earlierValue(k, x, false)?.value ?? stable.get(k) ?? x;
+        stable.set(k, v0);
+        out[k] = typeof v0 === typeof x ? v0 : x;
         continue;
       }
       if (item > 0) {
-        // later items of a list are other things: keep their own values
-        out[k] = x;
+        // later items of a list are other things, but a search's criteria hold for all of them
+        if (day !== undefined) out[k] = day;
+        else if (searching && argOk && typeof x === "string" && !isIdLike(k) && !/(name|title)$/i.test(k)) out[k] = arg.value;
+        else out[k] = x;
         continue;
       }
-      const arg = Object.keys(args).find((a) => a === k || fieldFillsParam(k, ctx.tool.name, a));
-      if (arg !== undefined && typeof args[arg] === typeof x) {
-        out[k] = args[arg];
+      if (argOk) {
+        out[k] = arg.value;
+        lock(out, k);
         continue;
       }
-      if (entity && k in entity && typeof entity[k] === typeof x) {
-        out[k] = entity[k];
+      if (day !== undefined) {
+        out[k] = day;
+        lock(out, k);
+        continue;
+      }
+      const e = fromEntity(k, x);
+      if (e !== undefined) {
+        out[k] = e;
+        lock(out, k);
         continue;
       }
       // Ids refer to things that already exist unless this call creates one; other fields echo values the
       // user gave earlier (a booking history shows the date the flight was booked for).
       const idLike = isIdLike(k);
-      if (!(creator && idLike)) {
-        const earlier = [...ctx.known]
-          .reverse()
-          .find(
-            (f) =>
-              f.name === k &&
-              typeof f.value === typeof x &&
-              (idLike || (f.from === "argument" && specificName(k))),
-          );
+      // (a search finds other things than the ones known so far)
+      if (!(creator && idLike) && !(searching && idLike)) {
+        const earlier = earlierValue(k, x, idLike);
         if (earlier) {
           out[k] = earlier.value;
+          lock(out, k);
           continue;
         }
       }
@@ -453,14 +642,71 @@ function alignResult(value: unknown, ctx: ToolSimContext, creator: boolean): unk
     }
     return out;
   };
-  return walk(value);
+  let result = walk(value, []);
+  priceLines(result, ctx, (rec, k) => lockedKeys.get(rec)?.has(k) ?? false);
+  if (converting && isRecord(result)) result = convertResult(result, args);
+  return { value: result, locked: (rec, key) => lockedKeys.get(rec)?.has(key) ?? false };
+}
+
+/** The unit price of the thing with id `key`=`id`, from an earlier successful result that lists it. */
+function knownPrice(ctx: ToolSimContext, key: string, id: unknown): number | undefined {
+  let price: number | undefined;
+  const visit = (v: unknown, depth: number) => {
+    if (depth > 4) return;
+    if (Array.isArray(v)) v.forEach((x) => visit(x, depth + 1));
+    if (!isRecord(v)) return;
+    if (v[key] === id) {
+      const p = Object.entries(v).find(([k, x]) => /^(unit_)?price$/i.test(k) && typeof x === "number");
+      if (p) price = p[1] as number;
+    }
+    for (const x of Object.values(v)) if (isRecord(x) || Array.isArray(x)) visit(x, depth + 1);
+  };
+  for (const c of ctx.history) if (c.ok) visit(c.result, 0);
+  return price;
+}
+
+/**
+ * Lines of a result that name a known product: the quantity asked for (or the parameter's default, 1) and a line
+ * total of price x quantity.
+ */
+function priceLines(value: unknown, ctx: ToolSimContext, locked: (rec: Record<string, unknown>, key: string) => boolean): void {
+  const props = paramProperties(ctx.tool);
+  const visit = (v: unknown, depth: number) => {
+    if (depth > 4) return;
+    if (Array.isArray(v)) v.forEach((x) => visit(x, depth + 1));
+    if (!isRecord(v)) return;
+    for (const x of Object.values(v)) if (isRecord(x) || Array.isArray(x)) visit(x, depth + 1);
+    const idKey = Object.keys(v).find((k) => isIdLike(k));
+    const qtyKey = Object.keys(v).find((k) => /^(quantity|qty|count|units)$/i.test(k) && typeof v[k] === "number");
+    const lineKey = Object.keys(v).find((k) => /^(line_total|subtotal|line_price|amount)$/i.test(k) && typeof v[k] === "number");
+    if (!idKey || !qtyKey) return;
+    if (!locked(v, qtyKey) && v[idKey] === ctx.arguments[idKey]) {
+      const d = props[qtyKey]?.default;
+      if (typeof d === "number") v[qtyKey] = d;
+    }
+    const price = lineKey ? knownPrice(ctx, idKey, v[idKey]) : undefined;
+    if (lineKey && price !== undefined && !locked(v, lineKey)) v[lineKey] = Math.round(price * (v[qtyKey] as number) * 100) / 100;
+  };
+  visit(value, 0);
+}
+
+/** A conversion's numeric result computed from its arguments (temperatures), when the units are known. */
+function convertResult(result: Record<string, unknown>, args: Record<string, unknown>): Record<string, unknown> {
+  const num = Object.entries(args).find(([, v]) => typeof v === "number");
+  const from = Object.entries(args).find(([k]) => /^from/i.test(k))?.[1];
+  const to = Object.entries(args).find(([k]) => /^to/i.test(k))?.[1];
+  if (!num || typeof from !== "string" || typeof to !== "string") return result;
+  const v = convertTemperature(num[1] as number, from, to);
+  if (v === undefined) return result;
+  const key = Object.keys(result).find((k) => typeof result[k] === "number" && (k === num[0] || /result|converted|value|temperature/i.test(k)));
+  return key ? { ...result, [key]: v } : result;
 }
 
 function simTool(ctx: ToolSimContext): SimAnswer {
   const rng = new Rng(deriveSeed(ctx.seed, `tool:${ctx.callId}:${ctx.tool.name}`));
   if (ctx.injectError) return jsonResult({ error: rng.pick(TOOL_ERRORS) });
   const { schema, wrapped } = resultSchema(ctx.tool);
-  const creator = CREATE_VERBS.has(identifierWords(ctx.tool.name)[0] ?? "");
+  const creator = isCreator(ctx.tool.name);
   let value: unknown;
   if (!ctx.tool.returns) {
     value = { status: "success", ...Object.fromEntries(Object.entries(ctx.arguments).slice(0, 4)) };
@@ -471,11 +717,25 @@ function simTool(ctx: ToolSimContext): SimAnswer {
     return jsonResult(value);
   }
   const inner = wrapped && isRecord(schema.properties) ? (schema.properties.result as Record<string, unknown>) : schema;
-  const raw = fakeValue(inner, { name: identifierWords(ctx.tool.name).slice(1).join("_") || "result", purpose: "result", toolDescription: ctx.tool.description }, rng);
-  const aligned = alignResult(raw, ctx, creator);
+  const raw = fakeValue(
+    inner,
+    {
+      name: identifierWords(ctx.tool.name).slice(1).join("_") || "result",
+      purpose: "result",
+      tool: ctx.tool.name,
+      toolDescription: ctx.tool.description,
+      args: ctx.arguments,
+    },
+    rng,
+  );
   const check = (v: unknown) => schemaErrors(schema, wrapped ? { result: v } : v).length === 0;
-  if (check(aligned)) value = aligned;
-  else if (check(raw)) value = raw;
+  // With the entity's fields, then without them (a lookup's entity may not fit this schema), then as generated.
+  for (const useEntity of [true, false]) {
+    const a = alignResult(structuredClone(raw), ctx, useEntity);
+    tidyResult(a.value, new Rng(deriveSeed(ctx.seed, `tool:${ctx.callId}:tidy`)), a.locked);
+    if (check(a.value)) return jsonResult(wrapped ? { result: a.value } : a.value);
+  }
+  if (check(raw)) value = raw;
   else {
     // Shapes the name-based generator gets wrong: the model layer's generic schema instance.
     value = schemaExample(inner, { mode: "readable", rng });
