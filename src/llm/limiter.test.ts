@@ -44,16 +44,34 @@ describe("RequestLimiter", () => {
     expect(third).toBeGreaterThanOrEqual(195);
   });
 
-  it("keeps the request budget over many windows (old grants are dropped without losing count)", async () => {
-    const rpm = 100;
-    const l = new RequestLimiter({ concurrency: 1000, requestsPerMinute: rpm, windowMs: 60 });
+  it("asks for a lazy token estimate only under a TPM budget, and counts it", async () => {
+    let calls = 0;
+    const estimate = () => (calls++, 60);
+    await new RequestLimiter({ concurrency: 2, requestsPerMinute: 50 }).run(async () => 1, { tokens: estimate });
+    expect(calls).toBe(0);
+    const l = new RequestLimiter({ concurrency: 2, tokensPerMinute: 100, windowMs: 200 });
+    await l.run(async () => 1, { tokens: estimate });
+    expect(calls).toBe(1);
+    const t0 = performance.now();
+    await l.run(async () => 1, { tokens: estimate }); // 60 + 60 > 100: waits for the window
+    expect(calls).toBe(2);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(150);
+  });
+
+  it("keeps counting the grants still in the window when expired ones are dropped", async () => {
+    // 80 requests at t=0, 120 more at t=150 (20 fit): at t=300 the first 80 expire and are dropped, the 20 from
+    // t=150 must still count, so only 80 start at t=300 and the last 20 wait until t=450.
+    const l = new RequestLimiter({ concurrency: 1000, requestsPerMinute: 100, windowMs: 300 });
     const starts: number[] = [];
-    await Promise.all(Array.from({ length: 2 * rpm + 300 }, () => l.run(async () => void starts.push(performance.now()))));
-    expect(l.started).toBe(2 * rpm + 300);
+    const t0 = performance.now();
+    const wave = (n: number) => Array.from({ length: n }, () => l.run(async () => void starts.push(performance.now() - t0)));
+    const first = wave(80);
+    await sleep(150);
+    await Promise.all([...first, ...wave(120)]);
+    expect(l.started).toBe(200);
     starts.sort((a, b) => a - b);
-    // No (slightly shortened) window holds more than the budget, and every window after the first was needed.
-    for (let i = rpm; i < starts.length; i++) expect(starts[i]! - starts[i - rpm]!).toBeGreaterThan(50);
-    expect(starts[starts.length - 1]! - starts[0]!).toBeGreaterThanOrEqual(118);
+    expect(starts[100]!).toBeGreaterThanOrEqual(295);
+    expect(starts[199]!).toBeGreaterThanOrEqual(445);
   });
 });
 

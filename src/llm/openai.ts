@@ -34,7 +34,14 @@ import { HttpTimeoutError, nodeFetch, postBuffered, postTarget, type PostTarget 
 import { RequestLimiter } from "./limiter.js";
 import { renderLlmPrompt } from "./prompts.js";
 import { redact, registerSecret } from "./redact.js";
-import { DEFAULT_RETRY_POLICY, parseRetryAfter, withRetry, type FailureInfo, type RetryPolicy } from "./retry.js";
+import {
+  DEFAULT_RETRY_POLICY,
+  parseRetryAfter,
+  withRetry,
+  type FailureInfo,
+  type RetryHooks,
+  type RetryPolicy,
+} from "./retry.js";
 import type { ChatModel, ChatRequest, ChatResult, ChatTool, EmbeddingModel, FinishReason } from "./types.js";
 import { estimatePromptTokens, estimateTokens } from "./usage.js";
 import { checkJsonOutput, checkToolCalls, parseJsonLoose, SchemaCompileError } from "./validate.js";
@@ -242,6 +249,7 @@ export class OpenAIChatModel implements ChatModel {
   private readonly maxReasks: number;
   private readonly apiKey: string;
   private readonly log: (line: string) => void;
+  private readonly retryHooks: RetryHooks;
   /** Direct transport for chat completions (http "node"); undefined: through the openai client. */
   private readonly direct: { target: PostTarget; headers: Record<string, string> } | undefined;
 
@@ -272,6 +280,11 @@ export class OpenAIChatModel implements ChatModel {
     this.nativeJson = options.nativeJsonSchema ?? "auto";
     this.maxReasks = options.maxReasks ?? 2;
     this.log = options.log ?? (() => {});
+    this.retryHooks = {
+      classify: (err) => classifyFailure(err, this.policy),
+      onRetry: ({ retry, delayMs, error }) =>
+        this.log(`${this.id}: attempt ${retry} failed (${redact(shortError(error), [this.apiKey])}); retrying in ${Math.round(delayMs)} ms`),
+    };
     this.client = new OpenAI({
       apiKey,
       baseURL,
@@ -309,10 +322,11 @@ export class OpenAIChatModel implements ChatModel {
     for (let answer = 0; answer <= this.maxReasks; ) {
       const useNativeTools = tools !== undefined && this.nativeTools !== false;
       const useNativeJson = schema !== undefined && this.nativeJson !== false;
-      const body = this.buildBody(request, useNativeTools, useNativeJson, followUps);
+      // Built when the request gets a slot (not while it waits behind others), once for all its attempts.
+      let built: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming | undefined;
       let completion: Completion;
       try {
-        completion = await this.send(body, request);
+        completion = await this.send(() => (built ??= this.buildBody(request, useNativeTools, useNativeJson, followUps)), request);
       } catch (err) {
         if (useNativeJson && this.nativeJson === "auto" && looksUnsupported(err, "json")) {
           this.nativeJson = false;
@@ -337,7 +351,7 @@ export class OpenAIChatModel implements ChatModel {
         type: "function" as const,
         function: { name: c.function.name, arguments: c.function.arguments ?? "" },
       }));
-      this.addUsage(usage, completion, body, text, toolCalls);
+      this.addUsage(usage, completion, built ?? this.buildBody(request, useNativeTools, useNativeJson, followUps), text, toolCalls);
 
       const problems: string[] = [];
       if (tools && !useNativeTools) {
@@ -433,19 +447,20 @@ export class OpenAIChatModel implements ChatModel {
 
   /** One logical request: retried attempts, each through the limiter. */
   private async send(
-    body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
+    body: () => OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
     request: ChatRequest,
   ): Promise<Completion> {
-    // Serialized once for every attempt; its length is the prompt estimate (messages, tools and schema).
-    const bodyText = JSON.stringify(body);
-    const estimate = Math.ceil(bodyText.length / 4) + (request.maxTokens ?? 512);
+    // Serialized once, for every attempt; its length is also the prompt estimate (messages, tools, schema),
+    // which the limiter asks for only under a TPM budget.
+    let text: string | undefined;
+    const estimate = () => Math.ceil((text ??= JSON.stringify(body())).length / 4) + (request.maxTokens ?? 512);
     return withRetry(
       () =>
         this.limiter.run(
           async (settle) => {
             const raw: unknown = this.direct
-              ? await this.postChat(this.direct, bodyText, request.signal)
-              : await this.client.chat.completions.create(body, { signal: request.signal, timeout: this.timeoutMs });
+              ? await this.postChat(this.direct, (text ??= JSON.stringify(body())), request.signal)
+              : await this.client.chat.completions.create(body(), { signal: request.signal, timeout: this.timeoutMs });
             const parsed = CompletionZ.safeParse(raw);
             if (!parsed.success) {
               throw new MalformedResponseError(
@@ -459,14 +474,7 @@ export class OpenAIChatModel implements ChatModel {
           { tokens: estimate, signal: request.signal },
         ),
       this.policy,
-      {
-        classify: (err) => classifyFailure(err, this.policy),
-        signal: request.signal,
-        onRetry: ({ retry, delayMs, error }) =>
-          this.log(
-            `${this.id}: attempt ${retry} failed (${redact(shortError(error), [this.apiKey])}); retrying in ${Math.round(delayMs)} ms`,
-          ),
-      },
+      { ...this.retryHooks, signal: request.signal },
     );
   }
 
