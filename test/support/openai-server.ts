@@ -189,10 +189,12 @@ function approxTokens(text: string): number {
   return Math.max(1, Math.ceil(text.length / 4));
 }
 
-function messageText(body: ChatBody): string {
-  return (body.messages ?? [])
-    .map((m) => (typeof m.content === "string" ? m.content : m.content == null ? "" : JSON.stringify(m.content)))
-    .join("\n");
+/** Length of the messages' text joined by newlines (what prompt tokens are estimated from), without joining. */
+function messageTextLength(body: ChatBody): number {
+  const msgs = body.messages ?? [];
+  let n = Math.max(0, msgs.length - 1);
+  for (const m of msgs) n += typeof m.content === "string" ? m.content.length : m.content == null ? 0 : JSON.stringify(m.content).length;
+  return n;
 }
 
 function lastUserText(body: ChatBody): string {
@@ -253,10 +255,21 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
 
   const sleep = (ms: number) => new Promise<void>((resolve) => (ms > 0 ? setTimeout(resolve, ms) : resolve()));
 
+  // Minimal examples depend only on the schema: generated once per distinct schema text (read-only values).
+  const examples = new Map<string, unknown>();
+  function minimalExample(schema: unknown): unknown {
+    const key = JSON.stringify(schema) ?? "";
+    if (examples.has(key)) return examples.get(key);
+    const value = schemaExample(schema, { mode: "minimal" });
+    if (examples.size >= 1000) examples.clear();
+    examples.set(key, value);
+    return value;
+  }
+
   function genericAnswer(body: ChatBody): AnswerStep & { generic: true } {
     const rf = body.response_format;
     if (rf?.type === "json_schema" && rf.json_schema?.schema !== undefined) {
-      return { generic: true, json: schemaExample(rf.json_schema.schema, { mode: "minimal" }) };
+      return { generic: true, json: minimalExample(rf.json_schema.schema) };
     }
     if (rf?.type === "json_object") return { generic: true, content: "{}" };
     const tools = (body.tools ?? []).filter((t) => t.function?.name);
@@ -265,7 +278,9 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     if (typeof tc === "object" && tc !== null) {
       const fn = (tc as { function?: { name?: string } }).function;
       forced = fn?.name;
-    } else if (tc === "required" && tools.length > 0) {
+    } else if (tc === "required" && tools.length === 1) {
+      forced = tools[0]?.function?.name;
+    } else if (tc === "required" && tools.length > 1) {
       const rng = new Rng(requestSeed(body));
       forced = tools[rng.int(0, tools.length - 1)]?.function?.name;
     }
@@ -274,7 +289,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       const params = tool?.function?.parameters ?? { type: "object", properties: {} };
       return {
         generic: true,
-        toolCalls: [{ name: forced, arguments: schemaExample(params, { mode: "minimal" }) }],
+        toolCalls: [{ name: forced, arguments: minimalExample(params) }],
       };
     }
     const last = lastUserText(body);
@@ -291,7 +306,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       function: { name: c.name, arguments: typeof c.arguments === "string" ? c.arguments : JSON.stringify(c.arguments ?? {}) },
     }));
     const finish = answer.finishReason ?? (toolCalls && toolCalls.length > 0 ? "tool_calls" : "stop");
-    const promptTokens = approxTokens(messageText(body));
+    const promptTokens = Math.max(1, Math.ceil(messageTextLength(body) / 4));
     const completionTokens = approxTokens((content ?? "") + JSON.stringify(toolCalls ?? ""));
     const usage =
       answer.usage === null || omitUsage
