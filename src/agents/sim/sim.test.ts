@@ -177,17 +177,22 @@ describe("sim dialogues over the example tools", () => {
   it("a lookup returns what was found before: the same flight, route and departure day", () => {
     let seen = 0;
     for (const { d } of runs) {
-      const results = d.messages.filter((m) => m.role === "tool" && !/"error"/.test(m.content));
-      const search = d.messages.flatMap(callsOf).find((c) => c.function.name === "search_flights");
-      const details = results.find((m) => m.role === "tool" && m.name === "get_flight_details");
-      if (!search || !details) continue;
-      const args = JSON.parse(search.function.arguments) as { origin: string; destination: string; departure_date: string };
-      const r = JSON.parse(details.content as string) as { origin: string; destination: string; departure_time: string; arrival_time: string };
-      expect(r.origin).toBe(args.origin);
-      expect(r.destination).toBe(args.destination);
-      expect(r.departure_time.slice(0, 10)).toBe(args.departure_date);
-      expect(r.arrival_time > r.departure_time).toBe(true);
-      seen++;
+      const searches = d.messages.flatMap(callsOf).filter((c) => c.function.name === "search_flights");
+      for (const m of d.messages) {
+        if (m.role !== "tool" || m.name !== "get_flight_details" || /"error"/.test(m.content)) continue;
+        const r = JSON.parse(m.content) as { flight_id: string; origin: string; destination: string; departure_time: string; arrival_time: string };
+        // the search whose result listed this flight
+        const search = searches.find((c) =>
+          d.messages.some((x) => x.role === "tool" && x.tool_call_id === c.id && x.content.includes(`"${r.flight_id}"`)),
+        );
+        if (!search) continue;
+        const args = JSON.parse(search.function.arguments) as { origin: string; destination: string; departure_date: string };
+        expect(r.origin).toBe(args.origin);
+        expect(r.destination).toBe(args.destination);
+        expect(r.departure_time.slice(0, 10)).toBe(args.departure_date);
+        expect(r.arrival_time > r.departure_time).toBe(true);
+        seen++;
+      }
     }
     expect(seen).toBeGreaterThan(0);
   });
