@@ -542,8 +542,29 @@ function alignResult(value: unknown, ctx: ToolSimContext, useEntity: boolean): A
           typeof f.value === typeof x &&
           (idLike || STABLE_FIELDS.test(k) || (f.from === "argument" && specificName(k))),
       );
+  /** Objects copied from earlier results: already consistent, left alone by later fixes. */
+  const carried = new WeakSet<object>();
+  const carry = <T>(v: T): T => {
+    const c = structuredClone(v);
+    const mark = (x: unknown) => {
+      if (Array.isArray(x)) x.forEach(mark);
+      else if (isRecord(x)) {
+        carried.add(x);
+        Object.values(x).forEach(mark);
+      }
+    };
+    mark(c);
+    return c;
+  };
   const fromEntity = (k: string, x: unknown): unknown => {
-    if (!entity || !(k in entity)) return undefined;
+    if (!entity) return undefined;
+    // A unit price read off a cart line (line_total / quantity) when the entity is one.
+    if (!(k in entity) && /^(unit_)?price$/.test(k) && typeof x === "number") {
+      const line = Object.entries(entity).find(([f, v]) => /line_total|line_price/.test(f) && typeof v === "number")?.[1];
+      const qty = Object.entries(entity).find(([f, v]) => /^(quantity|qty)$/.test(f) && typeof v === "number")?.[1];
+      if (typeof line === "number" && typeof qty === "number" && qty > 0) return Math.round((line / qty) * 100) / 100;
+    }
+    if (!(k in entity)) return undefined;
     const e = entity[k];
     if (creator && isIdLike(k)) return undefined;
     if (STATUS_FIELD.test(k) && kind !== "read") return undefined;
@@ -554,7 +575,7 @@ function alignResult(value: unknown, ctx: ToolSimContext, useEntity: boolean): A
       if (Array.isArray(x) !== Array.isArray(e) || isRecord(x) !== isRecord(e)) return undefined;
       // An empty list says nothing (a cart checked out without items added in the dialogue had some).
       if (Array.isArray(e) && e.length === 0 && kind !== "read") return undefined;
-      return kind === "read" || CARRY_VERBS.has(verb) ? structuredClone(e) : undefined;
+      return kind === "read" || CARRY_VERBS.has(verb) ? carry(e) : undefined;
     }
     return typeof e === typeof x ? e : undefined;
   };
@@ -583,7 +604,7 @@ function alignResult(value: unknown, ctx: ToolSimContext, useEntity: boolean): A
           const fresh = walk(x[0], [...at, k], 0) as Record<string, unknown>;
           const key = Object.keys(fresh).find((f) => isIdLike(f));
           const kept = before.filter((b) => key === undefined || b[key] !== fresh[key]).slice(-4);
-          out[k] = [...structuredClone(kept), fresh];
+          out[k] = [...carry(kept), fresh];
           continue;
         }
         out[k] = walk(x, [...at, k]);
@@ -643,9 +664,15 @@ function alignResult(value: unknown, ctx: ToolSimContext, useEntity: boolean): A
     return out;
   };
   let result = walk(value, []);
-  priceLines(result, ctx, (rec, k) => lockedKeys.get(rec)?.has(k) ?? false);
+  priceLines(result, ctx, (rec, k) => carried.has(rec) || (lockedKeys.get(rec)?.has(k) ?? false));
+  if (entity && isRecord(result)) {
+    const rec = result;
+    const isLocked = (k: string) => lockedKeys.get(rec)?.has(k) ?? false;
+    if (creator) chargeFor(rec, entity, args, isLocked);
+    if (kind === "cancel") refundFor(rec, entity, new Rng(deriveSeed(ctx.seed, `refund:${ctx.callId}`)), isLocked);
+  }
   if (converting && isRecord(result)) result = convertResult(result, args);
-  return { value: result, locked: (rec, key) => lockedKeys.get(rec)?.has(key) ?? false };
+  return { value: result, locked: (rec, key) => carried.has(rec) || (lockedKeys.get(rec)?.has(key) ?? false) };
 }
 
 /** The unit price of the thing with id `key`=`id`, from an earlier successful result that lists it. */
@@ -688,6 +715,40 @@ function priceLines(value: unknown, ctx: ToolSimContext, locked: (rec: Record<st
     if (lineKey && price !== undefined && !locked(v, lineKey)) v[lineKey] = Math.round(price * (v[qtyKey] as number) * 100) / 100;
   };
   visit(value, 0);
+}
+
+/** Nights between check-in and check-out arguments, if the call has both. */
+function nightsOf(args: Record<string, unknown>): number | undefined {
+  const a = Object.entries(args).find(([k, v]) => /check_?in|arrival|start/i.test(k) && typeof v === "string")?.[1];
+  const b = Object.entries(args).find(([k, v]) => /check_?out|departure|end/i.test(k) && typeof v === "string")?.[1];
+  if (typeof a !== "string" || typeof b !== "string") return undefined;
+  const n = Math.round((Date.parse(b) - Date.parse(a)) / 86_400_000);
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * What booking the thing found before costs: the nightly rate times the nights, or its price (times the
+ * passengers or guests when the call names them).
+ */
+function chargeFor(result: Record<string, unknown>, entity: Record<string, unknown>, args: Record<string, unknown>, locked: (k: string) => boolean): void {
+  const key = Object.keys(result).find((k) => /^(total_price|total|amount_charged|price|amount)$/i.test(k) && typeof result[k] === "number");
+  if (!key || locked(key)) return;
+  const nightly = Object.entries(entity).find(([k, v]) => /per_night|nightly/i.test(k) && typeof v === "number")?.[1];
+  const price = Object.entries(entity).find(([k, v]) => /^(price|fare|total_price)$/i.test(k) && typeof v === "number")?.[1];
+  const count = Object.entries(args).find(([k, v]) => /^(passengers|guests|tickets|quantity)$/i.test(k) && typeof v === "number")?.[1];
+  const nights = nightsOf(args);
+  let total: number | undefined;
+  if (typeof nightly === "number" && nights !== undefined) total = nightly * nights;
+  else if (typeof price === "number") total = price * (typeof count === "number" && /total/.test(key) ? count : 1);
+  if (total !== undefined) result[key] = Math.round(total * 100) / 100;
+}
+
+/** A refund is at most what was paid: a share of the cancelled thing's total. */
+function refundFor(result: Record<string, unknown>, entity: Record<string, unknown>, rng: Rng, locked: (k: string) => boolean): void {
+  const key = Object.keys(result).find((k) => /refund/i.test(k) && typeof result[k] === "number");
+  const paid = Object.entries(entity).find(([k, v]) => /^(total_price|total|amount_charged|price|amount)$/i.test(k) && typeof v === "number")?.[1];
+  if (!key || locked(key) || typeof paid !== "number") return;
+  result[key] = Math.round(paid * rng.pick([1, 1, 0.9, 0.8, 0.5]) * 100) / 100;
 }
 
 /** A conversion's numeric result computed from its arguments (temperatures), when the units are known. */

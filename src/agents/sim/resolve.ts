@@ -19,11 +19,15 @@ import { coherent, fakeValue, startsEmpty } from "./values.js";
 /** Values that belong to the user rather than to one call (the same in every call of a parallel step). */
 export const PERSONAL = /token|secret|password|api_?key|client_?id|user_?name|first_?name|last_?name|email/i;
 
+/** Free texts a person writes anew (a note's content, a message): never copied from an earlier result. */
+const FREE_TEXT = /^(content|text|body|message|comment|description|note|notes|title|subject|reason|feedback|review)$/i;
+
 /**
  * Whether some result field of `producer` fills `param` in sim dialogues: producesParam, except for fields inside
  * lists that start empty in sim results (the items of a cart just created).
  */
 export function simProduces(producer: ToolSpec, param: string, paramSchema?: JsonSchema): boolean {
+  if (FREE_TEXT.test(param)) return false;
   return returnFields(producer).some(
     (f) =>
       fieldFillsParam(f.name, producer.name, param) &&
@@ -57,6 +61,7 @@ export function resolveParam(
     if (!fieldFillsParam(k.name, k.tool, param)) continue;
     if (!fitsType(schema, k.value)) continue;
     if (!idLike) {
+      if (FREE_TEXT.test(param)) break;
       if (k.from !== "result" || k.stepId === null) continue;
       if (!(k.stepId === scope.stepId || scope.dependsOn.includes(k.stepId))) continue;
     }
@@ -118,7 +123,8 @@ export function userValue(
         personName,
         purpose: "argument",
       },
-      new Rng(deriveSeed(seed, `value:${param}:${personal ? 0 : variant}${attempt > 0 ? `:${attempt}` : ""}`)),
+      // (a free text is written for its call: a note's content differs from the text appended to another)
+      new Rng(deriveSeed(seed, `value:${FREE_TEXT.test(param) ? `${tool.name}:` : ""}${param}:${personal ? 0 : variant}${attempt > 0 ? `:${attempt}` : ""}`)),
     );
   const value = gen(0);
   if (depth > 1) return value;

@@ -492,6 +492,14 @@ export interface Siblings {
 export function coherent(name: string, value: unknown, s: Siblings): unknown {
   const fixed = Array.isArray(s.schema?.enum) || (s.schema !== undefined && "const" in s.schema);
   const n = name.toLowerCase();
+  // The category of the product searched for ("desk lamp" -> home), when the schema allows it.
+  if (n === "category" && typeof value === "string") {
+    const q = s.get(s.names.find((k) => /^(query|q|keywords?|search_?term)$/i.test(k)) ?? "");
+    const words = typeof q === "string" ? q.toLowerCase().split(/\s+/).filter((w) => w.length > 2) : [];
+    const hit = Object.entries(V.PRODUCT_INFO).find(([p]) => words.length > 0 && words.every((w) => p.toLowerCase().includes(w)));
+    const allowed = Array.isArray(s.schema?.enum) ? s.schema.enum : undefined;
+    if (hit && (!allowed || allowed.includes(hit[1].category))) return hit[1].category;
+  }
   const start = partner(name, s.names, RANGE_PAIRS);
   if (start !== undefined && !fixed) {
     const sv = s.get(start.key);
@@ -501,7 +509,7 @@ export function coherent(name: string, value: unknown, s: Siblings): unknown {
     if (cmp !== undefined && (cmp <= 0 || tooLong)) {
       if (typeof sv === "number" && typeof value === "number") {
         const integer = Number.isInteger(sv) && Number.isInteger(value);
-        let v = sv + Math.max(integer ? 1 : 0.5, Math.abs(sv - value), Math.abs(sv) * 0.1);
+        let v = sv + Math.max(3, Math.abs(sv) * (0.1 + s.rng.next() * 0.3));
         v = integer ? Math.round(v) : Math.round(v * 100) / 100;
         const max = typeof s.schema?.maximum === "number" ? s.schema.maximum : undefined;
         if (max === undefined || v <= max) return v;
