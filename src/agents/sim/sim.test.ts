@@ -195,6 +195,23 @@ describe("sim dialogues over the example tools", () => {
       }
     }
     expect(seen).toBeGreaterThan(0);
+    // and booking the hotel found costs its nightly rate times the nights
+    let stays = 0;
+    for (const { d } of runs) {
+      for (const c of d.messages.flatMap(callsOf).filter((x) => x.function.name === "book_hotel")) {
+        const res = d.messages.find((x) => x.role === "tool" && x.tool_call_id === c.id && !/"error"/.test(x.content));
+        const a = JSON.parse(c.function.arguments) as { hotel_id: string; check_in_date: string; check_out_date: string };
+        const found = d.messages
+          .filter((x) => x.role === "tool" && x.name === "search_hotels" && !/"error"/.test(x.content))
+          .flatMap((x) => (JSON.parse(x.content as string) as { hotels: { hotel_id: string; price_per_night: number }[] }).hotels)
+          .find((h) => h.hotel_id === a.hotel_id);
+        if (!res || !found) continue;
+        const nights = (Date.parse(a.check_out_date) - Date.parse(a.check_in_date)) / 86_400_000;
+        expect((JSON.parse(res.content as string) as { total_price: number }).total_price).toBeCloseTo(found.price_per_night * nights, 2);
+        stays++;
+      }
+    }
+    expect(stays).toBeGreaterThan(0);
   });
 
   it("the user's wording varies: dates, places and texts are not all 'the X is Y'", () => {
