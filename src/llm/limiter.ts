@@ -49,13 +49,12 @@ export class RequestLimiter {
   }
 
   /**
-   * Run `fn` within the limits. `tokens` is the request's estimated size (prompt + expected completion), or a
-   * function computing it, called only when a TPM budget applies, once the request has a concurrency slot;
+   * Run `fn` within the limits. `tokens` is the request's estimated size (prompt + expected completion);
    * `fn` may return the actual count through `settle` so the TPM window reflects real usage.
    */
   run<T>(
     fn: (settle: (actualTokens: number) => void) => Promise<T>,
-    options: { tokens?: number | (() => number); signal?: AbortSignal } = {},
+    options: { tokens?: number; signal?: AbortSignal } = {},
   ): Promise<T> {
     if (!this.budgeted) {
       // Concurrency cap only: no window bookkeeping, no extra awaits per request.
@@ -65,9 +64,7 @@ export class RequestLimiter {
       });
     }
     return this.limit(async () => {
-      const t = options.tokens;
-      const tokens = this.tokensPerMinute === undefined ? 0 : typeof t === "function" ? t() : (t ?? 0);
-      const grant = await this.acquire(tokens, options.signal);
+      const grant = await this.acquire(options.tokens ?? 0, options.signal);
       this.started++;
       return fn((actual) => {
         if (!Number.isFinite(actual) || actual < 0) return;

@@ -450,10 +450,13 @@ export class OpenAIChatModel implements ChatModel {
     body: () => OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
     request: ChatRequest,
   ): Promise<Completion> {
-    // Serialized once, for every attempt; its length is also the prompt estimate (messages, tools, schema),
-    // which the limiter asks for only under a TPM budget.
+    // Serialized once, for every attempt. Under a TPM budget its length is the prompt estimate (messages, tools,
+    // schema), needed before the request may start; otherwise it is built once the request has a slot.
     let text: string | undefined;
-    const estimate = () => Math.ceil((text ??= JSON.stringify(body())).length / 4) + (request.maxTokens ?? 512);
+    const tokens =
+      this.limiter.tokensPerMinute === undefined
+        ? 0
+        : Math.ceil((text = JSON.stringify(body())).length / 4) + (request.maxTokens ?? 512);
     return withRetry(
       () =>
         this.limiter.run(
@@ -471,7 +474,7 @@ export class OpenAIChatModel implements ChatModel {
             if (u) settle(u.prompt_tokens + u.completion_tokens);
             return parsed.data;
           },
-          { tokens: estimate, signal: request.signal },
+          { tokens, signal: request.signal },
         ),
       this.policy,
       { ...this.retryHooks, signal: request.signal },
