@@ -446,7 +446,7 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   /** One logical request: retried attempts, each through the limiter. */
-  private async send(
+  private send(
     body: () => OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
     request: ChatRequest,
   ): Promise<Completion> {

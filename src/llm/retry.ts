@@ -99,24 +99,38 @@ export interface RetryHooks {
 
 /**
  * Run `attempt` until it succeeds, a failure is not retryable, or retries run out. Throws the last error,
- * annotated with `attempts` (a number property) so callers can report it.
+ * annotated with `attempts` (a number property) so callers can report it. The first attempt is chained
+ * directly (no async frame), as most requests succeed at once and many may wait for a limiter slot.
  */
-export async function withRetry<T>(
+export function withRetry<T>(attempt: (n: number) => Promise<T>, policy: RetryPolicy, hooks: RetryHooks): Promise<T> {
+  let first: Promise<T>;
+  try {
+    first = attempt(0);
+  } catch (err) {
+    first = Promise.reject(err);
+  }
+  return first.then(undefined, (err: unknown) => retryAfter(err, attempt, policy, hooks));
+}
+
+async function retryAfter<T>(
+  firstError: unknown,
   attempt: (n: number) => Promise<T>,
   policy: RetryPolicy,
   hooks: RetryHooks,
 ): Promise<T> {
+  let err = firstError;
   for (let n = 0; ; n++) {
+    const info = hooks.classify(err);
+    if (!info.retryable || n >= policy.maxRetries || hooks.signal?.aborted) {
+      throw Object.assign(err instanceof Error ? err : new Error(String(err)), { attempts: n + 1 });
+    }
+    const delayMs = backoffDelay(n + 1, policy, info, hooks.random);
+    hooks.onRetry?.({ retry: n + 1, delayMs, error: err });
+    await sleep(delayMs, hooks.signal);
     try {
-      return await attempt(n);
-    } catch (err) {
-      const info = hooks.classify(err);
-      if (!info.retryable || n >= policy.maxRetries || hooks.signal?.aborted) {
-        throw Object.assign(err instanceof Error ? err : new Error(String(err)), { attempts: n + 1 });
-      }
-      const delayMs = backoffDelay(n + 1, policy, info, hooks.random);
-      hooks.onRetry?.({ retry: n + 1, delayMs, error: err });
-      await sleep(delayMs, hooks.signal);
+      return await attempt(n + 1);
+    } catch (e) {
+      err = e;
     }
   }
 }
