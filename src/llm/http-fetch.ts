@@ -191,6 +191,8 @@ export function postBuffered(
       res.on("data", (c: string) => (text += c));
       res.on("error", (err) => finish(err));
       res.on("end", () => finish(undefined, { status: res.statusCode ?? 500, headers: new LiteHeaders(res.headers), text }));
+      // The connection closed before the answer was complete (after "end" this does nothing).
+      res.on("close", () => finish(Object.assign(new Error("socket closed before the answer was complete"), { code: "ECONNRESET" })));
     });
     const timer = setTimeout(() => {
       const err = new HttpTimeoutError(opts.timeoutMs);
