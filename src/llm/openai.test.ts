@@ -200,18 +200,36 @@ describe("OpenAIChatModel with the runtime's global fetch", () => {
   });
 });
 
-describe("OpenAIChatModel: direct transport (default) vs the openai client", () => {
+describe("OpenAIChatModel: the openai client (default) vs the opt-in direct transport", () => {
   it("sends the same authorized request either way (also with a trailing slash in the base URL)", async () => {
-    const { model: direct, server: s } = await setup({});
-    const viaClient = new OpenAIChatModel("test-model", { baseURL: `${s.baseURL}/`, apiKey: KEY, http: "global" });
-    const slash = new OpenAIChatModel("test-model", { baseURL: `${s.baseURL}/`, apiKey: KEY });
+    const { model: viaClient, server: s } = await setup({});
+    const viaGlobal = new OpenAIChatModel("test-model", { baseURL: `${s.baseURL}/`, apiKey: KEY, http: "global" });
+    const direct = new OpenAIChatModel("test-model", { baseURL: s.baseURL, apiKey: KEY, http: "direct" });
+    const directSlash = new OpenAIChatModel("test-model", { baseURL: `${s.baseURL}/`, apiKey: KEY, http: "direct" });
     const req = { messages: user("weather in Oslo"), tools: [weather], toolChoice: "required" as const, temperature: 0, maxTokens: 40 };
-    const answers = [await direct.chat(req), await viaClient.chat(req), await slash.chat(req)];
-    expect(answers.map((a) => a.toolCalls[0]?.function.name)).toEqual(["get_weather", "get_weather", "get_weather"]);
-    const [a, b, c] = s.chatRequests();
-    expect([a?.authorized, b?.authorized, c?.authorized]).toEqual([true, true, true]);
-    expect(a?.body).toEqual(b?.body);
-    expect(c?.body).toEqual(b?.body);
+    const answers = [await viaClient.chat(req), await viaGlobal.chat(req), await direct.chat(req), await directSlash.chat(req)];
+    expect(answers.map((a) => a.toolCalls[0]?.function.name)).toEqual(["get_weather", "get_weather", "get_weather", "get_weather"]);
+    const [a, b, c, d] = s.chatRequests();
+    expect([a?.authorized, b?.authorized, c?.authorized, d?.authorized]).toEqual([true, true, true, true]);
+    expect(c?.body).toEqual(a?.body);
+    expect(b?.body).toEqual(a?.body);
+    expect(d?.body).toEqual(a?.body);
+  });
+
+  it("the direct transport retries a 500 and fails at once on 401, like the client", async () => {
+    const { server: s } = await setup({ script: [{ fault: "500" }] });
+    const direct = new OpenAIChatModel("test-model", {
+      baseURL: s.baseURL,
+      apiKey: KEY,
+      http: "direct",
+      retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 },
+    });
+    const ok = await direct.chat({ messages: user("hello") });
+    expect(ok.text.length).toBeGreaterThan(0);
+    expect(s.chatRequests()).toHaveLength(2);
+    const wrongKey = new OpenAIChatModel("test-model", { baseURL: s.baseURL, apiKey: "sk-wrong", http: "direct" });
+    await expect(wrongKey.chat({ messages: user("hello") })).rejects.toBeInstanceOf(ModelAuthError);
+    expect(s.chatRequests()).toHaveLength(3);
   });
 });
 

@@ -9,11 +9,11 @@
  * - The client's own retries are disabled; ours (retry.ts) retry 429/5xx/timeouts/resets/malformed bodies with
  *   backoff, honouring Retry-After. 400/401/403/404 fail at once with the server's (redacted) message.
  * - Every HTTP attempt passes through the shared RequestLimiter (concurrency, RPM, TPM).
- * - Transport: with `http: "node"` (default) chat completions are POSTed directly over node:http keep-alive
- *   (the headers the client would send, built once; failures become the client's own error classes, so retries
- *   and error mapping are the same), which costs a fraction of the client's per-request CPU. With
- *   `http: "global"` every call goes through the openai client and the runtime's fetch. Embeddings always use
- *   the client.
+ * - Transport: by default (`http: "node"`) every call goes through the openai client, given a small keep-alive
+ *   fetch on node:http (http-fetch.ts). `http: "global"` gives the client the runtime's own fetch. `http: "direct"`
+ *   (opt-in, for very high request rates) POSTs chat completions straight over node:http keep-alive with the
+ *   headers the client would send, built once; failures become the client's own error classes, so retries and
+ *   error mapping are the same, at about 60 % of the client's per-request CPU. Embeddings always use the client.
  */
 import OpenAI from "openai";
 import { VERSION as OPENAI_SDK_VERSION } from "openai/version";
@@ -69,10 +69,18 @@ export interface OpenAIModelOptions {
   /** Log lines (retries, fallbacks), already redacted. */
   log?: (line: string) => void;
   /**
-   * HTTP: "node" (default; node:http keep-alive, chat completions posted directly, lowest CPU) or "global"
-   * (everything through the openai client and the runtime's fetch).
+   * HTTP: "node" (default: the openai client over a node:http keep-alive fetch), "global" (the openai client
+   * over the runtime's fetch) or "direct" (chat completions POSTed straight over node:http: lowest CPU).
    */
-  http?: "node" | "global";
+  http?: "node" | "global" | "direct";
+}
+
+/** `TOOLFLOW_OPENAI_HTTP=node|global|direct` picks the transport when the options do not. */
+function transportFromEnv(): OpenAIModelOptions["http"] {
+  const v = process.env.TOOLFLOW_OPENAI_HTTP;
+  if (v === undefined || v === "") return undefined;
+  if (v === "node" || v === "global" || v === "direct") return v;
+  throw new ModelConfigError(`TOOLFLOW_OPENAI_HTTP must be node, global or direct, got "${v}"`);
 }
 
 /** The part of a chat completion we use, validated before use (servers can send anything). */
@@ -285,14 +293,15 @@ export class OpenAIChatModel implements ChatModel {
       onRetry: ({ retry, delayMs, error }) =>
         this.log(`${this.id}: attempt ${retry} failed (${redact(shortError(error), [this.apiKey])}); retrying in ${Math.round(delayMs)} ms`),
     };
+    const http = options.http ?? transportFromEnv();
     this.client = new OpenAI({
       apiKey,
       baseURL,
       maxRetries: 0,
       timeout: this.timeoutMs,
-      ...(options.http === "global" ? {} : { fetch: nodeFetch }),
+      ...(http === "global" ? {} : { fetch: nodeFetch }),
     });
-    if (options.http !== "global") {
+    if (http === "direct") {
       const base = this.client.baseURL;
       const headers: Record<string, string> = {
         accept: "application/json",
