@@ -11,7 +11,7 @@ import type { ChatModel } from "../llm/types.js";
 import { GenerationError, resultJson, UsageTally } from "./common.js";
 import { toolView } from "./planner.js";
 import { renderPrompt } from "./prompts.js";
-import type { CallRecord, KnownField, ToolSimContext } from "./state.js";
+import type { ToolSimContext } from "./state.js";
 import { isRecord, normalizeSchema } from "./tool-schema.js";
 
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
@@ -54,17 +54,8 @@ export function resultSchema(tool: ToolSpec): { schema: JsonSchema; wrapped: boo
   return { schema: { type: "object", properties: { result: s }, required: ["result"] }, wrapped: true };
 }
 
-export interface ToolCallInput {
-  seed: number;
-  tool: ToolSpec;
-  arguments: Record<string, unknown>;
-  callId: string;
-  injectError: boolean;
-  known: KnownField[];
-  history: CallRecord[];
-  temperature?: number;
-  signal?: AbortSignal;
-}
+/** One call to simulate: the state the sim sees, plus sampling options. */
+export type ToolCallInput = Omit<ToolSimContext, "agent"> & { temperature?: number; signal?: AbortSignal };
 
 export interface ToolCallOutput {
   /** The JSON value the tool message carries. */
@@ -105,16 +96,8 @@ export class ToolAgent {
       schema: JSON.stringify(target),
       wrapped,
     });
-    const simContext: ToolSimContext = {
-      agent: "tool",
-      seed: input.seed,
-      tool: input.tool,
-      arguments: input.arguments,
-      callId: input.callId,
-      injectError: input.injectError,
-      known: input.known,
-      history: input.history,
-    };
+    const { temperature: _temperature, signal: _signal, ...state } = input;
+    const simContext: ToolSimContext = { agent: "tool", ...state };
     const messages: Message[] = [
       { role: "system", content: system },
       { role: "user", content: `${input.tool.name}(${JSON.stringify(input.arguments)})` },

@@ -4,12 +4,11 @@
  * persona's voice. Without a plan (the paper's "w/o Plan") it improvises requests over the sampled tools.
  */
 import { z } from "zod";
-import type { DialoguePlan, Message, PlanStep, ToolSpec } from "../core/types.js";
+import type { Message, PlanStep } from "../core/types.js";
 import type { ChatModel } from "../llm/types.js";
 import { bareSchema, GenerationError, resultJson, transcript, UsageTally } from "./common.js";
-import type { Persona } from "./prompts.js";
 import { renderPrompt } from "./prompts.js";
-import type { CallRecord, KnownField, RequestState, UserSimContext } from "./state.js";
+import type { UserSimContext } from "./state.js";
 import { toolView } from "./planner.js";
 
 /** What the user agent answers each turn. */
@@ -31,22 +30,12 @@ export const USER_TURN_JSON_SCHEMA: Record<string, unknown> = bareSchema(
   z.toJSONSchema(UserTurnZ, { io: "input" }) as Record<string, unknown>,
 );
 
-export interface UserTurnInput {
-  seed: number;
-  persona: Persona;
-  plan: DialoguePlan | null;
-  stepIndex: number;
-  current: RequestState | null;
-  tools: ToolSpec[];
-  known: KnownField[];
-  history: CallRecord[];
-  requested: string[];
+/** What the user agent needs for its next turn: the state the sim sees, plus the conversation so far. */
+export type UserTurnInput = Omit<UserSimContext, "agent" | "mode"> & {
   messages: Message[];
-  turnsLeft: number;
-  turn: number;
   temperature?: number;
   signal?: AbortSignal;
-}
+};
 
 function stepView(step: PlanStep | undefined): Record<string, unknown> | null {
   if (!step) return null;
@@ -85,21 +74,8 @@ export class UserAgent {
       turnsLeft: input.turnsLeft,
       firstTurn: input.turn === 0,
     });
-    const simContext: UserSimContext = {
-      agent: "user",
-      mode: planMode ? "plan" : "free",
-      seed: input.seed,
-      persona: input.persona,
-      plan: input.plan,
-      stepIndex: input.stepIndex,
-      current: input.current,
-      tools: input.tools,
-      known: input.known,
-      history: input.history,
-      requested: input.requested,
-      turnsLeft: input.turnsLeft,
-      turn: input.turn,
-    };
+    const { messages: _conversation, temperature: _temperature, signal: _signal, ...state } = input;
+    const simContext: UserSimContext = { agent: "user", mode: planMode ? "plan" : "free", ...state };
     const messages: Message[] = [
       { role: "system", content: system },
       { role: "user", content: "Reply with your next turn as JSON." },
