@@ -15,6 +15,7 @@ import {
   knownFieldsOf,
   mergeValues,
   requestFromStep,
+  stepToolsCalled,
   type CallRecord,
   type KnownField,
   type RequestState,
@@ -73,17 +74,6 @@ export function sampleTools(sample: ToolSample, tools: readonly ToolSpec[]): Too
     if (!t) throw new InputError(`sample ${sample.id}: tool "${name}" is not among the given tool specs`);
     return t;
   });
-}
-
-/** Whether every tool of a step was called successfully (a multiset check). */
-function stepToolsCalled(req: RequestState): boolean {
-  const ok = req.calls.filter((c) => c.ok).map((c) => c.tool);
-  for (const t of req.tools) {
-    const i = ok.indexOf(t);
-    if (i < 0) return false;
-    ok.splice(i, 1);
-  }
-  return true;
 }
 
 export async function generateDialogue(

@@ -125,6 +125,17 @@ export interface ToolSimContext {
 
 export type AgentSimContext = PlannerSimContext | UserSimContext | AssistantSimContext | ToolSimContext;
 
+/** Whether every tool of a request was called successfully (a multiset check: a tool listed twice needs two calls). */
+export function stepToolsCalled(req: RequestState): boolean {
+  const ok = req.calls.filter((c) => c.ok).map((c) => c.tool);
+  for (const t of req.tools) {
+    const i = ok.indexOf(t);
+    if (i < 0) return false;
+    ok.splice(i, 1);
+  }
+  return true;
+}
+
 /** The current plan step as a fresh request. */
 export function requestFromStep(step: PlanStep): RequestState {
   return {

@@ -3,32 +3,11 @@ import { existsSync } from "node:fs";
 import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { runCli } from "../../test/support/cli.js";
-import { main } from "../cli/main.js";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { cliInProcess, runCli } from "../../test/support/cli.js";
 import { readSamplesJsonl } from "./index.js";
 import { makeGraph, preferentialGraph } from "./test-graphs.js";
 
-/** Run the CLI in this process (fast: no child process), capturing what it writes. */
-async function runMain(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const out = vi.spyOn(process.stdout, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stdout += String(chunk);
-    return true;
-  });
-  const err = vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
-    stderr += String(chunk);
-    return true;
-  });
-  try {
-    const code = await main(["node", "toolflow", ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    out.mockRestore();
-    err.mockRestore();
-  }
-}
 
 describe("toolflow sample (CLI)", () => {
   let dir = "";
@@ -63,7 +42,7 @@ describe("toolflow sample (CLI)", () => {
     expect(await readFile(out, "utf8")).toBe(first);
     expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
 
-    const stats = await runMain(["sample", "stats", out, "--graph", graphPath, "--json"]);
+    const stats = await cliInProcess(["sample", "stats", out, "--graph", graphPath, "--json"]);
     expect(stats.code).toBe(0);
     const parsed = JSON.parse(stats.stdout) as { samples: number; coverage: { totalTools: number }; giniNonIsolated: number };
     expect(parsed.samples).toBe(25);
@@ -72,7 +51,7 @@ describe("toolflow sample (CLI)", () => {
   });
 
   it("writes to stdout without -o", async () => {
-    const r = await runMain(["sample", graphPath, "-n", "3", "--size", "2", "--strategy", "random", "--seed", "1", "-q"]);
+    const r = await cliInProcess(["sample", graphPath, "-n", "3", "--size", "2", "--strategy", "random", "--seed", "1", "-q"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; tools: string[] });
@@ -88,7 +67,7 @@ describe("toolflow sample (CLI)", () => {
     [["--alpha", "2"], /--alpha applies to --strategy balanced only/],
   ])("exits 2 on bad options %j and writes no file", async (extra, why) => {
     const out = join(dir, "never.jsonl");
-    const r = await runMain(["sample", graphPath, ...(extra as string[]), "-o", out]);
+    const r = await cliInProcess(["sample", graphPath, ...(extra as string[]), "-o", out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(why as RegExp);
     expect(existsSync(out)).toBe(false);
@@ -101,12 +80,12 @@ describe("toolflow sample (CLI)", () => {
     expect(missing.stderr).toMatch(/no-such-graph\.json: cannot read file/);
     const bad = join(dir, "bad-graph.json");
     await writeFile(bad, JSON.stringify({ nodes: [{ id: "a" }], edges: [] }));
-    const invalid = await runMain(["sample", bad, "-o", out]);
+    const invalid = await cliInProcess(["sample", bad, "-o", out]);
     expect(invalid.code).toBe(2);
     expect(invalid.stderr).toMatch(/bad-graph\.json at \/nodes\/0\/name: not a toolflow graph/);
     const edgeless = join(dir, "edgeless.json");
     await writeFile(edgeless, JSON.stringify(makeGraph(["a", "b"], []).toJSON()));
-    const noEdges = await runMain(["sample", edgeless, "-o", out]);
+    const noEdges = await cliInProcess(["sample", edgeless, "-o", out]);
     expect(noEdges.code).toBe(2);
     expect(noEdges.stderr).toMatch(/cannot walk: the graph has no edges/);
     expect(existsSync(out)).toBe(false);
@@ -115,7 +94,7 @@ describe("toolflow sample (CLI)", () => {
   it("sample stats exits 2 on a sample naming a tool the graph lacks", async () => {
     const samples = join(dir, "foreign.jsonl");
     await writeFile(samples, JSON.stringify({ id: "x", tools: ["t0", "zz"], edges: [], strategy: "walk", seed: 0, requestedSize: 2 }) + "\n");
-    const r = await runMain(["sample", "stats", samples, "--graph", graphPath]);
+    const r = await cliInProcess(["sample", "stats", samples, "--graph", graphPath]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/foreign\.jsonl: sample x uses tool "zz", which is not in the graph/);
   });

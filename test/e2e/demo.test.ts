@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT } from "../support/cli.js";
-import { cliInProcess } from "./support/inproc.js";
+import { cliInProcess } from "../support/cli.js";
 import { readAccepted } from "./support/run-files.js";
 
 describe("README demo", () => {

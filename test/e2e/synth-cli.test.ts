@@ -10,7 +10,7 @@ import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { ManifestZ } from "../../src/synth/manifest.js";
 import { PROJECT_ROOT, runCli } from "../support/cli.js";
 import { readAccepted, writeBfclMultiTurnTools } from "./support/run-files.js";
-import { cliInProcess } from "./support/inproc.js";
+import { cliInProcess } from "../support/cli.js";
 
 let work: string;
 let tools: string;

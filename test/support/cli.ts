@@ -2,6 +2,8 @@
  * Run the toolflow CLI from the TypeScript sources in a child process (no build needed), for end-to-end tests.
  */
 import { spawn } from "node:child_process";
+import { vi } from "vitest";
+import { main } from "../../src/cli/main.js";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 
@@ -37,4 +39,25 @@ export function runCli(
       resolvePromise({ code, signal, stdout, stderr });
     });
   });
+}
+
+/** Run the CLI inside the test process (fast: no process start), capturing what it writes to stdout and stderr. */
+export async function cliInProcess(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const out = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => {
+    stdout += typeof c === "string" ? c : Buffer.from(c).toString();
+    return true;
+  });
+  const err = vi.spyOn(process.stderr, "write").mockImplementation((c: string | Uint8Array) => {
+    stderr += typeof c === "string" ? c : Buffer.from(c).toString();
+    return true;
+  });
+  try {
+    const code = await main(["node", "toolflow", ...args]);
+    return { code, stdout, stderr };
+  } finally {
+    out.mockRestore();
+    err.mockRestore();
+  }
 }

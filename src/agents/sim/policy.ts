@@ -18,6 +18,7 @@ import type {
   ToolSimContext,
   UserSimContext,
 } from "../state.js";
+import { stepToolsCalled } from "../state.js";
 import {
   fieldFillsParam,
   humanize,
@@ -147,14 +148,7 @@ function openStep(step: PlanStep, stepIndex: number, ctx: UserSimContext, rng: R
 /** Whether the current request is fulfilled: its calls succeeded and the assistant answered. */
 function requestDone(req: RequestState): boolean {
   if (req.tools.length === 0) return req.answered;
-  if (!req.answered) return false;
-  const ok = req.calls.filter((c) => c.ok).map((c) => c.tool);
-  for (const t of req.tools) {
-    const i = ok.indexOf(t);
-    if (i < 0) return false;
-    ok.splice(i, 1);
-  }
-  return true;
+  return req.answered && stepToolsCalled(req);
 }
 
 /** The message that continues an unfinished request. */
