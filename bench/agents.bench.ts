@@ -7,8 +7,8 @@ import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Rng } from "../src/core/rng.js";
 import type { ToolSpec } from "../src/core/types.js";
-import { createSimPolicy, generateDialogue } from "../src/agents/index.js";
-import { createSimModel } from "../src/llm/sim.js";
+import { generateDialogue } from "../src/agents/index.js";
+import { createSimModel } from "../src/sim/index.js";
 import { importTools } from "../src/tools/index.js";
 import { verifyDialogue } from "../src/verify/index.js";
 
@@ -35,7 +35,7 @@ function groups(tools: ToolSpec[]): ToolSpec[][] {
 }
 
 export async function run(): Promise<void> {
-  const sim = createSimModel({ policy: createSimPolicy() });
+  const sim = createSimModel();
   const models = { planner: sim, user: sim, assistant: sim, tool: sim };
   const N = Number(process.env.AGENTS_BENCH_N ?? 200);
   for (const set of SETS) {

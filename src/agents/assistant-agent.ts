@@ -3,12 +3,12 @@
  * tool is needed, asks for a missing required argument, otherwise emits tool calls (several at once for parallel
  * requests), and answers the user from the results.
  */
-import type { Message, ToolCall, ToolSpec } from "../core/types.js";
-import type { ChatModel, ChatTool } from "../llm/types.js";
-import { GenerationError, UsageTally } from "./common.js";
+import type { DialoguePlan, Message, ToolCall, ToolSpec } from "../core/types.js";
+import { checkToolCalls, generateChecked, type ChatModel, type ChatTool, type Checked } from "../llm/index.js";
+import { noUsableAnswer } from "./common.js";
 import { renderPrompt } from "./prompts.js";
-import type { AssistantSimContext, CallRecord, KnownField, RequestState } from "./state.js";
-import { isRecord, normalizeSchema } from "./tool-schema.js";
+import type { AssistantContext, CallRecord, KnownField, RequestState } from "./state.js";
+import { normalizeSchema } from "./tool-schema.js";
 
 /** Tools in the shape a ChatModel expects (schemas normalized to JSON Schema). */
 export function chatTools(tools: readonly ToolSpec[]): ChatTool[] {
@@ -25,7 +25,7 @@ export interface AssistantTurnInput {
   /** The dialogue so far, starting with the system message. */
   messages: Message[];
   tools: ToolSpec[];
-  plan: AssistantSimContext["plan"];
+  plan: DialoguePlan | null;
   request: RequestState;
   known: KnownField[];
   turnCalls: CallRecord[];
@@ -43,13 +43,11 @@ export type AssistantMessage = Extract<Message, { role: "assistant" }>;
 export class AssistantAgent {
   constructor(
     private readonly model: ChatModel,
-    private readonly tally: UsageTally = new UsageTally(),
     private readonly maxAttempts = 2,
   ) {}
 
   async respond(input: AssistantTurnInput): Promise<AssistantMessage> {
-    const names = new Set(input.tools.map((t) => t.name));
-    const simContext: AssistantSimContext = {
+    const context: AssistantContext = {
       agent: "assistant",
       seed: input.seed,
       plan: input.plan,
@@ -60,56 +58,57 @@ export class AssistantAgent {
       mustAnswer: input.mustAnswer,
       callCount: input.usedCallIds.size,
     };
-    const messages = [...input.messages];
-    let problem = "";
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const result = await this.tally.chat("assistant", this.model, {
-        messages,
-        tools: chatTools(input.tools),
-        toolChoice: input.mustAnswer ? "none" : "auto",
-        temperature: input.temperature,
-        seed: input.seed + messages.length * 7 + attempt - 1,
-        signal: input.signal,
-        simContext,
+    const tools = chatTools(input.tools);
+    const toolChoice = input.mustAnswer ? "none" : "auto";
+    try {
+      const { value } = await generateChecked<AssistantMessage>({
+        model: this.model,
+        request: {
+          messages: input.messages,
+          tools,
+          toolChoice,
+          temperature: input.temperature,
+          seed: input.seed + input.messages.length * 7,
+          signal: input.signal,
+          role: "assistant",
+          context,
+        },
+        // On the last round calls are not wanted; a server may still send some, and they are dropped.
+        check: (result) => assistantMessage(result.text, input.mustAnswer ? [] : result.toolCalls, tools, input.usedCallIds),
+        maxAttempts: this.maxAttempts,
       });
-      const text = result.text.trim();
-      const calls = input.mustAnswer ? [] : result.toolCalls;
-      problem = "";
-      const used = new Set(input.usedCallIds);
-      const fixed: ToolCall[] = [];
-      for (const [k, c] of calls.entries()) {
-        if (!names.has(c.function.name)) {
-          problem = `you called "${c.function.name}", which is not one of the available tools`;
-          break;
-        }
-        let args: unknown;
-        try {
-          args = JSON.parse(c.function.arguments === "" ? "{}" : c.function.arguments);
-        } catch {
-          problem = `the arguments of ${c.function.name} are not valid JSON`;
-          break;
-        }
-        if (!isRecord(args)) {
-          problem = `the arguments of ${c.function.name} must be a JSON object`;
-          break;
-        }
-        let id = c.id;
-        if (!id || used.has(id)) id = `call_${used.size + k + 1}`;
-        while (used.has(id)) id = `${id}_`;
-        used.add(id);
-        fixed.push({ id, type: "function", function: { name: c.function.name, arguments: JSON.stringify(args) } });
-      }
-      if (!problem && text === "" && fixed.length === 0) problem = "the reply is empty";
-      if (!problem) {
-        const msg: AssistantMessage = { role: "assistant", content: text === "" ? null : text };
-        if (fixed.length > 0) msg.tool_calls = fixed;
-        return msg;
-      }
-      messages.push({
-        role: "user",
-        content: `(note from the system, not the user) Your last reply could not be used: ${problem}. Reply again.`,
-      });
+      return value;
+    } catch (err) {
+      throw noUsableAnswer("assistant", "unusable assistant reply", err);
     }
-    throw new GenerationError("assistant", `unusable assistant reply after ${this.maxAttempts} attempts: ${problem}`);
   }
+}
+
+/**
+ * The assistant message of an answer, or its problems: every call names an offered tool with arguments that are a
+ * JSON object valid against its schema, and the reply is not empty. Call ids are made unique in the dialogue
+ * (servers send none, or repeat them).
+ */
+export function assistantMessage(
+  text: string,
+  calls: readonly ToolCall[],
+  tools: ChatTool[],
+  usedIds: ReadonlySet<string>,
+): Checked<AssistantMessage> {
+  const problems = checkToolCalls([...calls], tools);
+  if (problems.length > 0) return { ok: false, problems };
+  const content = text.trim();
+  if (content === "" && calls.length === 0) return { ok: false, problems: ["the reply is empty"] };
+  const used = new Set(usedIds);
+  const fixed: ToolCall[] = calls.map((c, k) => {
+    let id = c.id;
+    if (!id || used.has(id)) id = `call_${used.size + k + 1}`;
+    while (used.has(id)) id = `${id}_`;
+    used.add(id);
+    const args: unknown = JSON.parse(c.function.arguments === "" ? "{}" : c.function.arguments);
+    return { id, type: "function", function: { name: c.function.name, arguments: JSON.stringify(args) } };
+  });
+  const msg: AssistantMessage = { role: "assistant", content: content === "" ? null : content };
+  if (fixed.length > 0) msg.tool_calls = fixed;
+  return { ok: true, value: msg };
 }

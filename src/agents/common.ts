@@ -1,17 +1,16 @@
 /**
- * Pieces every agent uses: the typed GenerationError, per-role usage accounting, JSON extraction from a
- * model result, and the transcript view given to prompt templates.
+ * Pieces every agent uses: the typed GenerationError and the transcript view given to prompt templates.
  */
-import { jsonrepair } from "jsonrepair";
 import { ToolflowError } from "../core/errors.js";
-import type { Message, Usage } from "../core/types.js";
-import type { ChatModel, ChatRequest, ChatResult } from "../llm/types.js";
+import type { DialogueRole, Message } from "../core/types.js";
+import { ModelOutputError } from "../llm/index.js";
 
 /** Pipeline stage in which generation failed. */
-export type GenerationStage = "planner" | "user" | "assistant" | "tool";
+export type GenerationStage = DialogueRole;
 
 /**
- * A model's output could not be used after the model layer's own validation and our bounded re-asks.
+ * A dialogue could not be generated: a model gave no usable answer within its attempts, or an agent broke the
+ * dialogue's rules.
  * The orchestrator rejects the dialogue with `stage` and the message as the reason.
  */
 export class GenerationError extends ToolflowError {
@@ -22,45 +21,16 @@ export class GenerationError extends ToolflowError {
   }
 }
 
-/** Sums token usage and remembers the model id per agent role. */
-export class UsageTally {
-  readonly usage: Record<string, Usage> = {};
-  readonly models: Record<string, string> = {};
-
-  record(role: string, model: ChatModel, result: ChatResult): void {
-    this.models[role] = result.model || model.id;
-    const u = (this.usage[role] ??= { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: false });
-    u.promptTokens += result.usage.promptTokens;
-    u.completionTokens += result.usage.completionTokens;
-    u.cachedTokens += result.usage.cachedTokens ?? 0;
-    u.estimated = u.estimated || Boolean(result.usage.estimated);
-  }
-
-  /** Call the model and record the usage of the answer. */
-  async chat(role: string, model: ChatModel, request: ChatRequest): Promise<ChatResult> {
-    request.signal?.throwIfAborted();
-    const result = await model.chat({ ...request, role });
-    this.record(role, model, result);
-    return result;
-  }
-}
-
-/** The JSON of a structured-output result: `json` when the model layer parsed it, else the (repaired) text. */
-export function resultJson(result: ChatResult): { ok: true; value: unknown } | { ok: false; error: string } {
-  if (result.json !== undefined) return { ok: true, value: result.json };
-  const text = result.text.trim();
-  if (text === "") return { ok: false, error: "empty answer (expected JSON)" };
-  const m = /```(?:json)?\s*([\s\S]*?)```/.exec(text);
-  const body = m ? m[1]!.trim() : text;
-  try {
-    return { ok: true, value: JSON.parse(body) };
-  } catch {
-    try {
-      return { ok: true, value: JSON.parse(jsonrepair(body)) };
-    } catch (err) {
-      return { ok: false, error: `answer is not JSON: ${(err as Error).message}` };
-    }
-  }
+/**
+ * The typed error of an agent for a model that gave no usable answer within its attempts: wraps the model layer's
+ * ModelOutputError with the agent's stage; `what` says what was asked for ("no valid plan").
+ */
+export function noUsableAnswer(stage: GenerationStage, what: string, err: unknown, detail = ""): unknown {
+  if (!(err instanceof ModelOutputError)) return err;
+  const n = err.answers.length || err.attempts || 1;
+  return new GenerationError(stage, `${detail}${what} after ${n} attempt${n === 1 ? "" : "s"}: ${err.problems.slice(0, 5).join("; ")}`, {
+    cause: err,
+  });
 }
 
 /** A plain-text rendering of a conversation for the user agent's prompt. */

@@ -5,15 +5,14 @@
  */
 import { InputError } from "../core/errors.js";
 import { deriveSeed, Rng } from "../core/rng.js";
-import type { DialoguePlan, Message, ToolSample, ToolSpec, Usage } from "../core/types.js";
-import type { ChatModel } from "../llm/types.js";
+import type { DialoguePlan, Message, ToolSample, ToolSpec } from "../core/types.js";
+import type { DialogueModels } from "../llm/index.js";
 import { AssistantAgent, assistantSystemPrompt } from "./assistant-agent.js";
-import { GenerationError, UsageTally } from "./common.js";
+import { GenerationError } from "./common.js";
 import { Planner } from "./planner.js";
 import { loadPersonas, type Persona } from "./prompts.js";
 import {
   knownFieldsOf,
-  mergeValues,
   requestFromStep,
   stepToolsCalled,
   type CallRecord,
@@ -24,12 +23,7 @@ import { ToolAgent, toolErrorText } from "./tool-agent.js";
 import { isRecord } from "./tool-schema.js";
 import { UserAgent } from "./user-agent.js";
 
-export interface RoleModels {
-  planner: ChatModel;
-  user: ChatModel;
-  assistant: ChatModel;
-  tool: ChatModel;
-}
+
 
 export interface GenerateOptions {
   seed: number;
@@ -52,10 +46,6 @@ export interface GeneratedDialogue {
   stepOf: (number | null)[];
   /** The simulated user, as "Name, description". */
   persona: string;
-  /** Model id per role. */
-  models: Record<string, string>;
-  /** Token usage per role. */
-  usage: Record<string, Usage>;
   /** Every plan step was done (and its tools called successfully) before the turn limit; without a plan, the user finished. */
   complete: boolean;
 }
@@ -67,7 +57,7 @@ export function personaFor(seed: number): Persona {
 }
 
 /** The specs of a sample's tools, in sample order (InputError naming the sample and the tool when one is missing). */
-export function sampleTools(sample: ToolSample, tools: readonly ToolSpec[]): ToolSpec[] {
+export function toolsOfSample(sample: ToolSample, tools: readonly ToolSpec[]): ToolSpec[] {
   const byName = new Map(tools.map((t) => [t.name, t]));
   return sample.tools.map((name) => {
     const t = byName.get(name);
@@ -79,7 +69,7 @@ export function sampleTools(sample: ToolSample, tools: readonly ToolSpec[]): Too
 export async function generateDialogue(
   sample: ToolSample,
   tools: ToolSpec[],
-  models: RoleModels,
+  models: DialogueModels,
   options: GenerateOptions,
 ): Promise<GeneratedDialogue> {
   const maxTurns = options.maxTurns ?? 12;
@@ -90,17 +80,16 @@ export async function generateDialogue(
   const seed = options.seed;
   const signal = options.signal;
   const temperature = options.temperature;
-  const sampled = sampleTools(sample, tools);
+  const sampled = toolsOfSample(sample, tools);
 
-  const tally = new UsageTally();
   const persona = personaFor(seed);
   const errorRng = new Rng(deriveSeed(seed, "tool-errors"));
-  const userAgent = new UserAgent(models.user, tally);
-  const assistant = new AssistantAgent(models.assistant, tally);
-  const toolAgent = new ToolAgent(models.tool, tally);
+  const userAgent = new UserAgent(models.user);
+  const assistant = new AssistantAgent(models.assistant);
+  const toolAgent = new ToolAgent(models.tool);
 
   const plan = options.usePlan
-    ? await new Planner(models.planner, tally).plan(sample, sampled, {
+    ? await new Planner(models.planner).plan(sample, sampled, {
         seed: deriveSeed(seed, "plan"),
         maxTurns,
         temperature,
@@ -166,8 +155,8 @@ export async function generateDialogue(
           tools: [],
           dependsOn: [],
           missingArgs: [],
-          values: [],
           userTurns: 0,
+          userMessages: [],
           calls: [],
           assistantAsked: false,
           answered: false,
@@ -179,14 +168,8 @@ export async function generateDialogue(
     const req: RequestState = current;
     push({ role: "user", content: turn.message }, req.stepId);
     req.userTurns++;
+    req.userMessages.push(turn.message);
     userTurns++;
-    if (turn.values && turn.values.length > 0) {
-      req.values = mergeValues(req.values, turn.values);
-      if (!plan) {
-        req.tools = req.values.map((v) => v.tool);
-        for (const t of req.tools) if (!requested.includes(t)) requested.push(t);
-      }
-    }
     const turnCalls: CallRecord[] = [];
     for (let round = 0; round < maxRounds; round++) {
       const reply = await assistant.respond({
@@ -205,7 +188,9 @@ export async function generateDialogue(
       push(reply, req.stepId);
       if (!reply.tool_calls || reply.tool_calls.length === 0) {
         req.answered = true;
-        req.assistantAsked = turnCalls.length === 0 && req.tools.length > 0;
+        // Without a plan the request's tools are only known from the calls made; a text reply to a fresh request
+        // (no call yet) is the assistant asking for something.
+        req.assistantAsked = turnCalls.length === 0 && (plan ? req.tools.length > 0 : req.calls.length === 0);
         break;
       }
       for (const call of reply.tool_calls) {
@@ -244,6 +229,11 @@ export async function generateDialogue(
         turnCalls.push(record);
         history.push(record);
         req.calls.push(record);
+        if (!plan) {
+          // Without a plan, a request is about the tools the assistant calls for it.
+          if (!req.tools.includes(spec.name)) req.tools.push(spec.name);
+          if (!requested.includes(spec.name)) requested.push(spec.name);
+        }
         known.push(...knownFieldsOf(args, { tool: spec.name, callId: call.id, stepId: req.stepId, from: "argument" }));
         if (out.ok && (isRecord(out.result) || Array.isArray(out.result)))
           known.push(...knownFieldsOf(out.result, { tool: spec.name, callId: call.id, stepId: req.stepId, from: "result" }));
@@ -256,13 +246,6 @@ export async function generateDialogue(
     messages,
     stepOf,
     persona: `${persona.name}, ${persona.description}`,
-    models: {
-      planner: plan ? (tally.models.planner ?? models.planner.id) : models.planner.id,
-      user: tally.models.user ?? models.user.id,
-      assistant: tally.models.assistant ?? models.assistant.id,
-      tool: tally.models.tool ?? models.tool.id,
-    },
-    usage: tally.usage,
     complete,
   };
 }

@@ -1,31 +1,46 @@
 /**
  * Planned generation and the three agents of the ToolFlow method: the Planner writes a DialoguePlan for a tool
  * sample, then the UserAgent, AssistantAgent and ToolAgent hold the conversation. The synth orchestrator calls
- * `generateDialogue` once per sample; `createSimPolicy` makes the built-in `sim` backend answer every role.
+ * `generateDialogue` once per sample. Each agent asks its model through the model layer's generateObject /
+ * generateChecked and describes its call in a typed context (`AgentCallContext`) that offline backends read.
  */
 export {
   generateDialogue,
   personaFor,
-  sampleTools,
+  toolsOfSample,
   type GenerateOptions,
   type GeneratedDialogue,
-  type RoleModels,
 } from "./generate.js";
-export { GenerationError, UsageTally, type GenerationStage } from "./common.js";
+export { GenerationError, type GenerationStage } from "./common.js";
 export { Planner, validatePlan, planTurns, PLAN_JSON_SCHEMA, type PlanOptions, type PlannerOptions } from "./planner.js";
 export { UserAgent, UserTurnZ, type UserTurn, type UserTurnInput } from "./user-agent.js";
-export { AssistantAgent, assistantSystemPrompt, chatTools, type AssistantTurnInput } from "./assistant-agent.js";
-export { ToolAgent, resultSchema, schemaErrors, toolErrorText, type ToolCallInput, type ToolCallOutput } from "./tool-agent.js";
+export { AssistantAgent, assistantMessage, assistantSystemPrompt, chatTools, type AssistantMessage, type AssistantTurnInput } from "./assistant-agent.js";
+export { ToolAgent, resultSchema, toolErrorText, type ToolCallInput, type ToolCallOutput } from "./tool-agent.js";
 export { renderPrompt, loadPersonas, promptsDir, type Persona } from "./prompts.js";
-export { createSimPolicy, type SimPolicy, type SimAnswer } from "./sim/policy.js";
 export { normalizeSchema } from "./tool-schema.js";
+// How the agents read tool specs (also used by the offline simulator).
+export {
+  fieldFillsParam,
+  humanize,
+  identifierWords,
+  isIdLike,
+  isRecord,
+  optionalParams,
+  paramProperties,
+  producesParam,
+  requiredParams,
+  returnFields,
+  toolByName,
+  typesCompatible,
+} from "./tool-schema.js";
+export { stepToolsCalled } from "./state.js";
 export type {
-  AgentSimContext,
-  AssistantSimContext,
+  AgentCallContext,
+  AssistantContext,
   CallRecord,
   KnownField,
-  PlannerSimContext,
+  PlannerContext,
   RequestState,
-  ToolSimContext,
-  UserSimContext,
+  ToolContext,
+  UserContext,
 } from "./state.js";

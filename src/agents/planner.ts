@@ -1,15 +1,15 @@
 /**
  * Planned generation: before any message is written, the Planner turns the sampled tools into a DialoguePlan
  * (an ordered list of user requirements and how they depend on each other). The plan is validated twice:
- * structurally (DialoguePlanZ, also sent as responseFormat) and semantically (validatePlan); an invalid plan is
- * sent back to the model with the errors, a bounded number of times.
+ * structurally (DialoguePlanZ, also sent as responseFormat) and semantically (validatePlan), in one
+ * generateObject call: an invalid plan is sent back to the model with the errors, at most `maxAttempts` calls.
  */
 import { z } from "zod";
-import { DialoguePlanZ, PLAN_STEP_KINDS, type DialoguePlan, type Message, type ToolSample, type ToolSpec } from "../core/types.js";
-import type { ChatModel } from "../llm/types.js";
-import { bareSchema, GenerationError, resultJson, UsageTally } from "./common.js";
+import { DialoguePlanZ, PLAN_STEP_KINDS, type DialoguePlan, type ToolSample, type ToolSpec } from "../core/types.js";
+import { fromZod, generateObject, type ChatModel } from "../llm/index.js";
+import { bareSchema, noUsableAnswer } from "./common.js";
 import { renderPrompt } from "./prompts.js";
-import type { PlannerSimContext } from "./state.js";
+import type { PlannerContext } from "./state.js";
 import { normalizeSchema, paramProperties, requiredParams, returnFields, shortDescription } from "./tool-schema.js";
 
 /** JSON Schema of a plan (responseFormat of the planner). */
@@ -137,7 +137,6 @@ export class Planner {
   private readonly maxAttempts: number;
   constructor(
     private readonly model: ChatModel,
-    private readonly tally: UsageTally = new UsageTally(),
     options: PlannerOptions = {},
   ) {
     this.maxAttempts = Math.max(1, options.maxAttempts ?? 3);
@@ -150,54 +149,42 @@ export class Planner {
       kinds: PLAN_STEP_KINDS,
       maxTurns: options.maxTurns,
     });
-    const messages: Message[] = [
-      { role: "system", content: system },
-      { role: "user", content: "Write the dialogue plan for these tools as JSON." },
-    ];
-    const simContext: PlannerSimContext = {
+    const context: PlannerContext = {
       agent: "planner",
       seed: options.seed,
       sample: { id: sample.id, tools: sample.tools, edges: sample.edges },
       tools,
       maxTurns: options.maxTurns,
     };
-    let lastErrors: string[] = [];
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const result = await this.tally.chat("planner", this.model, {
-        messages,
-        responseFormat: { name: "dialogue_plan", schema: PLAN_JSON_SCHEMA },
-        temperature: options.temperature,
-        seed: options.seed + attempt - 1,
-        signal: options.signal,
-        simContext: { ...simContext, attempt },
+    const asPlan = fromZod(DialoguePlanZ);
+    try {
+      const { value } = await generateObject({
+        model: this.model,
+        request: {
+          messages: [
+            { role: "system", content: system },
+            { role: "user", content: "Write the dialogue plan for these tools as JSON." },
+          ],
+          temperature: options.temperature,
+          seed: options.seed,
+          signal: options.signal,
+          role: "planner",
+          context,
+        },
+        name: "dialogue_plan",
+        schema: PLAN_JSON_SCHEMA,
+        parse: (v) => {
+          const plan = asPlan(v);
+          if (!plan.ok) return plan;
+          const problems = validatePlan(plan.value, tools, { maxTurns: options.maxTurns });
+          return problems.length > 0 ? { ok: false, problems } : plan;
+        },
+        maxAttempts: this.maxAttempts,
+        instruction: "Return the whole corrected plan as JSON.",
       });
-      const parsed = resultJson(result);
-      let errors: string[];
-      let plan: DialoguePlan | undefined;
-      if (!parsed.ok) errors = [parsed.error];
-      else {
-        const z1 = DialoguePlanZ.safeParse(parsed.value);
-        if (!z1.success) {
-          errors = z1.error.issues.map((i) => `${i.path.length ? i.path.join(".") : "(root)"}: ${i.message}`);
-        } else {
-          plan = z1.data;
-          errors = validatePlan(plan, tools, { maxTurns: options.maxTurns });
-        }
-      }
-      if (errors.length === 0 && plan) return plan;
-      lastErrors = errors;
-      messages.push({ role: "assistant", content: result.text || JSON.stringify(parsed.ok ? parsed.value : null) });
-      messages.push({
-        role: "user",
-        content:
-          "That plan is not valid:\n" +
-          errors.map((e) => `- ${e}`).join("\n") +
-          "\nReturn the whole corrected plan as JSON.",
-      });
+      return value;
+    } catch (err) {
+      throw noUsableAnswer("planner", "no valid plan", err);
     }
-    throw new GenerationError(
-      "planner",
-      `no valid plan after ${this.maxAttempts} attempts: ${lastErrors.slice(0, 5).join("; ")}`,
-    );
   }
 }

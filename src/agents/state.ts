@@ -1,11 +1,11 @@
 /**
- * Per-dialogue state shared by the agents, and the `simContext` shapes they put on each ChatRequest so the
- * deterministic `sim` policy can answer without a model. Real models get the same information through the
- * rendered prompts.
+ * Per-dialogue state shared by the agents, and the typed contexts they put on each ChatRequest.
  */
 import type { DialoguePlan, PlanStep, PlanStepKind, ToolSample, ToolSpec } from "../core/types.js";
-import type { Persona } from "./prompts.js";
+import type { CallContext } from "../llm/index.js";
+import type { ToolCallInput } from "./tool-agent.js";
 import { isRecord } from "./tool-schema.js";
+import type { UserTurnInput } from "./user-agent.js";
 
 /** A leaf value of an earlier (successful) tool result or call argument, with where it came from. */
 export interface KnownField {
@@ -20,12 +20,6 @@ export interface KnownField {
   value: string | number | boolean;
   /** "result": returned by the tool; "argument": passed to it. */
   from: "result" | "argument";
-}
-
-/** Argument values the user stated for one call of the current request (by call position). */
-export interface CallValues {
-  tool: string;
-  arguments: Record<string, unknown>;
 }
 
 /** A tool call made during the dialogue, with its outcome. */
@@ -48,10 +42,10 @@ export interface RequestState {
   tools: string[];
   dependsOn: number[];
   missingArgs: string[];
-  /** Values the user stated so far, per call of `tools` (merged over turns). */
-  values: CallValues[];
   /** User messages sent for this request. */
   userTurns: number;
+  /** What the user said for this request, in order. */
+  userMessages: string[];
   /** Calls made for this request, in order. */
   calls: CallRecord[];
   /** The assistant's last turn ended with a question (no tool call in that turn). */
@@ -60,41 +54,26 @@ export interface RequestState {
   answered: boolean;
 }
 
-/** simContext of a planner request. */
-export interface PlannerSimContext {
+/**
+ * What each agent tells the model layer about a call beyond its messages (ChatRequest.context, a side channel that
+ * real backends ignore and the offline `sim` backend answers from). Real models get the same facts through the
+ * rendered prompts.
+ */
+export interface PlannerContext extends CallContext {
   agent: "planner";
   seed: number;
   sample: Pick<ToolSample, "id" | "tools" | "edges">;
   tools: ToolSpec[];
   maxTurns: number;
-  /** 1 for the first ask, 2+ for re-asks after an invalid plan. */
-  attempt?: number;
 }
 
-/** simContext of a user-agent request. */
-export interface UserSimContext {
+/** The user agent's call: its turn input, without the conversation (which is in the prompt) and call options. */
+export interface UserContext extends CallContext, Omit<UserTurnInput, "messages" | "temperature" | "signal"> {
   agent: "user";
   mode: "plan" | "free";
-  seed: number;
-  persona: Persona;
-  plan: DialoguePlan | null;
-  /** Index of the current step in plan.steps (plan mode). */
-  stepIndex: number;
-  /** The current request (null before the first one). */
-  current: RequestState | null;
-  tools: ToolSpec[];
-  known: KnownField[];
-  /** Every call made so far. */
-  history: CallRecord[];
-  /** Tools the user has asked for so far (free mode). */
-  requested: string[];
-  turnsLeft: number;
-  /** 0-based index of this user turn in the dialogue. */
-  turn: number;
 }
 
-/** simContext of an assistant request. */
-export interface AssistantSimContext {
+export interface AssistantContext extends CallContext {
   agent: "assistant";
   seed: number;
   plan: DialoguePlan | null;
@@ -109,21 +88,12 @@ export interface AssistantSimContext {
   callCount: number;
 }
 
-/** simContext of a tool-agent request. */
-export interface ToolSimContext {
+/** The tool agent's call: its input without call options. */
+export interface ToolContext extends CallContext, Omit<ToolCallInput, "temperature" | "signal"> {
   agent: "tool";
-  seed: number;
-  tool: ToolSpec;
-  arguments: Record<string, unknown>;
-  callId: string;
-  /** Return a realistic error instead of a result. */
-  injectError: boolean;
-  /** Values created or passed earlier in the dialogue (the tool agent's per-dialogue state). */
-  known: KnownField[];
-  history: CallRecord[];
 }
 
-export type AgentSimContext = PlannerSimContext | UserSimContext | AssistantSimContext | ToolSimContext;
+export type AgentCallContext = PlannerContext | UserContext | AssistantContext | ToolContext;
 
 /** Whether every tool of a request was called successfully (a multiset check: a tool listed twice needs two calls). */
 export function stepToolsCalled(req: RequestState): boolean {
@@ -145,8 +115,8 @@ export function requestFromStep(step: PlanStep): RequestState {
     tools: [...step.tools],
     dependsOn: [...step.dependsOn],
     missingArgs: [...(step.missingArgs ?? [])],
-    values: [],
     userTurns: 0,
+    userMessages: [],
     calls: [],
     assistantAsked: false,
     answered: false,
@@ -171,21 +141,5 @@ export function knownFieldsOf(
     }
   };
   walk(value, "", "", 0);
-  return out;
-}
-
-/** Merge newly stated values into a request's values (by call position, later values win). */
-export function mergeValues(into: CallValues[], add: CallValues[]): CallValues[] {
-  const out = into.map((v) => ({ tool: v.tool, arguments: { ...v.arguments } }));
-  add.forEach((v, i) => {
-    const cur = out[i];
-    if (cur && cur.tool === v.tool) Object.assign(cur.arguments, v.arguments);
-    else if (!cur) out[i] = { tool: v.tool, arguments: { ...v.arguments } };
-    else {
-      const same = out.find((o) => o.tool === v.tool);
-      if (same) Object.assign(same.arguments, v.arguments);
-      else out.push({ tool: v.tool, arguments: { ...v.arguments } });
-    }
-  });
   return out;
 }

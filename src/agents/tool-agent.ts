@@ -4,39 +4,13 @@
  * the prompt, so an id stays the same id). With a configurable rate it returns a realistic error instead
  * ({"error": "..."}), so the data teaches recovery.
  */
-import { Ajv, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
-import type { JsonSchema, Message, ToolSpec } from "../core/types.js";
-import type { ChatModel } from "../llm/types.js";
-import { GenerationError, resultJson, UsageTally } from "./common.js";
+import type { JsonSchema, ToolSpec } from "../core/types.js";
+import { generateObject, type ChatModel } from "../llm/index.js";
+import { noUsableAnswer } from "./common.js";
 import { toolView } from "./planner.js";
 import { renderPrompt } from "./prompts.js";
-import type { ToolSimContext } from "./state.js";
+import type { CallRecord, KnownField, ToolContext } from "./state.js";
 import { isRecord, normalizeSchema } from "./tool-schema.js";
-
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
-  ajv: Ajv,
-) => Ajv;
-const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateSchema: false, addUsedSchema: false });
-addFormats(ajv);
-const validators = new Map<string, ValidateFunction>();
-
-/** Validate a value against a schema (compiled once per schema text). Returns readable errors, empty = valid. */
-export function schemaErrors(schema: JsonSchema, value: unknown): string[] {
-  const key = JSON.stringify(schema);
-  let v = validators.get(key);
-  if (!v) {
-    const { $schema: _s, $id: _i, ...rest } = schema;
-    try {
-      v = ajv.compile(rest);
-    } catch (err) {
-      return [`returns schema does not compile: ${(err as Error).message}`];
-    }
-    validators.set(key, v);
-  }
-  if (v(value)) return [];
-  return (v.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
-}
 
 export const TOOL_ERROR_SCHEMA: JsonSchema = {
   type: "object",
@@ -54,8 +28,20 @@ export function resultSchema(tool: ToolSpec): { schema: JsonSchema; wrapped: boo
   return { schema: { type: "object", properties: { result: s }, required: ["result"] }, wrapped: true };
 }
 
-/** One call to simulate: the state the sim sees, plus sampling options. */
-export type ToolCallInput = Omit<ToolSimContext, "agent"> & { temperature?: number; signal?: AbortSignal };
+/** One call to simulate. */
+export interface ToolCallInput {
+  seed: number;
+  tool: ToolSpec;
+  arguments: Record<string, unknown>;
+  callId: string;
+  /** Return a realistic error instead of a result. */
+  injectError: boolean;
+  /** Values created or passed earlier in the dialogue (the tool agent's per-dialogue state). */
+  known: KnownField[];
+  history: CallRecord[];
+  temperature?: number;
+  signal?: AbortSignal;
+}
 
 export interface ToolCallOutput {
   /** The JSON value the tool message carries. */
@@ -76,7 +62,6 @@ export function toolErrorText(result: unknown): string | undefined {
 export class ToolAgent {
   constructor(
     private readonly model: ChatModel,
-    private readonly tally: UsageTally = new UsageTally(),
     private readonly maxAttempts = 2,
   ) {}
 
@@ -96,36 +81,33 @@ export class ToolAgent {
       schema: JSON.stringify(target),
       wrapped,
     });
-    const { temperature: _temperature, signal: _signal, ...state } = input;
-    const simContext: ToolSimContext = { agent: "tool", ...state };
-    const messages: Message[] = [
-      { role: "system", content: system },
-      { role: "user", content: `${input.tool.name}(${JSON.stringify(input.arguments)})` },
-    ];
-    let problem = "";
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const result = await this.tally.chat("tool", this.model, {
-        messages,
-        responseFormat: { name: "tool_result", schema: target },
-        temperature: input.temperature,
-        seed: input.seed + attempt - 1,
-        signal: input.signal,
-        simContext,
-      });
-      const parsed = resultJson(result);
-      if (!parsed.ok) problem = parsed.error;
-      else {
-        const errs = schemaErrors(target, parsed.value);
-        if (errs.length === 0) {
-          const value = wrapped && !input.injectError && isRecord(parsed.value) ? parsed.value.result : parsed.value;
-          const errorText = input.injectError ? toolErrorText(parsed.value) : undefined;
-          return errorText !== undefined ? { result: value, ok: false, error: errorText } : { result: value, ok: true };
-        }
-        problem = `the result does not match the schema: ${errs.slice(0, 5).join("; ")}`;
-      }
-      messages.push({ role: "assistant", content: result.text });
-      messages.push({ role: "user", content: `That result cannot be used: ${problem}. Return the JSON again.` });
+    const { temperature, signal, ...state } = input;
+    const context: ToolContext = { agent: "tool", ...state };
+    let value: unknown;
+    try {
+      ({ value } = await generateObject({
+        model: this.model,
+        request: {
+          messages: [
+            { role: "system", content: system },
+            { role: "user", content: `${input.tool.name}(${JSON.stringify(input.arguments)})` },
+          ],
+          temperature,
+          seed: input.seed,
+          signal,
+          role: "tool",
+          context,
+        },
+        name: "tool_result",
+        schema: target,
+        maxAttempts: this.maxAttempts,
+        instruction: "Return the JSON result again.",
+      }));
+    } catch (err) {
+      throw noUsableAnswer("tool", "unusable result", err, `${input.tool.name}: `);
     }
-    throw new GenerationError("tool", `${input.tool.name}: unusable result after ${this.maxAttempts} attempts: ${problem}`);
+    const result = wrapped && !input.injectError && isRecord(value) ? value.result : value;
+    const errorText = input.injectError ? toolErrorText(value) : undefined;
+    return errorText !== undefined ? { result, ok: false, error: errorText } : { result, ok: true };
   }
 }

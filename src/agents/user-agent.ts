@@ -4,12 +4,12 @@
  * persona's voice. Without a plan (the paper's "w/o Plan") it improvises requests over the sampled tools.
  */
 import { z } from "zod";
-import type { Message, PlanStep } from "../core/types.js";
-import type { ChatModel } from "../llm/types.js";
-import { bareSchema, GenerationError, resultJson, transcript, UsageTally } from "./common.js";
-import { renderPrompt } from "./prompts.js";
-import type { UserSimContext } from "./state.js";
+import type { DialoguePlan, Message, PlanStep, ToolSpec } from "../core/types.js";
+import { fromZod, generateObject, type ChatModel } from "../llm/index.js";
+import { bareSchema, noUsableAnswer, transcript } from "./common.js";
 import { toolView } from "./planner.js";
+import { renderPrompt, type Persona } from "./prompts.js";
+import type { CallRecord, KnownField, RequestState, UserContext } from "./state.js";
 
 /** What the user agent answers each turn. */
 export const UserTurnZ = z.object({
@@ -19,10 +19,6 @@ export const UserTurnZ = z.object({
   finished: z.boolean().optional(),
   /** The user's next message (empty only when the conversation ends). */
   message: z.string(),
-  /** Optional: argument values the message states, per intended call (used by the sim policy). */
-  values: z
-    .array(z.object({ tool: z.string(), arguments: z.record(z.string(), z.unknown()) }))
-    .optional(),
 });
 export type UserTurn = z.infer<typeof UserTurnZ>;
 
@@ -30,12 +26,30 @@ export const USER_TURN_JSON_SCHEMA: Record<string, unknown> = bareSchema(
   z.toJSONSchema(UserTurnZ, { io: "input" }) as Record<string, unknown>,
 );
 
-/** What the user agent needs for its next turn: the state the sim sees, plus the conversation so far. */
-export type UserTurnInput = Omit<UserSimContext, "agent" | "mode"> & {
+/** What the user agent needs for its next turn. */
+export interface UserTurnInput {
+  seed: number;
+  persona: Persona;
+  plan: DialoguePlan | null;
+  /** Index of the current step in plan.steps (plan mode). */
+  stepIndex: number;
+  /** The current request (null before the first one). */
+  current: RequestState | null;
+  tools: ToolSpec[];
+  /** Values of earlier calls and results. */
+  known: KnownField[];
+  /** Every call made so far. */
+  history: CallRecord[];
+  /** Tools the assistant has called for the user so far (free mode: what the user has had done). */
+  requested: string[];
+  /** The conversation so far. */
   messages: Message[];
+  turnsLeft: number;
+  /** 0-based index of this user turn in the dialogue. */
+  turn: number;
   temperature?: number;
   signal?: AbortSignal;
-};
+}
 
 function stepView(step: PlanStep | undefined): Record<string, unknown> | null {
   if (!step) return null;
@@ -52,7 +66,6 @@ function stepView(step: PlanStep | undefined): Record<string, unknown> | null {
 export class UserAgent {
   constructor(
     private readonly model: ChatModel,
-    private readonly tally: UsageTally = new UsageTally(),
     private readonly maxAttempts = 2,
   ) {}
 
@@ -74,37 +87,39 @@ export class UserAgent {
       turnsLeft: input.turnsLeft,
       firstTurn: input.turn === 0,
     });
-    const { messages: _conversation, temperature: _temperature, signal: _signal, ...state } = input;
-    const simContext: UserSimContext = { agent: "user", mode: planMode ? "plan" : "free", ...state };
-    const messages: Message[] = [
-      { role: "system", content: system },
-      { role: "user", content: "Reply with your next turn as JSON." },
-    ];
-    let lastError = "";
-    for (let attempt = 1; attempt <= this.maxAttempts; attempt++) {
-      const result = await this.tally.chat("user", this.model, {
-        messages,
-        responseFormat: { name: "user_turn", schema: USER_TURN_JSON_SCHEMA },
-        temperature: input.temperature,
-        seed: input.seed + input.turn * 31 + attempt - 1,
-        signal: input.signal,
-        simContext,
-      });
-      const parsed = resultJson(result);
-      if (!parsed.ok) lastError = parsed.error;
-      else {
-        const turn = UserTurnZ.safeParse(parsed.value);
-        if (!turn.success) lastError = turn.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ");
-        else {
-          const t = turn.data;
+    const { messages: _conversation, temperature, signal, ...state } = input;
+    const context: UserContext = { agent: "user", mode: planMode ? "plan" : "free", ...state };
+    const asTurn = fromZod(UserTurnZ);
+    try {
+      const { value } = await generateObject({
+        model: this.model,
+        request: {
+          messages: [
+            { role: "system", content: system },
+            { role: "user", content: "Reply with your next turn as JSON." },
+          ],
+          temperature,
+          seed: input.seed + input.turn * 31,
+          signal,
+          role: "user",
+          context,
+        },
+        name: "user_turn",
+        schema: USER_TURN_JSON_SCHEMA,
+        parse: (v) => {
+          const turn = asTurn(v);
+          if (!turn.ok) return turn;
+          const t = turn.value;
           const ends = t.finished === true || (planMode && t.stepDone && started && !input.plan!.steps[input.stepIndex + 1]);
-          if (t.message.trim() === "" && !ends) lastError = "message is empty but the conversation is not over";
-          else return { ...t, message: t.message.trim() };
-        }
-      }
-      messages.push({ role: "assistant", content: result.text });
-      messages.push({ role: "user", content: `That reply cannot be used: ${lastError}. Reply again with the JSON.` });
+          if (t.message.trim() === "" && !ends) return { ok: false, problems: ["message is empty but the conversation is not over"] };
+          return { ok: true, value: { ...t, message: t.message.trim() } };
+        },
+        maxAttempts: this.maxAttempts,
+        instruction: "Reply again with the JSON.",
+      });
+      return value;
+    } catch (err) {
+      throw noUsableAnswer("user", "unusable user turn", err);
     }
-    throw new GenerationError("user", `unusable user turn after ${this.maxAttempts} attempts: ${lastError}`);
   }
 }

@@ -70,15 +70,9 @@ interface RawSynthFlags {
 }
 
 async function defaultLlm(): Promise<string[]> {
-  // The embedded default of the model layer (openai: when an endpoint is configured, llama: when a local model is
-  // set, else sim), when it is available.
-  try {
-    const mod = (await import("../llm/index.js")) as { defaultModelSpec?: (env: NodeJS.ProcessEnv) => string };
-    if (typeof mod.defaultModelSpec === "function") return [mod.defaultModelSpec(process.env)];
-  } catch {
-    // fall through
-  }
-  return ["sim"];
+  // openai: when an endpoint is configured, llama: when a local model is set, else sim.
+  const { defaultModelSpec } = await import("../models/index.js");
+  return [defaultModelSpec(process.env)];
 }
 
 export function registerSynthCommands(program: Command): void {

@@ -7,6 +7,14 @@ import { z } from "zod";
 
 /** A JSON Schema, kept as a plain object (validated with ajv where it matters). */
 export type JsonSchema = { [key: string]: unknown };
+
+// ---- roles
+
+/** The roles of one dialogue: who writes the plan and who speaks. Defined once; every stage uses this list. */
+export const DIALOGUE_ROLES = ["planner", "user", "assistant", "tool"] as const;
+export type DialogueRole = (typeof DIALOGUE_ROLES)[number];
+/** Who asks a model: a dialogue role, the judge, an evaluation, or a caller's own name (usage is counted per role). */
+export type ModelRole = DialogueRole | "judge" | "eval" | (string & {});
 export const JsonSchemaZ = z.record(z.string(), z.unknown());
 
 export const TOOL_FORMATS = ["openai", "bfcl", "openapi", "mcp", "toolbench", "toolspec"] as const;

@@ -1,7 +1,7 @@
 /**
  * Response cache on disk (SQLite in WAL mode via better-sqlite3), keyed by a SHA-256 of the full request:
  * model id, endpoint, messages, tools, tool choice, response format, temperature, seed and max tokens.
- * A resumed or repeated run pays nothing twice: `cachedModel()` answers repeats from the cache (marked
+ * A resumed or repeated run pays nothing twice: `cacheMiddleware()` answers repeats from the cache (marked
  * `cached: true`) and shares one in-flight call between identical concurrent requests.
  *
  * SQLite commits are atomic and durable, so a kill never leaves a torn entry; WAL plus a busy timeout lets
@@ -14,11 +14,13 @@ import Database from "better-sqlite3";
 import { z } from "zod";
 import { ToolCallZ, UsageZ } from "../core/types.js";
 import { ModelConfigError } from "./errors.js";
-import type { ChatModel, ChatRequest, ChatResult } from "./types.js";
+import type { ModelMiddleware } from "./middleware.js";
+import type { ChatRequest, ChatResult } from "./types.js";
 
 const ChatResultZ = z.object({
   text: z.string(),
   toolCalls: z.array(ToolCallZ),
+  /** Written by earlier versions; read and ignored. */
   json: z.unknown().optional(),
   finishReason: z.enum(["stop", "length", "tool_calls", "content_filter", "error", "other"]),
   usage: UsageZ,
@@ -37,7 +39,7 @@ export function canonicalJson(value: unknown): string {
 
 /**
  * Cache key of a request for a model. `namespace` separates servers that use the same model id (e.g. the
- * base URL without credentials). The signal, role and simContext do not change the answer and are left out.
+ * base URL without credentials). The signal, role and context do not change the answer and are left out.
  */
 export function requestCacheKey(modelId: string, request: ChatRequest, namespace = ""): string {
   const material = canonicalJson({
@@ -110,7 +112,8 @@ export class SqliteResponseCache implements ResponseCache {
       return undefined;
     }
     this.hits++;
-    return r.data as ChatResult;
+    const { json: _json, ...result } = r.data;
+    return result;
   }
 
   set(key: string, model: string, result: ChatResult): void {
@@ -127,19 +130,21 @@ export class SqliteResponseCache implements ResponseCache {
   }
 }
 
-/** Wrap a model so that repeats are answered from `cache` and identical concurrent requests share one call. */
-export function cachedModel(model: ChatModel, cache: ResponseCache, options: { namespace?: string } = {}): ChatModel {
+/**
+ * Answer repeats from `cache` (marked `cached: true`) and let identical concurrent requests share one call. Only
+ * answers of real backends are worth caching; `namespace` separates servers that serve the same model id.
+ */
+export function cacheMiddleware(cache: ResponseCache, options: { namespace?: string } = {}): ModelMiddleware {
   const inflight = new Map<string, Promise<ChatResult>>();
   return {
-    id: model.id,
-    backend: model.backend,
-    async chat(request: ChatRequest): Promise<ChatResult> {
+    name: "cache",
+    async chat({ request, next, model }) {
       const key = requestCacheKey(model.id, request, options.namespace);
       const hit = cache.get(key);
       if (hit) return { ...hit, cached: true };
       const running = inflight.get(key);
       if (running) return { ...(await running), cached: true };
-      const p = model.chat(request).then((result) => {
+      const p = next(request).then((result) => {
         cache.set(key, model.id, result);
         return result;
       });
@@ -150,6 +155,5 @@ export function cachedModel(model: ChatModel, cache: ResponseCache, options: { n
         inflight.delete(key);
       }
     },
-    close: model.close ? () => model.close!() : undefined,
   };
 }

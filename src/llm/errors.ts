@@ -74,18 +74,33 @@ export class ModelAbortError extends ModelError {
 }
 
 /**
- * The model answered, but the answer is unusable after the bounded re-asks: JSON that does not validate against
- * the requested schema, a tool that was not offered, arguments that break the tool's schema. A caller can catch
- * this to reject the dialogue. `problems` lists what was wrong in the last answer; `output` is that answer
- * (truncated).
+ * The model answered, but no answer was usable within the bounded re-asks of `generateChecked` / `generateObject`:
+ * JSON that does not validate against the requested schema, a tool that was not offered, arguments that break
+ * the tool's schema, a plan that breaks the planner's rules. A caller can catch this to reject the dialogue.
+ * `problems` lists what was wrong in the last answer and `output` is that answer (truncated); `answers` has them
+ * all.
  */
 export class ModelOutputError extends ModelError {
   readonly problems: string[];
   readonly output: string;
-  constructor(message: string, options: ModelErrorOptions & { problems?: string[]; output?: string } = {}) {
+  /** Every answer that was tried, in order, with its problems (the last one is `output` / `problems`). */
+  readonly answers: ReadonlyArray<{ output: string; problems: string[]; model: string }>;
+  constructor(
+    message: string,
+    options: ModelErrorOptions & {
+      problems?: string[];
+      output?: string;
+      answers?: ReadonlyArray<{ output: string; problems: string[]; model: string }>;
+    } = {},
+  ) {
     super(message, { ...options, code: "MODEL_OUTPUT" });
     this.problems = (options.problems ?? []).map((p) => redact(p));
     this.output = redact((options.output ?? "").slice(0, 2000));
+    this.answers = (options.answers ?? []).map((a) => ({
+      output: redact(a.output.slice(0, 2000)),
+      problems: a.problems.map((p) => redact(p)),
+      model: a.model,
+    }));
   }
 }
 

@@ -1,16 +1,10 @@
 /**
- * The model layer: one ChatModel interface over `sim`, `openai:<model>` and `llama:<path|hf:...>`, with
- * validation of everything a model returns, retries, a shared limiter, a response cache and usage accounting.
+ * The model layer: one ChatModel interface over the backends (`openai:<model>` here, `llama:<path|hf:...>` in
+ * llama/, the offline simulator in src/sim; src/models picks one from a spec), one structured-output helper that
+ * validates and re-asks (generateObject / generateChecked), and one middleware chain (wrapModel) for the response
+ * cache and usage counting. Retries, timeouts and the shared limiter are options of the backends.
  */
-export type {
-  AgentRole,
-  ChatModel,
-  ChatRequest,
-  ChatResult,
-  ChatTool,
-  EmbeddingModel,
-  FinishReason,
-} from "./types.js";
+export type { CallContext, ChatModel, DialogueModels, ChatRequest, ChatResult, ChatTool, EmbeddingModel, FinishReason, ModelRole } from "./types.js";
 export {
   ModelAbortError,
   ModelAuthError,
@@ -22,39 +16,41 @@ export {
   ModelUnavailableError,
 } from "./errors.js";
 export {
-  AGENT_ROLES,
-  createChatModel,
-  createRoleModels,
-  meteredModel,
-  ModelPool,
-  parseModelList,
-  parseModelSpec,
-  parseRoleMap,
-  RoleModelSet,
-  type LlamaModelOptions,
-  type ModelFactoryOptions,
-  type ParsedSpec,
-  type PipelineRole,
-} from "./factory.js";
-export { createSimModel, simGenericAnswer, SIM_MODEL_ID, type SimAnswer, type SimModelOptions, type SimPolicy } from "./sim.js";
+  DEFAULT_MAX_ATTEMPTS,
+  fromZod,
+  generateChecked,
+  generateObject,
+  type AnswerCheck,
+  type CheckedAnswer,
+  type Checked,
+  type GenerateCheckedOptions,
+  type GenerateObjectOptions,
+  type RejectedAnswer,
+} from "./generate.js";
+export { wrapModel, type ModelMiddleware } from "./middleware.js";
 export { OpenAIChatModel, OpenAIEmbeddingModel, type OpenAIEmbeddingOptions, type OpenAIModelOptions } from "./openai.js";
 export { RequestLimiter, type LimiterOptions } from "./limiter.js";
 export { DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from "./retry.js";
-export { cachedModel, canonicalJson, requestCacheKey, SqliteResponseCache, type ResponseCache } from "./cache.js";
+export { cacheMiddleware, canonicalJson, requestCacheKey, SqliteResponseCache, type ResponseCache } from "./cache.js";
 export {
+  costFor,
+  costOf,
   estimatePromptTokens,
   estimateTokens,
+  isFreeModel,
   loadPriceTable,
   priceFor,
-  UsageMeter,
+  UsageCounter,
+  usageMiddleware,
   type ModelPrice,
   type PriceTable,
+  type UsageBreakdown,
   type UsageBucket,
   type UsageSummary,
+  type UsageTotals,
 } from "./usage.js";
 export { redact, registerSecret } from "./redact.js";
-export { checkJsonOutput, checkToolCalls, parseJsonLoose, validateAgainst } from "./validate.js";
-export { schemaExample } from "./schema-example.js";
-// Sync helpers of the llama backend (llama.ts loads node-llama-cpp only when a llama model is created).
-export { defaultModelSpec, defaultModelCacheDir, parseLlamaSpec, NODE_LLAMA_CPP_INSTALL_HINT } from "./llama.js";
-export { openModelRuntime, type ModelRuntime, type ModelRuntimeConfig } from "./runtime.js";
+export { checkToolCalls, parseJsonLoose, validateAgainst } from "./validate.js";
+// The llama backend: sync helpers here; the backend itself (and node-llama-cpp) is loaded by openLlamaModel.
+export { openLlamaModel } from "./llama-loader.js";
+export { defaultModelCacheDir, parseLlamaSpec, NODE_LLAMA_CPP_INSTALL_HINT, type LlamaModelOptions } from "./llama.js";

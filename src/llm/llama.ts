@@ -784,16 +784,9 @@ class LlamaChatModel implements ChatModel {
 
     if (request.responseFormat) {
       const parsed = this.parseJson(text, stopReason, `responseFormat "${request.responseFormat.name}"`);
+      // Validation against the schema is the caller's (generateObject), as for every backend.
       const value = stripOmittedOptionals(parsed, request.responseFormat.schema);
-      const check = validateAgainst(request.responseFormat.schema, value);
-      if (!check.ok) {
-        throw new ModelOutputError(`the answer does not match the schema "${request.responseFormat.name}"`, {
-          model: this.id,
-          problems: check.errors.map((e) => `schema: ${e}`),
-          output: text,
-        });
-      }
-      return { ...base, text, toolCalls: [], json: value, finishReason: mapStopReason(stopReason) };
+      return { ...base, text: JSON.stringify(value), toolCalls: [], finishReason: mapStopReason(stopReason) };
     }
 
     const calls = response.functionCalls ?? [];

@@ -2,10 +2,8 @@
  * `openai:<model>` — any OpenAI-compatible server through the `openai` npm client (v6).
  *
  * - Native tool calls and `json_schema` structured output where the server has them; where it does not
- *   (option, or detected from a 400 that says so) falls back to prompting + parsing (jsonrepair) + validation.
- * - Everything the model returns is validated: JSON against the requested schema (ajv), tool calls against the
- *   offered tools. Invalid answers are re-asked (bounded) with the validation errors; still invalid ->
- *   ModelOutputError.
+ *   (option, or detected from a 400 that says so) falls back to prompting, and reads prompted tool calls back.
+ * - The answer is returned as the model gave it: validation and re-asks happen once, in generate.ts.
  * - The client's own retries are disabled; ours (retry.ts) retry 429/5xx/timeouts/resets/malformed bodies with
  *   backoff, honouring Retry-After. 400/401/403/404 fail at once with the server's (redacted) message.
  * - Every HTTP attempt passes through the shared RequestLimiter (concurrency, RPM, TPM).
@@ -25,7 +23,6 @@ import {
   ModelAuthError,
   ModelConfigError,
   ModelError,
-  ModelOutputError,
   ModelRequestError,
   ModelTimeoutError,
   ModelUnavailableError,
@@ -44,7 +41,7 @@ import {
 } from "./retry.js";
 import type { ChatModel, ChatRequest, ChatResult, ChatTool, EmbeddingModel, FinishReason } from "./types.js";
 import { estimatePromptTokens, estimateTokens } from "./usage.js";
-import { checkJsonOutput, checkToolCalls, parseJsonLoose, SchemaCompileError } from "./validate.js";
+import { parseJsonLoose } from "./validate.js";
 
 export interface OpenAIModelOptions {
   /** Base URL of the server (…/v1). Default: OPENAI_BASE_URL, else the OpenAI API. */
@@ -62,8 +59,6 @@ export interface OpenAIModelOptions {
   nativeTools?: boolean | "auto";
   /** Native json_schema output: true, false (prompted), or "auto". Default "auto". */
   nativeJsonSchema?: boolean | "auto";
-  /** Re-asks after an invalid answer (JSON or tool calls). Default 2. */
-  maxReasks?: number;
   /** Name of the max-tokens field the server expects. Default "max_tokens". */
   maxTokensField?: "max_tokens" | "max_completion_tokens";
   /** Log lines (retries, fallbacks), already redacted. */
@@ -254,7 +249,6 @@ export class OpenAIChatModel implements ChatModel {
   private readonly timeoutMs: number;
   private nativeTools: boolean | "auto";
   private nativeJson: boolean | "auto";
-  private readonly maxReasks: number;
   private readonly apiKey: string;
   private readonly log: (line: string) => void;
   private readonly retryHooks: RetryHooks;
@@ -286,7 +280,6 @@ export class OpenAIChatModel implements ChatModel {
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.nativeTools = options.nativeTools ?? "auto";
     this.nativeJson = options.nativeJsonSchema ?? "auto";
-    this.maxReasks = options.maxReasks ?? 2;
     this.log = options.log ?? (() => {});
     this.retryHooks = {
       classify: (err) => classifyFailure(err, this.policy),
@@ -321,21 +314,22 @@ export class OpenAIChatModel implements ChatModel {
     }
   }
 
+  /**
+   * One logical request: sent (with retries) and returned as the model said it. Where the server lacks native
+   * json_schema output or tool calls, the request is re-sent once in prompted form and prompted tool calls are
+   * read back from the text. Nothing is validated or re-asked here; generateObject / generateChecked do that.
+   */
   async chat(request: ChatRequest): Promise<ChatResult> {
-    const schema = request.responseFormat?.schema;
     const tools = request.tools && request.tools.length > 0 ? request.tools : undefined;
     const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: false };
-    const followUps: OAMessage[] = [];
-    let lastProblems: string[] = [];
-    let lastOutput = "";
-    for (let answer = 0; answer <= this.maxReasks; ) {
+    for (;;) {
       const useNativeTools = tools !== undefined && this.nativeTools !== false;
-      const useNativeJson = schema !== undefined && this.nativeJson !== false;
+      const useNativeJson = request.responseFormat !== undefined && this.nativeJson !== false;
       // Built when the request gets a slot (not while it waits behind others), once for all its attempts.
       let built: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming | undefined;
       let completion: Completion;
       try {
-        completion = await this.send(() => (built ??= this.buildBody(request, useNativeTools, useNativeJson, followUps)), request);
+        completion = await this.send(() => (built ??= this.buildBody(request, useNativeTools, useNativeJson)), request);
       } catch (err) {
         if (useNativeJson && this.nativeJson === "auto" && looksUnsupported(err, "json")) {
           this.nativeJson = false;
@@ -351,7 +345,6 @@ export class OpenAIChatModel implements ChatModel {
       }
       if (this.nativeJson === "auto" && useNativeJson) this.nativeJson = true;
       if (this.nativeTools === "auto" && useNativeTools) this.nativeTools = true;
-      answer++;
       const choice = completion.choices[0]!;
       let text = choice.message.content ?? "";
       let finishReason = mapFinish(choice.finish_reason);
@@ -360,53 +353,24 @@ export class OpenAIChatModel implements ChatModel {
         type: "function" as const,
         function: { name: c.function.name, arguments: c.function.arguments ?? "" },
       }));
-      this.addUsage(usage, completion, built ?? this.buildBody(request, useNativeTools, useNativeJson, followUps), text, toolCalls);
-
-      const problems: string[] = [];
+      this.addUsage(usage, completion, built ?? this.buildBody(request, useNativeTools, useNativeJson), text, toolCalls);
       if (tools && !useNativeTools) {
+        // A prompted answer that is not the tool-call JSON stays text; the caller's check says what is wrong.
         const prompted = parsePromptedTools(text, request.toolChoice);
-        if (prompted.problem) problems.push(prompted.problem);
-        else {
+        if (!prompted.problem) {
           toolCalls = prompted.toolCalls;
           text = prompted.text;
           if (toolCalls.length > 0) finishReason = "tool_calls";
         }
       }
-      let json: unknown;
-      if (problems.length === 0 && tools) {
-        problems.push(...safeCheck(() => checkToolCalls(toolCalls, tools, request.toolChoice), this.id));
-      } else if (problems.length === 0 && !tools && toolCalls.length > 0) {
-        problems.push("tool calls were made although no tools were offered");
-      }
-      if (problems.length === 0 && schema && toolCalls.length === 0) {
-        const check = safeCheck(() => checkJsonOutput(text, schema), this.id);
-        if (check.ok) json = check.value;
-        else problems.push(...check.problems);
-      }
-      if (problems.length === 0) {
-        const result: ChatResult = { text, toolCalls, finishReason, usage, model: this.id };
-        if (json !== undefined) result.json = json;
-        return result;
-      }
-      lastProblems = problems;
-      lastOutput = toolCalls.length > 0 ? JSON.stringify(toolCalls.map((c) => c.function)) : text;
-      this.log(`${this.id}: invalid answer (${problems[0]}); ${answer <= this.maxReasks ? "re-asking" : "giving up"}`);
-      followUps.push(
-        { role: "assistant", content: lastOutput || "(empty reply)" },
-        { role: "user", content: renderLlmPrompt("llm-reask", { problems, schema: schema && toolCalls.length === 0 ? true : false }) },
-      );
+      return { text, toolCalls, finishReason, usage, model: this.id };
     }
-    throw new ModelOutputError(
-      `invalid answer after ${this.maxReasks} re-ask(s): ${lastProblems.slice(0, 3).join("; ")}`,
-      { model: this.id, problems: lastProblems, output: lastOutput, attempts: this.maxReasks + 1 },
-    );
   }
 
   private buildBody(
     request: ChatRequest,
     nativeTools: boolean,
     nativeJson: boolean,
-    followUps: OAMessage[],
   ): OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming {
     let messages = toOpenAIMessages(request.messages, nativeTools);
     const tools = request.tools && request.tools.length > 0 ? request.tools : undefined;
@@ -429,7 +393,7 @@ export class OpenAIChatModel implements ChatModel {
     }
     const body: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming = {
       model: this.model,
-      messages: [...messages, ...followUps],
+      messages,
     };
     if (tools && nativeTools) {
       body.tools = tools.map((t) => ({
@@ -568,17 +532,6 @@ export class OpenAIChatModel implements ChatModel {
       return new ModelUnavailableError(`malformed answer${tries}: ${redact(err.message, [this.apiKey])}`, opts);
     }
     return new ModelError(`request failed: ${redact(shortError(err), [this.apiKey])}`, opts);
-  }
-}
-
-function safeCheck<T>(fn: () => T, model: string): T {
-  try {
-    return fn();
-  } catch (err) {
-    if (err instanceof SchemaCompileError) {
-      throw new ModelRequestError(`a schema in the request is invalid: ${err.message}`, { model, cause: err });
-    }
-    throw err;
   }
 }
 

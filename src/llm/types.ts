@@ -1,11 +1,12 @@
 /**
- * The model layer's public contract. Every stage after sampling talks to a ChatModel; backends
- * (`openai:<model>`, `llama:<path|hf:...>`, `sim`) implement it.
+ * The model layer's public contract. Every stage after sampling talks to a ChatModel; backends (`openai:<model>`,
+ * `llama:<path|hf:...>`, the offline `sim`) implement it and return what the model said. Validation and re-asks
+ * happen once, above the backends, in `generateObject` / `generateChecked` (generate.ts); cross-cutting behaviour
+ * (cache, usage counting, test hooks) wraps a model with `wrapModel` (middleware.ts).
  */
-import type { JsonSchema, Message, ToolCall, Usage } from "../core/types.js";
+import type { DialogueRole, JsonSchema, Message, ModelRole, ToolCall, Usage } from "../core/types.js";
 
-/** Agent roles, used for per-role model choice and usage accounting. */
-export type AgentRole = "planner" | "user" | "assistant" | "tool" | "judge" | "eval" | (string & {});
+export type { ModelRole } from "../core/types.js";
 
 /** A tool as offered to a model (OpenAI function-tool shape). */
 export interface ChatTool {
@@ -14,33 +15,42 @@ export interface ChatTool {
   parameters: JsonSchema;
 }
 
+/**
+ * What the pipeline knows about a call beyond its messages: the asking agent's state (its plan step, the sampled
+ * tools, earlier results...). Every agent puts its own typed context here (see the agents' `AgentCallContext`).
+ *
+ * This is a side channel for offline backends only. Real backends ignore it: it is never sent to a server, never
+ * part of a cache key, and a real model gets the same information through the rendered prompt. The built-in `sim`
+ * backend answers from it without a model.
+ */
+export interface CallContext {
+  /** The agent that asks ("planner", "user", "assistant", "tool", "judge"...). */
+  readonly agent: string;
+}
+
 export interface ChatRequest {
   messages: Message[];
   tools?: ChatTool[];
   /** "auto" (default), "none", "required", or force one function by name. */
   toolChoice?: "auto" | "none" | "required" | { name: string };
-  /** Ask for JSON matching this schema (structured output). The result's `json` is validated against it. */
+  /** Ask for JSON matching this schema (structured output: native json_schema where the server has it). */
   responseFormat?: { name: string; schema: JsonSchema };
   temperature?: number;
   seed?: number;
   maxTokens?: number;
   signal?: AbortSignal;
-  /** Who is asking (accounting, per-role limits). */
-  role?: AgentRole;
-  /**
-   * Structured context for the built-in `sim` backend (ignored by real backends): the pipeline stage passes
-   * what it knows (plan step, tools, earlier results) so sim can answer deterministically without a model.
-   */
-  simContext?: unknown;
+  /** Who is asking (usage is counted per role). */
+  role?: ModelRole;
+  /** Side channel for offline backends; see CallContext. */
+  context?: CallContext;
 }
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "error" | "other";
 
+/** What the model said, as the backend received it (not yet validated against any schema). */
 export interface ChatResult {
   text: string;
   toolCalls: ToolCall[];
-  /** Parsed and schema-validated JSON when `responseFormat` was given. */
-  json?: unknown;
   finishReason: FinishReason;
   usage: Usage;
   /** Model id that answered, e.g. "openai:gpt-4o-mini", "sim". */
@@ -57,6 +67,9 @@ export interface ChatModel {
   chat(request: ChatRequest): Promise<ChatResult>;
   close?(): Promise<void>;
 }
+
+/** The models of one dialogue: one per role (they may all be the same model). */
+export type DialogueModels = Record<DialogueRole, ChatModel>;
 
 /** An embedding model (used by the tool graph's `openai` embedder). */
 export interface EmbeddingModel {

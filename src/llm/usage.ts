@@ -10,6 +10,7 @@ import { z } from "zod";
 import { InputError } from "../core/errors.js";
 import { writeFileAtomic } from "../core/fs.js";
 import type { Message, Usage } from "../core/types.js";
+import type { ModelMiddleware } from "./middleware.js";
 
 /** $ per 1M tokens. `cachedInput` (provider prompt-cache price) defaults to `input`. */
 export const ModelPriceZ = z.object({
@@ -55,8 +56,8 @@ export function priceFor(table: PriceTable | undefined, model: string): ModelPri
   return table[model] ?? table[bare] ?? table["*"];
 }
 
-export function costOf(price: ModelPrice, usage: { promptTokens: number; completionTokens: number; cachedTokens: number }): number {
-  const cached = Math.min(usage.cachedTokens, usage.promptTokens);
+export function costOf(price: ModelPrice, usage: { promptTokens: number; completionTokens: number; cachedTokens?: number }): number {
+  const cached = Math.min(usage.cachedTokens ?? 0, usage.promptTokens);
   return (
     ((usage.promptTokens - cached) * price.input +
       cached * (price.cachedInput ?? price.input) +
@@ -99,6 +100,15 @@ export function estimatePromptTokens(messages: Message[], extra: unknown[] = [])
   return n;
 }
 
+/** Token counts of a role or model, as run records and manifests store them. */
+export interface UsageTotals {
+  promptTokens: number;
+  completionTokens: number;
+  cachedTokens: number;
+  /** True when some of the counts were estimated (a server omitted usage). */
+  estimated: boolean;
+}
+
 export interface UsageBucket {
   /** Model calls answered (by a server or the cache). */
   requests: number;
@@ -126,6 +136,14 @@ export interface UsageSummary {
   unpricedModels: string[];
 }
 
+/** Usage per role, per model and per role and model, in the record format. */
+export interface UsageBreakdown {
+  total: UsageTotals;
+  byRole: Record<string, UsageTotals>;
+  byModel: Record<string, UsageTotals>;
+  byRoleModel: Record<string, Record<string, UsageTotals>>;
+}
+
 function emptyBucket(): UsageBucket {
   return {
     requests: 0,
@@ -140,51 +158,114 @@ function emptyBucket(): UsageBucket {
   };
 }
 
-export class UsageMeter {
-  private readonly byRole = new Map<string, UsageBucket>();
-  private readonly byModel = new Map<string, UsageBucket>();
-  private readonly total = emptyBucket();
+/** Models that cost nothing: the simulator and local inference. */
+export function isFreeModel(model: string): boolean {
+  return model === "sim" || model.startsWith("sim:") || model.startsWith("llama:");
+}
+
+/** Dollars of `usage` on `model`: 0 for free models, undefined when the table has no price for it. */
+export function costFor(table: PriceTable | undefined, model: string, usage: Omit<UsageTotals, "estimated">): number | undefined {
+  if (isFreeModel(model)) return 0;
+  const price = priceFor(table, model);
+  return price ? costOf(price, usage) : undefined;
+}
+
+const sortedKeys = <T>(r: Map<string, T>): string[] => [...r.keys()].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+
+/**
+ * Counts model calls and their tokens per role and model: one per dialogue (what the dialogue's record says it
+ * cost), one per run. A counter can pass everything it records on to a `parent` (a dialogue's counter feeds the
+ * run's). Responses served from the response cache cost nothing: their tokens count as saved, not paid.
+ */
+export class UsageCounter {
+  private readonly cells = new Map<string, Map<string, UsageBucket>>();
+  private readonly firstModel = new Map<string, string>();
   private readonly unpriced = new Set<string>();
+  private readonly prices: PriceTable | undefined;
+  private readonly parent: UsageCounter | undefined;
 
-  constructor(private readonly prices?: PriceTable) {}
+  constructor(options: { prices?: PriceTable; parent?: UsageCounter } = {}) {
+    this.prices = options.prices;
+    this.parent = options.parent;
+  }
 
-  /** Add one model call. `cached`: served from the response cache (costs nothing). */
-  record(role: string, model: string, usage: Usage, options: { cached?: boolean } = {}): void {
-    const price = priceFor(this.prices, model);
-    const free = model === "sim" || model.startsWith("sim:") || model.startsWith("llama:");
-    if (!price && !free && !options.cached) this.unpriced.add(model);
-    const cost = options.cached || free ? 0 : price ? costOf(price, usage) : null;
-    for (const b of [this.bucket(this.byRole, role || "default"), this.bucket(this.byModel, model), this.total]) {
-      b.requests++;
-      if (options.cached) {
-        b.cachedResponses++;
-        b.savedPromptTokens += usage.promptTokens;
-        b.savedCompletionTokens += usage.completionTokens;
-      } else {
-        b.promptTokens += usage.promptTokens;
-        b.completionTokens += usage.completionTokens;
-        b.cachedTokens += usage.cachedTokens;
-        if (usage.estimated) b.estimatedRequests++;
-      }
-      b.costUsd = b.costUsd === null || cost === null ? null : b.costUsd + cost;
+  /** Add one model call (or, from a stored record, one role's usage). */
+  record(role: string, model: string, usage: Usage | UsageTotals, options: { cached?: boolean } = {}): void {
+    const r = role || "default";
+    if (!this.firstModel.has(r)) this.firstModel.set(r, model);
+    let byModel = this.cells.get(r);
+    if (!byModel) this.cells.set(r, (byModel = new Map()));
+    let b = byModel.get(model);
+    if (!b) byModel.set(model, (b = emptyBucket()));
+    const cost = options.cached ? 0 : costFor(this.prices, model, usage);
+    if (cost === undefined && !options.cached) this.unpriced.add(model);
+    b.requests++;
+    if (options.cached) {
+      b.cachedResponses++;
+      b.savedPromptTokens += usage.promptTokens;
+      b.savedCompletionTokens += usage.completionTokens;
+    } else {
+      b.promptTokens += usage.promptTokens;
+      b.completionTokens += usage.completionTokens;
+      b.cachedTokens += usage.cachedTokens ?? 0;
+      if (usage.estimated) b.estimatedRequests++;
     }
+    b.costUsd = b.costUsd === null || cost === undefined ? null : b.costUsd + cost;
+    this.parent?.record(role, model, usage, options);
   }
 
-  private bucket(map: Map<string, UsageBucket>, key: string): UsageBucket {
-    let b = map.get(key);
-    if (!b) map.set(key, (b = emptyBucket()));
-    return b;
+  /** Calls recorded, and how many of them the response cache answered. */
+  get calls(): number {
+    return this.fold().total.requests;
   }
 
+  get cachedCalls(): number {
+    return this.fold().total.cachedResponses;
+  }
+
+  /** The model that first answered each role. */
+  models(): Record<string, string> {
+    return Object.fromEntries(sortedKeys(this.firstModel).map((k) => [k, this.firstModel.get(k)!]));
+  }
+
+  /** Tokens paid per role, in the record format (DialogueRecord.usage). */
+  byRole(): Record<string, Usage> {
+    return this.breakdown().byRole;
+  }
+
+  /** Tokens per role, model, and role and model (run manifests). */
+  breakdown(): UsageBreakdown {
+    const totals = (b: UsageBucket): UsageTotals => ({
+      promptTokens: b.promptTokens,
+      completionTokens: b.completionTokens,
+      cachedTokens: b.cachedTokens,
+      estimated: b.estimatedRequests > 0,
+    });
+    const f = this.fold();
+    const byRoleModel: Record<string, Record<string, UsageTotals>> = {};
+    for (const role of sortedKeys(this.cells)) {
+      const m = this.cells.get(role)!;
+      byRoleModel[role] = Object.fromEntries(sortedKeys(m).map((k) => [k, totals(m.get(k)!)]));
+    }
+    return {
+      total: totals(f.total),
+      byRole: Object.fromEntries(sortedKeys(f.byRole).map((k) => [k, totals(f.byRole.get(k)!)])),
+      byModel: Object.fromEntries(sortedKeys(f.byModel).map((k) => [k, totals(f.byModel.get(k)!)])),
+      byRoleModel,
+    };
+  }
+
+  /** Calls, cache hits, tokens and dollars per role and model (the session summary of a run). */
   summary(): UsageSummary {
     const round = (b: UsageBucket): UsageBucket => ({
       ...b,
       costUsd: b.costUsd === null ? null : Math.round(b.costUsd * 1e6) / 1e6,
     });
+    const f = this.fold();
     return {
-      total: round(this.total),
-      byRole: Object.fromEntries([...this.byRole].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, round(v)])),
-      byModel: Object.fromEntries([...this.byModel].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => [k, round(v)])),
+      total: round(f.total),
+      byRole: Object.fromEntries(sortedKeys(f.byRole).map((k) => [k, round(f.byRole.get(k)!)])),
+      byModel: Object.fromEntries(sortedKeys(f.byModel).map((k) => [k, round(f.byModel.get(k)!)])),
       unpricedModels: [...this.unpriced].sort(),
     };
   }
@@ -194,12 +275,53 @@ export class UsageMeter {
     await writeFileAtomic(path, JSON.stringify(this.summary(), null, 2) + "\n");
   }
 
-  /** One line for the end of a run, e.g. "312 calls (40 cached), 1.2M prompt + 80k completion tokens, $0.42". */
+  /** One line for the end of a run, e.g. "312 model calls (40 cached), 1.2M prompt + 80k completion tokens, $0.42". */
   describe(): string {
-    const t = this.total;
+    const t = this.fold().total;
     const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
     const cost = t.costUsd === null ? `cost unknown (no price for ${[...this.unpriced].join(", ")})` : `$${t.costUsd.toFixed(4)}`;
     const est = t.estimatedRequests > 0 ? `, ${t.estimatedRequests} estimated` : "";
     return `${t.requests} model calls (${t.cachedResponses} cached${est}), ${fmt(t.promptTokens)} prompt + ${fmt(t.completionTokens)} completion tokens, ${cost}`;
   }
+
+  private fold(): { total: UsageBucket; byRole: Map<string, UsageBucket>; byModel: Map<string, UsageBucket> } {
+    const total = emptyBucket();
+    const byRole = new Map<string, UsageBucket>();
+    const byModel = new Map<string, UsageBucket>();
+    const add = (into: UsageBucket, b: UsageBucket) => {
+      into.requests += b.requests;
+      into.cachedResponses += b.cachedResponses;
+      into.promptTokens += b.promptTokens;
+      into.completionTokens += b.completionTokens;
+      into.cachedTokens += b.cachedTokens;
+      into.savedPromptTokens += b.savedPromptTokens;
+      into.savedCompletionTokens += b.savedCompletionTokens;
+      into.estimatedRequests += b.estimatedRequests;
+      into.costUsd = into.costUsd === null || b.costUsd === null ? null : into.costUsd + b.costUsd;
+    };
+    for (const [role, m] of this.cells) {
+      for (const [model, b] of m) {
+        add(total, b);
+        let r = byRole.get(role);
+        if (!r) byRole.set(role, (r = emptyBucket()));
+        add(r, b);
+        let mm = byModel.get(model);
+        if (!mm) byModel.set(model, (mm = emptyBucket()));
+        add(mm, b);
+      }
+    }
+    return { total, byRole, byModel };
+  }
+}
+
+/** Count every call of the wrapped model in `counter`, under the request's role (cached answers marked so). */
+export function usageMiddleware(counter: UsageCounter): ModelMiddleware {
+  return {
+    name: "usage",
+    async chat({ request, next, model }) {
+      const result = await next(request);
+      counter.record(request.role ?? "default", result.model || model.id, result.usage, { cached: result.cached === true });
+      return result;
+    },
+  };
 }

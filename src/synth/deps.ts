@@ -2,9 +2,10 @@
  * What the run orchestrator needs from the other stages, as injectable functions. The CLI wires the real ones
  * (src/agents, src/verify, src/llm); tests can pass doubles.
  */
-import type { GenerateOptions, GeneratedDialogue, RoleModels } from "../agents/index.js";
+import type { GenerateOptions, GeneratedDialogue } from "../agents/index.js";
 import type { DialoguePlan, Message, ToolSample, ToolSpec, Verification } from "../core/types.js";
-import type { ChatModel } from "../llm/types.js";
+import type { ChatModel, DialogueModels } from "../llm/index.js";
+import type { RunModels } from "../models/index.js";
 
 /** The parts of a dialogue that verification, deduplication and judging look at. */
 export interface DialogueForChecks {
@@ -27,7 +28,7 @@ export interface SynthDeps {
   generateDialogue(
     sample: ToolSample,
     tools: ToolSpec[],
-    models: RoleModels,
+    models: DialogueModels,
     options: GenerateOptions,
   ): Promise<GeneratedDialogue>;
   verifyDialogue(d: DialogueForChecks, options: { provenance: "reject" | "flag" }): Verification;
@@ -35,8 +36,5 @@ export interface SynthDeps {
   judgeDialogue?(model: ChatModel, d: DialogueForChecks): Promise<Record<string, number>>;
 }
 
-/** Chooses the models of each dialogue (a pool picks one by the dialogue's seed; roles may be overridden). */
-export interface ModelProvider {
-  forDialogue(seed: number): RoleModels;
-  judge?: ChatModel;
-}
+/** What the run loop needs of the run's models: the models of each dialogue, and the judge. */
+export type DialogueModelSource = Pick<RunModels, "forDialogue" | "judge">;

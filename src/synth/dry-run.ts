@@ -11,11 +11,22 @@
  */
 import { deriveSeed } from "../core/rng.js";
 import type { Message, ToolSample } from "../core/types.js";
-import { createSimPolicy, generateDialogue, type RoleModels } from "../agents/index.js";
-import { createSimModel } from "../llm/sim.js";
-import { costOf, estimatePromptTokens, estimateTokens, loadPriceTable, priceFor, type PriceTable } from "../llm/usage.js";
-import type { ChatModel, ChatRequest, ChatResult } from "../llm/types.js";
-import { buildJudgePrompt } from "../verify/judge.js";
+import { generateDialogue } from "../agents/index.js";
+import {
+  costOf,
+  estimatePromptTokens,
+  estimateTokens,
+  isFreeModel,
+  loadPriceTable,
+  priceFor,
+  type ChatRequest,
+  type ChatResult,
+  type DialogueModels,
+  type ModelMiddleware,
+  type PriceTable,
+} from "../llm/index.js";
+import { createChatModel } from "../models/index.js";
+import { buildJudgePrompt } from "../verify/index.js";
 import { loadRunInputs } from "./inputs.js";
 import { defaultMaxAttempts, ROLE_NAMES, validateSynthOptions, type RoleName, type SynthOptions } from "./options.js";
 import { formatTokens } from "./progress.js";
@@ -103,18 +114,17 @@ export function requestPromptTokens(request: ChatRequest): number {
 function resultTokens(result: ChatResult): number {
   let n = estimateTokens(result.text ?? "");
   for (const c of result.toolCalls) n += estimateTokens(c.function.name + c.function.arguments) + 3;
-  if (result.json !== undefined && !result.text) n += estimateTokens(JSON.stringify(result.json));
   return n;
 }
 
-function recorder(model: ChatModel, role: string, calls: RecordedCall[]): ChatModel {
+/** Records every call (its request, prompt and completion token estimates) under the request's role. */
+function recorder(calls: RecordedCall[]): ModelMiddleware {
   return {
-    id: model.id,
-    backend: model.backend,
-    async chat(request) {
-      const call: RecordedCall = { role, request, promptTokens: requestPromptTokens(request), completionTokens: 0 };
+    name: "dry-run recorder",
+    async chat({ request, next }) {
+      const call: RecordedCall = { role: request.role ?? "default", request, promptTokens: requestPromptTokens(request), completionTokens: 0 };
       calls.push(call);
-      const result = await model.chat(request);
+      const result = await next(request);
       call.result = result;
       call.completionTokens = resultTokens(result);
       return result;
@@ -132,10 +142,6 @@ export function roleModelShares(options: SynthOptions, role: RoleName | "judge")
   return [...counts].map(([spec, n]) => ({ spec, share: n / options.llm.length }));
 }
 
-function isFree(spec: string): boolean {
-  return spec === "sim" || spec.startsWith("sim:") || spec.startsWith("llama:");
-}
-
 export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promise<DryRunReport> {
   const options = validateSynthOptions({ ...input, dryRun: true });
   const maxAttempts = options.maxAttempts ?? defaultMaxAttempts(options.count);
@@ -149,8 +155,8 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
   const prices: PriceTable | undefined = options.prices ? await loadPriceTable(options.prices) : undefined;
   const generate = io.generateDialogue ?? generateDialogue;
 
-  const sim = createSimModel({ policy: createSimPolicy() });
   const calls: RecordedCall[] = [];
+  const sim = await createChatModel("sim", { middleware: [recorder(calls)] });
   const notes: string[] = [];
   let firstDialogueMessages: Message[] | undefined;
   let firstTools: ReturnType<typeof sampleFor>["tools"] = [];
@@ -158,12 +164,7 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
   for (let i = 0; i < rehearsals; i++) {
     const sample = sampleFor(inputs.samples, i);
     const tools = sample.tools.map((n) => inputs.tools.get(n)).filter((t) => t !== undefined);
-    const models: RoleModels = {
-      planner: recorder(sim, "planner", calls),
-      user: recorder(sim, "user", calls),
-      assistant: recorder(sim, "assistant", calls),
-      tool: recorder(sim, "tool", calls),
-    };
+    const models: DialogueModels = { planner: sim, user: sim, assistant: sim, tool: sim };
     try {
       const d = await generate(sample, tools, models, {
         seed: deriveSeed(options.seed, i),
@@ -245,7 +246,7 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
       completion += c;
       let roleCost: number | null = 0;
       for (const m of r.models) {
-        const price = isFree(m.spec) ? { input: 0, output: 0 } : priceFor(prices, m.spec);
+        const price = isFreeModel(m.spec) ? { input: 0, output: 0 } : priceFor(prices, m.spec);
         if (!price) {
           unpriced.add(m.spec);
           roleCost = null;

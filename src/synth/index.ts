@@ -2,7 +2,7 @@
  * The run: `toolflow synth` orchestration — sampling up front, planned generation per sample, verification,
  * exact --count, crash-safe resume, progress, manifest, dry run. See docs/synth.md.
  */
-export { runSynth, type SynthIo, type SynthSummary, type ModelSetup, type ModelSetupFactory, type ModelSetupContext } from "./synth.js";
+export { runSynth, type ModelRuntimeOverrides, type OpenRunModels, type SynthIo, type SynthSummary } from "./synth.js";
 export { dryRunSynth, formatDryRun, renderRequest, type DryRunReport } from "./dry-run.js";
 export {
   runSynthesis,
@@ -26,9 +26,9 @@ export {
 } from "./options.js";
 export { JsonlAppender, recoverJsonl, prepareRunDir, RUN_FILES } from "./store.js";
 export { ManifestZ, buildManifest, readManifest, writeManifest, redactSecrets, type Manifest, type PriceFn } from "./manifest.js";
-export { RunTally, type TallySnapshot, type UsageTotals } from "./tally.js";
+export { RunTally, type TallySnapshot } from "./tally.js";
 export { createProgressReporter, formatProgressLine, type ProgressReporter } from "./progress.js";
 export { loadRunInputs, type RunInputs } from "./inputs.js";
-export { createModelSetup, priceFunction } from "./models.js";
+export { openSynthModels } from "./models.js";
 export { defaultSynthDeps } from "./default-deps.js";
-export type { SynthDeps, ModelProvider, DeduperLike, DialogueForChecks } from "./deps.js";
+export type { SynthDeps, DialogueModelSource, DeduperLike, DialogueForChecks } from "./deps.js";

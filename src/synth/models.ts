@@ -1,39 +1,17 @@
 /**
- * The models of a run, from the model layer: per-role pools (`--llm a,b,c`, `--llm-<role>`), one shared limiter
- * sized by --concurrency, the response cache (--cache), the usage meter with the price table (--prices), the
- * pipeline-aware sim policy, and the optional judge.
+ * The models of a synthesis run, from its options: per-role pools (`--llm a,b,c`, `--llm-<role>`), the judge
+ * (--judge), one shared limiter sized by --concurrency, the response cache (--cache) and the price table
+ * (--prices). See src/models.
  */
-import { createSimPolicy } from "../agents/index.js";
-import {
-  createChatModel,
-  loadPriceTable,
-  openModelRuntime,
-  priceFor,
-  type ChatModel,
-  type PriceTable,
-} from "../llm/index.js";
-import { costOf } from "../llm/usage.js";
-import type { PriceFn } from "./manifest.js";
+import { openRunModels, type RunModels } from "../models/index.js";
 import type { SynthOptions } from "./options.js";
-import type { ModelSetup, ModelSetupContext } from "./synth.js";
+import type { OpenRunModels } from "./synth.js";
 
-/** Local and simulated models cost nothing; others cost what the price table says, or are unpriced. */
-export function priceFunction(table: PriceTable | undefined): PriceFn {
-  return (model, usage) => {
-    if (model === "sim" || model.startsWith("sim:") || model.startsWith("llama:")) return 0;
-    const price = priceFor(table, model);
-    return price ? costOf(price, usage) : undefined;
-  };
-}
-
-export async function createModelSetup(
-  options: SynthOptions,
-  context: ModelSetupContext = { env: process.env },
-): Promise<ModelSetup> {
-  const simPolicy = createSimPolicy();
-  const runtime = await openModelRuntime({
+export const openSynthModels: OpenRunModels = async (options: SynthOptions, context): Promise<RunModels> =>
+  openRunModels({
     llm: options.llm.join(","),
     roles: { ...options.roleLlm },
+    ...(options.judge !== undefined ? { judge: options.judge } : {}),
     ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
     env: context.env,
     ...context.runtime,
@@ -41,40 +19,5 @@ export async function createModelSetup(
     concurrency: options.concurrency,
     ...(options.cache !== undefined ? { cacheDir: options.cache } : {}),
     ...(options.prices !== undefined ? { pricesFile: options.prices } : {}),
-    simPolicy,
+    ...(context.middleware ? { middleware: context.middleware } : {}),
   });
-  let judge: ChatModel | undefined;
-  try {
-    if (options.judge) {
-      judge = await createChatModel(options.judge, {
-        ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
-        env: context.env,
-        ...(context.runtime?.retry ? { retry: context.runtime.retry } : {}),
-        ...(context.runtime?.timeoutMs !== undefined ? { timeoutMs: context.runtime.timeoutMs } : {}),
-        ...(context.runtime?.maxReasks !== undefined ? { maxReasks: context.runtime.maxReasks } : {}),
-        limiter: runtime.limiter,
-        ...(runtime.cache ? { cache: runtime.cache } : {}),
-        meter: runtime.meter,
-        simPolicy,
-      });
-    }
-  } catch (err) {
-    await runtime.close();
-    throw err;
-  }
-  const table = options.prices ? await loadPriceTable(options.prices) : undefined;
-  const setup: ModelSetup = {
-    provider: {
-      forDialogue: (seed) => runtime.models.forDialogue(seed),
-      ...(judge ? { judge } : {}),
-    },
-    price: priceFunction(table),
-    describe: { roles: runtime.models.describe(), judge: options.judge ?? null, cache: options.cache ?? null },
-    sessionUsage: () => runtime.meter.summary(),
-    async close() {
-      await judge?.close?.();
-      await runtime.close();
-    },
-  };
-  return setup;
-}

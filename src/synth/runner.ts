@@ -16,9 +16,10 @@ import {
   type ToolSpec,
   type Verification,
 } from "../core/types.js";
-import type { GeneratedDialogue, RoleModels } from "../agents/index.js";
-import type { DeduperLike, DialogueForChecks, ModelProvider, SynthDeps } from "./deps.js";
-import { DialogueMeter, type CallObserver } from "./meter.js";
+import type { GeneratedDialogue } from "../agents/index.js";
+import { DIALOGUE_ROLES } from "../core/types.js";
+import { UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from "../llm/index.js";
+import type { DeduperLike, DialogueForChecks, DialogueModelSource, SynthDeps } from "./deps.js";
 import { JsonlAppender, RUN_FILES, recoverJsonl } from "./store.js";
 import { RunTally, type TallySnapshot } from "./tally.js";
 
@@ -49,13 +50,11 @@ export interface RunnerConfig {
   toolErrorRate?: number;
   temperature?: number;
   provenance: "reject" | "flag";
-  models: ModelProvider;
+  models: DialogueModelSource;
   deps: SynthDeps;
   signal?: AbortSignal;
   /** Abort the run after this many generation failures in a row (default max(20, 2 * concurrency)). */
   maxConsecutiveFailures?: number;
-  /** Sees every model call (role, model, usage, served from cache). */
-  onCall?: CallObserver;
   /** Called after every decided attempt. */
   onProgress?: (p: RunProgress) => void;
   /** Called at most every `checkpointMs` (default 5000) and at the end, e.g. to rewrite the manifest. */
@@ -122,7 +121,7 @@ function errorMessage(err: unknown): string {
   return String(err);
 }
 
-function backendOf(models: RoleModels): string {
+function backendOf(models: DialogueModels): string {
   const set = new Set([models.planner.backend, models.user.backend, models.assistant.backend, models.tool.backend]);
   return [...set].sort().join("+");
 }
@@ -286,14 +285,11 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
       if (!spec) throw new ToolflowError(`sample ${sample.id} names tool "${name}", which the tools file lacks`);
       return spec;
     });
-    const meter = new DialogueMeter(config.onCall);
+    // What this dialogue costs, including the calls of a dialogue that later fails (its rejected record says so).
+    const meter = new UsageCounter();
+    const counted = usageMiddleware(meter);
     const base = config.models.forDialogue(seed);
-    const models: RoleModels = {
-      planner: meter.wrap(base.planner, "planner"),
-      user: meter.wrap(base.user, "user"),
-      assistant: meter.wrap(base.assistant, "assistant"),
-      tool: meter.wrap(base.tool, "tool"),
-    };
+    const models = Object.fromEntries(DIALOGUE_ROLES.map((r) => [r, wrapModel(base[r], counted)])) as DialogueModels;
     const backend = backendOf(base);
     const createdAt = () => new Date().toISOString();
     let dialogue: GeneratedDialogue;
@@ -315,9 +311,9 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
           index,
           seed,
           sampleId: sample.id,
-          models: meter.models,
+          models: meter.models(),
           backend,
-          usage: meter.usageRecord(),
+          usage: meter.byRole(),
           createdAt: createdAt(),
           rejectedBy: [
             {
@@ -352,7 +348,8 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
     if (!verification.passed && rejectedBy.every((r) => r.check === "incomplete")) {
       rejectedBy.push({ check: "verification", reasons: ["verification failed without naming a check"] });
     }
-    const models_ = { ...dialogue.models, ...meter.models };
+    const ids = Object.fromEntries(DIALOGUE_ROLES.map((r) => [r, base[r].id]));
+    const models_ = { ...ids, ...meter.models() };
     const record: DialogueRecord = {
       id,
       index,
@@ -365,7 +362,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
       verification,
       models: models_,
       backend,
-      usage: Object.keys(meter.usage).length > 0 ? meter.usageRecord() : dialogue.usage,
+      usage: meter.byRole(),
       createdAt: createdAt(),
     };
     if (rejectedBy.length > 0) {
@@ -377,10 +374,10 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
         return { kind: "accepted", record, checks };
       }
       try {
-        const judgeModel = meter.wrap(config.models.judge, "judge");
+        const judgeModel = wrapModel(config.models.judge, counted);
         record.judge = await config.deps.judgeDialogue(judgeModel, checks);
-        record.models = { ...record.models, ...meter.models };
-        record.usage = meter.usageRecord();
+        record.models = { ...record.models, ...meter.models() };
+        record.usage = meter.byRole();
       } catch (err) {
         if (signal.aborted) return { kind: "aborted" };
         if (isFatalError(err)) return { kind: "fatal", error: err };
@@ -389,7 +386,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
           generationFailure: true,
           record: {
             ...stripForRejected(record),
-            usage: meter.usageRecord(),
+            usage: meter.byRole(),
             rejectedBy: [{ check: "judge", reasons: [errorMessage(err)] }],
           },
         };

@@ -5,9 +5,9 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
-import type { ChatModel } from "../llm/types.js";
-import type { ModelRuntimeConfig } from "../llm/runtime.js";
-import type { ModelProvider, SynthDeps } from "./deps.js";
+import { costFor, type ModelMiddleware } from "../llm/index.js";
+import type { RunModels, RunModelsConfig } from "../models/index.js";
+import type { SynthDeps } from "./deps.js";
 import { loadRunInputs, writeRunSamples } from "./inputs.js";
 import {
   buildManifest,
@@ -25,7 +25,6 @@ import {
   runDefinition,
   stripUrlCredentials,
   validateSynthOptions,
-  type RoleName,
   type RunDefinition,
   type SynthOptions,
 } from "./options.js";
@@ -34,26 +33,14 @@ import { prepareRunDir } from "./store.js";
 import { runSynthesis, type RunProgress } from "./runner.js";
 import { RunTally, type TallySnapshot } from "./tally.js";
 
-/** Models of a run, made from the options by the model layer (or a test double). */
-export interface ModelSetup {
-  provider: ModelProvider;
-  price?: PriceFn;
-  /** Extra facts for the manifest (model ids, backends, cache folder...). No keys. */
-  describe?: Record<string, unknown>;
-  /** Calls, cache hits and tokens of this session, from the model layer's meter (shown per session). */
-  sessionUsage?: () => unknown;
-  close(): Promise<void>;
-}
+/** What a test may override of the model layer's options (retry policy, timeouts). */
+export type ModelRuntimeOverrides = Partial<Pick<RunModelsConfig, "retry" | "timeoutMs">>;
 
-export interface ModelSetupContext {
-  env: NodeJS.ProcessEnv;
-  /** Overrides of the model layer's runtime (retry policy, timeouts, re-asks), e.g. for fast tests. */
-  runtime?: ModelRuntimeOverrides;
-}
-
-export type ModelRuntimeOverrides = Partial<Pick<ModelRuntimeConfig, "retry" | "timeoutMs" | "maxReasks">>;
-
-export type ModelSetupFactory = (options: SynthOptions, context: ModelSetupContext) => Promise<ModelSetup>;
+/** Opens the models of a run from its options (default: openSynthModels, the model layer's factory). */
+export type OpenRunModels = (
+  options: SynthOptions,
+  context: { env: NodeJS.ProcessEnv; runtime?: ModelRuntimeOverrides; middleware?: ModelMiddleware[] },
+) => Promise<RunModels>;
 
 export interface SynthIo {
   /** Where progress and messages go (default process.stderr). */
@@ -65,14 +52,14 @@ export interface SynthIo {
   progressEveryN?: number;
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
-  /** Override how models are made (tests). Default: the model layer's factory. */
-  models?: ModelSetupFactory;
-  /** Passed to the model layer (retry policy, timeouts, re-asks). */
+  /** Override how the run's models are opened (tests). Default: openSynthModels. */
+  models?: OpenRunModels;
+  /** Passed to the model layer (retry policy, timeouts). */
   modelRuntime?: ModelRuntimeOverrides;
   /** Override the stages (tests). Default: src/agents + src/verify. */
   deps?: SynthDeps;
-  /** Wrap every model a dialogue uses (tests: e.g. to pass sim context through an HTTP server). */
-  wrapModel?: (model: ChatModel, role: RoleName | "judge") => ChatModel;
+  /** Middleware around every model of the run (tests: e.g. to answer through an HTTP server as sim would). */
+  middleware?: ModelMiddleware[];
   checkpointMs?: number;
 }
 
@@ -164,14 +151,16 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
   };
   sessions.push(session);
 
-  const factory = io.models ?? (await import("./models.js")).createModelSetup;
+  const open = io.models ?? (await import("./models.js")).openSynthModels;
   const deps = io.deps ?? (await import("./default-deps.js")).defaultSynthDeps();
-  const setup = await factory(options, { env, ...(io.modelRuntime ? { runtime: io.modelRuntime } : {}) });
-  const provider: ModelProvider = io.wrapModel
-    ? wrapProvider(setup.provider, io.wrapModel)
-    : setup.provider;
+  const models = await open(options, {
+    env,
+    ...(io.modelRuntime ? { runtime: io.modelRuntime } : {}),
+    ...(io.middleware ? { middleware: io.middleware } : {}),
+  });
+  const price: PriceFn = (model, usage) => costFor(models.prices, model, usage);
 
-  const manifestInputs = { ...inputs.describe, models: setup.describe ?? {} };
+  const manifestInputs = { ...inputs.describe, models: models.describe() };
   const seeds = { run: options.seed, sampling: inputs.samplingSeed, dialogue: "deriveSeed(run, index)" };
   const optionsForManifest = manifestOptions(options);
   const manifestFor = (snapshot: TallySnapshot, status: Manifest["status"], error?: string): Manifest => {
@@ -186,7 +175,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
       snapshot,
       sessions,
     };
-    if (setup.price) parts.price = setup.price;
+    parts.price = price;
     if (error !== undefined) parts.error = error;
     return buildManifest(parts);
   };
@@ -219,7 +208,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
       ...(options.toolErrorRate !== undefined ? { toolErrorRate: options.toolErrorRate } : {}),
       ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
       provenance: options.provenance,
-      models: provider,
+      models,
       deps,
       ...(io.signal ? { signal: io.signal } : {}),
       ...(io.checkpointMs !== undefined ? { checkpointMs: io.checkpointMs } : {}),
@@ -241,7 +230,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
         session.accepted = info.sessionAccepted;
         session.rejected = info.sessionRejected;
         session.status = info.status;
-        if (setup.sessionUsage) session.usage = setup.sessionUsage();
+        session.usage = models.usage.summary();
         if (info.status !== "running") session.endedAt = new Date().toISOString();
         lastManifest = manifestFor(snapshot, info.status, info.error);
         await writeManifest(dir, lastManifest, secrets);
@@ -271,22 +260,6 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
     };
   } finally {
     reporter?.stop(lastProgress);
-    await setup.close();
+    await models.close();
   }
-}
-
-function wrapProvider(provider: ModelProvider, wrap: NonNullable<SynthIo["wrapModel"]>): ModelProvider {
-  const out: ModelProvider = {
-    forDialogue(seed) {
-      const m = provider.forDialogue(seed);
-      return {
-        planner: wrap(m.planner, "planner"),
-        user: wrap(m.user, "user"),
-        assistant: wrap(m.assistant, "assistant"),
-        tool: wrap(m.tool, "tool"),
-      };
-    },
-  };
-  if (provider.judge) out.judge = wrap(provider.judge, "judge");
-  return out;
 }

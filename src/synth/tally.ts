@@ -2,39 +2,18 @@
  * Counts and token usage of a run, computed from its records (accepted and rejected), so that a resumed run's
  * manifest covers every session, including ones that were killed before they could write their manifest.
  */
-import type { DialogueRecord, RejectedRecord, Usage } from "../core/types.js";
+import type { DialogueRecord, RejectedRecord } from "../core/types.js";
+import { UsageCounter, type UsageBreakdown, type UsageTotals } from "../llm/index.js";
 
-export interface UsageTotals {
-  promptTokens: number;
-  completionTokens: number;
-  cachedTokens: number;
-  /** True when some of the counts were estimated (a server omitted usage). */
-  estimated: boolean;
-}
-
-export function emptyUsage(): UsageTotals {
-  return { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: false };
-}
-
-export function addUsage(into: UsageTotals, u: Partial<Usage> | UsageTotals): void {
-  into.promptTokens += u.promptTokens ?? 0;
-  into.completionTokens += u.completionTokens ?? 0;
-  into.cachedTokens += u.cachedTokens ?? 0;
-  into.estimated = into.estimated || Boolean(u.estimated);
-}
+export type { UsageTotals } from "../llm/index.js";
 
 export interface TallySnapshot {
   accepted: number;
   rejected: number;
   /** Rejected records per check (a record failing two checks counts under both). */
   rejectedBy: Record<string, number>;
-  usage: {
-    total: UsageTotals;
-    byRole: Record<string, UsageTotals>;
-    byModel: Record<string, UsageTotals>;
-    /** Usage per role and, within it, per model (for exact per-role cost with a model pool). */
-    byRoleModel: Record<string, Record<string, UsageTotals>>;
-  };
+  /** Tokens per role, model, and role and model (for exact per-role cost with a model pool). */
+  usage: UsageBreakdown;
   /** Mean judge score per criterion over accepted dialogues that were judged. */
   judge: { judged: number; mean: Record<string, number> } | null;
 }
@@ -45,10 +24,8 @@ export class RunTally {
   accepted = 0;
   rejected = 0;
   readonly rejectedBy: Record<string, number> = {};
-  readonly total = emptyUsage();
-  readonly byRole: Record<string, UsageTotals> = {};
-  readonly byModel: Record<string, UsageTotals> = {};
-  readonly byRoleModel: Record<string, Record<string, UsageTotals>> = {};
+  /** The tokens of every decided record (its per-role usage), by role and model. */
+  readonly usage = new UsageCounter();
   private judgeSums: Record<string, number> = {};
   private judged = 0;
 
@@ -70,38 +47,22 @@ export class RunTally {
 
   /** Total tokens (prompt + completion) so far. */
   get tokens(): number {
-    return this.total.promptTokens + this.total.completionTokens;
+    const t = this.usage.breakdown().total;
+    return t.promptTokens + t.completionTokens;
   }
 
   private addUsageOf(record: AnyRecord): void {
     const usage = record.usage ?? {};
     const models = record.models ?? {};
-    for (const [role, u] of Object.entries(usage)) {
-      addUsage(this.total, u);
-      addUsage((this.byRole[role] ??= emptyUsage()), u);
-      const model = models[role] ?? "unknown";
-      addUsage((this.byModel[model] ??= emptyUsage()), u);
-      addUsage(((this.byRoleModel[role] ??= {})[model] ??= emptyUsage()), u);
-    }
+    for (const [role, u] of Object.entries(usage)) this.usage.record(role, models[role] ?? "unknown", u);
   }
 
   snapshot(): TallySnapshot {
-    const clone = (r: Record<string, UsageTotals>) =>
-      Object.fromEntries(Object.keys(r).sort().map((k) => [k, { ...(r[k] as UsageTotals) }]));
     return {
       accepted: this.accepted,
       rejected: this.rejected,
       rejectedBy: Object.fromEntries(Object.keys(this.rejectedBy).sort().map((k) => [k, this.rejectedBy[k] as number])),
-      usage: {
-        total: { ...this.total },
-        byRole: clone(this.byRole),
-        byModel: clone(this.byModel),
-        byRoleModel: Object.fromEntries(
-          Object.keys(this.byRoleModel)
-            .sort()
-            .map((r) => [r, clone(this.byRoleModel[r] as Record<string, UsageTotals>)]),
-        ),
-      },
+      usage: this.usage.breakdown(),
       judge:
         this.judged === 0
           ? null

@@ -5,7 +5,7 @@
 export * from "./types.js";
 export { verifyDialogue, checkFormat, checkPlan, checkProvenance } from "./verify.js";
 export { Deduper } from "./dedup.js";
-export { judgeDialogue, type JudgeOptions } from "./judge.js";
+export { buildJudgePrompt, judgeDialogue, type JudgeOptions } from "./judge.js";
 export { summarizeRejections, type RejectionSummary } from "./summary.js";
 export { findUngroundedArgs, parseArguments } from "./verify.js";
 export { duplicateCheckResult, type DedupDialogue } from "./dedup.js";

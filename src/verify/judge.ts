@@ -5,12 +5,11 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { jsonrepair } from "jsonrepair";
 import { z } from "zod";
 import { ToolflowError } from "../core/errors.js";
 import type { JsonSchema, Message, ToolSpec, Usage } from "../core/types.js";
-import type { ChatModel } from "../llm/types.js";
-import { JUDGE_CRITERIA, type JudgeScores } from "./types.js";
+import { fromZod, generateObject, ModelOutputError, type ChatModel } from "../llm/index.js";
+import type { JudgeScores } from "./types.js";
 
 /** JSON schema given to the model as responseFormat. */
 export const JUDGE_SCHEMA: JsonSchema = {
@@ -39,6 +38,8 @@ export interface JudgeOptions {
   temperature?: number;
   seed?: number;
   signal?: AbortSignal;
+  /** Calls in all (the first ask plus re-asks with what was wrong). Default 2. */
+  maxAttempts?: number;
   /** Prompt template text to use instead of prompts/judge.txt (placeholders {{tools}} and {{dialogue}}). */
   template?: string;
 }
@@ -95,42 +96,38 @@ export function buildJudgePrompt(d: { tools: ToolSpec[]; messages: Message[] }, 
   });
 }
 
-/** Ask `model` to rate a dialogue. Throws ToolflowError (code JUDGE_OUTPUT_INVALID) when the answer is unusable. */
+/**
+ * Ask `model` to rate a dialogue (generateObject: the scores are checked against the schema and re-asked, at most
+ * `maxAttempts` calls). Throws ToolflowError (code JUDGE_OUTPUT_INVALID) when no answer is usable.
+ */
 export async function judgeDialogue(
   model: ChatModel,
   d: { tools: ToolSpec[]; messages: Message[] },
   options: JudgeOptions = {},
 ): Promise<JudgeResult> {
   const prompt = buildJudgePrompt(d, options.template);
-  const res = await model.chat({
-    messages: [{ role: "user", content: prompt }],
-    responseFormat: { name: "dialogue_scores", schema: JUDGE_SCHEMA },
-    temperature: options.temperature ?? 0,
-    seed: options.seed,
-    signal: options.signal,
-    role: "judge",
-    simContext: { kind: "judge", criteria: JUDGE_CRITERIA, messages: d.messages, tools: d.tools },
-  });
-  let raw: unknown = res.json;
-  if (raw === undefined) {
-    try {
-      raw = JSON.parse(jsonrepair(res.text));
-    } catch (err) {
-      throw new ToolflowError(`judge ${res.model}: answer is not JSON: ${res.text.slice(0, 200)}`, {
-        code: "JUDGE_OUTPUT_INVALID",
-        cause: err,
-      });
-    }
+  try {
+    const { value, result } = await generateObject({
+      model,
+      request: {
+        messages: [{ role: "user", content: prompt }],
+        temperature: options.temperature ?? 0,
+        seed: options.seed,
+        signal: options.signal,
+        role: "judge",
+      },
+      name: "dialogue_scores",
+      schema: JUDGE_SCHEMA,
+      parse: fromZod(JudgeOutputZ),
+      maxAttempts: options.maxAttempts ?? 2,
+    });
+    const { rationale, ...scores } = value;
+    return { scores, rationale, model: result.model, usage: result.usage };
+  } catch (err) {
+    if (!(err instanceof ModelOutputError)) throw err;
+    throw new ToolflowError(`judge ${err.model ?? model.id}: no usable scores: ${err.problems.slice(0, 3).join("; ")}`, {
+      code: "JUDGE_OUTPUT_INVALID",
+      cause: err,
+    });
   }
-  const parsed = JudgeOutputZ.safeParse(raw);
-  if (!parsed.success) {
-    throw new ToolflowError(
-      `judge ${res.model}: answer does not match the score schema: ${parsed.error.issues
-        .map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`)
-        .join("; ")}`,
-      { code: "JUDGE_OUTPUT_INVALID", cause: parsed.error },
-    );
-  }
-  const { rationale, ...scores } = parsed.data;
-  return { scores, rationale, model: res.model, usage: res.usage };
 }

@@ -80,7 +80,7 @@ describe("toolflow synth against an OpenAI-compatible server", () => {
         stderr: log.stream,
         tty: false,
         env: { OPENAI_API_KEY: KEY },
-        wrapModel: (m) => bridge.wrap(m),
+        middleware: [bridge.middleware],
         modelRuntime: { retry: { baseDelayMs: 5, maxDelayMs: 50 }, timeoutMs: 10_000 },
       }).then((s) => ({ s, requests: srv.count() })),
     );
@@ -113,7 +113,7 @@ describe("toolflow synth against an OpenAI-compatible server", () => {
         stderr: sink().stream,
         tty: false,
         env: { OPENAI_API_KEY: KEY },
-        wrapModel: (m) => bridge.wrap(m),
+        middleware: [bridge.middleware],
         modelRuntime: { retry: { baseDelayMs: 5, maxDelayMs: 50 }, timeoutMs: 10_000 },
       }),
     );

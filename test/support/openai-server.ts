@@ -27,7 +27,7 @@ import type { Socket } from "node:net";
 import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { Rng } from "../../src/core/rng.js";
-import { schemaExample } from "../../src/llm/schema-example.js";
+import { schemaExample } from "../../src/sim/index.js";
 
 export type FaultKind =
   | "429"

@@ -3,10 +3,10 @@
  * deduper. Not used by the CLI.
  */
 import { deriveSeed, Rng } from "../../../src/core/rng.js";
-import { GenerationError, type GeneratedDialogue, type RoleModels } from "../../../src/agents/index.js";
+import { GenerationError, type GeneratedDialogue } from "../../../src/agents/index.js";
 import type { Message, ToolSample, ToolSpec, Verification } from "../../../src/core/types.js";
-import type { ChatModel, ChatRequest, ChatResult } from "../../../src/llm/types.js";
-import type { DeduperLike, DialogueForChecks, ModelProvider, SynthDeps } from "../../../src/synth/deps.js";
+import type { ChatModel, ChatRequest, ChatResult, DialogueModels } from "../../../src/llm/index.js";
+import type { DeduperLike, DialogueForChecks, DialogueModelSource, SynthDeps } from "../../../src/synth/index.js";
 
 export function fakeTool(name: string): ToolSpec {
   return {
@@ -44,7 +44,7 @@ export function fakeModel(id = "fake:m", backend = "fake"): ChatModel {
   };
 }
 
-export function fakeProvider(model: ChatModel = fakeModel()): ModelProvider {
+export function fakeProvider(model: ChatModel = fakeModel()): DialogueModelSource {
   return { forDialogue: () => ({ planner: model, user: model, assistant: model, tool: model }) };
 }
 
@@ -63,7 +63,7 @@ export interface FakeBehaviour {
 
 export function fakeDeps(behaviour: FakeBehaviour = {}): SynthDeps {
   return {
-    async generateDialogue(sample, tools, models: RoleModels, options): Promise<GeneratedDialogue> {
+    async generateDialogue(sample, tools, models: DialogueModels, options): Promise<GeneratedDialogue> {
       behaviour.onCall?.(sample, options.seed);
       const rng = new Rng(deriveSeed(options.seed, "fake"));
       const delay = rng.int(0, behaviour.maxDelayMs ?? 0);
@@ -98,8 +98,6 @@ export function fakeDeps(behaviour: FakeBehaviour = {}): SynthDeps {
         messages,
         stepOf: [1, 1, 1, 1],
         persona: "tester",
-        models: { planner: models.planner.id },
-        usage: {},
         complete: true,
       };
     },

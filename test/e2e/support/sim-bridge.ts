@@ -2,17 +2,16 @@
  * Drive the local OpenAI-compatible test server with the pipeline-aware sim policy, so a run makes real HTTP
  * round trips (native tool calls, json_schema answers) while its answers are as good as `sim`'s.
  *
- * The agents put their context on `ChatRequest.simContext`, which never travels over HTTP. So each role model is
- * wrapped on the client side: before a request goes out, the wrapper computes the sim answer for it and files it
- * under the request's messages. The server's `respond` hook finds the answer by the messages it receives (a
+ * The agents put their context on `ChatRequest.context`, which never travels over HTTP. So the bridge is a client-side
+ * middleware: before a request goes out, it computes the sim answer for it and files it under the request's
+ * messages. The server's `respond` hook finds the answer by the messages it receives (a
  * re-ask appends messages, so the longest filed prefix wins) and sends it back as a normal completion; with
  * `faultRate` it injects faults instead.
  */
-import { createSimPolicy } from "../../../src/agents/index.js";
 import { Rng } from "../../../src/core/rng.js";
 import type { Message } from "../../../src/core/types.js";
-import { createSimModel } from "../../../src/llm/index.js";
-import type { ChatModel, ChatRequest, ChatResult } from "../../../src/llm/types.js";
+import type { ChatResult, ModelMiddleware } from "../../../src/llm/index.js";
+import { createSimModel } from "../../../src/sim/index.js";
 import type { ChatBody, FaultKind, FaultStep, ScriptStep } from "../../support/openai-server.js";
 
 type WireMessage = NonNullable<ChatBody["messages"]>[number];
@@ -44,7 +43,8 @@ export interface SimBridgeOptions {
 }
 
 export interface SimBridge {
-  wrap(model: ChatModel): ChatModel;
+  /** Files the sim answer of every request before it goes to the server. */
+  middleware: ModelMiddleware;
   respond(request: { body: ChatBody }): ScriptStep | undefined;
   /** Faults injected so far, by kind. */
   injected: Record<string, number>;
@@ -55,7 +55,7 @@ export interface SimBridge {
 }
 
 export function createSimBridge(options: SimBridgeOptions = {}): SimBridge {
-  const sim = createSimModel({ policy: createSimPolicy() });
+  const sim = createSimModel();
   const filed = new Map<string, ChatResult>();
   const rng = new Rng(options.seed ?? 1);
   const faults = options.faults ?? ["malformed", "invented-tool", "bad-args", "500", { fault: "429", retryAfter: 0 }];
@@ -63,16 +63,13 @@ export function createSimBridge(options: SimBridgeOptions = {}): SimBridge {
     injected: {},
     answered: 0,
     unmatched: 0,
-    wrap(model) {
-      return {
-        id: model.id,
-        backend: model.backend,
-        async chat(request: ChatRequest): Promise<ChatResult> {
-          const answer = await sim.chat(request);
-          filed.set(request.messages.map(keyOfMessage).join("\u0002"), answer);
-          return model.chat(request);
-        },
-      };
+    middleware: {
+      name: "sim bridge",
+      async chat({ request, next }) {
+        const answer = await sim.chat(request);
+        filed.set(request.messages.map(keyOfMessage).join("\u0002"), answer);
+        return next(request);
+      },
     },
     respond({ body }) {
       if (options.faultRate && rng.next() < options.faultRate) {
@@ -88,7 +85,6 @@ export function createSimBridge(options: SimBridgeOptions = {}): SimBridge {
         bridge.answered++;
         const toolCalls = answer.toolCalls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
         if (toolCalls.length > 0) return { content: answer.text || null, toolCalls };
-        if (answer.json !== undefined) return { json: answer.json };
         return { content: answer.text };
       }
       bridge.unmatched++;

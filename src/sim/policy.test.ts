@@ -8,21 +8,20 @@ import { readdirSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Rng } from "../../core/rng.js";
-import type { Message, ToolCall, ToolSpec } from "../../core/types.js";
-import { schemaExample } from "../../llm/schema-example.js";
-import { importTools } from "../../tools/index.js";
-import { verifyDialogue } from "../../verify/index.js";
-import { generateDialogue, type GeneratedDialogue } from "../generate.js";
-import type { ToolSimContext } from "../state.js";
-import { sampleOf, simModels } from "../test-support.js";
-import { simPlan } from "./planner.js";
-import { createSimPolicy, type SimAnswer } from "./policy.js";
+import { sampleOf, simModels } from "../../test/support/agents.js";
+import { generateDialogue, type GeneratedDialogue, type ToolContext } from "../agents/index.js";
+import { Rng } from "../core/rng.js";
+import type { Message, ToolCall, ToolSpec } from "../core/types.js";
+import { importTools } from "../tools/index.js";
+import { verifyDialogue } from "../verify/index.js";
+import { createSimModel } from "./model.js";
+import { simPlan } from "./plan.js";
+import { schemaExample } from "./schema-example.js";
 import { userValue } from "./resolve.js";
 import { fakeValue } from "./values.js";
 import { CITY_INFO, HOTELS, PEOPLE, PRODUCTS } from "./vocab.js";
 
-const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), "../../../examples");
+const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), "../../examples");
 
 let tools: ToolSpec[];
 const byName = (n: string) => tools.find((t) => t.name === n)!;
@@ -278,12 +277,12 @@ describe("sim values", () => {
   });
 
   it("nested arguments are echoed into result fields named after their path (shipping_address.city -> shipping_city)", async () => {
-    const policy = createSimPolicy();
+    const sim = createSimModel();
     const args = { cart_id: "cart_1", shipping_address: { name: "Ana Silva", street: "1 Elm Street", city: "Denver", postal_code: "80202", country: "US" }, payment_method: "card" };
     for (let seed = 0; seed < 10; seed++) {
-      const ctx: ToolSimContext = { agent: "tool", seed, tool: byName("checkoutCart"), arguments: args, callId: `call_${seed}`, injectError: false, known: [], history: [] };
-      const answer = (await policy({ messages: [], simContext: ctx })) as SimAnswer;
-      expect((answer.json as { shipping_city: string }).shipping_city).toBe("Denver");
+      const context: ToolContext = { agent: "tool", seed, tool: byName("checkoutCart"), arguments: args, callId: `call_${seed}`, injectError: false, known: [], history: [] };
+      const answer = await sim.chat({ messages: [], context });
+      expect((JSON.parse(answer.text) as { shipping_city: string }).shipping_city).toBe("Denver");
     }
   });
 });

@@ -3,10 +3,10 @@
  * the method asks (single, parallel, chained, clarify, no_tool, chitchat) while respecting the tools'
  * dependencies (a tool whose parameter another tool returns comes after it).
  */
-import { deriveSeed, Rng } from "../../core/rng.js";
-import type { DialoguePlan, PlanStep, PlanStepKind, ToolSpec } from "../../core/types.js";
-import type { PlannerSimContext } from "../state.js";
-import { identifierWords, paramProperties, requiredParams, toolByName } from "../tool-schema.js";
+import { deriveSeed, Rng } from "../core/rng.js";
+import type { DialoguePlan, PlanStep, PlanStepKind, ToolSpec } from "../core/types.js";
+import type { PlannerContext } from "../agents/index.js";
+import { identifierWords, paramProperties, requiredParams, toolByName } from "../agents/index.js";
 import { cap, joinAnd, toolPhrase } from "./phrases.js";
 import { PERSONAL, simProduces, userSuppliedParams } from "./resolve.js";
 import { actionKind, toolVerb } from "./values.js";
@@ -94,7 +94,7 @@ function pairable(a: ToolSpec, b: ToolSpec): boolean {
 }
 
 /** A deterministic plan for the sampled tools (what the sim backend answers to the planner). */
-export function simPlan(ctx: PlannerSimContext): DialoguePlan {
+export function simPlan(ctx: PlannerContext): DialoguePlan {
   const rng = new Rng(deriveSeed(ctx.seed, "sim-planner"));
   const sampled = ctx.sample.tools.map((n) => toolByName(ctx.tools, n)).filter((t): t is ToolSpec => t !== undefined);
   for (const t of ctx.tools) if (!sampled.includes(t)) sampled.push(t);

@@ -1,15 +1,13 @@
 /**
- * Test helpers of the agents stage (not exported from index.ts): BFCL multi-turn tools loaded through
- * src/tools, the sim models, a scripted ChatModel double, and message accessors.
+ * Test helpers for the agents and the simulator: BFCL multi-turn tools loaded through src/tools, the sim models, a
+ * scripted ChatModel double, and message accessors.
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Message, ToolCall, ToolSample, ToolSpec } from "../core/types.js";
-import type { ChatModel, ChatRequest, ChatResult } from "../llm/types.js";
-import { createSimModel } from "../llm/sim.js";
-import { importTools } from "../tools/index.js";
-import type { RoleModels } from "./generate.js";
-import { createSimPolicy } from "./sim/policy.js";
+import type { Message, ToolCall, ToolSample, ToolSpec } from "../../src/core/types.js";
+import type { ChatModel, ChatRequest, ChatResult, DialogueModels } from "../../src/llm/index.js";
+import { createSimModel } from "../../src/sim/index.js";
+import { importTools } from "../../src/tools/index.js";
 
 export const BFCL_MULTI_TURN = resolve(
   dirname(fileURLToPath(import.meta.url)),
@@ -29,24 +27,26 @@ export function sampleOf(tools: string[], id = "s1"): ToolSample {
   return { id, tools, edges: [], strategy: "walk", seed: 0, requestedSize: tools.length };
 }
 
-export function simModels(): RoleModels {
-  const sim = createSimModel({ policy: createSimPolicy() });
+export function simModels(): DialogueModels {
+  const sim = createSimModel();
   return { planner: sim, user: sim, assistant: sim, tool: sim };
 }
+
+/** What a scripted answer may give: a ChatResult's parts, or `json` (sent as its text). */
+export type ScriptedAnswer = Partial<ChatResult> & { json?: unknown };
 
 /** A ChatModel that answers from a script (one function call per request) and records the requests. */
 export class ScriptedModel implements ChatModel {
   readonly id = "scripted";
   readonly backend = "test";
   readonly requests: ChatRequest[] = [];
-  constructor(private readonly answer: (req: ChatRequest, n: number) => Partial<ChatResult>) {}
+  constructor(private readonly answer: (req: ChatRequest, n: number) => ScriptedAnswer) {}
   async chat(request: ChatRequest): Promise<ChatResult> {
     this.requests.push(request);
     const a = this.answer(request, this.requests.length);
     return {
       text: a.text ?? (a.json !== undefined ? JSON.stringify(a.json) : ""),
       toolCalls: a.toolCalls ?? [],
-      ...(a.json !== undefined ? { json: a.json } : {}),
       finishReason: a.finishReason ?? "stop",
       usage: a.usage ?? { promptTokens: 10, completionTokens: 5, cachedTokens: 0, estimated: false },
       model: a.model ?? "scripted",

@@ -1,24 +1,12 @@
 /**
  * The pipeline-aware answers of the built-in `sim` backend (no model): planner, user, assistant and tool
- * answers computed from the `simContext` the agents put on each ChatRequest. Deterministic for a seed, and made
+ * answers computed from the context the agents put on each ChatRequest. Deterministic for a seed, and made
  * so the dialogues pass verification: every argument value is stated by the user or taken from an earlier tool
  * result, chained calls take ids from earlier results, clarify steps ask and get the missing value, parallel
  * steps make several calls in one message, tool results fit the `returns` schema.
  */
-import { deriveSeed, Rng } from "../../core/rng.js";
-import type { PlanStep, ToolCall, ToolSpec } from "../../core/types.js";
-import type { SimAnswer, SimPolicy } from "../../llm/sim.js";
-import type { ChatRequest } from "../../llm/types.js";
-import type {
-  AssistantSimContext,
-  CallRecord,
-  CallValues,
-  PlannerSimContext,
-  RequestState,
-  ToolSimContext,
-  UserSimContext,
-} from "../state.js";
-import { stepToolsCalled } from "../state.js";
+import { deriveSeed, Rng } from "../core/rng.js";
+import type { PlanStep, ToolCall, ToolSpec } from "../core/types.js";
 import {
   fieldFillsParam,
   humanize,
@@ -28,10 +16,19 @@ import {
   optionalParams,
   paramProperties,
   requiredParams,
+  resultSchema,
+  stepToolsCalled,
   toolByName,
-} from "../tool-schema.js";
-import { resultSchema, schemaErrors } from "../tool-agent.js";
-import type { UserTurn } from "../user-agent.js";
+  type AgentCallContext,
+  type AssistantContext,
+  type CallRecord,
+  type RequestState,
+  type ToolContext,
+  type UserContext,
+  type UserTurn,
+} from "../agents/index.js";
+import { validateAgainst, type ChatRequest } from "../llm/index.js";
+import type { SimAnswer } from "./model.js";
 import {
   argsSentence,
   askFor,
@@ -46,12 +43,14 @@ import {
   spoken,
   toolPhrase,
 } from "./phrases.js";
-import { simPlan } from "./planner.js";
+import { simPlan } from "./plan.js";
 import { expectedFromResults, resolveParam, simProduces, subjectTool, userValue, type RequestScope } from "./resolve.js";
+import { schemaExample } from "./schema-example.js";
+import { rememberUtterance, statedValues, type CallValues } from "./utterances.js";
 import { actionKind, fakeValue, tidyResult, toolVerb } from "./values.js";
-import { schemaExample } from "../../llm/schema-example.js";
 
-export type { SimAnswer, SimPolicy };
+/** A user turn as the simulator makes it: the answer, and the values its message states (remembered, not sent). */
+type SimUserTurn = UserTurn & { values?: CallValues[] };
 
 function jsonResult(value: unknown): SimAnswer {
   return { text: JSON.stringify(value), json: value, toolCalls: [], finishReason: "stop" };
@@ -62,7 +61,7 @@ function jsonResult(value: unknown): SimAnswer {
 /** Argument values the user states for each call of a step (leaving out the clarify step's missing args). */
 function stepValues(
   step: Pick<PlanStep, "id" | "kind" | "tools" | "dependsOn" | "missingArgs">,
-  ctx: UserSimContext,
+  ctx: UserContext,
   rng: Rng,
   includeMissing: boolean,
   afterAsk = false,
@@ -92,7 +91,7 @@ function stepValues(
 }
 
 /** The message that starts a step. */
-function openStep(step: PlanStep, stepIndex: number, ctx: UserSimContext, rng: Rng): UserTurn {
+function openStep(step: PlanStep, stepIndex: number, ctx: UserContext, rng: Rng): SimUserTurn {
   const first = ctx.turn === 0;
   const plan = ctx.plan;
   const phrase = (n: string) => toolPhrase(toolByName(ctx.tools, n) ?? { name: n });
@@ -146,17 +145,24 @@ function openStep(step: PlanStep, stepIndex: number, ctx: UserSimContext, rng: R
 }
 
 /** Whether the current request is fulfilled: its calls succeeded and the assistant answered. */
-function requestDone(req: RequestState): boolean {
-  if (req.tools.length === 0) return req.answered;
-  return req.answered && stepToolsCalled(req);
+function requestDone(req: RequestState, tools: string[] = req.tools): boolean {
+  if (tools.length === 0) return req.answered;
+  return req.answered && stepToolsCalled({ ...req, tools });
+}
+
+/** The tools of a request: its plan step's, or (without a plan) those the user asked for in its messages. */
+function requestTools(req: RequestState, ctx: { tools: ToolSpec[] }): string[] {
+  if (req.stepId !== null || req.tools.length > 0) return req.tools;
+  return statedValues(ctx.tools, req.userMessages).map((v) => v.tool);
 }
 
 /** The message that continues an unfinished request. */
-function continueStep(req: RequestState, ctx: UserSimContext, rng: Rng, step: Pick<PlanStep, "id" | "kind" | "tools" | "dependsOn" | "missingArgs">): UserTurn {
+function continueStep(req: RequestState, ctx: UserContext, rng: Rng, step: Pick<PlanStep, "id" | "kind" | "tools" | "dependsOn" | "missingArgs">): SimUserTurn {
   if (req.assistantAsked) {
     const all = stepValues(step, ctx, new Rng(deriveSeed(ctx.seed, `user:${step.id}:values`)), true, true);
+    const stated = statedValues(ctx.tools, req.userMessages);
     const given = all.map((v, i) => {
-      const before = req.values[i]?.arguments ?? {};
+      const before = stated[i]?.arguments ?? {};
       const fresh = Object.fromEntries(Object.entries(v.arguments).filter(([k]) => !(k in before)));
       return { tool: v.tool, arguments: Object.keys(fresh).length > 0 ? fresh : v.arguments };
     });
@@ -172,7 +178,14 @@ function continueStep(req: RequestState, ctx: UserSimContext, rng: Rng, step: Pi
   return { stepDone: false, message: rng.pick(["Please go ahead with that.", "Yes, please do that."]), values: [] };
 }
 
-function simUser(ctx: UserSimContext): UserTurn {
+/** The user's answer (what a model would say), remembering the values its message states. */
+function simUser(ctx: UserContext): UserTurn {
+  const { values, ...turn } = simUserTurn(ctx);
+  if (values && values.length > 0) rememberUtterance(ctx.tools, turn.message, values);
+  return turn;
+}
+
+function simUserTurn(ctx: UserContext): SimUserTurn {
   const rng = new Rng(deriveSeed(ctx.seed, `user:${ctx.turn}`));
   const cur = ctx.current;
   if (ctx.mode === "plan" && ctx.plan) {
@@ -196,12 +209,15 @@ function simUser(ctx: UserSimContext): UserTurn {
     tools: [tool],
     dependsOn: [],
   });
-  if (cur && cur.userTurns > 0 && !requestDone(cur) && cur.userTurns < 3) {
-    return continueStep(cur, ctx, rng, pseudo(cur.tools[0] ?? "", 1));
+  const curTools = cur ? requestTools(cur, ctx) : [];
+  if (cur && cur.userTurns > 0 && !requestDone(cur, curTools) && cur.userTurns < 3) {
+    return continueStep(cur, ctx, rng, pseudo(curTools[0] ?? "", 1));
   }
-  const nextTool = ctx.tools.find((t) => !ctx.requested.includes(t.name));
+  // What the user has asked for so far: what was done for it, and what its current request asked.
+  const asked = new Set([...ctx.requested, ...curTools]);
+  const nextTool = ctx.tools.find((t) => !asked.has(t.name));
   if (!nextTool) return { stepDone: true, finished: true, message: "" };
-  return { ...openStep(pseudo(nextTool.name, ctx.requested.length + 1), 0, { ...ctx, plan: null }, rng), stepDone: cur !== null };
+  return { ...openStep(pseudo(nextTool.name, asked.size + 1), 0, { ...ctx, plan: null }, rng), stepDone: cur !== null };
 }
 
 // ------------------------------------------------------------------------------------------------ assistant
@@ -258,7 +274,7 @@ function sameCall(a: CallRecord, b: CallRecord): boolean {
   return a.tool === b.tool && JSON.stringify(a.arguments) === JSON.stringify(b.arguments);
 }
 
-function simAssistant(ctx: AssistantSimContext): SimAnswer {
+function simAssistant(ctx: AssistantContext): SimAnswer {
   const req = ctx.request;
   const rng = new Rng(deriveSeed(ctx.seed, `assistant:${ctx.callCount}:${ctx.turnCalls.length}:${req.userTurns}`));
   const text = (t: string): SimAnswer => ({ text: t, toolCalls: [], finishReason: "stop" });
@@ -298,8 +314,8 @@ function simAssistant(ctx: AssistantSimContext): SimAnswer {
       finishReason: "tool_calls",
     };
   }
-  const planned: CallValues[] =
-    req.values.length > 0 ? req.values : req.tools.map((t) => ({ tool: t, arguments: {} }));
+  const stated = statedValues(ctx.tools, req.userMessages);
+  const planned: CallValues[] = stated.length > 0 ? stated : req.tools.map((t) => ({ tool: t, arguments: {} }));
   const okTools = req.calls.filter((c) => c.ok).map((c) => c.tool);
   const pending: { index: number; values: CallValues }[] = [];
   planned.forEach((v, index) => {
@@ -457,7 +473,7 @@ function dateForTime(key: string, x: unknown, args: Record<string, unknown>): st
  * any depth, with an id-like field whose value is one of this call's id-like arguments (get_product(product_id)
  * -> the product found by search_products; get_order(order_id) -> the checkout result and the tracking result).
  */
-function entityOf(ctx: ToolSimContext): Record<string, unknown> | undefined {
+function entityOf(ctx: ToolContext): Record<string, unknown> | undefined {
   let ids = Object.entries(ctx.arguments).filter(([k, v]) => isIdLike(k) && (typeof v === "string" || typeof v === "number"));
   if (ids.length === 0) return undefined;
   // With several ids, the one of the tool's own subject (addToCart(cart_id, product_id) is about the cart).
@@ -508,7 +524,7 @@ interface Aligned {
  * Overwrite fields of a generated result with argument values (also nested ones) and earlier values of the
  * dialogue: the entity a lookup refers to, ids that already exist, values the user gave earlier.
  */
-function alignResult(value: unknown, ctx: ToolSimContext, useEntity: boolean): Aligned {
+function alignResult(value: unknown, ctx: ToolContext, useEntity: boolean): Aligned {
   const args = ctx.arguments;
   const leaves = argLeaves(args);
   const kind = actionKind(ctx.tool.name);
@@ -670,7 +686,7 @@ function alignResult(value: unknown, ctx: ToolSimContext, useEntity: boolean): A
 }
 
 /** The unit price of the thing with id `key`=`id`, from an earlier successful result that lists it. */
-function knownPrice(ctx: ToolSimContext, key: string, id: unknown): number | undefined {
+function knownPrice(ctx: ToolContext, key: string, id: unknown): number | undefined {
   let price: number | undefined;
   const visit = (v: unknown, depth: number) => {
     if (depth > 4) return;
@@ -690,7 +706,7 @@ function knownPrice(ctx: ToolSimContext, key: string, id: unknown): number | und
  * Lines of a result that name a known product: the quantity asked for (or the parameter's default, 1) and a line
  * total of price x quantity.
  */
-function priceLines(value: unknown, ctx: ToolSimContext, locked: (rec: Record<string, unknown>, key: string) => boolean): void {
+function priceLines(value: unknown, ctx: ToolContext, locked: (rec: Record<string, unknown>, key: string) => boolean): void {
   const props = paramProperties(ctx.tool);
   const visit = (v: unknown, depth: number) => {
     if (depth > 4) return;
@@ -757,7 +773,7 @@ function convertResult(result: Record<string, unknown>, args: Record<string, unk
   return key ? { ...result, [key]: v } : result;
 }
 
-function simTool(ctx: ToolSimContext): SimAnswer {
+function simTool(ctx: ToolContext): SimAnswer {
   const rng = new Rng(deriveSeed(ctx.seed, `tool:${ctx.callId}:${ctx.tool.name}`));
   if (ctx.injectError) return jsonResult({ error: rng.pick(TOOL_ERRORS) });
   const { schema, wrapped } = resultSchema(ctx.tool);
@@ -783,7 +799,7 @@ function simTool(ctx: ToolSimContext): SimAnswer {
     },
     rng,
   );
-  const check = (v: unknown) => schemaErrors(schema, wrapped ? { result: v } : v).length === 0;
+  const check = (v: unknown) => validateAgainst(schema, wrapped ? { result: v } : v).ok;
   // With the entity's fields, then without them (a lookup's entity may not fit this schema), then as generated.
   for (const useEntity of [true, false]) {
     const a = alignResult(structuredClone(raw), ctx, useEntity);
@@ -799,27 +815,24 @@ function simTool(ctx: ToolSimContext): SimAnswer {
   return jsonResult(wrapped ? { result: value } : value);
 }
 
-// ------------------------------------------------------------------------------------------------ policy
+// ------------------------------------------------------------------------------------------------ pipeline
 
 /**
- * The sim policy for `createSimModel({ policy })`: answers planner, user, assistant and tool requests of this
- * stage from their simContext; returns undefined for anything else (the backend's default answers).
+ * The simulator's answer to an agent's request, from the context the agent put on it (ChatRequest.context);
+ * undefined for anything else (the generic answers of model.ts).
  */
-export function createSimPolicy(): SimPolicy {
-  return (request: ChatRequest) => {
-    const ctx = request.simContext;
-    if (!isRecord(ctx) || typeof ctx.agent !== "string") return undefined;
-    switch (ctx.agent) {
-      case "planner":
-        return jsonResult(simPlan(ctx as unknown as PlannerSimContext));
-      case "user":
-        return jsonResult(simUser(ctx as unknown as UserSimContext));
-      case "assistant":
-        return simAssistant(ctx as unknown as AssistantSimContext);
-      case "tool":
-        return simTool(ctx as unknown as ToolSimContext);
-      default:
-        return undefined;
-    }
-  };
+export function pipelineAnswer(request: ChatRequest): SimAnswer | undefined {
+  const ctx = request.context as AgentCallContext | undefined;
+  switch (ctx?.agent) {
+    case "planner":
+      return jsonResult(simPlan(ctx));
+    case "user":
+      return jsonResult(simUser(ctx));
+    case "assistant":
+      return simAssistant(ctx);
+    case "tool":
+      return simTool(ctx);
+    default:
+      return undefined;
+  }
 }

@@ -2,9 +2,9 @@
  * Where the sim policy takes argument values from. The simulated user and the simulated assistant use the same
  * rules, so the user states exactly the values the assistant cannot take from earlier tool results.
  */
-import { deriveSeed, Rng } from "../../core/rng.js";
-import type { DialoguePlan, JsonSchema, ToolSpec } from "../../core/types.js";
-import type { KnownField } from "../state.js";
+import { deriveSeed, Rng } from "../core/rng.js";
+import type { DialoguePlan, JsonSchema, ToolSpec } from "../core/types.js";
+import type { KnownField } from "../agents/index.js";
 import {
   fieldFillsParam,
   isIdLike,
@@ -13,7 +13,7 @@ import {
   returnFields,
   toolByName,
   typesCompatible,
-} from "../tool-schema.js";
+} from "../agents/index.js";
 import { coherent, fakeValue, startsEmpty } from "./values.js";
 
 /** Values that belong to the user rather than to one call (the same in every call of a parallel step). */

@@ -6,10 +6,10 @@
  * country fit the city, a target unit differs from the source unit. Shapes the name heuristics do not cover
  * (patterns, formats, $ref...) go to the model layer's schemaExample generator.
  */
-import { Rng } from "../../core/rng.js";
-import type { JsonSchema } from "../../core/types.js";
-import { schemaExample } from "../../llm/schema-example.js";
-import { identifierWords, isRecord } from "../tool-schema.js";
+import { Rng } from "../core/rng.js";
+import type { JsonSchema } from "../core/types.js";
+import { schemaExample } from "./schema-example.js";
+import { identifierWords, isRecord } from "../agents/index.js";
 import * as V from "./vocab.js";
 
 export interface ValueHints {

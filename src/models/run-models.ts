@@ -1,0 +1,149 @@
+/**
+ * The models of a run, opened from plain options (what the CLI parses): a pool of models per role (`--llm a,b,c`,
+ * `--llm-<role>`; one is picked per dialogue by its seed), the optional judge, one shared limiter, the response
+ * cache (--cache), and one usage counter for every call the run makes (with the price table, --prices).
+ */
+import { join } from "node:path";
+import { UsageError } from "../core/errors.js";
+import { deriveSeed, Rng } from "../core/rng.js";
+import { DIALOGUE_ROLES, type DialogueRole } from "../core/types.js";
+import {
+  loadPriceTable,
+  RequestLimiter,
+  SqliteResponseCache,
+  UsageCounter,
+  usageMiddleware,
+  type ChatModel,
+  type DialogueModels,
+  type LlamaModelOptions,
+  type ModelMiddleware,
+  type PriceTable,
+  type RetryPolicy,
+} from "../llm/index.js";
+import { createChatModel, parseModelList, parseModelSpec } from "./factory.js";
+
+export interface RunModelsConfig {
+  /** `--llm a,b,c`: the default pool of every role. */
+  llm: string;
+  /** Per-role pools, e.g. {user: "openai:a,openai:b"} from `--llm-user`. */
+  roles?: Partial<Record<DialogueRole, string | undefined>>;
+  /** `--judge SPEC`. */
+  judge?: string;
+  baseURL?: string;
+  apiKey?: string;
+  env?: Record<string, string | undefined>;
+  /** Requests in flight at once over all models. Default 8. */
+  concurrency?: number;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Folder of the response cache (file responses.sqlite inside). No cache when unset. */
+  cacheDir?: string;
+  /** Price table file (JSON or YAML). */
+  pricesFile?: string;
+  nativeTools?: boolean | "auto";
+  nativeJsonSchema?: boolean | "auto";
+  llama?: LlamaModelOptions;
+  /** Middleware around every model of the run (outermost first), e.g. a test's hook. */
+  middleware?: ModelMiddleware[];
+  log?: (line: string) => void;
+  /** Test hook: how to load the llama backend module. */
+  loadLlama?: () => Promise<unknown>;
+}
+
+export interface RunModels {
+  /** The models of the dialogue with this seed: per role, one model of the role's pool, picked by the seed. */
+  forDialogue(seed: number): DialogueModels;
+  readonly judge?: ChatModel;
+  /** Every call of this run's models: calls, cache hits, tokens, dollars. */
+  readonly usage: UsageCounter;
+  readonly prices: PriceTable | undefined;
+  /** Model ids per role, the judge and the cache folder (for manifests; never a key). */
+  describe(): Record<string, unknown>;
+  close(): Promise<void>;
+}
+
+/** Several models; one is picked per dialogue, deterministically from the dialogue's seed. */
+export class ModelPool {
+  constructor(readonly models: readonly ChatModel[]) {
+    if (models.length === 0) throw new UsageError("a model pool needs at least one model");
+  }
+
+  get ids(): string[] {
+    return this.models.map((m) => m.id);
+  }
+
+  pick(seed: number): ChatModel {
+    if (this.models.length === 1) return this.models[0] as ChatModel;
+    return new Rng(deriveSeed(seed, "model-pool")).pick(this.models);
+  }
+}
+
+export async function openRunModels(config: RunModelsConfig): Promise<RunModels> {
+  const prices = config.pricesFile ? await loadPriceTable(config.pricesFile) : undefined;
+  const usage = new UsageCounter(prices ? { prices } : {});
+  const limiter = new RequestLimiter({
+    concurrency: config.concurrency,
+    requestsPerMinute: config.requestsPerMinute,
+    tokensPerMinute: config.tokensPerMinute,
+  });
+  const cache = config.cacheDir ? new SqliteResponseCache(join(config.cacheDir, "responses.sqlite")) : undefined;
+  const instances = new Map<string, ChatModel>();
+  const close = async () => {
+    await Promise.all([...instances.values()].map((m) => m.close?.()));
+    cache?.close();
+  };
+  try {
+    const options = {
+      baseURL: config.baseURL,
+      apiKey: config.apiKey,
+      env: config.env,
+      timeoutMs: config.timeoutMs,
+      retry: config.retry,
+      nativeTools: config.nativeTools,
+      nativeJsonSchema: config.nativeJsonSchema,
+      llama: config.llama,
+      log: config.log,
+      loadLlama: config.loadLlama,
+      limiter,
+      cache,
+      middleware: [...(config.middleware ?? []), usageMiddleware(usage)],
+    };
+    // Each distinct spec is made once and shared by every role and pool that names it.
+    const get = async (spec: string): Promise<ChatModel> => {
+      const key = parseModelSpec(spec).spec;
+      let m = instances.get(key);
+      if (!m) {
+        m = await createChatModel(key, options);
+        instances.set(key, m);
+      }
+      return m;
+    };
+    const poolOf = async (list: string) => new ModelPool(await Promise.all(parseModelList(list).map(get)));
+    const defaultPool = await poolOf(config.llm);
+    const pools = {} as Record<DialogueRole, ModelPool>;
+    for (const role of DIALOGUE_ROLES) {
+      const list = config.roles?.[role];
+      pools[role] = list !== undefined && list.trim() !== "" ? await poolOf(list) : defaultPool;
+    }
+    const judge = config.judge ? await get(config.judge) : undefined;
+    const models: RunModels = {
+      forDialogue(seed) {
+        return Object.fromEntries(DIALOGUE_ROLES.map((r) => [r, pools[r].pick(seed)])) as DialogueModels;
+      },
+      usage,
+      prices,
+      describe() {
+        const roles: Record<string, string[]> = { default: defaultPool.ids };
+        for (const r of DIALOGUE_ROLES) if (pools[r] !== defaultPool) roles[r] = pools[r].ids;
+        return { roles, judge: config.judge ?? null, cache: config.cacheDir ?? null };
+      },
+      close,
+    };
+    return judge ? { ...models, judge } : models;
+  } catch (err) {
+    await close();
+    throw err;
+  }
+}
