@@ -1,13 +1,12 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import type { ToolSpec } from "../core/types.js";
 import { AssistantAgent, chatTools } from "./assistant-agent.js";
-import { GenerationError, UsageTally } from "./common.js";
+import { bfclTools, sampleOf, ScriptedModel, simModels } from "../../test/support/agents.js";
+import { GenerationError } from "./common.js";
 import { generateDialogue, personaFor } from "./generate.js";
 import { loadPersonas, renderPrompt } from "./prompts.js";
 import { requestFromStep } from "./state.js";
 import { ToolAgent, resultSchema } from "./tool-agent.js";
-import { createSimPolicy } from "./sim/policy.js";
-import { bfclTools, sampleOf, ScriptedModel, simModels } from "./test-support.js";
 
 let all: ToolSpec[];
 let bookFlight: ToolSpec;
@@ -126,7 +125,7 @@ describe("AssistantAgent", () => {
     const model = new ScriptedModel(() => ({
       toolCalls: [{ id: "x", type: "function", function: { name: "launch_rocket", arguments: "{}" } }],
     }));
-    const err = await new AssistantAgent(model, new UsageTally(), 2).respond(input()).catch((e) => e);
+    const err = await new AssistantAgent(model, 2).respond(input()).catch((e) => e);
     expect(err).toBeInstanceOf(GenerationError);
     expect((err as GenerationError).stage).toBe("assistant");
     expect((err as Error).message).toMatch(/launch_rocket/);
@@ -170,26 +169,3 @@ describe("prompts and personas", () => {
   });
 });
 
-describe("createSimPolicy", () => {
-  it("leaves requests without an agent simContext to the backend's default", () => {
-    const policy = createSimPolicy();
-    expect(policy({ messages: [{ role: "user", content: "hi" }] })).toBeUndefined();
-    expect(policy({ messages: [], simContext: { agent: "judge" } })).toBeUndefined();
-  });
-
-  it("real-model prompts carry what the sim reads from simContext (the user prompt names the step and the persona)", async () => {
-    const sim = simModels();
-    const seen: string[] = [];
-    const user = new ScriptedModel((req) => {
-      seen.push(req.messages[0]!.content as string);
-      const r = createSimPolicy()(req) as { json?: unknown };
-      return { json: r.json };
-    });
-    const d = await generateDialogue(sampleOf(["get_flight_cost"]), all, { ...sim, user }, { seed: 3, usePlan: true });
-    expect(d.complete).toBe(true);
-    expect(seen[0]).toContain(d.plan!.steps[0]!.intent);
-    expect(seen[0]).toContain(d.persona.split(",")[0]!);
-    expect(seen[1]).toContain("in progress");
-    expect(seen[1]).toContain("get_flight_cost");
-  });
-});

@@ -6,7 +6,8 @@ import { generateDialogue, type GeneratedDialogue } from "./generate.js";
 import { GenerationError } from "./common.js";
 import { validatePlan } from "./planner.js";
 import { normalizeSchema, humanize } from "./tool-schema.js";
-import { argsOf, bfclTools, callsOf, sampleOf, simModels, ScriptedModel } from "./test-support.js";
+import { argsOf, bfclTools, callsOf, sampleOf, simModels, ScriptedModel } from "../../test/support/agents.js";
+import { UsageCounter, usageMiddleware, wrapModel } from "../llm/index.js";
 
 const TRAVEL = ["authenticate_travel", "register_credit_card", "get_flight_cost", "book_flight", "purchase_insurance"];
 const TICKETS = ["ticket_login", "create_ticket", "get_ticket", "edit_ticket", "resolve_ticket", "close_ticket"];
@@ -182,12 +183,17 @@ describe("generateDialogue with the sim backend (BFCL travel and ticket tools)",
     expect(firsts.size).toBeGreaterThanOrEqual(5);
   });
 
-  it("reports models and per-role usage", async () => {
-    const d = await run(TRAVEL, 1);
-    expect(d.models).toEqual({ planner: "sim", user: "sim", assistant: "sim", tool: "sim" });
+  it("asks each model under its role, so usage middleware counts models and tokens per role", async () => {
+    const counter = new UsageCounter();
+    const sim = simModels();
+    const count = usageMiddleware(counter);
+    const models = { planner: wrapModel(sim.planner, count), user: wrapModel(sim.user, count), assistant: wrapModel(sim.assistant, count), tool: wrapModel(sim.tool, count) };
+    await generateDialogue(sampleOf(TRAVEL), all, models, { seed: 1, usePlan: true });
+    expect(counter.models()).toEqual({ assistant: "sim", planner: "sim", tool: "sim", user: "sim" });
     for (const role of ["planner", "user", "assistant", "tool"]) {
-      expect(d.usage[role]!.promptTokens).toBeGreaterThan(0);
+      expect(counter.byRole()[role]!.promptTokens).toBeGreaterThan(0);
     }
+    expect(counter.summary().byRole.planner!.requests).toBe(1);
   });
 
   it("tool errors at the configured rate teach recovery: the assistant retries and the retry succeeds", async () => {

@@ -1,10 +1,8 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import type { DialoguePlan, ToolSpec } from "../core/types.js";
-import { deriveSeed, Rng } from "../core/rng.js";
-import { GenerationError, UsageTally } from "./common.js";
+import { bfclTools, sampleOf, ScriptedModel } from "../../test/support/agents.js";
+import { GenerationError } from "./common.js";
 import { Planner, PLAN_JSON_SCHEMA, planTurns, validatePlan } from "./planner.js";
-import { simPlan } from "./sim/planner.js";
-import { bfclTools, sampleOf, ScriptedModel } from "./test-support.js";
 
 let all: ToolSpec[];
 beforeAll(async () => {
@@ -63,35 +61,19 @@ describe("validatePlan", () => {
   });
 });
 
-describe("the sim planner", () => {
-  it("writes valid plans for random tool subsets, with dependencies after their producers", () => {
-    const pool = all.map((t) => t.name);
-    const kinds = new Set<string>();
-    for (let seed = 0; seed < 60; seed++) {
-      const rng = new Rng(deriveSeed(99, seed));
-      const names = rng.shuffle(pool).slice(0, rng.int(1, 6));
-      const maxTurns = rng.int(1, 12);
-      const plan = simPlan({ agent: "planner", seed, sample: sampleOf(names), tools: pick(names), maxTurns });
-      expect(validatePlan(plan, pick(names), { maxTurns }), `seed ${seed}: ${names.join(",")}`).toEqual([]);
-      plan.steps.forEach((s) => kinds.add(s.kind));
-    }
-    expect([...kinds].sort()).toEqual(["chained", "chitchat", "clarify", "no_tool", "parallel", "single"]);
-  });
-});
-
 describe("Planner", () => {
   it("re-asks with the errors when the first plan names an unknown tool, then accepts the corrected plan", async () => {
     const bad = { ...GOOD, steps: [{ ...GOOD.steps[0]!, tools: ["teleport"] }, ...GOOD.steps.slice(1)] };
     const model = new ScriptedModel((_req, n) => ({ json: n === 1 ? bad : GOOD }));
-    const tally = new UsageTally();
-    const plan = await new Planner(model, tally).plan(sampleOf(TOOLS), pick(TOOLS), { seed: 1, maxTurns: 12 });
+    const plan = await new Planner(model).plan(sampleOf(TOOLS), pick(TOOLS), { seed: 1, maxTurns: 12 });
     expect(plan).toEqual(GOOD);
     expect(model.requests).toHaveLength(2);
     const reask = model.requests[1]!.messages;
     expect(reask[reask.length - 1]!.content).toMatch(/unknown tool "teleport"/);
     expect(model.requests[0]!.responseFormat?.name).toBe("dialogue_plan");
     expect(model.requests[0]!.messages[0]!.content).toContain("register_credit_card");
-    expect(tally.usage.planner!.promptTokens).toBe(20);
+    expect(model.requests.map((r) => r.role)).toEqual(["planner", "planner"]);
+    expect(model.requests[1]!.context).toMatchObject({ agent: "planner", maxTurns: 12 });
   });
 
   it("parses a plan from text (code fence, slightly broken JSON) when the model gives no parsed json", async () => {
@@ -103,7 +85,7 @@ describe("Planner", () => {
 
   it("gives up with a GenerationError(stage=planner) after the bounded number of attempts", async () => {
     const model = new ScriptedModel(() => ({ json: { steps: [] } }));
-    const err = await new Planner(model, new UsageTally(), { maxAttempts: 2 })
+    const err = await new Planner(model, { maxAttempts: 2 })
       .plan(sampleOf(TOOLS), pick(TOOLS), { seed: 1, maxTurns: 12 })
       .catch((e) => e);
     expect(err).toBeInstanceOf(GenerationError);

@@ -4,9 +4,11 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { spawnSync } from "node:child_process";
 import { startOpenAIServer, type OpenAIServer } from "../../test/support/openai-server.js";
-import { cachedModel, canonicalJson, requestCacheKey, SqliteResponseCache } from "./cache.js";
-import { createChatModel } from "./factory.js";
-import { UsageMeter } from "./usage.js";
+import { fileURLToPath } from "node:url";
+import { createChatModel } from "../models/index.js";
+import { cacheMiddleware, canonicalJson, requestCacheKey, SqliteResponseCache } from "./cache.js";
+import { wrapModel } from "./middleware.js";
+import { UsageCounter, usageMiddleware } from "./usage.js";
 import type { ChatRequest } from "./types.js";
 
 let server: OpenAIServer | undefined;
@@ -28,12 +30,12 @@ const req = (content: string, extra: Partial<ChatRequest> = {}): ChatRequest => 
 });
 
 describe("request keys", () => {
-  it("depend on every answer-shaping field but not on key order, role, signal or simContext", () => {
+  it("depend on every answer-shaping field but not on key order, role, signal or context", () => {
     const base = req("hi", { temperature: 0.5, seed: 1, maxTokens: 10, responseFormat: { name: "x", schema: { type: "object", properties: { a: {}, b: {} } } } });
     const k = requestCacheKey("openai:m", base);
     const reordered = { ...base, responseFormat: { name: "x", schema: { properties: { b: {}, a: {} }, type: "object" } } };
     expect(requestCacheKey("openai:m", reordered)).toBe(k);
-    expect(requestCacheKey("openai:m", { ...base, role: "user", simContext: { any: 1 }, signal: new AbortController().signal })).toBe(k);
+    expect(requestCacheKey("openai:m", { ...base, role: "user", context: { agent: "user" }, signal: new AbortController().signal })).toBe(k);
     for (const changed of [
       { ...base, temperature: 0.6 },
       { ...base, seed: 2 },
@@ -57,8 +59,8 @@ describe("response cache", () => {
     const path = join(dir, "responses.sqlite");
     const run = async () => {
       const cache = new SqliteResponseCache(path);
-      const meter = new UsageMeter({ "openai:m": { input: 1, output: 2 } });
-      const model = await createChatModel("openai:m", { baseURL: server!.baseURL, apiKey: "sk-cache-test-1", cache, meter });
+      const meter = new UsageCounter({ prices: { "openai:m": { input: 1, output: 2 } } });
+      const model = await createChatModel("openai:m", { baseURL: server!.baseURL, apiKey: "sk-cache-test-1", cache, middleware: [usageMiddleware(meter)] });
       const results = [];
       for (const q of ["one", "two", "three"]) results.push(await model.chat({ ...req(q), role: "user" }));
       cache.close();
@@ -102,24 +104,25 @@ describe("response cache", () => {
     cache.close();
   });
 
-  it("survives a writer killed mid-run: committed entries stay readable", async () => {
+  it("survives a writer killed mid-run: what the real cache committed stays readable", async () => {
     const dir = await tmp();
     const path = join(dir, "k.sqlite");
-    // A child process writes entries, then kills itself with SIGKILL without closing the database.
+    // A child process writes answers through SqliteResponseCache, then kills itself with SIGKILL mid-run, without
+    // closing the database.
+    const cacheModule = fileURLToPath(new URL("./cache.ts", import.meta.url));
     const script = `
-      const Database = require("better-sqlite3");
-      const db = new Database(${JSON.stringify(path)});
-      db.pragma("journal_mode = WAL");
-      db.exec("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, value TEXT NOT NULL, created_at INTEGER NOT NULL)");
-      const ins = db.prepare("INSERT OR REPLACE INTO responses VALUES (?, ?, ?, ?)");
-      for (let i = 0; i < 50; i++) ins.run("k" + i, "m", JSON.stringify({ text: "t" + i, toolCalls: [], finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1, cachedTokens: 0, estimated: false }, model: "m" }), 0);
+      import { SqliteResponseCache } from ${JSON.stringify(cacheModule)};
+      const cache = new SqliteResponseCache(${JSON.stringify(path)});
+      const usage = { promptTokens: 1, completionTokens: 1, cachedTokens: 0, estimated: false };
+      for (let i = 0; i < 50; i++) cache.set("k" + i, "m", { text: "t" + i, toolCalls: [], finishReason: "stop", usage, model: "m" });
       process.kill(process.pid, "SIGKILL");
     `;
-    const r = spawnSync(process.execPath, ["-e", script], { cwd: process.cwd() });
-    expect(r.signal).toBe("SIGKILL");
+    const r = spawnSync(process.execPath, ["--import", "tsx", "--input-type=module", "-e", script], { cwd: process.cwd(), encoding: "utf8" });
+    expect(r.signal, r.stderr).toBe("SIGKILL");
     const cache = new SqliteResponseCache(path);
     expect(cache.size).toBe(50);
     expect(cache.get("k49")?.text).toBe("t49");
+    expect(cache.get("k0")).toMatchObject({ text: "t0", model: "m", finishReason: "stop" });
     expect(cache.get("missing")).toBeUndefined();
     cache.close();
   });
@@ -128,7 +131,7 @@ describe("response cache", () => {
     const dir = await tmp();
     const cache = new SqliteResponseCache(join(dir, "c.sqlite"));
     const inner = { id: "x", backend: "x", chat: async () => ({ text: "fresh", toolCalls: [], finishReason: "stop" as const, usage: { promptTokens: 1, completionTokens: 1, cachedTokens: 0, estimated: false }, model: "x" }) };
-    const m = cachedModel(inner, cache);
+    const m = wrapModel(inner, cacheMiddleware(cache));
     const key = requestCacheKey("x", req("q"));
     (cache as unknown as { setStmt: { run(...a: unknown[]): void } }).setStmt.run(key, "x", "{not json", 0);
     expect((await m.chat(req("q"))).text).toBe("fresh");

@@ -1,8 +1,6 @@
 import { describe, it, expect } from "vitest";
-import { createSimModel, simGenericAnswer } from "./sim.js";
-import { ModelOutputError, ModelRequestError } from "./errors.js";
-import { validateAgainst } from "./validate.js";
-import type { ChatRequest, ChatTool } from "./types.js";
+import { ModelRequestError, validateAgainst, type ChatRequest, type ChatTool } from "../llm/index.js";
+import { createSimModel, simGenericAnswer } from "./model.js";
 import type { JsonSchema } from "../core/types.js";
 
 const SCHEMAS: Record<string, JsonSchema> = {
@@ -178,48 +176,5 @@ describe("sim: generic answers", () => {
 
   it("an unknown named tool is a request error", async () => {
     await expect(createSimModel().chat({ messages: [], tools, toolChoice: { name: "nope" } })).rejects.toBeInstanceOf(ModelRequestError);
-  });
-});
-
-describe("sim: policy hook", () => {
-  it("uses the policy's answer when given, the generic one otherwise, and sees simContext", async () => {
-    const seen: unknown[] = [];
-    const sim = createSimModel({
-      policy: (req) => {
-        seen.push(req.simContext);
-        if ((req.simContext as { stage?: string } | undefined)?.stage === "user") return { text: "I need a flight to Lisbon." };
-        return undefined;
-      },
-    });
-    const a = await sim.chat({ messages: [], simContext: { stage: "user" } });
-    expect(a.text).toBe("I need a flight to Lisbon.");
-    expect(a.model).toBe("sim");
-    const b = await sim.chat({ messages: [{ role: "user", content: "hey" }], simContext: { stage: "other" } });
-    expect(b.text).toContain("hey");
-    expect(seen).toEqual([{ stage: "user" }, { stage: "other" }]);
-  });
-
-  it("accepts object arguments from the policy and validates them", async () => {
-    const ok = createSimModel({ policy: () => ({ toolCalls: [{ name: "book_flight", arguments: { origin: "Boston", destination: "Lisbon", date: "2025-03-14", passengers: 2 } }] }) });
-    const r = await ok.chat({ messages: [], tools, toolChoice: "required" });
-    expect(JSON.parse(r.toolCalls[0]!.function.arguments).destination).toBe("Lisbon");
-    const bad = createSimModel({ policy: () => ({ toolCalls: [{ name: "book_flight", arguments: { origin: "Boston" } }] }) });
-    const err = await bad.chat({ messages: [], tools, toolChoice: "required" }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ModelOutputError);
-    expect((err as ModelOutputError).problems.join(" ")).toContain("destination");
-    const invented = createSimModel({ policy: () => ({ toolCalls: [{ name: "teleport", arguments: {} }] }) });
-    await expect(invented.chat({ messages: [], tools })).rejects.toBeInstanceOf(ModelOutputError);
-    const unchecked = createSimModel({ validatePolicy: false, policy: () => ({ toolCalls: [{ name: "teleport", arguments: {} }] }) });
-    expect((await unchecked.chat({ messages: [], tools })).toolCalls[0]!.function.name).toBe("teleport");
-  });
-
-  it("validates policy JSON against the response format", async () => {
-    const schema = { type: "object", properties: { n: { type: "integer" } }, required: ["n"] };
-    const good = createSimModel({ policy: () => ({ json: { n: 3 } }) });
-    const r = await good.chat({ messages: [], responseFormat: { name: "n", schema } });
-    expect(r.json).toEqual({ n: 3 });
-    expect(r.text).toBe('{"n":3}');
-    const bad = createSimModel({ policy: () => ({ text: '{"n":"three"}' }) });
-    await expect(bad.chat({ messages: [], responseFormat: { name: "n", schema } })).rejects.toBeInstanceOf(ModelOutputError);
   });
 });

@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { Rng } from "../core/rng.js";
 import { schemaExample, stringForPattern } from "./schema-example.js";
-import { validateAgainst } from "./validate.js";
+import { validateAgainst } from "../llm/index.js";
 
 describe("schemaExample", () => {
   it("minimal mode keeps only required properties and the smallest values", () => {

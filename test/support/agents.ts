@@ -40,10 +40,10 @@ export class ScriptedModel implements ChatModel {
   readonly id = "scripted";
   readonly backend = "test";
   readonly requests: ChatRequest[] = [];
-  constructor(private readonly answer: (req: ChatRequest, n: number) => ScriptedAnswer) {}
+  constructor(private readonly answer: (req: ChatRequest, n: number) => ScriptedAnswer | Promise<ScriptedAnswer>) {}
   async chat(request: ChatRequest): Promise<ChatResult> {
     this.requests.push(request);
-    const a = this.answer(request, this.requests.length);
+    const a = await this.answer(request, this.requests.length);
     return {
       text: a.text ?? (a.json !== undefined ? JSON.stringify(a.json) : ""),
       toolCalls: a.toolCalls ?? [],
