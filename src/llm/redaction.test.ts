@@ -4,8 +4,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { inspect } from "node:util";
 import { startOpenAIServer, type OpenAIServer } from "../../test/support/openai-server.js";
-import { openModelRuntime } from "./runtime.js";
+import { openRunModels } from "../models/index.js";
+import { generateChecked, generateObject } from "./generate.js";
 import { OpenAIChatModel } from "./openai.js";
+import { checkToolCalls } from "./validate.js";
 import { redact, registerSecret } from "./redact.js";
 import { ModelError } from "./errors.js";
 
@@ -44,33 +46,34 @@ describe("no key in anything a run writes", () => {
       script: ["429", "500", "reset", { content: "fine" }, "non-json", "non-json", "non-json", "invented-tool", "invented-tool", "invented-tool"],
     });
     servers.push(ok);
-    const runtime = await openModelRuntime({
+    const runtime = await openRunModels({
       llm: "openai:good-model",
       baseURL: ok.baseURL,
       apiKey: PLANTED,
       cacheDir: join(dir, "cache"),
       retry: { maxRetries: 4, baseDelayMs: 1, maxDelayMs: 5 },
-      maxReasks: 2,
       log: (l) => logs.push(l),
     });
-    const model = runtime.models.pick("assistant", 1);
+    const model = runtime.forDialogue(1).assistant;
     await model.chat({ messages: [{ role: "user", content: "hello" }], role: "assistant" });
     await model.chat({ messages: [{ role: "user", content: "hello" }], role: "assistant" }); // cache hit
     errors.push(
-      await model
-        .chat({ messages: [{ role: "user", content: "json" }], responseFormat: { name: "x", schema: { type: "object" } } })
-        .catch((e: unknown) => e),
+      await generateObject({ model, request: { messages: [{ role: "user", content: "json" }] }, name: "x", schema: { type: "object" } }).catch(
+        (e: unknown) => e,
+      ),
     );
+    const tools = [{ name: "t", description: "d", parameters: { type: "object" } }];
     errors.push(
-      await model
-        .chat({
-          messages: [{ role: "user", content: "call" }],
-          tools: [{ name: "t", description: "d", parameters: { type: "object" } }],
-          toolChoice: "required",
-        })
-        .catch((e: unknown) => e),
+      await generateChecked({
+        model,
+        request: { messages: [{ role: "user", content: "call" }], tools, toolChoice: "required" },
+        check: (r) => {
+          const problems = checkToolCalls(r.toolCalls, tools, "required");
+          return problems.length > 0 ? { ok: false, problems } : { ok: true, value: r.toolCalls };
+        },
+      }).catch((e: unknown) => e),
     );
-    await runtime.meter.writeSummary(join(dir, "usage.json"));
+    await runtime.usage.writeSummary(join(dir, "usage.json"));
     await runtime.close();
 
     // 2. A server that rejects the key and echoes it back in its 401 message.

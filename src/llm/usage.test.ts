@@ -3,13 +3,14 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { InputError } from "../core/errors.js";
-import { estimatePromptTokens, estimateTokens, loadPriceTable, priceFor, UsageMeter } from "./usage.js";
+import { wrapModel } from "./middleware.js";
+import { estimatePromptTokens, estimateTokens, loadPriceTable, priceFor, UsageCounter, usageMiddleware } from "./usage.js";
 
 const u = (p: number, c: number, cached = 0, estimated = false) => ({ promptTokens: p, completionTokens: c, cachedTokens: cached, estimated });
 
-describe("UsageMeter", () => {
+describe("UsageCounter", () => {
   it("adds up per role and per model, with cost from the price table", () => {
-    const meter = new UsageMeter({ "gpt-4o": { input: 2.5, output: 10, cachedInput: 1.25 }, "openai:mini": { input: 0.15, output: 0.6 } });
+    const meter = new UsageCounter({ prices: { "gpt-4o": { input: 2.5, output: 10, cachedInput: 1.25 }, "openai:mini": { input: 0.15, output: 0.6 } } });
     meter.record("planner", "openai:gpt-4o", u(1_000_000, 100_000, 200_000));
     meter.record("user", "openai:mini", u(2_000_000, 1_000_000));
     meter.record("user", "openai:mini", u(500, 50), { cached: true });
@@ -28,7 +29,7 @@ describe("UsageMeter", () => {
   });
 
   it("reports an unknown cost when a model has no price", () => {
-    const meter = new UsageMeter({ "other": { input: 1, output: 1 } });
+    const meter = new UsageCounter({ prices: { "other": { input: 1, output: 1 } } });
     meter.record("user", "openai:unpriced", u(10, 10));
     const s = meter.summary();
     expect(s.total.costUsd).toBeNull();
@@ -39,6 +40,45 @@ describe("UsageMeter", () => {
   it("uses a '*' default price", () => {
     expect(priceFor({ "*": { input: 1, output: 2 } }, "openai:x")).toEqual({ input: 1, output: 2 });
     expect(priceFor(undefined, "openai:x")).toBeUndefined();
+  });
+});
+
+describe("UsageCounter views and the usage middleware", () => {
+  it("a dialogue's counter feeds its parent; the record view counts paid tokens per role, first model per role", async () => {
+    const run = new UsageCounter();
+    const dialogue = new UsageCounter({ parent: run });
+    const answers = [
+      { model: "openai:a", usage: u(100, 10), cached: false },
+      { model: "openai:b", usage: u(50, 5, 0, true), cached: false },
+      { model: "openai:a", usage: u(70, 7), cached: true },
+    ];
+    let i = 0;
+    const inner = {
+      id: "openai:a",
+      backend: "openai",
+      chat: async () => {
+        const a = answers[i++]!;
+        return { text: "x", toolCalls: [], finishReason: "stop" as const, usage: a.usage, model: a.model, ...(a.cached ? { cached: true } : {}) };
+      },
+    };
+    const m = wrapModel(inner, usageMiddleware(dialogue));
+    await m.chat({ messages: [], role: "user" });
+    await m.chat({ messages: [], role: "user" });
+    await m.chat({ messages: [], role: "tool" });
+    expect(dialogue.models()).toEqual({ tool: "openai:a", user: "openai:a" });
+    expect(dialogue.byRole()).toEqual({
+      tool: { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: false },
+      user: { promptTokens: 150, completionTokens: 15, cachedTokens: 0, estimated: true },
+    });
+    expect(dialogue.calls).toBe(3);
+    expect(dialogue.cachedCalls).toBe(1);
+    const b = run.breakdown();
+    expect(b.byRoleModel.user).toEqual({
+      "openai:a": { promptTokens: 100, completionTokens: 10, cachedTokens: 0, estimated: false },
+      "openai:b": { promptTokens: 50, completionTokens: 5, cachedTokens: 0, estimated: true },
+    });
+    expect(b.total.promptTokens).toBe(150);
+    expect(run.summary().total.savedPromptTokens).toBe(70);
   });
 });
 

@@ -1,17 +1,8 @@
 import { describe, it, expect } from "vitest";
 import { ToolflowError, UsageError } from "../core/errors.js";
-import {
-  createChatModel,
-  createRoleModels,
-  ModelPool,
-  parseModelList,
-  parseModelSpec,
-  parseRoleMap,
-} from "./factory.js";
-import { ModelConfigError } from "./errors.js";
-import { openModelRuntime } from "./runtime.js";
-import { UsageMeter } from "./usage.js";
-import type { ChatModel } from "./types.js";
+import { ModelConfigError, UsageCounter, usageMiddleware, type ChatModel } from "../llm/index.js";
+import { createChatModel, parseModelList, parseModelSpec, parseRoleMap } from "./factory.js";
+import { ModelPool, openRunModels } from "./run-models.js";
 
 describe("model specs", () => {
   it("parse sim, openai:<model>, llama:<path|hf:...> and reject the rest", () => {
@@ -35,12 +26,12 @@ describe("model specs", () => {
 });
 
 describe("llama dispatch", () => {
-  it("loads ./llama.js lazily and passes the spec and options", async () => {
+  it("loads the llama backend lazily and passes the spec and options", async () => {
     const calls: unknown[] = [];
     const fake: ChatModel = { id: "llama:/x.gguf", backend: "llama", chat: async () => ({ text: "hi", toolCalls: [], finishReason: "stop", usage: { promptTokens: 1, completionTokens: 1, cachedTokens: 0, estimated: false }, model: "llama:/x.gguf" }) };
-    const meter = new UsageMeter();
+    const meter = new UsageCounter();
     const m = await createChatModel("llama:/x.gguf", {
-      meter,
+      middleware: [usageMiddleware(meter)],
       llama: { contextSize: 512 },
       loadLlama: async () => ({ createLlamaModel: async (spec: string, opts: unknown) => (calls.push([spec, opts]), fake) }),
     });
@@ -49,7 +40,7 @@ describe("llama dispatch", () => {
     expect(meter.summary().byModel["llama:/x.gguf"]!.costUsd).toBe(0);
   });
 
-  it("really imports ./llama.js (a missing model file is a clear config error)", async () => {
+  it("really imports the llama backend (a missing model file is a clear config error)", async () => {
     const err = await createChatModel("llama:./no/such/model.gguf").catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ToolflowError);
     expect((err as Error).message).toMatch(/model\.gguf/);
@@ -75,21 +66,25 @@ describe("pools and roles", () => {
   });
 
   it("role overrides get their own pool; one instance per distinct spec", async () => {
-    const set = await createRoleModels({ llm: "sim", roles: { user: "sim", tool: undefined } });
+    const set = await openRunModels({ llm: "sim", roles: { user: "sim", tool: undefined } });
     const d = set.forDialogue(7);
     expect(d.planner).toBe(d.assistant);
     expect(d.user).toBe(d.planner); // same spec "sim" -> shared instance
-    expect(set.describe()).toEqual({ default: ["sim"], user: ["sim"] });
+    expect(set.describe()).toEqual({ roles: { default: ["sim"], user: ["sim"] }, judge: null, cache: null });
+    await set.close();
   });
 
-  it("openModelRuntime wires sim with a policy, meter and limiter", async () => {
-    const rt = await openModelRuntime({ llm: "sim", simPolicy: (r) => (r.role === "user" ? { text: "from policy" } : undefined), concurrency: 4 });
-    const m = rt.models.pick("user", 1);
-    expect((await m.chat({ messages: [], role: "user" })).text).toBe("from policy");
-    expect((await m.chat({ messages: [{ role: "user", content: "yo" }], role: "assistant" })).text).toContain("yo");
-    expect(rt.meter.summary().byRole.user!.requests).toBe(1);
-    expect(rt.limiter.concurrency).toBe(4);
-    expect(rt.cache).toBeUndefined();
-    await rt.close();
+  it("openRunModels counts every call of the run per role (judge included) and shares instances with the judge", async () => {
+    const run = await openRunModels({ llm: "sim", judge: "sim", concurrency: 4 });
+    const d = run.forDialogue(1);
+    expect((await d.user.chat({ messages: [{ role: "user", content: "yo" }], role: "user" })).text.length).toBeGreaterThan(0);
+    await d.assistant.chat({ messages: [{ role: "user", content: "yo" }], role: "assistant" });
+    await run.judge!.chat({ messages: [{ role: "user", content: "rate" }], role: "judge" });
+    const s = run.usage.summary();
+    expect(Object.keys(s.byRole)).toEqual(["assistant", "judge", "user"]);
+    expect(s.total.requests).toBe(3);
+    expect(s.total.costUsd).toBe(0);
+    expect(run.describe()).toMatchObject({ judge: "sim", cache: null });
+    await run.close();
   });
 });

@@ -5,6 +5,7 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { UsageError } from "../core/errors.js";
 import { ToolSampleZ } from "../core/types.js";
+import { UsageCounter } from "../llm/index.js";
 import { fakeDeps, fakeModel, fakeSamples, fakeTool } from "../../test/e2e/support/doubles.js";
 import { readManifest } from "./manifest.js";
 import { RUN_FILES } from "./store.js";
@@ -59,9 +60,10 @@ function quietIo(over: Partial<SynthIo> = {}): SynthIo & { log: string[] } {
     env: { OPENAI_API_KEY: PLANTED },
     deps: fakeDeps({ badRate: 0.2, failRate: 0.1 }),
     models: async () => ({
-      provider: { forDialogue: () => ({ planner: model, user: model, assistant: model, tool: model }) },
-      price: (m, u) => (m === "openai:fake-model" ? (u.promptTokens * 1 + u.completionTokens * 4) / 1e6 : undefined),
-      describe: { note: `key would be ${PLANTED}` },
+      forDialogue: () => ({ planner: model, user: model, assistant: model, tool: model }),
+      usage: new UsageCounter(),
+      prices: { "openai:fake-model": { input: 1, output: 4 } },
+      describe: () => ({ note: `key would be ${PLANTED}` }),
       close: async () => {},
     }),
     log,

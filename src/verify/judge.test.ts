@@ -26,7 +26,7 @@ describe("judgeDialogue", () => {
   it("asks for the score schema and returns validated scores", async () => {
     const seen: ChatRequest[] = [];
     const model = fakeModel(
-      { json: { naturalness: 4, coherence: 5, helpfulness: 3, accuracy: 5, rationale: "asks one question too many" } },
+      { text: JSON.stringify({ naturalness: 4, coherence: 5, helpfulness: 3, accuracy: 5, rationale: "asks one question too many" }) },
       seen,
     );
     const r = await judgeDialogue(model, exampleDialogueRecord());
@@ -40,15 +40,18 @@ describe("judgeDialogue", () => {
     expect(prompt).not.toContain("{{");
   });
 
-  it("falls back to (repaired) JSON text when the backend gives no parsed json", async () => {
+  it("reads (repaired) JSON text", async () => {
     const model = fakeModel({ text: "{naturalness: 2, coherence: 3, helpfulness: 4, accuracy: 1, rationale: 'x'}" });
     const r = await judgeDialogue(model, exampleDialogueRecord());
     expect(r.scores).toEqual({ naturalness: 2, coherence: 3, helpfulness: 4, accuracy: 1 });
   });
 
   it("rejects out-of-range or missing scores with a clear error", async () => {
-    const bad = fakeModel({ json: { naturalness: 6, coherence: 5, helpfulness: 3 } });
+    const seen: ChatRequest[] = [];
+    const bad = fakeModel({ text: JSON.stringify({ naturalness: 6, coherence: 5, helpfulness: 3 }) }, seen);
     const err = await judgeDialogue(bad, exampleDialogueRecord()).catch((e: unknown) => e);
+    expect(seen).toHaveLength(2); // asked again once with what was wrong, then given up
+    expect(seen[1]!.messages.at(-1)!.content).toMatch(/naturalness/);
     expect(err).toBeInstanceOf(ToolflowError);
     expect((err as ToolflowError).code).toBe("JUDGE_OUTPUT_INVALID");
     expect((err as Error).message).toMatch(/naturalness/);
