@@ -6,6 +6,7 @@ import { GenerationError } from "./common.js";
 import { generateDialogue, personaFor } from "./generate.js";
 import { loadPersonas, renderPrompt } from "./prompts.js";
 import { requestFromStep } from "./state.js";
+import { paramProperties, requiredParams } from "./tool-schema.js";
 import { ToolAgent, resultSchema } from "./tool-agent.js";
 
 let all: ToolSpec[];
@@ -106,17 +107,21 @@ describe("AssistantAgent", () => {
   });
 
   it("offers the tools with normalized schemas and fixes missing or duplicate call ids", async () => {
+    const valid = (n: number) =>
+      JSON.stringify(
+        Object.fromEntries(requiredParams(bookFlight).map((p) => [p, paramProperties(bookFlight)[p]?.type === "number" ? n : `v${n}`])),
+      );
     const model = new ScriptedModel(() => ({
       toolCalls: [
-        { id: "call_1", type: "function", function: { name: "book_flight", arguments: "{}" } },
-        { id: "", type: "function", function: { name: "book_flight", arguments: "" } },
+        { id: "call_1", type: "function", function: { name: "book_flight", arguments: valid(1) } },
+        { id: "", type: "function", function: { name: "book_flight", arguments: valid(2) } },
       ],
     }));
     const msg = await new AssistantAgent(model).respond(input());
     const ids = msg.tool_calls!.map((c) => c.id);
     expect(new Set(ids).size).toBe(2);
     expect(ids).not.toContain("call_1");
-    expect(msg.tool_calls![1]!.function.arguments).toBe("{}");
+    expect(JSON.parse(msg.tool_calls![1]!.function.arguments)).toEqual(JSON.parse(valid(2)));
     expect(model.requests[0]!.tools).toEqual(chatTools([bookFlight]));
     expect(model.requests[0]!.tools![0]!.parameters.type).toBe("object");
   });
@@ -130,7 +135,7 @@ describe("AssistantAgent", () => {
     expect((err as GenerationError).stage).toBe("assistant");
     expect((err as Error).message).toMatch(/launch_rocket/);
     expect(model.requests).toHaveLength(2);
-    expect(model.requests[1]!.messages.at(-1)!.content).toMatch(/not one of the available tools/);
+    expect(model.requests[1]!.messages.at(-1)!.content).toMatch(/tool "launch_rocket" does not exist/);
   });
 
   it("on the last round asks for a text answer (toolChoice none) and drops stray calls", async () => {

@@ -9,6 +9,7 @@ import type { JsonSchema, Message } from "../core/types.js";
 import { SHARED_DATA } from "../../test/support/cli.js";
 import { writeTinyLlamaGguf } from "../../test/support/gguf.js";
 import { ModelAbortError, ModelConfigError, ModelOutputError, ModelRequestError } from "./errors.js";
+import { generateObject } from "./generate.js";
 import {
   createLlamaModel,
   defaultModelCacheDir,
@@ -508,15 +509,15 @@ describe("native function calling (toolChoice auto) on a tiny model that favours
     expect(r.text).toBe("@@@@@");
   });
 
-  it("validates grammar output against the ORIGINAL schema: a pattern the grammar cannot enforce gives a ModelOutputError", async () => {
+  it("output is checked against the ORIGINAL schema (generateObject): a pattern the grammar cannot enforce gives a ModelOutputError", async () => {
     const schema: JsonSchema = {
       type: "object",
       properties: { code: { type: "string", maxLength: 3, pattern: "^[0-9]+$" } },
       required: ["code"],
     };
-    const err = await model
-      .chat({ messages: [{ role: "user", content: "code?" }], responseFormat: { name: "code", schema }, maxTokens: 40 })
-      .catch((e: unknown) => e);
+    const err = await generateObject({ model, request: { messages: [{ role: "user", content: "code?" }], maxTokens: 40 }, name: "code", schema, maxAttempts: 1 }).catch(
+      (e: unknown) => e,
+    );
     expect(err).toBeInstanceOf(ModelOutputError);
     expect((err as ModelOutputError).problems.join(" ")).toMatch(/\/code must match pattern/);
     expect((err as ModelOutputError).output).toContain("@@@");
