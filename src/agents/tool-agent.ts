@@ -4,8 +4,7 @@
  * the prompt, so an id stays the same id). With a configurable rate it returns a realistic error instead
  * ({"error": "..."}), so the data teaches recovery.
  */
-import { Ajv, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
+import { schemaErrors } from "../core/ajv.js";
 import type { JsonSchema, Message, ToolSpec } from "../core/types.js";
 import type { ChatModel } from "../llm/types.js";
 import { GenerationError, resultJson, UsageTally } from "./common.js";
@@ -14,29 +13,8 @@ import { renderPrompt } from "./prompts.js";
 import type { ToolSimContext } from "./state.js";
 import { isRecord, normalizeSchema } from "./tool-schema.js";
 
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
-  ajv: Ajv,
-) => Ajv;
-const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateSchema: false, addUsedSchema: false });
-addFormats(ajv);
-const validators = new Map<string, ValidateFunction>();
-
-/** Validate a value against a schema (compiled once per schema text). Returns readable errors, empty = valid. */
-export function schemaErrors(schema: JsonSchema, value: unknown): string[] {
-  const key = JSON.stringify(schema);
-  let v = validators.get(key);
-  if (!v) {
-    const { $schema: _s, $id: _i, ...rest } = schema;
-    try {
-      v = ajv.compile(rest);
-    } catch (err) {
-      return [`returns schema does not compile: ${(err as Error).message}`];
-    }
-    validators.set(key, v);
-  }
-  if (v(value)) return [];
-  return (v.errors ?? []).map((e) => `${e.instancePath || "/"} ${e.message ?? "is invalid"}`);
-}
+/** Validate a value against a schema (one shared ajv, compiled once per schema text); empty = valid. */
+export { schemaErrors };
 
 export const TOOL_ERROR_SCHEMA: JsonSchema = {
   type: "object",

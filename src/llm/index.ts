@@ -40,7 +40,7 @@ export { createSimModel, simGenericAnswer, SIM_MODEL_ID, type SimAnswer, type Si
 export { OpenAIChatModel, OpenAIEmbeddingModel, type OpenAIEmbeddingOptions, type OpenAIModelOptions } from "./openai.js";
 export { RequestLimiter, type LimiterOptions } from "./limiter.js";
 export { DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from "./retry.js";
-export { cachedModel, canonicalJson, requestCacheKey, SqliteResponseCache, type ResponseCache } from "./cache.js";
+export { cachedModel, requestCacheKey, SqliteResponseCache, type ResponseCache } from "./cache.js";
 export {
   estimatePromptTokens,
   estimateTokens,
