@@ -6,7 +6,7 @@
 import type { Message, ToolCall, ToolSpec } from "../core/types.js";
 import type { ChatModel, ChatTool } from "../llm/types.js";
 import { GenerationError, UsageTally } from "./common.js";
-import { renderPrompt } from "./prompts.js";
+import { renderPrompt } from "../core/prompts.js";
 import type { AssistantSimContext, CallRecord, KnownField, RequestState } from "./state.js";
 import { isRecord, normalizeSchema } from "./tool-schema.js";
 

@@ -8,7 +8,7 @@ import { z } from "zod";
 import { DialoguePlanZ, PLAN_STEP_KINDS, type DialoguePlan, type Message, type ToolSample, type ToolSpec } from "../core/types.js";
 import type { ChatModel } from "../llm/types.js";
 import { bareSchema, GenerationError, resultJson, UsageTally } from "./common.js";
-import { renderPrompt } from "./prompts.js";
+import { renderPrompt } from "../core/prompts.js";
 import type { PlannerSimContext } from "./state.js";
 import { normalizeSchema, paramProperties, requiredParams, returnFields, shortDescription } from "./tool-schema.js";
 

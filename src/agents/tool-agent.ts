@@ -9,7 +9,7 @@ import type { JsonSchema, Message, ToolSpec } from "../core/types.js";
 import type { ChatModel } from "../llm/types.js";
 import { GenerationError, resultJson, UsageTally } from "./common.js";
 import { toolView } from "./planner.js";
-import { renderPrompt } from "./prompts.js";
+import { renderPrompt } from "../core/prompts.js";
 import type { ToolSimContext } from "./state.js";
 import { isRecord, normalizeSchema } from "./tool-schema.js";
 

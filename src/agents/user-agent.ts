@@ -7,7 +7,7 @@ import { z } from "zod";
 import type { Message, PlanStep } from "../core/types.js";
 import type { ChatModel } from "../llm/types.js";
 import { bareSchema, GenerationError, resultJson, transcript, UsageTally } from "./common.js";
-import { renderPrompt } from "./prompts.js";
+import { renderPrompt } from "../core/prompts.js";
 import type { UserSimContext } from "./state.js";
 import { toolView } from "./planner.js";
 

@@ -32,7 +32,7 @@ import {
 } from "./errors.js";
 import { HttpTimeoutError, nodeFetch, postBuffered, postTarget, type PostTarget } from "./http-fetch.js";
 import { RequestLimiter } from "./limiter.js";
-import { renderLlmPrompt } from "./prompts.js";
+import { renderPrompt as renderLlmPrompt } from "../core/prompts.js";
 import { redact, registerSecret } from "./redact.js";
 import {
   DEFAULT_RETRY_POLICY,

@@ -2,12 +2,10 @@
  * The LLM judge of the paper's quality evaluation: naturalness, coherence, helpfulness and accuracy, 1-5 each,
  * asked for as structured JSON (responseFormat) and validated here.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { jsonrepair } from "jsonrepair";
 import { z } from "zod";
 import { ToolflowError } from "../core/errors.js";
+import { promptText, renderTemplateText } from "../core/prompts.js";
 import type { JsonSchema, Message, ToolSpec, Usage } from "../core/types.js";
 import type { ChatModel } from "../llm/types.js";
 import { JUDGE_CRITERIA, type JudgeScores } from "./types.js";
@@ -39,7 +37,7 @@ export interface JudgeOptions {
   temperature?: number;
   seed?: number;
   signal?: AbortSignal;
-  /** Prompt template text to use instead of prompts/judge.txt (placeholders {{tools}} and {{dialogue}}). */
+  /** Prompt template text to use instead of prompts/judge.txt (Jinja, with the variables `tools` and `dialogue`). */
   template?: string;
 }
 
@@ -48,23 +46,6 @@ export interface JudgeResult {
   rationale: string;
   model: string;
   usage: Usage;
-}
-
-/** Find a file of the package's prompts/ folder, from src/verify or dist/verify. */
-function findPrompt(name: string): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, "prompts", name);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new ToolflowError(`prompt file prompts/${name} not found`, { code: "PROMPT_NOT_FOUND" });
-}
-
-let judgeTemplate: string | undefined;
-function loadJudgeTemplate(): string {
-  judgeTemplate ??= readFileSync(findPrompt("judge.txt"), "utf8");
-  return judgeTemplate;
 }
 
 /** The dialogue as plain text for the judge: one block per message, calls with their JSON arguments. */
@@ -82,17 +63,14 @@ export function renderTranscript(messages: Message[]): string {
   return lines.join("\n");
 }
 
-/** Fill {{name}} placeholders. */
-export function fillTemplate(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (whole, key: string) => vars[key] ?? whole);
-}
-
+/** The judge prompt: prompts/judge.txt (or `template`, the same Jinja syntax) rendered with the tools and the dialogue. */
 export function buildJudgePrompt(d: { tools: ToolSpec[]; messages: Message[] }, template?: string): string {
   const tools = d.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
-  return fillTemplate(template ?? loadJudgeTemplate(), {
-    tools: JSON.stringify(tools, null, 1),
-    dialogue: renderTranscript(d.messages),
-  });
+  return renderTemplateText(
+    template ?? promptText("judge"),
+    { tools: JSON.stringify(tools, null, 1), dialogue: renderTranscript(d.messages) },
+    template === undefined ? "prompt template judge.txt" : "judge template",
+  );
 }
 
 /** Ask `model` to rate a dialogue. Throws ToolflowError (code JUDGE_OUTPUT_INVALID) when the answer is unusable. */
