@@ -7,7 +7,7 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
-import { toJsonl } from "../core/fs.js";
+import { toJsonl } from "../core/jsonl.js";
 import { packageVersion } from "../core/package.js";
 import type { DialogueRecord } from "../core/types.js";
 import { datasetStats } from "../report/stats.js";
