@@ -32,6 +32,7 @@ import {
 } from "./errors.js";
 import { HttpTimeoutError, nodeFetch, postBuffered, postTarget, type PostTarget } from "./http-fetch.js";
 import { RequestLimiter } from "./limiter.js";
+import { ToolflowError } from "../core/errors.js";
 import { renderPrompt as renderLlmPrompt } from "../core/prompts.js";
 import { redact, registerSecret } from "./redact.js";
 import {
@@ -117,7 +118,11 @@ const CompletionZ = z.object({
 type Completion = z.infer<typeof CompletionZ>;
 
 /** The server answered 200 with a body we cannot use (broken JSON, missing choices): retried like a 5xx. */
-export class MalformedResponseError extends Error {}
+export class MalformedResponseError extends ToolflowError {
+  constructor(message: string) {
+    super(message, { code: "MALFORMED_RESPONSE" });
+  }
+}
 
 interface Attempted {
   attempts?: number;
