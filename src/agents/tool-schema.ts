@@ -3,7 +3,10 @@
  * parameter lists, return-field paths, and the name matching that links a return field of one tool to a
  * parameter of another (the P-R relation of the tool graph).
  */
+import { normalizeSchema } from "../core/schema.js";
 import type { JsonSchema, ToolSpec } from "../core/types.js";
+
+export { normalizeSchema };
 
 export function isRecord(x: unknown): x is Record<string, unknown> {
   return typeof x === "object" && x !== null && !Array.isArray(x);
@@ -25,48 +28,6 @@ export function requiredParams(tool: ToolSpec): string[] {
 export function optionalParams(tool: ToolSpec): string[] {
   const req = new Set(requiredParams(tool));
   return Object.keys(paramProperties(tool)).filter((p) => !req.has(p));
-}
-
-const TYPE_ALIASES: Record<string, string> = {
-  dict: "object",
-  float: "number",
-  double: "number",
-  int: "integer",
-  long: "integer",
-  tuple: "array",
-  list: "array",
-  str: "string",
-  bool: "boolean",
-};
-
-/**
- * A copy of a schema with non-standard type names (BFCL's `dict`, `float`, `tuple`, `any`) mapped to JSON Schema,
- * so ajv and responseFormat accept it. Standard schemas come back unchanged (deep copy).
- */
-export function normalizeSchema(schema: unknown): JsonSchema {
-  const walk = (s: unknown): unknown => {
-    if (Array.isArray(s)) return s.map(walk);
-    if (!isRecord(s)) return s;
-    const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(s)) {
-      if (k === "type" && typeof v === "string") {
-        const t = v.toLowerCase();
-        if (t === "any") continue;
-        out.type = TYPE_ALIASES[t] ?? t;
-      } else if (k === "type" && Array.isArray(v)) {
-        out.type = v.map((t) => (typeof t === "string" ? (TYPE_ALIASES[t.toLowerCase()] ?? t.toLowerCase()) : t));
-      } else if (k === "properties" && isRecord(v)) {
-        out.properties = Object.fromEntries(Object.entries(v).map(([pk, pv]) => [pk, walk(pv)]));
-      } else if (k === "default" || k === "enum" || k === "const" || k === "examples" || k === "required") {
-        out[k] = v;
-      } else {
-        out[k] = walk(v);
-      }
-    }
-    return out;
-  };
-  const r = walk(schema);
-  return isRecord(r) ? r : {};
 }
 
 /** A leaf (or object) field of a returns schema, as a dotted path with its last segment. */

@@ -4,9 +4,10 @@
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { ToolflowError } from "../core/errors.js";
+import { packageVersion } from "../core/package.js";
 import { registerCommands } from "./commands.js";
 
-export const VERSION = "0.1.0";
+export const VERSION = packageVersion();
 
 export function buildProgram(): Command {
   const program = new Command("toolflow")

@@ -4,6 +4,7 @@
  */
 import { Option, type Command } from "commander";
 import { UsageError } from "../core/errors.js";
+import { parseSizeRange } from "../core/size.js";
 import { SAMPLING_STRATEGIES, type SamplingStrategy } from "../core/types.js";
 import { ToolGraph } from "../graph/tool-graph.js";
 import {
@@ -11,7 +12,6 @@ import {
   SamplingGraph,
   formatStats,
   isSamplingStrategy,
-  parseSizeRange,
   readSamplesJsonl,
   sampleTools,
   samplesToJsonl,

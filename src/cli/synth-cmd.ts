@@ -6,7 +6,8 @@ import { Option, type Command } from "commander";
 import { ToolflowError, UsageError } from "../core/errors.js";
 import { SAMPLING_STRATEGIES } from "../core/types.js";
 import { dryRunSynth, formatDryRun } from "../synth/dry-run.js";
-import { parseSizeRange, validateSynthOptions, type SynthOptions } from "../synth/options.js";
+import { parseSizeRange } from "../core/size.js";
+import { validateSynthOptions, type SynthOptions } from "../synth/options.js";
 import { runSynth } from "../synth/synth.js";
 
 function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {

@@ -1,7 +1,5 @@
-import { createReadStream } from "node:fs";
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
-import { createInterface } from "node:readline";
 import { InputError } from "./errors.js";
 
 /**
@@ -27,18 +25,6 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     await rm(tmp, { force: true });
     throw err;
   }
-}
-
-/** Serialize records as JSONL (one compact JSON value a line, trailing newline). */
-export function toJsonl(records: Iterable<unknown>): string {
-  let out = "";
-  for (const r of records) out += JSON.stringify(r) + "\n";
-  return out;
-}
-
-/** Write records as JSONL atomically. */
-export async function writeJsonlAtomic(path: string, records: Iterable<unknown>): Promise<void> {
-  await writeFileAtomic(path, toJsonl(records));
 }
 
 /** Read a whole JSON file; a parse error becomes an InputError naming the file and position. */
@@ -71,48 +57,4 @@ export function parseJsonText(text: string, file: string, lineOffset = 0): unkno
     }
     throw new InputError(`invalid JSON: ${msg}`, { file, line, cause: err });
   }
-}
-
-/**
- * Read a JSONL file line by line. Blank lines are skipped. A broken line is an InputError naming file and line,
- * unless `tolerateTornTail` is set and the broken line is the last one (a write torn by a crash).
- */
-export async function* readJsonl(
-  path: string,
-  options: { tolerateTornTail?: boolean } = {},
-): AsyncGenerator<{ value: unknown; line: number }> {
-  const rl = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
-  let lineNo = 0;
-  let pendingError: InputError | undefined;
-  try {
-    for await (const raw of rl) {
-      lineNo++;
-      if (pendingError) throw pendingError;
-      const text = raw.trim();
-      if (text === "") continue;
-      try {
-        yield { value: JSON.parse(text), line: lineNo };
-      } catch (err) {
-        const e = new InputError(`invalid JSON on this line: ${(err as Error).message}`, {
-          file: path,
-          line: lineNo,
-          cause: err,
-        });
-        if (options.tolerateTornTail) pendingError = e;
-        else throw e;
-      }
-    }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new InputError("file not found", { file: path, cause: err });
-    }
-    throw err;
-  }
-}
-
-/** Read all JSONL values into an array. */
-export async function readJsonlAll(path: string, options: { tolerateTornTail?: boolean } = {}): Promise<unknown[]> {
-  const out: unknown[] = [];
-  for await (const { value } of readJsonl(path, options)) out.push(value);
-  return out;
 }

@@ -41,7 +41,7 @@ describe("toolflow export / verify (CLI)", () => {
     const out = join(dir, "export");
     const r = await runCli(["export", dir, "-o", out]);
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/dialogues\.jsonl line 2: not a valid dialogue record/);
+    expect(r.stderr).toMatch(/dialogues\.jsonl line 2 at \/[a-zA-Z]+: not a valid dialogue record/);
     expect(existsSync(out)).toBe(false);
     const r2 = await runCli(["export", dir, "-o", out, "--format", "alpaca"]);
     expect(r2.code).toBe(2);

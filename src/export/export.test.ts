@@ -118,7 +118,7 @@ describe("exportDataset", () => {
     const parent = mkdtempSync(join(tmpdir(), "tf-out-"));
     const err = await exportDataset({ dir, out: join(parent, "ds"), formats: ["openai"], split: [1, 0, 0] }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(InputError);
-    expect((err as Error).message).toMatch(/dialogues\.jsonl line 2: not a valid dialogue record: \/messages/);
+    expect((err as Error).message).toMatch(/dialogues\.jsonl line 2 at \/messages: not a valid dialogue record: /);
     expect(readdirSync(parent)).toEqual([]);
 
     writeFileSync(join(dir, "dialogues.jsonl"), JSON.stringify(recs[0]) + "\n{broken\n");

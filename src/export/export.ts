@@ -7,7 +7,8 @@ import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
 import { UsageError } from "../core/errors.js";
-import { toJsonl } from "../core/fs.js";
+import { toJsonl } from "../core/jsonl.js";
+import { packageVersion } from "../core/package.js";
 import type { DialogueRecord } from "../core/types.js";
 import { datasetStats } from "../report/stats.js";
 import { renderDatasetCard, SPLIT_NAMES, type CardFormat, type SplitName } from "../report/card.js";
@@ -28,7 +29,7 @@ export interface ExportOptions {
   chatTemplateFile?: string;
   /** Replace an existing non-empty OUT. */
   force?: boolean;
-  /** toolflow version for the card. */
+  /** toolflow version for the card (default: the installed package's version). */
   version?: string;
 }
 
@@ -103,7 +104,7 @@ export async function exportDataset(options: ExportOptions): Promise<ExportSumma
     formats: cardFormats,
     rejections: rejected ? summarizeRejections(rejected) : undefined,
     chatTemplate: options.chatTemplateFile !== undefined ? basename(options.chatTemplateFile) : undefined,
-    version: options.version ?? "0.1.0",
+    version: options.version ?? packageVersion(),
   });
   rendered.push({ path: "README.md", text: card });
 

@@ -5,35 +5,18 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { InputError } from "../core/errors.js";
-import { readJsonl } from "../core/fs.js";
+import { readJsonlAll } from "../core/jsonl.js";
 import { DialogueRecordZ, RejectedRecordZ, type DialogueRecord, type RejectedRecord } from "../core/types.js";
 import type { z } from "zod";
 
 export const DIALOGUES_FILE = "dialogues.jsonl";
 export const REJECTED_FILE = "rejected.jsonl";
 
-function describeIssues(error: z.ZodError): string {
-  return error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.length ? "/" + i.path.join("/") : "(record)"}: ${i.message}`)
-    .join("; ");
-}
-
-async function readValidated<T>(file: string, schema: z.ZodType<T>, what: string): Promise<T[]> {
-  const out: T[] = [];
-  for await (const { value, line } of readJsonl(file, { tolerateTornTail: false })) {
-    const r = schema.safeParse(value);
-    if (!r.success) throw new InputError(`not a valid ${what}: ${describeIssues(r.error)}`, { file, line, cause: r.error });
-    out.push(r.data);
-  }
-  return out;
-}
-
 /** Every dialogue record of DIR/dialogues.jsonl. Ids must be unique; an empty file is an error. */
 export async function loadDialogues(dir: string): Promise<DialogueRecord[]> {
   const file = join(dir, DIALOGUES_FILE);
   if (!existsSync(file)) throw new InputError("file not found (is this a synth output directory?)", { file });
-  const records = await readValidated(file, DialogueRecordZ, "dialogue record");
+  const records = await readJsonlAll(file, DialogueRecordZ, { what: "dialogue record" });
   if (records.length === 0) throw new InputError("no dialogues in this file", { file });
   const seen = new Set<string>();
   for (const r of records) {
@@ -47,5 +30,5 @@ export async function loadDialogues(dir: string): Promise<DialogueRecord[]> {
 export async function loadRejected(dir: string): Promise<RejectedRecord[] | undefined> {
   const file = join(dir, REJECTED_FILE);
   if (!existsSync(file)) return undefined;
-  return readValidated(file, RejectedRecordZ as unknown as z.ZodType<RejectedRecord>, "rejected record");
+  return readJsonlAll(file, RejectedRecordZ as unknown as z.ZodType<RejectedRecord>, { what: "rejected record" });
 }

@@ -12,6 +12,7 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { z } from "zod";
+import { canonicalJson } from "../core/json.js";
 import { ToolCallZ, UsageZ } from "../core/types.js";
 import { ModelConfigError } from "./errors.js";
 import type { ModelMiddleware } from "./middleware.js";
@@ -26,16 +27,6 @@ const ChatResultZ = z.object({
   usage: UsageZ,
   model: z.string(),
 });
-
-/** JSON with object keys sorted, so equal requests hash equally whatever the key order. */
-export function canonicalJson(value: unknown): string {
-  if (value === null || typeof value !== "object") return JSON.stringify(value) ?? "null";
-  if (Array.isArray(value)) return "[" + value.map((v) => (v === undefined ? "null" : canonicalJson(v))).join(",") + "]";
-  const entries = Object.entries(value as Record<string, unknown>)
-    .filter(([, v]) => v !== undefined)
-    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  return "{" + entries.map(([k, v]) => JSON.stringify(k) + ":" + canonicalJson(v)).join(",") + "}";
-}
 
 /**
  * Cache key of a request for a model. `namespace` separates servers that use the same model id (e.g. the

@@ -12,7 +12,7 @@
 import type { z } from "zod";
 import type { JsonSchema, Message } from "../core/types.js";
 import { ModelOutputError, ModelRequestError } from "./errors.js";
-import { renderLlmPrompt } from "./prompts.js";
+import { renderPrompt } from "../core/prompts.js";
 import type { ChatModel, ChatRequest, ChatResult } from "./types.js";
 import { parseJsonLoose, SchemaCompileError, validateAgainst } from "./validate.js";
 
@@ -90,7 +90,7 @@ export async function generateChecked<T>(options: GenerateCheckedOptions<T>): Pr
     if (attempt === maxAttempts) break;
     messages.push(
       { role: "assistant", content: output === "" ? "(empty reply)" : output },
-      { role: "user", content: renderLlmPrompt("llm-reask", { problems: checked.problems, instruction }) },
+      { role: "user", content: renderPrompt("llm-reask", { problems: checked.problems, instruction }) },
     );
   }
   const last = rejected[rejected.length - 1]!;

@@ -11,6 +11,7 @@
 import http from "node:http";
 import https from "node:https";
 import { urlToHttpOptions } from "node:url";
+import { ToolflowError } from "../core/errors.js";
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity, keepAliveMsecs: 10_000 });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity, keepAliveMsecs: 10_000 });
@@ -132,7 +133,7 @@ export const nodeFetch = (input: string | URL | Request, init: RequestInit = {})
 };
 
 /** A request gave no complete answer within its time limit (the socket is destroyed). */
-export class HttpTimeoutError extends Error {
+export class HttpTimeoutError extends ToolflowError {
   constructor(readonly timeoutMs: number) {
     super(`no answer within ${timeoutMs} ms`);
     this.name = "HttpTimeoutError";

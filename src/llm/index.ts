@@ -31,7 +31,7 @@ export { wrapModel, type ModelMiddleware } from "./middleware.js";
 export { OpenAIChatModel, OpenAIEmbeddingModel, type OpenAIEmbeddingOptions, type OpenAIModelOptions } from "./openai.js";
 export { RequestLimiter, type LimiterOptions } from "./limiter.js";
 export { DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from "./retry.js";
-export { cacheMiddleware, canonicalJson, requestCacheKey, SqliteResponseCache, type ResponseCache } from "./cache.js";
+export { cacheMiddleware, requestCacheKey, SqliteResponseCache, type ResponseCache } from "./cache.js";
 export {
   costFor,
   costOf,

@@ -429,7 +429,7 @@ function forcedCallPrompt(): string {
     if (up === dir) break;
     dir = up;
   }
-  throw new ToolflowError("cannot find prompts/llama-forced-call.txt of toolflow", { code: "PROMPTS_NOT_FOUND" });
+  throw new ToolflowError("cannot find prompts/llama-forced-call.txt of toolflow", { code: "PROMPT_NOT_FOUND" });
 }
 
 // ------------------------------------------------------------------ the shared engine

@@ -29,7 +29,8 @@ import {
 } from "./errors.js";
 import { HttpTimeoutError, nodeFetch, postBuffered, postTarget, type PostTarget } from "./http-fetch.js";
 import { RequestLimiter } from "./limiter.js";
-import { renderLlmPrompt } from "./prompts.js";
+import { ToolflowError } from "../core/errors.js";
+import { renderPrompt } from "../core/prompts.js";
 import { redact, registerSecret } from "./redact.js";
 import {
   DEFAULT_RETRY_POLICY,
@@ -112,7 +113,11 @@ const CompletionZ = z.object({
 type Completion = z.infer<typeof CompletionZ>;
 
 /** The server answered 200 with a body we cannot use (broken JSON, missing choices): retried like a 5xx. */
-export class MalformedResponseError extends Error {}
+export class MalformedResponseError extends ToolflowError {
+  constructor(message: string) {
+    super(message, { code: "MALFORMED_RESPONSE" });
+  }
+}
 
 interface Attempted {
   attempts?: number;
@@ -378,14 +383,14 @@ export class OpenAIChatModel implements ChatModel {
     if (schema && !nativeJson) {
       messages = withInstructions(
         messages,
-        renderLlmPrompt("llm-json-instructions", { name: request.responseFormat?.name ?? "response", schema: JSON.stringify(schema) }),
+        renderPrompt("llm-json-instructions", { name: request.responseFormat?.name ?? "response", schema: JSON.stringify(schema) }),
       );
     }
     if (tools && !nativeTools) {
       const tc = request.toolChoice;
       messages = withInstructions(
         messages,
-        renderLlmPrompt("llm-tools-instructions", {
+        renderPrompt("llm-tools-instructions", {
           tools: tools.map((t) => ({ name: t.name, description: t.description, parameters: JSON.stringify(t.parameters) })),
           choice: typeof tc === "object" ? tc.name : tc === "auto" ? "" : (tc ?? ""),
         }),

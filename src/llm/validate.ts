@@ -3,53 +3,12 @@
  * against the requested schema with ajv) and tool calls (name among the offered tools, arguments that parse
  * as a JSON object and validate against the tool's parameter schema).
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
 import { jsonrepair } from "jsonrepair";
+import { compileSchema, formatAjvErrors } from "../core/ajv.js";
 import type { JsonSchema, ToolCall } from "../core/types.js";
 import type { ChatTool } from "./types.js";
 
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as unknown as (
-  ajv: Ajv,
-) => Ajv;
-
-const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateSchema: false, addUsedSchema: false });
-addFormats(ajv);
-const compiled = new Map<string, ValidateFunction>();
-
-/** Thrown when a schema itself cannot be compiled (a caller's bug or bad tool file, not the model's fault). */
-export class SchemaCompileError extends Error {}
-
-/** Compile (once per distinct schema text) a validator. */
-export function compileSchema(schema: JsonSchema): ValidateFunction {
-  const key = JSON.stringify(schema);
-  let v = compiled.get(key);
-  if (!v) {
-    const { $schema: _s, $id: _i, ...rest } = schema;
-    try {
-      v = ajv.compile(rest);
-    } catch (err) {
-      throw new SchemaCompileError(`schema does not compile: ${(err as Error).message}`, { cause: err });
-    }
-    if (compiled.size > 5000) compiled.clear();
-    compiled.set(key, v);
-  }
-  return v;
-}
-
-/** ajv errors as short readable lines, e.g. "/steps/0/id must be integer". */
-export function formatAjvErrors(errors: ErrorObject[] | null | undefined, limit = 8): string[] {
-  const out: string[] = [];
-  for (const e of errors ?? []) {
-    const where = e.instancePath === "" ? "(root)" : e.instancePath;
-    let msg = `${where} ${e.message ?? "is invalid"}`;
-    if (e.keyword === "additionalProperties") msg += `: "${String((e.params as { additionalProperty?: string }).additionalProperty)}"`;
-    if (e.keyword === "enum") msg += `: ${JSON.stringify((e.params as { allowedValues?: unknown }).allowedValues)}`;
-    if (!out.includes(msg)) out.push(msg);
-    if (out.length >= limit) break;
-  }
-  return out;
-}
+export { SchemaCompileError } from "../core/ajv.js";
 
 export interface SchemaCheck {
   ok: boolean;

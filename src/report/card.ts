@@ -2,6 +2,7 @@
  * The dataset card (README.md of an export): how the data was made, its statistics, verification results,
  * diversity, splits and formats. Deterministic: the same inputs give the same text.
  */
+import { packageVersion } from "../core/package.js";
 import type { RejectionSummary } from "../verify/summary.js";
 import type { DatasetStats } from "./stats.js";
 
@@ -28,7 +29,8 @@ export interface CardInput {
   rejections?: RejectionSummary;
   /** The --chat-template file used for llama31, if any. */
   chatTemplate?: string;
-  version: string;
+  /** toolflow version named in the card (default: the installed package's version). */
+  version?: string;
 }
 
 const fmt = (x: number, digits = 2) => (Number.isInteger(x) ? String(x) : x.toFixed(digits));
@@ -68,7 +70,7 @@ export function renderDatasetCard(input: CardInput): string {
     );
   }
   out.push(
-    `Multi-turn tool-calling dialogues synthesized with toolflow ${input.version} (the ToolFlow method: tool graph,`,
+    `Multi-turn tool-calling dialogues synthesized with toolflow ${input.version ?? packageVersion()} (the ToolFlow method: tool graph,`,
     "graph-based tool sampling, planned generation, user / assistant / tool agents, rule verification).",
     `Source: \`${input.source}\`.`,
     "",

@@ -1,6 +1,6 @@
 /** Reading and writing samples.jsonl (one ToolSample a line). */
 import { InputError } from "../core/errors.js";
-import { readJsonl, toJsonl, writeJsonlAtomic } from "../core/fs.js";
+import { readJsonl, toJsonl, writeJsonlAtomic } from "../core/jsonl.js";
 import { ToolSampleZ, type ToolSample } from "../core/types.js";
 
 /**
@@ -10,18 +10,7 @@ import { ToolSampleZ, type ToolSample } from "../core/types.js";
 export async function readSamplesJsonl(path: string): Promise<ToolSample[]> {
   const samples: ToolSample[] = [];
   const seen = new Map<string, number>();
-  for await (const { value, line } of readJsonl(path)) {
-    const parsed = ToolSampleZ.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new InputError(`not a tool sample: ${issue?.message ?? "invalid"}`, {
-        file: path,
-        line,
-        pointer: issue ? "/" + issue.path.map(String).join("/") : "",
-        code: "BAD_SAMPLE",
-      });
-    }
-    const s = parsed.data;
+  for await (const { value: s, line } of readJsonl(path, ToolSampleZ, { what: "tool sample", code: "BAD_SAMPLE" })) {
     const dupTool = s.tools.find((t, i) => s.tools.indexOf(t) !== i);
     if (dupTool !== undefined) {
       throw new InputError(`sample ${s.id} lists tool "${dupTool}" twice`, { file: path, line, pointer: "/tools" });

@@ -15,7 +15,7 @@ import {
   randomWalkSample,
 } from "./samplers.js";
 import { UsageTracker } from "./usage-tracker.js";
-import { toSizeRange, type SizeRange } from "./size.js";
+import { toSizeRange, type SizeRange } from "../core/size.js";
 
 export interface SampleToolsOptions {
   strategy: SamplingStrategy;

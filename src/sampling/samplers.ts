@@ -8,7 +8,7 @@ import { InputError } from "../core/errors.js";
 import { Rng } from "../core/rng.js";
 import type { SamplingStrategy, ToolSample } from "../core/types.js";
 import { asSamplingGraph, type SampleEdge, type SamplingGraph, type SamplingGraphLike } from "./sampling-graph.js";
-import { toSizeRange, type SizeRange } from "./size.js";
+import { toSizeRange, type SizeRange } from "../core/size.js";
 import { MAX_BALANCE_ALPHA, UsageTracker } from "./usage-tracker.js";
 
 export interface SampleOptionsBase {

@@ -17,7 +17,6 @@ export {
 export {
   SynthOptionsZ,
   validateSynthOptions,
-  parseSizeRange,
   runDefinition,
   diffRunDefinitions,
   defaultMaxAttempts,

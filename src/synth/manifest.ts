@@ -4,12 +4,12 @@
  * atomically at checkpoints. Never holds an API key: URLs lose their user-info and key-like strings are scrubbed.
  */
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { z } from "zod";
 import { InputError } from "../core/errors.js";
 import { readJsonFile, writeFileAtomic } from "../core/fs.js";
+import { packageVersion } from "../core/package.js";
 import { RUN_FILES } from "./store.js";
 import type { RunDefinition } from "./options.js";
 import type { TallySnapshot, UsageTotals } from "./tally.js";
@@ -79,26 +79,6 @@ export type Manifest = z.infer<typeof ManifestZ>;
 
 /** Price of some usage of one model in USD, or undefined when the model has no price. */
 export type PriceFn = (model: string, usage: UsageTotals) => number | undefined;
-
-let cachedVersion: string | undefined;
-/** toolflow's version, from the package.json above this module (works from src/ and dist/). */
-export function toolflowVersion(): string {
-  if (cachedVersion) return cachedVersion;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const p = join(dir, "package.json");
-    if (existsSync(p)) {
-      try {
-        const pkg = JSON.parse(readFileSync(p, "utf8")) as { name?: unknown; version?: unknown };
-        if (pkg.name === "toolflow" && typeof pkg.version === "string") return (cachedVersion = pkg.version);
-      } catch {
-        // keep looking
-      }
-    }
-    dir = resolve(dir, "..");
-  }
-  return (cachedVersion = "unknown");
-}
 
 /** SHA-256 of a file's bytes (inputs are identified by content, so a resumed run notices an edited file). */
 export function fileSha256(path: string): string {
@@ -171,7 +151,7 @@ export function buildManifest(parts: ManifestParts): Manifest {
     status: parts.status,
     createdAt: parts.createdAt,
     updatedAt: new Date().toISOString(),
-    versions: { toolflow: toolflowVersion(), node: process.version },
+    versions: { toolflow: packageVersion(), node: process.version },
     definition: { ...parts.definition },
     options: parts.options,
     inputs: parts.inputs,

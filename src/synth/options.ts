@@ -3,6 +3,7 @@
  */
 import { z } from "zod";
 import { UsageError } from "../core/errors.js";
+import { canonicalJson } from "../core/json.js";
 import { SAMPLING_STRATEGIES } from "../core/types.js";
 
 export const ROLE_NAMES = ["planner", "user", "assistant", "tool"] as const;
@@ -54,17 +55,6 @@ export type SynthOptions = z.infer<typeof SynthOptionsZ>;
 
 export function defaultMaxAttempts(count: number): number {
   return count * 3 + 10;
-}
-
-/** Parse `2-5` or `3` into a size range. */
-export function parseSizeRange(text: string): SizeRange {
-  const m = /^\s*(\d+)\s*(?:-\s*(\d+)\s*)?$/.exec(text);
-  if (!m) throw new UsageError(`--size: expected N or MIN-MAX (e.g. 2-5), got "${text}"`);
-  const min = Number(m[1]);
-  const max = m[2] === undefined ? min : Number(m[2]);
-  if (min < 1) throw new UsageError(`--size: sizes start at 1, got "${text}"`);
-  if (min > max) throw new UsageError(`--size: MIN must not exceed MAX, got "${text}"`);
-  return { min, max };
 }
 
 /** Validate a built options object; errors name the option as the CLI spells it. */
@@ -171,20 +161,9 @@ export function diffRunDefinitions(
 ): Array<{ field: keyof RunDefinition; flag: string; before: unknown; now: unknown }> {
   const out: Array<{ field: keyof RunDefinition; flag: string; before: unknown; now: unknown }> = [];
   for (const field of Object.keys(DEFINITION_FLAGS) as Array<keyof RunDefinition>) {
-    if (stableJson(before[field]) !== stableJson(now[field])) {
+    if (canonicalJson(before[field]) !== canonicalJson(now[field])) {
       out.push({ field, flag: DEFINITION_FLAGS[field], before: before[field] ?? null, now: now[field] ?? null });
     }
   }
   return out;
-}
-
-/** JSON with object keys sorted, for comparisons and hashes. */
-export function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => {
-    if (v && typeof v === "object" && !Array.isArray(v)) {
-      const obj = v as Record<string, unknown>;
-      return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, obj[k]]));
-    }
-    return v;
-  }) ?? "null";
 }

@@ -5,7 +5,8 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { InputError, UsageError } from "../core/errors.js";
 import { DialogueRecordZ } from "../core/types.js";
-import { diffRunDefinitions, parseSizeRange, runDefinition, validateSynthOptions, type SynthOptions } from "./options.js";
+import { parseSizeRange } from "../core/size.js";
+import { diffRunDefinitions, runDefinition, validateSynthOptions, type SynthOptions } from "./options.js";
 import { createProgressReporter, formatDuration, formatProgressLine } from "./progress.js";
 import { computeCost, redactSecrets } from "./manifest.js";
 import { JsonlAppender, prepareRunDir, recoverJsonl, RUN_FILES } from "./store.js";
@@ -40,9 +41,9 @@ describe("options", () => {
   it("parses size ranges and rejects bad ones with the flag name", () => {
     expect(parseSizeRange("2-5")).toEqual({ min: 2, max: 5 });
     expect(parseSizeRange("3")).toEqual({ min: 3, max: 3 });
-    expect(() => parseSizeRange("5-2")).toThrow(/--size: MIN must not exceed MAX/);
+    expect(() => parseSizeRange("5-2")).toThrow(/--size range is reversed/);
     expect(() => parseSizeRange("two")).toThrow(UsageError);
-    expect(() => parseSizeRange("0-2")).toThrow(/start at 1/);
+    expect(() => parseSizeRange("0-2")).toThrow(/--size must be at least 1/);
   });
 
   it("names the option that fails validation", () => {

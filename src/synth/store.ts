@@ -13,8 +13,9 @@
 import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
-import { InputError, ToolflowError, UsageError } from "../core/errors.js";
+import { ToolflowError, UsageError } from "../core/errors.js";
 import { writeFileAtomic } from "../core/fs.js";
+import { lineError, parseJsonlLine, toJsonl } from "../core/jsonl.js";
 
 export const RUN_FILES = {
   dialogues: "dialogues.jsonl",
@@ -94,30 +95,14 @@ export async function recoverJsonl<S extends z.ZodType>(
       break;
     }
     if (text !== "") {
-      let value: unknown;
-      let problem: string | undefined;
-      try {
-        value = JSON.parse(text);
-      } catch (err) {
-        problem = `invalid JSON: ${(err as Error).message}`;
-      }
-      if (problem === undefined) {
-        const parsed = schema.safeParse(value);
-        if (parsed.success) records.push(parsed.data as z.infer<S>);
-        else {
-          const issue = parsed.error.issues[0];
-          problem = `invalid record at /${issue?.path.join("/") ?? ""}: ${issue?.message ?? "invalid"}`;
-        }
-      }
-      if (problem !== undefined) {
-        if (isLast) {
-          torn = true;
-          break;
-        }
-        throw new InputError(`${problem} (only the last line of a run file can be torn by a crash)`, {
-          file: path,
-          line: lineNo,
-        });
+      const parsed = parseJsonlLine(text, schema as z.ZodType<z.infer<S>>);
+      if (parsed.ok) records.push(parsed.value);
+      else if (isLast) {
+        torn = true;
+        break;
+      } else {
+        const { problem } = parsed;
+        throw lineError(path, lineNo, { ...problem, message: `${problem.message} (only the last line of a run file can be torn by a crash)` });
       }
     }
     goodEnd = end + 1;
@@ -147,7 +132,7 @@ export async function recoverJsonl<S extends z.ZodType>(
       }
     }
     if (duplicatesDropped > 0) {
-      await writeFileAtomic(path, unique.map((r) => JSON.stringify(r) + "\n").join(""));
+      await writeFileAtomic(path, toJsonl(unique));
       return { records: unique, truncatedBytes, duplicatesDropped };
     }
   }

@@ -24,7 +24,9 @@ import { openApiDocumentToDrafts, toolAlpacaDocumentToDrafts, isToolAlpacaEntry 
 import { toolBenchDocumentToDrafts } from "./formats/toolbench.js";
 import { toolSpecToDraft } from "./formats/toolspec.js";
 import { readInputFile, type ParsedInput } from "./read.js";
-import { canonicalJson, isPlainObject, normalizeParameters, normalizeSchema, sanitizeToolName, SchemaChecker } from "./schema.js";
+import { canonicalJson } from "../core/json.js";
+import { normalizeSchema } from "../core/schema.js";
+import { isPlainObject, normalizeParameters, sanitizeToolName, SchemaChecker } from "./schema.js";
 import type { ConflictPolicy, FileReport, FormatCounts, ImportOptions, ImportReport, Location, SchemaFix, ToolDraft } from "./types.js";
 
 export interface ImportResult {

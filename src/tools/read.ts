@@ -7,6 +7,7 @@ import { extname } from "node:path";
 import { parseDocument } from "yaml";
 import { InputError } from "../core/errors.js";
 import { parseJsonText } from "../core/fs.js";
+import { lineError, parseJsonlLine } from "../core/jsonl.js";
 
 export type ParsedInput =
   | { kind: "json"; file: string; value: unknown }
@@ -57,11 +58,9 @@ export function parseInputText(text: string, file: string): ParsedInput {
   for (let i = 0; i < lines.length; i++) {
     const raw = (lines[i] ?? "").trim();
     if (raw === "") continue;
-    try {
-      records.push({ value: JSON.parse(raw), line: i + 1 });
-    } catch (err) {
-      throw new InputError(`invalid JSON on this line: ${(err as Error).message}`, { file, line: i + 1, cause: err });
-    }
+    const parsed = parseJsonlLine(raw);
+    if (!parsed.ok) throw lineError(file, i + 1, parsed.problem);
+    records.push({ value: parsed.value, line: i + 1 });
   }
   if (records.length === 0) throw new InputError("file is empty", { file });
   return { kind: "jsonl", file, records };

@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson, normalizeParameters, normalizeSchema, sanitizeToolName, SchemaChecker, TOOL_NAME_RE } from "./schema.js";
+import { canonicalJson } from "../core/json.js";
+import { normalizeSchema } from "../core/schema.js";
+import { normalizeParameters, sanitizeToolName, SchemaChecker, TOOL_NAME_RE } from "./schema.js";
 
 describe("normalizeSchema", () => {
   it("maps BFCL types recursively through properties, items and combinators", () => {

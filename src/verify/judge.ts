@@ -2,11 +2,9 @@
  * The LLM judge of the paper's quality evaluation: naturalness, coherence, helpfulness and accuracy, 1-5 each,
  * asked for as structured JSON (responseFormat) and validated here.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { z } from "zod";
 import { ToolflowError } from "../core/errors.js";
+import { promptText, renderTemplateText } from "../core/prompts.js";
 import type { JsonSchema, Message, ToolSpec, Usage } from "../core/types.js";
 import { fromZod, generateObject, ModelOutputError, type ChatModel } from "../llm/index.js";
 import type { JudgeScores } from "./types.js";
@@ -40,7 +38,7 @@ export interface JudgeOptions {
   signal?: AbortSignal;
   /** Calls in all (the first ask plus re-asks with what was wrong). Default 2. */
   maxAttempts?: number;
-  /** Prompt template text to use instead of prompts/judge.txt (placeholders {{tools}} and {{dialogue}}). */
+  /** Prompt template text to use instead of prompts/judge.txt (Jinja, with the variables `tools` and `dialogue`). */
   template?: string;
 }
 
@@ -49,23 +47,6 @@ export interface JudgeResult {
   rationale: string;
   model: string;
   usage: Usage;
-}
-
-/** Find a file of the package's prompts/ folder, from src/verify or dist/verify. */
-function findPrompt(name: string): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 5; i++) {
-    const candidate = join(dir, "prompts", name);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new ToolflowError(`prompt file prompts/${name} not found`, { code: "PROMPT_NOT_FOUND" });
-}
-
-let judgeTemplate: string | undefined;
-function loadJudgeTemplate(): string {
-  judgeTemplate ??= readFileSync(findPrompt("judge.txt"), "utf8");
-  return judgeTemplate;
 }
 
 /** The dialogue as plain text for the judge: one block per message, calls with their JSON arguments. */
@@ -83,17 +64,14 @@ export function renderTranscript(messages: Message[]): string {
   return lines.join("\n");
 }
 
-/** Fill {{name}} placeholders. */
-export function fillTemplate(template: string, vars: Record<string, string>): string {
-  return template.replace(/\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}/g, (whole, key: string) => vars[key] ?? whole);
-}
-
+/** The judge prompt: prompts/judge.txt (or `template`, the same Jinja syntax) rendered with the tools and the dialogue. */
 export function buildJudgePrompt(d: { tools: ToolSpec[]; messages: Message[] }, template?: string): string {
   const tools = d.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
-  return fillTemplate(template ?? loadJudgeTemplate(), {
-    tools: JSON.stringify(tools, null, 1),
-    dialogue: renderTranscript(d.messages),
-  });
+  return renderTemplateText(
+    template ?? promptText("judge"),
+    { tools: JSON.stringify(tools, null, 1), dialogue: renderTranscript(d.messages) },
+    template === undefined ? "prompt template judge.txt" : "judge template",
+  );
 }
 
 /**

@@ -2,44 +2,18 @@
  * JSON Schema helpers of the verification stage: a cache of compiled ajv validators (one compile per distinct
  * parameter schema), and a walk over the leaves of an argument object with the sub-schema of each leaf.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from "ajv";
-import addFormatsModule from "ajv-formats";
+import { compiledSchemaCount, SchemaCompileError, tryCompileSchema, type ErrorObject, type ValidateFunction } from "../core/ajv.js";
 import type { JsonSchema, ToolSpec } from "../core/types.js";
 
-// ajv-formats is CommonJS; under NodeNext its default import is the module object in some setups.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ??
-  addFormatsModule) as unknown as (ajv: Ajv) => Ajv;
-
-const ajv = new Ajv({ strict: false, allErrors: true, logger: false, validateSchema: false });
-addFormats(ajv);
-
-/** Compiled validators by serialized schema. Bounded: the oldest entries go first past MAX_CACHE. */
-const cache = new Map<string, ValidateFunction | Error>();
-const MAX_CACHE = 10_000;
-
-/** Compile (once) the parameter schema of a tool. Returns an Error when the schema does not compile. */
+/** The compiled validator of a tool's parameter schema (shared cache of core/ajv), or an Error when it does not compile. */
 export function validatorFor(tool: Pick<ToolSpec, "parameters">): ValidateFunction | Error {
-  const { $id: _id, $schema: _schema, ...schema } = tool.parameters as Record<string, unknown>;
-  const key = JSON.stringify(schema);
-  const hit = cache.get(key);
-  if (hit) return hit;
-  let compiled: ValidateFunction | Error;
-  try {
-    compiled = ajv.compile(schema);
-  } catch (err) {
-    compiled = err instanceof Error ? err : new Error(String(err));
-  }
-  if (cache.size >= MAX_CACHE) {
-    const oldest = cache.keys().next().value;
-    if (oldest !== undefined) cache.delete(oldest);
-  }
-  cache.set(key, compiled);
-  return compiled;
+  const v = tryCompileSchema(tool.parameters as JsonSchema);
+  return v instanceof SchemaCompileError && v.cause instanceof Error ? v.cause : v;
 }
 
 /** Number of compiled schemas held (for tests and benchmarks). */
 export function validatorCacheSize(): number {
-  return cache.size;
+  return compiledSchemaCount();
 }
 
 /** One ajv error as a short phrase naming the argument path. */

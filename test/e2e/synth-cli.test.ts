@@ -31,7 +31,7 @@ describe("toolflow synth: options and inputs", () => {
     const out = join(work, "bad");
     const cases: Array<[string[], RegExp]> = [
       [["--count", "0"], /--count: must be between 1/],
-      [["--count", "5", "--size", "5-2"], /--size: MIN must not exceed MAX/],
+      [["--count", "5", "--size", "5-2"], /--size range is reversed/],
       [["--count", "5", "--tool-error-rate", "1.5"], /--tool-error-rate: must be between 0 and 1/],
       [["--count", "5", "--llm", "gpt4"], /unknown model spec "gpt4"/],
       [["--count", "5", "--resume", "--force"], /--resume and --force exclude each other/],

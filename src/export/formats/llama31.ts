@@ -5,10 +5,9 @@
  * The parser reads the bundled template's layout back.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { Template } from "@huggingface/jinja";
 import { InputError, ToolflowError } from "../../core/errors.js";
+import { packagePath } from "../../core/package.js";
 import type { DialogueRecord, Message, ToolCall } from "../../core/types.js";
 import {
   CallIds,
@@ -24,13 +23,9 @@ import {
 export const BOS = "<|begin_of_text|>";
 
 function findTemplateFile(name: string): string {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (let i = 0; i < 6; i++) {
-    const candidate = join(dir, "templates", name);
-    if (existsSync(candidate)) return candidate;
-    dir = dirname(dir);
-  }
-  throw new ToolflowError(`bundled chat template templates/${name} not found`, { code: "TEMPLATE_NOT_FOUND" });
+  const file = packagePath("templates", name);
+  if (!existsSync(file)) throw new ToolflowError(`bundled chat template templates/${name} not found`, { code: "TEMPLATE_NOT_FOUND" });
+  return file;
 }
 
 /** The chat template text of a file: a Jinja file, or tokenizer_config.json's `chat_template` (string or named list). */

@@ -1,7 +1,7 @@
 /**
  * The `--size` option: how many tools a sample should hold, as one number (`3`) or an inclusive range (`2-5`).
  */
-import { UsageError } from "../core/errors.js";
+import { UsageError } from "./errors.js";
 
 export interface SizeRange {
   min: number;
