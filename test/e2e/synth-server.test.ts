@@ -10,7 +10,7 @@ import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSynth, type SynthOptions } from "../../src/synth/index.js";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
-import { chainedArguments, readAccepted, readRejected, writeBfclMultiTurnTools } from "./support/run-files.js";
+import { chainedArguments, readAccepted, readRejected, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
 import { createSimBridge, type SimBridge } from "./support/sim-bridge.js";
 
 const KEY = "sk-test-PLANTED-e2e-4242";
@@ -87,8 +87,8 @@ describe("toolflow synth against an OpenAI-compatible server", () => {
     expect(summary.s.status).toBe("complete");
     const accepted = readAccepted(out);
     expect(accepted).toHaveLength(50);
+    expect(reverify(accepted)).toEqual([]);
     for (const d of accepted) {
-      expect(d.verification.passed).toBe(true);
       expect(d.backend).toBe("openai");
       expect(Object.values(d.models)).toContain("openai:test-model");
     }
@@ -125,7 +125,7 @@ describe("toolflow synth against an OpenAI-compatible server", () => {
     const accepted = readAccepted(out);
     const rejected = readRejected(out);
     expect(accepted).toHaveLength(50);
-    for (const d of accepted) expect(d.verification.passed).toBe(true);
+    expect(reverify(accepted)).toEqual([]);
     const m = summary.manifest;
     expect(m.counts.accepted).toBe(50);
     expect(m.counts.rejected).toBe(rejected.length);

@@ -7,6 +7,7 @@ import { join, resolve } from "node:path";
 import { readdirSync } from "node:fs";
 import { DialogueRecordZ, RejectedRecordZ, type DialogueRecord, type RejectedRecord } from "../../../src/core/types.js";
 import { importTools, writeToolsJsonl } from "../../../src/tools/index.js";
+import { verifyDialogue } from "../../../src/verify/index.js";
 import { SHARED_DATA } from "../../support/cli.js";
 
 export const BFCL_MULTI_TURN = resolve(SHARED_DATA, "bfcl/multi_turn_func_doc");
@@ -44,6 +45,20 @@ function readStrict<T>(path: string, parse: (v: unknown) => T): T[] {
 
 export function readAccepted(dir: string): DialogueRecord[] {
   return readStrict(join(dir, "dialogues.jsonl"), (v) => DialogueRecordZ.parse(v));
+}
+
+/**
+ * Verify each written record again, from what is on disk (tools, plan, messages, step of each message), instead of
+ * trusting the `verification` the run stored. Returns "id: check: reason" for every failure (empty = all pass).
+ */
+export function reverify(records: readonly DialogueRecord[]): string[] {
+  const failures: string[] = [];
+  for (const r of records) {
+    const v = verifyDialogue({ tools: r.tools, plan: r.plan, messages: r.messages, stepOf: r.stepOf }, { provenance: "reject" });
+    for (const c of v.checks) if (!c.passed) failures.push(`${r.id}: ${c.name}: ${c.reasons.join("; ")}`);
+    if (!v.passed && v.checks.every((c) => c.passed)) failures.push(`${r.id}: failed without naming a check`);
+  }
+  return failures;
 }
 
 export function readRejected(dir: string): RejectedRecord[] {
