@@ -38,7 +38,12 @@ describe("README demo", () => {
     expect(accepted.every((d) => d.backend === "sim")).toBe(true);
     expect(reverify(accepted)).toEqual([]);
     expect(existsSync(join(dataset, "README.md"))).toBe(true);
-    expect(readFileSync(join(dataset, "README.md"), "utf8")).toMatch(/sim/);
+    const card = readFileSync(join(dataset, "README.md"), "utf8");
+    // the card says, in its own words, that sim data is not real data; and names the installed version
+    expect(card).toMatch(/\*\*Not real data\.\*\* 40 of 40 dialogues were made by the built-in `sim` backend/);
+    expect(card).toMatch(/do not train or evaluate/);
+    const version = (JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string }).version;
+    expect(card).toContain(`synthesized with toolflow ${version} `);
     const trainRows = readFileSync(join(dataset, "openai", "train.jsonl"), "utf8").trim().split("\n");
     expect(trainRows.length).toBeGreaterThan(20);
   });
