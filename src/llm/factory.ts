@@ -19,10 +19,10 @@ import { redact } from "./redact.js";
 import { createSimModel, type SimPolicy } from "./sim.js";
 import type { ChatModel, ChatRequest, ChatResult } from "./types.js";
 import type { UsageMeter } from "./usage.js";
-import type { LlamaModelOptions } from "./llama.js";
+import type { LlamaModelOptions } from "./llama/spec.js";
 
 /** Options for node-llama-cpp models (a type-only import: src/llm/llama.ts itself is loaded lazily). */
-export type { LlamaModelOptions } from "./llama.js";
+export type { LlamaModelOptions } from "./llama/spec.js";
 
 export interface ModelFactoryOptions extends Omit<OpenAIModelOptions, "limiter"> {
   /** Shared by every model (and stage). Default: a new one with concurrency 8. */
@@ -76,7 +76,7 @@ interface LlamaModule {
   createLlamaModel(spec: string, options: LlamaModelOptions): Promise<ChatModel>;
 }
 
-const LLAMA_MODULE = "./llama.js";
+const LLAMA_MODULE = "./llama/index.js";
 
 async function loadLlamaBackend(options: ModelFactoryOptions): Promise<LlamaModule> {
   let mod: unknown;

@@ -55,6 +55,6 @@ export {
 export { redact, registerSecret } from "./redact.js";
 export { checkJsonOutput, checkToolCalls, parseJsonLoose, validateAgainst } from "./validate.js";
 export { schemaExample } from "./schema-example.js";
-// Sync helpers of the llama backend (llama.ts loads node-llama-cpp only when a llama model is created).
-export { defaultModelSpec, defaultModelCacheDir, parseLlamaSpec, NODE_LLAMA_CPP_INSTALL_HINT } from "./llama.js";
+// Sync helpers of the llama backend (src/llm/llama/ loads node-llama-cpp only when a llama model is created).
+export { defaultModelSpec, defaultModelCacheDir, parseLlamaSpec, NODE_LLAMA_CPP_INSTALL_HINT } from "./llama/spec.js";
 export { openModelRuntime, type ModelRuntime, type ModelRuntimeConfig } from "./runtime.js";
