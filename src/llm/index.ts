@@ -37,7 +37,8 @@ export {
   type PipelineRole,
 } from "./factory.js";
 export { createSimModel, simGenericAnswer, SIM_MODEL_ID, type SimAnswer, type SimModelOptions, type SimPolicy } from "./sim.js";
-export { OpenAIChatModel, OpenAIEmbeddingModel, type OpenAIEmbeddingOptions, type OpenAIModelOptions } from "./openai.js";
+export { OpenAIChatModel, type OpenAIModelOptions } from "./openai.js";
+export { OpenAIEmbeddingModel, type OpenAIEmbeddingOptions } from "./embeddings.js";
 export { RequestLimiter, type LimiterOptions } from "./limiter.js";
 export { DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from "./retry.js";
 export { cachedModel, canonicalJson, requestCacheKey, SqliteResponseCache, type ResponseCache } from "./cache.js";
