@@ -8,7 +8,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeTinyLlamaGguf } from "../test/support/gguf.js";
-import { createLlamaModel } from "../src/llm/llama.js";
+import { createLlamaModel } from "../src/llm/llama/index.js";
 import type { ChatTool } from "../src/llm/types.js";
 
 export async function run(): Promise<void> {

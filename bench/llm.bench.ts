@@ -109,9 +109,8 @@ export async function run(): Promise<void> {
   const [load1] = loadavg();
   try {
     const limiter = new RequestLimiter({ concurrency: C });
-    const http = (process.env.LLM_BENCH_HTTP ?? "node") as "node" | "global" | "direct";
-    const model = new OpenAIChatModel("bench", { baseURL, apiKey: "sk-bench-not-a-key", limiter, timeoutMs: 30_000, http });
-    console.log(`transport: http "${http}"${http === "node" ? " (default: the openai client over a node:http keep-alive fetch)" : ""}`);
+    const model = new OpenAIChatModel("bench", { baseURL, apiKey: "sk-bench-not-a-key", limiter, timeoutMs: 30_000 });
+    console.log("transport: the default (the openai client over the node:http keep-alive fetch of src/llm/http-fetch.ts)");
     // warm up connections and JIT on every scenario
     for (const sc of SCENARIOS) await Promise.all(Array.from({ length: Math.min(N, 1000) }, (_, i) => model.chat(sc.request(i))));
     const ideal = (N * L) / C;

@@ -1,9 +1,9 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import type { ToolSpec } from "../core/types.js";
 import { AssistantAgent, chatTools } from "./assistant-agent.js";
-import { bfclTools, sampleOf, ScriptedModel, simModels } from "../../test/support/agents.js";
+import { bfclTools, ScriptedModel, simModels } from "../../test/support/agents.js";
 import { GenerationError } from "./common.js";
-import { generateDialogue, personaFor } from "./generate.js";
+import { personaFor } from "./generate.js";
 import { loadPersonas, renderPrompt } from "./prompts.js";
 import { requestFromStep } from "./state.js";
 import { paramProperties, requiredParams } from "./tool-schema.js";

@@ -84,7 +84,7 @@ export function registerGraphCommands(program: Command): void {
     .option("--cache-dir <dir>", "openai: embedding cache directory", ".toolflow-cache/embeddings")
     .option("--no-cache", "openai: do not read or write the embedding cache")
     .option("--name-weight <number>", "lexical: weight of field-name words against description words (default 2)")
-    .option("--smoothing <number>", "lexical: generic-field damping, share of the largest IDF (default 0.8)")
+    .option("--smoothing <number>", "lexical: generic-field damping, share of the largest IDF (default 1)")
     .option("-q, --quiet", "no progress or summary on standard error")
     .action(async (files: string[], opts: BuildCliOptions) => {
       const threshold = parseNumber(opts.threshold, "--threshold", (n) => n > 0 && n <= 1, "a number in (0, 1]");

@@ -1,17 +1,12 @@
 /**
- * HTTP for the model layer on node:http(s) with keep-alive agents: `postBuffered` (the chat hot path: one POST,
- * the answer buffered, no web Request/Response/Headers objects) and a small `fetch` for the openai client.
- *
- * The `fetch`: built on node:http(s) with keep-alive agents. Under high concurrency it
- * costs the client about half the CPU of the global (undici) fetch, which matters when thousands of requests run
- * at C=64. Bodies are buffered and answered with a lightweight Response (the model layer does not stream: do not
- * use this fetch for streaming calls). Aborts reject with an error named
- * "AbortError", as the client expects, so its timeouts and user aborts keep working.
+ * The `fetch` the openai client uses in the model layer (the default, `http: "node"`): built on node:http(s)
+ * with keep-alive agents. Under high concurrency it costs the client about half the CPU of the global (undici)
+ * fetch, which matters when thousands of requests run at C=64. Bodies are buffered and answered with a
+ * lightweight Response (the model layer does not stream: do not use this fetch for streaming calls). Aborts
+ * reject with an error named "AbortError", as the client expects, so its timeouts and user aborts keep working.
  */
 import http from "node:http";
 import https from "node:https";
-import { urlToHttpOptions } from "node:url";
-import { ToolflowError } from "../core/errors.js";
 
 const httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity, keepAliveMsecs: 10_000 });
 const httpsAgent = new https.Agent({ keepAlive: true, maxSockets: Infinity, keepAliveMsecs: 10_000 });
@@ -131,82 +126,3 @@ export const nodeFetch = (input: string | URL | Request, init: RequestInit = {})
     else req.end();
   });
 };
-
-/** A request gave no complete answer within its time limit (the socket is destroyed). */
-export class HttpTimeoutError extends ToolflowError {
-  constructor(readonly timeoutMs: number) {
-    super(`no answer within ${timeoutMs} ms`);
-    this.name = "HttpTimeoutError";
-  }
-}
-
-/** Where `postBuffered` sends requests: resolved once per endpoint, reused for every request. */
-export interface PostTarget {
-  readonly href: string;
-  readonly options: http.RequestOptions;
-  readonly https: boolean;
-}
-
-export function postTarget(url: string | URL): PostTarget {
-  const u = typeof url === "string" ? new URL(url) : url;
-  const isHttps = u.protocol === "https:";
-  if (!isHttps && u.protocol !== "http:") throw new TypeError(`unsupported protocol ${u.protocol}`);
-  const options = urlToHttpOptions(u) as http.RequestOptions;
-  options.method = "POST";
-  options.agent = isHttps ? httpsAgent : httpAgent;
-  return { href: u.href, options, https: isHttps };
-}
-
-export interface BufferedResponse {
-  status: number;
-  headers: LiteHeaders;
-  text: string;
-}
-
-/**
- * POST `body` and buffer the whole answer (any status). Rejects with HttpTimeoutError when no complete answer
- * arrives within `timeoutMs`, with an error named "AbortError" when `signal` fires, and with the socket's error
- * on connection failures. `headers` is not modified (node adds Content-Length).
- */
-export function postBuffered(
-  target: PostTarget,
-  headers: Record<string, string>,
-  body: string,
-  opts: { timeoutMs: number; signal?: AbortSignal },
-): Promise<BufferedResponse> {
-  return new Promise<BufferedResponse>((resolve, reject) => {
-    const signal = opts.signal;
-    if (signal?.aborted) return reject(abortError(signal));
-    let settled = false;
-    const finish = (err: Error | undefined, value?: BufferedResponse) => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      signal?.removeEventListener("abort", onAbort);
-      if (err) reject(err);
-      else resolve(value as BufferedResponse);
-    };
-    const req = (target.https ? https : http).request({ ...target.options, headers }, (res) => {
-      let text = "";
-      res.setEncoding("utf8");
-      res.on("data", (c: string) => (text += c));
-      res.on("error", (err) => finish(err));
-      res.on("end", () => finish(undefined, { status: res.statusCode ?? 500, headers: new LiteHeaders(res.headers), text }));
-      // The connection closed before the answer was complete (after "end" this does nothing).
-      res.on("close", () => finish(Object.assign(new Error("socket closed before the answer was complete"), { code: "ECONNRESET" })));
-    });
-    const timer = setTimeout(() => {
-      const err = new HttpTimeoutError(opts.timeoutMs);
-      finish(err);
-      req.destroy(err);
-    }, opts.timeoutMs);
-    const onAbort = () => {
-      const err = abortError(signal);
-      finish(err);
-      req.destroy(err);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-    req.on("error", (err) => finish(err));
-    req.end(body);
-  });
-}

@@ -28,7 +28,8 @@ export {
   type RejectedAnswer,
 } from "./generate.js";
 export { wrapModel, type ModelMiddleware } from "./middleware.js";
-export { OpenAIChatModel, OpenAIEmbeddingModel, type OpenAIEmbeddingOptions, type OpenAIModelOptions } from "./openai.js";
+export { OpenAIChatModel, type OpenAIModelOptions } from "./openai.js";
+export { OpenAIEmbeddingModel, type OpenAIEmbeddingOptions } from "./embeddings.js";
 export { RequestLimiter, type LimiterOptions } from "./limiter.js";
 export { DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from "./retry.js";
 export { cacheMiddleware, requestCacheKey, SqliteResponseCache, type ResponseCache } from "./cache.js";
@@ -51,6 +52,7 @@ export {
 } from "./usage.js";
 export { redact, registerSecret } from "./redact.js";
 export { checkToolCalls, parseJsonLoose, validateAgainst } from "./validate.js";
-// The llama backend: sync helpers here; the backend itself (and node-llama-cpp) is loaded by openLlamaModel.
+// The llama backend: sync helpers here; the backend itself (src/llm/llama/, node-llama-cpp) is loaded on first use
+// by openLlamaModel.
 export { openLlamaModel } from "./llama-loader.js";
-export { defaultModelCacheDir, parseLlamaSpec, NODE_LLAMA_CPP_INSTALL_HINT, type LlamaModelOptions } from "./llama.js";
+export { defaultModelCacheDir, parseLlamaSpec, NODE_LLAMA_CPP_INSTALL_HINT, type LlamaModelOptions } from "./llama/spec.js";

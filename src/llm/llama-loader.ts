@@ -4,14 +4,14 @@
  */
 import { ToolflowError } from "../core/errors.js";
 import { ModelConfigError } from "./errors.js";
-import type { LlamaModelOptions } from "./llama.js";
+import type { LlamaModelOptions } from "./llama/spec.js";
 import type { ChatModel } from "./types.js";
 
 interface LlamaModule {
   createLlamaModel(spec: string, options: LlamaModelOptions): Promise<ChatModel>;
 }
 
-const LLAMA_MODULE = "./llama.js";
+const LLAMA_MODULE = "./llama/index.js";
 
 async function loadLlamaBackend(load: (() => Promise<unknown>) | undefined): Promise<LlamaModule> {
   let mod: unknown;

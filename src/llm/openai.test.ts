@@ -1,9 +1,10 @@
 import { describe, it, expect, afterEach } from "vitest";
 import { startOpenAIServer, type OpenAIServer, type OpenAIServerOptions } from "../../test/support/openai-server.js";
 import type { ChatTool } from "./types.js";
-import { OpenAIChatModel, OpenAIEmbeddingModel, type OpenAIModelOptions } from "./openai.js";
+import { OpenAIChatModel, type OpenAIModelOptions } from "./openai.js";
 import {
   ModelAuthError,
+  ModelConfigError,
   ModelRequestError,
   ModelTimeoutError,
   ModelUnavailableError,
@@ -199,36 +200,35 @@ describe("OpenAIChatModel with the runtime's global fetch", () => {
   });
 });
 
-describe("OpenAIChatModel: the openai client (default) vs the opt-in direct transport", () => {
+describe("OpenAIChatModel: the node:http fetch (default) vs the runtime's fetch", () => {
   it("sends the same authorized request either way (also with a trailing slash in the base URL)", async () => {
-    const { model: viaClient, server: s } = await setup({});
+    const { model: viaNode, server: s } = await setup({});
     const viaGlobal = new OpenAIChatModel("test-model", { baseURL: `${s.baseURL}/`, apiKey: KEY, http: "global" });
-    const direct = new OpenAIChatModel("test-model", { baseURL: s.baseURL, apiKey: KEY, http: "direct" });
-    const directSlash = new OpenAIChatModel("test-model", { baseURL: `${s.baseURL}/`, apiKey: KEY, http: "direct" });
+    const viaNodeSlash = new OpenAIChatModel("test-model", { baseURL: `${s.baseURL}/`, apiKey: KEY, http: "node" });
     const req = { messages: user("weather in Oslo"), tools: [weather], toolChoice: "required" as const, temperature: 0, maxTokens: 40 };
-    const answers = [await viaClient.chat(req), await viaGlobal.chat(req), await direct.chat(req), await directSlash.chat(req)];
-    expect(answers.map((a) => a.toolCalls[0]?.function.name)).toEqual(["get_weather", "get_weather", "get_weather", "get_weather"]);
-    const [a, b, c, d] = s.chatRequests();
-    expect([a?.authorized, b?.authorized, c?.authorized, d?.authorized]).toEqual([true, true, true, true]);
-    expect(c?.body).toEqual(a?.body);
+    const answers = [await viaNode.chat(req), await viaGlobal.chat(req), await viaNodeSlash.chat(req)];
+    expect(answers.map((a) => a.toolCalls[0]?.function.name)).toEqual(["get_weather", "get_weather", "get_weather"]);
+    const [a, b, c] = s.chatRequests();
+    expect([a?.authorized, b?.authorized, c?.authorized]).toEqual([true, true, true]);
     expect(b?.body).toEqual(a?.body);
-    expect(d?.body).toEqual(a?.body);
+    expect(c?.body).toEqual(a?.body);
   });
 
-  it("the direct transport retries a 500 and fails at once on 401, like the client", async () => {
-    const { server: s } = await setup({ script: [{ fault: "500" }] });
-    const direct = new OpenAIChatModel("test-model", {
-      baseURL: s.baseURL,
-      apiKey: KEY,
-      http: "direct",
-      retry: { maxRetries: 2, baseDelayMs: 1, maxDelayMs: 5 },
-    });
-    const ok = await direct.chat({ messages: user("hello") });
-    expect(ok.text.length).toBeGreaterThan(0);
-    expect(s.chatRequests()).toHaveLength(2);
-    const wrongKey = new OpenAIChatModel("test-model", { baseURL: s.baseURL, apiKey: "sk-wrong", http: "direct" });
-    await expect(wrongKey.chat({ messages: user("hello") })).rejects.toBeInstanceOf(ModelAuthError);
-    expect(s.chatRequests()).toHaveLength(3);
+  it("TOOLFLOW_OPENAI_HTTP picks the fetch; an unknown value (the removed \"direct\" too) is a config error", async () => {
+    const before = process.env.TOOLFLOW_OPENAI_HTTP;
+    try {
+      process.env.TOOLFLOW_OPENAI_HTTP = "global";
+      const { model } = await setup({});
+      expect((await model.chat({ messages: user("hello") })).text.length).toBeGreaterThan(0);
+      process.env.TOOLFLOW_OPENAI_HTTP = "direct";
+      expect(() => new OpenAIChatModel("m", { baseURL: "http://127.0.0.1:9/v1", apiKey: KEY })).toThrow(ModelConfigError);
+      expect(() => new OpenAIChatModel("m", { baseURL: "http://127.0.0.1:9/v1", apiKey: KEY })).toThrow(
+        /TOOLFLOW_OPENAI_HTTP must be node or global, got "direct"/,
+      );
+    } finally {
+      if (before === undefined) delete process.env.TOOLFLOW_OPENAI_HTTP;
+      else process.env.TOOLFLOW_OPENAI_HTTP = before;
+    }
   });
 });
 
@@ -350,17 +350,5 @@ describe("shared limiter", () => {
     expect(peak).toBeLessThanOrEqual(3);
     expect(peak).toBeGreaterThanOrEqual(2);
     expect(limiter.started).toBe(12);
-  });
-});
-
-describe("OpenAIEmbeddingModel", () => {
-  it("embeds in batches with retries", async () => {
-    server = await startOpenAIServer({ apiKey: KEY, embeddingDimension: 12 });
-    const m = new OpenAIEmbeddingModel("emb", { baseURL: server.baseURL, apiKey: KEY, batchSize: 2 });
-    const v = await m.embed(["a", "b", "c", "a"]);
-    expect(v).toHaveLength(4);
-    expect(v[0]).toHaveLength(12);
-    expect(v[3]).toEqual(v[0]);
-    expect(server.count()).toBe(2);
   });
 });

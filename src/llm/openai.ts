@@ -7,14 +7,11 @@
  * - The client's own retries are disabled; ours (retry.ts) retry 429/5xx/timeouts/resets/malformed bodies with
  *   backoff, honouring Retry-After. 400/401/403/404 fail at once with the server's (redacted) message.
  * - Every HTTP attempt passes through the shared RequestLimiter (concurrency, RPM, TPM).
- * - Transport: by default (`http: "node"`) every call goes through the openai client, given a small keep-alive
- *   fetch on node:http (http-fetch.ts). `http: "global"` gives the client the runtime's own fetch. `http: "direct"`
- *   (opt-in, for very high request rates) POSTs chat completions straight over node:http keep-alive with the
- *   headers the client would send, built once; failures become the client's own error classes, so retries and
- *   error mapping are the same, at about 60 % of the client's per-request CPU. Embeddings always use the client.
+ * - Transport: every call goes through the openai client. By default (`http: "node"`) the client is given a small
+ *   keep-alive fetch on node:http (http-fetch.ts); `http: "global"` gives it the runtime's own fetch.
+ *   Embeddings: embeddings.ts, on the same client setup.
  */
 import OpenAI from "openai";
-import { VERSION as OPENAI_SDK_VERSION } from "openai/version";
 import { z } from "zod";
 import { hashToUint32 } from "../core/rng.js";
 import type { JsonSchema, Message, ToolCall, Usage } from "../core/types.js";
@@ -27,7 +24,7 @@ import {
   ModelTimeoutError,
   ModelUnavailableError,
 } from "./errors.js";
-import { HttpTimeoutError, nodeFetch, postBuffered, postTarget, type PostTarget } from "./http-fetch.js";
+import { nodeFetch } from "./http-fetch.js";
 import { RequestLimiter } from "./limiter.js";
 import { ToolflowError } from "../core/errors.js";
 import { renderPrompt } from "../core/prompts.js";
@@ -40,7 +37,7 @@ import {
   type RetryHooks,
   type RetryPolicy,
 } from "./retry.js";
-import type { ChatModel, ChatRequest, ChatResult, ChatTool, EmbeddingModel, FinishReason } from "./types.js";
+import type { ChatModel, ChatRequest, ChatResult, ChatTool, FinishReason } from "./types.js";
 import { estimatePromptTokens, estimateTokens } from "./usage.js";
 import { parseJsonLoose } from "./validate.js";
 
@@ -65,18 +62,35 @@ export interface OpenAIModelOptions {
   /** Log lines (retries, fallbacks), already redacted. */
   log?: (line: string) => void;
   /**
-   * HTTP: "node" (default: the openai client over a node:http keep-alive fetch), "global" (the openai client
-   * over the runtime's fetch) or "direct" (chat completions POSTed straight over node:http: lowest CPU).
+   * The fetch the openai client uses: "node" (default: a node:http keep-alive fetch, http-fetch.ts, about half
+   * the client CPU of the runtime's fetch at high concurrency) or "global" (the runtime's own fetch).
    */
-  http?: "node" | "global" | "direct";
+  http?: "node" | "global";
 }
 
-/** `TOOLFLOW_OPENAI_HTTP=node|global|direct` picks the transport when the options do not. */
-function transportFromEnv(): OpenAIModelOptions["http"] {
+/** `TOOLFLOW_OPENAI_HTTP=node|global` picks the fetch when the options do not. */
+export function transportFromEnv(): OpenAIModelOptions["http"] {
   const v = process.env.TOOLFLOW_OPENAI_HTTP;
   if (v === undefined || v === "") return undefined;
-  if (v === "node" || v === "global" || v === "direct") return v;
-  throw new ModelConfigError(`TOOLFLOW_OPENAI_HTTP must be node, global or direct, got "${v}"`);
+  if (v === "node" || v === "global") return v;
+  throw new ModelConfigError(`TOOLFLOW_OPENAI_HTTP must be node or global, got "${v}"`);
+}
+
+/** The openai client of the model layer: our retries instead of its own, and the chosen fetch. */
+export function createOpenAIClient(options: {
+  apiKey: string;
+  baseURL: string | undefined;
+  timeoutMs: number;
+  http: OpenAIModelOptions["http"];
+}): OpenAI {
+  const http = options.http ?? transportFromEnv();
+  return new OpenAI({
+    apiKey: options.apiKey,
+    baseURL: options.baseURL,
+    maxRetries: 0,
+    timeout: options.timeoutMs,
+    ...(http === "global" ? {} : { fetch: nodeFetch }),
+  });
 }
 
 /** The part of a chat completion we use, validated before use (servers can send anything). */
@@ -208,15 +222,6 @@ function toOpenAIMessages(messages: Message[], nativeTools: boolean): OAMessage[
   });
 }
 
-function safeJson(text: string): object | undefined {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === "object" && v !== null ? v : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 function safeParse(text: string): unknown {
   try {
     return JSON.parse(text);
@@ -257,8 +262,6 @@ export class OpenAIChatModel implements ChatModel {
   private readonly apiKey: string;
   private readonly log: (line: string) => void;
   private readonly retryHooks: RetryHooks;
-  /** Direct transport for chat completions (http "node"); undefined: through the openai client. */
-  private readonly direct: { target: PostTarget; headers: Record<string, string> } | undefined;
 
   constructor(
     readonly model: string,
@@ -291,32 +294,7 @@ export class OpenAIChatModel implements ChatModel {
       onRetry: ({ retry, delayMs, error }) =>
         this.log(`${this.id}: attempt ${retry} failed (${redact(shortError(error), [this.apiKey])}); retrying in ${Math.round(delayMs)} ms`),
     };
-    const http = options.http ?? transportFromEnv();
-    this.client = new OpenAI({
-      apiKey,
-      baseURL,
-      maxRetries: 0,
-      timeout: this.timeoutMs,
-      ...(http === "global" ? {} : { fetch: nodeFetch }),
-    });
-    if (http === "direct") {
-      const base = this.client.baseURL;
-      const headers: Record<string, string> = {
-        accept: "application/json",
-        "content-type": "application/json",
-        "user-agent": `OpenAI/JS ${OPENAI_SDK_VERSION}`,
-        authorization: `Bearer ${apiKey}`,
-      };
-      if (this.client.organization) headers["openai-organization"] = this.client.organization;
-      if (this.client.project) headers["openai-project"] = this.client.project;
-      let target: PostTarget;
-      try {
-        target = postTarget(`${base}${base.endsWith("/") ? "" : "/"}chat/completions`);
-      } catch (err) {
-        throw new ModelConfigError(`openai:${model}: invalid base URL ${stripCredentials(base)}`, { cause: err });
-      }
-      this.direct = { target, headers };
-    }
+    this.client = createOpenAIClient({ apiKey, baseURL, timeoutMs: this.timeoutMs, http: options.http });
   }
 
   /**
@@ -428,20 +406,15 @@ export class OpenAIChatModel implements ChatModel {
     body: () => OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming,
     request: ChatRequest,
   ): Promise<Completion> {
-    // Serialized once, for every attempt. Under a TPM budget its length is the prompt estimate (messages, tools,
-    // schema), needed before the request may start; otherwise it is built once the request has a slot.
-    let text: string | undefined;
+    // Under a TPM budget the serialized body's length is the prompt estimate (messages, tools, schema), needed
+    // before the request may start; otherwise the body is built once the request has a slot.
     const tokens =
-      this.limiter.tokensPerMinute === undefined
-        ? 0
-        : Math.ceil((text = JSON.stringify(body())).length / 4) + (request.maxTokens ?? 512);
+      this.limiter.tokensPerMinute === undefined ? 0 : Math.ceil(JSON.stringify(body()).length / 4) + (request.maxTokens ?? 512);
     return withRetry(
       () =>
         this.limiter.run(
           async (settle) => {
-            const raw: unknown = this.direct
-              ? await this.postChat(this.direct, (text ??= JSON.stringify(body())), request.signal)
-              : await this.client.chat.completions.create(body(), { signal: request.signal, timeout: this.timeoutMs });
+            const raw: unknown = await this.client.chat.completions.create(body(), { signal: request.signal, timeout: this.timeoutMs });
             const parsed = CompletionZ.safeParse(raw);
             if (!parsed.success) {
               throw new MalformedResponseError(
@@ -457,36 +430,6 @@ export class OpenAIChatModel implements ChatModel {
       this.policy,
       { ...this.retryHooks, signal: request.signal },
     );
-  }
-
-  /**
-   * One attempt over the direct transport. Failures are thrown as the openai client would throw them
-   * (APIError subclasses by status with the parsed error body, APIConnectionError, APIConnectionTimeoutError,
-   * APIUserAbortError); a 2xx body that is not JSON throws a SyntaxError (retried as malformed).
-   */
-  private async postChat(
-    direct: { target: PostTarget; headers: Record<string, string> },
-    bodyText: string,
-    signal: AbortSignal | undefined,
-  ): Promise<unknown> {
-    let res;
-    try {
-      res = await postBuffered(direct.target, direct.headers, bodyText, { timeoutMs: this.timeoutMs, signal });
-    } catch (err) {
-      if (err instanceof HttpTimeoutError) throw new OpenAI.APIConnectionTimeoutError();
-      if (signal?.aborted || (err instanceof Error && err.name === "AbortError")) throw new OpenAI.APIUserAbortError();
-      throw new OpenAI.APIConnectionError({ cause: err instanceof Error ? err : new Error(String(err)) });
-    }
-    if (res.status < 200 || res.status >= 300) {
-      const errJson = safeJson(res.text);
-      throw OpenAI.APIError.generate(
-        res.status,
-        errJson,
-        errJson === undefined ? res.text : undefined,
-        res.headers as unknown as Headers,
-      );
-    }
-    return JSON.parse(res.text) as unknown;
   }
 
   private addUsage(
@@ -592,89 +535,6 @@ export function parsePromptedTools(
     });
   }
   return { toolCalls: calls, text: typeof obj.content === "string" ? obj.content : "" };
-}
-
-// ------------------------------------------------------------------------------------------- embeddings
-
-export interface OpenAIEmbeddingOptions
-  extends Pick<OpenAIModelOptions, "baseURL" | "apiKey" | "env" | "timeoutMs" | "retry" | "limiter" | "log" | "http"> {
-  /** Texts per request. Default 128. */
-  batchSize?: number;
-  /** Ask for this many dimensions (models that support it). */
-  dimensions?: number;
-}
-
-const EmbeddingResponseZ = z.object({
-  data: z.array(z.object({ index: z.number().int().optional(), embedding: z.array(z.number()) })),
-});
-
-/** `openai:<embedding-model>` embeddings, batched, with the same retries, limiter and redaction as chat. */
-export class OpenAIEmbeddingModel implements EmbeddingModel {
-  readonly id: string;
-  private readonly chat: OpenAIChatModel;
-  private readonly client: OpenAI;
-  private readonly policy: RetryPolicy;
-  private readonly limiter: RequestLimiter;
-  private readonly apiKey: string;
-
-  constructor(
-    readonly model: string,
-    private readonly options: OpenAIEmbeddingOptions = {},
-  ) {
-    // Reuse the chat model's key/base-URL resolution and error mapping.
-    this.chat = new OpenAIChatModel(model, options);
-    const env = options.env ?? process.env;
-    this.apiKey = options.apiKey ?? env.OPENAI_API_KEY ?? "no-key";
-    this.id = `openai:${model}`;
-    this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
-    this.limiter = options.limiter ?? new RequestLimiter();
-    this.client = new OpenAI({
-      apiKey: this.apiKey,
-      baseURL: options.baseURL ?? env.OPENAI_BASE_URL ?? undefined,
-      maxRetries: 0,
-      timeout: options.timeoutMs ?? 60_000,
-      ...(options.http === "global" ? {} : { fetch: nodeFetch }),
-    });
-  }
-
-  async embed(texts: string[], opts: { signal?: AbortSignal } = {}): Promise<number[][]> {
-    const size = Math.max(1, this.options.batchSize ?? 128);
-    const out: number[][] = [];
-    for (let i = 0; i < texts.length; i += size) {
-      const batch = texts.slice(i, i + size);
-      out.push(...(await this.embedBatch(batch, opts.signal)));
-    }
-    return out;
-  }
-
-  private async embedBatch(batch: string[], signal?: AbortSignal): Promise<number[][]> {
-    const tokens = batch.reduce((n, t) => n + Math.ceil(t.length / 4), 0);
-    try {
-      return await withRetry(
-        () =>
-          this.limiter.run(
-            async () => {
-              const params: OpenAI.Embeddings.EmbeddingCreateParams = { model: this.model, input: batch };
-              if (this.options.dimensions !== undefined) params.dimensions = this.options.dimensions;
-              const raw: unknown = await this.client.embeddings.create(params, { signal });
-              const parsed = EmbeddingResponseZ.safeParse(raw);
-              if (!parsed.success || parsed.data.data.length !== batch.length) {
-                throw new MalformedResponseError(`embeddings answer has ${parsed.success ? parsed.data.data.length : "no"} vectors for ${batch.length} texts`);
-              }
-              const rows = parsed.data.data.slice().sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
-              const dim = rows[0]?.embedding.length ?? 0;
-              if (dim === 0 || rows.some((r) => r.embedding.length !== dim)) throw new MalformedResponseError("embeddings of unequal or zero length");
-              return rows.map((r) => r.embedding);
-            },
-            { tokens, signal },
-          ),
-        this.policy,
-        { classify: (err) => classifyFailure(err, this.policy), signal },
-      );
-    } catch (err) {
-      throw this.chat.toModelError(err);
-    }
-  }
 }
 
 export type { ChatTool, JsonSchema };

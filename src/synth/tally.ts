@@ -3,7 +3,7 @@
  * manifest covers every session, including ones that were killed before they could write their manifest.
  */
 import type { DialogueRecord, RejectedRecord } from "../core/types.js";
-import { UsageCounter, type UsageBreakdown, type UsageTotals } from "../llm/index.js";
+import { UsageCounter, type UsageBreakdown } from "../llm/index.js";
 
 export type { UsageTotals } from "../llm/index.js";
 

@@ -1,6 +1,10 @@
+import { createHash } from "node:crypto";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { mkdtemp, readFile, readdir, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ToolflowError } from "../../core/errors.js";
 import { startOpenAIServer, type OpenAIServer } from "../../../test/support/openai-server.js";
@@ -79,6 +83,47 @@ describe("OpenAIEmbedder", () => {
     }
     expect(JSON.stringify(g1.meta)).not.toContain(KEY);
   });
+
+  it("keys its disk cache as before: SHA-256 of [base URL, model, dimensions, text]", async () => {
+    const embedder = new OpenAIEmbedder({ model: "test-embed", baseURL: server.baseURL, apiKey: KEY, cacheDir: dir });
+    await embedder.embedTexts(["city: City"]);
+    await embedder.close();
+    const key = createHash("sha256").update(JSON.stringify([server.baseURL, "test-embed", null, "city: City"])).digest("hex");
+    const db = new Database(join(dir, "embeddings.sqlite"), { readonly: true });
+    try {
+      expect(db.prepare("SELECT dim FROM embeddings WHERE key = ?").get(key)).toEqual({ dim: 32 });
+    } finally {
+      db.close();
+    }
+  });
+
+  it("retries a busy server (maxRetries) and then gives up with a ToolflowError naming the status", async () => {
+    let n = 0;
+    const busy = createServer((req, res) => {
+      req.resume();
+      req.on("end", () => {
+        n++;
+        if (n === 1 || n >= 3) return void res.writeHead(503, { "content-type": "application/json" }).end('{"error":{"message":"busy"}}');
+        const vec = Buffer.from(new Float32Array([3, 4]).buffer).toString("base64"); // the client asks for base64
+        res.writeHead(200, { "content-type": "application/json" }).end(JSON.stringify({ data: [{ index: 0, embedding: vec }] }));
+      });
+    });
+    await new Promise<void>((r) => busy.listen(0, "127.0.0.1", r));
+    try {
+      const baseURL = `http://127.0.0.1:${(busy.address() as AddressInfo).port}/v1`;
+      const embedder = new OpenAIEmbedder({ model: "m", baseURL, apiKey: KEY, maxRetries: 1, cacheDir: null });
+      const [v] = await embedder.embedTexts(["a"]);
+      expect(Array.from(v!)).toEqual([expect.closeTo(0.6, 6), expect.closeTo(0.8, 6)]); // unit length
+      expect(n).toBe(2);
+      const err = await embedder.embedTexts(["b"]).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ToolflowError);
+      expect((err as ToolflowError).code).toBe("EMBEDDING_FAILED");
+      expect((err as Error).message).toMatch(/^embedding request to http:\/\/127\.0\.0\.1:\d+\/v1 failed \(HTTP 503\)/);
+      expect(n).toBe(4); // one retry
+    } finally {
+      busy.close();
+    }
+  }, 20_000);
 
   it("fails with a ToolflowError that does not show the key when the server refuses it", async () => {
     const wrongKey = "sk-wrong-key-abcdefghijklmnop";

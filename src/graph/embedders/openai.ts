@@ -1,17 +1,18 @@
 /**
  * Dense embeddings from any OpenAI-compatible `/v1/embeddings` endpoint (OpenAI, vLLM, llama.cpp server,
- * Ollama, TEI...) through the `openai` client. Texts are sent in batches (a few batches at a time) and cached on
- * disk by a hash of (endpoint, model, dimensions, text), so a second build of the same tools makes no request.
- * The API key is only handed to the client: it is never part of a cache key, a file, meta or an error message.
+ * Ollama, TEI...) through the model layer's embeddings client (`OpenAIEmbeddingModel`, src/llm/embeddings.ts:
+ * the openai client with the model layer's retries and error mapping). Texts are sent in batches (a few batches
+ * at a time) and cached on disk by a hash of (endpoint, model, dimensions, text), so a second build of the same
+ * tools makes no request. The API key is only handed to the client: it is never part of a cache key, a file,
+ * meta or an error message.
  */
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import OpenAI from "openai";
 import pLimit from "p-limit";
-import { z } from "zod";
 import { ToolflowError } from "../../core/errors.js";
+import { OpenAIEmbeddingModel } from "../../llm/index.js";
 import { fieldText } from "../fields.js";
 import type { DenseVectors, EmbedProgress, FieldEmbedder, FieldInput } from "./types.js";
 
@@ -35,16 +36,12 @@ export interface OpenAIEmbedderOptions {
   dimensions?: number;
   /** Directory of the embedding cache (SQLite); null disables the cache. */
   cacheDir?: string | null;
-  /** Request timeout in ms (default 60 s) and retries of the client (default 2). */
+  /** Request timeout in ms (default 60 s) and retries of a failed request (429, 5xx, timeouts, resets; default 2). */
   timeoutMs?: number;
   maxRetries?: number;
   /** Overrides the default threshold of this embedder. */
   defaultThreshold?: number;
 }
-
-const EmbeddingResponseZ = z.object({
-  data: z.array(z.object({ index: z.number().int().min(0), embedding: z.array(z.number()) })),
-});
 
 /** SQLite-backed cache of embedding vectors keyed by a SHA-256 of what determines them. */
 export class EmbeddingCache {
@@ -95,7 +92,7 @@ export class OpenAIEmbedder implements FieldEmbedder {
   requests = 0;
   /** Texts served from the cache in the last embed(). */
   cacheHits = 0;
-  private readonly client: OpenAI;
+  private readonly client: OpenAIEmbeddingModel;
   private readonly options: OpenAIEmbedderOptions;
   private readonly apiKey: string | undefined;
   private cache: EmbeddingCache | undefined;
@@ -106,12 +103,15 @@ export class OpenAIEmbedder implements FieldEmbedder {
     this.id = `openai:${options.model}`;
     this.defaultThreshold = options.defaultThreshold ?? OPENAI_DEFAULT_THRESHOLD;
     this.apiKey = options.apiKey !== undefined ? options.apiKey : process.env.OPENAI_API_KEY;
-    this.client = new OpenAI({
+    this.client = new OpenAIEmbeddingModel(options.model, {
       // local servers usually take no key; the client insists on one
       apiKey: this.apiKey || "no-key",
       ...(options.baseURL ? { baseURL: options.baseURL } : {}),
-      timeout: options.timeoutMs ?? 60_000,
-      maxRetries: options.maxRetries ?? 2,
+      timeoutMs: options.timeoutMs ?? 60_000,
+      retry: { maxRetries: options.maxRetries ?? 2 },
+      // one request per batch of embedUnique
+      batchSize: Math.max(1, options.batchSize ?? 128),
+      ...(options.dimensions ? { dimensions: options.dimensions } : {}),
     });
     if (options.cacheDir) this.cache = new EmbeddingCache(options.cacheDir);
   }
@@ -188,42 +188,26 @@ export class OpenAIEmbedder implements FieldEmbedder {
 
   private async request(input: string[], signal: AbortSignal | undefined): Promise<Float32Array[]> {
     this.requests++;
-    let raw: unknown;
+    let rows: number[][];
     try {
-      raw = await this.client.embeddings.create(
-        { model: this.options.model, input, ...(this.options.dimensions ? { dimensions: this.options.dimensions } : {}) },
-        signal ? { signal } : undefined,
-      );
+      rows = await this.client.embed(input, signal ? { signal } : {});
     } catch (err) {
       const status = (err as { status?: number }).status;
       const msg = scrub((err as Error)?.message ?? String(err), this.apiKey);
       throw new ToolflowError(
-        `embedding request to ${this.client.baseURL} failed${status ? ` (HTTP ${status})` : ""}: ${msg}`,
+        `embedding request to ${this.client.endpoint} failed${status ? ` (HTTP ${status})` : ""}: ${msg}`,
         { code: "EMBEDDING_FAILED", cause: new Error(msg) },
       );
     }
-    const parsed = EmbeddingResponseZ.safeParse(raw);
-    if (!parsed.success) {
-      throw new ToolflowError(`embedding response from ${this.client.baseURL} is malformed: ${parsed.error.issues[0]?.message ?? ""}`, {
-        code: "EMBEDDING_FAILED",
-      });
-    }
-    const result: Array<Float32Array | undefined> = new Array(input.length);
-    for (const d of parsed.data.data) {
-      if (d.index >= input.length) continue;
-      const v = Float32Array.from(d.embedding);
+    // rows are in input order, one per text, all of one non-zero length (checked by the client)
+    return rows.map((row) => {
+      const v = Float32Array.from(row);
       let n = 0;
       for (const x of v) n += x * x;
       n = Math.sqrt(n);
       if (n > 0) for (let k = 0; k < v.length; k++) v[k] = (v[k] as number) / n;
-      result[d.index] = v;
-    }
-    if (result.some((v) => v === undefined)) {
-      throw new ToolflowError(`embedding response from ${this.client.baseURL} has fewer vectors than inputs (${input.length})`, {
-        code: "EMBEDDING_FAILED",
-      });
-    }
-    return result as Float32Array[];
+      return v;
+    });
   }
 
   async embed(

@@ -1,30 +1,20 @@
 import { readFileSync, readdirSync } from "node:fs";
-import { createServer, type Server } from "node:http";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { homedir, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TemplateChatWrapper } from "node-llama-cpp";
-import type { JsonSchema, Message } from "../core/types.js";
-import { SHARED_DATA } from "../../test/support/cli.js";
-import { writeTinyLlamaGguf } from "../../test/support/gguf.js";
-import { ModelAbortError, ModelConfigError, ModelOutputError, ModelRequestError } from "./errors.js";
-import { generateObject } from "./generate.js";
-import {
-  createLlamaModel,
-  defaultModelCacheDir,
-  defaultModelSpec,
-  downloadLlamaModel,
-  llamaResourceStats,
-  loadNodeLlamaCpp,
-  messagesToChatHistory,
-  NODE_LLAMA_CPP_INSTALL_HINT,
-  parseLlamaSpec,
-  type LlamaProgress,
-} from "./llama.js";
-import { normalizeSchemaForGrammar } from "./schema-for-grammar.js";
-import type { ChatModel, ChatTool } from "./types.js";
-import { validateAgainst } from "./validate.js";
+import type { JsonSchema, Message } from "../../core/types.js";
+import { SHARED_DATA } from "../../../test/support/cli.js";
+import { writeTinyLlamaGguf } from "../../../test/support/gguf.js";
+import { ModelAbortError, ModelOutputError, ModelRequestError } from "../errors.js";
+import { generateObject } from "../generate.js";
+import type { ChatModel, ChatTool } from "../types.js";
+import { validateAgainst } from "../validate.js";
+import { createLlamaModel, messagesToChatHistory } from "./chat-model.js";
+import { llamaResourceStats, loadNodeLlamaCpp } from "./engine.js";
+import { normalizeSchemaForGrammar } from "./grammar-schema.js";
+import type { LlamaProgress } from "./spec.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -36,67 +26,6 @@ afterAll(async () => {
 
 /** Tests run the tiny models on one CPU thread: more threads only spin on a shared 2-core machine. */
 const CPU = { gpu: false, threads: 1, contextSize: 4096 } as const;
-
-describe("parseLlamaSpec", () => {
-  it("reads local paths (relative to cwd, ~) and hf: / https: sources", () => {
-    expect(parseLlamaSpec("llama:/m/x.gguf")).toEqual({ kind: "file", path: "/m/x.gguf" });
-    expect(parseLlamaSpec("llama:models/x.gguf", "/work")).toEqual({ kind: "file", path: resolve("/work", "models/x.gguf") });
-    expect(parseLlamaSpec("llama:~/x.gguf")).toEqual({ kind: "file", path: join(homedir(), "x.gguf") });
-    expect(parseLlamaSpec("llama:hf:user/repo/file.gguf")).toEqual({ kind: "remote", uri: "hf:user/repo/file.gguf" });
-    expect(parseLlamaSpec("llama:hf:user/repo:Q4_K_M")).toEqual({ kind: "remote", uri: "hf:user/repo:Q4_K_M" });
-    expect(parseLlamaSpec("hf:user/repo")).toEqual({ kind: "remote", uri: "hf:user/repo" });
-    expect(parseLlamaSpec("llama:https://example.org/m.gguf")).toEqual({ kind: "remote", uri: "https://example.org/m.gguf" });
-  });
-
-  it("rejects an empty spec and a malformed hf: URI with a ModelConfigError (exit code 2)", () => {
-    expect(() => parseLlamaSpec("llama:")).toThrow(ModelConfigError);
-    expect(() => parseLlamaSpec("llama:")).toThrow(/needs a model: "llama:\/path\/to\/model.gguf"/);
-    expect(() => parseLlamaSpec("llama:hf:justrepo")).toThrow(/expected hf:user\/repo\/file.gguf or hf:user\/repo:QUANT/);
-    try {
-      parseLlamaSpec("llama:");
-    } catch (err) {
-      expect((err as ModelConfigError).exitCode).toBe(2);
-    }
-  });
-});
-
-describe("defaultModelSpec", () => {
-  const empty = join(tmpdir(), "toolflow-no-such-cache-dir");
-  it("prefers an OpenAI-compatible endpoint, then TOOLFLOW_LLAMA_MODEL, then a cached default.gguf, then sim", async () => {
-    expect(defaultModelSpec({ OPENAI_API_KEY: "sk-test-123456", TOOLFLOW_LLAMA_MODEL: "/m.gguf" })).toBe("openai:gpt-4o-mini");
-    expect(defaultModelSpec({ OPENAI_BASE_URL: "http://127.0.0.1:8080/v1", OPENAI_MODEL: "qwen2.5" })).toBe("openai:qwen2.5");
-    expect(defaultModelSpec({ TOOLFLOW_LLAMA_MODEL: "/m/x.gguf", TOOLFLOW_MODEL_CACHE: empty })).toBe("llama:/m/x.gguf");
-    expect(defaultModelSpec({ TOOLFLOW_LLAMA_MODEL: "hf:user/repo:Q4_K_M" })).toBe("llama:hf:user/repo:Q4_K_M");
-    expect(defaultModelSpec({ TOOLFLOW_MODEL_CACHE: empty })).toBe("sim");
-    expect(defaultModelSpec({ OPENAI_API_KEY: "  ", TOOLFLOW_MODEL_CACHE: empty })).toBe("sim");
-    const cache = join(dir, "cache-default");
-    await mkdir(cache, { recursive: true });
-    await writeFile(join(cache, "default.gguf"), "x");
-    expect(defaultModelSpec({ TOOLFLOW_MODEL_CACHE: cache })).toBe(`llama:${join(cache, "default.gguf")}`);
-  });
-
-  it("puts the model cache under TOOLFLOW_MODEL_CACHE, XDG_CACHE_HOME or ~/.cache", () => {
-    expect(defaultModelCacheDir({ TOOLFLOW_MODEL_CACHE: "/c" })).toBe("/c");
-    expect(defaultModelCacheDir({ XDG_CACHE_HOME: "/x" })).toBe("/x/toolflow/models");
-    expect(defaultModelCacheDir({})).toBe(join(homedir(), ".cache", "toolflow", "models"));
-  });
-});
-
-describe("loadNodeLlamaCpp", () => {
-  it("tells how to install node-llama-cpp when it cannot be imported", async () => {
-    const missing = () => Promise.reject(new Error("Cannot find package 'node-llama-cpp'"));
-    await expect(loadNodeLlamaCpp(missing)).rejects.toThrow(ModelConfigError);
-    await expect(loadNodeLlamaCpp(missing)).rejects.toThrow(`Install it with: ${NODE_LLAMA_CPP_INSTALL_HINT}`);
-    expect(NODE_LLAMA_CPP_INSTALL_HINT).toBe("npm i -E node-llama-cpp@3.21.1");
-  });
-
-  it("is what createLlamaModel uses", async () => {
-    const path = join(dir, "exists.gguf");
-    await writeFile(path, "not loaded anyway");
-    const missing = () => Promise.reject(new Error("nope"));
-    await expect(createLlamaModel(`llama:${path}`, { importer: missing })).rejects.toThrow(/npm i -E node-llama-cpp@3.21.1/);
-  });
-});
 
 describe("messagesToChatHistory", () => {
   it("maps system/user/assistant(tool_calls)/tool onto chat history items", () => {
@@ -146,124 +75,6 @@ describe("messagesToChatHistory", () => {
     );
   });
 });
-
-describe("model files and downloads", () => {
-  it("names a missing model file", async () => {
-    const path = join(dir, "missing.gguf");
-    await expect(createLlamaModel(`llama:${path}`, CPU)).rejects.toThrow(ModelConfigError);
-    await expect(createLlamaModel(`llama:${path}`, CPU)).rejects.toThrow(`model file not found: ${path}`);
-  });
-
-  it("turns a file that is not GGUF into a ModelConfigError naming it, and holds nothing afterwards", async () => {
-    const path = join(dir, "garbage.gguf");
-    await writeFile(path, Buffer.alloc(4096, 7));
-    await expect(createLlamaModel(`llama:${path}`, CPU)).rejects.toThrow(`cannot load the model file ${path}`);
-    expect(llamaResourceStats().models.map((m) => m.path)).not.toContain(path);
-  });
-
-  it("fails an hf: download fast when offline, saying how to get the file by hand", async () => {
-    const cacheDir = join(dir, "hf-cache");
-    const err = await downloadLlamaModel("hf:toolflow-test/nothing/tiny.gguf", { cacheDir, downloadTimeoutMs: 1500 }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ModelConfigError);
-    const msg = (err as Error).message;
-    expect(msg).toMatch(/cannot download hf:toolflow-test\/nothing\/tiny.gguf/);
-    expect(msg).toMatch(/pass llama:\/path\/to\/file.gguf/);
-    expect(msg).toContain(join(cacheDir, "hf_toolflow-test_nothing_tiny.gguf"));
-    expect(msg).toMatch(/HF_ENDPOINT/);
-  });
-
-  it("fails the same way with an unreachable mirror (HF_ENDPOINT on a closed loopback port)", async () => {
-    const before = process.env.HF_ENDPOINT;
-    process.env.HF_ENDPOINT = "http://127.0.0.1:9/";
-    try {
-      const err = await downloadLlamaModel("hf:toolflow-test/nothing:Q4_K_M", { cacheDir: join(dir, "hf-cache2"), downloadTimeoutMs: 1500 }).catch(
-        (e: unknown) => e,
-      );
-      expect(err).toBeInstanceOf(ModelConfigError);
-      expect((err as Error).message).toMatch(/cannot download hf:toolflow-test\/nothing:Q4_K_M: .*may be offline/);
-    } finally {
-      if (before === undefined) delete process.env.HF_ENDPOINT;
-      else process.env.HF_ENDPOINT = before;
-    }
-  });
-
-  it("downloads an hf: model once through a mirror (HF_ENDPOINT on loopback), with progress, then loads it", async () => {
-    const bytes = readFileSync(await writeTinyLlamaGguf(join(dir, "served.gguf"), { seed: 2, blockCount: 1, embeddingLength: 32 }));
-    const requests: string[] = [];
-    const { server, url } = await serve((req, res) => {
-      requests.push(`${req.method} ${req.url}`);
-      if (!req.url?.startsWith("/someone/repo/resolve/main/model.gguf")) {
-        res.writeHead(404).end();
-        return;
-      }
-      const range = /bytes=(\d+)-(\d*)/.exec(req.headers.range ?? "");
-      const start = range ? Number(range[1]) : 0;
-      const end = range?.[2] ? Number(range[2]) : bytes.length - 1;
-      res.writeHead(range ? 206 : 200, {
-        "content-length": end - start + 1,
-        "accept-ranges": "bytes",
-        ...(range ? { "content-range": `bytes ${start}-${end}/${bytes.length}` } : {}),
-      });
-      res.end(bytes.subarray(start, end + 1));
-    });
-    const before = process.env.HF_ENDPOINT;
-    process.env.HF_ENDPOINT = url;
-    const cacheDir = join(dir, "hf-mirror-cache");
-    try {
-      const progress: LlamaProgress[] = [];
-      const path = await downloadLlamaModel("hf:someone/repo/model.gguf", { cacheDir, downloadTimeoutMs: 10_000, onProgress: (p) => progress.push(p) });
-      expect(path).toBe(join(cacheDir, "hf_someone_repo_model.gguf"));
-      expect(readFileSync(path).equals(bytes)).toBe(true);
-      expect(progress.at(-1)).toEqual({ phase: "download", downloadedBytes: bytes.length, totalBytes: bytes.length });
-      const served = requests.length;
-      const model = await createLlamaModel("llama:hf:someone/repo/model.gguf", { ...CPU, cacheDir, downloadTimeoutMs: 10_000 });
-      expect(requests.length).toBe(served); // served from the cache
-      expect(model.id).toBe("llama:hf:someone/repo/model.gguf");
-      const r = await model.chat({ messages: [{ role: "user", content: "hi" }], maxTokens: 3 });
-      expect(r.usage.completionTokens).toBe(3);
-      await model.close?.();
-    } finally {
-      if (before === undefined) delete process.env.HF_ENDPOINT;
-      else process.env.HF_ENDPOINT = before;
-      server.close();
-    }
-  });
-
-  it("aborts a download that stalls, with the same advice", async () => {
-    const { server, url } = await serve((req, res) => {
-      res.writeHead(200, { "content-length": 1_000_000, "accept-ranges": "none" });
-      res.write(Buffer.alloc(1000)); // then nothing more
-    });
-    const before = process.env.HF_ENDPOINT;
-    process.env.HF_ENDPOINT = url;
-    try {
-      const err = await downloadLlamaModel("hf:someone/stall/model.gguf", { cacheDir: join(dir, "hf-stall"), downloadTimeoutMs: 5000, downloadStallMs: 500 }).catch(
-        (e: unknown) => e,
-      );
-      expect(err).toBeInstanceOf(ModelConfigError);
-      expect((err as Error).message).toMatch(/downloading hf:someone\/stall\/model.gguf failed: the download made no progress for 500 ms/);
-      expect((err as Error).message).toMatch(/pass llama:\/path\/to\/file.gguf/);
-    } finally {
-      if (before === undefined) delete process.env.HF_ENDPOINT;
-      else process.env.HF_ENDPOINT = before;
-      server.closeAllConnections();
-      server.close();
-    }
-  });
-
-  it("uses an hf: model already in the cache without any network", async () => {
-    const cacheDir = join(dir, "hf-cache3");
-    const cached = await writeTinyLlamaGguf(join(cacheDir, "hf_someone_tiny-repo_model.gguf"), { blockCount: 1, embeddingLength: 32 });
-    await expect(downloadLlamaModel("hf:someone/tiny-repo/model.gguf", { cacheDir, downloadTimeoutMs: 1 })).resolves.toBe(cached);
-  });
-});
-
-/** A loopback HTTP server for download tests. */
-async function serve(handler: Parameters<typeof createServer>[1]): Promise<{ server: Server; url: string }> {
-  const server = createServer(handler);
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return { server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` };
-}
 
 // ------------------------------------------------------------------ real inference on tiny random models
 

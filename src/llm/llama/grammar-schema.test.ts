@@ -1,11 +1,11 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../core/errors.js";
-import type { JsonSchema } from "../core/types.js";
-import { SHARED_DATA } from "../../test/support/cli.js";
-import { anyJsonGrammarSchema, normalizeSchemaForGrammar, stripOmittedOptionals } from "./schema-for-grammar.js";
-import { validateAgainst } from "./validate.js";
+import { InputError } from "../../core/errors.js";
+import type { JsonSchema } from "../../core/types.js";
+import { SHARED_DATA } from "../../../test/support/cli.js";
+import { anyJsonGrammarSchema, normalizeSchemaForGrammar, stripOmittedOptionals } from "./grammar-schema.js";
+import { validateAgainst } from "../validate.js";
 
 const norm = (s: JsonSchema | boolean, o: Parameters<typeof normalizeSchemaForGrammar>[1] = {}) => normalizeSchemaForGrammar(s, o);
 
