@@ -10,7 +10,7 @@
  * which are terser than a real model's, so treat completion figures as a lower bound.
  */
 import { deriveSeed } from "../core/rng.js";
-import type { Message, ToolSample } from "../core/types.js";
+import { DIALOGUE_ROLES, type DialogueRole, type Message, type ToolSample } from "../core/types.js";
 import { generateDialogue } from "../agents/index.js";
 import {
   costOf,
@@ -28,7 +28,7 @@ import {
 import { createChatModel } from "../models/index.js";
 import { buildJudgePrompt } from "../verify/index.js";
 import { loadRunInputs } from "./inputs.js";
-import { defaultMaxAttempts, ROLE_NAMES, validateSynthOptions, type RoleName, type SynthOptions } from "./options.js";
+import { defaultMaxAttempts, validateSynthOptions, type SynthOptions } from "./options.js";
 import { formatTokens } from "./progress.js";
 import { sampleFor } from "./runner.js";
 import type { SynthDeps } from "./deps.js";
@@ -133,7 +133,7 @@ function recorder(calls: RecordedCall[]): ModelMiddleware {
 }
 
 /** Share of dialogues each model spec serves in a role: the override, or the pool (one model per dialogue). */
-export function roleModelShares(options: SynthOptions, role: RoleName | "judge"): Array<{ spec: string; share: number }> {
+export function roleModelShares(options: SynthOptions, role: DialogueRole | "judge"): Array<{ spec: string; share: number }> {
   if (role === "judge") return options.judge ? [{ spec: options.judge, share: 1 }] : [];
   const override = options.roleLlm[role];
   if (override) return [{ spec: override, share: 1 }];
@@ -184,7 +184,7 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
 
   // First prompt of each role.
   const prompts: DryRunReport["prompts"] = [];
-  for (const role of ROLE_NAMES) {
+  for (const role of DIALOGUE_ROLES) {
     const first = calls.find((c) => c.role === role);
     if (!first) continue;
     prompts.push({
@@ -209,7 +209,7 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
   // Per-dialogue averages per role.
   const per = Math.max(1, done);
   const roles: RoleEstimate[] = [];
-  for (const role of ROLE_NAMES) {
+  for (const role of DIALOGUE_ROLES) {
     const rc = calls.filter((c) => c.role === role);
     roles.push({
       role,

@@ -4,10 +4,8 @@
 import { z } from "zod";
 import { UsageError } from "../core/errors.js";
 import { canonicalJson } from "../core/json.js";
-import { SAMPLING_STRATEGIES } from "../core/types.js";
+import { DIALOGUE_ROLES, SAMPLING_STRATEGIES, type DialogueRole } from "../core/types.js";
 
-export const ROLE_NAMES = ["planner", "user", "assistant", "tool"] as const;
-export type RoleName = (typeof ROLE_NAMES)[number];
 
 export const SizeRangeZ = z
   .object({ min: z.number().int().min(1), max: z.number().int().min(1) })
@@ -84,7 +82,7 @@ export interface RunDefinition {
   samples: string | null;
   count: number;
   llm: string[];
-  roleLlm: Partial<Record<RoleName, string>>;
+  roleLlm: Partial<Record<DialogueRole, string>>;
   seed: number;
   sampling: string;
   size: string;
@@ -123,8 +121,8 @@ export function runDefinition(
   options: SynthOptions,
   hashes: { tools: string; graph: string | null; samples: string | null },
 ): RunDefinition {
-  const roleLlm: Partial<Record<RoleName, string>> = {};
-  for (const r of ROLE_NAMES) {
+  const roleLlm: Partial<Record<DialogueRole, string>> = {};
+  for (const r of DIALOGUE_ROLES) {
     const v = options.roleLlm[r];
     if (v !== undefined) roleLlm[r] = v;
   }

@@ -122,7 +122,7 @@ function errorMessage(err: unknown): string {
 }
 
 function backendOf(models: DialogueModels): string {
-  const set = new Set([models.planner.backend, models.user.backend, models.assistant.backend, models.tool.backend]);
+  const set = new Set(DIALOGUE_ROLES.map((r) => models[r].backend));
   return [...set].sort().join("+");
 }
 
