@@ -3,4 +3,4 @@
  * and the models of a run (per-role pools, judge, limiter, cache, usage).
  */
 export { createChatModel, defaultModelSpec, parseModelList, parseModelSpec, parseRoleMap, type BackendName, type ModelFactoryOptions, type ParsedSpec } from "./factory.js";
-export { ModelPool, openRunModels, type RunModels, type RunModelsConfig } from "./run-models.js";
+export { openRunModels, type RunModels, type RunModelsConfig } from "./run-models.js";

@@ -5,7 +5,6 @@
 import type { GenerateOptions, GeneratedDialogue } from "../agents/index.js";
 import type { DialoguePlan, Message, ToolSample, ToolSpec, Verification } from "../core/types.js";
 import type { ChatModel, DialogueModels } from "../llm/index.js";
-import type { RunModels } from "../models/index.js";
 
 /** The parts of a dialogue that verification, deduplication and judging look at. */
 export interface DialogueForChecks {
@@ -36,5 +35,3 @@ export interface SynthDeps {
   judgeDialogue?(model: ChatModel, d: DialogueForChecks): Promise<Record<string, number>>;
 }
 
-/** What the run loop needs of the run's models: the models of each dialogue, and the judge. */
-export type DialogueModelSource = Pick<RunModels, "forDialogue" | "judge">;

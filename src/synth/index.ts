@@ -2,7 +2,7 @@
  * The run: `toolflow synth` orchestration — sampling up front, planned generation per sample, verification,
  * exact --count, crash-safe resume, progress, manifest, dry run. See docs/synth.md.
  */
-export { runSynth, type ModelRuntimeOverrides, type OpenRunModels, type SynthIo, type SynthSummary } from "./synth.js";
+export { runSynth, type ModelRuntimeOverrides, type SynthIo, type SynthSummary } from "./synth.js";
 export { dryRunSynth, formatDryRun, renderRequest, type DryRunReport } from "./dry-run.js";
 export {
   runSynthesis,
@@ -30,4 +30,4 @@ export { createProgressReporter, formatProgressLine, type ProgressReporter } fro
 export { loadRunInputs, type RunInputs } from "./inputs.js";
 export { openSynthModels } from "./models.js";
 export { defaultSynthDeps } from "./default-deps.js";
-export type { SynthDeps, DialogueModelSource, DeduperLike, DialogueForChecks } from "./deps.js";
+export type { SynthDeps, DeduperLike, DialogueForChecks } from "./deps.js";

@@ -5,9 +5,9 @@
  */
 import { openRunModels, type RunModels } from "../models/index.js";
 import type { SynthOptions } from "./options.js";
-import type { OpenRunModels } from "./synth.js";
+import type { SynthIo } from "./synth.js";
 
-export const openSynthModels: OpenRunModels = async (options: SynthOptions, context): Promise<RunModels> =>
+export const openSynthModels: NonNullable<SynthIo["models"]> = async (options: SynthOptions, context): Promise<RunModels> =>
   openRunModels({
     llm: options.llm.join(","),
     roles: { ...options.roleLlm },

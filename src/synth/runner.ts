@@ -19,7 +19,8 @@ import {
 import type { GeneratedDialogue } from "../agents/index.js";
 import { DIALOGUE_ROLES } from "../core/types.js";
 import { UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from "../llm/index.js";
-import type { DeduperLike, DialogueForChecks, DialogueModelSource, SynthDeps } from "./deps.js";
+import type { RunModels } from "../models/index.js";
+import type { DeduperLike, DialogueForChecks, SynthDeps } from "./deps.js";
 import { JsonlAppender, RUN_FILES, recoverJsonl } from "./store.js";
 import { RunTally, type TallySnapshot } from "./tally.js";
 
@@ -50,7 +51,8 @@ export interface RunnerConfig {
   toolErrorRate?: number;
   temperature?: number;
   provenance: "reject" | "flag";
-  models: DialogueModelSource;
+  /** The models of each dialogue, and the judge (the run's RunModels, or a test double). */
+  models: Pick<RunModels, "forDialogue" | "judge">;
   deps: SynthDeps;
   signal?: AbortSignal;
   /** Abort the run after this many generation failures in a row (default max(20, 2 * concurrency)). */

@@ -36,12 +36,6 @@ import { RunTally, type TallySnapshot } from "./tally.js";
 /** What a test may override of the model layer's options (retry policy, timeouts). */
 export type ModelRuntimeOverrides = Partial<Pick<RunModelsConfig, "retry" | "timeoutMs">>;
 
-/** Opens the models of a run from its options (default: openSynthModels, the model layer's factory). */
-export type OpenRunModels = (
-  options: SynthOptions,
-  context: { env: NodeJS.ProcessEnv; runtime?: ModelRuntimeOverrides; middleware?: ModelMiddleware[] },
-) => Promise<RunModels>;
-
 export interface SynthIo {
   /** Where progress and messages go (default process.stderr). */
   stderr?: NodeJS.WritableStream & { isTTY?: boolean };
@@ -53,7 +47,10 @@ export interface SynthIo {
   signal?: AbortSignal;
   env?: NodeJS.ProcessEnv;
   /** Override how the run's models are opened (tests). Default: openSynthModels. */
-  models?: OpenRunModels;
+  models?: (
+    options: SynthOptions,
+    context: { env: NodeJS.ProcessEnv; runtime?: ModelRuntimeOverrides; middleware?: ModelMiddleware[] },
+  ) => Promise<RunModels>;
   /** Passed to the model layer (retry policy, timeouts). */
   modelRuntime?: ModelRuntimeOverrides;
   /** Override the stages (tests). Default: src/agents + src/verify. */

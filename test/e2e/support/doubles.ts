@@ -6,7 +6,8 @@ import { deriveSeed, Rng } from "../../../src/core/rng.js";
 import { GenerationError, type GeneratedDialogue } from "../../../src/agents/index.js";
 import type { Message, ToolSample, ToolSpec, Verification } from "../../../src/core/types.js";
 import type { ChatModel, ChatRequest, ChatResult, DialogueModels } from "../../../src/llm/index.js";
-import type { DeduperLike, DialogueForChecks, DialogueModelSource, SynthDeps } from "../../../src/synth/index.js";
+import type { RunModels } from "../../../src/models/index.js";
+import type { DeduperLike, DialogueForChecks, SynthDeps } from "../../../src/synth/index.js";
 
 export function fakeTool(name: string): ToolSpec {
   return {
@@ -44,7 +45,7 @@ export function fakeModel(id = "fake:m", backend = "fake"): ChatModel {
   };
 }
 
-export function fakeProvider(model: ChatModel = fakeModel()): DialogueModelSource {
+export function fakeProvider(model: ChatModel = fakeModel()): Pick<RunModels, "forDialogue" | "judge"> {
   return { forDialogue: () => ({ planner: model, user: model, assistant: model, tool: model }) };
 }
 
