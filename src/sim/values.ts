@@ -424,7 +424,8 @@ export function coherent(name: string, value: unknown, s: Siblings): unknown {
         const max = typeof s.schema?.maximum === "number" ? s.schema.maximum : undefined;
         if (max === undefined || v <= max) return v;
       } else if (typeof sv === "string" && DATE_RE.test(sv)) {
-        return addDays(sv, s.rng.int(1, 7));
+        // within the pair's span (an arrival date is the departure date or the day after)
+        return addDays(sv, s.rng.int(1, Math.max(1, Math.min(7, Math.floor(start.maxDays ?? 7)))));
       } else if (typeof sv === "string" && DATETIME_RE.test(sv)) {
         return addHours(sv, s.rng.int(1, 10)) ?? value;
       } else if (typeof sv === "string") {
