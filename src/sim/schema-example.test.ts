@@ -65,7 +65,7 @@ describe("schemaExample readable mode uses the sim's one vocabulary and range ta
     }
   });
 
-  it("leaves the postal code as generated when the city.s code would break the schema (maxLength)", () => {
+  it("leaves the postal code as generated when the city's code would break the schema (maxLength)", () => {
     const schema = {
       type: "object",
       properties: { city: { type: "string" }, postal_code: { type: "string", maxLength: 5 } },

@@ -15,7 +15,7 @@
  */
 import { Rng } from "../core/rng.js";
 import type { JsonSchema } from "../core/types.js";
-import { coherent, fitLength, valueFor, type ValueHints } from "./values.js";
+import { coherent, fitLength, singularWord, valueFor, type ValueHints } from "./values.js";
 import { PEOPLE } from "./vocab.js";
 
 export interface SchemaExampleOptions {
@@ -256,7 +256,7 @@ function genArray(schema: JsonSchema, ctx: Ctx, name: string, depth: number, _va
   count = Math.max(count, Math.min(prefix.length, max === Infinity ? prefix.length : max));
   if (count > max) count = max;
   const itemSchema = Array.isArray(schema.items) ? (schema.additionalItems ?? true) : (schema.items ?? true);
-  const itemName = singular(name);
+  const itemName = singularWord(name);
   const out: unknown[] = [];
   const seen = new Set<string>();
   for (let i = 0; out.length < count && i < count + 20; i++) {
@@ -332,13 +332,6 @@ const FORMAT_VALUES: Record<string, string[]> = {
   "json-pointer": ["/items/0"],
   regex: ["^[a-z]+$"],
 };
-
-function singular(name: string): string {
-  if (/ies$/.test(name)) return name.slice(0, -3) + "y";
-  if (/(ss|us)$/.test(name)) return name;
-  if (/s$/.test(name)) return name.slice(0, -1);
-  return name;
-}
 
 function genString(schema: JsonSchema, ctx: Ctx, name: string, variant: number, parent = ""): string {
   const minLen = typeof schema.minLength === "number" ? schema.minLength : 0;

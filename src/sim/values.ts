@@ -59,7 +59,7 @@ function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function singularWord(w: string): string {
+export function singularWord(w: string): string {
   if (/ies$/.test(w)) return w.slice(0, -3) + "y";
   if (/(ss|us|is)$/.test(w)) return w;
   if (/(ches|shes|xes)$/.test(w)) return w.slice(0, -2);
