@@ -18,7 +18,7 @@ import { createSimModel } from "./model.js";
 import { simPlan } from "./plan.js";
 import { schemaExample } from "./schema-example.js";
 import { userValue } from "./resolve.js";
-import { fakeValue } from "./values.js";
+import { fakeValue } from "./fake-value.js";
 import { CITY_INFO, HOTELS, PEOPLE, PRODUCTS } from "./vocab.js";
 
 const EXAMPLES = resolve(dirname(fileURLToPath(import.meta.url)), "../../examples");

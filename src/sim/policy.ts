@@ -47,7 +47,8 @@ import { simPlan } from "./plan.js";
 import { expectedFromResults, resolveParam, simProduces, subjectTool, userValue, type RequestScope } from "./resolve.js";
 import { schemaExample } from "./schema-example.js";
 import { rememberUtterance, statedValues, type CallValues } from "./utterances.js";
-import { actionKind, fakeValue, tidyResult, toolVerb } from "./values.js";
+import { fakeValue } from "./fake-value.js";
+import { actionKind, tidyResult, toolVerb } from "./values.js";
 
 /** A user turn as the simulator makes it: the answer, and the values its message states (remembered, not sent). */
 type SimUserTurn = UserTurn & { values?: CallValues[] };

@@ -14,7 +14,8 @@ import {
   toolByName,
   typesCompatible,
 } from "../agents/index.js";
-import { coherent, fakeValue, startsEmpty } from "./values.js";
+import { fakeValue } from "./fake-value.js";
+import { coherent, startsEmpty } from "./values.js";
 
 /** Values that belong to the user rather than to one call (the same in every call of a parallel step). */
 export const PERSONAL = /token|secret|password|api_?key|client_?id|user_?name|first_?name|last_?name|email/i;

@@ -2,6 +2,7 @@ import { describe, it, expect } from "vitest";
 import { Rng } from "../core/rng.js";
 import { schemaExample, stringForPattern } from "./schema-example.js";
 import { validateAgainst } from "../llm/index.js";
+import { CITY_INFO, PEOPLE, PRODUCTS, RANGE_PAIRS } from "./vocab.js";
 
 describe("schemaExample", () => {
   it("minimal mode keeps only required properties and the smallest values", () => {
@@ -44,5 +45,80 @@ describe("schemaExample", () => {
 
   it("refuses a false schema", () => {
     expect(() => schemaExample({ type: "object", properties: { a: false }, required: ["a"] })).toThrow(/accepts nothing/);
+  });
+});
+
+describe("schemaExample readable mode uses the sim's one vocabulary and range table", () => {
+  it("gives a postal code and country that belong to the city in vocab's city table", () => {
+    const schema = {
+      type: "object",
+      properties: { city: { type: "string" }, postal_code: { type: "string" }, country: { type: "string" } },
+      required: ["city", "postal_code", "country"],
+    };
+    for (let seed = 0; seed < 40; seed++) {
+      const v = schemaExample(schema, { mode: "readable", rng: new Rng(seed) }) as { city: string; postal_code: string; country: string };
+      const info = CITY_INFO[v.city];
+      expect(info, `${seed}: ${v.city}`).toBeDefined();
+      expect(info!.postal, `${seed}: ${JSON.stringify(v)}`).toContain(v.postal_code);
+      expect(v.country, `${seed}: ${JSON.stringify(v)}`).toBe(info!.country);
+      expect(validateAgainst(schema, v).ok).toBe(true);
+    }
+  });
+
+  it("leaves the postal code as generated when the city's code would break the schema (maxLength)", () => {
+    const schema = {
+      type: "object",
+      properties: { city: { type: "string" }, postal_code: { type: "string", maxLength: 5 } },
+      required: ["city", "postal_code"],
+    };
+    for (let seed = 0; seed < 20; seed++) {
+      const v = schemaExample(schema, { mode: "readable", rng: new Rng(seed) });
+      expect(validateAgainst(schema, v).ok, JSON.stringify(v)).toBe(true);
+    }
+  });
+
+  it("orders every start/end pair of the shared range table, within its span", () => {
+    for (const pair of RANGE_PAIRS) {
+      const start = `trip_${pair.starts[0]}_date`;
+      const end = `trip_${pair.end}_date`;
+      const schema = {
+        type: "object",
+        properties: { [start]: { type: "string", format: "date" }, [end]: { type: "string", format: "date" } },
+        required: [start, end],
+      };
+      for (let seed = 0; seed < 15; seed++) {
+        const v = schemaExample(schema, { mode: "readable", rng: new Rng(seed) }) as Record<string, string>;
+        const days = (Date.parse(v[end]!) - Date.parse(v[start]!)) / 86_400_000;
+        expect(days, `${start} ${v[start]} -> ${end} ${v[end]}`).toBeGreaterThan(0);
+        if (pair.maxDays !== undefined) expect(days, `${start} -> ${end}`).toBeLessThanOrEqual(pair.maxDays);
+        expect(validateAgainst(schema, v).ok).toBe(true);
+      }
+    }
+    const prices = {
+      type: "object",
+      properties: { min_price: { type: "integer", minimum: 0 }, max_price: { type: "integer", minimum: 0 } },
+      required: ["min_price", "max_price"],
+    };
+    for (let seed = 0; seed < 15; seed++) {
+      const v = schemaExample(prices, { mode: "readable", rng: new Rng(seed) }) as { min_price: number; max_price: number };
+      expect(v.max_price, JSON.stringify(v)).toBeGreaterThan(v.min_price);
+    }
+  });
+
+  it("names people and products from vocab's lists, and answers the same for the same seed", () => {
+    const schema = {
+      type: "object",
+      properties: {
+        customer_name: { type: "string" },
+        product: { type: "object", properties: { name: { type: "string" } }, required: ["name"] },
+      },
+      required: ["customer_name", "product"],
+    };
+    for (let seed = 0; seed < 20; seed++) {
+      const v = schemaExample(schema, { mode: "readable", rng: new Rng(seed) }) as { customer_name: string; product: { name: string } };
+      expect(PEOPLE.map((p) => p.normalize("NFD").replace(/[\u0300-\u036f]/g, ""))).toContain(v.customer_name);
+      expect(PRODUCTS).toContain(v.product.name);
+      expect(schemaExample(schema, { mode: "readable", rng: new Rng(seed) })).toEqual(v);
+    }
   });
 });

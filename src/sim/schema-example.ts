@@ -3,8 +3,9 @@
  *
  * Two modes:
  * - "minimal": required properties only, the smallest arrays and plain values (what a terse server might send);
- * - "readable": values chosen with a seeded Rng, strings that read naturally from the property name
- *   ("city" -> "Lisbon", "email" -> "alex.morgan@example.com"), used by the `sim` backend.
+ * - "readable": values chosen with a seeded Rng by the sim backend's one value generator (values.ts valueFor: "city"
+ *   -> "Lisbon", "email" -> "jordan.lee@example.com", from vocab.ts), related properties kept in agreement the way
+ *   values.ts coherent keeps them (an end date after its start, the postal code and country of the city).
  *
  * Covers the subset of JSON Schema that tool parameters and structured-output schemas use: type (incl. arrays of
  * types), properties/required/additionalProperties, items/prefixItems/minItems/maxItems/uniqueItems, enum, const,
@@ -14,6 +15,8 @@
  */
 import { Rng } from "../core/rng.js";
 import type { JsonSchema } from "../core/types.js";
+import { coherent, fitLength, singularWord, valueFor, type ValueHints } from "./values.js";
+import { PEOPLE } from "./vocab.js";
 
 export interface SchemaExampleOptions {
   mode?: "minimal" | "readable";
@@ -103,7 +106,7 @@ function typeOf(schema: JsonSchema): string {
 }
 
 function gen(schema: unknown, ctx: Ctx, name: string, depth: number, variant: number, parent = ""): unknown {
-  if (schema === true || schema === undefined) return ctx.mode === "readable" ? readableString(name, ctx, variant, parent) : "";
+  if (schema === true || schema === undefined) return ctx.mode === "readable" ? readable({ type: "string" }, ctx, name, parent, "string") : "";
   if (schema === false) throw new RangeError(`schema for "${name}" accepts nothing`);
   if (!isObj(schema)) return null;
   if (typeof schema.$ref === "string") {
@@ -138,11 +141,11 @@ function gen(schema: unknown, ctx: Ctx, name: string, depth: number, variant: nu
     case "array":
       return genArray(schema, ctx, name, depth, variant);
     case "integer":
-      return genNumber(schema, ctx, name, true, variant);
+      return genNumber(schema, ctx, name, true, variant, parent);
     case "number":
-      return genNumber(schema, ctx, name, false, variant);
+      return genNumber(schema, ctx, name, false, variant, parent);
     case "boolean":
-      return ctx.mode === "readable" ? (variant + ctx.rng.int(0, 1)) % 2 === 0 : variant % 2 === 1;
+      return ctx.mode === "readable" ? readable(schema, ctx, name, parent, "boolean") : variant % 2 === 1;
     case "null":
       return null;
     default:
@@ -176,51 +179,72 @@ function genObject(schema: JsonSchema, ctx: Ctx, depth: number, variant: number,
     const addl = schema.additionalProperties;
     out[`field_${++extra}`] = gen(isObj(addl) ? addl : true, ctx, "value", depth + 1, extra, name);
   }
-  if (ctx.mode === "readable") orderRanges(out, props);
+  if (ctx.mode === "readable") agree(out, props, ctx);
   return out;
 }
 
-/** End-of-range property words and the start words they follow (check_out after check_in). */
-const RANGE_ENDS: Array<[string, string[]]> = [
-  ["out", ["in"]],
-  ["end", ["start", "begin"]],
-  ["until", ["from", "since"]],
-  ["to", ["from"]],
-  ["return", ["departure", "depart", "start"]],
-  ["arrival", ["departure"]],
-  ["updated", ["created"]],
-];
-const ISO_DATE = /^(\d{4}-\d{2}-\d{2})(T\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+/** The readable value of a leaf, from the shared generator (values.ts valueFor). */
+function readable(schema: JsonSchema, ctx: Ctx, name: string, parent: string, type: string): string | number | boolean | undefined {
+  const hints: ValueHints = parent !== "" ? { name, parent, purpose: "result" } : { name, purpose: "result" };
+  return valueFor(schema, hints, ctx.rng, type);
+}
 
 /**
- * Readable objects: an end date or date-time property (check_out_date, arrival_time...) that is not after its
- * start property is moved after it (by a few days for dates, a few hours for date-times), keeping its format.
+ * Readable objects: related properties made to agree by the shared rules (values.ts coherent, with vocab.ts's
+ * range table and city table): an end date, time or number after its start, the postal code and country of the
+ * city. A changed value is kept only when it still fits its property's schema.
  */
-function orderRanges(out: Record<string, unknown>, props: Record<string, unknown>): void {
-  const norm = (k: string) => words(k).split(" ").join("_");
-  const byNorm = new Map(Object.keys(out).map((k) => [norm(k), k]));
-  for (const key of Object.keys(out)) {
-    const sub = props[key];
-    if (isObj(sub) && (Array.isArray(sub.enum) || "const" in sub || typeof sub.pattern === "string")) continue;
-    const w = norm(key).split("_");
-    for (let i = 0; i < w.length; i++) {
-      const starts = RANGE_ENDS.find(([e]) => e === w[i])?.[1] ?? [];
-      const startKey = starts.map((s) => byNorm.get([...w.slice(0, i), s, ...w.slice(i + 1)].join("_"))).find((k) => k !== undefined);
-      if (startKey === undefined) continue;
-      const a = out[startKey];
-      const b = out[key];
-      if (typeof a !== "string" || typeof b !== "string" || b > a) continue;
-      const ma = ISO_DATE.exec(a);
-      const mb = ISO_DATE.exec(b);
-      if (!ma || !mb || Boolean(ma[2]) !== Boolean(mb[2])) continue;
-      const d = new Date(ma[2] ? `${ma[1]}${ma[2]!.slice(0, 6)}:00Z` : `${ma[1]}T00:00:00Z`);
-      if (Number.isNaN(d.getTime())) continue;
-      if (ma[2]) d.setUTCHours(d.getUTCHours() + 3);
-      else d.setUTCDate(d.getUTCDate() + 3);
-      const iso = d.toISOString();
-      out[key] = mb[2] ? `${iso.slice(0, 10)}T${iso.slice(11, 16)}${mb[2]!.slice(6)}` : iso.slice(0, 10);
-    }
+function agree(out: Record<string, unknown>, props: Record<string, unknown>, ctx: Ctx): void {
+  const names = Object.keys(out);
+  for (const k of names) {
+    const sub = leafSchema(props[k], ctx);
+    if (sub === undefined) continue;
+    const v = coherent(k, out[k], { names, get: (x) => out[x], rng: ctx.rng, schema: sub });
+    if (v !== out[k] && fitsLeaf(sub, v, out[k])) out[k] = v;
   }
+}
+
+/** A property's schema with a local $ref resolved; undefined for composites, enums and consts (left as made). */
+function leafSchema(schema: unknown, ctx: Ctx): JsonSchema | undefined {
+  if (schema === true || schema === undefined) return {};
+  if (!isObj(schema)) return undefined;
+  let s: JsonSchema = schema;
+  if (typeof s.$ref === "string") {
+    const target = resolveRef(s.$ref, ctx.root);
+    const { $ref: _ignored, ...rest } = s;
+    s = isObj(target) ? { ...target, ...rest } : rest;
+  }
+  if (s.$ref !== undefined || s.allOf || s.anyOf || s.oneOf || s.not || s.enum || "const" in s) return undefined;
+  return s;
+}
+
+/** Whether `v`, replacing the generated `old`, still fits a leaf schema (type, lengths, format shape, pattern, bounds). */
+function fitsLeaf(schema: JsonSchema, v: unknown, old: unknown): boolean {
+  const t = typeOf(schema);
+  if (typeof v === "string") {
+    if (t !== "string" || typeof old !== "string") return false;
+    if (typeof schema.minLength === "number" && v.length < schema.minLength) return false;
+    if (typeof schema.maxLength === "number" && v.length > schema.maxLength) return false;
+    if (typeof schema.format === "string" && v.replace(/\d/g, "0") !== old.replace(/\d/g, "0")) return false;
+    if (typeof schema.pattern === "string") {
+      try {
+        if (!new RegExp(schema.pattern, "u").test(v)) return false;
+      } catch {
+        return false;
+      }
+    }
+    return true;
+  }
+  if (typeof v === "number") {
+    if (t !== "number" && t !== "integer") return false;
+    if (t === "integer" && !Number.isInteger(v)) return false;
+    const n = (x: unknown) => (typeof x === "number" ? x : undefined);
+    const [lo, hi, exLo, exHi, step] = [n(schema.minimum), n(schema.maximum), n(schema.exclusiveMinimum), n(schema.exclusiveMaximum), n(schema.multipleOf)];
+    if ((lo !== undefined && v < lo) || (hi !== undefined && v > hi)) return false;
+    if ((exLo !== undefined && v <= exLo) || (exHi !== undefined && v >= exHi)) return false;
+    return step === undefined || step <= 0 || Math.abs(v / step - Math.round(v / step)) < 1e-9;
+  }
+  return false;
 }
 
 function genArray(schema: JsonSchema, ctx: Ctx, name: string, depth: number, _variant: number): unknown[] {
@@ -232,7 +256,7 @@ function genArray(schema: JsonSchema, ctx: Ctx, name: string, depth: number, _va
   count = Math.max(count, Math.min(prefix.length, max === Infinity ? prefix.length : max));
   if (count > max) count = max;
   const itemSchema = Array.isArray(schema.items) ? (schema.additionalItems ?? true) : (schema.items ?? true);
-  const itemName = singular(name);
+  const itemName = singularWord(name);
   const out: unknown[] = [];
   const seen = new Set<string>();
   for (let i = 0; out.length < count && i < count + 20; i++) {
@@ -248,7 +272,7 @@ function genArray(schema: JsonSchema, ctx: Ctx, name: string, depth: number, _va
   return out;
 }
 
-function genNumber(schema: JsonSchema, ctx: Ctx, name: string, integer: boolean, variant: number): number {
+function genNumber(schema: JsonSchema, ctx: Ctx, name: string, integer: boolean, variant: number, parent = ""): number {
   const num = (x: unknown): number | undefined => (typeof x === "number" && Number.isFinite(x) ? x : undefined);
   let lo = num(schema.minimum);
   let hi = num(schema.maximum);
@@ -264,10 +288,8 @@ function genNumber(schema: JsonSchema, ctx: Ctx, name: string, integer: boolean,
   }
   let v: number;
   if (ctx.mode === "readable") {
-    const [dlo, dhi] = numberRangeForName(name);
-    const a = lo ?? (hi !== undefined ? Math.min(dlo, hi - (dhi - dlo)) : dlo);
-    const b = hi ?? Math.max(a, dhi);
-    v = integer ? ctx.rng.int(Math.ceil(a), Math.floor(b)) : Math.round((a + ctx.rng.next() * (b - a)) * 100) / 100;
+    // The shared generator's number for the name within the bounds; multipleOf and the bounds are enforced below.
+    v = readable(schema, ctx, name, parent, integer ? "integer" : "number") as number;
   } else {
     v = lo ?? (hi !== undefined ? Math.min(0, hi) : 0);
     v += variant;
@@ -285,28 +307,18 @@ function genNumber(schema: JsonSchema, ctx: Ctx, name: string, integer: boolean,
   return v;
 }
 
-function numberRangeForName(name: string): [number, number] {
-  const n = name.toLowerCase();
-  if (/(year)/.test(n)) return [2020, 2026];
-  if (/(month)/.test(n)) return [1, 12];
-  if (/(day)/.test(n)) return [1, 28];
-  if (/(hour)/.test(n)) return [0, 23];
-  if (/(lat)/.test(n)) return [-60, 60];
-  if (/(lon|lng)/.test(n)) return [-120, 120];
-  if (/(age)/.test(n)) return [18, 80];
-  if (/(price|amount|cost|budget|salary|total)/.test(n)) return [10, 500];
-  if (/(limit|count|num|size|quantity|max|page|top|guests|people|adults|rooms|nights)/.test(n)) return [1, 10];
-  if (/(rating|score|stars)/.test(n)) return [1, 5];
-  if (/(percent|rate)/.test(n)) return [1, 100];
-  return [1, 100];
+/** "Jordan Lee" -> "jordan.lee@example.com". */
+function emailOf(person: string): string {
+  return `${person.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase().replace(/\s+/g, ".")}@example.com`;
 }
 
+/** Values for string formats the shared generator does not make (and for the minimal mode). */
 const FORMAT_VALUES: Record<string, string[]> = {
   date: ["2025-03-14", "2025-06-02", "2025-09-21"],
   "date-time": ["2025-03-14T09:30:00Z", "2025-06-02T18:00:00Z", "2025-09-21T12:15:00Z"],
   time: ["09:30:00", "18:00:00", "12:15:00"],
-  email: ["alex.morgan@example.com", "sam.lee@example.org", "priya.shah@example.net"],
-  "idn-email": ["alex.morgan@example.com"],
+  email: PEOPLE.slice(0, 3).map(emailOf),
+  "idn-email": PEOPLE.slice(0, 1).map(emailOf),
   uri: ["https://example.com/resource/1", "https://example.org/items/42"],
   "uri-reference": ["/resource/1", "https://example.com/a"],
   url: ["https://example.com/resource/1"],
@@ -321,130 +333,29 @@ const FORMAT_VALUES: Record<string, string[]> = {
   regex: ["^[a-z]+$"],
 };
 
-/** Readable values by what a field name is about (first matching rule wins). */
-const NAME_VALUES: Array<[RegExp, string[]]> = [
-  [/e-?mail/, ["alex.morgan@example.com", "sam.lee@example.org", "priya.shah@example.net"]],
-  [/(phone|mobile|tel)/, ["+1-555-0142", "+44 20 7946 0958", "+1-555-0199"]],
-  [/(url|link|website|href|uri)/, ["https://example.com/page", "https://example.org/info"]],
-  [/(first_?name|given)/, ["Alex", "Sam", "Priya", "Jordan"]],
-  [/(last_?name|surname|family)/, ["Morgan", "Lee", "Shah", "Rivera"]],
-  [/(user_?name|login|handle)/, ["alexm", "samlee", "priya_s"]],
-  [/(author|artist|person|customer|passenger|guest|contact|owner|^name$|full_?name|user$)/, ["Alex Morgan", "Sam Lee", "Priya Shah", "Jordan Rivera"]],
-  [/(departure|origin|from)/, ["Boston", "Chicago", "Seattle"]],
-  [/(arrival|destination|^to$|_to$)/, ["Lisbon", "Tokyo", "Denver"]],
-  [/(city|location|place|region|destination|town|area)/, ["Lisbon", "San Francisco", "Tokyo", "Denver", "Berlin"]],
-  [/(country)/, ["Portugal", "Japan", "Canada", "Germany"]],
-  [/(zip|postal|postcode)/, ["94103", "10001", "60601"]],
-  [/(street)/, ["221 Baker Street", "12 Harbor Street", "48 Oak Avenue"]],
-  [/(address)/, ["221 Baker Street, London", "12 Harbor Street, Lisbon", "48 Oak Avenue, Denver"]],
-  [/(tracking)/, ["1Z999AA10123456784", "JD014600006281234567"]],
-  [/(carrier|courier)/, ["UPS", "DHL Express", "PostNL"]],
-  [/(currency)/, ["USD", "EUR", "JPY"]],
-  [/(lang|locale)/, ["en", "fr", "es"]],
-  [/(date|day|when|deadline|birthday)/, ["2025-03-14", "2025-06-02", "2025-09-21"]],
-  [/(time|hour)/, ["09:30", "18:00", "12:15"]],
-  [/(symbol|ticker)/, ["AAPL", "MSFT", "GOOG"]],
-  [/(movie|film)/, ["The Grand Budapest Hotel", "Spirited Away", "Inception"]],
-  [/(song|track)/, ["Clair de Lune", "Bohemian Rhapsody"]],
-  [/(book)/, ["Dune", "Pride and Prejudice"]],
-  [/(restaurant|hotel|venue)/, ["Harbor View", "The Green Table", "Blue Door Inn"]],
-  [/(cuisine|food|dish)/, ["Italian", "Thai", "Mexican"]],
-  [/(genre|category|type|kind)/, ["general", "travel", "news"]],
-  [/(color|colour)/, ["blue", "green", "red"]],
-  [/(status|state)/, ["active", "pending", "confirmed"]],
-  [/(unit)/, ["metric", "celsius"]],
-  [/(password|secret|token|key)/, ["example-token-123"]],
-  [/(query|search|keyword|term|q$|question|prompt)/, ["weekend hiking trails", "best coffee nearby", "latest market news"]],
-  [/(title|subject|headline|topic)/, ["Quarterly planning", "Weekend trip", "Team sync"]],
-  [/(message|text|content|body|comment|note|description|summary|reason|answer|reply|response|intent)/, [
-    "Please take care of this request.",
-    "Here is a short summary of the details.",
-    "Looking forward to hearing back soon.",
-  ]],
-  [/(id|code|number|ref)$/, ["A1B2C3", "REF-1042", "ID-7781"]],
-  [/(company|organization|org|brand)/, ["Acme Corp", "Globex", "Initech"]],
-  [/(team|club)/, ["Lisbon Lions", "Riverside FC"]],
-  [/(airline|carrier)/, ["TAP Air Portugal", "Delta"]],
-  [/(flight)/, ["TP205", "DL44"]],
-  [/(language)/, ["English", "Spanish"]],
-];
-
-function words(name: string): string {
-  return name
-    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
-    .replace(/[_\-.]+/g, " ")
-    .trim()
-    .toLowerCase();
-}
-
-function singular(name: string): string {
-  if (/ies$/.test(name)) return name.slice(0, -3) + "y";
-  if (/(ss|us)$/.test(name)) return name;
-  if (/s$/.test(name)) return name.slice(0, -1);
-  return name;
-}
-
-/** What a plain `name`/`title` property names, by the object it belongs to (a product's name is not a person's). */
-const PARENT_NAMES: Array<[RegExp, string[]]> = [
-  [/(product|item|catalog|cart|order|sku)/, ["Trailblazer Rain Jacket", "Aria Wireless Headphones", "Summit 30L Backpack", "Lumen LED Desk Lamp"]],
-  [/(hotel|lodging|accommodation|propert)/, ["Harbor View Hotel", "The Grand Meridian", "Casa Azul Inn"]],
-  [/(restaurant|cafe|venue)/, ["The Green Table", "Trattoria Lucca", "Blue Door Bistro"]],
-  [/(compan|business|organi[sz]ation|vendor|merchant|brand|store|shop|employer)/, ["Acme Corp", "Globex", "Initech"]],
-  [/(city|town)/, ["Lisbon", "Tokyo", "Denver"]],
-  [/(airline)/, ["TAP Air Portugal", "Delta Air Lines", "KLM"]],
-  [/(playlist)/, ["Morning Focus", "Road Trip Mix"]],
-  [/(movie|film)/, ["Spirited Away", "Inception"]],
-  [/(song|track|album)/, ["Clair de Lune", "Here Comes the Sun"]],
-  [/(book)/, ["Dune", "Pride and Prejudice"]],
-  [/(project)/, ["Website Redesign", "Mobile App Launch"]],
-  [/(event|meeting)/, ["Team Offsite", "Quarterly Review"]],
-  [/(team|club)/, ["Lisbon Lions", "Riverside FC"]],
-  [/(file|document|folder)/, ["report.pdf", "notes.txt"]],
-  [/(note)/, ["Packing list", "Meeting notes"]],
-];
-
-function readableString(name: string, ctx: Ctx, variant: number, parent = ""): string {
-  const key = name.toLowerCase();
-  if (/^(name|title|display_?name)$/.test(key) && parent !== "") {
-    const p = parent.toLowerCase();
-    const person = /(user|customer|guest|passenger|person|people|member|author|owner|contact|recipient|employee|shipping|billing|address|profile|account)/;
-    if (!person.test(p)) {
-      const hit = PARENT_NAMES.find(([re]) => re.test(p));
-      if (hit) return hit[1][(ctx.rng.int(0, hit[1].length - 1) + variant) % hit[1].length] as string;
-    }
-  }
-  for (const [re, values] of NAME_VALUES) {
-    if (re.test(key)) return values[(ctx.rng.int(0, values.length - 1) + variant) % values.length] as string;
-  }
-  const w = words(name) || "value";
-  return variant > 0 ? `example ${w} ${variant + 1}` : `example ${w}`;
-}
-
 function genString(schema: JsonSchema, ctx: Ctx, name: string, variant: number, parent = ""): string {
   const minLen = typeof schema.minLength === "number" ? schema.minLength : 0;
   const maxLen = typeof schema.maxLength === "number" ? schema.maxLength : Infinity;
-  let s: string;
   const format = typeof schema.format === "string" ? schema.format : undefined;
   const pattern = typeof schema.pattern === "string" ? schema.pattern : undefined;
+  // Readable: the shared generator's value for the name (dates, emails and plain strings; not patterns).
+  const named = ctx.mode === "readable" ? readable(schema, ctx, name, parent, "string") : undefined;
+  if (typeof named === "string") return named;
+  // The name's plain value where a pattern or format cannot be followed.
+  const plain = () => readable({ type: "string", minLength: minLen, maxLength: maxLen }, ctx, name, parent, "string") as string;
+  let s: string;
   if (format && FORMAT_VALUES[format]) {
     const vals = FORMAT_VALUES[format] as string[];
     s = vals[(variant + (ctx.mode === "readable" ? ctx.rng.int(0, vals.length - 1) : 0)) % vals.length] as string;
   } else if (pattern) {
     const fromPattern = stringForPattern(pattern, ctx, variant);
-    s = fromPattern ?? (ctx.mode === "readable" ? readableString(name, ctx, variant, parent) : "a");
+    s = fromPattern ?? (ctx.mode === "readable" ? plain() : "a");
   } else if (ctx.mode === "readable") {
-    s = readableString(name, ctx, variant, parent);
+    s = plain();
   } else {
     s = variant > 0 ? `${"a".repeat(Math.max(minLen, 1))}${variant}` : "a".repeat(minLen);
   }
-  if (!format && !pattern) {
-    if (s.length < minLen) {
-      const base = s.trim() === "" ? "a" : s;
-      while (s.length < minLen) s = s === "" ? base : `${s} ${base}`;
-    }
-    if (s.length > maxLen) s = s.slice(0, maxLen);
-  }
-  return s;
+  return !format && !pattern ? fitLength(s, minLen, maxLen) : s;
 }
 
 /**

@@ -3,12 +3,12 @@
  * results. Chosen from the field's name, description and schema, and from its context (the tool and the
  * enclosing object: a product's `name` is a product name, a guest's is a person's), with a seeded Rng, so a seed
  * reproduces them. Related fields agree: a check-out date comes after the check-in date, a postal code and a
- * country fit the city, a target unit differs from the source unit. Shapes the name heuristics do not cover
- * (patterns, formats, $ref...) go to the model layer's schemaExample generator.
+ * country fit the city, a target unit differs from the source unit. This is the one value generator of the sim
+ * backend: valueFor makes the leaves of both fakeValue (fake-value.ts) and schemaExample's readable mode, and
+ * coherent keeps related fields of both in agreement, from the one vocabulary and range table of vocab.ts.
  */
 import { Rng } from "../core/rng.js";
 import type { JsonSchema } from "../core/types.js";
-import { schemaExample } from "./schema-example.js";
 import { identifierWords, isRecord } from "../agents/index.js";
 import * as V from "./vocab.js";
 
@@ -59,7 +59,7 @@ function cap(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
-function singularWord(w: string): string {
+export function singularWord(w: string): string {
   if (/ies$/.test(w)) return w.slice(0, -3) + "y";
   if (/(ss|us|is)$/.test(w)) return w;
   if (/(ches|shes|xes)$/.test(w)) return w.slice(0, -2);
@@ -236,66 +236,6 @@ function argCity(args: Record<string, unknown> | undefined): string | undefined 
   return undefined;
 }
 
-// ------------------------------------------------------------------------------------------------ schema helpers
-
-function schemaType(schema: JsonSchema): string | undefined {
-  const t = schema.type;
-  if (typeof t === "string") return t;
-  if (Array.isArray(t)) return t.find((x): x is string => typeof x === "string" && x !== "null");
-  if (isRecord(schema.properties)) return "object";
-  if (schema.items !== undefined) return "array";
-  return undefined;
-}
-
-function fitsSimpleType(schema: JsonSchema, v: unknown): boolean {
-  if (v === null || v === undefined || v === "") return false;
-  switch (schemaType(schema)) {
-    case "string":
-      return typeof v === "string";
-    case "integer":
-      return typeof v === "number" && Number.isInteger(v);
-    case "number":
-      return typeof v === "number";
-    case "boolean":
-      return typeof v === "boolean";
-    case undefined:
-      return typeof v === "string" || typeof v === "number";
-    default:
-      return false;
-  }
-}
-
-/** allOf of plain local object schemas merged into one (properties and required unioned); else undefined. */
-function mergeLocalAllOf(schema: JsonSchema): JsonSchema | undefined {
-  const parts = schema.allOf;
-  if (!Array.isArray(parts) || parts.length === 0) return undefined;
-  const out: JsonSchema = { ...schema };
-  delete out.allOf;
-  let props: Record<string, unknown> = isRecord(schema.properties) ? { ...schema.properties } : {};
-  const req = new Set<string>(Array.isArray(schema.required) ? (schema.required as string[]) : []);
-  for (const p of parts) {
-    if (!isRecord(p) || p.$ref !== undefined || p.allOf || p.anyOf || p.oneOf) return undefined;
-    if (p.type !== undefined && p.type !== "object") return undefined;
-    if (isRecord(p.properties)) props = { ...props, ...p.properties };
-    if (Array.isArray(p.required)) for (const r of p.required) if (typeof r === "string") req.add(r);
-    for (const [k, v] of Object.entries(p)) if (!["properties", "required"].includes(k) && !(k in out)) out[k] = v;
-  }
-  out.type = "object";
-  out.properties = props;
-  if (req.size > 0) out.required = [...req];
-  return out;
-}
-
-/** The first non-null alternative of anyOf/oneOf without $ref, merged with its sibling keywords; else undefined. */
-function pickAlternative(schema: JsonSchema): JsonSchema | undefined {
-  const alts = Array.isArray(schema.anyOf) ? schema.anyOf : Array.isArray(schema.oneOf) ? schema.oneOf : undefined;
-  if (!alts) return undefined;
-  const alt = alts.find((a) => isRecord(a) && a.type !== "null");
-  if (!isRecord(alt) || alt.$ref !== undefined || alt.allOf || alt.anyOf || alt.oneOf) return undefined;
-  const { anyOf: _a, oneOf: _o, ...rest } = schema;
-  return { ...rest, ...(alt as JsonSchema) };
-}
-
 /** Options listed in a description: "Here are the options: read_write, read, write" / "one of a, b or c". */
 export function optionsFromDescription(description: string | undefined): string[] {
   if (!description) return [];
@@ -414,29 +354,6 @@ function compareValues(a: unknown, b: unknown): number | undefined {
 
 // ------------------------------------------------------------------------------------------------ related fields
 
-/**
- * End-of-range words, the start words they pair with (check_out <- check_in, return <- departure), and the
- * longest plausible span in days (a hotel stay of two weeks at most, a flight's arrival within a day).
- */
-const RANGE_PAIRS: Array<[string, string[], number?]> = [
-  ["out", ["in"], 14],
-  ["checkout", ["checkin"], 14],
-  ["end", ["start", "begin"], 14],
-  ["until", ["from", "since", "start"], 14],
-  ["to", ["from"], 14],
-  ["return", ["departure", "depart", "outbound", "start", "pickup"], 21],
-  ["arrival", ["departure"], 1],
-  ["arrive", ["depart"], 1],
-  ["finish", ["start"], 14],
-  ["dropoff", ["pickup"], 14],
-  ["updated", ["created"]],
-  ["max", ["min"]],
-  ["maximum", ["minimum"]],
-  ["high", ["low"]],
-  ["highest", ["lowest"]],
-  ["latest", ["earliest"]],
-];
-
 /** Days from date(-time) `a` to `b`, or undefined. */
 function spanDays(a: string, b: string): number | undefined {
   const t = (s: string) => Date.parse(DATE_RE.test(s) ? `${s}T00:00:00Z` : s);
@@ -444,28 +361,21 @@ function spanDays(a: string, b: string): number | undefined {
   return Number.isFinite(d) ? d : undefined;
 }
 
-/** Pairs whose values should differ (converting from a unit to the same unit, flying from JFK to JFK). */
-const DISTINCT_PAIRS: Array<[string, string[]]> = [
-  ["to", ["from"]],
-  ["destination", ["origin", "source", "departure"]],
-  ["target", ["source"]],
-  ["arrival", ["departure"]],
-];
-
-function partner(
+/** The sibling of `name` that is its start (or source) in `pairs`: check_in for check_out, origin for destination. */
+export function partner(
   name: string,
   names: readonly string[],
-  pairs: Array<[string, string[], number?]>,
+  pairs: readonly V.FieldPair[],
 ): { key: string; maxDays?: number } | undefined {
   const w = identifierWords(name);
   const byNorm = new Map(names.map((n) => [identifierWords(n).join("_"), n]));
   for (let i = 0; i < w.length; i++) {
-    const pair = pairs.find(([end]) => end === w[i]);
+    const pair = pairs.find((p) => p.end === w[i]);
     if (!pair) continue;
-    for (const s of pair[1]) {
+    for (const s of pair.starts) {
       const cand = [...w.slice(0, i), s, ...w.slice(i + 1)].join("_");
       const hit = byNorm.get(cand);
-      if (hit !== undefined && hit !== name) return pair[2] !== undefined ? { key: hit, maxDays: pair[2] } : { key: hit };
+      if (hit !== undefined && hit !== name) return pair.maxDays !== undefined ? { key: hit, maxDays: pair.maxDays } : { key: hit };
     }
   }
   return undefined;
@@ -500,7 +410,7 @@ export function coherent(name: string, value: unknown, s: Siblings): unknown {
     const allowed = Array.isArray(s.schema?.enum) ? s.schema.enum : undefined;
     if (hit && (!allowed || allowed.includes(hit[1].category))) return hit[1].category;
   }
-  const start = partner(name, s.names, RANGE_PAIRS);
+  const start = partner(name, s.names, V.RANGE_PAIRS);
   if (start !== undefined && !fixed) {
     const sv = s.get(start.key);
     const cmp = compareValues(value, sv);
@@ -514,7 +424,8 @@ export function coherent(name: string, value: unknown, s: Siblings): unknown {
         const max = typeof s.schema?.maximum === "number" ? s.schema.maximum : undefined;
         if (max === undefined || v <= max) return v;
       } else if (typeof sv === "string" && DATE_RE.test(sv)) {
-        return addDays(sv, s.rng.int(1, 7));
+        // within the pair's span (an arrival date is the departure date or the day after)
+        return addDays(sv, s.rng.int(1, Math.max(1, Math.min(7, Math.floor(start.maxDays ?? 7)))));
       } else if (typeof sv === "string" && DATETIME_RE.test(sv)) {
         return addHours(sv, s.rng.int(1, 10)) ?? value;
       } else if (typeof sv === "string") {
@@ -525,7 +436,7 @@ export function coherent(name: string, value: unknown, s: Siblings): unknown {
     }
     if (cmp !== undefined) return value;
   }
-  const source = partner(name, s.names, DISTINCT_PAIRS);
+  const source = partner(name, s.names, V.DISTINCT_PAIRS);
   if (source !== undefined && s.regen && (typeof value === "string" || typeof value === "number")) {
     const sv = s.get(source.key);
     let v = value;
@@ -581,7 +492,7 @@ const STATUS_BY_ACTION: Partial<Record<ActionKind, string[]>> = {
 };
 
 /** A status that fits what the tool did, among `allowed` (or a default list). */
-function statusFor(h: ValueHints, rng: Rng, allowed?: readonly unknown[]): unknown {
+export function statusFor(h: ValueHints, rng: Rng, allowed?: readonly unknown[]): unknown {
   const kind = actionKind(h.tool);
   const pref = STATUS_BY_ACTION[kind];
   if (allowed) {
@@ -747,7 +658,7 @@ const TOTAL_KEYS = /^(total|subtotal|total_price|total_amount|amount_total|grand
 const LINE_KEYS = /(line_total|subtotal|amount|line_price)$/i;
 
 /** Results: totals that add up their lines, consecutive days in per-day lists. */
-function tidyResultRecord(out: Record<string, unknown>): void {
+export function tidyResultRecord(out: Record<string, unknown>): void {
   for (const [k, v] of Object.entries(out)) {
     if (!Array.isArray(v) || v.length === 0 || !v.every(isRecord)) continue;
     const rows = v as Record<string, unknown>[];
@@ -787,35 +698,34 @@ export function tidyResult(value: unknown, rng: Rng, locked?: (rec: Record<strin
   }
 }
 
-// ------------------------------------------------------------------------------------------------ fakeValue
+// ------------------------------------------------------------------------------------------------ valueFor
 
-/** Whether the top-level list `field` of what `tool` returns starts empty (a cart just created has no items). */
-export function startsEmpty(tool: string | undefined, field: string): boolean {
-  return (
-    CREATE_NEW.has(toolVerb(tool)) &&
-    /^(items|entries|lines|line_items|products|members|messages|comments|tasks|attachments|files)$/i.test(field)
-  );
+/** The basic type of a leaf schema ("string" when it names none), or undefined for a composite or container. */
+function leafType(schema: JsonSchema): string | undefined {
+  const t = typeof schema.type === "string" ? schema.type : Array.isArray(schema.type) ? schema.type.find((x) => x !== "null") : undefined;
+  if (typeof t === "string") return t;
+  if (schema.properties !== undefined || schema.items !== undefined) return undefined;
+  return "string";
+}
+
+/** `s` brought within [min, max] characters: repeated (words, not filler characters) or cut. */
+export function fitLength(s: string, min: number, max: number): string {
+  let out = s;
+  if (out.length < min) {
+    const base = out.trim() === "" ? "a" : out;
+    while (out.length < min) out = out === "" ? base : `${out} ${base}`;
+  }
+  return out.length > max ? out.slice(0, max) : out;
 }
 
 /**
- * A value for `schema` given the hints. Objects get their required properties (and, for results, all
- * properties); arrays get one to three items (none for the item lists of something just created).
+ * The one leaf value generator of the sim backend: a realistic string, number or boolean for the field named in
+ * `h`, from the shared vocabulary (vocab.ts) and the field's context. fakeValue uses it for the leaves of the
+ * values it builds, and schemaExample's readable mode for the leaves of any schema. `type` defaults to the
+ * schema's own. Undefined for what it does not make: containers, and strings whose pattern or format (other than
+ * date, date-time and email) the caller's generator has to follow.
  */
-export function fakeValue(schema: JsonSchema, h: ValueHints, rng: Rng, depth = 0): unknown {
-  if (Array.isArray(schema.enum) && schema.enum.length > 0) {
-    if (h.purpose === "result" && /(^|_)(status|state)$/i.test(h.name)) return statusFor(h, rng, schema.enum);
-    return rng.pick(schema.enum);
-  }
-  if ("const" in schema) return schema.const;
-  const merged = mergeLocalAllOf(schema) ?? pickAlternative(schema);
-  if (merged) return fakeValue(merged, h, rng, depth);
-  // Documented examples are the most realistic values (ToolBench and OpenAPI specs often have them).
-  const examples = Array.isArray(schema.examples) ? schema.examples : "example" in schema ? [schema.example] : [];
-  const usable = examples.filter((e) => fitsSimpleType(schema, e) && !/^(default|string|none|null|example)$/i.test(String(e)));
-  if (usable.length > 0 && h.purpose === "argument" && rng.chance(0.7)) return rng.pick(usable);
-  const type = schemaType(schema);
-  if (type === undefined && (schema.anyOf || schema.oneOf || schema.allOf || schema.$ref))
-    return schemaExample(schema, { mode: "readable", rng });
+export function valueFor(schema: JsonSchema, h: ValueHints, rng: Rng, type = leafType(schema)): string | number | boolean | undefined {
   switch (type) {
     case "boolean":
       return h.purpose === "result" ? !/fail|error|expired/i.test(h.name) : rng.chance(0.7);
@@ -823,73 +733,28 @@ export function fakeValue(schema: JsonSchema, h: ValueHints, rng: Rng, depth = 0
       return numberFor(schema, h, rng, true);
     case "number":
       return numberFor(schema, h, rng, false);
-    case "null":
-      return null;
-    case "array": {
-      const tuple = Array.isArray(schema.prefixItems) ? schema.prefixItems : Array.isArray(schema.items) ? schema.items : undefined;
-      if (tuple) {
-        return tuple.map((it, i) =>
-          isRecord(it) ? fakeValue(it as JsonSchema, { ...h, name: `${h.name}_${i}` }, rng, depth + 1) : null,
-        );
-      }
-      const items = isRecord(schema.items) ? (schema.items as JsonSchema) : { type: "string" };
-      const min = typeof schema.minItems === "number" ? schema.minItems : 1;
-      const max = typeof schema.maxItems === "number" ? schema.maxItems : Math.max(min, 3);
-      // Something just created (a new cart) has no items yet.
-      if (h.purpose === "result" && depth === 1 && !(typeof schema.minItems === "number" && schema.minItems > 0) && startsEmpty(h.tool, h.name))
-        return [];
-      const count = depth > 3 ? min : rng.int(Math.min(min, max), Math.max(min, Math.min(max, h.purpose === "argument" ? 2 : 3)));
-      const singular = h.name.replace(/ies$/, "y").replace(/s$/, "");
-      const out: unknown[] = [];
-      // Two entries of a list are two things: no repeated entry, no repeated name.
-      const label = (v: unknown) => (isRecord(v) ? (v.name ?? v.title) : undefined);
-      const repeated = (v: unknown) =>
-        out.some((o) => JSON.stringify(o) === JSON.stringify(v) || (label(v) !== undefined && label(o) === label(v)));
-      for (let i = 0; i < count; i++) {
-        const hint: ValueHints = { ...h, name: singular, parent: singular, description: items.description as string | undefined, index: i };
-        let v = fakeValue(items, hint, rng, depth + 1);
-        for (let t = 0; t < 4 && repeated(v); t++) v = fakeValue(items, hint, rng, depth + 1);
-        out.push(v);
-      }
-      return out;
-    }
-    case "object": {
-      const props = isRecord(schema.properties) ? (schema.properties as Record<string, JsonSchema>) : {};
-      const req = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
-      const out: Record<string, unknown> = {};
-      const parent = h.name;
-      for (const [k, v] of Object.entries(props)) {
-        if (!isRecord(v)) continue;
-        if (h.purpose === "argument" && !req.has(k) && (depth > 0 || !rng.chance(0.5))) continue;
-        if (depth > 4 && !req.has(k)) continue;
-        out[k] = fakeValue(v, { ...h, name: k, parent, description: v.description as string | undefined }, rng, depth + 1);
-      }
-      if (h.purpose === "result") tidyResultRecord(out);
-      const names = Object.keys(out);
-      for (const k of names) {
-        const sub = props[k];
-        out[k] = coherent(k, out[k], {
-          names,
-          get: (x) => out[x],
-          rng,
-          ...(sub ? { schema: sub } : {}),
-          regen: () => (sub ? fakeValue(sub, { ...h, name: k, parent, description: sub.description as string | undefined }, rng, depth + 1) : out[k]),
-        });
-      }
-      return out;
-    }
-    case "string":
-    default: {
+    case "string": {
       if (typeof schema.pattern === "string" || typeof schema.format === "string") {
         if (schema.format === "date") return futureDate(rng);
         if (schema.format === "date-time") return futureDateTime(rng);
         if (schema.format === "email") return stringFor({ ...h, name: "email" }, rng);
-        return schemaExample(schema, { mode: "readable", rng, name: h.name });
+        return undefined;
       }
-      let s = stringFor(h, rng) ?? fallbackString(h, rng);
-      if (typeof schema.maxLength === "number" && s.length > schema.maxLength) s = s.slice(0, schema.maxLength);
-      if (typeof schema.minLength === "number" && s.length < schema.minLength) s = s.padEnd(schema.minLength, "x");
-      return s;
+      const s = stringFor(h, rng) ?? fallbackString(h, rng);
+      const min = typeof schema.minLength === "number" ? schema.minLength : 0;
+      return fitLength(s, min, typeof schema.maxLength === "number" ? schema.maxLength : Infinity);
     }
+    default:
+      return undefined;
   }
+}
+
+// ------------------------------------------------------------------------------------------------ results of creation
+
+/** Whether the top-level list `field` of what `tool` returns starts empty (a cart just created has no items). */
+export function startsEmpty(tool: string | undefined, field: string): boolean {
+  return (
+    CREATE_NEW.has(toolVerb(tool)) &&
+    /^(items|entries|lines|line_items|products|members|messages|comments|tasks|attachments|files)$/i.test(field)
+  );
 }

@@ -133,3 +133,42 @@ export const ADVICE = [
   "Sensitive groups should limit long outdoor exertion.",
   "Consider keeping windows closed during rush hour.",
 ];
+
+/** An end word of a pair of fields and the start words it pairs with; `maxDays`: the longest plausible span. */
+export interface FieldPair {
+  end: string;
+  starts: readonly string[];
+  maxDays?: number;
+}
+
+/**
+ * The range table: end-of-range words, the start words they pair with (check_out <- check_in, return <-
+ * departure), and the longest plausible span in days (a hotel stay of two weeks at most, a flight's arrival
+ * within a day). An end value comes after its start value (dates, date-times, times and numbers alike).
+ */
+export const RANGE_PAIRS: readonly FieldPair[] = [
+  { end: "out", starts: ["in"], maxDays: 14 },
+  { end: "checkout", starts: ["checkin"], maxDays: 14 },
+  { end: "end", starts: ["start", "begin"], maxDays: 14 },
+  { end: "until", starts: ["from", "since", "start"], maxDays: 14 },
+  { end: "to", starts: ["from"], maxDays: 14 },
+  { end: "return", starts: ["departure", "depart", "outbound", "start", "pickup"], maxDays: 21 },
+  { end: "arrival", starts: ["departure"], maxDays: 1 },
+  { end: "arrive", starts: ["depart"], maxDays: 1 },
+  { end: "finish", starts: ["start"], maxDays: 14 },
+  { end: "dropoff", starts: ["pickup"], maxDays: 14 },
+  { end: "updated", starts: ["created"] },
+  { end: "max", starts: ["min"] },
+  { end: "maximum", starts: ["minimum"] },
+  { end: "high", starts: ["low"] },
+  { end: "highest", starts: ["lowest"] },
+  { end: "latest", starts: ["earliest"] },
+];
+
+/** Pairs whose values should differ (converting from a unit to the same unit, flying from JFK to JFK). */
+export const DISTINCT_PAIRS: readonly FieldPair[] = [
+  { end: "to", starts: ["from"] },
+  { end: "destination", starts: ["origin", "source", "departure"] },
+  { end: "target", starts: ["source"] },
+  { end: "arrival", starts: ["departure"] },
+];
