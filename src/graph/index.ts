@@ -7,4 +7,5 @@ export { graphStats, formatGraphStats, degreeHistogram, type GraphStats, type Gr
 export { toGexf, toDot, writeGraph, serializeGraph, graphFormatFor, evidenceText, GRAPH_FORMATS, type GraphFormat } from "./export.js";
 export { extractFields, fieldText, type ToolField, type FieldRole } from "./fields.js";
 export { similarityJoin, lshParameters, type JoinOptions, type JoinResult } from "./similarity-join.js";
+export { bestThreshold, calibrationSweep, CALIBRATION_FILES, NEGATIVE_PAIRS, POSITIVE_PAIRS, type CalibrationRow, type LabelledPair } from "./calibration.js";
 export * from "./embedders/index.js";

@@ -28,4 +28,4 @@ export {
   type SamplingGraphOptions,
   type SampleEdge,
 } from "./sampling-graph.js";
-export { parseSizeRange, checkSizeRange, toSizeRange, MAX_SAMPLE_SIZE, type SizeRange } from "../core/size.js";
+export { parseSizeRange, checkSizeRange, toSizeRange, MAX_SAMPLE_SIZE, type SizeRange } from "../core/index.js";

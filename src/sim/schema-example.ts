@@ -12,8 +12,8 @@
  * multipleOf, and simple patterns (via a small generator for the common regex subset). Callers that need a
  * guarantee validate the result with ajv (the sim backend does).
  */
-import { Rng } from "../core/rng.js";
-import type { JsonSchema } from "../core/types.js";
+import { Rng } from "../core/index.js";
+import type { JsonSchema } from "../core/index.js";
 
 export interface SchemaExampleOptions {
   mode?: "minimal" | "readable";

@@ -6,8 +6,8 @@
  * country fit the city, a target unit differs from the source unit. Shapes the name heuristics do not cover
  * (patterns, formats, $ref...) go to the model layer's schemaExample generator.
  */
-import { Rng } from "../core/rng.js";
-import type { JsonSchema } from "../core/types.js";
+import { Rng } from "../core/index.js";
+import type { JsonSchema } from "../core/index.js";
 import { schemaExample } from "./schema-example.js";
 import { identifierWords, isRecord } from "../agents/index.js";
 import * as V from "./vocab.js";

@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHARED_DATA } from "../../test/support/cli.js";
-import { InputError } from "../core/errors.js";
+import { InputError } from "../core/index.js";
 import { importTools, parseInputText, detectInputFormat, readToolsJsonl, writeToolsJsonl } from "./index.js";
 
 let dir: string;

@@ -7,8 +7,8 @@ export { readInputFile, parseInputText, type ParsedInput } from "./read.js";
 export { readToolsJsonl, writeToolsJsonl } from "./jsonl.js";
 export { normalizeParameters, sanitizeToolName, SchemaChecker, TOOL_NAME_RE } from "./schema.js";
 // Kept in the tools namespace for library users; they live in core.
-export { canonicalJson } from "../core/json.js";
-export { mapTypeName, normalizeSchema } from "../core/schema.js";
+export { canonicalJson } from "../core/index.js";
+export { mapTypeName, normalizeSchema } from "../core/index.js";
 export { openAIDocumentToDrafts, openAIToolToDraft } from "./formats/openai.js";
 export { bfclRecordToDrafts } from "./formats/bfcl.js";
 export { mcpDocumentToDrafts } from "./formats/mcp.js";

@@ -12,5 +12,4 @@ export { duplicateCheckResult, type DedupDialogue } from "./dedup.js";
 export { rejectionsOf, meanCheckMetrics, type RejectionEntry } from "./summary.js";
 export { JUDGE_SCHEMA, type JudgeResult, renderTranscript } from "./judge.js";
 export { SourceIndex, isValueGrounded, normalizeText } from "./grounding.js";
-export { exampleDialogueRecord, EXAMPLE_TOOLS } from "./example.js";
 export { isErrorResult, unknownArguments } from "./verify.js";
