@@ -1,4 +1,4 @@
 /**
- * The `toolflow` command line: `main` (what bin/toolflow.js runs) and the commander program it parses with.
+ * The `toolflow` command line: `main` is what bin/toolflow.js runs (returns the exit code).
  */
-export { main, buildProgram, VERSION } from "./main.js";
+export { main } from "./main.js";

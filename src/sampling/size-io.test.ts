@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { InputError, UsageError } from "../core/index.js";
-import { parseSizeRange, readSamplesJsonl, sampleTools, writeSamplesJsonl } from "./index.js";
+import { readSamplesJsonl, sampleTools, writeSamplesJsonl } from "./index.js";
+import { parseSizeRange } from "../core/index.js";
 import { makeGraph } from "../../test/support/sampling.js";
 
 describe("parseSizeRange", () => {
