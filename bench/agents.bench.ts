@@ -5,8 +5,8 @@
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { Rng } from "../src/core/rng.js";
-import type { ToolSpec } from "../src/core/types.js";
+import { Rng } from "../src/core/index.js";
+import type { ToolSpec } from "../src/core/index.js";
 import { generateDialogue } from "../src/agents/index.js";
 import { createSimModel } from "../src/sim/index.js";
 import { importTools } from "../src/tools/index.js";

@@ -6,8 +6,8 @@
  */
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
-import { Rng } from "../src/core/rng.js";
-import type { JsonSchema, ToolSpec } from "../src/core/types.js";
+import { Rng } from "../src/core/index.js";
+import type { JsonSchema, ToolSpec } from "../src/core/index.js";
 import { importTools } from "../src/tools/index.js";
 
 const TOOL_PREFIXES = ["acme", "fetch", "lookup", "query", "global", "pro", "quick", "smart", "open", "cloud", "my", "api", "super", "easy", "data"];

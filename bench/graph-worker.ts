@@ -5,8 +5,8 @@
  */
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { buildToolGraph } from "../src/graph/builder.js";
-import { writeGraph } from "../src/graph/export.js";
+import { buildToolGraph } from "../src/graph/index.js";
+import { writeGraph } from "../src/graph/index.js";
 import { bfclTools, growCollection } from "./graph-collection.js";
 
 const [sizeArg, mode, out] = process.argv.slice(2);

@@ -17,8 +17,8 @@ import { join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { importTools } from "../src/tools/index.js";
-import { bestThreshold, calibrationSweep, CALIBRATION_FILES, NEGATIVE_PAIRS, POSITIVE_PAIRS } from "../src/graph/calibration.js";
-import { LexicalEmbedder, LEXICAL_DEFAULT_THRESHOLD } from "../src/graph/embedders/lexical.js";
+import { bestThreshold, calibrationSweep, CALIBRATION_FILES, NEGATIVE_PAIRS, POSITIVE_PAIRS } from "../src/graph/index.js";
+import { LexicalEmbedder, LEXICAL_DEFAULT_THRESHOLD } from "../src/graph/index.js";
 
 const run$ = promisify(execFile);
 const here = fileURLToPath(new URL(".", import.meta.url));

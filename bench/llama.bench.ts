@@ -8,8 +8,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { writeTinyLlamaGguf } from "../test/support/gguf.js";
-import { createLlamaModel } from "../src/llm/llama/index.js";
-import type { ChatTool } from "../src/llm/types.js";
+import { openLlamaModel } from "../src/llm/index.js";
+import type { ChatTool } from "../src/llm/index.js";
 
 export async function run(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "toolflow-llama-bench-"));
@@ -17,7 +17,7 @@ export async function run(): Promise<void> {
     const path = await writeTinyLlamaGguf(join(dir, "tiny.gguf"), { seed: 1 });
     for (const threads of [1, 2]) {
       let t = performance.now();
-      const model = await createLlamaModel(`llama:${path}`, { gpu: false, threads, contextSize: 4096 });
+      const model = await openLlamaModel(`llama:${path}`, { gpu: false, threads, contextSize: 4096 });
       const loadMs = performance.now() - t;
 
       const gen = 128;

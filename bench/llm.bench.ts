@@ -11,9 +11,9 @@ import { cpus, loadavg } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
-import { OpenAIChatModel } from "../src/llm/openai.js";
-import { RequestLimiter } from "../src/llm/limiter.js";
-import type { ChatRequest } from "../src/llm/types.js";
+import { OpenAIChatModel } from "../src/llm/index.js";
+import { RequestLimiter } from "../src/llm/index.js";
+import type { ChatRequest } from "../src/llm/index.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 

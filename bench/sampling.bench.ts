@@ -15,7 +15,7 @@ import {
   samplingStats,
   type SampleToolsOptions,
 } from "../src/sampling/index.js";
-import type { SamplingStrategy } from "../src/core/types.js";
+import type { SamplingStrategy } from "../src/core/index.js";
 
 const PROJECT_ROOT = resolve(fileURLToPath(import.meta.url), "../..");
 const BFCL = resolve(PROJECT_ROOT, "../shared/data/bfcl");

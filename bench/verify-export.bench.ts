@@ -2,9 +2,9 @@
  * Verification, dedup and export throughput on generated variants of the example travel dialogue.
  * `npx tsx bench/run.ts verify-export`
  */
-import { Rng } from "../src/core/rng.js";
-import type { DialogueRecord } from "../src/core/types.js";
-import { exampleDialogueRecord } from "../src/verify/example.js";
+import { Rng } from "../src/core/index.js";
+import type { DialogueRecord } from "../src/core/index.js";
+import { exampleDialogueRecord } from "../test/support/example-dialogue.js";
 import { Deduper, verifyDialogue } from "../src/verify/index.js";
 import { EXPORT_FORMATS, getFormat } from "../src/export/index.js";
 import { datasetStats } from "../src/report/index.js";

@@ -3,7 +3,7 @@
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 
-const entry = new URL("../dist/cli/main.js", import.meta.url);
+const entry = new URL("../dist/cli/index.js", import.meta.url);
 if (!existsSync(fileURLToPath(entry))) {
   process.stderr.write("toolflow: dist/ is missing; run `npm run build` (or `npm ci`) first.\n");
   process.exit(1);

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from "vitest";
-import type { ToolSpec } from "../core/types.js";
+import type { ToolSpec } from "../core/index.js";
 import { AssistantAgent, chatTools } from "./assistant-agent.js";
 import { bfclTools, ScriptedModel, simModels } from "../../test/support/agents.js";
 import { GenerationError } from "./common.js";

@@ -3,7 +3,7 @@
  * tool is needed, asks for a missing required argument, otherwise emits tool calls (several at once for parallel
  * requests), and answers the user from the results.
  */
-import type { DialoguePlan, Message, ToolCall, ToolSpec } from "../core/types.js";
+import type { DialoguePlan, Message, ToolCall, ToolSpec } from "../core/index.js";
 import { checkToolCalls, generateChecked, type ChatModel, type ChatTool, type Checked } from "../llm/index.js";
 import { noUsableAnswer } from "./common.js";
 import { renderPrompt } from "./prompts.js";

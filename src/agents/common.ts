@@ -1,8 +1,8 @@
 /**
  * Pieces every agent uses: the typed GenerationError and the transcript view given to prompt templates.
  */
-import { ToolflowError } from "../core/errors.js";
-import type { DialogueRole, Message } from "../core/types.js";
+import { ToolflowError } from "../core/index.js";
+import type { DialogueRole, Message } from "../core/index.js";
 import { ModelOutputError } from "../llm/index.js";
 
 /** Pipeline stage in which generation failed. */

@@ -1,6 +1,6 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import { Ajv } from "ajv";
-import type { Message, ToolSpec } from "../core/types.js";
+import type { Message, ToolSpec } from "../core/index.js";
 import { verifyDialogue } from "../verify/index.js";
 import { generateDialogue, type GeneratedDialogue } from "./generate.js";
 import { GenerationError } from "./common.js";

@@ -3,9 +3,9 @@
  * usePlan is false), then the UserAgent, AssistantAgent and ToolAgent take turns until every plan step is done
  * or the user-turn limit is hit.
  */
-import { InputError } from "../core/errors.js";
-import { deriveSeed, Rng } from "../core/rng.js";
-import type { DialoguePlan, Message, ToolSample, ToolSpec } from "../core/types.js";
+import { InputError } from "../core/index.js";
+import { deriveSeed, Rng } from "../core/index.js";
+import type { DialoguePlan, Message, ToolSample, ToolSpec } from "../core/index.js";
 import type { DialogueModels } from "../llm/index.js";
 import { AssistantAgent, assistantSystemPrompt } from "./assistant-agent.js";
 import { GenerationError } from "./common.js";

@@ -1,5 +1,5 @@
 import { describe, it, expect, beforeAll } from "vitest";
-import type { DialoguePlan, ToolSpec } from "../core/types.js";
+import type { DialoguePlan, ToolSpec } from "../core/index.js";
 import { bfclTools, sampleOf, ScriptedModel } from "../../test/support/agents.js";
 import { GenerationError } from "./common.js";
 import { Planner, PLAN_JSON_SCHEMA, planTurns, validatePlan } from "./planner.js";

@@ -5,7 +5,7 @@
  * generateObject call: an invalid plan is sent back to the model with the errors, at most `maxAttempts` calls.
  */
 import { z } from "zod";
-import { DialoguePlanZ, PLAN_STEP_KINDS, type DialoguePlan, type ToolSample, type ToolSpec } from "../core/types.js";
+import { DialoguePlanZ, PLAN_STEP_KINDS, type DialoguePlan, type ToolSample, type ToolSpec } from "../core/index.js";
 import { fromZod, generateObject, type ChatModel } from "../llm/index.js";
 import { bareSchema, noUsableAnswer } from "./common.js";
 import { renderPrompt } from "./prompts.js";

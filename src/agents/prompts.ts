@@ -1,10 +1,10 @@
 /**
  * The agents' prompts: rendered by core (prompts/<role>.txt, Jinja); the personas of prompts/personas.txt.
  */
-import { ToolflowError } from "../core/errors.js";
-import { promptText } from "../core/prompts.js";
+import { ToolflowError } from "../core/index.js";
+import { promptText } from "../core/index.js";
 
-export { promptsDir, renderPrompt } from "../core/prompts.js";
+export { promptsDir, renderPrompt } from "../core/index.js";
 
 /** A simulated user: name, who they are, and how they write. */
 export interface Persona {

@@ -1,7 +1,7 @@
 /**
  * Per-dialogue state shared by the agents, and the typed contexts they put on each ChatRequest.
  */
-import type { DialoguePlan, PlanStep, PlanStepKind, ToolSample, ToolSpec } from "../core/types.js";
+import type { DialoguePlan, PlanStep, PlanStepKind, ToolSample, ToolSpec } from "../core/index.js";
 import type { CallContext } from "../llm/index.js";
 import type { ToolCallInput } from "./tool-agent.js";
 import { isRecord } from "./tool-schema.js";

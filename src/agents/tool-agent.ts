@@ -4,7 +4,7 @@
  * the prompt, so an id stays the same id). With a configurable rate it returns a realistic error instead
  * ({"error": "..."}), so the data teaches recovery.
  */
-import type { JsonSchema, ToolSpec } from "../core/types.js";
+import type { JsonSchema, ToolSpec } from "../core/index.js";
 import { generateObject, type ChatModel } from "../llm/index.js";
 import { noUsableAnswer } from "./common.js";
 import { toolView } from "./planner.js";

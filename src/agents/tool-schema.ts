@@ -3,8 +3,8 @@
  * parameter lists, return-field paths, and the name matching that links a return field of one tool to a
  * parameter of another (the P-R relation of the tool graph).
  */
-import { normalizeSchema } from "../core/schema.js";
-import type { JsonSchema, ToolSpec } from "../core/types.js";
+import { normalizeSchema } from "../core/index.js";
+import type { JsonSchema, ToolSpec } from "../core/index.js";
 
 export { normalizeSchema };
 

@@ -4,7 +4,7 @@
  * persona's voice. Without a plan (the paper's "w/o Plan") it improvises requests over the sampled tools.
  */
 import { z } from "zod";
-import type { DialoguePlan, Message, PlanStep, ToolSpec } from "../core/types.js";
+import type { DialoguePlan, Message, PlanStep, ToolSpec } from "../core/index.js";
 import { fromZod, generateObject, type ChatModel } from "../llm/index.js";
 import { bareSchema, noUsableAnswer, transcript } from "./common.js";
 import { toolView } from "./planner.js";

@@ -2,7 +2,7 @@
  * `toolflow export DIR --format openai|sharegpt|hermes|llama31|xlam|all --split 0.9,0.05,0.05 -o OUT`
  */
 import type { Command } from "commander";
-import { UsageError } from "../core/errors.js";
+import { UsageError } from "../core/index.js";
 import { EXPORT_FORMATS, exportDataset, isFormatName, parseSplit, type ExportFormatName } from "../export/index.js";
 
 interface ExportCmdOptions {

@@ -2,7 +2,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { ToolGraphJsonZ } from "../core/types.js";
+import { ToolGraphJsonZ } from "../core/index.js";
 import { runCli, SHARED_DATA } from "../../test/support/cli.js";
 import { startOpenAIServer, type OpenAIServer } from "../../test/support/openai-server.js";
 

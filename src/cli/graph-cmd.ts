@@ -3,14 +3,14 @@
  * describes one (nodes, edges by kind, components, degrees, isolated tools, hubs).
  */
 import type { Command } from "commander";
-import { UsageError } from "../core/errors.js";
-import type { ToolSpec } from "../core/types.js";
-import { buildToolGraph, type BuildProgress } from "../graph/builder.js";
-import { createEmbedder } from "../graph/embedders/index.js";
-import { graphFormatFor, serializeGraph, writeGraph } from "../graph/export.js";
-import { formatGraphStats, graphStats } from "../graph/stats.js";
-import { ToolGraph } from "../graph/tool-graph.js";
-import { readToolsJsonl } from "../tools/jsonl.js";
+import { UsageError } from "../core/index.js";
+import type { ToolSpec } from "../core/index.js";
+import { buildToolGraph, type BuildProgress } from "../graph/index.js";
+import { createEmbedder } from "../graph/index.js";
+import { graphFormatFor, serializeGraph, writeGraph } from "../graph/index.js";
+import { formatGraphStats, graphStats } from "../graph/index.js";
+import { ToolGraph } from "../graph/index.js";
+import { readToolsJsonl } from "../tools/index.js";
 
 interface BuildCliOptions {
   output?: string;

@@ -3,8 +3,8 @@
  */
 import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
-import { ToolflowError } from "../core/errors.js";
-import { packageVersion } from "../core/package.js";
+import { ToolflowError } from "../core/index.js";
+import { packageVersion } from "../core/index.js";
 import { registerCommands } from "./commands.js";
 
 export const VERSION = packageVersion();

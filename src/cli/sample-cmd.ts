@@ -3,10 +3,10 @@
  * and the Gini coefficient of tool usage.
  */
 import { Option, type Command } from "commander";
-import { UsageError } from "../core/errors.js";
-import { parseSizeRange } from "../core/size.js";
-import { SAMPLING_STRATEGIES, type SamplingStrategy } from "../core/types.js";
-import { ToolGraph } from "../graph/tool-graph.js";
+import { UsageError } from "../core/index.js";
+import { parseSizeRange } from "../core/index.js";
+import { SAMPLING_STRATEGIES, type SamplingStrategy } from "../core/index.js";
+import { ToolGraph } from "../graph/index.js";
 import {
   DEFAULT_BALANCE_ALPHA,
   SamplingGraph,

@@ -3,12 +3,12 @@
  * dialogues are accepted, resumably. See docs/synth.md.
  */
 import { Option, type Command } from "commander";
-import { ToolflowError, UsageError } from "../core/errors.js";
-import { SAMPLING_STRATEGIES } from "../core/types.js";
-import { dryRunSynth, formatDryRun } from "../synth/dry-run.js";
-import { parseSizeRange } from "../core/size.js";
-import { validateSynthOptions, type SynthOptions } from "../synth/options.js";
-import { runSynth } from "../synth/synth.js";
+import { ToolflowError, UsageError } from "../core/index.js";
+import { SAMPLING_STRATEGIES } from "../core/index.js";
+import { dryRunSynth, formatDryRun } from "../synth/index.js";
+import { parseSizeRange } from "../core/index.js";
+import { validateSynthOptions, type SynthOptions } from "../synth/index.js";
+import { runSynth } from "../synth/index.js";
 
 function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {

@@ -2,9 +2,9 @@
  * `toolflow tools import FILE... -o tools.jsonl`: normalize tool collections to ToolSpec lines.
  */
 import type { Command } from "commander";
-import { UsageError } from "../core/errors.js";
-import { writeFileAtomic } from "../core/fs.js";
-import { TOOL_FORMATS, type ToolFormat } from "../core/types.js";
+import { UsageError } from "../core/index.js";
+import { writeFileAtomic } from "../core/index.js";
+import { TOOL_FORMATS, type ToolFormat } from "../core/index.js";
 import { CONFLICT_POLICIES, importTools, writeToolsJsonl, type ConflictPolicy, type ImportReport } from "../tools/index.js";
 
 interface ImportCmdOptions {

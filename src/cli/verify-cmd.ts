@@ -4,8 +4,8 @@
  */
 import { join } from "node:path";
 import type { Command } from "commander";
-import { ToolflowError, UsageError } from "../core/errors.js";
-import { loadDialogues, DIALOGUES_FILE } from "../export/load.js";
+import { ToolflowError, UsageError } from "../core/index.js";
+import { loadDialogues, DIALOGUES_FILE } from "../export/index.js";
 import {
   Deduper,
   duplicateCheckResult,

@@ -1,6 +1,5 @@
 import { describe, expect, it } from "vitest";
 import * as pkg from "../index.js";
-import { MalformedResponseError } from "../llm/openai.js";
 import { ToolflowError } from "./errors.js";
 
 type AnyClass = new (...args: unknown[]) => unknown;
@@ -37,7 +36,7 @@ function instantiate(cls: AnyClass): unknown {
 describe("errors", () => {
   it("every exported error class is a ToolflowError with a stable, non-empty code", () => {
     const classes = exportedErrorClasses();
-    classes.set("llm/openai MalformedResponseError", MalformedResponseError as unknown as AnyClass);
+    // llm/openai's internal MalformedResponseError (not exported) is checked in src/llm/openai.test.ts
     // the walk reaches the namespaces (a broken walk would pass vacuously)
     expect([...classes.keys()]).toEqual(expect.arrayContaining(["ToolflowError", "SchemaCompileError", "llm.ModelError", "synth.SynthRunError"]));
     for (const [name, cls] of classes) {

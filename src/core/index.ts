@@ -1,11 +1,111 @@
-export * from "./ajv.js";
-export * from "./errors.js";
-export * from "./fs.js";
-export * from "./json.js";
-export * from "./jsonl.js";
-export * from "./package.js";
-export * from "./prompts.js";
-export * from "./rng.js";
-export * from "./schema.js";
-export * from "./size.js";
-export * from "./types.js";
+/** Shared data types (zod schemas), errors and plumbing; imports no other stage. */
+export {
+  createAjv,
+  tryCompileSchema,
+  compileSchema,
+  compiledSchemaCount,
+  formatAjvErrors,
+  type ErrorObject,
+  type ValidateFunction,
+  type AjvInstance,
+  SchemaCompileError,
+} from "./ajv.js";
+export {
+  pointerSegment,
+  ToolflowError,
+  InputError,
+  UsageError,
+} from "./errors.js";
+export {
+  writeFileAtomic,
+  readJsonFile,
+  parseJsonText,
+} from "./fs.js";
+export {
+  canonicalJson,
+} from "./json.js";
+export {
+  toJsonl,
+  writeJsonlAtomic,
+  parseJsonlLine,
+  lineError,
+  readJsonl,
+  readJsonlAll,
+  type LineProblem,
+  type ParsedLine,
+  type JsonlSchemaOptions,
+} from "./jsonl.js";
+export {
+  packageVersion,
+  packagePath,
+} from "./package.js";
+export {
+  promptsDir,
+  promptText,
+  renderTemplateText,
+  renderPrompt,
+} from "./prompts.js";
+export {
+  hashToUint32,
+  deriveSeed,
+  Rng,
+} from "./rng.js";
+export {
+  mapTypeName,
+  isPlainObject,
+  normalizeSchema,
+} from "./schema.js";
+export {
+  parseSizeRange,
+  checkSizeRange,
+  toSizeRange,
+  type SizeRange,
+  MAX_SAMPLE_SIZE,
+} from "./size.js";
+export {
+  type JsonSchema,
+  DIALOGUE_ROLES,
+  type DialogueRole,
+  type ModelRole,
+  JsonSchemaZ,
+  TOOL_FORMATS,
+  type ToolFormat,
+  ToolSourceZ,
+  type ToolSource,
+  ToolSpecZ,
+  type ToolSpec,
+  EDGE_KINDS,
+  type EdgeKind,
+  GraphNodeZ,
+  type GraphNode,
+  EdgeEvidenceZ,
+  type EdgeEvidence,
+  GraphEdgeZ,
+  type GraphEdge,
+  ToolGraphJsonZ,
+  type ToolGraphJson,
+  SAMPLING_STRATEGIES,
+  type SamplingStrategy,
+  ToolSampleZ,
+  type ToolSample,
+  PLAN_STEP_KINDS,
+  type PlanStepKind,
+  PlanStepZ,
+  type PlanStep,
+  DialoguePlanZ,
+  type DialoguePlan,
+  ToolCallZ,
+  type ToolCall,
+  MessageZ,
+  type Message,
+  UsageZ,
+  type Usage,
+  CheckResultZ,
+  type CheckResult,
+  VerificationZ,
+  type Verification,
+  DialogueRecordZ,
+  type DialogueRecord,
+  RejectedRecordZ,
+  type RejectedRecord,
+} from "./types.js";

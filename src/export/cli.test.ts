@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "../../test/support/cli.js";
-import { exampleDialogueRecord } from "../verify/example.js";
+import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
 
 function runDir(lines: string[]): string {
   const dir = mkdtempSync(join(tmpdir(), "tf-cli-"));

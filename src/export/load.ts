@@ -4,9 +4,9 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { InputError } from "../core/errors.js";
-import { readJsonlAll } from "../core/jsonl.js";
-import { DialogueRecordZ, RejectedRecordZ, type DialogueRecord, type RejectedRecord } from "../core/types.js";
+import { InputError } from "../core/index.js";
+import { readJsonlAll } from "../core/index.js";
+import { DialogueRecordZ, RejectedRecordZ, type DialogueRecord, type RejectedRecord } from "../core/index.js";
 import type { z } from "zod";
 
 export const DIALOGUES_FILE = "dialogues.jsonl";

@@ -3,10 +3,10 @@
  * grouped by sampleId and by identical tool set (union of both relations), and each group goes to the split
  * chosen by a hash of its key and the seed.
  */
-import { hashToUint32 } from "../core/rng.js";
-import type { DialogueRecord } from "../core/types.js";
-import { SPLIT_NAMES, type SplitName } from "../report/card.js";
-import { UsageError } from "../core/errors.js";
+import { hashToUint32 } from "../core/index.js";
+import type { DialogueRecord } from "../core/index.js";
+import { SPLIT_NAMES, type SplitName } from "../report/index.js";
+import { UsageError } from "../core/index.js";
 
 export type SplitRatios = readonly [number, number, number];
 

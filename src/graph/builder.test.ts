@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../core/errors.js";
-import { Rng } from "../core/rng.js";
-import type { ToolSpec } from "../core/types.js";
+import { InputError } from "../core/index.js";
+import { Rng } from "../core/index.js";
+import type { ToolSpec } from "../core/index.js";
 import { buildToolGraph } from "./builder.js";
 import { LexicalEmbedder } from "./embedders/lexical.js";
 import { graphStats } from "./stats.js";
-import { tool } from "./test-support/tools.js";
+import { tool } from "../../test/support/graph.js";
 
 describe("buildToolGraph", () => {
   const tools: ToolSpec[] = [

@@ -4,8 +4,8 @@
  * similar to a parameter of another. Fields are embedded once per distinct text, candidate pairs come from an
  * index (see similarity-join.ts), and each edge keeps the field pairs that made it as evidence.
  */
-import { InputError, ToolflowError } from "../core/errors.js";
-import type { EdgeEvidence, GraphEdge, GraphNode, ToolSpec } from "../core/types.js";
+import { InputError, ToolflowError } from "../core/index.js";
+import type { EdgeEvidence, GraphEdge, GraphNode, ToolSpec } from "../core/index.js";
 import { LexicalEmbedder } from "./embedders/lexical.js";
 import type { FieldEmbedder, FieldInput } from "./embedders/types.js";
 import { rowDot } from "./embedders/types.js";

@@ -8,7 +8,7 @@
  * For each threshold the sweep reports recall on positives, the share of negatives joined, and the shape of the
  * graph. The default threshold maximizes recall - false-positive share (Youden's J), ties to the higher threshold.
  */
-import type { ToolSpec } from "../core/types.js";
+import type { ToolSpec } from "../core/index.js";
 import { buildToolGraph } from "./builder.js";
 import type { FieldEmbedder } from "./embedders/types.js";
 import { graphStats } from "./stats.js";

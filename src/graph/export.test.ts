@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parse as parseGexf } from "graphology-gexf";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { UsageError } from "../core/errors.js";
+import { UsageError } from "../core/index.js";
 import { GraphClass } from "./graphology.js";
 import { graphFormatFor, toDot, toGexf, writeGraph } from "./export.js";
 import { degreeHistogram, formatGraphStats, graphStats } from "./stats.js";

@@ -5,9 +5,9 @@
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname, extname } from "node:path";
 import { write as writeGexfString } from "graphology-gexf";
-import { writeFileAtomic } from "../core/fs.js";
-import { UsageError } from "../core/errors.js";
-import type { EdgeEvidence } from "../core/types.js";
+import { writeFileAtomic } from "../core/index.js";
+import { UsageError } from "../core/index.js";
+import type { EdgeEvidence } from "../core/index.js";
 import type { EdgeAttributes, ToolGraph } from "./tool-graph.js";
 
 export const GRAPH_FORMATS = ["json", "gexf", "dot"] as const;

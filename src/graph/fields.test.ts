@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { ToolSpec } from "../core/types.js";
+import type { ToolSpec } from "../core/index.js";
 import { extractFields, fieldText } from "./fields.js";
 
 const spec: ToolSpec = {

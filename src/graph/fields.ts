@@ -2,7 +2,7 @@
  * The fields of a tool that can join it to another tool: its parameters and its return fields, nested ones
  * included (`booking.booking_id`, `results[].id`). Each is embedded as the paper's text `"{name}: {description}"`.
  */
-import type { JsonSchema, ToolSpec } from "../core/types.js";
+import type { JsonSchema, ToolSpec } from "../core/index.js";
 import { nameStems } from "./text.js";
 
 export type FieldRole = "param" | "return";

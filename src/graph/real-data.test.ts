@@ -4,7 +4,7 @@
 import { readdirSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { ToolSpec } from "../core/types.js";
+import type { ToolSpec } from "../core/index.js";
 import { importTools } from "../tools/index.js";
 import { SHARED_DATA } from "../../test/support/cli.js";
 import { buildToolGraph } from "./builder.js";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { Rng } from "../core/rng.js";
+import { Rng } from "../core/index.js";
 import type { DenseVectors } from "./embedders/types.js";
 import { lshParameters, ROLE_PARAM, ROLE_RETURN, similarityJoin } from "./similarity-join.js";
 

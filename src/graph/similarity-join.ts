@@ -12,7 +12,7 @@
  *   with probability <= 1 %; candidates are verified exactly. Approximate (pairs above the threshold are missed
  *   less often the more similar they are).
  */
-import { Rng } from "../core/rng.js";
+import { Rng } from "../core/index.js";
 import type { DenseVectors, FieldVectors, SparseVectors } from "./embedders/types.js";
 import { rowDot } from "./embedders/types.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { ToolGraph } from "./tool-graph.js";
-import { InputError } from "../core/errors.js";
+import { InputError } from "../core/index.js";
 
 const json = {
   nodes: [{ id: "a", name: "a" }, { id: "b", name: "b" }, { id: "c", name: "c" }],

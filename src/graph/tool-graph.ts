@@ -4,15 +4,15 @@
  * Between two tools there is at most one edge of each kind and direction; `evidence` lists the field pairs.
  */
 import { createGraph, type AbstractGraph } from "./graphology.js";
-import { readJsonFile } from "../core/fs.js";
-import { InputError } from "../core/errors.js";
+import { readJsonFile } from "../core/index.js";
+import { InputError } from "../core/index.js";
 import {
   ToolGraphJsonZ,
   type EdgeKind,
   type GraphEdge,
   type GraphNode,
   type ToolGraphJson,
-} from "../core/types.js";
+} from "../core/index.js";
 
 export interface EdgeAttributes {
   [key: string]: unknown;

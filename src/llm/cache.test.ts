@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { startOpenAIServer, type OpenAIServer } from "../../test/support/openai-server.js";
 import { fileURLToPath } from "node:url";
 import { createChatModel } from "../models/index.js";
-import { canonicalJson } from "../core/json.js";
+import { canonicalJson } from "../core/index.js";
 import { cacheMiddleware, requestCacheKey, SqliteResponseCache } from "./cache.js";
 import { wrapModel } from "./middleware.js";
 import { UsageCounter, usageMiddleware } from "./usage.js";

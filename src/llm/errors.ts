@@ -2,7 +2,7 @@
  * Typed errors of the model layer. Every message is redacted (no API key can appear), names the model, and
  * keeps the underlying error as `cause`.
  */
-import { ToolflowError } from "../core/errors.js";
+import { ToolflowError } from "../core/index.js";
 import { redact, redactError } from "./redact.js";
 
 export interface ModelErrorOptions {

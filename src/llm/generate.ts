@@ -10,9 +10,9 @@
  *   generateObject   a JSON value valid against a JSON Schema, plus an optional typed parse (zod, semantic rules)
  */
 import type { z } from "zod";
-import type { JsonSchema, Message } from "../core/types.js";
+import type { JsonSchema, Message } from "../core/index.js";
 import { ModelOutputError, ModelRequestError } from "./errors.js";
-import { renderPrompt } from "../core/prompts.js";
+import { renderPrompt } from "../core/index.js";
 import type { ChatModel, ChatRequest, ChatResult } from "./types.js";
 import { parseJsonLoose, SchemaCompileError, validateAgainst } from "./validate.js";
 

@@ -4,7 +4,7 @@
  * validates and re-asks (generateObject / generateChecked), and one middleware chain (wrapModel) for the response
  * cache and usage counting. Retries, timeouts and the shared limiter are options of the backends.
  */
-export type { CallContext, ChatModel, DialogueModels, ChatRequest, ChatResult, ChatTool, EmbeddingModel, FinishReason, ModelRole } from "./types.js";
+export type { CallContext, ChatModel, DialogueModels, ChatRequest, ChatResult, ChatTool, EmbeddingModel, FinishReason } from "./types.js";
 export {
   ModelAbortError,
   ModelAuthError,
@@ -16,7 +16,6 @@ export {
   ModelUnavailableError,
 } from "./errors.js";
 export {
-  DEFAULT_MAX_ATTEMPTS,
   fromZod,
   generateChecked,
   generateObject,
@@ -31,7 +30,7 @@ export { wrapModel, type ModelMiddleware } from "./middleware.js";
 export { OpenAIChatModel, type OpenAIModelOptions } from "./openai.js";
 export { OpenAIEmbeddingModel, type OpenAIEmbeddingOptions } from "./embeddings.js";
 export { RequestLimiter, type LimiterOptions } from "./limiter.js";
-export { DEFAULT_RETRY_POLICY, parseRetryAfter, type RetryPolicy } from "./retry.js";
+export type { RetryPolicy } from "./retry.js";
 export { cacheMiddleware, requestCacheKey, SqliteResponseCache, type ResponseCache } from "./cache.js";
 export {
   costFor,
@@ -50,9 +49,9 @@ export {
   type UsageSummary,
   type UsageTotals,
 } from "./usage.js";
-export { redact, registerSecret } from "./redact.js";
-export { checkToolCalls, parseJsonLoose, validateAgainst } from "./validate.js";
+export { redact } from "./redact.js";
+export { checkToolCalls, validateAgainst } from "./validate.js";
 // The llama backend: sync helpers here; the backend itself (src/llm/llama/, node-llama-cpp) is loaded on first use
 // by openLlamaModel.
 export { openLlamaModel } from "./llama-loader.js";
-export { defaultModelCacheDir, parseLlamaSpec, NODE_LLAMA_CPP_INSTALL_HINT, type LlamaModelOptions } from "./llama/spec.js";
+export { defaultModelCacheDir, parseLlamaSpec, type LlamaModelOptions } from "./llama/spec.js";

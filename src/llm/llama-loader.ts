@@ -2,7 +2,7 @@
  * The llama backend, loaded on first use: node-llama-cpp is an optional dependency, and loading it costs time, so
  * nothing imports the backend's module until a `llama:` model is made.
  */
-import { ToolflowError } from "../core/errors.js";
+import { ToolflowError } from "../core/index.js";
 import { ModelConfigError } from "./errors.js";
 import type { LlamaModelOptions } from "./llama/spec.js";
 import type { ChatModel } from "./types.js";

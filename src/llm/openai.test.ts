@@ -1,7 +1,8 @@
 import { describe, it, expect, afterEach } from "vitest";
 import { startOpenAIServer, type OpenAIServer, type OpenAIServerOptions } from "../../test/support/openai-server.js";
 import type { ChatTool } from "./types.js";
-import { OpenAIChatModel, type OpenAIModelOptions } from "./openai.js";
+import { MalformedResponseError, OpenAIChatModel, type OpenAIModelOptions } from "./openai.js";
+import { ToolflowError } from "../core/index.js";
 import {
   ModelAuthError,
   ModelConfigError,
@@ -350,5 +351,14 @@ describe("shared limiter", () => {
     expect(peak).toBeLessThanOrEqual(3);
     expect(peak).toBeGreaterThanOrEqual(2);
     expect(limiter.started).toBe(12);
+  });
+});
+
+describe("MalformedResponseError (internal)", () => {
+  it("is a ToolflowError with a stable, non-empty code", () => {
+    const e = new MalformedResponseError("message");
+    expect(e).toBeInstanceOf(ToolflowError);
+    expect(typeof e.code === "string" && e.code.length > 0).toBe(true);
+    expect(new MalformedResponseError("other").code).toBe(e.code);
   });
 });

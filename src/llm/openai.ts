@@ -13,8 +13,8 @@
  */
 import OpenAI from "openai";
 import { z } from "zod";
-import { hashToUint32 } from "../core/rng.js";
-import type { JsonSchema, Message, ToolCall, Usage } from "../core/types.js";
+import { hashToUint32 } from "../core/index.js";
+import type { JsonSchema, Message, ToolCall, Usage } from "../core/index.js";
 import {
   ModelAbortError,
   ModelAuthError,
@@ -26,8 +26,8 @@ import {
 } from "./errors.js";
 import { nodeFetch } from "./http-fetch.js";
 import { RequestLimiter } from "./limiter.js";
-import { ToolflowError } from "../core/errors.js";
-import { renderPrompt } from "../core/prompts.js";
+import { ToolflowError } from "../core/index.js";
+import { renderPrompt } from "../core/index.js";
 import { redact, registerSecret } from "./redact.js";
 import {
   DEFAULT_RETRY_POLICY,

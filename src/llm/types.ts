@@ -4,9 +4,9 @@
  * happen once, above the backends, in `generateObject` / `generateChecked` (generate.ts); cross-cutting behaviour
  * (cache, usage counting, test hooks) wraps a model with `wrapModel` (middleware.ts).
  */
-import type { DialogueRole, JsonSchema, Message, ModelRole, ToolCall, Usage } from "../core/types.js";
+import type { DialogueRole, JsonSchema, Message, ModelRole, ToolCall, Usage } from "../core/index.js";
 
-export type { ModelRole } from "../core/types.js";
+export type { ModelRole } from "../core/index.js";
 
 /** A tool as offered to a model (OpenAI function-tool shape). */
 export interface ChatTool {

@@ -2,7 +2,7 @@ import { describe, it, expect } from "vitest";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { InputError } from "../core/errors.js";
+import { InputError } from "../core/index.js";
 import { wrapModel } from "./middleware.js";
 import { estimatePromptTokens, estimateTokens, loadPriceTable, priceFor, UsageCounter, usageMiddleware } from "./usage.js";
 

@@ -7,9 +7,9 @@ import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { InputError } from "../core/errors.js";
-import { writeFileAtomic } from "../core/fs.js";
-import type { Message, Usage } from "../core/types.js";
+import { InputError } from "../core/index.js";
+import { writeFileAtomic } from "../core/index.js";
+import type { Message, Usage } from "../core/index.js";
 import type { ModelMiddleware } from "./middleware.js";
 
 /** $ per 1M tokens. `cachedInput` (provider prompt-cache price) defaults to `input`. */

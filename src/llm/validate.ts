@@ -4,11 +4,11 @@
  * as a JSON object and validate against the tool's parameter schema).
  */
 import { jsonrepair } from "jsonrepair";
-import { compileSchema, formatAjvErrors } from "../core/ajv.js";
-import type { JsonSchema, ToolCall } from "../core/types.js";
+import { compileSchema, formatAjvErrors } from "../core/index.js";
+import type { JsonSchema, ToolCall } from "../core/index.js";
 import type { ChatTool } from "./types.js";
 
-export { SchemaCompileError } from "../core/ajv.js";
+export { SchemaCompileError } from "../core/index.js";
 
 export interface SchemaCheck {
   ok: boolean;

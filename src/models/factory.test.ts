@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { ToolflowError, UsageError } from "../core/errors.js";
+import { ToolflowError, UsageError } from "../core/index.js";
 import { ModelConfigError, UsageCounter, usageMiddleware, type ChatModel } from "../llm/index.js";
 import { createChatModel, parseModelList, parseModelSpec, parseRoleMap } from "./factory.js";
 import { ModelPool, openRunModels } from "./run-models.js";

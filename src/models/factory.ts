@@ -10,8 +10,8 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { UsageError } from "../core/errors.js";
-import { deriveSeed, Rng } from "../core/rng.js";
+import { UsageError } from "../core/index.js";
+import { deriveSeed, Rng } from "../core/index.js";
 import {
   cacheMiddleware,
   defaultModelCacheDir,

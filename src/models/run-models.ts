@@ -4,9 +4,9 @@
  * cache (--cache), and one usage counter for every call the run makes (with the price table, --prices).
  */
 import { join } from "node:path";
-import { UsageError } from "../core/errors.js";
-import { deriveSeed, Rng } from "../core/rng.js";
-import { DIALOGUE_ROLES, type DialogueRole } from "../core/types.js";
+import { UsageError } from "../core/index.js";
+import { deriveSeed, Rng } from "../core/index.js";
+import { DIALOGUE_ROLES, type DialogueRole } from "../core/index.js";
 import {
   loadPriceTable,
   RequestLimiter,

@@ -2,8 +2,8 @@
  * The dataset card (README.md of an export): how the data was made, its statistics, verification results,
  * diversity, splits and formats. Deterministic: the same inputs give the same text.
  */
-import { packageVersion } from "../core/package.js";
-import type { RejectionSummary } from "../verify/summary.js";
+import { packageVersion } from "../core/index.js";
+import type { RejectionSummary } from "../verify/index.js";
 import type { DatasetStats } from "./stats.js";
 
 export const SPLIT_NAMES = ["train", "validation", "test"] as const;

@@ -1,10 +1,10 @@
 import { describe, it, expect } from "vitest";
-import { exampleDialogueRecord } from "../verify/example.js";
-import { verifyDialogue } from "../verify/verify.js";
+import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
+import { verifyDialogue } from "../verify/index.js";
 import { distinctN, shannonEntropy, words } from "./diversity.js";
 import { datasetStats } from "./stats.js";
 import { renderDatasetCard } from "./card.js";
-import { summarizeRejections } from "../verify/summary.js";
+import { summarizeRejections } from "../verify/index.js";
 
 describe("diversity metrics", () => {
   it("H is the entropy of word frequencies in bits", () => {

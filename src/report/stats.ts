@@ -1,8 +1,8 @@
 /**
  * Statistics of a set of dialogue records for the dataset card.
  */
-import type { DialogueRecord, PlanStepKind } from "../core/types.js";
-import { PLAN_STEP_KINDS } from "../core/types.js";
+import type { DialogueRecord, PlanStepKind } from "../core/index.js";
+import { PLAN_STEP_KINDS } from "../core/index.js";
 import { diversity, type DiversityMetrics } from "./diversity.js";
 
 export interface Distribution {

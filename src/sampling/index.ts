@@ -4,12 +4,11 @@ export {
   randomSample,
   balancedWalkSample,
   DEFAULT_BALANCE_ALPHA,
-  checkAlpha,
   type SampleOptionsBase,
   type SeededSampleOptions,
   type BalancedSampleOptions,
 } from "./samplers.js";
-export { UsageTracker, MAX_BALANCE_ALPHA } from "./usage-tracker.js";
+export { UsageTracker } from "./usage-tracker.js";
 export { sampleTools, sampleId, isSamplingStrategy, type SampleToolsOptions } from "./sample-tools.js";
 export {
   coverage,
@@ -21,11 +20,4 @@ export {
   type SamplingStats,
 } from "./stats.js";
 export { readSamplesJsonl, writeSamplesJsonl, samplesToJsonl } from "./io.js";
-export {
-  SamplingGraph,
-  asSamplingGraph,
-  type SamplingGraphLike,
-  type SamplingGraphOptions,
-  type SampleEdge,
-} from "./sampling-graph.js";
-export { parseSizeRange, checkSizeRange, toSizeRange, MAX_SAMPLE_SIZE, type SizeRange } from "../core/size.js";
+export { SamplingGraph, type SamplingGraphLike, type SamplingGraphOptions, type SampleEdge } from "./sampling-graph.js";

@@ -1,7 +1,7 @@
 /** Reading and writing samples.jsonl (one ToolSample a line). */
-import { InputError } from "../core/errors.js";
-import { readJsonl, toJsonl, writeJsonlAtomic } from "../core/jsonl.js";
-import { ToolSampleZ, type ToolSample } from "../core/types.js";
+import { InputError } from "../core/index.js";
+import { readJsonl, toJsonl, writeJsonlAtomic } from "../core/index.js";
+import { ToolSampleZ, type ToolSample } from "../core/index.js";
 
 /**
  * Read and validate a samples file. A line that is not a ToolSample, or a repeated id, is an InputError naming

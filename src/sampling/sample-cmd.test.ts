@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { cliInProcess, runCli } from "../../test/support/cli.js";
 import { readSamplesJsonl } from "./index.js";
-import { makeGraph, preferentialGraph } from "./test-graphs.js";
+import { makeGraph, preferentialGraph } from "../../test/support/sampling.js";
 
 
 describe("toolflow sample (CLI)", () => {

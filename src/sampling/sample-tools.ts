@@ -3,9 +3,9 @@
  * any sample can be reproduced alone and a run's first k samples do not depend on `count`. `balanced` is
  * sequential (each sample depends on the usage so far) and draws from one RNG seeded by the run seed.
  */
-import { InputError } from "../core/errors.js";
-import { Rng, deriveSeed } from "../core/rng.js";
-import { SAMPLING_STRATEGIES, type SamplingStrategy, type ToolSample } from "../core/types.js";
+import { InputError } from "../core/index.js";
+import { Rng, deriveSeed } from "../core/index.js";
+import { SAMPLING_STRATEGIES, type SamplingStrategy, type ToolSample } from "../core/index.js";
 import { asSamplingGraph, type SamplingGraphLike } from "./sampling-graph.js";
 import {
   DEFAULT_BALANCE_ALPHA,
@@ -15,7 +15,7 @@ import {
   randomWalkSample,
 } from "./samplers.js";
 import { UsageTracker } from "./usage-tracker.js";
-import { toSizeRange, type SizeRange } from "../core/size.js";
+import { toSizeRange, type SizeRange } from "../core/index.js";
 
 export interface SampleToolsOptions {
   strategy: SamplingStrategy;

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
-import { InputError } from "../core/errors.js";
-import { Rng, deriveSeed } from "../core/rng.js";
-import { ToolSampleZ, type ToolSample } from "../core/types.js";
-import type { ToolGraph } from "../graph/tool-graph.js";
+import { InputError } from "../core/index.js";
+import { Rng, deriveSeed } from "../core/index.js";
+import { ToolSampleZ, type ToolSample } from "../core/index.js";
+import type { ToolGraph } from "../graph/index.js";
 import {
   SamplingGraph,
   UsageTracker,
@@ -14,7 +14,7 @@ import {
   sampleTools,
   samplingStats,
 } from "./index.js";
-import { makeGraph, preferentialGraph } from "./test-graphs.js";
+import { makeGraph, preferentialGraph } from "../../test/support/sampling.js";
 
 /** Every sample's edges are graph edges, and each new tool joins the tools before it by exactly one of them. */
 function expectWalkedEdgesExist(graph: ToolGraph, s: ToolSample): void {

@@ -4,11 +4,11 @@
  * - randomSample: uniform random tool sets (the paper's "w/o Graph" ablation).
  * - balancedWalkSample: a walk biased toward tools used least so far, so a large run covers the collection.
  */
-import { InputError } from "../core/errors.js";
-import { Rng } from "../core/rng.js";
-import type { SamplingStrategy, ToolSample } from "../core/types.js";
+import { InputError } from "../core/index.js";
+import { Rng } from "../core/index.js";
+import type { SamplingStrategy, ToolSample } from "../core/index.js";
 import { asSamplingGraph, type SampleEdge, type SamplingGraph, type SamplingGraphLike } from "./sampling-graph.js";
-import { toSizeRange, type SizeRange } from "../core/size.js";
+import { toSizeRange, type SizeRange } from "../core/index.js";
 import { MAX_BALANCE_ALPHA, UsageTracker } from "./usage-tracker.js";
 
 export interface SampleOptionsBase {

@@ -2,8 +2,8 @@
  * SamplingGraph: a read-only adjacency index over a ToolGraph, built once per run so that walks do not rebuild
  * neighbour sets at every step. The ToolGraph must not change while a SamplingGraph over it is in use.
  */
-import type { ToolGraph } from "../graph/tool-graph.js";
-import type { ToolSample } from "../core/types.js";
+import type { ToolGraph } from "../graph/index.js";
+import type { ToolSample } from "../core/index.js";
 
 export type SampleEdge = ToolSample["edges"][number];
 

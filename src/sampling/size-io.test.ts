@@ -2,9 +2,10 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { InputError, UsageError } from "../core/errors.js";
-import { parseSizeRange, readSamplesJsonl, sampleTools, writeSamplesJsonl } from "./index.js";
-import { makeGraph } from "./test-graphs.js";
+import { InputError, UsageError } from "../core/index.js";
+import { readSamplesJsonl, sampleTools, writeSamplesJsonl } from "./index.js";
+import { parseSizeRange } from "../core/index.js";
+import { makeGraph } from "../../test/support/sampling.js";
 
 describe("parseSizeRange", () => {
   it("reads a number or a range", () => {

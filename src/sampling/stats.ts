@@ -3,8 +3,8 @@
  * non-isolated tools) and the Gini coefficient of tool usage (0 = every tool used equally often, near 1 = a few
  * tools take every use).
  */
-import { InputError } from "../core/errors.js";
-import type { SamplingStrategy, ToolSample } from "../core/types.js";
+import { InputError } from "../core/index.js";
+import type { SamplingStrategy, ToolSample } from "../core/index.js";
 import { asSamplingGraph, type SamplingGraph, type SamplingGraphLike } from "./sampling-graph.js";
 
 /** How many samples each tool appears in. */

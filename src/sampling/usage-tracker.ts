@@ -4,7 +4,7 @@
  * exact: a start tool is drawn in O(log n) from a Fenwick tree over the startable tools, and a linear scan over
  * the same weights would pick the very same tool.
  */
-import type { Rng } from "../core/rng.js";
+import type { Rng } from "../core/index.js";
 import type { SamplingGraph } from "./sampling-graph.js";
 
 const SCALE = 2 ** 30;

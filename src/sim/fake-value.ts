@@ -4,8 +4,7 @@
  * arguments), with a seeded Rng. The leaves come from values.ts (valueFor), related fields are made to agree
  * (values.ts coherent), shapes the context rules do not cover ($ref, nested anyOf...) go to schemaExample.
  */
-import type { Rng } from "../core/rng.js";
-import type { JsonSchema } from "../core/types.js";
+import type { JsonSchema, Rng } from "../core/index.js";
 import { isRecord } from "../agents/index.js";
 import { schemaExample } from "./schema-example.js";
 import { coherent, startsEmpty, statusFor, tidyResultRecord, valueFor, type ValueHints } from "./values.js";

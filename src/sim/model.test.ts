@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { ModelRequestError, validateAgainst, type ChatRequest, type ChatTool } from "../llm/index.js";
 import { createSimModel, simGenericAnswer } from "./model.js";
-import type { JsonSchema } from "../core/types.js";
+import type { JsonSchema } from "../core/index.js";
 
 const SCHEMAS: Record<string, JsonSchema> = {
   plan: {

@@ -11,8 +11,8 @@
  * Like every backend it returns what it "said"; it does not validate itself (generateObject does). Every answer
  * is marked model "sim": sim output is not real data.
  */
-import { Rng, hashToUint32 } from "../core/rng.js";
-import type { ToolCall, Usage } from "../core/types.js";
+import { Rng, hashToUint32 } from "../core/index.js";
+import type { ToolCall, Usage } from "../core/index.js";
 import {
   ModelRequestError,
   requestCacheKey,

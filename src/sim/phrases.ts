@@ -2,8 +2,8 @@
  * Wording of the sim policy: verb phrases for tools ("book a flight"), argument values in natural words
  * ("from JFK to LAX on 2025-03-14"), persona-flavoured openers, and result summaries.
  */
-import type { Rng } from "../core/rng.js";
-import type { ToolSpec } from "../core/types.js";
+import type { Rng } from "../core/index.js";
+import type { ToolSpec } from "../core/index.js";
 import type { Persona } from "../agents/index.js";
 import { humanize, identifierWords, isRecord, paramProperties } from "../agents/index.js";
 

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { bfclTools, sampleOf, ScriptedModel, simModels } from "../../test/support/agents.js";
 import { generateDialogue, validatePlan, type AgentCallContext } from "../agents/index.js";
-import { deriveSeed, Rng } from "../core/rng.js";
-import type { ToolSpec } from "../core/types.js";
+import { deriveSeed, Rng } from "../core/index.js";
+import type { ToolSpec } from "../core/index.js";
 import { createSimModel } from "./model.js";
 import { simPlan } from "./plan.js";
 

@@ -3,8 +3,8 @@
  * the method asks (single, parallel, chained, clarify, no_tool, chitchat) while respecting the tools'
  * dependencies (a tool whose parameter another tool returns comes after it).
  */
-import { deriveSeed, Rng } from "../core/rng.js";
-import type { DialoguePlan, PlanStep, PlanStepKind, ToolSpec } from "../core/types.js";
+import { deriveSeed, Rng } from "../core/index.js";
+import type { DialoguePlan, PlanStep, PlanStepKind, ToolSpec } from "../core/index.js";
 import type { PlannerContext } from "../agents/index.js";
 import { identifierWords, paramProperties, requiredParams, toolByName } from "../agents/index.js";
 import { cap, joinAnd, toolPhrase } from "./phrases.js";

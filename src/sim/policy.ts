@@ -5,8 +5,8 @@
  * result, chained calls take ids from earlier results, clarify steps ask and get the missing value, parallel
  * steps make several calls in one message, tool results fit the `returns` schema.
  */
-import { deriveSeed, Rng } from "../core/rng.js";
-import type { PlanStep, ToolCall, ToolSpec } from "../core/types.js";
+import { deriveSeed, Rng } from "../core/index.js";
+import type { PlanStep, ToolCall, ToolSpec } from "../core/index.js";
 import {
   fieldFillsParam,
   humanize,

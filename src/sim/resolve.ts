@@ -2,8 +2,8 @@
  * Where the sim policy takes argument values from. The simulated user and the simulated assistant use the same
  * rules, so the user states exactly the values the assistant cannot take from earlier tool results.
  */
-import { deriveSeed, Rng } from "../core/rng.js";
-import type { DialoguePlan, JsonSchema, ToolSpec } from "../core/types.js";
+import { deriveSeed, Rng } from "../core/index.js";
+import type { DialoguePlan, JsonSchema, ToolSpec } from "../core/index.js";
 import type { KnownField } from "../agents/index.js";
 import {
   fieldFillsParam,

@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { Rng } from "../core/rng.js";
+import { Rng } from "../core/index.js";
 import { schemaExample, stringForPattern } from "./schema-example.js";
 import { validateAgainst } from "../llm/index.js";
 import { CITY_INFO, PEOPLE, PRODUCTS, RANGE_PAIRS } from "./vocab.js";

@@ -13,8 +13,7 @@
  * multipleOf, and simple patterns (via a small generator for the common regex subset). Callers that need a
  * guarantee validate the result with ajv (the sim backend does).
  */
-import { Rng } from "../core/rng.js";
-import type { JsonSchema } from "../core/types.js";
+import { Rng, type JsonSchema } from "../core/index.js";
 import { coherent, fitLength, singularWord, valueFor, type ValueHints } from "./values.js";
 import { PEOPLE } from "./vocab.js";
 

@@ -5,7 +5,7 @@
  * reads it from the text. A message written by another model is not found, and the simulated assistant then
  * works from the plan and earlier results alone.
  */
-import type { ToolSpec } from "../core/types.js";
+import type { ToolSpec } from "../core/index.js";
 
 /** Argument values the user stated for one intended call of a request (by call position). */
 export interface CallValues {

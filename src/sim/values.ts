@@ -7,8 +7,7 @@
  * backend: valueFor makes the leaves of both fakeValue (fake-value.ts) and schemaExample's readable mode, and
  * coherent keeps related fields of both in agreement, from the one vocabulary and range table of vocab.ts.
  */
-import { Rng } from "../core/rng.js";
-import type { JsonSchema } from "../core/types.js";
+import { Rng, type JsonSchema } from "../core/index.js";
 import { identifierWords, isRecord } from "../agents/index.js";
 import * as V from "./vocab.js";
 

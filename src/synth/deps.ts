@@ -3,7 +3,7 @@
  * (src/agents, src/verify, src/llm); tests can pass doubles.
  */
 import type { GenerateOptions, GeneratedDialogue } from "../agents/index.js";
-import type { DialoguePlan, Message, ToolSample, ToolSpec, Verification } from "../core/types.js";
+import type { DialoguePlan, Message, ToolSample, ToolSpec, Verification } from "../core/index.js";
 import type { ChatModel, DialogueModels } from "../llm/index.js";
 
 /** The parts of a dialogue that verification, deduplication and judging look at. */

@@ -9,8 +9,8 @@
  * gpt-tokenizer (o200k) over messages, tool specs and response schemas; completion tokens over the sim answers,
  * which are terser than a real model's, so treat completion figures as a lower bound.
  */
-import { deriveSeed } from "../core/rng.js";
-import { DIALOGUE_ROLES, type DialogueRole, type Message, type ToolSample } from "../core/types.js";
+import { deriveSeed } from "../core/index.js";
+import { DIALOGUE_ROLES, type DialogueRole, type Message, type ToolSample } from "../core/index.js";
 import { generateDialogue } from "../agents/index.js";
 import {
   costOf,

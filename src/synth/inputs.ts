@@ -6,9 +6,9 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { InputError } from "../core/errors.js";
-import { deriveSeed } from "../core/rng.js";
-import type { ToolSample, ToolSpec } from "../core/types.js";
+import { InputError } from "../core/index.js";
+import { deriveSeed } from "../core/index.js";
+import type { ToolSample, ToolSpec } from "../core/index.js";
 import { buildToolGraph, ToolGraph } from "../graph/index.js";
 import { readSamplesJsonl, sampleTools, writeSamplesJsonl } from "../sampling/index.js";
 import { readToolsJsonl } from "../tools/index.js";

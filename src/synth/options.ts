@@ -2,9 +2,9 @@
  * Options of a synthesis run, validated with zod, and the subset that defines a run (compared on --resume).
  */
 import { z } from "zod";
-import { UsageError } from "../core/errors.js";
-import { canonicalJson } from "../core/json.js";
-import { DIALOGUE_ROLES, SAMPLING_STRATEGIES, type DialogueRole } from "../core/types.js";
+import { UsageError } from "../core/index.js";
+import { canonicalJson } from "../core/index.js";
+import { DIALOGUE_ROLES, SAMPLING_STRATEGIES, type DialogueRole } from "../core/index.js";
 
 
 export const SizeRangeZ = z

@@ -2,9 +2,9 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DialogueRecordZ, RejectedRecordZ } from "../core/types.js";
-import { ToolflowError } from "../core/errors.js";
-import { deriveSeed } from "../core/rng.js";
+import { DialogueRecordZ, RejectedRecordZ } from "../core/index.js";
+import { ToolflowError } from "../core/index.js";
+import { deriveSeed } from "../core/index.js";
 import { fakeDeps, fakeModel, fakeProvider, fakeSamples, fakeTool } from "../../test/e2e/support/doubles.js";
 import { isFatalError, runSynthesis, SynthRunError, type RunnerConfig } from "./runner.js";
 import { RUN_FILES } from "./store.js";

@@ -5,8 +5,8 @@
  */
 import { setMaxListeners } from "node:events";
 import { join } from "node:path";
-import { deriveSeed } from "../core/rng.js";
-import { ToolflowError } from "../core/errors.js";
+import { deriveSeed } from "../core/index.js";
+import { ToolflowError } from "../core/index.js";
 import {
   DialogueRecordZ,
   RejectedRecordZ,
@@ -15,9 +15,9 @@ import {
   type ToolSample,
   type ToolSpec,
   type Verification,
-} from "../core/types.js";
+} from "../core/index.js";
 import type { GeneratedDialogue } from "../agents/index.js";
-import { DIALOGUE_ROLES } from "../core/types.js";
+import { DIALOGUE_ROLES } from "../core/index.js";
 import { UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from "../llm/index.js";
 import type { RunModels } from "../models/index.js";
 import type { DeduperLike, DialogueForChecks, SynthDeps } from "./deps.js";

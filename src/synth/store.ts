@@ -13,9 +13,9 @@
 import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import type { z } from "zod";
-import { ToolflowError, UsageError } from "../core/errors.js";
-import { writeFileAtomic } from "../core/fs.js";
-import { lineError, parseJsonlLine, toJsonl } from "../core/jsonl.js";
+import { ToolflowError, UsageError } from "../core/index.js";
+import { writeFileAtomic } from "../core/index.js";
+import { lineError, parseJsonlLine, toJsonl } from "../core/index.js";
 
 export const RUN_FILES = {
   dialogues: "dialogues.jsonl",

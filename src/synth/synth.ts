@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { UsageError } from "../core/errors.js";
+import { UsageError } from "../core/index.js";
 import { costFor, type ModelMiddleware } from "../llm/index.js";
 import type { RunModels, RunModelsConfig } from "../models/index.js";
 import type { SynthDeps } from "./deps.js";

@@ -2,7 +2,7 @@
  * Counts and token usage of a run, computed from its records (accepted and rejected), so that a resumed run's
  * manifest covers every session, including ones that were killed before they could write their manifest.
  */
-import type { DialogueRecord, RejectedRecord } from "../core/types.js";
+import type { DialogueRecord, RejectedRecord } from "../core/index.js";
 import { UsageCounter, type UsageBreakdown } from "../llm/index.js";
 
 export type { UsageTotals } from "../llm/index.js";

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { PROJECT_ROOT, runCli, SHARED_DATA } from "../../test/support/cli.js";
-import { ToolSpecZ } from "../core/types.js";
+import { ToolSpecZ } from "../core/index.js";
 
 let dir: string;
 beforeAll(async () => {

@@ -2,8 +2,8 @@
  * Format detection: look at the shape of a parsed file and say which tool format it is, or throw an InputError
  * naming the file (with a hint when the file is a known non-tool file, e.g. BFCL ground truth).
  */
-import { InputError } from "../core/errors.js";
-import type { ToolFormat } from "../core/types.js";
+import { InputError } from "../core/index.js";
+import type { ToolFormat } from "../core/index.js";
 import { isBfclQuestion, looksLikeBfclDoc } from "./formats/bfcl.js";
 import { isMcpTool } from "./formats/mcp.js";
 import { isBareFunction, isOpenAIToolWrapper } from "./formats/openai.js";

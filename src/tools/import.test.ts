@@ -6,8 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SHARED_DATA } from "../../test/support/cli.js";
-import { InputError } from "../core/errors.js";
-import { importTools, parseInputText, detectInputFormat, readToolsJsonl, writeToolsJsonl } from "./index.js";
+import { InputError } from "../core/index.js";
+import { importTools, readToolsJsonl, writeToolsJsonl } from "./index.js";
+import { parseInputText } from "./read.js";
+import { detectInputFormat } from "./detect.js";
 
 let dir: string;
 beforeAll(async () => {

@@ -13,8 +13,8 @@
  *       error: InputError naming both places.
  * Output order is the order in which each kept tool first appears in the inputs, so the result is stable.
  */
-import { InputError } from "../core/errors.js";
-import { ToolSpecZ, type ToolFormat, type ToolSpec } from "../core/types.js";
+import { InputError } from "../core/index.js";
+import { ToolSpecZ, type ToolFormat, type ToolSpec } from "../core/index.js";
 import { detectInputFormat, type Detection } from "./detect.js";
 import { bfclRecordToDrafts } from "./formats/bfcl.js";
 import { at, inputError } from "./formats/common.js";
@@ -24,8 +24,8 @@ import { openApiDocumentToDrafts, toolAlpacaDocumentToDrafts, isToolAlpacaEntry 
 import { toolBenchDocumentToDrafts } from "./formats/toolbench.js";
 import { toolSpecToDraft } from "./formats/toolspec.js";
 import { readInputFile, type ParsedInput } from "./read.js";
-import { canonicalJson } from "../core/json.js";
-import { normalizeSchema } from "../core/schema.js";
+import { canonicalJson } from "../core/index.js";
+import { normalizeSchema } from "../core/index.js";
 import { isPlainObject, normalizeParameters, sanitizeToolName, SchemaChecker } from "./schema.js";
 import type { ConflictPolicy, FileReport, FormatCounts, ImportOptions, ImportReport, Location, SchemaFix, ToolDraft } from "./types.js";
 

@@ -2,9 +2,9 @@
  * tools.jsonl: one ToolSpec a line. readToolsJsonl validates every line with ToolSpecZ (errors name the file
  * and line) and rejects repeated names; writeToolsJsonl writes atomically.
  */
-import { InputError } from "../core/errors.js";
-import { readJsonl, writeJsonlAtomic } from "../core/jsonl.js";
-import { ToolSpecZ, type ToolSpec } from "../core/types.js";
+import { InputError } from "../core/index.js";
+import { readJsonl, writeJsonlAtomic } from "../core/index.js";
+import { ToolSpecZ, type ToolSpec } from "../core/index.js";
 
 export async function readToolsJsonl(path: string): Promise<ToolSpec[]> {
   const tools: ToolSpec[] = [];

@@ -5,9 +5,9 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { parseDocument } from "yaml";
-import { InputError } from "../core/errors.js";
-import { parseJsonText } from "../core/fs.js";
-import { lineError, parseJsonlLine } from "../core/jsonl.js";
+import { InputError } from "../core/index.js";
+import { parseJsonText } from "../core/index.js";
+import { lineError, parseJsonlLine } from "../core/index.js";
 
 export type ParsedInput =
   | { kind: "json"; file: string; value: unknown }

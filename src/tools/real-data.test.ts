@@ -7,8 +7,9 @@ import { join } from "node:path";
 import { Ajv } from "ajv";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SHARED_DATA } from "../../test/support/cli.js";
-import type { ToolSpec } from "../core/types.js";
-import { importTools, TOOL_NAME_RE, type ImportResult } from "./index.js";
+import type { ToolSpec } from "../core/index.js";
+import { importTools, type ImportResult } from "./index.js";
+import { TOOL_NAME_RE } from "./schema.js";
 
 type Obj = Record<string, unknown>;
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { canonicalJson } from "../core/json.js";
-import { normalizeSchema } from "../core/schema.js";
+import { canonicalJson } from "../core/index.js";
+import { normalizeSchema } from "../core/index.js";
 import { normalizeParameters, sanitizeToolName, SchemaChecker, TOOL_NAME_RE } from "./schema.js";
 
 describe("normalizeSchema", () => {

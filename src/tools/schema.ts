@@ -3,12 +3,12 @@
  * recorded as fixes), tool-name sanitizing, and an ajv compile check.
  */
 import { createHash } from "node:crypto";
-import { canonicalJson } from "../core/json.js";
-import { createAjv, type AjvInstance, type ErrorObject } from "../core/ajv.js";
-import { isPlainObject, normalizeSchema } from "../core/schema.js";
-import type { JsonSchema } from "../core/types.js";
+import { canonicalJson } from "../core/index.js";
+import { createAjv, type AjvInstance, type ErrorObject } from "../core/index.js";
+import { isPlainObject, normalizeSchema } from "../core/index.js";
+import type { JsonSchema } from "../core/index.js";
 
-export { isPlainObject } from "../core/schema.js";
+export { isPlainObject } from "../core/index.js";
 
 /** OpenAI's rule for function names. */
 export const TOOL_NAME_RE = /^[a-zA-Z0-9_-]{1,64}$/;

@@ -1,4 +1,4 @@
-import type { ToolFormat, ToolSource } from "../core/types.js";
+import type { ToolFormat, ToolSource } from "../core/index.js";
 
 /** Where a record sits: the file, the line (JSONL) and the JSON pointer inside the record / document. */
 export interface Location {

@@ -7,7 +7,7 @@ import { describe, it, expect } from "vitest";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { SHARED_DATA } from "../../test/support/cli.js";
-import type { Message, ToolCall, ToolSpec } from "../core/types.js";
+import type { Message, ToolCall, ToolSpec } from "../core/index.js";
 import { bfclRecordToDrafts, finalizeDraft, sanitizeToolName } from "../tools/index.js";
 import { checkFormat } from "./verify.js";
 

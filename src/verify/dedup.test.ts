@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import type { Message } from "../core/types.js";
+import type { Message } from "../core/index.js";
 import { Deduper, candidateProbability, duplicateCheckResult, estimateJaccard, optimalBands, shingles } from "./dedup.js";
 
 function dialogue(...userTurns: string[]): { messages: Message[] } {

@@ -3,8 +3,8 @@
  * turns, with LSH banding to find candidates, then the MinHash estimate of Jaccard similarity against a threshold).
  */
 import { createHash } from "node:crypto";
-import type { CheckResult, Message } from "../core/types.js";
-import { Rng } from "../core/rng.js";
+import type { CheckResult, Message } from "../core/index.js";
+import { Rng } from "../core/index.js";
 import { normalizeText } from "./grounding.js";
 import type { DeduperOptions, DuplicateCheck } from "./types.js";
 

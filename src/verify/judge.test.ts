@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
-import { ToolflowError } from "../core/errors.js";
-import type { ChatModel, ChatRequest, ChatResult } from "../llm/types.js";
-import { exampleDialogueRecord } from "./example.js";
+import { ToolflowError } from "../core/index.js";
+import type { ChatModel, ChatRequest, ChatResult } from "../llm/index.js";
+import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
 import { buildJudgePrompt, judgeDialogue } from "./judge.js";
 
 function fakeModel(answer: Partial<ChatResult>, seen: ChatRequest[] = []): ChatModel {

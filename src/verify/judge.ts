@@ -3,9 +3,9 @@
  * asked for as structured JSON (responseFormat) and validated here.
  */
 import { z } from "zod";
-import { ToolflowError } from "../core/errors.js";
-import { promptText, renderTemplateText } from "../core/prompts.js";
-import type { JsonSchema, Message, ToolSpec, Usage } from "../core/types.js";
+import { ToolflowError } from "../core/index.js";
+import { promptText, renderTemplateText } from "../core/index.js";
+import type { JsonSchema, Message, ToolSpec, Usage } from "../core/index.js";
 import { fromZod, generateObject, ModelOutputError, type ChatModel } from "../llm/index.js";
 import type { JudgeScores } from "./types.js";
 

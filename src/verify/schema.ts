@@ -2,8 +2,8 @@
  * JSON Schema helpers of the verification stage: a cache of compiled ajv validators (one compile per distinct
  * parameter schema), and a walk over the leaves of an argument object with the sub-schema of each leaf.
  */
-import { compiledSchemaCount, SchemaCompileError, tryCompileSchema, type ErrorObject, type ValidateFunction } from "../core/ajv.js";
-import type { JsonSchema, ToolSpec } from "../core/types.js";
+import { compiledSchemaCount, SchemaCompileError, tryCompileSchema, type ErrorObject, type ValidateFunction } from "../core/index.js";
+import type { JsonSchema, ToolSpec } from "../core/index.js";
 
 /** The compiled validator of a tool's parameter schema (shared cache of core/ajv), or an Error when it does not compile. */
 export function validatorFor(tool: Pick<ToolSpec, "parameters">): ValidateFunction | Error {

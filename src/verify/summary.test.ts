@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { meanCheckMetrics, rejectionsOf, summarizeRejections } from "./summary.js";
 import { verifyDialogue } from "./verify.js";
-import { exampleDialogueRecord } from "./example.js";
+import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
 
 describe("rejection summaries", () => {
   it("turns failed checks into rejectedBy entries", () => {

@@ -2,7 +2,7 @@
  * Rejection accounting: turn a failed Verification into `rejectedBy` entries, and count how many dialogues
  * fell to each check.
  */
-import type { Verification } from "../core/types.js";
+import type { Verification } from "../core/index.js";
 
 export interface RejectionEntry {
   check: string;

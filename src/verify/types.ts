@@ -1,7 +1,7 @@
 /**
  * Public types of the verification stage.
  */
-import type { DialogueRecord } from "../core/types.js";
+import type { DialogueRecord } from "../core/index.js";
 
 /** What verification needs of a dialogue: the sampled tools, the plan (or null), the messages and stepOf. */
 export type VerifiableDialogue = Pick<DialogueRecord, "tools" | "plan" | "messages" | "stepOf">;

@@ -1,6 +1,6 @@
 import { describe, it, expect } from "vitest";
-import type { DialogueRecord, Message, ToolCall } from "../core/types.js";
-import { exampleDialogueRecord } from "./example.js";
+import type { DialogueRecord, Message, ToolCall } from "../core/index.js";
+import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
 import { checkFormat, checkPlan, checkProvenance, findUngroundedArgs, verifyDialogue } from "./verify.js";
 
 type Assistant = Extract<Message, { role: "assistant" }>;

@@ -4,7 +4,7 @@
  * - plan: every plan step covered with the right kind and number of calls (skipped when plan is null);
  * - provenance: every argument value grounded in an earlier user turn or tool result, or documented.
  */
-import type { CheckResult, Message, PlanStep, ToolCall, ToolSpec, Verification } from "../core/types.js";
+import type { CheckResult, Message, PlanStep, ToolCall, ToolSpec, Verification } from "../core/index.js";
 import { SourceIndex, isValueGrounded } from "./grounding.js";
 import { argLeaves, describeAjvError, isDocumentedValue, validatorFor } from "./schema.js";
 import type { UngroundedArg, VerifiableDialogue, VerifyOptions } from "./types.js";

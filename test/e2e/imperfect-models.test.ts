@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AgentCallContext, UserContext } from "../../src/agents/index.js";
-import { RejectedRecordZ, type DialoguePlan, type RejectedRecord, type ToolSample, type ToolSpec } from "../../src/core/types.js";
+import { RejectedRecordZ, type DialoguePlan, type RejectedRecord, type ToolSample, type ToolSpec } from "../../src/core/index.js";
 import { wrapModel, type ChatResult, type DialogueModels, type ModelMiddleware } from "../../src/llm/index.js";
 import { createSimModel } from "../../src/sim/index.js";
 import { defaultSynthDeps, runSynthesis } from "../../src/synth/index.js";

@@ -7,11 +7,11 @@ import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { Rng } from "../../src/core/rng.js";
-import { writeFileAtomic } from "../../src/core/fs.js";
+import { Rng } from "../../src/core/index.js";
+import { writeFileAtomic } from "../../src/core/index.js";
 import { buildToolGraph } from "../../src/graph/index.js";
 import { readToolsJsonl } from "../../src/tools/index.js";
-import { ManifestZ } from "../../src/synth/manifest.js";
+import { ManifestZ } from "../../src/synth/index.js";
 import { PROJECT_ROOT, runCli } from "../support/cli.js";
 import { readAccepted, readRejected, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
 

@@ -4,7 +4,7 @@
  */
 import { dirname, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Message, ToolCall, ToolSample, ToolSpec } from "../../src/core/types.js";
+import type { Message, ToolCall, ToolSample, ToolSpec } from "../../src/core/index.js";
 import type { ChatModel, ChatRequest, ChatResult, DialogueModels } from "../../src/llm/index.js";
 import { createSimModel } from "../../src/sim/index.js";
 import { importTools } from "../../src/tools/index.js";

@@ -3,7 +3,7 @@
  */
 import { spawn } from "node:child_process";
 import { vi } from "vitest";
-import { main } from "../../src/cli/main.js";
+import { main } from "../../src/cli/index.js";
 import { fileURLToPath } from "node:url";
 import { dirname, resolve } from "node:path";
 

@@ -13,8 +13,8 @@
  *   padding to `general.alignment` (default 32) | tensor data (each tensor padded to the alignment)
  * where a string is u64 byte length + UTF-8 bytes, and an array value is u32 item_type | u64 count | items.
  */
-import { writeFileAtomic } from "../../src/core/fs.js";
-import { Rng } from "../../src/core/rng.js";
+import { writeFileAtomic } from "../../src/core/index.js";
+import { Rng } from "../../src/core/index.js";
 
 /** GGUF metadata value types (gguf_type). */
 export const GGUF_TYPE = {

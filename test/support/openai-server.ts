@@ -26,7 +26,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { Socket } from "node:net";
 import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
-import { Rng } from "../../src/core/rng.js";
+import { Rng } from "../../src/core/index.js";
 import { schemaExample } from "../../src/sim/index.js";
 
 export type FaultKind =

@@ -1,8 +1,8 @@
 /**
  * What every export format shares: the record -> rows / row -> messages contract, and small helpers.
  */
-import { ToolflowError } from "../../core/errors.js";
-import type { DialogueRecord, JsonSchema, Message, ToolCall, ToolSpec } from "../../core/types.js";
+import { ToolflowError } from "../../core/index.js";
+import type { DialogueRecord, JsonSchema, Message, ToolCall, ToolSpec } from "../../core/index.js";
 
 export const EXPORT_FORMATS = ["openai", "sharegpt", "hermes", "llama31", "xlam"] as const;
 export type ExportFormatName = (typeof EXPORT_FORMATS)[number];

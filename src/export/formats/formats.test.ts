@@ -2,9 +2,9 @@ import { describe, it, expect } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DialogueRecord, Message } from "../../core/types.js";
-import { InputError } from "../../core/errors.js";
-import { exampleDialogueRecord } from "../../verify/example.js";
+import type { DialogueRecord, Message } from "../../core/index.js";
+import { InputError } from "../../core/index.js";
+import { exampleDialogueRecord } from "../../../test/support/example-dialogue.js";
 import {
   compileChatTemplate,
   getFormat,

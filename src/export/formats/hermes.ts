@@ -5,7 +5,7 @@
  * for parallel calls, after any text); results come back in one `tool` turn as
  * <tool_response>{"name": ..., "content": ...}</tool_response> tags, in call order.
  */
-import type { DialogueRecord, Message, ToolCall } from "../../core/types.js";
+import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
 import {
   CallIds,
   ExportFormatError,

@@ -6,9 +6,9 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { Template } from "@huggingface/jinja";
-import { InputError, ToolflowError } from "../../core/errors.js";
-import { packagePath } from "../../core/package.js";
-import type { DialogueRecord, Message, ToolCall } from "../../core/types.js";
+import { InputError, ToolflowError } from "../../core/index.js";
+import { packagePath } from "../../core/index.js";
+import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
 import {
   CallIds,
   ExportFormatError,

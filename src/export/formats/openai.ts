@@ -2,8 +2,8 @@
  * OpenAI chat fine-tuning format: {messages, tools: [{type: "function", function: {...}}], parallel_tool_calls}.
  * Assistant tool_calls keep their ids and JSON-string arguments; tool messages carry tool_call_id.
  */
-import type { DialogueRecord, Message } from "../../core/types.js";
-import { MessageZ } from "../../core/types.js";
+import type { DialogueRecord, Message } from "../../core/index.js";
+import { MessageZ } from "../../core/index.js";
 import { ExportFormatError, functionDefs, isRecord, splitSystem, type ExportFormat, type ParsedDialogue, type FunctionDef } from "./common.js";
 
 function cleanMessage(m: Message): Message {

@@ -7,7 +7,7 @@
  * assistant wrote beside its calls is not carried (the format has no place for it). `tools` is a JSON string of
  * [{name, description, parameters}].
  */
-import type { DialogueRecord, Message, ToolCall } from "../../core/types.js";
+import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
 import {
   CallIds,
   ExportFormatError,

@@ -8,7 +8,7 @@
  * `answers` are the calls of the first assistant turn after it that calls tools (the calls the query alone
  * determines: later calls that need tool results are not single-shot and are left out).
  */
-import type { DialogueRecord, JsonSchema, Message, ToolSpec } from "../../core/types.js";
+import type { DialogueRecord, JsonSchema, Message, ToolSpec } from "../../core/index.js";
 import { CallIds, ExportFormatError, callArgs, isRecord, type ExportFormat, type FunctionDef, type ParsedDialogue } from "./common.js";
 
 const TYPE_NAMES: Record<string, string> = {

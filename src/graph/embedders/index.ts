@@ -2,7 +2,7 @@
  * Field embedders of the tool graph: `lexical` (offline default) and `openai` (any OpenAI-compatible
  * /v1/embeddings endpoint).
  */
-import { UsageError } from "../../core/errors.js";
+import { UsageError } from "../../core/index.js";
 import { LexicalEmbedder, type LexicalEmbedderOptions } from "./lexical.js";
 import { OpenAIEmbedder, type OpenAIEmbedderOptions } from "./openai.js";
 import type { FieldEmbedder } from "./types.js";

@@ -11,7 +11,7 @@
 import { readdirSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { writeFileAtomic } from "../../core/fs.js";
+import { writeFileAtomic } from "../../core/index.js";
 import { importTools } from "../../tools/index.js";
 import { extractFields } from "../fields.js";
 import { lexicalTerms } from "./lexical.js";

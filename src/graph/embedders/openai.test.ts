@@ -6,10 +6,10 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { ToolflowError } from "../../core/errors.js";
+import { ToolflowError } from "../../core/index.js";
 import { startOpenAIServer, type OpenAIServer } from "../../../test/support/openai-server.js";
 import { buildToolGraph } from "../builder.js";
-import { tool } from "../test-support/tools.js";
+import { tool } from "../../../test/support/graph.js";
 import { OpenAIEmbedder } from "./openai.js";
 
 const KEY = "sk-test-graph-embedder-0123456789";

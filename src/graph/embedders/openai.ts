@@ -11,7 +11,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
 import pLimit from "p-limit";
-import { ToolflowError } from "../../core/errors.js";
+import { ToolflowError } from "../../core/index.js";
 import { OpenAIEmbeddingModel } from "../../llm/index.js";
 import { fieldText } from "../fields.js";
 import type { DenseVectors, EmbedProgress, FieldEmbedder, FieldInput } from "./types.js";

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TemplateChatWrapper } from "node-llama-cpp";
-import type { JsonSchema, Message } from "../../core/types.js";
+import type { JsonSchema, Message } from "../../core/index.js";
 import { SHARED_DATA } from "../../../test/support/cli.js";
 import { writeTinyLlamaGguf } from "../../../test/support/gguf.js";
 import { ModelAbortError, ModelOutputError, ModelRequestError } from "../errors.js";

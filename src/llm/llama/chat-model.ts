@@ -21,7 +21,7 @@
  */
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
-import { renderPrompt } from "../../core/prompts.js";
+import { renderPrompt } from "../../core/index.js";
 import type {
   ChatHistoryItem,
   ChatModelFunctionCall,
@@ -31,7 +31,7 @@ import type {
   LlamaChatResponse,
   LlamaGrammar,
 } from "node-llama-cpp";
-import type { JsonSchema, Message, ToolCall, Usage } from "../../core/types.js";
+import type { JsonSchema, Message, ToolCall, Usage } from "../../core/index.js";
 import { ModelAbortError, ModelOutputError, ModelConfigError, ModelRequestError } from "../errors.js";
 import type { ChatModel, ChatRequest, ChatResult, ChatTool, FinishReason } from "../types.js";
 import { validateAgainst } from "../validate.js";

@@ -1,8 +1,8 @@
 import { readFileSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { InputError } from "../../core/errors.js";
-import type { JsonSchema } from "../../core/types.js";
+import { InputError } from "../../core/index.js";
+import type { JsonSchema } from "../../core/index.js";
 import { SHARED_DATA } from "../../../test/support/cli.js";
 import { anyJsonGrammarSchema, normalizeSchemaForGrammar, stripOmittedOptionals } from "./grammar-schema.js";
 import { validateAgainst } from "../validate.js";

@@ -15,8 +15,8 @@
  *
  * The rules below are deterministic (same schema in, same schema out).
  */
-import { InputError } from "../../core/errors.js";
-import type { JsonSchema } from "../../core/types.js";
+import { InputError } from "../../core/index.js";
+import type { JsonSchema } from "../../core/index.js";
 
 /** What to do with properties that are not `required` (the grammar would always generate them). */
 export type OptionalPropertyMode =

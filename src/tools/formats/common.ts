@@ -1,4 +1,4 @@
-import { InputError, pointerSegment } from "../../core/errors.js";
+import { InputError, pointerSegment } from "../../core/index.js";
 import { isPlainObject } from "../schema.js";
 import type { Location } from "../types.js";
 

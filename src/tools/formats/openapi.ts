@@ -11,7 +11,7 @@
 import { dereference } from "@apidevtools/json-schema-ref-parser";
 import { resolve as resolvePath } from "node:path";
 import { parse as parseYaml } from "yaml";
-import type { JsonSchema } from "../../core/types.js";
+import type { JsonSchema } from "../../core/index.js";
 import type { Location, ToolDraft } from "../types.js";
 import { at, expectArray, expectObject, inputError, isPlainObject, optionalString } from "./common.js";
 

@@ -7,7 +7,7 @@
  * `"count": "int"`, `"_list_length": 5`, `"list of str with length 3"`) becomes a JSON Schema `returns`.
  */
 import { jsonrepair } from "jsonrepair";
-import type { JsonSchema } from "../../core/types.js";
+import type { JsonSchema } from "../../core/index.js";
 import type { Location, ToolDraft } from "../types.js";
 import { at, expectArray, expectObject, inputError, isPlainObject } from "./common.js";
 

@@ -2,7 +2,7 @@
  * toolflow's own tools.jsonl (one ToolSpec a line), so an output can be imported again. Each tool keeps its
  * original `source` (provenance) and `originalName`.
  */
-import { ToolSpecZ } from "../../core/types.js";
+import { ToolSpecZ } from "../../core/index.js";
 import type { Location, ToolDraft } from "../types.js";
 import { inputError, isPlainObject } from "./common.js";
 

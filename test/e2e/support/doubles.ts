@@ -2,9 +2,9 @@
  * Small test doubles for the orchestrator's unit tests: a scripted generateDialogue, a verifier and an exact
  * deduper. Not used by the CLI.
  */
-import { deriveSeed, Rng } from "../../../src/core/rng.js";
+import { deriveSeed, Rng } from "../../../src/core/index.js";
 import { GenerationError, type GeneratedDialogue } from "../../../src/agents/index.js";
-import type { Message, ToolSample, ToolSpec, Verification } from "../../../src/core/types.js";
+import type { Message, ToolSample, ToolSpec, Verification } from "../../../src/core/index.js";
 import type { ChatModel, ChatRequest, ChatResult, DialogueModels } from "../../../src/llm/index.js";
 import type { RunModels } from "../../../src/models/index.js";
 import type { DeduperLike, DialogueForChecks, SynthDeps } from "../../../src/synth/index.js";

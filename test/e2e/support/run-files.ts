@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { readdirSync } from "node:fs";
-import { DialogueRecordZ, RejectedRecordZ, type DialogueRecord, type RejectedRecord } from "../../../src/core/types.js";
+import { DialogueRecordZ, RejectedRecordZ, type DialogueRecord, type RejectedRecord } from "../../../src/core/index.js";
 import { importTools, writeToolsJsonl } from "../../../src/tools/index.js";
 import { verifyDialogue } from "../../../src/verify/index.js";
 import { SHARED_DATA } from "../../support/cli.js";

@@ -8,8 +8,8 @@
  * re-ask appends messages, so the longest filed prefix wins) and sends it back as a normal completion; with
  * `faultRate` it injects faults instead.
  */
-import { Rng } from "../../../src/core/rng.js";
-import type { Message } from "../../../src/core/types.js";
+import { Rng } from "../../../src/core/index.js";
+import type { Message } from "../../../src/core/index.js";
 import type { ChatResult, ModelMiddleware } from "../../../src/llm/index.js";
 import { createSimModel } from "../../../src/sim/index.js";
 import type { ChatBody, FaultKind, FaultStep, ScriptStep } from "../../support/openai-server.js";

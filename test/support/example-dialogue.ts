@@ -2,7 +2,7 @@
  * A small hand-written dialogue record (travel booking) that passes every check: used by the tests of the
  * verification and export stages, and handy as an example of a DialogueRecord.
  */
-import type { DialogueRecord, ToolSpec } from "../core/types.js";
+import type { DialogueRecord, ToolSpec } from "../../src/core/index.js";
 
 const source = { file: "example", pointer: "", format: "toolspec" } as const;
 

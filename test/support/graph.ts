@@ -1,5 +1,5 @@
 /** Small ToolSpec builders for the graph tests. */
-import type { JsonSchema, ToolSpec } from "../../core/types.js";
+import type { JsonSchema, ToolSpec } from "../../src/core/index.js";
 
 export type FieldDef = string | [name: string, description: string];
 

@@ -1,7 +1,7 @@
 /** Small hand-made tool graphs for the sampling tests. */
-import { Rng } from "../core/rng.js";
-import type { EdgeKind, GraphEdge } from "../core/types.js";
-import { ToolGraph } from "../graph/tool-graph.js";
+import { Rng } from "../../src/core/index.js";
+import type { EdgeKind, GraphEdge } from "../../src/core/index.js";
+import { ToolGraph } from "../../src/graph/index.js";
 
 /** A ToolGraph from node ids and [source, target, kind] edges (P-P when the kind is left out). */
 export function makeGraph(nodes: string[], edges: Array<[string, string, EdgeKind?]>): ToolGraph {
