@@ -19,3 +19,13 @@ export {
 export { BFCL_FILE_RE, BfclData, loadBfclData, loadBfclFolder, type BfclQuestion } from "./bfcl-data.js";
 export { createNameMap, restoreCallNames, toApiName, type NameMap } from "./names.js";
 export { isDict, parsePyJson, pyEquals, PyFloat, pyType, stringifyPyJson, type PyTypeName } from "./pyjson.js";
+export {
+  accuracyByCategory,
+  answerRecordSchema,
+  checkAnswerRecords,
+  formatAccuracyTable,
+  readAnswerRecords,
+  type AnswerRecord,
+  type CategoryAccuracy,
+  type CheckedRecord,
+} from "./check-file.js";
