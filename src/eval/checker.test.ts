@@ -132,7 +132,8 @@ describe("checkCalls: the simple checker", () => {
   });
 
   it("accepts an integer where a float is wanted, not the reverse", () => {
-    const ans: PossibleAnswer = [{ "calc.area": { base: [10.0], height: [5] } }];
+    // 10.0 as Python reads it from BFCL's answer file: a float
+    const ans: PossibleAnswer = [{ "calc.area": { base: [new PyFloat(10)], height: [5] } }];
     expect(simple([{ "calc.area": { base: 10, height: 5 } }], ans).valid).toBe(true);
     expect(simple([{ "calc.area": { base: new PyFloat(10), height: 5 } }], ans).valid).toBe(true);
     const r = simple([{ "calc.area": { base: 10, height: new PyFloat(5) } }], ans);
@@ -163,8 +164,11 @@ describe("checkCalls: the simple checker", () => {
   it("accepts a value of the answer's type where the doc says otherwise (BFCL's variables)", () => {
     const ans: PossibleAnswer = [{ "calc.area": { base: ["x"], height: [5] } }];
     expect(simple([{ "calc.area": { base: "x", height: 5 } }], ans).valid).toBe(true);
-    // compared exactly, without normalization
-    expect(simple([{ "calc.area": { base: "X", height: 5 } }], ans).errorType).toBe("value_error:others");
+    // an object parameter given a variable name: compared exactly, not as an object, without normalization
+    const withDict = doc("f", { prefs: { type: "dict" } }, ["prefs"]);
+    const varAns: PossibleAnswer = [{ f: { prefs: ["my_prefs"] } }];
+    expect(simple([{ f: { prefs: "my_prefs" } }], varAns, [withDict]).valid).toBe(true);
+    expect(simple([{ f: { prefs: "My prefs" } }], varAns, [withDict]).errorType).toBe("value_error:others");
   });
 });
 
