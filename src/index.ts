@@ -13,3 +13,4 @@ export * as synth from "./synth/index.js";
 export * as verify from "./verify/index.js";
 export * as exporting from "./export/index.js";
 export * as report from "./report/index.js";
+export * as evaluation from "./eval/index.js";

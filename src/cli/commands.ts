@@ -5,6 +5,7 @@ import { registerSampleCommands } from "./sample-cmd.js";
 import { registerSynthCommands } from "./synth-cmd.js";
 import { registerExportCommands } from "./export-cmd.js";
 import { registerVerifyCommands } from "./verify-cmd.js";
+import { registerEvalCommands } from "./eval-cmd.js";
 
 /** Every subcommand, in the order of the pipeline. */
 export function registerCommands(program: Command): void {
@@ -14,4 +15,5 @@ export function registerCommands(program: Command): void {
   registerSynthCommands(program);
   registerVerifyCommands(program);
   registerExportCommands(program);
+  registerEvalCommands(program);
 }

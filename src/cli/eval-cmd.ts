@@ -1,0 +1,59 @@
+/**
+ * `toolflow eval ...`: evaluate models the way BFCL does.
+ *
+ *   toolflow eval bfcl --check FILE --data DIR [--data DIR ...] -o OUT.jsonl   check decoded answers (no model)
+ *
+ * `eval bfcl` dispatches on its mode: `--check` now; the model mode (`--llm`) and `eval heldout` will be added
+ * beside it (see runBfcl below).
+ */
+import type { Command } from "commander";
+import { UsageError, writeFileAtomic } from "../core/index.js";
+import {
+  accuracyByCategory,
+  checkAnswerRecords,
+  formatAccuracyTable,
+  loadBfclData,
+  readAnswerRecords,
+  stringifyPyJson,
+} from "../eval/index.js";
+
+/** Options of `eval bfcl` (all modes). */
+interface EvalBfclOptions {
+  check?: string;
+  data: string[];
+  out?: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+export function registerEvalCommands(program: Command): void {
+  const evalCmd = program.command("eval").description("Evaluate models the way BFCL does");
+  evalCmd
+    .command("bfcl")
+    .description("Score answers to BFCL questions with BFCL's AST checker (--check: answers already decoded, no model called)")
+    .option("--check <file>", "JSONL of decoded answers {id, category, model_output, ...} to check")
+    .option("--data <dir>", "BFCL data folder (BFCL_v4_<category>.json, possible_answer/); repeatable", collect, [])
+    .option("-o, --out <path>", "output: with --check, a JSONL file (each input line plus valid, errorType, error)")
+    .action(async (opts: EvalBfclOptions) => {
+      await runBfcl(opts);
+    });
+}
+
+async function runBfcl(opts: EvalBfclOptions): Promise<void> {
+  if (opts.data.length === 0) throw new UsageError("eval bfcl needs at least one --data DIR");
+  if (opts.check !== undefined) return runBfclCheck(opts.check, opts);
+  // the model mode (--llm) goes here
+  throw new UsageError("eval bfcl needs a mode: --check FILE");
+}
+
+/** `eval bfcl --check FILE`: check every answer, write OUT atomically (nothing when an id is unknown), print the table. */
+async function runBfclCheck(file: string, opts: EvalBfclOptions): Promise<void> {
+  if (opts.out === undefined) throw new UsageError("eval bfcl --check needs -o OUT.jsonl");
+  const [data, records] = await Promise.all([loadBfclData(opts.data), readAnswerRecords(file)]);
+  const checked = checkAnswerRecords(data, records);
+  await writeFileAtomic(opts.out, checked.map((r) => stringifyPyJson(r) + "\n").join(""));
+  const rows = accuracyByCategory(checked.map((r) => ({ category: r.category ?? data.get(r.id)?.category, valid: r.valid })));
+  process.stderr.write(`toolflow: checked ${checked.length} answers from ${file} -> ${opts.out}\n` + formatAccuracyTable(rows));
+}

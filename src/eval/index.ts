@@ -1,0 +1,31 @@
+/**
+ * Evaluating models the way BFCL does: BFCL's AST call checker, BFCL's data folders, and the function-name
+ * mapping used to send BFCL's functions to chat APIs.
+ */
+export {
+  checkCalls,
+  isEmptyOutput,
+  isFunctionCallFormat,
+  isIrrelevanceCategory,
+  isRelevanceCategory,
+  needsPossibleAnswer,
+  standardizeString,
+  type CheckResult,
+  type DecodedCall,
+  type FunctionDoc,
+  type ParamDoc,
+  type PossibleAnswer,
+} from "./checker.js";
+export { BFCL_FILE_RE, BfclData, loadBfclData, loadBfclFolder, type BfclQuestion } from "./bfcl-data.js";
+export { createNameMap, restoreCallNames, toApiName, type NameMap } from "./names.js";
+export { isDict, parsePyJson, pyEquals, PyFloat, pyType, stringifyPyJson, type PyTypeName } from "./pyjson.js";
+export {
+  accuracyByCategory,
+  answerRecordSchema,
+  checkAnswerRecords,
+  formatAccuracyTable,
+  readAnswerRecords,
+  type AnswerRecord,
+  type CategoryAccuracy,
+  type CheckedRecord,
+} from "./check-file.js";
