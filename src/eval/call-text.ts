@@ -109,7 +109,7 @@ class PyReader {
     for (;;) {
       this.ws();
       const start = this.pos;
-      if (!IDENT_START.test(this.peek())) this.fail("expected a keyword argument (name=value)");
+      if (!IDENT_START.test(this.peek())) this.fail(`positional arguments are not accepted (write name=value) in call to ${name}`);
       const key = this.ident();
       this.ws();
       if (this.peek() !== "=" || this.text[this.pos + 1] === "=") {
