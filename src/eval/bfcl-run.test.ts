@@ -44,6 +44,8 @@ const tmp = () => {
   dirs.push(d);
   return d;
 };
+const lastUserIs = (body: { messages?: Array<{ role?: string; content?: unknown }> }, item: BfclEvalItem | undefined) =>
+  item !== undefined && body.messages?.filter((m) => m.role === "user").at(-1)?.content === item.question.flat().filter((m) => m.role === "user").at(-1)?.content;
 const readResults = (dir: string): BfclResult[] =>
   readFileSync(join(dir, "results.jsonl"), "utf8").split("\n").filter((l) => l.trim() !== "").map((l) => JSON.parse(l) as BfclResult);
 
@@ -143,6 +145,38 @@ describe("eval bfcl against a model server", () => {
     expect(s2.selected).toBe(3);
     await expect(runBfclEval({ ...base, ids: ["no_such_id"] })).rejects.toThrow(/no_such_id/);
     await expect(runBfclEval({ ...base, llm: "openai:other" })).rejects.toThrow(/--force/);
+  });
+
+  it("replays answers from --cache; a server that stays unavailable leaves its questions for the next run", async () => {
+    const some = items.filter((i) => i.category === "simple_python").slice(0, 6);
+    let down = true;
+    server = await startOpenAIServer({ respond: (req) => (down && lastUserIs(req.body, some[0]) ? "503" : bfclResponder(byPrompt, () => "right")(req)) });
+    const out = tmp();
+    const cacheDir = tmp();
+    const lines: string[] = [];
+    const base = {
+      llm: "openai:test-model", baseURL: server.baseURL, apiKey: "sk-test", items: some, outDir: out, cacheDir,
+      retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 2 }, print: null,
+      progressStream: { write: (t: string) => lines.push(t) } as unknown as NodeJS.WritableStream,
+    };
+    const s1 = await runBfclEval(base);
+    expect(s1).toMatchObject({ selected: 6, decided: 5, failedRequests: 1, complete: false });
+    expect(s1.categories[0]).toMatchObject({ correct: 5, total: 6 });
+    expect(readResults(out).map((r) => r.id)).not.toContain(some[0]?.id);
+    expect(lines.join("")).toMatch(/asks it again/);
+    down = false;
+    const before = server.chatRequests().length;
+    const s2 = await runBfclEval(base);
+    expect(server.chatRequests().length - before).toBe(1); // only the unanswered question
+    expect(s2).toMatchObject({ decided: 6, complete: true });
+    expect(s2.categories[0]?.accuracy).toBe(1);
+    // start over with --force: every answer comes from the cache, the server is not asked
+    const again = server.chatRequests().length;
+    const s3 = await runBfclEval({ ...base, force: true });
+    expect(server.chatRequests().length).toBe(again);
+    expect(s3).toMatchObject({ decided: 6, complete: true });
+    expect(s3.usage.total.cachedResponses).toBe(6);
+    expect(readResults(out).every((r) => r.cached === true)).toBe(true);
   });
 
   it("a killed eval resumes without asking a decided question again", async () => {
