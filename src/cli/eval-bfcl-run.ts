@@ -1,0 +1,106 @@
+/**
+ * The model mode of `toolflow eval bfcl` (`--llm openai:<model>`): its options and its action. The `eval bfcl`
+ * command (eval-cmd.ts) adds these options with `addEvalBfclModelOptions` and, when `--llm` is given, hands its
+ * parsed flags to `runEvalBfclModelMode`. See docs/eval.md.
+ *
+ *   toolflow eval bfcl --llm openai:my-model --base-url http://localhost:8000/v1 --data ../bfcl -o out/eval/
+ */
+import { Option, type Command } from "commander";
+import { UsageError } from "../core/errors.js";
+import { BFCL_EVAL_CATEGORIES } from "../eval/bfcl-summary.js";
+import { readBfclEvalItems, runBfclEval, type BfclEvalItem, type BfclEvalSummary, type ToolMode } from "../eval/bfcl-run.js";
+
+function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
+  return (value: string): number => {
+    if (!/^\s*\d+\s*$/.test(value)) throw new UsageError(`${flag}: expected an integer, got "${value}"`);
+    const n = Number(value);
+    if (n < min || n > max) throw new UsageError(`${flag}: must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+}
+
+function numberOption(flag: string, min: number, max: number) {
+  return (value: string): number => {
+    const n = Number(value);
+    if (value.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got "${value}"`);
+    if (n < min || n > max) throw new UsageError(`${flag}: must be between ${min} and ${max}, got ${n}`);
+    return n;
+  };
+}
+
+function csv(flag: string) {
+  return (value: string): string[] => {
+    const items = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
+    if (items.length === 0) throw new UsageError(`${flag}: expected a comma-separated list`);
+    return items;
+  };
+}
+
+/** The flags of the model mode, as commander parses them (plus the command's own --data and -o). */
+export interface EvalBfclModelFlags {
+  llm: string;
+  data: string[];
+  out: string;
+  categories?: string[];
+  toolMode: ToolMode;
+  limit?: number;
+  ids?: string[];
+  concurrency: number;
+  rpm?: number;
+  tpm?: number;
+  timeout?: number;
+  baseUrl?: string;
+  cache?: string;
+  prices?: string;
+  temperature: number;
+  maxTokens?: number;
+  force?: boolean;
+}
+
+/** Add the model mode's options to the `eval bfcl` command (it has --data and -o/--out itself). */
+export function addEvalBfclModelOptions(cmd: Command): Command {
+  return cmd
+    .option("--llm <spec>", "ask this model (openai:<model> on any OpenAI-compatible server) and score its answers")
+    .option("--categories <list>", `categories to run, comma-separated (default: all the data holds of ${BFCL_EVAL_CATEGORIES.join(", ")})`, csv("--categories"))
+    .addOption(new Option("--tool-mode <mode>", "native tool calls, or functions in the system prompt and calls read from text").choices(["native", "prompt"]).default("native"))
+    .option("--limit <n>", "only the first N questions of each category", intOption("--limit", 1))
+    .option("--ids <list>", "only these question ids, comma-separated", csv("--ids"))
+    .option("--concurrency <n>", "requests in flight at once", intOption("--concurrency", 1, 4096), 8)
+    .option("--rpm <n>", "requests per minute budget", intOption("--rpm", 1))
+    .option("--tpm <n>", "tokens per minute budget", intOption("--tpm", 1))
+    .option("--timeout <ms>", "per-attempt timeout in ms", intOption("--timeout", 1))
+    .option("--base-url <url>", "OpenAI-compatible endpoint (default OPENAI_BASE_URL); the key is read from OPENAI_API_KEY")
+    .option("--cache <dir>", "response cache folder (a repeated run pays nothing twice)")
+    .option("--prices <file>", "price table (JSON/YAML: $ per 1M input/output tokens per model)")
+    .option("--temperature <t>", "sampling temperature", numberOption("--temperature", 0, 2), 0)
+    .option("--max-tokens <n>", "answer token limit", intOption("--max-tokens", 1))
+    .option("--force", "delete the results in the output folder and start over (default: resume them)", false);
+}
+
+/** Read the questions of --data for --categories and run the eval; the table goes to stdout, progress to stderr. */
+export async function runEvalBfclModelMode(flags: EvalBfclModelFlags, io: { items?: BfclEvalItem[] } = {}): Promise<BfclEvalSummary> {
+  if (flags.data.length === 0) throw new UsageError("eval bfcl --llm needs --data DIR (a folder laid out like BFCL's data)");
+  if (!flags.out) throw new UsageError("eval bfcl --llm needs -o OUT/ (a folder: results.jsonl, summary.json)");
+  const items = io.items ?? (await readBfclEvalItems(flags.data, flags.categories));
+  if (items.length === 0) {
+    throw new UsageError(`no questions of ${flags.categories?.join(", ") ?? "the eval categories"} in ${flags.data.join(", ")}`);
+  }
+  return runBfclEval({
+    llm: flags.llm,
+    items,
+    outDir: flags.out,
+    toolMode: flags.toolMode,
+    limit: flags.limit,
+    ids: flags.ids,
+    force: flags.force,
+    temperature: flags.temperature,
+    maxTokens: flags.maxTokens,
+    baseURL: flags.baseUrl,
+    concurrency: flags.concurrency,
+    requestsPerMinute: flags.rpm,
+    tokensPerMinute: flags.tpm,
+    timeoutMs: flags.timeout,
+    cacheDir: flags.cache,
+    pricesFile: flags.prices,
+  });
+}

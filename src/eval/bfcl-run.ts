@@ -1,0 +1,502 @@
+/**
+ * `toolflow eval bfcl --llm SPEC`: ask a model BFCL's single-turn questions and score its answers with BFCL's AST
+ * checker (checker.ts). One chat per question, through the same model layer as synth (limiter, retries, response
+ * cache, usage and cost); the answer is scored as it came: no re-ask, no schema validation, no repair.
+ *
+ *   native tool mode   the question's functions are sent as tools (BFCL doc types -> JSON Schema by the tools
+ *                      importer's normalizer; names through toApiName and mapped back); calls decoded from the
+ *                      tool calls' JSON arguments
+ *   prompt tool mode   the functions are described in the system prompt (prompts/bfcl-tools-prompt.txt) and the
+ *                      calls read from the text (JSON or Python call syntax, call-text.ts)
+ *
+ * OUT/results.jsonl gets one line per decided question, appended crash-safely; a resumed run skips the ids it holds
+ * and asks nothing twice. OUT/summary.json has accuracy per category and BFCL's summary figures (bfcl-summary.ts).
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { z } from "zod";
+import { isPlainObject, normalizeSchema, renderPrompt, ToolflowError, UsageError, writeFileAtomic, type JsonSchema, type Message } from "../core/index.js";
+import { ModelRequestError, ModelTimeoutError, ModelUnavailableError, type ChatModel, type ChatRequest, type ChatResult, type ChatTool, type ModelMiddleware, type RetryPolicy, type UsageSummary } from "../llm/index.js";
+import { openRunModels } from "../models/index.js";
+import { JsonlAppender, recoverJsonl } from "../synth/index.js";
+import { normalizeParameters } from "../tools/index.js";
+import { checkCalls, toApiName } from "./checker.js";
+import { BFCL_EVAL_CATEGORIES, bfclFigures, formatBfclTable, isRelevanceCategory, type BfclFigures, type CategoryScore } from "./bfcl-summary.js";
+import { parseCallsFromText, type TextCall } from "./call-text.js";
+import { createEvalProgress, type EvalProgress } from "./eval-progress.js";
+
+// ------------------------------------------------------------------------------------------------ questions
+
+/** BFCL's decoded call form: {function_name: {argument: value}}. */
+export type DecodedCall = Record<string, Record<string, unknown>>;
+/** BFCL's ground truth: {function_name: {argument: [acceptable values]}}. */
+export type PossibleAnswer = Record<string, Record<string, unknown[]>>;
+
+const BfclMessageZ = z.object({ role: z.enum(["system", "user", "assistant"]), content: z.string() });
+const BfclDocZ = z.object({ name: z.string().min(1), description: z.string().optional(), parameters: z.unknown().optional() }).passthrough();
+
+/** One question as the eval needs it (what BFCL's question and possible-answer files hold for its id). */
+export interface BfclEvalItem {
+  id: string;
+  category: string;
+  /** BFCL's `question`: turns, each a list of {role, content} (single-turn categories have one). */
+  question: Array<Array<{ role: "system" | "user" | "assistant"; content: string }>>;
+  /** BFCL's `function`: the function docs offered. */
+  functions: Array<z.infer<typeof BfclDocZ>>;
+  /** Ground truth; absent for irrelevance / relevance categories. */
+  possibleAnswer?: PossibleAnswer[];
+}
+
+export const BfclEvalItemZ = z.object({
+  id: z.string().min(1),
+  category: z.string().min(1),
+  question: z.array(z.array(BfclMessageZ)),
+  functions: z.array(BfclDocZ),
+  possibleAnswer: z.array(z.record(z.string(), z.record(z.string(), z.array(z.unknown())))).optional(),
+});
+
+async function readJsonLines(path: string): Promise<unknown[]> {
+  const text = await readFile(path, "utf8");
+  const out: unknown[] = [];
+  for (const [i, line] of text.split("\n").entries()) {
+    if (line.trim() === "") continue;
+    try {
+      out.push(JSON.parse(line) as unknown);
+    } catch (err) {
+      throw new ToolflowError(`${path}:${i + 1}: not JSON: ${(err as Error).message}`, { code: "INPUT_ERROR" });
+    }
+  }
+  return out;
+}
+
+/**
+ * Read the eval items of BFCL-style data folders (`BFCL_v4_<category>.json`, answers in
+ * `possible_answer/BFCL_v4_<category>.json`), for the given categories (default: every eval category a folder
+ * holds). A small reader for this module; the shared loader (bfcl-data.ts) can replace it.
+ */
+export async function readBfclEvalItems(dirs: readonly string[], categories?: readonly string[]): Promise<BfclEvalItem[]> {
+  const wanted = categories ?? BFCL_EVAL_CATEGORIES;
+  for (const c of wanted) {
+    if (!(BFCL_EVAL_CATEGORIES as readonly string[]).includes(c)) {
+      throw new UsageError(`unknown BFCL category "${c}": use ${BFCL_EVAL_CATEGORIES.join(", ")}`);
+    }
+  }
+  const items: BfclEvalItem[] = [];
+  const seen = new Set<string>();
+  for (const category of wanted) {
+    for (const dir of dirs) {
+      const qPath = join(dir, `BFCL_v4_${category}.json`);
+      if (!existsSync(qPath)) continue;
+      const answers = new Map<string, PossibleAnswer[]>();
+      const aPath = join(dir, "possible_answer", `BFCL_v4_${category}.json`);
+      if (!isRelevanceCategory(category)) {
+        if (!existsSync(aPath)) throw new ToolflowError(`${qPath} has no answers (${aPath} is missing)`, { code: "INPUT_ERROR" });
+        for (const a of await readJsonLines(aPath)) {
+          if (isPlainObject(a) && typeof a.id === "string" && Array.isArray(a.ground_truth)) answers.set(a.id, a.ground_truth as PossibleAnswer[]);
+        }
+      }
+      for (const q of await readJsonLines(qPath)) {
+        const raw = isPlainObject(q) ? { id: q.id, category, question: q.question, functions: q.function, possibleAnswer: typeof q.id === "string" ? answers.get(q.id) : undefined } : q;
+        const parsed = BfclEvalItemZ.safeParse(raw);
+        if (!parsed.success) throw new ToolflowError(`${qPath}: a question does not read: ${parsed.error.issues[0]?.message ?? "invalid"}`, { code: "INPUT_ERROR" });
+        const item = parsed.data as BfclEvalItem;
+        if (!isRelevanceCategory(category) && !item.possibleAnswer) throw new ToolflowError(`${aPath} has no answer for ${item.id}`, { code: "INPUT_ERROR" });
+        if (seen.has(item.id)) continue;
+        seen.add(item.id);
+        items.push(item);
+      }
+    }
+  }
+  return items;
+}
+
+// ------------------------------------------------------------------------------------------------ requests
+
+export type ToolMode = "native" | "prompt";
+
+/** A BFCL doc's parameters as a JSON Schema object (dict/float/tuple/any mapped by the importer's normalizer). */
+export function bfclParametersToSchema(parameters: unknown): JsonSchema {
+  try {
+    return normalizeParameters(parameters, []);
+  } catch {
+    // the importer refuses unknown type names; a question is sent as it is rather than dropped
+    const s = normalizeSchema(parameters) as Record<string, unknown>;
+    return { ...s, type: "object", properties: isPlainObject(s.properties) ? s.properties : {} };
+  }
+}
+
+export interface BuiltRequest {
+  request: ChatRequest;
+  /** API name -> BFCL name (native mode); identity for names that were not changed. */
+  names: Map<string, string>;
+}
+
+/** The chat for one question. */
+export function buildBfclRequest(item: BfclEvalItem, toolMode: ToolMode, options: { temperature?: number; maxTokens?: number } = {}): BuiltRequest {
+  const messages: Message[] = item.question.flat().map((m) => ({ ...m }) as Message);
+  const names = new Map<string, string>();
+  const request: ChatRequest = { messages, role: "assistant" };
+  if (options.temperature !== undefined) request.temperature = options.temperature;
+  if (options.maxTokens !== undefined) request.maxTokens = options.maxTokens;
+  if (toolMode === "native") {
+    const tools: ChatTool[] = item.functions.map((f) => {
+      const apiName = toApiName(f.name);
+      if (!names.has(apiName)) names.set(apiName, f.name);
+      return { name: apiName, description: f.description ?? "", parameters: bfclParametersToSchema(f.parameters) };
+    });
+    if (tools.length > 0) request.tools = tools;
+  } else {
+    for (const f of item.functions) names.set(f.name, f.name);
+    const first = messages[0];
+    const system = first?.role === "system" ? first.content : "";
+    const prompt = renderPrompt("bfcl-tools-prompt", { functions: JSON.stringify(item.functions, null, 2), system });
+    if (first?.role === "system") messages[0] = { role: "system", content: prompt };
+    else messages.unshift({ role: "system", content: prompt });
+  }
+  return { request, names };
+}
+
+export type Decoded = { ok: true; calls: DecodedCall[] } | { ok: false; error: string };
+
+function mapName(name: string, names: Map<string, string>): string {
+  return names.get(name) ?? name;
+}
+
+/** The answer's calls in BFCL's decoded form (names mapped back), or why they could not be read. */
+export function decodeAnswer(result: Pick<ChatResult, "text" | "toolCalls">, toolMode: ToolMode, names: Map<string, string>): Decoded {
+  if (toolMode === "native") {
+    if (result.toolCalls.length === 0) {
+      const text = result.text.trim();
+      return { ok: false, error: text === "" ? "the model made no call and said nothing" : "the model made no call (it answered in text)" };
+    }
+    const calls: DecodedCall[] = [];
+    for (const c of result.toolCalls) {
+      let args: unknown;
+      const raw = c.function.arguments.trim();
+      try {
+        args = raw === "" ? {} : (JSON.parse(raw) as unknown);
+      } catch (err) {
+        return { ok: false, error: `the arguments of ${c.function.name} are not JSON: ${(err as Error).message}` };
+      }
+      if (!isPlainObject(args)) return { ok: false, error: `the arguments of ${c.function.name} are not a JSON object` };
+      calls.push({ [mapName(c.function.name, names)]: args });
+    }
+    return { ok: true, calls };
+  }
+  const parsed = parseCallsFromText(result.text);
+  if (!parsed.ok) return parsed;
+  return { ok: true, calls: parsed.calls.map((c: TextCall) => ({ [mapName(c.name, names)]: c.arguments })) };
+}
+
+export interface Verdict {
+  valid: boolean;
+  errorType: string | null;
+  error: string | null;
+}
+
+/** BFCL's verdict for a decoded (or undecodable) answer; relevance categories are scored the way BFCL's runner does. */
+export function judgeAnswer(item: BfclEvalItem, decoded: Decoded): Verdict {
+  if (isRelevanceCategory(item.category)) {
+    const called = decoded.ok && decoded.calls.length > 0;
+    if (item.category.includes("irrelevance")) {
+      return called
+        ? { valid: false, errorType: "irrelevance_error:decoder_success", error: "the model made a call where none should be made" }
+        : { valid: true, errorType: null, error: null };
+    }
+    return called
+      ? { valid: true, errorType: null, error: null }
+      : { valid: false, errorType: "relevance_error:decoder_failed", error: decoded.ok ? "the model made no call" : decoded.error };
+  }
+  if (!decoded.ok) return { valid: false, errorType: "ast_decoder:decoder_failed", error: decoded.error };
+  if (decoded.calls.length === 0) return { valid: false, errorType: "ast_decoder:decoder_wrong_output_format", error: "the answer holds no call" };
+  const r = checkCalls(item.functions, decoded.calls, item.possibleAnswer ?? [], item.category);
+  return { valid: r.valid, errorType: r.errorType, error: r.error };
+}
+
+// ------------------------------------------------------------------------------------------------ results
+
+export const BfclResultZ = z.object({
+  id: z.string(),
+  category: z.string(),
+  /** The calls in BFCL's decoded form; null when the answer could not be decoded. */
+  calls: z.array(z.record(z.string(), z.record(z.string(), z.unknown()))).nullable(),
+  /** The answer's text, when the model wrote any. */
+  text: z.string().optional(),
+  valid: z.boolean(),
+  errorType: z.string().nullable(),
+  error: z.string().nullable(),
+  tokens: z.object({ prompt: z.number(), completion: z.number(), estimated: z.boolean().optional() }),
+  latencyMs: z.number(),
+  cached: z.boolean().optional(),
+  model: z.string(),
+});
+export type BfclResult = z.infer<typeof BfclResultZ>;
+
+export const EVAL_FILES = { results: "results.jsonl", summary: "summary.json", run: "eval.json" } as const;
+
+export interface BfclEvalSummary {
+  model: string;
+  toolMode: ToolMode;
+  /** Questions selected for the run; `decided` of them have a result. */
+  selected: number;
+  decided: number;
+  /** Questions whose request failed this session (not written; a resumed run asks them again). */
+  failedRequests: number;
+  complete: boolean;
+  categories: CategoryScore[];
+  figures: BfclFigures;
+  errorTypes: Record<string, number>;
+  latencyMs: { mean: number; p50: number; p95: number } | null;
+  usage: UsageSummary;
+  wallMs: number;
+}
+
+export interface BfclRunOptions {
+  /** One model spec, e.g. "openai:my-model". */
+  llm: string;
+  /** The questions (readBfclEvalItems, or the shared loader). */
+  items: readonly BfclEvalItem[];
+  /** Output folder: results.jsonl, summary.json, eval.json. */
+  outDir: string;
+  toolMode?: ToolMode;
+  /** Keep the first N questions of each category. */
+  limit?: number;
+  /** Only these question ids (an id not among the items is an error). */
+  ids?: readonly string[];
+  /** Start over: delete the folder's results first. Otherwise a folder with results is resumed. */
+  force?: boolean;
+  temperature?: number;
+  maxTokens?: number;
+  baseURL?: string;
+  apiKey?: string;
+  env?: Record<string, string | undefined>;
+  /** Requests in flight at once. Default 8. */
+  concurrency?: number;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  timeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Response cache folder (--cache). */
+  cacheDir?: string;
+  /** Price table (--prices). */
+  pricesFile?: string;
+  middleware?: ModelMiddleware[];
+  /** Progress and notes (stderr by default). */
+  progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Where the table goes (stdout by default); null prints nothing. */
+  print?: ((text: string) => void) | null;
+  signal?: AbortSignal;
+}
+
+const RunDefZ = z.object({ llm: z.string(), toolMode: z.enum(["native", "prompt"]) }).passthrough();
+
+function selectItems(items: readonly BfclEvalItem[], options: Pick<BfclRunOptions, "ids" | "limit">): BfclEvalItem[] {
+  let out = [...items];
+  if (options.ids && options.ids.length > 0) {
+    const byId = new Map(out.map((i) => [i.id, i]));
+    const missing = options.ids.filter((id) => !byId.has(id));
+    if (missing.length > 0) throw new UsageError(`--ids: no question with id ${missing.slice(0, 5).join(", ")}${missing.length > 5 ? ` (and ${missing.length - 5} more)` : ""} in the data`);
+    const want = new Set(options.ids);
+    out = out.filter((i) => want.has(i.id));
+  }
+  if (options.limit !== undefined) {
+    const n = new Map<string, number>();
+    out = out.filter((i) => {
+      const k = (n.get(i.category) ?? 0) + 1;
+      n.set(i.category, k);
+      return k <= (options.limit as number);
+    });
+  }
+  return out;
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] as number;
+}
+
+/** Accuracy per category (in BFCL's category order) over the results of the selected questions. */
+export function categoryScores(selected: readonly BfclEvalItem[], results: ReadonlyMap<string, BfclResult>): CategoryScore[] {
+  const agg = new Map<string, { total: number; correct: number }>();
+  for (const item of selected) {
+    const a = agg.get(item.category) ?? { total: 0, correct: 0 };
+    a.total++;
+    if (results.get(item.id)?.valid) a.correct++;
+    agg.set(item.category, a);
+  }
+  const order = (c: string) => {
+    const i = (BFCL_EVAL_CATEGORIES as readonly string[]).indexOf(c);
+    return i < 0 ? 1000 : i;
+  };
+  return [...agg.entries()]
+    .sort((a, b) => order(a[0]) - order(b[0]) || a[0].localeCompare(b[0]))
+    .map(([category, a]) => ({ category, total: a.total, correct: a.correct, accuracy: a.total > 0 ? a.correct / a.total : 0 }));
+}
+
+/** Only a server that stayed unavailable or timed out (after the model layer's retries) leaves a question for later. */
+function isFatal(err: unknown): boolean {
+  return !(err instanceof ModelUnavailableError || err instanceof ModelTimeoutError);
+}
+
+/**
+ * Run the eval: ask every selected question not yet decided in OUT/results.jsonl, score it, append its result;
+ * then write OUT/summary.json and print the table. Unanswered questions count as failures in the accuracy.
+ */
+export async function runBfclEval(options: BfclRunOptions): Promise<BfclEvalSummary> {
+  const started = Date.now();
+  const toolMode = options.toolMode ?? "native";
+  const stream = options.progressStream ?? process.stderr;
+  const print = options.print === undefined ? (t: string) => process.stdout.write(t + "\n") : options.print;
+  const selected = selectItems(options.items, options);
+  if (selected.length === 0) throw new UsageError("no BFCL question to evaluate (check --data, --categories, --ids)");
+
+  mkdirSync(options.outDir, { recursive: true });
+  const resultsPath = join(options.outDir, EVAL_FILES.results);
+  const runPath = join(options.outDir, EVAL_FILES.run);
+  if (options.force) {
+    await writeFileAtomic(resultsPath, "");
+  } else if (existsSync(runPath)) {
+    const prev = RunDefZ.safeParse(JSON.parse(await readFile(runPath, "utf8")) as unknown);
+    if (prev.success && (prev.data.llm !== options.llm || prev.data.toolMode !== toolMode)) {
+      throw new UsageError(
+        `${options.outDir} holds an eval of ${prev.data.llm} (${prev.data.toolMode} tools); pass --force to start over or choose another -o`,
+      );
+    }
+  }
+  await writeFileAtomic(runPath, JSON.stringify({ llm: options.llm, toolMode, baseURL: options.baseURL ?? null }, null, 2) + "\n");
+
+  const recovered = await recoverJsonl(resultsPath, BfclResultZ, { key: (r) => r.id });
+  const results = new Map<string, BfclResult>(recovered.records.map((r) => [r.id, r]));
+  const pending = selected.filter((i) => !results.has(i.id));
+  if (recovered.records.length > 0 || recovered.truncatedBytes > 0) {
+    stream.write(`eval: resuming: ${selected.length - pending.length}/${selected.length} questions already decided${recovered.truncatedBytes > 0 ? ` (a torn last line of ${recovered.truncatedBytes} bytes was cut)` : ""}\n`);
+  }
+
+  const run = await openRunModels({
+    llm: options.llm,
+    baseURL: options.baseURL,
+    apiKey: options.apiKey,
+    env: options.env,
+    concurrency: options.concurrency,
+    requestsPerMinute: options.requestsPerMinute,
+    tokensPerMinute: options.tokensPerMinute,
+    timeoutMs: options.timeoutMs,
+    retry: options.retry,
+    cacheDir: options.cacheDir,
+    pricesFile: options.pricesFile,
+    nativeTools: toolMode === "native",
+    middleware: options.middleware,
+  });
+  const model: ChatModel = run.forDialogue(0).assistant;
+  const appender = new JsonlAppender(resultsPath);
+  const progress: EvalProgress = createEvalProgress({ stream, total: selected.length, done: selected.length - pending.length });
+  let failedRequests = 0;
+  let fatal: unknown;
+  let requestErrorNoted = false;
+
+  const askOne = async (item: BfclEvalItem): Promise<void> => {
+    const { request, names } = buildBfclRequest(item, toolMode, { temperature: options.temperature ?? 0, maxTokens: options.maxTokens });
+    if (options.signal) request.signal = options.signal;
+    const t0 = performance.now();
+    let answer: ChatResult;
+    try {
+      answer = await model.chat(request);
+    } catch (err) {
+      if (err instanceof ModelRequestError) {
+        // the server refused this question (e.g. too long): that is the model's answer to it, scored as a failure
+        if (!requestErrorNoted) {
+          requestErrorNoted = true;
+          progress.log(`eval: ${item.id}: the server refused the request: ${err.message}${toolMode === "native" ? " (a server without native tools needs --tool-mode prompt)" : ""}`);
+        }
+        const rec: BfclResult = {
+          id: item.id, category: item.category, calls: null, valid: false, errorType: "request_error", error: err.message,
+          tokens: { prompt: 0, completion: 0 }, latencyMs: Math.round(performance.now() - t0), model: model.id,
+        };
+        appender.append(rec);
+        results.set(item.id, rec);
+        progress.update({ valid: false, tokens: 0 });
+        return;
+      }
+      if (isFatal(err)) throw err;
+      failedRequests++;
+      progress.log(`eval: ${item.id}: no answer (${(err as Error).message}); a resumed run asks it again`);
+      progress.update({ failed: true, tokens: 0 });
+      return;
+    }
+    const latencyMs = Math.round(performance.now() - t0);
+    const decoded = decodeAnswer(answer, toolMode, names);
+    const verdict = judgeAnswer(item, decoded);
+    const rec: BfclResult = {
+      id: item.id,
+      category: item.category,
+      calls: decoded.ok ? decoded.calls : null,
+      ...(answer.text.trim() !== "" ? { text: answer.text } : {}),
+      ...verdict,
+      tokens: { prompt: answer.usage.promptTokens, completion: answer.usage.completionTokens, ...(answer.usage.estimated ? { estimated: true } : {}) },
+      latencyMs,
+      ...(answer.cached ? { cached: true } : {}),
+      model: answer.model,
+    };
+    appender.append(rec);
+    results.set(item.id, rec);
+    progress.update({ valid: verdict.valid, tokens: answer.usage.promptTokens + answer.usage.completionTokens });
+  };
+
+  try {
+    let next = 0;
+    const workers = Math.max(1, Math.min(pending.length, (options.concurrency ?? 8) + 2));
+    await Promise.all(
+      Array.from({ length: workers }, async () => {
+        while (fatal === undefined && next < pending.length) {
+          const item = pending[next++] as BfclEvalItem;
+          try {
+            await askOne(item);
+          } catch (err) {
+            fatal ??= err;
+          }
+        }
+      }),
+    );
+  } finally {
+    appender.close();
+    progress.stop();
+    await run.close();
+  }
+  if (fatal !== undefined) throw fatal;
+
+  const scores = categoryScores(selected, results);
+  const figures = bfclFigures(scores);
+  const errorTypes: Record<string, number> = {};
+  const latencies: number[] = [];
+  let decided = 0;
+  for (const item of selected) {
+    const r = results.get(item.id);
+    if (!r) continue;
+    decided++;
+    if (!r.cached) latencies.push(r.latencyMs);
+    if (!r.valid) errorTypes[r.errorType ?? "unknown"] = (errorTypes[r.errorType ?? "unknown"] ?? 0) + 1;
+  }
+  latencies.sort((a, b) => a - b);
+  const summary: BfclEvalSummary = {
+    model: options.llm,
+    toolMode,
+    selected: selected.length,
+    decided,
+    failedRequests,
+    complete: decided === selected.length,
+    categories: scores,
+    figures,
+    errorTypes,
+    latencyMs: latencies.length > 0 ? { mean: Math.round(latencies.reduce((s, x) => s + x, 0) / latencies.length), p50: percentile(latencies, 0.5), p95: percentile(latencies, 0.95) } : null,
+    usage: run.usage.summary(),
+    wallMs: Date.now() - started,
+  };
+  await writeFileAtomic(join(options.outDir, EVAL_FILES.summary), JSON.stringify(summary, null, 2) + "\n");
+  if (print) {
+    print(formatBfclTable(scores, figures));
+    if (!summary.complete) print(`\n${selected.length - decided} of ${selected.length} questions have no answer yet (counted as failures); run again to ask them.`);
+    print(`\n${run.usage.describe()}`);
+  }
+  return summary;
+}
