@@ -26,6 +26,20 @@ import type { SplitRatios } from "../export/index.js";
 import { loadHeldoutDialogues, type HeldoutSource, type HeldoutSplit } from "./heldout-load.js";
 import { decodeAnswer, dialogueTurns, scoreTurn, TURN_KINDS, type ExpectedCall, type HeldoutTurn, type TurnKind, type TurnNeed } from "./heldout-turns.js";
 
+export { HELDOUT_SPLITS, loadHeldoutDialogues, type HeldoutSource, type HeldoutSplit } from "./heldout-load.js";
+export {
+  TURN_KINDS,
+  dialogueTurns,
+  scoreTurn,
+  toBfclDoc,
+  possibleAnswerOf,
+  type HeldoutDialogue,
+  type HeldoutTurn,
+  type TurnKind,
+  type TurnNeed,
+  type TurnVerdict,
+} from "./heldout-turns.js";
+
 export interface HeldoutEvalOptions {
   /** A synth run folder or an exported dataset folder. */
   dir: string;
