@@ -8,6 +8,7 @@ export { generateDialogue, type GenerateOptions, type GeneratedDialogue } from "
 export { GenerationError, type GenerationStage } from "./common.js";
 export { validatePlan } from "./planner.js";
 export type { UserTurn } from "./user-agent.js";
+export { chatTools } from "./assistant-agent.js";
 export { resultSchema } from "./tool-agent.js";
 export type { Persona } from "./prompts.js";
 // How the agents read tool specs (also used by the offline simulator).

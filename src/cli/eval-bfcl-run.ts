@@ -6,9 +6,8 @@
  *   toolflow eval bfcl --llm openai:my-model --base-url http://localhost:8000/v1 --data ../bfcl -o out/eval/
  */
 import { Option, type Command } from "commander";
-import { UsageError } from "../core/errors.js";
-import { BFCL_EVAL_CATEGORIES } from "../eval/bfcl-summary.js";
-import { readBfclEvalItems, runBfclEval, type BfclEvalItem, type BfclEvalSummary, type ToolMode } from "../eval/bfcl-run.js";
+import { UsageError } from "../core/index.js";
+import { BFCL_EVAL_CATEGORIES, readBfclEvalItems, runBfclEval, type BfclEvalItem, type BfclEvalSummary, type ToolMode } from "../eval/index.js";
 
 function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
   return (value: string): number => {

@@ -2,11 +2,15 @@
  * `toolflow eval ...`: evaluate models the way BFCL does.
  *
  *   toolflow eval bfcl --check FILE --data DIR [--data DIR ...] -o OUT.jsonl   check decoded answers (no model)
+ *   toolflow eval bfcl --llm SPEC --data DIR [--categories ...] -o OUT/        ask a served model, score its calls
+ *   toolflow eval heldout DIR --llm SPEC -o OUT/                               a dataset's held-out turns
  *
- * `eval bfcl` dispatches on its mode: `--check` now; the model mode (`--llm`) and `eval heldout` will be added
- * beside it (see runBfcl below).
+ * `eval bfcl` dispatches on its mode (see runBfcl); the model mode's options and action are in eval-bfcl-run.ts,
+ * `eval heldout` in eval-heldout-cmd.ts.
  */
 import type { Command } from "commander";
+import { addEvalBfclModelOptions, runEvalBfclModelMode, type EvalBfclModelFlags } from "./eval-bfcl-run.js";
+import { registerEvalHeldout } from "./eval-heldout-cmd.js";
 import { UsageError, writeFileAtomic } from "../core/index.js";
 import {
   accuracyByCategory,
@@ -18,11 +22,11 @@ import {
 } from "../eval/index.js";
 
 /** Options of `eval bfcl` (all modes). */
-interface EvalBfclOptions {
+type EvalBfclOptions = Partial<Omit<EvalBfclModelFlags, "data" | "out">> & {
   check?: string;
   data: string[];
   out?: string;
-}
+};
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
@@ -30,22 +34,30 @@ function collect(value: string, previous: string[]): string[] {
 
 export function registerEvalCommands(program: Command): void {
   const evalCmd = program.command("eval").description("Evaluate models the way BFCL does");
-  evalCmd
+  const bfcl = evalCmd
     .command("bfcl")
-    .description("Score answers to BFCL questions with BFCL's AST checker (--check: answers already decoded, no model called)")
+    .description(
+      "Score answers to BFCL questions with BFCL's AST checker: --check FILE (answers already decoded, no model called) " +
+        "or --llm SPEC (ask a served model through native tool calls, or --tool-mode prompt)",
+    )
     .option("--check <file>", "JSONL of decoded answers {id, category, model_output, ...} to check")
     .option("--data <dir>", "BFCL data folder (BFCL_v4_<category>.json, possible_answer/); repeatable", collect, [])
-    .option("-o, --out <path>", "output: with --check, a JSONL file (each input line plus valid, errorType, error)")
-    .action(async (opts: EvalBfclOptions) => {
-      await runBfcl(opts);
-    });
+    .option("-o, --out <path>", "output: with --check, a JSONL file (each input line plus valid, errorType, error); with --llm, a folder");
+  addEvalBfclModelOptions(bfcl).action(async (opts: EvalBfclOptions) => {
+    await runBfcl(opts);
+  });
+  registerEvalHeldout(evalCmd);
 }
 
 async function runBfcl(opts: EvalBfclOptions): Promise<void> {
   if (opts.data.length === 0) throw new UsageError("eval bfcl needs at least one --data DIR");
+  if (opts.check !== undefined && opts.llm !== undefined) throw new UsageError("eval bfcl: give --check FILE or --llm SPEC, not both");
   if (opts.check !== undefined) return runBfclCheck(opts.check, opts);
-  // the model mode (--llm) goes here
-  throw new UsageError("eval bfcl needs a mode: --check FILE");
+  if (opts.llm !== undefined) {
+    await runEvalBfclModelMode({ ...opts, llm: opts.llm, out: opts.out ?? "" } as EvalBfclModelFlags);
+    return;
+  }
+  throw new UsageError("eval bfcl needs a mode: --check FILE (decoded answers) or --llm SPEC (ask a model)");
 }
 
 /** `eval bfcl --check FILE`: check every answer, write OUT atomically (nothing when an id is unknown), print the table. */

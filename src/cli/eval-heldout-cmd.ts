@@ -4,8 +4,8 @@
  * docs/eval-heldout.md. Registered under the `eval` command by registerEvalHeldout.
  */
 import type { Command } from "commander";
-import { UsageError } from "../core/errors.js";
-import { HELDOUT_SPLITS, formatHeldoutTable, runHeldoutEval, type HeldoutSplit } from "../eval/heldout.js";
+import { UsageError } from "../core/index.js";
+import { HELDOUT_SPLITS, formatHeldoutTable, runHeldoutEval, type HeldoutSplit } from "../eval/index.js";
 import { parseSplit } from "../export/index.js";
 
 interface HeldoutFlags {

@@ -31,6 +31,7 @@ export {
   lineError,
   readJsonl,
   readJsonlAll,
+  describeZodError,
   type LineProblem,
   type ParsedLine,
   type JsonlSchemaOptions,

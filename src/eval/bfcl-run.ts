@@ -16,22 +16,22 @@ import { existsSync, mkdirSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { isPlainObject, normalizeSchema, renderPrompt, ToolflowError, UsageError, writeFileAtomic, type JsonSchema, type Message } from "../core/index.js";
+import { InputError, isPlainObject, normalizeSchema, renderPrompt, UsageError, writeFileAtomic, type JsonSchema, type Message } from "../core/index.js";
 import { ModelRequestError, ModelTimeoutError, ModelUnavailableError, type ChatModel, type ChatRequest, type ChatResult, type ChatTool, type ModelMiddleware, type RetryPolicy, type UsageSummary } from "../llm/index.js";
 import { openRunModels } from "../models/index.js";
 import { JsonlAppender, recoverJsonl } from "../synth/index.js";
 import { normalizeParameters } from "../tools/index.js";
-import { checkCalls, toApiName } from "./checker.js";
-import { BFCL_EVAL_CATEGORIES, bfclFigures, formatBfclTable, isRelevanceCategory, type BfclFigures, type CategoryScore } from "./bfcl-summary.js";
+import { loadBfclData } from "./bfcl-data.js";
+import { checkCalls, needsPossibleAnswer, type DecodedCall, type FunctionDoc, type PossibleAnswer } from "./checker.js";
+import { toApiName } from "./names.js";
+import { parsePyJson } from "./pyjson.js";
+import { BFCL_EVAL_CATEGORIES, bfclFigures, formatBfclTable, type BfclFigures, type CategoryScore } from "./bfcl-summary.js";
 import { parseCallsFromText, type TextCall } from "./call-text.js";
 import { createEvalProgress, type EvalProgress } from "./eval-progress.js";
 
 // ------------------------------------------------------------------------------------------------ questions
 
-/** BFCL's decoded call form: {function_name: {argument: value}}. */
-export type DecodedCall = Record<string, Record<string, unknown>>;
-/** BFCL's ground truth: {function_name: {argument: [acceptable values]}}. */
-export type PossibleAnswer = Record<string, Record<string, unknown[]>>;
+export type { DecodedCall } from "./checker.js";
 
 const BfclMessageZ = z.object({ role: z.enum(["system", "user", "assistant"]), content: z.string() });
 const BfclDocZ = z.object({ name: z.string().min(1), description: z.string().optional(), parameters: z.unknown().optional() }).passthrough();
@@ -45,7 +45,7 @@ export interface BfclEvalItem {
   /** BFCL's `function`: the function docs offered. */
   functions: Array<z.infer<typeof BfclDocZ>>;
   /** Ground truth; absent for irrelevance / relevance categories. */
-  possibleAnswer?: PossibleAnswer[];
+  possibleAnswer?: PossibleAnswer;
 }
 
 export const BfclEvalItemZ = z.object({
@@ -56,24 +56,10 @@ export const BfclEvalItemZ = z.object({
   possibleAnswer: z.array(z.record(z.string(), z.record(z.string(), z.array(z.unknown())))).optional(),
 });
 
-async function readJsonLines(path: string): Promise<unknown[]> {
-  const text = await readFile(path, "utf8");
-  const out: unknown[] = [];
-  for (const [i, line] of text.split("\n").entries()) {
-    if (line.trim() === "") continue;
-    try {
-      out.push(JSON.parse(line) as unknown);
-    } catch (err) {
-      throw new ToolflowError(`${path}:${i + 1}: not JSON: ${(err as Error).message}`, { code: "INPUT_ERROR" });
-    }
-  }
-  return out;
-}
-
 /**
  * Read the eval items of BFCL-style data folders (`BFCL_v4_<category>.json`, answers in
- * `possible_answer/BFCL_v4_<category>.json`), for the given categories (default: every eval category a folder
- * holds). A small reader for this module; the shared loader (bfcl-data.ts) can replace it.
+ * `possible_answer/BFCL_v4_<category>.json`) through the shared loader (numbers read as Python reads them), for
+ * the given categories (default: every eval category the folders hold), in category then file order.
  */
 export async function readBfclEvalItems(dirs: readonly string[], categories?: readonly string[]): Promise<BfclEvalItem[]> {
   const wanted = categories ?? BFCL_EVAL_CATEGORIES;
@@ -82,30 +68,18 @@ export async function readBfclEvalItems(dirs: readonly string[], categories?: re
       throw new UsageError(`unknown BFCL category "${c}": use ${BFCL_EVAL_CATEGORIES.join(", ")}`);
     }
   }
+  const data = await loadBfclData(dirs);
   const items: BfclEvalItem[] = [];
-  const seen = new Set<string>();
   for (const category of wanted) {
-    for (const dir of dirs) {
-      const qPath = join(dir, `BFCL_v4_${category}.json`);
-      if (!existsSync(qPath)) continue;
-      const answers = new Map<string, PossibleAnswer[]>();
-      const aPath = join(dir, "possible_answer", `BFCL_v4_${category}.json`);
-      if (!isRelevanceCategory(category)) {
-        if (!existsSync(aPath)) throw new ToolflowError(`${qPath} has no answers (${aPath} is missing)`, { code: "INPUT_ERROR" });
-        for (const a of await readJsonLines(aPath)) {
-          if (isPlainObject(a) && typeof a.id === "string" && Array.isArray(a.ground_truth)) answers.set(a.id, a.ground_truth as PossibleAnswer[]);
-        }
+    for (const q of data.questions()) {
+      if (q.category !== category) continue;
+      const possibleAnswer = needsPossibleAnswer(category) ? data.requireAnswer(q, category) : undefined;
+      const parsed = BfclEvalItemZ.safeParse({ id: q.id, category, question: q.question, functions: q.functions, possibleAnswer });
+      if (!parsed.success) {
+        throw new InputError(`question ${q.id} does not read: ${parsed.error.issues[0]?.message ?? "invalid"}`, { file: q.file, line: q.line });
       }
-      for (const q of await readJsonLines(qPath)) {
-        const raw = isPlainObject(q) ? { id: q.id, category, question: q.question, functions: q.function, possibleAnswer: typeof q.id === "string" ? answers.get(q.id) : undefined } : q;
-        const parsed = BfclEvalItemZ.safeParse(raw);
-        if (!parsed.success) throw new ToolflowError(`${qPath}: a question does not read: ${parsed.error.issues[0]?.message ?? "invalid"}`, { code: "INPUT_ERROR" });
-        const item = parsed.data as BfclEvalItem;
-        if (!isRelevanceCategory(category) && !item.possibleAnswer) throw new ToolflowError(`${aPath} has no answer for ${item.id}`, { code: "INPUT_ERROR" });
-        if (seen.has(item.id)) continue;
-        seen.add(item.id);
-        items.push(item);
-      }
+      // keep the loader's values (Python floats such as 2.0 stay floats), checked above
+      items.push({ ...(parsed.data as BfclEvalItem), functions: q.functions as BfclEvalItem["functions"], ...(possibleAnswer ? { possibleAnswer } : {}) });
     }
   }
   return items;
@@ -175,7 +149,8 @@ export function decodeAnswer(result: Pick<ChatResult, "text" | "toolCalls">, too
       let args: unknown;
       const raw = c.function.arguments.trim();
       try {
-        args = raw === "" ? {} : (JSON.parse(raw) as unknown);
+        // read as Python would: 2.0 stays a float (BFCL's checker refuses a float where an int is wanted)
+        args = raw === "" ? {} : parsePyJson(raw);
       } catch (err) {
         return { ok: false, error: `the arguments of ${c.function.name} are not JSON: ${(err as Error).message}` };
       }
@@ -197,7 +172,7 @@ export interface Verdict {
 
 /** BFCL's verdict for a decoded (or undecodable) answer; relevance categories are scored the way BFCL's runner does. */
 export function judgeAnswer(item: BfclEvalItem, decoded: Decoded): Verdict {
-  if (isRelevanceCategory(item.category)) {
+  if (!needsPossibleAnswer(item.category)) {
     const called = decoded.ok && decoded.calls.length > 0;
     if (item.category.includes("irrelevance")) {
       return called
@@ -210,7 +185,8 @@ export function judgeAnswer(item: BfclEvalItem, decoded: Decoded): Verdict {
   }
   if (!decoded.ok) return { valid: false, errorType: "ast_decoder:decoder_failed", error: decoded.error };
   if (decoded.calls.length === 0) return { valid: false, errorType: "ast_decoder:decoder_wrong_output_format", error: "the answer holds no call" };
-  const r = checkCalls(item.functions, decoded.calls, item.possibleAnswer ?? [], item.category);
+  // the item's docs were validated when read (BfclEvalItemZ); the checker reads them as BFCL's function docs
+  const r = checkCalls(item.functions as FunctionDoc[], decoded.calls, item.possibleAnswer ?? [], item.category);
   return { valid: r.valid, errorType: r.errorType, error: r.error };
 }
 

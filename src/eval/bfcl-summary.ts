@@ -58,11 +58,6 @@ export const BFCL_EVAL_CATEGORIES = [
 ] as const;
 export type BfclEvalCategory = (typeof BFCL_EVAL_CATEGORIES)[number];
 
-/** Categories scored by relevance alone (no possible answer): did the model call anything? */
-export function isRelevanceCategory(category: string): boolean {
-  return category.includes("relevance");
-}
-
 type Part = { accuracy: number; total: number; name: string };
 
 function unweighted(parts: Part[], missing: string[]): SummaryFigure | undefined {

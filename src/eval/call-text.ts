@@ -9,6 +9,7 @@
  * lists, tuples, dicts): nothing is evaluated, and anything else (names, operators, positional arguments) is a
  * parse error with its position. Values are returned as written: no coercion, no repair.
  */
+import { parsePyJson, PyFloat } from "./pyjson.js";
 
 export interface TextCall {
   name: string;
@@ -203,14 +204,15 @@ class PyReader {
     }
   }
 
-  num(): number {
+  /** A number; `2.0` / `1e3` stay Python floats (PyFloat), as BFCL's checker types them. */
+  num(): number | PyFloat {
     const m = /^[+-]?(?:\d[\d_]*(?:\.[\d_]*)?|\.\d[\d_]*)(?:[eE][+-]?\d+)?/.exec(this.text.slice(this.pos));
     if (!m) return this.fail("expected a number");
     this.pos += m[0].length;
     if (/[A-Za-z_]/.test(this.peek())) this.fail("bad number");
     const n = Number(m[0].replace(/_/g, ""));
     if (!Number.isFinite(n)) this.fail("bad number");
-    return n;
+    return Number.isInteger(n) && /[.eE]/.test(m[0]) ? new PyFloat(n) : n;
   }
 
   str(): string {
@@ -275,7 +277,7 @@ export function callsFromJson(value: unknown): TextCall[] | string {
       let args: unknown = fn.arguments ?? fn.parameters ?? {};
       if (typeof args === "string") {
         try {
-          args = JSON.parse(args) as unknown;
+          args = parsePyJson(args);
         } catch {
           return `the arguments of call ${i} (${fn.name}) are a string that is not JSON`;
         }
@@ -315,7 +317,7 @@ export function parseCallsFromText(text: string): ParsedCalls {
     let parsed: unknown;
     let isJson = true;
     try {
-      parsed = JSON.parse(body) as unknown;
+      parsed = parsePyJson(body);
     } catch {
       isJson = false;
     }

@@ -12,10 +12,10 @@
  * (an id, a code, a name the tool returned) must be that value character for character: a model that changes the
  * case or punctuation of an id has not passed it on.
  */
-import { normalizeSchema } from "../core/schema.js";
-import type { DialoguePlan, JsonSchema, Message, PlanStepKind, ToolCall } from "../core/types.js";
+import { normalizeSchema, type DialoguePlan, type JsonSchema, type Message, type PlanStepKind, type ToolCall } from "../core/index.js";
 import type { ChatResult, ChatTool } from "../llm/index.js";
-import { checkCalls, type CheckResult } from "./checker.js";
+import { checkCalls, type CheckResult, type PossibleAnswer } from "./checker.js";
+import { isDict, parsePyJson } from "./pyjson.js";
 
 /** A turn's step kind: the plan step's kind, or "unknown" when the dialogue carries no plan / stepOf. */
 export type TurnKind = PlanStepKind | "unknown";
@@ -47,11 +47,13 @@ export interface ExpectedCall {
 
 /** BFCL-style function doc: {name, description, parameters} with BFCL's type names (dict, float, ...). */
 export interface BfclFunctionDoc {
+  [key: string]: unknown;
   name: string;
   description: string;
   parameters: BfclParam & { type: "dict" };
 }
 export interface BfclParam {
+  [key: string]: unknown;
   type: string;
   description?: string;
   properties?: Record<string, BfclParam>;
@@ -61,7 +63,7 @@ export interface BfclParam {
   default?: unknown;
 }
 
-export type PossibleAnswer = Array<Record<string, Record<string, unknown[]>>>;
+export type { PossibleAnswer };
 
 /** One assistant turn to ask about. */
 export interface HeldoutTurn {
@@ -86,10 +88,11 @@ export interface HeldoutTurn {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** Arguments read as Python reads them (2.0 stays a float), as BFCL's checker expects. */
 function parseArgs(text: string): Record<string, unknown> | undefined {
   try {
-    const v: unknown = JSON.parse(text.trim() === "" ? "{}" : text);
-    return isObject(v) ? v : undefined;
+    const v: unknown = parsePyJson(text.trim() === "" ? "{}" : text);
+    return isDict(v) ? v : undefined;
   } catch {
     return undefined;
   }

@@ -29,3 +29,25 @@ export {
   type CategoryAccuracy,
   type CheckedRecord,
 } from "./check-file.js";
+// `eval bfcl --llm`: ask a served model every question and score its calls as they came.
+export {
+  readBfclEvalItems,
+  runBfclEval,
+  type BfclEvalItem,
+  type BfclEvalSummary,
+  type BfclResult,
+  type BfclRunOptions,
+  type ToolMode,
+} from "./bfcl-run.js";
+export { BFCL_EVAL_CATEGORIES, bfclFigures, formatBfclTable, type BfclFigures, type CategoryScore } from "./bfcl-summary.js";
+export { parseCallsFromText, parsePythonCalls, type ParsedCalls, type TextCall } from "./call-text.js";
+// `eval heldout`: a dataset's held-out assistant turns.
+export {
+  formatHeldoutTable,
+  HELDOUT_SPLITS,
+  runHeldoutEval,
+  type HeldoutEvalOptions,
+  type HeldoutResult,
+  type HeldoutSplit,
+  type HeldoutSummary,
+} from "./heldout.js";

@@ -6,4 +6,4 @@ export { EXPORT_FORMATS, ExportFormatError, type ExportFormat, type ExportFormat
 export { getFormat, isFormatName } from "./formats/index.js";
 export { exportDataset, type ExportOptions, type ExportSummary } from "./export.js";
 export { loadDialogues, DIALOGUES_FILE } from "./load.js";
-export { parseSplit, type SplitRatios } from "./split.js";
+export { assignSplits, parseSplit, type SplitRatios } from "./split.js";

@@ -4,7 +4,7 @@
 export { importTools, finalizeDraft, type ImportResult } from "./import.js";
 export { detectFormat, type Detection } from "./detect.js";
 export { readToolsJsonl, writeToolsJsonl } from "./jsonl.js";
-export { sanitizeToolName, SchemaChecker } from "./schema.js";
+export { normalizeParameters, sanitizeToolName, SchemaChecker } from "./schema.js";
 export { openAIDocumentToDrafts } from "./formats/openai.js";
 export { bfclRecordToDrafts } from "./formats/bfcl.js";
 export { mcpDocumentToDrafts } from "./formats/mcp.js";

@@ -2,7 +2,7 @@
  * Helpers for `eval bfcl` tests and the benchmark: ground-truth answers of BFCL questions, and a server hook that
  * answers each question (found by its last user message) as a test decides.
  */
-import { checkCalls, toApiName } from "../../src/eval/checker.js";
+import { checkCalls, toApiName, type FunctionDoc } from "../../src/eval/index.js";
 import type { BfclEvalItem, DecodedCall } from "../../src/eval/bfcl-run.js";
 import type { ChatBody, RecordedRequest, ScriptStep } from "./openai-server.js";
 
@@ -21,7 +21,7 @@ export function groundTruthCalls(item: BfclEvalItem): DecodedCall[] {
 
 /** True when the checker accepts the ground-truth answer (BFCL's data has rows it rejects). */
 export function groundTruthPasses(item: BfclEvalItem): boolean {
-  return checkCalls(item.functions, groundTruthCalls(item), item.possibleAnswer ?? [], item.category).valid;
+  return checkCalls(item.functions as FunctionDoc[], groundTruthCalls(item), item.possibleAnswer ?? [], item.category).valid;
 }
 
 export function lastUser(body: ChatBody): string {
