@@ -11,7 +11,7 @@ import { loadavg, tmpdir } from "node:os";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { dirname, join, resolve } from "node:path";
-import { readBfclEvalItems, runBfclEval } from "../src/eval/bfcl-run.js";
+import { readBfclEvalItems, runBfclEval } from "../src/eval/index.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 

@@ -6,7 +6,7 @@ import { readFile } from "node:fs/promises";
 import { z } from "zod";
 import { describeZodError, InputError, lineError } from "../core/index.js";
 import type { BfclData } from "./bfcl-data.js";
-import { checkCalls, type CheckResult } from "./checker.js";
+import { checkCalls, type CallCheck } from "./checker.js";
 import { parsePyJson } from "./pyjson.js";
 
 /** One line of a check input: the fields BFCL's results carry (model_output required); any other field is kept and echoed. */
@@ -21,7 +21,7 @@ export const answerRecordSchema = z
 export type AnswerRecord = z.infer<typeof answerRecordSchema>;
 
 /** A checked answer: the input fields, then the verdict. */
-export type CheckedRecord = AnswerRecord & CheckResult;
+export type CheckedRecord = AnswerRecord & CallCheck;
 
 /**
  * Read a JSONL file of answers; numbers keep their Python type (see pyjson.ts). A line that is not JSON or not an

@@ -38,7 +38,7 @@ export type DecodedCall = Record<string, Record<string, unknown>>;
 export type PossibleAnswer = Array<Record<string, Record<string, unknown[]>>>;
 
 /** The checker's verdict; `errorType` and `error` are null when valid. */
-export interface CheckResult {
+export interface CallCheck {
   valid: boolean;
   /** BFCL's error type name, e.g. `simple_function_checker:missing_required`. */
   errorType: string | null;
@@ -46,9 +46,9 @@ export interface CheckResult {
   error: string | null;
 }
 
-const OK: CheckResult = Object.freeze({ valid: true, errorType: null, error: null }) as CheckResult;
+const OK: CallCheck = Object.freeze({ valid: true, errorType: null, error: null }) as CallCheck;
 
-function fail(errorType: string, error: string): CheckResult {
+function fail(errorType: string, error: string): CallCheck {
   return { valid: false, errorType, error };
 }
 
@@ -104,7 +104,7 @@ function firstAnswerType(answers: unknown): PyTypeName | undefined {
 }
 
 interface TypeCheck {
-  result: CheckResult;
+  result: CallCheck;
   isVariable: boolean;
 }
 
@@ -114,7 +114,7 @@ function checkType(param: string, value: unknown, answers: unknown, expected: Py
   // an acceptable value of another type than the doc's marks a variable: the value is then compared as it is
   const isVariable = answerType !== undefined && answerType !== expected;
   const actual = pyType(value);
-  let nestedFailure: CheckResult | undefined;
+  let nestedFailure: CallCheck | undefined;
   if (actual === expected) {
     if (nested === undefined) return { result: OK, isVariable };
     for (const candidate of pyItems(answers)) {
@@ -141,7 +141,7 @@ function checkType(param: string, value: unknown, answers: unknown, expected: Py
   };
 }
 
-function checkString(param: string, value: string, answers: unknown): CheckResult {
+function checkString(param: string, value: string, answers: unknown): CallCheck {
   const v = standardizeString(value);
   for (const a of pyItems(answers)) if (typeof a === "string" && standardizeString(a) === v) return OK;
   return fail("value_error:string", `invalid value for parameter "${param}": ${show(value)}; expected one of ${show(answers)} (after normalization)`);
@@ -151,13 +151,13 @@ function standardizeItems(x: unknown): unknown[] {
   return pyItems(x).map((v) => (typeof v === "string" ? standardizeString(v) : v));
 }
 
-function checkList(param: string, value: unknown[], answers: unknown): CheckResult {
+function checkList(param: string, value: unknown[], answers: unknown): CallCheck {
   const v = standardizeItems(value);
   for (const a of pyItems(answers)) if (pyEquals(v, standardizeItems(a))) return OK;
   return fail("value_error:list/tuple", `invalid value for parameter "${param}": ${show(value)}; expected one of ${show(answers)}`);
 }
 
-function checkDict(param: string, value: Record<string, unknown>, answers: unknown[]): CheckResult {
+function checkDict(param: string, value: Record<string, unknown>, answers: unknown[]): CallCheck {
   let result = fail("dict_checker:unclear", `no acceptable value for parameter "${param}"`);
   for (const answer of answers) {
     if (answer === "") continue;
@@ -167,7 +167,7 @@ function checkDict(param: string, value: Record<string, unknown>, answers: unkno
   return result;
 }
 
-function checkDictAgainst(param: string, value: Record<string, unknown>, answer: unknown): CheckResult {
+function checkDictAgainst(param: string, value: Record<string, unknown>, answer: unknown): CallCheck {
   for (const [key, v] of Object.entries(value)) {
     if (!pyContains(answer, key)) return fail("value_error:dict_key", `unexpected key "${key}" in parameter "${param}"`);
     const acceptable = isDict(answer) ? answer[key] : undefined;
@@ -186,7 +186,7 @@ function checkDictAgainst(param: string, value: Record<string, unknown>, answer:
   return OK;
 }
 
-function checkListOfDicts(param: string, value: unknown[], answers: unknown[]): CheckResult {
+function checkListOfDicts(param: string, value: unknown[], answers: unknown[]): CallCheck {
   let result = fail("list_dict_checker:unclear", `no acceptable value for parameter "${param}"`);
   for (const answer of answers) {
     const expected = pyItems(answer);
@@ -213,7 +213,7 @@ function checkListOfDicts(param: string, value: unknown[], answers: unknown[]): 
 // ---------------------------------------------------------------- call checkers
 
 /** One call against one function doc and one expected call (BFCL's simple_function_checker). */
-function checkOneCall(doc: FunctionDoc | undefined, call: DecodedCall, expected: Record<string, Record<string, unknown[]>>): CheckResult {
+function checkOneCall(doc: FunctionDoc | undefined, call: DecodedCall, expected: Record<string, Record<string, unknown[]>>): CallCheck {
   if (doc === undefined) {
     return fail("simple_function_checker:missing_doc", `the expected function ${show(Object.keys(expected)[0])} has no doc in the question`);
   }
@@ -252,7 +252,7 @@ function checkOneCall(doc: FunctionDoc | undefined, call: DecodedCall, expected:
     const typed = checkType(param, value, acceptable, expectedType, nested, typeDesc);
     if (!typed.result.valid) return typed.result;
     if (!typed.isVariable) {
-      let r: CheckResult | undefined;
+      let r: CallCheck | undefined;
       if (expectedType === "dict") r = checkDict(param, value as Record<string, unknown>, pyItems(acceptable));
       else if (expectedType === "list" && nested === "dict") r = checkListOfDicts(param, value as unknown[], pyItems(acceptable));
       else if (expectedType === "str") r = checkString(param, value as string, acceptable);
@@ -282,7 +282,7 @@ function expectedName(expected: Record<string, unknown>): string {
   return Object.keys(expected)[0] ?? "";
 }
 
-function checkParallel(docs: readonly FunctionDoc[], output: DecodedCall[], answers: PossibleAnswer): CheckResult {
+function checkParallel(docs: readonly FunctionDoc[], output: DecodedCall[], answers: PossibleAnswer): CallCheck {
   if (output.length !== answers.length) {
     return fail("parallel_function_checker_no_order:wrong_count", `wrong number of calls: ${output.length}, expected ${answers.length}`);
   }
@@ -312,7 +312,7 @@ function checkParallel(docs: readonly FunctionDoc[], output: DecodedCall[], answ
   return OK;
 }
 
-function checkMultiple(docs: readonly FunctionDoc[], output: DecodedCall[], answers: PossibleAnswer): CheckResult {
+function checkMultiple(docs: readonly FunctionDoc[], output: DecodedCall[], answers: PossibleAnswer): CallCheck {
   if (output.length !== answers.length) {
     return fail("multiple_function_checker:wrong_count", `wrong number of calls: ${output.length}, expected ${answers.length}`);
   }
@@ -321,7 +321,7 @@ function checkMultiple(docs: readonly FunctionDoc[], output: DecodedCall[], answ
   return checkOneCall(findDoc(docs, expectedName(expected)), output[0] as DecodedCall, expected);
 }
 
-function checkSimple(docs: readonly FunctionDoc[], output: DecodedCall[], answers: PossibleAnswer): CheckResult {
+function checkSimple(docs: readonly FunctionDoc[], output: DecodedCall[], answers: PossibleAnswer): CallCheck {
   if (output.length !== 1) {
     return fail("simple_function_checker:wrong_count", `wrong number of calls: ${output.length}, expected 1`);
   }
@@ -357,7 +357,7 @@ export function checkCalls(
   modelOutput: unknown,
   possibleAnswer: PossibleAnswer | null | undefined,
   category: string,
-): CheckResult {
+): CallCheck {
   if (isIrrelevanceCategory(category)) {
     return isEmptyOutput(modelOutput) ? OK : fail("irrelevance_error:decoder_success", "a function was called where none should be");
   }

@@ -6,11 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { chatTools } from "../agents/index.js";
-import { InputError, UsageError } from "../core/errors.js";
-import { hashToUint32 } from "../core/rng.js";
-import { readJsonl } from "../core/jsonl.js";
-import { normalizeSchema } from "../core/schema.js";
-import type { Message } from "../core/types.js";
+import { hashToUint32, InputError, normalizeSchema, readJsonl, UsageError, type Message } from "../core/index.js";
 import { assignSplits, DIALOGUES_FILE, getFormat, loadDialogues, type SplitRatios } from "../export/index.js";
 import type { HeldoutDialogue } from "./heldout-turns.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { chatTools } from "../agents/index.js";
-import type { ToolCall } from "../core/types.js";
+import type { ToolCall } from "../core/index.js";
 import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
 import { dialogueTurns, possibleAnswerOf, scoreTurn, toBfclDoc, type HeldoutTurn } from "./heldout-turns.js";
 

@@ -14,7 +14,7 @@
  */
 import { normalizeSchema, type DialoguePlan, type JsonSchema, type Message, type PlanStepKind, type ToolCall } from "../core/index.js";
 import type { ChatResult, ChatTool } from "../llm/index.js";
-import { checkCalls, type CheckResult, type PossibleAnswer } from "./checker.js";
+import { checkCalls, type CallCheck, type PossibleAnswer } from "./checker.js";
 import { isDict, parsePyJson } from "./pyjson.js";
 
 /** A turn's step kind: the plan step's kind, or "unknown" when the dialogue carries no plan / stepOf. */
@@ -345,7 +345,7 @@ export function scoreTurn(turn: HeldoutTurn, result: Pick<ChatResult, "text" | "
   const modelOutput = got.map((c) => ({ [c.name]: c.arguments }));
   if (turn.need !== "call") {
     if (got.length === 0 && result.text.trim() === "") return { valid: false, errorType: "empty_reply", reason: "empty reply (no text, no call)" };
-    const r: CheckResult = checkCalls(turn.functionDocs, modelOutput, [], "irrelevance");
+    const r: CallCheck = checkCalls(turn.functionDocs, modelOutput, [], "irrelevance");
     if (r.valid) return { valid: true, errorType: null, reason: null };
     const names = got.map((c) => c.name).join(", ");
     return {

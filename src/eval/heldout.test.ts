@@ -12,15 +12,13 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
-import { Command } from "commander";
-import { beforeAll, describe, expect, it, vi } from "vitest";
-import { canonicalJson } from "../core/json.js";
-import type { DialogueRecord, Message, ToolCall } from "../core/types.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { canonicalJson, type DialogueRecord, type Message, type ToolCall } from "../core/index.js";
 import { exportDataset } from "../export/index.js";
 import type { ChatRequest, ChatResult, ModelMiddleware } from "../llm/index.js";
 import { runSynth } from "../synth/index.js";
 import { readAccepted, writeBfclMultiTurnTools } from "../../test/e2e/support/run-files.js";
-import { registerEvalHeldout } from "../cli/eval-heldout-cmd.js";
+import { cliInProcess } from "../../test/support/cli.js";
 import { dialogueTurns, runHeldoutEval, type HeldoutResult } from "./heldout.js";
 import { chatTools } from "../agents/index.js";
 
@@ -195,21 +193,10 @@ describe("eval heldout on a sim run", () => {
   });
 
   it("the CLI: `eval heldout RUN --llm sim --split all` asks the sim without its context: it answers in text, so it never calls", async () => {
-    const program = new Command("toolflow").exitOverride();
-    registerEvalHeldout(program.command("eval"));
-    let stdout = "";
-    const spy = vi.spyOn(process.stdout, "write").mockImplementation((c: string | Uint8Array) => {
-      stdout += String(c);
-      return true;
-    });
-    const errSpy = vi.spyOn(process.stderr, "write").mockImplementation(() => true);
     const out = join(work, "eval-cli");
-    try {
-      await program.parseAsync(["node", "toolflow", "eval", "heldout", run, "--llm", "sim", "--split", "all", "-o", out, "--limit", "6"]);
-    } finally {
-      spy.mockRestore();
-      errSpy.mockRestore();
-    }
+    const r = await cliInProcess(["eval", "heldout", run, "--llm", "sim", "--split", "all", "-o", out, "--limit", "6"]);
+    expect(r.code, r.stderr).toBe(0);
+    const stdout = r.stdout;
     const s = JSON.parse(readFileSync(join(out, "summary.json"), "utf8"));
     expect(s.dialogues).toBe(6);
     expect(s.usage.total.requests).toBe(s.turns);
@@ -221,10 +208,8 @@ describe("eval heldout on a sim run", () => {
   });
 
   it("the CLI refuses a bad --split", async () => {
-    const program = new Command("toolflow").exitOverride();
-    registerEvalHeldout(program.command("eval"));
-    await expect(program.parseAsync(["node", "toolflow", "eval", "heldout", run, "--llm", "sim", "--split", "dev", "-o", join(work, "x")])).rejects.toThrow(
-      /--split must be one of/,
-    );
+    const r = await cliInProcess(["eval", "heldout", run, "--llm", "sim", "--split", "dev", "-o", join(work, "x")]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/--split must be one of/);
   });
 });

@@ -10,8 +10,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import pLimit from "p-limit";
-import { writeFileAtomic } from "../core/fs.js";
-import { writeJsonlAtomic } from "../core/jsonl.js";
+import { writeFileAtomic, writeJsonlAtomic } from "../core/index.js";
 import {
   ModelAbortError,
   ModelAuthError,

@@ -10,7 +10,7 @@ export {
   isRelevanceCategory,
   needsPossibleAnswer,
   standardizeString,
-  type CheckResult,
+  type CallCheck,
   type DecodedCall,
   type FunctionDoc,
   type ParamDoc,

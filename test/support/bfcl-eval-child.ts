@@ -2,7 +2,7 @@
  * Runs runBfclEval in a child process (for the kill-and-resume test):
  *   node --import tsx test/support/bfcl-eval-child.ts '{"baseURL":..., "dataDir":..., "outDir":..., "ids":[...], ...}'
  */
-import { readBfclEvalItems, runBfclEval, type ToolMode } from "../../src/eval/bfcl-run.js";
+import { readBfclEvalItems, runBfclEval, type ToolMode } from "../../src/eval/index.js";
 
 const args = JSON.parse(process.argv[2] ?? "{}") as {
   baseURL: string; dataDir: string; outDir: string; categories: string[]; ids: string[]; concurrency?: number; toolMode?: ToolMode; cacheDir?: string;

@@ -2,8 +2,7 @@
  * Helpers for `eval bfcl` tests and the benchmark: ground-truth answers of BFCL questions, and a server hook that
  * answers each question (found by its last user message) as a test decides.
  */
-import { checkCalls, toApiName, type FunctionDoc } from "../../src/eval/index.js";
-import type { BfclEvalItem, DecodedCall } from "../../src/eval/bfcl-run.js";
+import { checkCalls, PyFloat, stringifyPyJson, toApiName, type BfclEvalItem, type DecodedCall, type FunctionDoc } from "../../src/eval/index.js";
 import type { ChatBody, RecordedRequest, ScriptStep } from "./openai-server.js";
 
 /** One acceptable answer: the first acceptable value of each argument ("" marks an argument left out). */
@@ -45,7 +44,8 @@ export function answerStep(item: BfclEvalItem, kind: AnswerKind): ScriptStep {
   const gt = groundTruthCalls(item);
   const asTool = (calls: DecodedCall[]) => calls.map((c) => {
     const [fn, args] = Object.entries(c)[0] as [string, Record<string, unknown>];
-    return { name: toApiName(fn), arguments: args };
+    // written the way Python writes them: a float such as 2.0 keeps its fraction
+    return { name: toApiName(fn), arguments: stringifyPyJson(args) };
   });
   switch (kind) {
     case "right":
@@ -65,7 +65,7 @@ export function answerStep(item: BfclEvalItem, kind: AnswerKind): ScriptStep {
       return { content: "I am not sure what to do here." };
     case "python": {
       const lit = (v: unknown): string =>
-        v === null ? "None" : v === true ? "True" : v === false ? "False" : Array.isArray(v) ? `[${v.map(lit).join(", ")}]`
+        v === null ? "None" : v === true ? "True" : v === false ? "False" : v instanceof PyFloat ? stringifyPyJson(v) : Array.isArray(v) ? `[${v.map(lit).join(", ")}]`
           : typeof v === "object" ? `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}: ${lit(x)}`).join(", ")}}`
           : JSON.stringify(v);
       const text = gt.map((c) => {
@@ -75,7 +75,7 @@ export function answerStep(item: BfclEvalItem, kind: AnswerKind): ScriptStep {
       return { content: `[${text.join(", ")}]` };
     }
     case "json":
-      return { content: "```json\n" + JSON.stringify(gt.map((c) => { const [fn, args] = Object.entries(c)[0] as [string, unknown]; return { name: fn, arguments: args }; })) + "\n```" };
+      return { content: "```json\n" + stringifyPyJson(gt.map((c) => { const [fn, args] = Object.entries(c)[0] as [string, unknown]; return { name: fn, arguments: args }; })) + "\n```" };
   }
 }
 
