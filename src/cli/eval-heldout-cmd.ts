@@ -1,7 +1,7 @@
 /**
  * `toolflow eval heldout DIR --llm SPEC -o OUT`: ask a model every assistant turn of a dataset's test split (or
  * of every dialogue of a run with --split all) and score its answers against the recorded turns. See
- * docs/eval-heldout.md. Registered under the `eval` command by registerEvalHeldout.
+ * docs/eval.md. Registered under the `eval` command by registerEvalHeldout.
  */
 import type { Command } from "commander";
 import { UsageError } from "../core/index.js";
