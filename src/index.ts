@@ -8,6 +8,7 @@ export * as tools from "./tools/index.js";
 export * as graph from "./graph/index.js";
 export * as sampling from "./sampling/index.js";
 export * as llm from "./llm/index.js";
+export * as models from "./models/index.js";
 export * as agents from "./agents/index.js";
 export * as synth from "./synth/index.js";
 export * as verify from "./verify/index.js";
