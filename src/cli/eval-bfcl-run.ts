@@ -7,33 +7,8 @@
  */
 import { Option, type Command } from "commander";
 import { UsageError } from "../core/index.js";
+import { intOption, listOption, numberOption } from "./options.js";
 import { BFCL_EVAL_CATEGORIES, readBfclEvalItems, runBfclEval, type BfclEvalItem, type BfclEvalSummary, type ToolMode } from "../eval/index.js";
-
-function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string): number => {
-    if (!/^\s*\d+\s*$/.test(value)) throw new UsageError(`${flag}: expected an integer, got "${value}"`);
-    const n = Number(value);
-    if (n < min || n > max) throw new UsageError(`${flag}: must be between ${min} and ${max}, got ${n}`);
-    return n;
-  };
-}
-
-function numberOption(flag: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got "${value}"`);
-    if (n < min || n > max) throw new UsageError(`${flag}: must be between ${min} and ${max}, got ${n}`);
-    return n;
-  };
-}
-
-function csv(flag: string) {
-  return (value: string): string[] => {
-    const items = value.split(",").map((s) => s.trim()).filter((s) => s !== "");
-    if (items.length === 0) throw new UsageError(`${flag}: expected a comma-separated list`);
-    return items;
-  };
-}
 
 /** The flags of the model mode, as commander parses them (plus the command's own --data and -o). */
 export interface EvalBfclModelFlags {
@@ -60,10 +35,10 @@ export interface EvalBfclModelFlags {
 export function addEvalBfclModelOptions(cmd: Command): Command {
   return cmd
     .option("--llm <spec>", "ask this model (openai:<model> on any OpenAI-compatible server) and score its answers")
-    .option("--categories <list>", `categories to run, comma-separated (default: all the data holds of ${BFCL_EVAL_CATEGORIES.join(", ")})`, csv("--categories"))
+    .option("--categories <list>", `categories to run, comma-separated (default: all the data holds of ${BFCL_EVAL_CATEGORIES.join(", ")})`, listOption("--categories"))
     .addOption(new Option("--tool-mode <mode>", "native tool calls, or functions in the system prompt and calls read from text").choices(["native", "prompt"]).default("native"))
     .option("--limit <n>", "only the first N questions of each category", intOption("--limit", 1))
-    .option("--ids <list>", "only these question ids, comma-separated", csv("--ids"))
+    .option("--ids <list>", "only these question ids, comma-separated", listOption("--ids"))
     .option("--concurrency <n>", "requests in flight at once", intOption("--concurrency", 1, 4096), 8)
     .option("--rpm <n>", "requests per minute budget", intOption("--rpm", 1))
     .option("--tpm <n>", "tokens per minute budget", intOption("--tpm", 1))

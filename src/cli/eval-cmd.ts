@@ -11,6 +11,7 @@
 import type { Command } from "commander";
 import { addEvalBfclModelOptions, runEvalBfclModelMode, type EvalBfclModelFlags } from "./eval-bfcl-run.js";
 import { registerEvalHeldout } from "./eval-heldout-cmd.js";
+import { collect } from "./options.js";
 import { UsageError, writeFileAtomic } from "../core/index.js";
 import {
   accuracyByCategory,
@@ -27,10 +28,6 @@ type EvalBfclOptions = Partial<Omit<EvalBfclModelFlags, "data" | "out">> & {
   data: string[];
   out?: string;
 };
-
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
 export function registerEvalCommands(program: Command): void {
   const evalCmd = program.command("eval").description("Evaluate models the way BFCL does");

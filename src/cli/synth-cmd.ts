@@ -3,41 +3,13 @@
  * dialogues are accepted, resumably. See docs/synth.md.
  */
 import { Option, type Command } from "commander";
-import { ToolflowError, UsageError } from "../core/index.js";
+import { ToolflowError } from "../core/index.js";
 import { SAMPLING_STRATEGIES } from "../core/index.js";
 import { dryRunSynth, formatDryRun } from "../synth/index.js";
 import { parseSizeRange } from "../core/index.js";
 import { validateSynthOptions, type SynthOptions } from "../synth/index.js";
 import { runSynth } from "../synth/index.js";
-
-function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string): number => {
-    if (!/^\s*-?\d+\s*$/.test(value)) throw new UsageError(`${flag}: expected an integer, got "${value}"`);
-    const n = Number(value);
-    if (n < min || n > max) throw new UsageError(`${flag}: must be between ${min} and ${max}, got ${n}`);
-    return n;
-  };
-}
-
-function numberOption(flag: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got "${value}"`);
-    if (n < min || n > max) throw new UsageError(`${flag}: must be between ${min} and ${max}, got ${n}`);
-    return n;
-  };
-}
-
-function listOption(flag: string) {
-  return (value: string): string[] => {
-    const items = value
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s !== "");
-    if (items.length === 0) throw new UsageError(`${flag}: expected a comma-separated list of model specs`);
-    return items;
-  };
-}
+import { intOption, listOption, numberOption } from "./options.js";
 
 interface RawSynthFlags {
   tools?: string;
@@ -88,7 +60,7 @@ export function registerSynthCommands(program: Command): void {
     .option("--samples <file>", "samples.jsonl to use instead of sampling (dialogue i uses sample i, cycling)")
     .requiredOption("--count <n>", "accepted dialogues to produce", intOption("--count", 1))
     .requiredOption("--out <dir>", "run folder: dialogues.jsonl, rejected.jsonl, samples.jsonl, manifest.json")
-    .option("--llm <specs>", "model pool, comma-separated (sim, openai:<model>, llama:<path|hf:...>); one per dialogue", listOption("--llm"))
+    .option("--llm <specs>", "model pool, comma-separated (sim, openai:<model>, llama:<path|hf:...>); one per dialogue", listOption("--llm", "model specs"))
     .option("--llm-planner <spec>", "model for the planner role")
     .option("--llm-user <spec>", "model for the user agent")
     .option("--llm-assistant <spec>", "model for the assistant agent")

@@ -17,8 +17,9 @@ import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
 import { InputError, isPlainObject, normalizeSchema, renderPrompt, UsageError, writeFileAtomic, type JsonSchema, type Message } from "../core/index.js";
-import { ModelRequestError, ModelTimeoutError, ModelUnavailableError, type ChatModel, type ChatRequest, type ChatResult, type ChatTool, type ModelMiddleware, type RetryPolicy, type UsageSummary } from "../llm/index.js";
+import { ModelRequestError, ModelTimeoutError, ModelUnavailableError, type ChatModel, type ChatRequest, type ChatResult, type ChatTool, type UsageSummary } from "../llm/index.js";
 import { openRunModels } from "../models/index.js";
+import { evalModelsConfig, type EvalModelOptions } from "./model-options.js";
 import { JsonlAppender, recoverJsonl } from "../synth/index.js";
 import { normalizeParameters } from "../tools/index.js";
 import { loadBfclData } from "./bfcl-data.js";
@@ -228,9 +229,8 @@ export interface BfclEvalSummary {
   wallMs: number;
 }
 
-export interface BfclRunOptions {
-  /** One model spec, e.g. "openai:my-model". */
-  llm: string;
+/** `llm` is one model spec, e.g. "openai:my-model"; the other model options are those of a synthesis run. */
+export interface BfclRunOptions extends Omit<EvalModelOptions, "nativeTools"> {
   /** The questions (readBfclEvalItems, or the shared loader). */
   items: readonly BfclEvalItem[];
   /** Output folder: results.jsonl, summary.json, eval.json. */
@@ -244,20 +244,6 @@ export interface BfclRunOptions {
   force?: boolean;
   temperature?: number;
   maxTokens?: number;
-  baseURL?: string;
-  apiKey?: string;
-  env?: Record<string, string | undefined>;
-  /** Requests in flight at once. Default 8. */
-  concurrency?: number;
-  requestsPerMinute?: number;
-  tokensPerMinute?: number;
-  timeoutMs?: number;
-  retry?: Partial<RetryPolicy>;
-  /** Response cache folder (--cache). */
-  cacheDir?: string;
-  /** Price table (--prices). */
-  pricesFile?: string;
-  middleware?: ModelMiddleware[];
   /** Progress and notes (stderr by default). */
   progressStream?: NodeJS.WritableStream & { isTTY?: boolean };
   /** Where the table goes (stdout by default); null prints nothing. */
@@ -349,21 +335,7 @@ export async function runBfclEval(options: BfclRunOptions): Promise<BfclEvalSumm
     stream.write(`eval: resuming: ${selected.length - pending.length}/${selected.length} questions already decided${recovered.truncatedBytes > 0 ? ` (a torn last line of ${recovered.truncatedBytes} bytes was cut)` : ""}\n`);
   }
 
-  const run = await openRunModels({
-    llm: options.llm,
-    baseURL: options.baseURL,
-    apiKey: options.apiKey,
-    env: options.env,
-    concurrency: options.concurrency,
-    requestsPerMinute: options.requestsPerMinute,
-    tokensPerMinute: options.tokensPerMinute,
-    timeoutMs: options.timeoutMs,
-    retry: options.retry,
-    cacheDir: options.cacheDir,
-    pricesFile: options.pricesFile,
-    nativeTools: toolMode === "native",
-    middleware: options.middleware,
-  });
+  const run = await openRunModels(evalModelsConfig(options, { nativeTools: toolMode === "native" }));
   const model: ChatModel = run.forDialogue(0).assistant;
   const appender = new JsonlAppender(resultsPath);
   const progress: EvalProgress = createEvalProgress({ stream, total: selected.length, done: selected.length - pending.length });

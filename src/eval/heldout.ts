@@ -17,10 +17,10 @@ import {
   ModelConfigError,
   redact,
   type ChatResult,
-  type ModelMiddleware,
   type UsageSummary,
 } from "../llm/index.js";
 import { openRunModels } from "../models/index.js";
+import { evalModelsConfig, type EvalModelOptions } from "./model-options.js";
 import type { SplitRatios } from "../export/index.js";
 import { loadHeldoutDialogues, type HeldoutSource, type HeldoutSplit } from "./heldout-load.js";
 import { decodeAnswer, dialogueTurns, scoreTurn, TURN_KINDS, type ExpectedCall, type HeldoutTurn, type TurnKind, type TurnNeed } from "./heldout-turns.js";
@@ -39,13 +39,13 @@ export {
   type TurnVerdict,
 } from "./heldout-turns.js";
 
-export interface HeldoutEvalOptions {
+/** `llm`: a model spec or pool "a,b" (one model per dialogue, picked by its seed); the other model options are those of a synthesis run. */
+export interface HeldoutEvalOptions extends EvalModelOptions {
   /** A synth run folder or an exported dataset folder. */
   dir: string;
   /** Output folder (results.jsonl, summary.json). */
   out: string;
-  /** Model spec or pool "a,b" (one model per dialogue, picked by the dialogue's seed). */
-  llm: string;
+
   /** Default "test". "all": every dialogue of a run (every split file of a dataset). */
   split?: HeldoutSplit;
   /** For a run: the export's split ratios and seed to reproduce (default 0.9,0.05,0.05 and 0, as `toolflow export`). */
@@ -53,22 +53,9 @@ export interface HeldoutEvalOptions {
   splitSeed?: number;
   /** Evaluate at most this many dialogues (in file order). */
   limit?: number;
-  baseURL?: string;
-  apiKey?: string;
-  env?: Record<string, string | undefined>;
-  /** Requests in flight at once (default 8). */
-  concurrency?: number;
-  requestsPerMinute?: number;
-  tokensPerMinute?: number;
-  timeoutMs?: number;
-  cacheDir?: string;
-  pricesFile?: string;
-  nativeTools?: boolean | "auto";
   /** Default 0. */
   temperature?: number;
   maxTokens?: number;
-  /** Around every model call (outermost first): tests' hooks. */
-  middleware?: ModelMiddleware[];
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
 }
@@ -245,20 +232,7 @@ export async function runHeldoutEval(options: HeldoutEvalOptions): Promise<Heldo
   const turns = dialogues.flatMap(dialogueTurns);
   const seedOf = new Map(dialogues.map((d) => [d.id, d.seed]));
   const concurrency = options.concurrency ?? 8;
-  const run = await openRunModels({
-    llm: options.llm,
-    ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
-    ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
-    ...(options.env !== undefined ? { env: options.env } : {}),
-    concurrency,
-    ...(options.requestsPerMinute !== undefined ? { requestsPerMinute: options.requestsPerMinute } : {}),
-    ...(options.tokensPerMinute !== undefined ? { tokensPerMinute: options.tokensPerMinute } : {}),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
-    ...(options.pricesFile !== undefined ? { pricesFile: options.pricesFile } : {}),
-    ...(options.nativeTools !== undefined ? { nativeTools: options.nativeTools } : {}),
-    ...(options.middleware ? { middleware: options.middleware } : {}),
-  });
+  const run = await openRunModels(evalModelsConfig(options, { concurrency }));
   let results: HeldoutResult[];
   try {
     const ask = (turn: HeldoutTurn) => {

@@ -1,7 +1,11 @@
+import { mkdtempSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it, expect } from "vitest";
 import { ToolflowError, UsageError } from "../core/index.js";
 import { ModelConfigError, UsageCounter, usageMiddleware, type ChatModel } from "../llm/index.js";
-import { createChatModel, parseModelList, parseModelSpec, parseRoleMap } from "./factory.js";
+import { createChatModel, defaultModelSpec, parseModelList, parseModelSpec, parseRoleMap } from "./factory.js";
 import { ModelPool, openRunModels } from "./run-models.js";
 
 describe("model specs", () => {
@@ -86,5 +90,21 @@ describe("pools and roles", () => {
     expect(s.total.costUsd).toBe(0);
     expect(run.describe()).toMatchObject({ judge: "sim", cache: null });
     await run.close();
+  });
+});
+
+describe("defaultModelSpec", () => {
+  const empty = join(tmpdir(), "toolflow-no-such-cache-dir");
+  it("prefers an OpenAI-compatible endpoint, then TOOLFLOW_LLAMA_MODEL, then a cached default.gguf, then sim", async () => {
+    expect(defaultModelSpec({ OPENAI_API_KEY: "sk-test-123456", TOOLFLOW_LLAMA_MODEL: "/m.gguf" })).toBe("openai:gpt-4o-mini");
+    expect(defaultModelSpec({ OPENAI_BASE_URL: "http://127.0.0.1:8080/v1", OPENAI_MODEL: "qwen2.5" })).toBe("openai:qwen2.5");
+    expect(defaultModelSpec({ TOOLFLOW_LLAMA_MODEL: "/m/x.gguf", TOOLFLOW_MODEL_CACHE: empty })).toBe("llama:/m/x.gguf");
+    expect(defaultModelSpec({ TOOLFLOW_LLAMA_MODEL: "hf:user/repo:Q4_K_M" })).toBe("llama:hf:user/repo:Q4_K_M");
+    expect(defaultModelSpec({ TOOLFLOW_MODEL_CACHE: empty })).toBe("sim");
+    expect(defaultModelSpec({ OPENAI_API_KEY: "  ", TOOLFLOW_MODEL_CACHE: empty })).toBe("sim");
+    const cache = mkdtempSync(join(tmpdir(), "toolflow-cache-default-"));
+    await mkdir(cache, { recursive: true });
+    await writeFile(join(cache, "default.gguf"), "x");
+    expect(defaultModelSpec({ TOOLFLOW_MODEL_CACHE: cache })).toBe(`llama:${join(cache, "default.gguf")}`);
   });
 });

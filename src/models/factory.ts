@@ -11,7 +11,6 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { UsageError } from "../core/index.js";
-import { deriveSeed, Rng } from "../core/index.js";
 import {
   cacheMiddleware,
   defaultModelCacheDir,
@@ -114,22 +113,6 @@ export async function createChatModel(spec: string, options: ModelFactoryOptions
   }
   const cache = options.cache && parsed.backend !== "sim" ? cacheMiddleware(options.cache, { namespace }) : undefined;
   return wrapModel(model, ...(options.middleware ?? []), cache);
-}
-
-/** Several models; one is picked per dialogue, deterministically from the dialogue's seed. */
-export class ModelPool {
-  constructor(readonly models: readonly ChatModel[]) {
-    if (models.length === 0) throw new UsageError("a model pool needs at least one model");
-  }
-
-  get ids(): string[] {
-    return this.models.map((m) => m.id);
-  }
-
-  pick(seed: number): ChatModel {
-    if (this.models.length === 1) return this.models[0] as ChatModel;
-    return new Rng(deriveSeed(seed, "model-pool")).pick(this.models);
-  }
 }
 
 /**

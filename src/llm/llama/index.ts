@@ -14,7 +14,6 @@ export {
 } from "./grammar-schema.js";
 export {
   defaultModelCacheDir,
-  defaultModelSpec,
   NODE_LLAMA_CPP_INSTALL_HINT,
   NODE_LLAMA_CPP_VERSION,
   parseLlamaSpec,

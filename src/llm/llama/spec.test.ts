@@ -1,9 +1,9 @@
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ModelConfigError } from "../errors.js";
-import { defaultModelCacheDir, defaultModelSpec, parseLlamaSpec } from "./spec.js";
+import { defaultModelCacheDir, parseLlamaSpec } from "./spec.js";
 
 let dir: string;
 beforeAll(async () => {
@@ -36,25 +36,10 @@ describe("parseLlamaSpec", () => {
   });
 });
 
-describe("defaultModelSpec", () => {
-  const empty = join(tmpdir(), "toolflow-no-such-cache-dir");
-  it("prefers an OpenAI-compatible endpoint, then TOOLFLOW_LLAMA_MODEL, then a cached default.gguf, then sim", async () => {
-    expect(defaultModelSpec({ OPENAI_API_KEY: "sk-test-123456", TOOLFLOW_LLAMA_MODEL: "/m.gguf" })).toBe("openai:gpt-4o-mini");
-    expect(defaultModelSpec({ OPENAI_BASE_URL: "http://127.0.0.1:8080/v1", OPENAI_MODEL: "qwen2.5" })).toBe("openai:qwen2.5");
-    expect(defaultModelSpec({ TOOLFLOW_LLAMA_MODEL: "/m/x.gguf", TOOLFLOW_MODEL_CACHE: empty })).toBe("llama:/m/x.gguf");
-    expect(defaultModelSpec({ TOOLFLOW_LLAMA_MODEL: "hf:user/repo:Q4_K_M" })).toBe("llama:hf:user/repo:Q4_K_M");
-    expect(defaultModelSpec({ TOOLFLOW_MODEL_CACHE: empty })).toBe("sim");
-    expect(defaultModelSpec({ OPENAI_API_KEY: "  ", TOOLFLOW_MODEL_CACHE: empty })).toBe("sim");
-    const cache = join(dir, "cache-default");
-    await mkdir(cache, { recursive: true });
-    await writeFile(join(cache, "default.gguf"), "x");
-    expect(defaultModelSpec({ TOOLFLOW_MODEL_CACHE: cache })).toBe(`llama:${join(cache, "default.gguf")}`);
-  });
-
+describe("defaultModelCacheDir", () => {
   it("puts the model cache under TOOLFLOW_MODEL_CACHE, XDG_CACHE_HOME or ~/.cache", () => {
     expect(defaultModelCacheDir({ TOOLFLOW_MODEL_CACHE: "/c" })).toBe("/c");
     expect(defaultModelCacheDir({ XDG_CACHE_HOME: "/x" })).toBe("/x/toolflow/models");
     expect(defaultModelCacheDir({})).toBe(join(homedir(), ".cache", "toolflow", "models"));
   });
 });
-

@@ -6,7 +6,6 @@
  *   llama:hf:user/repo:Q4_K_M          a quantization of a repo (node-llama-cpp picks the matching file)
  *   llama:https://host/model.gguf      a URL of a GGUF file, downloaded once into the model cache
  */
-import { existsSync } from "node:fs";
 import { homedir } from "node:os";
 import { join, resolve } from "node:path";
 import type { ChatWrapper, ResolvableChatWrapperTypeName } from "node-llama-cpp";
@@ -88,26 +87,5 @@ export function defaultModelCacheDir(env: NodeJS.ProcessEnv = process.env): stri
   if (env.TOOLFLOW_MODEL_CACHE) return resolve(env.TOOLFLOW_MODEL_CACHE);
   const base = env.XDG_CACHE_HOME ? resolve(env.XDG_CACHE_HOME) : join(homedir(), ".cache");
   return join(base, "toolflow", "models");
-}
-
-/**
- * The model a run uses when none is given:
- * 1. `openai:<$OPENAI_MODEL or gpt-4o-mini>` when OPENAI_BASE_URL or OPENAI_API_KEY is set (an endpoint exists);
- * 2. `llama:<$TOOLFLOW_LLAMA_MODEL>` when that is set (a path or an hf: URI; a missing file fails loudly later);
- * 3. `llama:<cache>/default.gguf` when that file exists in the model cache folder;
- * 4. `sim`, the built-in simulator (no model: deterministic placeholder dialogues, marked backend "sim").
- */
-export function defaultModelSpec(env: NodeJS.ProcessEnv = process.env): string {
-  const set = (v: string | undefined): v is string => typeof v === "string" && v.trim() !== "";
-  if (set(env.OPENAI_BASE_URL) || set(env.OPENAI_API_KEY)) {
-    return `openai:${set(env.OPENAI_MODEL) ? env.OPENAI_MODEL.trim() : "gpt-4o-mini"}`;
-  }
-  if (set(env.TOOLFLOW_LLAMA_MODEL)) {
-    const v = env.TOOLFLOW_LLAMA_MODEL.trim();
-    return v.startsWith("llama:") ? v : `llama:${v}`;
-  }
-  const fallback = join(defaultModelCacheDir(env), "default.gguf");
-  if (existsSync(fallback)) return `llama:${fallback}`;
-  return "sim";
 }
 
