@@ -28,7 +28,8 @@ export interface LineProblem {
   pointer?: string;
 }
 
-export type ParsedLine<T> = { ok: true; value: T } | { ok: false; problem: LineProblem };
+/** `raw` is the line's value as parsed, before the schema (which may copy, default or reorder it). */
+export type ParsedLine<T> = { ok: true; value: T; raw: unknown } | { ok: false; problem: LineProblem };
 
 /** Options of the validating readers. */
 export interface JsonlSchemaOptions {
@@ -36,6 +37,8 @@ export interface JsonlSchemaOptions {
   what: string;
   /** InputError code of a line the schema rejects (default INPUT_ERROR). */
   code?: string;
+  /** How a line's text becomes a value (default JSON.parse; e.g. a reader that keeps Python's float type). */
+  parse?: (text: string) => unknown;
 }
 
 function issuePointer(issue: z.ZodError["issues"][number] | undefined): string {
@@ -55,16 +58,21 @@ export function describeZodError(error: z.ZodError, what: string): LineProblem {
  * Parse one line's text (already trimmed, not blank) as JSON and, with `schema`, validate it. Never throws: the
  * caller decides what a bad line means (an error, or a torn tail to cut).
  */
-export function parseJsonlLine<T = unknown>(text: string, schema?: z.ZodType<T>, what = "record"): ParsedLine<T> {
+export function parseJsonlLine<T = unknown>(
+  text: string,
+  schema?: z.ZodType<T>,
+  what = "record",
+  parse: (text: string) => unknown = JSON.parse,
+): ParsedLine<T> {
   let value: unknown;
   try {
-    value = JSON.parse(text);
+    value = parse(text);
   } catch (err) {
     return { ok: false, problem: { kind: "json", message: `invalid JSON on this line: ${(err as Error).message}` } };
   }
-  if (!schema) return { ok: true, value: value as T };
+  if (!schema) return { ok: true, value: value as T, raw: value };
   const parsed = schema.safeParse(value);
-  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, problem: describeZodError(parsed.error, what) };
+  return parsed.success ? { ok: true, value: parsed.data, raw: value } : { ok: false, problem: describeZodError(parsed.error, what) };
 }
 
 /** A line problem as an InputError naming the file and line. */
@@ -81,7 +89,7 @@ export async function* readJsonl<T = unknown>(
   path: string,
   schema?: z.ZodType<T>,
   options: Partial<JsonlSchemaOptions> = {},
-): AsyncGenerator<{ value: T; line: number }> {
+): AsyncGenerator<{ value: T; raw: unknown; line: number }> {
   const rl = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
   let lineNo = 0;
   try {
@@ -89,11 +97,11 @@ export async function* readJsonl<T = unknown>(
       lineNo++;
       const text = raw.trim();
       if (text === "") continue;
-      const parsed = parseJsonlLine(text, schema, options.what);
+      const parsed = parseJsonlLine(text, schema, options.what, options.parse);
       if (!parsed.ok) {
         throw lineError(path, lineNo, parsed.problem, parsed.problem.kind === "schema" ? options.code : undefined);
       }
-      yield { value: parsed.value, line: lineNo };
+      yield { value: parsed.value, raw: parsed.raw, line: lineNo };
     }
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") {

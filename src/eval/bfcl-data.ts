@@ -4,10 +4,11 @@
  * Several folders may be given; an id found in more than one keeps the first folder's question. Numbers are read
  * the way Python reads them (see pyjson.ts), so the checker sees the types BFCL's checker sees.
  */
-import { readdir, readFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import { z } from "zod";
-import { describeZodError, InputError, lineError } from "../core/index.js";
+import { InputError, readJsonl } from "../core/index.js";
 import { needsPossibleAnswer, type FunctionDoc, type PossibleAnswer } from "./checker.js";
 import { parsePyJson } from "./pyjson.js";
 
@@ -96,28 +97,10 @@ export class BfclData {
   }
 }
 
+/** The lines of a data file, each validated; numbers keep their Python type (pyjson.ts). */
 async function readLines<T>(file: string, schema: z.ZodType<T>, what: string): Promise<Array<{ value: T; line: number }>> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    throw new InputError("cannot read the file", { file, cause: err });
-  }
   const out: Array<{ value: T; line: number }> = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const t = (lines[i] as string).trim();
-    if (t === "") continue;
-    let raw: unknown;
-    try {
-      raw = parsePyJson(t);
-    } catch (err) {
-      throw lineError(file, i + 1, { kind: "json", message: `invalid JSON on this line: ${(err as Error).message}` }, undefined, err);
-    }
-    const parsed = schema.safeParse(raw);
-    if (!parsed.success) throw lineError(file, i + 1, describeZodError(parsed.error, what), "BFCL_DATA_INVALID");
-    out.push({ value: parsed.data, line: i + 1 });
-  }
+  for await (const { value, line } of readJsonl(file, schema, { what, code: "BFCL_DATA_INVALID", parse: parsePyJson })) out.push({ value, line });
   return out;
 }
 
@@ -138,10 +121,8 @@ export async function loadBfclFolder(dir: string): Promise<BfclQuestion[]> {
       const answerFile = join(dir, "possible_answer", name);
       const [questions, answers] = await Promise.all([
         readLines(file, questionSchema, "BFCL question"),
-        readLines(answerFile, answerSchema, "BFCL possible answer").catch((err: unknown) => {
-          if (err instanceof InputError && err.message.endsWith("cannot read the file")) return [];
-          throw err;
-        }),
+        // the (ir)relevance categories have no answer file
+        existsSync(answerFile) ? readLines(answerFile, answerSchema, "BFCL possible answer") : [],
       ]);
       const answerById = new Map(answers.map((a) => [a.value.id, a.value.ground_truth as PossibleAnswer]));
       return questions.map(

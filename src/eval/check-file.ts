@@ -2,9 +2,8 @@
  * Checking a file of decoded model answers against BFCL's data (`toolflow eval bfcl --check`): read the JSONL
  * input (`{id, category, model_output, ...}` a line), check each answer, tally accuracy per category.
  */
-import { readFile } from "node:fs/promises";
 import { z } from "zod";
-import { describeZodError, InputError, lineError } from "../core/index.js";
+import { readJsonl } from "../core/index.js";
 import type { BfclData } from "./bfcl-data.js";
 import { checkCalls, type CallCheck } from "./checker.js";
 import { parsePyJson } from "./pyjson.js";
@@ -28,28 +27,10 @@ export type CheckedRecord = AnswerRecord & CallCheck;
  * answer record is an InputError naming the file and line.
  */
 export async function readAnswerRecords(file: string): Promise<AnswerRecord[]> {
-  let text: string;
-  try {
-    text = await readFile(file, "utf8");
-  } catch (err) {
-    throw new InputError("cannot read the file", { file, cause: err });
-  }
   const out: AnswerRecord[] = [];
-  const lines = text.split("\n");
-  for (let i = 0; i < lines.length; i++) {
-    const t = (lines[i] as string).trim();
-    if (t === "") continue;
-    let raw: unknown;
-    try {
-      raw = parsePyJson(t);
-    } catch (err) {
-      throw lineError(file, i + 1, { kind: "json", message: `invalid JSON on this line: ${(err as Error).message}` }, undefined, err);
-    }
-    const parsed = answerRecordSchema.safeParse(raw);
-    if (!parsed.success) throw lineError(file, i + 1, describeZodError(parsed.error, "answer record ({id, category, model_output})"));
-    // the line as it was (zod's copy would put the known fields first): every field echoed in its place
-    out.push(raw as AnswerRecord);
-  }
+  const what = "answer record ({id, category, model_output})";
+  // the line as it was (zod's copy would put the known fields first): every field echoed in its place
+  for await (const { raw } of readJsonl(file, answerRecordSchema, { what, parse: parsePyJson })) out.push(raw as AnswerRecord);
   return out;
 }
 
