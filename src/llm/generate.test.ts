@@ -1,56 +1,16 @@
-import { afterEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { startOpenAIServer, type OpenAIServer, type OpenAIServerOptions } from "../../test/support/openai-server.js";
+import { openAIModelOnTestServer, PLAN_SCHEMA, userSays, WEATHER_TOOL } from "../../test/support/llm.js";
 import { ModelOutputError, ModelRequestError } from "./errors.js";
 import { fromZod, generateChecked, generateObject } from "./generate.js";
-import { OpenAIChatModel } from "./openai.js";
 import type { ChatModel, ChatResult, ChatTool } from "./types.js";
 import { checkToolCalls } from "./validate.js";
 
 const KEY = "sk-test-key-0002";
-let server: OpenAIServer | undefined;
-afterEach(async () => {
-  await server?.close();
-  server = undefined;
-});
-
-async function setup(serverOptions: OpenAIServerOptions) {
-  server = await startOpenAIServer({ apiKey: KEY, ...serverOptions });
-  const model = new OpenAIChatModel("test-model", {
-    baseURL: server.baseURL,
-    apiKey: KEY,
-    timeoutMs: 2000,
-    retry: { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 20 },
-  });
-  return { server, model };
-}
-
-const user = (content: string) => [{ role: "user" as const, content }];
-const planSchema = {
-  type: "object",
-  properties: {
-    steps: {
-      type: "array",
-      minItems: 1,
-      items: {
-        type: "object",
-        properties: { id: { type: "integer", minimum: 1 }, intent: { type: "string", minLength: 1 } },
-        required: ["id", "intent"],
-      },
-    },
-  },
-  required: ["steps"],
-};
-const weather: ChatTool = {
-  name: "get_weather",
-  description: "Current weather for a city",
-  parameters: {
-    type: "object",
-    properties: { city: { type: "string", minLength: 2 }, unit: { enum: ["celsius", "fahrenheit"] } },
-    required: ["city"],
-    additionalProperties: false,
-  },
-};
+const setup = openAIModelOnTestServer(KEY);
+const user = userSays;
+const planSchema = PLAN_SCHEMA;
+const weather = WEATHER_TOOL;
 
 /** A check of tool-call answers: every call valid against the offered tools. */
 const callsCheck = (tools: ChatTool[], choice?: "required" | "auto") => (r: ChatResult) => {

@@ -1,7 +1,7 @@
 import { describe, it, expect, afterEach } from "vitest";
-import { startOpenAIServer, type OpenAIServer, type OpenAIServerOptions } from "../../test/support/openai-server.js";
-import type { ChatTool } from "./types.js";
-import { MalformedResponseError, OpenAIChatModel, type OpenAIModelOptions } from "./openai.js";
+import { openAIModelOnTestServer, PLAN_SCHEMA, userSays, WEATHER_TOOL } from "../../test/support/llm.js";
+import { startOpenAIServer, type OpenAIServer } from "../../test/support/openai-server.js";
+import { MalformedResponseError, OpenAIChatModel } from "./openai.js";
 import { ToolflowError } from "../core/index.js";
 import {
   ModelAuthError,
@@ -15,63 +15,23 @@ import { RequestLimiter } from "./limiter.js";
 import { validateAgainst } from "./validate.js";
 
 const KEY = "sk-test-key-0001";
+const setup = openAIModelOnTestServer(KEY);
+const user = userSays;
+const weather = WEATHER_TOOL;
+const planSchema = PLAN_SCHEMA;
 let server: OpenAIServer | undefined;
 afterEach(async () => {
   await server?.close();
   server = undefined;
 });
 
-async function setup(serverOptions: OpenAIServerOptions, modelOptions: OpenAIModelOptions = {}) {
-  server = await startOpenAIServer({ apiKey: KEY, ...serverOptions });
-  const logs: string[] = [];
-  const model = new OpenAIChatModel("test-model", {
-    baseURL: server.baseURL,
-    apiKey: KEY,
-    timeoutMs: 2000,
-    retry: { maxRetries: 3, baseDelayMs: 5, maxDelayMs: 20 },
-    log: (l) => logs.push(l),
-    ...modelOptions,
-  });
-  return { server, model, logs };
-}
-
-const user = (content: string) => [{ role: "user" as const, content }];
-
-const weather: ChatTool = {
-  name: "get_weather",
-  description: "Current weather for a city",
-  parameters: {
-    type: "object",
-    properties: { city: { type: "string", minLength: 2 }, unit: { enum: ["celsius", "fahrenheit"] } },
-    required: ["city"],
-    additionalProperties: false,
-  },
-};
-
-const planSchema = {
-  type: "object",
-  properties: {
-    steps: {
-      type: "array",
-      minItems: 1,
-      items: {
-        type: "object",
-        properties: { id: { type: "integer", minimum: 1 }, intent: { type: "string", minLength: 1 } },
-        required: ["id", "intent"],
-      },
-    },
-  },
-  required: ["steps"],
-  additionalProperties: false,
-};
-
 describe("OpenAIChatModel: plain answers", () => {
   it("returns text, finish reason and usage from the server", async () => {
-    const { model } = await setup({ script: [{ content: "Hello!", usage: { prompt_tokens: 11, completion_tokens: 2, cached_tokens: 4 } }] });
+    const { model, server: s } = await setup({ script: [{ content: "Hello!", usage: { prompt_tokens: 11, completion_tokens: 2, cached_tokens: 4 } }] });
     const r = await model.chat({ messages: user("hi"), temperature: 0.2, seed: 3, maxTokens: 50 });
     expect(r).toMatchObject({ text: "Hello!", finishReason: "stop", model: "openai:test-model", toolCalls: [] });
     expect(r.usage).toEqual({ promptTokens: 11, completionTokens: 2, cachedTokens: 4, estimated: false });
-    const body = server!.chatRequests()[0]!.body as Record<string, unknown>;
+    const body = s.chatRequests()[0]!.body as Record<string, unknown>;
     expect(body).toMatchObject({ model: "test-model", temperature: 0.2, seed: 3, max_tokens: 50 });
   });
 

@@ -1,6 +1,4 @@
 import { readFileSync, readdirSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TemplateChatWrapper } from "node-llama-cpp";
@@ -15,17 +13,10 @@ import { createLlamaModel, messagesToChatHistory } from "./chat-model.js";
 import { llamaResourceStats, loadNodeLlamaCpp } from "./engine.js";
 import { normalizeSchemaForGrammar } from "./grammar-schema.js";
 import type { LlamaProgress } from "./spec.js";
+import { TINY_MODEL_CPU, tempDirForFile } from "../../../test/support/tmp.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "toolflow-llama-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** Tests run the tiny models on one CPU thread: more threads only spin on a shared 2-core machine. */
-const CPU = { gpu: false, threads: 1, contextSize: 4096 } as const;
+const dir = tempDirForFile("toolflow-llama-");
+const CPU = TINY_MODEL_CPU;
 
 describe("messagesToChatHistory", () => {
   it("maps system/user/assistant(tool_calls)/tool onto chat history items", () => {
@@ -116,7 +107,7 @@ describe("on a tiny random GGUF model", () => {
   const progress: LlamaProgress[] = [];
 
   beforeAll(async () => {
-    path = await writeTinyLlamaGguf(join(dir, "tiny.gguf"), { seed: 7 });
+    path = await writeTinyLlamaGguf(join(dir(), "tiny.gguf"), { seed: 7 });
     model = await createLlamaModel(`llama:${path}`, { ...CPU, onProgress: (p) => progress.push(p) });
   });
   afterAll(async () => {
@@ -239,7 +230,7 @@ describe("on a tiny random GGUF model", () => {
   });
 
   it("shares the loaded weights between models of the same file and frees them on the last close", async () => {
-    const other = await writeTinyLlamaGguf(join(dir, "shared.gguf"), { seed: 3, blockCount: 1, embeddingLength: 32 });
+    const other = await writeTinyLlamaGguf(join(dir(), "shared.gguf"), { seed: 3, blockCount: 1, embeddingLength: 32 });
     const a = await createLlamaModel(`llama:${other}`, CPU);
     const b = await createLlamaModel(`llama:${other}`, CPU);
     const c = await createLlamaModel(`llama:${other}`, { ...CPU, parallel: 2 });
@@ -292,7 +283,7 @@ describe("native function calling (toolChoice auto) on a tiny model that favours
   beforeAll(async () => {
     // The model's chat format calls a function as "@name(params)": a model that always prefers "@" starts a call,
     // then node-llama-cpp's own function-calling grammar constrains the name and the parameters.
-    const path = await writeTinyLlamaGguf(join(dir, "at.gguf"), { seed: 11, blockCount: 1, favoredTokens: { "@": 40 } });
+    const path = await writeTinyLlamaGguf(join(dir(), "at.gguf"), { seed: 11, blockCount: 1, favoredTokens: { "@": 40 } });
     const chatWrapper = new TemplateChatWrapper({
       template: "{{systemPrompt}}\n{{history}}model: {{completion}}\nuser: ",
       historyTemplate: { system: "system: {{message}}\n", user: "user: {{message}}\n", model: "model: {{message}}\n" },

@@ -1,30 +1,21 @@
 import { readFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { writeTinyLlamaGguf } from "../../../test/support/gguf.js";
 import { ModelConfigError } from "../errors.js";
 import { createLlamaModel } from "./chat-model.js";
 import { downloadLlamaModel } from "./download.js";
 import type { LlamaProgress } from "./spec.js";
+import { TINY_MODEL_CPU, tempDirForFile } from "../../../test/support/tmp.js";
 
-let dir: string;
-beforeAll(async () => {
-  dir = await mkdtemp(join(tmpdir(), "toolflow-llama-"));
-});
-afterAll(async () => {
-  await rm(dir, { recursive: true, force: true });
-});
-
-/** Tests run the tiny models on one CPU thread: more threads only spin on a shared 2-core machine. */
-const CPU = { gpu: false, threads: 1, contextSize: 4096 } as const;
+const dir = tempDirForFile("toolflow-llama-");
+const CPU = TINY_MODEL_CPU;
 
 describe("hf: downloads", () => {
 
   it("fails an hf: download fast when offline, saying how to get the file by hand", async () => {
-    const cacheDir = join(dir, "hf-cache");
+    const cacheDir = join(dir(), "hf-cache");
     const err = await downloadLlamaModel("hf:toolflow-test/nothing/tiny.gguf", { cacheDir, downloadTimeoutMs: 1500 }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ModelConfigError);
     const msg = (err as Error).message;
@@ -38,7 +29,7 @@ describe("hf: downloads", () => {
     const before = process.env.HF_ENDPOINT;
     process.env.HF_ENDPOINT = "http://127.0.0.1:9/";
     try {
-      const err = await downloadLlamaModel("hf:toolflow-test/nothing:Q4_K_M", { cacheDir: join(dir, "hf-cache2"), downloadTimeoutMs: 1500 }).catch(
+      const err = await downloadLlamaModel("hf:toolflow-test/nothing:Q4_K_M", { cacheDir: join(dir(), "hf-cache2"), downloadTimeoutMs: 1500 }).catch(
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(ModelConfigError);
@@ -50,7 +41,7 @@ describe("hf: downloads", () => {
   });
 
   it("downloads an hf: model once through a mirror (HF_ENDPOINT on loopback), with progress, then loads it", async () => {
-    const bytes = readFileSync(await writeTinyLlamaGguf(join(dir, "served.gguf"), { seed: 2, blockCount: 1, embeddingLength: 32 }));
+    const bytes = readFileSync(await writeTinyLlamaGguf(join(dir(), "served.gguf"), { seed: 2, blockCount: 1, embeddingLength: 32 }));
     const requests: string[] = [];
     const { server, url } = await serve((req, res) => {
       requests.push(`${req.method} ${req.url}`);
@@ -70,7 +61,7 @@ describe("hf: downloads", () => {
     });
     const before = process.env.HF_ENDPOINT;
     process.env.HF_ENDPOINT = url;
-    const cacheDir = join(dir, "hf-mirror-cache");
+    const cacheDir = join(dir(), "hf-mirror-cache");
     try {
       const progress: LlamaProgress[] = [];
       const path = await downloadLlamaModel("hf:someone/repo/model.gguf", { cacheDir, downloadTimeoutMs: 10_000, onProgress: (p) => progress.push(p) });
@@ -99,7 +90,7 @@ describe("hf: downloads", () => {
     const before = process.env.HF_ENDPOINT;
     process.env.HF_ENDPOINT = url;
     try {
-      const err = await downloadLlamaModel("hf:someone/stall/model.gguf", { cacheDir: join(dir, "hf-stall"), downloadTimeoutMs: 5000, downloadStallMs: 500 }).catch(
+      const err = await downloadLlamaModel("hf:someone/stall/model.gguf", { cacheDir: join(dir(), "hf-stall"), downloadTimeoutMs: 5000, downloadStallMs: 500 }).catch(
         (e: unknown) => e,
       );
       expect(err).toBeInstanceOf(ModelConfigError);
@@ -114,7 +105,7 @@ describe("hf: downloads", () => {
   });
 
   it("uses an hf: model already in the cache without any network", async () => {
-    const cacheDir = join(dir, "hf-cache3");
+    const cacheDir = join(dir(), "hf-cache3");
     const cached = await writeTinyLlamaGguf(join(cacheDir, "hf_someone_tiny-repo_model.gguf"), { blockCount: 1, embeddingLength: 32 });
     await expect(downloadLlamaModel("hf:someone/tiny-repo/model.gguf", { cacheDir, downloadTimeoutMs: 1 })).resolves.toBe(cached);
   });
