@@ -53,5 +53,11 @@ export { redact } from "./redact.js";
 export { checkToolCalls, validateAgainst } from "./validate.js";
 // The llama backend: sync helpers here; the backend itself (src/llm/llama/, node-llama-cpp) is loaded on first use
 // by openLlamaModel.
-export { openLlamaModel } from "./llama-loader.js";
+export {
+  openLlamaEmbeddingModel,
+  openLlamaModel,
+  type LlamaEmbeddingModel,
+  type LlamaEmbeddingOptions,
+  type LlamaEmbedOptions,
+} from "./llama-loader.js";
 export { defaultModelCacheDir, parseLlamaSpec, type LlamaModelOptions } from "./llama/spec.js";

@@ -4,25 +4,30 @@
  */
 import { ToolflowError } from "../core/index.js";
 import { ModelConfigError } from "./errors.js";
+import type { LlamaEmbeddingModel, LlamaEmbeddingOptions } from "./llama/embedding.js";
 import type { LlamaModelOptions } from "./llama/spec.js";
 import type { ChatModel } from "./types.js";
 
 interface LlamaModule {
   createLlamaModel(spec: string, options: LlamaModelOptions): Promise<ChatModel>;
+  createLlamaEmbeddingModel(spec: string, options: LlamaEmbeddingOptions): Promise<LlamaEmbeddingModel>;
 }
 
 const LLAMA_MODULE = "./llama/index.js";
 
-async function loadLlamaBackend(load: (() => Promise<unknown>) | undefined): Promise<LlamaModule> {
+async function loadLlamaBackend(
+  load: (() => Promise<unknown>) | undefined,
+  factory: keyof LlamaModule = "createLlamaModel",
+): Promise<LlamaModule> {
   let mod: unknown;
   try {
     mod = await (load ? load() : import(/* @vite-ignore */ LLAMA_MODULE));
   } catch (err) {
     throw llamaLoadError(err);
   }
-  const fn = (mod as { createLlamaModel?: unknown } | undefined)?.createLlamaModel;
+  const fn = (mod as Partial<Record<keyof LlamaModule, unknown>> | undefined)?.[factory];
   if (typeof fn !== "function") {
-    throw new ModelConfigError("the llama backend module does not export createLlamaModel()", { model: "llama" });
+    throw new ModelConfigError(`the llama backend module does not export ${factory}()`, { model: "llama" });
   }
   return mod as LlamaModule;
 }
@@ -53,3 +58,22 @@ export async function openLlamaModel(
     throw llamaLoadError(err);
   }
 }
+
+/**
+ * Create a `llama:` embedding model (node-llama-cpp's embedding context; loaded on first use like the chat model).
+ * `load`: a test hook that loads the backend module instead.
+ */
+export async function openLlamaEmbeddingModel(
+  spec: string,
+  options: LlamaEmbeddingOptions = {},
+  load?: () => Promise<unknown>,
+): Promise<LlamaEmbeddingModel> {
+  const mod = await loadLlamaBackend(load, "createLlamaEmbeddingModel");
+  try {
+    return await mod.createLlamaEmbeddingModel(spec, options);
+  } catch (err) {
+    throw llamaLoadError(err);
+  }
+}
+
+export type { LlamaEmbeddingModel, LlamaEmbeddingOptions, LlamaEmbedOptions } from "./llama/embedding.js";

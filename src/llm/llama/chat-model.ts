@@ -20,7 +20,6 @@
  *   silently accepted).
  */
 import { createHash } from "node:crypto";
-import { statSync } from "node:fs";
 import { renderPrompt } from "../../core/index.js";
 import type {
   ChatHistoryItem,
@@ -32,13 +31,13 @@ import type {
   LlamaGrammar,
 } from "node-llama-cpp";
 import type { JsonSchema, Message, ToolCall, Usage } from "../../core/index.js";
-import { ModelAbortError, ModelOutputError, ModelConfigError, ModelRequestError } from "../errors.js";
+import { ModelAbortError, ModelOutputError, ModelRequestError } from "../errors.js";
 import type { ChatModel, ChatRequest, ChatResult, ChatTool, FinishReason } from "../types.js";
 import { validateAgainst } from "../validate.js";
-import { downloadLlamaModel } from "./download.js";
+import { resolveLlamaModelFile } from "./download.js";
 import { acquireEngine, acquireSlot, releaseEngine, releaseSlot, type Engine } from "./engine.js";
 import { normalizeSchemaForGrammar, stripOmittedOptionals } from "./grammar-schema.js";
-import { parseLlamaSpec, type LlamaModelOptions } from "./spec.js";
+import type { LlamaModelOptions } from "./spec.js";
 
 // ------------------------------------------------------------------ OpenAI messages -> chat history
 
@@ -359,26 +358,7 @@ class LlamaChatModel implements ChatModel {
  * load, or an `hf:` model cannot be downloaded.
  */
 export async function createLlamaModel(spec: string, options: LlamaModelOptions = {}): Promise<ChatModel> {
-  const source = parseLlamaSpec(spec);
-  const id = spec.startsWith("llama:") ? spec : `llama:${spec}`;
-  let path: string;
-  if (source.kind === "file") {
-    path = source.path;
-    let ok = false;
-    try {
-      ok = statSync(path).isFile();
-    } catch {
-      ok = false;
-    }
-    if (!ok) {
-      throw new ModelConfigError(
-        `model file not found: ${path}. Pass llama:/path/to/model.gguf (an existing GGUF file) or llama:hf:user/repo/file.gguf`,
-        { model: id },
-      );
-    }
-  } else {
-    path = await downloadLlamaModel(source.uri, options);
-  }
+  const { id, path } = await resolveLlamaModelFile(spec, options);
   const engine = await acquireEngine(path, id, options);
   return new LlamaChatModel(id, engine, options);
 }

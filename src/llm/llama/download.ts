@@ -5,7 +5,7 @@
 import { statSync } from "node:fs";
 import { ModelConfigError } from "../errors.js";
 import { loadNodeLlamaCpp, progressReporter } from "./engine.js";
-import { defaultModelCacheDir, type LlamaModelOptions, type NodeLlamaCpp } from "./spec.js";
+import { defaultModelCacheDir, parseLlamaSpec, type LlamaModelOptions, type NodeLlamaCpp } from "./spec.js";
 
 function offlineAdvice(uri: string, cacheDir: string, cachedPath: string | undefined): string {
   const m = /^hf:([^/]+\/[^/:]+)/.exec(uri);
@@ -118,4 +118,30 @@ export async function downloadLlamaModel(
     clearInterval(watchdog);
     progress.stop();
   }
+}
+
+/**
+ * The local GGUF file of a `llama:` spec and the model id: an existing file (else a ModelConfigError naming it),
+ * or the cached / downloaded copy of an `hf:` model or URL.
+ */
+export async function resolveLlamaModelFile(
+  spec: string,
+  options: Pick<LlamaModelOptions, "cacheDir" | "onProgress" | "downloadTimeoutMs" | "downloadStallMs" | "importer"> = {},
+): Promise<{ id: string; path: string }> {
+  const source = parseLlamaSpec(spec);
+  const id = spec.startsWith("llama:") ? spec : `llama:${spec}`;
+  if (source.kind === "remote") return { id, path: await downloadLlamaModel(source.uri, options) };
+  let ok = false;
+  try {
+    ok = statSync(source.path).isFile();
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw new ModelConfigError(
+      `model file not found: ${source.path}. Pass llama:/path/to/model.gguf (an existing GGUF file) or llama:hf:user/repo/file.gguf`,
+      { model: id },
+    );
+  }
+  return { id, path: source.path };
 }

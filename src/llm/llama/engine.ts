@@ -8,7 +8,16 @@
  *   sequences, each with its LlamaChat. A request takes a free sequence (slot) or waits its turn (FIFO).
  *   The last user's release disposes the context, then the model and the binding when they are unused.
  */
-import type { Llama, LlamaChat, LlamaContext, LlamaContextSequence, LlamaGrammar, LlamaModel, ResolvableChatWrapperTypeName } from "node-llama-cpp";
+import type {
+  Llama,
+  LlamaChat,
+  LlamaContext,
+  LlamaContextSequence,
+  LlamaEmbeddingContext,
+  LlamaGrammar,
+  LlamaModel,
+  ResolvableChatWrapperTypeName,
+} from "node-llama-cpp";
 import { ModelAbortError, ModelConfigError } from "../errors.js";
 import { NODE_LLAMA_CPP_INSTALL_HINT, type LlamaModelOptions, type LlamaProgress, type NodeLlamaCpp } from "./spec.js";
 
@@ -122,10 +131,16 @@ const engines = new Map<string, Promise<Engine>>();
 const models = new Map<string, { promise: Promise<LlamaModel>; users: number }>();
 
 /** What this process holds: loaded model files (with their users), open engines, and whether the binding is up. */
-export function llamaResourceStats(): { models: Array<{ path: string; users: number }>; engines: number; binding: boolean } {
+export function llamaResourceStats(): {
+  models: Array<{ path: string; users: number }>;
+  engines: number;
+  embeddingEngines: number;
+  binding: boolean;
+} {
   return {
     models: [...models.entries()].map(([path, e]) => ({ path, users: e.users })),
     engines: engines.size,
+    embeddingEngines: embeddingEngines.size,
     binding: llamaInstance !== undefined,
   };
 }
@@ -165,24 +180,37 @@ async function releaseModel(path: string): Promise<void> {
   }
 }
 
-async function openEngine(key: string, path: string, id: string, options: LlamaModelOptions): Promise<Engine> {
-  const nlc = await loadNodeLlamaCpp(options.importer);
+/** GPU use: the option, else $TOOLFLOW_LLAMA_GPU ("false", "0", "cpu": none), else "auto". */
+function gpuSetting(options: Pick<LlamaModelOptions, "gpu">): "auto" | false {
   const gpuEnv = process.env.TOOLFLOW_LLAMA_GPU;
-  const gpu = options.gpu ?? (gpuEnv === "false" || gpuEnv === "0" || gpuEnv === "cpu" ? false : "auto");
-  const llama = await acquireLlama(nlc, gpu);
+  return options.gpu ?? (gpuEnv === "false" || gpuEnv === "0" || gpuEnv === "cpu" ? false : "auto");
+}
+
+/** CPU threads: the option, else $TOOLFLOW_LLAMA_THREADS, else node-llama-cpp's choice (undefined). */
+function threadsSetting(options: Pick<LlamaModelOptions, "threads">): number | undefined {
+  const threadsEnv = Number(process.env.TOOLFLOW_LLAMA_THREADS);
+  return options.threads ?? (Number.isInteger(threadsEnv) && threadsEnv > 0 ? threadsEnv : undefined);
+}
+
+/** The binding and the loaded weights of a file (shared); release both with releaseModel + releaseLlama. */
+async function acquireLoadedModel(path: string, id: string, options: LlamaModelOptions): Promise<{ nlc: NodeLlamaCpp; llama: Llama; model: LlamaModel }> {
+  const nlc = await loadNodeLlamaCpp(options.importer);
+  const llama = await acquireLlama(nlc, gpuSetting(options));
   const progress = await progressReporter(options.onProgress);
-  let model: LlamaModel;
   try {
-    model = await acquireModel(llama, path, progress.report, id);
+    return { nlc, llama, model: await acquireModel(llama, path, progress.report, id) };
   } catch (err) {
     await releaseLlama();
     throw err;
   } finally {
     progress.stop();
   }
+}
+
+async function openEngine(key: string, path: string, id: string, options: LlamaModelOptions): Promise<Engine> {
+  const { nlc, llama, model } = await acquireLoadedModel(path, id, options);
   const parallel = Math.max(1, Math.floor(options.parallel ?? 1));
-  const threadsEnv = Number(process.env.TOOLFLOW_LLAMA_THREADS);
-  const threads = options.threads ?? (Number.isInteger(threadsEnv) && threadsEnv > 0 ? threadsEnv : undefined);
+  const threads = threadsSetting(options);
   let context: LlamaContext;
   try {
     context = await model.createContext({
@@ -296,5 +324,76 @@ export async function releaseEngine(engine: Engine): Promise<void> {
     engine.closing = true;
     engines.delete(engine.key);
     await closeEngine(engine);
+  }
+}
+
+// ------------------------------------------------------------------ embedding engines
+
+/**
+ * An embedding context on a loaded model file, shared per (file, context size, threads) like the chat engines.
+ * node-llama-cpp's embedding context evaluates one text at a time (it holds a lock), so users simply queue.
+ */
+export interface EmbeddingEngine {
+  key: string;
+  model: LlamaModel;
+  modelPath: string;
+  context: LlamaEmbeddingContext;
+  /** Context size of the embedding context (a longer input is truncated to fit). */
+  contextSize: number;
+  /** Tokens evaluated at once; a non-causal (BERT-like) model needs the whole input in one batch. */
+  batchSize: number;
+  /** Length of the vectors the model returns. */
+  dimensions: number;
+  users: number;
+  closing: boolean;
+}
+
+const embeddingEngines = new Map<string, Promise<EmbeddingEngine>>();
+
+async function openEmbeddingEngine(key: string, path: string, id: string, options: LlamaModelOptions): Promise<EmbeddingEngine> {
+  const { model } = await acquireLoadedModel(path, id, options);
+  const threads = threadsSetting(options);
+  const contextSize = Math.max(8, Math.floor(options.contextSize ?? Math.min(8192, model.trainContextSize)));
+  const batchSize = Math.min(contextSize, 2048);
+  let context: LlamaEmbeddingContext;
+  try {
+    context = await model.createEmbeddingContext({ contextSize, batchSize, ...(threads !== undefined ? { threads } : {}) });
+  } catch (err) {
+    await releaseModel(path);
+    await releaseLlama();
+    throw new ModelConfigError(`cannot create an embedding context for ${path}: ${(err as Error).message ?? String(err)}`, {
+      model: id,
+      cause: err,
+    });
+  }
+  return { key, model, modelPath: path, context, contextSize, batchSize, dimensions: model.embeddingVectorSize, users: 0, closing: false };
+}
+
+/** Take a share of the embedding engine of a model file with these options (opening it when there is none). */
+export async function acquireEmbeddingEngine(path: string, id: string, options: LlamaModelOptions): Promise<EmbeddingEngine> {
+  const key = JSON.stringify([path, options.contextSize ?? null, options.threads ?? null]);
+  for (;;) {
+    let enginePromise = embeddingEngines.get(key);
+    if (!enginePromise) {
+      enginePromise = openEmbeddingEngine(key, path, id, options);
+      embeddingEngines.set(key, enginePromise);
+      enginePromise.catch(() => embeddingEngines.delete(key));
+    }
+    const engine = await enginePromise;
+    if (engine.closing) continue;
+    engine.users++;
+    return engine;
+  }
+}
+
+/** Give back a share of an embedding engine; the last one disposes it (and the model and binding when unused). */
+export async function releaseEmbeddingEngine(engine: EmbeddingEngine): Promise<void> {
+  engine.users--;
+  if (engine.users <= 0) {
+    engine.closing = true;
+    embeddingEngines.delete(engine.key);
+    await engine.context.dispose();
+    await releaseModel(engine.modelPath);
+    await releaseLlama();
   }
 }

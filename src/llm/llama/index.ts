@@ -3,7 +3,14 @@
  * created. spec.ts (specs, defaults, options; no node-llama-cpp) is also re-exported by src/llm/index.ts.
  */
 export { createLlamaModel, messagesToChatHistory } from "./chat-model.js";
-export { downloadLlamaModel } from "./download.js";
+export { downloadLlamaModel, resolveLlamaModelFile } from "./download.js";
+export {
+  createLlamaEmbeddingModel,
+  LlamaEmbeddingModel,
+  normalizeVector,
+  type LlamaEmbeddingOptions,
+  type LlamaEmbedOptions,
+} from "./embedding.js";
 export { llamaResourceStats, loadNodeLlamaCpp } from "./engine.js";
 export {
   anyJsonGrammarSchema,
