@@ -75,14 +75,18 @@ export function registerGraphCommands(program: Command): void {
     .option("--format <format>", "json, gexf or dot (default: from the output extension, else json)")
     .option("--threshold <number>", "similarity an edge needs, in (0, 1] (default: calibrated per embedder)")
     .option("--exact", "compare every pair of fields instead of using the index (slow; for checking)")
-    .option("--embedder <name>", "lexical (offline) or openai (any OpenAI-compatible /v1/embeddings)", "lexical")
+    .option(
+      "--embedder <name>",
+      "lexical (offline), openai (any OpenAI-compatible /v1/embeddings) or llama:<file.gguf|hf:...> (a GGUF embedding model, in process)",
+      "lexical",
+    )
     .option("--embedding-model <model>", "openai: the embedding model")
     .option("--base-url <url>", "openai: endpoint, e.g. http://127.0.0.1:8080/v1")
     .option("--api-key-env <name>", "openai: environment variable holding the API key", "OPENAI_API_KEY")
     .option("--batch-size <n>", "openai: texts per request (default 128)")
     .option("--dimensions <n>", "openai: requested embedding dimensions")
-    .option("--cache-dir <dir>", "openai: embedding cache directory", ".toolflow-cache/embeddings")
-    .option("--no-cache", "openai: do not read or write the embedding cache")
+    .option("--cache-dir <dir>", "openai, llama: embedding cache directory", ".toolflow-cache/embeddings")
+    .option("--no-cache", "openai, llama: do not read or write the embedding cache")
     .option("--name-weight <number>", "lexical: weight of field-name words against description words (default 2)")
     .option("--smoothing <number>", "lexical: generic-field damping, share of the largest IDF (default 1)")
     .option("-q, --quiet", "no progress or summary on standard error")
@@ -109,6 +113,7 @@ export function registerGraphCommands(program: Command): void {
           ...(dimensions ? { dimensions } : {}),
           cacheDir: opts.cache ? opts.cacheDir : null,
         },
+        llama: { cacheDir: opts.cache ? opts.cacheDir : null },
       });
       const tools: ToolSpec[] = [];
       for (const f of files) tools.push(...(await readToolsJsonl(f)));
@@ -136,6 +141,12 @@ export function registerGraphCommands(program: Command): void {
             `${opts.output && opts.output !== "-" ? ` -> ${opts.output} (${format})` : ""}\n`,
         );
         if (hubs) process.stderr.write(`toolflow graph: highest-degree tools: ${hubs}\n`);
+        if (threshold === undefined && embedder.describe().thresholdCalibrated === false) {
+          process.stderr.write(
+            `toolflow graph: the default threshold ${m.threshold} of ${embedder.id} is not calibrated for this model; ` +
+              `see "Calibrating a threshold" in docs/graph.md, then pass --threshold\n`,
+          );
+        }
       }
     });
 
