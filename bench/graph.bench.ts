@@ -8,7 +8,10 @@
  *    CPU), graph.json write seconds, peak RSS, and the share of the exact edges the indexed build recovers.
  *    Targets: 20k tools <= 15 s and <= 1 GiB, >= 10x faster than exact, >= 95 % of exact edges.
  *
- * GRAPH_BENCH_SIZES=1000,5000 limits the sizes; GRAPH_BENCH_EXACT=0 skips the exact builds.
+ * GRAPH_BENCH_SIZES=1000,5000 limits the sizes (GRAPH_BENCH_SIZES=0: calibration only); GRAPH_BENCH_EXACT=0 skips
+ * the exact builds. GRAPH_BENCH_EMBEDDER calibrates another embedder (e.g. llama:/models/all-MiniLM-L6-v2.Q8_0.gguf,
+ * or openai with GRAPH_BENCH_EMBEDDING_MODEL and OPENAI_BASE_URL), over GRAPH_BENCH_THRESHOLDS (comma-separated;
+ * default 0.3-0.8 for lexical, 0.5-0.95 for dense embedders); dense vectors are cached in .toolflow-cache/embeddings.
  */
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
@@ -18,7 +21,7 @@ import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { importTools } from "../src/tools/index.js";
 import { bestThreshold, calibrationSweep, CALIBRATION_FILES, NEGATIVE_PAIRS, POSITIVE_PAIRS } from "../src/graph/index.js";
-import { LexicalEmbedder, LEXICAL_DEFAULT_THRESHOLD } from "../src/graph/index.js";
+import { createEmbedder, LEXICAL_DEFAULT_THRESHOLD } from "../src/graph/index.js";
 
 const run$ = promisify(execFile);
 const here = fileURLToPath(new URL(".", import.meta.url));
@@ -52,22 +55,38 @@ const mib = (b: number) => `${(b / 2 ** 20).toFixed(0)} MiB`;
 
 async function calibration(): Promise<void> {
   const { tools } = await importTools(CALIBRATION_FILES.map((f) => join(shared, "bfcl/multi_turn_func_doc", f)));
-  const thresholds = [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8];
-  const rows = await calibrationSweep(tools, () => new LexicalEmbedder(), thresholds);
-  console.log(`calibration: ${tools.length} tools of BFCL multi-turn, ${POSITIVE_PAIRS.length} positive / ${NEGATIVE_PAIRS.length} negative labelled pairs`);
+  const name = process.env.GRAPH_BENCH_EMBEDDER ?? "lexical";
+  const defaultThresholds = name === "lexical" ? [0.3, 0.35, 0.4, 0.45, 0.5, 0.55, 0.6, 0.7, 0.8] : [0.5, 0.6, 0.65, 0.7, 0.75, 0.8, 0.82, 0.85, 0.9, 0.95];
+  const thresholds = process.env.GRAPH_BENCH_THRESHOLDS ? process.env.GRAPH_BENCH_THRESHOLDS.split(",").map(Number) : defaultThresholds;
+  const cacheDir = resolve(".toolflow-cache/embeddings");
+  // one embedder for the whole sweep: a dense model is loaded (or asked) once, then its vectors come from the cache
+  const embedder = createEmbedder(name, {
+    openai: { ...(process.env.GRAPH_BENCH_EMBEDDING_MODEL ? { model: process.env.GRAPH_BENCH_EMBEDDING_MODEL } : {}), cacheDir },
+    llama: { cacheDir },
+  });
+  let rows;
+  try {
+    rows = await calibrationSweep(tools, () => embedder, thresholds);
+  } finally {
+    await embedder.close?.();
+  }
+  console.log(
+    `calibration of ${embedder.id}: ${tools.length} tools of BFCL multi-turn, ${POSITIVE_PAIRS.length} positive / ${NEGATIVE_PAIRS.length} negative labelled pairs`,
+  );
   console.log("threshold  recall  negatives-joined  J     edges  isolated  largest-comp  max-degree");
   for (const r of rows) {
     console.log(
       `${r.threshold.toFixed(2).padStart(9)}  ${r.recall.toFixed(2).padStart(6)}  ${r.falsePositiveShare.toFixed(2).padStart(16)}  ${r.youden.toFixed(2)}  ${String(r.edges).padStart(5)}  ${String(r.isolated).padStart(8)}  ${r.largestComponentShare.toFixed(2).padStart(12)}  ${String(r.maxDegree).padStart(10)}`,
     );
   }
-  console.log(`best threshold (max J, ties -> higher): ${bestThreshold(rows)}; default in code: ${LEXICAL_DEFAULT_THRESHOLD}`);
+  console.log(`best threshold (max J, ties -> higher): ${bestThreshold(rows)}; default in code: ${name === "lexical" ? LEXICAL_DEFAULT_THRESHOLD : embedder.defaultThreshold}`);
 }
 
 export async function run(): Promise<void> {
   console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(1)).join(" ")} (shared machine: wall times include waiting for the CPU)`);
   await calibration();
-  const sizes = (process.env.GRAPH_BENCH_SIZES ?? "1000,5000,20000").split(",").map(Number);
+  const sizes = (process.env.GRAPH_BENCH_SIZES ?? "1000,5000,20000").split(",").map(Number).filter((n) => n > 0);
+  if (sizes.length === 0) return;
   const withExact = process.env.GRAPH_BENCH_EXACT !== "0";
   const dir = await mkdtemp(join(tmpdir(), "toolflow-graph-bench-"));
   try {
