@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { bfclTools, sampleOf, simModels } from "../../test/support/agents.js";
+import { bfclTools, sampleOf, ScriptedModel, simModels } from "../../test/support/agents.js";
 import { cliInProcess } from "../../test/support/cli.js";
 import { generateDialogue, unsupportedStepTarget, validatePlan, type PlannerContext } from "../agents/index.js";
 import { deriveSeed, Rng, type DialoguePlan, type Message, type ToolSpec } from "../core/index.js";
@@ -57,6 +57,21 @@ describe("plan validation of unsupported steps", () => {
     expect(validatePlan(plan({}), pick(["get_flight_cost"]), { stepMix: { unsupported: 0 } })).toContainEqual(
       expect.stringMatching(/step 2 .*asks for no unsupported steps/),
     );
+  });
+
+  it("the planner's prompt explains the kind and states the run's share (or forbids the kind at share 0)", async () => {
+    const prompts: string[] = [];
+    for (const unsupported of [0, 0.3]) {
+      const sim = simModels();
+      const planner = new ScriptedModel(async (req) => {
+        prompts.push(req.messages[0]!.content as string);
+        return { text: (await sim.planner.chat(req)).text };
+      });
+      await generateDialogue(sampleOf(["book_flight", "get_flight_cost"]), all, { ...sim, planner }, { seed: 5, usePlan: true, stepMix: { unsupported } });
+    }
+    expect(prompts[0]).toContain('"unsupported": a request none of the tools can serve');
+    expect(prompts[0]).toContain("Do not write unsupported steps.");
+    expect(prompts[1]).toMatch(/About 30% of the steps of the conversations in this dataset are unsupported requests\.\n  This plan has (none|\d+ unsupported step)/);
   });
 
   it("tells the real planner how many to write, so that the run's share comes out", () => {

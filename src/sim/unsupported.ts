@@ -41,12 +41,17 @@ const ACTIONS: ActionTemplate[] = [
   { keys: ["phone", "call", "dial"], createdOnly: false, text: (o) => `phone someone about the ${o}` },
 ];
 
+const PREPOSITIONS = new Set(["to", "for", "by", "from", "of", "in", "on", "with", "at"]);
+
 /** What a creating verb makes: book -> booking ("the hotel booking"). */
 const MADE: Record<string, string> = { book: "booking", reserve: "reservation", order: "order", register: "registration", subscribe: "subscription", schedule: "appointment", purchase: "purchase", buy: "purchase" };
 
 /** The thing a tool works on, as a noun phrase: "hotel booking", "weather forecast". */
 function objectOf(tool: ToolSpec): string {
-  const words = resultLabel(tool).split(" ").filter(Boolean);
+  let words = resultLabel(tool).split(" ").filter(Boolean);
+  // "airport by city" -> "airport"
+  const prep = words.findIndex((w, i) => i > 0 && PREPOSITIONS.has(w));
+  if (prep > 0) words = words.slice(0, prep);
   if (words.length === 0) return "request";
   words[words.length - 1] = singularWord(words[words.length - 1]!);
   const made = actionKind(tool.name) === "create" ? MADE[toolVerb(tool.name)] : undefined;
@@ -110,15 +115,16 @@ export function unsupportedRequestOf(intent: string): UnsupportedRequest {
 
 /** The user's message asking for it. */
 export function unsupportedAsk(r: UnsupportedRequest, persona: Persona, rng: Rng, first: boolean): string {
-  const q = rng.pick([
-    `Could you also ${r.action}?`,
-    `One more thing: can you ${r.action}?`,
-    `I'd also like you to ${r.action}, please.`,
-    `Is it possible for you to ${r.action}?`,
-    `Can you ${r.action} while you're at it?`,
-    `Oh, and please ${r.action}.`,
-  ]);
-  if (!first) return q;
+  if (!first)
+    return rng.pick([
+      `Could you also ${r.action}?`,
+      `One more thing: can you ${r.action}?`,
+      `I'd also like you to ${r.action}, please.`,
+      `Is it possible for you to ${r.action}?`,
+      `Can you ${r.action} while you're at it?`,
+      `Oh, and please ${r.action}.`,
+    ]);
+  const q = rng.pick([`Could you ${r.action}?`, `I need you to ${r.action}, please.`, `Is it possible for you to ${r.action}?`]);
   const hello = greeting(persona, rng);
   return hello + (hello.endsWith(", ") ? q.charAt(0).toLowerCase() + q.slice(1) : q);
 }
