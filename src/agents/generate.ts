@@ -3,9 +3,9 @@
  * usePlan is false), then the UserAgent, AssistantAgent and ToolAgent take turns until every plan step is done
  * or the user-turn limit is hit.
  */
-import { InputError } from "../core/index.js";
+import { InputError, MAX_UNSUPPORTED_SHARE } from "../core/index.js";
 import { deriveSeed, Rng } from "../core/index.js";
-import type { DialoguePlan, Message, ToolSample, ToolSpec } from "../core/index.js";
+import type { DialoguePlan, Message, StepMix, ToolSample, ToolSpec } from "../core/index.js";
 import type { DialogueModels } from "../llm/index.js";
 import { AssistantAgent, assistantSystemPrompt } from "./assistant-agent.js";
 import { GenerationError } from "./common.js";
@@ -33,6 +33,8 @@ export interface GenerateOptions {
   maxTurns?: number;
   /** Probability that a simulated tool call returns an error; default 0.05. Retries of a failed call never fail by injection. */
   toolErrorRate?: number;
+  /** Desired share of step kinds in plans (`--step-mix`); default DEFAULT_STEP_MIX (no unsupported steps). */
+  stepMix?: StepMix;
   temperature?: number;
   signal?: AbortSignal;
   /** Assistant rounds (model replies) per user turn before a text answer is forced; default 6. */
@@ -76,6 +78,9 @@ export async function generateDialogue(
   if (!Number.isInteger(maxTurns) || maxTurns < 1) throw new InputError(`maxTurns must be a positive integer (got ${maxTurns})`);
   const errorRate = options.toolErrorRate ?? 0.05;
   if (!(errorRate >= 0 && errorRate <= 1)) throw new InputError(`toolErrorRate must be between 0 and 1 (got ${errorRate})`);
+  const unsupportedShare = options.stepMix?.unsupported ?? 0;
+  if (!(unsupportedShare >= 0 && unsupportedShare <= MAX_UNSUPPORTED_SHARE))
+    throw new InputError(`stepMix.unsupported must be between 0 and ${MAX_UNSUPPORTED_SHARE} (got ${unsupportedShare})`);
   const maxRounds = Math.max(1, options.maxToolRounds ?? 6);
   const seed = options.seed;
   const signal = options.signal;
@@ -92,6 +97,7 @@ export async function generateDialogue(
     ? await new Planner(models.planner).plan(sample, sampled, {
         seed: deriveSeed(seed, "plan"),
         maxTurns,
+        ...(options.stepMix ? { stepMix: options.stepMix } : {}),
         temperature,
         signal,
       })

@@ -6,7 +6,7 @@
  */
 export { generateDialogue, type GenerateOptions, type GeneratedDialogue } from "./generate.js";
 export { GenerationError, type GenerationStage } from "./common.js";
-export { validatePlan } from "./planner.js";
+export { unsupportedStepTarget, validatePlan } from "./planner.js";
 export type { UserTurn } from "./user-agent.js";
 export { chatTools } from "./assistant-agent.js";
 export { resultSchema } from "./tool-agent.js";

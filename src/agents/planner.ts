@@ -5,7 +5,17 @@
  * generateObject call: an invalid plan is sent back to the model with the errors, at most `maxAttempts` calls.
  */
 import { z } from "zod";
-import { DialoguePlanZ, PLAN_STEP_KINDS, type DialoguePlan, type ToolSample, type ToolSpec } from "../core/index.js";
+import {
+  DEFAULT_STEP_MIX,
+  deriveSeed,
+  DialoguePlanZ,
+  PLAN_STEP_KINDS,
+  Rng,
+  type DialoguePlan,
+  type StepMix,
+  type ToolSample,
+  type ToolSpec,
+} from "../core/index.js";
 import { fromZod, generateObject, type ChatModel } from "../llm/index.js";
 import { bareSchema, noUsableAnswer } from "./common.js";
 import { renderPrompt } from "./prompts.js";
@@ -26,9 +36,14 @@ export function planTurns(plan: DialoguePlan): number {
  * Semantic checks of a plan against the sampled tools. Returns human-readable problems (empty = valid):
  * step ids increase, tool names exist in the sample, dependsOn points to earlier steps, each kind has the right
  * number of tools, clarify steps name real required arguments, every sampled tool is used or listed in
- * unusedTools with a reason, and the plan fits the turn limit.
+ * unusedTools with a reason, and the plan fits the turn limit. With `stepMix` given, `unsupported` steps are
+ * refused when its share is 0 (the run asked for none).
  */
-export function validatePlan(plan: DialoguePlan, tools: readonly ToolSpec[], options: { maxTurns?: number } = {}): string[] {
+export function validatePlan(
+  plan: DialoguePlan,
+  tools: readonly ToolSpec[],
+  options: { maxTurns?: number; stepMix?: StepMix } = {},
+): string[] {
   const errors: string[] = [];
   const names = new Set(tools.map((t) => t.name));
   const byName = new Map(tools.map((t) => [t.name, t]));
@@ -75,6 +90,13 @@ export function validatePlan(plan: DialoguePlan, tools: readonly ToolSpec[], opt
       case "chitchat":
         if (s.tools.length > 0) errors.push(`${at}: a ${s.kind} step calls no tools (has ${s.tools.join(", ")})`);
         break;
+      case "unsupported":
+        if (s.tools.length > 0)
+          errors.push(`${at}: an unsupported step asks for something no tool can do, so it calls no tools (has ${s.tools.join(", ")})`);
+        if (s.intent.trim() === "") errors.push(`${at}: an unsupported step needs an intent saying what the user asks for`);
+        if (options.stepMix && options.stepMix.unsupported === 0)
+          errors.push(`${at}: this run asks for no unsupported steps (step mix unsupported=0); use another kind`);
+        break;
     }
     if (s.kind !== "clarify" && s.missingArgs && s.missingArgs.length > 0)
       errors.push(`${at}: only clarify steps have missingArgs`);
@@ -93,6 +115,18 @@ export function validatePlan(plan: DialoguePlan, tools: readonly ToolSpec[], opt
   if (options.maxTurns !== undefined && planTurns(plan) > options.maxTurns)
     errors.push(`the plan needs ${planTurns(plan)} user turns but the limit is ${options.maxTurns}; use fewer steps`);
   return errors;
+}
+
+/**
+ * How many `unsupported` steps to ask one plan for, so that over many plans about `share` of all steps are
+ * unsupported: a plan has about one step per tool plus one, so it gets share/(1-share) times that many, the
+ * fraction decided by the seed (a model follows "include 1 unsupported step" better than a percentage).
+ */
+export function unsupportedStepTarget(share: number, toolCount: number, maxTurns: number, seed: number): number {
+  if (!(share > 0)) return 0;
+  const x = (share / (1 - share)) * (toolCount + 1);
+  const n = Math.floor(x) + (new Rng(deriveSeed(seed, "unsupported-steps")).next() < x - Math.floor(x) ? 1 : 0);
+  return Math.max(0, Math.min(n, maxTurns - 1));
 }
 
 const views = new WeakMap<ToolSpec, Record<string, unknown>>();
@@ -123,6 +157,8 @@ function makeToolView(t: ToolSpec): Record<string, unknown> {
 export interface PlanOptions {
   seed: number;
   maxTurns: number;
+  /** Desired share of step kinds (default DEFAULT_STEP_MIX: no unsupported steps). */
+  stepMix?: StepMix;
   temperature?: number;
   signal?: AbortSignal;
 }
@@ -143,11 +179,14 @@ export class Planner {
   }
 
   async plan(sample: ToolSample, tools: ToolSpec[], options: PlanOptions): Promise<DialoguePlan> {
+    const stepMix = options.stepMix ?? DEFAULT_STEP_MIX;
     const system = renderPrompt("planner", {
       tools: tools.map(toolView),
       edges: sample.edges,
       kinds: PLAN_STEP_KINDS,
       maxTurns: options.maxTurns,
+      unsupportedPercent: Math.round(stepMix.unsupported * 1000) / 10,
+      unsupportedSteps: unsupportedStepTarget(stepMix.unsupported, tools.length, options.maxTurns, options.seed),
     });
     const context: PlannerContext = {
       agent: "planner",
@@ -155,6 +194,7 @@ export class Planner {
       sample: { id: sample.id, tools: sample.tools, edges: sample.edges },
       tools,
       maxTurns: options.maxTurns,
+      stepMix,
     };
     const asPlan = fromZod(DialoguePlanZ);
     try {
@@ -176,7 +216,7 @@ export class Planner {
         parse: (v) => {
           const plan = asPlan(v);
           if (!plan.ok) return plan;
-          const problems = validatePlan(plan.value, tools, { maxTurns: options.maxTurns });
+          const problems = validatePlan(plan.value, tools, { maxTurns: options.maxTurns, stepMix });
           return problems.length > 0 ? { ok: false, problems } : plan;
         },
         maxAttempts: this.maxAttempts,

@@ -1,7 +1,7 @@
 /**
  * Per-dialogue state shared by the agents, and the typed contexts they put on each ChatRequest.
  */
-import type { DialoguePlan, PlanStep, PlanStepKind, ToolSample, ToolSpec } from "../core/index.js";
+import type { DialoguePlan, PlanStep, PlanStepKind, StepMix, ToolSample, ToolSpec } from "../core/index.js";
 import type { CallContext } from "../llm/index.js";
 import type { ToolCallInput } from "./tool-agent.js";
 import { isRecord } from "./tool-schema.js";
@@ -65,6 +65,8 @@ export interface PlannerContext extends CallContext {
   sample: Pick<ToolSample, "id" | "tools" | "edges">;
   tools: ToolSpec[];
   maxTurns: number;
+  /** The desired share of step kinds (`synth --step-mix`; absent = DEFAULT_STEP_MIX); the prompt states it too. */
+  stepMix?: StepMix;
 }
 
 /** The user agent's call: its turn input, without the conversation (which is in the prompt) and call options. */

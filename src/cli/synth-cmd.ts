@@ -7,7 +7,8 @@ import { ToolflowError } from "../core/index.js";
 import { SAMPLING_STRATEGIES } from "../core/index.js";
 import { dryRunSynth, formatDryRun } from "../synth/index.js";
 import { parseSizeRange } from "../core/index.js";
-import { validateSynthOptions, type SynthOptions } from "../synth/index.js";
+import { parseStepMix, validateSynthOptions, type SynthOptions } from "../synth/index.js";
+import type { StepMix } from "../core/index.js";
 import { runSynth } from "../synth/index.js";
 import { intOption, listOption, numberOption } from "./options.js";
 
@@ -29,6 +30,7 @@ interface RawSynthFlags {
   plan: boolean;
   maxTurns?: number;
   toolErrorRate?: number;
+  stepMix?: StepMix;
   provenance: string;
   baseUrl?: string;
   cache?: string;
@@ -74,6 +76,7 @@ export function registerSynthCommands(program: Command): void {
     .option("--no-plan", "no dialogue plan (the paper's w/o Plan ablation)")
     .option("--max-turns <n>", "maximum user turns per dialogue", intOption("--max-turns", 1))
     .option("--tool-error-rate <p>", "share of simulated tool calls that return an error", numberOption("--tool-error-rate", 0, 1))
+    .option("--step-mix <mix>", "share of plan steps by kind, e.g. unsupported=0.1 (requests no tool serves; default 0)", parseStepMix)
     .addOption(
       new Option("--provenance <mode>", "ungrounded arguments: reject the dialogue or flag them")
         .choices(["reject", "flag"])
@@ -110,6 +113,7 @@ export function registerSynthCommands(program: Command): void {
         plan: flags.plan,
         maxTurns: flags.maxTurns,
         toolErrorRate: flags.toolErrorRate,
+        stepMix: flags.stepMix,
         provenance: flags.provenance,
         baseUrl: flags.baseUrl,
         cache: flags.cache,

@@ -101,21 +101,38 @@ export type ToolSample = z.infer<typeof ToolSampleZ>;
 
 // ---------------------------------------------------------------- dialogue plans
 
-export const PLAN_STEP_KINDS = ["single", "parallel", "chained", "clarify", "no_tool", "chitchat"] as const;
+export const PLAN_STEP_KINDS = ["single", "parallel", "chained", "clarify", "no_tool", "chitchat", "unsupported"] as const;
 export type PlanStepKind = (typeof PLAN_STEP_KINDS)[number];
+/** Step kinds that call no tool. */
+export const NO_CALL_STEP_KINDS: readonly PlanStepKind[] = ["no_tool", "chitchat", "unsupported"];
+
+/**
+ * The desired share of plan steps of some kinds, over a run (`synth --step-mix unsupported=0.1`). Only
+ * `unsupported` can be set so far; the other kinds follow from the tools. Default: `DEFAULT_STEP_MIX`.
+ */
+export interface StepMix {
+  /** Share of plan steps that are `unsupported` requests, 0..0.5. */
+  unsupported: number;
+}
+/** Largest share of unsupported steps a mix may ask for (a dialogue is mostly about what the tools do). */
+export const MAX_UNSUPPORTED_SHARE = 0.5;
+/** Off by default: the paper's data has no such steps, and default runs stay what they were (see docs/synth.md). */
+export const DEFAULT_STEP_MIX: StepMix = { unsupported: 0 };
 
 /**
  * One user requirement of a dialogue plan.
  * - single: one tool call; parallel: several calls in one assistant turn; chained: calls where a later one needs
  *   an earlier result (within the step, or from a step in `dependsOn`); clarify: the user leaves out a required
- *   argument (`missingArgs`) so the assistant must ask; no_tool: answered without tools; chitchat: small talk.
+ *   argument (`missingArgs`) so the assistant must ask; no_tool: answered without tools; chitchat: small talk;
+ *   unsupported: a request none of the tools can serve (best one near a tool: same domain, an action no tool
+ *   offers), answered with no call and a short explanation.
  */
 export const PlanStepZ = z.object({
   id: z.number().int().min(1),
   kind: z.enum(PLAN_STEP_KINDS),
   /** What the user wants, in a sentence (logic, not wording). */
   intent: z.string().min(1),
-  /** Tools the step calls, in order (empty for no_tool / chitchat). */
+  /** Tools the step calls, in order (empty for no_tool / chitchat / unsupported). */
   tools: z.array(z.string()),
   /** Ids of earlier steps whose results this step uses. */
   dependsOn: z.array(z.number().int()).default([]),

@@ -19,7 +19,7 @@ import { isDict, parsePyJson } from "./pyjson.js";
 
 /** A turn's step kind: the plan step's kind, or "unknown" when the dialogue carries no plan / stepOf. */
 export type TurnKind = PlanStepKind | "unknown";
-export const TURN_KINDS: readonly TurnKind[] = ["single", "parallel", "chained", "clarify", "no_tool", "chitchat", "unknown"];
+export const TURN_KINDS: readonly TurnKind[] = ["single", "parallel", "chained", "clarify", "no_tool", "chitchat", "unsupported", "unknown"];
 
 /**
  * What the recorded turn did: `call` (one or more tool calls), `ask` (a clarify step's question: text without a

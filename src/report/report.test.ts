@@ -46,7 +46,7 @@ describe("datasetStats", () => {
     expect(s.toolCalls).toEqual({ mean: 5, min: 5, max: 5 });
     expect(s.toolCallHistogram).toEqual({ "5": 2 });
     expect(s.parallelCallTurns).toBe(2);
-    expect(s.stepKinds).toEqual({ single: 1, parallel: 1, chained: 1, clarify: 1, no_tool: 0, chitchat: 1 });
+    expect(s.stepKinds).toEqual({ single: 1, parallel: 1, chained: 1, clarify: 1, no_tool: 0, chitchat: 1, unsupported: 0 });
     expect(s.toolUse).toEqual({ book_flight: 2, get_weather: 2, rent_car: 2, search_flights: 2, search_hotels: 2 });
     expect(s.backends).toEqual({ openai: 1, sim: 1 });
     expect(s.models.assistant).toEqual({ "openai:gpt-4o": 1, sim: 1 });

@@ -1,7 +1,8 @@
 /**
  * The sim policy's planner: a deterministic DialoguePlan over the sampled tools, mixing the step kinds the way
  * the method asks (single, parallel, chained, clarify, no_tool, chitchat) while respecting the tools'
- * dependencies (a tool whose parameter another tool returns comes after it).
+ * dependencies (a tool whose parameter another tool returns comes after it), plus `unsupported` requests at the
+ * share the context's step mix asks for.
  */
 import { deriveSeed, Rng } from "../core/index.js";
 import type { DialoguePlan, PlanStep, PlanStepKind, ToolSpec } from "../core/index.js";
@@ -9,6 +10,7 @@ import type { PlannerContext } from "../agents/index.js";
 import { identifierWords, paramProperties, requiredParams, toolByName } from "../agents/index.js";
 import { cap, joinAnd, toolPhrase } from "./phrases.js";
 import { PERSONAL, simProduces, userSuppliedParams } from "./resolve.js";
+import { pickUnsupportedRequest, unsupportedIntent, type UnsupportedRequest } from "./unsupported.js";
 import { actionKind, toolVerb } from "./values.js";
 
 interface Draft {
@@ -18,6 +20,8 @@ interface Draft {
   needs: string[];
   missingArgs?: string[];
   subject?: string;
+  /** For unsupported steps: what the user asks for. */
+  request?: UnsupportedRequest;
 }
 
 const READ_VERBS = new Set(["get", "search", "compute", "check", "find", "list", "retrieve", "estimate", "convert", "calculate", "fetch", "lookup", "view"]);
@@ -43,6 +47,8 @@ function intentOf(d: Draft, tools: readonly ToolSpec[], next: Draft | undefined)
       return next && next.tools[0]
         ? `Thank the assistant and bring up the next topic: ${phrase(next.tools[0])}`
         : "Thank the assistant and wrap up";
+    case "unsupported":
+      return unsupportedIntent(d.request ?? { action: "do something none of the tools offers", tool: "" });
   }
 }
 
@@ -170,7 +176,17 @@ export function simPlan(ctx: PlannerContext): DialoguePlan {
       chats++;
     }
   }
-  // Fit the turn limit.
+  // Requests no tool serves, at the step mix's share: over many plans, `share` of all steps. Drawn with their own
+  // generator so a plan without them is the plan the simulator always wrote.
+  const share = ctx.stepMix?.unsupported ?? 0;
+  const urng = new Rng(deriveSeed(ctx.seed, "sim-planner:unsupported"));
+  let unsupportedCount = 0;
+  if (share > 0 && share < 1) {
+    const x = (share / (1 - share)) * drafts.length;
+    unsupportedCount = Math.min(Math.floor(x) + (urng.chance(x - Math.floor(x)) ? 1 : 0), ctx.maxTurns - 1);
+  }
+  // Fit the turn limit (leaving room for the unsupported steps).
+  const limit = ctx.maxTurns - unsupportedCount;
   const unused: DialoguePlan["unusedTools"] = [];
   const turns = () => drafts.reduce((n, d) => n + (d.kind === "clarify" ? 2 : 1), 0);
   const dropKind = (kind: PlanStepKind) => {
@@ -179,16 +195,16 @@ export function simPlan(ctx: PlannerContext): DialoguePlan {
     drafts.splice(i, 1);
     return true;
   };
-  while (turns() > ctx.maxTurns && dropKind("chitchat"));
-  while (turns() > ctx.maxTurns && dropKind("no_tool"));
+  while (turns() > limit && dropKind("chitchat"));
+  while (turns() > limit && dropKind("no_tool"));
   for (const d of drafts) {
-    if (turns() <= ctx.maxTurns) break;
+    if (turns() <= limit) break;
     if (d.kind === "clarify") {
       d.kind = "single";
       delete d.missingArgs;
     }
   }
-  while (turns() > ctx.maxTurns && drafts.length > 1) {
+  while (turns() > limit && drafts.length > 1) {
     const d = drafts.pop()!;
     for (const t of d.tools) {
       if (!drafts.some((x) => x.tools.includes(t)) && !unused.some((u) => u.tool === t))
@@ -196,6 +212,14 @@ export function simPlan(ctx: PlannerContext): DialoguePlan {
     }
   }
   drafts = drafts.filter((d, i) => !(d.kind === "chitchat" && i === drafts.length - 1));
+  const asked: string[] = [];
+  for (let k = 0; k < unsupportedCount; k++) {
+    const request = pickUnsupportedRequest(sampled, urng, asked);
+    asked.push(request.action);
+    // not right after small talk or a question that leads into the next tool step
+    const at = [...Array(drafts.length + 1).keys()].filter((i) => i === 0 || (drafts[i - 1]!.kind !== "chitchat" && drafts[i - 1]!.kind !== "no_tool"));
+    drafts.splice(urng.pick(at), 0, { kind: "unsupported", tools: [], needs: [], request });
+  }
   // Number the steps and link dependencies to the steps that call the producing tools.
   const steps: PlanStep[] = [];
   drafts.forEach((d, i) => {

@@ -48,6 +48,7 @@ import { expectedFromResults, resolveParam, simProduces, subjectTool, userValue,
 import { schemaExample } from "./schema-example.js";
 import { rememberUtterance, statedValues, type CallValues } from "./utterances.js";
 import { fakeValue } from "./fake-value.js";
+import { unsupportedAsk, unsupportedDecline, unsupportedRequestOf } from "./unsupported.js";
 import { actionKind, tidyResult, toolVerb } from "./values.js";
 
 /** A user turn as the simulator makes it: the answer, and the values its message states (remembered, not sent). */
@@ -100,6 +101,9 @@ function openStep(step: PlanStep, stepIndex: number, ctx: UserContext, rng: Rng)
     const next = plan?.steps.slice(stepIndex + 1).find((s) => s.tools.length > 0);
     const topic = next?.tools[0] ? phrase(next.tools[0]) : undefined;
     return { stepDone: false, message: chitchat(ctx.persona, rng, topic), values: [] };
+  }
+  if (step.kind === "unsupported") {
+    return { stepDone: false, message: unsupportedAsk(unsupportedRequestOf(step.intent), ctx.persona, rng, first), values: [] };
   }
   if (step.kind === "no_tool") {
     const subject = subjectTool(plan, stepIndex, ctx.tools);
@@ -287,6 +291,7 @@ function simAssistant(ctx: AssistantContext): SimAnswer {
         : rng.pick(["You're welcome! Let me know if there's anything else.", "My pleasure. Have a great day!"]),
     );
   }
+  if (req.kind === "unsupported") return text(unsupportedDecline(unsupportedRequestOf(req.intent), ctx.tools, rng));
   if (req.kind === "no_tool") {
     const idx = ctx.plan ? ctx.plan.steps.findIndex((s) => s.id === req.stepId) : 0;
     const subject = subjectTool(ctx.plan, idx, ctx.tools);

@@ -171,6 +171,7 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
         usePlan: options.plan,
         ...(options.maxTurns !== undefined ? { maxTurns: options.maxTurns } : {}),
         ...(options.toolErrorRate !== undefined ? { toolErrorRate: options.toolErrorRate } : {}),
+        ...(options.stepMix !== undefined ? { stepMix: options.stepMix } : {}),
       });
       if (!firstDialogueMessages) {
         firstDialogueMessages = d.messages;

@@ -6,6 +6,7 @@ export { runSynth, type ModelRuntimeOverrides, type SynthIo, type SynthSummary }
 export { dryRunSynth, formatDryRun, type DryRunReport } from "./dry-run.js";
 export { runSynthesis, SynthRunError, type RunnerConfig, type RunProgress, type RunResult } from "./runner.js";
 export { validateSynthOptions, type SynthOptions } from "./options.js";
+export { parseStepMix } from "./options.js";
 export { JsonlAppender, recoverJsonl } from "./store.js";
 export { ManifestZ, buildManifest, type Manifest } from "./manifest.js";
 export { RunTally, type TallySnapshot } from "./tally.js";

@@ -5,6 +5,40 @@ import { z } from "zod";
 import { UsageError } from "../core/index.js";
 import { canonicalJson } from "../core/index.js";
 import { DIALOGUE_ROLES, SAMPLING_STRATEGIES, type DialogueRole } from "../core/index.js";
+import { DEFAULT_STEP_MIX, MAX_UNSUPPORTED_SHARE, PLAN_STEP_KINDS, type StepMix } from "../core/index.js";
+
+/** `--step-mix`: the share of plan steps of the kinds that can be set (only `unsupported` so far). */
+export const StepMixZ = z
+  .object({ unsupported: z.number().min(0).max(MAX_UNSUPPORTED_SHARE) })
+  .strict();
+
+/**
+ * Parse `--step-mix unsupported=0.1` (comma-separated `kind=share`). The share of a kind is the share of all plan
+ * steps of the run; kinds not named keep their default (DEFAULT_STEP_MIX).
+ */
+export function parseStepMix(text: string): StepMix {
+  const mix: StepMix = { ...DEFAULT_STEP_MIX };
+  const seen = new Set<string>();
+  const items = text.split(",").map((x) => x.trim()).filter((x) => x !== "");
+  if (items.length === 0) throw new UsageError(`--step-mix: expected kind=share, e.g. unsupported=0.1`);
+  for (const item of items) {
+    const m = /^([a-z_]+)\s*=\s*(\S+)$/.exec(item);
+    if (!m) throw new UsageError(`--step-mix: expected kind=share (e.g. unsupported=0.1), got "${item}"`);
+    const [, kind, value] = m as unknown as [string, string, string];
+    if (!(PLAN_STEP_KINDS as readonly string[]).includes(kind))
+      throw new UsageError(`--step-mix: unknown step kind "${kind}" (kinds: ${PLAN_STEP_KINDS.join(", ")})`);
+    if (!(kind in mix))
+      throw new UsageError(`--step-mix: the share of "${kind}" steps cannot be set (it follows from the tools); only ${Object.keys(mix).join(", ")} can`);
+    if (seen.has(kind)) throw new UsageError(`--step-mix: "${kind}" is given twice`);
+    seen.add(kind);
+    const n = Number(value);
+    if (!Number.isFinite(n)) throw new UsageError(`--step-mix: ${kind}: expected a number, got "${value}"`);
+    if (n < 0 || n > MAX_UNSUPPORTED_SHARE)
+      throw new UsageError(`--step-mix: ${kind}: the share must be between 0 and ${MAX_UNSUPPORTED_SHARE}, got ${n}`);
+    mix[kind as keyof StepMix] = n;
+  }
+  return mix;
+}
 
 
 export const SizeRangeZ = z
@@ -37,6 +71,8 @@ export const SynthOptionsZ = z.object({
   plan: z.boolean(),
   maxTurns: z.number().int().min(1).optional(),
   toolErrorRate: z.number().min(0).max(1).optional(),
+  /** Desired share of step kinds (`--step-mix`); absent = DEFAULT_STEP_MIX. */
+  stepMix: StepMixZ.optional(),
   provenance: z.enum(["reject", "flag"]),
   baseUrl: z.string().optional(),
   cache: z.string().optional(),
@@ -62,7 +98,8 @@ export function validateSynthOptions(input: unknown): SynthOptions {
     const issue = parsed.error.issues[0];
     const path = issue?.path.map(String) ?? [];
     const flag = path[0] === "roleLlm" && path[1] ? `--llm-${path[1]}` : `--${kebab(path[0] ?? "options")}`;
-    throw new UsageError(`${flag}: ${issue?.message ?? "invalid value"}`);
+    const sub = path[0] === "stepMix" && path[1] ? `${path[1]}: ` : "";
+    throw new UsageError(`${flag}: ${sub}${issue?.message ?? "invalid value"}`);
   }
   if (parsed.data.resume && parsed.data.force) throw new UsageError("--resume and --force exclude each other");
   return parsed.data;
@@ -89,6 +126,7 @@ export interface RunDefinition {
   plan: boolean;
   maxTurns: number | null;
   toolErrorRate: number | null;
+  stepMix: StepMix;
   provenance: string;
   judge: string | null;
   maxAttempts: number;
@@ -110,6 +148,7 @@ const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
   plan: "--no-plan",
   maxTurns: "--max-turns",
   toolErrorRate: "--tool-error-rate",
+  stepMix: "--step-mix",
   provenance: "--provenance",
   judge: "--judge",
   maxAttempts: "--max-attempts",
@@ -139,6 +178,7 @@ export function runDefinition(
     plan: options.plan,
     maxTurns: options.maxTurns ?? null,
     toolErrorRate: options.toolErrorRate ?? null,
+    stepMix: { ...DEFAULT_STEP_MIX, ...options.stepMix },
     provenance: options.provenance,
     judge: options.judge ?? null,
     maxAttempts: options.maxAttempts ?? defaultMaxAttempts(options.count),
@@ -152,12 +192,17 @@ export function stripUrlCredentials(url: string): string {
   return url.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@"]+(?::[^/\s@"]*)?@/gi, "$1[redacted]@");
 }
 
+/** Fields added to RunDefinition after runs were first written, with the value such an older run used. */
+const ADDED_LATER: Partial<RunDefinition> = { stepMix: DEFAULT_STEP_MIX };
+
 /** The fields where two run definitions differ, each with its CLI option name and both values. */
 export function diffRunDefinitions(
   before: RunDefinition,
   now: RunDefinition,
 ): Array<{ field: keyof RunDefinition; flag: string; before: unknown; now: unknown }> {
   const out: Array<{ field: keyof RunDefinition; flag: string; before: unknown; now: unknown }> = [];
+  // A run started before a field existed ran with its default.
+  before = { ...ADDED_LATER, ...before };
   for (const field of Object.keys(DEFINITION_FLAGS) as Array<keyof RunDefinition>) {
     if (canonicalJson(before[field]) !== canonicalJson(now[field])) {
       out.push({ field, flag: DEFINITION_FLAGS[field], before: before[field] ?? null, now: now[field] ?? null });

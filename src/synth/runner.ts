@@ -18,6 +18,7 @@ import {
 } from "../core/index.js";
 import type { GeneratedDialogue } from "../agents/index.js";
 import { DIALOGUE_ROLES } from "../core/index.js";
+import type { StepMix } from "../core/index.js";
 import { UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from "../llm/index.js";
 import type { RunModels } from "../models/index.js";
 import type { DeduperLike, DialogueForChecks, SynthDeps } from "./deps.js";
@@ -49,6 +50,8 @@ export interface RunnerConfig {
   usePlan: boolean;
   maxTurns?: number;
   toolErrorRate?: number;
+  /** Desired share of step kinds in plans (--step-mix). */
+  stepMix?: StepMix;
   temperature?: number;
   provenance: "reject" | "flag";
   /** The models of each dialogue, and the judge (the run's RunModels, or a test double). */
@@ -299,6 +302,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
       const options: Parameters<SynthDeps["generateDialogue"]>[3] = { seed, usePlan: config.usePlan, signal };
       if (config.maxTurns !== undefined) options.maxTurns = config.maxTurns;
       if (config.toolErrorRate !== undefined) options.toolErrorRate = config.toolErrorRate;
+      if (config.stepMix !== undefined) options.stepMix = config.stepMix;
       if (config.temperature !== undefined) options.temperature = config.temperature;
       dialogue = await config.deps.generateDialogue(sample, tools, models, options);
     } catch (err) {

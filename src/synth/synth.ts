@@ -5,6 +5,7 @@
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { UsageError } from "../core/index.js";
+import { DEFAULT_STEP_MIX } from "../core/index.js";
 import { costFor, type ModelMiddleware } from "../llm/index.js";
 import type { RunModels, RunModelsConfig } from "../models/index.js";
 import type { SynthDeps } from "./deps.js";
@@ -87,6 +88,7 @@ function manifestOptions(o: SynthOptions): Record<string, unknown> {
     plan: o.plan,
     maxTurns: o.maxTurns ?? null,
     toolErrorRate: o.toolErrorRate ?? null,
+    stepMix: { ...DEFAULT_STEP_MIX, ...o.stepMix },
     provenance: o.provenance,
     baseUrl: o.baseUrl === undefined ? null : stripUrlCredentials(o.baseUrl),
     cache: abs(o.cache),
@@ -203,6 +205,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
       usePlan: options.plan,
       ...(options.maxTurns !== undefined ? { maxTurns: options.maxTurns } : {}),
       ...(options.toolErrorRate !== undefined ? { toolErrorRate: options.toolErrorRate } : {}),
+      ...(options.stepMix !== undefined ? { stepMix: options.stepMix } : {}),
       ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
       provenance: options.provenance,
       models,

@@ -1,7 +1,8 @@
 /**
  * The rule checks every dialogue passes before it is accepted:
  * - format: calls name sampled tools, arguments parse and validate, every call answered once, sane roles;
- * - plan: every plan step covered with the right kind and number of calls (skipped when plan is null);
+ * - plan: every plan step covered with the right kind and number of calls, no call and a text answer in an
+ *   `unsupported` step (skipped when plan is null);
  * - provenance: every argument value grounded in an earlier user turn or tool result, or documented.
  */
 import type { CheckResult, Message, PlanStep, ToolCall, ToolSpec, Verification } from "../core/index.js";
@@ -243,7 +244,15 @@ export function checkPlan(d: VerifiableDialogue, options: VerifyOptions = {}): C
     const calls: StepCall[] = [];
     for (const { i, m } of msgs) for (const call of callsOf(m)) calls.push({ msg: i, call });
 
-    if (!CALL_KINDS.has(step.kind)) {
+    if (step.kind === "unsupported") {
+      // A request none of the tools serves: no call, and an answer in text (the explanation).
+      if (calls.length > 0) {
+        const names = [...new Set(calls.map((c) => c.call.function.name))].join(", ");
+        reasons.push(`${label}: the assistant called ${names} (${calls.length} call(s)) for a request no tool serves; it should answer in text without a call`);
+      }
+      if (!msgs.some(({ m }) => m.role === "assistant" && hasText(m) && callsOf(m).length === 0))
+        reasons.push(`${label}: the assistant never answers in text (it should say briefly that it cannot do this)`);
+    } else if (!CALL_KINDS.has(step.kind)) {
       if (calls.length > 0) reasons.push(`${label} should have no tool call, found ${calls.length}`);
     } else {
       const called = new Set(calls.map((c) => c.call.function.name));
