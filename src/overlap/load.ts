@@ -2,9 +2,10 @@
  * The tools of one side of the overlap test, from whatever holds them:
  * - a tool file `importTools` reads (OpenAI, BFCL, OpenAPI, MCP, ToolBench, tools.jsonl);
  * - a toolflow run: the run directory or its `dialogues.jsonl` (each record's `tools`);
- * - an exported dataset: the dataset directory (its `openai/` or `xlam/` folder), such a folder, or one of its
- *   `{train,validation,test}.jsonl` files (each row's `tools`: OpenAI `{type, function}` entries, or xLAM's
- *   function list, possibly as a JSON string).
+ * - an exported dataset in the OpenAI format: the dataset directory (its `openai/` folder), that folder, or one of
+ *   its `{train,validation,test}.jsonl` files (each row's `tools`, OpenAI `{type, function}` entries; a `tools`
+ *   given as a JSON string is parsed). Other export formats keep tools in lossy forms (xLAM's flat parameters,
+ *   tools inside a system prompt) and are not read.
  * Tools repeated across records are kept once (same name, description and parameters); a name reused for a
  * different tool gets `_v2`, `_v3`... so the `--exclude` output is a valid tools.jsonl.
  */
@@ -24,7 +25,7 @@ export interface LoadedTools {
   read: number;
 }
 
-const DATASET_FORMATS = ["openai", "xlam"];
+const DATASET_FORMATS = ["openai"];
 const SPLIT_FILES = ["train.jsonl", "validation.jsonl", "test.jsonl"];
 
 class ToolSet {
