@@ -15,3 +15,4 @@ export * as verify from "./verify/index.js";
 export * as exporting from "./export/index.js";
 export * as report from "./report/index.js";
 export * as evaluation from "./eval/index.js";
+export * as judging from "./judge/index.js";

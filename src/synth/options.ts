@@ -42,6 +42,9 @@ export const SynthOptionsZ = z.object({
   cache: z.string().optional(),
   prices: z.string().optional(),
   judge: z.string().optional(),
+  /** `--round-trip SPEC`: reject dialogues this model cannot re-answer (agreement below roundTripMin, default 1). */
+  roundTrip: z.string().optional(),
+  roundTripMin: z.number().min(0).max(1).optional(),
   /** Attempts before giving up (default count * 3 + 10). */
   maxAttempts: z.number().int().min(1).optional(),
   temperature: z.number().min(0).max(2).optional(),
@@ -91,6 +94,9 @@ export interface RunDefinition {
   toolErrorRate: number | null;
   provenance: string;
   judge: string | null;
+  /** Present only when set (older manifests have neither). */
+  roundTrip?: string;
+  roundTripMin?: number;
   maxAttempts: number;
   temperature: number | null;
   baseUrl: string | null;
@@ -112,6 +118,8 @@ const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
   toolErrorRate: "--tool-error-rate",
   provenance: "--provenance",
   judge: "--judge",
+  roundTrip: "--round-trip",
+  roundTripMin: "--round-trip-min",
   maxAttempts: "--max-attempts",
   temperature: "--temperature",
   baseUrl: "--base-url",
@@ -141,6 +149,7 @@ export function runDefinition(
     toolErrorRate: options.toolErrorRate ?? null,
     provenance: options.provenance,
     judge: options.judge ?? null,
+    ...(options.roundTrip !== undefined ? { roundTrip: options.roundTrip, roundTripMin: options.roundTripMin ?? 1 } : {}),
     maxAttempts: options.maxAttempts ?? defaultMaxAttempts(options.count),
     temperature: options.temperature ?? null,
     baseUrl: options.baseUrl === undefined ? null : stripUrlCredentials(options.baseUrl),
