@@ -3,6 +3,7 @@
  * the LLM judge with bootstrap intervals, round-trip agreement). See docs/judge.md.
  */
 import type { Command } from "commander";
+import { UsageError } from "../core/index.js";
 import { formatJudgeSummary, parseMetrics, runJudge } from "../judge/index.js";
 import { intOption } from "./options.js";
 
@@ -56,6 +57,7 @@ export function registerJudgeCommands(program: Command): void {
     .option("--json", "print the summary as one JSON object")
     .action(async (data: string, flags: JudgeFlags) => {
       const metrics = parseMetrics(flags.metrics);
+      if (!["native", "prompt", "auto"].includes(flags.toolMode)) throw new UsageError(`--tool-mode must be native, prompt or auto (got "${flags.toolMode}")`);
       let llm = flags.llm;
       if (llm === undefined) {
         const { defaultModelSpec } = await import("../models/index.js");
