@@ -15,4 +15,5 @@ export * as verify from "./verify/index.js";
 export * as exporting from "./export/index.js";
 export * as report from "./report/index.js";
 export * as evaluation from "./eval/index.js";
+export * as judging from "./judge/index.js";
 export * as overlap from "./overlap/index.js";

@@ -6,6 +6,7 @@ import { registerSynthCommands } from "./synth-cmd.js";
 import { registerExportCommands } from "./export-cmd.js";
 import { registerVerifyCommands } from "./verify-cmd.js";
 import { registerEvalCommands } from "./eval-cmd.js";
+import { registerJudgeCommands } from "./judge-cmd.js";
 import { registerOverlapCommands } from "./overlap-cmd.js";
 
 /** Every subcommand, in the order of the pipeline. */
@@ -17,5 +18,6 @@ export function registerCommands(program: Command): void {
   registerVerifyCommands(program);
   registerExportCommands(program);
   registerEvalCommands(program);
+  registerJudgeCommands(program);
   registerOverlapCommands(program);
 }

@@ -36,6 +36,8 @@ interface RawSynthFlags {
   cache?: string;
   prices?: string;
   judge?: string;
+  roundTrip?: string;
+  roundTripMin?: number;
   maxAttempts?: number;
   temperature?: number;
   resume: boolean;
@@ -86,6 +88,8 @@ export function registerSynthCommands(program: Command): void {
     .option("--cache <dir>", "response cache folder (a repeated or resumed run pays nothing twice)")
     .option("--prices <file>", "price table (JSON/YAML: $ per 1M input/output tokens per model)")
     .option("--judge <spec>", "score accepted dialogues with this model (naturalness, coherence, helpfulness, accuracy)")
+    .option("--round-trip <spec>", "reject dialogues this model cannot re-answer: each call turn asked with the conversation so far and the tools")
+    .option("--round-trip-min <x>", "least round-trip agreement a dialogue needs (default 1)", numberOption("--round-trip-min", 0, 1))
     .option("--max-attempts <n>", "give up after this many attempts (default count*3+10)", intOption("--max-attempts", 1))
     .option("--temperature <t>", "sampling temperature for every role", numberOption("--temperature", 0, 2))
     .option("--resume", "continue the run in --out (the options must match its manifest)", false)
@@ -119,6 +123,8 @@ export function registerSynthCommands(program: Command): void {
         cache: flags.cache,
         prices: flags.prices,
         judge: flags.judge,
+        roundTrip: flags.roundTrip,
+        roundTripMin: flags.roundTripMin,
         maxAttempts: flags.maxAttempts,
         temperature: flags.temperature,
         resume: flags.resume,
@@ -146,6 +152,7 @@ export function registerSynthCommands(program: Command): void {
       try {
         const summary = await runSynth(options, {
           signal: controller.signal,
+          ...(options.roundTrip !== undefined ? { deps: (await import("../judge/index.js")).roundTripSynthDeps() } : {}),
           ...(flags.progressInterval !== undefined ? { progressIntervalMs: flags.progressInterval * 1000 } : {}),
         });
         if (summary.status === "interrupted") {

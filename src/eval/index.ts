@@ -51,3 +51,15 @@ export {
   type HeldoutSplit,
   type HeldoutSummary,
 } from "./heldout.js";
+// The turn extraction and scoring of `eval heldout`, for src/judge's round trip.
+export {
+  dialogueTurns,
+  loadHeldoutDialogues,
+  scoreTurn,
+  TURN_KINDS,
+  type HeldoutDialogue,
+  type HeldoutSource,
+  type HeldoutTurn,
+  type TurnKind,
+  type TurnVerdict,
+} from "./heldout.js";

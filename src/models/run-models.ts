@@ -29,6 +29,8 @@ export interface RunModelsConfig {
   roles?: Partial<Record<DialogueRole, string | undefined>>;
   /** `--judge SPEC`. */
   judge?: string;
+  /** `synth --round-trip SPEC`: the model that re-answers each call turn (src/judge's round trip). */
+  roundTrip?: string;
   baseURL?: string;
   apiKey?: string;
   env?: Record<string, string | undefined>;
@@ -56,6 +58,7 @@ export interface RunModels {
   /** The models of the dialogue with this seed: per role, one model of the role's pool, picked by the seed. */
   forDialogue(seed: number): DialogueModels;
   readonly judge?: ChatModel;
+  readonly roundTrip?: ChatModel;
   /** Every call of this run's models: calls, cache hits, tokens, dollars. */
   readonly usage: UsageCounter;
   readonly prices: PriceTable | undefined;
@@ -128,6 +131,7 @@ export async function openRunModels(config: RunModelsConfig): Promise<RunModels>
       pools[role] = list !== undefined && list.trim() !== "" ? await poolOf(list) : defaultPool;
     }
     const judge = config.judge ? await get(config.judge) : undefined;
+    const roundTrip = config.roundTrip ? await get(config.roundTrip) : undefined;
     const models: RunModels = {
       forDialogue(seed) {
         return Object.fromEntries(DIALOGUE_ROLES.map((r) => [r, pools[r].pick(seed)])) as DialogueModels;
@@ -137,11 +141,11 @@ export async function openRunModels(config: RunModelsConfig): Promise<RunModels>
       describe() {
         const roles: Record<string, string[]> = { default: defaultPool.ids };
         for (const r of DIALOGUE_ROLES) if (pools[r] !== defaultPool) roles[r] = pools[r].ids;
-        return { roles, judge: config.judge ?? null, cache: config.cacheDir ?? null };
+        return { roles, judge: config.judge ?? null, ...(config.roundTrip ? { roundTrip: config.roundTrip } : {}), cache: config.cacheDir ?? null };
       },
       close,
     };
-    return judge ? { ...models, judge } : models;
+    return { ...models, ...(judge ? { judge } : {}), ...(roundTrip ? { roundTrip } : {}) };
   } catch (err) {
     await close();
     throw err;

@@ -33,5 +33,17 @@ export interface SynthDeps {
   verifyDialogue(d: DialogueForChecks, options: { provenance: "reject" | "flag" }): Verification;
   createDeduper(): DeduperLike;
   judgeDialogue?(model: ChatModel, d: DialogueForChecks): Promise<Record<string, number>>;
+  /** `--round-trip`: a model re-answers each call turn from the conversation so far (src/judge's roundTripSynthDeps). */
+  roundTrip?(model: ChatModel, d: DialogueForChecks, options: { signal?: AbortSignal }): Promise<RoundTripCheck>;
+}
+
+/** What the round trip of one dialogue found. */
+export interface RoundTripCheck {
+  /** agreed / turns; null when the dialogue has no call turn (it passes). */
+  agreement: number | null;
+  turns: number;
+  agreed: number;
+  /** The rejection reasons when the agreement is below `min`. */
+  reasons(min: number): string[];
 }
 

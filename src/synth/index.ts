@@ -12,4 +12,4 @@ export { ManifestZ, buildManifest, type Manifest } from "./manifest.js";
 export { RunTally, type TallySnapshot } from "./tally.js";
 export { createProgressReporter, type ProgressReporter } from "./progress.js";
 export { defaultSynthDeps } from "./default-deps.js";
-export type { SynthDeps, DeduperLike, DialogueForChecks } from "./deps.js";
+export type { SynthDeps, DeduperLike, DialogueForChecks, RoundTripCheck } from "./deps.js";

@@ -12,6 +12,7 @@ export const openSynthModels: NonNullable<SynthIo["models"]> = async (options: S
     llm: options.llm.join(","),
     roles: { ...options.roleLlm },
     ...(options.judge !== undefined ? { judge: options.judge } : {}),
+    ...(options.roundTrip !== undefined ? { roundTrip: options.roundTrip } : {}),
     ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
     env: context.env,
     ...context.runtime,

@@ -78,6 +78,9 @@ export const SynthOptionsZ = z.object({
   cache: z.string().optional(),
   prices: z.string().optional(),
   judge: z.string().optional(),
+  /** `--round-trip SPEC`: reject dialogues this model cannot re-answer (agreement below roundTripMin, default 1). */
+  roundTrip: z.string().optional(),
+  roundTripMin: z.number().min(0).max(1).optional(),
   /** Attempts before giving up (default count * 3 + 10). */
   maxAttempts: z.number().int().min(1).optional(),
   temperature: z.number().min(0).max(2).optional(),
@@ -129,6 +132,9 @@ export interface RunDefinition {
   stepMix: StepMix;
   provenance: string;
   judge: string | null;
+  /** Present only when set (older manifests have neither). */
+  roundTrip?: string;
+  roundTripMin?: number;
   maxAttempts: number;
   temperature: number | null;
   baseUrl: string | null;
@@ -151,6 +157,8 @@ const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
   stepMix: "--step-mix",
   provenance: "--provenance",
   judge: "--judge",
+  roundTrip: "--round-trip",
+  roundTripMin: "--round-trip-min",
   maxAttempts: "--max-attempts",
   temperature: "--temperature",
   baseUrl: "--base-url",
@@ -181,6 +189,7 @@ export function runDefinition(
     stepMix: { ...DEFAULT_STEP_MIX, ...options.stepMix },
     provenance: options.provenance,
     judge: options.judge ?? null,
+    ...(options.roundTrip !== undefined ? { roundTrip: options.roundTrip, roundTripMin: options.roundTripMin ?? 1 } : {}),
     maxAttempts: options.maxAttempts ?? defaultMaxAttempts(options.count),
     temperature: options.temperature ?? null,
     baseUrl: options.baseUrl === undefined ? null : stripUrlCredentials(options.baseUrl),

@@ -55,7 +55,9 @@ export interface RunnerConfig {
   temperature?: number;
   provenance: "reject" | "flag";
   /** The models of each dialogue, and the judge (the run's RunModels, or a test double). */
-  models: Pick<RunModels, "forDialogue" | "judge">;
+  models: Pick<RunModels, "forDialogue" | "judge" | "roundTrip">;
+  /** Reject a dialogue whose round-trip agreement is below this (default 1) when the models have a roundTrip model. */
+  roundTripMin?: number;
   deps: SynthDeps;
   signal?: AbortSignal;
   /** Abort the run after this many generation failures in a row (default max(20, 2 * concurrency)). */
@@ -373,6 +375,26 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
     };
     if (rejectedBy.length > 0) {
       return { kind: "rejected", generationFailure: false, record: { ...stripForRejected(record), rejectedBy } };
+    }
+    if (config.models.roundTrip && config.deps.roundTrip && !deduper.check(checks).duplicate) {
+      // after the rule checks, before the judge: a dialogue another model cannot re-answer is not paid a judge
+      const min = config.roundTripMin ?? 1;
+      try {
+        const rt = await config.deps.roundTrip(wrapModel(config.models.roundTrip, counted), checks, { signal });
+        record.models = { ...record.models, ...meter.models() };
+        record.usage = meter.byRole();
+        if (rt.agreement !== null && rt.agreement < min) {
+          return { kind: "rejected", generationFailure: false, record: { ...stripForRejected(record), rejectedBy: [{ check: "round_trip", reasons: rt.reasons(min) }] } };
+        }
+      } catch (err) {
+        if (signal.aborted) return { kind: "aborted" };
+        if (isFatalError(err)) return { kind: "fatal", error: err };
+        return {
+          kind: "rejected",
+          generationFailure: true,
+          record: { ...stripForRejected(record), usage: meter.byRole(), rejectedBy: [{ check: "round_trip", reasons: [errorMessage(err)] }] },
+        };
+      }
     }
     if (config.models.judge && config.deps.judgeDialogue) {
       if (deduper.check(checks).duplicate) {

@@ -94,6 +94,7 @@ function manifestOptions(o: SynthOptions): Record<string, unknown> {
     cache: abs(o.cache),
     prices: abs(o.prices),
     judge: o.judge ?? null,
+    ...(o.roundTrip !== undefined ? { roundTrip: o.roundTrip, roundTripMin: o.roundTripMin ?? 1 } : {}),
     maxAttempts: o.maxAttempts ?? defaultMaxAttempts(o.count),
     temperature: o.temperature ?? null,
   };
@@ -157,6 +158,10 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
     ...(io.modelRuntime ? { runtime: io.modelRuntime } : {}),
     ...(io.middleware ? { middleware: io.middleware } : {}),
   });
+  if (options.roundTrip !== undefined && !deps.roundTrip) {
+    await models.close();
+    throw new UsageError("--round-trip needs the round-trip check in the stages: pass deps from judging.roundTripSynthDeps()");
+  }
   const price: PriceFn = (model, usage) => costFor(models.prices, model, usage);
 
   const manifestInputs = { ...inputs.describe, models: models.describe() };
@@ -210,6 +215,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
       provenance: options.provenance,
       models,
       deps,
+      ...(options.roundTripMin !== undefined ? { roundTripMin: options.roundTripMin } : {}),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(io.checkpointMs !== undefined ? { checkpointMs: io.checkpointMs } : {}),
       onRecovered: (info) => {

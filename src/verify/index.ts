@@ -15,5 +15,5 @@ export type {
 } from "./types.js";
 export { verifyDialogue, findUngroundedArgs } from "./verify.js";
 export { Deduper, duplicateCheckResult, type DedupDialogue } from "./dedup.js";
-export { buildJudgePrompt, judgeDialogue, JUDGE_SCHEMA, type JudgeOptions, type JudgeResult } from "./judge.js";
+export { buildJudgePrompt, judgeDialogue, JUDGE_SCHEMA, type JudgedTool, type JudgeOptions, type JudgeResult } from "./judge.js";
 export { summarizeRejections, rejectionsOf, type RejectionEntry, type RejectionSummary } from "./summary.js";

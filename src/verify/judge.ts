@@ -42,6 +42,9 @@ export interface JudgeOptions {
   template?: string;
 }
 
+/** What the judge reads of a tool (a ToolSpec, or a chat tool of an exported dataset). */
+export type JudgedTool = Pick<ToolSpec, "name" | "description"> & { parameters: unknown };
+
 export interface JudgeResult {
   scores: JudgeScores;
   rationale: string;
@@ -65,7 +68,7 @@ export function renderTranscript(messages: Message[]): string {
 }
 
 /** The judge prompt: prompts/judge.txt (or `template`, the same Jinja syntax) rendered with the tools and the dialogue. */
-export function buildJudgePrompt(d: { tools: ToolSpec[]; messages: Message[] }, template?: string): string {
+export function buildJudgePrompt(d: { tools: JudgedTool[]; messages: Message[] }, template?: string): string {
   const tools = d.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
   return renderTemplateText(
     template ?? promptText("judge"),
@@ -80,7 +83,7 @@ export function buildJudgePrompt(d: { tools: ToolSpec[]; messages: Message[] }, 
  */
 export async function judgeDialogue(
   model: ChatModel,
-  d: { tools: ToolSpec[]; messages: Message[] },
+  d: { tools: JudgedTool[]; messages: Message[] },
   options: JudgeOptions = {},
 ): Promise<JudgeResult> {
   const prompt = buildJudgePrompt(d, options.template);
