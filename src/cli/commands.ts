@@ -6,6 +6,7 @@ import { registerSynthCommands } from "./synth-cmd.js";
 import { registerExportCommands } from "./export-cmd.js";
 import { registerVerifyCommands } from "./verify-cmd.js";
 import { registerEvalCommands } from "./eval-cmd.js";
+import { registerStatsCommands } from "./stats-cmd.js";
 
 /** Every subcommand, in the order of the pipeline. */
 export function registerCommands(program: Command): void {
@@ -16,4 +17,5 @@ export function registerCommands(program: Command): void {
   registerVerifyCommands(program);
   registerExportCommands(program);
   registerEvalCommands(program);
+  registerStatsCommands(program);
 }
