@@ -311,7 +311,8 @@ function fromHermes(row: z.infer<typeof ShareGptRowZ>): Normal {
   row.conversations.forEach((t, i) => {
     const value = t.value;
     if (t.from === "system") {
-      const m = /<tools>([\s\S]*?)<\/tools>/.exec(value);
+      // the first <tools> block that holds something (the preamble may mention "<tools> </tools>" first)
+      const m = [...value.matchAll(/<tools>([\s\S]*?)<\/tools>/g)].find((x) => /^\s*[[{]/.test(x[1] ?? ""));
       if (m) {
         const inner = (m[1] ?? "").trim();
         let list: unknown;
