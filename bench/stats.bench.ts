@@ -28,7 +28,7 @@ async function replicate(from: string, to: string, total: number): Promise<numbe
         r.id = `${r.id}-r${k}`;
         r.index = written;
       }
-      if (!out.write(JSON.stringify(r) + "\n")) await new Promise((res) => out.once("drain", res));
+      if (!out.write(JSON.stringify(r) + "\n")) await new Promise<void>((res) => out.once("drain", () => res()));
       written++;
     }
   }
@@ -38,9 +38,9 @@ async function replicate(from: string, to: string, total: number): Promise<numbe
 
 /** In the child: time the stats pass over one path and report seconds and peak RSS as JSON. */
 async function child(path: string, skipTokens: boolean): Promise<void> {
-  const { statsOf } = await import("../src/cli/stats-cmd.js");
+  const { datasetFigures, readDataset } = await import("../src/report/index.js");
   const t0 = performance.now();
-  const f = await statsOf(path, { skipTokens });
+  const f = await datasetFigures(readDataset(path), { skipTokens });
   const seconds = (performance.now() - t0) / 1000;
   const maxRssMB = process.resourceUsage().maxRSS / 1024;
   process.stdout.write(JSON.stringify({ seconds, maxRssMB, dialogues: f.dialogues, toolCalls: f.toolCalls, H: f.H, D3: f.D3 }) + "\n");
