@@ -8,6 +8,7 @@ import { registerVerifyCommands } from "./verify-cmd.js";
 import { registerEvalCommands } from "./eval-cmd.js";
 import { registerJudgeCommands } from "./judge-cmd.js";
 import { registerOverlapCommands } from "./overlap-cmd.js";
+import { registerStatsCommands } from "./stats-cmd.js";
 
 /** Every subcommand, in the order of the pipeline. */
 export function registerCommands(program: Command): void {
@@ -20,4 +21,5 @@ export function registerCommands(program: Command): void {
   registerEvalCommands(program);
   registerJudgeCommands(program);
   registerOverlapCommands(program);
+  registerStatsCommands(program);
 }

@@ -2,3 +2,24 @@
 export type { DiversityMetrics } from "./diversity.js";
 export { datasetStats, type DatasetStats, type Distribution } from "./stats.js";
 export { renderDatasetCard, SPLIT_NAMES, type SplitName, type CardInput, type CardFormat } from "./card.js";
+export {
+  readDataset,
+  readDatasetAll,
+  readRow,
+  detectRowFormat,
+  datasetFiles,
+  DATASET_FORMATS,
+  type DatasetFormat,
+  type DatasetDialogue,
+  type DatasetTool,
+  type DatasetPlanStep,
+  type ReadDatasetOptions,
+} from "./read-dataset.js";
+export {
+  datasetFigures,
+  FigureAccumulator,
+  valueKey,
+  type DatasetFigures,
+  type FigureOptions,
+  type LengthDistribution,
+} from "./dataset-figures.js";

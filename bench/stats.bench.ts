@@ -1,0 +1,85 @@
+/**
+ * `toolflow stats` on a 50,000-dialogue sim run: seconds and peak memory (RSS) of the stats pass alone, measured
+ * in a child process. The sim makes 5,000 dialogues over the examples/ tools; they are replicated with new ids
+ * (`<id>-r<k>`) to 50,000 lines, streamed to disk. The stats pass streams the file (no raw text kept).
+ *
+ *   npx tsx bench/run.ts stats          (STATS_BENCH_BASE=5000 STATS_BENCH_TOTAL=50000 by default)
+ */
+import { spawnSync } from "node:child_process";
+import { createReadStream, createWriteStream, mkdtempSync, rmSync, statSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const cli = (args: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 });
+
+async function replicate(from: string, to: string, total: number): Promise<number> {
+  const out = createWriteStream(to);
+  let written = 0;
+  for (let k = 0; written < total; k++) {
+    const rl = createInterface({ input: createReadStream(from, { encoding: "utf8" }), crlfDelay: Infinity });
+    for await (const line of rl) {
+      if (line.trim() === "" || written >= total) continue;
+      const r = JSON.parse(line) as { id: string; index: number };
+      if (k > 0) {
+        r.id = `${r.id}-r${k}`;
+        r.index = written;
+      }
+      if (!out.write(JSON.stringify(r) + "\n")) await new Promise<void>((res) => out.once("drain", () => res()));
+      written++;
+    }
+  }
+  await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
+  return written;
+}
+
+/** In the child: time the stats pass over one path and report seconds and peak RSS as JSON. */
+async function child(path: string, skipTokens: boolean): Promise<void> {
+  const { datasetFigures, readDataset } = await import("../src/report/index.js");
+  const t0 = performance.now();
+  const f = await datasetFigures(readDataset(path), { skipTokens });
+  const seconds = (performance.now() - t0) / 1000;
+  const maxRssMB = process.resourceUsage().maxRSS / 1024;
+  process.stdout.write(JSON.stringify({ seconds, maxRssMB, dialogues: f.dialogues, toolCalls: f.toolCalls, H: f.H, D3: f.D3 }) + "\n");
+}
+
+export async function run(): Promise<void> {
+  const base = Number(process.env.STATS_BENCH_BASE ?? 5000);
+  const total = Number(process.env.STATS_BENCH_TOTAL ?? 50000);
+  const dir = mkdtempSync(join(tmpdir(), "stats-bench-"));
+  try {
+    const tools = join(dir, "tools.jsonl");
+    cli(["tools", "import", ...["travel.openai.json", "weather.bfcl.jsonl", "shop.openapi.yaml", "notes.mcp.json"].map((f) => join(ROOT, "examples", f)), "-o", tools]);
+    let t0 = performance.now();
+    const s = cli(["synth", "--tools", tools, "--llm", "sim", "--count", String(base), "--seed", "3", "--out", join(dir, "run")]);
+    if (s.status !== 0) throw new Error(`synth failed: ${s.stderr.slice(-500)}`);
+    console.log(`sim run of ${base} dialogues: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    t0 = performance.now();
+    const big = join(dir, "big", "dialogues.jsonl");
+    spawnSync("mkdir", ["-p", dirname(big)]);
+    const n = await replicate(join(dir, "run", "dialogues.jsonl"), big, total);
+    console.log(
+      `replicated to ${n} dialogues (${base} sim dialogues repeated with new ids): ${(statSync(big).size / 1e6).toFixed(0)} MB, ` +
+        `${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    for (const skipTokens of [false, true]) {
+      const r = spawnSync(process.execPath, ["--import", "tsx", fileURLToPath(import.meta.url), "--child", dirname(big), skipTokens ? "--no-tokens" : ""], {
+        cwd: ROOT,
+        encoding: "utf8",
+      });
+      if (r.status !== 0) throw new Error(`stats child failed: ${r.stderr.slice(-800)}`);
+      const m = JSON.parse(r.stdout.trim().split("\n").pop() ?? "{}") as { seconds: number; maxRssMB: number; dialogues: number; toolCalls: number };
+      console.log(
+        `stats ${skipTokens ? "--no-tokens" : "(with token lengths)"}: ${m.dialogues} dialogues, ${m.toolCalls} calls in ${m.seconds.toFixed(1)} s ` +
+          `(${((m.seconds * 1e6) / m.dialogues).toFixed(0)} µs a dialogue), peak RSS ${m.maxRssMB.toFixed(0)} MB`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv[2] === "--child") await child(process.argv[3] as string, process.argv[4] === "--no-tokens");

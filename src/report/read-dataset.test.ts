@@ -1,0 +1,176 @@
+/**
+ * readDataset on small hand-written files in every format (test/fixtures/stats/): the same two dialogues
+ * (a clarification then two chained calls; two parallel calls then small talk) come back as the same messages
+ * and figures wherever the format keeps them; unknown or broken input names file, line and what was expected.
+ */
+import { describe, expect, it } from "vitest";
+import { join } from "node:path";
+import { InputError } from "../core/index.js";
+import { PROJECT_ROOT } from "../../test/support/cli.js";
+import { datasetFigures, detectRowFormat, readDatasetAll, type DatasetDialogue } from "./index.js";
+
+const FIX = join(PROJECT_ROOT, "test/fixtures/stats");
+const fx = (f: string): string => join(FIX, f);
+
+/** Roles and calls of the non-system messages, with each tool result's call name. */
+function shape(d: DatasetDialogue): string[] {
+  const names = new Map<string, string>();
+  return d.messages
+    .filter((m) => m.role !== "system")
+    .map((m) => {
+      if (m.role === "assistant" && m.tool_calls?.length) {
+        for (const c of m.tool_calls) names.set(c.id, c.function.name);
+        return `call ${m.tool_calls.map((c) => `${c.function.name}${JSON.stringify(JSON.parse(c.function.arguments))}`).join(" ")}`;
+      }
+      if (m.role === "tool") return `tool ${names.get(m.tool_call_id)} ${JSON.stringify(JSON.parse(m.content))}`;
+      return `${m.role} ${m.content}`;
+    });
+}
+
+const D1 = [
+  "user a table a table a",
+  "assistant For how many people?",
+  "user four",
+  'call find_restaurant{"party":4}',
+  'tool find_restaurant {"restaurant_id":"r1","name":"Luigi"}',
+  'call book_table{"restaurant_id":"r1"}',
+  'tool book_table {"ok":true}',
+  "assistant Booked at Luigi.",
+];
+const D2 = [
+  "user oslo and bergen",
+  'call get_weather{"city":"Oslo"} get_weather{"city":"Bergen"}',
+  'tool get_weather {"city":"Oslo","temp":5}',
+  'tool get_weather {"city":"Bergen","temp":7}',
+  "assistant Oslo 5, Bergen 7.",
+  "user thanks",
+  "assistant You are welcome!",
+];
+
+describe("readDataset: the formats", () => {
+  for (const [file, format] of [
+    ["openai.jsonl", "openai"],
+    ["sharegpt.jsonl", "sharegpt"],
+    ["hermes.jsonl", "hermes"],
+    ["llama31.jsonl", "llama31"],
+  ] as const) {
+    it(`${format}: both dialogues, their tools and calls`, async () => {
+      const ds = await readDatasetAll(fx(file));
+      expect(ds.map((d) => d.format)).toEqual([format, format]);
+      expect(shape(ds[0]!)).toEqual(D1);
+      expect(shape(ds[1]!)).toEqual(D2);
+      expect(ds[0]!.tools.map((t) => t.name)).toEqual(["find_restaurant", "book_table"]);
+      expect(ds[1]!.tools.map((t) => t.name)).toEqual(["get_weather", "get_forecast"]);
+      expect(ds[0]!.tools[0]!.parameters).toMatchObject({ properties: { party: { type: "integer" } } });
+      expect(ds[0]!.plan).toBeNull();
+      // every tool message answers a call of the assistant message before it
+      for (const d of ds) {
+        const ids = new Set<string>();
+        for (const m of d.messages) {
+          if (m.role === "assistant") for (const c of m.tool_calls ?? []) ids.add(c.id);
+          if (m.role === "tool") expect(ids.has(m.tool_call_id)).toBe(true);
+        }
+      }
+    });
+  }
+
+  it("the system prompt is kept where the format carries it", async () => {
+    for (const f of ["openai.jsonl", "sharegpt.jsonl", "llama31.jsonl"]) {
+      const [d1] = await readDatasetAll(fx(f));
+      expect(d1!.messages[0]).toEqual({ role: "system", content: "You are a booking assistant." });
+    }
+  });
+
+  it("glaive (a JSON array): system functions, <functioncall> with single-quoted arguments, FUNCTION RESPONSE", async () => {
+    const ds = await readDatasetAll(fx("glaive.json"));
+    expect(ds).toHaveLength(2);
+    expect(ds[0]!.format).toBe("glaive");
+    expect(shape(ds[0]!)).toEqual(D1);
+    expect(ds[0]!.tools.map((t) => t.name)).toEqual(["find_restaurant", "book_table"]);
+    expect(ds[0]!.messages[0]).toMatchObject({ role: "system", content: "You are a helpful assistant with access to the following functions. Use them if required -" });
+    expect(shape(ds[1]!)).toEqual(["user thanks", "assistant You are welcome!"]);
+    expect(ds[1]!.tools).toEqual([]);
+    expect(ds[1]!.id).toBe(`${fx("glaive.json")}:2`);
+  });
+
+  it("xlam (APIGen): one query and its calls per row, flat parameters kept as given", async () => {
+    const ds = await readDatasetAll(fx("xlam.json"));
+    expect(ds.map((d) => d.id)).toEqual(["1", "2"]);
+    expect(shape(ds[0]!)).toEqual(["user oslo and bergen", 'call get_weather{"city":"Oslo"} get_weather{"city":"Bergen"}']);
+    expect(shape(ds[1]!)).toEqual(["user a table a table a\nfour", 'call find_restaurant{"party":4}']);
+    expect(ds[1]!.tools[0]).toEqual({ name: "find_restaurant", description: "Find a restaurant", parameters: { party: { type: "int", description: "people" } } });
+  });
+
+  it("every format gives the figures it can carry", async () => {
+    const full = await datasetFigures(await readDatasetAll(fx("openai.jsonl")));
+    for (const f of ["sharegpt.jsonl", "hermes.jsonl", "llama31.jsonl"]) {
+      const got = await datasetFigures(await readDatasetAll(fx(f)));
+      expect({ ...got, formats: [], tokens: null }).toEqual({ ...full, formats: [], tokens: null });
+    }
+    const glaive = await datasetFigures(await readDatasetAll(fx("glaive.json")));
+    expect(glaive).toMatchObject({ dialogues: 2, toolCalls: 2, chainedCalls: 1, clarifications: 1, parallelCallTurns: 0 });
+    const xlam = await datasetFigures(await readDatasetAll(fx("xlam.json")));
+    expect(xlam).toMatchObject({ dialogues: 2, toolCalls: 3, parallelCallTurns: 1, chainedCalls: 0, clarifications: 0, callTurnShare: 1 });
+  });
+});
+
+describe("readDataset: detection and errors", () => {
+  it("detects each row shape", () => {
+    expect(detectRowFormat({ messages: [], stepOf: [], verification: {} })).toBe("toolflow");
+    expect(detectRowFormat({ messages: [] })).toBe("openai");
+    expect(detectRowFormat({ conversations: [{ from: "function_call", value: "{}" }] })).toBe("sharegpt");
+    expect(detectRowFormat({ conversations: [{ from: "human", value: "hi" }] })).toBe("sharegpt");
+    expect(detectRowFormat({ conversations: [{ from: "system", value: "<tools>[]</tools>" }] })).toBe("hermes");
+    expect(detectRowFormat({ conversations: [{ from: "gpt", value: "<tool_call>{}</tool_call>" }] })).toBe("hermes");
+    expect(detectRowFormat({ text: "<|start_header_id|>user<|end_header_id|>\n\nhi<|eot_id|>" })).toBe("llama31");
+    expect(detectRowFormat({ query: "q", answers: "[]" })).toBe("xlam");
+    expect(detectRowFormat({ system: "s", chat: "USER: hi" })).toBe("glaive");
+    expect(detectRowFormat({ prompt: "p" })).toBeUndefined();
+    expect(detectRowFormat([1])).toBeUndefined();
+  });
+
+  async function error(path: string): Promise<InputError> {
+    try {
+      await readDatasetAll(path);
+    } catch (err) {
+      expect(err).toBeInstanceOf(InputError);
+      return err as InputError;
+    }
+    throw new Error("no error");
+  }
+
+  it("an unknown format names the file, the line and the formats expected", async () => {
+    const e = await error(fx("unknown.jsonl"));
+    expect(e.file).toBe(fx("unknown.jsonl"));
+    expect(e.line).toBe(1);
+    expect(e.message).toMatch(/unknown dataset format \(expected a toolflow dialogue record, an OpenAI row/);
+  });
+
+  it("a broken line names its line", async () => {
+    const e = await error(fx("broken.jsonl"));
+    expect(e.line).toBe(2);
+    expect(e.message).toMatch(/invalid JSON on this line/);
+  });
+
+  it("a row that does not fit the file's format names the line, the field and the format expected", async () => {
+    const e = await error(fx("mixed.jsonl"));
+    expect(e.line).toBe(3);
+    expect(e.pointer).toBe("/messages");
+    expect(e.message).toMatch(/not a valid openai row: .*expected an OpenAI chat row/);
+  });
+
+  it("a missing path, and a folder without data", async () => {
+    expect((await error(fx("nope.jsonl"))).message).toMatch(/no such file or folder/);
+    expect((await error(join(PROJECT_ROOT, "docs"))).message).toMatch(/no dialogues.jsonl/);
+  });
+
+  it("a broken call inside a well-formed row names the line and what is wrong", async () => {
+    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const f = join(mkdtempSync(join(tmpdir(), "stats-bad-")), "bad.jsonl");
+    writeFileSync(f, JSON.stringify({ conversations: [{ from: "human", value: "hi" }, { from: "function_call", value: "not json" }] }) + "\n");
+    const e = await error(f);
+    expect(e.line).toBe(1);
+    expect(e.message).toMatch(/not a valid sharegpt row: not JSON: not json/);
+  });
+});
