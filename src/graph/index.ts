@@ -10,4 +10,5 @@ export { createEmbedder } from "./embedders/index.js";
 export { LexicalEmbedder, LEXICAL_DEFAULT_THRESHOLD, type LexicalEmbedderOptions } from "./embedders/lexical.js";
 export { OpenAIEmbedder, type OpenAIEmbedderOptions } from "./embedders/openai.js";
 export { LlamaEmbedder, LLAMA_DEFAULT_THRESHOLD, type LlamaEmbedderOptions } from "./embedders/llama.js";
+export { rowDot } from "./embedders/types.js";
 export type { FieldEmbedder, FieldInput, FieldVectors, SparseVectors, DenseVectors, EmbedProgress } from "./embedders/types.js";

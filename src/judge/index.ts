@@ -8,7 +8,6 @@ export {
   dialogueRounds,
   pairSimilarities,
   roundPairs,
-  rowDot,
   sampleBySeed,
   type Interval,
   type Round,

@@ -8,7 +8,7 @@
  * next round). A user message the assistant never answered in text has answer "".
  */
 import { hashToUint32, Rng, type Message } from "../core/index.js";
-import type { FieldEmbedder, FieldVectors } from "../graph/index.js";
+import { rowDot, type FieldEmbedder } from "../graph/index.js";
 
 export interface Round {
   /** Index of the user message in the dialogue's messages. */
@@ -49,28 +49,6 @@ export function roundPairs(messages: readonly Message[]): RoundPair[] {
     out.push({ round: k, previous: prev.response === "" ? prev.request : `${prev.request}\n${prev.response}`, current: rounds[k]!.request });
   }
   return out;
-}
-
-/** Dot product of rows i and j (cosine for unit rows). */
-export function rowDot(v: FieldVectors, i: number, j: number): number {
-  if (v.kind === "dense") {
-    let s = 0;
-    for (let k = 0; k < v.dim; k++) s += v.data[i * v.dim + k]! * v.data[j * v.dim + k]!;
-    return s;
-  }
-  let a = v.offsets[i]!;
-  let b = v.offsets[j]!;
-  const ea = v.offsets[i + 1]!;
-  const eb = v.offsets[j + 1]!;
-  let s = 0;
-  while (a < ea && b < eb) {
-    const x = v.indices[a]!;
-    const y = v.indices[b]!;
-    if (x === y) s += v.values[a++]! * v.values[b++]!;
-    else if (x < y) a++;
-    else b++;
-  }
-  return s;
 }
 
 /**

@@ -5,4 +5,4 @@
 export { computeOverlap, formatOverlap, OVERLAP_DEFAULTS, type LeakedTool, type LeakReason, type LeakRule, type OverlapOptions, type OverlapResult } from "./overlap.js";
 export { loadOverlapTools, type LoadedTools, type ToolSourceKind } from "./load.js";
 export { embeddingText, NgramIndex, ngramKey, toolTokens, Vocabulary, wordTokens, type ToolJson } from "./tokens.js";
-export { dotRows, lshBands, nearestAbove, type Nearest, type NearestOptions } from "./nearest.js";
+export { lshBands, nearestAbove, type Nearest, type NearestOptions } from "./nearest.js";

@@ -9,7 +9,7 @@
  * Tools repeated across records are kept once (same name, description and parameters); a name reused for a
  * different tool gets `_v2`, `_v3`... so the `--exclude` output is a valid tools.jsonl.
  */
-import { existsSync, readdirSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { canonicalJson, DialogueRecordZ, InputError, readJsonl, type ToolSpec } from "../core/index.js";
 import { DIALOGUES_FILE, loadDialogues } from "../export/index.js";

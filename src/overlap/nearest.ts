@@ -12,7 +12,7 @@
  *   targets per query (linear memory, quadratic time).
  */
 import { Rng } from "../core/index.js";
-import type { DenseVectors, FieldVectors, SparseVectors } from "../graph/index.js";
+import { rowDot, type DenseVectors, type FieldVectors, type SparseVectors } from "../graph/index.js";
 
 export interface Nearest {
   /** Index into the target list, or -1 when no target reaches the threshold. */
@@ -24,35 +24,6 @@ export interface NearestOptions {
   threshold: number;
   exact?: boolean;
   seed?: number;
-}
-
-/** Dot product of rows a and b of the vectors (the embedder's similarity). */
-export function dotRows(v: FieldVectors, a: number, b: number): number {
-  if (v.kind === "dense") {
-    const { data, dim } = v;
-    let s = 0;
-    const oa = a * dim;
-    const ob = b * dim;
-    for (let k = 0; k < dim; k++) s += (data[oa + k] as number) * (data[ob + k] as number);
-    return s;
-  }
-  const { offsets, indices, values } = v;
-  let i = offsets[a] as number;
-  const ie = offsets[a + 1] as number;
-  let j = offsets[b] as number;
-  const je = offsets[b + 1] as number;
-  let s = 0;
-  while (i < ie && j < je) {
-    const x = indices[i] as number;
-    const y = indices[j] as number;
-    if (x === y) {
-      s += (values[i] as number) * (values[j] as number);
-      i++;
-      j++;
-    } else if (x < y) i++;
-    else j++;
-  }
-  return s;
 }
 
 /** For each query row, the best target row (position in `targets`) with similarity >= threshold. */
@@ -67,7 +38,7 @@ function exactNearest(vectors: FieldVectors, queries: readonly number[], targets
   return queries.map((q) => {
     let best: Nearest = { target: -1, similarity: -Infinity };
     for (let j = 0; j < targets.length; j++) {
-      const s = dotRows(vectors, q, targets[j] as number);
+      const s = rowDot(vectors, q, targets[j] as number);
       if (s >= t && s > best.similarity) best = { target: j, similarity: s };
     }
     return best.target < 0 ? { target: -1, similarity: 0 } : best;
@@ -188,7 +159,7 @@ function denseNearest(v: DenseVectors, queries: readonly number[], targets: read
       for (const j of buckets.get(b * 4096 + (sig[b] as number)) ?? []) {
         if (mark[j] === qi) continue;
         mark[j] = qi;
-        const s = dotRows(v, q, targets[j] as number);
+        const s = rowDot(v, q, targets[j] as number);
         if (s >= t && (best.target < 0 || s > best.similarity)) best = { target: j, similarity: s };
       }
     }

@@ -11,8 +11,8 @@
  * (nearest.ts), never all pairs.
  */
 import type { ToolSpec } from "../core/index.js";
-import { createEmbedder, type FieldEmbedder, type FieldInput } from "../graph/index.js";
-import { dotRows, nearestAbove } from "./nearest.js";
+import { createEmbedder, rowDot, type FieldEmbedder, type FieldInput } from "../graph/index.js";
+import { nearestAbove } from "./nearest.js";
 import { embeddingText, NgramIndex, toolTokens, Vocabulary } from "./tokens.js";
 
 export const OVERLAP_DEFAULTS = { ngram: 11, maxCoverage: 0.1, maxSimilarity: 0.9 } as const;
@@ -134,7 +134,7 @@ export async function computeOverlap(train: readonly ToolSpec[], evalTools: read
     const rule: LeakRule = byNgram && bySim ? "both" : byNgram ? "ngram" : "embedding";
     byRule[rule]++;
     const near = byNgram ? c.nearest : (targetTool[nn.target] as number);
-    const similarity = bySim && near === targetTool[nn.target] ? nn.similarity : dotRows(vectors, trainRows[i]!, evalRows[near]!);
+    const similarity = bySim && near === targetTool[nn.target] ? nn.similarity : rowDot(vectors, trainRows[i]!, evalRows[near]!);
     leaked.push({
       tool: t.name,
       nearest: evalTools[near]!.name,
