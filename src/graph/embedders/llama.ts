@@ -17,7 +17,7 @@ import { ToolflowError, UsageError } from "../../core/index.js";
 import { openLlamaEmbeddingModel, parseLlamaSpec, type LlamaEmbeddingModel, type LlamaEmbeddingOptions } from "../../llm/index.js";
 import { fieldText } from "../fields.js";
 import { EmbeddingCache } from "./openai.js";
-import type { DenseVectors, EmbedProgress, FieldEmbedder, FieldInput } from "./types.js";
+import { distinctTexts, type DenseVectors, type EmbedProgress, type FieldEmbedder, type FieldInput } from "./types.js";
 
 /** The paper's τ for Sentence-BERT; uncalibrated for GGUF models (see the file comment). */
 export const LLAMA_DEFAULT_THRESHOLD = 0.82;
@@ -89,17 +89,7 @@ export class LlamaEmbedder implements FieldEmbedder {
 
   /** Embed raw texts (unit vectors), using and filling the cache; a repeated text is embedded once. */
   async embedTexts(all: readonly string[], options: EmbedCallOptions = {}): Promise<Float32Array[]> {
-    const slot = new Map<string, number>();
-    const texts: string[] = [];
-    const slotOf = all.map((t) => {
-      let i = slot.get(t);
-      if (i === undefined) {
-        i = texts.length;
-        slot.set(t, i);
-        texts.push(t);
-      }
-      return i;
-    });
+    const { texts, slotOf } = distinctTexts(all);
     const unique = await this.embedUnique(texts, options);
     return slotOf.map((i) => unique[i] as Float32Array);
   }

@@ -14,7 +14,7 @@ import pLimit from "p-limit";
 import { ToolflowError } from "../../core/index.js";
 import { OpenAIEmbeddingModel } from "../../llm/index.js";
 import { fieldText } from "../fields.js";
-import type { DenseVectors, EmbedProgress, FieldEmbedder, FieldInput } from "./types.js";
+import { distinctTexts, type DenseVectors, type EmbedProgress, type FieldEmbedder, type FieldInput } from "./types.js";
 
 /**
  * The paper's τ for Sentence-BERT. Not calibrated for other embedding models (none could be run here):
@@ -133,17 +133,7 @@ export class OpenAIEmbedder implements FieldEmbedder {
 
   /** Embed raw texts (unit-normalized), using and filling the cache; a repeated text is sent once. */
   async embedTexts(all: readonly string[], options: { signal?: AbortSignal; onProgress?: (p: EmbedProgress) => void } = {}): Promise<Float32Array[]> {
-    const slot = new Map<string, number>();
-    const texts: string[] = [];
-    const slotOf = all.map((t) => {
-      let i = slot.get(t);
-      if (i === undefined) {
-        i = texts.length;
-        slot.set(t, i);
-        texts.push(t);
-      }
-      return i;
-    });
+    const { texts, slotOf } = distinctTexts(all);
     const unique = await this.embedUnique(texts, options);
     return slotOf.map((i) => unique[i] as Float32Array);
   }
