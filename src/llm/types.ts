@@ -49,7 +49,13 @@ export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" |
 
 /** What the model said, as the backend received it (not yet validated against any schema). */
 export interface ChatResult {
+  /** The answer's text, with any reasoning removed (see `reasoning`). */
   text: string;
+  /**
+   * The model's reasoning when the server returned it (a `reasoning_content` / `reasoning` field, or `<think>…</think>`
+   * taken out of the text). Never part of `text`, so it cannot reach a training target by accident.
+   */
+  reasoning?: string;
   toolCalls: ToolCall[];
   finishReason: FinishReason;
   usage: Usage;
