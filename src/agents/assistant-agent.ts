@@ -47,6 +47,11 @@ export class AssistantAgent {
   ) {}
 
   async respond(input: AssistantTurnInput): Promise<AssistantMessage> {
+    return (await this.reply(input)).message;
+  }
+
+  /** The assistant message of this round and the model's reasoning behind it, when the backend returned one. */
+  async reply(input: AssistantTurnInput): Promise<{ message: AssistantMessage; reasoning?: string }> {
     const context: AssistantContext = {
       agent: "assistant",
       seed: input.seed,
@@ -61,7 +66,7 @@ export class AssistantAgent {
     const tools = chatTools(input.tools);
     const toolChoice = input.mustAnswer ? "none" : "auto";
     try {
-      const { value } = await generateChecked<AssistantMessage>({
+      const { value, result } = await generateChecked<AssistantMessage>({
         model: this.model,
         request: {
           messages: input.messages,
@@ -77,7 +82,8 @@ export class AssistantAgent {
         check: (result) => assistantMessage(result.text, input.mustAnswer ? [] : result.toolCalls, tools, input.usedCallIds),
         maxAttempts: this.maxAttempts,
       });
-      return value;
+      const reasoning = result.reasoning?.trim();
+      return reasoning ? { message: value, reasoning } : { message: value };
     } catch (err) {
       throw noUsableAnswer("assistant", "unusable assistant reply", err);
     }

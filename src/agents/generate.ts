@@ -39,6 +39,8 @@ export interface GenerateOptions {
   signal?: AbortSignal;
   /** Assistant rounds (model replies) per user turn before a text answer is forced; default 6. */
   maxToolRounds?: number;
+  /** `synth --keep-reasoning`: keep the assistant model's reasoning per assistant message (`GeneratedDialogue.reasoning`). */
+  keepReasoning?: boolean;
 }
 
 export interface GeneratedDialogue {
@@ -46,6 +48,11 @@ export interface GeneratedDialogue {
   messages: Message[];
   /** Parallel to messages: the plan step each message belongs to (null for the system message, or without a plan). */
   stepOf: (number | null)[];
+  /**
+   * Only with `keepReasoning`: parallel to messages, the assistant model's reasoning for each assistant message
+   * (null when it gave none, and for every other message).
+   */
+  reasoning?: (string | null)[];
   /** The simulated user, as "Name, description". */
   persona: string;
   /** Every plan step was done (and its tools called successfully) before the turn limit; without a plan, the user finished. */
@@ -105,9 +112,11 @@ export async function generateDialogue(
 
   const messages: Message[] = [{ role: "system", content: assistantSystemPrompt(sampled) }];
   const stepOf: (number | null)[] = [null];
-  const push = (m: Message, step: number | null) => {
+  const reasoning: (string | null)[] = [null];
+  const push = (m: Message, step: number | null, thought: string | null = null) => {
     messages.push(m);
     stepOf.push(plan ? step : null);
+    reasoning.push(thought);
   };
   const known: KnownField[] = [];
   const history: CallRecord[] = [];
@@ -178,7 +187,7 @@ export async function generateDialogue(
     userTurns++;
     const turnCalls: CallRecord[] = [];
     for (let round = 0; round < maxRounds; round++) {
-      const reply = await assistant.respond({
+      const { message: reply, reasoning: thought } = await assistant.reply({
         seed: deriveSeed(seed, "assistant"),
         messages,
         tools: sampled,
@@ -191,7 +200,7 @@ export async function generateDialogue(
         temperature,
         signal,
       });
-      push(reply, req.stepId);
+      push(reply, req.stepId, thought ?? null);
       if (!reply.tool_calls || reply.tool_calls.length === 0) {
         req.answered = true;
         // Without a plan the request's tools are only known from the calls made; a text reply to a fresh request
@@ -251,6 +260,7 @@ export async function generateDialogue(
     plan,
     messages,
     stepOf,
+    ...(options.keepReasoning ? { reasoning } : {}),
     persona: `${persona.name}, ${persona.description}`,
     complete,
   };

@@ -31,6 +31,7 @@ interface RawSynthFlags {
   maxTurns?: number;
   toolErrorRate?: number;
   stepMix?: StepMix;
+  keepReasoning: boolean;
   provenance: string;
   baseUrl?: string;
   cache?: string;
@@ -79,6 +80,7 @@ export function registerSynthCommands(program: Command): void {
     .option("--max-turns <n>", "maximum user turns per dialogue", intOption("--max-turns", 1))
     .option("--tool-error-rate <p>", "share of simulated tool calls that return an error", numberOption("--tool-error-rate", 0, 1))
     .option("--step-mix <mix>", "share of plan steps by kind, e.g. unsupported=0.1 (requests no tool serves; default 0)", parseStepMix)
+    .option("--keep-reasoning", "store the assistant model's reasoning per assistant message (when the backend returns it)", false)
     .addOption(
       new Option("--provenance <mode>", "ungrounded arguments: reject the dialogue or flag them")
         .choices(["reject", "flag"])
@@ -118,6 +120,7 @@ export function registerSynthCommands(program: Command): void {
         maxTurns: flags.maxTurns,
         toolErrorRate: flags.toolErrorRate,
         stepMix: flags.stepMix,
+        keepReasoning: flags.keepReasoning,
         provenance: flags.provenance,
         baseUrl: flags.baseUrl,
         cache: flags.cache,

@@ -212,6 +212,12 @@ export const DialogueRecordZ = z.object({
   messages: z.array(MessageZ),
   /** Parallel to messages: the plan step a message belongs to (null for system / unplanned). */
   stepOf: z.array(z.number().int().nullable()),
+  /**
+   * Present only in runs made with `synth --keep-reasoning`: parallel to messages, the assistant model's reasoning
+   * for each assistant message (null when the model gave none, and for every other message). Kept out of
+   * `messages` so that nothing that reads or exports messages carries it by accident; `export --reasoning` writes it.
+   */
+  reasoning: z.array(z.string().nullable()).optional(),
   verification: VerificationZ,
   /** Model id used per agent role, e.g. {planner: "sim", user: "openai:gpt-4o", ...}. */
   models: z.record(z.string(), z.string()),

@@ -21,6 +21,8 @@ import type { ChatRequest, ChatResult } from "./types.js";
 const ChatResultZ = z.object({
   text: z.string(),
   toolCalls: z.array(ToolCallZ),
+  /** The model's reasoning, when it gave one (kept so that a cached answer still has it). */
+  reasoning: z.string().optional(),
   /** Written by earlier versions; read and ignored. */
   json: z.unknown().optional(),
   finishReason: z.enum(["stop", "length", "tool_calls", "content_filter", "error", "other"]),

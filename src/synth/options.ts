@@ -73,6 +73,8 @@ export const SynthOptionsZ = z.object({
   toolErrorRate: z.number().min(0).max(1).optional(),
   /** Desired share of step kinds (`--step-mix`); absent = DEFAULT_STEP_MIX. */
   stepMix: StepMixZ.optional(),
+  /** `--keep-reasoning`: store the assistant model's reasoning per assistant message (DialogueRecord.reasoning). */
+  keepReasoning: z.boolean().optional(),
   provenance: z.enum(["reject", "flag"]),
   baseUrl: z.string().optional(),
   cache: z.string().optional(),
@@ -130,6 +132,8 @@ export interface RunDefinition {
   maxTurns: number | null;
   toolErrorRate: number | null;
   stepMix: StepMix;
+  /** `--keep-reasoning` (false in runs written before it existed). */
+  keepReasoning: boolean;
   provenance: string;
   judge: string | null;
   /** Present only when set (older manifests have neither). */
@@ -155,6 +159,7 @@ const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
   maxTurns: "--max-turns",
   toolErrorRate: "--tool-error-rate",
   stepMix: "--step-mix",
+  keepReasoning: "--keep-reasoning",
   provenance: "--provenance",
   judge: "--judge",
   roundTrip: "--round-trip",
@@ -187,6 +192,7 @@ export function runDefinition(
     maxTurns: options.maxTurns ?? null,
     toolErrorRate: options.toolErrorRate ?? null,
     stepMix: { ...DEFAULT_STEP_MIX, ...options.stepMix },
+    keepReasoning: options.keepReasoning ?? false,
     provenance: options.provenance,
     judge: options.judge ?? null,
     ...(options.roundTrip !== undefined ? { roundTrip: options.roundTrip, roundTripMin: options.roundTripMin ?? 1 } : {}),
@@ -202,7 +208,7 @@ export function stripUrlCredentials(url: string): string {
 }
 
 /** Fields added to RunDefinition after runs were first written, with the value such an older run used. */
-const ADDED_LATER: Partial<RunDefinition> = { stepMix: DEFAULT_STEP_MIX };
+const ADDED_LATER: Partial<RunDefinition> = { stepMix: DEFAULT_STEP_MIX, keepReasoning: false };
 
 /** The fields where two run definitions differ, each with its CLI option name and both values. */
 export function diffRunDefinitions(

@@ -52,6 +52,8 @@ export interface RunnerConfig {
   toolErrorRate?: number;
   /** Desired share of step kinds in plans (--step-mix). */
   stepMix?: StepMix;
+  /** `--keep-reasoning`: records carry the assistant model's reasoning per assistant message. */
+  keepReasoning?: boolean;
   temperature?: number;
   provenance: "reject" | "flag";
   /** The models of each dialogue, and the judge (the run's RunModels, or a test double). */
@@ -305,6 +307,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
       if (config.maxTurns !== undefined) options.maxTurns = config.maxTurns;
       if (config.toolErrorRate !== undefined) options.toolErrorRate = config.toolErrorRate;
       if (config.stepMix !== undefined) options.stepMix = config.stepMix;
+      if (config.keepReasoning) options.keepReasoning = true;
       if (config.temperature !== undefined) options.temperature = config.temperature;
       dialogue = await config.deps.generateDialogue(sample, tools, models, options);
     } catch (err) {
@@ -367,6 +370,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
       plan: dialogue.plan,
       messages: dialogue.messages,
       stepOf: dialogue.stepOf,
+      ...(config.keepReasoning && dialogue.reasoning ? { reasoning: dialogue.reasoning } : {}),
       verification,
       models: models_,
       backend,
