@@ -11,6 +11,7 @@ interface ExportCmdOptions {
   output: string;
   seed: string;
   chatTemplate?: string;
+  reasoning?: boolean;
   force?: boolean;
 }
 
@@ -42,6 +43,7 @@ export function registerExportCommands(program: Command): void {
     .requiredOption("-o, --output <dir>", "output directory")
     .option("--seed <n>", "seed of the split assignment", "0")
     .option("--chat-template <file>", "llama31: render with this chat template (.jinja, or tokenizer_config.json)")
+    .option("--reasoning", "write the assistant's reasoning (synth --keep-reasoning) where the format has a place: openai reasoning_content, <think> in hermes/sharegpt")
     .option("--force", "replace a non-empty output directory")
     .action(async (dir: string, opts: ExportCmdOptions) => {
       const formats = parseFormats(opts.format);
@@ -55,6 +57,7 @@ export function registerExportCommands(program: Command): void {
         split,
         seed,
         chatTemplateFile: opts.chatTemplate,
+        reasoning: opts.reasoning ?? false,
         force: opts.force ?? false,
       });
       const s = summary.splitCounts;

@@ -27,6 +27,8 @@ export interface ExportOptions {
   seed?: number;
   /** Chat template for llama31 (a .jinja file or a tokenizer_config.json). */
   chatTemplateFile?: string;
+  /** `--reasoning`: write the assistant's reasoning (kept by `synth --keep-reasoning`) where the format has a place for it. */
+  reasoning?: boolean;
   /** Replace an existing non-empty OUT. */
   force?: boolean;
   /** toolflow version for the card (default: the installed package's version). */
@@ -58,6 +60,18 @@ function isNonEmptyDir(path: string): boolean {
   return existsSync(path) && statSync(path).isDirectory() && readdirSync(path).length > 0;
 }
 
+/** Dialogues, and assistant turns, that carry reasoning. */
+function reasoningCounts(records: DialogueRecord[]): { dialogues: number; turns: number } {
+  let dialogues = 0;
+  let turns = 0;
+  for (const r of records) {
+    const n = (r.reasoning ?? []).filter((x, i) => x !== null && x.trim() !== "" && r.messages[i]?.role === "assistant").length;
+    if (n > 0) dialogues++;
+    turns += n;
+  }
+  return { dialogues, turns };
+}
+
 export async function exportDataset(options: ExportOptions): Promise<ExportSummary> {
   const out = resolve(options.out);
   if (existsSync(out) && !statSync(out).isDirectory()) throw new UsageError(`output ${options.out} exists and is not a directory`);
@@ -83,16 +97,18 @@ export async function exportDataset(options: ExportOptions): Promise<ExportSumma
   const rendered: Array<{ path: string; text: string }> = [];
   const rows: Record<string, Record<SplitName, number>> = {};
   const cardFormats: CardFormat[] = [];
+  const places: Array<{ name: string; place: string }> = [];
   for (const name of options.formats) {
     const format = getFormat(name, { chatTemplate });
     const counts = { train: 0, validation: 0, test: 0 } as Record<SplitName, number>;
     for (const split of SPLIT_NAMES) {
-      const lines = bySplit[split].flatMap((r) => format.toRows(r));
+      const lines = bySplit[split].flatMap((r) => format.toRows(r, { reasoning: options.reasoning ?? false }));
       counts[split] = lines.length;
       rendered.push({ path: join(name, `${split}.jsonl`), text: toJsonl(lines) });
     }
     rows[name] = counts;
     cardFormats.push({ name, description: format.description, rows: counts });
+    places.push({ name, place: format.reasoningPlace });
   }
   const card = renderDatasetCard({
     source: options.dir,
@@ -104,6 +120,7 @@ export async function exportDataset(options: ExportOptions): Promise<ExportSumma
     formats: cardFormats,
     rejections: rejected ? summarizeRejections(rejected) : undefined,
     chatTemplate: options.chatTemplateFile !== undefined ? basename(options.chatTemplateFile) : undefined,
+    reasoning: { included: options.reasoning ?? false, ...reasoningCounts(records), places },
     version: options.version ?? packageVersion(),
   });
   rendered.push({ path: "README.md", text: card });

@@ -29,6 +29,11 @@ export interface CardInput {
   rejections?: RejectionSummary;
   /** The --chat-template file used for llama31, if any. */
   chatTemplate?: string;
+  /**
+   * The assistant's reasoning: whether the export wrote it (`export --reasoning`), how many dialogues and assistant
+   * turns of the source carry some, and where each format put it. Absent: the card says nothing about reasoning.
+   */
+  reasoning?: { included: boolean; dialogues: number; turns: number; places: Array<{ name: string; place: string }> };
   /** toolflow version named in the card (default: the installed package's version). */
   version?: string;
 }
@@ -115,6 +120,27 @@ export function renderDatasetCard(input: CardInput): string {
         : "`llama31/` was rendered with toolflow's bundled Llama 3.1 template (templates/llama31.jinja).",
       "",
     );
+  }
+
+  if (input.reasoning) {
+    const r = input.reasoning;
+    out.push("### Reasoning", "");
+    if (r.included) {
+      out.push(
+        `Assistant reasoning is included (\`export --reasoning\`): ${r.turns} assistant turns of ${r.dialogues} dialogues carry`,
+        "the reasoning the assistant model gave (kept by `synth --keep-reasoning`). Where each format writes it:",
+        "",
+        ...r.places.map((p) => `- \`${p.name}\`: ${p.place}`),
+        "",
+      );
+    } else {
+      out.push(
+        r.dialogues > 0
+          ? `Assistant reasoning is not included: the run kept it for ${r.dialogues} dialogues (${r.turns} assistant turns), and \`export --reasoning\` would write it.`
+          : "Assistant reasoning is not included (the run kept none).",
+        "",
+      );
+    }
   }
 
   out.push("## Generation", "");

@@ -12,6 +12,8 @@ export interface DialogueForChecks {
   plan: DialoguePlan | null;
   messages: Message[];
   stepOf: (number | null)[];
+  /** With `--keep-reasoning`: the assistant's reasoning, parallel to messages. */
+  reasoning?: (string | null)[];
 }
 
 export type DuplicateCheck =

@@ -341,6 +341,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
       plan: dialogue.plan,
       messages: dialogue.messages,
       stepOf: dialogue.stepOf,
+      ...(config.keepReasoning && dialogue.reasoning ? { reasoning: dialogue.reasoning } : {}),
     };
     let verification: Verification;
     try {

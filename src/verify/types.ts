@@ -3,8 +3,11 @@
  */
 import type { DialogueRecord } from "../core/index.js";
 
-/** What verification needs of a dialogue: the sampled tools, the plan (or null), the messages and stepOf. */
-export type VerifiableDialogue = Pick<DialogueRecord, "tools" | "plan" | "messages" | "stepOf">;
+/**
+ * What verification needs of a dialogue: the sampled tools, the plan (or null), the messages and stepOf; and the
+ * reasoning when the run kept it (`synth --keep-reasoning`; only its shape is checked).
+ */
+export type VerifiableDialogue = Pick<DialogueRecord, "tools" | "plan" | "messages" | "stepOf" | "reasoning">;
 
 /** What to do with arguments that are not grounded in an earlier user message or tool result. */
 export type ProvenanceMode = "reject" | "flag" | "off";

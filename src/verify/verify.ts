@@ -168,6 +168,12 @@ export function checkFormat(d: VerifiableDialogue, options: VerifyOptions = {}):
   if (d.stepOf.length !== d.messages.length) {
     reasons.push(`stepOf has ${d.stepOf.length} entries for ${d.messages.length} messages`);
   }
+  if (d.reasoning !== undefined) {
+    if (d.reasoning.length !== d.messages.length) reasons.push(`reasoning has ${d.reasoning.length} entries for ${d.messages.length} messages`);
+    d.reasoning.forEach((r, i) => {
+      if (r !== null && d.messages[i]?.role !== "assistant") reasons.push(`message ${i}: reasoning on a ${d.messages[i]?.role ?? "missing"} message`);
+    });
+  }
   return result("format", reasons, { messages: d.messages.length, userTurns, toolCalls: calls });
 }
 

@@ -21,12 +21,23 @@ export interface ParsedDialogue {
   tools: FunctionDef[];
 }
 
+/** How rows are written. */
+export interface RowOptions {
+  /**
+   * `export --reasoning`: write the assistant's reasoning (DialogueRecord.reasoning) where the format has a place
+   * for it. Off by default: without it no reasoning appears in any row.
+   */
+  reasoning?: boolean;
+}
+
 export interface ExportFormat {
   name: ExportFormatName;
   /** One line for the dataset card. */
   description: string;
+  /** Where the format writes the assistant's reasoning with `export --reasoning` (for the dataset card). */
+  reasoningPlace: string;
   /** Rows (JSONL lines) for one dialogue record. */
-  toRows(record: DialogueRecord): unknown[];
+  toRows(record: DialogueRecord, options?: RowOptions): unknown[];
   /** Read one row back into messages (the inverse of toRows, up to what the format cannot carry). */
   fromRow(row: unknown): ParsedDialogue;
 }
@@ -47,6 +58,44 @@ export function splitSystem(messages: Message[]): { system: string | undefined; 
   const first = messages[0];
   if (first?.role === "system") return { system: first.content, rest: messages.slice(1) };
   return { system: undefined, rest: messages };
+}
+
+/**
+ * The reasoning of each message of a record, parallel to its messages, when rows should carry it
+ * (`options.reasoning` and the record has some); undefined otherwise. Only assistant messages keep an entry.
+ */
+export function reasoningOf(record: DialogueRecord, options: RowOptions | undefined): (string | null)[] | undefined {
+  if (!options?.reasoning || !record.reasoning) return undefined;
+  if (record.reasoning.length !== record.messages.length) {
+    throw new ExportFormatError(
+      "export",
+      `dialogue ${record.id}: reasoning has ${record.reasoning.length} entries for ${record.messages.length} messages`,
+    );
+  }
+  return record.reasoning.map((r, i) => (record.messages[i]?.role === "assistant" && r !== null && r.trim() !== "" ? r.trim() : null));
+}
+
+/** A record's system prompt, its other messages, and (with `options.reasoning`) their reasoning, aligned with `rest`. */
+export function splitRecord(
+  record: DialogueRecord,
+  options: RowOptions | undefined,
+): { system: string | undefined; rest: Message[]; reasoning: (string | null)[] | undefined } {
+  const { system, rest } = splitSystem(record.messages);
+  const all = reasoningOf(record, options);
+  return { system, rest, reasoning: all?.slice(record.messages.length - rest.length) };
+}
+
+/** Reasoning written before an answer, as reasoning models' chat templates (Qwen3, DeepSeek-R1, Hermes) do. */
+export function thinkBlock(reasoning: string | undefined): string {
+  return reasoning ? `<think>\n${reasoning}\n</think>\n\n` : "";
+}
+
+/** A leading `<think>…</think>` block taken off a text (how thinkBlock wrote it): the reasoning and the rest. */
+export function takeThink(text: string): { reasoning?: string; rest: string } {
+  const m = /^\s*<think>([\s\S]*?)<\/think>\s*/.exec(text);
+  if (!m) return { rest: text };
+  const reasoning = (m[1] ?? "").trim();
+  return { ...(reasoning !== "" ? { reasoning } : {}), rest: text.slice(m[0].length) };
 }
 
 /** Arguments of a call as a JSON value (the verifier guarantees they parse; fall back to the raw string). */
@@ -99,18 +148,22 @@ export function toolMessagesFor(calls: ToolCall[], contents: string[], format: s
  */
 export function* walkTurns(
   messages: Message[],
+  /** Parallel to messages (splitRecord's `reasoning`): assistant turns then carry their `reasoning`. */
+  reasoning?: (string | null)[],
 ): Generator<
   | { kind: "user"; content: string }
-  | { kind: "text"; content: string }
-  | { kind: "calls"; content: string | null; calls: ToolCall[]; results: string[] }
+  | { kind: "text"; content: string; reasoning?: string }
+  | { kind: "calls"; content: string | null; calls: ToolCall[]; results: string[]; reasoning?: string }
 > {
   for (let i = 0; i < messages.length; i++) {
     const m = messages[i] as Message;
     if (m.role === "user") yield { kind: "user", content: m.content };
     else if (m.role === "assistant") {
       const calls = m.tool_calls ?? [];
+      const r = reasoning?.[i];
+      const thought = r ? { reasoning: r } : {};
       if (calls.length === 0) {
-        yield { kind: "text", content: m.content ?? "" };
+        yield { kind: "text", content: m.content ?? "", ...thought };
         continue;
       }
       const byId = new Map<string, string>();
@@ -120,7 +173,7 @@ export function* walkTurns(
         if (t.role !== "tool") break;
         byId.set(t.tool_call_id, t.content);
       }
-      yield { kind: "calls", content: m.content, calls, results: calls.map((c) => byId.get(c.id) ?? "") };
+      yield { kind: "calls", content: m.content, calls, results: calls.map((c) => byId.get(c.id) ?? ""), ...thought };
       i = j - 1;
     }
     // system messages are handled by the caller; stray tool messages cannot occur in verified dialogues

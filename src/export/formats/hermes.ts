@@ -3,7 +3,9 @@
  * from system / human / gpt / tool. The system turn carries the tool signatures inside <tools></tools>; the
  * assistant calls tools with <tool_call>{"name": ..., "arguments": {...}}</tool_call> (one tag per call, several
  * for parallel calls, after any text); results come back in one `tool` turn as
- * <tool_response>{"name": ..., "content": ...}</tool_response> tags, in call order.
+ * <tool_response>{"name": ..., "content": ...}</tool_response> tags, in call order. With `export --reasoning`, a gpt
+ * turn starts with the model's reasoning in <think>…</think> (as Hermes-3 / Qwen3 reasoning templates write it);
+ * the parser takes that block off again.
  */
 import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
 import {
@@ -13,7 +15,9 @@ import {
   contentValue,
   functionDefs,
   isRecord,
-  splitSystem,
+  splitRecord,
+  takeThink,
+  thinkBlock,
   toolMessagesFor,
   valueToContent,
   walkTurns,
@@ -44,18 +48,19 @@ export const hermesFormat: ExportFormat = {
   name: "hermes",
   description:
     "Hermes function calling (NousResearch): `conversations` with a system prompt holding <tools>, <tool_call> tags in gpt turns, <tool_response> tags in tool turns.",
-  toRows(record: DialogueRecord) {
-    const { system, rest } = splitSystem(record.messages);
+  reasoningPlace: "<think>…</think> at the start of gpt turns",
+  toRows(record: DialogueRecord, options) {
+    const { system, rest, reasoning } = splitRecord(record, options);
     const conversations: Turn[] = [{ from: "system", value: hermesSystemPrompt(functionDefs(record.tools), system) }];
-    for (const t of walkTurns(rest)) {
+    for (const t of walkTurns(rest, reasoning)) {
       if (t.kind === "user") conversations.push({ from: "human", value: t.content });
-      else if (t.kind === "text") conversations.push({ from: "gpt", value: t.content });
+      else if (t.kind === "text") conversations.push({ from: "gpt", value: thinkBlock(t.reasoning) + t.content });
       else {
         const tags = t.calls.map(
           (c) => `<tool_call>\n${JSON.stringify({ name: c.function.name, arguments: callArgs(c) })}\n</tool_call>`,
         );
         const text = t.content?.trim() ? `${t.content.trim()}\n` : "";
-        conversations.push({ from: "gpt", value: text + tags.join("\n") });
+        conversations.push({ from: "gpt", value: thinkBlock(t.reasoning) + text + tags.join("\n") });
         const responses = t.calls.map(
           (c, i) =>
             `<tool_response>\n${JSON.stringify({ name: c.function.name, content: contentValue(t.results[i] ?? "") })}\n</tool_response>`,
@@ -76,8 +81,8 @@ export const hermesFormat: ExportFormat = {
       if (!isRecord(raw) || typeof raw.from !== "string" || typeof raw.value !== "string") {
         throw new ExportFormatError("hermes", `turn ${i} is not {from, value}`);
       }
-      const value = raw.value;
       if (raw.from === "system") {
+        const value = raw.value;
         const m = /<tools>\n([\s\S]*?)\n<\/tools>/.exec(value);
         if (m) {
           const list = JSON.parse(m[1] ?? "[]") as unknown[];
@@ -87,8 +92,9 @@ export const hermesFormat: ExportFormat = {
         const after = at >= 0 ? value.slice(at + HERMES_INSTRUCTIONS.length).trim() : m ? "" : value;
         if (after !== "") system = after;
       } else if (raw.from === "human") {
-        messages.push({ role: "user", content: value });
+        messages.push({ role: "user", content: raw.value });
       } else if (raw.from === "gpt") {
+        const value = takeThink(raw.value).rest;
         const calls = [...value.matchAll(TAG_RE("tool_call"))];
         if (calls.length === 0) {
           messages.push({ role: "assistant", content: value });
@@ -107,7 +113,7 @@ export const hermesFormat: ExportFormat = {
         const text = value.slice(0, value.indexOf("<tool_call>")).trim();
         messages.push({ role: "assistant", content: text === "" ? null : text, tool_calls: pending });
       } else if (raw.from === "tool") {
-        const contents = [...value.matchAll(TAG_RE("tool_response"))].map((m) => {
+        const contents = [...raw.value.matchAll(TAG_RE("tool_response"))].map((m) => {
           const parsed = JSON.parse(m[1] ?? "") as unknown;
           return valueToContent(isRecord(parsed) && "content" in parsed ? parsed.content : parsed);
         });

@@ -2,7 +2,9 @@
  * Llama 3.1 prompt text, rendered from a chat template with @huggingface/jinja: the bundled
  * templates/llama31.jinja (Meta's documented JSON tool-calling layout) or a model's own template
  * (`--chat-template FILE`: a .jinja file or a tokenizer_config.json with `chat_template`). Rows are {text}.
- * The parser reads the bundled template's layout back.
+ * The parser reads the bundled template's layout back. With `export --reasoning`, assistant messages reach the
+ * template with `reasoning_content`: the bundled Llama 3.1 template has no place for it and writes none; a model's
+ * own template that reads it (Qwen3, DeepSeek-R1 distills) renders it where that model expects it.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { Template } from "@huggingface/jinja";
@@ -15,7 +17,9 @@ import {
   callArgs,
   functionDefs,
   isRecord,
+  reasoningOf,
   type ExportFormat,
+  type RowOptions,
   type FunctionDef,
   type ParsedDialogue,
 } from "./common.js";
@@ -77,13 +81,16 @@ export function dateString(iso: string): string {
   return `${String(ok.getUTCDate()).padStart(2, "0")} ${MONTHS[ok.getUTCMonth()]} ${ok.getUTCFullYear()}`;
 }
 
-/** Messages as chat templates expect them: tool call arguments as objects. */
-function templateMessages(messages: Message[]): unknown[] {
-  return messages.map((m) => {
+/** Messages as chat templates expect them: tool call arguments as objects; reasoning (when given) as `reasoning_content`. */
+function templateMessages(messages: Message[], reasoning?: (string | null)[]): unknown[] {
+  return messages.map((m, i) => {
+    const r = reasoning?.[i];
+    const thought = m.role === "assistant" && r ? { reasoning_content: r } : {};
     if (m.role === "assistant" && (m.tool_calls?.length ?? 0) > 0) {
       return {
         role: "assistant",
         content: m.content ?? "",
+        ...thought,
         tool_calls: (m.tool_calls ?? []).map((c) => ({
           id: c.id,
           type: "function",
@@ -91,17 +98,18 @@ function templateMessages(messages: Message[]): unknown[] {
         })),
       };
     }
-    if (m.role === "assistant") return { role: "assistant", content: m.content ?? "" };
+    if (m.role === "assistant") return { role: "assistant", content: m.content ?? "", ...thought };
     return m;
   });
 }
 
 /** Render one record with a chat template. */
-export function renderLlama31(record: DialogueRecord, template?: Template): string {
+export function renderLlama31(record: DialogueRecord, template?: Template, options?: RowOptions): string {
   const t = template ?? bundledTemplate();
+  const reasoning = reasoningOf(record, options);
   try {
     return t.render({
-      messages: templateMessages(record.messages),
+      messages: templateMessages(record.messages, reasoning),
       tools: functionDefs(record.tools).map((f) => ({ type: "function", function: f })),
       bos_token: BOS,
       eos_token: "<|eot_id|>",
@@ -182,8 +190,10 @@ export const llama31Format: ExportFormat = {
   name: "llama31",
   description:
     "Llama 3.1 prompt text ({text}) rendered with a chat template: tools in the system prompt, {\"name\", \"parameters\"} calls, results in the ipython role.",
-  toRows(record: DialogueRecord) {
-    return [{ text: renderLlama31(record) }];
+  reasoningPlace:
+    "`reasoning_content` handed to the chat template: none with the bundled Llama 3.1 template; where a --chat-template that reads it puts it",
+  toRows(record: DialogueRecord, options) {
+    return [{ text: renderLlama31(record, undefined, options) }];
   },
   fromRow(row: unknown): ParsedDialogue {
     if (!isRecord(row) || typeof row.text !== "string") throw new ExportFormatError("llama31", "row has no text");
@@ -215,5 +225,8 @@ export const llama31Format: ExportFormat = {
 
 /** A llama31 format that renders with a given (e.g. a model's own) chat template. */
 export function llama31WithTemplate(template: Template): ExportFormat {
-  return { ...llama31Format, toRows: (record: DialogueRecord) => [{ text: renderLlama31(record, template) }] };
+  return {
+    ...llama31Format,
+    toRows: (record: DialogueRecord, options?: RowOptions) => [{ text: renderLlama31(record, template, options) }],
+  };
 }

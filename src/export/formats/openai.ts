@@ -1,16 +1,30 @@
 /**
  * OpenAI chat fine-tuning format: {messages, tools: [{type: "function", function: {...}}], parallel_tool_calls}.
- * Assistant tool_calls keep their ids and JSON-string arguments; tool messages carry tool_call_id.
+ * Assistant tool_calls keep their ids and JSON-string arguments; tool messages carry tool_call_id. With
+ * `export --reasoning`, assistant messages carry the model's reasoning as `reasoning_content` (DeepSeek's and vLLM's
+ * field, which Qwen3 / DeepSeek chat templates read).
  */
 import type { DialogueRecord, Message } from "../../core/index.js";
 import { MessageZ } from "../../core/index.js";
-import { ExportFormatError, functionDefs, isRecord, splitSystem, type ExportFormat, type ParsedDialogue, type FunctionDef } from "./common.js";
+import {
+  ExportFormatError,
+  functionDefs,
+  isRecord,
+  reasoningOf,
+  splitSystem,
+  type ExportFormat,
+  type ParsedDialogue,
+  type FunctionDef,
+} from "./common.js";
 
-function cleanMessage(m: Message): Message {
+function cleanMessage(m: Message, reasoning: string | null | undefined): Message | Record<string, unknown> {
   if (m.role === "tool") return { role: "tool", tool_call_id: m.tool_call_id, content: m.content };
   if (m.role === "assistant") {
     const calls = m.tool_calls ?? [];
-    return calls.length > 0 ? { role: "assistant", content: m.content, tool_calls: calls } : { role: "assistant", content: m.content ?? "" };
+    const thought = reasoning ? { reasoning_content: reasoning } : {};
+    return calls.length > 0
+      ? { role: "assistant", content: m.content, ...thought, tool_calls: calls }
+      : { role: "assistant", content: m.content ?? "", ...thought };
   }
   return m;
 }
@@ -18,11 +32,13 @@ function cleanMessage(m: Message): Message {
 export const openaiFormat: ExportFormat = {
   name: "openai",
   description: "OpenAI chat fine-tuning JSONL: `messages` with assistant `tool_calls` (arguments as JSON strings) and `tool` messages, plus `tools`.",
-  toRows(record: DialogueRecord) {
+  reasoningPlace: "`reasoning_content` on assistant messages",
+  toRows(record: DialogueRecord, options) {
+    const reasoning = reasoningOf(record, options);
     const parallel = record.messages.some((m) => m.role === "assistant" && (m.tool_calls?.length ?? 0) > 1);
     return [
       {
-        messages: record.messages.map(cleanMessage),
+        messages: record.messages.map((m, i) => cleanMessage(m, reasoning?.[i])),
         tools: functionDefs(record.tools).map((f) => ({ type: "function", function: f })),
         parallel_tool_calls: parallel,
       },

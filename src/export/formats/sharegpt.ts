@@ -5,7 +5,9 @@
  * with gpt. A function_call value is JSON {name, arguments} (arguments an object), or a JSON array of them for
  * parallel calls; the observation of parallel calls is a JSON array of their results, in call order. Text the
  * assistant wrote beside its calls is not carried (the format has no place for it). `tools` is a JSON string of
- * [{name, description, parameters}].
+ * [{name, description, parameters}]. With `export --reasoning`, gpt and function_call values start with the model's
+ * reasoning in <think>…</think>, which LLaMA-Factory takes as the thought of reasoning templates (its function
+ * formatter removes it before reading the call JSON); the parser takes that block off again.
  */
 import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
 import {
@@ -15,7 +17,9 @@ import {
   contentValue,
   functionDefs,
   isRecord,
-  splitSystem,
+  splitRecord,
+  takeThink,
+  thinkBlock,
   toolMessagesFor,
   valueToContent,
   walkTurns,
@@ -32,15 +36,16 @@ export const sharegptFormat: ExportFormat = {
   name: "sharegpt",
   description:
     "ShareGPT for LLaMA-Factory (`formatting: sharegpt`): `conversations` of human / function_call / observation / gpt turns, `system`, `tools` (JSON string).",
-  toRows(record: DialogueRecord) {
-    const { system, rest } = splitSystem(record.messages);
+  reasoningPlace: "<think>…</think> at the start of gpt and function_call values (LLaMA-Factory's thought words)",
+  toRows(record: DialogueRecord, options) {
+    const { system, rest, reasoning } = splitRecord(record, options);
     const conversations: Turn[] = [];
-    for (const t of walkTurns(rest)) {
+    for (const t of walkTurns(rest, reasoning)) {
       if (t.kind === "user") conversations.push({ from: "human", value: t.content });
-      else if (t.kind === "text") conversations.push({ from: "gpt", value: t.content });
+      else if (t.kind === "text") conversations.push({ from: "gpt", value: thinkBlock(t.reasoning) + t.content });
       else {
         const calls = t.calls.map((c) => ({ name: c.function.name, arguments: callArgs(c) }));
-        conversations.push({ from: "function_call", value: JSON.stringify(calls.length === 1 ? calls[0] : calls) });
+        conversations.push({ from: "function_call", value: thinkBlock(t.reasoning) + JSON.stringify(calls.length === 1 ? calls[0] : calls) });
         const results = t.results;
         conversations.push({
           from: "observation",
@@ -65,7 +70,7 @@ export const sharegptFormat: ExportFormat = {
       if (!isRecord(raw) || typeof raw.from !== "string" || typeof raw.value !== "string") {
         throw new ExportFormatError("sharegpt", `turn ${i} is not {from, value}`);
       }
-      const value = raw.value;
+      const value = raw.from === "gpt" || raw.from === "function_call" ? takeThink(raw.value).rest : raw.value;
       switch (raw.from) {
         case "human":
           messages.push({ role: "user", content: value });

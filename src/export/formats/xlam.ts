@@ -70,6 +70,7 @@ export const xlamFormat: ExportFormat = {
   name: "xlam",
   description:
     "xLAM / APIGen JSON: one row per user turn that leads to calls, {id, query, tools (JSON string), answers (JSON string of [{name, arguments}])}.",
+  reasoningPlace: "none (rows hold only the query and the calls)",
   toRows(record: DialogueRecord) {
     const tools = JSON.stringify(
       record.tools.map((t) => ({ name: t.name, description: t.description, parameters: xlamParameters(t) })),
