@@ -2,7 +2,15 @@
  * Export stage: dialogue records -> training formats (openai, sharegpt, hermes, llama31, xlam) with deterministic
  * grouped splits and a dataset card.
  */
-export { EXPORT_FORMATS, ExportFormatError, type ExportFormat, type ExportFormatName, type FunctionDef, type ParsedDialogue } from "./formats/common.js";
+export {
+  EXPORT_FORMATS,
+  ExportFormatError,
+  type ExportFormat,
+  type ExportFormatName,
+  type FunctionDef,
+  type ParsedDialogue,
+  type RowOptions,
+} from "./formats/common.js";
 export { getFormat, isFormatName } from "./formats/index.js";
 export { exportDataset, type ExportOptions, type ExportSummary } from "./export.js";
 export { loadDialogues, DIALOGUES_FILE } from "./load.js";
