@@ -204,3 +204,56 @@ describe("format details", () => {
     expect(() => readChatTemplate(bad)).toThrow(/tokenizer_config\.json at \/chat_template: no chat_template/);
   });
 });
+
+describe("reasoning (export --reasoning)", () => {
+  /** The example dialogue with reasoning on its first two assistant messages. */
+  function withReasoning(): DialogueRecord {
+    const r = exampleDialogueRecord();
+    const assistants = r.messages.flatMap((m, i) => (m.role === "assistant" ? [i] : []));
+    r.reasoning = r.messages.map(() => null);
+    r.reasoning[assistants[0]!] = "Search flights first.";
+    r.reasoning[assistants[1]!] = "  Offer the two options.  ";
+    return r;
+  }
+
+  it("writes nothing of it without the option, in every format", () => {
+    const r = withReasoning();
+    for (const name of EXPORT_FORMATS) {
+      const text = JSON.stringify(getFormat(name).toRows(r));
+      expect(text, name).not.toContain("Search flights first");
+      expect(text, name).not.toContain("<think>");
+      expect(text, name).not.toContain("reasoning_content");
+    }
+  });
+
+  it("openai: reasoning_content beside content; hermes / sharegpt: <think> before the answer; xlam: none", () => {
+    const r = withReasoning();
+    const [first, second] = r.messages.flatMap((m, i) => (m.role === "assistant" ? [i] : []));
+    const openai = getFormat("openai").toRows(r, { reasoning: true })[0] as { messages: Array<Record<string, unknown>> };
+    expect(openai.messages[first!]).toMatchObject({ role: "assistant", reasoning_content: "Search flights first." });
+    expect(openai.messages[second!]).toMatchObject({ role: "assistant", reasoning_content: "Offer the two options." });
+    expect(openai.messages.filter((m) => "reasoning_content" in m)).toHaveLength(2);
+    // the parser reads the row back to the same messages
+    expect(getFormat("openai").fromRow(openai).messages).toEqual(getFormat("openai").fromRow(getFormat("openai").toRows(r)[0]).messages);
+
+    const hermes = getFormat("hermes").toRows(r, { reasoning: true })[0] as { conversations: Array<{ from: string; value: string }> };
+    const gpt = hermes.conversations.filter((t) => t.from === "gpt");
+    expect(gpt[0]!.value).toMatch(/^<think>\nSearch flights first\.\n<\/think>\n\n<tool_call>/);
+    expect(gpt[1]!.value.startsWith("<think>\nOffer the two options.\n</think>\n\n")).toBe(true);
+    expect(gpt.slice(2).every((t) => !t.value.includes("<think>"))).toBe(true);
+    expect(getFormat("hermes").fromRow(hermes)).toEqual(getFormat("hermes").fromRow(getFormat("hermes").toRows(r)[0]));
+
+    const sharegpt = getFormat("sharegpt").toRows(r, { reasoning: true })[0] as { conversations: Array<{ from: string; value: string }> };
+    expect(sharegpt.conversations.find((t) => t.from === "function_call")!.value).toMatch(/^<think>\nSearch flights first\.\n<\/think>\n\n\{/);
+    expect(getFormat("sharegpt").fromRow(sharegpt)).toEqual(getFormat("sharegpt").fromRow(getFormat("sharegpt").toRows(r)[0]));
+
+    expect(getFormat("xlam").toRows(r, { reasoning: true })).toEqual(getFormat("xlam").toRows(r));
+    expect(getFormat("llama31").toRows(r, { reasoning: true })).toEqual(getFormat("llama31").toRows(r));
+  });
+
+  it("refuses reasoning that does not fit the messages", () => {
+    const r = withReasoning();
+    r.reasoning = r.reasoning!.slice(1);
+    expect(() => getFormat("openai").toRows(r, { reasoning: true })).toThrow(/reasoning has \d+ entries/);
+  });
+});
