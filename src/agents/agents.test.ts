@@ -147,6 +147,14 @@ describe("AssistantAgent", () => {
     expect(model.requests[0]!.toolChoice).toBe("none");
     expect(msg).toEqual({ role: "assistant", content: "Here is your summary." });
   });
+
+  it("gives the model's reasoning beside the message, never inside it", async () => {
+    const model = new ScriptedModel(() => ({ text: "Which date?", reasoning: "  The date is missing.  " }));
+    const out = await new AssistantAgent(model).reply(input());
+    expect(out).toEqual({ message: { role: "assistant", content: "Which date?" }, reasoning: "The date is missing." });
+    const plain = await new AssistantAgent(new ScriptedModel(() => ({ text: "Which date?" }))).reply(input());
+    expect(plain).toEqual({ message: { role: "assistant", content: "Which date?" } });
+  });
 });
 
 describe("prompts and personas", () => {

@@ -46,6 +46,7 @@ export class ScriptedModel implements ChatModel {
     const a = await this.answer(request, this.requests.length);
     return {
       text: a.text ?? (a.json !== undefined ? JSON.stringify(a.json) : ""),
+      ...(a.reasoning !== undefined ? { reasoning: a.reasoning } : {}),
       toolCalls: a.toolCalls ?? [],
       finishReason: a.finishReason ?? "stop",
       usage: a.usage ?? { promptTokens: 10, completionTokens: 5, cachedTokens: 0, estimated: false },
