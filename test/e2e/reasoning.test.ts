@@ -134,6 +134,20 @@ describe("synth --keep-reasoning", () => {
     expect(String((err as Error).message)).toMatch(/--keep-reasoning/);
   });
 
+  it("the CLI flag sets it; the sim on its own claims no reasoning (every entry null)", async () => {
+    const out = join(work, "cli");
+    const r = await runCli(["synth", "--tools", tools, "--count", "2", "--llm", "sim", "--seed", "3", "--out", out, "--keep-reasoning"], {
+      timeoutMs: 60_000,
+    });
+    expect(r.code, r.stderr).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { definition: Record<string, unknown> };
+    expect(manifest.definition.keepReasoning).toBe(true);
+    for (const d of readAccepted(out)) {
+      expect(d.reasoning).toHaveLength(d.messages.length);
+      expect(d.reasoning!.every((x) => x === null)).toBe(true);
+    }
+  }, 60_000);
+
   it("reads records without reasoning (older files) and rejects reasoning that does not fit the messages", () => {
     const d = readAccepted(kept)[0]!;
     const { reasoning: _r, ...old } = d;
