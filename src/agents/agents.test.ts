@@ -161,7 +161,7 @@ describe("prompts and personas", () => {
     expect(user).toContain(persona.name);
     expect(user).toContain("1. [single] Book it (tools: book_flight)");
     const turn = renderPrompt("user_turn", { continued: false, conversation: "", step: { id: 1, kind: "single", intent: "Book it" }, started: false, turnsLeft: 3 });
-    expect(turn).toContain("has not started yet");
+    expect(turn).toContain("not started yet");
     expect(turn).toContain("3 user turns are left");
     const tool = renderPrompt("tool", { tools: [view] });
     expect(tool).toContain("- book_flight: Book a flight.");

@@ -5,7 +5,7 @@
  * ({"error": "..."}), so the data teaches recovery.
  */
 import type { JsonSchema, Message, ToolSpec } from "../core/index.js";
-import { generateObject, type ChatModel } from "../llm/index.js";
+import { generateObject, validateAgainst, type ChatModel, type Checked } from "../llm/index.js";
 import { noUsableAnswer } from "./common.js";
 import { toolView } from "./planner.js";
 import { renderPrompt } from "./prompts.js";
@@ -26,6 +26,22 @@ export function resultSchema(tool: ToolSpec): { schema: JsonSchema; wrapped: boo
   const isObject = s.type === "object" || (s.type === undefined && isRecord(s.properties));
   if (isObject) return { schema: s, wrapped: false };
   return { schema: { type: "object", properties: { result: s }, required: ["result"] }, wrapped: true };
+}
+
+/**
+ * The structured-output schema of every tool-agent request of a dialogue: an error, or the result of one of its
+ * tools (each as `resultSchema` makes it).
+ */
+export function dialogueResultSchema(tools: readonly ToolSpec[]): JsonSchema {
+  const seen = new Set<string>();
+  const anyOf: JsonSchema[] = [];
+  for (const s of [TOOL_ERROR_SCHEMA, ...tools.map((t) => resultSchema(t).schema)]) {
+    const key = JSON.stringify(s);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    anyOf.push(s);
+  }
+  return anyOf.length === 1 ? anyOf[0]! : { anyOf };
 }
 
 /** One call to simulate. */
@@ -97,10 +113,19 @@ export class ToolAgent {
         call: `${input.tool.name}(${JSON.stringify(input.arguments)})`,
         earlier,
         known: ids,
+        name: input.tool.name,
         injectError: input.injectError,
-        schema: JSON.stringify(target),
         wrapped,
       }),
+    };
+    // The structured-output schema is part of the cached prefix on some servers (OpenAI puts it before the
+    // messages), so it is the same for every call of the dialogue: any result of its tools, or an error. The
+    // answer is then checked against this call's own schema (and re-asked with the problems).
+    const format = input.tools ? dialogueResultSchema(input.tools) : target;
+    const exact = (v: unknown): Checked<unknown> => {
+      if (format === target) return { ok: true, value: v };
+      const valid = validateAgainst(target, v);
+      return valid.ok ? { ok: true, value: v } : { ok: false, problems: valid.errors.map((e) => `schema: ${e}`) };
     };
     const { temperature, signal, thread: _thread, tools: _tools, cacheKey: _key, ...state } = input;
     const context: ToolContext = { agent: "tool", ...state };
@@ -119,7 +144,8 @@ export class ToolAgent {
           context,
         },
         name: "tool_result",
-        schema: target,
+        schema: format,
+        parse: exact,
         maxAttempts: this.maxAttempts,
         instruction: "Return the JSON result again.",
       }));
