@@ -1,7 +1,8 @@
 /**
  * Prompt cost and prompt-cache reach of a synth run (issue 10, "a prompt layout that caches").
  *
- * A fixed 40-dialogue synth run (BFCL multi-turn tools, seed 31, planned) through the local OpenAI-compatible test
+ * A fixed 40-dialogue synth run (BFCL multi-turn tools, seed 31, planned, synth's default 2-5 tools a sample and 5 %
+ * tool errors) through the local OpenAI-compatible test
  * server, in process, with the sim answering over HTTP (test/e2e/support/sim-bridge.ts). The server records every
  * chat request body; from them:
  *   - prompt tokens per accepted dialogue: the serialized prompt of every request (below), tokenized with
@@ -130,7 +131,7 @@ export async function measure(n = 40): Promise<CostReport> {
         seed: 31,
         out: join(work, "run"),
         sampling: "walk",
-        size: { min: 2, max: 4 },
+        size: { min: 2, max: 5 },
         plan: true,
         provenance: "reject",
         baseUrl: server.baseURL,
@@ -205,6 +206,10 @@ export async function run(): Promise<void> {
   console.log(
     `cacheable (longest prefix shared with any earlier request): OpenAI rule (>= 1024, 128-token steps) ${pct(r.openaiCached, r.promptTokens)}, ` +
       `16-token blocks ${pct(r.blockCached, r.promptTokens)}; prompt_cache_key values sent: ${r.cacheKeys}`,
+  );
+  console.log(
+    `uncached prompt tokens per accepted dialogue (what is left at full price): OpenAI rule ${per(r.promptTokens - r.openaiCached)}, ` +
+      `16-token blocks ${per(r.promptTokens - r.blockCached)}`,
   );
   for (const [role, x] of Object.entries(r.byRole).sort()) {
     console.log(
