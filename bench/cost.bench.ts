@@ -21,8 +21,8 @@
  *
  *   npm run bench cost       (COST_BENCH_N overrides the 40 dialogues)
  * Targets (issue 10): >= 60 % cacheable under the OpenAI rule, >= 85 % under blocks, >= 25 % fewer prompt tokens
- * per accepted dialogue than the layout before (21,000 measured from outside; see docs/agents.md), acceptance
- * unchanged.
+ * per accepted dialogue than the layout before, acceptance unchanged. Before and after: docs/agents.md, "Prompt
+ * layout and caching" (before: 16,003 tokens, 22.5 % / 52.3 %; after: 20,000 tokens, 46.7 % / 79.8 %).
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
