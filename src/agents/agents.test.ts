@@ -165,11 +165,16 @@ describe("prompts and personas", () => {
     expect(planner).toContain("at most 7 user turns");
     expect(planner).toContain("a -> b (P-R)");
     const persona = loadPersonas()[0]!;
-    const user = renderPrompt("user", { persona, plan: [], step: { id: 1, kind: "single", intent: "Book it" }, started: false, tools: [], turnsLeft: 3 });
+    const user = renderPrompt("user", { persona, plan: [{ id: 1, kind: "single", intent: "Book it", tools: "book_flight" }], tools: [] });
     expect(user).toContain(persona.name);
-    expect(user).toContain("has not started yet");
-    const tool = renderPrompt("tool", { tool: view, arguments: "{}", earlier: [], known: [], injectError: true, schema: "{}" });
-    expect(tool).toContain('{"error": "..."}');
+    expect(user).toContain("1. [single] Book it (tools: book_flight)");
+    const turn = renderPrompt("user_turn", { continued: false, conversation: "", step: { id: 1, kind: "single", intent: "Book it" }, started: false, turnsLeft: 3 });
+    expect(turn).toContain("not started yet");
+    expect(turn).toContain("3 user turns are left");
+    const tool = renderPrompt("tool", { tools: [view] });
+    expect(tool).toContain("- book_flight: Book a flight.");
+    const call = renderPrompt("tool_call", { call: "book_flight({})", earlier: [], known: [], injectError: true, schema: "{}" });
+    expect(call).toContain('{"error": "..."}');
   });
 
   it("has a varied persona list, picked by seed", () => {

@@ -74,6 +74,7 @@ export class AssistantAgent {
           toolChoice,
           temperature: input.temperature,
           seed: input.seed + input.messages.length * 7,
+          cacheKey: `toolflow-assistant-${input.seed}`,
           signal: input.signal,
           role: "assistant",
           context,

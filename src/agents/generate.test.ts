@@ -7,7 +7,7 @@ import { GenerationError } from "./common.js";
 import { validatePlan } from "./planner.js";
 import { normalizeSchema, humanize } from "./tool-schema.js";
 import { argsOf, bfclTools, callsOf, sampleOf, simModels, ScriptedModel } from "../../test/support/agents.js";
-import { UsageCounter, usageMiddleware, wrapModel } from "../llm/index.js";
+import { UsageCounter, usageMiddleware, wrapModel, type ChatModel, type ChatRequest } from "../llm/index.js";
 
 const TRAVEL = ["authenticate_travel", "register_credit_card", "get_flight_cost", "book_flight", "purchase_insurance"];
 const TICKETS = ["ticket_login", "create_ticket", "get_ticket", "edit_ticket", "resolve_ticket", "close_ticket"];
@@ -272,5 +272,37 @@ describe("generateDialogue with the sim backend (BFCL travel and ticket tools)",
     await expect(
       generateDialogue(sampleOf(TRAVEL), all, simModels(), { seed: 1, usePlan: true, signal: ac.signal }),
     ).rejects.toThrow(/stop now/);
+  });
+});
+
+describe("prompt layout (prompt caching)", () => {
+  it("each request of an agent extends its previous one, with a stable system message and one cacheKey per dialogue", async () => {
+    const sim = simModels().user;
+    const requests: ChatRequest[] = [];
+    const rec: ChatModel = { id: sim.id, backend: sim.backend, chat: (r) => (requests.push(r), sim.chat(r)) };
+    const d = await generateDialogue(sampleOf(TICKETS.slice(0, 4)), all, { planner: rec, user: rec, assistant: rec, tool: rec }, {
+      seed: 5,
+      usePlan: true,
+      toolErrorRate: 0.3,
+    });
+    expect(d.messages.length).toBeGreaterThan(4);
+    for (const role of ["user", "tool", "assistant"] as const) {
+      const mine = requests.filter((r) => r.role === role);
+      expect(mine.length, role).toBeGreaterThan(1);
+      expect(new Set(mine.map((r) => r.cacheKey)).size, role).toBe(1);
+      expect(mine[0]!.cacheKey, role).toMatch(new RegExp(`^toolflow-${role}-`));
+      expect(new Set(mine.map((r) => JSON.stringify(r.responseFormat ?? null))).size, role).toBe(1);
+      for (let i = 1; i < mine.length; i++) {
+        const prev = mine[i - 1]!.messages;
+        expect(mine[i]!.messages.slice(0, prev.length), `${role} request ${i}`).toEqual(prev);
+      }
+    }
+    // the user agent's conversation holds the dialogue's messages once, the user's own as its answers
+    const lastUser = requests.filter((r) => r.role === "user").at(-1)!;
+    const said = d.messages.filter((m) => m.role === "user").map((m) => m.content);
+    const answers = lastUser.messages.filter((m) => m.role === "assistant").map((m) => (JSON.parse(m.content!) as { message: string }).message);
+    expect(answers).toEqual(said);
+    const planner = requests.find((r) => r.role === "planner")!;
+    expect(planner.cacheKey).toMatch(/^toolflow-planner-/);
   });
 });

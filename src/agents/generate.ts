@@ -17,6 +17,7 @@ import {
   stepToolsCalled,
   type CallRecord,
   type KnownField,
+  type AgentThread,
   type RequestState,
 } from "./state.js";
 import { ToolAgent, toolErrorText } from "./tool-agent.js";
@@ -127,6 +128,10 @@ export async function generateDialogue(
   let current: RequestState | null = null;
   let userTurns = 0;
   let complete = false;
+  // The user and tool agents' own conversations: each of their requests extends the previous one.
+  const userThread: AgentThread = { messages: [], seen: 0, count: 0 };
+  const toolThread: AgentThread = { messages: [], seen: 0, count: 0 };
+  const toolCacheKey = `toolflow-tool-${deriveSeed(seed, "tool")}`;
 
   for (;;) {
     signal?.throwIfAborted();
@@ -143,6 +148,7 @@ export async function generateDialogue(
       messages,
       turnsLeft: maxTurns - userTurns,
       turn: userTurns,
+      thread: userThread,
       temperature,
       signal,
     });
@@ -224,6 +230,9 @@ export async function generateDialogue(
           injectError,
           known,
           history,
+          tools: sampled,
+          thread: toolThread,
+          cacheKey: toolCacheKey,
           temperature,
           signal,
         });

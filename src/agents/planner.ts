@@ -207,6 +207,7 @@ export class Planner {
           ],
           temperature: options.temperature,
           seed: options.seed,
+          cacheKey: `toolflow-planner-${options.seed}`,
           signal: options.signal,
           role: "planner",
           context,

@@ -1,7 +1,7 @@
 /**
  * Per-dialogue state shared by the agents, and the typed contexts they put on each ChatRequest.
  */
-import type { DialoguePlan, PlanStep, PlanStepKind, StepMix, ToolSample, ToolSpec } from "../core/index.js";
+import type { DialoguePlan, Message, PlanStep, PlanStepKind, StepMix, ToolSample, ToolSpec } from "../core/index.js";
 import type { CallContext } from "../llm/index.js";
 import type { ToolCallInput } from "./tool-agent.js";
 import { isRecord } from "./tool-schema.js";
@@ -70,7 +70,7 @@ export interface PlannerContext extends CallContext {
 }
 
 /** The user agent's call: its turn input, without the conversation (which is in the prompt) and call options. */
-export interface UserContext extends CallContext, Omit<UserTurnInput, "messages" | "temperature" | "signal"> {
+export interface UserContext extends CallContext, Omit<UserTurnInput, "messages" | "temperature" | "signal" | "thread"> {
   agent: "user";
   mode: "plan" | "free";
 }
@@ -91,7 +91,7 @@ export interface AssistantContext extends CallContext {
 }
 
 /** The tool agent's call: its input without call options. */
-export interface ToolContext extends CallContext, Omit<ToolCallInput, "temperature" | "signal"> {
+export interface ToolContext extends CallContext, Omit<ToolCallInput, "temperature" | "signal" | "thread" | "tools" | "cacheKey"> {
   agent: "tool";
 }
 
@@ -144,4 +144,18 @@ export function knownFieldsOf(
   };
   walk(value, "", "", 0);
   return out;
+}
+
+/**
+ * An agent's own conversation over one dialogue, kept by the caller and extended by the agent after each answer
+ * it accepts: the messages it sent after its system message (each request's message, then its answer), how many
+ * dialogue messages it has seen, and how many answers it holds. Each request is the previous one plus what is
+ * new, so a server's prefix cache serves everything but the new part.
+ */
+export interface AgentThread {
+  messages: Message[];
+  /** Dialogue messages already shown to the agent (user agent). */
+  seen: number;
+  /** Answers in `messages`. */
+  count: number;
 }

@@ -4,12 +4,12 @@
  * the prompt, so an id stays the same id). With a configurable rate it returns a realistic error instead
  * ({"error": "..."}), so the data teaches recovery.
  */
-import type { JsonSchema, ToolSpec } from "../core/index.js";
-import { generateObject, type ChatModel } from "../llm/index.js";
+import type { JsonSchema, Message, ToolSpec } from "../core/index.js";
+import { generateObject, validateAgainst, type ChatModel, type Checked } from "../llm/index.js";
 import { noUsableAnswer } from "./common.js";
 import { toolView } from "./planner.js";
 import { renderPrompt } from "./prompts.js";
-import type { CallRecord, KnownField, ToolContext } from "./state.js";
+import type { AgentThread, CallRecord, KnownField, ToolContext } from "./state.js";
 import { isRecord, normalizeSchema } from "./tool-schema.js";
 
 export const TOOL_ERROR_SCHEMA: JsonSchema = {
@@ -28,6 +28,22 @@ export function resultSchema(tool: ToolSpec): { schema: JsonSchema; wrapped: boo
   return { schema: { type: "object", properties: { result: s }, required: ["result"] }, wrapped: true };
 }
 
+/**
+ * The structured-output schema of every tool-agent request of a dialogue: an error, or the result of one of its
+ * tools (each as `resultSchema` makes it).
+ */
+export function dialogueResultSchema(tools: readonly ToolSpec[]): JsonSchema {
+  const seen = new Set<string>();
+  const anyOf: JsonSchema[] = [];
+  for (const s of [TOOL_ERROR_SCHEMA, ...tools.map((t) => resultSchema(t).schema)]) {
+    const key = JSON.stringify(s);
+    if (seen.has(key)) continue;
+    seen.add(key);
+    anyOf.push(s);
+  }
+  return anyOf.length === 1 ? anyOf[0]! : { anyOf };
+}
+
 /** One call to simulate. */
 export interface ToolCallInput {
   seed: number;
@@ -39,6 +55,16 @@ export interface ToolCallInput {
   /** Values created or passed earlier in the dialogue (the tool agent's per-dialogue state). */
   known: KnownField[];
   history: CallRecord[];
+  /** Sent as the request's cacheKey (the dialogue's requests of this agent share a prompt prefix). */
+  cacheKey?: string;
+  /** The dialogue's tools (all simulated by one system message); default: the called tool alone. */
+  tools?: ToolSpec[];
+  /**
+   * The tool agent's own conversation in this dialogue: each call and its result are appended, so the next call
+   * extends the previous request and sees every earlier result. Earlier calls not in the thread (and the values
+   * they made) are listed in the call's message instead.
+   */
+  thread?: AgentThread;
   temperature?: number;
   signal?: AbortSignal;
 }
@@ -68,41 +94,65 @@ export class ToolAgent {
   async call(input: ToolCallInput): Promise<ToolCallOutput> {
     const { schema, wrapped } = resultSchema(input.tool);
     const target = input.injectError ? TOOL_ERROR_SCHEMA : schema;
-    const earlier = input.history
+    // Fixed for the dialogue first (role instructions, every tool's documentation), then the session's calls and
+    // results as messages, the new call last: each request extends the previous one (prompt caching).
+    const system = renderPrompt("tool", { tools: (input.tools ?? [input.tool]).map(toolView) });
+    const thread = input.thread ?? { messages: [], seen: 0, count: 0 };
+    const outside = input.history.slice(thread.count);
+    const outsideIds = new Set(outside.map((c) => c.callId));
+    const earlier = outside
       .slice(-12)
       .map((c) => `${c.tool}(${JSON.stringify(c.arguments)}) -> ${JSON.stringify(c.result).slice(0, 400)}`);
-    const ids = input.known.filter((k) => k.from === "result").slice(-40).map((k) => `${k.path} = ${JSON.stringify(k.value)}`);
-    const system = renderPrompt("tool", {
-      tool: toolView(input.tool),
-      arguments: JSON.stringify(input.arguments),
-      earlier,
-      known: ids,
-      injectError: input.injectError,
-      schema: JSON.stringify(target),
-      wrapped,
-    });
-    const { temperature, signal, ...state } = input;
+    const ids = input.known
+      .filter((k) => k.from === "result" && outsideIds.has(k.callId))
+      .slice(-40)
+      .map((k) => `${k.path} = ${JSON.stringify(k.value)}`);
+    const callMessage: Message = {
+      role: "user",
+      content: renderPrompt("tool_call", {
+        call: `${input.tool.name}(${JSON.stringify(input.arguments)})`,
+        earlier,
+        known: ids,
+        name: input.tool.name,
+        injectError: input.injectError,
+        wrapped,
+      }),
+    };
+    // The structured-output schema is part of the cached prefix on some servers (OpenAI puts it before the
+    // messages), so it is the same for every call of the dialogue: any result of its tools, or an error. The
+    // answer is then checked against this call's own schema (and re-asked with the problems).
+    const format = input.tools ? dialogueResultSchema(input.tools) : target;
+    const exact = (v: unknown): Checked<unknown> => {
+      if (format === target) return { ok: true, value: v };
+      const valid = validateAgainst(target, v);
+      return valid.ok ? { ok: true, value: v } : { ok: false, problems: valid.errors.map((e) => `schema: ${e}`) };
+    };
+    const { temperature, signal, thread: _thread, tools: _tools, cacheKey: _key, ...state } = input;
     const context: ToolContext = { agent: "tool", ...state };
     let value: unknown;
     try {
-      ({ value } = await generateObject({
+      let text: string;
+      ({ value, result: { text } } = await generateObject({
         model: this.model,
         request: {
-          messages: [
-            { role: "system", content: system },
-            { role: "user", content: `${input.tool.name}(${JSON.stringify(input.arguments)})` },
-          ],
+          messages: [{ role: "system", content: system }, ...thread.messages, callMessage],
           temperature,
           seed: input.seed,
+          ...(input.cacheKey ? { cacheKey: input.cacheKey } : {}),
           signal,
           role: "tool",
           context,
         },
         name: "tool_result",
-        schema: target,
+        schema: format,
+        parse: exact,
         maxAttempts: this.maxAttempts,
         instruction: "Return the JSON result again.",
       }));
+      if (input.thread) {
+        input.thread.messages.push(callMessage, { role: "assistant", content: text.trim() });
+        input.thread.count++;
+      }
     } catch (err) {
       throw noUsableAnswer("tool", "unusable result", err, `${input.tool.name}: `);
     }

@@ -9,7 +9,7 @@ import { fromZod, generateObject, type ChatModel } from "../llm/index.js";
 import { bareSchema, noUsableAnswer, transcript } from "./common.js";
 import { toolView } from "./planner.js";
 import { renderPrompt, type Persona } from "./prompts.js";
-import type { CallRecord, KnownField, RequestState, UserContext } from "./state.js";
+import type { AgentThread, CallRecord, KnownField, RequestState, UserContext } from "./state.js";
 
 /** What the user agent answers each turn. */
 export const UserTurnZ = z.object({
@@ -47,6 +47,12 @@ export interface UserTurnInput {
   turnsLeft: number;
   /** 0-based index of this user turn in the dialogue. */
   turn: number;
+  /**
+   * The user agent's own conversation in this dialogue (see AgentThread): each turn's request message and answer
+   * are appended, so the next request extends the previous one. Without it the turn is asked fresh, with the
+   * whole conversation in its message.
+   */
+  thread?: AgentThread;
   temperature?: number;
   signal?: AbortSignal;
 }
@@ -74,32 +80,42 @@ export class UserAgent {
     const current = input.current;
     const step = planMode ? input.plan!.steps[input.stepIndex] : undefined;
     const started = current !== null && current.userTurns > 0;
+    // Fixed for the dialogue (role instructions, persona, plan, tools) in the system message; what changes each
+    // turn (the conversation since the last turn, the step status, turns left) in the turn's message, appended
+    // after the earlier turns and answers: each request extends the previous one (prompt caching).
     const system = renderPrompt(planMode ? "user" : "user_free", {
       persona: input.persona,
       plan: input.plan ? input.plan.steps.map(stepView) : [],
-      step: stepView(step),
-      nextStep: planMode ? stepView(input.plan!.steps[input.stepIndex + 1]) : null,
-      started,
-      callsMade: current ? current.calls.map((c) => `${c.tool}${c.ok ? "" : " (failed)"}`).join(", ") : "",
       tools: input.tools.map(toolView),
-      requested: input.requested.join(", "),
-      conversation: transcript(input.messages),
-      turnsLeft: input.turnsLeft,
-      firstTurn: input.turn === 0,
     });
-    const { messages: _conversation, temperature, signal, ...state } = input;
+    const thread = input.thread ?? { messages: [], seen: 0, count: 0 };
+    const continued = thread.count > 0;
+    // The user's own messages are already in the thread, as its answers.
+    const fresh = input.messages.slice(continued ? thread.seen : 0).filter((m) => !(continued && m.role === "user"));
+    const turnMessage: Message = {
+      role: "user",
+      content: renderPrompt("user_turn", {
+        continued,
+        conversation: transcript(fresh),
+        step: stepView(step),
+        nextStep: planMode ? stepView(input.plan!.steps[input.stepIndex + 1]) : null,
+        started,
+        callsMade: current ? current.calls.map((c) => `${c.tool}${c.ok ? "" : " (failed)"}`).join(", ") : "",
+        requested: planMode ? "" : input.requested.join(", "),
+        turnsLeft: input.turnsLeft,
+      }),
+    };
+    const { messages: _conversation, temperature, signal, thread: _thread, ...state } = input;
     const context: UserContext = { agent: "user", mode: planMode ? "plan" : "free", ...state };
     const asTurn = fromZod(UserTurnZ);
     try {
-      const { value } = await generateObject({
+      const { value, result } = await generateObject({
         model: this.model,
         request: {
-          messages: [
-            { role: "system", content: system },
-            { role: "user", content: "Reply with your next turn as JSON." },
-          ],
+          messages: [{ role: "system", content: system }, ...thread.messages, turnMessage],
           temperature,
           seed: input.seed + input.turn * 31,
+          cacheKey: `toolflow-user-${input.seed}`,
           signal,
           role: "user",
           context,
@@ -117,6 +133,11 @@ export class UserAgent {
         maxAttempts: this.maxAttempts,
         instruction: "Reply again with the JSON.",
       });
+      if (input.thread) {
+        input.thread.messages.push(turnMessage, { role: "assistant", content: result.text.trim() });
+        input.thread.seen = input.messages.length;
+        input.thread.count++;
+      }
       return value;
     } catch (err) {
       throw noUsableAnswer("user", "unusable user turn", err);

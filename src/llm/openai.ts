@@ -394,6 +394,7 @@ export class OpenAIChatModel implements ChatModel {
     }
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.seed !== undefined) body.seed = request.seed;
+    if (request.cacheKey) body.prompt_cache_key = request.cacheKey;
     if (request.maxTokens !== undefined) {
       if ((this.options.maxTokensField ?? "max_tokens") === "max_tokens") body.max_tokens = request.maxTokens;
       else body.max_completion_tokens = request.maxTokens;

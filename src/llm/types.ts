@@ -41,6 +41,12 @@ export interface ChatRequest {
   signal?: AbortSignal;
   /** Who is asking (usage is counted per role). */
   role?: ModelRole;
+  /**
+   * Groups requests that share a prompt prefix (one dialogue's requests of one agent), sent as `prompt_cache_key`
+   * where the server takes one so they meet the same prompt cache. Does not change the answer (not part of the
+   * response-cache key).
+   */
+  cacheKey?: string;
   /** Side channel for offline backends; see CallContext. */
   context?: CallContext;
 }
