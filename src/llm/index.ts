@@ -35,10 +35,12 @@ export { cacheMiddleware, requestCacheKey, SqliteResponseCache, type ResponseCac
 export {
   costFor,
   costOf,
+  encodeTokens,
   estimatePromptTokens,
   estimateTokens,
   isFreeModel,
   loadPriceTable,
+  openAICachedPrefix,
   priceFor,
   UsageCounter,
   usageMiddleware,

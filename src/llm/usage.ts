@@ -67,7 +67,9 @@ export function costOf(price: ModelPrice, usage: { promptTokens: number; complet
 }
 
 type CountTokens = (text: string) => number;
+type EncodeTokens = (text: string) => number[];
 let countTokens: CountTokens | undefined;
+let encode: EncodeTokens | undefined;
 
 /**
  * gpt-tokenizer, loaded (synchronously, through its CommonJS build) on first use: its tables take over a second
@@ -75,10 +77,26 @@ let countTokens: CountTokens | undefined;
  */
 function tokenizer(): CountTokens {
   if (!countTokens) {
-    const mod = createRequire(import.meta.url)("gpt-tokenizer") as { countTokens: CountTokens };
+    const mod = createRequire(import.meta.url)("gpt-tokenizer") as { countTokens: CountTokens; encode: EncodeTokens };
     countTokens = mod.countTokens;
+    encode = mod.encode;
   }
   return countTokens;
+}
+
+/** The tokens of a text (o200k encoding), e.g. to compare prompt prefixes. */
+export function encodeTokens(text: string): number[] {
+  if (text === "") return [];
+  tokenizer();
+  return encode!(text);
+}
+
+/**
+ * Prompt tokens a provider's prompt cache serves under the OpenAI rule: none below a shared prefix of 1,024
+ * tokens, then the shared prefix rounded down to a multiple of 128.
+ */
+export function openAICachedPrefix(sharedPrefixTokens: number): number {
+  return sharedPrefixTokens < 1024 ? 0 : Math.floor(sharedPrefixTokens / 128) * 128;
 }
 
 /** Tokens of a text (o200k encoding). */
