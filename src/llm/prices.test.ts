@@ -68,8 +68,8 @@ describe("prices from @pydantic/genai-prices", () => {
       expect(r.table["openai:gpt-4o"]).toEqual({ input: 1, output: 1 });
       const p = pkg("gpt-4o-mini", { providerId: "openai" }) as { input: number; output: number; cachedInput: number };
       const meter = new UsageCounter({ prices: r.table });
-      meter.record("user", "openai:gpt-4o-mini", { promptTokens: 1e6, completionTokens: 1e6, cachedTokens: 5e5 });
-      meter.record("user", "openai:gpt-4o-mini", { promptTokens: 1e6, completionTokens: 0, cachedTokens: 0 }, { cached: true });
+      meter.record("user", "openai:gpt-4o-mini", { promptTokens: 1e6, completionTokens: 1e6, cachedTokens: 5e5, estimated: false });
+      meter.record("user", "openai:gpt-4o-mini", { promptTokens: 1e6, completionTokens: 0, cachedTokens: 0, estimated: false }, { cached: true });
       const s = meter.summary();
       expect(s.total.costUsd).toBeCloseTo(0.5 * p.input + 0.5 * p.cachedInput + p.output, 6);
       // without cache: both calls, every prompt token at the input price
