@@ -35,10 +35,12 @@ export { cacheMiddleware, requestCacheKey, SqliteResponseCache, type ResponseCac
 export {
   costFor,
   costOf,
+  encodeTokens,
   estimatePromptTokens,
   estimateTokens,
   isFreeModel,
   loadPriceTable,
+  openAICachedPrefix,
   priceFor,
   UsageCounter,
   usageMiddleware,
@@ -49,6 +51,17 @@ export {
   type UsageSummary,
   type UsageTotals,
 } from "./usage.js";
+export {
+  loadRunPrices,
+  packageLookup,
+  PRICE_PACKAGE,
+  pricePackageVersion,
+  resolvePrices,
+  type PackagePriceMatch,
+  type PriceLookup,
+  type PriceSource,
+  type ResolvedPrices,
+} from "./prices.js";
 export { redact } from "./redact.js";
 export { checkToolCalls, validateAgainst } from "./validate.js";
 // The llama backend: sync helpers here; the backend itself (src/llm/llama/, node-llama-cpp) is loaded on first use

@@ -67,7 +67,9 @@ export function costOf(price: ModelPrice, usage: { promptTokens: number; complet
 }
 
 type CountTokens = (text: string) => number;
+type EncodeTokens = (text: string) => number[];
 let countTokens: CountTokens | undefined;
+let encode: EncodeTokens | undefined;
 
 /**
  * gpt-tokenizer, loaded (synchronously, through its CommonJS build) on first use: its tables take over a second
@@ -75,10 +77,26 @@ let countTokens: CountTokens | undefined;
  */
 function tokenizer(): CountTokens {
   if (!countTokens) {
-    const mod = createRequire(import.meta.url)("gpt-tokenizer") as { countTokens: CountTokens };
+    const mod = createRequire(import.meta.url)("gpt-tokenizer") as { countTokens: CountTokens; encode: EncodeTokens };
     countTokens = mod.countTokens;
+    encode = mod.encode;
   }
   return countTokens;
+}
+
+/** The tokens of a text (o200k encoding), e.g. to compare prompt prefixes. */
+export function encodeTokens(text: string): number[] {
+  if (text === "") return [];
+  tokenizer();
+  return encode!(text);
+}
+
+/**
+ * Prompt tokens a provider's prompt cache serves under the OpenAI rule: none below a shared prefix of 1,024
+ * tokens, then the shared prefix rounded down to a multiple of 128.
+ */
+export function openAICachedPrefix(sharedPrefixTokens: number): number {
+  return sharedPrefixTokens < 1024 ? 0 : Math.floor(sharedPrefixTokens / 128) * 128;
 }
 
 /** Tokens of a text (o200k encoding). */
@@ -124,14 +142,20 @@ export interface UsageBucket {
   savedCompletionTokens: number;
   /** Requests whose counts were estimated (server omitted usage). */
   estimatedRequests: number;
-  /** Dollars, when every model in the bucket has a price; null otherwise. */
+  /** Dollars paid (response-cache hits cost 0, provider-cached prompt tokens at the cached-input price), when
+   * every model in the bucket has a price; null otherwise. */
   costUsd: number | null;
+  /** Dollars the same calls would have cost with no response-cache hits and no provider prompt caching: every
+   * prompt token (cache hits included) at the input price, every completion token at the output price. */
+  costWithoutCacheUsd: number | null;
 }
 
 export interface UsageSummary {
   total: UsageBucket;
   byRole: Record<string, UsageBucket>;
   byModel: Record<string, UsageBucket>;
+  /** Per role, per model (manifests price each role's tokens at its models' prices). */
+  byRoleModel: Record<string, Record<string, UsageBucket>>;
   /** Models used that the price table does not cover (their cost is unknown). */
   unpricedModels: string[];
 }
@@ -155,6 +179,7 @@ function emptyBucket(): UsageBucket {
     savedCompletionTokens: 0,
     estimatedRequests: 0,
     costUsd: 0,
+    costWithoutCacheUsd: 0,
   };
 }
 
@@ -198,6 +223,7 @@ export class UsageCounter {
     let b = byModel.get(model);
     if (!b) byModel.set(model, (b = emptyBucket()));
     const cost = options.cached ? 0 : costFor(this.prices, model, usage);
+    const full = costFor(this.prices, model, { promptTokens: usage.promptTokens, completionTokens: usage.completionTokens, cachedTokens: 0 });
     if (cost === undefined && !options.cached) this.unpriced.add(model);
     b.requests++;
     if (options.cached) {
@@ -211,6 +237,7 @@ export class UsageCounter {
       if (usage.estimated) b.estimatedRequests++;
     }
     b.costUsd = b.costUsd === null || cost === undefined ? null : b.costUsd + cost;
+    b.costWithoutCacheUsd = b.costWithoutCacheUsd === null || full === undefined ? null : b.costWithoutCacheUsd + full;
     this.parent?.record(role, model, usage, options);
   }
 
@@ -257,15 +284,19 @@ export class UsageCounter {
 
   /** Calls, cache hits, tokens and dollars per role and model (the session summary of a run). */
   summary(): UsageSummary {
-    const round = (b: UsageBucket): UsageBucket => ({
-      ...b,
-      costUsd: b.costUsd === null ? null : Math.round(b.costUsd * 1e6) / 1e6,
-    });
+    const r6 = (x: number | null) => (x === null ? null : Math.round(x * 1e6) / 1e6);
+    const round = (b: UsageBucket): UsageBucket => ({ ...b, costUsd: r6(b.costUsd), costWithoutCacheUsd: r6(b.costWithoutCacheUsd) });
     const f = this.fold();
     return {
       total: round(f.total),
       byRole: Object.fromEntries(sortedKeys(f.byRole).map((k) => [k, round(f.byRole.get(k)!)])),
       byModel: Object.fromEntries(sortedKeys(f.byModel).map((k) => [k, round(f.byModel.get(k)!)])),
+      byRoleModel: Object.fromEntries(
+        sortedKeys(this.cells).map((role) => {
+          const m = this.cells.get(role)!;
+          return [role, Object.fromEntries(sortedKeys(m).map((k) => [k, round(m.get(k)!)]))];
+        }),
+      ),
       unpricedModels: [...this.unpriced].sort(),
     };
   }
@@ -279,7 +310,13 @@ export class UsageCounter {
   describe(): string {
     const t = this.fold().total;
     const fmt = (n: number) => (n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
-    const cost = t.costUsd === null ? `cost unknown (no price for ${[...this.unpriced].join(", ")})` : `$${t.costUsd.toFixed(4)}`;
+    const cost =
+      t.costUsd === null
+        ? `cost unknown (no price for ${[...this.unpriced].join(", ")})`
+        : `$${t.costUsd.toFixed(4)}` +
+          (t.costWithoutCacheUsd !== null && t.costWithoutCacheUsd.toFixed(4) !== t.costUsd.toFixed(4)
+            ? ` ($${t.costWithoutCacheUsd.toFixed(4)} without cache hits)`
+            : "");
     const est = t.estimatedRequests > 0 ? `, ${t.estimatedRequests} estimated` : "";
     return `${t.requests} model calls (${t.cachedResponses} cached${est}), ${fmt(t.promptTokens)} prompt + ${fmt(t.completionTokens)} completion tokens, ${cost}`;
   }
@@ -298,6 +335,8 @@ export class UsageCounter {
       into.savedCompletionTokens += b.savedCompletionTokens;
       into.estimatedRequests += b.estimatedRequests;
       into.costUsd = into.costUsd === null || b.costUsd === null ? null : into.costUsd + b.costUsd;
+      into.costWithoutCacheUsd =
+        into.costWithoutCacheUsd === null || b.costWithoutCacheUsd === null ? null : into.costWithoutCacheUsd + b.costWithoutCacheUsd;
     };
     for (const [role, m] of this.cells) {
       for (const [model, b] of m) {

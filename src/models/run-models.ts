@@ -8,7 +8,7 @@ import { UsageError } from "../core/index.js";
 import { deriveSeed, Rng } from "../core/index.js";
 import { DIALOGUE_ROLES, type DialogueRole } from "../core/index.js";
 import {
-  loadPriceTable,
+  loadRunPrices,
   RequestLimiter,
   SqliteResponseCache,
   UsageCounter,
@@ -17,6 +17,8 @@ import {
   type DialogueModels,
   type LlamaModelOptions,
   type ModelMiddleware,
+  type PriceLookup,
+  type PriceSource,
   type PriceTable,
   type RetryPolicy,
 } from "../llm/index.js";
@@ -42,8 +44,10 @@ export interface RunModelsConfig {
   retry?: Partial<RetryPolicy>;
   /** Folder of the response cache (file responses.sqlite inside). No cache when unset. */
   cacheDir?: string;
-  /** Price table file (JSON or YAML). */
+  /** Price table file (JSON or YAML); its entries win over the package's prices (src/llm/prices.ts). */
   pricesFile?: string;
+  /** Test hook: the price lookup used instead of @pydantic/genai-prices. */
+  priceLookup?: PriceLookup;
   nativeTools?: boolean | "auto";
   nativeJsonSchema?: boolean | "auto";
   llama?: LlamaModelOptions;
@@ -62,6 +66,8 @@ export interface RunModels {
   /** Every call of this run's models: calls, cache hits, tokens, dollars. */
   readonly usage: UsageCounter;
   readonly prices: PriceTable | undefined;
+  /** The price of each non-free model of the run and where it came from (package or file); null: none. */
+  readonly priceSources?: Record<string, PriceSource | null>;
   /** Model ids per role, the judge and the cache folder (for manifests; never a key). */
   describe(): Record<string, unknown>;
   close(): Promise<void>;
@@ -84,8 +90,16 @@ export class ModelPool {
 }
 
 export async function openRunModels(config: RunModelsConfig): Promise<RunModels> {
-  const prices = config.pricesFile ? await loadPriceTable(config.pricesFile) : undefined;
-  const usage = new UsageCounter(prices ? { prices } : {});
+  const specs = [config.llm, ...Object.values(config.roles ?? {}), config.judge, config.roundTrip]
+    .filter((l): l is string => typeof l === "string" && l.trim() !== "")
+    .flatMap((l) => parseModelList(l).map((s) => parseModelSpec(s).spec));
+  const resolved = await loadRunPrices(specs, {
+    baseURL: config.baseURL ?? (config.env ?? process.env).OPENAI_BASE_URL,
+    pricesFile: config.pricesFile,
+    ...(config.priceLookup ? { lookup: config.priceLookup } : {}),
+  });
+  const prices: PriceTable = resolved.table;
+  const usage = new UsageCounter({ prices });
   const limiter = new RequestLimiter({
     concurrency: config.concurrency,
     requestsPerMinute: config.requestsPerMinute,
@@ -138,6 +152,7 @@ export async function openRunModels(config: RunModelsConfig): Promise<RunModels>
       },
       usage,
       prices,
+      priceSources: resolved.sources,
       describe() {
         const roles: Record<string, string[]> = { default: defaultPool.ids };
         for (const r of DIALOGUE_ROLES) if (pools[r] !== defaultPool) roles[r] = pools[r].ids;

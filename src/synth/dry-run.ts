@@ -14,11 +14,14 @@ import { DIALOGUE_ROLES, type DialogueRole, type Message, type ToolSample } from
 import { generateDialogue } from "../agents/index.js";
 import {
   costOf,
+  encodeTokens,
   estimatePromptTokens,
   estimateTokens,
   isFreeModel,
-  loadPriceTable,
+  loadRunPrices,
+  openAICachedPrefix,
   priceFor,
+  type PriceLookup,
   type ChatRequest,
   type ChatResult,
   type DialogueModels,
@@ -39,6 +42,8 @@ export interface RecordedCall {
   result?: ChatResult;
   promptTokens: number;
   completionTokens: number;
+  /** Of promptTokens, those a provider prompt cache would serve (OpenAI rule, prefix shared with an earlier request of the role). */
+  cachedTokens?: number;
 }
 
 export interface RoleEstimate {
@@ -48,6 +53,8 @@ export interface RoleEstimate {
   callsPerDialogue: number;
   promptTokensPerDialogue: number;
   completionTokensPerDialogue: number;
+  /** Of the prompt tokens, those a provider prompt cache would serve (see estimatePromptCaching). */
+  cachedPromptTokensPerDialogue: number;
 }
 
 export interface RunEstimate {
@@ -55,9 +62,17 @@ export interface RunEstimate {
   calls: number;
   promptTokens: number;
   completionTokens: number;
-  /** USD; null when some model has no price. */
+  /** Prompt tokens a provider prompt cache would serve (estimate, OpenAI rule). */
+  cachedPromptTokens: number;
+  /**
+   * USD with cache hits: provider prompt caching as estimated (cachedPromptTokens at the cached-input price) and no
+   * response-cache hits (a fresh run). null when some model has no price.
+   */
   cost: number | null;
+  /** USD without cache hits: every prompt token at the input price. */
+  costWithoutCache: number | null;
   costByRole: Record<string, number | null>;
+  costWithoutCacheByRole: Record<string, number | null>;
 }
 
 export interface DryRunReport {
@@ -72,12 +87,16 @@ export interface DryRunReport {
   atCount: RunEstimate;
   atCap: RunEstimate;
   unpriced: string[];
+  /** The price each model got and its source (package or --prices). */
+  prices: Record<string, { input: number; output: number; cachedInput?: number; source: string } | null>;
   notes: string[];
 }
 
 export interface DryRunIo {
   /** Dialogues to rehearse (default 8). */
   rehearsals?: number;
+  /** Test hook: the price lookup used instead of @pydantic/genai-prices. */
+  priceLookup?: PriceLookup;
   generateDialogue?: SynthDeps["generateDialogue"];
   log?: (line: string) => void;
 }
@@ -109,6 +128,44 @@ export function requestPromptTokens(request: ChatRequest): number {
   if (request.tools && request.tools.length > 0) extra.push(request.tools);
   if (request.responseFormat) extra.push(request.responseFormat.schema);
   return estimatePromptTokens(request.messages, extra);
+}
+
+/**
+ * The request as one token sequence in the order a server lays it out: tool specs and response schema (fixed
+ * per role) first, then the messages in order. Used only to find shared prefixes.
+ */
+function promptSequence(request: ChatRequest): number[] {
+  const parts: string[] = [];
+  if (request.tools && request.tools.length > 0) parts.push(JSON.stringify(request.tools));
+  if (request.responseFormat) parts.push(JSON.stringify(request.responseFormat.schema));
+  for (const m of request.messages) parts.push(`<|${m.role}|>\n${messageText(m)}`);
+  return parts.flatMap((p) => encodeTokens(p));
+}
+
+function sharedPrefix(a: number[], b: number[]): number {
+  const n = Math.min(a.length, b.length);
+  let i = 0;
+  while (i < n && a[i] === b[i]) i++;
+  return i;
+}
+
+/**
+ * Sets each call's `cachedTokens`: the prompt tokens a provider prompt cache would serve, i.e. the longest prefix
+ * the request shares with any earlier request of the same role, counted under the OpenAI rule (none below 1,024
+ * tokens, then multiples of 128), scaled to the call's prompt-token estimate.
+ */
+export function estimatePromptCaching(calls: RecordedCall[]): void {
+  const seen = new Map<string, number[][]>();
+  for (const call of calls) {
+    const seq = promptSequence(call.request);
+    const earlier = seen.get(call.role) ?? [];
+    let best = 0;
+    for (const e of earlier) best = Math.max(best, sharedPrefix(seq, e));
+    const cached = openAICachedPrefix(best);
+    call.cachedTokens = seq.length === 0 ? 0 : Math.min(call.promptTokens, Math.round((cached / seq.length) * call.promptTokens));
+    earlier.push(seq);
+    seen.set(call.role, earlier);
+  }
 }
 
 function resultTokens(result: ChatResult): number {
@@ -152,7 +209,13 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
     sampleCount: Math.min(maxAttempts, rehearsals),
     ...(io.log ? { log: io.log } : {}),
   });
-  const prices: PriceTable | undefined = options.prices ? await loadPriceTable(options.prices) : undefined;
+  const specs = [...options.llm, ...Object.values(options.roleLlm), options.judge].filter((x): x is string => typeof x === "string");
+  const resolved = await loadRunPrices(specs, {
+    baseURL: options.baseUrl ?? process.env.OPENAI_BASE_URL,
+    pricesFile: options.prices,
+    ...(io.priceLookup ? { lookup: io.priceLookup } : {}),
+  });
+  const prices: PriceTable = resolved.table;
   const generate = io.generateDialogue ?? generateDialogue;
 
   const calls: RecordedCall[] = [];
@@ -207,6 +270,7 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
     prompts.push({ role: "judge", title: "judge prompt for the first rehearsed dialogue", text, promptTokens: judgePromptTokens, exact: false });
   }
 
+  estimatePromptCaching(calls);
   // Per-dialogue averages per role.
   const per = Math.max(1, done);
   const roles: RoleEstimate[] = [];
@@ -218,6 +282,7 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
       callsPerDialogue: rc.length / per,
       promptTokensPerDialogue: rc.reduce((s, c) => s + c.promptTokens, 0) / per,
       completionTokensPerDialogue: rc.reduce((s, c) => s + c.completionTokens, 0) / per,
+      cachedPromptTokensPerDialogue: rc.reduce((s, c) => s + (c.cachedTokens ?? 0), 0) / per,
     });
   }
   if (options.judge) {
@@ -227,6 +292,7 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
       callsPerDialogue: 1,
       promptTokensPerDialogue: judgePromptTokens,
       completionTokensPerDialogue: 60,
+      cachedPromptTokensPerDialogue: 0,
     });
     notes.push("judge: one call per accepted dialogue, about 60 completion tokens assumed");
   }
@@ -236,43 +302,60 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
     let calls_ = 0;
     let prompt = 0;
     let completion = 0;
+    let cachedPrompt = 0;
     let cost: number | null = 0;
+    let costFull: number | null = 0;
     const costByRole: Record<string, number | null> = {};
+    const costWithoutCacheByRole: Record<string, number | null> = {};
     for (const r of roles) {
       const n = r.role === "judge" ? judged : dialogues;
       calls_ += r.callsPerDialogue * n;
       const p = r.promptTokensPerDialogue * n;
       const c = r.completionTokensPerDialogue * n;
+      const k = r.cachedPromptTokensPerDialogue * n;
       prompt += p;
       completion += c;
+      cachedPrompt += k;
       let roleCost: number | null = 0;
+      let roleFull: number | null = 0;
       for (const m of r.models) {
         const price = isFreeModel(m.spec) ? { input: 0, output: 0 } : priceFor(prices, m.spec);
         if (!price) {
           unpriced.add(m.spec);
-          roleCost = null;
+          roleCost = roleFull = null;
           continue;
         }
-        if (roleCost !== null) {
-          roleCost += costOf(price, { promptTokens: p * m.share, completionTokens: c * m.share, cachedTokens: 0 });
+        if (roleCost !== null && roleFull !== null) {
+          roleCost += costOf(price, { promptTokens: p * m.share, completionTokens: c * m.share, cachedTokens: k * m.share });
+          roleFull += costOf(price, { promptTokens: p * m.share, completionTokens: c * m.share, cachedTokens: 0 });
         }
       }
       costByRole[r.role] = roleCost === null ? null : Math.round(roleCost * 1e4) / 1e4;
+      costWithoutCacheByRole[r.role] = roleFull === null ? null : Math.round(roleFull * 1e4) / 1e4;
       cost = cost === null || roleCost === null ? null : cost + roleCost;
+      costFull = costFull === null || roleFull === null ? null : costFull + roleFull;
     }
     return {
       dialogues,
       calls: Math.round(calls_),
       promptTokens: Math.round(prompt),
       completionTokens: Math.round(completion),
+      cachedPromptTokens: Math.round(cachedPrompt),
       cost: cost === null ? null : Math.round(cost * 1e4) / 1e4,
+      costWithoutCache: costFull === null ? null : Math.round(costFull * 1e4) / 1e4,
       costByRole,
+      costWithoutCacheByRole,
     };
   };
   const atCount = estimate(options.count, options.count);
   const atCap = estimate(maxAttempts, options.count);
   if (done < rehearsals) notes.push(`${rehearsals - done} of ${rehearsals} rehearsals failed; averages use ${done}`);
   notes.push("completion tokens come from sim answers, which are shorter than a real model's: a lower bound");
+  notes.push(
+    "cost with cache hits: prompt tokens a provider prompt cache would serve (longest prefix shared with an earlier " +
+      "request of the role, OpenAI rule: from 1,024 tokens in steps of 128) at the cached-input price, and no " +
+      "response-cache hits; without: every prompt token at the input price",
+  );
 
   return {
     count: options.count,
@@ -285,6 +368,9 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
     atCount,
     atCap,
     unpriced: [...unpriced].sort(),
+    prices: Object.fromEntries(
+      Object.entries(resolved.sources).map(([k, v]) => [k, v === null ? null : { ...v.price, source: v.source }]),
+    ),
     notes,
   };
 }
@@ -317,10 +403,14 @@ export function formatDryRun(r: DryRunReport): string {
     );
   }
   const line = (label: string, e: RunEstimate) =>
-    `${label}: ${e.dialogues} dialogues, ${e.calls} calls, ${formatTokens(e.promptTokens)} prompt + ` +
-    `${formatTokens(e.completionTokens)} completion tokens, cost ${money(e.cost)}`;
+    `${label}: ${e.dialogues} dialogues, ${e.calls} calls, ${formatTokens(e.promptTokens)} prompt ` +
+    `(${formatTokens(e.cachedPromptTokens)} cacheable) + ${formatTokens(e.completionTokens)} completion tokens, ` +
+    `cost ${money(e.cost)} with cache hits, ${money(e.costWithoutCache)} without`;
   out.push(line(`if every attempt is accepted`, r.atCount));
   out.push(line(`at the attempt cap (--max-attempts ${r.maxAttempts})`, r.atCap));
+  for (const [model, p] of Object.entries(r.prices)) {
+    if (p) out.push(`price of ${model}: $${p.input} input, $${p.cachedInput ?? p.input} cached input, $${p.output} output per 1M tokens (${p.source})`);
+  }
   if (r.unpriced.length > 0) out.push(`no price for: ${r.unpriced.join(", ")} (pass --prices FILE)`);
   for (const n of r.notes) out.push(`note: ${n}`);
   return out.join("\n") + "\n";

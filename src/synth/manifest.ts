@@ -71,6 +71,20 @@ export const ManifestZ = z.object({
     byRole: z.record(z.string(), z.number().nullable()),
     /** Models without a price entry (their cost is not in the total). */
     unpriced: z.array(z.string()),
+    /**
+     * What the same calls would have cost with no response-cache hits and no provider prompt caching: the tokens
+     * paid (records) plus the tokens response-cache hits saved (sessions' usage), every prompt token at the input
+     * price. (`total` etc. above are what was paid.) Absent in manifests of older versions.
+     */
+    withoutCache: z
+      .object({
+        total: z.number().nullable(),
+        byModel: z.record(z.string(), z.number().nullable()),
+        byRole: z.record(z.string(), z.number().nullable()),
+      })
+      .optional(),
+    /** The price ($ per 1M tokens) each priced model got and where it came from (the package or --prices). */
+    prices: z.record(z.string(), z.unknown()).optional(),
   }),
   judge: z.object({ judged: z.number().int(), mean: z.record(z.string(), z.number()) }).nullable(),
   sessions: z.array(SessionZ),
@@ -99,6 +113,67 @@ export function environmentSecrets(env: NodeJS.ProcessEnv = process.env): string
   return Object.entries(env)
     .filter(([k, v]) => v && /(API_KEY|_TOKEN|SECRET|PASSWORD)$/i.test(k))
     .map(([, v]) => v as string);
+}
+
+/** Tokens response-cache hits saved, per role and model, summed over the sessions' usage summaries. */
+export type SavedTokens = Record<string, Record<string, { promptTokens: number; completionTokens: number }>>;
+
+export function savedTokensOf(sessions: readonly Session[]): SavedTokens {
+  const out: SavedTokens = {};
+  for (const s of sessions) {
+    const brm = (s.usage as { byRoleModel?: unknown } | undefined)?.byRoleModel;
+    if (!brm || typeof brm !== "object") continue;
+    for (const [role, perModel] of Object.entries(brm as Record<string, unknown>)) {
+      if (!perModel || typeof perModel !== "object") continue;
+      for (const [model, b] of Object.entries(perModel as Record<string, unknown>)) {
+        const bucket = b as { savedPromptTokens?: unknown; savedCompletionTokens?: unknown };
+        const p = typeof bucket.savedPromptTokens === "number" ? bucket.savedPromptTokens : 0;
+        const c = typeof bucket.savedCompletionTokens === "number" ? bucket.savedCompletionTokens : 0;
+        if (p + c === 0) continue;
+        const cell = ((out[role] ??= {})[model] ??= { promptTokens: 0, completionTokens: 0 });
+        cell.promptTokens += p;
+        cell.completionTokens += c;
+      }
+    }
+  }
+  return out;
+}
+
+/** Cost of the run's calls as if no cache had served any of them (see ManifestZ cost.withoutCache). */
+export function computeCostWithoutCache(
+  snapshot: TallySnapshot,
+  price: PriceFn | undefined,
+  saved: SavedTokens = {},
+): NonNullable<Manifest["cost"]["withoutCache"]> {
+  const cells = new Map<string, { role: string; model: string; p: number; c: number }>();
+  const add = (role: string, model: string, p: number, c: number) => {
+    const k = JSON.stringify([role, model]);
+    const cell = cells.get(k) ?? { role, model, p: 0, c: 0 };
+    cell.p += p;
+    cell.c += c;
+    cells.set(k, cell);
+  };
+  for (const [role, perModel] of Object.entries(snapshot.usage.byRoleModel))
+    for (const [model, u] of Object.entries(perModel)) add(role, model, u.promptTokens, u.completionTokens);
+  for (const [role, perModel] of Object.entries(saved))
+    for (const [model, u] of Object.entries(perModel)) add(role, model, u.promptTokens, u.completionTokens);
+  const byModel: Record<string, number | null> = {};
+  const byRole: Record<string, number | null> = {};
+  let total: number | null = null;
+  for (const { role, model, p, c } of cells.values()) {
+    const cost = price?.(model, { promptTokens: p, completionTokens: c, cachedTokens: 0, estimated: false });
+    if (cost === undefined) {
+      byModel[model] = null;
+      byRole[role] ??= null;
+      continue;
+    }
+    byModel[model] = (byModel[model] ?? 0) + cost;
+    byRole[role] = (byRole[role] ?? 0) + cost;
+    total = (total ?? 0) + cost;
+  }
+  const r = (x: number | null) => (x === null ? null : round6(x));
+  const sortRec = (o: Record<string, number | null>) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, r(o[k] ?? null)]));
+  return { total: r(total), byModel: sortRec(byModel), byRole: sortRec(byRole) };
 }
 
 export function computeCost(snapshot: TallySnapshot, price: PriceFn | undefined): Manifest["cost"] {
@@ -142,6 +217,8 @@ export interface ManifestParts {
   maxAttempts: number;
   snapshot: TallySnapshot;
   price?: PriceFn;
+  /** The price each model got and its source (RunModels.priceSources). */
+  prices?: Record<string, unknown>;
   sessions: Session[];
 }
 
@@ -164,7 +241,11 @@ export function buildManifest(parts: ManifestParts): Manifest {
       rejectedBy: parts.snapshot.rejectedBy,
     },
     usage: parts.snapshot.usage,
-    cost: computeCost(parts.snapshot, parts.price),
+    cost: {
+      ...computeCost(parts.snapshot, parts.price),
+      withoutCache: computeCostWithoutCache(parts.snapshot, parts.price, savedTokensOf(parts.sessions)),
+      ...(parts.prices ? { prices: parts.prices } : {}),
+    },
     judge: parts.snapshot.judge,
     sessions: parts.sessions,
   };

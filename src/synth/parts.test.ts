@@ -8,7 +8,8 @@ import { DialogueRecordZ } from "../core/index.js";
 import { parseSizeRange } from "../core/index.js";
 import { diffRunDefinitions, runDefinition, validateSynthOptions, type SynthOptions } from "./options.js";
 import { createProgressReporter, formatDuration, formatProgressLine } from "./progress.js";
-import { computeCost, redactSecrets } from "./manifest.js";
+import { buildManifest, computeCost, ManifestZ, redactSecrets, type PriceFn, type Session } from "./manifest.js";
+import { costFor, UsageCounter } from "../llm/index.js";
 import { JsonlAppender, prepareRunDir, recoverJsonl, RUN_FILES } from "./store.js";
 import { RunTally } from "./tally.js";
 import type { RunProgress } from "./runner.js";
@@ -131,6 +132,52 @@ describe("manifest helpers", () => {
     expect(cost.byRole).toEqual({ planner: 2, user: null });
     expect(cost.total).toBe(2);
     expect(cost.unpriced).toEqual(["openai:b"]);
+  });
+
+  it("gives cost with cache hits (what was paid) and without (response-cache hits and provider caching at full price)", () => {
+    const prices = { "openai:a": { input: 2, output: 8, cachedInput: 1 } };
+    const price: PriceFn = (model, usage) => costFor(prices, model, usage);
+    // the run's counter: one paid call with 400k of 1M prompt tokens from the provider's cache, one response-cache hit
+    const run = new UsageCounter({ prices });
+    const dialogue = new UsageCounter({ prices, parent: run });
+    dialogue.record("user", "openai:a", { promptTokens: 1e6, completionTokens: 1e5, cachedTokens: 4e5, estimated: false });
+    dialogue.record("user", "openai:a", { promptTokens: 5e5, completionTokens: 5e4, cachedTokens: 0, estimated: false }, { cached: true });
+    const tally = new RunTally();
+    tally.addRejected({
+      id: "a",
+      index: 0,
+      models: dialogue.models(),
+      usage: dialogue.byRole(),
+      rejectedBy: [{ check: "generation", reasons: ["x"] }],
+    });
+    const session: Session = {
+      startedAt: "t", endedAt: "t", resumed: false, status: "complete", accepted: 0, rejected: 1, repairedBytes: 0,
+      usage: run.summary(),
+    };
+    const m = buildManifest({
+      createdAt: "t", status: "complete", definition: { count: 1 } as never, options: {}, inputs: {},
+      seeds: { run: 1, sampling: null, dialogue: "x" }, maxAttempts: 1, snapshot: tally.snapshot(), price,
+      prices: { "openai:a": { price: prices["openai:a"], source: "file" } }, sessions: [session],
+    });
+    // paid: 600k input at $2, 400k cached at $1, 100k output at $8
+    expect(m.cost.total).toBeCloseTo(1.2 + 0.4 + 0.8, 6);
+    // without: 1.5M prompt at $2, 150k output at $8
+    expect(m.cost.withoutCache?.total).toBeCloseTo(3 + 1.2, 6);
+    expect(m.cost.withoutCache?.byRole.user).toBeCloseTo(4.2, 6);
+    expect(m.cost.withoutCache?.byModel["openai:a"]).toBeCloseTo(4.2, 6);
+    expect(m.cost.prices?.["openai:a"]).toMatchObject({ source: "file" });
+    // the run's own summary agrees
+    expect(run.summary().total.costUsd).toBeCloseTo(2.4, 6);
+    expect(run.summary().total.costWithoutCacheUsd).toBeCloseTo(4.2, 6);
+    expect(ManifestZ.parse(JSON.parse(JSON.stringify(m))).cost.withoutCache?.total).toBeCloseTo(4.2, 6);
+    // an unpriced model makes both null
+    const none = buildManifest({
+      createdAt: "t", status: "complete", definition: { count: 1 } as never, options: {}, inputs: {},
+      seeds: { run: 1, sampling: null, dialogue: "x" }, maxAttempts: 1, snapshot: tally.snapshot(), price: () => undefined, sessions: [session],
+    });
+    expect(none.cost.total).toBeNull();
+    expect(none.cost.withoutCache?.total).toBeNull();
+    expect(none.cost.unpriced).toEqual(["openai:a"]);
   });
 });
 

@@ -93,6 +93,8 @@ describe("runSynth", () => {
     expect(m.usage.total.completionTokens).toBe(calls * 2);
     expect(m.usage.byModel["openai:fake-model"]?.promptTokens).toBe(m.usage.total.promptTokens);
     expect(m.cost.total).toBeCloseTo((m.usage.total.promptTokens + 4 * m.usage.total.completionTokens) / 1e6, 9);
+    // no cache hits and no provider-cached tokens: the cost without cache is the same
+    expect(m.cost.withoutCache?.total).toBeCloseTo(m.cost.total ?? NaN, 9);
     expect(m.sessions).toHaveLength(1);
     const stored = readFileSync(join(s.dir, "run", RUN_FILES.samples), "utf8").trim().split("\n");
     expect(stored.map((l) => ToolSampleZ.parse(JSON.parse(l)).id)).toEqual(fakeSamples(40, ["a", "b", "c"]).map((x) => x.id));

@@ -181,6 +181,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
       sessions,
     };
     parts.price = price;
+    if (models.priceSources) parts.prices = models.priceSources;
     if (error !== undefined) parts.error = error;
     return buildManifest(parts);
   };
@@ -256,6 +257,9 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
         (rejectedBy ? ` (${rejectedBy})` : "") +
         `, ${formatTokens(s.usage.total.promptTokens + s.usage.total.completionTokens)} tokens` +
         (manifest.cost.total !== null ? `, $${manifest.cost.total.toFixed(4)}` : "") +
+        (manifest.cost.withoutCache?.total != null && manifest.cost.total !== null && manifest.cost.withoutCache.total !== manifest.cost.total
+          ? ` ($${manifest.cost.withoutCache.total.toFixed(4)} without cache hits)`
+          : "") +
         ` -> ${dir}`,
     );
     return {

@@ -101,6 +101,27 @@ describe("toolflow synth --dry-run", () => {
     expect(Number(m?.[2])).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/tool {8}.* sim/);
     expect(r.stdout).not.toMatch(/no price for/);
+    // both costs: with cache hits (provider prompt caching as estimated) and without
+    expect(r.stdout).toMatch(/if every attempt is accepted: .* prompt \([^)]+ cacheable\) \+/);
+    const both = /if every attempt is accepted: .* cost \$(\d+\.\d+) with cache hits, \$(\d+\.\d+) without/.exec(r.stdout);
+    expect(both, r.stdout.slice(-1500)).not.toBeNull();
+    // the file gives no cached-input price, so cached tokens cost the input price: both are equal
+    expect(Number(both?.[1])).toBe(Number(both?.[2]));
+    expect(r.stdout).toMatch(/price of openai:gpt-4o-mini: \$0.15 input, \$0.15 cached input, \$0.6 output per 1M tokens \(file\)/);
+  });
+
+  it("prices known models from @pydantic/genai-prices without --prices, with and without cache hits", async () => {
+    const r = await cli([
+      "synth", "--tools", tools, "--count", "1000", "--llm", "openai:gpt-4o-mini", "--llm-tool", "sim",
+      "--out", join(work, "dry-pkg"), "--dry-run",
+    ]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/price of openai:gpt-4o-mini: .* \(@pydantic\/genai-prices@[\d.]+ \(openai\/gpt-4o-mini\)\)/);
+    const both = /if every attempt is accepted: .* cost \$(\d+\.\d+) with cache hits, \$(\d+\.\d+) without/.exec(r.stdout);
+    expect(both).not.toBeNull();
+    expect(Number(both?.[1])).toBeGreaterThan(0);
+    expect(Number(both?.[1])).toBeLessThanOrEqual(Number(both?.[2]));
+    expect(r.stdout).not.toMatch(/no price for/);
   });
 
   it("lists models without a price", async () => {
