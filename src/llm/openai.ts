@@ -257,6 +257,10 @@ interface BodyMode {
   nativeTools: boolean;
   /** How structured output is asked for (undefined: the request asks for none). */
   json: JsonMode | undefined;
+  /** Schemas cleaned of rejected keywords. */
+  clean: boolean;
+  /** tool_choice required/named sent as "auto" with an instruction. */
+  autoChoice: boolean;
 }
 
 /** Gemini's OpenAI endpoint: 400 "Invalid JSON payload received. Unknown name \"additionalProperties\" at …". */
@@ -370,7 +374,7 @@ export class OpenAIChatModel implements ChatModel {
     for (;;) {
       const useNativeTools = tools !== undefined && this.nativeTools !== false;
       const jsonMode = request.responseFormat !== undefined ? this.jsonMode : undefined;
-      const mode: BodyMode = { nativeTools: useNativeTools, json: jsonMode };
+      const mode: BodyMode = { nativeTools: useNativeTools, json: jsonMode, clean: this.cleanSchemas, autoChoice: this.toolChoiceAutoOnly };
       // Built when the request gets a slot (not while it waits behind others), once for all its attempts.
       let built: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming | undefined;
       let completion: Completion;
@@ -439,22 +443,25 @@ export class OpenAIChatModel implements ChatModel {
     if (!(err instanceof OpenAI.APIError) || (err.status !== 400 && err.status !== 422 && err.status !== 501)) return false;
     const msg = serverMessage(err);
     const hasTools = mode.nativeTools;
-    if (!this.cleanSchemas && (hasTools || mode.json === "json_schema") && REJECTED_KEYWORD_RE.test(msg)) {
+    if (!mode.clean && (hasTools || mode.json === "json_schema") && REJECTED_KEYWORD_RE.test(msg)) {
+      if (!this.cleanSchemas) this.log(`${this.id}: the server rejects schema keywords (${msg.slice(0, 120)}); sending cleaned schemas`);
       this.cleanSchemas = true;
-      this.log(`${this.id}: the server rejects schema keywords (${msg.slice(0, 120)}); sending cleaned schemas`);
       return true;
     }
     if (mode.json && mode.json !== "prompted" && !this.jsonPinned && looksUnsupported(err, "json")) {
-      this.jsonMode = mode.json === "json_schema" ? "json_object" : "prompted";
+      const next: JsonMode = mode.json === "json_schema" ? "json_object" : "prompted";
+      if (this.jsonMode === "prompted" || this.jsonMode === next) return true; // another request stepped down already
+      this.jsonMode = next;
       this.log(`${this.id}: server refused response_format ${mode.json}; using ${this.jsonMode === "prompted" ? "prompted JSON" : "json_object"}`);
       return true;
     }
     const forced = request.toolChoice === "required" || typeof request.toolChoice === "object";
-    if (hasTools && forced && !this.toolChoiceAutoOnly && /tool_choice/i.test(msg) && !/auto.{0,3} tool choice requires/i.test(msg)) {
+    if (hasTools && forced && !mode.autoChoice && /tool_choice/i.test(msg) && !/auto.{0,3} tool choice requires/i.test(msg)) {
       this.toolChoiceAutoOnly = true;
       this.log(`${this.id}: server refused tool_choice ${JSON.stringify(request.toolChoice)}; sending "auto" with an instruction`);
       return true;
     }
+    if (hasTools && this.nativeTools === false) return true; // another request found out meanwhile
     if (hasTools && this.nativeTools === "auto" && looksUnsupported(err, "tools")) {
       this.nativeTools = false;
       this.log(`${this.id}: server has no native tool calls; using prompted tool calls`);
@@ -489,7 +496,7 @@ export class OpenAIChatModel implements ChatModel {
       messages,
     };
     const clean = (x: JsonSchema): Record<string, unknown> =>
-      (this.cleanSchemas ? cleanSchema(x) : x) as Record<string, unknown>;
+      (mode.clean ? cleanSchema(x) : x) as Record<string, unknown>;
     if (tools && nativeTools) {
       body.tools = tools.map((t) => ({
         type: "function",
@@ -497,7 +504,7 @@ export class OpenAIChatModel implements ChatModel {
       }));
       if (tc !== undefined) {
         const forced = tc === "required" || typeof tc === "object";
-        if (forced && this.toolChoiceAutoOnly) {
+        if (forced && mode.autoChoice) {
           body.tool_choice = "auto";
           body.messages = withInstructions(
             body.messages,

@@ -39,10 +39,17 @@ function ids(messages: readonly Message[]): string[] {
   return out;
 }
 
-async function synthThrough(profile: ServerProfile | undefined, name: string, count: number): Promise<DialogueRecord[]> {
+interface Through {
+  accepted: DialogueRecord[];
+  /** Chat requests by what the server did ("answer", "400", ...). */
+  outcomes: Record<string, number>;
+}
+
+async function synthThrough(profile: ServerProfile | undefined, name: string, count: number): Promise<Through> {
   const bridge = createSimBridge();
-  const server = await startOpenAIServer({ apiKey: KEY, respond: (r) => bridge.respond(r), keepRequests: 0, ...(profile ? { profile } : {}) });
+  const server = await startOpenAIServer({ apiKey: KEY, respond: (r) => bridge.respond(r), ...(profile ? { profile } : {}) });
   const out = join(work, name);
+  const outcomes: Record<string, number> = {};
   try {
     const options: SynthOptions = {
       tools,
@@ -70,6 +77,7 @@ async function synthThrough(profile: ServerProfile | undefined, name: string, co
     });
     expect(summary.status).toBe("complete");
     expect(bridge.unmatched).toBe(0);
+    for (const r of server.chatRequests()) outcomes[r.outcome ?? "?"] = (outcomes[r.outcome ?? "?"] ?? 0) + 1;
   } finally {
     await server.close();
   }
@@ -81,13 +89,15 @@ async function synthThrough(profile: ServerProfile | undefined, name: string, co
     expect(text, `${name}: ${raw}`).not.toContain(raw);
   }
   expect(text).not.toMatch(/call_\d+_\d+|"M\d{8}"/); // the server's own ids
+  expect(text).not.toContain("Let me work out what to do"); // qwen3-think's reasoning
+  expect(text).not.toContain("of my reasoning"); // deepseek-reasoning's
   for (const d of accepted) for (const id of ids(d.messages)) expect(id).toMatch(ID);
-  return accepted;
+  return { accepted, outcomes };
 }
 
 describe("synth through servers as they are", () => {
   it("a clean server: records and every export format hold only 9-char alphanumeric call ids", async () => {
-    const accepted = await synthThrough(undefined, "clean", 6);
+    const { accepted } = await synthThrough(undefined, "clean", 6);
     expect(accepted.some((d) => ids(d.messages).length > 0)).toBe(true);
     for (const f of EXPORT_FORMATS) {
       const format = getFormat(f);
@@ -105,8 +115,14 @@ describe("synth through servers as they are", () => {
 
   for (const profile of SERVER_PROFILES) {
     it(`${profile}: verified dialogues, no reasoning, tags or server ids in the records`, async () => {
-      const accepted = await synthThrough(profile, profile, 5);
+      const { accepted, outcomes } = await synthThrough(profile, profile, 5);
       expect(accepted.some((d) => ids(d.messages).length > 0)).toBe(true);
+      // Gemini refuses the first request with keywords once; the cleaned schemas are remembered. Mistral never
+      // sees an id it refuses.
+      // (at most one per request in flight when it was found out)
+      if (profile === "gemini-openai") expect(outcomes["400"]).toBeGreaterThanOrEqual(1);
+      if (profile === "gemini-openai") expect(outcomes["400"]).toBeLessThanOrEqual(4);
+      else expect(outcomes["400"] ?? 0).toBe(0);
     }, 120_000);
   }
 });

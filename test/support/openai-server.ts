@@ -180,12 +180,28 @@ function profileRefusal(profile: ServerProfile | undefined, body: ChatBody): str
     }
   }
   if (profile === "gemini-openai") {
-    const text = JSON.stringify([body.tools ?? [], body.response_format ?? {}]);
-    const bad = ["additionalProperties", "$schema", "const"].find((k) => text.includes(`"${k}":`));
+    const schemas = [...(body.tools ?? []).map((t) => t.function?.parameters), body.response_format?.json_schema?.schema];
+    const bad = schemas.map(rejectedKeyword).find((k) => k !== undefined);
     if (bad) return `Invalid JSON payload received. Unknown name "${bad}" at 'tools[0].function.parameters': Cannot find field.`;
   }
   if (profile === "lmstudio" && body.response_format?.type === "json_object") {
     return "'response_format.type' must be 'json_schema' or 'text'";
+  }
+  return undefined;
+}
+
+/** The first of additionalProperties / $schema / const used as a keyword (not as a property name) in a schema. */
+function rejectedKeyword(schema: unknown): string | undefined {
+  if (Array.isArray(schema)) return schema.map(rejectedKeyword).find((k) => k !== undefined);
+  if (schema === null || typeof schema !== "object") return undefined;
+  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
+    if (k === "additionalProperties" || k === "$schema" || k === "const") return k;
+    if (k === "enum" || k === "default" || k === "examples" || k === "required") continue;
+    const found =
+      (k === "properties" || k === "$defs" || k === "definitions") && v && typeof v === "object"
+        ? Object.values(v as Record<string, unknown>).map(rejectedKeyword).find((x) => x !== undefined)
+        : rejectedKeyword(v);
+    if (found) return found;
   }
   return undefined;
 }
