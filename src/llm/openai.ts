@@ -426,9 +426,10 @@ export class OpenAIChatModel implements ChatModel {
         function: { name: c.name, arguments: c.arguments },
       }));
       this.addUsage(usage, completion, built ?? this.buildBody(request, mode), text, toolCalls);
-      if (jsonMode !== undefined && jsonMode !== "prompted" && !this.jsonPinned && !parseJsonLoose(text).ok) {
+      const freeText = toolCalls.length === 0 && finishReason === "stop" && text.trim() !== "";
+      if (jsonMode !== undefined && jsonMode !== "prompted" && !this.jsonPinned && freeText && !parseJsonLoose(text).ok) {
         // Accepted but ignored (free text with 200, as llama-server does): generateObject re-asks; from now on
-        // this model gets prompted JSON, which such servers follow.
+        // this model gets prompted JSON, which such servers follow. (Empty or cut-off answers are not counted.)
         this.jsonMode = "prompted";
         this.log(`${this.id}: the server ignored response_format ${jsonMode}; using prompted JSON`);
       }

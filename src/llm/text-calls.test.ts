@@ -80,6 +80,8 @@ describe("normalizeArguments", () => {
     expect(normalizeArguments(undefined)).toBe("{}");
     expect(normalizeArguments("")).toBe("{}");
     expect(normalizeArguments("not json")).toBe("not json");
+    expect(normalizeArguments("{not json")).toBe("{not json");
+    expect(normalizeArguments('{"a": [1, 2')).toBe('{"a":[1,2]}');
   });
 });
 

@@ -57,13 +57,24 @@ export function normalizeArguments(args: unknown): string {
     return t;
   } catch {
     if (!/^[[{]/.test(t)) return args;
-    try {
-      const repaired: unknown = JSON.parse(jsonrepair(t));
-      return repaired !== null && typeof repaired === "object" ? JSON.stringify(repaired) : args;
-    } catch {
-      return args;
-    }
   }
+  // Almost JSON: single quotes or trailing commas, or cut short (what is missing is only added at the end).
+  // Text that needs guessing ("{not json") is kept as sent: the caller's check re-asks.
+  const requoted = t.replace(/'/g, '"').replace(/,\s*([}\]])/g, "$1");
+  try {
+    const v: unknown = JSON.parse(requoted);
+    if (v !== null && typeof v === "object") return JSON.stringify(v);
+  } catch {
+    // try the truncation repair below
+  }
+  try {
+    const fixed = jsonrepair(requoted);
+    const v: unknown = JSON.parse(fixed);
+    if (v !== null && typeof v === "object" && fixed.startsWith(requoted.replace(/[\s,]+$/, ""))) return JSON.stringify(v);
+  } catch {
+    // not repairable
+  }
+  return args;
 }
 
 /** Index just after the JSON object/array starting at `start` (strings respected), or -1 when it is not closed. */
