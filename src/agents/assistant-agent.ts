@@ -3,6 +3,7 @@
  * tool is needed, asks for a missing required argument, otherwise emits tool calls (several at once for parallel
  * requests), and answers the user from the results.
  */
+import { isCallId, makeCallId } from "../core/index.js";
 import type { DialoguePlan, Message, ToolCall, ToolSpec } from "../core/index.js";
 import { checkToolCalls, generateChecked, type ChatModel, type ChatTool, type Checked } from "../llm/index.js";
 import { noUsableAnswer } from "./common.js";
@@ -109,8 +110,9 @@ export function assistantMessage(
   const used = new Set(usedIds);
   const fixed: ToolCall[] = calls.map((c, k) => {
     let id = c.id;
-    if (!id || used.has(id)) id = `call_${used.size + k + 1}`;
-    while (used.has(id)) id = `${id}_`;
+    // Every id is 9 alphanumeric characters (Mistral's rule) and new in the dialogue.
+    if (!isCallId(id) || used.has(id)) id = makeCallId(`${used.size + k + 1}/${c.id}/${c.function.name}`);
+    for (let salt = 1; used.has(id); salt++) id = makeCallId(`${id}/${salt}`);
     used.add(id);
     const args: unknown = JSON.parse(c.function.arguments === "" ? "{}" : c.function.arguments);
     return { id, type: "function", function: { name: c.function.name, arguments: JSON.stringify(args) } };

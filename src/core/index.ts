@@ -114,3 +114,4 @@ export {
   RejectedRecordZ,
   type RejectedRecord,
 } from "./types.js";
+export { CALL_ID_RE, isCallId, makeCallId } from "./call-id.js";

@@ -103,7 +103,7 @@ describe("generateChecked: tool calls", () => {
 
   it("arguments that are not JSON are re-asked", async () => {
     const { model } = await setup({
-      script: [{ toolCalls: [{ name: "get_weather", arguments: '{"city": "Lis' }] }, { toolCalls: [{ name: "get_weather", arguments: { city: "Lisbon" } }] }],
+      script: [{ toolCalls: [{ name: "get_weather", arguments: "city is Lisbon" }] }, { toolCalls: [{ name: "get_weather", arguments: { city: "Lisbon" } }] }],
     });
     const r = await generateChecked({ model, request: { messages: user("weather?"), tools: [weather] }, check: callsCheck([weather]) });
     expect(JSON.parse(r.value[0]!.function.arguments)).toEqual({ city: "Lisbon" });

@@ -63,6 +63,16 @@ export {
   type ResolvedPrices,
 } from "./prices.js";
 export { redact } from "./redact.js";
+export {
+  jsonValueEnd,
+  normalizeArguments,
+  parseAlmostJson,
+  parseTextToolCalls,
+  splitReasoning,
+  type TextCallFormat,
+  type TextCallsResult,
+  type TextToolCall,
+} from "./text-calls.js";
 export { checkToolCalls, validateAgainst } from "./validate.js";
 // The llama backend: sync helpers here; the backend itself (src/llm/llama/, node-llama-cpp) is loaded on first use
 // by openLlamaModel.

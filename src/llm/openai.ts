@@ -13,7 +13,7 @@
  */
 import OpenAI from "openai";
 import { z } from "zod";
-import { hashToUint32 } from "../core/index.js";
+import { makeCallId } from "../core/index.js";
 import type { JsonSchema, Message, ToolCall, Usage } from "../core/index.js";
 import {
   ModelAbortError,
@@ -40,6 +40,7 @@ import {
 import type { ChatModel, ChatRequest, ChatResult, ChatTool, FinishReason } from "./types.js";
 import { estimatePromptTokens, estimateTokens } from "./usage.js";
 import { parseJsonLoose } from "./validate.js";
+import { normalizeArguments, parseTextToolCalls, splitReasoning } from "./text-calls.js";
 
 export interface OpenAIModelOptions {
   /** Base URL of the server (…/v1). Default: OPENAI_BASE_URL, else the OpenAI API. */
@@ -100,12 +101,20 @@ const CompletionZ = z.object({
       z.object({
         message: z.object({
           content: z.string().nullable().optional(),
+          /** DeepSeek, vLLM < 0.10 */
+          reasoning_content: z.string().nullable().optional(),
+          /** vLLM >= 0.10, OpenRouter, Ollama */
+          reasoning: z.string().nullable().optional(),
           tool_calls: z
             .array(
               z.object({
-                id: z.string().optional(),
-                type: z.string().optional(),
-                function: z.object({ name: z.string(), arguments: z.string().nullable().optional() }),
+                id: z.string().nullable().optional(),
+                type: z.string().nullable().optional(),
+                // TGI and llama.cpp send an object; the API a string (sometimes almost JSON)
+                function: z.object({
+                  name: z.string(),
+                  arguments: z.union([z.string(), z.record(z.string(), z.unknown())]).nullable().optional(),
+                }),
               }),
             )
             .nullable()
@@ -120,6 +129,8 @@ const CompletionZ = z.object({
       prompt_tokens: z.number(),
       completion_tokens: z.number(),
       prompt_tokens_details: z.object({ cached_tokens: z.number().nullable().optional() }).nullable().optional(),
+      /** DeepSeek */
+      prompt_cache_hit_tokens: z.number().nullable().optional(),
     })
     .nullable()
     .optional(),
@@ -241,6 +252,50 @@ function withInstructions(messages: OAMessage[], text: string): OAMessage[] {
   return out;
 }
 
+type JsonMode = "json_schema" | "json_object" | "prompted";
+interface BodyMode {
+  nativeTools: boolean;
+  /** How structured output is asked for (undefined: the request asks for none). */
+  json: JsonMode | undefined;
+  /** Schemas cleaned of rejected keywords. */
+  clean: boolean;
+  /** tool_choice required/named sent as "auto" with an instruction. */
+  autoChoice: boolean;
+}
+
+/** Gemini's OpenAI endpoint: 400 "Invalid JSON payload received. Unknown name \"additionalProperties\" at …". */
+const REJECTED_KEYWORD_RE = /unknown name[^a-z]*(additionalProperties|\$schema|const)\b|invalid json payload/i;
+
+/**
+ * A JSON schema without the keywords some servers reject: `additionalProperties`, `$schema`, `$id`; `const`
+ * becomes a one-value `enum`. Property names are kept (only keywords of schema objects are touched).
+ */
+export function cleanSchema(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(cleanSchema);
+  if (schema === null || typeof schema !== "object") return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
+    if (k === "additionalProperties" || k === "$schema" || k === "$id") continue;
+    if (k === "const") {
+      out.enum = [v];
+      continue;
+    }
+    if (k === "properties" || k === "$defs" || k === "definitions" || k === "patternProperties") {
+      out[k] =
+        v && typeof v === "object" && !Array.isArray(v)
+          ? Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([name, sub]) => [name, cleanSchema(sub)]))
+          : v;
+      continue;
+    }
+    if (k === "enum" || k === "default" || k === "examples" || k === "required") {
+      out[k] = v;
+      continue;
+    }
+    out[k] = cleanSchema(v);
+  }
+  return out;
+}
+
 function looksUnsupported(err: unknown, what: "json" | "tools"): boolean {
   if (!(err instanceof OpenAI.APIError) || (err.status !== 400 && err.status !== 422 && err.status !== 501)) return false;
   const msg = serverMessage(err).toLowerCase();
@@ -258,7 +313,14 @@ export class OpenAIChatModel implements ChatModel {
   private readonly limiter: RequestLimiter;
   private readonly timeoutMs: number;
   private nativeTools: boolean | "auto";
-  private nativeJson: boolean | "auto";
+  /** How structured output is asked for now (stepped down when refused or ignored). */
+  private jsonMode: JsonMode;
+  /** nativeJsonSchema: true — json_schema only, never stepped down. */
+  private readonly jsonPinned: boolean;
+  /** tool_choice required/named was refused: send "auto" with an instruction. */
+  private toolChoiceAutoOnly = false;
+  /** The server rejected schema keywords: send tool / response schemas without them. */
+  private cleanSchemas = false;
   private readonly apiKey: string;
   private readonly log: (line: string) => void;
   private readonly retryHooks: RetryHooks;
@@ -287,7 +349,8 @@ export class OpenAIChatModel implements ChatModel {
     this.limiter = options.limiter ?? new RequestLimiter();
     this.timeoutMs = options.timeoutMs ?? 60_000;
     this.nativeTools = options.nativeTools ?? "auto";
-    this.nativeJson = options.nativeJsonSchema ?? "auto";
+    this.jsonMode = options.nativeJsonSchema === false ? "prompted" : "json_schema";
+    this.jsonPinned = options.nativeJsonSchema === true;
     this.log = options.log ?? (() => {});
     this.retryHooks = {
       classify: (err) => classifyFailure(err, this.policy),
@@ -298,74 +361,129 @@ export class OpenAIChatModel implements ChatModel {
   }
 
   /**
-   * One logical request: sent (with retries) and returned as the model said it. Where the server lacks native
-   * json_schema output or tool calls, the request is re-sent once in prompted form and prompted tool calls are
-   * read back from the text. Nothing is validated or re-asked here; generateObject / generateChecked do that.
+   * One logical request: sent (with retries) and returned as the model said it. Where the server lacks a feature,
+   * the request is stepped down and re-sent, and the step is remembered for the rest of the run ("Servers as they
+   * are" in docs/llm.md): json_schema -> json_object -> prompted JSON; tool_choice required/named -> auto with an
+   * instruction; native tools -> prompted tools; tool schemas cleaned of keywords the server rejects. The answer is
+   * read as servers send it: calls written as text, arguments as objects or almost-JSON, missing ids, reasoning in
+   * its own field or in `<think>`. Nothing is validated or re-asked here; generateObject / generateChecked do that.
    */
   async chat(request: ChatRequest): Promise<ChatResult> {
     const tools = request.tools && request.tools.length > 0 ? request.tools : undefined;
     const usage: Usage = { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: false };
     for (;;) {
       const useNativeTools = tools !== undefined && this.nativeTools !== false;
-      const useNativeJson = request.responseFormat !== undefined && this.nativeJson !== false;
+      const jsonMode = request.responseFormat !== undefined ? this.jsonMode : undefined;
+      const mode: BodyMode = { nativeTools: useNativeTools, json: jsonMode, clean: this.cleanSchemas, autoChoice: this.toolChoiceAutoOnly };
       // Built when the request gets a slot (not while it waits behind others), once for all its attempts.
       let built: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming | undefined;
       let completion: Completion;
       try {
-        completion = await this.send(() => (built ??= this.buildBody(request, useNativeTools, useNativeJson)), request);
+        completion = await this.send(() => (built ??= this.buildBody(request, mode)), request);
       } catch (err) {
-        if (useNativeJson && this.nativeJson === "auto" && looksUnsupported(err, "json")) {
-          this.nativeJson = false;
-          this.log(`${this.id}: server has no json_schema output; using prompted JSON`);
-          continue;
-        }
-        if (useNativeTools && this.nativeTools === "auto" && looksUnsupported(err, "tools")) {
-          this.nativeTools = false;
-          this.log(`${this.id}: server has no native tool calls; using prompted tool calls`);
-          continue;
-        }
+        if (this.stepDown(err, request, mode)) continue;
         throw this.toModelError(err);
       }
-      if (this.nativeJson === "auto" && useNativeJson) this.nativeJson = true;
       if (this.nativeTools === "auto" && useNativeTools) this.nativeTools = true;
       const choice = completion.choices[0]!;
-      let text = choice.message.content ?? "";
+      const raw = choice.message.content ?? "";
       let finishReason = mapFinish(choice.finish_reason);
-      let toolCalls: ToolCall[] = (choice.message.tool_calls ?? []).map((c, i) => ({
-        id: c.id || `call_${hashToUint32(`${text}/${i}/${c.function.name}`).toString(36)}`,
-        type: "function" as const,
-        function: { name: c.function.name, arguments: c.function.arguments ?? "" },
+      let calls = (choice.message.tool_calls ?? []).map((c) => ({
+        serverId: c.id ?? "",
+        name: c.function.name,
+        arguments: normalizeArguments(c.function.arguments),
       }));
-      this.addUsage(usage, completion, built ?? this.buildBody(request, useNativeTools, useNativeJson), text, toolCalls);
-      if (tools && !useNativeTools) {
+      let body = raw;
+      if (tools && calls.length === 0) {
+        // Calls written as text (a tool-call parser that does not fit the model), read from the whole text:
+        // a call inside <think> is a call, the reasoning around it stays reasoning.
+        const found = parseTextToolCalls(raw, tools.map((t) => t.name));
+        if (found.calls.length > 0) {
+          calls = found.calls.map((c) => ({ serverId: "", ...c }));
+          body = found.text;
+          finishReason = "tool_calls";
+        }
+      }
+      const split = splitReasoning(body);
+      let text = split.text;
+      const reasoning = [choice.message.reasoning_content, choice.message.reasoning, split.reasoning]
+        .filter((r): r is string => typeof r === "string" && r.trim() !== "")
+        .map((r) => r.trim())
+        .join("\n\n");
+      if (tools && !useNativeTools && calls.length === 0) {
         // A prompted answer that is not the tool-call JSON stays text; the caller's check says what is wrong.
         const prompted = parsePromptedTools(text, request.toolChoice);
         if (!prompted.problem) {
-          toolCalls = prompted.toolCalls;
+          calls = prompted.toolCalls.map((c) => ({ serverId: "", name: c.function.name, arguments: c.function.arguments }));
           text = prompted.text;
-          if (toolCalls.length > 0) finishReason = "tool_calls";
+          if (calls.length > 0) finishReason = "tool_calls";
         }
       }
-      return { text, toolCalls, finishReason, usage, model: this.id };
+      // Every id toolflow writes is 9 alphanumeric characters (Mistral's rule); server ids are not kept.
+      const toolCalls: ToolCall[] = calls.map((c, i) => ({
+        id: makeCallId(`${request.messages.length}/${i}/${c.serverId}/${c.name}/${c.arguments}/${raw}`),
+        type: "function" as const,
+        function: { name: c.name, arguments: c.arguments },
+      }));
+      this.addUsage(usage, completion, built ?? this.buildBody(request, mode), text, toolCalls);
+      const freeText = toolCalls.length === 0 && finishReason === "stop" && text.trim() !== "";
+      if (jsonMode !== undefined && jsonMode !== "prompted" && !this.jsonPinned && freeText && !parseJsonLoose(text).ok) {
+        // Accepted but ignored (free text with 200, as llama-server does): generateObject re-asks; from now on
+        // this model gets prompted JSON, which such servers follow. (Empty or cut-off answers are not counted.)
+        this.jsonMode = "prompted";
+        this.log(`${this.id}: the server ignored response_format ${jsonMode}; using prompted JSON`);
+      }
+      const result: ChatResult = { text, toolCalls, finishReason, usage, model: this.id };
+      if (reasoning !== "") result.reasoning = reasoning;
+      return result;
     }
   }
 
-  private buildBody(
-    request: ChatRequest,
-    nativeTools: boolean,
-    nativeJson: boolean,
-  ): OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming {
+  /** After a refused request: change what is sent (remembered for the model) and say whether to re-send. */
+  private stepDown(err: unknown, request: ChatRequest, mode: BodyMode): boolean {
+    if (!(err instanceof OpenAI.APIError) || (err.status !== 400 && err.status !== 422 && err.status !== 501)) return false;
+    const msg = serverMessage(err);
+    const hasTools = mode.nativeTools;
+    if (!mode.clean && (hasTools || mode.json === "json_schema") && REJECTED_KEYWORD_RE.test(msg)) {
+      if (!this.cleanSchemas) this.log(`${this.id}: the server rejects schema keywords (${msg.slice(0, 120)}); sending cleaned schemas`);
+      this.cleanSchemas = true;
+      return true;
+    }
+    if (mode.json && mode.json !== "prompted" && !this.jsonPinned && looksUnsupported(err, "json")) {
+      const next: JsonMode = mode.json === "json_schema" ? "json_object" : "prompted";
+      if (this.jsonMode === "prompted" || this.jsonMode === next) return true; // another request stepped down already
+      this.jsonMode = next;
+      this.log(`${this.id}: server refused response_format ${mode.json}; using ${this.jsonMode === "prompted" ? "prompted JSON" : "json_object"}`);
+      return true;
+    }
+    const forced = request.toolChoice === "required" || typeof request.toolChoice === "object";
+    if (hasTools && forced && !mode.autoChoice && /tool_choice/i.test(msg) && !/auto.{0,3} tool choice requires/i.test(msg)) {
+      this.toolChoiceAutoOnly = true;
+      this.log(`${this.id}: server refused tool_choice ${JSON.stringify(request.toolChoice)}; sending "auto" with an instruction`);
+      return true;
+    }
+    if (hasTools && this.nativeTools === false) return true; // another request found out meanwhile
+    if (hasTools && this.nativeTools === "auto" && looksUnsupported(err, "tools")) {
+      this.nativeTools = false;
+      this.log(`${this.id}: server has no native tool calls; using prompted tool calls`);
+      return true;
+    }
+    return false;
+  }
+
+  private buildBody(request: ChatRequest, mode: BodyMode): OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming {
+    const nativeTools = mode.nativeTools;
     let messages = toOpenAIMessages(request.messages, nativeTools);
     const tools = request.tools && request.tools.length > 0 ? request.tools : undefined;
     const schema = request.responseFormat?.schema;
-    if (schema && !nativeJson) {
+    if (schema && mode.json !== "json_schema") {
       messages = withInstructions(
         messages,
         renderPrompt("llm-json-instructions", { name: request.responseFormat?.name ?? "response", schema: JSON.stringify(schema) }),
       );
     }
+    const tc = request.toolChoice;
     if (tools && !nativeTools) {
-      const tc = request.toolChoice;
       messages = withInstructions(
         messages,
         renderPrompt("llm-tools-instructions", {
@@ -378,19 +496,33 @@ export class OpenAIChatModel implements ChatModel {
       model: this.model,
       messages,
     };
+    const clean = (x: JsonSchema): Record<string, unknown> =>
+      (mode.clean ? cleanSchema(x) : x) as Record<string, unknown>;
     if (tools && nativeTools) {
       body.tools = tools.map((t) => ({
         type: "function",
-        function: { name: t.name, description: t.description, parameters: t.parameters as Record<string, unknown> },
+        function: { name: t.name, description: t.description, parameters: clean(t.parameters) },
       }));
-      const tc = request.toolChoice;
-      if (tc !== undefined) body.tool_choice = typeof tc === "object" ? { type: "function", function: { name: tc.name } } : tc;
+      if (tc !== undefined) {
+        const forced = tc === "required" || typeof tc === "object";
+        if (forced && mode.autoChoice) {
+          body.tool_choice = "auto";
+          body.messages = withInstructions(
+            body.messages,
+            typeof tc === "object"
+              ? `In this reply you must call the tool ${tc.name}; do not answer with text only.`
+              : "In this reply you must call one of the tools; do not answer with text only.",
+          );
+        } else body.tool_choice = typeof tc === "object" ? { type: "function", function: { name: tc.name } } : tc;
+      }
     }
-    if (schema && nativeJson) {
+    if (schema && mode.json === "json_schema") {
       body.response_format = {
         type: "json_schema",
-        json_schema: { name: schemaName(request.responseFormat?.name ?? "response"), schema: schema as Record<string, unknown>, strict: false },
+        json_schema: { name: schemaName(request.responseFormat?.name ?? "response"), schema: clean(schema), strict: false },
       };
+    } else if (schema && mode.json === "json_object") {
+      body.response_format = { type: "json_object" };
     }
     if (request.temperature !== undefined) body.temperature = request.temperature;
     if (request.seed !== undefined) body.seed = request.seed;
@@ -444,7 +576,7 @@ export class OpenAIChatModel implements ChatModel {
     if (u) {
       usage.promptTokens += u.prompt_tokens;
       usage.completionTokens += u.completion_tokens;
-      usage.cachedTokens += u.prompt_tokens_details?.cached_tokens ?? 0;
+      usage.cachedTokens += u.prompt_tokens_details?.cached_tokens ?? u.prompt_cache_hit_tokens ?? 0;
       return;
     }
     usage.estimated = true;
@@ -529,11 +661,7 @@ export function parsePromptedTools(
     const name = call.name ?? call.function?.name;
     const args = call.arguments ?? call.function?.arguments ?? {};
     if (typeof name !== "string" || name === "") return { toolCalls: [], text, problem: `tool_calls[${i}] has no "name"` };
-    calls.push({
-      id: `call_${hashToUint32(`${text}/${i}`).toString(36)}`,
-      type: "function",
-      function: { name, arguments: typeof args === "string" ? args : JSON.stringify(args) },
-    });
+    calls.push({ id: makeCallId(`${text}/${i}`), type: "function", function: { name, arguments: normalizeArguments(args) } });
   }
   return { toolCalls: calls, text: typeof obj.content === "string" ? obj.content : "" };
 }

@@ -149,7 +149,7 @@ describe("sim: generic answers", () => {
       const call = r.toolCalls[0]!;
       expect(call.function.name).toBe("book_flight");
       expect(validateAgainst(tools[0]!.parameters, JSON.parse(call.function.arguments)).errors).toEqual([]);
-      expect(call.id).toMatch(/^call_/);
+      expect(call.id).toMatch(/^[A-Za-z0-9]{9}$/);
     }
   });
 

@@ -11,7 +11,7 @@
  * Like every backend it returns what it "said"; it does not validate itself (generateObject does). Every answer
  * is marked model "sim": sim output is not real data.
  */
-import { Rng, hashToUint32 } from "../core/index.js";
+import { Rng, hashToUint32, makeCallId } from "../core/index.js";
 import type { ToolCall, Usage } from "../core/index.js";
 import {
   ModelRequestError,
@@ -77,7 +77,7 @@ function genericText(request: ChatRequest, rng: Rng): string {
 }
 
 function callId(request: ChatRequest, i: number, name: string): string {
-  return `call_${hashToUint32(`${requestCacheKey(SIM_MODEL_ID, request)}/${i}/${name}`).toString(36)}`;
+  return makeCallId(`${requestCacheKey(SIM_MODEL_ID, request)}/${i}/${name}`);
 }
 
 function instance(schema: Record<string, unknown>, rng: Rng, what: string): unknown {

@@ -5,7 +5,7 @@
  * result, chained calls take ids from earlier results, clarify steps ask and get the missing value, parallel
  * steps make several calls in one message, tool results fit the `returns` schema.
  */
-import { deriveSeed, Rng } from "../core/index.js";
+import { deriveSeed, makeCallId, Rng } from "../core/index.js";
 import type { PlanStep, ToolCall, ToolSpec } from "../core/index.js";
 import {
   fieldFillsParam,
@@ -309,7 +309,7 @@ function simAssistant(ctx: AssistantContext): SimAnswer {
     }
     let n = ctx.callCount;
     const calls: ToolCall[] = retryable.map((c) => ({
-      id: `call_${++n}`,
+      id: makeCallId(`sim/${++n}`),
       type: "function",
       function: { name: c.tool, arguments: JSON.stringify(c.arguments) },
     }));
@@ -374,7 +374,7 @@ function simAssistant(ctx: AssistantContext): SimAnswer {
   if (ready.length === 0) return text(summarize(req.calls, ctx.tools, rng));
   let n = ctx.callCount;
   const toolCalls: ToolCall[] = ready.map((r) => ({
-    id: `call_${++n}`,
+    id: makeCallId(`sim/${++n}`),
     type: "function",
     function: { name: r.tool, arguments: JSON.stringify(r.args) },
   }));

@@ -117,6 +117,159 @@ export interface OpenAIServerOptions {
   noJsonSchema?: boolean;
   /** Reject `tools` with a 400 like servers without native tool calls. */
   noTools?: boolean;
+  /** Behave like a real server with its known quirks (see ServerProfile). */
+  profile?: ServerProfile;
+}
+
+/**
+ * Real servers' known quirks, applied to every chat answer (scripted, `respond` or generic):
+ * - `vllm-hermes-text`: calls as `<tool_call>{…}</tool_call>` text in `content`, `tool_calls` empty, finish "stop";
+ * - `vllm-llama-json`: calls as bare `{"name": …, "parameters": …}` text (a list for several; `<|python_tag|>`
+ *   every other answer);
+ * - `mistral`: 400 when a message carries a call id that is not 9 characters [A-Za-z0-9]; its own ids are 9 alnum;
+ * - `ollama`: ignores `tool_choice`;
+ * - `llamacpp-object-args`: `arguments` as a JSON object, no call ids;
+ * - `deepseek-reasoning`: `reasoning_content` beside the answer, cached tokens as `prompt_cache_hit_tokens`;
+ * - `qwen3-think`: `<think>…</think>` before the answer, calls as `<tool_call>` text, every other one inside the
+ *   think block;
+ * - `gemini-openai`: 400 "Invalid JSON payload received. Unknown name …" on `additionalProperties`, `$schema`,
+ *   `const` in tool parameters or the response schema; empty call ids;
+ * - `lmstudio`: 400 on `response_format` `json_object` (only `json_schema` or `text`);
+ * - `no-usage`: no `usage` in answers.
+ */
+export type ServerProfile =
+  | "vllm-hermes-text"
+  | "vllm-llama-json"
+  | "mistral"
+  | "ollama"
+  | "llamacpp-object-args"
+  | "deepseek-reasoning"
+  | "qwen3-think"
+  | "gemini-openai"
+  | "lmstudio"
+  | "no-usage";
+
+export const SERVER_PROFILES: readonly ServerProfile[] = [
+  "vllm-hermes-text",
+  "vllm-llama-json",
+  "mistral",
+  "ollama",
+  "llamacpp-object-args",
+  "deepseek-reasoning",
+  "qwen3-think",
+  "gemini-openai",
+  "lmstudio",
+  "no-usage",
+];
+
+const NINE_ALNUM = /^[A-Za-z0-9]{9}$/;
+
+/** The 400 message a profile answers a request with, if it refuses it. */
+function profileRefusal(profile: ServerProfile | undefined, body: ChatBody): string | undefined {
+  if (profile === "mistral") {
+    for (const m of body.messages ?? []) {
+      const ids = [
+        ...(Array.isArray(m.tool_calls) ? (m.tool_calls as Array<{ id?: unknown }>).map((c) => c.id) : []),
+        ...(m.role === "tool" ? [m.tool_call_id] : []),
+      ];
+      for (const id of ids) {
+        if (typeof id !== "string" || !NINE_ALNUM.test(id)) {
+          return `Tool call id was ${String(id)} but must be a-z, A-Z, 0-9, with a length of 9.`;
+        }
+      }
+    }
+  }
+  if (profile === "gemini-openai") {
+    const schemas = [...(body.tools ?? []).map((t) => t.function?.parameters), body.response_format?.json_schema?.schema];
+    const bad = schemas.map(rejectedKeyword).find((k) => k !== undefined);
+    if (bad) return `Invalid JSON payload received. Unknown name "${bad}" at 'tools[0].function.parameters': Cannot find field.`;
+  }
+  if (profile === "lmstudio" && body.response_format?.type === "json_object") {
+    return "'response_format.type' must be 'json_schema' or 'text'";
+  }
+  return undefined;
+}
+
+/** The first of additionalProperties / $schema / const used as a keyword (not as a property name) in a schema. */
+function rejectedKeyword(schema: unknown): string | undefined {
+  if (Array.isArray(schema)) return schema.map(rejectedKeyword).find((k) => k !== undefined);
+  if (schema === null || typeof schema !== "object") return undefined;
+  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
+    if (k === "additionalProperties" || k === "$schema" || k === "const") return k;
+    if (k === "enum" || k === "default" || k === "examples" || k === "required") continue;
+    const found =
+      (k === "properties" || k === "$defs" || k === "definitions") && v && typeof v === "object"
+        ? Object.values(v as Record<string, unknown>).map(rejectedKeyword).find((x) => x !== undefined)
+        : rejectedKeyword(v);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+let profileAnswers = 0;
+
+/** Rewrite a completion the way the profile's server sends it. */
+function applyProfile(profile: ServerProfile | undefined, completion: Record<string, unknown>): void {
+  if (!profile) return;
+  const choice = (completion.choices as Array<{ message: Record<string, unknown>; finish_reason: string }>)[0]!;
+  const msg = choice.message;
+  const calls = (msg.tool_calls as Array<{ id: string; function: { name: string; arguments: string } }> | undefined) ?? [];
+  const content = typeof msg.content === "string" ? msg.content : "";
+  const n = ++profileAnswers;
+  const asText = (wrap: (c: { name: string; arguments: unknown }[]) => string) => {
+    if (calls.length === 0) return;
+    const parsed = calls.map((c) => ({ name: c.function.name, arguments: JSON.parse(c.function.arguments) as unknown }));
+    msg.content = wrap(parsed);
+    delete msg.tool_calls;
+    choice.finish_reason = "stop";
+  };
+  switch (profile) {
+    case "vllm-hermes-text":
+      asText((cs) => [content, ...cs.map((c) => `<tool_call>\n${JSON.stringify(c)}\n</tool_call>`)].filter(Boolean).join("\n"));
+      break;
+    case "vllm-llama-json":
+      asText((cs) => {
+        const ps = cs.map((c) => ({ name: c.name, parameters: c.arguments }));
+        if (n % 2 === 0) return `<|python_tag|>${ps.map((p) => JSON.stringify(p)).join("; ")}<|eom_id|>`;
+        return JSON.stringify(ps.length === 1 ? ps[0] : ps);
+      });
+      break;
+    case "mistral":
+      calls.forEach((c, i) => (c.id = `M${String(n).padStart(7, "0")}${i % 10}`));
+      break;
+    case "llamacpp-object-args":
+      for (const c of calls) {
+        (c.function as { arguments: unknown }).arguments = JSON.parse(c.function.arguments) as unknown;
+        delete (c as { id?: string }).id;
+      }
+      break;
+    case "gemini-openai":
+      for (const c of calls) c.id = "";
+      break;
+    case "deepseek-reasoning": {
+      msg.reasoning_content = `The user needs an answer; step ${n} of my reasoning.`;
+      const u = completion.usage as { prompt_tokens_details?: unknown; prompt_cache_hit_tokens?: number } | undefined;
+      if (u) {
+        delete u.prompt_tokens_details;
+        u.prompt_cache_hit_tokens = 0;
+      }
+      break;
+    }
+    case "qwen3-think": {
+      const think = `<think>\nLet me work out what to do (${n}).\n`;
+      if (calls.length > 0) {
+        const tagged = calls.map((c) => `<tool_call>\n${JSON.stringify({ name: c.function.name, arguments: JSON.parse(c.function.arguments) as unknown })}\n</tool_call>`).join("\n");
+        msg.content = n % 2 === 0 ? `${think}${tagged}\n</think>\n\n${content}` : `${think}</think>\n\n${content}${content ? "\n" : ""}${tagged}`;
+        delete msg.tool_calls;
+        choice.finish_reason = "stop";
+      } else msg.content = `${think}</think>\n\n${content}`;
+      break;
+    }
+    case "ollama":
+    case "lmstudio":
+    case "no-usage":
+      break;
+  }
 }
 
 export interface ChatBody {
@@ -395,6 +548,13 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       sendError(res, 400, "tools are not supported by this model", { code: "tools_not_supported" });
       return;
     }
+    const refusal = profileRefusal(options.profile, body);
+    if (refusal) {
+      rec.outcome = "400";
+      sendError(res, 400, refusal);
+      return;
+    }
+    if (options.profile === "ollama") delete body.tool_choice;
     let step = nextStep(rec, body);
     const fault: FaultStep | undefined = isFaultKind(step)
       ? { fault: step }
@@ -474,7 +634,8 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
       answer = step as AnswerStep;
     }
     step = answer;
-    const built = buildCompletion(body, answer, omitUsage);
+    const built = buildCompletion(body, answer, omitUsage || options.profile === "no-usage");
+    applyProfile(options.profile, built.completion);
     if (body.stream) sendStream(res, body, built);
     else sendJson(res, 200, built.completion);
   }

@@ -1,7 +1,7 @@
 /**
  * What every export format shares: the record -> rows / row -> messages contract, and small helpers.
  */
-import { ToolflowError } from "../../core/index.js";
+import { makeCallId, ToolflowError } from "../../core/index.js";
 import type { DialogueRecord, JsonSchema, Message, ToolCall, ToolSpec } from "../../core/index.js";
 
 export const EXPORT_FORMATS = ["openai", "sharegpt", "hermes", "llama31", "xlam"] as const;
@@ -121,12 +121,12 @@ export function valueToContent(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** Sequential call ids for parsed dialogues (formats that do not carry ids). */
+/** Call ids for parsed dialogues (formats that do not carry ids): sequential, 9 alphanumeric characters each. */
 export class CallIds {
   private n = 0;
   next(): string {
     this.n++;
-    return `call_${this.n}`;
+    return makeCallId(`call/${this.n}`);
   }
 }
 
