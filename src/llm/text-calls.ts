@@ -102,6 +102,98 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === "object" && !Array.isArray(x);
 }
 
+/** End of the JSON value starting at `i` (any kind), or -1. */
+function valueEnd(text: string, i: number): number {
+  const ch = text[i];
+  if (ch === "{" || ch === "[") return jsonValueEnd(text, i);
+  if (ch === '"') {
+    for (let j = i + 1; j < text.length; j++) {
+      if (text[j] === "\\") j++;
+      else if (text[j] === '"') return j + 1;
+    }
+    return -1;
+  }
+  const m = /^[^,}\]\s]+/.exec(text.slice(i));
+  return m ? i + m[0].length : -1;
+}
+
+function skipSpace(text: string, i: number): number {
+  while (i < text.length && /\s/.test(text[i]!)) i++;
+  return i;
+}
+
+/** The members of the JSON object at `start` as raw text spans (undefined when it is not plain JSON). */
+function rawMembers(text: string, start: number): Map<string, string> | undefined {
+  const out = new Map<string, string>();
+  let i = skipSpace(text, start);
+  if (text[i] !== "{") return undefined;
+  i = skipSpace(text, i + 1);
+  if (text[i] === "}") return out;
+  for (;;) {
+    if (text[i] !== '"') return undefined;
+    const keyEnd = valueEnd(text, i);
+    if (keyEnd < 0) return undefined;
+    const key = JSON.parse(text.slice(i, keyEnd)) as string;
+    i = skipSpace(text, keyEnd);
+    if (text[i] !== ":") return undefined;
+    i = skipSpace(text, i + 1);
+    const end = valueEnd(text, i);
+    if (end < 0) return undefined;
+    out.set(key, text.slice(i, end));
+    i = skipSpace(text, end);
+    if (text[i] === "}") return out;
+    if (text[i] !== ",") return undefined;
+    i = skipSpace(text, i + 1);
+  }
+}
+
+/**
+ * The arguments of each call in `text` (one call object or a list of them) as the model wrote them, so that a
+ * number written 2.0 stays 2.0 (re-serializing parsed JSON would make it 2); undefined when not plain JSON.
+ */
+function rawArguments(text: string): Array<string | undefined> | undefined {
+  const t = text.trim();
+  const objects: number[] = [];
+  if (t.startsWith("[")) {
+    let i = skipSpace(t, 1);
+    while (i < t.length && t[i] !== "]") {
+      if (t[i] !== "{") return undefined;
+      objects.push(i);
+      const end = jsonValueEnd(t, i);
+      if (end < 0) return undefined;
+      i = skipSpace(t, end);
+      if (t[i] === ",") i = skipSpace(t, i + 1);
+    }
+  } else objects.push(0);
+  return objects.map((at) => {
+    let members = rawMembers(t, at);
+    const fn = members?.get("function");
+    if (fn !== undefined && fn.startsWith("{")) members = rawMembers(fn, 0);
+    const raw = members?.get("arguments") ?? members?.get("parameters") ?? members?.get("args");
+    if (raw === undefined || !raw.startsWith("{")) return undefined;
+    try {
+      JSON.parse(raw);
+      return raw;
+    } catch {
+      return undefined;
+    }
+  });
+}
+
+/** Calls in a value parsed from `text`, with the arguments' own text where it is plain JSON. */
+function callsFromText(value: unknown, text: string): TextToolCall[] | undefined {
+  const calls = callsFrom(value);
+  if (!calls) return undefined;
+  let raws: Array<string | undefined> | undefined;
+  try {
+    raws = rawArguments(text);
+  } catch {
+    raws = undefined;
+  }
+  if (!raws || raws.length !== calls.length) return calls;
+  return calls.map((c, i) => (raws[i] !== undefined ? { ...c, arguments: raws[i] } : c));
+}
+
 function callFrom(value: unknown): TextToolCall | undefined {
   if (!isRecord(value)) return undefined;
   const fn = isRecord(value.function) ? value.function : value;
@@ -129,8 +221,8 @@ function callsFrom(value: unknown): TextToolCall[] | undefined {
 }
 
 /** All JSON values in `text` (from `{` / `[`), each parsed (repaired when almost JSON); unclosed: to the end. */
-function jsonValuesIn(text: string): unknown[] {
-  const out: unknown[] = [];
+function jsonValuesIn(text: string): Array<{ value: unknown; text: string }> {
+  const out: Array<{ value: unknown; text: string }> = [];
   let i = 0;
   while (i < text.length) {
     const ch = text[i];
@@ -139,8 +231,9 @@ function jsonValuesIn(text: string): unknown[] {
       continue;
     }
     const end = jsonValueEnd(text, i);
-    const v = parseAlmostJson(text.slice(i, end < 0 ? text.length : end));
-    if (v !== undefined) out.push(v);
+    const raw = text.slice(i, end < 0 ? text.length : end);
+    const v = parseAlmostJson(raw);
+    if (v !== undefined) out.push({ value: v, text: raw });
     if (end < 0) break;
     i = end;
   }
@@ -173,7 +266,7 @@ function hermes(text: string): TextCallsResult | undefined {
   for (const m of text.matchAll(/<tool_call>([\s\S]*?)(?:<\/tool_call>|$)/g)) {
     let found = false;
     for (const v of jsonValuesIn(m[1] ?? "")) {
-      const cs = callsFrom(v);
+      const cs = callsFromText(v.value, v.text);
       if (cs) {
         calls.push(...cs);
         found = true;
@@ -193,7 +286,7 @@ function llama(text: string): TextCallsResult | undefined {
   const body = text.slice(at + tag.length, stop ? at + stop.index : text.length);
   const calls: TextToolCall[] = [];
   for (const v of jsonValuesIn(body)) {
-    const cs = callsFrom(v);
+    const cs = callsFromText(v.value, v.text);
     if (!cs) return undefined;
     calls.push(...cs);
   }
@@ -214,8 +307,8 @@ function mistral(text: string): TextCallsResult | undefined {
     let end = -1;
     if (text[i] === "[" || text[i] === "{") {
       end = jsonValueEnd(text, i);
-      const v = parseAlmostJson(text.slice(i, end < 0 ? text.length : end));
-      const cs = callsFrom(v);
+      const raw = text.slice(i, end < 0 ? text.length : end);
+      const cs = callsFromText(parseAlmostJson(raw), raw);
       if (cs) calls.push(...cs);
       else end = -2;
       if (end === -1) end = text.length;
@@ -247,8 +340,9 @@ function bareJson(text: string, toolNames: ReadonlySet<string>): TextCallsResult
       continue;
     }
     const end = jsonValueEnd(text, i);
-    const value = parseAlmostJson(text.slice(i, end < 0 ? text.length : end));
-    const cs = callsFrom(value);
+    const raw = text.slice(i, end < 0 ? text.length : end);
+    const value = parseAlmostJson(raw);
+    const cs = callsFromText(value, raw);
     if (cs && cs.every((c) => toolNames.has(c.name))) {
       calls.push(...cs);
       spans.push({ start: i, end: end < 0 ? text.length : end });

@@ -208,6 +208,16 @@ function rejectedKeyword(schema: unknown): string | undefined {
 
 let profileAnswers = 0;
 
+/** JSON text kept as written (a call's arguments). */
+class RawJson {
+  constructor(readonly text: string) {}
+}
+
+/** `{"name": …, "arguments": …}` with the arguments' own text. */
+function callJson(name: string, args: RawJson, key = "arguments"): string {
+  return `{"name": ${JSON.stringify(name)}, "${key}": ${args.text.trim() === "" ? "{}" : args.text}}`;
+}
+
 /** Rewrite a completion the way the profile's server sends it. */
 function applyProfile(profile: ServerProfile | undefined, completion: Record<string, unknown>): void {
   if (!profile) return;
@@ -216,22 +226,23 @@ function applyProfile(profile: ServerProfile | undefined, completion: Record<str
   const calls = (msg.tool_calls as Array<{ id: string; function: { name: string; arguments: string } }> | undefined) ?? [];
   const content = typeof msg.content === "string" ? msg.content : "";
   const n = ++profileAnswers;
-  const asText = (wrap: (c: { name: string; arguments: unknown }[]) => string) => {
+  const asText = (wrap: (c: { name: string; arguments: RawJson }[]) => string) => {
     if (calls.length === 0) return;
-    const parsed = calls.map((c) => ({ name: c.function.name, arguments: JSON.parse(c.function.arguments) as unknown }));
+    // the model's argument text as it wrote it (2.0 stays 2.0), the way a server passes the generated text on
+    const parsed = calls.map((c) => ({ name: c.function.name, arguments: new RawJson(c.function.arguments) }));
     msg.content = wrap(parsed);
     delete msg.tool_calls;
     choice.finish_reason = "stop";
   };
   switch (profile) {
     case "vllm-hermes-text":
-      asText((cs) => [content, ...cs.map((c) => `<tool_call>\n${JSON.stringify(c)}\n</tool_call>`)].filter(Boolean).join("\n"));
+      asText((cs) => [content, ...cs.map((c) => `<tool_call>\n${callJson(c.name, c.arguments)}\n</tool_call>`)].filter(Boolean).join("\n"));
       break;
     case "vllm-llama-json":
       asText((cs) => {
-        const ps = cs.map((c) => ({ name: c.name, parameters: c.arguments }));
-        if (n % 2 === 0) return `<|python_tag|>${ps.map((p) => JSON.stringify(p)).join("; ")}<|eom_id|>`;
-        return JSON.stringify(ps.length === 1 ? ps[0] : ps);
+        const ps = cs.map((c) => callJson(c.name, c.arguments, "parameters"));
+        if (n % 2 === 0) return `<|python_tag|>${ps.join("; ")}<|eom_id|>`;
+        return ps.length === 1 ? ps[0]! : `[${ps.join(", ")}]`;
       });
       break;
     case "mistral":
@@ -239,7 +250,11 @@ function applyProfile(profile: ServerProfile | undefined, completion: Record<str
       break;
     case "llamacpp-object-args":
       for (const c of calls) {
-        (c.function as { arguments: unknown }).arguments = JSON.parse(c.function.arguments) as unknown;
+        try {
+          (c.function as { arguments: unknown }).arguments = JSON.parse(c.function.arguments) as unknown;
+        } catch {
+          // not JSON: passed on as the model wrote it
+        }
         delete (c as { id?: string }).id;
       }
       break;
@@ -258,7 +273,7 @@ function applyProfile(profile: ServerProfile | undefined, completion: Record<str
     case "qwen3-think": {
       const think = `<think>\nLet me work out what to do (${n}).\n`;
       if (calls.length > 0) {
-        const tagged = calls.map((c) => `<tool_call>\n${JSON.stringify({ name: c.function.name, arguments: JSON.parse(c.function.arguments) as unknown })}\n</tool_call>`).join("\n");
+        const tagged = calls.map((c) => `<tool_call>\n${callJson(c.function.name, new RawJson(c.function.arguments))}\n</tool_call>`).join("\n");
         msg.content = n % 2 === 0 ? `${think}${tagged}\n</think>\n\n${content}` : `${think}</think>\n\n${content}${content ? "\n" : ""}${tagged}`;
         delete msg.tool_calls;
         choice.finish_reason = "stop";
