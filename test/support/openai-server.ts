@@ -124,6 +124,8 @@ export interface OpenAIServerOptions {
 /**
  * Real servers' known quirks, applied to every chat answer (scripted, `respond` or generic):
  * - `vllm-hermes-text`: calls as `<tool_call>{…}</tool_call>` text in `content`, `tool_calls` empty, finish "stop";
+ * - `sglang-qwen25`: calls as `<tool_call>` text in `content` and yet `finish_reason: "tool_calls"` with
+ *   `tool_calls: []` (SGLang's qwen25 parser);
  * - `vllm-llama-json`: calls as bare `{"name": …, "parameters": …}` text (a list for several; `<|python_tag|>`
  *   every other answer);
  * - `mistral`: 400 when a message carries a call id that is not 9 characters [A-Za-z0-9]; its own ids are 9 alnum;
@@ -139,6 +141,7 @@ export interface OpenAIServerOptions {
  */
 export type ServerProfile =
   | "vllm-hermes-text"
+  | "sglang-qwen25"
   | "vllm-llama-json"
   | "mistral"
   | "ollama"
@@ -151,6 +154,7 @@ export type ServerProfile =
 
 export const SERVER_PROFILES: readonly ServerProfile[] = [
   "vllm-hermes-text",
+  "sglang-qwen25",
   "vllm-llama-json",
   "mistral",
   "ollama",
@@ -237,6 +241,13 @@ function applyProfile(profile: ServerProfile | undefined, completion: Record<str
   switch (profile) {
     case "vllm-hermes-text":
       asText((cs) => [content, ...cs.map((c) => `<tool_call>\n${callJson(c.name, c.arguments)}\n</tool_call>`)].filter(Boolean).join("\n"));
+      break;
+    case "sglang-qwen25":
+      asText((cs) => [content, ...cs.map((c) => `<tool_call>\n${callJson(c.name, c.arguments)}\n</tool_call>`)].filter(Boolean).join("\n"));
+      if (calls.length > 0) {
+        msg.tool_calls = [];
+        choice.finish_reason = "tool_calls";
+      }
       break;
     case "vllm-llama-json":
       asText((cs) => {
