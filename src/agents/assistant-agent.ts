@@ -34,6 +34,11 @@ export interface AssistantTurnInput {
   mustAnswer: boolean;
   /** Ids already used in the dialogue (new ids must differ). */
   usedCallIds: ReadonlySet<string>;
+  /**
+   * Parallel to `messages`: the model's reasoning behind each assistant message (null: none). Sent along on the
+   * request's assistant messages (`reasoning_content`), for servers that want it back; `messages` stay without it.
+   */
+  reasoning?: readonly (string | null)[];
   temperature?: number;
   signal?: AbortSignal;
 }
@@ -70,7 +75,7 @@ export class AssistantAgent {
       const { value, result } = await generateChecked<AssistantMessage>({
         model: this.model,
         request: {
-          messages: input.messages,
+          messages: withReasoning(input.messages, input.reasoning),
           tools,
           toolChoice,
           temperature: input.temperature,
@@ -90,6 +95,15 @@ export class AssistantAgent {
       throw noUsableAnswer("assistant", "unusable assistant reply", err);
     }
   }
+}
+
+/** The messages with each assistant message's reasoning as `reasoning_content` (copies; the input is untouched). */
+export function withReasoning(messages: Message[], reasoning: readonly (string | null)[] | undefined): Message[] {
+  if (!reasoning || !reasoning.some((r) => r !== null && r !== "")) return messages;
+  return messages.map((m, i) => {
+    const r = reasoning[i];
+    return m.role === "assistant" && r !== null && r !== undefined && r !== "" ? { ...m, reasoning_content: r } : m;
+  });
 }
 
 /**

@@ -203,6 +203,7 @@ export async function generateDialogue(
         turnCalls,
         mustAnswer: round === maxRounds - 1,
         usedCallIds: usedIds,
+        reasoning,
         temperature,
         signal,
       });

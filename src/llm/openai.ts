@@ -206,7 +206,17 @@ function schemaName(name: string): string {
 
 type OAMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
-function toOpenAIMessages(messages: Message[], nativeTools: boolean): OAMessage[] {
+function toOpenAIMessages(messages: Message[], nativeTools: boolean, sendReasoning = false): OAMessage[] {
+  const out = toOpenAIMessagesPlain(messages, nativeTools);
+  if (!sendReasoning) return out;
+  // DeepSeek's thinking mode: every earlier assistant turn carries its reasoning_content (empty when none is known)
+  return out.map((m, i) => {
+    const src = messages[i];
+    return m.role === "assistant" && src?.role === "assistant" ? ({ ...m, reasoning_content: src.reasoning_content ?? "" } as OAMessage) : m;
+  });
+}
+
+function toOpenAIMessagesPlain(messages: Message[], nativeTools: boolean): OAMessage[] {
   return messages.map((m): OAMessage => {
     switch (m.role) {
       case "system":
@@ -261,7 +271,12 @@ interface BodyMode {
   clean: boolean;
   /** tool_choice required/named sent as "auto" with an instruction. */
   autoChoice: boolean;
+  /** Earlier assistant turns carry their `reasoning_content`. */
+  reasoning: boolean;
 }
+
+/** DeepSeek's thinking mode: 400 "Missing `reasoning_content` field in the assistant message at message index 2". */
+const REASONING_DEMANDED_RE = /reasoning_content/i;
 
 /** Gemini's OpenAI endpoint: 400 "Invalid JSON payload received. Unknown name \"additionalProperties\" at …". */
 const REJECTED_KEYWORD_RE = /unknown name[^a-z]*(additionalProperties|\$schema|const)\b|invalid json payload/i;
@@ -321,6 +336,8 @@ export class OpenAIChatModel implements ChatModel {
   private toolChoiceAutoOnly = false;
   /** The server rejected schema keywords: send tool / response schemas without them. */
   private cleanSchemas = false;
+  /** The server wants earlier assistant turns' reasoning back (DeepSeek thinking mode): send `reasoning_content`. */
+  private sendReasoning = false;
   private readonly apiKey: string;
   private readonly log: (line: string) => void;
   private readonly retryHooks: RetryHooks;
@@ -374,7 +391,7 @@ export class OpenAIChatModel implements ChatModel {
     for (;;) {
       const useNativeTools = tools !== undefined && this.nativeTools !== false;
       const jsonMode = request.responseFormat !== undefined ? this.jsonMode : undefined;
-      const mode: BodyMode = { nativeTools: useNativeTools, json: jsonMode, clean: this.cleanSchemas, autoChoice: this.toolChoiceAutoOnly };
+      const mode: BodyMode = { nativeTools: useNativeTools, json: jsonMode, clean: this.cleanSchemas, autoChoice: this.toolChoiceAutoOnly, reasoning: this.sendReasoning };
       // Built when the request gets a slot (not while it waits behind others), once for all its attempts.
       let built: OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming | undefined;
       let completion: Completion;
@@ -444,6 +461,11 @@ export class OpenAIChatModel implements ChatModel {
     if (!(err instanceof OpenAI.APIError) || (err.status !== 400 && err.status !== 422 && err.status !== 501)) return false;
     const msg = serverMessage(err);
     const hasTools = mode.nativeTools;
+    if (!mode.reasoning && REASONING_DEMANDED_RE.test(msg) && request.messages.some((m) => m.role === "assistant")) {
+      if (!this.sendReasoning) this.log(`${this.id}: the server wants the reasoning of earlier assistant turns back; sending reasoning_content`);
+      this.sendReasoning = true;
+      return true;
+    }
     if (!mode.clean && (hasTools || mode.json === "json_schema") && REJECTED_KEYWORD_RE.test(msg)) {
       if (!this.cleanSchemas) this.log(`${this.id}: the server rejects schema keywords (${msg.slice(0, 120)}); sending cleaned schemas`);
       this.cleanSchemas = true;
@@ -473,7 +495,7 @@ export class OpenAIChatModel implements ChatModel {
 
   private buildBody(request: ChatRequest, mode: BodyMode): OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming {
     const nativeTools = mode.nativeTools;
-    let messages = toOpenAIMessages(request.messages, nativeTools);
+    let messages = toOpenAIMessages(request.messages, nativeTools, mode.reasoning);
     const tools = request.tools && request.tools.length > 0 ? request.tools : undefined;
     const schema = request.responseFormat?.schema;
     if (schema && mode.json !== "json_schema") {

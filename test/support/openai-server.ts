@@ -132,6 +132,9 @@ export interface OpenAIServerOptions {
  * - `ollama`: ignores `tool_choice`;
  * - `llamacpp-object-args`: `arguments` as a JSON object, no call ids;
  * - `deepseek-reasoning`: `reasoning_content` beside the answer, cached tokens as `prompt_cache_hit_tokens`;
+ * - `deepseek-thinking-strict`: as `deepseek-reasoning`, and 400 "Missing `reasoning_content` field in the assistant
+ *   message at message index N" when an earlier assistant message does not carry its `reasoning_content` back
+ *   (DeepSeek's thinking mode);
  * - `qwen3-think`: `<think>…</think>` before the answer, calls as `<tool_call>` text, every other one inside the
  *   think block;
  * - `gemini-openai`: 400 "Invalid JSON payload received. Unknown name …" on `additionalProperties`, `$schema`,
@@ -147,6 +150,7 @@ export type ServerProfile =
   | "ollama"
   | "llamacpp-object-args"
   | "deepseek-reasoning"
+  | "deepseek-thinking-strict"
   | "qwen3-think"
   | "gemini-openai"
   | "lmstudio"
@@ -160,6 +164,7 @@ export const SERVER_PROFILES: readonly ServerProfile[] = [
   "ollama",
   "llamacpp-object-args",
   "deepseek-reasoning",
+  "deepseek-thinking-strict",
   "qwen3-think",
   "gemini-openai",
   "lmstudio",
@@ -181,6 +186,14 @@ function profileRefusal(profile: ServerProfile | undefined, body: ChatBody): str
           return `Tool call id was ${String(id)} but must be a-z, A-Z, 0-9, with a length of 9.`;
         }
       }
+    }
+  }
+  if (profile === "deepseek-thinking-strict") {
+    const i = (body.messages ?? []).findIndex(
+      (m) => m.role === "assistant" && typeof (m as { reasoning_content?: unknown }).reasoning_content !== "string",
+    );
+    if (i >= 0) {
+      return `Missing \`reasoning_content\` field in the assistant message at message index ${i}. For more information, please refer to https://api-docs.deepseek.com/guides/thinking_mode`;
     }
   }
   if (profile === "gemini-openai") {
@@ -272,7 +285,8 @@ function applyProfile(profile: ServerProfile | undefined, completion: Record<str
     case "gemini-openai":
       for (const c of calls) c.id = "";
       break;
-    case "deepseek-reasoning": {
+    case "deepseek-reasoning":
+    case "deepseek-thinking-strict": {
       msg.reasoning_content = `The user needs an answer; step ${n} of my reasoning.`;
       const u = completion.usage as { prompt_tokens_details?: unknown; prompt_cache_hit_tokens?: number } | undefined;
       if (u) {
