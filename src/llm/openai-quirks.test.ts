@@ -16,7 +16,7 @@ describe("openai backend: tool calls as servers send them", () => {
     expect(r.text).toBe("Checking.");
     expect(r.finishReason).toBe("tool_calls");
     expect(r.toolCalls).toHaveLength(1);
-    expect(r.toolCalls[0]!.function).toEqual({ name: "get_weather", arguments: '{"city":"Paris"}' });
+    expect(r.toolCalls[0]!.function).toEqual({ name: "get_weather", arguments: '{"city": "Paris"}' });
     expect(r.toolCalls[0]!.id).toMatch(ID);
   });
 
