@@ -17,3 +17,4 @@ export * as report from "./report/index.js";
 export * as evaluation from "./eval/index.js";
 export * as judging from "./judge/index.js";
 export * as overlap from "./overlap/index.js";
+export * as doctor from "./doctor/index.js";

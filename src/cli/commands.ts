@@ -9,6 +9,7 @@ import { registerEvalCommands } from "./eval-cmd.js";
 import { registerJudgeCommands } from "./judge-cmd.js";
 import { registerOverlapCommands } from "./overlap-cmd.js";
 import { registerStatsCommands } from "./stats-cmd.js";
+import { registerDoctorCommands } from "./doctor-cmd.js";
 
 /** Every subcommand, in the order of the pipeline. */
 export function registerCommands(program: Command): void {
@@ -22,4 +23,5 @@ export function registerCommands(program: Command): void {
   registerJudgeCommands(program);
   registerOverlapCommands(program);
   registerStatsCommands(program);
+  registerDoctorCommands(program);
 }

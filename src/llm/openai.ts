@@ -67,6 +67,21 @@ export interface OpenAIModelOptions {
    * the client CPU of the runtime's fetch at high concurrency) or "global" (the runtime's own fetch).
    */
   http?: "node" | "global";
+  /**
+   * Step-downs known before the first request (from a stored `toolflow doctor` profile, src/doctor): the run
+   * starts in that form instead of learning it from refusals.
+   */
+  startMode?: OpenAIStartMode;
+}
+
+/** Where a model starts (see `startMode`): every field is a step-down the server would otherwise force. */
+export interface OpenAIStartMode {
+  /** How structured output is first asked for (nativeJsonSchema: false still means "prompted"). */
+  jsonMode?: "json_schema" | "json_object" | "prompted";
+  /** Send tool and response schemas cleaned of rejected keywords (cleanSchema). */
+  cleanSchemas?: boolean;
+  /** Send tool_choice required/named as "auto" with an instruction. */
+  toolChoiceAutoOnly?: boolean;
 }
 
 /** `TOOLFLOW_OPENAI_HTTP=node|global` picks the fetch when the options do not. */
@@ -368,6 +383,11 @@ export class OpenAIChatModel implements ChatModel {
     this.nativeTools = options.nativeTools ?? "auto";
     this.jsonMode = options.nativeJsonSchema === false ? "prompted" : "json_schema";
     this.jsonPinned = options.nativeJsonSchema === true;
+    // Known step-downs (startMode, from a stored doctor profile).
+    const start = options.startMode;
+    if (start?.jsonMode && (options.nativeJsonSchema ?? "auto") === "auto") this.jsonMode = start.jsonMode;
+    if (start?.cleanSchemas) this.cleanSchemas = true;
+    if (start?.toolChoiceAutoOnly) this.toolChoiceAutoOnly = true;
     this.log = options.log ?? (() => {});
     this.retryHooks = {
       classify: (err) => classifyFailure(err, this.policy),

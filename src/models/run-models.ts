@@ -22,6 +22,7 @@ import {
   type PriceTable,
   type RetryPolicy,
 } from "../llm/index.js";
+import { endpointOf, loadEndpointProfile, startOptionsFor } from "../doctor/index.js";
 import { createChatModel, parseModelList, parseModelSpec } from "./factory.js";
 
 export interface RunModelsConfig {
@@ -127,12 +128,25 @@ export async function openRunModels(config: RunModelsConfig): Promise<RunModels>
       cache,
       middleware: [...(config.middleware ?? []), usageMiddleware(usage)],
     };
+    // A stored `toolflow doctor` profile of the endpoint (beside the cache) sets where an openai model starts;
+    // options given explicitly win.
+    const storedStart = (spec: string) => {
+      const parsed = parseModelSpec(spec);
+      if (parsed.backend !== "openai" || !config.cacheDir) return {};
+      const endpoint = endpointOf(config.baseURL ?? (config.env ?? process.env).OPENAI_BASE_URL);
+      const start = startOptionsFor(loadEndpointProfile(config.cacheDir, endpoint, parsed.name));
+      if (config.nativeTools !== undefined) delete start.nativeTools;
+      if (start.nativeTools !== undefined || start.startMode) {
+        config.log?.(`${spec}: starting as the stored doctor profile says (${JSON.stringify(start)})`);
+      }
+      return start;
+    };
     // Each distinct spec is made once and shared by every role and pool that names it.
     const get = async (spec: string): Promise<ChatModel> => {
       const key = parseModelSpec(spec).spec;
       let m = instances.get(key);
       if (!m) {
-        m = await createChatModel(key, options);
+        m = await createChatModel(key, { ...options, ...storedStart(key) });
         instances.set(key, m);
       }
       return m;

@@ -1,0 +1,436 @@
+/**
+ * `toolflow doctor`: a few small raw requests that find what an OpenAI-compatible endpoint does (plain chat, native
+ * or text tool calls, tool_choice, parallel calls, json_schema, json_object, usage, cached tokens, reasoning), with
+ * no step-downs and no re-asks: each answer is classified as it came back.
+ */
+import OpenAI from "openai";
+import { ModelAuthError, ModelConfigError, parseTextToolCalls, redact, splitReasoning } from "../llm/index.js";
+
+/** What the endpoint does (the `--json` keys). */
+export interface EndpointProfile {
+  chat: boolean;
+  /** "native": `tool_calls` (or tools accepted); "text": calls written in `content`; "none": tools refused. */
+  tools: "native" | "text" | "none";
+  /** How calls came back: "native", a text format ("hermes", "llama", "json", "mistral"), or null (no call seen). */
+  toolCallFormat: "native" | "hermes" | "llama" | "json" | "mistral" | null;
+  toolChoiceRequired: boolean;
+  toolChoiceNamed: boolean;
+  parallelCalls: boolean;
+  jsonSchema: boolean;
+  jsonObject: boolean;
+  usage: boolean;
+  cachedTokens: boolean;
+  reasoning: boolean;
+}
+
+export const PROFILE_KEYS = [
+  "chat",
+  "tools",
+  "toolCallFormat",
+  "toolChoiceRequired",
+  "toolChoiceNamed",
+  "parallelCalls",
+  "jsonSchema",
+  "jsonObject",
+  "usage",
+  "cachedTokens",
+  "reasoning",
+] as const satisfies ReadonlyArray<keyof EndpointProfile>;
+
+/** One probe: what was asked, whether it worked, what toolflow uses instead, and the server's (redacted) words. */
+export interface DoctorCheck {
+  name: string;
+  ok: boolean;
+  /** What came back, in a few words. */
+  found: string;
+  /** What toolflow does on this endpoint. */
+  uses: string;
+  /** The server's own message when it refused (redacted). */
+  message?: string;
+}
+
+/** Refusals that decide how a run starts (a refusal is a 400; "ignored" is not one). */
+export interface EndpointRefusals {
+  /** Schema keywords (additionalProperties, $schema, const) rejected: schemas are sent cleaned. */
+  schemaKeywords: boolean;
+  /** tool_choice required or named refused with a 400. */
+  toolChoice: boolean;
+}
+
+export interface DoctorReport {
+  endpoint: string;
+  model: string;
+  profile: EndpointProfile;
+  refused: EndpointRefusals;
+  checks: DoctorCheck[];
+  /** Whether synth can run on the endpoint. */
+  usable: boolean;
+  /** Why not, when it cannot. */
+  reason?: string;
+  /** ISO time of the probe. */
+  at: string;
+}
+
+export interface DoctorOptions {
+  model: string;
+  baseURL?: string;
+  apiKey?: string;
+  env?: Record<string, string | undefined>;
+  /** Per-request timeout in ms. Default 60,000. */
+  timeoutMs?: number;
+  /** Test hook: the fetch the client uses. */
+  fetch?: typeof fetch;
+}
+
+/** The endpoint as the openai backend names it (base URL without credentials or query). */
+export function endpointOf(baseURL: string | undefined): string {
+  if (!baseURL) return "https://api.openai.com/v1";
+  try {
+    const u = new URL(baseURL);
+    u.username = "";
+    u.password = "";
+    u.search = "";
+    return u.toString().replace(/\/$/, "");
+  } catch {
+    return "invalid-url";
+  }
+}
+
+interface ProbeTool {
+  type: "function";
+  function: { name: string; description: string; parameters: Record<string, unknown> };
+}
+const WEATHER: ProbeTool = {
+  type: "function",
+  function: {
+    name: "get_weather",
+    description: "Current weather in a city.",
+    parameters: {
+      type: "object",
+      properties: { city: { type: "string", description: "City name" }, unit: { type: "string", enum: ["celsius", "fahrenheit"] } },
+      required: ["city"],
+      additionalProperties: false,
+    },
+  },
+};
+const TIME: ProbeTool = {
+  type: "function",
+  function: {
+    name: "get_time",
+    description: "Current local time in a city.",
+    parameters: { type: "object", properties: { city: { type: "string" } }, required: ["city"], additionalProperties: false },
+  },
+};
+const ANSWER_SCHEMA = {
+  type: "object",
+  properties: { answer: { type: "string" }, kind: { const: "greeting" } },
+  required: ["answer"],
+  additionalProperties: false,
+};
+
+/** additionalProperties / $schema / $id removed, const -> enum (what the backend's cleanSchema does). */
+function clean(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(clean);
+  if (schema === null || typeof schema !== "object") return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
+    if (k === "additionalProperties" || k === "$schema" || k === "$id") continue;
+    if (k === "const") out.enum = [v];
+    else if (k === "properties") {
+      out[k] = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([n, s]) => [n, clean(s)]));
+    } else if (k === "enum" || k === "required") out[k] = v;
+    else out[k] = clean(v);
+  }
+  return out;
+}
+
+const REJECTED_KEYWORD_RE = /unknown name[^a-z]*(additionalProperties|\$schema|const)\b|invalid json payload/i;
+
+type Body = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
+interface Msg {
+  content?: string | null;
+  reasoning_content?: string | null;
+  reasoning?: string | null;
+  tool_calls?: Array<{ function?: { name?: string } }> | null;
+}
+interface Answer {
+  ok: true;
+  message: Msg;
+  usage?: { prompt_tokens?: number; prompt_tokens_details?: { cached_tokens?: number | null } | null; prompt_cache_hit_tokens?: number | null } | null;
+}
+interface Refusal {
+  ok: false;
+  status: number | undefined;
+  message: string;
+}
+
+/** Find what the endpoint does. Throws ModelAuthError at once on 401/403. */
+export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
+  const env = options.env ?? process.env;
+  const baseURL = options.baseURL ?? env.OPENAI_BASE_URL ?? undefined;
+  let apiKey = options.apiKey ?? env.OPENAI_API_KEY;
+  if (!apiKey) {
+    if (!baseURL) throw new ModelConfigError(`openai:${options.model}: no API key: set OPENAI_API_KEY (or give --base-url for a local server that needs none)`);
+    apiKey = "no-key";
+  }
+  const key = apiKey;
+  const id = `openai:${options.model}`;
+  const client = new OpenAI({
+    apiKey: key,
+    baseURL,
+    maxRetries: 0,
+    timeout: options.timeoutMs ?? 60_000,
+    ...(options.fetch ? { fetch: options.fetch } : {}),
+  });
+  const scrub = (text: string) => redact(text, [key]).slice(0, 300);
+
+  const ask = async (body: Omit<Body, "model">): Promise<Answer | Refusal> => {
+    try {
+      const raw = (await client.chat.completions.create({ model: options.model, ...body } as Body)) as unknown as {
+        choices?: Array<{ message?: Msg }>;
+        usage?: Answer["usage"];
+      };
+      const message = raw?.choices?.[0]?.message;
+      if (!message) return { ok: false, status: undefined, message: "the answer is not a chat completion (no choices)" };
+      return { ok: true, message, usage: raw.usage };
+    } catch (err) {
+      if (err instanceof OpenAI.APIError && (err.status === 401 || err.status === 403)) {
+        const m = scrub(serverMessage(err));
+        throw new ModelAuthError(`${err.status === 401 ? "authentication failed" : "permission denied"} (${err.status}): ${m}`, {
+          model: id,
+          status: err.status,
+        });
+      }
+      if (err instanceof OpenAI.APIError && typeof err.status === "number") {
+        return { ok: false, status: err.status, message: scrub(`${err.status} ${serverMessage(err)}`) };
+      }
+      return { ok: false, status: undefined, message: scrub(err instanceof Error ? err.message : String(err)) };
+    }
+  };
+
+  const checks: DoctorCheck[] = [];
+  const check = (c: DoctorCheck) => checks.push(c);
+  const profile: EndpointProfile = {
+    chat: false,
+    tools: "none",
+    toolCallFormat: null,
+    toolChoiceRequired: false,
+    toolChoiceNamed: false,
+    parallelCalls: false,
+    jsonSchema: false,
+    jsonObject: false,
+    usage: false,
+    cachedTokens: false,
+    reasoning: false,
+  };
+  const refused: EndpointRefusals = { schemaKeywords: false, toolChoice: false };
+  const report = (usable: boolean, reason?: string): DoctorReport => ({
+    endpoint: endpointOf(baseURL),
+    model: options.model,
+    profile,
+    refused,
+    checks,
+    usable,
+    ...(reason ? { reason } : {}),
+    at: new Date().toISOString(),
+  });
+  let sawReasoning = false;
+  const noteReasoning = (m: Msg) => {
+    const r = [m.reasoning_content, m.reasoning].some((x) => typeof x === "string" && x.trim() !== "");
+    if (r || /<\/?think>/.test(m.content ?? "")) sawReasoning = true;
+  };
+
+  // 1. Plain chat (also: usage, cached tokens, reasoning).
+  const chat = await ask({ messages: [{ role: "user", content: "Say hello in one short sentence." }], max_tokens: 64 });
+  if (!chat.ok) {
+    check({ name: "chat", ok: false, found: "refused", uses: "nothing: synth cannot run", message: chat.message });
+    return report(false, `plain chat failed: ${chat.message}`);
+  }
+  profile.chat = true;
+  noteReasoning(chat.message);
+  check({ name: "chat", ok: true, found: "answers", uses: "chat completions" });
+  const u = chat.usage;
+  profile.usage = typeof u?.prompt_tokens === "number";
+  profile.cachedTokens =
+    typeof u?.prompt_tokens_details?.cached_tokens === "number" || typeof u?.prompt_cache_hit_tokens === "number";
+
+  // 2. Tools with tool_choice "required" (schema keywords rejected: once more, cleaned).
+  let toolsClean = false;
+  const toolDefs = (list: ProbeTool[]) =>
+    list.map((t) => (toolsClean ? { ...t, function: { ...t.function, parameters: clean(t.function.parameters) as Record<string, unknown> } } : t));
+  const callsOf = (m: Msg, names: string[]): { names: string[]; format: EndpointProfile["toolCallFormat"] } => {
+    const native = (m.tool_calls ?? []).map((c) => c.function?.name ?? "");
+    if (native.length > 0) return { names: native, format: "native" };
+    const found = parseTextToolCalls(m.content ?? "", names);
+    return { names: found.calls.map((c) => c.name), format: found.calls.length > 0 ? (found.format ?? "json") : null };
+  };
+  const weatherMsgs = [{ role: "user" as const, content: "What is the weather in Paris right now? Use the tool." }];
+  const askTools = async (tools: ProbeTool[], choice: Body["tool_choice"], content = weatherMsgs) => {
+    let a = await ask({ messages: content, tools: toolDefs(tools), ...(choice !== undefined ? { tool_choice: choice } : {}), max_tokens: 256 });
+    if (!a.ok && !toolsClean && REJECTED_KEYWORD_RE.test(a.message)) {
+      toolsClean = true;
+      refused.schemaKeywords = true;
+      a = await ask({ messages: content, tools: toolDefs(tools), ...(choice !== undefined ? { tool_choice: choice } : {}), max_tokens: 256 });
+    }
+    return a;
+  };
+  const noteCalls = (format: EndpointProfile["toolCallFormat"]) => {
+    if (format === null) return;
+    if (profile.toolCallFormat === null || profile.toolCallFormat !== "native") profile.toolCallFormat = format;
+    profile.tools = format === "native" ? "native" : profile.tools === "native" ? "native" : "text";
+  };
+  const toolChoiceRefused = (a: Refusal) => /tool_choice/i.test(a.message) && !/auto.{0,3} tool choice requires/i.test(a.message);
+
+  let toolsAccepted = false;
+  let toolsMessage: string | undefined;
+  const required = await askTools([WEATHER], "required");
+  if (required.ok) {
+    toolsAccepted = true;
+    noteReasoning(required.message);
+    const c = callsOf(required.message, ["get_weather"]);
+    noteCalls(c.format);
+    profile.toolChoiceRequired = c.names.length > 0;
+    check({
+      name: 'tool_choice "required"',
+      ok: profile.toolChoiceRequired,
+      found: c.names.length > 0 ? `a call (${c.format})` : "accepted, but no call came back (ignored)",
+      uses: profile.toolChoiceRequired ? '"required"' : '"required"; a missing call is re-asked',
+    });
+  } else if (toolChoiceRefused(required)) {
+    refused.toolChoice = true;
+    check({ name: 'tool_choice "required"', ok: false, found: "refused", uses: '"auto" plus an instruction', message: required.message });
+  } else {
+    toolsMessage = required.message;
+  }
+  // Tools with "auto" when "required" told nothing about tools themselves.
+  if (!toolsAccepted) {
+    const auto = await askTools([WEATHER], toolsMessage === undefined ? "auto" : undefined);
+    if (auto.ok) {
+      toolsAccepted = true;
+      noteReasoning(auto.message);
+      noteCalls(callsOf(auto.message, ["get_weather"]).format);
+    } else toolsMessage ??= auto.message;
+  }
+  if (toolsAccepted && profile.tools === "none") profile.tools = "native"; // accepted; the model made no call here
+  check({
+    name: "tools",
+    ok: profile.tools !== "none",
+    found:
+      profile.tools === "none"
+        ? "refused"
+        : profile.toolCallFormat === null
+          ? "accepted (no call seen)"
+          : profile.toolCallFormat === "native"
+            ? "native tool_calls"
+            : `calls as text in content (${profile.toolCallFormat})`,
+    uses:
+      profile.tools === "native"
+        ? "native tools"
+        : profile.tools === "text"
+          ? `prompted tool calls (text calls are read: ${profile.toolCallFormat})`
+          : "prompted tool calls (the tools in the system prompt)",
+    ...(profile.tools === "none" && toolsMessage ? { message: toolsMessage } : {}),
+  });
+  if (refused.schemaKeywords) {
+    check({ name: "schema keywords", ok: false, found: "additionalProperties / $schema / const rejected", uses: "cleaned schemas" });
+  }
+
+  if (toolsAccepted) {
+    // 3. A named tool_choice.
+    const named = await askTools([WEATHER, TIME], { type: "function", function: { name: "get_time" } }, [
+      { role: "user", content: "What time is it in Tokyo? Use the tool." },
+    ]);
+    if (named.ok) {
+      noteReasoning(named.message);
+      const c = callsOf(named.message, ["get_weather", "get_time"]);
+      noteCalls(c.format);
+      profile.toolChoiceNamed = c.names.length > 0 && c.names.every((n) => n === "get_time");
+      check({
+        name: "tool_choice named",
+        ok: profile.toolChoiceNamed,
+        found: c.names.length > 0 ? `called ${c.names.join(", ")}` : "accepted, but no call came back (ignored)",
+        uses: profile.toolChoiceNamed ? "named tool_choice" : "named tool_choice; a wrong or missing call is re-asked",
+      });
+    } else {
+      if (toolChoiceRefused(named)) refused.toolChoice = true;
+      check({ name: "tool_choice named", ok: false, found: "refused", uses: '"auto" plus an instruction', message: named.message });
+    }
+    // 4. Parallel calls.
+    const parallel = await askTools([WEATHER, TIME], profile.toolChoiceRequired ? "required" : "auto", [
+      { role: "user", content: "What is the weather in Paris and what time is it in Tokyo? Call both tools at once." },
+    ]);
+    if (parallel.ok) {
+      noteReasoning(parallel.message);
+      const c = callsOf(parallel.message, ["get_weather", "get_time"]);
+      noteCalls(c.format);
+      profile.parallelCalls = c.names.length >= 2;
+      check({ name: "parallel calls", ok: profile.parallelCalls, found: `${c.names.length} call(s)`, uses: profile.parallelCalls ? "parallel calls" : "calls one at a time where the model makes one" });
+    } else {
+      check({ name: "parallel calls", ok: false, found: "refused", uses: "calls one at a time", message: parallel.message });
+    }
+  }
+
+  // 5. json_schema (schema keywords rejected: once more, cleaned).
+  const jsonMsgs = [{ role: "user" as const, content: 'Greet me. Reply in JSON: {"answer": "..."}.' }];
+  const isJsonObject = (m: Msg) => {
+    const text = splitReasoning(m.content ?? "").text.trim().replace(/^```(?:json)?\s*|\s*```$/g, "");
+    try {
+      const v: unknown = JSON.parse(text);
+      return v !== null && typeof v === "object" && !Array.isArray(v);
+    } catch {
+      return false;
+    }
+  };
+  const schemaBody = (cleaned: boolean) => ({
+    messages: jsonMsgs,
+    response_format: {
+      type: "json_schema" as const,
+      json_schema: { name: "greeting", schema: (cleaned ? clean(ANSWER_SCHEMA) : ANSWER_SCHEMA) as Record<string, unknown>, strict: false },
+    },
+    max_tokens: 128,
+  });
+  let js = await ask(schemaBody(refused.schemaKeywords));
+  if (!js.ok && !refused.schemaKeywords && REJECTED_KEYWORD_RE.test(js.message)) {
+    refused.schemaKeywords = true;
+    js = await ask(schemaBody(true));
+  }
+  if (js.ok) noteReasoning(js.message);
+  profile.jsonSchema = js.ok && isJsonObject(js.message);
+
+  // 6. json_object.
+  const jo = await ask({ messages: jsonMsgs, response_format: { type: "json_object" }, max_tokens: 128 });
+  if (jo.ok) noteReasoning(jo.message);
+  profile.jsonObject = jo.ok && isJsonObject(jo.message);
+  const jsonFallback = profile.jsonObject ? "json_object with the schema in the prompt" : "the schema in the system prompt (prompted JSON)";
+  check({
+    name: "json_schema",
+    ok: profile.jsonSchema,
+    found: js.ok ? (profile.jsonSchema ? "JSON" : "accepted and ignored (free text)") : "refused",
+    uses: profile.jsonSchema ? `json_schema${refused.schemaKeywords ? " (cleaned schemas)" : ""}` : jsonFallback,
+    ...(!js.ok ? { message: js.message } : {}),
+  });
+  check({
+    name: "json_object",
+    ok: profile.jsonObject,
+    found: jo.ok ? (profile.jsonObject ? "JSON" : "accepted and ignored (free text)") : "refused",
+    uses: profile.jsonObject ? "json_object (when json_schema is refused)" : "prompted JSON (when json_schema is refused)",
+    ...(!jo.ok ? { message: jo.message } : {}),
+  });
+
+  profile.reasoning = sawReasoning;
+  check({ name: "usage", ok: profile.usage, found: profile.usage ? "reported" : "missing", uses: profile.usage ? "the server's counts" : "estimated counts (marked estimated)" });
+  check({
+    name: "cached tokens",
+    ok: profile.cachedTokens,
+    found: profile.cachedTokens ? "reported" : "not reported",
+    uses: profile.cachedTokens ? "cached-input prices" : "every prompt token at the input price",
+  });
+  check({ name: "reasoning", ok: profile.reasoning, found: profile.reasoning ? "reasoning output" : "none seen", uses: profile.reasoning ? "kept apart from the text (ChatResult.reasoning)" : "-" });
+  return report(true);
+}
+
+function serverMessage(err: InstanceType<typeof OpenAI.APIError>): string {
+  const body = err.error as { message?: unknown } | undefined;
+  const m = typeof body?.message === "string" ? body.message : err.message;
+  return m.replace(/^\d{3}\s+/, "");
+}

@@ -1,0 +1,77 @@
+/**
+ * `toolflow doctor --cache DIR` then `synth --cache DIR` against servers that refuse what the backend sends first:
+ * with the stored profile, synth's first requests are already in the stepped-down form (no refusals at all).
+ */
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { Writable } from "node:stream";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runDoctor, saveEndpointProfile } from "../../src/doctor/index.js";
+import { runSynth, type SynthOptions } from "../../src/synth/index.js";
+import { startOpenAIServer, type OpenAIServerOptions } from "../support/openai-server.js";
+import { readAccepted, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
+import { createSimBridge } from "./support/sim-bridge.js";
+
+const KEY = "sk-test-doctor-synth-88";
+let work: string;
+let tools: string;
+
+beforeAll(async () => {
+  work = mkdtempSync(join(tmpdir(), "e2e-doctor-"));
+  tools = (await writeBfclMultiTurnTools(work)).path;
+});
+
+async function synthAfterDoctor(name: string, server: OpenAIServerOptions): Promise<number> {
+  const bridge = createSimBridge();
+  let synthing = false;
+  const s = await startOpenAIServer({ apiKey: KEY, respond: (r) => (synthing ? bridge.respond(r) : undefined), ...server });
+  const cache = join(work, `${name}-cache`);
+  try {
+    saveEndpointProfile(cache, await runDoctor({ model: "test-model", baseURL: s.baseURL, env: { OPENAI_API_KEY: KEY } }));
+    const before = s.chatRequests().length;
+    synthing = true;
+    const out = join(work, name);
+    const options: SynthOptions = {
+      tools,
+      count: 3,
+      llm: ["openai:test-model"],
+      roleLlm: {},
+      concurrency: 4,
+      seed: 43,
+      out,
+      sampling: "walk",
+      size: { min: 2, max: 3 },
+      plan: true,
+      provenance: "reject",
+      baseUrl: s.baseURL,
+      cache,
+      resume: false,
+      force: false,
+      dryRun: false,
+    };
+    const summary = await runSynth(options, {
+      stderr: new Writable({ write: (_c, _e, cb) => cb() }),
+      tty: false,
+      env: { OPENAI_API_KEY: KEY },
+      middleware: [bridge.middleware],
+      modelRuntime: { retry: { baseDelayMs: 5, maxDelayMs: 50 }, timeoutMs: 10_000 },
+    });
+    expect(summary.status).toBe("complete");
+    const accepted = readAccepted(out);
+    expect(accepted).toHaveLength(3);
+    expect(reverify(accepted)).toEqual([]);
+    return s.chatRequests().slice(before).filter((r) => r.outcome === "400").length;
+  } finally {
+    await s.close();
+  }
+}
+
+describe("synth starts in the mode doctor stored", () => {
+  it("gemini-openai: cleaned schemas from the first request, no refusal", async () => {
+    expect(await synthAfterDoctor("gemini", { profile: "gemini-openai" })).toBe(0);
+  }, 120_000);
+
+  // lmstudio without json_schema (prompted JSON from the start) is checked at the model level in
+  // src/doctor/doctor.test.ts: the sim bridge answers only native json_schema requests.
+});
