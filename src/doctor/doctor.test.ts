@@ -68,6 +68,15 @@ describe("runDoctor on the test server's profiles", () => {
     });
   }
 
+  it("a server that writes calls as text: the tool_choice rows say the run uses prompted calls, as it will", async () => {
+    const s = await server({ profile: "vllm-hermes-text" });
+    const report = await runDoctor({ model: "m", baseURL: s.baseURL, env: {} });
+    expect(startOptionsFor(report).nativeTools).toBe(false);
+    expect(report.checks.find((c) => c.name === 'tool_choice "required"')?.uses).toMatch(/^prompted calls/);
+    const clean = await runDoctor({ model: "m", baseURL: (await server({})).baseURL, env: {} });
+    expect(clean.checks.find((c) => c.name === 'tool_choice "required"')?.uses).toBe('"required"');
+  });
+
   it("vllm-llama-json: calls as bare JSON or <|python_tag|> text", async () => {
     const s = await server({ profile: "vllm-llama-json" });
     const report = await runDoctor({ model: "m", baseURL: s.baseURL, env: {} });

@@ -294,7 +294,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       name: 'tool_choice "required"',
       ok: profile.toolChoiceRequired,
       found: c.names.length > 0 ? `a call (${c.format})` : "accepted, but no call came back (ignored)",
-      uses: profile.toolChoiceRequired ? '"required"' : '"required"; a missing call is re-asked',
+      uses:
+        c.names.length > 0 && c.format !== "native"
+          ? "prompted calls (the tools in the system prompt, the call read from the text)"
+          : profile.toolChoiceRequired
+            ? '"required"'
+            : '"required"; a missing call is re-asked',
     });
   } else if (toolChoiceRefused(required)) {
     refused.toolChoice = true;
@@ -349,7 +354,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
         name: "tool_choice named",
         ok: profile.toolChoiceNamed,
         found: c.names.length > 0 ? `called ${c.names.join(", ")}` : "accepted, but no call came back (ignored)",
-        uses: profile.toolChoiceNamed ? "named tool_choice" : "named tool_choice; a wrong or missing call is re-asked",
+        uses:
+          c.names.length > 0 && c.format !== "native"
+            ? "prompted calls (the tool named in the system prompt, the call read from the text)"
+            : profile.toolChoiceNamed
+              ? "named tool_choice"
+              : "named tool_choice; a wrong or missing call is re-asked",
       });
     } else {
       if (toolChoiceRefused(named)) refused.toolChoice = true;
