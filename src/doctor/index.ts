@@ -3,7 +3,6 @@
  * (store.ts). See docs/doctor.md.
  */
 export {
-  endpointOf,
   PROFILE_KEYS,
   runDoctor,
   type DoctorCheck,

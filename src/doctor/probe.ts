@@ -4,7 +4,7 @@
  * no step-downs and no re-asks: each answer is classified as it came back.
  */
 import OpenAI from "openai";
-import { ModelAuthError, ModelConfigError, parseTextToolCalls, redact, splitReasoning } from "../llm/index.js";
+import { endpointOf, ModelAuthError, ModelConfigError, parseTextToolCalls, redact, splitReasoning } from "../llm/index.js";
 
 /** What the endpoint does (the `--json` keys). */
 export interface EndpointProfile {
@@ -80,20 +80,6 @@ export interface DoctorOptions {
   timeoutMs?: number;
   /** Test hook: the fetch the client uses. */
   fetch?: typeof fetch;
-}
-
-/** The endpoint as the openai backend names it (base URL without credentials or query). */
-export function endpointOf(baseURL: string | undefined): string {
-  if (!baseURL) return "https://api.openai.com/v1";
-  try {
-    const u = new URL(baseURL);
-    u.username = "";
-    u.password = "";
-    u.search = "";
-    return u.toString().replace(/\/$/, "");
-  } catch {
-    return "invalid-url";
-  }
 }
 
 interface ProbeTool {

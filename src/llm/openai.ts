@@ -376,7 +376,7 @@ export class OpenAIChatModel implements ChatModel {
     registerSecret(apiKey);
     this.apiKey = apiKey;
     this.id = `openai:${model}`;
-    this.endpoint = baseURL ? stripCredentials(baseURL) : "https://api.openai.com/v1";
+    this.endpoint = endpointOf(baseURL);
     this.policy = { ...DEFAULT_RETRY_POLICY, ...options.retry };
     this.limiter = options.limiter ?? new RequestLimiter();
     this.timeoutMs = options.timeoutMs ?? 60_000;
@@ -667,9 +667,11 @@ function shortError(err: unknown): string {
   return String(err);
 }
 
-function stripCredentials(url: string): string {
+/** An endpoint as toolflow names it (cache namespace, stored endpoint profiles): the base URL without credentials or query. */
+export function endpointOf(baseURL: string | undefined): string {
+  if (!baseURL) return "https://api.openai.com/v1";
   try {
-    const u = new URL(url);
+    const u = new URL(baseURL);
     u.username = "";
     u.password = "";
     u.search = "";

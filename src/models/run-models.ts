@@ -8,6 +8,7 @@ import { UsageError } from "../core/index.js";
 import { deriveSeed, Rng } from "../core/index.js";
 import { DIALOGUE_ROLES, type DialogueRole } from "../core/index.js";
 import {
+  endpointOf,
   loadRunPrices,
   RequestLimiter,
   SqliteResponseCache,
@@ -22,7 +23,7 @@ import {
   type PriceTable,
   type RetryPolicy,
 } from "../llm/index.js";
-import { endpointOf, loadEndpointProfile, startOptionsFor } from "../doctor/index.js";
+import { loadEndpointProfile, startOptionsFor } from "../doctor/index.js";
 import { createChatModel, parseModelList, parseModelSpec } from "./factory.js";
 
 export interface RunModelsConfig {
