@@ -35,8 +35,8 @@ export interface AssistantTurnInput {
   /** Ids already used in the dialogue (new ids must differ). */
   usedCallIds: ReadonlySet<string>;
   /**
-   * Parallel to `messages`: the model's reasoning behind each assistant message (null: none). Sent along on the
-   * request's assistant messages (`reasoning_content`), for servers that want it back; `messages` stay without it.
+   * Parallel to `messages`: the model's reasoning behind each assistant message (null: none). Passed on as the
+   * request's `reasoning`, for servers that want it back; `messages` stay without it.
    */
   reasoning?: readonly (string | null)[];
   temperature?: number;
@@ -75,7 +75,8 @@ export class AssistantAgent {
       const { value, result } = await generateChecked<AssistantMessage>({
         model: this.model,
         request: {
-          messages: withReasoning(input.messages, input.reasoning),
+          messages: input.messages,
+          ...(input.reasoning?.some((r) => r !== null && r !== "") ? { reasoning: input.reasoning } : {}),
           tools,
           toolChoice,
           temperature: input.temperature,
@@ -95,15 +96,6 @@ export class AssistantAgent {
       throw noUsableAnswer("assistant", "unusable assistant reply", err);
     }
   }
-}
-
-/** The messages with each assistant message's reasoning as `reasoning_content` (copies; the input is untouched). */
-export function withReasoning(messages: Message[], reasoning: readonly (string | null)[] | undefined): Message[] {
-  if (!reasoning || !reasoning.some((r) => r !== null && r !== "")) return messages;
-  return messages.map((m, i) => {
-    const r = reasoning[i];
-    return m.role === "assistant" && r !== null && r !== undefined && r !== "" ? { ...m, reasoning_content: r } : m;
-  });
 }
 
 /**

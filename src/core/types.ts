@@ -164,12 +164,6 @@ export const MessageZ = z.discriminatedUnion("role", [
     role: z.literal("assistant"),
     content: z.string().nullable(),
     tool_calls: z.array(ToolCallZ).optional(),
-    /**
-     * The model's reasoning behind this message, on the messages a request sends (servers such as DeepSeek's
-     * thinking mode want it back). Never stored in a record's `messages` (kept apart in `reasoning`, only with
-     * `synth --keep-reasoning`) nor exported unless `export --reasoning`.
-     */
-    reasoning_content: z.string().optional(),
   }),
   z.object({ role: z.literal("tool"), tool_call_id: z.string(), name: z.string().optional(), content: z.string() }),
 ]);

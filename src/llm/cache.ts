@@ -46,6 +46,7 @@ export function requestCacheKey(modelId: string, request: ChatRequest, namespace
     temperature: request.temperature,
     seed: request.seed,
     maxTokens: request.maxTokens,
+    reasoning: request.reasoning,
   });
   return createHash("sha256").update(material).digest("hex");
 }

@@ -221,14 +221,15 @@ function schemaName(name: string): string {
 
 type OAMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
 
-function toOpenAIMessages(messages: Message[], nativeTools: boolean, sendReasoning = false): OAMessage[] {
-  const out = toOpenAIMessagesPlain(messages, nativeTools);
+function toOpenAIMessages(request: ChatRequest, nativeTools: boolean, sendReasoning = false): OAMessage[] {
+  const out = toOpenAIMessagesPlain(request.messages, nativeTools);
   if (!sendReasoning) return out;
   // DeepSeek's thinking mode: every earlier assistant turn carries its reasoning_content (empty when none is known)
-  return out.map((m, i) => {
-    const src = messages[i];
-    return m.role === "assistant" && src?.role === "assistant" ? ({ ...m, reasoning_content: src.reasoning_content ?? "" } as OAMessage) : m;
-  });
+  return out.map((m, i) =>
+    m.role === "assistant" && request.messages[i]?.role === "assistant"
+      ? ({ ...m, reasoning_content: request.reasoning?.[i] ?? "" } as OAMessage)
+      : m,
+  );
 }
 
 function toOpenAIMessagesPlain(messages: Message[], nativeTools: boolean): OAMessage[] {
@@ -515,7 +516,7 @@ export class OpenAIChatModel implements ChatModel {
 
   private buildBody(request: ChatRequest, mode: BodyMode): OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming {
     const nativeTools = mode.nativeTools;
-    let messages = toOpenAIMessages(request.messages, nativeTools, mode.reasoning);
+    let messages = toOpenAIMessages(request, nativeTools, mode.reasoning);
     const tools = request.tools && request.tools.length > 0 ? request.tools : undefined;
     const schema = request.responseFormat?.schema;
     if (schema && mode.json !== "json_schema") {

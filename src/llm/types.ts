@@ -49,6 +49,12 @@ export interface ChatRequest {
   cacheKey?: string;
   /** Side channel for offline backends; see CallContext. */
   context?: CallContext;
+  /**
+   * Parallel to `messages`: the model's reasoning behind each assistant message (null: none known), kept apart from
+   * the messages like a record's `reasoning`. Sent only to a server that demands it back (DeepSeek's thinking mode:
+   * `reasoning_content` on earlier assistant turns).
+   */
+  reasoning?: ReadonlyArray<string | null>;
 }
 
 export type FinishReason = "stop" | "length" | "tool_calls" | "content_filter" | "error" | "other";

@@ -49,11 +49,6 @@ export const openaiFormat: ExportFormat = {
     const messages = row.messages.map((m, i) => {
       const r = MessageZ.safeParse(m);
       if (!r.success) throw new ExportFormatError("openai", `message ${i}: ${r.error.issues[0]?.message ?? "invalid"}`);
-      // Reasoning written by `export --reasoning` is kept out of the messages read back (it is never a turn).
-      if (r.data.role === "assistant" && r.data.reasoning_content !== undefined) {
-        const { reasoning_content: _reasoning, ...message } = r.data;
-        return message;
-      }
       return r.data;
     });
     const tools: FunctionDef[] = (Array.isArray(row.tools) ? row.tools : []).map((t) => {
