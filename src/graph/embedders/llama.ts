@@ -13,11 +13,11 @@
  */
 import { createHash } from "node:crypto";
 import { statSync } from "node:fs";
-import { ToolflowError, UsageError } from "../../core/index.js";
+import { UsageError } from "../../core/index.js";
 import { openLlamaEmbeddingModel, parseLlamaSpec, type LlamaEmbeddingModel, type LlamaEmbeddingOptions } from "../../llm/index.js";
 import { fieldText } from "../fields.js";
 import { EmbeddingCache } from "./openai.js";
-import { distinctTexts, type DenseVectors, type EmbedProgress, type FieldEmbedder, type FieldInput } from "./types.js";
+import { denseRows, distinctTexts, type DenseVectors, type EmbedProgress, type FieldEmbedder, type FieldInput } from "./types.js";
 
 /** The paper's τ for Sentence-BERT; uncalibrated for GGUF models (see the file comment). */
 export const LLAMA_DEFAULT_THRESHOLD = 0.82;
@@ -139,19 +139,9 @@ export class LlamaEmbedder implements FieldEmbedder {
   }
 
   async embed(fields: readonly FieldInput[], options: EmbedCallOptions = {}): Promise<DenseVectors> {
-    const vectors = await this.embedTexts(fields.map(fieldText), options);
-    const dim = vectors[0]?.length ?? 0;
-    this.dimensions ??= dim;
-    const data = new Float32Array(fields.length * dim);
-    vectors.forEach((v, i) => {
-      if (v.length !== dim) {
-        throw new ToolflowError(`embedding model ${this.id} gave vectors of different sizes (${dim} and ${v.length}); clear the embedding cache`, {
-          code: "EMBEDDING_FAILED",
-        });
-      }
-      data.set(v, i * dim);
-    });
-    return { kind: "dense", count: fields.length, dim, data };
+    const rows = denseRows(await this.embedTexts(fields.map(fieldText), options), this.id);
+    this.dimensions ??= rows.dim;
+    return rows;
   }
 
   /** Close the cache and give back the loaded model. */

@@ -14,7 +14,7 @@ import pLimit from "p-limit";
 import { ToolflowError } from "../../core/index.js";
 import { OpenAIEmbeddingModel } from "../../llm/index.js";
 import { fieldText } from "../fields.js";
-import { distinctTexts, type DenseVectors, type EmbedProgress, type FieldEmbedder, type FieldInput } from "./types.js";
+import { denseRows, distinctTexts, type DenseVectors, type EmbedProgress, type FieldEmbedder, type FieldInput } from "./types.js";
 
 /**
  * The paper's τ for Sentence-BERT. Not calibrated for other embedding models (none could be run here):
@@ -204,18 +204,7 @@ export class OpenAIEmbedder implements FieldEmbedder {
     fields: readonly FieldInput[],
     options: { signal?: AbortSignal; onProgress?: (p: EmbedProgress) => void } = {},
   ): Promise<DenseVectors> {
-    const vectors = await this.embedTexts(fields.map(fieldText), options);
-    const dim = vectors[0]?.length ?? 0;
-    const data = new Float32Array(fields.length * dim);
-    vectors.forEach((v, i) => {
-      if (v.length !== dim) {
-        throw new ToolflowError(`embedding model ${this.options.model} returned vectors of different sizes (${dim} and ${v.length})`, {
-          code: "EMBEDDING_FAILED",
-        });
-      }
-      data.set(v, i * dim);
-    });
-    return { kind: "dense", count: fields.length, dim, data };
+    return denseRows(await this.embedTexts(fields.map(fieldText), options), this.options.model);
   }
 
   async close(): Promise<void> {

@@ -2,6 +2,7 @@
  * The embedder interface of the tool graph. An embedder turns field texts into vectors whose dot product is the
  * similarity the threshold applies to (cosine, or a smoothed cosine for the lexical embedder).
  */
+import { ToolflowError } from "../../core/index.js";
 
 /** One distinct field to embed: the paper's `"{name}: {description}"`, kept as parts so a lexical embedder can weigh them. */
 export interface FieldInput {
@@ -101,4 +102,20 @@ export function distinctTexts(all: readonly string[]): { texts: string[]; slotOf
     return i;
   });
   return { texts, slotOf };
+}
+
+/** One row per field from per-text vectors, which must all have one size (else an EMBEDDING_FAILED error naming `model`). */
+export function denseRows(vectors: readonly Float32Array[], model: string): DenseVectors {
+  const dim = vectors[0]?.length ?? 0;
+  const data = new Float32Array(vectors.length * dim);
+  vectors.forEach((v, i) => {
+    if (v.length !== dim) {
+      throw new ToolflowError(
+        `embedding model ${model} gave vectors of different sizes (${dim} and ${v.length}); clear the embedding cache (--cache-dir) if the model changed`,
+        { code: "EMBEDDING_FAILED" },
+      );
+    }
+    data.set(v, i * dim);
+  });
+  return { kind: "dense", count: vectors.length, dim, data };
 }
