@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { DialogueRecordZ, InputError, describeZodError } from "../core/index.js";
 import type { JsonSchema, Message, ToolCall } from "../core/index.js";
+import { jsonValueEnd } from "../llm/index.js";
 
 export const DATASET_FORMATS = ["toolflow", "openai", "sharegpt", "hermes", "llama31", "xlam", "glaive"] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
@@ -160,31 +161,12 @@ function parseLooseJson(text: string): unknown {
   }
 }
 
-/** End index of the JSON object/array starting at `start` (brackets balanced, strings skipped), or -1. */
-function jsonEnd(text: string, start: number): number {
-  let depth = 0;
-  let quote = "";
-  for (let i = start; i < text.length; i++) {
-    const ch = text[i];
-    if (quote) {
-      if (ch === "\\") i++;
-      else if (ch === quote) quote = "";
-    } else if (ch === '"') quote = ch;
-    else if (ch === "{" || ch === "[") depth++;
-    else if (ch === "}" || ch === "]") {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return -1;
-}
-
 /** Every top-level JSON object in a text (tools listed one after another). */
 function jsonObjects(text: string): unknown[] {
   const out: unknown[] = [];
   let i = text.indexOf("{");
   while (i >= 0) {
-    const end = jsonEnd(text, i);
+    const end = jsonValueEnd(text, i);
     if (end < 0) break;
     try {
       out.push(JSON.parse(text.slice(i, end)));
@@ -386,7 +368,7 @@ function fromLlama(row: z.infer<typeof LlamaRowZ>): Normal {
         rest = para >= 0 ? rest.slice(para + 2) : "";
         const found: unknown[] = [];
         while (rest.startsWith("{")) {
-          const end = jsonEnd(rest, 0);
+          const end = jsonValueEnd(rest, 0);
           if (end < 0) break;
           found.push(JSON.parse(rest.slice(0, end)));
           rest = rest.slice(end).replace(/^\n\n/, "");
