@@ -13,12 +13,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
-import { canonicalJson, type DialogueRecord, type Message, type ToolCall } from "../core/index.js";
+import type { DialogueRecord } from "../core/index.js";
 import { exportDataset } from "../export/index.js";
-import type { ChatRequest, ChatResult, ModelMiddleware } from "../llm/index.js";
 import { runSynth } from "../synth/index.js";
 import { readAccepted, writeBfclMultiTurnTools } from "../../test/e2e/support/run-files.js";
 import { cliInProcess } from "../../test/support/cli.js";
+import { recordedTurns, replayTurns, type RecordedTurn } from "../../test/support/replay.js";
 import { dialogueTurns, runHeldoutEval, type HeldoutResult } from "./heldout.js";
 import { chatTools } from "../agents/index.js";
 
@@ -26,60 +26,8 @@ let work: string;
 let run: string;
 let records: DialogueRecord[];
 
-type AssistantMsg = Extract<Message, { role: "assistant" }>;
-/** Key of a conversation, in the form the openai export writes it (tool messages without `name`, text turns' content ""). */
-const keyOf = (messages: readonly Message[]) =>
-  canonicalJson(
-    messages.map((m) => {
-      if (m.role === "tool") return { role: "tool", tool_call_id: m.tool_call_id, content: m.content };
-      if (m.role === "assistant" && (m.tool_calls?.length ?? 0) === 0) return { role: "assistant", content: m.content ?? "" };
-      return m;
-    }),
-  );
-
-/** Every recorded assistant turn, by the conversation before it. */
-function recordedTurns(recs: readonly DialogueRecord[]): Map<string, { id: string; turn: number; msg: AssistantMsg }> {
-  const map = new Map<string, { id: string; turn: number; msg: AssistantMsg }>();
-  for (const r of recs) {
-    r.messages.forEach((m, i) => {
-      if (m.role === "assistant") map.set(keyOf(r.messages.slice(0, i)), { id: r.id, turn: i, msg: m });
-    });
-  }
-  return map;
-}
-
 /** Answers each request with the recorded turn (the sim's own answer in the run), optionally spoiled. */
-function replay(recs: readonly DialogueRecord[], spoil?: (id: string, turn: number, calls: ToolCall[]) => ToolCall[]): ModelMiddleware {
-  const turns = recordedTurns(recs);
-  return {
-    name: "replay",
-    async chat({ request }: { request: ChatRequest }): Promise<ChatResult> {
-      const hit = turns.get(keyOf(request.messages));
-      if (!hit) throw new Error("replay: no recorded turn for this conversation");
-      const calls = hit.msg.tool_calls ?? [];
-      const toolCalls = spoil ? spoil(hit.id, hit.turn, calls) : calls;
-      return {
-        text: hit.msg.content ?? "",
-        toolCalls,
-        finishReason: toolCalls.length > 0 ? "tool_calls" : "stop",
-        usage: { promptTokens: 10, completionTokens: 5, cachedTokens: 0, estimated: true },
-        model: "replay",
-      };
-    },
-  };
-}
-
-/** Change one argument of the first call (or add an unknown one when it has none): a wrong answer for any checker. */
-function breakCalls(calls: ToolCall[]): ToolCall[] {
-  return calls.map((c, k) => {
-    if (k > 0) return c;
-    const args = JSON.parse(c.function.arguments) as Record<string, unknown>;
-    const first = Object.keys(args)[0];
-    if (first !== undefined) args[first] = "zz-broken-zz";
-    else args.zz_broken = 1;
-    return { ...c, function: { name: c.function.name, arguments: JSON.stringify(args) } };
-  });
-}
+const replay = (recs: readonly DialogueRecord[], spoil?: (t: RecordedTurn) => boolean) => replayTurns(recordedTurns(recs), spoil ? { spoil } : {});
 
 const quiet = new Writable({ write: (_c, _e, cb) => cb() });
 
@@ -145,7 +93,7 @@ describe("eval heldout on a sim run", () => {
   it("loses exactly the share of call turns a model breaks (every 4th), and nothing on turns that need no tool", async () => {
     const callTurns = [...recordedTurns(records).values()]
       .filter((t) => (t.msg.tool_calls?.length ?? 0) > 0)
-      .map((t) => `${t.id}#${t.turn}`)
+      .map((t) => t.key)
       .sort();
     const broken = new Set(callTurns.filter((_, i) => i % 4 === 0));
     const s = await runHeldoutEval({
@@ -153,7 +101,7 @@ describe("eval heldout on a sim run", () => {
       out: join(work, "eval-broken"),
       llm: "sim",
       split: "all",
-      middleware: [replay(records, (id, turn, calls) => (broken.has(`${id}#${turn}`) ? breakCalls(calls) : calls))],
+      middleware: [replay(records, (t) => broken.has(t.key))],
     });
     expect(s.callAccuracy.turns).toBe(callTurns.length);
     expect(s.callAccuracy.count).toBe(callTurns.length - broken.size);

@@ -11,54 +11,15 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
-import { canonicalJson, type DialogueRecord, type Message, type ToolCall } from "../core/index.js";
-import type { ChatRequest, ChatResult, ModelMiddleware } from "../llm/index.js";
+import type { DialogueRecord, Message } from "../core/index.js";
 import { defaultSynthDeps, runSynth, type SynthOptions } from "../synth/index.js";
 import { readAccepted, readRejected, writeBfclMultiTurnTools } from "../../test/e2e/support/run-files.js";
+import { recordedTurns, replayTurns, type RecordedTurn } from "../../test/support/replay.js";
 import { roundTripSynthDeps, runJudge } from "./index.js";
 
-type AssistantMsg = Extract<Message, { role: "assistant" }>;
-const keyOf = (messages: readonly Message[]) => canonicalJson(messages);
-
-/** Change one argument of the first call: a wrong answer for any checker. */
-function breakCalls(calls: ToolCall[]): ToolCall[] {
-  return calls.map((c, k) => {
-    if (k > 0) return c;
-    const args = JSON.parse(c.function.arguments) as Record<string, unknown>;
-    const first = Object.keys(args)[0];
-    if (first !== undefined) args[first] = "zz-broken-zz";
-    else args.zz_broken = 1;
-    return { ...c, function: { name: c.function.name, arguments: JSON.stringify(args) } };
-  });
-}
-
-const answer = (msg: AssistantMsg, toolCalls: ToolCall[]): ChatResult => ({
-  text: msg.content ?? "",
-  toolCalls,
-  finishReason: toolCalls.length > 0 ? "tool_calls" : "stop",
-  usage: { promptTokens: 10, completionTokens: 5, cachedTokens: 0, estimated: true },
-  model: "replay",
-});
-
-/** Answers round_trip requests with the recorded turn of that conversation (optionally spoiled); others go on. */
-function replay(turns: Map<string, { key: string; msg: AssistantMsg }>, spoil?: (key: string) => boolean): ModelMiddleware {
-  return {
-    name: "replay",
-    async chat({ request, next }: { request: ChatRequest; next: (r: ChatRequest) => Promise<ChatResult> }) {
-      if (request.role !== "round_trip") return next(request);
-      const hit = turns.get(keyOf(request.messages));
-      if (!hit) throw new Error("replay: no recorded turn for this conversation");
-      const calls = hit.msg.tool_calls ?? [];
-      return answer(hit.msg, spoil?.(hit.key) ? breakCalls(calls) : calls);
-    },
-  };
-}
-
-function recordedTurns(recs: ReadonlyArray<{ id: string; messages: Message[] }>): Map<string, { key: string; msg: AssistantMsg }> {
-  const map = new Map<string, { key: string; msg: AssistantMsg }>();
-  for (const r of recs) r.messages.forEach((m, i) => m.role === "assistant" && map.set(keyOf(r.messages.slice(0, i)), { key: `${r.id}#${i}`, msg: m }));
-  return map;
-}
+/** Answers round_trip requests with the recorded turn of that conversation (the spoiled ones broken); others go on. */
+const replay = (turns: ReadonlyMap<string, RecordedTurn>, spoil?: (key: string) => boolean) =>
+  replayTurns(turns, { role: "round_trip", ...(spoil ? { spoil: (t: RecordedTurn) => spoil(t.key) } : {}) });
 
 const quiet = new Writable({ write: (_c, _e, cb) => cb() });
 let work: string;
@@ -123,7 +84,7 @@ describe("round-trip agreement on a sim run", () => {
 describe("synth --round-trip", () => {
   it("rejects the dialogues the round-trip model breaks, under check round_trip, counted in the manifest", async () => {
     // the dialogues being written, by conversation (the round-trip model answers from them, as the sim would)
-    const turns = new Map<string, { key: string; msg: AssistantMsg }>();
+    const turns = new Map<string, RecordedTurn>();
     const base = defaultSynthDeps();
     const deps = roundTripSynthDeps({
       ...base,
@@ -157,7 +118,7 @@ describe("synth --round-trip", () => {
   it("a lower --round-trip-min keeps dialogues that agree enough; without the check in the stages it is a usage error", async () => {
     const out = join(work, "synth-rt-none");
     await expect(runSynth(synthOptions(out, { roundTrip: "sim" }), { stderr: quiet, tty: false })).rejects.toThrow(/roundTripSynthDeps/);
-    const turns = new Map<string, { key: string; msg: AssistantMsg }>();
+    const turns = new Map<string, RecordedTurn>();
     const base = defaultSynthDeps();
     const deps = roundTripSynthDeps({
       ...base,
