@@ -381,6 +381,17 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
     if (rejectedBy.length > 0) {
       return { kind: "rejected", generationFailure: false, record: { ...stripForRejected(record), rejectedBy } };
     }
+    // A model step after verification (round trip, judge) that fails: the run stops, or the dialogue is rejected
+    // under the step's check with what it cost.
+    const failedStep = (err: unknown, check: string): Outcome => {
+      if (signal.aborted) return { kind: "aborted" };
+      if (isFatalError(err)) return { kind: "fatal", error: err };
+      return {
+        kind: "rejected",
+        generationFailure: true,
+        record: { ...stripForRejected(record), usage: meter.byRole(), rejectedBy: [{ check, reasons: [errorMessage(err)] }] },
+      };
+    };
     if (config.models.roundTrip && config.deps.roundTrip && !deduper.check(checks).duplicate) {
       // after the rule checks, before the judge: a dialogue another model cannot re-answer is not paid a judge
       const min = config.roundTripMin ?? 1;
@@ -392,13 +403,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
           return { kind: "rejected", generationFailure: false, record: { ...stripForRejected(record), rejectedBy: [{ check: "round_trip", reasons: rt.reasons(min) }] } };
         }
       } catch (err) {
-        if (signal.aborted) return { kind: "aborted" };
-        if (isFatalError(err)) return { kind: "fatal", error: err };
-        return {
-          kind: "rejected",
-          generationFailure: true,
-          record: { ...stripForRejected(record), usage: meter.byRole(), rejectedBy: [{ check: "round_trip", reasons: [errorMessage(err)] }] },
-        };
+        return failedStep(err, "round_trip");
       }
     }
     if (config.models.judge && config.deps.judgeDialogue) {
@@ -412,17 +417,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
         record.models = { ...record.models, ...meter.models() };
         record.usage = meter.byRole();
       } catch (err) {
-        if (signal.aborted) return { kind: "aborted" };
-        if (isFatalError(err)) return { kind: "fatal", error: err };
-        return {
-          kind: "rejected",
-          generationFailure: true,
-          record: {
-            ...stripForRejected(record),
-            usage: meter.byRole(),
-            rejectedBy: [{ check: "judge", reasons: [errorMessage(err)] }],
-          },
-        };
+        return failedStep(err, "judge");
       }
     }
     return { kind: "accepted", record, checks };
