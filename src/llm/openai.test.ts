@@ -255,7 +255,7 @@ describe("OpenAIChatModel: tool calls", () => {
     expect(a.toolCalls[0]!.function.name).toBe("tool_that_does_not_exist");
     const b = await model.chat({ messages: user("weather?"), tools: [weather], toolChoice: "auto" });
     // almost JSON (no closing brace): repaired
-    expect(b.toolCalls[0]!.function.arguments).toBe('{"city":"Lis"}');
+    expect(b.toolCalls[0]!.function.arguments).toBe('{"city": "Lis"}');
     expect(s.count()).toBe(2);
   });
 

@@ -11,6 +11,7 @@
  *   keep-alive fetch on node:http (http-fetch.ts); `http: "global"` gives it the runtime's own fetch.
  *   Embeddings: embeddings.ts, on the same client setup.
  */
+import { parse as parseLossless, stringify as stringifyLossless } from "lossless-json";
 import OpenAI from "openai";
 import { z } from "zod";
 import { makeCallId } from "../core/index.js";
@@ -151,6 +152,31 @@ const CompletionZ = z.object({
     .optional(),
 });
 type Completion = z.infer<typeof CompletionZ>;
+
+/**
+ * Arguments sent as a JSON object (llama.cpp's server, TGI) are re-read from the body's text with their numbers as
+ * written: JSON.parse makes 2.0 the integer 2, and BFCL's checker refuses an int where a list of floats is expected.
+ * Each object becomes its own text (what a server that sends strings would have sent).
+ */
+function keepObjectArgumentNumbers(completion: Completion, rawText: string): void {
+  const calls = completion.choices[0]?.message.tool_calls;
+  if (!calls?.some((c) => c.function.arguments !== null && typeof c.function.arguments === "object")) return;
+  let lossless: unknown;
+  try {
+    lossless = parseLossless(rawText);
+  } catch {
+    return;
+  }
+  const rawCalls = (lossless as { choices?: { message?: { tool_calls?: { function?: { arguments?: unknown } }[] } }[] })
+    .choices?.[0]?.message?.tool_calls;
+  calls.forEach((c, i) => {
+    const args = rawCalls?.[i]?.function?.arguments;
+    if (c.function.arguments !== null && typeof c.function.arguments === "object" && args !== null && typeof args === "object") {
+      const text = stringifyLossless(args);
+      if (text !== undefined) c.function.arguments = text;
+    }
+  });
+}
 
 /** The server answered 200 with a body we cannot use (broken JSON, missing choices): retried like a 5xx. */
 export class MalformedResponseError extends ToolflowError {
@@ -590,7 +616,16 @@ export class OpenAIChatModel implements ChatModel {
       () =>
         this.limiter.run(
           async (settle) => {
-            const raw: unknown = await this.client.chat.completions.create(body(), { signal: request.signal, timeout: this.timeoutMs });
+            const response = await this.client.chat.completions
+              .create(body(), { signal: request.signal, timeout: this.timeoutMs })
+              .asResponse();
+            const rawText = await response.text();
+            let raw: unknown;
+            try {
+              raw = JSON.parse(rawText);
+            } catch {
+              throw new MalformedResponseError(`the server's answer is not JSON: ${JSON.stringify(rawText.slice(0, 120))}`);
+            }
             const parsed = CompletionZ.safeParse(raw);
             if (!parsed.success) {
               throw new MalformedResponseError(
@@ -599,6 +634,7 @@ export class OpenAIChatModel implements ChatModel {
             }
             const u = parsed.data.usage;
             if (u) settle(u.prompt_tokens + u.completion_tokens);
+            keepObjectArgumentNumbers(parsed.data, rawText);
             return parsed.data;
           },
           { tokens, signal: request.signal },

@@ -86,13 +86,16 @@ describe("normalizeArguments", () => {
   it("serializes objects, keeps JSON strings, repairs almost-JSON, keeps the rest", () => {
     expect(normalizeArguments({ a: 1 })).toBe('{"a":1}');
     expect(normalizeArguments('{"a": 1}')).toBe('{"a": 1}');
-    expect(normalizeArguments('{"a": 1')).toBe('{"a":1}');
-    expect(normalizeArguments("{'a': 1,}")).toBe('{"a":1}');
+    expect(normalizeArguments('{"a": 1')).toBe('{"a": 1}');
+    expect(normalizeArguments("{'a': 1,}")).toBe('{"a": 1}');
+    // a repair keeps the numbers as written (BFCL tells 2.0 from 2)
+    expect(normalizeArguments("{'xs': [1.0, 3.0],}")).toBe('{"xs": [1.0, 3.0]}');
+    expect(normalizeArguments('{"xs": [2.0, 4.50')).toBe('{"xs": [2.0, 4.50]}');
     expect(normalizeArguments(undefined)).toBe("{}");
     expect(normalizeArguments("")).toBe("{}");
     expect(normalizeArguments("not json")).toBe("not json");
     expect(normalizeArguments("{not json")).toBe("{not json");
-    expect(normalizeArguments('{"a": [1, 2')).toBe('{"a":[1,2]}');
+    expect(normalizeArguments('{"a": [1, 2')).toBe('{"a": [1, 2]}');
   });
 });
 

@@ -63,14 +63,14 @@ export function normalizeArguments(args: unknown): string {
   const requoted = t.replace(/'/g, '"').replace(/,\s*([}\]])/g, "$1");
   try {
     const v: unknown = JSON.parse(requoted);
-    if (v !== null && typeof v === "object") return JSON.stringify(v);
+    if (v !== null && typeof v === "object") return requoted; // its own text: 2.0 stays 2.0
   } catch {
     // try the truncation repair below
   }
   try {
     const fixed = jsonrepair(requoted);
     const v: unknown = JSON.parse(fixed);
-    if (v !== null && typeof v === "object" && fixed.startsWith(requoted.replace(/[\s,]+$/, ""))) return JSON.stringify(v);
+    if (v !== null && typeof v === "object" && fixed.startsWith(requoted.replace(/[\s,]+$/, ""))) return fixed;
   } catch {
     // not repairable
   }

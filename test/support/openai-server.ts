@@ -230,6 +230,13 @@ class RawJson {
   constructor(readonly text: string) {}
 }
 
+/** JSON text of `value` where each RawJson is written as its own text (a server that writes 2.0 as 2.0). */
+function stringifyWithRaw(value: unknown): string {
+  const raws: string[] = [];
+  const text = JSON.stringify(value, (_k, v: unknown) => (v instanceof RawJson ? `\u0000RAW${raws.push(v.text) - 1}\u0000` : v));
+  return text.replace(/"\\u0000RAW(\d+)\\u0000"/g, (_m, i: string) => raws[Number(i)]!);
+}
+
 /** `{"name": …, "arguments": …}` with the arguments' own text. */
 function callJson(name: string, args: RawJson, key = "arguments"): string {
   return `{"name": ${JSON.stringify(name)}, "${key}": ${args.text.trim() === "" ? "{}" : args.text}}`;
@@ -275,7 +282,9 @@ function applyProfile(profile: ServerProfile | undefined, completion: Record<str
     case "llamacpp-object-args":
       for (const c of calls) {
         try {
-          (c.function as { arguments: unknown }).arguments = JSON.parse(c.function.arguments) as unknown;
+          // an object, with its numbers as the model wrote them (llama.cpp's JSON library writes 2.0 as 2.0)
+          const v = JSON.parse(c.function.arguments) as unknown;
+          (c.function as { arguments: unknown }).arguments = v !== null && typeof v === "object" ? new RawJson(c.function.arguments) : v;
         } catch {
           // not JSON: passed on as the model wrote it
         }
@@ -420,7 +429,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
   };
 
   const sendJson = (res: ServerResponse, status: number, payload: unknown, headers: Record<string, string> = {}) => {
-    const text = JSON.stringify(payload);
+    const text = stringifyWithRaw(payload);
     res.writeHead(status, {
       "content-type": "application/json",
       "content-length": Buffer.byteLength(text),
