@@ -56,16 +56,23 @@ interface Scored {
   outcomes: Record<string, number>;
 }
 
-async function evalThrough(profile: ServerProfile | undefined): Promise<Scored> {
+/** Prompt mode (`--tool-mode prompt`): the answer kinds as Python call text (right and wrong values), JSON, prose. */
+const PROMPT_KINDS: Partial<Record<AnswerKind, AnswerKind>> = { right: "python", "wrong-value": "python-wrong-value", text: "prose" };
+
+async function evalThrough(profile: ServerProfile | undefined, toolMode: "native" | "prompt" = "native"): Promise<Scored> {
   const server = await startOpenAIServer({
     apiKey: "sk-test",
-    respond: bfclResponder(byPrompt, (i) => kindById.get(i.id) ?? "right"),
+    respond: bfclResponder(byPrompt, (i) => {
+      const k = kindById.get(i.id) ?? "right";
+      return toolMode === "prompt" ? (PROMPT_KINDS[k] ?? k) : k;
+    }),
     ...(profile ? { profile } : {}),
+    ...(toolMode === "prompt" ? { noTools: true } : {}),
   });
-  const out = join(work, profile ?? "clean");
+  const out = join(work, `${profile ?? "clean"}-${toolMode}`);
   try {
     const summary = await runBfclEval({
-      llm: "openai:test-model", baseURL: server.baseURL, apiKey: "sk-test", items, outDir: out, concurrency: 4,
+      llm: "openai:test-model", baseURL: server.baseURL, apiKey: "sk-test", items, outDir: out, concurrency: 4, toolMode,
       progressStream: { write: () => true } as unknown as NodeJS.WritableStream, print: null,
     });
     expect(summary.complete).toBe(true);
@@ -109,6 +116,35 @@ describe("eval bfcl through servers as they are", () => {
         expect([id, p.valid, p.calls]).toEqual([id, r.valid, r.calls]);
         // reasoning is never scored nor kept as the answer's text
         expect(p.text ?? "").not.toMatch(/<think>|<\/think>|<tool_call>|of my reasoning|Let me work out/);
+      }
+      if (profile !== "gemini-openai") expect(through.outcomes["400"] ?? 0).toBe(0);
+    }, 60_000);
+  }
+});
+
+describe("eval bfcl --tool-mode prompt through servers as they are", () => {
+  let clean: Scored;
+  beforeAll(async () => {
+    clean = await evalThrough(undefined, "prompt");
+  }, 60_000);
+
+  it("the clean server scores the calls written as text", () => {
+    for (const i of items) {
+      const k = kindById.get(i.id);
+      const want = i.category === "irrelevance" ? k !== "wrong-value" : k === "right";
+      expect([i.id, clean.results.get(i.id)?.valid]).toEqual([i.id, want]);
+    }
+  });
+
+  // Without tools in the request, the profiles that matter are those that change the text: reasoning in
+  // <think> or its own field, no usage; the others must not change anything either.
+  for (const profile of SERVER_PROFILES) {
+    it(`${profile}: the same accuracy and the same decoded calls in prompt mode`, async () => {
+      const through = await evalThrough(profile, "prompt");
+      expect(through.accuracy).toEqual(clean.accuracy);
+      for (const [id, r] of clean.results) {
+        const p = through.results.get(id)!;
+        expect([id, p.valid, p.calls]).toEqual([id, r.valid, r.calls]);
       }
       if (profile !== "gemini-openai") expect(through.outcomes["400"] ?? 0).toBe(0);
     }, 60_000);

@@ -37,11 +37,17 @@ export function uniqueByPrompt(items: BfclEvalItem[]): Map<string, BfclEvalItem>
   return new Map(items.filter((i) => count.get(key(i)) === 1).map((i) => [key(i), i]));
 }
 
-export type AnswerKind = "right" | "wrong-value" | "bad-json" | "text" | "python" | "json" | "prose";
+export type AnswerKind = "right" | "wrong-value" | "bad-json" | "text" | "python" | "python-wrong-value" | "json" | "prose";
 
 /** The server's step for a question answered in a given way. */
 export function answerStep(item: BfclEvalItem, kind: AnswerKind): ScriptStep {
   const gt = groundTruthCalls(item);
+  // the right calls with an invented argument in the first (an irrelevance question: a call of its first function)
+  const spoiled = (): DecodedCall[] =>
+    (gt.length > 0 ? gt : [{ [item.functions[0]?.name ?? "f"]: {} }]).map((c, i) => {
+      const [fn, args] = Object.entries(c)[0] as [string, Record<string, unknown>];
+      return i === 0 ? { [fn]: { ...args, zz_invented_argument: "zz-wrong-zz" } } : c;
+    });
   const asTool = (calls: DecodedCall[]) => calls.map((c) => {
     const [fn, args] = Object.entries(c)[0] as [string, Record<string, unknown>];
     // written the way Python writes them: a float such as 2.0 keeps its fraction
@@ -50,25 +56,20 @@ export function answerStep(item: BfclEvalItem, kind: AnswerKind): ScriptStep {
   switch (kind) {
     case "right":
       return gt.length === 0 ? { content: "None of the functions fits this question." } : { toolCalls: asTool(gt) };
-    case "wrong-value": {
-      const calls = gt.length > 0 ? gt : [{ [item.functions[0]?.name ?? "f"]: {} }];
-      const spoiled = calls.map((c, i) => {
-        const [fn, args] = Object.entries(c)[0] as [string, Record<string, unknown>];
-        return i === 0 ? { [fn]: { ...args, zz_invented_argument: "zz-wrong-zz" } } : c;
-      });
-      return { toolCalls: asTool(spoiled) };
-    }
+    case "wrong-value":
+      return { toolCalls: asTool(spoiled()) };
     case "bad-json":
       return { toolCalls: [{ name: toApiName(item.functions[0]?.name ?? "f"), arguments: "{not json" }] };
     case "text":
     case "prose":
       return { content: "I am not sure what to do here." };
-    case "python": {
+    case "python":
+    case "python-wrong-value": {
       const lit = (v: unknown): string =>
         v === null ? "None" : v === true ? "True" : v === false ? "False" : v instanceof PyFloat ? stringifyPyJson(v) : Array.isArray(v) ? `[${v.map(lit).join(", ")}]`
           : typeof v === "object" ? `{${Object.entries(v as Record<string, unknown>).map(([k, x]) => `${JSON.stringify(k)}: ${lit(x)}`).join(", ")}}`
           : JSON.stringify(v);
-      const text = gt.map((c) => {
+      const text = (kind === "python" ? gt : spoiled()).map((c) => {
         const [fn, args] = Object.entries(c)[0] as [string, Record<string, unknown>];
         return `${fn}(${Object.entries(args).map(([k, v]) => `${k}=${lit(v)}`).join(", ")})`;
       });
