@@ -64,6 +64,20 @@ export function promptTokenIds(body: ChatBody): number[] {
   return out;
 }
 
+/**
+ * Tokens of the part of a request that every request of its agent repeats: the tools, the structured-output
+ * schema and the system message (role instructions, persona, plan, tool documentation). The rest is the
+ * conversation that grows.
+ */
+export function fixedTokens(body: ChatBody): number {
+  let n = 0;
+  if (body.tools && body.tools.length > 0) n += tokens(`tools:${JSON.stringify(body.tools)}`).length;
+  if (body.response_format) n += tokens(`response_format:${JSON.stringify(body.response_format)}`).length;
+  const first = body.messages?.[0];
+  if (first?.role === "system" && typeof first.content === "string") n += tokens("<|system|>").length + tokens(first.content).length;
+  return n;
+}
+
 /** Which agent sent a request, from its body. */
 export function roleOf(body: ChatBody): string {
   if (body.tools && body.tools.length > 0) return "assistant";
@@ -110,7 +124,7 @@ export interface CostReport {
   recordedPromptTokens: number;
   openaiCached: number;
   blockCached: number;
-  byRole: Record<string, { requests: number; tokens: number; openai: number; block: number }>;
+  byRole: Record<string, { requests: number; tokens: number; openai: number; block: number; fixed: number }>;
   cacheKeys: number;
 }
 
@@ -171,9 +185,10 @@ export async function measure(n = 40): Promise<CostReport> {
       const oc = o >= 1024 ? o : 0;
       const b = blocks.add(ids);
       const role = roleOf(body);
-      const row = (report.byRole[role] ??= { requests: 0, tokens: 0, openai: 0, block: 0 });
+      const row = (report.byRole[role] ??= { requests: 0, tokens: 0, openai: 0, block: 0, fixed: 0 });
       row.requests++;
       row.tokens += ids.length;
+      row.fixed += fixedTokens(body);
       row.openai += oc;
       row.block += b;
       report.requests++;
@@ -211,10 +226,15 @@ export async function run(): Promise<void> {
     `uncached prompt tokens per accepted dialogue (what is left at full price): OpenAI rule ${per(r.promptTokens - r.openaiCached)}, ` +
       `16-token blocks ${per(r.promptTokens - r.blockCached)}`,
   );
+  const fixed = Object.values(r.byRole).reduce((n, x) => n + x.fixed, 0);
+  console.log(
+    `repeated fixed part (tools, schema, system message, sent again by every request of an agent): ${per(fixed)} tokens per accepted dialogue (${pct(fixed, r.promptTokens)})`,
+  );
   for (const [role, x] of Object.entries(r.byRole).sort()) {
     console.log(
       `  ${role.padEnd(10)} ${String(x.requests).padStart(5)} requests, ${String(per(x.tokens)).padStart(6)} tokens per accepted dialogue ` +
-        `(${pct(x.tokens, r.promptTokens)} of all); cacheable OpenAI ${pct(x.openai, x.tokens)}, blocks ${pct(x.block, x.tokens)}`,
+        `(${pct(x.tokens, r.promptTokens)} of all); cacheable OpenAI ${pct(x.openai, x.tokens)}, blocks ${pct(x.block, x.tokens)}; ` +
+        `repeated fixed part ${pct(x.fixed, x.tokens)}`,
     );
   }
 }
