@@ -11,7 +11,6 @@
  *   keep-alive fetch on node:http (http-fetch.ts); `http: "global"` gives it the runtime's own fetch.
  *   Embeddings: embeddings.ts, on the same client setup.
  */
-import { parse as parseLossless, stringify as stringifyLossless } from "lossless-json";
 import OpenAI from "openai";
 import { z } from "zod";
 import { makeCallId } from "../core/index.js";
@@ -41,7 +40,7 @@ import {
 import type { ChatModel, ChatRequest, ChatResult, ChatTool, FinishReason } from "./types.js";
 import { estimatePromptTokens, estimateTokens } from "./usage.js";
 import { parseJsonLoose } from "./validate.js";
-import { normalizeArguments, parseTextToolCalls, splitReasoning } from "./text-calls.js";
+import { normalizeArguments, parseKeepingNumbers, parseTextToolCalls, splitReasoning } from "./text-calls.js";
 
 export interface OpenAIModelOptions {
   /** Base URL of the server (…/v1). Default: OPENAI_BASE_URL, else the OpenAI API. */
@@ -163,7 +162,7 @@ function keepObjectArgumentNumbers(completion: Completion, rawText: string): voi
   if (!calls?.some((c) => c.function.arguments !== null && typeof c.function.arguments === "object")) return;
   let lossless: unknown;
   try {
-    lossless = parseLossless(rawText);
+    lossless = parseKeepingNumbers(rawText);
   } catch {
     return;
   }
@@ -172,8 +171,7 @@ function keepObjectArgumentNumbers(completion: Completion, rawText: string): voi
   calls.forEach((c, i) => {
     const args = rawCalls?.[i]?.function?.arguments;
     if (c.function.arguments !== null && typeof c.function.arguments === "object" && args !== null && typeof args === "object") {
-      const text = stringifyLossless(args);
-      if (text !== undefined) c.function.arguments = text;
+      c.function.arguments = normalizeArguments(args);
     }
   });
 }
@@ -723,7 +721,8 @@ export function parsePromptedTools(
   text: string,
   toolChoice: ChatRequest["toolChoice"],
 ): { toolCalls: ToolCall[]; text: string; problem?: string } {
-  const parsed = parseJsonLoose(text);
+  // numbers kept as written (2.0 stays 2.0 in the arguments)
+  const parsed = parseJsonLoose(text, parseKeepingNumbers);
   const mustCall = toolChoice === "required" || typeof toolChoice === "object";
   if (!parsed.ok || typeof parsed.value !== "object" || parsed.value === null || Array.isArray(parsed.value)) {
     if (mustCall) {

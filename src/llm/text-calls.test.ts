@@ -10,8 +10,8 @@ describe("parseTextToolCalls", () => {
     const r = parseTextToolCalls(text, TOOLS);
     expect(r.format).toBe("hermes");
     expect(r.calls).toEqual([
-      { name: "get_weather", arguments: '{"city": "Paris"}' },
-      { name: "book_flight", arguments: '{"to": "Rome"}' },
+      { name: "get_weather", arguments: '{"city":"Paris"}' },
+      { name: "book_flight", arguments: '{"to":"Rome"}' },
     ]);
     expect(r.text).toBe("Let me check.");
   });
@@ -36,7 +36,7 @@ describe("parseTextToolCalls", () => {
   it("reads a bare JSON call or a list of them (with parameters or arguments), also in a code fence", () => {
     const one = parseTextToolCalls('{"name": "get_weather", "parameters": {"city": "Paris"}}', TOOLS);
     expect(one.format).toBe("json");
-    expect(one.calls).toEqual([{ name: "get_weather", arguments: '{"city": "Paris"}' }]);
+    expect(one.calls).toEqual([{ name: "get_weather", arguments: '{"city":"Paris"}' }]);
     const list = parseTextToolCalls(
       'Sure.\n```json\n[{"name": "get_weather", "arguments": {"city": "Paris"}}, {"name": "book_flight", "arguments": "{\\"to\\": \\"Rome\\"}"}]\n```',
       TOOLS,
@@ -57,7 +57,7 @@ describe("parseTextToolCalls", () => {
   it("reads Mistral [TOOL_CALLS] lists and the [ARGS] form", () => {
     const r = parseTextToolCalls('[TOOL_CALLS][{"name": "get_weather", "arguments": {"city": "Paris"}}]', TOOLS);
     expect(r.format).toBe("mistral");
-    expect(r.calls).toEqual([{ name: "get_weather", arguments: '{"city": "Paris"}' }]);
+    expect(r.calls).toEqual([{ name: "get_weather", arguments: '{"city":"Paris"}' }]);
     const v11 = parseTextToolCalls('[TOOL_CALLS]get_weather[ARGS]{"city": "Paris"}[TOOL_CALLS]book_flight[ARGS]{"to": "Rome"}', TOOLS);
     expect(v11.calls).toEqual([
       { name: "get_weather", arguments: '{"city": "Paris"}' },
@@ -68,13 +68,13 @@ describe("parseTextToolCalls", () => {
 
   it("keeps the arguments as written, so that 2.0 stays 2.0 (a float for BFCL's checker)", () => {
     const h = parseTextToolCalls('<tool_call>{"name": "get_weather", "arguments": {"days": [1.0, 3.0], "x": 0.0}}</tool_call>', TOOLS);
-    expect(h.calls[0]?.arguments).toBe('{"days": [1.0, 3.0], "x": 0.0}');
+    expect(h.calls[0]?.arguments).toBe('{"days":[1.0,3.0],"x":0.0}');
     const l = parseTextToolCalls('<|python_tag|>{"name": "get_weather", "parameters": {"x": 2.0}}; {"name": "book_flight", "parameters": {"y": 1e-9}}', TOOLS);
-    expect(l.calls.map((c) => c.arguments)).toEqual(['{"x": 2.0}', '{"y": 1e-9}']);
+    expect(l.calls.map((c) => c.arguments)).toEqual(['{"x":2.0}', '{"y":1e-9}']);
     const b = parseTextToolCalls('[{"name": "get_weather", "arguments": {"x": 2.0}}, {"function": {"name": "book_flight", "arguments": {"s": "a, \\"b\\" }"}}}]', TOOLS);
-    expect(b.calls.map((c) => c.arguments)).toEqual(['{"x": 2.0}', '{"s": "a, \\"b\\" }"}']);
-    // repaired JSON is re-serialized
-    expect(parseTextToolCalls("<tool_call>{'name': 'get_weather', 'arguments': {'x': 2.0,}}</tool_call>", TOOLS).calls[0]?.arguments).toBe('{"x":2}');
+    expect(b.calls.map((c) => c.arguments)).toEqual(['{"x":2.0}', '{"s":"a, \\"b\\" }"}']);
+    // repaired JSON keeps its numbers too
+    expect(parseTextToolCalls("<tool_call>{'name': 'get_weather', 'arguments': {'x': 2.0,}}</tool_call>", TOOLS).calls[0]?.arguments).toBe('{"x":2.0}');
   });
 
   it("returns plain text unchanged", () => {

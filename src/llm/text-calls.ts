@@ -9,9 +9,11 @@
  * - bare JSON: `{"name": …, "parameters"|"arguments": …}` or a list of them anywhere in the text (a code fence
  *   too), taken only when every name is one of the offered tools (so JSON the model talks about is left alone).
  * The text around the calls stays text. Arguments come back as JSON strings (objects accepted, almost-JSON
- * repaired: see `normalizeArguments`).
+ * repaired: see `normalizeArguments`), their numbers as the model wrote them: JSON is read with lossless-json, so a
+ * whole float written 2.0 stays 2.0 (BFCL's checker tells it from 2).
  */
 import { jsonrepair } from "jsonrepair";
+import { isLosslessNumber, parse as parseLossless, stringify as stringifyLossless } from "lossless-json";
 
 export type TextCallFormat = "hermes" | "llama" | "mistral" | "json";
 
@@ -31,11 +33,23 @@ export interface TextCallsResult {
 
 /** Parse JSON, or repair it when it is almost JSON; undefined when neither works. */
 export function parseAlmostJson(text: string): unknown {
+  return almostJson(text, JSON.parse);
+}
+
+/**
+ * JSON.parse, but every number is kept as written (a lossless-json `LosslessNumber`), so that arguments serialized
+ * again with `normalizeArguments` say 2.0 where the model wrote 2.0.
+ */
+export function parseKeepingNumbers(text: string): unknown {
+  return parseLossless(text);
+}
+
+function almostJson(text: string, parse: (text: string) => unknown): unknown {
   try {
-    return JSON.parse(text);
+    return parse(text);
   } catch {
     try {
-      return JSON.parse(jsonrepair(text));
+      return parse(jsonrepair(text));
     } catch {
       return undefined;
     }
@@ -49,7 +63,7 @@ export function parseAlmostJson(text: string): unknown {
  */
 export function normalizeArguments(args: unknown): string {
   if (args === undefined || args === null) return "{}";
-  if (typeof args !== "string") return JSON.stringify(args);
+  if (typeof args !== "string") return stringifyLossless(args) ?? "{}";
   const t = args.trim();
   if (t === "") return "{}";
   try {
@@ -98,100 +112,9 @@ export function jsonValueEnd(text: string, start: number): number {
   return -1;
 }
 
+/** A JSON object (not a list, nor a number kept as written). */
 function isRecord(x: unknown): x is Record<string, unknown> {
-  return x !== null && typeof x === "object" && !Array.isArray(x);
-}
-
-/** End of the JSON value starting at `i` (any kind), or -1. */
-function valueEnd(text: string, i: number): number {
-  const ch = text[i];
-  if (ch === "{" || ch === "[") return jsonValueEnd(text, i);
-  if (ch === '"') {
-    for (let j = i + 1; j < text.length; j++) {
-      if (text[j] === "\\") j++;
-      else if (text[j] === '"') return j + 1;
-    }
-    return -1;
-  }
-  const m = /^[^,}\]\s]+/.exec(text.slice(i));
-  return m ? i + m[0].length : -1;
-}
-
-function skipSpace(text: string, i: number): number {
-  while (i < text.length && /\s/.test(text[i]!)) i++;
-  return i;
-}
-
-/** The members of the JSON object at `start` as raw text spans (undefined when it is not plain JSON). */
-function rawMembers(text: string, start: number): Map<string, string> | undefined {
-  const out = new Map<string, string>();
-  let i = skipSpace(text, start);
-  if (text[i] !== "{") return undefined;
-  i = skipSpace(text, i + 1);
-  if (text[i] === "}") return out;
-  for (;;) {
-    if (text[i] !== '"') return undefined;
-    const keyEnd = valueEnd(text, i);
-    if (keyEnd < 0) return undefined;
-    const key = JSON.parse(text.slice(i, keyEnd)) as string;
-    i = skipSpace(text, keyEnd);
-    if (text[i] !== ":") return undefined;
-    i = skipSpace(text, i + 1);
-    const end = valueEnd(text, i);
-    if (end < 0) return undefined;
-    out.set(key, text.slice(i, end));
-    i = skipSpace(text, end);
-    if (text[i] === "}") return out;
-    if (text[i] !== ",") return undefined;
-    i = skipSpace(text, i + 1);
-  }
-}
-
-/**
- * The arguments of each call in `text` (one call object or a list of them) as the model wrote them, so that a
- * number written 2.0 stays 2.0 (re-serializing parsed JSON would make it 2); undefined when not plain JSON.
- */
-function rawArguments(text: string): Array<string | undefined> | undefined {
-  const t = text.trim();
-  const objects: number[] = [];
-  if (t.startsWith("[")) {
-    let i = skipSpace(t, 1);
-    while (i < t.length && t[i] !== "]") {
-      if (t[i] !== "{") return undefined;
-      objects.push(i);
-      const end = jsonValueEnd(t, i);
-      if (end < 0) return undefined;
-      i = skipSpace(t, end);
-      if (t[i] === ",") i = skipSpace(t, i + 1);
-    }
-  } else objects.push(0);
-  return objects.map((at) => {
-    let members = rawMembers(t, at);
-    const fn = members?.get("function");
-    if (fn !== undefined && fn.startsWith("{")) members = rawMembers(fn, 0);
-    const raw = members?.get("arguments") ?? members?.get("parameters") ?? members?.get("args");
-    if (raw === undefined || !raw.startsWith("{")) return undefined;
-    try {
-      JSON.parse(raw);
-      return raw;
-    } catch {
-      return undefined;
-    }
-  });
-}
-
-/** Calls in a value parsed from `text`, with the arguments' own text where it is plain JSON. */
-function callsFromText(value: unknown, text: string): TextToolCall[] | undefined {
-  const calls = callsFrom(value);
-  if (!calls) return undefined;
-  let raws: Array<string | undefined> | undefined;
-  try {
-    raws = rawArguments(text);
-  } catch {
-    raws = undefined;
-  }
-  if (!raws || raws.length !== calls.length) return calls;
-  return calls.map((c, i) => (raws[i] !== undefined ? { ...c, arguments: raws[i] } : c));
+  return x !== null && typeof x === "object" && !Array.isArray(x) && !isLosslessNumber(x);
 }
 
 function callFrom(value: unknown): TextToolCall | undefined {
@@ -232,7 +155,7 @@ function jsonValuesIn(text: string): Array<{ value: unknown; text: string }> {
     }
     const end = jsonValueEnd(text, i);
     const raw = text.slice(i, end < 0 ? text.length : end);
-    const v = parseAlmostJson(raw);
+    const v = almostJson(raw, parseKeepingNumbers);
     if (v !== undefined) out.push({ value: v, text: raw });
     if (end < 0) break;
     i = end;
@@ -266,7 +189,7 @@ function hermes(text: string): TextCallsResult | undefined {
   for (const m of text.matchAll(/<tool_call>([\s\S]*?)(?:<\/tool_call>|$)/g)) {
     let found = false;
     for (const v of jsonValuesIn(m[1] ?? "")) {
-      const cs = callsFromText(v.value, v.text);
+      const cs = callsFrom(v.value);
       if (cs) {
         calls.push(...cs);
         found = true;
@@ -286,7 +209,7 @@ function llama(text: string): TextCallsResult | undefined {
   const body = text.slice(at + tag.length, stop ? at + stop.index : text.length);
   const calls: TextToolCall[] = [];
   for (const v of jsonValuesIn(body)) {
-    const cs = callsFromText(v.value, v.text);
+    const cs = callsFrom(v.value);
     if (!cs) return undefined;
     calls.push(...cs);
   }
@@ -308,7 +231,7 @@ function mistral(text: string): TextCallsResult | undefined {
     if (text[i] === "[" || text[i] === "{") {
       end = jsonValueEnd(text, i);
       const raw = text.slice(i, end < 0 ? text.length : end);
-      const cs = callsFromText(parseAlmostJson(raw), raw);
+      const cs = callsFrom(almostJson(raw, parseKeepingNumbers));
       if (cs) calls.push(...cs);
       else end = -2;
       if (end === -1) end = text.length;
@@ -341,8 +264,8 @@ function bareJson(text: string, toolNames: ReadonlySet<string>): TextCallsResult
     }
     const end = jsonValueEnd(text, i);
     const raw = text.slice(i, end < 0 ? text.length : end);
-    const value = parseAlmostJson(raw);
-    const cs = callsFromText(value, raw);
+    const value = almostJson(raw, parseKeepingNumbers);
+    const cs = callsFrom(value);
     if (cs && cs.every((c) => toolNames.has(c.name))) {
       calls.push(...cs);
       spans.push({ start: i, end: end < 0 ? text.length : end });

@@ -31,13 +31,14 @@ export interface LooseJson {
 
 /**
  * Parse JSON the way models write it: plain JSON, JSON inside ``` fences, JSON after a sentence of prose,
- * or broken JSON that jsonrepair can fix (trailing commas, single quotes, missing brackets...).
+ * or broken JSON that jsonrepair can fix (trailing commas, single quotes, missing brackets...). `parse` reads the
+ * JSON text (`parseKeepingNumbers` keeps numbers as written, for tool-call arguments).
  */
-export function parseJsonLoose(text: string): LooseJson {
+export function parseJsonLoose(text: string, parse: (text: string) => unknown = JSON.parse): LooseJson {
   const trimmed = text.trim();
   if (trimmed === "") return { ok: false, repaired: false, error: "empty answer where JSON was expected" };
   try {
-    return { ok: true, value: JSON.parse(trimmed), repaired: false };
+    return { ok: true, value: parse(trimmed), repaired: false };
   } catch {
     // fall through
   }
@@ -52,7 +53,7 @@ export function parseJsonLoose(text: string): LooseJson {
   }
   for (const c of candidates) {
     try {
-      return { ok: true, value: JSON.parse(c), repaired: true };
+      return { ok: true, value: parse(c), repaired: true };
     } catch {
       // try the next
     }
@@ -61,7 +62,7 @@ export function parseJsonLoose(text: string): LooseJson {
   for (const c of [...candidates, trimmed]) {
     if (!/^[[{]/.test(c)) continue;
     try {
-      return { ok: true, value: JSON.parse(jsonrepair(c)), repaired: true };
+      return { ok: true, value: parse(jsonrepair(c)), repaired: true };
     } catch {
       // try the next
     }
