@@ -95,12 +95,15 @@ export interface McpConnection {
 }
 
 /** Connect to an MCP server (starts the stdio child). The caller closes it. */
-export async function connectMcp(ref: McpServerRef, options: { timeoutMs?: number } = {}): Promise<McpConnection> {
+export async function connectMcp(
+  ref: McpServerRef,
+  options: { timeoutMs?: number; headers?: Record<string, string> } = {},
+): Promise<McpConnection> {
   const client = new Client({ name: "toolflow", version: packageVersion() });
   const transport =
     ref.transport === "stdio"
       ? new StdioClientTransport({ command: ref.command, args: ref.args, stderr: "inherit" })
-      : new StreamableHTTPClientTransport(new URL(ref.url));
+      : new StreamableHTTPClientTransport(new URL(ref.url), options.headers ? { requestInit: { headers: options.headers } } : undefined);
   try {
     await client.connect(transport, { timeout: options.timeoutMs ?? 30_000 });
   } catch (err) {
