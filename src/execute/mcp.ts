@@ -5,7 +5,17 @@
  * error result (`isError`), an error the server answers (unknown tool, bad arguments) and a timeout become
  * {"error": ...}; a timeout or a lost connection is retried first.
  */
-import { ErrorCode, McpError } from "@modelcontextprotocol/sdk/types.js";
+
+/** The SDK's McpError codes used here (ErrorCode.ConnectionClosed / RequestTimeout), matched by value. */
+const CONNECTION_CLOSED = -32000;
+const REQUEST_TIMEOUT = -32001;
+
+/** An McpError: the server (or the SDK) answered with a JSON-RPC error code. */
+function mcpErrorCode(err: unknown): number | undefined {
+  if (!(err instanceof Error) || err.name !== "McpError") return undefined;
+  const code = (err as { code?: unknown }).code;
+  return typeof code === "number" ? code : undefined;
+}
 import type { McpServerRef, ToolSpec } from "../core/index.js";
 import { UsageError } from "../core/index.js";
 import { connectMcp, describeMcpServer, type McpConnection } from "../tools/index.js";
@@ -77,13 +87,14 @@ export class McpExecutor implements Executor {
           });
         } catch (err) {
           if (call.signal?.aborted) throw call.signal.reason;
-          if (err instanceof McpError && err.code === ErrorCode.RequestTimeout) {
+          const code = mcpErrorCode(err);
+          if (code === REQUEST_TIMEOUT) {
             const msg = `timed out after ${limits.timeoutMs} ms`;
             return { retry: msg, fallback: errorResult(msg) };
           }
-          if (err instanceof McpError && err.code !== ErrorCode.ConnectionClosed) {
+          if (code !== undefined && code !== CONNECTION_CLOSED) {
             // The server answered with an error (unknown tool, invalid arguments): a real error for the assistant.
-            return { done: errorResult(err.message, { code: err.code }) };
+            return { done: errorResult((err as Error).message, { code }) };
           }
           await this.drop(call.tool);
           const msg = `${where}: ${(err as Error).message}`;

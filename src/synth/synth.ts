@@ -98,6 +98,9 @@ function manifestOptions(o: SynthOptions): Record<string, unknown> {
     ...(o.roundTrip !== undefined ? { roundTrip: o.roundTrip, roundTripMin: o.roundTripMin ?? 1 } : {}),
     maxAttempts: o.maxAttempts ?? defaultMaxAttempts(o.count),
     temperature: o.temperature ?? null,
+    ...(o.execute !== undefined
+      ? { execute: o.execute, executeConfig: abs(o.executeConfig), allowWrites: o.allowWrites ?? false }
+      : {}),
   };
 }
 
@@ -193,7 +196,19 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
   let reporter: ProgressReporter | undefined;
   let lastManifest: Manifest | undefined;
   let lastProgress: RunProgress | undefined;
+  let execution: import("../execute/index.js").ToolExecutionSetup | undefined;
   try {
+    if (options.execute !== undefined) {
+      // --execute: which tool runs where (and which writes are refused), said before the first call.
+      const ex = await import("../execute/index.js");
+      execution = await ex.createToolExecution([...inputs.tools.values()], {
+        execute: options.execute,
+        ...(options.executeConfig !== undefined ? { config: options.executeConfig } : {}),
+        allowWrites: options.allowWrites ?? false,
+        env,
+      });
+      for (const line of ex.formatExecutionPlan(execution.plan.filter((r) => r.executor !== "simulate")).trimEnd().split("\n")) say(`synth: ${line}`);
+    }
     reporter = createProgressReporter({
       stream: stderr,
       total: options.count,
@@ -214,6 +229,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
       ...(options.toolErrorRate !== undefined ? { toolErrorRate: options.toolErrorRate } : {}),
       ...(options.stepMix !== undefined ? { stepMix: options.stepMix } : {}),
       ...(options.keepReasoning ? { keepReasoning: true } : {}),
+      ...(execution ? { executeTool: execution.hook } : {}),
       ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
       provenance: options.provenance,
       models,
@@ -272,6 +288,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
     };
   } finally {
     reporter?.stop(lastProgress);
+    await execution?.close();
     await models.close();
   }
 }

@@ -5,9 +5,7 @@
  * annotations (read-only, destructive, ...) and the server as `source.mcp`, so the `mcp` executor can reach it
  * when dialogues are synthesized. Nothing secret is recorded: no environment, URLs without user-info.
  */
-import { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { StdioClientTransport } from "@modelcontextprotocol/sdk/client/stdio.js";
-import { StreamableHTTPClientTransport } from "@modelcontextprotocol/sdk/client/streamableHttp.js";
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { InputError, ToolAnnotationsZ, packageVersion, type McpServerRef } from "../core/index.js";
 import { mcpToolToDraft } from "./formats/mcp.js";
 import type { ToolDraft } from "./types.js";
@@ -99,11 +97,13 @@ export async function connectMcp(
   ref: McpServerRef,
   options: { timeoutMs?: number; headers?: Record<string, string> } = {},
 ): Promise<McpConnection> {
+  // The SDK is loaded on first use: most commands never speak MCP.
+  const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
   const client = new Client({ name: "toolflow", version: packageVersion() });
   const transport =
     ref.transport === "stdio"
-      ? new StdioClientTransport({ command: ref.command, args: ref.args, stderr: "inherit" })
-      : new StreamableHTTPClientTransport(new URL(ref.url), options.headers ? { requestInit: { headers: options.headers } } : undefined);
+      ? new (await import("@modelcontextprotocol/sdk/client/stdio.js")).StdioClientTransport({ command: ref.command, args: ref.args, stderr: "inherit" })
+      : new (await import("@modelcontextprotocol/sdk/client/streamableHttp.js")).StreamableHTTPClientTransport(new URL(ref.url), options.headers ? { requestInit: { headers: options.headers } } : undefined);
   try {
     await client.connect(transport, { timeout: options.timeoutMs ?? 30_000 });
   } catch (err) {
