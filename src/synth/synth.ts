@@ -155,6 +155,20 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
   };
   sessions.push(session);
 
+  // --execute: which tool runs where (and which writes are refused), checked and said before anything is written.
+  // Nothing is connected yet (MCP servers are reached on the first call).
+  let execution: import("../execute/index.js").ToolExecutionSetup | undefined;
+  if (options.execute !== undefined) {
+    const ex = await import("../execute/index.js");
+    execution = await ex.createToolExecution([...inputs.tools.values()], {
+      execute: options.execute,
+      ...(options.executeConfig !== undefined ? { config: options.executeConfig } : {}),
+      allowWrites: options.allowWrites ?? false,
+      env,
+    });
+    for (const line of ex.formatExecutionPlan(execution.plan.filter((r) => r.executor !== "simulate")).trimEnd().split("\n")) say(`synth: ${line}`);
+  }
+
   const open = io.models ?? (await import("./models.js")).openSynthModels;
   const deps = io.deps ?? (await import("./default-deps.js")).defaultSynthDeps();
   const models = await open(options, {
@@ -196,19 +210,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
   let reporter: ProgressReporter | undefined;
   let lastManifest: Manifest | undefined;
   let lastProgress: RunProgress | undefined;
-  let execution: import("../execute/index.js").ToolExecutionSetup | undefined;
   try {
-    if (options.execute !== undefined) {
-      // --execute: which tool runs where (and which writes are refused), said before the first call.
-      const ex = await import("../execute/index.js");
-      execution = await ex.createToolExecution([...inputs.tools.values()], {
-        execute: options.execute,
-        ...(options.executeConfig !== undefined ? { config: options.executeConfig } : {}),
-        allowWrites: options.allowWrites ?? false,
-        env,
-      });
-      for (const line of ex.formatExecutionPlan(execution.plan.filter((r) => r.executor !== "simulate")).trimEnd().split("\n")) say(`synth: ${line}`);
-    }
     reporter = createProgressReporter({
       stream: stderr,
       total: options.count,
