@@ -128,4 +128,32 @@ describe("recursive OpenAPI schemas", () => {
     await writeFile(broken, JSON.stringify(doc).slice(0, 80));
     await expect(importTools([broken])).rejects.toBeInstanceOf(InputError);
   });
+
+  it("much mutual recursion (every schema expandable into every other, as in large public APIs) stays small", async () => {
+    const names = ["Account", "Charge", "Customer", "Invoice", "Refund", "Dispute", "Payout", "Transfer"];
+    const schemas = Object.fromEntries(
+      names.map((n) => [
+        n,
+        { type: "object", properties: { id: { type: "string" }, ...Object.fromEntries(names.filter((m) => m !== n).map((m) => [m.toLowerCase(), { $ref: `#/components/schemas/${m}` }])) } },
+      ]),
+    );
+    const doc = {
+      openapi: "3.0.0",
+      info: { title: "payments", version: "1" },
+      paths: { "/charges/{id}": { get: { operationId: "getCharge", parameters: [{ name: "id", in: "path", schema: { type: "string" } }], responses: { "200": { description: "ok", content: { "application/json": { schema: { $ref: "#/components/schemas/Charge" } } } } } } } },
+      components: { schemas },
+    };
+    const f = join(tmp(), "payments.json");
+    await writeFile(f, JSON.stringify(doc));
+    const { tools } = await importTools([f]);
+    const text = JSON.stringify(tools[0]!.returns);
+    expect(text.length).toBeLessThan(120_000);
+    // cut at one nesting depth everywhere: every property of the charge is expanded, and so is one level below
+    expect(text).toMatch(/not expanded: nested more than \d+ references? deep/);
+    const charge = tools[0]!.returns as S;
+    for (const n of names.filter((m) => m !== "Charge")) {
+      expect(charge.properties![n.toLowerCase()]!.properties!.id, n).toEqual({ type: "string" });
+      expect(charge.properties!.refund!.properties![n === "Refund" ? "charge" : n.toLowerCase()]!.properties!.id).toEqual({ type: "string" });
+    }
+  });
 });

@@ -78,41 +78,71 @@ export async function bundleOpenApi(doc: Record<string, unknown>, loc: Location)
 /** A `$ref` that cannot be followed (dangling, or not a local pointer after bundling). */
 class RefError extends Error {}
 
+/** Thrown inside RefInliner when one attempt's expansions pass the budget. */
+class OverBudget extends Error {}
+
 /**
  * Inlines the local `$ref`s of parts of one document. A reference already being expanded `depth` times on the
- * current path is cut: replaced by `{type, description}` naming the schema and the cut.
+ * current path is cut: replaced by `{type, description}` naming the schema and the cut. Documents with much mutual
+ * recursion (every schema expandable into every other, as in large payment or code-hosting APIs) would still grow
+ * without bound, so references are also cut below a nesting limit: MAX_REF_NESTING, lowered step by step for the
+ * part being inlined until it takes at most MAX_EXPANSIONS expansions. The cut is then at one depth everywhere,
+ * not wherever a budget happened to run out.
  */
 export class RefInliner {
+  static readonly MAX_REF_NESTING = 8;
+  static readonly MAX_EXPANSIONS = 200;
+
   constructor(
     private readonly root: unknown,
     private readonly depth = DEFAULT_RECURSION_DEPTH,
   ) {}
 
-  /** Schemas cut by the recursion limit so far (their names). */
-  readonly cut = new Set<string>();
+  private expansions = 0;
+  private nesting: number = RefInliner.MAX_REF_NESTING;
 
-  inline(value: unknown, stack: string[] = []): unknown {
-    if (Array.isArray(value)) return value.map((v) => this.inline(v, stack));
+  /** `value` with every local `$ref` inlined (RefError for one that points to nothing). */
+  inline(value: unknown): unknown {
+    for (let nesting = RefInliner.MAX_REF_NESTING; ; nesting--) {
+      this.expansions = 0;
+      this.nesting = nesting;
+      try {
+        return this.walk(value, []);
+      } catch (err) {
+        if (!(err instanceof OverBudget)) throw err;
+      }
+    }
+  }
+
+  private walk(value: unknown, stack: string[]): unknown {
+    if (Array.isArray(value)) return value.map((v) => this.walk(v, stack));
     if (!isPlainObject(value)) return value;
     if (typeof value.$ref === "string") {
       const ref = value.$ref;
       const target = this.lookup(ref);
       const name = decodeSegment(ref.split("/").pop() ?? ref);
       const { $ref: _ref, ...siblings } = value;
-      if (stack.filter((r) => r === ref).length >= this.depth) {
-        this.cut.add(name);
+      const why =
+        stack.filter((r) => r === ref).length >= this.depth
+          ? `recursive schema, not expanded deeper than ${this.depth} level${this.depth === 1 ? "" : "s"}`
+          : stack.length >= this.nesting
+            ? `not expanded: nested more than ${this.nesting} reference${this.nesting === 1 ? "" : "s"} deep`
+            : undefined;
+      if (why) {
         const t = isPlainObject(target) ? target : {};
         const type = typeof t.type === "string" || Array.isArray(t.type) ? t.type : "object";
-        const note = `(${name}: recursive schema, not expanded deeper than ${this.depth} levels)`;
+        const note = `(${name}: ${why})`;
         const desc = optionalString(siblings.description) ?? optionalString(t.description);
         return { ...siblings, type, description: desc ? `${desc} ${note}` : note };
       }
-      const expanded = this.inline(target, [...stack, ref]);
+      // At nesting 1 every reference of the part is expanded once, whatever the count: nothing lower is possible.
+      if (++this.expansions > RefInliner.MAX_EXPANSIONS && this.nesting > 1) throw new OverBudget();
+      const expanded = this.walk(target, [...stack, ref]);
       // OpenAPI 3.1 allows siblings beside $ref (description, nullable...): they override the target's.
-      return isPlainObject(expanded) ? { ...expanded, ...this.inline(siblings, stack) as Record<string, unknown> } : expanded;
+      return isPlainObject(expanded) ? { ...expanded, ...(this.walk(siblings, stack) as Record<string, unknown>) } : expanded;
     }
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = this.inline(v, stack);
+    for (const [k, v] of Object.entries(value)) out[k] = this.walk(v, stack);
     return out;
   }
 
