@@ -372,6 +372,9 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
     });
     execution = setup.plan;
     await setup.close();
+    if (execution.some((r) => r.executor !== "simulate" && r.runs)) {
+      notes.push("the rehearsal simulates every tool call; calls that --execute runs for real cost no tool-agent tokens, so the tool role's figures are an upper bound");
+    }
   }
 
   return {
