@@ -10,6 +10,10 @@ import { PROJECT_ROOT } from "../../test/support/cli.js";
 import { startMcpHttpServer, type McpCallLog, type McpHttpServer } from "../../test/support/mcp-server.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
 import { InputError, UsageError, type ToolSpec } from "../core/index.js";
+import { Writable } from "node:stream";
+import { DialogueRecordZ } from "../core/index.js";
+import { buildToolGraph, writeGraph } from "../graph/index.js";
+import { runSynth } from "../synth/index.js";
 import { importTools, parseMcpSpec, readToolsJsonl, writeToolsJsonl } from "../tools/index.js";
 import { createToolExecution } from "./index.js";
 
@@ -148,5 +152,60 @@ describe("the mcp executor", () => {
     expect(ex.plan.find((r) => r.tool === "get_product")!.executor).toBe("simulate");
     expect(ex.plan.find((r) => r.tool === "check_stock")!.executor).toBe("mcp");
     await ex.close();
+  });
+});
+
+describe("synth --execute mcp over streamable HTTP (in process)", () => {
+  it("imports, builds the graph, synthesizes, and every executed tool message is the server's answer", async () => {
+    const dir = join(tmp(), "http-synth");
+    const toolsFile = join(tmp(), "http-tools.jsonl");
+    const graphFile = join(tmp(), "http-graph.json");
+    const { tools } = await importTools([`mcp+${http.url}`]);
+    await writeToolsJsonl(toolsFile, tools);
+    const graph = await buildToolGraph(tools);
+    expect(graph.toJSON().edges.some((e) => e.kind === "P-R" && e.source === "search_products" && e.target === "check_stock")).toBe(true);
+    await writeGraph(graph, graphFile);
+    const before = http.calls.length;
+    const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+    const summary = await runSynth(
+      {
+        tools: toolsFile,
+        graph: graphFile,
+        count: 3,
+        llm: ["sim"],
+        roleLlm: {},
+        concurrency: 2,
+        seed: 9,
+        out: dir,
+        sampling: "walk",
+        size: { min: 2, max: 3 },
+        plan: true,
+        provenance: "reject",
+        resume: false,
+        force: false,
+        dryRun: false,
+        execute: "mcp",
+      },
+      { stderr: quiet, tty: false, env: {} },
+    );
+    expect(summary.manifest.counts.accepted).toBe(3);
+    const served = http.calls.slice(before);
+    const records = (await readFile(join(dir, "dialogues.jsonl"), "utf8")).trim().split("\n").map((l) => DialogueRecordZ.parse(JSON.parse(l)));
+    let executed = 0;
+    for (const d of records) {
+      const calls = new Map(d.messages.flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []) : [])).map((c) => [c.id, c.function]));
+      d.messages.forEach((m, i) => {
+        if (m.role !== "tool") return;
+        const how = d.execution![i]!;
+        if (how.mode !== "executed") return expect(["place_order", "delete_product"]).toContain(m.name);
+        executed++;
+        const call = calls.get(m.tool_call_id)!;
+        const entry = served.find((s) => s.tool === call.name && JSON.stringify(s.arguments) === call.arguments);
+        expect(entry, call.name).toBeDefined();
+        expect(m.content).toBe(JSON.stringify(entry!.isError ? { error: entry!.result } : entry!.result));
+      });
+    }
+    expect(executed).toBeGreaterThanOrEqual(3);
+    expect(served.map((c) => c.tool)).not.toContain("place_order");
   });
 });
