@@ -60,6 +60,8 @@ export const ExecuteConfigZ = z
   })
   .strict();
 export type ExecuteConfig = z.infer<typeof ExecuteConfigZ>;
+/** An execute config as written (defaults not filled in). */
+export type ExecuteConfigInput = z.input<typeof ExecuteConfigZ>;
 
 /** Read and validate an execute config; errors name the file and the field. */
 export async function loadExecuteConfig(path: string): Promise<ExecuteConfig> {

@@ -16,7 +16,15 @@ import { basename } from "node:path";
 import { createAjv, UsageError, type ToolExecution, type ToolSpec } from "../core/index.js";
 import type { ExecuteToolHook, ToolExecutionOutcome } from "../agents/index.js";
 import { RequestLimiter } from "../llm/index.js";
-import { loadExecuteConfig, sourceConfigFor, sourceKeys, type ExecuteConfig, type ExecuteLimits } from "./config.js";
+import {
+  ExecuteConfigZ,
+  loadExecuteConfig,
+  sourceConfigFor,
+  sourceKeys,
+  type ExecuteConfig,
+  type ExecuteConfigInput,
+  type ExecuteLimits,
+} from "./config.js";
 import { HttpExecutor } from "./http.js";
 import { McpExecutor } from "./mcp.js";
 import { EXECUTOR_KINDS, type AttemptLimits, type Executor, type ExecutorKind, type RealExecutorKind } from "./types.js";
@@ -75,8 +83,8 @@ export interface ToolExecutionSetup {
 export interface ExecutionOptions {
   /** `--execute` */
   execute: string;
-  /** `--execute-config` (path) or the parsed config. */
-  config?: string | ExecuteConfig;
+  /** `--execute-config` (path) or the config itself. */
+  config?: string | ExecuteConfigInput;
   allowWrites?: boolean;
   /** Where auth values are read (default process.env). */
   env?: NodeJS.ProcessEnv;
@@ -149,7 +157,13 @@ export function scrubSecrets<T>(value: T, secrets: readonly string[]): T {
 /** Set up the executors of a run's tools: the plan (what runs where) and the hook. */
 export async function createToolExecution(tools: readonly ToolSpec[], options: ExecutionOptions): Promise<ToolExecutionSetup> {
   const spec = parseExecuteSpec(options.execute);
-  const config = typeof options.config === "string" ? await loadExecuteConfig(options.config) : options.config;
+  let config: ExecuteConfig | undefined;
+  if (typeof options.config === "string") config = await loadExecuteConfig(options.config);
+  else if (options.config !== undefined) {
+    const parsed = ExecuteConfigZ.safeParse(options.config);
+    if (!parsed.success) throw new UsageError(`execute config: ${parsed.error.issues[0]?.path.join(".") ?? ""}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
+    config = parsed.data;
+  }
   const env = options.env ?? process.env;
   const kinds = assignExecutors(tools, spec);
   const secrets: string[] = [];

@@ -10,7 +10,7 @@ import { petsOpenApi, startPetsApi, type PetsApi } from "../../test/support/pets
 import { tempDirForFile } from "../../test/support/tmp.js";
 import { InputError, type ToolSpec } from "../core/index.js";
 import { importTools } from "../tools/index.js";
-import { createToolExecution, loadExecuteConfig, scrubSecrets, type ExecuteConfig } from "./index.js";
+import { createToolExecution, loadExecuteConfig, scrubSecrets, type ExecuteConfigInput } from "./index.js";
 
 const TOKEN = "pets-secret-7f3a";
 const tmp = tempDirForFile("toolflow-http-exec-");
@@ -31,8 +31,8 @@ afterAll(async () => {
 const tool = (name: string) => tools.find((t) => t.name === name)!;
 const auth = { header: "Authorization", env: "PETS_TOKEN", prefix: "Bearer " };
 const env = { PETS_TOKEN: TOKEN };
-const config = (extra: Record<string, unknown> = {}): ExecuteConfig =>
-  ({ sources: [{ match: "pets.json", auth, retryDelayMs: 10, ...extra }] }) as ExecuteConfig;
+const config = (extra: Record<string, unknown> = {}): ExecuteConfigInput =>
+  ({ sources: [{ match: "pets.json", auth, retryDelayMs: 10, ...extra }] }) as ExecuteConfigInput;
 
 describe("the http executor", () => {
   it("calls the operation with the auth header from the environment; the answer is the tool message; ids flow on", async () => {
@@ -120,6 +120,15 @@ describe("the http executor", () => {
     const t0 = Date.now();
     await ex.hook({ tool: tool("listVaccinations"), arguments: { petId: "pet-00001" }, callId: "v" });
     expect(Date.now() - t0).toBeLessThan(390);
+  });
+
+  it("a server that cannot be reached rejects the call (EXECUTE_FAILED) after its retries", async () => {
+    const cfg = { sources: [{ match: "pets.json", baseUrl: "http://127.0.0.1:9/v1", retries: 1, retryDelayMs: 10 }] } as ExecuteConfigInput;
+    const ex = await createToolExecution(tools, { execute: "http", config: cfg });
+    await expect(ex.hook({ tool: tool("getPet"), arguments: { petId: "pet-00001" }, callId: "a" })).rejects.toMatchObject({
+      code: "EXECUTE_FAILED",
+      message: expect.stringMatching(/getPet: cannot reach GET http:\/\/127\.0\.0\.1:9\/v1\/pets\/pet-00001/),
+    });
   });
 
   it("checks real results against returns and records a mismatch", async () => {

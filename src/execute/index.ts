@@ -14,7 +14,14 @@ export {
   type ExecutionPlanRow,
   type ToolExecutionSetup,
 } from "./execute.js";
-export { ExecuteConfigZ, loadExecuteConfig, type ExecuteConfig, type ExecuteLimits, type SourceConfig } from "./config.js";
+export {
+  ExecuteConfigZ,
+  loadExecuteConfig,
+  type ExecuteConfig,
+  type ExecuteConfigInput,
+  type ExecuteLimits,
+  type SourceConfig,
+} from "./config.js";
 export { HttpExecutor, type HttpEndpoint } from "./http.js";
 export { McpExecutor } from "./mcp.js";
 export {

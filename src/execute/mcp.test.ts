@@ -143,6 +143,32 @@ describe("the mcp executor", () => {
     }
   });
 
+  it("a call that outlasts its timeout is retried, then becomes the tool's error; an unreachable server rejects", async () => {
+    const slow = await startMcpHttpServer({ slow: true });
+    try {
+      const { tools } = await importTools([`mcp+${slow.url}`]);
+      const config = { defaults: { timeoutMs: 150, retries: 1, retryDelayMs: 10 } };
+      const ex = await createToolExecution(tools, { execute: "mcp", config });
+      const out = await ex.hook({ tool: tool(tools, "slow_echo"), arguments: { text: "hi", delay_ms: 600 }, callId: "a" });
+      expect(out).toMatchObject({ kind: "executed", ok: false, result: { error: "timed out after 150 ms" }, execution: { error: true } });
+      const quick = await ex.hook({ tool: tool(tools, "slow_echo"), arguments: { text: "hi", delay_ms: 0 }, callId: "b" });
+      expect(quick).toMatchObject({ ok: true, result: { text: "hi" } });
+      await ex.close();
+      await new Promise((r) => setTimeout(r, 700)); // both slow attempts reach the server's log
+      expect(slow.calls.filter((c) => c.tool === "slow_echo" && c.arguments.delay_ms === 600)).toHaveLength(2);
+
+      const gone = tools.map((t) => ({ ...t, source: { ...t.source, mcp: { transport: "http" as const, url: "http://127.0.0.1:9/mcp" } } }));
+      const dead = await createToolExecution(gone, { execute: "mcp", config });
+      await expect(dead.hook({ tool: tool(gone, "get_product"), arguments: { product_id: "prd-000000" }, callId: "c" })).rejects.toMatchObject({
+        code: "EXECUTE_FAILED",
+        message: expect.stringMatching(/get_product: MCP call failed on mcp\+http:\/\/127\.0\.0\.1:9\/mcp/),
+      });
+      await dead.close();
+    } finally {
+      await slow.close();
+    }
+  });
+
   it("--execute names: unknown executors, names that fit no tool, and http for an MCP tool are usage errors", async () => {
     const { tools } = await importTools([`mcp+${http.url}`]);
     await expect(createToolExecution(tools, { execute: "rpc" })).rejects.toThrow(UsageError);

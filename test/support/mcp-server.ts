@@ -39,7 +39,8 @@ function product(id: string) {
 
 const ID = /^prd-[0-9a-f]{6}$/;
 
-export function createShopServer(log: (entry: McpCallLog) => void): McpServer {
+/** `slow`: also a `slow_echo` tool that answers after `delay_ms` (for timeout tests; off by default). */
+export function createShopServer(log: (entry: McpCallLog) => void, options: { slow?: boolean } = {}): McpServer {
   const server = new McpServer({ name: "test-shop", version: "1.0.0" });
   const answer = (tool: string, args: Record<string, unknown>, result: Record<string, unknown>) => {
     log({ tool, arguments: args, isError: false, result });
@@ -111,6 +112,20 @@ export function createShopServer(log: (entry: McpCallLog) => void): McpServer {
     },
     async (args) => answer("delete_product", args, { deleted: args.product_id }),
   );
+  if (options.slow) {
+    server.registerTool(
+      "slow_echo",
+      {
+        description: "Echo a text after a delay.",
+        inputSchema: { text: z.string(), delay_ms: z.number().int().min(0) },
+        annotations: { readOnlyHint: true },
+      },
+      async (args) => {
+        await new Promise((r) => setTimeout(r, args.delay_ms));
+        return answer("slow_echo", args, { text: args.text });
+      },
+    );
+  }
   return server;
 }
 
@@ -123,7 +138,7 @@ export interface McpHttpServer {
 }
 
 /** The shop over streamable HTTP (stateless: one server and transport per request) on a free 127.0.0.1 port. */
-export async function startMcpHttpServer(): Promise<McpHttpServer> {
+export async function startMcpHttpServer(options: { slow?: boolean } = {}): Promise<McpHttpServer> {
   const calls: McpCallLog[] = [];
   const authHeaders: string[] = [];
   const http: Server = createServer(async (req, res) => {
@@ -136,7 +151,7 @@ export async function startMcpHttpServer(): Promise<McpHttpServer> {
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString("utf8");
     const body: unknown = text ? JSON.parse(text) : undefined;
-    const server = createShopServer((e) => calls.push(e));
+    const server = createShopServer((e) => calls.push(e), options);
     const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
     res.on("close", () => {
       void transport.close();
