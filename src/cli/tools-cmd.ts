@@ -13,7 +13,18 @@ import {
   type ConflictPolicy,
   type ImportReport,
 } from "../tools/index.js";
-import { intOption } from "./options.js";
+import { intOption, listOption } from "./options.js";
+
+/** The values of the named environment variables (UsageError naming one that is not set). */
+function envValues(names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = process.env[n];
+    if (v === undefined) throw new UsageError(`--mcp-env: environment variable ${n} is not set`);
+    out[n] = v;
+  }
+  return out;
+}
 
 interface ImportCmdOptions {
   output: string;
@@ -23,6 +34,7 @@ interface ImportCmdOptions {
   quiet?: boolean;
   strict?: boolean;
   recursionDepth?: number;
+  mcpEnv?: string[];
 }
 
 export function registerToolsCommands(program: Command): void {
@@ -40,6 +52,7 @@ export function registerToolsCommands(program: Command): void {
     .option("--format <format>", `force the input format (${TOOL_FORMATS.join("|")}) instead of detecting it`)
     .option("--report <file>", "also write the import report (counts, fixes) as JSON")
     .option("-q, --quiet", "print only the summary line")
+    .option("--mcp-env <names>", "environment variables to give stdio MCP servers (comma-separated names; values are never stored)", listOption("--mcp-env", "variable names"))
     .option("--strict", "OpenAPI: fail the file when one operation cannot be converted (default: skip it with a warning)")
     .option("--recursion-depth <n>", `OpenAPI: expand a schema that refers to itself this many times along one path (default ${DEFAULT_RECURSION_DEPTH})`, intOption("--recursion-depth", 1, 10))
     .action(async (files: string[], opts: ImportCmdOptions) => {
@@ -56,6 +69,7 @@ export function registerToolsCommands(program: Command): void {
           ? undefined
           : (f) => process.stderr.write(`toolflow: ${f.file}: ${f.format} (${f.variant}), ${f.toolsRead} tools\n`),
         ...(opts.strict ? { strict: true } : {}),
+        ...(opts.mcpEnv ? { mcpEnv: envValues(opts.mcpEnv) } : {}),
         ...(opts.recursionDepth !== undefined ? { recursionDepth: opts.recursionDepth } : {}),
         onSkip: (s) =>
           process.stderr.write(`toolflow: warning: ${s.file} at ${s.pointer || "/"}: skipped ${s.operation}: ${s.reason}\n`),

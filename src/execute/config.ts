@@ -49,6 +49,8 @@ const SourceZ = LimitsZ.extend({
   match: z.string().min(1),
   /** HTTP: replaces the OpenAPI document's `servers`. */
   baseUrl: z.string().url().optional(),
+  /** stdio MCP servers: environment variables passed to the server (names; the values are read at the start). */
+  env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")).optional(),
   auth: AuthZ.optional(),
 }).strict();
 export type SourceConfig = z.infer<typeof SourceZ>;

@@ -188,8 +188,21 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
       if (!e) throw new UsageError(`tool "${tool.name}" is not set up for the http executor`);
       return e;
     });
-  const mcpHeaders = new Map<string, Record<string, string>>();
-  const mcp = options.executors?.mcp ?? new McpExecutor((tool) => mcpHeaders.get(tool.name));
+  const mcpOptions = new Map<string, { headers?: Record<string, string>; env?: Record<string, string> }>();
+  const mcp = options.executors?.mcp ?? new McpExecutor((tool) => mcpOptions.get(tool.name) ?? {});
+  // Environment variables a stdio MCP server gets (names in the config; values read now, never stored).
+  const serverEnv = (tool: ToolSpec): Record<string, string> | undefined => {
+    const src = sourceConfigFor(config, tool);
+    if (!src?.env || src.env.length === 0) return undefined;
+    const out: Record<string, string> = {};
+    for (const name of src.env) {
+      const v = env[name];
+      if (v === undefined) throw new UsageError(`--execute-config: source "${src.match}" passes $${name} to its MCP server, but it is not set`);
+      out[name] = v;
+      if (v !== "" && !secrets.includes(v)) secrets.push(v);
+    }
+    return out;
+  };
   const executors: Record<RealExecutorKind, Executor> = { http, mcp };
 
   const plan: ExecutionPlanRow[] = [];
@@ -210,7 +223,10 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
         );
       }
       endpoints.set(t.name, { baseUrl, ...(auth ? { auth } : {}) });
-    } else if (auth) mcpHeaders.set(t.name, { [auth.header]: auth.value });
+    } else {
+      const serverVars = serverEnv(t);
+      mcpOptions.set(t.name, { ...(auth ? { headers: { [auth.header]: auth.value } } : {}), ...(serverVars ? { env: serverVars } : {}) });
+    }
     const ex = executors[kind];
     const write = ex.isWrite(t);
     const runs = !write || options.allowWrites === true;

@@ -85,6 +85,30 @@ describe("importing a live MCP server", () => {
     expect(await readLog(log)).toEqual([]); // listing calls no tool
   });
 
+  it("a stdio server sees only the environment it is given (--mcp-env, config env), and the values are kept out of results", async () => {
+    const log = join(tmp(), "stdio-env.log");
+    process.env.SHOP_NAME = "Corner Shop 4471";
+    try {
+      // toolflow's own environment does not reach the server unless named
+      expect((await importTools([stdioSpec(log)])).tools.map((t) => t.name)).not.toContain("shop_info");
+    } finally {
+      delete process.env.SHOP_NAME;
+    }
+    const { tools } = await importTools([stdioSpec(log)], { mcpEnv: { SHOP_NAME: "Corner Shop 4471" } });
+    expect(tools.map((t) => t.name)).toContain("shop_info");
+    expect(JSON.stringify(tools)).not.toContain("Corner Shop");
+    const config = { sources: [{ match: tools[0]!.source.file, env: ["SHOP_NAME"] }] };
+    await expect(createToolExecution(tools, { execute: "mcp", config, env: {} })).rejects.toThrow(/\$SHOP_NAME to its MCP server, but it is not set/);
+    const ex = await createToolExecution(tools, { execute: "mcp", config, env: { SHOP_NAME: "Corner Shop 4471" } });
+    try {
+      const out = await ex.hook({ tool: tool(tools, "shop_info"), arguments: {}, callId: "a" });
+      expect(out).toMatchObject({ kind: "executed", ok: true, result: { shop: "[redacted]" } });
+      expect((await readLog(log)).at(-1)).toMatchObject({ tool: "shop_info", result: { shop: "Corner Shop 4471" } });
+    } finally {
+      await ex.close();
+    }
+  });
+
   it("over streamable HTTP, and a server that is not there is an InputError naming it", async () => {
     const { tools, report } = await importTools([`mcp+${http.url}`]);
     expect(report.files[0]!.variant).toBe("mcp-http");

@@ -18,7 +18,7 @@ function mcpErrorCode(err: unknown): number | undefined {
 }
 import type { McpServerRef, ToolSpec } from "../core/index.js";
 import { UsageError } from "../core/index.js";
-import { connectMcp, describeMcpServer, type McpConnection } from "../tools/index.js";
+import { connectMcp, describeMcpServer, type McpConnection, type McpConnectOptions } from "../tools/index.js";
 import { errorResult, ExecuteError, withRetries, type AttemptLimits, type Executor, type RealCall, type RealResult } from "./types.js";
 
 function serverOf(tool: ToolSpec): McpServerRef {
@@ -40,8 +40,8 @@ export class McpExecutor implements Executor {
   readonly kind = "mcp" as const;
   private readonly connections = new Map<string, Promise<McpConnection>>();
 
-  /** `headers(tool)`: extra HTTP headers (auth) for streamable-HTTP servers. */
-  constructor(private readonly headers: (tool: ToolSpec) => Record<string, string> | undefined = () => undefined) {}
+  /** `connectOptions(tool)`: HTTP headers (auth) for streamable-HTTP servers, environment for stdio servers. */
+  constructor(private readonly connectOptions: (tool: ToolSpec) => Omit<McpConnectOptions, "timeoutMs"> = () => ({})) {}
 
   target(tool: ToolSpec): string {
     return describeMcpServer(serverOf(tool));
@@ -58,8 +58,7 @@ export class McpExecutor implements Executor {
     const key = describeMcpServer(ref);
     let conn = this.connections.get(key);
     if (!conn) {
-      const headers = this.headers(tool);
-      conn = connectMcp(ref, { timeoutMs, ...(headers ? { headers } : {}) });
+      conn = connectMcp(ref, { timeoutMs, ...this.connectOptions(tool) });
       this.connections.set(key, conn);
       conn.catch(() => this.connections.delete(key));
     }

@@ -187,7 +187,10 @@ export async function importTools(files: readonly string[], options: ImportOptio
     let drafts: ToolDraft[];
     if (isMcpSpec(file)) {
       // A running MCP server: its tools/list, read with the MCP SDK.
-      drafts = await listMcpTools(file, options.mcpTimeoutMs !== undefined ? { timeoutMs: options.mcpTimeoutMs } : {});
+      drafts = await listMcpTools(file, {
+        ...(options.mcpTimeoutMs !== undefined ? { timeoutMs: options.mcpTimeoutMs } : {}),
+        ...(options.mcpEnv ? { env: options.mcpEnv } : {}),
+      });
       detection = { format: "mcp", variant: file.startsWith("mcp+stdio:") ? "mcp-stdio" : "mcp-http" };
     } else {
       const input = await readInputFile(file);

@@ -15,7 +15,15 @@ export {
   type OpenApiOptions,
   type SkippedOperation,
 } from "./formats/openapi.js";
-export { connectMcp, describeMcpServer, isMcpSpec, listMcpTools, parseMcpSpec, type McpConnection } from "./mcp-live.js";
+export {
+  connectMcp,
+  describeMcpServer,
+  isMcpSpec,
+  listMcpTools,
+  parseMcpSpec,
+  type McpConnection,
+  type McpConnectOptions,
+} from "./mcp-live.js";
 export { templateResponseToReturns, toolBenchDocumentToDrafts } from "./formats/toolbench.js";
 export {
   CONFLICT_POLICIES,

@@ -93,16 +93,30 @@ export interface McpConnection {
 }
 
 /** Connect to an MCP server (starts the stdio child). The caller closes it. */
-export async function connectMcp(
-  ref: McpServerRef,
-  options: { timeoutMs?: number; headers?: Record<string, string> } = {},
-): Promise<McpConnection> {
+export interface McpConnectOptions {
+  timeoutMs?: number;
+  /** HTTP headers for a streamable-HTTP server (e.g. auth). */
+  headers?: Record<string, string>;
+  /**
+   * Environment variables for a stdio server, added to the SDK's safe default set (PATH, HOME, ...): a server
+   * started by toolflow sees nothing else of toolflow's environment. Never stored.
+   */
+  env?: Record<string, string>;
+}
+
+export async function connectMcp(ref: McpServerRef, options: McpConnectOptions = {}): Promise<McpConnection> {
   // The SDK is loaded on first use: most commands never speak MCP.
   const { Client } = await import("@modelcontextprotocol/sdk/client/index.js");
   const client = new Client({ name: "toolflow", version: packageVersion() });
+  const stdio = ref.transport === "stdio" ? await import("@modelcontextprotocol/sdk/client/stdio.js") : undefined;
   const transport =
     ref.transport === "stdio"
-      ? new (await import("@modelcontextprotocol/sdk/client/stdio.js")).StdioClientTransport({ command: ref.command, args: ref.args, stderr: "inherit" })
+      ? new stdio!.StdioClientTransport({
+          command: ref.command,
+          args: ref.args,
+          stderr: "inherit",
+          ...(options.env ? { env: { ...stdio!.getDefaultEnvironment(), ...options.env } } : {}),
+        })
       : new (await import("@modelcontextprotocol/sdk/client/streamableHttp.js")).StreamableHTTPClientTransport(new URL(ref.url), options.headers ? { requestInit: { headers: options.headers } } : undefined);
   try {
     await client.connect(transport, { timeout: options.timeoutMs ?? 30_000 });
@@ -118,7 +132,7 @@ export async function connectMcp(
 }
 
 /** List every tool of a live MCP server as drafts (source.file is the server as written by describeMcpServer). */
-export async function listMcpTools(spec: string, options: { timeoutMs?: number } = {}): Promise<ToolDraft[]> {
+export async function listMcpTools(spec: string, options: McpConnectOptions = {}): Promise<ToolDraft[]> {
   const ref = parseMcpSpec(spec);
   const where = describeMcpServer(ref);
   const conn = await connectMcp(ref, options);

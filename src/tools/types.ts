@@ -54,6 +54,8 @@ export interface ImportOptions {
   onSkip?: (skipped: SkippedOperation) => void;
   /** Timeout for listing a live MCP server's tools, ms (default 30,000). */
   mcpTimeoutMs?: number;
+  /** Environment variables given to stdio MCP servers started for listing (values never stored). */
+  mcpEnv?: Record<string, string>;
 }
 
 export interface FileReport {

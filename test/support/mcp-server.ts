@@ -112,6 +112,15 @@ export function createShopServer(log: (entry: McpCallLog) => void, options: { sl
     },
     async (args) => answer("delete_product", args, { deleted: args.product_id }),
   );
+  // Only when the server was given SHOP_NAME (tests of the environment passed to stdio servers).
+  const shopName = process.env.SHOP_NAME;
+  if (shopName) {
+    server.registerTool(
+      "shop_info",
+      { description: "The shop's name.", inputSchema: {}, annotations: { readOnlyHint: true } },
+      async () => answer("shop_info", {}, { shop: shopName }),
+    );
+  }
   if (options.slow) {
     server.registerTool(
       "slow_echo",
