@@ -44,6 +44,8 @@ export const HttpOperationRefZ = z.object({
   servers: z.array(z.string()).default([]),
   params: z.record(z.string(), z.object({ in: z.enum(HTTP_PARAM_LOCATIONS), name: z.string() })),
   bodyParam: z.string().optional(),
+  /** The request body's media type when it is not JSON (e.g. application/x-www-form-urlencoded). */
+  bodyType: z.string().optional(),
 });
 export type HttpOperationRef = z.infer<typeof HttpOperationRefZ>;
 

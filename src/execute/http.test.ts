@@ -78,6 +78,9 @@ describe("the http executor", () => {
     expect(api.requests.slice(n).filter((r) => r.method === "POST")).toEqual([]);
 
     const open = await createToolExecution(tools, { execute: "http", config: config(), env, allowWrites: true });
+    const note = await open.hook({ tool: tool("addNote"), arguments: { petId: "pet-00001", note: "limps a bit", urgent: true }, callId: "n" });
+    expect(api.requests.at(-1)).toMatchObject({ method: "POST", path: "/v1/pets/pet-00001/notes", body: { form: { note: "limps a bit", urgent: "true" } } });
+    expect(note).toMatchObject({ ok: true, result: { saved: { form: { note: "limps a bit" } } } });
     const made = await open.hook({ tool: tool("createPet"), arguments: { name: "Rex", species: "dog" }, callId: "b" });
     const post = api.requests.at(-1)!;
     expect(post).toMatchObject({ method: "POST", path: "/v1/pets", body: { name: "Rex", species: "dog" }, status: 201 });

@@ -1,7 +1,8 @@
 /**
  * The `http` executor: calls the OpenAPI operation behind a tool (`source.http`: method, path, where each
  * parameter goes) on its server. Path parameters are filled in, query / header / cookie parameters sent as such,
- * body parameters as one JSON body. The auth header's value comes from the environment (named in the execute
+ * body parameters as one body: JSON, or form-encoded / multipart when that is the operation's media type
+ * (`source.http.bodyType`). The auth header's value comes from the environment (named in the execute
  * config) and is only ever put on the request. 4xx / 5xx answers and timeouts become {"error": ...} results;
  * timeouts, network errors, 429 and 5xx are retried first.
  */
@@ -104,8 +105,19 @@ export class HttpExecutor implements Executor {
     if (endpoint.auth) headers[endpoint.auth.header.toLowerCase()] = endpoint.auth.value;
     const init: RequestInit & { headers: Record<string, string> } = { method: op.method, headers };
     if (hasBody) {
-      headers["content-type"] = "application/json";
-      init.body = JSON.stringify(body !== undefined ? body : bodyProps);
+      const value = body !== undefined ? body : bodyProps;
+      const isObject = value !== null && typeof value === "object" && !Array.isArray(value);
+      if (op.bodyType === "application/x-www-form-urlencoded" && isObject) {
+        headers["content-type"] = op.bodyType;
+        init.body = new URLSearchParams(Object.entries(value as Record<string, unknown>).map(([k, v]): [string, string] => [k, scalar(v)])).toString();
+      } else if (op.bodyType === "multipart/form-data" && isObject) {
+        const form = new FormData(); // fetch sets the content type with its boundary
+        for (const [k, v] of Object.entries(value as Record<string, unknown>)) form.append(k, scalar(v));
+        init.body = form;
+      } else {
+        headers["content-type"] = op.bodyType && /json/i.test(op.bodyType) ? op.bodyType : "application/json";
+        init.body = JSON.stringify(value);
+      }
     }
     const qs = query.toString();
     return { url: `${endpoint.baseUrl.replace(/\/+$/, "")}${path}${qs ? `?${qs}` : ""}`, init };

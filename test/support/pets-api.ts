@@ -49,6 +49,7 @@ async function readBody(req: IncomingMessage): Promise<unknown> {
   for await (const c of req) chunks.push(c as Buffer);
   const text = Buffer.concat(chunks).toString("utf8");
   if (!text) return undefined;
+  if (req.headers["content-type"] === "application/x-www-form-urlencoded") return { form: Object.fromEntries(new URLSearchParams(text)) };
   try {
     return JSON.parse(text);
   } catch {
@@ -93,6 +94,9 @@ export async function startPetsApi(options: { token: string }): Promise<PetsApi>
       if (!PET_ID.test(id)) return send(404, { message: `no pet with id ${id}` });
       const n = h(id);
       return send(200, { pet_id: id, vaccinations: [{ vaccine: n % 2 ? "rabies" : "distemper", date: `2025-0${1 + (n % 9)}-1${n % 10}` }] });
+    }
+    if (req.method === "POST" && (m = /^\/v1\/pets\/([^/]+)\/notes$/.exec(path))) {
+      return send(201, { pet_id: decodeURIComponent(m[1]!), saved: body });
     }
     if (req.method === "POST" && path === "/v1/pets") {
       const b = (body ?? {}) as Record<string, unknown>;
@@ -195,6 +199,18 @@ export function petsOpenApi(baseUrl: string): Record<string, unknown> {
               }),
             },
           },
+        },
+      },
+      "/pets/{petId}/notes": {
+        post: {
+          operationId: "addNote",
+          summary: "Add a note to a pet's file (a form post)",
+          parameters: [petId],
+          requestBody: {
+            required: true,
+            content: { "application/x-www-form-urlencoded": { schema: { type: "object", required: ["note"], properties: { note: { type: "string" }, urgent: { type: "boolean" } } } } },
+          },
+          responses: { "201": { description: "Saved" } },
         },
       },
       "/slow": { get: { operationId: "slowCall", summary: "Answers slowly", responses: { "200": { description: "ok" } } } },

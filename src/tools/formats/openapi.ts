@@ -312,7 +312,8 @@ function operationToDraft(
   if (op.requestBody !== undefined) {
     const bodyLoc = at(loc, "requestBody");
     const body = expectObject(op.requestBody, bodyLoc, "requestBody");
-    const schema = isPlainObject(body.content) ? firstContentSchema(body.content) : {};
+    const { schema, type: mediaType } = isPlainObject(body.content) ? firstContent(body.content) : { schema: {}, type: undefined };
+    if (mediaType !== undefined && mediaType !== "application/json") http.bodyType = mediaType;
     const bodyRequired = body.required === true;
     if (isPlainObject(schema.properties) && (schema.type === undefined || schema.type === "object")) {
       const req = Array.isArray(schema.required) ? schema.required : [];
@@ -354,6 +355,11 @@ function operationToDraft(
 const CONTENT_PREFERENCE = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];
 
 function firstContentSchema(content: Record<string, unknown>): Record<string, unknown> {
+  return firstContent(content).schema;
+}
+
+/** The preferred media type of a content map that has a schema, and that schema ({} when none has one). */
+function firstContent(content: Record<string, unknown>): { schema: Record<string, unknown>; type?: string } {
   const types = Object.keys(content);
   const ordered = [
     ...CONTENT_PREFERENCE.filter((t) => types.includes(t)),
@@ -362,9 +368,9 @@ function firstContentSchema(content: Record<string, unknown>): Record<string, un
   ];
   for (const t of ordered) {
     const media = content[t];
-    if (isPlainObject(media) && isPlainObject(media.schema)) return media.schema;
+    if (isPlainObject(media) && isPlainObject(media.schema)) return { schema: media.schema, type: t };
   }
-  return {};
+  return { schema: {} };
 }
 
 /** The schema of the first 2xx response (200, 201, ... then 2XX), if it has one. */
