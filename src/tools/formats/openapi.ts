@@ -75,11 +75,9 @@ export async function bundleOpenApi(doc: Record<string, unknown>, loc: Location)
   }
 }
 
-/** A `$ref` that cannot be followed (dangling, or not a local pointer after bundling). */
-class RefError extends Error {}
 
-/** Thrown inside RefInliner when one attempt's expansions pass the budget. */
-class OverBudget extends Error {}
+/** Thrown (and caught) inside RefInliner when one attempt's expansions pass the budget. */
+const OVER_BUDGET: unique symbol = Symbol("over budget");
 
 /**
  * Inlines the local `$ref`s of parts of one document. A reference already being expanded `depth` times on the
@@ -101,7 +99,10 @@ export class RefInliner {
   private expansions = 0;
   private nesting: number = RefInliner.MAX_REF_NESTING;
 
-  /** `value` with every local `$ref` inlined (RefError for one that points to nothing). */
+  /**
+   * `value` with every local `$ref` inlined. A `$ref` that points to nothing is an Error naming it (the caller
+   * turns it into a skipped operation, or an InputError with --strict).
+   */
   inline(value: unknown): unknown {
     for (let nesting = RefInliner.MAX_REF_NESTING; ; nesting--) {
       this.expansions = 0;
@@ -109,7 +110,7 @@ export class RefInliner {
       try {
         return this.walk(value, []);
       } catch (err) {
-        if (!(err instanceof OverBudget)) throw err;
+        if (err !== OVER_BUDGET) throw err;
       }
     }
   }
@@ -136,7 +137,7 @@ export class RefInliner {
         return { ...siblings, type, description: desc ? `${desc} ${note}` : note };
       }
       // At nesting 1 every reference of the part is expanded once, whatever the count: nothing lower is possible.
-      if (++this.expansions > RefInliner.MAX_EXPANSIONS && this.nesting > 1) throw new OverBudget();
+      if (++this.expansions > RefInliner.MAX_EXPANSIONS && this.nesting > 1) throw OVER_BUDGET;
       const expanded = this.walk(target, [...stack, ref]);
       // OpenAPI 3.1 allows siblings beside $ref (description, nullable...): they override the target's.
       return isPlainObject(expanded) ? { ...expanded, ...(this.walk(siblings, stack) as Record<string, unknown>) } : expanded;
@@ -147,13 +148,13 @@ export class RefInliner {
   }
 
   private lookup(ref: string): unknown {
-    if (!ref.startsWith("#")) throw new RefError(`$ref "${ref}" is not a local reference`);
+    if (!ref.startsWith("#")) throw new Error(`$ref "${ref}" is not a local reference`);
     const parts = ref.slice(1).split("/").slice(1).map(decodeSegment);
     let cur: unknown = this.root;
     for (const p of parts) {
       if (Array.isArray(cur) && /^\d+$/.test(p)) cur = cur[Number(p)];
       else if (isPlainObject(cur) && Object.prototype.hasOwnProperty.call(cur, p)) cur = cur[p];
-      else throw new RefError(`$ref "${ref}" points to nothing in the document`);
+      else throw new Error(`$ref "${ref}" points to nothing in the document`);
     }
     return cur;
   }
