@@ -306,3 +306,55 @@ describe("prompt layout (prompt caching)", () => {
     expect(planner.cacheKey).toMatch(/^toolflow-planner-/);
   });
 });
+
+describe("generateDialogue with an executeTool hook (synth --execute)", () => {
+  it("uses executed results as the tool messages, lets the tool agent simulate the rest, and says which was which", async () => {
+    const seen: string[] = [];
+    const toolRequests: ChatRequest[] = [];
+    const base = simModels();
+    const tool: ChatModel = {
+      ...base.tool,
+      chat: (req) => {
+        toolRequests.push(req);
+        return base.tool.chat(req);
+      },
+    };
+    const d = await generateDialogue(sampleOf(TICKETS), all, { ...base, tool }, {
+      seed: 4,
+      usePlan: true,
+      toolErrorRate: 0,
+      executeTool: async (req) => {
+        seen.push(req.tool.name);
+        if (req.tool.name === "get_ticket") {
+          return { kind: "executed", result: { error: "HTTP 503: down" }, ok: false, error: "HTTP 503: down", execution: { mode: "executed", executor: "http", error: true } };
+        }
+        if (req.tool.name === "ticket_login") {
+          return { kind: "executed", result: { login_status: true, real: 1 }, ok: true, execution: { mode: "executed", executor: "mcp" } };
+        }
+        return { kind: "simulate", execution: { mode: "simulated" } };
+      },
+    });
+    const calls = d.messages.flatMap(callsOf);
+    expect(seen).toEqual(calls.map((c) => c.function.name));
+    expect(seen).toContain("ticket_login");
+    expect(d.execution).toHaveLength(d.messages.length);
+    d.messages.forEach((m, i) => {
+      const how = d.execution![i];
+      if (m.role !== "tool") return expect(how).toBeNull();
+      if (m.name === "ticket_login") {
+        expect(JSON.parse(m.content)).toEqual({ login_status: true, real: 1 });
+        expect(how).toEqual({ mode: "executed", executor: "mcp" });
+      } else if (m.name === "get_ticket") expect(JSON.parse(m.content)).toEqual({ error: "HTTP 503: down" });
+      else expect(how).toEqual({ mode: "simulated" });
+    });
+    // the tool agent was asked only about the simulated calls
+    const asked = toolRequests.map((r) => (r.context as unknown as { tool: ToolSpec }).tool.name);
+    const simulated = d.messages.flatMap((m) => (m.role === "tool" && m.name !== "ticket_login" && m.name !== "get_ticket" ? [m.name] : []));
+    expect(new Set(asked)).toEqual(new Set(simulated));
+    // and it was told about the executed call's real result (it is outside its own thread)
+    expect(toolRequests.length).toBeGreaterThanOrEqual(2);
+    expect(toolRequests.every((r) => JSON.stringify(r.messages.at(-1)).includes('\\"real\\":1'))).toBe(true);
+    // without a hook the record has no execution list
+    expect((await run(TICKETS, 4)).execution).toBeUndefined();
+  });
+});

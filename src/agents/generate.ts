@@ -5,7 +5,7 @@
  */
 import { InputError, MAX_UNSUPPORTED_SHARE } from "../core/index.js";
 import { deriveSeed, Rng } from "../core/index.js";
-import type { DialoguePlan, Message, StepMix, ToolSample, ToolSpec } from "../core/index.js";
+import type { DialoguePlan, Message, StepMix, ToolExecution, ToolSample, ToolSpec } from "../core/index.js";
 import type { DialogueModels } from "../llm/index.js";
 import { AssistantAgent, assistantSystemPrompt } from "./assistant-agent.js";
 import { GenerationError } from "./common.js";
@@ -26,6 +26,25 @@ import { UserAgent } from "./user-agent.js";
 
 
 
+/** One tool call the assistant made, offered to `GenerateOptions.executeTool`. */
+export interface ToolExecutionRequest {
+  tool: ToolSpec;
+  arguments: Record<string, unknown>;
+  callId: string;
+  signal?: AbortSignal;
+}
+
+/**
+ * What `executeTool` did with a call: ran it for real (the result, or a real error as `ok: false` with
+ * {"error": ...}, handled like a simulated error), or left it to the ToolAgent to simulate.
+ */
+export type ToolExecutionOutcome =
+  | { kind: "executed"; result: unknown; ok: boolean; error?: string; execution: ToolExecution }
+  | { kind: "simulate"; execution: ToolExecution };
+
+/** Runs tool calls on their real servers (`synth --execute`; src/execute). */
+export type ExecuteToolHook = (request: ToolExecutionRequest) => Promise<ToolExecutionOutcome>;
+
 export interface GenerateOptions {
   seed: number;
   /** false = --no-plan (the paper's "w/o Plan"): the user improvises over the sampled tools. */
@@ -42,6 +61,11 @@ export interface GenerateOptions {
   maxToolRounds?: number;
   /** `synth --keep-reasoning`: keep the assistant model's reasoning per assistant message (`GeneratedDialogue.reasoning`). */
   keepReasoning?: boolean;
+  /**
+   * `synth --execute`: offered every tool call first; a call it executes skips the ToolAgent (and error injection).
+   * The dialogue then carries `execution`, parallel to messages.
+   */
+  executeTool?: ExecuteToolHook;
 }
 
 export interface GeneratedDialogue {
@@ -54,6 +78,8 @@ export interface GeneratedDialogue {
    * (null when it gave none, and for every other message).
    */
   reasoning?: (string | null)[];
+  /** Only with `executeTool`: parallel to messages, how each tool message's result was made (null for the others). */
+  execution?: (ToolExecution | null)[];
   /** The simulated user, as "Name, description". */
   persona: string;
   /** Every plan step was done (and its tools called successfully) before the turn limit; without a plan, the user finished. */
@@ -114,10 +140,12 @@ export async function generateDialogue(
   const messages: Message[] = [{ role: "system", content: assistantSystemPrompt(sampled) }];
   const stepOf: (number | null)[] = [null];
   const reasoning: (string | null)[] = [null];
-  const push = (m: Message, step: number | null, thought: string | null = null) => {
+  const execution: (ToolExecution | null)[] = [null];
+  const push = (m: Message, step: number | null, thought: string | null = null, how: ToolExecution | null = null) => {
     messages.push(m);
     stepOf.push(plan ? step : null);
     reasoning.push(thought);
+    execution.push(how);
   };
   const known: KnownField[] = [];
   const history: CallRecord[] = [];
@@ -223,7 +251,10 @@ export async function generateDialogue(
           (c) => !c.ok && c.tool === spec.name && JSON.stringify(c.arguments) === JSON.stringify(args),
         );
         const injectError = !isRetry && errorRate > 0 && errorRng.chance(errorRate);
-        const out = await toolAgent.call({
+        const real = options.executeTool
+          ? await options.executeTool({ tool: spec, arguments: args, callId: call.id, ...(signal ? { signal } : {}) })
+          : undefined;
+        const out = real?.kind === "executed" ? real : await toolAgent.call({
           seed: deriveSeed(seed, `tool:${call.id}`),
           tool: spec,
           arguments: args,
@@ -250,6 +281,8 @@ export async function generateDialogue(
         push(
           { role: "tool", tool_call_id: call.id, name: spec.name, content: JSON.stringify(out.result) },
           req.stepId,
+          null,
+          real ? real.execution : null,
         );
         turnCalls.push(record);
         history.push(record);
@@ -271,6 +304,7 @@ export async function generateDialogue(
     messages,
     stepOf,
     ...(options.keepReasoning ? { reasoning } : {}),
+    ...(options.executeTool ? { execution } : {}),
     persona: `${persona.name}, ${persona.description}`,
     complete,
   };

@@ -4,7 +4,14 @@
  * `generateDialogue` once per sample. Each agent asks its model through the model layer's generateObject /
  * generateChecked and describes its call in a typed context (`AgentCallContext`) that offline backends read.
  */
-export { generateDialogue, type GenerateOptions, type GeneratedDialogue } from "./generate.js";
+export {
+  generateDialogue,
+  type ExecuteToolHook,
+  type GenerateOptions,
+  type GeneratedDialogue,
+  type ToolExecutionOutcome,
+  type ToolExecutionRequest,
+} from "./generate.js";
 export { GenerationError, type GenerationStage } from "./common.js";
 export { unsupportedStepTarget, validatePlan } from "./planner.js";
 export type { UserTurn } from "./user-agent.js";

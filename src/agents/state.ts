@@ -158,4 +158,9 @@ export interface AgentThread {
   seen: number;
   /** Answers in `messages`. */
   count: number;
+  /**
+   * Tool agent: the ids of the calls answered in `messages`. Calls executed for real (`synth --execute`) are not,
+   * so the thread's calls need not be a prefix of the dialogue's.
+   */
+  callIds?: string[];
 }

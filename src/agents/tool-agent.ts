@@ -98,7 +98,8 @@ export class ToolAgent {
     // results as messages, the new call last: each request extends the previous one (prompt caching).
     const system = renderPrompt("tool", { tools: (input.tools ?? [input.tool]).map(toolView) });
     const thread = input.thread ?? { messages: [], seen: 0, count: 0 };
-    const outside = input.history.slice(thread.count);
+    const inThread = new Set(thread.callIds ?? []);
+    const outside = thread.callIds ? input.history.filter((c) => !inThread.has(c.callId)) : input.history.slice(thread.count);
     const outsideIds = new Set(outside.map((c) => c.callId));
     const earlier = outside
       .slice(-12)
@@ -152,6 +153,8 @@ export class ToolAgent {
       if (input.thread) {
         input.thread.messages.push(callMessage, { role: "assistant", content: text.trim() });
         input.thread.count++;
+        // By id: calls executed for real (synth --execute) are in the history but not in this thread.
+        (input.thread.callIds ??= []).push(input.callId);
       }
     } catch (err) {
       throw noUsableAnswer("tool", "unusable result", err, `${input.tool.name}: `);

@@ -45,6 +45,9 @@ interface RawSynthFlags {
   force: boolean;
   dryRun: boolean;
   progressInterval?: number;
+  execute?: string;
+  executeConfig?: string;
+  allowWrites: boolean;
 }
 
 async function defaultLlm(): Promise<string[]> {
@@ -97,6 +100,9 @@ export function registerSynthCommands(program: Command): void {
     .option("--resume", "continue the run in --out (the options must match its manifest)", false)
     .option("--force", "delete the run files in --out and start over", false)
     .option("--dry-run", "render the first prompts and estimate calls, tokens and cost; write nothing", false)
+    .option("--execute <spec>", "run tool calls on their real servers: mcp, http, or NAME=simulate|mcp|http per tool or source, comma-separated (docs/execute.md)")
+    .option("--execute-config <file>", "YAML/JSON: per source the base URL, the env var holding the auth header, timeouts, retries, rate limits")
+    .option("--allow-writes", "let executed calls change things (HTTP methods other than GET/HEAD, MCP tools not annotated read-only)", false)
     .option("--progress-interval <seconds>", "seconds between progress lines when stderr is not a terminal", intOption("--progress-interval", 1))
     .action(async (flags: RawSynthFlags) => {
       const options: SynthOptions = validateSynthOptions({
@@ -133,6 +139,9 @@ export function registerSynthCommands(program: Command): void {
         resume: flags.resume,
         force: flags.force,
         dryRun: flags.dryRun,
+        ...(flags.execute !== undefined ? { execute: flags.execute } : {}),
+        ...(flags.executeConfig !== undefined ? { executeConfig: flags.executeConfig } : {}),
+        ...(flags.allowWrites ? { allowWrites: true } : {}),
       });
       if (options.dryRun) {
         const report = await dryRunSynth(options);

@@ -5,7 +5,26 @@ import type { Command } from "commander";
 import { UsageError } from "../core/index.js";
 import { writeFileAtomic } from "../core/index.js";
 import { TOOL_FORMATS, type ToolFormat } from "../core/index.js";
-import { CONFLICT_POLICIES, importTools, writeToolsJsonl, type ConflictPolicy, type ImportReport } from "../tools/index.js";
+import {
+  CONFLICT_POLICIES,
+  DEFAULT_RECURSION_DEPTH,
+  importTools,
+  writeToolsJsonl,
+  type ConflictPolicy,
+  type ImportReport,
+} from "../tools/index.js";
+import { intOption, listOption } from "./options.js";
+
+/** The values of the named environment variables (UsageError naming one that is not set). */
+function envValues(names: string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const n of names) {
+    const v = process.env[n];
+    if (v === undefined) throw new UsageError(`--mcp-env: environment variable ${n} is not set`);
+    out[n] = v;
+  }
+  return out;
+}
 
 interface ImportCmdOptions {
   output: string;
@@ -13,6 +32,9 @@ interface ImportCmdOptions {
   format?: string;
   report?: string;
   quiet?: boolean;
+  strict?: boolean;
+  recursionDepth?: number;
+  mcpEnv?: string[];
 }
 
 export function registerToolsCommands(program: Command): void {
@@ -21,14 +43,18 @@ export function registerToolsCommands(program: Command): void {
     .command("import")
     .description(
       "Read tool definitions (OpenAI tools, BFCL function docs, OpenAPI 3 JSON/YAML, ToolAlpaca, MCP tools/list, " +
-        "ToolBench api_list queries, tools.jsonl; format detected per file) and write one ToolSpec a line",
+        "ToolBench api_list queries, tools.jsonl; format detected per file; or a running MCP server: " +
+        'mcp+stdio:"CMD ARGS", mcp+http://host/path) and write one ToolSpec a line',
     )
-    .argument("<files...>", "input files")
+    .argument("<files...>", 'input files, or MCP servers (mcp+stdio:"CMD ARGS", mcp+http(s)://...)')
     .requiredOption("-o, --output <file>", "output tools.jsonl")
     .option("--on-conflict <policy>", `same name with a different schema: ${CONFLICT_POLICIES.join("|")}`, "rename")
     .option("--format <format>", `force the input format (${TOOL_FORMATS.join("|")}) instead of detecting it`)
     .option("--report <file>", "also write the import report (counts, fixes) as JSON")
     .option("-q, --quiet", "print only the summary line")
+    .option("--mcp-env <names>", "environment variables to give stdio MCP servers (comma-separated names; values are never stored)", listOption("--mcp-env", "variable names"))
+    .option("--strict", "OpenAPI: fail the file when one operation cannot be converted (default: skip it with a warning)")
+    .option("--recursion-depth <n>", `OpenAPI: expand a schema that refers to itself this many times along one path (default ${DEFAULT_RECURSION_DEPTH})`, intOption("--recursion-depth", 1, 10))
     .action(async (files: string[], opts: ImportCmdOptions) => {
       if (!(CONFLICT_POLICIES as readonly string[]).includes(opts.onConflict)) {
         throw new UsageError(`--on-conflict must be one of ${CONFLICT_POLICIES.join(", ")}, got "${opts.onConflict}"`);
@@ -42,6 +68,11 @@ export function registerToolsCommands(program: Command): void {
         onFile: opts.quiet
           ? undefined
           : (f) => process.stderr.write(`toolflow: ${f.file}: ${f.format} (${f.variant}), ${f.toolsRead} tools\n`),
+        ...(opts.strict ? { strict: true } : {}),
+        ...(opts.mcpEnv ? { mcpEnv: envValues(opts.mcpEnv) } : {}),
+        ...(opts.recursionDepth !== undefined ? { recursionDepth: opts.recursionDepth } : {}),
+        onSkip: (s) =>
+          process.stderr.write(`toolflow: warning: ${s.file} at ${s.pointer || "/"}: skipped ${s.operation}: ${s.reason}\n`),
       });
       await writeToolsJsonl(opts.output, tools);
       if (opts.report) await writeFileAtomic(opts.report, JSON.stringify(report, null, 2) + "\n");
@@ -56,7 +87,9 @@ export function formatReport(report: ImportReport, output: string, perFormat = t
     `toolflow: ${report.toolsWritten} tools -> ${output} (inputs ${report.inputsRead}, tools read ${report.toolsRead}, ` +
       `exact duplicates merged ${report.duplicatesMerged}, name conflicts ` +
       (report.onConflict === "first" ? `dropped ${report.conflictsDropped}` : `renamed ${report.conflictsRenamed}`) +
-      `, names sanitized ${report.namesSanitized}, schema fixes ${report.fixes.length})`,
+      `, names sanitized ${report.namesSanitized}, schema fixes ${report.fixes.length}` +
+      (report.skipped.length > 0 ? `, operations skipped ${report.skipped.length}` : "") +
+      ")",
   );
   if (perFormat) {
     for (const [format, c] of Object.entries(report.perFormat)) {

@@ -20,13 +20,58 @@ export const JsonSchemaZ = z.record(z.string(), z.unknown());
 export const TOOL_FORMATS = ["openai", "bfcl", "openapi", "mcp", "toolbench", "toolspec"] as const;
 export type ToolFormat = (typeof TOOL_FORMATS)[number];
 
+/**
+ * A live MCP server a tool was listed from (`tools import mcp+stdio:...` / `mcp+http://...`), so an executor can
+ * reach it at synthesis time. Never holds secrets: no environment, and URLs without user-info.
+ */
+export const McpServerRefZ = z.discriminatedUnion("transport", [
+  z.object({ transport: z.literal("stdio"), command: z.string().min(1), args: z.array(z.string()) }),
+  z.object({ transport: z.literal("http"), url: z.string().min(1) }),
+]);
+export type McpServerRef = z.infer<typeof McpServerRefZ>;
+
+/** Where a parameter of an OpenAPI operation goes in the HTTP request. */
+export const HTTP_PARAM_LOCATIONS = ["path", "query", "header", "cookie", "body"] as const;
+
+/**
+ * The OpenAPI operation behind a tool, so the `http` executor can call it: method, path template, the document's
+ * server URLs, and where each parameter goes (`body` = a property of the JSON body; `bodyParam` = the parameter
+ * that is the whole body when the body is not an object).
+ */
+export const HttpOperationRefZ = z.object({
+  method: z.string().min(1),
+  path: z.string().min(1),
+  servers: z.array(z.string()).default([]),
+  params: z.record(z.string(), z.object({ in: z.enum(HTTP_PARAM_LOCATIONS), name: z.string() })),
+  bodyParam: z.string().optional(),
+  /** The request body's media type when it is not JSON (e.g. application/x-www-form-urlencoded). */
+  bodyType: z.string().optional(),
+});
+export type HttpOperationRef = z.infer<typeof HttpOperationRefZ>;
+
 /** Where a tool came from: the file, the JSON pointer (or line) inside it, and the detected format. */
 export const ToolSourceZ = z.object({
   file: z.string(),
   pointer: z.string(),
   line: z.number().int().optional(),
   format: z.enum(TOOL_FORMATS),
+  /** Set when the tool was listed from a running MCP server. */
+  mcp: McpServerRefZ.optional(),
+  /** Set for OpenAPI operations: how to call them over HTTP. */
+  http: HttpOperationRefZ.optional(),
 });
+
+/** MCP tool annotations (hints about what a call does), kept from the server's tools/list. */
+export const ToolAnnotationsZ = z
+  .object({
+    title: z.string().optional(),
+    readOnlyHint: z.boolean().optional(),
+    destructiveHint: z.boolean().optional(),
+    idempotentHint: z.boolean().optional(),
+    openWorldHint: z.boolean().optional(),
+  })
+  .strip();
+export type ToolAnnotations = z.infer<typeof ToolAnnotationsZ>;
 export type ToolSource = z.infer<typeof ToolSourceZ>;
 
 /** One tool, normalized. `parameters` is always a JSON Schema of type "object". */
@@ -41,6 +86,8 @@ export const ToolSpecZ = z.object({
   category: z.string().optional(),
   /** The tool's name in its source when `name` differs (sanitized to OpenAI's rule, or renamed on a conflict). */
   originalName: z.string().optional(),
+  /** MCP annotations (read-only, destructive, ...) when the source gave them. */
+  annotations: ToolAnnotationsZ.optional(),
 });
 export type ToolSpec = z.infer<typeof ToolSpecZ>;
 
@@ -199,6 +246,22 @@ export const VerificationZ = z.object({
 });
 export type Verification = z.infer<typeof VerificationZ>;
 
+/** How one tool message's result was made: simulated by the tool agent, or executed on the tool's real server. */
+export const ToolExecutionZ = z.object({
+  mode: z.enum(["executed", "simulated"]),
+  /** The executor that ran it (`mcp`, `http`); absent when simulated. */
+  executor: z.string().optional(),
+  /** Where it ran: `GET http://host/path`, or the MCP server. */
+  target: z.string().optional(),
+  /** The real call failed (HTTP 4xx/5xx, MCP error result, timeout); the message carries {"error": ...}. */
+  error: z.boolean().optional(),
+  /** The real result did not match the tool's `returns` schema (the problems). */
+  returnsMismatch: z.array(z.string()).optional(),
+  /** Why a call that was to be executed was simulated instead (e.g. a write without --allow-writes). */
+  note: z.string().optional(),
+});
+export type ToolExecution = z.infer<typeof ToolExecutionZ>;
+
 export const DialogueRecordZ = z.object({
   id: z.string(),
   /** Index of this dialogue in the run (0-based); its seed derives from the run seed and this index. */
@@ -218,6 +281,11 @@ export const DialogueRecordZ = z.object({
    * `messages` so that nothing that reads or exports messages carries it by accident; `export --reasoning` writes it.
    */
   reasoning: z.array(z.string().nullable()).optional(),
+  /**
+   * Present only in runs made with `synth --execute`: parallel to messages, how each tool message's result was
+   * made (null for every other message). Absent in older runs and default runs: every result was simulated.
+   */
+  execution: z.array(ToolExecutionZ.nullable()).optional(),
   verification: VerificationZ,
   /** Model id used per agent role, e.g. {planner: "sim", user: "openai:gpt-4o", ...}. */
   models: z.record(z.string(), z.string()),

@@ -34,7 +34,9 @@ import { loadRunInputs } from "./inputs.js";
 import { defaultMaxAttempts, validateSynthOptions, type SynthOptions } from "./options.js";
 import { formatTokens } from "./progress.js";
 import { sampleFor } from "./runner.js";
+import { formatExecutionPlan } from "../execute/index.js";
 import type { SynthDeps } from "./deps.js";
+import type { ExecutionPlanRow } from "../execute/index.js";
 
 export interface RecordedCall {
   role: string;
@@ -90,6 +92,8 @@ export interface DryRunReport {
   /** The price each model got and its source (package or --prices). */
   prices: Record<string, { input: number; output: number; cachedInput?: number; source: string } | null>;
   notes: string[];
+  /** With `--execute`: what each tool's calls would run on, and where (nothing is called in a dry run). */
+  execution?: ExecutionPlanRow[];
 }
 
 export interface DryRunIo {
@@ -357,7 +361,24 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
       "response-cache hits; without: every prompt token at the input price",
   );
 
+  let execution: ExecutionPlanRow[] | undefined;
+  if (options.execute !== undefined) {
+    // Builds the plan only: no server is contacted (MCP connections open on the first call).
+    const ex = await import("../execute/index.js");
+    const setup = await ex.createToolExecution([...inputs.tools.values()], {
+      execute: options.execute,
+      ...(options.executeConfig !== undefined ? { config: options.executeConfig } : {}),
+      allowWrites: options.allowWrites ?? false,
+    });
+    execution = setup.plan;
+    await setup.close();
+    if (execution.some((r) => r.executor !== "simulate" && r.runs)) {
+      notes.push("the rehearsal simulates every tool call; calls that --execute runs for real cost no tool-agent tokens, so the tool role's figures are an upper bound");
+    }
+  }
+
   return {
+    ...(execution ? { execution } : {}),
     count: options.count,
     maxAttempts,
     tools: inputs.tools.size,
@@ -413,5 +434,9 @@ export function formatDryRun(r: DryRunReport): string {
   }
   if (r.unpriced.length > 0) out.push(`no price for: ${r.unpriced.join(", ")} (pass --prices FILE)`);
   for (const n of r.notes) out.push(`note: ${n}`);
+  if (r.execution) {
+    out.push("");
+    out.push(formatExecutionPlan(r.execution).trimEnd());
+  }
   return out.join("\n") + "\n";
 }

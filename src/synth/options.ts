@@ -89,6 +89,12 @@ export const SynthOptionsZ = z.object({
   resume: z.boolean(),
   force: z.boolean(),
   dryRun: z.boolean(),
+  /** `--execute SPEC`: run tool calls on their real servers (src/execute; docs/execute.md). */
+  execute: z.string().min(1).optional(),
+  /** `--execute-config FILE`: base URLs, auth env vars, timeouts, retries, rate limits. */
+  executeConfig: z.string().min(1).optional(),
+  /** `--allow-writes`: executed calls may change things (non-GET/HEAD, MCP tools not read-only). */
+  allowWrites: z.boolean().optional(),
 });
 export type SynthOptions = z.infer<typeof SynthOptionsZ>;
 
@@ -142,6 +148,9 @@ export interface RunDefinition {
   maxAttempts: number;
   temperature: number | null;
   baseUrl: string | null;
+  /** Present only when set (`--execute`, `--allow-writes`). */
+  execute?: string;
+  allowWrites?: boolean;
 }
 
 /** Names of the CLI options behind each RunDefinition field, for error messages. */
@@ -167,6 +176,8 @@ const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
   maxAttempts: "--max-attempts",
   temperature: "--temperature",
   baseUrl: "--base-url",
+  execute: "--execute",
+  allowWrites: "--allow-writes",
 };
 
 export function runDefinition(
@@ -199,6 +210,7 @@ export function runDefinition(
     maxAttempts: options.maxAttempts ?? defaultMaxAttempts(options.count),
     temperature: options.temperature ?? null,
     baseUrl: options.baseUrl === undefined ? null : stripUrlCredentials(options.baseUrl),
+    ...(options.execute !== undefined ? { execute: options.execute, allowWrites: options.allowWrites ?? false } : {}),
   };
 }
 

@@ -16,7 +16,7 @@ import {
   type ToolSpec,
   type Verification,
 } from "../core/index.js";
-import type { GeneratedDialogue } from "../agents/index.js";
+import type { ExecuteToolHook, GeneratedDialogue } from "../agents/index.js";
 import { DIALOGUE_ROLES } from "../core/index.js";
 import type { StepMix } from "../core/index.js";
 import { UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from "../llm/index.js";
@@ -54,6 +54,8 @@ export interface RunnerConfig {
   stepMix?: StepMix;
   /** `--keep-reasoning`: records carry the assistant model's reasoning per assistant message. */
   keepReasoning?: boolean;
+  /** `--execute`: runs tool calls on their real servers; records carry `execution`. */
+  executeTool?: ExecuteToolHook;
   temperature?: number;
   provenance: "reject" | "flag";
   /** The models of each dialogue, and the judge (the run's RunModels, or a test double). */
@@ -308,6 +310,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
       if (config.toolErrorRate !== undefined) options.toolErrorRate = config.toolErrorRate;
       if (config.stepMix !== undefined) options.stepMix = config.stepMix;
       if (config.keepReasoning) options.keepReasoning = true;
+      if (config.executeTool) options.executeTool = config.executeTool;
       if (config.temperature !== undefined) options.temperature = config.temperature;
       dialogue = await config.deps.generateDialogue(sample, tools, models, options);
     } catch (err) {
@@ -372,6 +375,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
       messages: dialogue.messages,
       stepOf: dialogue.stepOf,
       ...(config.keepReasoning && dialogue.reasoning ? { reasoning: dialogue.reasoning } : {}),
+      ...(config.executeTool && dialogue.execution ? { execution: dialogue.execution } : {}),
       verification,
       models: models_,
       backend,

@@ -98,6 +98,9 @@ function manifestOptions(o: SynthOptions): Record<string, unknown> {
     ...(o.roundTrip !== undefined ? { roundTrip: o.roundTrip, roundTripMin: o.roundTripMin ?? 1 } : {}),
     maxAttempts: o.maxAttempts ?? defaultMaxAttempts(o.count),
     temperature: o.temperature ?? null,
+    ...(o.execute !== undefined
+      ? { execute: o.execute, executeConfig: abs(o.executeConfig), allowWrites: o.allowWrites ?? false }
+      : {}),
   };
 }
 
@@ -151,6 +154,20 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
     repairedBytes: 0,
   };
   sessions.push(session);
+
+  // --execute: which tool runs where (and which writes are refused), checked and said before anything is written.
+  // Nothing is connected yet (MCP servers are reached on the first call).
+  let execution: import("../execute/index.js").ToolExecutionSetup | undefined;
+  if (options.execute !== undefined) {
+    const ex = await import("../execute/index.js");
+    execution = await ex.createToolExecution([...inputs.tools.values()], {
+      execute: options.execute,
+      ...(options.executeConfig !== undefined ? { config: options.executeConfig } : {}),
+      allowWrites: options.allowWrites ?? false,
+      env,
+    });
+    for (const line of ex.formatExecutionPlan(execution.plan.filter((r) => r.executor !== "simulate")).trimEnd().split("\n")) say(`synth: ${line}`);
+  }
 
   const open = io.models ?? (await import("./models.js")).openSynthModels;
   const deps = io.deps ?? (await import("./default-deps.js")).defaultSynthDeps();
@@ -214,6 +231,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
       ...(options.toolErrorRate !== undefined ? { toolErrorRate: options.toolErrorRate } : {}),
       ...(options.stepMix !== undefined ? { stepMix: options.stepMix } : {}),
       ...(options.keepReasoning ? { keepReasoning: true } : {}),
+      ...(execution ? { executeTool: execution.hook } : {}),
       ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
       provenance: options.provenance,
       models,
@@ -272,6 +290,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
     };
   } finally {
     reporter?.stop(lastProgress);
+    await execution?.close();
     await models.close();
   }
 }

@@ -20,7 +20,14 @@ import { bfclRecordToDrafts } from "./formats/bfcl.js";
 import { at, inputError } from "./formats/common.js";
 import { mcpDocumentToDrafts } from "./formats/mcp.js";
 import { openAIDocumentToDrafts, openAIToolToDraft } from "./formats/openai.js";
-import { openApiDocumentToDrafts, toolAlpacaDocumentToDrafts, isToolAlpacaEntry } from "./formats/openapi.js";
+import {
+  openApiDocumentToDrafts,
+  toolAlpacaDocumentToDrafts,
+  isToolAlpacaEntry,
+  type OpenApiOptions,
+  type SkippedOperation,
+} from "./formats/openapi.js";
+import { isMcpSpec, listMcpTools } from "./mcp-live.js";
 import { toolBenchDocumentToDrafts } from "./formats/toolbench.js";
 import { toolSpecToDraft } from "./formats/toolspec.js";
 import { readInputFile, type ParsedInput } from "./read.js";
@@ -35,22 +42,26 @@ export interface ImportResult {
 }
 
 /** Convert one parsed file to drafts, with its detected (or forced) format. */
-export async function convertInput(input: ParsedInput, forced?: ToolFormat): Promise<{ detection: Detection; drafts: ToolDraft[] }> {
+export async function convertInput(
+  input: ParsedInput,
+  forced?: ToolFormat,
+  openapi: OpenApiOptions = {},
+): Promise<{ detection: Detection; drafts: ToolDraft[] }> {
   const detection: Detection = forced ? { format: forced, variant: forced } : detectInputFormat(input);
   const drafts: ToolDraft[] = [];
   const root: Location = { file: input.file, pointer: "" };
   if (input.kind === "jsonl") {
     for (const { value, line } of input.records) {
       const loc: Location = { file: input.file, line, pointer: "" };
-      drafts.push(...(await convertValue(value, loc, detection, true)));
+      drafts.push(...(await convertValue(value, loc, detection, true, openapi)));
     }
   } else {
-    drafts.push(...(await convertValue(input.value, root, detection, false)));
+    drafts.push(...(await convertValue(input.value, root, detection, false, openapi)));
   }
   return { detection, drafts };
 }
 
-async function convertValue(value: unknown, loc: Location, d: Detection, isLine: boolean): Promise<ToolDraft[]> {
+async function convertValue(value: unknown, loc: Location, d: Detection, isLine: boolean, openapi: OpenApiOptions): Promise<ToolDraft[]> {
   switch (d.format) {
     case "openai":
       return isLine ? [openAIToolToDraft(value, loc)] : openAIDocumentToDrafts(value, loc);
@@ -65,8 +76,8 @@ async function convertValue(value: unknown, loc: Location, d: Detection, isLine:
       if (!isLine && Array.isArray(value)) return value.map((v, i) => toolSpecToDraft(v, at(loc, i)));
       return [toolSpecToDraft(value, loc)];
     case "openapi":
-      if (Array.isArray(value) || isToolAlpacaEntry(value)) return toolAlpacaDocumentToDrafts(value, loc);
-      return openApiDocumentToDrafts(value, loc);
+      if (Array.isArray(value) || isToolAlpacaEntry(value)) return toolAlpacaDocumentToDrafts(value, loc, openapi);
+      return openApiDocumentToDrafts(value, loc, openapi);
   }
 }
 
@@ -123,12 +134,15 @@ export function finalizeDraft(draft: ToolDraft): Candidate {
     pointer: loc.pointer,
     ...(loc.line !== undefined ? { line: loc.line } : {}),
     format: draft.format,
+    ...(draft.mcp ? { mcp: draft.mcp } : {}),
+    ...(draft.http ? { http: draft.http } : {}),
   };
   const spec: ToolSpec = { name, description: draft.description.trim(), parameters, source };
   if (returns !== undefined) spec.returns = returns;
   if (draft.category !== undefined) spec.category = draft.category;
   const originalName = draft.originalName ?? (name !== rawName ? rawName : undefined);
   if (originalName !== undefined) spec.originalName = originalName;
+  if (draft.annotations !== undefined && Object.keys(draft.annotations).length > 0) spec.annotations = draft.annotations;
   return {
     spec,
     baseName: name,
@@ -159,16 +173,43 @@ export async function importTools(files: readonly string[], options: ImportOptio
   const fileReports: FileReport[] = [];
   const candidates: Candidate[] = [];
 
+  const skipped: SkippedOperation[] = [];
+  const openapi: OpenApiOptions = {
+    ...(options.strict ? { strict: true } : {}),
+    ...(options.recursionDepth !== undefined ? { recursionDepth: options.recursionDepth } : {}),
+    onSkip: (s) => {
+      skipped.push(s);
+      options.onSkip?.(s);
+    },
+  };
   for (const file of files) {
-    const input = await readInputFile(file);
-    const { detection, drafts } = await convertInput(input, options.format);
+    let detection: Detection;
+    let drafts: ToolDraft[];
+    if (isMcpSpec(file)) {
+      // A running MCP server: its tools/list, read with the MCP SDK.
+      drafts = await listMcpTools(file, {
+        ...(options.mcpTimeoutMs !== undefined ? { timeoutMs: options.mcpTimeoutMs } : {}),
+        ...(options.mcpEnv ? { env: options.mcpEnv } : {}),
+      });
+      detection = { format: "mcp", variant: file.startsWith("mcp+stdio:") ? "mcp-stdio" : "mcp-http" };
+    } else {
+      const input = await readInputFile(file);
+      ({ detection, drafts } = await convertInput(input, options.format, openapi));
+    }
     const fr: FileReport = { file, format: detection.format, variant: detection.variant, toolsRead: drafts.length };
     fileReports.push(fr);
     options.onFile?.(fr);
     counts(detection.format).files++;
     for (const d of drafts) {
       counts(d.format).toolsRead++;
-      candidates.push(finalizeDraft(d));
+      if (d.format === "openapi" && d.http && !options.strict) {
+        // One OpenAPI operation that cannot be shaped into a tool is skipped, not the whole file.
+        try {
+          candidates.push(finalizeDraft(d));
+        } catch (err) {
+          openapi.onSkip!(skipOf(d, (err as Error).message));
+        }
+      } else candidates.push(finalizeDraft(d));
     }
   }
 
@@ -207,15 +248,25 @@ export async function importTools(files: readonly string[], options: ImportOptio
   // Compile every distinct parameters schema (of dropped variants too: broken input is an error); returns
   // schemas are checked against the meta-schema only (they document results, they never validate calls).
   const checker = new SchemaChecker();
+  const uncompiled = new Set<Candidate>();
   for (const variants of groups.values()) {
     for (const c of variants) {
       const perr = checker.check(c.spec.parameters);
-      if (perr) throw schemaError(c, "parameters", perr);
-      if (c.spec.returns !== undefined) {
-        const rerr = checker.checkStructure(c.spec.returns);
-        if (rerr) throw schemaError(c, "returns", rerr);
-      }
+      const rerr = perr === undefined && c.spec.returns !== undefined ? checker.checkStructure(c.spec.returns) : undefined;
+      const err = perr !== undefined ? schemaError(c, "parameters", perr) : rerr !== undefined ? schemaError(c, "returns", rerr) : undefined;
+      if (!err) continue;
+      if (c.format !== "openapi" || options.strict || !c.spec.source.http) throw err;
+      uncompiled.add(c);
+      openapi.onSkip!(skipOf({ loc: { file: c.spec.source.file, pointer: c.spec.source.pointer }, http: c.spec.source.http, name: c.sourceName }, err.message));
     }
+  }
+  if (uncompiled.size > 0) {
+    for (const [name, variants] of groups) {
+      const left = variants.filter((c) => !uncompiled.has(c));
+      if (left.length === 0) groups.delete(name);
+      else groups.set(name, left);
+    }
+    for (let i = order.length - 1; i >= 0; i--) if (uncompiled.has(order[i]!)) order.splice(i, 1);
   }
 
   // Rename later variants.
@@ -275,8 +326,17 @@ export async function importTools(files: readonly string[], options: ImportOptio
     files: fileReports,
     perFormat,
     fixes,
+    skipped,
   };
   return { tools, report };
+}
+
+/** The warning for an OpenAPI operation left out after conversion. */
+function skipOf(d: Pick<ToolDraft, "loc" | "http" | "name">, reason: string): SkippedOperation {
+  const op = d.http ? `${d.http.method} ${d.http.path}${typeof d.name === "string" ? ` (${d.name})` : ""}` : String(d.name);
+  const s: SkippedOperation = { file: d.loc.file, pointer: d.loc.pointer, operation: op, reason };
+  if (d.loc.line !== undefined) s.line = d.loc.line;
+  return s;
 }
 
 function suffixed(name: string, n: number): string {

@@ -8,7 +8,22 @@ export { normalizeParameters, sanitizeToolName, SchemaChecker } from "./schema.j
 export { openAIDocumentToDrafts } from "./formats/openai.js";
 export { bfclRecordToDrafts } from "./formats/bfcl.js";
 export { mcpDocumentToDrafts } from "./formats/mcp.js";
-export { openApiDocumentToDrafts, toolAlpacaDocumentToDrafts } from "./formats/openapi.js";
+export {
+  DEFAULT_RECURSION_DEPTH,
+  openApiDocumentToDrafts,
+  toolAlpacaDocumentToDrafts,
+  type OpenApiOptions,
+  type SkippedOperation,
+} from "./formats/openapi.js";
+export {
+  connectMcp,
+  describeMcpServer,
+  isMcpSpec,
+  listMcpTools,
+  parseMcpSpec,
+  type McpConnection,
+  type McpConnectOptions,
+} from "./mcp-live.js";
 export { templateResponseToReturns, toolBenchDocumentToDrafts } from "./formats/toolbench.js";
 export {
   CONFLICT_POLICIES,

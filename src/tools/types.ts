@@ -1,4 +1,5 @@
-import type { ToolFormat, ToolSource } from "../core/index.js";
+import type { HttpOperationRef, McpServerRef, ToolAnnotations, ToolFormat, ToolSource } from "../core/index.js";
+import type { SkippedOperation } from "./formats/openapi.js";
 
 /** Where a record sits: the file, the line (JSONL) and the JSON pointer inside the record / document. */
 export interface Location {
@@ -27,6 +28,11 @@ export interface ToolDraft {
   /** Keys of the parameters / returns schemas in the source, for error pointers (default "parameters" / "returns"). */
   parametersKey?: string;
   returnsKey?: string;
+  /** The live MCP server the tool was listed from (kept in `source.mcp`). */
+  mcp?: McpServerRef;
+  /** The OpenAPI operation behind the tool (kept in `source.http`). */
+  http?: HttpOperationRef;
+  annotations?: ToolAnnotations;
 }
 
 /** What `importTools` does when one name has two different schemas. */
@@ -40,6 +46,16 @@ export interface ImportOptions {
   format?: ToolFormat;
   /** Called once per file after it is read (for progress on stderr). */
   onFile?: (file: FileReport) => void;
+  /** OpenAPI: fail the file when one operation cannot be converted (default: skip it with a warning). */
+  strict?: boolean;
+  /** OpenAPI: how often a self-referring schema is expanded along one path (default 2). */
+  recursionDepth?: number;
+  /** Called for each operation (or tool) left out with a warning. */
+  onSkip?: (skipped: SkippedOperation) => void;
+  /** Timeout for listing a live MCP server's tools, ms (default 30,000). */
+  mcpTimeoutMs?: number;
+  /** Environment variables given to stdio MCP servers started for listing (values never stored). */
+  mcpEnv?: Record<string, string>;
 }
 
 export interface FileReport {
@@ -84,4 +100,6 @@ export interface ImportReport {
   perFormat: Partial<Record<ToolFormat, FormatCounts>>;
   /** Repairs made to schemas so that they compile (one entry per repair, of written tools). */
   fixes: SchemaFix[];
+  /** Operations (or tools) that could not be converted and were left out (not with `strict`). */
+  skipped: SkippedOperation[];
 }

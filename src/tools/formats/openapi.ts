@@ -4,18 +4,47 @@
  *
  * Each operation becomes one tool: name from operationId, else method + path (sanitized later); description
  * from summary / description; path, query, header and cookie parameters and the JSON (or form) request body's
- * properties merged into one object schema; the first 2xx response's schema as `returns`. `$ref`s are resolved
- * with @apidevtools/json-schema-ref-parser (no network; local files relative to the document); a `$ref` cycle
- * is an InputError.
+ * properties merged into one object schema; the first 2xx response's schema as `returns`; the method, path, server
+ * URLs and where each parameter goes recorded as `source.http` (for the `http` executor).
+ *
+ * `$ref`s: references to other files are first pulled into the document with @apidevtools/json-schema-ref-parser
+ * (no network; files relative to the document); then every local `$ref` of an operation is inlined. A schema that
+ * refers to itself (a country whose `borders` are countries) is expanded at most `recursionDepth` times along one
+ * path (default 2); a deeper reference becomes a stub of the same type whose description says it was cut. An
+ * operation that cannot be converted (a dangling `$ref`, a malformed parameter) is skipped with a warning naming
+ * `METHOD /path (operationId)`; with `strict` it fails the file.
  */
-import { dereference } from "@apidevtools/json-schema-ref-parser";
+import { bundle } from "@apidevtools/json-schema-ref-parser";
 import { resolve as resolvePath } from "node:path";
 import { parse as parseYaml } from "yaml";
-import type { JsonSchema } from "../../core/index.js";
+import { HTTP_PARAM_LOCATIONS, type HttpOperationRef, type JsonSchema } from "../../core/index.js";
 import type { Location, ToolDraft } from "../types.js";
 import { at, expectArray, expectObject, inputError, isPlainObject, optionalString } from "./common.js";
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
+
+/** How often a self-referring schema is expanded along one path before it is cut (`--recursion-depth`). */
+export const DEFAULT_RECURSION_DEPTH = 2;
+
+/** An operation left out of an import, and why. */
+export interface SkippedOperation {
+  file: string;
+  pointer: string;
+  line?: number;
+  /** `GET /pets/{id} (getPet)`. */
+  operation: string;
+  reason: string;
+}
+
+export interface OpenApiOptions {
+  /** Overrides tags / info.title as the tools' category. */
+  category?: string;
+  /** Fail the file when one operation cannot be converted (default: skip it and call onSkip). */
+  strict?: boolean;
+  /** See DEFAULT_RECURSION_DEPTH. */
+  recursionDepth?: number;
+  onSkip?: (skipped: SkippedOperation) => void;
+}
 
 export function isOpenApiDocument(v: unknown): boolean {
   return isPlainObject(v) && typeof v.openapi === "string" && isPlainObject(v.paths);
@@ -25,50 +54,201 @@ export function isToolAlpacaEntry(v: unknown): boolean {
   return isPlainObject(v) && typeof v.Documentation === "string" && "Name" in v;
 }
 
-/** Resolve every `$ref` of an OpenAPI document; a cycle or a dangling ref is an InputError at `loc`. */
-export async function dereferenceOpenApi(doc: Record<string, unknown>, loc: Location): Promise<Record<string, unknown>> {
-  const copy = structuredClone(doc);
+function hasExternalRef(v: unknown): boolean {
+  if (Array.isArray(v)) return v.some(hasExternalRef);
+  if (!isPlainObject(v)) return false;
+  if (typeof v.$ref === "string" && !v.$ref.startsWith("#")) return true;
+  return Object.values(v).some(hasExternalRef);
+}
+
+/**
+ * Pull `$ref`s to other files into the document (local `$ref`s stay, to be inlined per operation). A missing
+ * file or a dangling reference inside one fails the file (InputError at `loc`).
+ */
+export async function bundleOpenApi(doc: Record<string, unknown>, loc: Location): Promise<Record<string, unknown>> {
+  if (!hasExternalRef(doc)) return doc;
   try {
-    const out = await dereference(resolvePath(loc.file), copy, {
-      resolve: { http: false, external: true },
-      dereference: { circular: false },
-    });
+    const out = await bundle(resolvePath(loc.file), structuredClone(doc), { resolve: { http: false, external: true } });
     return out as Record<string, unknown>;
   } catch (err) {
-    const msg = (err as Error).message ?? String(err);
-    const cycle = err instanceof ReferenceError || /circular/i.test(msg);
-    throw inputError(loc, cycle ? `$ref cycle: ${msg}` : `cannot resolve $ref: ${msg}`, err);
+    throw inputError(loc, `cannot resolve $ref: ${(err as Error).message ?? String(err)}`, err);
   }
 }
 
-/** Every operation of an OpenAPI 3 document -> drafts. `category` overrides tags / info.title. */
-export async function openApiDocumentToDrafts(
-  doc: unknown,
-  loc: Location,
-  options: { category?: string } = {},
-): Promise<ToolDraft[]> {
+
+/** Thrown (and caught) inside RefInliner when one attempt's expansions pass the budget. */
+const OVER_BUDGET: unique symbol = Symbol("over budget");
+
+/**
+ * Inlines the local `$ref`s of parts of one document. A reference already being expanded `depth` times on the
+ * current path is cut: replaced by `{type, description}` naming the schema and the cut. Documents with much mutual
+ * recursion (every schema expandable into every other, as in large payment or code-hosting APIs) would still grow
+ * without bound, so references are also cut below a nesting limit: MAX_REF_NESTING, lowered step by step for the
+ * part being inlined until it takes at most MAX_EXPANSIONS expansions. The cut is then at one depth everywhere,
+ * not wherever a budget happened to run out.
+ */
+export class RefInliner {
+  static readonly MAX_REF_NESTING = 8;
+  static readonly MAX_EXPANSIONS = 200;
+
+  constructor(
+    private readonly root: unknown,
+    private readonly depth = DEFAULT_RECURSION_DEPTH,
+  ) {}
+
+  private expansions = 0;
+  private nesting: number = RefInliner.MAX_REF_NESTING;
+
+  /**
+   * `value` with every local `$ref` inlined. A `$ref` that points to nothing is an Error naming it (the caller
+   * turns it into a skipped operation, or an InputError with --strict).
+   */
+  inline(value: unknown): unknown {
+    for (let nesting = RefInliner.MAX_REF_NESTING; ; nesting--) {
+      this.expansions = 0;
+      this.nesting = nesting;
+      try {
+        return this.walk(value, []);
+      } catch (err) {
+        if (err !== OVER_BUDGET) throw err;
+      }
+    }
+  }
+
+  private walk(value: unknown, stack: string[]): unknown {
+    if (Array.isArray(value)) return value.map((v) => this.walk(v, stack));
+    if (!isPlainObject(value)) return value;
+    if (typeof value.$ref === "string") {
+      const ref = value.$ref;
+      const target = this.lookup(ref);
+      const name = decodeSegment(ref.split("/").pop() ?? ref);
+      const { $ref: _ref, ...siblings } = value;
+      const why =
+        stack.filter((r) => r === ref).length >= this.depth
+          ? `recursive schema, not expanded deeper than ${this.depth} level${this.depth === 1 ? "" : "s"}`
+          : stack.length >= this.nesting
+            ? `not expanded: nested more than ${this.nesting} reference${this.nesting === 1 ? "" : "s"} deep`
+            : undefined;
+      if (why) {
+        const t = isPlainObject(target) ? target : {};
+        const type = typeof t.type === "string" || Array.isArray(t.type) ? t.type : "object";
+        const note = `(${name}: ${why})`;
+        const desc = optionalString(siblings.description) ?? optionalString(t.description);
+        return { ...siblings, type, description: desc ? `${desc} ${note}` : note };
+      }
+      // At nesting 1 every reference of the part is expanded once, whatever the count: nothing lower is possible.
+      if (++this.expansions > RefInliner.MAX_EXPANSIONS && this.nesting > 1) throw OVER_BUDGET;
+      const expanded = this.walk(target, [...stack, ref]);
+      // OpenAPI 3.1 allows siblings beside $ref (description, nullable...): they override the target's.
+      return isPlainObject(expanded) ? { ...expanded, ...(this.walk(siblings, stack) as Record<string, unknown>) } : expanded;
+    }
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[k] = this.walk(v, stack);
+    return out;
+  }
+
+  private lookup(ref: string): unknown {
+    if (!ref.startsWith("#")) throw new Error(`$ref "${ref}" is not a local reference`);
+    const parts = ref.slice(1).split("/").slice(1).map(decodeSegment);
+    let cur: unknown = this.root;
+    for (const p of parts) {
+      if (Array.isArray(cur) && /^\d+$/.test(p)) cur = cur[Number(p)];
+      else if (isPlainObject(cur) && Object.prototype.hasOwnProperty.call(cur, p)) cur = cur[p];
+      else throw new Error(`$ref "${ref}" points to nothing in the document`);
+    }
+    return cur;
+  }
+}
+
+function decodeSegment(s: string): string {
+  let d = s;
+  try {
+    d = decodeURIComponent(s);
+  } catch {
+    /* keep as written */
+  }
+  return d.replace(/~1/g, "/").replace(/~0/g, "~");
+}
+
+/** `GET /pets/{id} (getPet)` */
+function operationLabel(method: string, path: string, op: unknown): string {
+  const id = isPlainObject(op) ? optionalString(op.operationId) : undefined;
+  return `${method.toUpperCase()} ${path}${id ? ` (${id})` : ""}`;
+}
+
+/** The server URLs that apply to an operation (its own, else its path's, else the document's), variables filled. */
+function serverUrls(...levels: unknown[]): string[] {
+  for (const level of levels) {
+    if (!Array.isArray(level) || level.length === 0) continue;
+    const urls: string[] = [];
+    for (const s of level) {
+      if (!isPlainObject(s) || typeof s.url !== "string") continue;
+      const vars = isPlainObject(s.variables) ? s.variables : {};
+      urls.push(
+        s.url.replace(/\{([^}]+)\}/g, (m, v: string) => {
+          const def = isPlainObject(vars[v]) ? (vars[v] as Record<string, unknown>).default : undefined;
+          return typeof def === "string" ? def : m;
+        }),
+      );
+    }
+    if (urls.length > 0) return urls;
+  }
+  return [];
+}
+
+/** Every operation of an OpenAPI 3 document -> drafts. */
+export async function openApiDocumentToDrafts(doc: unknown, loc: Location, options: OpenApiOptions = {}): Promise<ToolDraft[]> {
   const raw = expectObject(doc, loc, "OpenAPI document");
   if (typeof raw.swagger === "string") throw inputError(at(loc, "swagger"), `Swagger ${raw.swagger} is not supported: convert it to OpenAPI 3 first`);
   if (typeof raw.openapi !== "string" || !raw.openapi.startsWith("3")) {
     throw inputError(at(loc, "openapi"), `not an OpenAPI 3 document (openapi: ${JSON.stringify(raw.openapi)})`);
   }
-  const api = await dereferenceOpenApi(raw, loc);
+  const api = await bundleOpenApi(raw, loc);
+  const inliner = new RefInliner(api, options.recursionDepth ?? DEFAULT_RECURSION_DEPTH);
   const paths = expectObject(api.paths, at(loc, "paths"), "paths");
   const info = isPlainObject(api.info) ? api.info : {};
   const docCategory = options.category ?? optionalString(info["x-category"]);
   const drafts: ToolDraft[] = [];
+  let operations = 0;
   for (const [path, itemValue] of Object.entries(paths)) {
     const itemLoc = at(loc, "paths", path);
-    const item = expectObject(itemValue, itemLoc, "path item");
-    const shared = item.parameters === undefined ? [] : expectArray(item.parameters, at(itemLoc, "parameters"), "parameters");
+    const fail = (where: Location, label: string, err: unknown) => {
+      const reason = err instanceof Error ? err.message : String(err);
+      if (options.strict) {
+        throw inputError(where, `${label}: ${reason} (without --strict the operation would be skipped)`, err);
+      }
+      const skipped: SkippedOperation = { file: where.file, pointer: where.pointer, operation: label, reason };
+      if (where.line !== undefined) skipped.line = where.line;
+      options.onSkip?.(skipped);
+    };
+    let item: Record<string, unknown>;
+    let shared: unknown[];
+    try {
+      // A path item may itself be a $ref; its operations are inlined one by one below.
+      const raw = expectObject(itemValue, itemLoc, "path item");
+      item = typeof raw.$ref === "string" ? expectObject(inliner.inline(raw), itemLoc, "path item") : raw;
+      shared = item.parameters === undefined ? [] : expectArray(inliner.inline(item.parameters), at(itemLoc, "parameters"), "parameters");
+    } catch (err) {
+      operations++;
+      fail(itemLoc, `path ${path}`, err);
+      continue;
+    }
     for (const method of METHODS) {
       if (!(method in item)) continue;
+      operations++;
       const opLoc = at(itemLoc, method);
-      const op = expectObject(item[method], opLoc, "operation");
-      drafts.push(operationToDraft(op, method, path, shared, opLoc, docCategory ?? firstTag(op) ?? optionalString(info.title)));
+      const label = operationLabel(method, path, item[method]);
+      try {
+        const op = expectObject(inliner.inline(item[method]), opLoc, "operation");
+        const draft = operationToDraft(op, method, path, shared, opLoc, docCategory ?? firstTag(op) ?? optionalString(info.title));
+        draft.http!.servers = serverUrls(op.servers, item.servers, api.servers);
+        drafts.push(draft);
+      } catch (err) {
+        fail(opLoc, label, err);
+      }
     }
   }
-  if (drafts.length === 0) throw inputError(at(loc, "paths"), "OpenAPI document has no operations");
+  if (operations === 0) throw inputError(at(loc, "paths"), "OpenAPI document has no operations");
   return drafts;
 }
 
@@ -88,6 +268,7 @@ function operationToDraft(
   const properties: Record<string, unknown> = {};
   const required: string[] = [];
   const where: Record<string, string> = {};
+  const http: HttpOperationRef = { method: method.toUpperCase(), path, servers: [], params: {} };
 
   // Parameters: operation-level ones override path-level ones with the same name + location.
   const params = new Map<string, { p: Record<string, unknown>; loc: Location }>();
@@ -103,6 +284,7 @@ function operationToDraft(
   if (op.parameters !== undefined) collect(expectArray(op.parameters, at(loc, "parameters"), "parameters"), at(loc, "parameters"));
 
   const add = (name: string, inn: string, schema: unknown, isRequired: boolean) => {
+    if (!(HTTP_PARAM_LOCATIONS as readonly string[]).includes(inn)) throw new Error(`parameter "${name}" has an unknown location in: ${JSON.stringify(inn)}`);
     let key = name;
     if (key in properties) {
       key = `${inn}_${name}`;
@@ -111,6 +293,7 @@ function operationToDraft(
     }
     properties[key] = schema;
     where[key] = inn;
+    http.params[key] = { in: inn as HttpOperationRef["params"][string]["in"], name };
     if (isRequired) required.push(key);
   };
 
@@ -130,7 +313,8 @@ function operationToDraft(
   if (op.requestBody !== undefined) {
     const bodyLoc = at(loc, "requestBody");
     const body = expectObject(op.requestBody, bodyLoc, "requestBody");
-    const schema = isPlainObject(body.content) ? firstContentSchema(body.content) : {};
+    const { schema, type: mediaType } = isPlainObject(body.content) ? firstContent(body.content) : { schema: {}, type: undefined };
+    if (mediaType !== undefined && mediaType !== "application/json") http.bodyType = mediaType;
     const bodyRequired = body.required === true;
     if (isPlainObject(schema.properties) && (schema.type === undefined || schema.type === "object")) {
       const req = Array.isArray(schema.required) ? schema.required : [];
@@ -140,6 +324,7 @@ function operationToDraft(
       const desc = optionalString(body.description);
       if (desc && s.description === undefined) s.description = desc;
       add("body", "body", s, bodyRequired);
+      if (http.params.body?.in === "body") http.bodyParam = "body";
     }
   }
 
@@ -160,6 +345,7 @@ function operationToDraft(
     fixes,
     parametersKey: "parameters",
     returnsKey: "responses",
+    http,
   };
   const returns = successSchema(op.responses);
   if (returns) draft.returns = returns;
@@ -170,6 +356,11 @@ function operationToDraft(
 const CONTENT_PREFERENCE = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];
 
 function firstContentSchema(content: Record<string, unknown>): Record<string, unknown> {
+  return firstContent(content).schema;
+}
+
+/** The preferred media type of a content map that has a schema, and that schema ({} when none has one). */
+function firstContent(content: Record<string, unknown>): { schema: Record<string, unknown>; type?: string } {
   const types = Object.keys(content);
   const ordered = [
     ...CONTENT_PREFERENCE.filter((t) => types.includes(t)),
@@ -178,9 +369,9 @@ function firstContentSchema(content: Record<string, unknown>): Record<string, un
   ];
   for (const t of ordered) {
     const media = content[t];
-    if (isPlainObject(media) && isPlainObject(media.schema)) return media.schema;
+    if (isPlainObject(media) && isPlainObject(media.schema)) return { schema: media.schema, type: t };
   }
-  return {};
+  return { schema: {} };
 }
 
 /** The schema of the first 2xx response (200, 201, ... then 2XX), if it has one. */
@@ -200,7 +391,7 @@ function successSchema(responses: unknown): JsonSchema | undefined {
 }
 
 /** A ToolAlpaca file: each entry's `Documentation` (an OpenAPI document as a string) -> drafts. */
-export async function toolAlpacaDocumentToDrafts(doc: unknown, loc: Location): Promise<ToolDraft[]> {
+export async function toolAlpacaDocumentToDrafts(doc: unknown, loc: Location, options: OpenApiOptions = {}): Promise<ToolDraft[]> {
   const entries = Array.isArray(doc) ? doc : [doc];
   const out: ToolDraft[] = [];
   for (let i = 0; i < entries.length; i++) {
@@ -221,7 +412,7 @@ export async function toolAlpacaDocumentToDrafts(doc: unknown, loc: Location): P
     // Pointers inside the embedded document are written after a '#': /3/Documentation#/paths/~1search/get
     const inner: Location = { ...docLoc, pointer: `${docLoc.pointer}#` };
     const category = optionalString(entry.Category);
-    const drafts = await openApiDocumentToDrafts(api, inner, category ? { category } : {});
+    const drafts = await openApiDocumentToDrafts(api, inner, { ...options, ...(category ? { category } : {}) });
     out.push(...drafts);
   }
   return out;

@@ -30,5 +30,6 @@ export function toolSpecToDraft(value: unknown, loc: Location): ToolDraft {
   if (t.returns !== undefined) draft.returns = t.returns;
   if (t.category !== undefined) draft.category = t.category;
   if (t.originalName !== undefined) draft.originalName = t.originalName;
+  if (t.annotations !== undefined) draft.annotations = t.annotations;
   return draft;
 }

@@ -1,0 +1,104 @@
+/**
+ * `--execute-config FILE` (YAML or JSON): per source (an OpenAPI file, an MCP server, or one tool), the base URL,
+ * which environment variable holds the auth header's value, timeouts, retries and a rate limit. The secret itself
+ * is read from the environment when the run starts; the file only names the variable, and nothing stores it.
+ *
+ * ```yaml
+ * defaults: {timeoutMs: 10000, retries: 2}
+ * sources:
+ *   - match: pets.yaml              # a tool's source file (path or file name), MCP server, or tool name
+ *     baseUrl: https://api.example.com/v1
+ *     auth: {header: Authorization, env: PETS_TOKEN, prefix: "Bearer "}
+ *     rateLimit: {calls: 5, perSeconds: 1}
+ * ```
+ */
+import { readFile } from "node:fs/promises";
+import { basename } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { InputError, parseJsonText, type ToolSpec } from "../core/index.js";
+
+const LimitsZ = z
+  .object({
+    /** Per attempt, ms (default 15,000). */
+    timeoutMs: z.number().int().min(1).max(600_000).optional(),
+    /** Retries after a timeout, a network error, HTTP 429 or 5xx (default 2). */
+    retries: z.number().int().min(0).max(10).optional(),
+    /** First backoff, ms, doubled per retry (default 250). */
+    retryDelayMs: z.number().int().min(0).max(60_000).optional(),
+    /** At most `calls` calls of one tool per `perSeconds` seconds (sliding window). */
+    rateLimit: z.object({ calls: z.number().int().min(1), perSeconds: z.number().positive() }).strict().optional(),
+    /** Calls of one tool in flight at once (default 4). */
+    concurrency: z.number().int().min(1).max(256).optional(),
+  })
+  .strict();
+export type ExecuteLimits = z.infer<typeof LimitsZ>;
+
+export const AuthZ = z
+  .object({
+    /** Header to send (default Authorization). */
+    header: z.string().min(1).default("Authorization"),
+    /** Environment variable holding the value; never stored or logged. */
+    env: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name"),
+    /** Put before the value, e.g. "Bearer ". */
+    prefix: z.string().default(""),
+  })
+  .strict();
+
+const SourceZ = LimitsZ.extend({
+  match: z.string().min(1),
+  /** HTTP: replaces the OpenAPI document's `servers`. */
+  baseUrl: z.string().url().optional(),
+  /** stdio MCP servers: environment variables passed to the server (names; the values are read at the start). */
+  env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")).optional(),
+  auth: AuthZ.optional(),
+}).strict();
+export type SourceConfig = z.infer<typeof SourceZ>;
+
+export const ExecuteConfigZ = z
+  .object({
+    defaults: LimitsZ.optional(),
+    sources: z.array(SourceZ).default([]),
+  })
+  .strict();
+export type ExecuteConfig = z.infer<typeof ExecuteConfigZ>;
+/** An execute config as written (defaults not filled in). */
+export type ExecuteConfigInput = z.input<typeof ExecuteConfigZ>;
+
+/** Read and validate an execute config; errors name the file and the field. */
+export async function loadExecuteConfig(path: string): Promise<ExecuteConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new InputError(`cannot read the execute config (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { file: path, cause: err });
+  }
+  let data: unknown;
+  if (/\.ya?ml$/i.test(path)) {
+    try {
+      data = parseYaml(text);
+    } catch (err) {
+      throw new InputError(`invalid YAML: ${(err as Error).message}`, { file: path, cause: err });
+    }
+  } else data = parseJsonText(text, path);
+  const parsed = ExecuteConfigZ.safeParse(data ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InputError(issue?.message ?? "invalid execute config", { file: path, pointer: "/" + (issue?.path ?? []).map(String).join("/") });
+  }
+  if (parsed.data.sources.some((s) => s.baseUrl && new URL(s.baseUrl).username)) {
+    throw new InputError("a baseUrl must not hold credentials; name an environment variable under auth instead", { file: path });
+  }
+  return parsed.data;
+}
+
+/** The names a tool's source answers to in `match` and `--execute`: its file (as written and its file name), its name. */
+export function sourceKeys(tool: ToolSpec): string[] {
+  return [tool.source.file, basename(tool.source.file)];
+}
+
+/** The config entry of a tool: one matching its name first, then its source. */
+export function sourceConfigFor(config: ExecuteConfig | undefined, tool: ToolSpec): SourceConfig | undefined {
+  if (!config) return undefined;
+  return config.sources.find((s) => s.match === tool.name) ?? config.sources.find((s) => sourceKeys(tool).includes(s.match));
+}

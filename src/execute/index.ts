@@ -1,0 +1,36 @@
+/**
+ * Executors: run tool calls on their real servers instead of simulating them (`synth --execute`). `simulate` is
+ * the tool agent (the default), `mcp` calls the tool on the MCP server it was listed from, `http` calls the
+ * OpenAPI operation on its server. See docs/execute.md.
+ */
+export {
+  assignExecutors,
+  createToolExecution,
+  formatExecutionPlan,
+  parseExecuteSpec,
+  scrubSecrets,
+  type ExecuteSpec,
+  type ExecutionOptions,
+  type ExecutionPlanRow,
+  type ToolExecutionSetup,
+} from "./execute.js";
+export {
+  ExecuteConfigZ,
+  loadExecuteConfig,
+  type ExecuteConfig,
+  type ExecuteConfigInput,
+  type ExecuteLimits,
+  type SourceConfig,
+} from "./config.js";
+export { HttpExecutor, type HttpEndpoint } from "./http.js";
+export { McpExecutor } from "./mcp.js";
+export {
+  EXECUTOR_KINDS,
+  ExecuteError,
+  withRetries,
+  type AttemptLimits,
+  type Executor,
+  type ExecutorKind,
+  type RealCall,
+  type RealResult,
+} from "./types.js";
