@@ -32,6 +32,7 @@ import {
 import { createProgressReporter, formatTokens, type ProgressReporter } from "./progress.js";
 import { prepareRunDir } from "./store.js";
 import { runSynthesis, type RunProgress } from "./runner.js";
+import { attemptConfigFor } from "./attempt.js";
 import { RunTally, type TallySnapshot } from "./tally.js";
 
 /** What a test may override of the model layer's options (retry policy, timeouts). */
@@ -71,7 +72,7 @@ export interface SynthSummary {
 }
 
 /** Options as stored in the manifest: everything but control flags, paths made absolute. */
-function manifestOptions(o: SynthOptions): Record<string, unknown> {
+export function manifestOptions(o: SynthOptions): Record<string, unknown> {
   const abs = (p: string | undefined) => (p === undefined ? null : resolve(p));
   return {
     tools: abs(o.tools),
@@ -206,19 +207,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
       count: options.count,
       maxAttempts,
       concurrency: options.concurrency,
-      seed: options.seed,
-      samples: inputs.samples,
-      tools: inputs.tools,
-      usePlan: options.plan,
-      ...(options.maxTurns !== undefined ? { maxTurns: options.maxTurns } : {}),
-      ...(options.toolErrorRate !== undefined ? { toolErrorRate: options.toolErrorRate } : {}),
-      ...(options.stepMix !== undefined ? { stepMix: options.stepMix } : {}),
-      ...(options.keepReasoning ? { keepReasoning: true } : {}),
-      ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
-      provenance: options.provenance,
-      models,
-      deps,
-      ...(options.roundTripMin !== undefined ? { roundTripMin: options.roundTripMin } : {}),
+      ...attemptConfigFor(options, { samples: inputs.samples, tools: inputs.tools, models, deps }),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(io.checkpointMs !== undefined ? { checkpointMs: io.checkpointMs } : {}),
       onRecovered: (info) => {
