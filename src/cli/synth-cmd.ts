@@ -3,7 +3,7 @@
  * dialogues are accepted, resumably. See docs/synth.md.
  */
 import { Option, type Command } from "commander";
-import { ToolflowError } from "../core/index.js";
+import { ToolflowError, UsageError } from "../core/index.js";
 import { SAMPLING_STRATEGIES } from "../core/index.js";
 import { dryRunSynth, formatDryRun } from "../synth/index.js";
 import { parseSizeRange } from "../core/index.js";
@@ -45,6 +45,8 @@ interface RawSynthFlags {
   force: boolean;
   dryRun: boolean;
   progressInterval?: number;
+  queue?: string;
+  run?: string;
 }
 
 async function defaultLlm(): Promise<string[]> {
@@ -97,6 +99,8 @@ export function registerSynthCommands(program: Command): void {
     .option("--resume", "continue the run in --out (the options must match its manifest)", false)
     .option("--force", "delete the run files in --out and start over", false)
     .option("--dry-run", "render the first prompts and estimate calls, tokens and cost; write nothing", false)
+    .option("--queue <url>", "run on `toolflow worker`s over Redis (redis://HOST:PORT/DB); needs --run (docs/scale.md)")
+    .option("--run <name>", "name of the queued run (started again, it continues the run)")
     .option("--progress-interval <seconds>", "seconds between progress lines when stderr is not a terminal", intOption("--progress-interval", 1))
     .action(async (flags: RawSynthFlags) => {
       const options: SynthOptions = validateSynthOptions({
@@ -153,6 +157,22 @@ export function registerSynthCommands(program: Command): void {
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
       try {
+        if (flags.queue !== undefined || flags.run !== undefined) {
+          if (flags.queue === undefined || flags.run === undefined) throw new UsageError("--queue and --run go together");
+          const { runQueuedSynth } = await import("../queue/index.js");
+          const summary = await runQueuedSynth(options, { url: flags.queue, run: flags.run }, {
+            signal: controller.signal,
+            ...(flags.progressInterval !== undefined ? { progressIntervalMs: flags.progressInterval * 1000 } : {}),
+          });
+          if (summary.status === "interrupted") {
+            throw new ToolflowError(
+              `stopped following with ${summary.manifest.counts.accepted}/${options.count} accepted (the workers go on); ` +
+                `run the same command to follow again`,
+              { code: "INTERRUPTED", exitCode: 130 },
+            );
+          }
+          return;
+        }
         const summary = await runSynth(options, {
           signal: controller.signal,
           ...(options.roundTrip !== undefined ? { deps: (await import("../judge/index.js")).roundTripSynthDeps() } : {}),

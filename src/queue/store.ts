@@ -60,6 +60,9 @@ export const StoredRunZ = z.object({
     inputs: z.record(z.string(), z.unknown()),
     seeds: z.object({ run: z.number().int(), sampling: z.number().int().nullable(), dialogue: z.string() }),
     maxAttempts: z.number().int().min(1),
+    /** The price table of the run's models ($ per 1M tokens) and where each price came from. */
+    prices: z.record(z.string(), z.object({ input: z.number(), output: z.number(), cachedInput: z.number().optional() })),
+    priceSources: z.record(z.string(), z.unknown()),
   }),
 });
 export type StoredRun = z.infer<typeof StoredRunZ>;
