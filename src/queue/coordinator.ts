@@ -65,6 +65,20 @@ export interface QueuedSynthSummary {
   sessionRejected: number;
 }
 
+/** A URL without user-info: workers read their key from their own environment, never from Redis. */
+function withoutUserInfo(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.username === "" && u.password === "") return url;
+    u.username = "";
+    u.password = "";
+    const text = u.toString();
+    return url.endsWith("/") ? text : text.replace(/\/$/, "");
+  } catch {
+    return stripUrlCredentials(url);
+  }
+}
+
 export async function runQueuedSynth(input: SynthOptions, target: QueueTarget, io: QueuedSynthIo = {}): Promise<QueuedSynthSummary> {
   const options = validateSynthOptions(input);
   if (options.dryRun) throw new UsageError("--dry-run does not enqueue; drop --queue to see the dry run");
@@ -89,7 +103,7 @@ export async function runQueuedSynth(input: SynthOptions, target: QueueTarget, i
 
   const storedOptions: Record<string, unknown> = {
     ...options,
-    ...(options.baseUrl !== undefined ? { baseUrl: stripUrlCredentials(options.baseUrl) } : {}),
+    ...(options.baseUrl !== undefined ? { baseUrl: withoutUserInfo(options.baseUrl) } : {}),
     out: resolve(options.out),
   };
   delete storedOptions.cache; // each worker has its own response cache (docs/scale.md)

@@ -196,6 +196,35 @@ describe("a queued run", () => {
     }
   }, 60_000);
 
+  it("keeps API keys and URL credentials out of Redis and the run folder", async () => {
+    const KEY = "sk-planted-queue-7781";
+    const env = { ...process.env, OPENAI_API_KEY: KEY };
+    const worker = await startWorker({ url: redis.url, concurrency: 2, env });
+    const out = join(work(), "secrets");
+    try {
+      const baseUrl = `http://user:${KEY}@127.0.0.1:9/v1`;
+      await runQueuedSynth(options(out, { count: 2, baseUrl }), { url: redis.url, run: "secrets", pollMs: 20 }, { stderr: sink().stream, env });
+    } finally {
+      await worker.close();
+    }
+    const conn = new Redis(redisOptions(parseQueueUrl(redis.url)));
+    try {
+      const keys = await conn.keys("toolflow:run:secrets:*");
+      expect(keys.length).toBeGreaterThan(3);
+      for (const k of keys) {
+        const type = await conn.type(k);
+        const value =
+          type === "string" ? await conn.get(k) : type === "hash" ? JSON.stringify(await conn.hgetall(k)) : JSON.stringify(await conn.lrange(k, 0, -1));
+        expect(value, k).not.toContain(KEY);
+      }
+      const def = JSON.parse((await conn.get("toolflow:run:secrets:def")) as string) as { options: { baseUrl: string } };
+      expect(def.options.baseUrl).toBe("http://127.0.0.1:9/v1");
+    } finally {
+      conn.disconnect();
+    }
+    for (const f of ["dialogues.jsonl", "manifest.json"]) expect(readFileSync(join(out, f), "utf8")).not.toContain(KEY);
+  });
+
   it("shares one request rate between workers through Redis", async () => {
     const a = new Redis(redisOptions(parseQueueUrl(redis.url)));
     const b = new Redis(redisOptions(parseQueueUrl(redis.url)));
