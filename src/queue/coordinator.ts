@@ -191,9 +191,17 @@ export async function runQueuedSynth(input: SynthOptions, target: QueueTarget, i
           if (r === null) missing.push(from + k);
         });
       }
-      // BullMQ ignores a job whose id is still in the queue (waiting, active or delayed): only lost ones come back
-      await enqueue(missing);
-      return missing.length;
+      // a job still waiting, active or delayed is left alone; a lost one, or one that failed (e.g. stalled too
+      // often), is enqueued again
+      const again: number[] = [];
+      for (const index of missing) {
+        const job = await queue!.getJob(jobIdOf(run, index));
+        if (job && (await job.isFailed())) await job.remove();
+        else if (job) continue;
+        again.push(index);
+      }
+      await enqueue(again);
+      return again.length;
     };
 
     await decideStored(store, ordered);

@@ -225,6 +225,31 @@ describe("a queued run", () => {
     for (const f of ["dialogues.jsonl", "manifest.json"]) expect(readFileSync(join(out, f), "utf8")).not.toContain(KEY);
   });
 
+  it("enqueues a lost job again when no outcome arrives for a while", async () => {
+    const q = parseQueueUrl(redis.url);
+    const conn = new Redis(redisOptions(q));
+    const queue = new Queue(QUEUE_NAME, { connection: redisOptions(q) });
+    let worker: QueueWorker | undefined;
+    try {
+      const log = sink();
+      const done = runQueuedSynth(options(join(work(), "lost"), { count: 3 }), { url: redis.url, run: "lost", pollMs: 20, requeueAfterMs: 300 }, { stderr: log.stream, tty: false });
+      const store = new RunStore(conn, "lost");
+      while ((await store.enqueued()) < 3) await new Promise((r) => setTimeout(r, 10));
+      // no worker yet: the jobs wait; one of them is lost
+      expect(await queue.remove(jobIdOf("lost", 1))).toBe(1);
+      worker = await startWorker({ url: redis.url, concurrency: 2 });
+      const summary = await done;
+      expect(summary.status).toBe("complete");
+      expect(summary.manifest.counts.accepted).toBe(3);
+      expect(log.text()).toMatch(/enqueued 1 undecided dialogues again/);
+      expect(await store.counts()).toEqual({ accepted: 3, rejected: 0 });
+    } finally {
+      await worker?.close();
+      await queue.close();
+      conn.disconnect();
+    }
+  });
+
   it("shares one request rate between workers through Redis", async () => {
     const a = new Redis(redisOptions(parseQueueUrl(redis.url)));
     const b = new Redis(redisOptions(parseQueueUrl(redis.url)));
