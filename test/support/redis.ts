@@ -17,7 +17,7 @@ export interface RedisServer {
   stop(): Promise<void>;
 }
 
-export const REDIS_SERVER_BIN = process.env.REDIS_SERVER_BIN ?? "/usr/bin/redis-server";
+export const REDIS_SERVER_BIN = process.env.REDIS_SERVER_BIN ?? "redis-server";
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
