@@ -60,7 +60,7 @@ export async function decideStored(
 }
 
 /** Refuse to write over a folder that holds another run. */
-async function checkOutDir(dir: string, definition: RunDefinition): Promise<void> {
+export async function checkOutDir(dir: string, definition: RunDefinition): Promise<void> {
   if (existsSync(join(dir, RUN_FILES.manifest))) {
     const m = await readManifest(dir);
     const diffs = diffRunDefinitions(m.definition as unknown as RunDefinition, definition);

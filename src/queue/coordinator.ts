@@ -31,7 +31,7 @@ import {
   type SynthIo,
   type SynthOptions,
 } from "../synth/index.js";
-import { collectRun, decideStored } from "./collect.js";
+import { checkOutDir, collectRun, decideStored } from "./collect.js";
 import { checkRedis, openRedis, parseQueueUrl, redisOptions } from "./connection.js";
 import { OrderedRun } from "./order.js";
 import { checkRunName, jobIdOf, QUEUE_NAME, QUEUE_RUN_FORMAT, RunStore, type StoredRun } from "./store.js";
@@ -94,6 +94,7 @@ export async function runQueuedSynth(input: SynthOptions, target: QueueTarget, i
   const maxAttempts = options.maxAttempts ?? defaultMaxAttempts(options.count);
   const inputs = await loadRunInputs(options, { sampleCount: maxAttempts, log: say });
   const definition: RunDefinition = runDefinition(options, inputs.hashes);
+  await checkOutDir(options.out, definition); // the folder written at the end must not hold another run
   // Open the models once here as a local run does: a model that cannot start fails now, not in every worker.
   const models = await (io.models ?? openSynthModels)({ ...options, cache: undefined }, { env });
   const modelsDescribe = models.describe();

@@ -172,6 +172,11 @@ describe("a queued run", () => {
         runQueuedSynth(options(join(work(), "other"), { count: 21 }), { url: redis.url, run: "equal" }, { stderr: sink().stream }),
       ).rejects.toThrow(/--run equal: the options differ .*--count: was 20, now 21/);
 
+      // a folder holding another run is refused before anything is enqueued
+      await expect(
+        runQueuedSynth(options(local, { seed: 12 }), { url: redis.url, run: "other-out" }, { stderr: sink().stream }),
+      ).rejects.toThrow(/--out .*local holds another run \(--seed differ/);
+
       // a job done twice (enqueued again after it completed) stores nothing new
       const conn = new Redis(redisOptions(parseQueueUrl(redis.url)));
       const queue = new Queue(QUEUE_NAME, { connection: redisOptions(parseQueueUrl(redis.url)) });
