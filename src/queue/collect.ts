@@ -3,15 +3,17 @@
  * decide them as the local run does (OrderedRun), and write the same run folder a local run writes:
  * samples.jsonl, dialogues.jsonl and rejected.jsonl (ordered by index) and manifest.json, each atomically.
  */
-import { existsSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
+import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { UsageError, writeJsonlAtomic } from "../core/index.js";
+import { UsageError } from "../core/index.js";
 import { costFor } from "../llm/index.js";
 import {
   buildManifest,
   defaultSynthDeps,
   diffRunDefinitions,
   environmentSecrets,
+  JsonlAppender,
   ManifestZ,
   readManifest,
   RUN_FILES,
@@ -84,18 +86,39 @@ export async function collectRun(
   const runOptions = SynthOptionsZ.pick({ count: true, concurrency: true }).parse(stored.options);
   const definition = stored.definition as unknown as RunDefinition;
   await checkOutDir(dir, definition);
+  mkdirSync(dir, { recursive: true });
   const deps = options.deps ?? defaultSynthDeps();
   const ordered = new OrderedRun(runOptions.count, deps.createDeduper(), runOptions.concurrency);
-  const accepted: Array<DialogueRecord> = [];
-  const rejected: Array<RejectedRecord> = [];
-  await decideStored(store, ordered, (kind, record) => {
-    if (kind === "accepted") accepted.push(record as DialogueRecord);
-    else rejected.push(record as RejectedRecord);
-  });
   const { samples } = await store.inputs();
   await writeRunSamples(dir, samples);
-  await writeJsonlAtomic(join(dir, RUN_FILES.dialogues), accepted);
-  await writeJsonlAtomic(join(dir, RUN_FILES.rejected), rejected);
+  // The records stream to temporary files beside the targets (one line per record, as the local run appends them),
+  // which are synced and renamed over the targets at the end: a crash leaves the old files or the new ones.
+  const files = [RUN_FILES.dialogues, RUN_FILES.rejected].map((name) => {
+    const path = join(dir, name);
+    const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
+    return { path, tmp, out: new JsonlAppender(tmp, { syncIntervalMs: 60_000 }) };
+  });
+  const [acc, rej] = files as [(typeof files)[number], (typeof files)[number]];
+  let accepted = 0;
+  let rejected = 0;
+  try {
+    await decideStored(store, ordered, (kind, record) => {
+      if (kind === "accepted") {
+        acc.out.append(record);
+        accepted++;
+      } else {
+        rej.out.append(record);
+        rejected++;
+      }
+    });
+    for (const f of files) f.out.close();
+    for (const f of files) await rename(f.tmp, f.path);
+  } finally {
+    for (const f of files) {
+      f.out.close();
+      await rm(f.tmp, { force: true });
+    }
+  }
 
   const sessions = ManifestZ.shape.sessions.parse(await store.sessions());
   const complete = ordered.done;
@@ -115,7 +138,7 @@ export async function collectRun(
     prices: parts.priceSources,
   });
   await writeManifest(dir, manifest, environmentSecrets(options.env ?? process.env));
-  return { dir, manifest, complete, accepted: accepted.length, rejected: rejected.length };
+  return { dir, manifest, complete, accepted, rejected };
 }
 
 /** `toolflow collect`: connect, load the run stored under `run`, and collect it into `dir`. */
