@@ -13,7 +13,7 @@
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
@@ -94,6 +94,7 @@ export async function run(): Promise<void> {
     const tools = (await writeBfclMultiTurnTools(dir)).path;
 
     // ---- 1. throughput with 1, 2, 4 worker processes
+    console.log(`machine: ${cpus().length} cores, load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} (other work on the machine skews the figures)`);
     console.log(`throughput: ${N} dialogues per setting, ${L} ms per model call (HTTP round trip to the local server), ${C} dialogues at once per worker`);
     const rows: Array<{ workers: number; seconds: number; perSecond: number; cpuMs: number }> = [];
     for (const workers of [1, 2, 4]) {
