@@ -5,7 +5,8 @@ import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError, type DialogueRecord } from "../core/index.js";
-import { runSynth, type SynthOptions } from "../synth/index.js";
+import { runSynth, SynthRunError, type SynthOptions } from "../synth/index.js";
+import { startOpenAIServer } from "../../test/support/openai-server.js";
 import { startRedis, type RedisServer } from "../../test/support/redis.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
 import { writeBfclMultiTurnTools } from "../../test/e2e/support/run-files.js";
@@ -252,6 +253,25 @@ describe("a queued run", () => {
       await worker?.close();
       await queue.close();
       conn.disconnect();
+    }
+  });
+
+  it("stops synth with the worker's reason when a model error is fatal (bad key), naming the dialogue", async () => {
+    const server = await startOpenAIServer({ apiKey: "sk-right-key-123456" });
+    const worker = await startWorker({ url: redis.url, concurrency: 1, env: { ...process.env, OPENAI_API_KEY: "sk-wrong-key-654321" } });
+    try {
+      const err = await runQueuedSynth(
+        options(join(work(), "fatal"), { count: 2, llm: ["openai:test-model"], baseUrl: server.baseURL }),
+        { url: redis.url, run: "fatal", pollMs: 20 },
+        { stderr: sink().stream, env: { ...process.env, OPENAI_API_KEY: "sk-right-key-123456" } },
+      ).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(SynthRunError);
+      expect((err as Error).message).toMatch(/a worker could not do dialogue \d+ of run "fatal": dialogue \d+: .*401/);
+      expect((err as Error).message).not.toContain("sk-wrong-key-654321");
+      expect(worker.stats.failed).toBeGreaterThan(0);
+    } finally {
+      await worker.close();
+      await server.close();
     }
   });
 
