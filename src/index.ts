@@ -19,3 +19,4 @@ export * as judging from "./judge/index.js";
 export * as overlap from "./overlap/index.js";
 export * as doctor from "./doctor/index.js";
 export * as execute from "./execute/index.js";
+export * as queue from "./queue/index.js";

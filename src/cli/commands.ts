@@ -10,6 +10,8 @@ import { registerJudgeCommands } from "./judge-cmd.js";
 import { registerOverlapCommands } from "./overlap-cmd.js";
 import { registerStatsCommands } from "./stats-cmd.js";
 import { registerDoctorCommands } from "./doctor-cmd.js";
+import { registerWorkerCommands } from "./worker-cmd.js";
+import { registerCollectCommands } from "./collect-cmd.js";
 
 /** Every subcommand, in the order of the pipeline. */
 export function registerCommands(program: Command): void {
@@ -24,4 +26,6 @@ export function registerCommands(program: Command): void {
   registerOverlapCommands(program);
   registerStatsCommands(program);
   registerDoctorCommands(program);
+  registerWorkerCommands(program);
+  registerCollectCommands(program);
 }

@@ -3,7 +3,7 @@
  * dialogues are accepted, resumably. See docs/synth.md.
  */
 import { Option, type Command } from "commander";
-import { ToolflowError } from "../core/index.js";
+import { ToolflowError, UsageError } from "../core/index.js";
 import { SAMPLING_STRATEGIES } from "../core/index.js";
 import { dryRunSynth, formatDryRun } from "../synth/index.js";
 import { parseSizeRange } from "../core/index.js";
@@ -48,6 +48,8 @@ interface RawSynthFlags {
   execute?: string;
   executeConfig?: string;
   allowWrites: boolean;
+  queue?: string;
+  run?: string;
 }
 
 async function defaultLlm(): Promise<string[]> {
@@ -103,6 +105,8 @@ export function registerSynthCommands(program: Command): void {
     .option("--execute <spec>", "run tool calls on their real servers: mcp, http, or NAME=simulate|mcp|http per tool or source, comma-separated (docs/execute.md)")
     .option("--execute-config <file>", "YAML/JSON: per source the base URL, the env var holding the auth header, timeouts, retries, rate limits")
     .option("--allow-writes", "let executed calls change things (HTTP methods other than GET/HEAD, MCP tools not annotated read-only)", false)
+    .option("--queue <url>", "run on `toolflow worker`s over Redis (redis://HOST:PORT/DB); needs --run (docs/scale.md)")
+    .option("--run <name>", "name of the queued run (started again, it continues the run)")
     .option("--progress-interval <seconds>", "seconds between progress lines when stderr is not a terminal", intOption("--progress-interval", 1))
     .action(async (flags: RawSynthFlags) => {
       const options: SynthOptions = validateSynthOptions({
@@ -162,6 +166,22 @@ export function registerSynthCommands(program: Command): void {
       process.on("SIGINT", onSignal);
       process.on("SIGTERM", onSignal);
       try {
+        if (flags.queue !== undefined || flags.run !== undefined) {
+          if (flags.queue === undefined || flags.run === undefined) throw new UsageError("--queue and --run go together");
+          const { runQueuedSynth } = await import("../queue/index.js");
+          const summary = await runQueuedSynth(options, { url: flags.queue, run: flags.run }, {
+            signal: controller.signal,
+            ...(flags.progressInterval !== undefined ? { progressIntervalMs: flags.progressInterval * 1000 } : {}),
+          });
+          if (summary.status === "interrupted") {
+            throw new ToolflowError(
+              `stopped following with ${summary.manifest.counts.accepted}/${options.count} accepted (the workers go on); ` +
+                `run the same command to follow again`,
+              { code: "INTERRUPTED", exitCode: 130 },
+            );
+          }
+          return;
+        }
         const summary = await runSynth(options, {
           signal: controller.signal,
           ...(options.roundTrip !== undefined ? { deps: (await import("../judge/index.js")).roundTripSynthDeps() } : {}),

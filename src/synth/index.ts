@@ -13,3 +13,19 @@ export { RunTally, type TallySnapshot } from "./tally.js";
 export { createProgressReporter, type ProgressReporter } from "./progress.js";
 export { defaultSynthDeps } from "./default-deps.js";
 export type { SynthDeps, DeduperLike, DialogueForChecks, RoundTripCheck } from "./deps.js";
+// One dialogue of a run from (definition, index), and the run's parts, for runs spread over processes (src/queue).
+export {
+  attemptDialogue,
+  rejectAsDuplicate,
+  maxConsecutiveFailuresFor,
+  dialogueId,
+  type AttemptConfig,
+  type DialogueOutcome,
+} from "./runner.js";
+export { attemptConfigFor, openToolExecution, openSynthModelsLazy as openSynthModels } from "./attempt.js";
+export { loadRunInputs, type RunInputs } from "./inputs.js";
+export { runDefinition, diffRunDefinitions, defaultMaxAttempts, stripUrlCredentials, SynthOptionsZ, type RunDefinition } from "./options.js";
+export { manifestOptions } from "./synth.js";
+export { writeManifest, readManifest, environmentSecrets, redactSecrets, type Session, type PriceFn } from "./manifest.js";
+export { RUN_FILES } from "./store.js";
+export { writeRunSamples } from "./inputs.js";

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, readFileSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { DialogueRecordZ, RejectedRecordZ } from "../core/index.js";
+import { DialogueRecordZ, RejectedRecordZ, type ToolSample } from "../core/index.js";
 import { ToolflowError } from "../core/index.js";
 import { deriveSeed } from "../core/index.js";
 import { fakeDeps, fakeModel, fakeProvider, fakeSamples, fakeTool } from "../../test/e2e/support/doubles.js";
@@ -188,6 +188,29 @@ describe("runSynthesis", () => {
     ).catch((e: unknown) => e);
     expect(more).toBeInstanceOf(SynthRunError);
     expect((more as Error).message).toMatch(/gave up after 6 attempts.*2 of 3 dialogues accepted.*duplicate 4/);
+  });
+
+  it("decides in index order, so duplicates and the accepted set do not depend on which dialogue finished first", async () => {
+    // content by sample: a later dialogue over the same sample is a duplicate of the earlier one
+    const [a, b, c] = fakeSamples(3, toolNames) as [ToolSample, ToolSample, ToolSample];
+    const samples = [a, a, b, a, b, c, a];
+    const run = async (concurrency: number, seed: number) => {
+      const dir = tmp();
+      await runSynthesis(
+        config(dir, { count: 3, concurrency, seed, maxAttempts: 7, samples, deps: fakeDeps({ contentBySample: true, maxDelayMs: concurrency > 1 ? 20 : 0 }) }),
+      );
+      const { accepted, rejected } = readRun(dir);
+      return {
+        accepted: accepted.map((r) => r.index),
+        rejected: rejected.map((r) => [r.index, r.rejectedBy[0]?.check]),
+        reasons: rejected.map((r) => r.rejectedBy[0]?.reasons.join().replace(/tf-\d+-/, "tf-")),
+      };
+    };
+    const serial = await run(1, 7);
+    expect(serial.accepted).toEqual([0, 2, 5]);
+    expect(serial.rejected).toEqual([[1, "duplicate"], [3, "duplicate"], [4, "duplicate"]]);
+    // the seed changes each dialogue's (fake) duration, so the order in which they finish
+    for (const seed of [7, 8, 9]) expect(await run(8, seed)).toEqual(serial);
   });
 
   it("gives up with a clear message when attempts run out", async () => {

@@ -137,7 +137,7 @@ function backendOf(models: DialogueModels): string {
   return [...set].sort().join("+");
 }
 
-type Outcome =
+export type Outcome =
   | { kind: "accepted"; record: DialogueRecord; checks: DialogueForChecks }
   | { kind: "rejected"; record: RejectedRecord; generationFailure: boolean }
   | { kind: "aborted" }
@@ -183,7 +183,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
   let sessionAccepted = 0;
   let sessionRejected = 0;
   let consecutiveFailures = 0;
-  const maxConsecutive = config.maxConsecutiveFailures ?? Math.max(20, 2 * concurrency);
+  const maxConsecutive = config.maxConsecutiveFailures ?? maxConsecutiveFailuresFor(concurrency);
   let lastFailure = "";
   let fatal: unknown;
   let cursor = 0;
@@ -237,19 +237,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
       if (tally.accepted >= count) return; // never write beyond --count (the index stays undecided)
       const dup = deduper.check(outcome.checks);
       if (dup.duplicate) {
-        commit(index, {
-          kind: "rejected",
-          generationFailure: false,
-          record: {
-            ...stripForRejected(outcome.record),
-            rejectedBy: [
-              {
-                check: "duplicate",
-                reasons: [`${dup.kind} duplicate of ${dup.of} (similarity ${dup.similarity.toFixed(3)})`],
-              },
-            ],
-          },
-        });
+        commit(index, { kind: "rejected", generationFailure: false, record: rejectAsDuplicate(outcome.record, dup) });
         return;
       }
       acceptedOut.append(outcome.record);
@@ -271,6 +259,24 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
     config.onProgress?.(progress());
   };
 
+  // Outcomes are committed in index order (a finished dialogue waits for the ones started before it), so the
+  // near-duplicate decisions, and with them the run's records, do not depend on which dialogue finished first.
+  const started: number[] = [];
+  const ready = new Map<number, Outcome>();
+  let blocked = false;
+  const settle = (index: number, outcome: Outcome): void => {
+    if (outcome.kind === "fatal") return commit(index, outcome);
+    ready.set(index, outcome);
+    while (!blocked && started.length > 0 && ready.has(started[0] as number)) {
+      const next = started.shift() as number;
+      const o = ready.get(next) as Outcome;
+      ready.delete(next);
+      // an aborted dialogue stays undecided, and so do the ones after it (a resumed run redoes them in order)
+      if (o.kind === "aborted") blocked = true;
+      else commit(next, o);
+    }
+  };
+
   // Each dialogue gets its own signal, linked to the run's, so in-flight requests do not pile listeners on one.
   const attempt = async (index: number): Promise<Outcome> => {
     const own = new AbortController();
@@ -287,145 +293,8 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
     }
   };
 
-  const attemptWith = async (index: number, signal: AbortSignal): Promise<Outcome> => {
-    const seed = deriveSeed(config.seed, index);
-    const sample = sampleFor(config.samples, index);
-    const id = dialogueId(config.seed, index);
-    const tools = sample.tools.map((name) => {
-      const spec = config.tools.get(name);
-      if (!spec) throw new ToolflowError(`sample ${sample.id} names tool "${name}", which the tools file lacks`);
-      return spec;
-    });
-    // What this dialogue costs, including the calls of a dialogue that later fails (its rejected record says so).
-    const meter = new UsageCounter();
-    const counted = usageMiddleware(meter);
-    const base = config.models.forDialogue(seed);
-    const models = Object.fromEntries(DIALOGUE_ROLES.map((r) => [r, wrapModel(base[r], counted)])) as DialogueModels;
-    const backend = backendOf(base);
-    const createdAt = () => new Date().toISOString();
-    let dialogue: GeneratedDialogue;
-    try {
-      const options: Parameters<SynthDeps["generateDialogue"]>[3] = { seed, usePlan: config.usePlan, signal };
-      if (config.maxTurns !== undefined) options.maxTurns = config.maxTurns;
-      if (config.toolErrorRate !== undefined) options.toolErrorRate = config.toolErrorRate;
-      if (config.stepMix !== undefined) options.stepMix = config.stepMix;
-      if (config.keepReasoning) options.keepReasoning = true;
-      if (config.executeTool) options.executeTool = config.executeTool;
-      if (config.temperature !== undefined) options.temperature = config.temperature;
-      dialogue = await config.deps.generateDialogue(sample, tools, models, options);
-    } catch (err) {
-      if (signal.aborted) return { kind: "aborted" };
-      if (isFatalError(err)) return { kind: "fatal", error: err };
-      const stage = (err as { stage?: unknown }).stage;
-      return {
-        kind: "rejected",
-        generationFailure: true,
-        record: {
-          id,
-          index,
-          seed,
-          sampleId: sample.id,
-          models: meter.models(),
-          backend,
-          usage: meter.byRole(),
-          createdAt: createdAt(),
-          rejectedBy: [
-            {
-              check: "generation",
-              reasons: [`${typeof stage === "string" ? `[${stage}] ` : ""}${errorMessage(err)}`],
-            },
-          ],
-        },
-      };
-    }
-    if (signal.aborted) return { kind: "aborted" };
-    const checks: DialogueForChecks = {
-      tools,
-      plan: dialogue.plan,
-      messages: dialogue.messages,
-      stepOf: dialogue.stepOf,
-      ...(config.keepReasoning && dialogue.reasoning ? { reasoning: dialogue.reasoning } : {}),
-    };
-    let verification: Verification;
-    try {
-      verification = config.deps.verifyDialogue(checks, { provenance: config.provenance });
-    } catch (err) {
-      return { kind: "fatal", error: err };
-    }
-    const rejectedBy: RejectedRecord["rejectedBy"] = [];
-    if (!dialogue.complete) {
-      rejectedBy.push({
-        check: "incomplete",
-        reasons: ["the turn limit was reached before every plan step was done"],
-      });
-    }
-    for (const c of verification.checks) if (!c.passed) rejectedBy.push({ check: c.name, reasons: c.reasons });
-    if (!verification.passed && rejectedBy.every((r) => r.check === "incomplete")) {
-      rejectedBy.push({ check: "verification", reasons: ["verification failed without naming a check"] });
-    }
-    const ids = Object.fromEntries(DIALOGUE_ROLES.map((r) => [r, base[r].id]));
-    const models_ = { ...ids, ...meter.models() };
-    const record: DialogueRecord = {
-      id,
-      index,
-      seed,
-      sampleId: sample.id,
-      tools,
-      plan: dialogue.plan,
-      messages: dialogue.messages,
-      stepOf: dialogue.stepOf,
-      ...(config.keepReasoning && dialogue.reasoning ? { reasoning: dialogue.reasoning } : {}),
-      ...(config.executeTool && dialogue.execution ? { execution: dialogue.execution } : {}),
-      verification,
-      models: models_,
-      backend,
-      usage: meter.byRole(),
-      createdAt: createdAt(),
-    };
-    if (rejectedBy.length > 0) {
-      return { kind: "rejected", generationFailure: false, record: { ...stripForRejected(record), rejectedBy } };
-    }
-    // A model step after verification (round trip, judge) that fails: the run stops, or the dialogue is rejected
-    // under the step's check with what it cost.
-    const failedStep = (err: unknown, check: string): Outcome => {
-      if (signal.aborted) return { kind: "aborted" };
-      if (isFatalError(err)) return { kind: "fatal", error: err };
-      return {
-        kind: "rejected",
-        generationFailure: true,
-        record: { ...stripForRejected(record), usage: meter.byRole(), rejectedBy: [{ check, reasons: [errorMessage(err)] }] },
-      };
-    };
-    if (config.models.roundTrip && config.deps.roundTrip && !deduper.check(checks).duplicate) {
-      // after the rule checks, before the judge: a dialogue another model cannot re-answer is not paid a judge
-      const min = config.roundTripMin ?? 1;
-      try {
-        const rt = await config.deps.roundTrip(wrapModel(config.models.roundTrip, counted), checks, { signal });
-        record.models = { ...record.models, ...meter.models() };
-        record.usage = meter.byRole();
-        if (rt.agreement !== null && rt.agreement < min) {
-          return { kind: "rejected", generationFailure: false, record: { ...stripForRejected(record), rejectedBy: [{ check: "round_trip", reasons: rt.reasons(min) }] } };
-        }
-      } catch (err) {
-        return failedStep(err, "round_trip");
-      }
-    }
-    if (config.models.judge && config.deps.judgeDialogue) {
-      if (deduper.check(checks).duplicate) {
-        // do not pay the judge for a dialogue that commit() will drop as a duplicate
-        return { kind: "accepted", record, checks };
-      }
-      try {
-        const judgeModel = wrapModel(config.models.judge, counted);
-        record.judge = await config.deps.judgeDialogue(judgeModel, checks);
-        record.models = { ...record.models, ...meter.models() };
-        record.usage = meter.byRole();
-      } catch (err) {
-        return failedStep(err, "judge");
-      }
-    }
-    return { kind: "accepted", record, checks };
-  };
+  const attemptWith = (index: number, signal: AbortSignal): Promise<Outcome> =>
+    attemptDialogue(config, index, signal, deduper);
 
   let status: RunResult["status"] = "complete";
   try {
@@ -440,14 +309,15 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
           `stopping: ${consecutiveFailures} dialogues in a row failed to generate; last failure: ${lastFailure}`,
         );
       }
-      while (inFlight.size < concurrency && tally.accepted + inFlight.size < count) {
+      while (inFlight.size < concurrency && tally.accepted + inFlight.size + ready.size < count) {
         const index = nextIndex();
         if (index === undefined) break;
+        started.push(index);
         const task = attempt(index)
           .catch((error: unknown): Outcome => ({ kind: "fatal", error }))
           .then((outcome) => {
             inFlight.delete(index);
-            commit(index, outcome);
+            settle(index, outcome);
           });
         inFlight.set(index, task);
       }
@@ -484,6 +354,179 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
   rejectedOut.close();
   await checkpoint(status);
   return { status, snapshot: tally.snapshot(), sessionAccepted, sessionRejected, recovered };
+}
+
+/** What attempting one dialogue needs: the run's content options, inputs, models and stages (not its control). */
+export type AttemptConfig = Omit<
+  RunnerConfig,
+  "dir" | "count" | "maxAttempts" | "concurrency" | "signal" | "maxConsecutiveFailures" | "onProgress" | "onCheckpoint" | "checkpointMs" | "onRecovered"
+>;
+
+/** The outcome of attempting dialogue `index`: decided (accepted / rejected), aborted, or a fatal error. */
+export type DialogueOutcome = Outcome;
+
+/**
+ * Generate and verify dialogue `index` of a run: everything is derived from the run's definition and the index
+ * (seed deriveSeed(seed, index), sample index), so any process computes the same record. `deduper` (optional)
+ * only spares the round trip and judge calls for a dialogue that is already a near-duplicate; the duplicate
+ * decision itself is the caller's (in index order).
+ */
+export async function attemptDialogue(
+  config: AttemptConfig,
+  index: number,
+  signal: AbortSignal,
+  deduper?: Pick<DeduperLike, "check">,
+): Promise<Outcome> {
+  const seed = deriveSeed(config.seed, index);
+  const sample = sampleFor(config.samples, index);
+  const id = dialogueId(config.seed, index);
+  const tools = sample.tools.map((name) => {
+    const spec = config.tools.get(name);
+    if (!spec) throw new ToolflowError(`sample ${sample.id} names tool "${name}", which the tools file lacks`);
+    return spec;
+  });
+  // What this dialogue costs, including the calls of a dialogue that later fails (its rejected record says so).
+  const meter = new UsageCounter();
+  const counted = usageMiddleware(meter);
+  const base = config.models.forDialogue(seed);
+  const models = Object.fromEntries(DIALOGUE_ROLES.map((r) => [r, wrapModel(base[r], counted)])) as DialogueModels;
+  const backend = backendOf(base);
+  const createdAt = () => new Date().toISOString();
+  let dialogue: GeneratedDialogue;
+  try {
+    const options: Parameters<SynthDeps["generateDialogue"]>[3] = { seed, usePlan: config.usePlan, signal };
+    if (config.maxTurns !== undefined) options.maxTurns = config.maxTurns;
+    if (config.toolErrorRate !== undefined) options.toolErrorRate = config.toolErrorRate;
+    if (config.stepMix !== undefined) options.stepMix = config.stepMix;
+    if (config.keepReasoning) options.keepReasoning = true;
+    if (config.executeTool) options.executeTool = config.executeTool;
+    if (config.temperature !== undefined) options.temperature = config.temperature;
+    dialogue = await config.deps.generateDialogue(sample, tools, models, options);
+  } catch (err) {
+    if (signal.aborted) return { kind: "aborted" };
+    if (isFatalError(err)) return { kind: "fatal", error: err };
+    const stage = (err as { stage?: unknown }).stage;
+    return {
+      kind: "rejected",
+      generationFailure: true,
+      record: {
+        id,
+        index,
+        seed,
+        sampleId: sample.id,
+        models: meter.models(),
+        backend,
+        usage: meter.byRole(),
+        createdAt: createdAt(),
+        rejectedBy: [
+          {
+            check: "generation",
+            reasons: [`${typeof stage === "string" ? `[${stage}] ` : ""}${errorMessage(err)}`],
+          },
+        ],
+      },
+    };
+  }
+  if (signal.aborted) return { kind: "aborted" };
+  const checks: DialogueForChecks = {
+    tools,
+    plan: dialogue.plan,
+    messages: dialogue.messages,
+    stepOf: dialogue.stepOf,
+    ...(config.keepReasoning && dialogue.reasoning ? { reasoning: dialogue.reasoning } : {}),
+  };
+  let verification: Verification;
+  try {
+    verification = config.deps.verifyDialogue(checks, { provenance: config.provenance });
+  } catch (err) {
+    return { kind: "fatal", error: err };
+  }
+  const rejectedBy: RejectedRecord["rejectedBy"] = [];
+  if (!dialogue.complete) {
+    rejectedBy.push({
+      check: "incomplete",
+      reasons: ["the turn limit was reached before every plan step was done"],
+    });
+  }
+  for (const c of verification.checks) if (!c.passed) rejectedBy.push({ check: c.name, reasons: c.reasons });
+  if (!verification.passed && rejectedBy.every((r) => r.check === "incomplete")) {
+    rejectedBy.push({ check: "verification", reasons: ["verification failed without naming a check"] });
+  }
+  const ids = Object.fromEntries(DIALOGUE_ROLES.map((r) => [r, base[r].id]));
+  const models_ = { ...ids, ...meter.models() };
+  const record: DialogueRecord = {
+    id,
+    index,
+    seed,
+    sampleId: sample.id,
+    tools,
+    plan: dialogue.plan,
+    messages: dialogue.messages,
+    stepOf: dialogue.stepOf,
+    ...(config.keepReasoning && dialogue.reasoning ? { reasoning: dialogue.reasoning } : {}),
+    ...(config.executeTool && dialogue.execution ? { execution: dialogue.execution } : {}),
+    verification,
+    models: models_,
+    backend,
+    usage: meter.byRole(),
+    createdAt: createdAt(),
+  };
+  if (rejectedBy.length > 0) {
+    return { kind: "rejected", generationFailure: false, record: { ...stripForRejected(record), rejectedBy } };
+  }
+  // A model step after verification (round trip, judge) that fails: the run stops, or the dialogue is rejected
+  // under the step's check with what it cost.
+  const failedStep = (err: unknown, check: string): Outcome => {
+    if (signal.aborted) return { kind: "aborted" };
+    if (isFatalError(err)) return { kind: "fatal", error: err };
+    return {
+      kind: "rejected",
+      generationFailure: true,
+      record: { ...stripForRejected(record), usage: meter.byRole(), rejectedBy: [{ check, reasons: [errorMessage(err)] }] },
+    };
+  };
+  if (config.models.roundTrip && config.deps.roundTrip && !(deduper?.check(checks).duplicate ?? false)) {
+    // after the rule checks, before the judge: a dialogue another model cannot re-answer is not paid a judge
+    const min = config.roundTripMin ?? 1;
+    try {
+      const rt = await config.deps.roundTrip(wrapModel(config.models.roundTrip, counted), checks, { signal });
+      record.models = { ...record.models, ...meter.models() };
+      record.usage = meter.byRole();
+      if (rt.agreement !== null && rt.agreement < min) {
+        return { kind: "rejected", generationFailure: false, record: { ...stripForRejected(record), rejectedBy: [{ check: "round_trip", reasons: rt.reasons(min) }] } };
+      }
+    } catch (err) {
+      return failedStep(err, "round_trip");
+    }
+  }
+  if (config.models.judge && config.deps.judgeDialogue) {
+    if (deduper?.check(checks).duplicate) {
+      // do not pay the judge for a dialogue that commit() will drop as a duplicate
+      return { kind: "accepted", record, checks };
+    }
+    try {
+      const judgeModel = wrapModel(config.models.judge, counted);
+      record.judge = await config.deps.judgeDialogue(judgeModel, checks);
+      record.models = { ...record.models, ...meter.models() };
+      record.usage = meter.byRole();
+    } catch (err) {
+      return failedStep(err, "judge");
+    }
+  }
+  return { kind: "accepted", record, checks };
+}
+
+/** The rejected record of an accepted dialogue that is a near-duplicate of an earlier one. */
+export function rejectAsDuplicate(record: DialogueRecord, dup: { of: string; kind: string; similarity: number }): RejectedRecord {
+  return {
+    ...stripForRejected(record),
+    rejectedBy: [{ check: "duplicate", reasons: [`${dup.kind} duplicate of ${dup.of} (similarity ${dup.similarity.toFixed(3)})`] }],
+  };
+}
+
+/** Generation failures in a row after which a run stops (SynthRunError). */
+export function maxConsecutiveFailuresFor(concurrency: number): number {
+  return Math.max(20, 2 * concurrency);
 }
 
 /** A rejected record keeps the dialogue (for inspection) but not the tool specs (they are in the tools file). */

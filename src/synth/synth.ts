@@ -32,6 +32,7 @@ import {
 import { createProgressReporter, formatTokens, type ProgressReporter } from "./progress.js";
 import { prepareRunDir } from "./store.js";
 import { runSynthesis, type RunProgress } from "./runner.js";
+import { attemptConfigFor, openToolExecution } from "./attempt.js";
 import { RunTally, type TallySnapshot } from "./tally.js";
 
 /** What a test may override of the model layer's options (retry policy, timeouts). */
@@ -71,7 +72,7 @@ export interface SynthSummary {
 }
 
 /** Options as stored in the manifest: everything but control flags, paths made absolute. */
-function manifestOptions(o: SynthOptions): Record<string, unknown> {
+export function manifestOptions(o: SynthOptions): Record<string, unknown> {
   const abs = (p: string | undefined) => (p === undefined ? null : resolve(p));
   return {
     tools: abs(o.tools),
@@ -157,17 +158,8 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
 
   // --execute: which tool runs where (and which writes are refused), checked and said before anything is written.
   // Nothing is connected yet (MCP servers are reached on the first call).
-  let execution: import("../execute/index.js").ToolExecutionSetup | undefined;
-  if (options.execute !== undefined) {
-    const ex = await import("../execute/index.js");
-    execution = await ex.createToolExecution([...inputs.tools.values()], {
-      execute: options.execute,
-      ...(options.executeConfig !== undefined ? { config: options.executeConfig } : {}),
-      allowWrites: options.allowWrites ?? false,
-      env,
-    });
-    for (const line of ex.formatExecutionPlan(execution.plan.filter((r) => r.executor !== "simulate")).trimEnd().split("\n")) say(`synth: ${line}`);
-  }
+  const execution = await openToolExecution(options, inputs.tools, env);
+  if (execution) for (const line of execution.planLines) say(`synth: ${line}`);
 
   const open = io.models ?? (await import("./models.js")).openSynthModels;
   const deps = io.deps ?? (await import("./default-deps.js")).defaultSynthDeps();
@@ -223,20 +215,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
       count: options.count,
       maxAttempts,
       concurrency: options.concurrency,
-      seed: options.seed,
-      samples: inputs.samples,
-      tools: inputs.tools,
-      usePlan: options.plan,
-      ...(options.maxTurns !== undefined ? { maxTurns: options.maxTurns } : {}),
-      ...(options.toolErrorRate !== undefined ? { toolErrorRate: options.toolErrorRate } : {}),
-      ...(options.stepMix !== undefined ? { stepMix: options.stepMix } : {}),
-      ...(options.keepReasoning ? { keepReasoning: true } : {}),
-      ...(execution ? { executeTool: execution.hook } : {}),
-      ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
-      provenance: options.provenance,
-      models,
-      deps,
-      ...(options.roundTripMin !== undefined ? { roundTripMin: options.roundTripMin } : {}),
+      ...attemptConfigFor(options, { samples: inputs.samples, tools: inputs.tools, models, deps, ...(execution ? { executeTool: execution.hook } : {}) }),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(io.checkpointMs !== undefined ? { checkpointMs: io.checkpointMs } : {}),
       onRecovered: (info) => {

@@ -1,0 +1,64 @@
+/**
+ * The content side of a run's configuration: what attempting dialogue i needs, from the run's options, inputs,
+ * models and stages. Shared by the local run (runSynth) and the queue's workers (src/queue), so both derive the
+ * same dialogue from (definition, index).
+ */
+import type { ToolSample, ToolSpec } from "../core/index.js";
+import type { SynthDeps } from "./deps.js";
+import type { SynthOptions } from "./options.js";
+import type { AttemptConfig, RunnerConfig } from "./runner.js";
+import type { SynthIo } from "./synth.js";
+
+export function attemptConfigFor(
+  options: SynthOptions,
+  parts: {
+    samples: ToolSample[];
+    tools: Map<string, ToolSpec>;
+    models: RunnerConfig["models"];
+    deps: SynthDeps;
+    executeTool?: AttemptConfig["executeTool"];
+  },
+): AttemptConfig {
+  return {
+    seed: options.seed,
+    samples: parts.samples,
+    tools: parts.tools,
+    usePlan: options.plan,
+    ...(options.maxTurns !== undefined ? { maxTurns: options.maxTurns } : {}),
+    ...(options.toolErrorRate !== undefined ? { toolErrorRate: options.toolErrorRate } : {}),
+    ...(options.stepMix !== undefined ? { stepMix: options.stepMix } : {}),
+    ...(options.keepReasoning ? { keepReasoning: true } : {}),
+    ...(parts.executeTool ? { executeTool: parts.executeTool } : {}),
+    ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+    provenance: options.provenance,
+    models: parts.models,
+    deps: parts.deps,
+    ...(options.roundTripMin !== undefined ? { roundTripMin: options.roundTripMin } : {}),
+  };
+}
+
+/**
+ * --execute: which tool runs where (and which writes are refused), checked before anything is written; undefined
+ * when every tool is simulated. Nothing is connected yet (servers are reached on the first call). `planLines` say
+ * what will be called, where. The caller closes it.
+ */
+export async function openToolExecution(
+  options: SynthOptions,
+  tools: Map<string, ToolSpec>,
+  env: NodeJS.ProcessEnv,
+): Promise<(import("../execute/index.js").ToolExecutionSetup & { planLines: string[] }) | undefined> {
+  if (options.execute === undefined) return undefined;
+  const ex = await import("../execute/index.js");
+  const execution = await ex.createToolExecution([...tools.values()], {
+    execute: options.execute,
+    ...(options.executeConfig !== undefined ? { config: options.executeConfig } : {}),
+    allowWrites: options.allowWrites ?? false,
+    env,
+  });
+  const planLines = ex.formatExecutionPlan(execution.plan.filter((r) => r.executor !== "simulate")).trimEnd().split("\n");
+  return Object.assign(execution, { planLines });
+}
+
+/** The run's models from its options (openSynthModels, loaded on first use like runSynth does). */
+export const openSynthModelsLazy: NonNullable<SynthIo["models"]> = async (options, context) =>
+  (await import("./models.js")).openSynthModels(options, context);

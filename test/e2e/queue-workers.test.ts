@@ -1,0 +1,140 @@
+/**
+ * Synthesis on BullMQ workers over Redis, end to end with processes: three `toolflow worker`s and a queued
+ * `toolflow synth` (all CLI child processes), 200 dialogues with the sim, the workers sharing one request rate
+ * through Redis (which makes each job last long enough to be caught mid-way). One worker is SIGKILLed in the
+ * middle and Redis is restarted once (its append-only file keeps the data). The collected run must have exactly
+ * 200 unique verified records, the same (indices and content) as a local run with the same seed.
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { QueueEvents } from "bullmq";
+import { Redis } from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { parseQueueUrl, QUEUE_NAME, redisOptions, RunStore } from "../../src/queue/index.js";
+import { runSynth } from "../../src/synth/index.js";
+import { PROJECT_ROOT, runCli } from "../support/cli.js";
+import { startRedis, type RedisServer } from "../support/redis.js";
+import { tempDirForFile } from "../support/tmp.js";
+import { readAccepted, readRejected, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
+
+const N = 200;
+const SEED = 23;
+const work = tempDirForFile("e2e-queue-");
+let redis: RedisServer;
+let tools: string;
+const children: ChildProcess[] = [];
+
+beforeAll(async () => {
+  redis = await startRedis();
+  tools = (await writeBfclMultiTurnTools(work())).path;
+}, 30_000);
+
+afterAll(async () => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
+  await redis?.stop();
+});
+
+function startWorker(name: string): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
+  const child = spawn(
+    process.execPath,
+    ["--import", "tsx", resolve(PROJECT_ROOT, "src/cli/main.ts"), "worker", "--queue", redis.url, "--concurrency", "2",
+      "--lock-duration", "3", "--rpm", "30000"],
+    { cwd: PROJECT_ROOT, stdio: ["ignore", "ignore", "pipe"] },
+  );
+  children.push(child);
+  let err = "";
+  child.stderr?.on("data", (d: Buffer) => (err += d.toString()));
+  const exited = new Promise<number | null>((r) => child.on("close", (code) => r(code)));
+  return { child, stderr: () => `[${name}] ${err}`, exited };
+}
+
+function byIndex(path: string): Map<number, Record<string, unknown>> {
+  const out = new Map<number, Record<string, unknown>>();
+  for (const line of readFileSync(path, "utf8").split("\n").filter((l) => l !== "")) {
+    const { createdAt: _c, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    out.set(rest.index as number, rest);
+  }
+  return out;
+}
+
+describe("toolflow synth --queue on worker processes", () => {
+  it("makes exactly 200 verified dialogues, equal to a local run, through a SIGKILLed worker and a Redis restart", async () => {
+    const local = join(work(), "local");
+    const common = ["--tools", tools, "--count", String(N), "--llm", "sim", "--seed", String(SEED), "--concurrency", "4"];
+    await runSynth(
+      { tools, count: N, llm: ["sim"], roleLlm: {}, concurrency: 4, seed: SEED, out: local, sampling: "walk",
+        size: { min: 2, max: 5 }, plan: true, provenance: "reject", resume: false, force: false, dryRun: false },
+      { stderr: { write: () => true } as unknown as NodeJS.WritableStream, tty: false },
+    );
+
+    const workers = [startWorker("w1"), startWorker("w2"), startWorker("w3")];
+    const conn = new Redis(redisOptions(parseQueueUrl(redis.url)));
+    conn.on("error", () => {});
+    const events = new QueueEvents(QUEUE_NAME, { connection: redisOptions(parseQueueUrl(redis.url)) });
+    events.on("error", () => {});
+    const stalled: string[] = [];
+    events.on("stalled", ({ jobId }) => stalled.push(jobId));
+    await events.waitUntilReady();
+    const store = new RunStore(conn, "e2e");
+    const stored = async () => {
+      const c = await store.counts();
+      return c.accepted + c.rejected;
+    };
+
+    const out = join(work(), "queued");
+    const synth = runCli(["synth", ...common, "--out", out, "--queue", redis.url, "--run", "e2e", "--progress-interval", "1"], {
+      timeoutMs: 90_000,
+    });
+    // the middle of the run: SIGKILL one worker while it has jobs in hand...
+    let killedAt = 0;
+    while ((killedAt = await stored()) < 40) await new Promise((r) => setTimeout(r, 20));
+    workers[0]!.child.kill("SIGKILL");
+    // ...then restart Redis under everyone's feet
+    let restartedAt = 0;
+    while ((restartedAt = await stored()) < 110) await new Promise((r) => setTimeout(r, 20));
+    await redis.restart({ downMs: 300 });
+
+    const result = await synth;
+    const logs = () => [result.stderr, ...workers.map((w) => w.stderr())].join("\n");
+    expect(result.code, logs()).toBe(0);
+    expect(killedAt).toBeLessThan(N);
+    expect(restartedAt).toBeLessThan(N);
+    expect(await workers[0]!.exited).toBe(null); // it died by the signal
+    // the killed worker's jobs went to the others through BullMQ's stalled-job check
+    expect(stalled.length, logs()).toBeGreaterThan(0);
+    expect(logs()).toMatch(/reconnect/i);
+
+    const accepted = readAccepted(out);
+    expect(accepted).toHaveLength(N);
+    expect(new Set(accepted.map((r) => r.index)).size).toBe(N);
+    expect(new Set(accepted.map((r) => r.id)).size).toBe(N);
+    expect(reverify(accepted)).toEqual([]);
+    expect(accepted.map((r) => r.index)).toEqual([...accepted.map((r) => r.index)].sort((a, b) => a - b));
+
+    // the same records as the local run, index by index
+    for (const f of ["dialogues.jsonl", "rejected.jsonl"]) {
+      const q = byIndex(join(out, f));
+      const l = byIndex(join(local, f));
+      expect([...q.keys()].sort((a, b) => a - b), f).toEqual([...l.keys()].sort((a, b) => a - b));
+      for (const [i, r] of l) expect(q.get(i), `${f} index ${i}`).toEqual(r);
+    }
+    expect(readRejected(out).length).toBe(readRejected(local).length);
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { status: string; counts: { accepted: number } };
+    expect(manifest.status).toBe("complete");
+    expect(manifest.counts.accepted).toBe(N);
+
+    // `toolflow collect` writes the same files from Redis
+    const collected = join(work(), "collected");
+    const c = await runCli(["collect", "--queue", redis.url, "--run", "e2e", "--out", collected]);
+    expect(c.code, c.stderr).toBe(0);
+    for (const f of ["dialogues.jsonl", "rejected.jsonl", "samples.jsonl"]) {
+      expect(readFileSync(join(collected, f), "utf8"), f).toBe(readFileSync(join(out, f), "utf8"));
+    }
+
+    for (const w of workers.slice(1)) w.child.kill("SIGTERM");
+    for (const w of workers.slice(1)) expect(await w.exited, w.stderr()).toBe(0);
+    await events.close();
+    conn.disconnect();
+  }, 120_000);
+});
