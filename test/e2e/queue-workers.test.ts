@@ -1,9 +1,11 @@
 /**
- * Synthesis on BullMQ workers over Redis, end to end with processes: three `toolflow worker`s and a queued
- * `toolflow synth` (all CLI child processes), 200 dialogues with the sim, the workers sharing one request rate
- * through Redis (which makes each job last long enough to be caught mid-way). One worker is SIGKILLed in the
- * middle and Redis is restarted once (its append-only file keeps the data). The collected run must have exactly
- * 200 unique verified records, the same (indices and content) as a local run with the same seed.
+ * Synthesis on BullMQ workers over Redis, end to end with processes: three worker processes (startWorker, what
+ * `toolflow worker` runs) and a queued `toolflow synth` (a CLI child process), 200 dialogues of an `openai:` model
+ * whose every call goes over HTTP to the local OpenAI-compatible test server, answered with the sim's answers
+ * (each worker files them with this process's bridge first: test/e2e/support/queue-worker.ts). The workers share
+ * one request rate through Redis. One worker is SIGKILLed in the middle and Redis is restarted once (its
+ * append-only file keeps the data). The collected run must have exactly 200 unique verified records, the same
+ * (indices and content) as a local run with the same seed through the same server.
  */
 import { spawn, type ChildProcess } from "node:child_process";
 import { readFileSync } from "node:fs";
@@ -14,33 +16,43 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseQueueUrl, QUEUE_NAME, redisOptions, RunStore } from "../../src/queue/index.js";
 import { runSynth } from "../../src/synth/index.js";
 import { PROJECT_ROOT, runCli } from "../support/cli.js";
+import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
 import { startRedis, type RedisServer } from "../support/redis.js";
 import { tempDirForFile } from "../support/tmp.js";
 import { readAccepted, readRejected, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
+import { createSimBridge, startFilingServer } from "./support/sim-bridge.js";
 
 const N = 200;
 const SEED = 23;
 const work = tempDirForFile("e2e-queue-");
+const KEY = "sk-e2e-queue";
 let redis: RedisServer;
 let tools: string;
+let server: OpenAIServer;
+let filing: { url: string; close(): Promise<void> };
+const bridge = createSimBridge();
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
   tools = (await writeBfclMultiTurnTools(work())).path;
+  server = await startOpenAIServer({ apiKey: KEY, respond: (r) => bridge.respond(r) });
+  filing = await startFilingServer(bridge);
 }, 30_000);
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   await redis?.stop();
+  await server?.close();
+  await filing?.close();
 });
 
 function startWorker(name: string): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
+  const args = { url: redis.url, baseUrl: server.baseURL, fileTo: filing.url, concurrency: 2, lockDurationMs: 3000, rpm: 30000 };
   const child = spawn(
     process.execPath,
-    ["--import", "tsx", resolve(PROJECT_ROOT, "src/cli/main.ts"), "worker", "--queue", redis.url, "--concurrency", "2",
-      "--lock-duration", "3", "--rpm", "30000"],
-    { cwd: PROJECT_ROOT, stdio: ["ignore", "ignore", "pipe"] },
+    ["--import", "tsx", resolve(PROJECT_ROOT, "test/e2e/support/queue-worker.ts"), JSON.stringify(args)],
+    { cwd: PROJECT_ROOT, stdio: ["ignore", "ignore", "pipe"], env: { ...process.env, OPENAI_API_KEY: KEY } },
   );
   children.push(child);
   let err = "";
@@ -61,12 +73,15 @@ function byIndex(path: string): Map<number, Record<string, unknown>> {
 describe("toolflow synth --queue on worker processes", () => {
   it("makes exactly 200 verified dialogues, equal to a local run, through a SIGKILLed worker and a Redis restart", async () => {
     const local = join(work(), "local");
-    const common = ["--tools", tools, "--count", String(N), "--llm", "sim", "--seed", String(SEED), "--concurrency", "4"];
+    const common = ["--tools", tools, "--count", String(N), "--llm", "openai:test-model", "--base-url", server.baseURL,
+      "--seed", String(SEED), "--concurrency", "4"];
     await runSynth(
-      { tools, count: N, llm: ["sim"], roleLlm: {}, concurrency: 4, seed: SEED, out: local, sampling: "walk",
-        size: { min: 2, max: 5 }, plan: true, provenance: "reject", resume: false, force: false, dryRun: false },
-      { stderr: { write: () => true } as unknown as NodeJS.WritableStream, tty: false },
+      { tools, count: N, llm: ["openai:test-model"], roleLlm: {}, concurrency: 4, seed: SEED, out: local, sampling: "walk",
+        size: { min: 2, max: 5 }, plan: true, provenance: "reject", baseUrl: server.baseURL, resume: false, force: false, dryRun: false },
+      { stderr: { write: () => true } as unknown as NodeJS.WritableStream, tty: false, env: { OPENAI_API_KEY: KEY }, middleware: [bridge.middleware] },
     );
+    const localRequests = server.chatRequests().length;
+    expect(bridge.unmatched).toBe(0);
 
     const workers = [startWorker("w1"), startWorker("w2"), startWorker("w3")];
     const conn = new Redis(redisOptions(parseQueueUrl(redis.url)));
@@ -85,6 +100,7 @@ describe("toolflow synth --queue on worker processes", () => {
     const out = join(work(), "queued");
     const synth = runCli(["synth", ...common, "--out", out, "--queue", redis.url, "--run", "e2e", "--progress-interval", "1"], {
       timeoutMs: 90_000,
+      env: { OPENAI_API_KEY: KEY },
     });
     // the middle of the run: SIGKILL one worker while it has jobs in hand...
     let killedAt = 0;
@@ -104,6 +120,9 @@ describe("toolflow synth --queue on worker processes", () => {
     // the killed worker's jobs went to the others through BullMQ's stalled-job check
     expect(stalled.length, logs()).toBeGreaterThan(0);
     expect(logs()).toMatch(/reconnect/i);
+    // the workers' model calls went to the local test server, each answered with a filed sim answer
+    expect(server.chatRequests().length - localRequests).toBeGreaterThan(N * 5);
+    expect(bridge.unmatched, logs()).toBe(0);
 
     const accepted = readAccepted(out);
     expect(accepted).toHaveLength(N);

@@ -40,6 +40,12 @@ export interface SimBridgeOptions {
   faultRate?: number;
   faults?: Array<FaultKind | FaultStep>;
   seed?: number;
+  /**
+   * File the answers with a bridge in another process (its `startFilingServer` URL) instead of this one: the
+   * middleware half runs where the model calls are made (a worker process), the `respond` half beside the test
+   * server (the test process).
+   */
+  fileTo?: string;
 }
 
 export interface SimBridge {
@@ -52,6 +58,8 @@ export interface SimBridge {
   answered: number;
   /** Requests for which no filed answer was found (answered by the server's generic responder). */
   unmatched: number;
+  /** File an answer under a request's messages key (what the middleware does; also reached over HTTP). */
+  file(key: string, answer: ChatResult): void;
 }
 
 export function createSimBridge(options: SimBridgeOptions = {}): SimBridge {
@@ -67,9 +75,21 @@ export function createSimBridge(options: SimBridgeOptions = {}): SimBridge {
       name: "sim bridge",
       async chat({ request, next }) {
         const answer = await sim.chat(request);
-        filed.set(request.messages.map(keyOfMessage).join("\u0002"), answer);
+        const key = request.messages.map(keyOfMessage).join("\u0002");
+        if (options.fileTo) {
+          const res = await fetch(options.fileTo, {
+            method: "POST",
+            headers: { "content-type": "application/json" },
+            body: JSON.stringify({ key, answer }),
+          });
+          if (!res.ok) throw new Error(`sim bridge: filing an answer at ${options.fileTo} failed (${res.status})`);
+          await res.arrayBuffer();
+        } else filed.set(key, answer);
         return next(request);
       },
+    },
+    file(key, answer) {
+      filed.set(key, answer);
     },
     respond({ body }) {
       if (options.faultRate && rng.next() < options.faultRate) {
@@ -92,4 +112,31 @@ export function createSimBridge(options: SimBridgeOptions = {}): SimBridge {
     },
   };
   return bridge;
+}
+
+/**
+ * An HTTP endpoint (127.0.0.1, a free port) where bridges of other processes (`fileTo`) file their answers with
+ * this bridge. Returns its URL and how to stop it.
+ */
+export async function startFilingServer(bridge: SimBridge): Promise<{ url: string; close(): Promise<void> }> {
+  const { createServer } = await import("node:http");
+  const server = createServer((req, res) => {
+    let body = "";
+    req.on("data", (d: Buffer) => (body += d.toString()));
+    req.on("end", () => {
+      try {
+        const { key, answer } = JSON.parse(body) as { key: string; answer: ChatResult };
+        bridge.file(key, answer);
+        res.writeHead(204).end();
+      } catch {
+        res.writeHead(400).end();
+      }
+    });
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: `http://127.0.0.1:${port}/file`,
+    close: () => new Promise<void>((r) => server.close(() => r())),
+  };
 }
