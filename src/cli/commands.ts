@@ -10,6 +10,7 @@ import { registerJudgeCommands } from "./judge-cmd.js";
 import { registerOverlapCommands } from "./overlap-cmd.js";
 import { registerStatsCommands } from "./stats-cmd.js";
 import { registerDoctorCommands } from "./doctor-cmd.js";
+import { registerReportCommands } from "./report-cmd.js";
 
 /** Every subcommand, in the order of the pipeline. */
 export function registerCommands(program: Command): void {
@@ -24,4 +25,5 @@ export function registerCommands(program: Command): void {
   registerOverlapCommands(program);
   registerStatsCommands(program);
   registerDoctorCommands(program);
+  registerReportCommands(program);
 }

@@ -1,0 +1,136 @@
+/**
+ * The tool graph, drawn with sigma (WebGL) from a graphology graph laid out with ForceAtlas2: pan and zoom,
+ * search a tool, hover an edge for the field pairs that made it (P-P blue, P-R orange), click a tool to list the
+ * dialogues that call it.
+ */
+import { MultiDirectedGraph } from "graphology";
+import forceAtlas2 from "graphology-layout-forceatlas2";
+import Sigma from "sigma";
+import type { DialogueRow, ReportGraph, ReportSummary } from "../types.js";
+import { h, num } from "./dom.js";
+
+const KIND_COLOR: Record<string, string> = { "P-P": "#2f6fde", "P-R": "#e07b1a" };
+const PALETTE = ["#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc", "#8d6e63"];
+
+function hash(s: string): number {
+  let x = 2166136261;
+  for (let i = 0; i < s.length; i++) x = Math.imul(x ^ s.charCodeAt(i), 16777619);
+  return (x >>> 0) / 4294967296;
+}
+
+export interface GraphView {
+  /** Select a tool by name: highlight it, center it, list its dialogues. False when the graph has no such tool. */
+  select(name: string): boolean;
+}
+
+export function renderGraph(
+  root: HTMLElement,
+  s: ReportSummary,
+  rows: () => DialogueRow[],
+  openDialogue: (pos: number) => void,
+): GraphView {
+  root.replaceChildren();
+  const g: ReportGraph | null = s.graph;
+  if (!g) {
+    root.append(h("p", { class: "panel muted" }, "No graph.json found for this run (give one with --graph)."));
+    return { select: () => false };
+  }
+  const use = s.figures?.toolUse ?? {};
+  const maxUse = Math.max(1, ...Object.values(use));
+  const categories = [...new Set(g.nodes.map((n) => n.category ?? ""))];
+  const graph = new MultiDirectedGraph();
+  for (const n of g.nodes) {
+    graph.mergeNode(n.id, {
+      label: n.name,
+      x: hash(n.id) * 100,
+      y: hash(`${n.id}#y`) * 100,
+      size: 4 + 10 * Math.sqrt((use[n.name] ?? 0) / maxUse),
+      color: PALETTE[categories.indexOf(n.category ?? "") % PALETTE.length],
+    });
+  }
+  g.edges.forEach((e, i) => {
+    if (!graph.hasNode(e.source) || !graph.hasNode(e.target)) return;
+    graph.addEdgeWithKey(`e${i}`, e.source, e.target, { kind: e.kind, color: KIND_COLOR[e.kind], size: 1 + 2 * e.weight, evidence: e.evidence, weight: e.weight });
+  });
+  forceAtlas2.assign(graph, { iterations: graph.order > 2000 ? 60 : 300, settings: { ...forceAtlas2.inferSettings(graph), edgeWeightInfluence: 0 } });
+
+  const canvas = h("div", { id: "graph" });
+  const tip = h("div", { id: "graph-tip" });
+  canvas.append(tip);
+  const search = h("input", { id: "tool-search", type: "search", placeholder: "search a tool…", list: "tool-names", autocomplete: "off" });
+  const datalist = h("datalist", { id: "tool-names" }, ...g.nodes.map((n) => h("option", { value: n.name })));
+  const status = h("div", { class: "muted", id: "graph-status" });
+  const panel = h("div", { id: "tool-panel" }, h("p", { class: "muted" }, "Click a tool (or search one) to list the dialogues that call it."));
+  const legend = h(
+    "div",
+    { class: "legend muted" },
+    `${num(graph.order)} tools, ${num(graph.size)} edges:`,
+    h("i", { style: `background:${KIND_COLOR["P-P"]}` }),
+    "P-P (similar parameters)",
+    h("i", { style: `background:${KIND_COLOR["P-R"]}` }),
+    "P-R (a return field feeds a parameter)",
+  );
+  const side = h("div", { class: "panel" }, h("h2", {}, "Find a tool"), search, datalist, status, panel);
+  root.append(legend, h("div", { id: "graph-wrap" }, canvas, side));
+
+  let renderer: Sigma | null = null;
+  try {
+    renderer = new Sigma(graph, canvas, { settings: { enableEdgeEvents: true, renderEdgeLabels: false, labelDensity: 0.5 } });
+  } catch (err) {
+    canvas.append(h("p", { class: "note" }, `The graph cannot be drawn in this browser (${(err as Error).message}); search and the tool lists still work.`));
+  }
+  const byName = new Map(g.nodes.map((n) => [n.name, n.id]));
+  let selected: string | null = null;
+
+  const select = (name: string): boolean => {
+    const id = byName.get(name);
+    if (id === undefined) {
+      status.textContent = name.trim() ? `No tool named "${name}".` : "";
+      return false;
+    }
+    if (renderer && selected !== null && graph.hasNode(selected)) renderer.setNodeState(selected, { isHighlighted: false });
+    selected = id;
+    status.textContent = "";
+    if (renderer) {
+      renderer.setNodeState(id, { isHighlighted: true });
+      const d = renderer.getNodeDisplayData(id);
+      if (d) void renderer.getCamera().animate({ x: d.x, y: d.y, ratio: 0.4 }, { duration: 400 });
+    }
+    const ti = s.toolNames.indexOf(name);
+    const list = ti < 0 ? [] : rows().flatMap((r, pos) => (r.t.includes(ti) ? [{ r, pos }] : []));
+    const node = g.nodes.find((n) => n.id === id);
+    const out = list.slice(0, 200);
+    panel.replaceChildren(
+      h("h3", { id: "tool-name" }, name),
+      h("div", { class: "muted" }, `${node?.category ?? "no category"}; ${num(use[name] ?? 0)} calls in ${num(list.length)} dialogues; ${num(graph.degree(id))} edges`),
+      h(
+        "ul",
+        { class: "list", id: "tool-dialogues" },
+        ...out.map(({ r, pos }) => h("li", { onclick: () => openDialogue(pos) }, `${r.id} `, h("span", { class: `badge ${r.a ? "ok" : "bad"}` }, r.a ? "accepted" : "rejected"))),
+      ),
+    );
+    if (list.length > out.length) panel.append(h("div", { class: "muted" }, `and ${num(list.length - out.length)} more (filter by this tool in Dialogues)`));
+    return true;
+  };
+  search.addEventListener("change", () => select(search.value));
+  search.addEventListener("keydown", (ev) => {
+    if (ev.key === "Enter") select(search.value);
+  });
+
+  if (renderer) {
+    renderer.on("clickNode", ({ node }) => select(String(graph.getNodeAttribute(node, "label"))));
+    renderer.on("enterEdge", ({ edge, event }) => {
+      const a = graph.getEdgeAttributes(edge) as { kind: string; weight: number; evidence: ReportGraph["edges"][number]["evidence"] };
+      const [src, dst] = graph.extremities(edge);
+      tip.replaceChildren(
+        h("b", {}, `${a.kind}: ${String(graph.getNodeAttribute(src, "label"))} → ${String(graph.getNodeAttribute(dst, "label"))}`),
+        ...a.evidence.map((e) => h("div", {}, `${e.sourceField} ↔ ${e.targetField} (${e.similarity.toFixed(2)})`)),
+      );
+      tip.style.left = `${event.x + 12}px`;
+      tip.style.top = `${event.y + 12}px`;
+      tip.style.display = "block";
+    });
+    renderer.on("leaveEdge", () => (tip.style.display = "none"));
+  }
+  return { select };
+}
