@@ -294,7 +294,8 @@ function renderDialogue(d: DialogueDetail, s: ReportSummary): HTMLElement[] {
     );
   } else side.append(h("div", { class: "panel muted" }, "No plan (--no-plan)."));
   const counts: Record<string, number> = {};
-  for (const x of d.sources) counts[x.origin.kind] = (counts[x.origin.kind] ?? 0) + 1;
+  const KIND: Record<string, string> = { message: "from one earlier turn", combined: "from several turns", schema: "documented", empty: "empty", ungrounded: "ungrounded" };
+  for (const x of d.sources) counts[KIND[x.origin.kind] ?? x.origin.kind] = (counts[KIND[x.origin.kind] ?? x.origin.kind] ?? 0) + 1;
   side.append(
     h(
       "div",

@@ -44,13 +44,13 @@ export function renderGraph(
       label: n.name,
       x: hash(n.id) * 100,
       y: hash(`${n.id}#y`) * 100,
-      size: 4 + 10 * Math.sqrt((use[n.name] ?? 0) / maxUse),
+      size: 3 + 7 * Math.sqrt((use[n.name] ?? 0) / maxUse),
       color: PALETTE[categories.indexOf(n.category ?? "") % PALETTE.length],
     });
   }
   g.edges.forEach((e, i) => {
     if (!graph.hasNode(e.source) || !graph.hasNode(e.target)) return;
-    graph.addEdgeWithKey(`e${i}`, e.source, e.target, { kind: e.kind, color: KIND_COLOR[e.kind], size: 1 + 2 * e.weight, evidence: e.evidence, weight: e.weight });
+    graph.addEdgeWithKey(`e${i}`, e.source, e.target, { kind: e.kind, color: KIND_COLOR[e.kind], size: 0.5 + 1.5 * e.weight, evidence: e.evidence, weight: e.weight });
   });
   forceAtlas2.assign(graph, { iterations: graph.order > 2000 ? 60 : 300, settings: { ...forceAtlas2.inferSettings(graph), edgeWeightInfluence: 0 } });
 
@@ -75,7 +75,7 @@ export function renderGraph(
 
   let renderer: Sigma | null = null;
   try {
-    renderer = new Sigma(graph, canvas, { settings: { enableEdgeEvents: true, renderEdgeLabels: false, labelDensity: 0.5 } });
+    renderer = new Sigma(graph, canvas, { settings: { enableEdgeEvents: true, renderEdgeLabels: false, labelDensity: 0.5, allowInvalidContainer: true } });
   } catch (err) {
     canvas.append(h("p", { class: "note" }, `The graph cannot be drawn in this browser (${(err as Error).message}); search and the tool lists still work.`));
   }
@@ -94,7 +94,7 @@ export function renderGraph(
     if (renderer) {
       renderer.setNodeState(id, { isHighlighted: true });
       const d = renderer.getNodeDisplayData(id);
-      if (d) void renderer.getCamera().animate({ x: d.x, y: d.y, ratio: 0.4 }, { duration: 400 });
+      if (d) void renderer.getCamera().animate({ x: d.x, y: d.y, ratio: 0.6 }, { duration: 300 });
     }
     const ti = s.toolNames.indexOf(name);
     const list = ti < 0 ? [] : rows().flatMap((r, pos) => (r.t.includes(ti) ? [{ r, pos }] : []));

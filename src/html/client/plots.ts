@@ -33,9 +33,9 @@ function bar(title: string, labels: string[], values: number[], extra: { subtitl
   return {
     title: { text: title, subtext: extra.subtitle, left: 8, textStyle: { fontSize: 14 } },
     tooltip: { trigger: "axis" },
-    grid: { left: extra.horizontal ? 150 : 56, right: 20, top: 64, bottom: labels.length > 12 && !extra.horizontal ? 90 : 48 },
+    grid: { left: extra.horizontal ? 150 : 56, right: 20, top: 84, bottom: labels.length > 12 && !extra.horizontal ? 90 : 48 },
     xAxis: extra.horizontal ? val : cat,
-    yAxis: extra.horizontal ? { ...cat, inverse: true, axisLabel: { width: 140, overflow: "truncate" } } : val,
+    yAxis: extra.horizontal ? { ...cat, inverse: true, axisLabel: { width: 140, overflow: "truncate", interval: 0 } } : val,
     series: [{ type: "bar", data: values, itemStyle: { color: BLUE } }],
   };
 }
@@ -46,7 +46,7 @@ function intervals(title: string, subtitle: string, criteria: Record<string, Int
   return {
     title: { text: title, subtext: subtitle, left: 8, textStyle: { fontSize: 14 } },
     tooltip: { trigger: "item", formatter: (p: unknown) => { const v = (p as { value: number[] }).value; return `${names[v[0]!]}: ${num(v[1], 2)} [${num(v[2], 2)}, ${num(v[3], 2)}]`; } },
-    grid: { left: 56, right: 20, top: 64, bottom: 40 },
+    grid: { left: 56, right: 20, top: 84, bottom: 40 },
     xAxis: { type: "category", data: names },
     yAxis: { type: "value", min: 1, max: 5, name: "score" },
     series: [
@@ -79,8 +79,9 @@ function intervals(title: string, subtitle: string, criteria: Record<string, Int
 export function renderPlots(root: HTMLElement, s: ReportSummary, rows: DialogueRow[]): void {
   for (const c of charts.splice(0)) c.dispose();
   root.replaceChildren();
-  const add = (id: string, option: Option | null, empty: string) => {
-    const box = h("div", { class: "panel plot", id });
+  root.classList.add("plots");
+  const add = (id: string, option: Option | null, empty: string, height?: number) => {
+    const box = h("div", { class: "panel plot", id, style: height ? `height:${height}px` : undefined });
     root.append(box);
     if (!option) {
       box.append(h("p", { class: "muted" }, empty));
@@ -103,6 +104,7 @@ export function renderPlots(root: HTMLElement, s: ReportSummary, rows: DialogueR
         horizontal: true,
       }),
       "",
+      Math.max(340, 90 + 16 * shown.length),
     );
   } else add("plot-tools", null, "No tool calls yet.");
 
@@ -131,7 +133,7 @@ export function renderPlots(root: HTMLElement, s: ReportSummary, rows: DialogueR
         title: { text: "Tokens and cost per role", left: 8, textStyle: { fontSize: 14 } },
         tooltip: { trigger: "axis" },
         legend: { top: 28, right: 10 },
-        grid: { left: 70, right: 70, top: 64, bottom: 40 },
+        grid: { left: 70, right: 70, top: 84, bottom: 40 },
         xAxis: { type: "category", data: roles },
         yAxis: [{ type: "value", name: "tokens" }, { type: "value", name: "USD", position: "right" }],
         series: [
