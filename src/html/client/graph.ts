@@ -9,7 +9,7 @@ import Sigma from "sigma";
 import type { DialogueRow, ReportGraph, ReportSummary } from "../types.js";
 import { h, num } from "./dom.js";
 
-const KIND_COLOR: Record<string, string> = { "P-P": "#2f6fde", "P-R": "#e07b1a" };
+const KIND_COLOR: Record<string, string> = { "P-P": "#2f6fde", "P-R": "#e07b1a", both: "#8e44ad" };
 const PALETTE = ["#5470c6", "#91cc75", "#fac858", "#ee6666", "#73c0de", "#3ba272", "#fc8452", "#9a60b4", "#ea7ccc", "#8d6e63"];
 
 function hash(s: string): number {
@@ -44,15 +44,28 @@ export function renderGraph(
       label: n.name,
       x: hash(n.id) * 100,
       y: hash(`${n.id}#y`) * 100,
-      size: 3 + 7 * Math.sqrt((use[n.name] ?? 0) / maxUse),
+      size: 1.5 + 2.5 * Math.sqrt((use[n.name] ?? 0) / maxUse),
       color: PALETTE[categories.indexOf(n.category ?? "") % PALETTE.length],
     });
   }
-  g.edges.forEach((e, i) => {
-    if (!graph.hasNode(e.source) || !graph.hasNode(e.target)) return;
-    graph.addEdgeWithKey(`e${i}`, e.source, e.target, { kind: e.kind, color: KIND_COLOR[e.kind], size: 0.5 + 1.5 * e.weight, evidence: e.evidence, weight: e.weight });
-  });
-  forceAtlas2.assign(graph, { iterations: graph.order > 2000 ? 60 : 300, settings: { ...forceAtlas2.inferSettings(graph), edgeWeightInfluence: 0 } });
+  // one drawn edge per pair of tools, holding every graph edge between them (P-P, P-R either way)
+  const pairs = new Map<string, { a: string; b: string; edges: ReportGraph["edges"] }>();
+  for (const e of g.edges) {
+    if (!graph.hasNode(e.source) || !graph.hasNode(e.target)) continue;
+    const [a, b] = e.source < e.target ? [e.source, e.target] : [e.target, e.source];
+    const key = JSON.stringify([a, b]);
+    const p = pairs.get(key) ?? { a, b, edges: [] };
+    p.edges.push(e);
+    pairs.set(key, p);
+  }
+  let i = 0;
+  for (const p of pairs.values()) {
+    const kinds = new Set(p.edges.map((e) => e.kind));
+    const kind = kinds.size > 1 ? "both" : [...kinds][0]!;
+    const weight = Math.max(...p.edges.map((e) => e.weight));
+    graph.addEdgeWithKey(`e${i++}`, p.a, p.b, { kind, color: KIND_COLOR[kind], size: 0.3 + 0.7 * weight, edges: p.edges, weight });
+  }
+  forceAtlas2.assign(graph, { iterations: graph.order > 2000 ? 60 : 300, settings: { ...forceAtlas2.inferSettings(graph), edgeWeightInfluence: 0, scalingRatio: 20, gravity: 2 } });
 
   const canvas = h("div", { id: "graph" });
   const tip = h("div", { id: "graph-tip" });
@@ -64,11 +77,13 @@ export function renderGraph(
   const legend = h(
     "div",
     { class: "legend muted" },
-    `${num(graph.order)} tools, ${num(graph.size)} edges:`,
+    `${num(graph.order)} tools, ${num(g.edges.length)} edges between ${num(graph.size)} pairs:`,
     h("i", { style: `background:${KIND_COLOR["P-P"]}` }),
     "P-P (similar parameters)",
     h("i", { style: `background:${KIND_COLOR["P-R"]}` }),
     "P-R (a return field feeds a parameter)",
+    h("i", { style: `background:${KIND_COLOR.both}` }),
+    "both (hover an edge for its field pairs)",
   );
   const side = h("div", { class: "panel" }, h("h2", {}, "Find a tool"), search, datalist, status, panel);
   root.append(legend, h("div", { id: "graph-wrap" }, canvas, side));
@@ -94,7 +109,7 @@ export function renderGraph(
     if (renderer) {
       renderer.setNodeState(id, { isHighlighted: true });
       const d = renderer.getNodeDisplayData(id);
-      if (d) void renderer.getCamera().animate({ x: d.x, y: d.y, ratio: 0.6 }, { duration: 300 });
+      if (d) void renderer.getCamera().animate({ x: d.x, y: d.y, ratio: 0.8 }, { duration: 300 });
     }
     const ti = s.toolNames.indexOf(name);
     const list = ti < 0 ? [] : rows().flatMap((r, pos) => (r.t.includes(ti) ? [{ r, pos }] : []));
@@ -102,7 +117,7 @@ export function renderGraph(
     const out = list.slice(0, 200);
     panel.replaceChildren(
       h("h3", { id: "tool-name" }, name),
-      h("div", { class: "muted" }, `${node?.category ?? "no category"}; ${num(use[name] ?? 0)} calls in ${num(list.length)} dialogues; ${num(graph.degree(id))} edges`),
+      h("div", { class: "muted" }, `${node?.category ?? "no category"}; ${num(graph.degree(id))} edges; ${num(use[name] ?? 0)} calls in the accepted dialogues; called in ${num(list.length)} dialogues (accepted or rejected):`),
       h(
         "ul",
         { class: "list", id: "tool-dialogues" },
@@ -120,11 +135,17 @@ export function renderGraph(
   if (renderer) {
     renderer.on("clickNode", ({ node }) => select(String(graph.getNodeAttribute(node, "label"))));
     renderer.on("enterEdge", ({ edge, event }) => {
-      const a = graph.getEdgeAttributes(edge) as { kind: string; weight: number; evidence: ReportGraph["edges"][number]["evidence"] };
-      const [src, dst] = graph.extremities(edge);
+      const a = graph.getEdgeAttributes(edge) as { edges: ReportGraph["edges"] };
+      const label = (id: string) => String(graph.getNodeAttribute(id, "label"));
       tip.replaceChildren(
-        h("b", {}, `${a.kind}: ${String(graph.getNodeAttribute(src, "label"))} → ${String(graph.getNodeAttribute(dst, "label"))}`),
-        ...a.evidence.map((e) => h("div", {}, `${e.sourceField} ↔ ${e.targetField} (${e.similarity.toFixed(2)})`)),
+        ...a.edges.map((e) =>
+          h(
+            "div",
+            { class: "tip-edge" },
+            h("b", {}, `${e.kind}: ${label(e.source)} → ${label(e.target)}`),
+            ...e.evidence.map((x) => h("div", {}, `${x.sourceField} ↔ ${x.targetField} (${x.similarity.toFixed(2)})`)),
+          ),
+        ),
       );
       tip.style.left = `${event.x + 12}px`;
       tip.style.top = `${event.y + 12}px`;
