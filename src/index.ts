@@ -18,3 +18,4 @@ export * as evaluation from "./eval/index.js";
 export * as judging from "./judge/index.js";
 export * as overlap from "./overlap/index.js";
 export * as doctor from "./doctor/index.js";
+export * as html from "./html/index.js";
