@@ -56,7 +56,7 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     page.on("request", (req) => requests.push(req.url()));
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`file://${report}`);
-    await page.waitForFunction(() => window.toolflowReport?.ready === true);
+    await page.waitForFunction("window.toolflowReport && window.toolflowReport.ready === true");
     return { page, requests, errors };
   }
 
@@ -102,7 +102,7 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     expect(await items.count()).toBe(accepted.length + rejected.length);
     await page.selectOption("#f-status", "0");
     expect(await items.count()).toBe(rejected.length);
-    expect(new Set(await items.evaluateAll((els) => els.map((e) => (e as HTMLElement).dataset.id)))).toEqual(new Set(rejected.map((r) => r.id)));
+    expect(new Set(await items.evaluateAll((els) => els.map((e) => e.getAttribute("data-id"))))).toEqual(new Set(rejected.map((r) => r.id)));
     await page.selectOption("#f-status", "");
     const tool = accepted[0]!.messages.flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []) : []))[0]!.function.name;
     await page.selectOption("#f-tool", { label: tool });
@@ -179,7 +179,7 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     try {
       await page.goto(viewer.url);
-      await page.waitForFunction(() => window.toolflowReport?.ready === true);
+      await page.waitForFunction("window.toolflowReport && window.toolflowReport.ready === true");
       await page.click("button[data-tab=dialogues]");
       expect(await page.locator("#list-count").innerText()).toBe("0 of 0 dialogues");
       // a synth that takes a while: every model call waits a little
