@@ -11,8 +11,8 @@ import { renderPage } from "./page.js";
 import { RunData, type RunDataOptions } from "./run-data.js";
 import type { DialogueDetail } from "./types.js";
 
-/** Default most dialogues whose details a report embeds (about 3 KB each). */
-export const DEFAULT_MAX_DETAILS = 5000;
+/** Default most dialogues whose details a report embeds (about 6 KB each for sim dialogues). */
+export const DEFAULT_MAX_DETAILS = 2000;
 
 export interface HtmlReportOptions extends RunDataOptions {
   /** Most dialogues with embedded details (default DEFAULT_MAX_DETAILS). */

@@ -17,7 +17,7 @@ type Tab = (typeof TABS)[number];
 declare global {
   interface Window {
     /** State for tests and the curious: set once the page is drawn. */
-    toolflowReport?: { ready: boolean; rows: number; tab: Tab; firstPaintMs: number };
+    toolflowReport?: { ready: boolean; rows: number; tab: Tab; firstPaintMs: number; readyAt: number };
   }
 }
 
@@ -65,7 +65,7 @@ async function main(): Promise<void> {
   const initial = (location.hash.slice(1) as Tab) || "overview";
   show(TABS.includes(initial) ? initial : "overview");
   requestAnimationFrame(() => {
-    window.toolflowReport = { ready: true, rows: rows.length, tab: current, firstPaintMs: performance.now() - started };
+    window.toolflowReport = { ready: true, rows: rows.length, tab: current, firstPaintMs: performance.now() - started, readyAt: performance.now() };
   });
 
   if (!source.live) return;
