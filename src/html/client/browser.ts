@@ -50,7 +50,7 @@ export function renderBrowser(root: HTMLElement, summary: ReportSummary, rows: (
     });
     return { el, fill, box: h("label", {}, label, el) };
   };
-  const status = sel("status", "status", () => [["1", "accepted"], ["0", "rejected"]]);
+  const status = sel("status", "status", () => [["1", "accepted"], ["0", "rejected"], ...(s.sample ? [["details", "details in this report"] as [string, string]] : [])]);
   const reason = sel("reason", "rejected by", () => Object.keys(s.rejections.byCheck).map((c) => [c, c]));
   const tool = sel("tool", "calls tool", () => s.toolNames.map((t, i) => [String(i), t] as [string, string]).sort((a, b) => a[1].localeCompare(b[1])));
   const kind = sel("kind", "step kind", () => s.stepKinds.map((k, i) => [String(i), k]));
@@ -77,7 +77,9 @@ export function renderBrowser(root: HTMLElement, summary: ReportSummary, rows: (
   );
 
   function matches(r: DialogueRow): boolean {
-    if (f.status !== "" && String(r.a) !== f.status) return false;
+    if (f.status === "details") {
+      if (!r.d) return false;
+    } else if (f.status !== "" && String(r.a) !== f.status) return false;
     if (f.reason !== "" && !r.r.includes(f.reason)) return false;
     if (f.tool !== "" && !r.t.includes(Number(f.tool))) return false;
     if (f.kind !== "" && !r.k.includes(Number(f.kind))) return false;
@@ -110,11 +112,11 @@ export function renderBrowser(root: HTMLElement, summary: ReportSummary, rows: (
       const kinds = r.k.map((k) => s.stepKinds[k]).join(", ");
       return h(
         "li",
-        { class: pos === openPos ? "sel" : "", "data-pos": pos, "data-id": r.id, onclick: () => void open(pos) },
+        { class: pos === openPos ? "sel" : "", "data-pos": pos, "data-id": r.id, "data-details": r.d, onclick: () => void open(pos) },
         h("span", { class: `badge ${r.a ? "ok" : "bad"}` }, r.a ? "accepted" : `rejected: ${r.r.join(", ")}`),
         r.id,
         r.j !== null ? h("span", { class: "badge warn" }, `judge ${r.j.toFixed(1)}`) : null,
-        h("small", {}, `${r.c} calls, ${r.n} turns; ${tools || "no calls"}${kinds ? `; ${kinds}` : ""}`),
+        h("small", {}, `${r.c} calls, ${r.n} turns; ${tools || "no calls"}${kinds ? `; ${kinds}` : ""}${r.d ? "" : " (details not in this report)"}`),
       );
     });
     list.replaceChildren(...items);
