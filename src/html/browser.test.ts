@@ -7,7 +7,7 @@ import { mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { DialogueRecordZ, RejectedRecordZ, type DialogueRecord, type RejectedRecord } from "../core/index.js";
+import { DialogueRecordZ, RejectedRecordZ, ToolGraphJsonZ, type DialogueRecord, type RejectedRecord } from "../core/index.js";
 import type { ModelMiddleware } from "../llm/index.js";
 import { artifactPath, CHROMIUM, launchChromium, NO_CHROMIUM } from "../../test/support/browser.js";
 import { cliInProcess } from "../../test/support/cli.js";
@@ -147,11 +147,39 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     await page.close();
   });
 
-  it("the graph view draws with WebGL, finds a tool by search and lists the dialogues that call it", async () => {
+  it("the graph view draws with WebGL, shows an edge's field pairs on hover, finds a tool by search and lists the dialogues that call it", async () => {
     const { page, errors } = await openReport();
     await page.click("button[data-tab=graph]");
     await expect.poll(() => page.locator("#graph canvas").count()).toBeGreaterThan(0);
     expect(await page.locator("#graph .note").count()).toBe(0); // no "cannot be drawn" note: WebGL works
+    await page.waitForTimeout(300);
+
+    // hover the middle of the edge farthest from every other tool and edge: the tip shows its field pairs
+    const g = ToolGraphJsonZ.parse(JSON.parse(readFileSync(inputs.graph, "utf8")));
+    const at = new Map((await page.evaluate("window.toolflowGraph.nodes()") as Array<{ name: string; x: number; y: number }>).map((n) => [n.name, n]));
+    const name = (id: string) => g.nodes.find((n) => n.id === id)!.name;
+    const segs = g.edges.map((e) => ({ e, a: at.get(name(e.source))!, b: at.get(name(e.target))! }));
+    const distToSeg = (p: { x: number; y: number }, a: { x: number; y: number }, b: { x: number; y: number }) => {
+      const dx = b.x - a.x, dy = b.y - a.y;
+      const t = Math.max(0, Math.min(1, ((p.x - a.x) * dx + (p.y - a.y) * dy) / (dx * dx + dy * dy || 1)));
+      return Math.hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
+    };
+    const samePair = (x: (typeof segs)[number], y: (typeof segs)[number]) => new Set([x.e.source, x.e.target, y.e.source, y.e.target]).size === 2;
+    const scored = segs.map((s) => {
+      const mid = { x: (s.a.x + s.b.x) / 2, y: (s.a.y + s.b.y) / 2 };
+      const clear = Math.min(...[...at.values()].map((n) => Math.hypot(n.x - mid.x, n.y - mid.y)), ...segs.filter((o) => !samePair(o, s)).map((o) => distToSeg(mid, o.a, o.b)));
+      return { s, mid, clear };
+    });
+    const best = scored.sort((x, y) => y.clear - x.clear)[0]!;
+    expect(best.clear).toBeGreaterThan(8);
+    await page.mouse.move(best.mid.x, best.mid.y);
+    await expect.poll(() => page.locator("#graph-tip").isVisible()).toBe(true);
+    const tipText = await page.locator("#graph-tip").innerText();
+    const ev = best.s.e.evidence[0]!;
+    expect(tipText).toContain(`${best.s.e.kind}: ${name(best.s.e.source)} → ${name(best.s.e.target)}`);
+    expect(tipText).toContain(`${ev.sourceField} ↔ ${ev.targetField}`);
+    await page.screenshot({ path: artifactPath("report-graph-hover.png") });
+    await page.mouse.move(5, 5);
     const tool = accepted[0]!.messages.flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []) : []))[0]!.function.name;
     await page.fill("#tool-search", tool);
     await page.press("#tool-search", "Enter");

@@ -18,6 +18,12 @@ function hash(s: string): number {
   return (x >>> 0) / 4294967296;
 }
 
+declare global {
+  interface Window {
+    toolflowGraph?: { nodes(): Array<{ name: string; x: number; y: number }> };
+  }
+}
+
 export interface GraphView {
   /** Select a tool by name: highlight it, center it, list its dialogues. False when the graph has no such tool. */
   select(name: string): boolean;
@@ -28,6 +34,8 @@ export function renderGraph(
   s: ReportSummary,
   rows: () => DialogueRow[],
   openDialogue: (pos: number) => void,
+  /** The latest tool-name table (the live view's grows). */
+  toolNames: () => string[] = () => s.toolNames,
 ): GraphView {
   root.replaceChildren();
   const g: ReportGraph | null = s.graph;
@@ -111,7 +119,7 @@ export function renderGraph(
       const d = renderer.getNodeDisplayData(id);
       if (d) void renderer.getCamera().animate({ x: d.x, y: d.y, ratio: 0.8 }, { duration: 300 });
     }
-    const ti = s.toolNames.indexOf(name);
+    const ti = toolNames().indexOf(name);
     const list = ti < 0 ? [] : rows().flatMap((r, pos) => (r.t.includes(ti) ? [{ r, pos }] : []));
     const node = g.nodes.find((n) => n.id === id);
     const out = list.slice(0, 200);
@@ -152,6 +160,16 @@ export function renderGraph(
       tip.style.display = "block";
     });
     renderer.on("leaveEdge", () => (tip.style.display = "none"));
+    const r = renderer;
+    // where tools and edges are on screen (page coordinates), for tests and scripts driving the page
+    window.toolflowGraph = {
+      nodes: () =>
+        graph.mapNodes((id, a) => {
+          const p = r.graphToViewport({ x: a.x as number, y: a.y as number });
+          const box = canvas.getBoundingClientRect();
+          return { name: String(a.label), x: box.left + p.x, y: box.top + p.y };
+        }),
+    };
   }
   return { select };
 }

@@ -42,7 +42,7 @@ async function main(): Promise<void> {
   const draw = (t: Tab) => {
     if (t === "overview") sections.overview.replaceChildren(renderOverview(summary));
     else if (t === "plots") renderPlots(sections.plots, summary, rows);
-    else if (t === "graph") graph = renderGraph(sections.graph, summary, () => rows, (pos) => void openDialogue(pos));
+    else if (t === "graph") graph = renderGraph(sections.graph, summary, () => rows, (pos) => void openDialogue(pos), () => summary.toolNames);
     else if (t === "dialogues") {
       if (browser) browser.update();
       else browser = renderBrowser(sections.dialogues, summary, () => rows, source);
@@ -76,13 +76,18 @@ async function main(): Promise<void> {
       if (more.total < rows.length) location.reload(); // the run started over
       const added = more.rows.length > 0;
       if (added) rows.push(...more.rows);
-      if (added || ++polls % 3 === 0) {
-        summary = await source.summary();
-        browser?.setSummary(summary);
-        drawn.clear();
-        draw(current);
-        if (current === "dialogues") drawn.add("dialogues");
-        if (browser) drawn.add("dialogues");
+      if (added || ++polls % 5 === 0) {
+        const next = await source.summary();
+        const stamp = (x: ReportSummary) => JSON.stringify([x.counts, x.manifest?.updatedAt ?? null, x.notes.length, x.judge?.dialogues ?? null]);
+        if (added || stamp(next) !== stamp(summary)) {
+          summary = next;
+          browser?.setSummary(summary);
+          // overview and plots are redrawn (now if shown, else when next shown); the graph keeps its layout and selection
+          drawn.delete("overview");
+          drawn.delete("plots");
+          if (current === "overview" || current === "plots") draw(current);
+          if (browser) browser.update();
+        }
       }
       liveBadge.className = "live";
       liveBadge.textContent = `● live: ${num(summary.counts.accepted)} accepted, ${num(summary.counts.rejected)} rejected`;
