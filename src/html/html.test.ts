@@ -10,7 +10,7 @@ import { DialogueRecordZ, RejectedRecordZ, type DialogueRecord, type RejectedRec
 import { datasetFigures, readDataset } from "../report/index.js";
 import { summarizeRejections } from "../verify/index.js";
 import { cliInProcess } from "../../test/support/cli.js";
-import { exampleToolsAndGraph, simRun } from "../../test/support/report-run.js";
+import { exampleToolsAndGraph, INVENTED, simRun } from "../../test/support/report-run.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
 import { RunData, scriptJson, startRunViewer, writeHtmlReport, type DialogueDetail, type DialogueRow, type ReportSummary } from "./index.js";
 
@@ -81,6 +81,14 @@ describe("RunData", () => {
     const calls = accepted[0]!.messages.flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []) : []));
     expect(r0.c).toBe(calls.length);
     expect(new Set(r0.t.map((t) => s.toolNames[t]))).toEqual(new Set(calls.map((c) => c.function.name)));
+    // a rejected record carries no tool specs: its sample (samples.jsonl) names them, the run's tools.jsonl gives them
+    const pos = data.rows.findIndex((r) => r.a === 0);
+    const d = (await data.detail(pos))!;
+    const rec = rejected[0]!;
+    expect(rec.tools).toBeUndefined();
+    const sample = lines(join(run, "samples.jsonl")).map((l) => JSON.parse(l) as { id: string; tools: string[] }).find((x) => x.id === rec.sampleId)!;
+    expect(d.tools).toEqual(sample.tools);
+    expect(d.sources.some((x) => x.origin.kind === "ungrounded" && x.value === INVENTED)).toBe(true);
   });
 });
 

@@ -18,12 +18,15 @@ import {
   PLAN_STEP_KINDS,
   RejectedRecordZ,
   ToolGraphJsonZ,
+  ToolSampleZ,
+  ToolSpecZ,
   packageVersion,
   parseJsonlLine,
   readJsonFile,
   type DialogueRecord,
   type Message,
   type RejectedRecord,
+  type ToolSpec,
 } from "../core/index.js";
 import { bootstrapMean, JUDGE_FILES } from "../judge/index.js";
 import { FigureAccumulator, readRow } from "../report/index.js";
@@ -169,6 +172,8 @@ export class RunData {
   private graph: ReportGraph | null = null;
   private manifest: Record<string, unknown> | null = null;
   private cached: ReportSummary | null = null;
+  /** Rejected records carry no tool specs: the run's samples and tools.jsonl give them (read when first needed). */
+  private offered: { samples: Map<string, string[]>; specs: Map<string, ToolSpec> } | null = null;
   /** Set by `sample()`: the rows whose details the report embeds. */
   private sampleNote: ReportSummary["sample"] = null;
 
@@ -435,10 +440,43 @@ export class RunData {
     const p = row.a ? parseJsonlLine(text, DialogueRecordZ, "toolflow record") : parseJsonlLine(text, RejectedRecordZ, "toolflow record");
     if (!p.ok) throw new InputError(p.problem.message, { file: ref.file, line: ref.line });
     const r: RejectedRecord = "rejectedBy" in p.value ? p.value : { ...p.value, rejectedBy: [] };
-    return this.detailOf(r, row.a === 1);
+    return this.detailOf(r, row.a === 1, await this.withTools(r));
   }
 
-  private detailOf(r: RejectedRecord, accepted: boolean): DialogueDetail {
+  /** The sample's tool names (samples.jsonl) and the specs of the run's tools.jsonl, when the files are there. */
+  private async offeredTools(): Promise<NonNullable<RunData["offered"]>> {
+    if (this.offered) return this.offered;
+    const samples = new Map<string, string[]>();
+    const specs = new Map<string, ToolSpec>();
+    const readLines = async <T>(file: string | undefined, parse: (v: unknown) => T | undefined, each: (v: T) => void) => {
+      if (file === undefined || !existsSync(file)) return;
+      for (const l of (await readFile(file, "utf8")).split("\n")) {
+        if (l.trim() === "") continue;
+        try {
+          const v = parse(JSON.parse(l));
+          if (v !== undefined) each(v);
+        } catch {
+          // a line that is not one: skipped (the page then lists fewer offered tools)
+        }
+      }
+    };
+    await readLines(join(this.dir, "samples.jsonl"), (v) => ToolSampleZ.safeParse(v).data, (x) => samples.set(x.id, x.tools));
+    const inputs = (this.manifest?.inputs ?? {}) as { tools?: { path?: unknown } };
+    const toolsFile = typeof inputs.tools?.path === "string" ? inputs.tools.path : undefined;
+    await readLines(toolsFile, (v) => ToolSpecZ.safeParse(v).data, (t) => specs.set(t.name, t));
+    this.offered = { samples, specs };
+    return this.offered;
+  }
+
+  private async withTools(r: RejectedRecord): Promise<{ names: string[]; specs: ToolSpec[] }> {
+    if (r.tools) return { names: r.tools.map((t) => t.name), specs: r.tools };
+    const o = await this.offeredTools();
+    const called = (r.messages ?? []).flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []).map((c) => c.function.name) : []));
+    const names = o.samples.get(r.sampleId ?? "") ?? [...new Set(called)];
+    return { names, specs: names.flatMap((n) => o.specs.get(n) ?? []) };
+  }
+
+  private detailOf(r: RejectedRecord, accepted: boolean, offered: { names: string[]; specs: ToolSpec[] }): DialogueDetail {
     const messages: Message[] = (r.messages ?? []).map((m) => ({ ...m }));
     let systemPrompt: number | null = null;
     const sys = messages[0];
@@ -482,9 +520,8 @@ export class RunData {
       : line?.judge
         ? { scores: line.judge.scores, rationale: line.judge.rationale, model: line.judge.model }
         : null;
-    const tools = r.tools ?? [];
     const sources =
-      r.messages && r.stepOf ? argumentSources({ tools, plan: r.plan ?? null, messages: r.messages, stepOf: r.stepOf }) : [];
+      r.messages && r.stepOf ? argumentSources({ tools: offered.specs, plan: r.plan ?? null, messages: r.messages, stepOf: r.stepOf }) : [];
     return {
       id: r.id,
       index: r.index,
@@ -496,7 +533,7 @@ export class RunData {
       plan,
       checks,
       rejectedBy: r.rejectedBy ?? [],
-      tools: tools.map((t) => t.name),
+      tools: offered.names,
       models: r.models ?? {},
       backend: r.backend ?? null,
       usage: Object.fromEntries(Object.entries(r.usage ?? {}).map(([k, u]) => [k, { promptTokens: u.promptTokens, completionTokens: u.completionTokens }])),
