@@ -123,7 +123,9 @@ export async function run(): Promise<void> {
       const { startRunViewer } = await import("../src/html/index.js");
       t0 = performance.now();
       const viewer = await startRunViewer(big, { pollMs: 2000 });
-      console.log(`toolflow view: serving ${viewer.data.rows.length} dialogues after ${((performance.now() - t0) / 1000).toFixed(1)} s of reading`);
+      const listening = (performance.now() - t0) / 1000;
+      await viewer.ready();
+      console.log(`toolflow view: listening after ${listening.toFixed(1)} s; ${viewer.data.rows.length} dialogues read after ${((performance.now() - t0) / 1000).toFixed(1)} s`);
       try {
         const live = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
         await measurePage(live, viewer.url, "view (served)");

@@ -68,8 +68,10 @@ export function registerReportCommands(program: Command): void {
         pollMs: opts.poll,
         onError: (err) => process.stderr.write(`view: ${err instanceof Error ? err.message : String(err)}\n`),
       });
-      process.stderr.write(`view: ${viewer.data.rows.length} dialogues so far; open ${viewer.url} (Ctrl-C to stop)\n`);
+      process.stderr.write(`view: serving ${viewer.data.dir} on ${viewer.url} (Ctrl-C to stop)\n`);
       process.stdout.write(`${viewer.url}\n`);
+      await viewer.ready();
+      process.stderr.write(`view: ${viewer.data.rows.length} dialogues read; following the run\n`);
       await new Promise<void>((done) => {
         const stop = () => {
           process.off("SIGINT", stop);

@@ -204,28 +204,40 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     const live = join(temp(), "live");
     mkdirSync(live);
     const viewer = await startRunViewer(live, { pollMs: 150, graph: inputs.graph });
+    let open: () => void = () => {};
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     try {
       await page.goto(viewer.url);
       await page.waitForFunction("window.toolflowReport && window.toolflowReport.ready === true");
       await page.click("button[data-tab=dialogues]");
       expect(await page.locator("#list-count").innerText()).toBe("0 of 0 dialogues");
-      // a synth that takes a while: every model call waits a little
-      const slow: ModelMiddleware = { name: "slow", chat: async ({ request, next }) => (await new Promise((r) => setTimeout(r, 15)), next(request)) };
+      // a synth that holds before its second dialogue until the page has shown the first
+      const gate = new Promise<void>((r) => (open = r));
+      let plans = 0;
+      const held: ModelMiddleware = {
+        name: "held",
+        chat: async ({ request, next }) => {
+          if (request.role === "planner" && ++plans === 2) await gate;
+          return next(request);
+        },
+      };
       let finished = false;
-      const synth = simRun({ ...inputs, out: live, count: 4, seed: 3, middleware: [slow] }).then(() => (finished = true));
+      const synth = simRun({ ...inputs, out: live, count: 4, seed: 3, middleware: [held] }).then(() => (finished = true));
       await page.locator("#dialogue-list li").first().waitFor({ timeout: 60_000 });
       expect(finished).toBe(false); // shown while the run is still writing
+      expect(await page.locator("#dialogue-list li").count()).toBe(1);
       const first = readLines(join(live, "dialogues.jsonl"), (v) => DialogueRecordZ.parse(v))[0]!;
       await page.click(`#dialogue-list li[data-id="${first.id}"]`);
       await expect.poll(() => page.locator("#dialogue-title").innerText()).toContain(first.id);
       const calls = first.messages.flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []) : []));
       expect(await page.locator("#dialogue .call").count()).toBe(calls.length);
       await page.screenshot({ path: artifactPath("view-live.png"), fullPage: true });
+      open();
       await synth;
       await expect.poll(() => page.locator("#list-count").innerText(), { timeout: 10_000 }).toBe("4 of 4 dialogues");
       expect(await page.locator("#live").innerText()).toContain("4 accepted");
     } finally {
+      open(); // never leave the synth held
       await page.close();
       await viewer.close();
     }

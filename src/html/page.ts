@@ -110,7 +110,7 @@ table.kv th{color:var(--muted);font-weight:500;width:38%}
 #graph-wrap{display:grid;grid-template-columns:1fr 320px;gap:14px}#graph{height:640px;background:#fff;border:1px solid var(--line);border-radius:8px;position:relative}
 #graph-tip{position:absolute;pointer-events:none;background:#1d2330;color:#fff;padding:6px 8px;border-radius:6px;font-size:12px;display:none;z-index:3;max-width:320px}
 .legend i{display:inline-block;width:18px;height:3px;vertical-align:middle;margin:0 4px 0 10px}
-#browser{display:grid;grid-template-columns:360px 1fr;gap:14px;align-items:start}
+#browser{display:grid;grid-template-columns:360px minmax(0,1fr);gap:14px;align-items:start}
 .filters{display:grid;grid-template-columns:1fr 1fr;gap:6px;margin-bottom:8px}.filters label{font-size:12px;color:var(--muted)}
 .filters select,.filters input{width:100%;font:inherit;padding:3px}
 ul.list{list-style:none;margin:0;padding:0;max-height:70vh;overflow:auto;border:1px solid var(--line);border-radius:6px;background:#fff}
@@ -119,8 +119,8 @@ ul.list li small{color:var(--muted);display:block;white-space:nowrap;overflow:hi
 .pager{display:flex;gap:8px;align-items:center;margin-top:6px}
 .badge{display:inline-block;font-size:11px;padding:0 6px;border-radius:9px;border:1px solid var(--line);margin-right:4px}
 .badge.ok{color:var(--ok);border-color:#a6d8b2}.badge.bad{color:var(--bad);border-color:#efb1ad}.badge.warn{color:var(--warn);border-color:#ecd29a}
-#dialogue{display:grid;grid-template-columns:1fr 300px;gap:14px}
-.chat .msg{border-radius:8px;padding:8px 10px;margin:6px 0;border:1px solid var(--line);background:#fff;white-space:pre-wrap;word-wrap:break-word}
+#dialogue{display:grid;grid-template-columns:minmax(0,1fr) 300px;gap:14px}
+.chat .msg{border-radius:8px;padding:8px 10px;margin:6px 0;border:1px solid var(--line);background:#fff;white-space:pre-wrap;overflow-wrap:anywhere}
 .chat .msg.user{background:#eef4ff;margin-right:15%}.chat .msg.assistant{margin-left:15%}.chat .msg.tool{background:#f6f6f1;font-family:ui-monospace,monospace;font-size:12px;margin-left:15%}
 .chat .msg.system{color:var(--muted);font-size:12px}.chat .msg.src{outline:3px solid #f0b429}
 .who{font-size:11px;color:var(--muted);display:block;margin-bottom:2px;white-space:normal}

@@ -45,6 +45,8 @@ export interface RunDataOptions {
   live?: boolean;
   /** Bootstrap resamples of the record judge intervals (default 1000). */
   resamples?: number;
+  /** Read the run's files in `open` (default true; `view` starts serving first and reads in the background). */
+  readNow?: boolean;
 }
 
 const RUN_FILES = { accepted: "dialogues.jsonl", rejected: "rejected.jsonl", manifest: "manifest.json" } as const;
@@ -188,7 +190,7 @@ export class RunData {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError("not a folder (expected a synth run folder)", { file: dir });
     const data = new RunData(dir, options);
     await data.loadJudge();
-    await data.refresh();
+    if (options.readNow ?? true) await data.refresh();
     return data;
   }
 

@@ -21,6 +21,8 @@ export interface RunViewer {
   url: string;
   port: number;
   data: RunData;
+  /** Resolves when the run's files have been read up to now (the first read, then each poll). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -33,9 +35,10 @@ const json = (res: ServerResponse, status: number, value: unknown) => send(res, 
 
 /** Serve the run in `dir`; resolves once listening. */
 export async function startRunViewer(dir: string, options: RunViewerOptions = {}): Promise<RunViewer> {
-  const data = await RunData.open(dir, { ...options, live: true });
+  const data = await RunData.open(dir, { ...options, live: true, readNow: false });
   const page = await renderPage(options.title ?? `toolflow view: ${data.dir}`);
-  let reading: Promise<unknown> = Promise.resolve();
+  // the first read of a large run takes a while: serve at once, and answer data requests when it is done
+  let reading: Promise<unknown> = data.refresh().catch((err: unknown) => options.onError?.(err));
   const refresh = () => {
     reading = reading.then(() => data.refresh()).catch((err: unknown) => options.onError?.(err));
     return reading;
@@ -88,6 +91,9 @@ export async function startRunViewer(dir: string, options: RunViewerOptions = {}
     url: `http://127.0.0.1:${port}/`,
     port,
     data,
+    ready: async () => {
+      await reading;
+    },
     close: async () => {
       clearInterval(timer);
       await reading;
