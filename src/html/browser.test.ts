@@ -95,7 +95,7 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     await page.close();
   });
 
-  it("filters change the list: rejected only, then by tool", async () => {
+  it("filters change the list: rejected only, by tool, by step kind, by judge score", async () => {
     const { page } = await openReport();
     await page.click("button[data-tab=dialogues]");
     const items = page.locator("#dialogue-list li");
@@ -109,6 +109,21 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     const calling = [...accepted, ...rejected].filter((d) => (d.messages ?? []).some((m) => m.role === "assistant" && (m.tool_calls ?? []).some((c) => c.function.name === tool)));
     expect(await items.count()).toBe(calling.length);
     expect(await page.locator("#list-count").innerText()).toBe(`${calling.length} of ${accepted.length + rejected.length} dialogues`);
+    await page.selectOption("#f-tool", "");
+    // by step kind
+    const chained = [...accepted, ...rejected].filter((d) => d.plan?.steps.some((s) => s.kind === "chained"));
+    await page.selectOption("#f-kind", { label: "chained" });
+    expect(await items.count()).toBe(chained.length);
+    await page.selectOption("#f-kind", "");
+    // by judge score (the mean of a dialogue's criteria in judge.jsonl; rejected dialogues were not judged)
+    const means = readLines(join(run, "judge", "judge.jsonl"), (v) => v as { judge?: { scores: Record<string, number> } }).flatMap((l) => {
+      const xs = Object.values(l.judge?.scores ?? {});
+      return xs.length ? [xs.reduce((a, b) => a + b, 0) / xs.length] : [];
+    });
+    await page.selectOption("#f-judge", "3");
+    expect(await items.count()).toBe(means.filter((m) => m >= 3 && m < 4).length);
+    await page.selectOption("#f-judge", "none");
+    expect(await items.count()).toBe(accepted.length + rejected.length - means.length);
     await page.close();
   });
 

@@ -3,13 +3,14 @@
  * taken from `toolflow stats`' own code, the report file (self-contained, sampled details), the view server's
  * endpoints, and the CLI's errors. The page itself is tested in chromium (browser.test.ts).
  */
+import { spawn } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DialogueRecordZ, RejectedRecordZ, type DialogueRecord, type RejectedRecord } from "../core/index.js";
 import { datasetFigures, readDataset } from "../report/index.js";
 import { summarizeRejections } from "../verify/index.js";
-import { cliInProcess } from "../../test/support/cli.js";
+import { cliInProcess, PROJECT_ROOT } from "../../test/support/cli.js";
 import { exampleToolsAndGraph, INVENTED, simRun } from "../../test/support/report-run.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
 import { RunData, scriptJson, startRunViewer, writeHtmlReport, type DialogueDetail, type DialogueRow, type ReportSummary } from "./index.js";
@@ -154,6 +155,28 @@ describe("startRunViewer", () => {
 });
 
 describe("toolflow report / view (CLI)", () => {
+  it("view prints its URL, serves the run, and stops on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "src/cli/main.ts"), "view", run, "--port", "0"], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let stdout = "";
+      const url = await new Promise<string>((ok, fail) => {
+        child.stdout.on("data", (b: Buffer) => {
+          stdout += b.toString();
+          const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout);
+          if (m) ok(m[0]);
+        });
+        child.once("exit", (code) => fail(new Error(`view exited (${code}) before printing its URL`)));
+      });
+      const summary = (await (await fetch(`${url}api/summary`)).json()) as ReportSummary;
+      expect(summary.counts).toEqual({ accepted: accepted.length, rejected: rejected.length });
+      const exited = new Promise<number | null>((ok) => child.once("exit", (code) => ok(code)));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  }, 30_000);
+
   it("writes the report and says how big it is; a missing folder or judge output is an error naming it", async () => {
     const out = join(temp(), "cli.html");
     const ok = await cliInProcess(["report", run, "-o", out]);
