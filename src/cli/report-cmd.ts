@@ -60,27 +60,28 @@ export function registerReportCommands(program: Command): void {
     .option("--title <text>", "page title")
     .option("--poll <ms>", "how often to re-read the run's files", intOption("--poll", 100, 60_000), 1000)
     .action(async (dir: string, opts: ViewCmdOptions) => {
-      const viewer = await startRunViewer(dir, {
-        port: opts.port,
-        graph: opts.graph,
-        judge: opts.judge,
-        title: opts.title,
-        pollMs: opts.poll,
-        onError: (err) => process.stderr.write(`view: ${err instanceof Error ? err.message : String(err)}\n`),
-      });
-      process.stderr.write(`view: serving ${viewer.data.dir} on ${viewer.url} (Ctrl-C to stop)\n`);
-      process.stdout.write(`${viewer.url}\n`);
-      await viewer.ready();
-      process.stderr.write(`view: ${viewer.data.rows.length} dialogues read; following the run\n`);
-      await new Promise<void>((done) => {
-        const stop = () => {
-          process.off("SIGINT", stop);
-          process.off("SIGTERM", stop);
-          done();
-        };
-        process.on("SIGINT", stop);
-        process.on("SIGTERM", stop);
-      });
-      await viewer.close();
+      // listen for Ctrl-C / SIGTERM before anything else, so a stop during the first read closes cleanly
+      let stop!: () => void;
+      const stopped = new Promise<void>((done) => (stop = done));
+      process.on("SIGINT", stop);
+      process.on("SIGTERM", stop);
+      try {
+        const viewer = await startRunViewer(dir, {
+          port: opts.port,
+          graph: opts.graph,
+          judge: opts.judge,
+          title: opts.title,
+          pollMs: opts.poll,
+          onError: (err) => process.stderr.write(`view: ${err instanceof Error ? err.message : String(err)}\n`),
+        });
+        process.stderr.write(`view: serving ${viewer.data.dir} on ${viewer.url} (Ctrl-C to stop)\n`);
+        process.stdout.write(`${viewer.url}\n`);
+        void viewer.ready().then(() => process.stderr.write(`view: ${viewer.data.rows.length} dialogues read; following the run\n`));
+        await stopped;
+        await viewer.close();
+      } finally {
+        process.off("SIGINT", stop);
+        process.off("SIGTERM", stop);
+      }
     });
 }
