@@ -106,7 +106,7 @@ main{padding:16px 20px}section{display:none}section.on{display:block}
 table.kv{border-collapse:collapse;width:100%}table.kv td,table.kv th{padding:3px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;font-size:13px}
 table.kv th{color:var(--muted);font-weight:500;width:38%}
 .note{background:#fff8e6;border:1px solid #f1d9a0;border-radius:6px;padding:8px 10px;margin-bottom:12px}
-.plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:14px;align-items:start}.plot{height:340px;margin:0}
+section.on.plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:14px;align-items:start}.plot{height:340px;margin:0}
 #graph-wrap{display:grid;grid-template-columns:1fr 320px;gap:14px}#graph{height:640px;background:#fff;border:1px solid var(--line);border-radius:8px;position:relative}
 #graph-tip{position:absolute;pointer-events:none;background:#1d2330;color:#fff;padding:6px 8px;border-radius:6px;font-size:12px;display:none;z-index:3;max-width:320px}
 .legend i{display:inline-block;width:18px;height:3px;vertical-align:middle;margin:0 4px 0 10px}

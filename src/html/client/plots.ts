@@ -84,6 +84,7 @@ export function renderPlots(root: HTMLElement, s: ReportSummary, rows: DialogueR
     const box = h("div", { class: "panel plot", id, style: height ? `height:${height}px` : undefined });
     root.append(box);
     if (!option) {
+      box.style.height = "auto";
       box.append(h("p", { class: "muted" }, empty));
       return;
     }
