@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import { resolve } from "node:path";
 import { ToolflowError } from "../core/index.js";
 import { renderPage } from "./page.js";
 import { RunData, type RunDataOptions } from "./run-data.js";
@@ -35,8 +36,9 @@ const json = (res: ServerResponse, status: number, value: unknown) => send(res, 
 
 /** Serve the run in `dir`; resolves once listening. */
 export async function startRunViewer(dir: string, options: RunViewerOptions = {}): Promise<RunViewer> {
-  const data = await RunData.open(dir, { ...options, live: true, readNow: false });
-  const page = await renderPage(options.title ?? `toolflow view: ${data.dir}`);
+  const title = options.title ?? `toolflow view: ${resolve(dir)}`;
+  const data = await RunData.open(dir, { ...options, title, live: true, readNow: false });
+  const page = await renderPage(title);
   // the first read of a large run takes a while: serve at once, and answer data requests when it is done
   let reading: Promise<unknown> = data.refresh().catch((err: unknown) => options.onError?.(err));
   const refresh = () => {
