@@ -195,6 +195,11 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     expect(tipText).toContain(`${ev.sourceField} ↔ ${ev.targetField}`);
     await page.screenshot({ path: artifactPath("report-graph-hover.png") });
     await page.mouse.move(5, 5);
+
+    // clicking a tool lists the dialogues that call it
+    const clicked = [...at.values()].sort((a, b) => b.x - a.x)[0]!; // the right-most tool: nothing drawn over it
+    await page.mouse.click(clicked.x, clicked.y);
+    await expect.poll(() => page.locator("#tool-name").innerText()).toBe(clicked.name);
     const tool = accepted[0]!.messages.flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []) : []))[0]!.function.name;
     await page.fill("#tool-search", tool);
     await page.press("#tool-search", "Enter");

@@ -187,9 +187,12 @@ describe("toolflow report / view (CLI)", () => {
     const bad = await cliInProcess(["report", missing, "-o", join(temp(), "x.html")]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain(missing);
+    const notRun = await cliInProcess(["report", join(temp(), "in"), "-o", join(temp(), "z.html")]);
+    expect(notRun.code).toBe(2);
+    expect(notRun.stderr).toMatch(/not a synth run folder/);
     const noJudge = await cliInProcess(["report", run, "--judge", join(temp(), "in"), "-o", join(temp(), "y.html")]);
     expect(noJudge.code).toBe(2);
     expect(noJudge.stderr).toMatch(/no judge\.jsonl or summary\.json/);
-    expect(existsSync(join(temp(), "x.html")) || existsSync(join(temp(), "y.html"))).toBe(false);
+    expect(["x.html", "y.html", "z.html"].filter((f) => existsSync(join(temp(), f)))).toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
  * without data blocks and the client asks the server instead.
  */
 import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { ToolflowError, packagePath } from "../core/index.js";
 import type { DialogueDetail, DialogueRow, ReportSummary } from "./types.js";
 
@@ -15,7 +16,7 @@ let bundled: Promise<string> | undefined;
 
 /** Where the client's entry module is: beside this module under tsx/vitest, in the package's src/ from dist/. */
 export function clientEntry(): string {
-  const candidates = [new URL("./client/main.ts", import.meta.url).pathname, packagePath("src", "html", "client", "main.ts")];
+  const candidates = [fileURLToPath(new URL("./client/main.ts", import.meta.url)), packagePath("src", "html", "client", "main.ts")];
   const found = candidates.find((p) => existsSync(p));
   if (!found) throw new ToolflowError(`the report page's client script is missing (looked at ${candidates.join(", ")})`, { code: "HTML_CLIENT_MISSING" });
   return found;

@@ -3,9 +3,9 @@
  * short row each); the details (messages, plan, checks, argument provenance) of at most `maxDetails` dialogues
  * are embedded: all of them for smaller runs, else a seeded sample that the page names.
  */
-import { statSync } from "node:fs";
-import { resolve } from "node:path";
-import { writeFileAtomic } from "../core/index.js";
+import { existsSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { InputError, writeFileAtomic } from "../core/index.js";
 import { sampleBySeed } from "../judge/index.js";
 import { renderPage } from "./page.js";
 import { RunData, type RunDataOptions } from "./run-data.js";
@@ -34,6 +34,9 @@ export interface HtmlReportResult {
 /** Write the report page of the run in `dir` to `out` (atomically). */
 export async function writeHtmlReport(dir: string, out: string, options: HtmlReportOptions = {}): Promise<HtmlReportResult> {
   const progress = options.onProgress ?? (() => {});
+  if (!["dialogues.jsonl", "rejected.jsonl", "manifest.json"].some((f) => existsSync(join(dir, f)))) {
+    throw new InputError("not a synth run folder (no dialogues.jsonl, rejected.jsonl or manifest.json)", { file: dir });
+  }
   const data = await RunData.open(dir, options);
   const rows = data.rows;
   progress(`read ${rows.length} dialogues (${data.counts.accepted} accepted, ${data.counts.rejected} rejected)`);
