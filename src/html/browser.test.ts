@@ -75,6 +75,7 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     expect(cards[1]).toContain(String(rejected.length));
     await expect.poll(() => page.locator("#rejections").innerText()).toContain("provenance");
     expect(await page.locator("#judge").innerText()).toMatch(/naturalness[\s\S]*round-trip agreement/);
+    expect(await page.locator("#sim-note").innerText()).toContain("not real data");
     await page.screenshot({ path: artifactPath("report-overview.png"), fullPage: true });
     await page.close();
   });

@@ -33,6 +33,9 @@ export function renderOverview(s: ReportSummary): HTMLElement {
   const sessions = Array.isArray(m?.sessions) ? (m.sessions as Obj[]) : [];
   const busy = sessions.reduce((a, x) => a + (Date.parse(String(x.endedAt ?? x.startedAt)) - Date.parse(String(x.startedAt))), 0);
   const out = h("div", { id: "overview" });
+  const def = obj(m?.definition);
+  const specs = [...(Array.isArray(def.llm) ? def.llm : []), ...Object.values(obj(def.roleLlm))].map(String);
+  if (specs.includes("sim")) out.append(h("div", { class: "note", id: "sim-note" }, "Made (at least partly) by the built-in sim backend: readable and verified, but not real data."));
   if (s.sample) out.append(h("div", { class: "note", id: "sample-note" }, s.sample.note));
   for (const n of s.notes) out.append(h("div", { class: "note" }, n));
   out.append(
@@ -70,8 +73,8 @@ export function renderOverview(s: ReportSummary): HTMLElement {
   } else run.append(h("p", { class: "muted" }, `${s.dir}: no manifest.json (yet).`));
 
   const options = h("div", { class: "panel" }, h("h2", {}, "Options"));
-  const def = obj(m?.options);
-  options.append(Object.keys(def).length ? kvTable(Object.entries(def).map(([k, v]) => [k, show(v)])) : h("p", { class: "muted" }, "–"));
+  const given = obj(m?.options);
+  options.append(Object.keys(given).length ? kvTable(Object.entries(given).map(([k, v]) => [k, show(v)])) : h("p", { class: "muted" }, "–"));
 
   const rej = h("div", { class: "panel", id: "rejections" }, h("h2", {}, `Rejections (${num(s.rejections.total)})`));
   const checks = Object.entries(s.rejections.byCheck);
