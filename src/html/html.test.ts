@@ -35,7 +35,7 @@ beforeAll(async () => {
 /** The JSON blocks of a report page. */
 function blocks(html: string): Map<string, unknown> {
   const out = new Map<string, unknown>();
-  for (const m of html.matchAll(/<script type="application\/json" id="([^"]+)">([\s\S]*?)<\/script>/g)) out.set(m[1]!, JSON.parse(m[2]!));
+  for (const m of html.matchAll(/<script type="application\/json" id="([^"]+)"[^>]*>([\s\S]*?)<\/script>/g)) out.set(m[1]!, JSON.parse(m[2]!));
   return out;
 }
 

@@ -73,7 +73,7 @@ export async function renderPage(title: string, data?: PageData): Promise<string
   );
   if (data) {
     parts.push(`<script type="application/json" id="tf-summary">${scriptJson(data.summary)}</script>`);
-    parts.push(`<script type="application/json" id="tf-rows">${scriptJson(data.rows)}</script>`);
+    parts.push(`<script type="application/json" id="tf-rows" data-per-chunk="${DETAILS_PER_CHUNK}">${scriptJson(data.rows)}</script>`);
     const chunks = new Map<number, Record<number, DialogueDetail>>();
     for (const [pos, d] of data.details) {
       const c = Math.floor(pos / DETAILS_PER_CHUNK);

@@ -9,9 +9,6 @@ export interface DataSource {
   detail(pos: number): Promise<DialogueDetail | null>;
 }
 
-/** Must match DETAILS_PER_CHUNK in src/html/page.ts (the page test opens dialogues of several chunks). */
-const DETAILS_PER_CHUNK = 200;
-
 function block<T>(id: string): T | undefined {
   const el = document.getElementById(id);
   return el?.textContent ? (JSON.parse(el.textContent) as T) : undefined;
@@ -22,11 +19,14 @@ export class EmbeddedSource implements DataSource {
   private readonly chunks = new Map<number, Record<string, DialogueDetail>>();
   private readonly summaryData: ReportSummary;
   private readonly rowData: DialogueRow[];
+  /** Details per data block (the page says: src/html/page.ts DETAILS_PER_CHUNK). */
+  private readonly perChunk: number;
   constructor() {
     const s = block<ReportSummary>("tf-summary");
     if (!s) throw new Error("this page holds no report data");
     this.summaryData = s;
     this.rowData = block<DialogueRow[]>("tf-rows") ?? [];
+    this.perChunk = Number(document.getElementById("tf-rows")?.dataset.perChunk ?? "200");
   }
   async summary(): Promise<ReportSummary> {
     return this.summaryData;
@@ -35,7 +35,7 @@ export class EmbeddedSource implements DataSource {
     return { total: this.rowData.length, rows: this.rowData.slice(from) };
   }
   async detail(pos: number): Promise<DialogueDetail | null> {
-    const c = Math.floor(pos / DETAILS_PER_CHUNK);
+    const c = Math.floor(pos / this.perChunk);
     let chunk = this.chunks.get(c);
     if (!chunk) {
       chunk = block<Record<string, DialogueDetail>>(`tf-d-${c}`) ?? {};
