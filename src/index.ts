@@ -20,3 +20,4 @@ export * as overlap from "./overlap/index.js";
 export * as doctor from "./doctor/index.js";
 export * as execute from "./execute/index.js";
 export * as queue from "./queue/index.js";
+export * as html from "./html/index.js";

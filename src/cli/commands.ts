@@ -12,6 +12,7 @@ import { registerStatsCommands } from "./stats-cmd.js";
 import { registerDoctorCommands } from "./doctor-cmd.js";
 import { registerWorkerCommands } from "./worker-cmd.js";
 import { registerCollectCommands } from "./collect-cmd.js";
+import { registerReportCommands } from "./report-cmd.js";
 
 /** Every subcommand, in the order of the pipeline. */
 export function registerCommands(program: Command): void {
@@ -28,4 +29,5 @@ export function registerCommands(program: Command): void {
   registerDoctorCommands(program);
   registerWorkerCommands(program);
   registerCollectCommands(program);
+  registerReportCommands(program);
 }

@@ -14,6 +14,7 @@ export type {
   VerifyOptions,
 } from "./types.js";
 export { verifyDialogue, findUngroundedArgs } from "./verify.js";
+export { argumentSources, type ArgumentSource, type ArgumentOrigin } from "./sources.js";
 export { Deduper, duplicateCheckResult, type DedupDialogue } from "./dedup.js";
 export { buildJudgePrompt, judgeDialogue, JUDGE_SCHEMA, type JudgedTool, type JudgeOptions, type JudgeResult } from "./judge.js";
 export { summarizeRejections, rejectionsOf, type RejectionEntry, type RejectionSummary } from "./summary.js";

@@ -1,0 +1,198 @@
+/**
+ * The Node side of the report: following a run's files as they grow (torn last line, bad lines), the figures
+ * taken from `toolflow stats`' own code, the report file (self-contained, sampled details), the view server's
+ * endpoints, and the CLI's errors. The page itself is tested in chromium (browser.test.ts).
+ */
+import { spawn } from "node:child_process";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { DialogueRecordZ, RejectedRecordZ, type DialogueRecord, type RejectedRecord } from "../core/index.js";
+import { datasetFigures, readDataset } from "../report/index.js";
+import { summarizeRejections } from "../verify/index.js";
+import { cliInProcess, PROJECT_ROOT } from "../../test/support/cli.js";
+import { exampleToolsAndGraph, INVENTED, simRun } from "../../test/support/report-run.js";
+import { tempDirForFile } from "../../test/support/tmp.js";
+import { RunData, scriptJson, startRunViewer, writeHtmlReport, type DialogueDetail, type DialogueRow, type ReportSummary } from "./index.js";
+
+const temp = tempDirForFile("toolflow-html-");
+let run: string;
+let acceptedLines: string[];
+let accepted: DialogueRecord[];
+let rejected: RejectedRecord[];
+
+const lines = (path: string) => readFileSync(path, "utf8").split("\n").filter((l) => l.trim() !== "");
+
+beforeAll(async () => {
+  const inputs = await exampleToolsAndGraph(join(temp(), "in"));
+  run = join(temp(), "run");
+  await simRun({ ...inputs, out: run, count: 5, inventEvery: 3 });
+  acceptedLines = lines(join(run, "dialogues.jsonl"));
+  accepted = acceptedLines.map((l) => DialogueRecordZ.parse(JSON.parse(l)));
+  rejected = lines(join(run, "rejected.jsonl")).map((l) => RejectedRecordZ.parse(JSON.parse(l)));
+}, 60_000);
+
+/** The JSON blocks of a report page. */
+function blocks(html: string): Map<string, unknown> {
+  const out = new Map<string, unknown>();
+  for (const m of html.matchAll(/<script type="application\/json" id="([^"]+)"[^>]*>([\s\S]*?)<\/script>/g)) out.set(m[1]!, JSON.parse(m[2]!));
+  return out;
+}
+
+describe("RunData", () => {
+  it("follows dialogues.jsonl as it grows: a torn last line waits for its end, a bad line is a note naming file and line", async () => {
+    expect(accepted.length).toBe(5);
+    expect(rejected.length).toBeGreaterThan(0);
+    const dir = join(temp(), "follow");
+    mkdirSync(dir);
+    const file = join(dir, "dialogues.jsonl");
+    const second = acceptedLines[1]!;
+    writeFileSync(file, `${acceptedLines[0]}\n${second.slice(0, 100)}`);
+    const data = await RunData.open(dir);
+    expect(data.rows.map((r) => r.id)).toEqual([accepted[0]!.id]);
+    appendFileSync(file, `${second.slice(100)}\n`);
+    expect(await data.refresh()).toBe(1);
+    expect(data.rows.map((r) => r.id)).toEqual([accepted[0]!.id, accepted[1]!.id]);
+    appendFileSync(file, `{"id": "broken"}\n`);
+    expect(await data.refresh()).toBe(0);
+    expect(data.summary().notes.join("\n")).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:3: not a valid toolflow dialogue record`));
+    // a dialogue's details come from its line: messages as written, the system prompt kept once in the summary
+    const d = (await data.detail(1))!;
+    const rec = accepted[1]!;
+    expect(d.id).toBe(rec.id);
+    expect(d.messages.slice(1)).toEqual(rec.messages.slice(1));
+    expect(data.summary().systemPrompts[d.systemPrompt!]).toBe(rec.messages[0]!.role === "system" ? rec.messages[0]!.content : undefined);
+    expect(d.plan?.steps.map((s) => s.id)).toEqual(rec.plan?.steps.map((s) => s.id));
+    expect(d.sources.length).toBeGreaterThan(0);
+    expect(await data.detail(99)).toBeNull();
+  });
+
+  it("reads a whole run: every row, the stats figures of toolflow stats, and the rejections as verify counts them", async () => {
+    const data = await RunData.open(run);
+    const s = data.summary();
+    expect(s.counts).toEqual({ accepted: accepted.length, rejected: rejected.length });
+    expect(data.rows.map((r) => r.id)).toEqual([...accepted, ...rejected].map((r) => r.id));
+    expect(data.rows.filter((r) => r.a === 0).every((r) => r.r.includes("provenance"))).toBe(true);
+    expect(s.figures).toEqual(await datasetFigures(readDataset(run)));
+    expect(s.rejections).toEqual(summarizeRejections(rejected));
+    expect(s.graph?.nodes.length).toBe(23);
+    expect(s.manifest?.status).toBe("complete");
+    // a row's calls and tools are the record's
+    const r0 = data.rows[0]!;
+    const calls = accepted[0]!.messages.flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []) : []));
+    expect(r0.c).toBe(calls.length);
+    expect(new Set(r0.t.map((t) => s.toolNames[t]))).toEqual(new Set(calls.map((c) => c.function.name)));
+    // a rejected record carries no tool specs: its sample (samples.jsonl) names them, the run's tools.jsonl gives them
+    const pos = data.rows.findIndex((r) => r.a === 0);
+    const d = (await data.detail(pos))!;
+    const rec = rejected[0]!;
+    expect(rec.tools).toBeUndefined();
+    const sample = lines(join(run, "samples.jsonl")).map((l) => JSON.parse(l) as { id: string; tools: string[] }).find((x) => x.id === rec.sampleId)!;
+    expect(d.tools).toEqual(sample.tools);
+    expect(d.sources.some((x) => x.origin.kind === "ungrounded" && x.value === INVENTED)).toBe(true);
+  });
+});
+
+describe("writeHtmlReport", () => {
+  it("writes one self-contained page; beyond --max-details it embeds a seeded sample of details and says so", async () => {
+    const out = join(temp(), "pages", "small.html");
+    const r = await writeHtmlReport(run, out, { maxDetails: 2 });
+    const html = readFileSync(out, "utf8");
+    expect(r).toMatchObject({ dialogues: accepted.length + rejected.length, embedded: 2, bytes: Buffer.byteLength(html) });
+    expect(readdirSync(join(temp(), "pages"))).toEqual(["small.html"]); // no temp file left beside it
+    // nothing loaded from elsewhere
+    expect(html).not.toMatch(/<script[^>]+src=|<link[^>]+href=|<img[^>]+src=|url\(\s*["']?https?:/i);
+    const b = blocks(html);
+    const summary = b.get("tf-summary") as ReportSummary;
+    const rows = b.get("tf-rows") as DialogueRow[];
+    expect(rows).toHaveLength(r.dialogues);
+    expect(rows.filter((x) => x.d === 1)).toHaveLength(2);
+    expect(summary.sample).toMatchObject({ total: r.dialogues, embedded: 2 });
+    expect(summary.sample?.note).toContain(`2 of the ${r.dialogues} dialogues`);
+    const details = [...b].filter(([k]) => k.startsWith("tf-d-")).flatMap(([, v]) => Object.entries(v as Record<string, DialogueDetail>));
+    expect(details.map(([pos]) => Number(pos)).sort((a, b) => a - b)).toEqual(rows.flatMap((x, i) => (x.d ? [i] : [])));
+    for (const [pos, d] of details) expect(d.id).toBe(rows[Number(pos)]!.id);
+    // the same seed picks the same sample
+    const again = await writeHtmlReport(run, join(temp(), "pages2", "again.html"), { maxDetails: 2 });
+    const rowsAgain = blocks(readFileSync(again.out, "utf8")).get("tf-rows") as DialogueRow[];
+    expect(rowsAgain.map((x) => x.d)).toEqual(rows.map((x) => x.d));
+  });
+
+  it("keeps data from closing its <script> element", () => {
+    const evil = { text: "</script><script>alert(1)</script>\u2028<!--" };
+    const s = scriptJson(evil);
+    expect(s).not.toMatch(/<\/|<!--|\u2028/);
+    expect(JSON.parse(s)).toEqual(evil);
+  });
+});
+
+describe("startRunViewer", () => {
+  it("serves the page, the summary, rows after a position and one dialogue, on 127.0.0.1", async () => {
+    const viewer = await startRunViewer(run, { pollMs: 100_000 });
+    try {
+      expect(viewer.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const page = await fetch(viewer.url);
+      expect(page.headers.get("content-type")).toContain("text/html");
+      const html = await page.text();
+      expect(html).toContain('id="tf-live"');
+      expect(html).not.toContain('id="tf-rows"');
+      const summary = (await (await fetch(`${viewer.url}api/summary`)).json()) as ReportSummary;
+      expect(summary.live).toBe(true);
+      expect(summary.counts).toEqual({ accepted: accepted.length, rejected: rejected.length });
+      const rows = (await (await fetch(`${viewer.url}api/rows?from=2`)).json()) as { total: number; rows: DialogueRow[] };
+      expect(rows.total).toBe(accepted.length + rejected.length);
+      expect(rows.rows.map((r) => r.id)).toEqual([...accepted, ...rejected].slice(2).map((r) => r.id));
+      const d = (await (await fetch(`${viewer.url}api/dialogue?pos=0`)).json()) as DialogueDetail;
+      expect(d.id).toBe(accepted[0]!.id);
+      expect(d.messages).toEqual(accepted[0]!.messages); // the live page gets the system prompt itself
+      expect((await fetch(`${viewer.url}api/dialogue?pos=999`)).status).toBe(404);
+      expect((await fetch(`${viewer.url}api/rows?from=-1`)).status).toBe(400);
+      expect((await fetch(`${viewer.url}nope`)).status).toBe(404);
+    } finally {
+      await viewer.close();
+    }
+  });
+});
+
+describe("toolflow report / view (CLI)", () => {
+  it("view prints its URL, serves the run, and stops on SIGTERM", async () => {
+    const child = spawn(process.execPath, ["--import", "tsx", join(PROJECT_ROOT, "src/cli/main.ts"), "view", run, "--port", "0"], { cwd: PROJECT_ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    try {
+      let stdout = "";
+      const url = await new Promise<string>((ok, fail) => {
+        child.stdout.on("data", (b: Buffer) => {
+          stdout += b.toString();
+          const m = /http:\/\/127\.0\.0\.1:\d+\//.exec(stdout);
+          if (m) ok(m[0]);
+        });
+        child.once("exit", (code) => fail(new Error(`view exited (${code}) before printing its URL`)));
+      });
+      const summary = (await (await fetch(`${url}api/summary`)).json()) as ReportSummary;
+      expect(summary.counts).toEqual({ accepted: accepted.length, rejected: rejected.length });
+      const exited = new Promise<number | null>((ok) => child.once("exit", (code) => ok(code)));
+      child.kill("SIGTERM");
+      expect(await exited).toBe(0);
+    } finally {
+      if (child.exitCode === null) child.kill("SIGKILL");
+    }
+  }, 30_000);
+
+  it("writes the report and says how big it is; a missing folder or judge output is an error naming it", async () => {
+    const out = join(temp(), "cli.html");
+    const ok = await cliInProcess(["report", run, "-o", out]);
+    expect(ok.code, ok.stderr).toBe(0);
+    expect(ok.stderr).toMatch(new RegExp(`report: ${accepted.length + rejected.length} dialogues \\(${accepted.length} accepted, ${rejected.length} rejected\\), [\\d.]+ MB -> `));
+    expect(existsSync(out)).toBe(true);
+    const missing = join(temp(), "no-such-run");
+    const bad = await cliInProcess(["report", missing, "-o", join(temp(), "x.html")]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain(missing);
+    const notRun = await cliInProcess(["report", join(temp(), "in"), "-o", join(temp(), "z.html")]);
+    expect(notRun.code).toBe(2);
+    expect(notRun.stderr).toMatch(/not a synth run folder/);
+    const noJudge = await cliInProcess(["report", run, "--judge", join(temp(), "in"), "-o", join(temp(), "y.html")]);
+    expect(noJudge.code).toBe(2);
+    expect(noJudge.stderr).toMatch(/no judge\.jsonl or summary\.json/);
+    expect(["x.html", "y.html", "z.html"].filter((f) => existsSync(join(temp(), f)))).toEqual([]);
+  });
+});

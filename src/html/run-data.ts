@@ -1,0 +1,547 @@
+/**
+ * Reads a synth run folder for the report page, incrementally: `refresh()` reads what was appended to
+ * dialogues.jsonl and rejected.jsonl since the last call (a partly written last line waits for its end), so
+ * `toolflow view` can follow a run as it writes and `toolflow report` reads a finished one the same way.
+ *
+ * Kept in memory: one short row per dialogue (list and filters), where its line is (details are read again from
+ * disk when opened), the `toolflow stats` accumulator of the accepted dialogues, and the rejection entries.
+ * Every figure comes from the stages that define it: report's FigureAccumulator (the stats figures), verify's
+ * summarizeRejections and argumentSources, judge's bootstrapMean.
+ */
+import { existsSync, statSync } from "node:fs";
+import { open, readFile } from "node:fs/promises";
+import { dirname, join, resolve } from "node:path";
+import { z } from "zod";
+import {
+  DialogueRecordZ,
+  InputError,
+  PLAN_STEP_KINDS,
+  RejectedRecordZ,
+  ToolGraphJsonZ,
+  ToolSampleZ,
+  ToolSpecZ,
+  packageVersion,
+  parseJsonlLine,
+  readJsonFile,
+  type DialogueRecord,
+  type Message,
+  type RejectedRecord,
+  type ToolSpec,
+} from "../core/index.js";
+import { bootstrapMean, JUDGE_FILES } from "../judge/index.js";
+import { FigureAccumulator, readRow } from "../report/index.js";
+import { ManifestZ } from "../synth/index.js";
+import { argumentSources, summarizeRejections, type RejectionEntry } from "../verify/index.js";
+import type { DialogueDetail, DialogueRow, PlanStepView, ReportGraph, ReportJudge, ReportSummary } from "./types.js";
+
+export interface RunDataOptions {
+  /** graph.json to draw (default: the run's --graph from its manifest, else DIR/graph.json or DIR/../graph.json). */
+  graph?: string;
+  /** A `toolflow judge` output folder (default: DIR/judge, DIR/judged or DIR when it holds judge.jsonl). */
+  judge?: string;
+  /** Page title (default "toolflow report: <DIR>"). */
+  title?: string;
+  /** Served by `toolflow view`. */
+  live?: boolean;
+  /** Bootstrap resamples of the record judge intervals (default 1000). */
+  resamples?: number;
+  /** Read the run's files in `open` (default true; `view` starts serving first and reads in the background). */
+  readNow?: boolean;
+}
+
+const RUN_FILES = { accepted: "dialogues.jsonl", rejected: "rejected.jsonl", manifest: "manifest.json" } as const;
+
+/** Where a dialogue's line is. */
+interface LineRef {
+  file: string;
+  start: number;
+  length: number;
+  line: number;
+}
+
+/** Follows one JSONL file: new complete lines since the last read; a torn tail is kept for the next read. */
+class JsonlTail {
+  private offset = 0;
+  private lineNo = 0;
+  private partial: Buffer = Buffer.alloc(0);
+  constructor(readonly path: string) {}
+
+  /** True when the file was replaced by a shorter one (a run started over): the caller resets. */
+  shrank(): boolean {
+    return existsSync(this.path) && statSync(this.path).size < this.offset;
+  }
+
+  async *read(): AsyncGenerator<{ text: string; ref: LineRef }> {
+    if (!existsSync(this.path)) return;
+    const size = statSync(this.path).size;
+    if (size <= this.offset) return;
+    const fh = await open(this.path, "r");
+    try {
+      const chunk = 4 << 20;
+      const buf = Buffer.alloc(chunk);
+      while (this.offset < size) {
+        const { bytesRead } = await fh.read(buf, 0, Math.min(chunk, size - this.offset), this.offset);
+        if (bytesRead === 0) break;
+        const startOfData = this.offset - this.partial.length;
+        const data = this.partial.length > 0 ? Buffer.concat([this.partial, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
+        this.offset += bytesRead;
+        let from = 0;
+        for (let nl = data.indexOf(10, from); nl !== -1; nl = data.indexOf(10, from)) {
+          this.lineNo++;
+          const text = data.toString("utf8", from, nl);
+          const ref = { file: this.path, start: startOfData + from, length: nl - from, line: this.lineNo };
+          from = nl + 1;
+          if (text.trim() !== "") yield { text, ref };
+        }
+        this.partial = Buffer.from(data.subarray(from));
+      }
+    } finally {
+      await fh.close();
+    }
+  }
+}
+
+const JudgeLineZ = z
+  .object({
+    id: z.string(),
+    judge: z.object({ scores: z.record(z.string(), z.number()), rationale: z.string(), model: z.string() }).optional(),
+    roundTrip: z.unknown().optional(),
+  })
+  .passthrough();
+type JudgeLineLoose = z.infer<typeof JudgeLineZ>;
+
+const IntervalZ = z.object({ mean: z.number(), low: z.number(), high: z.number() }).nullable();
+const JudgeSummaryZ = z
+  .object({
+    dialogues: z.number().optional(),
+    ss: z.object({ mean: z.number().nullable(), pairs: z.number() }).passthrough().optional(),
+    enr: z.object({ rate: z.number().nullable(), pairs: z.number() }).passthrough().optional(),
+    judge: z.record(z.string(), z.union([IntervalZ, z.number()])).optional(),
+    roundTrip: z
+      .object({
+        agreement: z.number().nullable(),
+        turns: z.number(),
+        agreed: z.number(),
+        byStepKind: z.record(z.string(), z.object({ turns: z.number(), agreed: z.number(), agreement: z.number().nullable() }).passthrough()),
+      })
+      .passthrough()
+      .optional(),
+    notes: z.array(z.string()).default([]),
+  })
+  .passthrough();
+
+function mean(xs: number[]): number | null {
+  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+}
+
+function firstExisting(paths: Array<string | undefined>): string | undefined {
+  return paths.find((p): p is string => p !== undefined && existsSync(p));
+}
+
+/** The judge output folder of a run, when there is one. */
+export function findJudgeDir(dir: string, given?: string): string | undefined {
+  if (given !== undefined) {
+    if (!existsSync(join(given, JUDGE_FILES.summary)) && !existsSync(join(given, JUDGE_FILES.results))) {
+      throw new InputError(`no ${JUDGE_FILES.results} or ${JUDGE_FILES.summary} in the judge folder`, { file: given });
+    }
+    return given;
+  }
+  for (const d of [join(dir, "judge"), join(dir, "judged"), dir]) {
+    if (existsSync(join(d, JUDGE_FILES.results))) return d;
+  }
+  return undefined;
+}
+
+/** A run's data for the page; see the module comment. */
+export class RunData {
+  readonly dir: string;
+  readonly rows: DialogueRow[] = [];
+  private readonly refs: LineRef[] = [];
+  private accepted: JsonlTail;
+  private rejected: JsonlTail;
+  private figures = new FigureAccumulator();
+  private acceptedCount = 0;
+  private rejectedEntries: Array<{ rejectedBy: RejectionEntry[] }> = [];
+  private recordScores = new Map<string, number[]>();
+  private recordRated = 0;
+  private readonly toolIndex = new Map<string, number>();
+  readonly toolNames: string[] = [];
+  private readonly systemIndex = new Map<string, number>();
+  private readonly systemPrompts: string[] = [];
+  private readonly notes: string[] = [];
+  private judgeLines = new Map<string, JudgeLineLoose>();
+  private judgeSummary: ReportJudge | null = null;
+  private graph: ReportGraph | null = null;
+  private manifest: Record<string, unknown> | null = null;
+  private cached: ReportSummary | null = null;
+  /** Rejected records carry no tool specs: the run's samples and tools.jsonl give them (read when first needed). */
+  private offered: { samples: Map<string, string[]>; specs: Map<string, ToolSpec> } | null = null;
+  /** Set by `sample()`: the rows whose details the report embeds. */
+  private sampleNote: ReportSummary["sample"] = null;
+
+  private constructor(dir: string, private readonly options: RunDataOptions) {
+    this.dir = resolve(dir);
+    this.accepted = new JsonlTail(join(this.dir, RUN_FILES.accepted));
+    this.rejected = new JsonlTail(join(this.dir, RUN_FILES.rejected));
+  }
+
+  /** Open a run folder (it must exist; its files may not yet). Reads the judge output and the graph once. */
+  static async open(dir: string, options: RunDataOptions = {}): Promise<RunData> {
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError("not a folder (expected a synth run folder)", { file: dir });
+    const data = new RunData(dir, options);
+    await data.loadJudge();
+    if (options.readNow ?? true) await data.refresh();
+    return data;
+  }
+
+  get counts(): { accepted: number; rejected: number } {
+    return { accepted: this.acceptedCount, rejected: this.rejectedEntries.length };
+  }
+
+  private reset(): void {
+    this.rows.length = 0;
+    this.refs.length = 0;
+    this.figures = new FigureAccumulator();
+    this.acceptedCount = 0;
+    this.rejectedEntries = [];
+    this.recordScores = new Map();
+    this.recordRated = 0;
+    this.accepted = new JsonlTail(this.accepted.path);
+    this.rejected = new JsonlTail(this.rejected.path);
+  }
+
+  /** Read what the run appended since the last call. Returns how many dialogues were added. */
+  async refresh(): Promise<number> {
+    if (this.accepted.shrank() || this.rejected.shrank()) {
+      this.reset();
+      this.notes.push("the run's files were replaced (a new run in this folder): read again from the start");
+    }
+    const before = this.rows.length;
+    await this.loadManifest();
+    for await (const { text, ref } of this.accepted.read()) {
+      const p = parseJsonlLine(text, DialogueRecordZ, "toolflow dialogue record");
+      if (!p.ok) {
+        this.notes.push(`${ref.file}:${ref.line}: ${p.problem.message}${p.problem.pointer ? ` at ${p.problem.pointer}` : ""}; left out`);
+        continue;
+      }
+      this.addAccepted(p.value, ref);
+    }
+    for await (const { text, ref } of this.rejected.read()) {
+      const p = parseJsonlLine(text, RejectedRecordZ, "toolflow rejected record");
+      if (!p.ok) {
+        this.notes.push(`${ref.file}:${ref.line}: ${p.problem.message}${p.problem.pointer ? ` at ${p.problem.pointer}` : ""}; left out`);
+        continue;
+      }
+      this.addRejected(p.value, ref);
+    }
+    if (this.rows.length !== before) this.cached = null;
+    return this.rows.length - before;
+  }
+
+  private toolId(name: string): number {
+    let i = this.toolIndex.get(name);
+    if (i === undefined) {
+      i = this.toolNames.length;
+      this.toolNames.push(name);
+      this.toolIndex.set(name, i);
+    }
+    return i;
+  }
+
+  private rowOf(r: RejectedRecord | DialogueRecord, accepted: boolean, rejectedBy: string[], judge: number | null): DialogueRow {
+    const tools = new Set<number>();
+    let calls = 0;
+    let turns = 0;
+    for (const m of r.messages ?? []) {
+      if (m.role === "user") turns++;
+      else if (m.role === "assistant") {
+        turns++;
+        for (const c of m.tool_calls ?? []) {
+          calls++;
+          tools.add(this.toolId(c.function.name));
+        }
+      }
+    }
+    const kinds = new Set<number>();
+    for (const s of r.plan?.steps ?? []) kinds.add(PLAN_STEP_KINDS.indexOf(s.kind));
+    return { id: r.id, x: r.index, a: accepted ? 1 : 0, r: rejectedBy, t: [...tools], k: [...kinds].sort((a, b) => a - b), c: calls, n: turns, j: judge, d: 1 };
+  }
+
+  private judgeOf(r: { id: string; judge?: Record<string, number> | undefined }): number | null {
+    const scores = r.judge ?? this.judgeLines.get(r.id)?.judge?.scores;
+    if (!scores) return null;
+    const m = mean(Object.values(scores));
+    return m === null ? null : Math.round(m * 100) / 100;
+  }
+
+  private addAccepted(r: DialogueRecord, ref: LineRef): void {
+    this.figures.add(readRow("toolflow", r, { file: ref.file, line: ref.line }));
+    this.acceptedCount++;
+    if (r.judge) {
+      this.recordRated++;
+      for (const [k, v] of Object.entries(r.judge)) {
+        const list = this.recordScores.get(k) ?? [];
+        list.push(v);
+        this.recordScores.set(k, list);
+      }
+    }
+    this.rows.push(this.rowOf(r, true, [], this.judgeOf(r)));
+    this.refs.push(ref);
+  }
+
+  private addRejected(r: RejectedRecord, ref: LineRef): void {
+    this.rejectedEntries.push({ rejectedBy: r.rejectedBy });
+    this.rows.push(this.rowOf(r, false, [...new Set(r.rejectedBy.map((e) => e.check))], this.judgeOf(r)));
+    this.refs.push(ref);
+  }
+
+  private async loadManifest(): Promise<void> {
+    const path = join(this.dir, RUN_FILES.manifest);
+    if (!existsSync(path)) return;
+    let raw: unknown;
+    try {
+      raw = JSON.parse(await readFile(path, "utf8"));
+    } catch {
+      return; // being rewritten (synth writes it atomically, so this is rare); the next refresh reads it
+    }
+    const p = ManifestZ.safeParse(raw);
+    if (!p.success) {
+      const note = `${path}: not a toolflow synth manifest (${p.error.issues[0]?.message ?? "invalid"}); overview left out`;
+      if (!this.notes.includes(note)) this.notes.push(note);
+      return;
+    }
+    if (JSON.stringify(p.data) !== JSON.stringify(this.manifest)) this.cached = null;
+    this.manifest = p.data as unknown as Record<string, unknown>;
+    if (this.graph === null) await this.loadGraph();
+  }
+
+  private async loadGraph(): Promise<void> {
+    const inputs = (this.manifest?.inputs ?? {}) as { graph?: { path?: unknown } };
+    const fromManifest = typeof inputs.graph?.path === "string" ? inputs.graph.path : undefined;
+    const file =
+      this.options.graph ?? firstExisting([fromManifest, join(this.dir, "graph.json"), join(dirname(this.dir), "graph.json")]);
+    if (file === undefined) return;
+    const raw = await readJsonFile(file);
+    const p = ToolGraphJsonZ.safeParse(raw);
+    if (!p.success) {
+      const issue = p.error.issues[0];
+      throw new InputError(`not a toolflow graph.json: ${issue?.message ?? "invalid"}`, { file, pointer: "/" + (issue?.path.join("/") ?? "") });
+    }
+    this.graph = {
+      file,
+      nodes: p.data.nodes.map((n) => ({ id: n.id, name: n.name, ...(n.category ? { category: n.category } : {}) })),
+      edges: p.data.edges.map((e) => ({ source: e.source, target: e.target, kind: e.kind, weight: e.weight, evidence: e.evidence.slice(0, 5) })),
+    };
+  }
+
+  private async loadJudge(): Promise<void> {
+    const dir = findJudgeDir(this.dir, this.options.judge);
+    if (this.options.graph !== undefined && !existsSync(this.options.graph)) throw new InputError("graph file not found", { file: this.options.graph });
+    if (dir === undefined) return;
+    const results = join(dir, JUDGE_FILES.results);
+    if (existsSync(results)) {
+      const text = await readFile(results, "utf8");
+      let line = 0;
+      for (const l of text.split("\n")) {
+        line++;
+        if (l.trim() === "") continue;
+        const p = parseJsonlLine(l, JudgeLineZ, "judge line");
+        if (!p.ok) {
+          this.notes.push(`${results}:${line}: ${p.problem.message}; left out`);
+          continue;
+        }
+        this.judgeLines.set(p.value.id, p.value);
+      }
+    }
+    const summaryPath = join(dir, JUDGE_FILES.summary);
+    if (existsSync(summaryPath)) {
+      const p = JudgeSummaryZ.safeParse(await readJsonFile(summaryPath));
+      if (!p.success) throw new InputError(`not a toolflow judge summary: ${p.error.issues[0]?.message ?? "invalid"}`, { file: summaryPath });
+      const s = p.data;
+      const criteria: Record<string, ReportJudge["criteria"][string]> = {};
+      for (const [k, v] of Object.entries(s.judge ?? {})) if (typeof v !== "number") criteria[k] = v;
+      this.judgeSummary = {
+        dir,
+        criteria,
+        dialogues: typeof s.judge?.dialogues === "number" ? s.judge.dialogues : (s.dialogues ?? 0),
+        ss: s.ss ? { mean: s.ss.mean, pairs: s.ss.pairs } : null,
+        enr: s.enr ? { rate: s.enr.rate, pairs: s.enr.pairs } : null,
+        roundTrip: s.roundTrip
+          ? {
+              agreement: s.roundTrip.agreement,
+              turns: s.roundTrip.turns,
+              agreed: s.roundTrip.agreed,
+              byStepKind: Object.fromEntries(
+                Object.entries(s.roundTrip.byStepKind).map(([k, v]) => [k, { turns: v.turns, agreed: v.agreed, agreement: v.agreement }]),
+              ),
+            }
+          : null,
+        notes: s.notes,
+      };
+    }
+  }
+
+  /** Embed only `n` dialogues' details (a seeded sample, all rejected ones first up to a quarter of n). */
+  limitDetails(positions: Set<number>, note: string): void {
+    this.rows.forEach((r, i) => (r.d = positions.has(i) ? 1 : 0));
+    this.sampleNote = { total: this.rows.length, embedded: positions.size, note };
+    this.cached = null;
+  }
+
+  summary(): ReportSummary {
+    if (this.cached) return this.cached;
+    const resamples = this.options.resamples ?? 1000;
+    const recordJudge =
+      this.recordRated === 0
+        ? null
+        : {
+            dialogues: this.recordRated,
+            criteria: Object.fromEntries([...this.recordScores].map(([k, v]) => [k, bootstrapMean(v, { seed: 0, resamples })])),
+          };
+    this.cached = {
+      title: this.options.title ?? `toolflow report: ${this.dir}`,
+      dir: this.dir,
+      generatedAt: new Date().toISOString(),
+      version: packageVersion(),
+      live: this.options.live ?? false,
+      manifest: this.manifest,
+      counts: this.counts,
+      rejections: summarizeRejections(this.rejectedEntries),
+      figures: this.acceptedCount === 0 ? null : this.figures.result(),
+      recordJudge,
+      judge: this.judgeSummary,
+      graph: this.graph,
+      toolNames: this.toolNames,
+      stepKinds: [...PLAN_STEP_KINDS],
+      systemPrompts: this.systemPrompts,
+      sample: this.sampleNote,
+      notes: [...this.notes],
+    };
+    return this.cached;
+  }
+
+  /** The system prompts seen in details so far (details refer to them by position). */
+  get prompts(): string[] {
+    return this.systemPrompts;
+  }
+
+  /** The dialogue at list position `pos`, read again from its file; null when there is none. */
+  async detail(pos: number): Promise<DialogueDetail | null> {
+    const ref = this.refs[pos];
+    const row = this.rows[pos];
+    if (!ref || !row) return null;
+    const fh = await open(ref.file, "r");
+    let text: string;
+    try {
+      const buf = Buffer.alloc(ref.length);
+      await fh.read(buf, 0, ref.length, ref.start);
+      text = buf.toString("utf8");
+    } finally {
+      await fh.close();
+    }
+    const p = row.a ? parseJsonlLine(text, DialogueRecordZ, "toolflow record") : parseJsonlLine(text, RejectedRecordZ, "toolflow record");
+    if (!p.ok) throw new InputError(p.problem.message, { file: ref.file, line: ref.line });
+    const r: RejectedRecord = "rejectedBy" in p.value ? p.value : { ...p.value, rejectedBy: [] };
+    return this.detailOf(r, row.a === 1, await this.withTools(r));
+  }
+
+  /** The sample's tool names (samples.jsonl) and the specs of the run's tools.jsonl, when the files are there. */
+  private async offeredTools(): Promise<NonNullable<RunData["offered"]>> {
+    if (this.offered) return this.offered;
+    const samples = new Map<string, string[]>();
+    const specs = new Map<string, ToolSpec>();
+    const readLines = async <T>(file: string | undefined, parse: (v: unknown) => T | undefined, each: (v: T) => void) => {
+      if (file === undefined || !existsSync(file)) return;
+      for (const l of (await readFile(file, "utf8")).split("\n")) {
+        if (l.trim() === "") continue;
+        try {
+          const v = parse(JSON.parse(l));
+          if (v !== undefined) each(v);
+        } catch {
+          // a line that is not one: skipped (the page then lists fewer offered tools)
+        }
+      }
+    };
+    await readLines(join(this.dir, "samples.jsonl"), (v) => ToolSampleZ.safeParse(v).data, (x) => samples.set(x.id, x.tools));
+    const inputs = (this.manifest?.inputs ?? {}) as { tools?: { path?: unknown } };
+    const toolsFile = typeof inputs.tools?.path === "string" ? inputs.tools.path : undefined;
+    await readLines(toolsFile, (v) => ToolSpecZ.safeParse(v).data, (t) => specs.set(t.name, t));
+    this.offered = { samples, specs };
+    return this.offered;
+  }
+
+  private async withTools(r: RejectedRecord): Promise<{ names: string[]; specs: ToolSpec[] }> {
+    if (r.tools) return { names: r.tools.map((t) => t.name), specs: r.tools };
+    const o = await this.offeredTools();
+    const called = (r.messages ?? []).flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []).map((c) => c.function.name) : []));
+    const names = o.samples.get(r.sampleId ?? "") ?? [...new Set(called)];
+    return { names, specs: names.flatMap((n) => o.specs.get(n) ?? []) };
+  }
+
+  private detailOf(r: RejectedRecord, accepted: boolean, offered: { names: string[]; specs: ToolSpec[] }): DialogueDetail {
+    const messages: Message[] = (r.messages ?? []).map((m) => ({ ...m }));
+    let systemPrompt: number | null = null;
+    const sys = messages[0];
+    if (sys?.role === "system") {
+      let i = this.systemIndex.get(sys.content);
+      if (i === undefined) {
+        i = this.systemPrompts.length;
+        this.systemPrompts.push(sys.content);
+        this.systemIndex.set(sys.content, i);
+      }
+      systemPrompt = i;
+      messages[0] = { role: "system", content: "" };
+    }
+    const stepOf = r.stepOf ?? messages.map(() => null);
+    const checks = r.verification?.checks ?? [];
+    const planReasons = checks.find((c) => c.name === "plan")?.reasons ?? [];
+    const plan: DialogueDetail["plan"] = r.plan
+      ? {
+          unusedTools: r.plan.unusedTools,
+          steps: r.plan.steps.map((s): PlanStepView => {
+            const own = stepOf.flatMap((x, i) => (x === s.id ? [i] : []));
+            const re = new RegExp(`\\bstep ${s.id}\\b`);
+            const problems = planReasons.filter((x) => re.test(x));
+            return {
+              id: s.id,
+              kind: s.kind,
+              intent: s.intent,
+              tools: s.tools,
+              dependsOn: s.dependsOn,
+              ...(s.missingArgs ? { missingArgs: s.missingArgs } : {}),
+              messages: own,
+              done: own.length > 0 && problems.length === 0,
+              problems,
+            };
+          }),
+        }
+      : null;
+    const line = this.judgeLines.get(r.id);
+    const judge = r.judge
+      ? { scores: r.judge }
+      : line?.judge
+        ? { scores: line.judge.scores, rationale: line.judge.rationale, model: line.judge.model }
+        : null;
+    const sources =
+      r.messages && r.stepOf ? argumentSources({ tools: offered.specs, plan: r.plan ?? null, messages: r.messages, stepOf: r.stepOf }) : [];
+    return {
+      id: r.id,
+      index: r.index,
+      accepted,
+      ...(r.sampleId ? { sampleId: r.sampleId } : {}),
+      messages,
+      systemPrompt,
+      stepOf,
+      plan,
+      checks,
+      rejectedBy: r.rejectedBy ?? [],
+      tools: offered.names,
+      models: r.models ?? {},
+      backend: r.backend ?? null,
+      usage: Object.fromEntries(Object.entries(r.usage ?? {}).map(([k, u]) => [k, { promptTokens: u.promptTokens, completionTokens: u.completionTokens }])),
+      judge,
+      roundTrip: line?.roundTrip ?? null,
+      sources,
+    };
+  }
+}

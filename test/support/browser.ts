@@ -1,0 +1,30 @@
+/**
+ * Chromium for the browser tests: playwright-core driving the system's chromium (Debian's package, which .ci/run
+ * installs with apt). WebGL (sigma) runs on SwiftShader, the software renderer, so no GPU is needed.
+ */
+import { existsSync, mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { chromium, type Browser } from "playwright-core";
+import { PROJECT_ROOT } from "./cli.js";
+
+const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
+
+/** The chromium binary, or undefined (the browser tests then skip, saying why). */
+export const CHROMIUM = process.env.TOOLFLOW_CHROMIUM ?? CANDIDATES.find((p) => existsSync(p));
+
+export const NO_CHROMIUM = `no chromium at ${CANDIDATES.join(", ")} (set TOOLFLOW_CHROMIUM, or run .ci/run, which installs it with apt)`;
+
+export function launchChromium(): Promise<Browser> {
+  if (!CHROMIUM) throw new Error(NO_CHROMIUM);
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: ["--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--ignore-gpu-blocklist", "--no-sandbox"],
+  });
+}
+
+/** Where screenshots go (kept after the tests, not committed). */
+export function artifactPath(name: string): string {
+  const dir = join(PROJECT_ROOT, "test-artifacts");
+  mkdirSync(dir, { recursive: true });
+  return join(dir, name);
+}
