@@ -90,6 +90,11 @@ export interface ExecutionOptions {
   env?: NodeJS.ProcessEnv;
   /** Test seam: executors to use instead of the real ones. */
   executors?: Partial<Record<RealExecutorKind, Executor>>;
+  /**
+   * The tools given are part of those `execute` was checked against (a queue worker has the run's sampled tools
+   * only): an entry naming none of them is not an error here.
+   */
+  subsetOfTools?: boolean;
 }
 
 const DEFAULT_LIMITS = { timeoutMs: 15_000, retries: 2, retryDelayMs: 250, concurrency: 4 } as const;
@@ -99,7 +104,11 @@ function keysOf(tool: ToolSpec): string[] {
 }
 
 /** Which executor each tool uses (UsageError for an entry that fits no tool, or a tool an executor cannot run). */
-export function assignExecutors(tools: readonly ToolSpec[], spec: ExecuteSpec): Map<string, ExecutorKind> {
+export function assignExecutors(
+  tools: readonly ToolSpec[],
+  spec: ExecuteSpec,
+  options: { subsetOfTools?: boolean } = {},
+): Map<string, ExecutorKind> {
   const used = new Set<string>();
   const out = new Map<string, ExecutorKind>();
   for (const t of tools) {
@@ -121,7 +130,7 @@ export function assignExecutors(tools: readonly ToolSpec[], spec: ExecuteSpec): 
     if (kind === "http" && !t.source.http) throw new UsageError(`${why}: tool "${t.name}" is not an OpenAPI operation (source ${t.source.file})`);
     out.set(t.name, kind);
   }
-  for (const name of spec.targets.keys()) {
+  for (const name of options.subsetOfTools ? [] : spec.targets.keys()) {
     if (!used.has(name) && !tools.some((t) => keysOf(t).includes(name))) {
       throw new UsageError(`--execute: "${name}" is neither a tool name nor a tool source of the run's tools`);
     }
@@ -165,7 +174,7 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
     config = parsed.data;
   }
   const env = options.env ?? process.env;
-  const kinds = assignExecutors(tools, spec);
+  const kinds = assignExecutors(tools, spec, { subsetOfTools: options.subsetOfTools ?? false });
   const secrets: string[] = [];
 
   // Auth values, read once; a variable that is not set is an error naming it (never its value).

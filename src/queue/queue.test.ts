@@ -1,4 +1,4 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { Queue } from "bullmq";
@@ -7,6 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { UsageError, type DialogueRecord } from "../core/index.js";
 import { runSynth, SynthRunError, type SynthOptions } from "../synth/index.js";
 import { startOpenAIServer } from "../../test/support/openai-server.js";
+import { petsOpenApi, startPetsApi } from "../../test/support/pets-api.js";
+import { importTools } from "../tools/index.js";
 import { startRedis, type RedisServer } from "../../test/support/redis.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
 import { writeBfclMultiTurnTools } from "../../test/e2e/support/run-files.js";
@@ -229,6 +231,49 @@ describe("a queued run", () => {
       conn.disconnect();
     }
     for (const f of ["dialogues.jsonl", "manifest.json"]) expect(readFileSync(join(out, f), "utf8")).not.toContain(KEY);
+  });
+
+  it("runs --execute on the workers: each calls the API with the token from its own environment, kept out of Redis", async () => {
+    const TOKEN = "pets-queue-token-5d1e";
+    const api = await startPetsApi({ token: TOKEN });
+    const dir = work();
+    const doc = join(dir, "pets.json");
+    writeFileSync(doc, JSON.stringify(petsOpenApi(api.baseUrl)));
+    const config = join(dir, "execute.yaml");
+    writeFileSync(config, `sources:\n  - match: pets.json\n    auth: {header: Authorization, env: PETS_TOKEN, prefix: "Bearer "}\n    retries: 0\n`);
+    const petsTools = join(dir, "pets-tools.jsonl");
+    writeFileSync(petsTools, (await importTools([doc])).tools.map((t) => JSON.stringify(t)).join("\n") + "\n");
+    const env = { ...process.env, PETS_TOKEN: TOKEN };
+    const worker = await startWorker({ url: redis.url, concurrency: 2, env });
+    const out = join(dir, "run");
+    try {
+      const exec = { tools: petsTools, count: 4, seed: 3, size: { min: 2, max: 3 }, execute: "http,slowCall=simulate,flakyCall=simulate", executeConfig: config };
+      const log = sink();
+      const summary = await runQueuedSynth(options(out, exec), { url: redis.url, run: "exec", pollMs: 20 }, { stderr: log.stream, env });
+      expect(summary.manifest.counts.accepted).toBe(4);
+      expect(log.text()).toMatch(/getPet\s+http\s+calls GET/); // the plan is said before anything is enqueued
+    } finally {
+      await worker.close();
+      await api.close();
+    }
+    // the worker called the API, with the token of its own environment, and never sent a write
+    expect(api.requests.length).toBeGreaterThan(0);
+    for (const q of api.requests) expect(q.authorization).toBe(`Bearer ${TOKEN}`);
+    expect(api.requests.filter((q) => q.method !== "GET")).toEqual([]);
+    const records = readFileSync(join(out, "dialogues.jsonl"), "utf8").split("\n").filter((l) => l !== "").map((l) => JSON.parse(l) as DialogueRecord);
+    const executed = records.flatMap((r) => (r.execution ?? []).filter((e) => e?.mode === "executed"));
+    expect(executed.length).toBeGreaterThan(0);
+    const conn = new Redis(redisOptions(parseQueueUrl(redis.url)));
+    try {
+      for (const k of await conn.keys("toolflow:run:exec:*")) {
+        const type = await conn.type(k);
+        const value = type === "string" ? await conn.get(k) : type === "hash" ? JSON.stringify(await conn.hgetall(k)) : "";
+        expect(value, k).not.toContain(TOKEN);
+      }
+    } finally {
+      conn.disconnect();
+    }
+    for (const f of ["dialogues.jsonl", "rejected.jsonl", "manifest.json"]) expect(readFileSync(join(out, f), "utf8")).not.toContain(TOKEN);
   });
 
   it("enqueues a lost job again when no outcome arrives for a while", async () => {

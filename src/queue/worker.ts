@@ -102,7 +102,7 @@ async function openRunContext(redis: Redis, run: string, w: WorkerConfig, limite
   const deps = w.deps ? await w.deps(options) : defaultSynthDeps();
   // --execute: each worker reaches the tools' servers itself (the config file at the same path, the auth variables
   // in this worker's environment).
-  const execution = await openToolExecution(options, tools, w.env ?? process.env);
+  const execution = await openToolExecution(options, tools, w.env ?? process.env, true);
   return {
     store,
     models,

@@ -46,6 +46,8 @@ export async function openToolExecution(
   options: SynthOptions,
   tools: Map<string, ToolSpec>,
   env: NodeJS.ProcessEnv,
+  /** `tools` are the run's sampled tools only (a queue worker): --execute was checked against all of them before. */
+  subsetOfTools = false,
 ): Promise<(import("../execute/index.js").ToolExecutionSetup & { planLines: string[] }) | undefined> {
   if (options.execute === undefined) return undefined;
   const ex = await import("../execute/index.js");
@@ -54,6 +56,7 @@ export async function openToolExecution(
     ...(options.executeConfig !== undefined ? { config: options.executeConfig } : {}),
     allowWrites: options.allowWrites ?? false,
     env,
+    subsetOfTools,
   });
   const planLines = ex.formatExecutionPlan(execution.plan.filter((r) => r.executor !== "simulate")).trimEnd().split("\n");
   return Object.assign(execution, { planLines });
