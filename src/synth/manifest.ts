@@ -87,6 +87,10 @@ export const ManifestZ = z.object({
     prices: z.record(z.string(), z.unknown()).optional(),
   }),
   judge: z.object({ judged: z.number().int(), mean: z.record(z.string(), z.number()) }).nullable(),
+  /** Runs with --execute: tool messages of accepted dialogues by how they were made (absent otherwise). */
+  execution: z
+    .object({ executed: z.number().int(), executedErrors: z.number().int(), simulated: z.number().int(), returnsMismatch: z.number().int() })
+    .optional(),
   sessions: z.array(SessionZ),
 });
 export type Manifest = z.infer<typeof ManifestZ>;
@@ -247,6 +251,7 @@ export function buildManifest(parts: ManifestParts): Manifest {
       ...(parts.prices ? { prices: parts.prices } : {}),
     },
     judge: parts.snapshot.judge,
+    ...(parts.snapshot.execution ? { execution: parts.snapshot.execution } : {}),
     sessions: parts.sessions,
   };
   if (parts.error !== undefined) m.error = parts.error;

@@ -259,6 +259,15 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
           : "") +
         ` -> ${dir}`,
     );
+    if (s.execution) {
+      const e = s.execution;
+      say(
+        `synth: tool messages of accepted dialogues: ${e.executed} executed on their servers` +
+          (e.executedErrors > 0 ? ` (${e.executedErrors} real errors)` : "") +
+          (e.returnsMismatch > 0 ? `, ${e.returnsMismatch} not matching their returns schema` : "") +
+          `, ${e.simulated} simulated`,
+      );
+    }
     return {
       status: result.status,
       dir,

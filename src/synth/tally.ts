@@ -16,6 +16,20 @@ export interface TallySnapshot {
   usage: UsageBreakdown;
   /** Mean judge score per criterion over accepted dialogues that were judged. */
   judge: { judged: number; mean: Record<string, number> } | null;
+  /**
+   * Runs with --execute: the tool messages of accepted dialogues by how they were made (executed on a real server;
+   * of those, real errors; simulated). null when no record says.
+   */
+  execution: ExecutionCounts | null;
+}
+
+export interface ExecutionCounts {
+  executed: number;
+  /** Executed calls whose real answer was an error (HTTP 4xx/5xx, an MCP error result, a timeout). */
+  executedErrors: number;
+  simulated: number;
+  /** Executed calls whose answer did not match the tool's `returns`. */
+  returnsMismatch: number;
 }
 
 type AnyRecord = Pick<DialogueRecord, "usage" | "models"> | Pick<RejectedRecord, "usage" | "models">;
@@ -28,10 +42,23 @@ export class RunTally {
   readonly usage = new UsageCounter();
   private judgeSums: Record<string, number> = {};
   private judged = 0;
+  private execution: ExecutionCounts | null = null;
 
   addAccepted(record: DialogueRecord): void {
     this.accepted++;
     this.addUsageOf(record);
+    if (record.execution) {
+      const e = (this.execution ??= { executed: 0, executedErrors: 0, simulated: 0, returnsMismatch: 0 });
+      for (const x of record.execution) {
+        if (!x) continue;
+        if (x.mode === "simulated") e.simulated++;
+        else {
+          e.executed++;
+          if (x.error) e.executedErrors++;
+          if (x.returnsMismatch && x.returnsMismatch.length > 0) e.returnsMismatch++;
+        }
+      }
+    }
     if (record.judge) {
       this.judged++;
       for (const [k, v] of Object.entries(record.judge)) this.judgeSums[k] = (this.judgeSums[k] ?? 0) + v;
@@ -74,6 +101,7 @@ export class RunTally {
                   .map((k) => [k, Math.round(((this.judgeSums[k] as number) / this.judged) * 100) / 100]),
               ),
             },
+      execution: this.execution ? { ...this.execution } : null,
     };
   }
 }

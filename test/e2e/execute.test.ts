@@ -98,6 +98,11 @@ describe("synth --execute mcp (a live MCP server over stdio)", () => {
     }
     expect(executed).toBeGreaterThanOrEqual(4);
     expect(chained).toBeGreaterThanOrEqual(1);
+    // the manifest and the closing line count the same tool messages
+    const simulated = records.flatMap(toolMessages).filter((t) => t.how?.mode === "simulated").length;
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8")) as { execution?: { executed: number; simulated: number } };
+    expect(manifest.execution).toMatchObject({ executed, simulated });
+    expect(r.stderr).toContain(`synth: tool messages of accepted dialogues: ${executed} executed on their servers`);
     expect(served.map((s) => s.tool)).not.toContain("place_order");
     expect(served.map((s) => s.tool)).not.toContain("delete_product");
   });
