@@ -1,6 +1,6 @@
 /**
  * The README demo, command for command (docs/synth.md): bundled example tools -> graph -> 40 dialogues with the
- * sim backend -> export. Offline, no model.
+ * sim backend -> export -> report page. Offline, no model.
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -27,6 +27,7 @@ describe("README demo", () => {
       ["synth", "--tools", tools, "--graph", graph, "--llm", "sim", "--count", "40", "--seed", "7", "--out", run, "--dry-run"],
       ["synth", "--tools", tools, "--graph", graph, "--llm", "sim", "--count", "40", "--seed", "7", "--out", run],
       ["export", run, "--format", "all", "-o", dataset],
+      ["report", run, "--graph", graph, "-o", join(demo, "report.html")],
     ];
     for (const args of steps) {
       const r = await cliInProcess(args);
@@ -46,5 +47,9 @@ describe("README demo", () => {
     expect(card).toContain(`synthesized with toolflow ${version} `);
     const trainRows = readFileSync(join(dataset, "openai", "train.jsonl"), "utf8").trim().split("\n");
     expect(trainRows.length).toBeGreaterThan(20);
+    // one self-contained page: the run's records inside, nothing fetched from the network
+    const page = readFileSync(join(demo, "report.html"), "utf8");
+    expect(page).toContain(accepted[0]!.id);
+    expect(page).not.toMatch(/<script[^>]+src=|<link[^>]+href="http/);
   });
 });
