@@ -75,7 +75,8 @@ export function createSimBridge(options: SimBridgeOptions = {}): SimBridge {
       name: "sim bridge",
       async chat({ request, next }) {
         const answer = await sim.chat(request);
-        const key = request.messages.map(keyOfMessage).join("\u0002");
+        // the request's seed too: two dialogues can send the same messages (a planner request for the same tools)
+        const key = `${request.seed ?? ""}\u0003${request.messages.map(keyOfMessage).join("\u0002")}`;
         if (options.fileTo) {
           const res = await fetch(options.fileTo, {
             method: "POST",
@@ -99,8 +100,9 @@ export function createSimBridge(options: SimBridgeOptions = {}): SimBridge {
         return f;
       }
       const keys = (body.messages ?? []).map(keyOfWire);
+      const seed = typeof (body as { seed?: unknown }).seed === "number" ? String((body as { seed: number }).seed) : "";
       for (let n = keys.length; n > 0; n--) {
-        const answer = filed.get(keys.slice(0, n).join("\u0002"));
+        const answer = filed.get(`${seed}\u0003${keys.slice(0, n).join("\u0002")}`);
         if (!answer) continue;
         bridge.answered++;
         const toolCalls = answer.toolCalls.map((c) => ({ id: c.id, name: c.function.name, arguments: c.function.arguments }));
