@@ -3,6 +3,7 @@
  * result ({"error": ...}, `ok: false`) that the assistant must handle like a simulated error.
  */
 import { ToolflowError, type ToolSpec } from "../core/index.js";
+import { sleep } from "../llm/index.js";
 
 /** Executors by name: `simulate` is the tool agent (the default); `mcp` and `http` run calls on real servers. */
 export const EXECUTOR_KINDS = ["simulate", "mcp", "http"] as const;
@@ -55,20 +56,6 @@ export class ExecuteError extends ToolflowError {
 /** One attempt's outcome for `withRetries`: done, or worth another try (with what to return if none is left). */
 export type Attempt = { done: RealResult } | { retry: string; fallback?: RealResult; fatal?: Error };
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve, reject) => {
-    if (signal?.aborted) return reject(signal.reason);
-    const t = setTimeout(() => {
-      signal?.removeEventListener("abort", onAbort);
-      resolve();
-    }, ms);
-    const onAbort = () => {
-      clearTimeout(t);
-      reject(signal?.reason);
-    };
-    signal?.addEventListener("abort", onAbort, { once: true });
-  });
-}
 
 /**
  * Run attempts until one is done or the retries are spent (backoff retryDelayMs, doubled each time); then the

@@ -31,6 +31,7 @@ export { endpointOf, OpenAIChatModel, type OpenAIModelOptions, type OpenAIStartM
 export { OpenAIEmbeddingModel, type OpenAIEmbeddingOptions } from "./embeddings.js";
 export { RequestLimiter, type LimiterOptions } from "./limiter.js";
 export type { RetryPolicy } from "./retry.js";
+export { sleep } from "./retry.js";
 export { cacheMiddleware, requestCacheKey, SqliteResponseCache, type ResponseCache } from "./cache.js";
 export {
   costFor,
