@@ -21,6 +21,7 @@ import { cliInProcess } from "../../test/support/cli.js";
 import { recordedTurns, replayTurns, type RecordedTurn } from "../../test/support/replay.js";
 import { dialogueTurns, runHeldoutEval, type HeldoutResult } from "./heldout.js";
 import { chatTools } from "../agents/index.js";
+import { simSynthOptions } from "../../test/support/synth-options.js";
 
 let work: string;
 let run: string;
@@ -36,22 +37,7 @@ beforeAll(async () => {
   const tools = (await writeBfclMultiTurnTools(work)).path;
   run = join(work, "run");
   await runSynth(
-    {
-      tools,
-      count: 24,
-      llm: ["sim"],
-      roleLlm: {},
-      concurrency: 2,
-      seed: 5,
-      out: run,
-      sampling: "walk",
-      size: { min: 2, max: 4 },
-      plan: true,
-      provenance: "reject",
-      resume: false,
-      force: false,
-      dryRun: false,
-    },
+    simSynthOptions({ tools, count: 24, seed: 5, out: run }),
     { stderr: quiet, tty: false },
   );
   records = readAccepted(run);

@@ -16,6 +16,7 @@ import { defaultSynthDeps, runSynth, type SynthOptions } from "../synth/index.js
 import { readAccepted, readRejected, writeBfclMultiTurnTools } from "../../test/e2e/support/run-files.js";
 import { recordedTurns, replayTurns, type RecordedTurn } from "../../test/support/replay.js";
 import { roundTripSynthDeps, runJudge } from "./index.js";
+import { simSynthOptions } from "../../test/support/synth-options.js";
 
 /** Answers round_trip requests with the recorded turn of that conversation (the spoiled ones broken); others go on. */
 const replay = (turns: ReadonlyMap<string, RecordedTurn>, spoil?: (key: string) => boolean) =>
@@ -28,23 +29,7 @@ let run: string;
 let records: DialogueRecord[];
 
 function synthOptions(out: string, extra: Partial<SynthOptions> = {}): SynthOptions {
-  return {
-    tools,
-    count: 12,
-    llm: ["sim"],
-    roleLlm: {},
-    concurrency: 2,
-    seed: 5,
-    out,
-    sampling: "walk",
-    size: { min: 2, max: 4 },
-    plan: true,
-    provenance: "reject",
-    resume: false,
-    force: false,
-    dryRun: false,
-    ...extra,
-  };
+  return simSynthOptions({ tools, count: 12, seed: 5, out, ...extra });
 }
 
 beforeAll(async () => {

@@ -26,6 +26,7 @@ import {
   startWorker,
   type QueueWorker,
 } from "./index.js";
+import { simSynthOptions } from "../../test/support/synth-options.js";
 
 const work = tempDirForFile("queue-");
 let redis: RedisServer;
@@ -54,23 +55,7 @@ function sink(): { stream: Writable; text: () => string } {
 }
 
 function options(out: string, over: Partial<SynthOptions> = {}): SynthOptions {
-  return {
-    tools,
-    count: 20,
-    llm: ["sim"],
-    roleLlm: {},
-    concurrency: 4,
-    seed: 11,
-    out,
-    sampling: "walk",
-    size: { min: 2, max: 4 },
-    plan: true,
-    provenance: "reject",
-    resume: false,
-    force: false,
-    dryRun: false,
-    ...over,
-  };
+  return simSynthOptions({ tools, count: 20, concurrency: 4, seed: 11, out, ...over });
 }
 
 /** A run file's records by index, without the time they were made. */

@@ -13,29 +13,14 @@ import { costFor, UsageCounter } from "../llm/index.js";
 import { JsonlAppender, prepareRunDir, recoverJsonl, RUN_FILES } from "./store.js";
 import { RunTally } from "./tally.js";
 import type { RunProgress } from "./runner.js";
+import { simSynthOptions } from "../../test/support/synth-options.js";
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), "synth-parts-"));
 }
 
 export function baseOptions(overrides: Partial<SynthOptions> = {}): SynthOptions {
-  return {
-    tools: "tools.jsonl",
-    count: 10,
-    llm: ["sim"],
-    roleLlm: {},
-    concurrency: 2,
-    seed: 1,
-    out: "out",
-    sampling: "walk",
-    size: { min: 2, max: 4 },
-    plan: true,
-    provenance: "reject",
-    resume: false,
-    force: false,
-    dryRun: false,
-    ...overrides,
-  };
+  return simSynthOptions({ tools: "tools.jsonl", count: 10, seed: 1, out: "out", ...overrides });
 }
 
 describe("options", () => {

@@ -16,6 +16,7 @@ import { runSynth, type SynthOptions } from "../../src/synth/index.js";
 import { verifyDialogue } from "../../src/verify/index.js";
 import { runCli } from "../support/cli.js";
 import { readAccepted, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
+import { simSynthOptions } from "../support/synth-options.js";
 
 const MARK = "THINK-MARK";
 
@@ -39,23 +40,7 @@ let kept: string;
 let plain: string;
 
 function options(out: string, over: Partial<SynthOptions> = {}): SynthOptions {
-  return {
-    tools,
-    count: 6,
-    llm: ["sim"],
-    roleLlm: {},
-    concurrency: 2,
-    seed: 31,
-    out,
-    sampling: "walk",
-    size: { min: 2, max: 3 },
-    plan: true,
-    provenance: "reject",
-    resume: false,
-    force: false,
-    dryRun: false,
-    ...over,
-  };
+  return simSynthOptions({ tools, count: 6, seed: 31, out, size: { min: 2, max: 3 }, ...over });
 }
 
 /** Every file under dir, with its path relative to dir. */
