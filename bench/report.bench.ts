@@ -10,37 +10,13 @@
  *   npx tsx bench/run.ts report
  */
 import { spawnSync } from "node:child_process";
-import { copyFileSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { CHROMIUM, launchChromium, NO_CHROMIUM } from "../test/support/browser.js";
+import { cli, replicate, ROOT } from "./replicate.js";
 
-const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const cli = (args: string[]) =>
-  spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 });
-
-async function replicate(from: string, to: string, total: number): Promise<number> {
-  const out = createWriteStream(to);
-  let written = 0;
-  for (let k = 0; written < total; k++) {
-    const rl = createInterface({ input: createReadStream(from, { encoding: "utf8" }), crlfDelay: Infinity });
-    for await (const line of rl) {
-      if (line.trim() === "" || written >= total) continue;
-      const r = JSON.parse(line) as { id: string; index: number };
-      if (k > 0) {
-        r.id = `${r.id}-r${k}`;
-        r.index = written;
-      }
-      if (!out.write(JSON.stringify(r) + "\n")) await new Promise<void>((res) => out.once("drain", () => res()));
-      written++;
-    }
-  }
-  await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
-  return written;
-}
 
 const ms = (x: number) => `${x.toFixed(0)} ms`;
 

@@ -1,0 +1,33 @@
+/**
+ * What the 50,000-dialogue benchmarks share: the CLI run from the sources, and a run's records repeated with new
+ * ids (`<id>-r<k>`, indices renumbered) to `total` lines, streamed to disk.
+ */
+import { spawnSync } from "node:child_process";
+import { createReadStream, createWriteStream } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+export const cli = (args: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), ...args], { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 26 });
+
+export async function replicate(from: string, to: string, total: number): Promise<number> {
+  const out = createWriteStream(to);
+  let written = 0;
+  for (let k = 0; written < total; k++) {
+    const rl = createInterface({ input: createReadStream(from, { encoding: "utf8" }), crlfDelay: Infinity });
+    for await (const line of rl) {
+      if (line.trim() === "" || written >= total) continue;
+      const r = JSON.parse(line) as { id: string; index: number };
+      if (k > 0) {
+        r.id = `${r.id}-r${k}`;
+        r.index = written;
+      }
+      if (!out.write(JSON.stringify(r) + "\n")) await new Promise<void>((res) => out.once("drain", () => res()));
+      written++;
+    }
+  }
+  await new Promise<void>((res, rej) => out.end((err?: Error | null) => (err ? rej(err) : res())));
+  return written;
+}
