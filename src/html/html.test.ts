@@ -5,12 +5,14 @@
  */
 import { spawn } from "node:child_process";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DialogueRecordZ, RejectedRecordZ, type DialogueRecord, type RejectedRecord } from "../core/index.js";
 import { datasetFigures, readDataset } from "../report/index.js";
 import { summarizeRejections } from "../verify/index.js";
-import { cliInProcess, PROJECT_ROOT } from "../../test/support/cli.js";
+import { cliInProcess, PROJECT_ROOT, runCli } from "../../test/support/cli.js";
 import { exampleToolsAndGraph, INVENTED, simRun } from "../../test/support/report-run.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
 import { RunData, scriptJson, startRunViewer, writeHtmlReport, type DialogueDetail, type DialogueRow, type ReportSummary } from "./index.js";
@@ -176,6 +178,20 @@ describe("toolflow report / view (CLI)", () => {
       if (child.exitCode === null) child.kill("SIGKILL");
     }
   }, 30_000);
+
+  it("view on a port in use says so and exits (nothing left running)", async () => {
+    const busy = createServer();
+    await new Promise<void>((ok) => busy.listen(0, "127.0.0.1", ok));
+    const port = (busy.address() as AddressInfo).port;
+    try {
+      const r = await runCli(["view", run, "--port", String(port)], { timeoutMs: 30_000 });
+      expect(r.signal, "view hung after failing to listen").toBe(null);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(`cannot listen on 127.0.0.1:${port}`);
+    } finally {
+      busy.close();
+    }
+  }, 40_000);
 
   it("writes the report and says how big it is; a missing folder or judge output is an error naming it", async () => {
     const out = join(temp(), "cli.html");

@@ -45,7 +45,6 @@ export async function startRunViewer(dir: string, options: RunViewerOptions = {}
     reading = reading.then(() => data.refresh()).catch((err: unknown) => options.onError?.(err));
     return reading;
   };
-  const timer = setInterval(refresh, options.pollMs ?? 1000);
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? "/", "http://127.0.0.1");
@@ -88,6 +87,8 @@ export async function startRunViewer(dir: string, options: RunViewerOptions = {}
     );
     server.listen(options.port ?? 0, "127.0.0.1", () => ok());
   });
+  // polled only once listening: a port in use must not leave a timer that keeps the process alive
+  const timer = setInterval(refresh, options.pollMs ?? 1000);
   const port = (server.address() as AddressInfo).port;
   return {
     url: `http://127.0.0.1:${port}/`,
