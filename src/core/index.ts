@@ -37,6 +37,13 @@ export {
   type JsonlSchemaOptions,
 } from "./jsonl.js";
 export {
+  createProgressDisplay,
+  formatDuration,
+  formatTokens,
+  type ProgressDisplay,
+  type ProgressDisplayOptions,
+} from "./progress.js";
+export {
   packageVersion,
   packagePath,
 } from "./package.js";

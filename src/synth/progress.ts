@@ -1,16 +1,13 @@
 /**
- * Run progress on stderr: a cli-progress bar on a terminal (accepted / rejected / rate / ETA / tokens), plain log
- * lines elsewhere (every `intervalMs` or every `everyN` decided dialogues, whichever comes first).
+ * Run progress on stderr (core's progress display): a bar on a terminal (accepted / rejected / rate / ETA /
+ * tokens), plain log lines elsewhere (every `intervalMs` or every `everyN` decided dialogues, whichever comes first).
  */
-import cliProgress from "cli-progress";
+import { createProgressDisplay, formatDuration, formatTokens, type ProgressDisplay } from "../core/index.js";
 import type { RunProgress } from "./runner.js";
 
-export interface ProgressReporter {
-  update(p: RunProgress): void;
-  /** Print a line without breaking the bar. */
-  log(line: string): void;
-  stop(final?: RunProgress): void;
-}
+export { formatDuration, formatTokens };
+
+export type ProgressReporter = ProgressDisplay<RunProgress>;
 
 export interface ProgressOptions {
   stream: NodeJS.WritableStream & { isTTY?: boolean };
@@ -30,21 +27,6 @@ export function ratePerMinute(p: RunProgress, now: number): number {
   return minutes > 0 ? p.sessionAccepted / minutes : 0;
 }
 
-export function formatDuration(seconds: number): string {
-  if (!Number.isFinite(seconds) || seconds < 0) return "?";
-  const s = Math.round(seconds);
-  if (s < 60) return `${s}s`;
-  const m = Math.floor(s / 60);
-  if (m < 60) return `${m}m${String(s % 60).padStart(2, "0")}s`;
-  return `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
-}
-
-export function formatTokens(n: number): string {
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
-  if (n >= 1e4) return `${(n / 1e3).toFixed(1)}k`;
-  return String(n);
-}
-
 /** One plain progress line, e.g. `synth: 23/50 accepted, 4 rejected, 12.0/min, ETA 2m15s, 45.7k tokens`. */
 export function formatProgressLine(p: RunProgress, now: number): string {
   const rate = ratePerMinute(p, now);
@@ -57,69 +39,17 @@ export function formatProgressLine(p: RunProgress, now: number): string {
 }
 
 export function createProgressReporter(options: ProgressOptions): ProgressReporter {
-  const now = options.now ?? Date.now;
-  const tty = options.tty ?? Boolean(options.stream.isTTY);
-
-  if (tty) {
-    const bar = new cliProgress.SingleBar(
-      {
-        stream: options.stream,
-        format:
-          "synth [{bar}] {value}/{total} accepted | {rejected} rejected | {rate}/min | ETA {eta_formatted} | {tokens} tokens",
-        hideCursor: true,
-        etaBuffer: 50,
-        fps: 5,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    let started = false;
-    return {
-      update(p) {
-        const payload = {
-          rejected: p.rejected,
-          rate: ratePerMinute(p, now()).toFixed(1),
-          tokens: formatTokens(p.tokens),
-        };
-        if (!started) {
-          bar.start(p.target, p.accepted, payload);
-          started = true;
-        } else bar.update(p.accepted, payload);
-      },
-      log(line) {
-        if (started) {
-          // cli-progress redraws on the next update; clear the line first so the message stays readable
-          options.stream.write("\r\x1b[2K" + line + "\n");
-        } else options.stream.write(line + "\n");
-      },
-      stop() {
-        if (started) bar.stop();
-      },
-    };
-  }
-
-  const intervalMs = options.intervalMs ?? 10_000;
-  const everyN = options.everyN ?? Math.max(10, Math.ceil(options.total / 10));
-  let lastAt = now();
-  let lastDecided = 0;
-  let last: RunProgress | undefined;
-  return {
-    update(p) {
-      last = p;
-      const t = now();
-      if (t - lastAt >= intervalMs || p.sessionDecided - lastDecided >= everyN) {
-        options.stream.write(formatProgressLine(p, t) + "\n");
-        lastAt = t;
-        lastDecided = p.sessionDecided;
-      }
-    },
-    log(line) {
-      options.stream.write(line + "\n");
-    },
-    stop(final) {
-      const p = final ?? last;
-      if (p && p.sessionDecided !== lastDecided) {
-        options.stream.write(formatProgressLine(p, now()) + "\n");
-      }
-    },
-  };
+  return createProgressDisplay<RunProgress>({
+    stream: options.stream,
+    ...(options.tty !== undefined ? { tty: options.tty } : {}),
+    total: options.total,
+    barFormat: "synth [{bar}] {value}/{total} accepted | {rejected} rejected | {rate}/min | ETA {eta_formatted} | {tokens} tokens",
+    barValue: (p) => p.accepted,
+    barPayload: (p, now) => ({ rejected: p.rejected, rate: ratePerMinute(p, now).toFixed(1), tokens: formatTokens(p.tokens) }),
+    line: formatProgressLine,
+    events: (p) => p.sessionDecided,
+    ...(options.intervalMs !== undefined ? { intervalMs: options.intervalMs } : {}),
+    everyN: options.everyN ?? Math.max(10, Math.ceil(options.total / 10)),
+    ...(options.now ? { now: options.now } : {}),
+  });
 }
