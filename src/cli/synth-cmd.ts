@@ -41,6 +41,8 @@ interface RawSynthFlags {
   roundTripMin?: number;
   maxAttempts?: number;
   temperature?: number;
+  rpm?: number;
+  tpm?: number;
   resume: boolean;
   force: boolean;
   dryRun: boolean;
@@ -99,6 +101,8 @@ export function registerSynthCommands(program: Command): void {
     .option("--round-trip-min <x>", "least round-trip agreement a dialogue needs (default 1)", numberOption("--round-trip-min", 0, 1))
     .option("--max-attempts <n>", "give up after this many attempts (default count*3+10)", intOption("--max-attempts", 1))
     .option("--temperature <t>", "sampling temperature for every role", numberOption("--temperature", 0, 2))
+    .option("--rpm <n>", "requests per minute over all model calls (with --queue: over all workers, through Redis)", intOption("--rpm", 1))
+    .option("--tpm <n>", "tokens per minute over all model calls (with --queue: per worker)", intOption("--tpm", 1))
     .option("--resume", "continue the run in --out (the options must match its manifest)", false)
     .option("--force", "delete the run files in --out and start over", false)
     .option("--dry-run", "render the first prompts and estimate calls, tokens and cost; write nothing", false)
@@ -140,6 +144,8 @@ export function registerSynthCommands(program: Command): void {
         roundTripMin: flags.roundTripMin,
         maxAttempts: flags.maxAttempts,
         temperature: flags.temperature,
+        ...(flags.rpm !== undefined ? { rpm: flags.rpm } : {}),
+        ...(flags.tpm !== undefined ? { tpm: flags.tpm } : {}),
         resume: flags.resume,
         force: flags.force,
         dryRun: flags.dryRun,

@@ -16,6 +16,7 @@ import {
   checkRedis,
   collectQueuedRun,
   jobIdOf,
+  limiterKey,
   parseQueueUrl,
   QUEUE_NAME,
   QueueError,
@@ -232,10 +233,17 @@ describe("a queued run", () => {
     const worker = await startWorker({ url: redis.url, concurrency: 2, env });
     const out = join(dir, "run");
     try {
-      const exec = { tools: petsTools, count: 4, seed: 3, size: { min: 2, max: 3 }, execute: "http,slowCall=simulate,flakyCall=simulate", executeConfig: config };
+      // the run's --rpm (60,000: one request a millisecond) goes to the worker's shared Redis limiter
+      const exec = { tools: petsTools, count: 4, seed: 3, size: { min: 2, max: 3 }, execute: "http,slowCall=simulate,flakyCall=simulate", executeConfig: config, rpm: 60_000 };
       const log = sink();
       const summary = await runQueuedSynth(options(out, exec), { url: redis.url, run: "exec", pollMs: 20 }, { stderr: log.stream, env });
       expect(summary.manifest.counts.accepted).toBe(4);
+      const probe = new Redis(redisOptions(parseQueueUrl(redis.url)));
+      try {
+        expect(await probe.exists(limiterKey(process.env.OPENAI_BASE_URL ?? "default"))).toBe(1);
+      } finally {
+        probe.disconnect();
+      }
       expect(log.text()).toMatch(/getPet\s+http\s+calls GET/); // the plan is said before anything is enqueued
     } finally {
       await worker.close();

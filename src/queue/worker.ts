@@ -92,10 +92,14 @@ async function openRunContext(redis: Redis, run: string, w: WorkerConfig, limite
   });
   const { samples, tools } = await store.inputs();
   const middleware: ModelMiddleware[] = [];
-  if (w.requestsPerMinute !== undefined) {
+  // The request budget is shared by every worker through Redis: this worker's --rpm, else the run's (synth --rpm),
+  // never a local limiter per worker (ten workers would send ten times the rate).
+  const rpm = w.requestsPerMinute ?? options.rpm;
+  delete options.rpm;
+  if (rpm !== undefined) {
     const env = w.env ?? process.env;
     const endpoint = options.baseUrl ?? env.OPENAI_BASE_URL ?? "default";
-    middleware.push(new SharedRateLimiter(limiterRedis, limiterKey(endpoint), { requestsPerMinute: w.requestsPerMinute }).middleware());
+    middleware.push(new SharedRateLimiter(limiterRedis, limiterKey(endpoint), { requestsPerMinute: rpm }).middleware());
   }
   middleware.push(...(w.middleware ?? []));
   const models = await openSynthModels(options, { env: w.env ?? process.env, middleware });

@@ -1,6 +1,6 @@
 /**
  * The models of a synthesis run, from its options: per-role pools (`--llm a,b,c`, `--llm-<role>`), the judge
- * (--judge), one shared limiter sized by --concurrency, the response cache (--cache) and the price table
+ * (--judge), one shared limiter sized by --concurrency (with --rpm / --tpm budgets), the response cache (--cache) and the price table
  * (--prices). See src/models.
  */
 import { openRunModels, type RunModels } from "../models/index.js";
@@ -18,6 +18,8 @@ export const openSynthModels: NonNullable<SynthIo["models"]> = async (options: S
     ...context.runtime,
     // each dialogue makes one request at a time; the judge adds at most one more per dialogue
     concurrency: options.concurrency,
+    ...(options.rpm !== undefined ? { requestsPerMinute: options.rpm } : {}),
+    ...(options.tpm !== undefined ? { tokensPerMinute: options.tpm } : {}),
     ...(options.cache !== undefined ? { cacheDir: options.cache } : {}),
     ...(options.prices !== undefined ? { pricesFile: options.prices } : {}),
     ...(context.middleware ? { middleware: context.middleware } : {}),

@@ -86,6 +86,10 @@ export const SynthOptionsZ = z.object({
   /** Attempts before giving up (default count * 3 + 10). */
   maxAttempts: z.number().int().min(1).optional(),
   temperature: z.number().min(0).max(2).optional(),
+  /** `--rpm N`: requests per minute over all the run's model calls (a queued run: over all its workers). */
+  rpm: z.number().int().min(1).optional(),
+  /** `--tpm N`: tokens per minute over all the run's model calls (a queued run: per worker). */
+  tpm: z.number().int().min(1).optional(),
   resume: z.boolean(),
   force: z.boolean(),
   dryRun: z.boolean(),
