@@ -1,11 +1,8 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { createProgressDisplay, formatDuration, formatTokens } from "./progress.js";
+import { textSink as sink } from "../../test/support/streams.js";
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  return { stream: new Writable({ write: (c: Buffer, _e, cb) => (chunks.push(c.toString()), cb()) }), text: () => chunks.join("") };
-}
 
 const options = (stream: Writable, clock: { t: number }, tty: boolean) => ({
   stream,

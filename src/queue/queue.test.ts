@@ -1,6 +1,5 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { Queue } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -28,6 +27,8 @@ import {
   type QueueWorker,
 } from "./index.js";
 import { simSynthOptions } from "../../test/support/synth-options.js";
+import { textSink as sink } from "../../test/support/streams.js";
+import { recordsByIndex as byIndex } from "../../test/e2e/support/run-files.js";
 
 const work = tempDirForFile("queue-");
 let redis: RedisServer;
@@ -42,32 +43,11 @@ afterAll(async () => {
   await redis?.stop();
 });
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  return {
-    stream: new Writable({
-      write(c: Buffer, _e, cb) {
-        chunks.push(c.toString());
-        cb();
-      },
-    }),
-    text: () => chunks.join(""),
-  };
-}
 
 function options(out: string, over: Partial<SynthOptions> = {}): SynthOptions {
   return simSynthOptions({ tools, count: 20, concurrency: 4, seed: 11, out, ...over });
 }
 
-/** A run file's records by index, without the time they were made. */
-function byIndex(path: string): Map<number, Record<string, unknown>> {
-  const out = new Map<number, Record<string, unknown>>();
-  for (const line of readFileSync(path, "utf8").split("\n").filter((l) => l !== "")) {
-    const { createdAt: _c, ...rest } = JSON.parse(line) as Record<string, unknown>;
-    out.set(rest.index as number, rest);
-  }
-  return out;
-}
 
 async function freeClosedPort(): Promise<number> {
   const { createServer } = await import("node:net");

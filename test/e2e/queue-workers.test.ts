@@ -21,6 +21,7 @@ import { startRedis, type RedisServer } from "../support/redis.js";
 import { tempDirForFile } from "../support/tmp.js";
 import { readAccepted, readRejected, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
 import { createSimBridge, startFilingServer } from "./support/sim-bridge.js";
+import { recordsByIndex as byIndex } from "./support/run-files.js";
 
 const N = 200;
 const SEED = 23;
@@ -61,14 +62,6 @@ function startWorker(name: string): { child: ChildProcess; stderr: () => string;
   return { child, stderr: () => `[${name}] ${err}`, exited };
 }
 
-function byIndex(path: string): Map<number, Record<string, unknown>> {
-  const out = new Map<number, Record<string, unknown>>();
-  for (const line of readFileSync(path, "utf8").split("\n").filter((l) => l !== "")) {
-    const { createdAt: _c, ...rest } = JSON.parse(line) as Record<string, unknown>;
-    out.set(rest.index as number, rest);
-  }
-  return out;
-}
 
 describe("toolflow synth --queue on worker processes", () => {
   it("makes exactly 200 verified dialogues, equal to a local run, through a SIGKILLed worker and a Redis restart", async () => {

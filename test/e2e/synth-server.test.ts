@@ -6,12 +6,12 @@
 import { mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runSynth, type SynthOptions } from "../../src/synth/index.js";
 import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
 import { chainedArguments, readAccepted, readRejected, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
 import { createSimBridge, type SimBridge } from "./support/sim-bridge.js";
+import { textSink as sink } from "../support/streams.js";
 
 const KEY = "sk-test-PLANTED-e2e-4242";
 let work: string;
@@ -43,18 +43,6 @@ function options(out: string, baseURL: string, over: Partial<SynthOptions> = {})
   };
 }
 
-function sink(): { stream: Writable; text: () => string } {
-  const chunks: string[] = [];
-  return {
-    stream: new Writable({
-      write(c: Buffer, _e, cb) {
-        chunks.push(c.toString());
-        cb();
-      },
-    }),
-    text: () => chunks.join(""),
-  };
-}
 
 async function withServer<T>(bridge: SimBridge, fn: (server: OpenAIServer) => Promise<T>): Promise<T> {
   const server = await startOpenAIServer({ apiKey: KEY, respond: (r) => bridge.respond(r), keepRequests: 0 });

@@ -108,3 +108,13 @@ export function chainedArguments(record: DialogueRecord): Array<{ tool: string; 
   }
   return found;
 }
+
+/** A run file's records by index, without the time they were made (to compare two runs' content). */
+export function recordsByIndex(path: string): Map<number, Record<string, unknown>> {
+  const out = new Map<number, Record<string, unknown>>();
+  for (const line of readFileSync(path, "utf8").split("\n").filter((l) => l !== "")) {
+    const { createdAt: _c, ...rest } = JSON.parse(line) as Record<string, unknown>;
+    out.set(rest.index as number, rest);
+  }
+  return out;
+}
