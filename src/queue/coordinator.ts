@@ -10,7 +10,7 @@ import { setTimeout as delay } from "node:timers/promises";
 import { Queue } from "bullmq";
 import { UsageError, type ToolSpec } from "../core/index.js";
 import {
-  createProgressReporter,
+  runProgressReporter,
   defaultMaxAttempts,
   defaultSynthDeps,
   diffRunDefinitions,
@@ -220,13 +220,7 @@ export async function runQueuedSynth(input: SynthOptions, target: QueueTarget, i
       await requeueMissing();
     }
     const startedAt = Date.now();
-    reporter = createProgressReporter({
-      stream: stderr,
-      total: options.count,
-      ...(io.tty !== undefined ? { tty: io.tty } : {}),
-      ...(io.progressIntervalMs !== undefined ? { intervalMs: io.progressIntervalMs } : {}),
-      ...(io.progressEveryN !== undefined ? { everyN: io.progressEveryN } : {}),
-    });
+    reporter = runProgressReporter(stderr, options.count, io);
     let status: QueuedSynthSummary["status"] = "complete";
     let lastDecided = ordered.next;
     let lastNewAt = Date.now();

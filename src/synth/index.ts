@@ -10,7 +10,7 @@ export { parseStepMix } from "./options.js";
 export { JsonlAppender, recoverJsonl } from "./store.js";
 export { ManifestZ, buildManifest, type Manifest } from "./manifest.js";
 export { RunTally, type TallySnapshot } from "./tally.js";
-export { createProgressReporter, type ProgressReporter } from "./progress.js";
+export { createProgressReporter, runProgressReporter, type ProgressReporter } from "./progress.js";
 export { defaultSynthDeps } from "./default-deps.js";
 export type { SynthDeps, DeduperLike, DialogueForChecks, RoundTripCheck } from "./deps.js";
 // One dialogue of a run from (definition, index), and the run's parts, for runs spread over processes (src/queue).

@@ -53,3 +53,18 @@ export function createProgressReporter(options: ProgressOptions): ProgressReport
     ...(options.now ? { now: options.now } : {}),
   });
 }
+
+/** The progress display of a run (local or queued) from its I/O options. */
+export function runProgressReporter(
+  stream: ProgressOptions["stream"],
+  total: number,
+  io: { tty?: boolean; progressIntervalMs?: number; progressEveryN?: number },
+): ProgressReporter {
+  return createProgressReporter({
+    stream,
+    total,
+    ...(io.tty !== undefined ? { tty: io.tty } : {}),
+    ...(io.progressIntervalMs !== undefined ? { intervalMs: io.progressIntervalMs } : {}),
+    ...(io.progressEveryN !== undefined ? { everyN: io.progressEveryN } : {}),
+  });
+}

@@ -29,7 +29,7 @@ import {
   type RunDefinition,
   type SynthOptions,
 } from "./options.js";
-import { createProgressReporter, formatTokens, type ProgressReporter } from "./progress.js";
+import { formatTokens, runProgressReporter, type ProgressReporter } from "./progress.js";
 import { prepareRunDir } from "./store.js";
 import { runSynthesis, type RunProgress } from "./runner.js";
 import { attemptConfigFor, openToolExecution } from "./attempt.js";
@@ -203,13 +203,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
   let lastManifest: Manifest | undefined;
   let lastProgress: RunProgress | undefined;
   try {
-    reporter = createProgressReporter({
-      stream: stderr,
-      total: options.count,
-      ...(io.tty !== undefined ? { tty: io.tty } : {}),
-      ...(io.progressIntervalMs !== undefined ? { intervalMs: io.progressIntervalMs } : {}),
-      ...(io.progressEveryN !== undefined ? { everyN: io.progressEveryN } : {}),
-    });
+    reporter = runProgressReporter(stderr, options.count, io);
     const result = await runSynthesis({
       dir,
       count: options.count,
