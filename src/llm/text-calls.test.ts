@@ -73,6 +73,8 @@ describe("parseTextToolCalls", () => {
     expect(l.calls.map((c) => c.arguments)).toEqual(['{"x":2.0}', '{"y":1e-9}']);
     const b = parseTextToolCalls('[{"name": "get_weather", "arguments": {"x": 2.0}}, {"function": {"name": "book_flight", "arguments": {"s": "a, \\"b\\" }"}}}]', TOOLS);
     expect(b.calls.map((c) => c.arguments)).toEqual(['{"x":2.0}', '{"s":"a, \\"b\\" }"}']);
+    // a key given twice: the last one, as JSON.parse reads it
+    expect(parseTextToolCalls('<tool_call>{"name": "get_weather", "arguments": {"x": 1, "x": 2}}</tool_call>', TOOLS).calls[0]?.arguments).toBe('{"x":2}');
     // repaired JSON keeps its numbers too
     expect(parseTextToolCalls("<tool_call>{'name': 'get_weather', 'arguments': {'x': 2.0,}}</tool_call>", TOOLS).calls[0]?.arguments).toBe('{"x":2.0}');
   });

@@ -41,7 +41,13 @@ export function parseAlmostJson(text: string): unknown {
  * again with `normalizeArguments` say 2.0 where the model wrote 2.0.
  */
 export function parseKeepingNumbers(text: string): unknown {
-  return parseLossless(text);
+  try {
+    return parseLossless(text);
+  } catch (err) {
+    // lossless-json refuses a key given twice; JSON.parse keeps the last one, as models expect
+    if (err instanceof SyntaxError && /Duplicate key/.test(err.message)) return JSON.parse(text) as unknown;
+    throw err;
+  }
 }
 
 function almostJson(text: string, parse: (text: string) => unknown): unknown {
