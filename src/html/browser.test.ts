@@ -3,7 +3,7 @@
  * run (with rejected dialogues and judge results) made once, its report opened from disk, and `view` following a
  * synth that starts after the page was opened. Screenshots go to test-artifacts/.
  */
-import { mkdirSync, readFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -160,6 +160,39 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     expect(await bad.count()).toBeGreaterThan(0);
     expect(await bad.first().innerText()).toContain(INVENTED);
     await page.screenshot({ path: artifactPath("report-rejected.png"), fullPage: true });
+    await page.close();
+  });
+
+  it("shows how each tool message was made (--execute) and the assistant's reasoning (--keep-reasoning)", async () => {
+    // the run's records as a --execute --keep-reasoning run writes them: execution and reasoning parallel to messages
+    const d = accepted.find((x) => x.messages.filter((m) => m.role === "tool").length >= 2)!;
+    const tools = d.messages.flatMap((m, i) => (m.role === "tool" ? [i] : []));
+    const firstAssistant = d.messages.findIndex((m) => m.role === "assistant");
+    const target = "GET http://127.0.0.1:9/v1/things";
+    const marked = {
+      ...d,
+      execution: d.messages.map((_m, i) =>
+        i === tools[0] ? { mode: "executed" as const, executor: "http", target } : tools.includes(i) ? { mode: "simulated" as const } : null,
+      ),
+      reasoning: d.messages.map((_m, i) => (i === firstAssistant ? "The user wants it; call the tool first." : null)),
+    };
+    const dir = join(temp(), "run-exec");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "dialogues.jsonl"), JSON.stringify(DialogueRecordZ.parse(marked)) + "\n");
+    writeFileSync(join(dir, "manifest.json"), readFileSync(join(run, "manifest.json")));
+    const out = join(temp(), "report-exec.html");
+    const r = await cliInProcess(["report", dir, "-o", out]);
+    expect(r.code, r.stderr).toBe(0);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await page.goto(`file://${out}`);
+    await page.waitForFunction("window.toolflowReport && window.toolflowReport.ready === true");
+    await page.click("button[data-tab=dialogues]");
+    await page.click(`#dialogue-list li[data-id="${d.id}"]`);
+    await expect.poll(() => page.locator("#dialogue-title").innerText()).toContain(d.id);
+    const executed = page.locator(`.msg[data-msg="${tools[0]}"] [data-exec=executed]`);
+    expect(await executed.innerText()).toBe(`executed (http): ${target}`);
+    expect(await page.locator("#dialogue [data-exec=simulated]").count()).toBe(tools.length - 1);
+    expect(await page.locator(`.msg[data-msg="${firstAssistant}"] details.reasoning`).textContent()).toContain("call the tool first");
     await page.close();
   });
 

@@ -127,6 +127,8 @@ ul.list li small{color:var(--muted);display:block;white-space:nowrap;overflow:hi
 .who{font-size:11px;color:var(--muted);display:block;margin-bottom:2px;white-space:normal}
 .call{font-family:ui-monospace,monospace;font-size:12px;background:#f3f0ff;border-radius:6px;padding:6px 8px;margin-top:6px;white-space:normal}
 .args{border-collapse:collapse;margin-top:4px}.args td{padding:1px 6px;vertical-align:top}
+.exec{font-family:system-ui;font-size:11px;margin:2px 0 4px;color:var(--muted)}.exec.executed{color:var(--ok);font-weight:600}
+.reasoning{font-size:12px;color:var(--muted);margin-bottom:4px;white-space:pre-wrap}
 .arg{cursor:pointer}.arg:hover td{background:#fff3c4}.org{font-family:system-ui;font-size:11px}.org.ungrounded{color:var(--bad);font-weight:600}
 mark{background:#ffe58f;padding:0 1px}
 .plan ol{padding-left:18px;margin:4px 0}.plan li{margin:4px 0}.tick{font-weight:700;color:var(--ok)}.tick.no{color:var(--bad)}

@@ -542,6 +542,8 @@ export class RunData {
       judge,
       roundTrip: line?.roundTrip ?? null,
       sources,
+      ...(r.execution ? { execution: r.execution } : {}),
+      ...(r.reasoning ? { reasoning: r.reasoning } : {}),
     };
   }
 }

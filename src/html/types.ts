@@ -5,7 +5,7 @@
  */
 import type { DatasetFigures } from "../report/index.js";
 import type { ArgumentSource } from "../verify/index.js";
-import type { CheckResult, DialoguePlan, Message } from "../core/index.js";
+import type { CheckResult, DialoguePlan, Message, ToolExecution } from "../core/index.js";
 
 export interface Interval {
   mean: number;
@@ -129,4 +129,8 @@ export interface DialogueDetail {
   roundTrip: unknown;
   /** Where each argument came from (verify's argumentSources). */
   sources: ArgumentSource[];
+  /** Runs with --execute: parallel to messages, how each tool message was made (executed where, or simulated). */
+  execution?: Array<ToolExecution | null>;
+  /** Runs with --keep-reasoning: parallel to messages, the assistant model's reasoning. */
+  reasoning?: Array<string | null>;
 }

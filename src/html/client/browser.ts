@@ -229,8 +229,19 @@ function renderDialogue(d: DialogueDetail, s: ReportSummary): HTMLElement[] {
     } else if (m.role === "user") append(el, marked(m.content, given.get(i) ?? []));
     else if (m.role === "tool") {
       who.textContent = `#${i} tool result${m.name ? ` · ${m.name}` : ""} · ${m.tool_call_id}${step !== null && step !== undefined ? ` · step ${step}` : ""}`;
+      const how = d.execution?.[i];
+      if (how) {
+        const text =
+          how.mode === "executed"
+            ? `executed${how.executor ? ` (${how.executor})` : ""}${how.target ? `: ${how.target}` : ""}${how.error ? " · real error" : ""}`
+            : `simulated${how.note ? ` · ${how.note}` : ""}`;
+        const mismatch = how.returnsMismatch?.length ? ` · does not match returns: ${how.returnsMismatch.join("; ")}` : "";
+        el.append(h("div", { class: `exec ${how.mode}`, "data-exec": how.mode }, text + mismatch));
+      }
       append(el, marked(m.content, given.get(i) ?? []));
     } else {
+      const thought = d.reasoning?.[i];
+      if (thought) el.append(h("details", { class: "reasoning" }, h("summary", {}, "reasoning"), thought));
       if (m.content) el.append(m.content);
       for (const c of m.tool_calls ?? []) {
         const srcs = sourcesOf(i, c.id);
