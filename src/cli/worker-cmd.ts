@@ -3,7 +3,8 @@
  * SIGINT / SIGTERM, which finish the jobs in flight first.
  */
 import type { Command } from "commander";
-import { redactRedisUrl, startWorker } from "../queue/index.js";
+import { stripUrlCredentials } from "../core/index.js";
+import { startWorker } from "../queue/index.js";
 import { intOption } from "./options.js";
 
 interface WorkerFlags {
@@ -43,7 +44,7 @@ export function registerWorkerCommands(program: Command): void {
             ? (await import("../judge/index.js")).roundTripSynthDeps()
             : (await import("../synth/index.js")).defaultSynthDeps(),
       });
-      log(`worker: taking jobs from ${redactRedisUrl(flags.queue)} (concurrency ${flags.concurrency})`);
+      log(`worker: taking jobs from ${stripUrlCredentials(flags.queue)} (concurrency ${flags.concurrency})`);
       await new Promise<void>((resolve) => {
         let stopping = false;
         const stop = (sig: NodeJS.Signals) => {

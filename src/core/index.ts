@@ -36,6 +36,7 @@ export {
   type ParsedLine,
   type JsonlSchemaOptions,
 } from "./jsonl.js";
+export { stripUrlCredentials } from "./url.js";
 export {
   createProgressDisplay,
   formatDuration,

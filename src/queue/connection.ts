@@ -4,7 +4,7 @@
  * first check that names the URL when Redis is unreachable. Passwords never appear in messages.
  */
 import { Redis, type RedisOptions } from "ioredis";
-import { ToolflowError, UsageError } from "../core/index.js";
+import { stripUrlCredentials, ToolflowError, UsageError } from "../core/index.js";
 
 /** Errors of the queue (Redis unreachable, a run missing or refused). Exit code 1. */
 export class QueueError extends ToolflowError {
@@ -30,12 +30,12 @@ export function parseQueueUrl(text: string, flag = "--queue"): QueueUrl {
   try {
     url = new URL(text);
   } catch {
-    throw new UsageError(`${flag}: expected a URL like redis://127.0.0.1:6379/0, got "${redactRedisUrl(text)}"`);
+    throw new UsageError(`${flag}: expected a URL like redis://127.0.0.1:6379/0, got "${stripUrlCredentials(text)}"`);
   }
   if (url.protocol !== "redis:" && url.protocol !== "rediss:") {
-    throw new UsageError(`${flag}: expected a redis:// or rediss:// URL, got "${redactRedisUrl(text)}"`);
+    throw new UsageError(`${flag}: expected a redis:// or rediss:// URL, got "${stripUrlCredentials(text)}"`);
   }
-  if (url.hostname === "") throw new UsageError(`${flag}: the URL names no host: "${redactRedisUrl(text)}"`);
+  if (url.hostname === "") throw new UsageError(`${flag}: the URL names no host: "${stripUrlCredentials(text)}"`);
   const port = url.port === "" ? 6379 : Number(url.port);
   const path = url.pathname.replace(/^\//, "");
   if (path !== "" && !/^\d{1,5}$/.test(path)) {
@@ -43,7 +43,7 @@ export function parseQueueUrl(text: string, flag = "--queue"): QueueUrl {
   }
   const db = path === "" ? 0 : Number(path);
   const out: QueueUrl = {
-    display: redactRedisUrl(`${url.protocol}//${url.username ? url.username + ":x@" : ""}${url.host}/${db}`),
+    display: stripUrlCredentials(`${url.protocol}//${url.username ? url.username + ":x@" : ""}${url.host}/${db}`),
     host: url.hostname.replace(/^\[(.*)\]$/, "$1"),
     port,
     db,
@@ -54,10 +54,6 @@ export function parseQueueUrl(text: string, flag = "--queue"): QueueUrl {
   return out;
 }
 
-/** A Redis URL without its user-info (`redis://:secret@h:1/0` -> `redis://[redacted]@h:1/0`). */
-export function redactRedisUrl(text: string): string {
-  return text.replace(/(\brediss?:\/\/)[^/\s@]*@/gi, "$1[redacted]@");
-}
 
 /**
  * ioredis options for the queue's connections. `maxRetriesPerRequest: null` (BullMQ workers need it): a command
@@ -101,7 +97,7 @@ export async function checkRedis(q: QueueUrl, timeoutMs = 5000): Promise<void> {
     await probe.ping();
   } catch (err) {
     const reason = err instanceof Error ? err.message : String(err);
-    throw new QueueError(`cannot reach Redis at ${q.display}: ${redactRedisUrl(reason)}`, { code: "QUEUE_UNREACHABLE", cause: err });
+    throw new QueueError(`cannot reach Redis at ${q.display}: ${stripUrlCredentials(reason)}`, { code: "QUEUE_UNREACHABLE", cause: err });
   } finally {
     probe.disconnect();
   }

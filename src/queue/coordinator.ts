@@ -8,7 +8,7 @@
 import { resolve } from "node:path";
 import { setTimeout as delay } from "node:timers/promises";
 import { Queue } from "bullmq";
-import { UsageError, type ToolSpec } from "../core/index.js";
+import { stripUrlCredentials, UsageError, type ToolSpec } from "../core/index.js";
 import {
   runProgressReporter,
   defaultMaxAttempts,
@@ -21,7 +21,6 @@ import {
   openToolExecution,
   redactSecrets,
   runDefinition,
-  stripUrlCredentials,
   SynthRunError,
   validateSynthOptions,
   type Manifest,

@@ -18,5 +18,5 @@ export {
   type StoredRun,
   type StoredOutcome,
 } from "./store.js";
-export { QueueError, parseQueueUrl, redactRedisUrl, checkRedis, openRedis, redisOptions, type QueueUrl } from "./connection.js";
+export { QueueError, parseQueueUrl, checkRedis, openRedis, redisOptions, type QueueUrl } from "./connection.js";
 export { SharedRateLimiter, limiterKey, type SharedLimiterOptions } from "./limiter.js";

@@ -24,7 +24,7 @@ export {
 } from "./runner.js";
 export { attemptConfigFor, openToolExecution, openSynthModelsLazy as openSynthModels } from "./attempt.js";
 export { loadRunInputs, type RunInputs } from "./inputs.js";
-export { runDefinition, diffRunDefinitions, defaultMaxAttempts, stripUrlCredentials, SynthOptionsZ, type RunDefinition } from "./options.js";
+export { runDefinition, diffRunDefinitions, defaultMaxAttempts, SynthOptionsZ, type RunDefinition } from "./options.js";
 export { manifestOptions } from "./synth.js";
 export { writeManifest, readManifest, environmentSecrets, redactSecrets, type Session, type PriceFn } from "./manifest.js";
 export { RUN_FILES } from "./store.js";

@@ -7,7 +7,8 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { InputError } from "../core/index.js";
+import { InputError, stripUrlCredentials } from "../core/index.js";
+import { redact } from "../llm/index.js";
 import { readJsonFile, writeFileAtomic } from "../core/index.js";
 import { packageVersion } from "../core/index.js";
 import { RUN_FILES } from "./store.js";
@@ -103,13 +104,12 @@ export function fileSha256(path: string): string {
   return createHash("sha256").update(readFileSync(path)).digest("hex");
 }
 
-/** Strip secrets from text bound for disk or a terminal: URL user-info, `sk-...` keys, and the given values. */
+/**
+ * Strip secrets from text bound for disk or a terminal: URL user-info (core's stripUrlCredentials), then the model
+ * layer's redaction (registered keys, `sk-...` and other key-like tokens, bearer tokens, and the given values).
+ */
 export function redactSecrets(text: string, secrets: Array<string | undefined> = []): string {
-  let out = text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@"]+(?::[^/\s@"]*)?@/gi, "$1[redacted]@");
-  out = out.replace(/\bsk-[A-Za-z0-9_-]{6,}/g, "[redacted]");
-  out = out.replace(/\b(Bearer\s+)[A-Za-z0-9._~+/=-]{8,}/g, "$1[redacted]");
-  for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join("[redacted]");
-  return out;
+  return redact(stripUrlCredentials(text), secrets);
 }
 
 /** Known places where keys live in the environment: their values are scrubbed from anything written. */

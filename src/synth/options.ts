@@ -3,7 +3,7 @@
  */
 import { z } from "zod";
 import { UsageError } from "../core/index.js";
-import { canonicalJson } from "../core/index.js";
+import { canonicalJson, stripUrlCredentials } from "../core/index.js";
 import { DIALOGUE_ROLES, SAMPLING_STRATEGIES, type DialogueRole } from "../core/index.js";
 import { DEFAULT_STEP_MIX, MAX_UNSUPPORTED_SHARE, PLAN_STEP_KINDS, type StepMix } from "../core/index.js";
 
@@ -218,10 +218,6 @@ export function runDefinition(
   };
 }
 
-/** A URL without user-info (`http://user:key@host` -> `http://[redacted]@host`), so it can be stored. */
-export function stripUrlCredentials(url: string): string {
-  return url.replace(/(\b[a-z][a-z0-9+.-]*:\/\/)[^/\s:@"]+(?::[^/\s@"]*)?@/gi, "$1[redacted]@");
-}
 
 /** Fields added to RunDefinition after runs were first written, with the value such an older run used. */
 const ADDED_LATER: Partial<RunDefinition> = { stepMix: DEFAULT_STEP_MIX, keepReasoning: false };

@@ -4,7 +4,7 @@
  */
 import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
-import { UsageError } from "../core/index.js";
+import { stripUrlCredentials, UsageError } from "../core/index.js";
 import { DEFAULT_STEP_MIX } from "../core/index.js";
 import { costFor, type ModelMiddleware } from "../llm/index.js";
 import type { RunModels, RunModelsConfig } from "../models/index.js";
@@ -24,7 +24,6 @@ import {
   defaultMaxAttempts,
   diffRunDefinitions,
   runDefinition,
-  stripUrlCredentials,
   validateSynthOptions,
   type RunDefinition,
   type SynthOptions,

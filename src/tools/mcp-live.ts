@@ -6,7 +6,7 @@
  * when dialogues are synthesized. Nothing secret is recorded: no environment, URLs without user-info.
  */
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
-import { InputError, ToolAnnotationsZ, packageVersion, type McpServerRef } from "../core/index.js";
+import { InputError, ToolAnnotationsZ, packageVersion, stripUrlCredentials, type McpServerRef } from "../core/index.js";
 import { mcpToolToDraft } from "./formats/mcp.js";
 import type { ToolDraft } from "./types.js";
 
@@ -73,7 +73,7 @@ export function parseMcpSpec(spec: string): McpServerRef {
       throw new InputError("not a valid URL", { file: spec });
     }
     if (url.username || url.password) {
-      throw new InputError("credentials in the URL are not supported (they would be stored)", { file: spec.replace(/\/\/[^@/]*@/, "//[redacted]@") });
+      throw new InputError("credentials in the URL are not supported (they would be stored)", { file: stripUrlCredentials(spec) });
     }
     return { transport: "http", url: withoutCredentials(url) };
   }

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import pLimit from "p-limit";
 import { ToolflowError } from "../../core/index.js";
-import { OpenAIEmbeddingModel } from "../../llm/index.js";
+import { OpenAIEmbeddingModel, redact } from "../../llm/index.js";
 import { fieldText } from "../fields.js";
 import { denseRows, distinctTexts, type DenseVectors, type EmbedProgress, type FieldEmbedder, type FieldInput } from "./types.js";
 
@@ -78,12 +78,6 @@ export class EmbeddingCache {
   }
 }
 
-/** Replace the key (and key-like tokens) in a message. */
-function scrub(text: string, apiKey: string | undefined): string {
-  let out = text;
-  if (apiKey && apiKey.length >= 4) out = out.split(apiKey).join("[REDACTED]");
-  return out.replace(/\bsk-[A-Za-z0-9_-]{4,}/g, "[REDACTED]").replace(/(Bearer\s+)\S+/gi, "$1[REDACTED]");
-}
 
 export class OpenAIEmbedder implements FieldEmbedder {
   readonly id: string;
@@ -183,7 +177,7 @@ export class OpenAIEmbedder implements FieldEmbedder {
       rows = await this.client.embed(input, signal ? { signal } : {});
     } catch (err) {
       const status = (err as { status?: number }).status;
-      const msg = scrub((err as Error)?.message ?? String(err), this.apiKey);
+      const msg = redact((err as Error)?.message ?? String(err), [this.apiKey]);
       throw new ToolflowError(
         `embedding request to ${this.client.endpoint} failed${status ? ` (HTTP ${status})` : ""}: ${msg}`,
         { code: "EMBEDDING_FAILED", cause: new Error(msg) },
