@@ -7,11 +7,11 @@
  */
 import { Option, type Command } from "commander";
 import { UsageError } from "../core/index.js";
-import { intOption, listOption, numberOption } from "./options.js";
+import { endpointOptions, endpointSettings, intOption, listOption, numberOption, type EndpointFlags } from "./options.js";
 import { BFCL_EVAL_CATEGORIES, readBfclEvalItems, runBfclEval, type BfclEvalItem, type BfclEvalSummary, type ToolMode } from "../eval/index.js";
 
 /** The flags of the model mode, as commander parses them (plus the command's own --data and -o). */
-export interface EvalBfclModelFlags {
+export interface EvalBfclModelFlags extends EndpointFlags {
   llm: string;
   data: string[];
   out: string;
@@ -20,12 +20,6 @@ export interface EvalBfclModelFlags {
   limit?: number;
   ids?: string[];
   concurrency: number;
-  rpm?: number;
-  tpm?: number;
-  timeout?: number;
-  baseUrl?: string;
-  cache?: string;
-  prices?: string;
   temperature: number;
   maxTokens?: number;
   force?: boolean;
@@ -33,19 +27,13 @@ export interface EvalBfclModelFlags {
 
 /** Add the model mode's options to the `eval bfcl` command (it has --data and -o/--out itself). */
 export function addEvalBfclModelOptions(cmd: Command): Command {
-  return cmd
+  return endpointOptions(cmd)
     .option("--llm <spec>", "ask this model (openai:<model> on any OpenAI-compatible server) and score its answers")
     .option("--categories <list>", `categories to run, comma-separated (default: all the data holds of ${BFCL_EVAL_CATEGORIES.join(", ")})`, listOption("--categories"))
     .addOption(new Option("--tool-mode <mode>", "native tool calls, or functions in the system prompt and calls read from text").choices(["native", "prompt"]).default("native"))
     .option("--limit <n>", "only the first N questions of each category", intOption("--limit", 1))
     .option("--ids <list>", "only these question ids, comma-separated", listOption("--ids"))
     .option("--concurrency <n>", "requests in flight at once", intOption("--concurrency", 1, 4096), 8)
-    .option("--rpm <n>", "requests per minute budget", intOption("--rpm", 1))
-    .option("--tpm <n>", "tokens per minute budget", intOption("--tpm", 1))
-    .option("--timeout <ms>", "per-attempt timeout in ms", intOption("--timeout", 1))
-    .option("--base-url <url>", "OpenAI-compatible endpoint (default OPENAI_BASE_URL); the key is read from OPENAI_API_KEY")
-    .option("--cache <dir>", "response cache folder (a repeated run pays nothing twice)")
-    .option("--prices <file>", "price table (JSON/YAML: $ per 1M input/output tokens per model)")
     .option("--temperature <t>", "sampling temperature", numberOption("--temperature", 0, 2), 0)
     .option("--max-tokens <n>", "answer token limit", intOption("--max-tokens", 1))
     .option("--force", "delete the results in the output folder and start over (default: resume them)", false);
@@ -69,12 +57,7 @@ export async function runEvalBfclModelMode(flags: EvalBfclModelFlags, io: { item
     force: flags.force,
     temperature: flags.temperature,
     maxTokens: flags.maxTokens,
-    baseURL: flags.baseUrl,
     concurrency: flags.concurrency,
-    requestsPerMinute: flags.rpm,
-    tokensPerMinute: flags.tpm,
-    timeoutMs: flags.timeout,
-    cacheDir: flags.cache,
-    pricesFile: flags.prices,
+    ...endpointSettings(flags),
   });
 }

@@ -5,9 +5,9 @@
 import type { Command } from "commander";
 import { UsageError } from "../core/index.js";
 import { formatJudgeSummary, parseMetrics, runJudge } from "../judge/index.js";
-import { intOption } from "./options.js";
+import { endpointOptions, endpointSettings, intOption, type EndpointFlags } from "./options.js";
 
-interface JudgeFlags {
+interface JudgeFlags extends EndpointFlags {
   llm?: string;
   output: string;
   metrics: string;
@@ -17,19 +17,13 @@ interface JudgeFlags {
   embeddingModel?: string;
   embeddingBaseUrl?: string;
   force: boolean;
-  baseUrl?: string;
   concurrency: number;
-  rpm?: number;
-  tpm?: number;
-  timeout?: number;
-  cache?: string;
-  prices?: string;
   toolMode: string;
   json?: boolean;
 }
 
 export function registerJudgeCommands(program: Command): void {
-  program
+  const judge = program
     .command("judge")
     .description(
       "Measure a run's or dataset's quality: SS (embedding similarity of consecutive rounds), EnR (share of consecutive " +
@@ -46,16 +40,10 @@ export function registerJudgeCommands(program: Command): void {
     .option("--embedding-model <model>", "the openai embedder's model")
     .option("--embedding-base-url <url>", "the openai embedder's endpoint")
     .option("--force", "start over when OUT holds results made with other settings", false)
-    .option("--base-url <url>", "OpenAI-compatible endpoint (default OPENAI_BASE_URL)")
     .option("--concurrency <n>", "dialogues judged at once", intOption("--concurrency", 1, 1024), 4)
-    .option("--rpm <n>", "requests per minute budget", intOption("--rpm", 1))
-    .option("--tpm <n>", "tokens per minute budget", intOption("--tpm", 1))
-    .option("--timeout <ms>", "per-attempt timeout in milliseconds", intOption("--timeout", 1))
-    .option("--cache <dir>", "response cache folder (a rerun pays nothing twice)")
-    .option("--prices <file>", "price table (JSON/YAML) for the cost figures")
     .option("--tool-mode <mode>", "native|prompt|auto: how round-trip turns offer the tools", "auto")
-    .option("--json", "print the summary as one JSON object")
-    .action(async (data: string, flags: JudgeFlags) => {
+    .option("--json", "print the summary as one JSON object");
+  endpointOptions(judge).action(async (data: string, flags: JudgeFlags) => {
       const metrics = parseMetrics(flags.metrics);
       if (!["native", "prompt", "auto"].includes(flags.toolMode)) throw new UsageError(`--tool-mode must be native, prompt or auto (got "${flags.toolMode}")`);
       let llm = flags.llm;
@@ -76,13 +64,8 @@ export function registerJudgeCommands(program: Command): void {
         ...(flags.embeddingModel !== undefined ? { embeddingModel: flags.embeddingModel } : {}),
         ...(flags.embeddingBaseUrl !== undefined ? { embeddingBaseURL: flags.embeddingBaseUrl } : {}),
         force: flags.force,
-        ...(flags.baseUrl !== undefined ? { baseURL: flags.baseUrl } : {}),
         concurrency: flags.concurrency,
-        ...(flags.rpm !== undefined ? { requestsPerMinute: flags.rpm } : {}),
-        ...(flags.tpm !== undefined ? { tokensPerMinute: flags.tpm } : {}),
-        ...(flags.timeout !== undefined ? { timeoutMs: flags.timeout } : {}),
-        ...(flags.cache !== undefined ? { cacheDir: flags.cache } : {}),
-        ...(flags.prices !== undefined ? { pricesFile: flags.prices } : {}),
+        ...endpointSettings(flags),
         nativeTools: flags.toolMode === "auto" ? "auto" : flags.toolMode === "native",
         onProgress: (done, total) => {
           const now = Date.now();

@@ -1,6 +1,7 @@
 /**
  * Option parsers shared by the commands: each names its flag in the error (a UsageError, exit code 2).
  */
+import type { Command } from "commander";
 import { UsageError } from "../core/index.js";
 
 /** An integer between min and max. */
@@ -38,4 +39,47 @@ export function listOption(flag: string, what = "values") {
 /** A repeatable option collected into an array. */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
+}
+
+/** The flags of `endpointOptions`, as commander parses them. */
+export interface EndpointFlags {
+  baseUrl?: string;
+  rpm?: number;
+  tpm?: number;
+  timeout?: number;
+  cache?: string;
+  prices?: string;
+}
+
+/**
+ * The options of every command that asks a served model (eval bfcl, eval heldout, judge): the endpoint, the
+ * request and token budgets, the per-attempt timeout, the response cache and the price table.
+ */
+export function endpointOptions(cmd: Command): Command {
+  return cmd
+    .option("--base-url <url>", "OpenAI-compatible endpoint (default OPENAI_BASE_URL); the key is read from OPENAI_API_KEY")
+    .option("--rpm <n>", "requests per minute budget", intOption("--rpm", 1))
+    .option("--tpm <n>", "tokens per minute budget", intOption("--tpm", 1))
+    .option("--timeout <ms>", "per-attempt timeout in milliseconds", intOption("--timeout", 1))
+    .option("--cache <dir>", "response cache folder (a rerun pays nothing twice)")
+    .option("--prices <file>", "price table (JSON/YAML: $ per 1M input/output tokens per model) for the cost figures");
+}
+
+/** `endpointOptions`' flags as the model layer's settings (only those given). */
+export function endpointSettings(f: EndpointFlags): {
+  baseURL?: string;
+  requestsPerMinute?: number;
+  tokensPerMinute?: number;
+  timeoutMs?: number;
+  cacheDir?: string;
+  pricesFile?: string;
+} {
+  return {
+    ...(f.baseUrl !== undefined ? { baseURL: f.baseUrl } : {}),
+    ...(f.rpm !== undefined ? { requestsPerMinute: f.rpm } : {}),
+    ...(f.tpm !== undefined ? { tokensPerMinute: f.tpm } : {}),
+    ...(f.timeout !== undefined ? { timeoutMs: f.timeout } : {}),
+    ...(f.cache !== undefined ? { cacheDir: f.cache } : {}),
+    ...(f.prices !== undefined ? { pricesFile: f.prices } : {}),
+  };
 }
