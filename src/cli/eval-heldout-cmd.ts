@@ -8,6 +8,7 @@ import { UsageError } from "../core/index.js";
 import { HELDOUT_SPLITS, formatHeldoutTable, runHeldoutEval, type HeldoutSplit } from "../eval/index.js";
 import { parseSplit } from "../export/index.js";
 import { endpointOptions, endpointSettings, intOption, numberOption, type EndpointFlags } from "./options.js";
+import { countProgress } from "./progress.js";
 
 interface HeldoutFlags extends EndpointFlags {
   llm?: string;
@@ -55,8 +56,7 @@ export function registerEvalHeldout(evalCommand: Command): void {
       }
       const { parseModelList } = await import("../models/index.js");
       parseModelList(llm);
-      const isTty = process.stderr.isTTY === true;
-      let lastPrint = 0;
+      const progress = countProgress("eval heldout", "turns");
       const summary = await runHeldoutEval({
         dir,
         out: flags.output,
@@ -70,13 +70,9 @@ export function registerEvalHeldout(evalCommand: Command): void {
         temperature: flags.temperature,
         ...(flags.maxTokens !== undefined ? { maxTokens: flags.maxTokens } : {}),
         nativeTools: flags.toolMode === "auto" ? "auto" : flags.toolMode === "native",
-        onProgress: (done, total) => {
-          const now = Date.now();
-          if (done !== total && now - lastPrint < (isTty ? 200 : 10_000)) return;
-          lastPrint = now;
-          process.stderr.write(`${isTty ? "\r" : ""}eval heldout: ${done}/${total} turns${isTty && done !== total ? "" : "\n"}`);
-        },
+        onProgress: progress.onProgress,
       });
+      progress.stop();
       process.stdout.write(flags.json ? JSON.stringify(summary, null, 2) + "\n" : formatHeldoutTable(summary));
     });
 }

@@ -6,6 +6,7 @@ import type { Command } from "commander";
 import { UsageError } from "../core/index.js";
 import { formatJudgeSummary, parseMetrics, runJudge } from "../judge/index.js";
 import { endpointOptions, endpointSettings, intOption, type EndpointFlags } from "./options.js";
+import { countProgress } from "./progress.js";
 
 interface JudgeFlags extends EndpointFlags {
   llm?: string;
@@ -51,8 +52,7 @@ export function registerJudgeCommands(program: Command): void {
         const { defaultModelSpec } = await import("../models/index.js");
         llm = defaultModelSpec(process.env);
       }
-      const isTty = process.stderr.isTTY === true;
-      let lastPrint = 0;
+      const progress = countProgress("judge", "dialogues");
       const summary = await runJudge({
         data,
         out: flags.output,
@@ -67,13 +67,9 @@ export function registerJudgeCommands(program: Command): void {
         concurrency: flags.concurrency,
         ...endpointSettings(flags),
         nativeTools: flags.toolMode === "auto" ? "auto" : flags.toolMode === "native",
-        onProgress: (done, total) => {
-          const now = Date.now();
-          if (done !== total && now - lastPrint < (isTty ? 200 : 10_000)) return;
-          lastPrint = now;
-          process.stderr.write(`${isTty ? "\r" : ""}judge: ${done}/${total} dialogues${isTty && done !== total ? "" : "\n"}`);
-        },
+        onProgress: progress.onProgress,
       });
+      progress.stop();
       if (flags.json) {
         const { ss, enr, judge, roundTrip } = summary;
         const byCriterion = judge
