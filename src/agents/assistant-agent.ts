@@ -6,7 +6,7 @@
 import { isCallId, makeCallId } from "../core/index.js";
 import type { DialoguePlan, Message, ToolCall, ToolSpec } from "../core/index.js";
 import { checkToolCalls, generateChecked, type ChatModel, type ChatTool, type Checked } from "../llm/index.js";
-import { noUsableAnswer } from "./common.js";
+import { noUsableAnswer, promptCacheKey } from "./common.js";
 import { renderPrompt } from "./prompts.js";
 import type { AssistantContext, CallRecord, KnownField, RequestState } from "./state.js";
 import { normalizeSchema } from "./tool-schema.js";
@@ -81,7 +81,7 @@ export class AssistantAgent {
           toolChoice,
           temperature: input.temperature,
           seed: input.seed + input.messages.length * 7,
-          cacheKey: `toolflow-assistant-${input.seed}`,
+          cacheKey: promptCacheKey("assistant", input.seed),
           signal: input.signal,
           role: "assistant",
           context,

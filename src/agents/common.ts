@@ -55,3 +55,11 @@ export function bareSchema(schema: Record<string, unknown>): Record<string, unkn
   const { $schema: _drop, ...rest } = schema;
   return rest;
 }
+
+/**
+ * The `cacheKey` of an agent's requests in one dialogue (sent as `prompt_cache_key`): the requests of one agent in
+ * one dialogue share a prompt prefix. `seed` is the agent's seed for the dialogue.
+ */
+export function promptCacheKey(agent: GenerationStage, seed: number): string {
+  return `toolflow-${agent}-${seed}`;
+}

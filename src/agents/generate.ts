@@ -8,7 +8,7 @@ import { deriveSeed, Rng } from "../core/index.js";
 import type { DialoguePlan, Message, StepMix, ToolExecution, ToolSample, ToolSpec } from "../core/index.js";
 import type { DialogueModels } from "../llm/index.js";
 import { AssistantAgent, assistantSystemPrompt } from "./assistant-agent.js";
-import { GenerationError } from "./common.js";
+import { GenerationError, promptCacheKey } from "./common.js";
 import { Planner } from "./planner.js";
 import { loadPersonas, type Persona } from "./prompts.js";
 import {
@@ -159,7 +159,7 @@ export async function generateDialogue(
   // The user and tool agents' own conversations: each of their requests extends the previous one.
   const userThread: AgentThread = { messages: [], seen: 0, count: 0 };
   const toolThread: AgentThread = { messages: [], seen: 0, count: 0 };
-  const toolCacheKey = `toolflow-tool-${deriveSeed(seed, "tool")}`;
+  const toolCacheKey = promptCacheKey("tool", deriveSeed(seed, "tool"));
 
   for (;;) {
     signal?.throwIfAborted();

@@ -17,7 +17,7 @@ import {
   type ToolSpec,
 } from "../core/index.js";
 import { fromZod, generateObject, type ChatModel } from "../llm/index.js";
-import { bareSchema, noUsableAnswer } from "./common.js";
+import { bareSchema, noUsableAnswer, promptCacheKey } from "./common.js";
 import { renderPrompt } from "./prompts.js";
 import type { PlannerContext } from "./state.js";
 import { normalizeSchema, paramProperties, requiredParams, returnFields, shortDescription } from "./tool-schema.js";
@@ -207,7 +207,7 @@ export class Planner {
           ],
           temperature: options.temperature,
           seed: options.seed,
-          cacheKey: `toolflow-planner-${options.seed}`,
+          cacheKey: promptCacheKey("planner", options.seed),
           signal: options.signal,
           role: "planner",
           context,

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { DialoguePlan, Message, PlanStep, ToolSpec } from "../core/index.js";
 import { fromZod, generateObject, type ChatModel } from "../llm/index.js";
-import { bareSchema, noUsableAnswer, transcript } from "./common.js";
+import { bareSchema, noUsableAnswer, promptCacheKey, transcript } from "./common.js";
 import { toolView } from "./planner.js";
 import { renderPrompt, type Persona } from "./prompts.js";
 import type { AgentThread, CallRecord, KnownField, RequestState, UserContext } from "./state.js";
@@ -115,7 +115,7 @@ export class UserAgent {
           messages: [{ role: "system", content: system }, ...thread.messages, turnMessage],
           temperature,
           seed: input.seed + input.turn * 31,
-          cacheKey: `toolflow-user-${input.seed}`,
+          cacheKey: promptCacheKey("user", input.seed),
           signal,
           role: "user",
           context,
