@@ -65,6 +65,7 @@ export {
 } from "./prices.js";
 export { redact } from "./redact.js";
 export {
+  jsonTextCalls,
   jsonValueEnd,
   normalizeArguments,
   parseAlmostJson,

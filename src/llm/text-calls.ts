@@ -284,6 +284,30 @@ function bareJson(text: string, toolNames: ReadonlySet<string>): TextCallsResult
 }
 
 /**
+ * A text that is nothing but tool calls in JSON: one `{"name": …, "parameters"|"arguments": …}` object or a list of
+ * them (how Llama 3.x chat templates write calls, and how datasets store them); undefined when it is anything else.
+ * Numbers stay as written.
+ */
+export function jsonTextCalls(text: string): TextToolCall[] | undefined {
+  const t = text.trim();
+  if (!t.startsWith("{") && !t.startsWith("[")) return undefined;
+  let v: unknown;
+  try {
+    v = parseKeepingNumbers(t);
+  } catch {
+    return undefined;
+  }
+  const list = Array.isArray(v) ? v : [v];
+  if (list.length === 0 || !list.every((c) => isRecord(c) && typeof c.name === "string" && ("parameters" in c || "arguments" in c))) {
+    return undefined;
+  }
+  return list.map((c) => {
+    const r = c as Record<string, unknown>;
+    return { name: r.name as string, arguments: normalizeArguments(r.parameters ?? r.arguments) };
+  });
+}
+
+/**
  * Tool calls written as text in an answer, in any of the formats above; `toolNames` are the offered tools
  * (needed for bare JSON). No calls found: `{ calls: [], text }` with the text unchanged.
  */

@@ -15,7 +15,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { DialogueRecordZ, InputError, describeZodError } from "../core/index.js";
 import type { JsonSchema, Message, ToolCall } from "../core/index.js";
-import { jsonValueEnd } from "../llm/index.js";
+import { jsonTextCalls, jsonValueEnd } from "../llm/index.js";
 
 export const DATASET_FORMATS = ["toolflow", "openai", "sharegpt", "hermes", "llama31", "xlam", "glaive"] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
@@ -340,17 +340,7 @@ const BLOCK_RE = /<\|start_header_id\|>([a-z_]+)<\|end_header_id\|>\n\n([\s\S]*?
 const LLAMA_TOOLS_INTRO = "You have access to the following functions.";
 
 function llamaCalls(text: string, ids: Ids): ToolCall[] | undefined {
-  const t = text.trim();
-  if (!t.startsWith("{") && !t.startsWith("[")) return undefined;
-  let v: unknown;
-  try {
-    v = JSON.parse(t);
-  } catch {
-    return undefined;
-  }
-  const list = Array.isArray(v) ? v : [v];
-  if (list.length === 0 || !list.every((c) => isObj(c) && typeof c.name === "string" && ("parameters" in c || "arguments" in c))) return undefined;
-  return list.map((c) => makeCall(ids, c));
+  return jsonTextCalls(text)?.map((c) => ({ id: ids.next(), type: "function" as const, function: c }));
 }
 
 function fromLlama(row: z.infer<typeof LlamaRowZ>): Normal {

@@ -10,6 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { Template } from "@huggingface/jinja";
 import { InputError, ToolflowError } from "../../core/index.js";
 import { packagePath } from "../../core/index.js";
+import { jsonTextCalls } from "../../llm/index.js";
 import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
 import {
   CallIds,
@@ -168,22 +169,7 @@ function parseSystem(content: string): { system?: string; tools: FunctionDef[] }
 
 /** Tool call(s) written as {"name", "parameters"} or a list of them; undefined when the text is not that. */
 function parseCalls(text: string, ids: CallIds): ToolCall[] | undefined {
-  const t = text.trim();
-  if (!t.startsWith("{") && !t.startsWith("[")) return undefined;
-  let v: unknown;
-  try {
-    v = JSON.parse(t);
-  } catch {
-    return undefined;
-  }
-  const list = Array.isArray(v) ? v : [v];
-  if (list.length === 0 || !list.every((c) => isRecord(c) && typeof c.name === "string" && ("parameters" in c || "arguments" in c))) {
-    return undefined;
-  }
-  return list.map((c) => {
-    const r = c as Record<string, unknown>;
-    return { id: ids.next(), type: "function" as const, function: { name: r.name as string, arguments: JSON.stringify(r.parameters ?? r.arguments ?? {}) } };
-  });
+  return jsonTextCalls(text)?.map((c) => ({ id: ids.next(), type: "function" as const, function: c }));
 }
 
 export const llama31Format: ExportFormat = {
