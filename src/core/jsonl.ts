@@ -39,6 +39,11 @@ export interface JsonlSchemaOptions {
   code?: string;
   /** How a line's text becomes a value (default JSON.parse; e.g. a reader that keeps Python's float type). */
   parse?: (text: string) => unknown;
+  /**
+   * Added to the error when the first line is not a record (the file is likely something else, e.g. a tool file in
+   * its own format where tools.jsonl is expected): what to do instead.
+   */
+  firstLineHint?: string;
 }
 
 function issuePointer(issue: z.ZodError["issues"][number] | undefined): string {
@@ -92,6 +97,7 @@ export async function* readJsonl<T = unknown>(
 ): AsyncGenerator<{ value: T; raw: unknown; line: number }> {
   const rl = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
   let lineNo = 0;
+  let first = true;
   try {
     for await (const raw of rl) {
       lineNo++;
@@ -99,8 +105,11 @@ export async function* readJsonl<T = unknown>(
       if (text === "") continue;
       const parsed = parseJsonlLine(text, schema, options.what, options.parse);
       if (!parsed.ok) {
-        throw lineError(path, lineNo, parsed.problem, parsed.problem.kind === "schema" ? options.code : undefined);
+        const problem =
+          first && options.firstLineHint ? { ...parsed.problem, message: `${parsed.problem.message}; ${options.firstLineHint}` } : parsed.problem;
+        throw lineError(path, lineNo, problem, parsed.problem.kind === "schema" ? options.code : undefined);
       }
+      first = false;
       yield { value: parsed.value, raw: parsed.raw, line: lineNo };
     }
   } catch (err) {
