@@ -6,16 +6,15 @@
  *   npm run bench llm            (LLM_BENCH_N, LLM_BENCH_C, LLM_BENCH_L override the defaults 2000, 64, 50)
  * Targets: achieved/ideal throughput >= 90 %, client CPU <= 1 ms per request.
  */
-import { spawn, type ChildProcess } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { cpus, loadavg } from "node:os";
-import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { dirname, resolve } from "node:path";
+import { startChild } from "./child.js";
+import { resolve } from "node:path";
 import { OpenAIChatModel } from "../src/llm/index.js";
 import { RequestLimiter } from "../src/llm/index.js";
 import type { ChatRequest } from "../src/llm/index.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 
 interface ServerProcess {
   baseURL: string;
@@ -25,37 +24,12 @@ interface ServerProcess {
 }
 
 async function startServerProcess(options: Record<string, unknown>): Promise<ServerProcess> {
-  const child = spawn(
-    process.execPath,
-    ["--import", "tsx", resolve(root, "test/support/openai-server.ts"), JSON.stringify(options)],
-    { cwd: root, stdio: ["ignore", "pipe", "inherit"] },
-  );
-  const rl = createInterface({ input: child.stdout! });
-  const lines: string[] = [];
-  let wake: (() => void) | undefined;
-  rl.on("line", (l) => {
-    lines.push(l);
-    wake?.();
-  });
-  const nextLine = () =>
-    new Promise<string | undefined>((res) => {
-      if (lines.length > 0) return res(lines.shift());
-      const onExit = () => res(undefined);
-      child.once("exit", onExit);
-      wake = () => {
-        child.off("exit", onExit);
-        wake = undefined;
-        res(lines.shift());
-      };
-    });
-  const first = await nextLine();
-  if (first === undefined) throw new Error("the test server process exited before listening");
+  const server = await startChild("test/support/openai-server.ts", options);
   return {
-    baseURL: (JSON.parse(first) as { baseURL: string }).baseURL,
-    child,
+    baseURL: (JSON.parse(server.first) as { baseURL: string }).baseURL,
+    child: server.child,
     async stop() {
-      child.kill("SIGTERM");
-      const last = await nextLine();
+      const last = await server.stop();
       return last ? (JSON.parse(last) as { served: number; cpuMs: number }) : undefined;
     },
   };

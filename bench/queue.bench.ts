@@ -11,12 +11,9 @@
  *   npm run bench queue      (QUEUE_BENCH_N dialogues per setting, default 120; QUEUE_BENCH_L ms, default 50;
  *                             QUEUE_BENCH_C per worker, default 8; QUEUE_BENCH_JOBS for part 2, default 2000)
  */
-import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
-import { join, resolve, dirname } from "node:path";
-import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { Queue, Worker } from "bullmq";
 import { Redis } from "ioredis";
 import { DialogueRecordZ, type DialogueRecord } from "../src/core/index.js";
@@ -34,55 +31,20 @@ import {
 import { runSynth, type SynthOptions } from "../src/synth/index.js";
 import { startRedis } from "../test/support/redis.js";
 import { writeBfclMultiTurnTools } from "../test/e2e/support/run-files.js";
+import { startChild } from "./child.js";
+import { simSynthOptions } from "../test/support/synth-options.js";
 
-const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const N = Number(process.env.QUEUE_BENCH_N ?? 120);
 const L = Number(process.env.QUEUE_BENCH_L ?? 50);
 const C = Number(process.env.QUEUE_BENCH_C ?? 8);
 const JOBS = Number(process.env.QUEUE_BENCH_JOBS ?? 2000);
 
 /** Start a child that prints one line when ready; `stop()` sends SIGTERM and returns its last line. */
-async function startChild(script: string, arg: unknown): Promise<{ first: string; stop(): Promise<string | undefined>; child: ChildProcess }> {
-  const child = spawn(process.execPath, ["--import", "tsx", resolve(root, script), JSON.stringify(arg)], {
-    cwd: root,
-    stdio: ["ignore", "pipe", "inherit"],
-  });
-  const lines: string[] = [];
-  let wake: (() => void) | undefined;
-  createInterface({ input: child.stdout! }).on("line", (l) => {
-    lines.push(l);
-    wake?.();
-  });
-  const next = () =>
-    new Promise<string | undefined>((res) => {
-      if (lines.length > 0) return res(lines.shift());
-      const onExit = () => res(undefined);
-      child.once("exit", onExit);
-      wake = () => {
-        child.off("exit", onExit);
-        wake = undefined;
-        res(lines.shift());
-      };
-    });
-  const first = await next();
-  if (first === undefined) throw new Error(`${script} exited before it was ready`);
-  return {
-    first,
-    child,
-    async stop() {
-      child.kill("SIGTERM");
-      return next();
-    },
-  };
-}
 
 const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
 
 function synthOptions(tools: string, out: string, count: number, seed: number): SynthOptions {
-  return {
-    tools, count, llm: ["sim"], roleLlm: {}, concurrency: 8, seed, out, sampling: "walk", size: { min: 2, max: 5 },
-    plan: true, provenance: "reject", resume: false, force: false, dryRun: false,
-  };
+  return simSynthOptions({ tools, out, count, seed, concurrency: 8, size: { min: 2, max: 5 } });
 }
 
 export async function run(): Promise<void> {
