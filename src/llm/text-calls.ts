@@ -149,9 +149,17 @@ function callsFrom(value: unknown): TextToolCall[] | undefined {
   return calls;
 }
 
-/** All JSON values in `text` (from `{` / `[`), each parsed (repaired when almost JSON); unclosed: to the end. */
-function jsonValuesIn(text: string): Array<{ value: unknown; text: string }> {
-  const out: Array<{ value: unknown; text: string }> = [];
+interface JsonSpan {
+  start: number;
+  /** Where the value ends, or -1 when it is not closed (it runs to the end of the text). */
+  end: number;
+  raw: string;
+  /** Parsed (repaired when almost JSON, numbers as written); undefined when it is not JSON. */
+  value: unknown;
+}
+
+/** Visit the JSON value starting at each `{` / `[` of `text`; `visit` says where to look next. */
+function scanJson(text: string, visit: (span: JsonSpan) => number): void {
   let i = 0;
   while (i < text.length) {
     const ch = text[i];
@@ -161,11 +169,17 @@ function jsonValuesIn(text: string): Array<{ value: unknown; text: string }> {
     }
     const end = jsonValueEnd(text, i);
     const raw = text.slice(i, end < 0 ? text.length : end);
-    const v = almostJson(raw, parseKeepingNumbers);
-    if (v !== undefined) out.push({ value: v, text: raw });
-    if (end < 0) break;
-    i = end;
+    i = visit({ start: i, end, raw, value: almostJson(raw, parseKeepingNumbers) });
   }
+}
+
+/** All JSON values in `text` (from `{` / `[`), each parsed (repaired when almost JSON); unclosed: to the end. */
+function jsonValuesIn(text: string): Array<{ value: unknown; text: string }> {
+  const out: Array<{ value: unknown; text: string }> = [];
+  scanJson(text, (s) => {
+    if (s.value !== undefined) out.push({ value: s.value, text: s.raw });
+    return s.end < 0 ? text.length : s.end;
+  });
   return out;
 }
 
@@ -261,25 +275,17 @@ function bareJson(text: string, toolNames: ReadonlySet<string>): TextCallsResult
   if (toolNames.size === 0) return undefined;
   const calls: TextToolCall[] = [];
   const spans: Span[] = [];
-  let i = 0;
-  while (i < text.length) {
-    const ch = text[i];
-    if (ch !== "{" && ch !== "[") {
-      i++;
-      continue;
-    }
-    const end = jsonValueEnd(text, i);
-    const raw = text.slice(i, end < 0 ? text.length : end);
-    const value = almostJson(raw, parseKeepingNumbers);
-    const cs = callsFrom(value);
+  scanJson(text, (s) => {
+    const end = s.end < 0 ? text.length : s.end;
+    const cs = callsFrom(s.value);
     if (cs && cs.every((c) => toolNames.has(c.name))) {
       calls.push(...cs);
-      spans.push({ start: i, end: end < 0 ? text.length : end });
-      if (end < 0) break;
-      i = end;
-    } else if (end > 0 && value !== undefined) i = end; // other JSON: not a call, nor are the objects inside it
-    else i++;
-  }
+      spans.push({ start: s.start, end });
+      return end;
+    }
+    // other JSON: not a call, nor are the objects inside it; not JSON: look inside it
+    return s.end > 0 && s.value !== undefined ? s.end : s.start + 1;
+  });
   return calls.length > 0 ? { calls, text: cut(text, spans), format: "json" } : undefined;
 }
 
