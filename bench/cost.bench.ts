@@ -33,6 +33,7 @@ import { runSynth, type SynthOptions } from "../src/synth/index.js";
 import { startOpenAIServer, type ChatBody } from "../test/support/openai-server.js";
 import { writeBfclMultiTurnTools } from "../test/e2e/support/run-files.js";
 import { createSimBridge } from "../test/e2e/support/sim-bridge.js";
+import { testSynthOptions } from "../test/support/synth-options.js";
 
 const KEY = "sk-bench-cost";
 const encode = (createRequire(import.meta.url)("gpt-tokenizer") as { encode: (t: string) => number[] }).encode;
@@ -136,23 +137,7 @@ export async function measure(n = 40): Promise<CostReport> {
     const server = await startOpenAIServer({ apiKey: KEY, respond: (r) => bridge.respond(r) });
     let summary;
     try {
-      const options: SynthOptions = {
-        tools,
-        count: n,
-        llm: ["openai:test-model"],
-        roleLlm: {},
-        concurrency: 4,
-        seed: 31,
-        out: join(work, "run"),
-        sampling: "walk",
-        size: { min: 2, max: 5 },
-        plan: true,
-        provenance: "reject",
-        baseUrl: server.baseURL,
-        resume: false,
-        force: false,
-        dryRun: false,
-      };
+      const options: SynthOptions = testSynthOptions({ tools, count: n, llm: ["openai:test-model"], concurrency: 4, seed: 31, out: join(work, "run"), size: { min: 2, max: 5 }, baseUrl: server.baseURL });
       summary = await runSynth(options, {
         stderr: new Writable({ write: (_c, _e, cb) => cb() }),
         tty: false,

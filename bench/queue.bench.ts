@@ -32,7 +32,7 @@ import { runSynth, type SynthOptions } from "../src/synth/index.js";
 import { startRedis } from "../test/support/redis.js";
 import { writeBfclMultiTurnTools } from "../test/e2e/support/run-files.js";
 import { startChild } from "./child.js";
-import { simSynthOptions } from "../test/support/synth-options.js";
+import { testSynthOptions } from "../test/support/synth-options.js";
 
 const N = Number(process.env.QUEUE_BENCH_N ?? 120);
 const L = Number(process.env.QUEUE_BENCH_L ?? 50);
@@ -44,7 +44,7 @@ const JOBS = Number(process.env.QUEUE_BENCH_JOBS ?? 2000);
 const quiet = { write: () => true } as unknown as NodeJS.WritableStream;
 
 function synthOptions(tools: string, out: string, count: number, seed: number): SynthOptions {
-  return simSynthOptions({ tools, out, count, seed, concurrency: 8, size: { min: 2, max: 5 } });
+  return testSynthOptions({ tools, out, count, seed, concurrency: 8, size: { min: 2, max: 5 } });
 }
 
 export async function run(): Promise<void> {

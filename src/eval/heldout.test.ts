@@ -21,7 +21,7 @@ import { cliInProcess } from "../../test/support/cli.js";
 import { recordedTurns, replayTurns, type RecordedTurn } from "../../test/support/replay.js";
 import { dialogueTurns, runHeldoutEval, type HeldoutResult } from "./heldout.js";
 import { chatTools } from "../agents/index.js";
-import { simSynthOptions } from "../../test/support/synth-options.js";
+import { testSynthOptions } from "../../test/support/synth-options.js";
 
 let work: string;
 let run: string;
@@ -37,7 +37,7 @@ beforeAll(async () => {
   const tools = (await writeBfclMultiTurnTools(work)).path;
   run = join(work, "run");
   await runSynth(
-    simSynthOptions({ tools, count: 24, seed: 5, out: run }),
+    testSynthOptions({ tools, count: 24, seed: 5, out: run }),
     { stderr: quiet, tty: false },
   );
   records = readAccepted(run);

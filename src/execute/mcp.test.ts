@@ -16,7 +16,7 @@ import { buildToolGraph, writeGraph } from "../graph/index.js";
 import { runSynth } from "../synth/index.js";
 import { importTools, parseMcpSpec, readToolsJsonl, writeToolsJsonl } from "../tools/index.js";
 import { createToolExecution } from "./index.js";
-import { simSynthOptions } from "../../test/support/synth-options.js";
+import { testSynthOptions } from "../../test/support/synth-options.js";
 
 const SERVER_SCRIPT = resolve(PROJECT_ROOT, "test/support/mcp-server.ts");
 const tmp = tempDirForFile("toolflow-mcp-");
@@ -219,7 +219,7 @@ describe("synth --execute mcp over streamable HTTP (in process)", () => {
     const before = http.calls.length;
     const quiet = new Writable({ write: (_c, _e, cb) => cb() });
     const summary = await runSynth(
-      simSynthOptions({ tools: toolsFile, graph: graphFile, count: 3, seed: 9, out: dir, size: { min: 2, max: 3 }, execute: "mcp" }),
+      testSynthOptions({ tools: toolsFile, graph: graphFile, count: 3, seed: 9, out: dir, size: { min: 2, max: 3 }, execute: "mcp" }),
       { stderr: quiet, tty: false, env: {} },
     );
     expect(summary.manifest.counts.accepted).toBe(3);

@@ -16,7 +16,7 @@ import { defaultSynthDeps, runSynth, type SynthOptions } from "../synth/index.js
 import { readAccepted, readRejected, writeBfclMultiTurnTools } from "../../test/e2e/support/run-files.js";
 import { recordedTurns, replayTurns, type RecordedTurn } from "../../test/support/replay.js";
 import { roundTripSynthDeps, runJudge } from "./index.js";
-import { simSynthOptions } from "../../test/support/synth-options.js";
+import { testSynthOptions } from "../../test/support/synth-options.js";
 
 /** Answers round_trip requests with the recorded turn of that conversation (the spoiled ones broken); others go on. */
 const replay = (turns: ReadonlyMap<string, RecordedTurn>, spoil?: (key: string) => boolean) =>
@@ -29,7 +29,7 @@ let run: string;
 let records: DialogueRecord[];
 
 function synthOptions(out: string, extra: Partial<SynthOptions> = {}): SynthOptions {
-  return simSynthOptions({ tools, count: 12, seed: 5, out, ...extra });
+  return testSynthOptions({ tools, count: 12, seed: 5, out, ...extra });
 }
 
 beforeAll(async () => {

@@ -26,7 +26,7 @@ import {
   startWorker,
   type QueueWorker,
 } from "./index.js";
-import { simSynthOptions } from "../../test/support/synth-options.js";
+import { testSynthOptions } from "../../test/support/synth-options.js";
 import { textSink as sink } from "../../test/support/streams.js";
 import { recordsByIndex as byIndex } from "../../test/e2e/support/run-files.js";
 
@@ -45,7 +45,7 @@ afterAll(async () => {
 
 
 function options(out: string, over: Partial<SynthOptions> = {}): SynthOptions {
-  return simSynthOptions({ tools, count: 20, concurrency: 4, seed: 11, out, ...over });
+  return testSynthOptions({ tools, count: 20, concurrency: 4, seed: 11, out, ...over });
 }
 
 

@@ -4,9 +4,9 @@
  */
 import { describe, expect, it } from "vitest";
 import { diffRunDefinitions, runDefinition, validateSynthOptions } from "./options.js";
-import { simSynthOptions } from "../../test/support/synth-options.js";
+import { testSynthOptions } from "../../test/support/synth-options.js";
 
-const base = simSynthOptions({ tools: "t.jsonl", count: 2, concurrency: 1, seed: 1, out: "run", size: { min: 2, max: 3 } });
+const base = testSynthOptions({ tools: "t.jsonl", count: 2, concurrency: 1, seed: 1, out: "run", size: { min: 2, max: 3 } });
 const hashes = { tools: "h", graph: null, samples: null };
 
 describe("synth --execute options", () => {

@@ -13,14 +13,14 @@ import { costFor, UsageCounter } from "../llm/index.js";
 import { JsonlAppender, prepareRunDir, recoverJsonl, RUN_FILES } from "./store.js";
 import { RunTally } from "./tally.js";
 import type { RunProgress } from "./runner.js";
-import { simSynthOptions } from "../../test/support/synth-options.js";
+import { testSynthOptions } from "../../test/support/synth-options.js";
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), "synth-parts-"));
 }
 
 export function baseOptions(overrides: Partial<SynthOptions> = {}): SynthOptions {
-  return simSynthOptions({ tools: "tools.jsonl", count: 10, seed: 1, out: "out", ...overrides });
+  return testSynthOptions({ tools: "tools.jsonl", count: 10, seed: 1, out: "out", ...overrides });
 }
 
 describe("options", () => {

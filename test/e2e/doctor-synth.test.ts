@@ -12,6 +12,7 @@ import { runSynth, type SynthOptions } from "../../src/synth/index.js";
 import { startOpenAIServer, type OpenAIServerOptions } from "../support/openai-server.js";
 import { readAccepted, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
 import { createSimBridge } from "./support/sim-bridge.js";
+import { testSynthOptions } from "../support/synth-options.js";
 
 const KEY = "sk-test-doctor-synth-88";
 let work: string;
@@ -32,24 +33,7 @@ async function synthAfterDoctor(name: string, server: OpenAIServerOptions): Prom
     const before = s.chatRequests().length;
     synthing = true;
     const out = join(work, name);
-    const options: SynthOptions = {
-      tools,
-      count: 3,
-      llm: ["openai:test-model"],
-      roleLlm: {},
-      concurrency: 4,
-      seed: 43,
-      out,
-      sampling: "walk",
-      size: { min: 2, max: 3 },
-      plan: true,
-      provenance: "reject",
-      baseUrl: s.baseURL,
-      cache,
-      resume: false,
-      force: false,
-      dryRun: false,
-    };
+    const options: SynthOptions = testSynthOptions({ tools, count: 3, llm: ["openai:test-model"], concurrency: 4, seed: 43, out, size: { min: 2, max: 3 }, baseUrl: s.baseURL, cache });
     const summary = await runSynth(options, {
       stderr: new Writable({ write: (_c, _e, cb) => cb() }),
       tty: false,

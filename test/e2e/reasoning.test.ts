@@ -16,7 +16,7 @@ import { runSynth, type SynthOptions } from "../../src/synth/index.js";
 import { verifyDialogue } from "../../src/verify/index.js";
 import { runCli } from "../support/cli.js";
 import { readAccepted, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
-import { simSynthOptions } from "../support/synth-options.js";
+import { testSynthOptions } from "../support/synth-options.js";
 
 const MARK = "THINK-MARK";
 
@@ -40,7 +40,7 @@ let kept: string;
 let plain: string;
 
 function options(out: string, over: Partial<SynthOptions> = {}): SynthOptions {
-  return simSynthOptions({ tools, count: 6, seed: 31, out, size: { min: 2, max: 3 }, ...over });
+  return testSynthOptions({ tools, count: 6, seed: 31, out, size: { min: 2, max: 3 }, ...over });
 }
 
 /** Every file under dir, with its path relative to dir. */

@@ -15,6 +15,7 @@ import { runSynth, type SynthOptions } from "../../src/synth/index.js";
 import { SERVER_PROFILES, startOpenAIServer, type ServerProfile } from "../support/openai-server.js";
 import { readAccepted, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
 import { createSimBridge } from "./support/sim-bridge.js";
+import { testSynthOptions } from "../support/synth-options.js";
 
 const KEY = "sk-test-profiles-77";
 const ID = /^[A-Za-z0-9]{9}$/;
@@ -54,23 +55,7 @@ async function synthThrough(profile: ServerProfile | undefined, name: string, co
   const outcomes: Record<string, number> = {};
   const sentReasoning: Array<string | undefined> = [];
   try {
-    const options: SynthOptions = {
-      tools,
-      count,
-      llm: ["openai:test-model"],
-      roleLlm: {},
-      concurrency: 4,
-      seed: 41,
-      out,
-      sampling: "walk",
-      size: { min: 2, max: 3 },
-      plan: true,
-      provenance: "reject",
-      baseUrl: server.baseURL,
-      resume: false,
-      force: false,
-      dryRun: false,
-    };
+    const options: SynthOptions = testSynthOptions({ tools, count, llm: ["openai:test-model"], concurrency: 4, seed: 41, out, size: { min: 2, max: 3 }, baseUrl: server.baseURL });
     const summary = await runSynth(options, {
       stderr: quiet(),
       tty: false,

@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runSynth } from "../../src/synth/index.js";
 import { startOpenAIServer } from "../support/openai-server.js";
-import { simSynthOptions } from "../support/synth-options.js";
+import { testSynthOptions } from "../support/synth-options.js";
 import { tempDirForFile } from "../support/tmp.js";
 import { writeBfclMultiTurnTools } from "./support/run-files.js";
 import { createSimBridge } from "./support/sim-bridge.js";
@@ -29,7 +29,7 @@ describe("synth --rpm", () => {
     servers.push(server);
     const controller = new AbortController();
     const run = runSynth(
-      simSynthOptions({ tools, out: join(dir, "run"), count: 3, seed: 4, llm: ["openai:test-model"], baseUrl: server.baseURL, rpm: 4 }),
+      testSynthOptions({ tools, out: join(dir, "run"), count: 3, seed: 4, llm: ["openai:test-model"], baseUrl: server.baseURL, rpm: 4 }),
       {
         stderr: new Writable({ write: (_c, _e, cb) => cb() }),
         tty: false,

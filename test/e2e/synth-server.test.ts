@@ -12,6 +12,7 @@ import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.j
 import { chainedArguments, readAccepted, readRejected, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
 import { createSimBridge, type SimBridge } from "./support/sim-bridge.js";
 import { textSink as sink } from "../support/streams.js";
+import { testSynthOptions } from "../support/synth-options.js";
 
 const KEY = "sk-test-PLANTED-e2e-4242";
 let work: string;
@@ -23,24 +24,7 @@ beforeAll(async () => {
 });
 
 function options(out: string, baseURL: string, over: Partial<SynthOptions> = {}): SynthOptions {
-  return {
-    tools,
-    count: 50,
-    llm: ["openai:test-model"],
-    roleLlm: {},
-    concurrency: 8,
-    seed: 31,
-    out,
-    sampling: "walk",
-    size: { min: 2, max: 4 },
-    plan: true,
-    provenance: "reject",
-    baseUrl: baseURL,
-    resume: false,
-    force: false,
-    dryRun: false,
-    ...over,
-  };
+  return testSynthOptions({ tools, count: 50, llm: ["openai:test-model"], concurrency: 8, seed: 31, out, baseUrl: baseURL, ...over });
 }
 
 

@@ -11,7 +11,7 @@ import { Writable } from "node:stream";
 import { runSynth } from "../../src/synth/index.js";
 import { runCli } from "../support/cli.js";
 import { chainedArguments, readAccepted, readRejected, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
-import { simSynthOptions } from "../support/synth-options.js";
+import { testSynthOptions } from "../support/synth-options.js";
 
 let work: string;
 let tools: string;
@@ -62,7 +62,7 @@ describe("toolflow synth --llm sim (BFCL multi-turn tools)", () => {
     const quiet = new Writable({ write: (_c, _e, cb) => cb() });
     const run = (out: string, concurrency: number) =>
       runSynth(
-        simSynthOptions({ tools, count: 6, concurrency, seed: 23, out }),
+        testSynthOptions({ tools, count: 6, concurrency, seed: 23, out }),
         { stderr: quiet, tty: false },
       );
     const a = join(work, "repro-a");

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import type { ModelMiddleware } from "../../src/llm/index.js";
 import { runSynth } from "../../src/synth/index.js";
 import { cliInProcess, PROJECT_ROOT } from "./cli.js";
-import { simSynthOptions } from "./synth-options.js";
+import { testSynthOptions } from "./synth-options.js";
 
 export const INVENTED = "INVENTED-VALUE-4711";
 
@@ -62,7 +62,7 @@ export async function simRun(o: SimRunOptions): Promise<void> {
   const quiet = new Writable({ write: (_c, _e, cb) => cb() });
   const middleware = [...(o.inventEvery ? [inventingAssistant(o.inventEvery)] : []), ...(o.middleware ?? [])];
   await runSynth(
-    simSynthOptions({ tools: o.tools, graph: o.graph, count: o.count, concurrency: 1, seed: o.seed ?? 7, out: o.out }),
+    testSynthOptions({ tools: o.tools, graph: o.graph, count: o.count, concurrency: 1, seed: o.seed ?? 7, out: o.out }),
     { stderr: quiet, tty: false, middleware },
   );
 }

@@ -1,10 +1,10 @@
 /**
- * Synth options for tests: a planned `sim` run with synth's defaults (walk sampling, 2-4 tools, provenance
- * rejected, nothing resumed), so a test names only what it is about.
+ * Synth options for tests and benchmarks: a planned run with synth's defaults (the `sim` backend unless `llm` is
+ * given, walk sampling, 2-4 tools, provenance rejected, nothing resumed), so a test names only what it is about.
  */
 import type { SynthOptions } from "../../src/synth/index.js";
 
-export function simSynthOptions(
+export function testSynthOptions(
   options: Pick<SynthOptions, "tools" | "out" | "count" | "seed"> & Partial<SynthOptions>,
 ): SynthOptions {
   return {
