@@ -13,6 +13,7 @@ import { createSimModel } from "../../src/sim/index.js";
 import { defaultSynthDeps, runSynthesis } from "../../src/synth/index.js";
 import { bfclTools, sampleOf } from "../support/agents.js";
 import { readAccepted, reverify } from "./support/run-files.js";
+import { withInventedArgument } from "../support/report-run.js";
 
 let tools: ToolSpec[];
 const dirs: string[] = [];
@@ -77,15 +78,7 @@ const reasonsOf = (r: RejectedRecord, check: string) => r.rejectedBy.filter((x) 
 describe("imperfect models end in rejections with the right check and reason", () => {
   it("an assistant that invents an argument value: rejected by provenance, naming the value", async () => {
     const INVENTED = "INVENTED-VALUE-4711";
-    const invent = spoiling("assistant", (r) => {
-      if (r.toolCalls.length === 0) return r;
-      const [first, ...rest] = r.toolCalls;
-      const args = JSON.parse(first!.function.arguments) as Record<string, unknown>;
-      const key = Object.keys(args).find((k) => typeof args[k] === "string");
-      if (!key) return r;
-      args[key] = INVENTED;
-      return { ...r, toolCalls: [{ ...first!, function: { ...first!.function, arguments: JSON.stringify(args) } }, ...rest] };
-    });
+    const invent = spoiling("assistant", (r) => withInventedArgument(r, INVENTED));
     const samples = [sampleOf(["get_flight_cost", "book_flight", "register_credit_card"], "s1"), sampleOf(["create_ticket", "get_ticket"], "s2")];
     const { rejected, dir } = await run(samples, invent, 6);
     expect(readAccepted(dir)).toEqual([]);

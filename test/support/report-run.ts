@@ -7,7 +7,7 @@ import { mkdirSync } from "node:fs";
 import { readdirSync } from "node:fs";
 import { Writable } from "node:stream";
 import { join } from "node:path";
-import type { ModelMiddleware } from "../../src/llm/index.js";
+import type { ChatResult, ModelMiddleware } from "../../src/llm/index.js";
 import { runSynth } from "../../src/synth/index.js";
 import { cliInProcess, PROJECT_ROOT } from "./cli.js";
 import { testSynthOptions } from "./synth-options.js";
@@ -22,14 +22,20 @@ export function inventingAssistant(every: number): ModelMiddleware {
     async chat({ request, next }) {
       const r = await next(request);
       if (request.role !== "assistant" || r.toolCalls.length === 0 || ++n % every !== 0) return r;
-      const [first, ...rest] = r.toolCalls;
-      const args = JSON.parse(first!.function.arguments) as Record<string, unknown>;
-      const key = Object.keys(args).find((k) => typeof args[k] === "string");
-      if (!key) return r;
-      args[key] = INVENTED;
-      return { ...r, toolCalls: [{ ...first!, function: { ...first!.function, arguments: JSON.stringify(args) } }, ...rest] };
+      return withInventedArgument(r);
     },
   };
+}
+
+/** The answer with `value` put in the first string argument of its first call (unchanged when it has none). */
+export function withInventedArgument(r: ChatResult, value = INVENTED): ChatResult {
+  if (r.toolCalls.length === 0) return r;
+  const [first, ...rest] = r.toolCalls;
+  const args = JSON.parse(first!.function.arguments) as Record<string, unknown>;
+  const key = Object.keys(args).find((k) => typeof args[k] === "string");
+  if (!key) return r;
+  args[key] = value;
+  return { ...r, toolCalls: [{ ...first!, function: { ...first!.function, arguments: JSON.stringify(args) } }, ...rest] };
 }
 
 /** tools.jsonl and graph.json of the bundled examples, in `dir`. */
