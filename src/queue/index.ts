@@ -6,7 +6,7 @@
 export { runQueuedSynth, type QueueTarget, type QueuedSynthIo, type QueuedSynthSummary } from "./coordinator.js";
 export { startWorker, JobDataZ, type WorkerConfig, type QueueWorker, type WorkerStats, type JobData } from "./worker.js";
 export { collectRun, collectQueuedRun, decideStored, type CollectedRun } from "./collect.js";
-export { OrderedRun, type Decision } from "./order.js";
+export { OrderedRun } from "./order.js";
 export {
   RunStore,
   StoredRunZ,

@@ -14,10 +14,9 @@ export { createProgressReporter, runProgressReporter, type ProgressReporter } fr
 export { defaultSynthDeps } from "./default-deps.js";
 export type { SynthDeps, DeduperLike, DialogueForChecks, RoundTripCheck } from "./deps.js";
 // One dialogue of a run from (definition, index), and the run's parts, for runs spread over processes (src/queue).
+export { RunDecider, rejectAsDuplicate, maxConsecutiveFailuresFor, type Decision, type FinishedOutcome } from "./decide.js";
 export {
   attemptDialogue,
-  rejectAsDuplicate,
-  maxConsecutiveFailuresFor,
   dialogueId,
   type AttemptConfig,
   type DialogueOutcome,

@@ -23,7 +23,8 @@ import { UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from ".
 import type { RunModels } from "../models/index.js";
 import type { DeduperLike, DialogueForChecks, SynthDeps } from "./deps.js";
 import { JsonlAppender, RUN_FILES, recoverJsonl } from "./store.js";
-import { RunTally, type TallySnapshot } from "./tally.js";
+import type { TallySnapshot } from "./tally.js";
+import { maxConsecutiveFailuresFor, RunDecider, stripForRejected, type FinishedOutcome } from "./decide.js";
 
 export interface RunProgress {
   target: number;
@@ -138,8 +139,7 @@ function backendOf(models: DialogueModels): string {
 }
 
 export type Outcome =
-  | { kind: "accepted"; record: DialogueRecord; checks: DialogueForChecks }
-  | { kind: "rejected"; record: RejectedRecord; generationFailure: boolean }
+  | FinishedOutcome
   | { kind: "aborted" }
   | { kind: "fatal"; error: unknown };
 
@@ -151,18 +151,18 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
   // ---- recovery
   const acc = await recoverJsonl(dialoguesPath, DialogueRecordZ, { key: (r) => r.index });
   const rej = await recoverJsonl(rejectedPath, RejectedRecordZ, { key: (r) => r.index });
-  const tally = new RunTally();
   const decided = new Set<number>();
   const deduper: DeduperLike = config.deps.createDeduper();
+  const decider = new RunDecider(count, deduper, config.maxConsecutiveFailures ?? maxConsecutiveFailuresFor(concurrency));
+  const tally = decider.tally;
   for (const r of acc.records) {
     decided.add(r.index);
-    tally.addAccepted(r);
-    deduper.add(r.id, r);
+    decider.restore(r, true);
   }
   for (const r of rej.records) {
     if (decided.has(r.index)) continue; // accepted wins (cannot happen with this writer; be safe)
     decided.add(r.index);
-    tally.addRejected(r);
+    decider.restore(r, false);
   }
   if (tally.accepted > count) {
     throw new SynthRunError(
@@ -182,9 +182,6 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
   const startedAt = Date.now();
   let sessionAccepted = 0;
   let sessionRejected = 0;
-  let consecutiveFailures = 0;
-  const maxConsecutive = config.maxConsecutiveFailures ?? maxConsecutiveFailuresFor(concurrency);
-  let lastFailure = "";
   let fatal: unknown;
   let cursor = 0;
   const inFlight = new Map<number, Promise<void>>();
@@ -233,28 +230,15 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
       internalAbort.abort();
       return;
     }
-    if (outcome.kind === "accepted") {
-      if (tally.accepted >= count) return; // never write beyond --count (the index stays undecided)
-      const dup = deduper.check(outcome.checks);
-      if (dup.duplicate) {
-        commit(index, { kind: "rejected", generationFailure: false, record: rejectAsDuplicate(outcome.record, dup) });
-        return;
-      }
-      acceptedOut.append(outcome.record);
-      deduper.add(outcome.record.id, outcome.checks);
-      decided.add(index);
-      tally.addAccepted(outcome.record);
+    const decision = decider.decide(outcome);
+    if (!decision) return; // never write beyond --count (the index stays undecided)
+    decided.add(index);
+    if (decision.kind === "accepted") {
+      acceptedOut.append(decision.record);
       sessionAccepted++;
-      consecutiveFailures = 0;
     } else {
-      rejectedOut.append(outcome.record);
-      decided.add(index);
-      tally.addRejected(outcome.record);
+      rejectedOut.append(decision.record);
       sessionRejected++;
-      if (outcome.generationFailure) {
-        consecutiveFailures++;
-        lastFailure = outcome.record.rejectedBy.map((r) => `${r.check}: ${r.reasons.join("; ")}`).join(" | ");
-      } else consecutiveFailures = 0;
     }
     config.onProgress?.(progress());
   };
@@ -304,11 +288,8 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
         status = "interrupted";
         break;
       }
-      if (consecutiveFailures >= maxConsecutive) {
-        throw new SynthRunError(
-          `stopping: ${consecutiveFailures} dialogues in a row failed to generate; last failure: ${lastFailure}`,
-        );
-      }
+      const stop = decider.failureStop();
+      if (stop) throw new SynthRunError(stop);
       while (inFlight.size < concurrency && tally.accepted + inFlight.size + ready.size < count) {
         const index = nextIndex();
         if (index === undefined) break;
@@ -516,21 +497,3 @@ export async function attemptDialogue(
   return { kind: "accepted", record, checks };
 }
 
-/** The rejected record of an accepted dialogue that is a near-duplicate of an earlier one. */
-export function rejectAsDuplicate(record: DialogueRecord, dup: { of: string; kind: string; similarity: number }): RejectedRecord {
-  return {
-    ...stripForRejected(record),
-    rejectedBy: [{ check: "duplicate", reasons: [`${dup.kind} duplicate of ${dup.of} (similarity ${dup.similarity.toFixed(3)})`] }],
-  };
-}
-
-/** Generation failures in a row after which a run stops (SynthRunError). */
-export function maxConsecutiveFailuresFor(concurrency: number): number {
-  return Math.max(20, 2 * concurrency);
-}
-
-/** A rejected record keeps the dialogue (for inspection) but not the tool specs (they are in the tools file). */
-function stripForRejected(record: DialogueRecord): Omit<RejectedRecord, "rejectedBy"> {
-  const { tools: _tools, ...rest } = record;
-  return rest;
-}
