@@ -7,7 +7,7 @@ import { personaFor } from "./generate.js";
 import { loadPersonas, renderPrompt } from "./prompts.js";
 import { requestFromStep } from "./state.js";
 import { paramProperties, requiredParams } from "./tool-schema.js";
-import { ToolAgent, resultSchema } from "./tool-agent.js";
+import { ToolAgent, TOOL_RESULTS_SCHEMA, resultSchema } from "./tool-agent.js";
 
 let all: ToolSpec[];
 let bookFlight: ToolSpec;
@@ -64,17 +64,54 @@ describe("ToolAgent", () => {
     expect(out.result).toEqual({ error: out.error });
   });
 
+  it("simulates the calls of one message with one request, results in call order, an injected error where asked", async () => {
+    const { tool } = simModels();
+    const model = new ScriptedModel((r) => tool.chat(r).then((a) => ({ text: a.text })));
+    const getTicket = all.find((t) => t.name === "get_ticket")!;
+    const outs = await new ToolAgent(model).callAll({
+      calls: [
+        { seed: 1, tool: bookFlight, arguments: toolInput().arguments, callId: "call_1", injectError: false },
+        { seed: 2, tool: getTicket, arguments: { ticket_id: 7 }, callId: "call_2", injectError: true },
+        { seed: 3, tool: bookFlight, arguments: { ...toolInput().arguments, travel_to: "SFO" }, callId: "call_3", injectError: false },
+      ],
+      known: [],
+      history: [],
+    });
+    expect(model.requests).toHaveLength(1);
+    expect(outs.map((o) => o.ok)).toEqual([true, false, true]);
+    expect((outs[0]!.result as { booking_history: { travel_to: string } }).booking_history.travel_to).toBe("LAX");
+    expect((outs[2]!.result as { booking_history: { travel_to: string } }).booking_history.travel_to).toBe("SFO");
+    expect(outs[1]!.result).toEqual({ error: outs[1]!.error });
+    const asked = String(model.requests[0]!.messages.at(-1)!.content);
+    expect(asked).toMatch(/^1\. book_flight\(.*\n2\. get_ticket\(\{"ticket_id":7\}\) \(this call fails: return an error\)\n3\. book_flight\(/);
+  });
+
+  it("re-asks when the answer has the wrong number of results", async () => {
+    let n = 0;
+    const good = { booking_id: "b1", transaction_id: "t1", booking_status: true, booking_history: {} };
+    const model = new ScriptedModel(() => ({ json: { results: n++ === 0 ? [good] : [good, good] } }));
+    const outs = await new ToolAgent(model).callAll({
+      calls: [1, 2].map((i) => ({ seed: i, tool: bookFlight, arguments: toolInput().arguments, callId: `call_${i}`, injectError: false })),
+      known: [],
+      history: [],
+    });
+    expect(outs).toHaveLength(2);
+    expect(model.requests[1]!.messages.at(-1)!.content).toMatch(/results has 1 entries; there are 2 calls/);
+  });
+
   it("re-asks once when a result does not match the returns schema, then fails with stage=tool", async () => {
     let n = 0;
     const good = { booking_id: "b1", transaction_id: "t1", booking_status: true, booking_history: {} };
-    const flaky = new ScriptedModel(() => ({ json: n++ === 0 ? { booking_id: 42 } : good }));
+    const flaky = new ScriptedModel(() => ({ json: { results: [n++ === 0 ? { booking_id: 42 } : good] } }));
     const out = await new ToolAgent(flaky).call(toolInput());
     expect(out.result).toEqual(good);
     expect(flaky.requests).toHaveLength(2);
-    expect(flaky.requests[1]!.messages.at(-1)!.content).toMatch(/booking_id must be string/);
-    expect(flaky.requests[0]!.responseFormat!.schema).toEqual(resultSchema(bookFlight).schema);
+    expect(flaky.requests[1]!.messages.at(-1)!.content).toMatch(/results\[0\] \(book_flight\): .*booking_id must be string/);
+    expect(flaky.requests[0]!.responseFormat!.schema).toEqual(TOOL_RESULTS_SCHEMA);
+    // the returns schema is in the tool documentation of the system message
+    expect(flaky.requests[0]!.messages[0]!.content).toContain(JSON.stringify(resultSchema(bookFlight).schema));
 
-    const bad = new ScriptedModel(() => ({ json: { booking_id: 42 } }));
+    const bad = new ScriptedModel(() => ({ json: { results: [{ booking_id: 42 }] } }));
     const err = await new ToolAgent(bad).call(toolInput()).catch((e) => e);
     expect(err).toBeInstanceOf(GenerationError);
     expect((err as GenerationError).stage).toBe("tool");
@@ -173,8 +210,8 @@ describe("prompts and personas", () => {
     expect(turn).toContain("3 user turns are left");
     const tool = renderPrompt("tool", { tools: [view] });
     expect(tool).toContain("- book_flight: Book a flight.");
-    const call = renderPrompt("tool_call", { call: "book_flight({})", earlier: [], known: [], injectError: true, schema: "{}" });
-    expect(call).toContain('{"error": "..."}');
+    const call = renderPrompt("tool_call", { calls: [{ call: "book_flight({})", fails: false }, { call: "get_ticket({})", fails: true }], earlier: [], known: [] });
+    expect(call).toContain("1. book_flight({})\n2. get_ticket({}) (this call fails: return an error)");
   });
 
   it("has a varied persona list, picked by seed", () => {

@@ -348,7 +348,7 @@ describe("generateDialogue with an executeTool hook (synth --execute)", () => {
       else expect(how).toEqual({ mode: "simulated" });
     });
     // the tool agent was asked only about the simulated calls
-    const asked = toolRequests.map((r) => (r.context as unknown as { tool: ToolSpec }).tool.name);
+    const asked = toolRequests.flatMap((r) => (r.context as unknown as { calls: { tool: ToolSpec }[] }).calls.map((c) => c.tool.name));
     const simulated = d.messages.flatMap((m) => (m.role === "tool" && m.name !== "ticket_login" && m.name !== "get_ticket" ? [m.name] : []));
     expect(new Set(asked)).toEqual(new Set(simulated));
     // and it was told about the executed call's real result (it is outside its own thread)

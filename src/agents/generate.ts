@@ -243,6 +243,15 @@ export async function generateDialogue(
         req.assistantAsked = turnCalls.length === 0 && (plan ? req.tools.length > 0 : req.calls.length === 0);
         break;
       }
+      // Real executions first (synth --execute), then one tool-agent request for every call of the message left to
+      // simulate; the tool messages and the dialogue's state follow in call order.
+      const pending: {
+        call: (typeof reply.tool_calls)[number];
+        spec: ToolSpec;
+        args: Record<string, unknown>;
+        injectError: boolean;
+        real: ToolExecutionOutcome | undefined;
+      }[] = [];
       for (const call of reply.tool_calls) {
         usedIds.add(call.id);
         const spec = sampled.find((t) => t.name === call.function.name)!;
@@ -254,20 +263,27 @@ export async function generateDialogue(
         const real = options.executeTool
           ? await options.executeTool({ tool: spec, arguments: args, callId: call.id, ...(signal ? { signal } : {}) })
           : undefined;
-        const out = real?.kind === "executed" ? real : await toolAgent.call({
-          seed: deriveSeed(seed, `tool:${call.id}`),
-          tool: spec,
-          arguments: args,
-          callId: call.id,
-          injectError,
-          known,
-          history,
-          tools: sampled,
-          thread: toolThread,
-          cacheKey: toolCacheKey,
-          temperature,
-          signal,
-        });
+        pending.push({ call, spec, args, injectError, real });
+      }
+      const simulate = pending.filter((p) => p.real?.kind !== "executed");
+      const simulated = await toolAgent.callAll({
+        calls: simulate.map((p) => ({
+          seed: deriveSeed(seed, `tool:${p.call.id}`),
+          tool: p.spec,
+          arguments: p.args,
+          callId: p.call.id,
+          injectError: p.injectError,
+        })),
+        known,
+        history,
+        tools: sampled,
+        thread: toolThread,
+        cacheKey: toolCacheKey,
+        temperature,
+        signal,
+      });
+      for (const { call, spec, args, real } of pending) {
+        const out = real?.kind === "executed" ? real : simulated[simulate.findIndex((p) => p.call === call)]!;
         const error = out.ok ? undefined : (out.error ?? toolErrorText(out.result) ?? "error");
         const record: CallRecord = {
           callId: call.id,

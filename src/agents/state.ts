@@ -3,7 +3,7 @@
  */
 import type { DialoguePlan, Message, PlanStep, PlanStepKind, StepMix, ToolSample, ToolSpec } from "../core/index.js";
 import type { CallContext } from "../llm/index.js";
-import type { ToolCallInput } from "./tool-agent.js";
+import type { ToolBatchInput, ToolCallRequest } from "./tool-agent.js";
 import { isRecord } from "./tool-schema.js";
 import type { UserTurnInput } from "./user-agent.js";
 
@@ -90,9 +90,15 @@ export interface AssistantContext extends CallContext {
   callCount: number;
 }
 
-/** The tool agent's call: its input without call options. */
-export interface ToolContext extends CallContext, Omit<ToolCallInput, "temperature" | "signal" | "thread" | "tools" | "cacheKey"> {
+/** The tool agent's request: the calls of one assistant message and the dialogue's state before them. */
+export interface ToolContext extends CallContext, Omit<ToolBatchInput, "temperature" | "signal" | "thread" | "tools" | "cacheKey"> {
   agent: "tool";
+}
+
+/** One call of a tool-agent request with the dialogue's state when it runs (earlier calls of the batch included). */
+export interface ToolCallContext extends ToolCallRequest {
+  known: KnownField[];
+  history: CallRecord[];
 }
 
 export type AgentCallContext = PlannerContext | UserContext | AssistantContext | ToolContext;

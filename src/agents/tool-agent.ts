@@ -1,13 +1,12 @@
 /**
- * ToolAgent: simulates each tool call's result from the tool's documentation and `returns` schema, consistent
- * with the arguments and with earlier results of the same dialogue (ids and values created earlier are passed in
- * the prompt, so an id stays the same id). With a configurable rate it returns a realistic error instead
- * ({"error": "..."}), so the data teaches recovery.
+ * ToolAgent: simulates the results of the tool calls of each assistant message (all of them in one request) from
+ * the tools' documentation and `returns` schemas, consistent with the arguments and with earlier results of the
+ * same dialogue (its earlier calls and results are in its conversation, so an id stays the same id). With a
+ * configurable rate a call returns a realistic error instead ({"error": "..."}), so the data teaches recovery.
  */
 import type { JsonSchema, Message, ToolSpec } from "../core/index.js";
 import { generateObject, validateAgainst, type ChatModel, type Checked } from "../llm/index.js";
 import { noUsableAnswer } from "./common.js";
-import { toolView } from "./planner.js";
 import { renderPrompt } from "./prompts.js";
 import type { AgentThread, CallRecord, KnownField, ToolContext } from "./state.js";
 import { isRecord, normalizeSchema } from "./tool-schema.js";
@@ -28,46 +27,40 @@ export function resultSchema(tool: ToolSpec): { schema: JsonSchema; wrapped: boo
   return { schema: { type: "object", properties: { result: s }, required: ["result"] }, wrapped: true };
 }
 
-/**
- * The structured-output schema of every tool-agent request of a dialogue: an error, or the result of one of its
- * tools (each as `resultSchema` makes it).
- */
-export function dialogueResultSchema(tools: readonly ToolSpec[]): JsonSchema {
-  const seen = new Set<string>();
-  const anyOf: JsonSchema[] = [];
-  for (const s of [TOOL_ERROR_SCHEMA, ...tools.map((t) => resultSchema(t).schema)]) {
-    const key = JSON.stringify(s);
-    if (seen.has(key)) continue;
-    seen.add(key);
-    anyOf.push(s);
-  }
-  return anyOf.length === 1 ? anyOf[0]! : { anyOf };
-}
-
-/** One call to simulate. */
-export interface ToolCallInput {
+/** One call to simulate: the tool, its arguments, and whether it must fail. */
+export interface ToolCallRequest {
+  /** Everything random about this call's result derives from it. */
   seed: number;
   tool: ToolSpec;
   arguments: Record<string, unknown>;
   callId: string;
   /** Return a realistic error instead of a result. */
   injectError: boolean;
+}
+
+/** The calls of one assistant message, simulated by one request. */
+export interface ToolBatchInput {
+  /** In the order the assistant made them; results come back in this order. */
+  calls: ToolCallRequest[];
   /** Values created or passed earlier in the dialogue (the tool agent's per-dialogue state). */
   known: KnownField[];
   history: CallRecord[];
   /** Sent as the request's cacheKey (the dialogue's requests of this agent share a prompt prefix). */
   cacheKey?: string;
-  /** The dialogue's tools (all simulated by one system message); default: the called tool alone. */
+  /** The dialogue's tools (all documented by one system message); default: the called tools. */
   tools?: ToolSpec[];
   /**
-   * The tool agent's own conversation in this dialogue: each call and its result are appended, so the next call
-   * extends the previous request and sees every earlier result. Earlier calls not in the thread (and the values
-   * they made) are listed in the call's message instead.
+   * The tool agent's own conversation in this dialogue: each batch of calls and its results are appended, so the
+   * next batch extends the previous request and sees every earlier result. Earlier calls not in the thread (and
+   * the values they made) are listed in the batch's message instead.
    */
   thread?: AgentThread;
   temperature?: number;
   signal?: AbortSignal;
 }
+
+/** One call to simulate alone (a batch of one). */
+export type ToolCallInput = ToolCallRequest & Omit<ToolBatchInput, "calls">;
 
 export interface ToolCallOutput {
   /** The JSON value the tool message carries. */
@@ -85,18 +78,51 @@ export function toolErrorText(result: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The structured-output schema of every tool-agent request: the results of the batch's calls, in order. It is
+ * the same for every request (OpenAI renders it before the conversation, so a schema that changed with the
+ * called tools would end the cached prefix there); each result is checked against its own tool's schema after.
+ */
+export const TOOL_RESULTS_SCHEMA: JsonSchema = {
+  type: "object",
+  properties: {
+    results: {
+      type: "array",
+      description: "One result per call, in the order of the calls: the tool's result, or {\"error\": \"...\"} for a failing call.",
+      items: { type: "object" },
+    },
+  },
+  required: ["results"],
+  additionalProperties: false,
+};
+
+/** How a tool is documented to the tool agent: what it does and the schema its results follow. */
+function toolDoc(t: ToolSpec): { name: string; description: string; returns: string } {
+  return { name: t.name, description: t.description, returns: JSON.stringify(resultSchema(t).schema) };
+}
+
 export class ToolAgent {
   constructor(
     private readonly model: ChatModel,
     private readonly maxAttempts = 2,
   ) {}
 
+  /** Simulates one call (a batch of one). */
   async call(input: ToolCallInput): Promise<ToolCallOutput> {
-    const { schema, wrapped } = resultSchema(input.tool);
-    const target = input.injectError ? TOOL_ERROR_SCHEMA : schema;
+    const { seed, tool, arguments: args, callId, injectError, ...rest } = input;
+    const [out] = await this.callAll({ ...rest, calls: [{ seed, tool, arguments: args, callId, injectError }] });
+    return out!;
+  }
+
+  /** Simulates the calls of one assistant message with one request; the outputs are in call order. */
+  async callAll(input: ToolBatchInput): Promise<ToolCallOutput[]> {
+    const calls = input.calls;
+    if (calls.length === 0) return [];
+    const targets = calls.map((c) => (c.injectError ? { schema: TOOL_ERROR_SCHEMA, wrapped: false } : resultSchema(c.tool)));
     // Fixed for the dialogue first (role instructions, every tool's documentation), then the session's calls and
-    // results as messages, the new call last: each request extends the previous one (prompt caching).
-    const system = renderPrompt("tool", { tools: (input.tools ?? [input.tool]).map(toolView) });
+    // results as messages, the new calls last: each request extends the previous one (prompt caching).
+    const documented = input.tools ?? [...new Map(calls.map((c) => [c.tool.name, c.tool])).values()];
+    const system = renderPrompt("tool", { tools: documented.map(toolDoc) });
     const thread = input.thread ?? { messages: [], seen: 0, count: 0 };
     const inThread = new Set(thread.callIds ?? []);
     const outside = thread.callIds ? input.history.filter((c) => !inThread.has(c.callId)) : input.history.slice(thread.count);
@@ -111,56 +137,59 @@ export class ToolAgent {
     const callMessage: Message = {
       role: "user",
       content: renderPrompt("tool_call", {
-        call: `${input.tool.name}(${JSON.stringify(input.arguments)})`,
+        calls: calls.map((c, i) => ({ call: `${c.tool.name}(${JSON.stringify(c.arguments)})`, fails: c.injectError, wrapped: targets[i]!.wrapped })),
         earlier,
         known: ids,
-        name: input.tool.name,
-        injectError: input.injectError,
-        wrapped,
       }),
     };
-    // The structured-output schema is part of the cached prefix on some servers (OpenAI puts it before the
-    // messages), so it is the same for every call of the dialogue: any result of its tools, or an error. The
-    // answer is then checked against this call's own schema (and re-asked with the problems).
-    const format = input.tools ? dialogueResultSchema(input.tools) : target;
-    const exact = (v: unknown): Checked<unknown> => {
-      if (format === target) return { ok: true, value: v };
-      const valid = validateAgainst(target, v);
-      return valid.ok ? { ok: true, value: v } : { ok: false, problems: valid.errors.map((e) => `schema: ${e}`) };
+    const check = (v: unknown): Checked<unknown[]> => {
+      const results = isRecord(v) ? v.results : undefined;
+      if (!Array.isArray(results)) return { ok: false, problems: ['the answer must be {"results": [...]}'] };
+      if (results.length !== calls.length)
+        return { ok: false, problems: [`results has ${results.length} entries; there ${calls.length === 1 ? "is 1 call" : `are ${calls.length} calls`}`] };
+      const problems: string[] = [];
+      results.forEach((r, i) => {
+        const valid = validateAgainst(targets[i]!.schema, r);
+        if (!valid.ok) for (const e of valid.errors) problems.push(`results[${i}] (${calls[i]!.tool.name}): ${e}`);
+      });
+      return problems.length > 0 ? { ok: false, problems } : { ok: true, value: results };
     };
     const { temperature, signal, thread: _thread, tools: _tools, cacheKey: _key, ...state } = input;
     const context: ToolContext = { agent: "tool", ...state };
-    let value: unknown;
+    let values: unknown[];
     try {
       let text: string;
-      ({ value, result: { text } } = await generateObject({
+      ({ value: values, result: { text } } = await generateObject({
         model: this.model,
         request: {
           messages: [{ role: "system", content: system }, ...thread.messages, callMessage],
           temperature,
-          seed: input.seed,
+          seed: calls[0]!.seed,
           ...(input.cacheKey ? { cacheKey: input.cacheKey } : {}),
           signal,
           role: "tool",
           context,
         },
         name: "tool_result",
-        schema: format,
-        parse: exact,
+        schema: TOOL_RESULTS_SCHEMA,
+        parse: check,
         maxAttempts: this.maxAttempts,
-        instruction: "Return the JSON result again.",
+        instruction: "Return the JSON results again.",
       }));
       if (input.thread) {
         input.thread.messages.push(callMessage, { role: "assistant", content: text.trim() });
-        input.thread.count++;
+        input.thread.count += calls.length;
         // By id: calls executed for real (synth --execute) are in the history but not in this thread.
-        (input.thread.callIds ??= []).push(input.callId);
+        (input.thread.callIds ??= []).push(...calls.map((c) => c.callId));
       }
     } catch (err) {
-      throw noUsableAnswer("tool", "unusable result", err, `${input.tool.name}: `);
+      throw noUsableAnswer("tool", "unusable result", err, `${[...new Set(calls.map((c) => c.tool.name))].join(", ")}: `);
     }
-    const result = wrapped && !input.injectError && isRecord(value) ? value.result : value;
-    const errorText = input.injectError ? toolErrorText(value) : undefined;
-    return errorText !== undefined ? { result, ok: false, error: errorText } : { result, ok: true };
+    return calls.map((c, i) => {
+      const value = values[i];
+      const result = targets[i]!.wrapped && isRecord(value) ? value.result : value;
+      const errorText = c.injectError ? toolErrorText(value) : undefined;
+      return errorText !== undefined ? { result, ok: false, error: errorText } : { result, ok: true };
+    });
   }
 }

@@ -280,9 +280,9 @@ describe("sim values", () => {
     const sim = createSimModel();
     const args = { cart_id: "cart_1", shipping_address: { name: "Ana Silva", street: "1 Elm Street", city: "Denver", postal_code: "80202", country: "US" }, payment_method: "card" };
     for (let seed = 0; seed < 10; seed++) {
-      const context: ToolContext = { agent: "tool", seed, tool: byName("checkoutCart"), arguments: args, callId: `call_${seed}`, injectError: false, known: [], history: [] };
+      const context: ToolContext = { agent: "tool", calls: [{ seed, tool: byName("checkoutCart"), arguments: args, callId: `call_${seed}`, injectError: false }], known: [], history: [] };
       const answer = await sim.chat({ messages: [], context });
-      expect((JSON.parse(answer.text) as { shipping_city: string }).shipping_city).toBe("Denver");
+      expect((JSON.parse(answer.text) as { results: { shipping_city: string }[] }).results[0]!.shipping_city).toBe("Denver");
     }
   });
 });

@@ -13,6 +13,7 @@ import {
   identifierWords,
   isIdLike,
   isRecord,
+  knownFieldsOf,
   optionalParams,
   paramProperties,
   requiredParams,
@@ -23,6 +24,7 @@ import {
   type AssistantContext,
   type CallRecord,
   type RequestState,
+  type ToolCallContext,
   type ToolContext,
   type UserContext,
   type UserTurn,
@@ -479,7 +481,7 @@ function dateForTime(key: string, x: unknown, args: Record<string, unknown>): st
  * any depth, with an id-like field whose value is one of this call's id-like arguments (get_product(product_id)
  * -> the product found by search_products; get_order(order_id) -> the checkout result and the tracking result).
  */
-function entityOf(ctx: ToolContext): Record<string, unknown> | undefined {
+function entityOf(ctx: ToolCallContext): Record<string, unknown> | undefined {
   let ids = Object.entries(ctx.arguments).filter(([k, v]) => isIdLike(k) && (typeof v === "string" || typeof v === "number"));
   if (ids.length === 0) return undefined;
   // With several ids, the one of the tool's own subject (addToCart(cart_id, product_id) is about the cart).
@@ -530,7 +532,7 @@ interface Aligned {
  * Overwrite fields of a generated result with argument values (also nested ones) and earlier values of the
  * dialogue: the entity a lookup refers to, ids that already exist, values the user gave earlier.
  */
-function alignResult(value: unknown, ctx: ToolContext, useEntity: boolean): Aligned {
+function alignResult(value: unknown, ctx: ToolCallContext, useEntity: boolean): Aligned {
   const args = ctx.arguments;
   const leaves = argLeaves(args);
   const kind = actionKind(ctx.tool.name);
@@ -692,7 +694,7 @@ function alignResult(value: unknown, ctx: ToolContext, useEntity: boolean): Alig
 }
 
 /** The unit price of the thing with id `key`=`id`, from an earlier successful result that lists it. */
-function knownPrice(ctx: ToolContext, key: string, id: unknown): number | undefined {
+function knownPrice(ctx: ToolCallContext, key: string, id: unknown): number | undefined {
   let price: number | undefined;
   const visit = (v: unknown, depth: number) => {
     if (depth > 4) return;
@@ -712,7 +714,7 @@ function knownPrice(ctx: ToolContext, key: string, id: unknown): number | undefi
  * Lines of a result that name a known product: the quantity asked for (or the parameter's default, 1) and a line
  * total of price x quantity.
  */
-function priceLines(value: unknown, ctx: ToolContext, locked: (rec: Record<string, unknown>, key: string) => boolean): void {
+function priceLines(value: unknown, ctx: ToolCallContext, locked: (rec: Record<string, unknown>, key: string) => boolean): void {
   const props = paramProperties(ctx.tool);
   const visit = (v: unknown, depth: number) => {
     if (depth > 4) return;
@@ -779,9 +781,10 @@ function convertResult(result: Record<string, unknown>, args: Record<string, unk
   return key ? { ...result, [key]: v } : result;
 }
 
-function simTool(ctx: ToolContext): SimAnswer {
+/** The result (or injected error) of one call, as the tool agent answers it (wrapped as {result} when so documented). */
+function simToolResult(ctx: ToolCallContext): unknown {
   const rng = new Rng(deriveSeed(ctx.seed, `tool:${ctx.callId}:${ctx.tool.name}`));
-  if (ctx.injectError) return jsonResult({ error: rng.pick(TOOL_ERRORS) });
+  if (ctx.injectError) return ({ error: rng.pick(TOOL_ERRORS) });
   const { schema, wrapped } = resultSchema(ctx.tool);
   const creator = isCreator(ctx.tool.name);
   let value: unknown;
@@ -791,7 +794,7 @@ function simTool(ctx: ToolContext): SimAnswer {
       const entity = identifierWords(ctx.tool.name).slice(1).join("_") || "item";
       (value as Record<string, unknown>)[`${entity}_id`] = `${entity}_${rng.int(10000, 99999)}`;
     }
-    return jsonResult(value);
+    return (value);
   }
   const inner = wrapped && isRecord(schema.properties) ? (schema.properties.result as Record<string, unknown>) : schema;
   const raw = fakeValue(
@@ -810,7 +813,7 @@ function simTool(ctx: ToolContext): SimAnswer {
   for (const useEntity of [true, false]) {
     const a = alignResult(structuredClone(raw), ctx, useEntity);
     tidyResult(a.value, new Rng(deriveSeed(ctx.seed, `tool:${ctx.callId}:tidy`)), a.locked);
-    if (check(a.value)) return jsonResult(wrapped ? { result: a.value } : a.value);
+    if (check(a.value)) return (wrapped ? { result: a.value } : a.value);
   }
   if (check(raw)) value = raw;
   else {
@@ -818,7 +821,28 @@ function simTool(ctx: ToolContext): SimAnswer {
     value = schemaExample(inner, { mode: "readable", rng });
     if (!check(value)) value = schemaExample(inner, { mode: "minimal" });
   }
-  return jsonResult(wrapped ? { result: value } : value);
+  return (wrapped ? { result: value } : value);
+}
+
+/**
+ * The tool agent's answer for the calls of one assistant message: each call's result in order, each made with the
+ * dialogue's state as it is when that call runs (the earlier calls of the batch and their results included).
+ */
+function simTools(ctx: ToolContext): SimAnswer {
+  const known = [...ctx.known];
+  const history = [...ctx.history];
+  const results: unknown[] = [];
+  for (const call of ctx.calls) {
+    const value = simToolResult({ ...call, known: [...known], history: [...history] });
+    results.push(value);
+    const result = resultSchema(call.tool).wrapped && !call.injectError && isRecord(value) ? value.result : value;
+    const ok = !call.injectError;
+    history.push({ callId: call.callId, tool: call.tool.name, arguments: call.arguments, result, ok, stepId: null });
+    known.push(...knownFieldsOf(call.arguments, { tool: call.tool.name, callId: call.callId, stepId: null, from: "argument" }));
+    if (ok && (isRecord(result) || Array.isArray(result)))
+      known.push(...knownFieldsOf(result, { tool: call.tool.name, callId: call.callId, stepId: null, from: "result" }));
+  }
+  return jsonResult({ results });
 }
 
 // ------------------------------------------------------------------------------------------------ pipeline
@@ -837,7 +861,7 @@ export function pipelineAnswer(request: ChatRequest): SimAnswer | undefined {
     case "assistant":
       return simAssistant(ctx);
     case "tool":
-      return simTool(ctx);
+      return simTools(ctx);
     default:
       return undefined;
   }
