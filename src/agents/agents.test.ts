@@ -206,8 +206,8 @@ describe("prompts and personas", () => {
     expect(user).toContain(persona.name);
     expect(user).toContain("1. [single] Book it (tools: book_flight)");
     const turn = renderPrompt("user_turn", { continued: false, conversation: "", step: { id: 1, kind: "single", intent: "Book it" }, started: false, turnsLeft: 3 });
-    expect(turn).toContain("not started yet");
-    expect(turn).toContain("3 user turns are left");
+    expect(turn).toContain("step 1, not started");
+    expect(turn).toContain("3 user turns left");
     const tool = renderPrompt("tool", { tools: [view] });
     expect(tool).toContain("- book_flight: Book a flight.");
     const call = renderPrompt("tool_call", { calls: [{ call: "book_flight({})", fails: false }, { call: "get_ticket({})", fails: true }], earlier: [], known: [] });

@@ -33,19 +33,15 @@ export function noUsableAnswer(stage: GenerationStage, what: string, err: unknow
   });
 }
 
-/** A plain-text rendering of a conversation for the user agent's prompt. */
-export function transcript(messages: readonly Message[], maxResultChars = 600): string {
+/**
+ * A plain-text rendering of a conversation as its user saw it: the user's and the assistant's words, without the
+ * tool calls and results a user never sees (the user agent is told which calls were made apart).
+ */
+export function userTranscript(messages: readonly Message[]): string {
   const lines: string[] = [];
   for (const m of messages) {
-    if (m.role === "system") continue;
     if (m.role === "user") lines.push(`User: ${m.content}`);
-    else if (m.role === "assistant") {
-      if (m.content) lines.push(`Assistant: ${m.content}`);
-      for (const c of m.tool_calls ?? []) lines.push(`Assistant calls ${c.function.name}(${c.function.arguments})`);
-    } else {
-      const body = m.content.length > maxResultChars ? m.content.slice(0, maxResultChars) + " ..." : m.content;
-      lines.push(`Tool ${m.name ?? m.tool_call_id} returned: ${body}`);
-    }
+    else if (m.role === "assistant" && m.content) lines.push(`Assistant: ${m.content}`);
   }
   return lines.join("\n");
 }

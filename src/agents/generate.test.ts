@@ -301,7 +301,8 @@ describe("prompt layout (prompt caching)", () => {
     const lastUser = requests.filter((r) => r.role === "user").at(-1)!;
     const said = d.messages.filter((m) => m.role === "user").map((m) => m.content);
     const answers = lastUser.messages.filter((m) => m.role === "assistant").map((m) => (JSON.parse(m.content!) as { message: string }).message);
-    expect(answers).toEqual(said);
+    // (the last request wrote the last message: the dialogue ended without a request to say the last step was done)
+    expect(answers).toEqual(said.slice(0, -1));
     const planner = requests.find((r) => r.role === "planner")!;
     expect(planner.cacheKey).toMatch(/^toolflow-planner-/);
   });

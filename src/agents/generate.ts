@@ -14,6 +14,7 @@ import { loadPersonas, type Persona } from "./prompts.js";
 import {
   knownFieldsOf,
   requestFromStep,
+  stepSettled,
   stepToolsCalled,
   type CallRecord,
   type KnownField,
@@ -163,6 +164,13 @@ export async function generateDialogue(
 
   for (;;) {
     signal?.throwIfAborted();
+    // The last step is settled (its tools called successfully and the assistant answered in words): the
+    // conversation ends without asking the user agent, whose only answer could be "done".
+    if (plan && current && stepIndex === plan.steps.length - 1 && stepSettled(current)) {
+      finishedSteps.push(current);
+      complete = finishedSteps.every(stepToolsCalled);
+      break;
+    }
     const turn = await userAgent.next({
       seed: deriveSeed(seed, "user"),
       persona,

@@ -114,6 +114,14 @@ export function stepToolsCalled(req: RequestState): boolean {
   return true;
 }
 
+/**
+ * Whether a request needs nothing more from the user: the user has asked, every tool of it was called
+ * successfully, and the assistant's last reply was an answer in words, not a question.
+ */
+export function stepSettled(req: RequestState): boolean {
+  return req.userTurns > 0 && req.answered && !req.assistantAsked && stepToolsCalled(req);
+}
+
 /** The current plan step as a fresh request. */
 export function requestFromStep(step: PlanStep): RequestState {
   return {

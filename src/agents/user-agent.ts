@@ -6,7 +6,7 @@
 import { z } from "zod";
 import type { DialoguePlan, Message, PlanStep, ToolSpec } from "../core/index.js";
 import { fromZod, generateObject, type ChatModel } from "../llm/index.js";
-import { bareSchema, noUsableAnswer, promptCacheKey, transcript } from "./common.js";
+import { bareSchema, noUsableAnswer, promptCacheKey, userTranscript } from "./common.js";
 import { toolView } from "./planner.js";
 import { renderPrompt, type Persona } from "./prompts.js";
 import type { AgentThread, CallRecord, KnownField, RequestState, UserContext } from "./state.js";
@@ -80,13 +80,14 @@ export class UserAgent {
     const current = input.current;
     const step = planMode ? input.plan!.steps[input.stepIndex] : undefined;
     const started = current !== null && current.userTurns > 0;
-    // Fixed for the dialogue (role instructions, persona, plan, tools) in the system message; what changes each
-    // turn (the conversation since the last turn, the step status, turns left) in the turn's message, appended
-    // after the earlier turns and answers: each request extends the previous one (prompt caching).
+    // Fixed for the dialogue (role instructions, persona, plan; the tools without a plan) in the system message;
+    // what changes each turn (what the assistant said since the last turn, the step status, turns left) in the
+    // turn's message, appended after the earlier turns and answers: each request extends the previous one (prompt
+    // caching). The user sees what a user sees: the assistant's words, not its tool calls and results.
     const system = renderPrompt(planMode ? "user" : "user_free", {
       persona: input.persona,
       plan: input.plan ? input.plan.steps.map(stepView) : [],
-      tools: input.tools.map(toolView),
+      tools: planMode ? [] : input.tools.map(toolView),
     });
     const thread = input.thread ?? { messages: [], seen: 0, count: 0 };
     const continued = thread.count > 0;
@@ -96,7 +97,7 @@ export class UserAgent {
       role: "user",
       content: renderPrompt("user_turn", {
         continued,
-        conversation: transcript(fresh),
+        conversation: userTranscript(fresh),
         step: stepView(step),
         nextStep: planMode ? stepView(input.plan!.steps[input.stepIndex + 1]) : null,
         started,

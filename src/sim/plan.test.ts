@@ -71,7 +71,7 @@ describe("the sim backend and the agents' contexts", () => {
       answers.push(JSON.parse(r.text));
       return { text: r.text };
     });
-    await generateDialogue(sampleOf(["get_flight_cost", "book_flight"]), all, { ...sim, user }, { seed: 5, usePlan: true });
+    await generateDialogue(sampleOf(["get_flight_cost", "book_flight", "cancel_booking"]), all, { ...sim, user }, { seed: 5, usePlan: true });
     expect(answers.length).toBeGreaterThan(1);
     for (const a of answers) expect(Object.keys(a as object).every((k) => ["stepDone", "finished", "message"].includes(k))).toBe(true);
   });
