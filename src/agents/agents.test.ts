@@ -206,7 +206,7 @@ describe("prompts and personas", () => {
     expect(user).toContain(persona.name);
     expect(user).toContain("1. [single] Book it (tools: book_flight)");
     const turn = renderPrompt("user_turn", { continued: false, conversation: "", step: { id: 1, kind: "single", intent: "Book it" }, started: false, turnsLeft: 3 });
-    expect(turn).toContain("step 1, not started");
+    expect(turn).toContain("Step 1 (the last): not started.");
     expect(turn).toContain("3 user turns left");
     const tool = renderPrompt("tool", { tools: [view] });
     expect(tool).toContain("- book_flight: Book a flight.");

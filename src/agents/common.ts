@@ -46,10 +46,24 @@ export function userTranscript(messages: readonly Message[]): string {
   return lines.join("\n");
 }
 
-/** Strip the "$schema" key zod adds, for responseFormat. */
+/**
+ * A zod JSON Schema as a responseFormat: without the "$schema" key zod adds, and without the safe-integer bounds it
+ * puts on every integer (±9007199254740991), which say nothing and cost prompt tokens on servers that render the
+ * schema into the prompt.
+ */
 export function bareSchema(schema: Record<string, unknown>): Record<string, unknown> {
   const { $schema: _drop, ...rest } = schema;
-  return rest;
+  const strip = (v: unknown): unknown => {
+    if (Array.isArray(v)) return v.map(strip);
+    if (v === null || typeof v !== "object") return v;
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) {
+      if ((k === "minimum" || k === "maximum") && typeof x === "number" && Math.abs(x) === Number.MAX_SAFE_INTEGER) continue;
+      out[k] = strip(x);
+    }
+    return out;
+  };
+  return strip(rest) as Record<string, unknown>;
 }
 
 /**

@@ -86,11 +86,7 @@ export function toolErrorText(result: unknown): string | undefined {
 export const TOOL_RESULTS_SCHEMA: JsonSchema = {
   type: "object",
   properties: {
-    results: {
-      type: "array",
-      description: "One result per call, in the order of the calls: the tool's result, or {\"error\": \"...\"} for a failing call.",
-      items: { type: "object" },
-    },
+    results: { type: "array", items: { type: "object" } },
   },
   required: ["results"],
   additionalProperties: false,

@@ -22,8 +22,14 @@ export const UserTurnZ = z.object({
 });
 export type UserTurn = z.infer<typeof UserTurnZ>;
 
+/** The user agent's responseFormat without a plan. */
 export const USER_TURN_JSON_SCHEMA: Record<string, unknown> = bareSchema(
   z.toJSONSchema(UserTurnZ, { io: "input" }) as Record<string, unknown>,
+);
+
+/** The user agent's responseFormat with a plan, where the plan says when the conversation ends (no `finished`). */
+export const PLANNED_USER_TURN_JSON_SCHEMA: Record<string, unknown> = bareSchema(
+  z.toJSONSchema(UserTurnZ.omit({ finished: true }), { io: "input" }) as Record<string, unknown>,
 );
 
 /** What the user agent needs for its next turn. */
@@ -122,7 +128,7 @@ export class UserAgent {
           context,
         },
         name: "user_turn",
-        schema: USER_TURN_JSON_SCHEMA,
+        schema: planMode ? PLANNED_USER_TURN_JSON_SCHEMA : USER_TURN_JSON_SCHEMA,
         parse: (v) => {
           const turn = asTurn(v);
           if (!turn.ok) return turn;

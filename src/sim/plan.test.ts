@@ -49,17 +49,21 @@ describe("the sim backend and the agents' contexts", () => {
     const seen: string[] = [];
     const contexts: AgentCallContext[] = [];
     // A "real" user model: it sees only the messages; the sim answers the same request from its context.
+    const turns: string[] = [];
     const user = new ScriptedModel(async (req) => {
       seen.push(req.messages[0]!.content as string);
+      turns.push(req.messages.at(-1)!.content as string);
       contexts.push(req.context as AgentCallContext);
       return { text: (await sim.user.chat(req)).text };
     });
-    const d = await generateDialogue(sampleOf(["get_flight_cost"]), all, { ...sim, user }, { seed: 3, usePlan: true });
+    const d = await generateDialogue(sampleOf(["get_flight_cost", "book_flight", "cancel_booking"]), all, { ...sim, user }, { seed: 3, usePlan: true });
     expect(d.complete).toBe(true);
     expect(seen[0]).toContain(d.plan!.steps[0]!.intent);
     expect(seen[0]).toContain(d.persona.split(",")[0]!);
-    expect(seen[1]).toContain("in progress");
-    expect(seen[1]).toContain("get_flight_cost");
+    // the second turn asks whether step 1, in progress, is done, naming the calls made for it
+    const firstCalls = d.messages.filter((m) => m.role === "tool" && d.stepOf[d.messages.indexOf(m)] === 1).map((m) => (m as { name: string }).name);
+    expect(turns[1]).toContain("Step 1: in progress; the assistant's calls for it: ");
+    for (const name of firstCalls) expect(turns[1]).toContain(name);
     expect(contexts.every((c) => c.agent === "user")).toBe(true);
   });
 

@@ -69,7 +69,7 @@ describe("plan validation of unsupported steps", () => {
       });
       await generateDialogue(sampleOf(["book_flight", "get_flight_cost"]), all, { ...sim, planner }, { seed: 5, usePlan: true, stepMix: { unsupported } });
     }
-    expect(prompts[0]).toContain('"unsupported": a request none of the tools can serve');
+    expect(prompts[0]).toContain('"unsupported": a request in the tools\' domain that no tool can serve');
     expect(prompts[0]).toContain("Do not write unsupported steps.");
     expect(prompts[1]).toMatch(/About 30% of the steps of the conversations in this dataset are unsupported requests\.\n  This plan has (none|\d+ unsupported step)/);
   });
