@@ -6,7 +6,7 @@ import { GenerationError } from "./common.js";
 import { personaFor } from "./generate.js";
 import { loadPersonas, renderPrompt } from "./prompts.js";
 import { requestFromStep } from "./state.js";
-import { paramProperties, requiredParams } from "./tool-schema.js";
+import { compactSchema, paramProperties, requiredParams } from "./tool-schema.js";
 import { ToolAgent, TOOL_RESULTS_SCHEMA, resultSchema } from "./tool-agent.js";
 
 let all: ToolSpec[];
@@ -109,7 +109,7 @@ describe("ToolAgent", () => {
     expect(flaky.requests[1]!.messages.at(-1)!.content).toMatch(/results\[0\] \(book_flight\): .*booking_id must be string/);
     expect(flaky.requests[0]!.responseFormat!.schema).toEqual(TOOL_RESULTS_SCHEMA);
     // the returns schema is in the tool documentation of the system message
-    expect(flaky.requests[0]!.messages[0]!.content).toContain(JSON.stringify(resultSchema(bookFlight).schema));
+    expect(flaky.requests[0]!.messages[0]!.content).toContain(compactSchema(resultSchema(bookFlight).schema, "  "));
 
     const bad = new ScriptedModel(() => ({ json: { results: [{ booking_id: 42 }] } }));
     const err = await new ToolAgent(bad).call(toolInput()).catch((e) => e);

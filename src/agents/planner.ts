@@ -20,7 +20,7 @@ import { fromZod, generateObject, type ChatModel } from "../llm/index.js";
 import { bareSchema, noUsableAnswer, promptCacheKey } from "./common.js";
 import { renderPrompt } from "./prompts.js";
 import type { PlannerContext } from "./state.js";
-import { normalizeSchema, paramProperties, requiredParams, returnFields, shortDescription } from "./tool-schema.js";
+import { compactSchema, normalizeSchema, paramProperties, requiredParams, returnFields, shortDescription } from "./tool-schema.js";
 
 /** JSON Schema of a plan (responseFormat of the planner). */
 export const PLAN_JSON_SCHEMA: Record<string, unknown> = bareSchema(
@@ -146,10 +146,10 @@ function makeToolView(t: ToolSpec): Record<string, unknown> {
     name: t.name,
     description: t.description,
     summary: shortDescription(t),
-    parameters: JSON.stringify(normalizeSchema(t.parameters)),
+    parameters: compactSchema(normalizeSchema(t.parameters), "  "),
     required: requiredParams(t),
     params: Object.keys(paramProperties(t)),
-    returns: t.returns ? JSON.stringify(normalizeSchema(t.returns)) : "",
+    returns: t.returns ? compactSchema(normalizeSchema(t.returns), "  ") : "",
     returnFields: returnFields(t).map((f) => f.path),
   };
 }

@@ -9,7 +9,7 @@ import { generateObject, validateAgainst, type ChatModel, type Checked } from ".
 import { noUsableAnswer } from "./common.js";
 import { renderPrompt } from "./prompts.js";
 import type { AgentThread, CallRecord, KnownField, ToolContext } from "./state.js";
-import { isRecord, normalizeSchema, shortDescription } from "./tool-schema.js";
+import { compactSchema, isRecord, normalizeSchema, shortDescription } from "./tool-schema.js";
 
 export const TOOL_ERROR_SCHEMA: JsonSchema = {
   type: "object",
@@ -97,7 +97,7 @@ export const TOOL_RESULTS_SCHEMA: JsonSchema = {
  * its results follow. The arguments come with each call.
  */
 function toolDoc(t: ToolSpec): { name: string; description: string; returns: string } {
-  return { name: t.name, description: shortDescription(t), returns: JSON.stringify(resultSchema(t).schema) };
+  return { name: t.name, description: shortDescription(t), returns: compactSchema(resultSchema(t).schema, "  ") };
 }
 
 export class ToolAgent {

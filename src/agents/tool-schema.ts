@@ -146,3 +146,41 @@ export function shortDescription(tool: ToolSpec): string {
   const m = /^(.+?[.!?])(\s|$)/.exec(d);
   return (m ? m[1]! : d).trim();
 }
+
+/**
+ * A JSON Schema written compactly for a prompt, in the TypeScript-like notation models read well (OpenAI renders
+ * function parameters the same way): `{ name: string, // what it is` a line per property, `?` for optional
+ * properties, `"a" | "b"` for enums, `T[]` for arrays, `A | B` for alternatives. About half the tokens of the JSON;
+ * constraints a reader cannot use (bounds, patterns) are left out; the schema itself still checks the answers.
+ */
+export function compactSchema(schema: JsonSchema | undefined, indent = ""): string {
+  if (!schema || typeof schema !== "object") return "any";
+  const s = schema as Record<string, unknown>;
+  const alternatives = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
+  if (Array.isArray(alternatives) && alternatives.length > 0) return alternatives.map((a) => compactSchema(a, indent)).join(" | ");
+  if (Array.isArray(s.enum)) return s.enum.map((v) => JSON.stringify(v)).join(" | ");
+  if ("const" in s) return JSON.stringify(s.const);
+  const type = Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === "string" ? [s.type] : [];
+  const props = isRecord(s.properties) ? (s.properties as Record<string, JsonSchema>) : undefined;
+  if (type.length > 1) return type.map((t) => compactSchema({ ...s, type: t } as JsonSchema, indent)).join(" | ");
+  const t = type[0] ?? (props ? "object" : s.items ? "array" : undefined);
+  if (t === "array") {
+    const item = compactSchema(s.items as JsonSchema | undefined, indent);
+    return /[|\s]/.test(item) && !item.startsWith("{") ? `(${item})[]` : `${item}[]`;
+  }
+  if (t === "object") {
+    const required = new Set(Array.isArray(s.required) ? (s.required as string[]) : []);
+    const inner = `${indent}  `;
+    const lines = Object.entries(props ?? {}).map(([name, p]) => {
+      const d = isRecord(p) && typeof p.description === "string" ? p.description.trim().replace(/\s+/g, " ") : "";
+      const dflt = isRecord(p) && "default" in p ? ` (default ${JSON.stringify(p.default)})` : "";
+      const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
+      return `${inner}${key}${required.has(name) ? "" : "?"}: ${compactSchema(p, inner)},${d || dflt ? ` // ${d}${dflt}` : ""}`;
+    });
+    const extra = s.additionalProperties;
+    if (isRecord(extra)) lines.push(`${inner}[key: string]: ${compactSchema(extra as JsonSchema, inner)},`);
+    return lines.length === 0 ? "object" : `{\n${lines.join("\n")}\n${indent}}`;
+  }
+  if (t === undefined) return "any";
+  return typeof s.format === "string" ? `${t} (${s.format})` : t;
+}
