@@ -29,6 +29,7 @@ import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
+import { packageLookup, PRICE_PACKAGE, pricePackageVersion } from "../src/llm/index.js";
 import { runSynth, type SynthOptions } from "../src/synth/index.js";
 import { startOpenAIServer, type ChatBody } from "../test/support/openai-server.js";
 import { writeBfclMultiTurnTools } from "../test/e2e/support/run-files.js";
@@ -189,6 +190,9 @@ export async function measure(n = 40): Promise<CostReport> {
   }
 }
 
+/** Models whose prices the bench applies to the measured tokens (OpenAI's prompt caching rule). */
+const PRICED_MODELS = ["gpt-4.1-mini", "gpt-4o-mini"];
+
 const pct = (a: number, b: number) => (b > 0 ? `${((a / b) * 100).toFixed(1)} %` : "-");
 
 export async function run(): Promise<void> {
@@ -215,6 +219,18 @@ export async function run(): Promise<void> {
   console.log(
     `repeated fixed part (tools, schema, system message, sent again by every request of an agent): ${per(fixed)} tokens per accepted dialogue (${pct(fixed, r.promptTokens)})`,
   );
+  // What the prompt tokens cost at real prices: cached tokens (under the OpenAI rule) at the cached-input price.
+  for (const model of PRICED_MODELS) {
+    const m = packageLookup(`openai:${model}`, {});
+    if (!m) continue;
+    const { input, cachedInput = input } = m.price;
+    const full = (r.promptTokens * input) / 1e6;
+    const cached = ((r.promptTokens - r.openaiCached) * input + r.openaiCached * cachedInput) / 1e6;
+    console.log(
+      `prompt cost per 1,000 accepted dialogues at ${model} prices ($${input}/M input, $${cachedInput}/M cached; ${PRICE_PACKAGE}@${pricePackageVersion()}): ` +
+        `$${((full / Math.max(1, r.accepted)) * 1000).toFixed(2)} without cache hits, $${((cached / Math.max(1, r.accepted)) * 1000).toFixed(2)} with them`,
+    );
+  }
   for (const [role, x] of Object.entries(r.byRole).sort()) {
     console.log(
       `  ${role.padEnd(10)} ${String(x.requests).padStart(5)} requests, ${String(per(x.tokens)).padStart(6)} tokens per accepted dialogue ` +

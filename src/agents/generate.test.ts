@@ -359,3 +359,42 @@ describe("generateDialogue with an executeTool hook (synth --execute)", () => {
     expect((await run(TICKETS, 4)).execution).toBeUndefined();
   });
 });
+
+describe("the end of a planned dialogue", () => {
+  const recordingUser = () => {
+    const sim = simModels();
+    const requests: ChatRequest[] = [];
+    const user: ChatModel = { ...sim.user, chat: (r) => (requests.push(r), sim.user.chat(r)) };
+    return { models: { ...sim, user }, requests };
+  };
+
+  it("ends without a user request once the last step is settled: every user request wrote a message", async () => {
+    for (const seed of [1, 2, 3, 4]) {
+      const { models, requests } = recordingUser();
+      const d = await generateDialogue(sampleOf(TRAVEL), all, models, { seed, usePlan: true, toolErrorRate: 0 });
+      expect(d.complete).toBe(true);
+      const userMessages = d.messages.filter((m) => m.role === "user").length;
+      expect(requests).toHaveLength(userMessages);
+      // the conversation ends on the assistant's answer in words to the last step
+      const last = d.messages.at(-1)!;
+      expect(last.role).toBe("assistant");
+      expect(callsOf(last)).toHaveLength(0);
+      expect(d.stepOf.at(-1)).toBe(d.plan!.steps.at(-1)!.id);
+    }
+  });
+
+  it("asks the user agent when the last step is not settled (its calls failed)", async () => {
+    const { models, requests } = recordingUser();
+    const d = await generateDialogue(sampleOf(TRAVEL), all, models, {
+      seed: 2,
+      usePlan: true,
+      toolErrorRate: 0,
+      maxTurns: 8,
+      executeTool: async () => ({ kind: "executed", result: { error: "HTTP 503" }, ok: false, error: "HTTP 503", execution: { mode: "executed", executor: "http", error: true } }),
+    });
+    expect(d.complete).toBe(false);
+    const userMessages = d.messages.filter((m) => m.role === "user").length;
+    // a request after the assistant's last reply: the user agent decided how the conversation ends
+    expect(requests.length).toBe(userMessages + 1);
+  });
+});

@@ -173,14 +173,14 @@ export function compactSchema(schema: JsonSchema | undefined, indent = ""): stri
     const inner = `${indent}  `;
     const lines = Object.entries(props ?? {}).map(([name, p]) => {
       const d = isRecord(p) && typeof p.description === "string" ? p.description.trim().replace(/\s+/g, " ") : "";
-      const dflt = isRecord(p) && "default" in p ? ` (default ${JSON.stringify(p.default)})` : "";
+      const dflt = isRecord(p) && "default" in p ? `(default ${JSON.stringify(p.default)})` : "";
       const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
-      return `${inner}${key}${required.has(name) ? "" : "?"}: ${compactSchema(p, inner)},${d || dflt ? ` // ${d}${dflt}` : ""}`;
+      return `${inner}${key}${required.has(name) ? "" : "?"}: ${compactSchema(p, inner)},${d || dflt ? ` // ${[d, dflt].filter(Boolean).join(" ")}` : ""}`;
     });
     const extra = s.additionalProperties;
     if (isRecord(extra)) lines.push(`${inner}[key: string]: ${compactSchema(extra as JsonSchema, inner)},`);
     return lines.length === 0 ? "object" : `{\n${lines.join("\n")}\n${indent}}`;
   }
   if (t === undefined) return "any";
-  return typeof s.format === "string" ? `${t} (${s.format})` : t;
+  return typeof s.format === "string" && t === "string" ? `${t} (${s.format})` : t;
 }
