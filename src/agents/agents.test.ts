@@ -99,6 +99,28 @@ describe("ToolAgent", () => {
     expect(model.requests[1]!.messages.at(-1)!.content).toMatch(/results has 1 entries; there are 2 calls/);
   });
 
+  it("takes what models write without a schema: a bare array of results, or one call's bare result", async () => {
+    const good = { booking_id: "b1", transaction_id: "t1", booking_status: true, booking_history: {} };
+    const bareArray = new ScriptedModel(() => ({ json: [good, { ...good, booking_id: "b2" }] }));
+    const two = await new ToolAgent(bareArray).callAll({
+      calls: [1, 2].map((i) => ({ seed: i, tool: bookFlight, arguments: toolInput().arguments, callId: `call_${i}`, injectError: false })),
+      known: [],
+      history: [],
+    });
+    expect(two.map((o) => (o.result as { booking_id: string }).booking_id)).toEqual(["b1", "b2"]);
+    expect(bareArray.requests).toHaveLength(1);
+    const bareOne = new ScriptedModel(() => ({ json: good }));
+    expect((await new ToolAgent(bareOne).call(toolInput())).result).toEqual(good);
+    expect(bareOne.requests).toHaveLength(1);
+    // a bare object is one result only for one call
+    const bareForTwo = new ScriptedModel(() => ({ json: good }));
+    const err = await new ToolAgent(bareForTwo)
+      .callAll({ calls: [1, 2].map((i) => ({ seed: i, tool: bookFlight, arguments: toolInput().arguments, callId: `call_${i}`, injectError: false })), known: [], history: [] })
+      .catch((e) => e);
+    expect(err).toBeInstanceOf(GenerationError);
+    expect(String((err as Error).message)).toMatch(/required property .results./);
+  });
+
   it("re-asks once when a result does not match the returns schema, then fails with stage=tool", async () => {
     let n = 0;
     const good = { booking_id: "b1", transaction_id: "t1", booking_status: true, booking_history: {} };

@@ -143,7 +143,7 @@ export class ToolAgent {
     };
     const check = (v: unknown): Checked<unknown[]> => {
       const results = isRecord(v) ? v.results : undefined;
-      if (!Array.isArray(results)) return { ok: false, problems: ['the answer must be {"results": [...]}'] };
+      if (!Array.isArray(results)) return { ok: false, problems: ['the answer must be {"results": [...]}, one result per call'] };
       if (results.length !== calls.length)
         return { ok: false, problems: [`results has ${results.length} entries; there ${calls.length === 1 ? "is 1 call" : `are ${calls.length} calls`}`] };
       const problems: string[] = [];
@@ -171,6 +171,9 @@ export class ToolAgent {
         },
         name: "tool_result",
         schema: TOOL_RESULTS_SCHEMA,
+        // What models write without a schema to hold them: the bare array of results, or for one call its bare
+        // result (not when it has a "results" key: a search tool's result may).
+        coerce: (v) => (Array.isArray(v) ? { results: v } : calls.length === 1 && isRecord(v) && !("results" in v) ? { results: [v] } : v),
         parse: check,
         maxAttempts: this.maxAttempts,
         instruction: "Return the JSON results again.",

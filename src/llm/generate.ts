@@ -108,11 +108,16 @@ export interface GenerateObjectOptions<T> extends Omit<GenerateCheckedOptions<T>
   schema: JsonSchema;
   /** Further checks and typing after the JSON Schema passed (e.g. `fromZod(Z)`, semantic rules). */
   parse?: (value: unknown) => Checked<T>;
+  /**
+   * Maps an answer in a known other shape onto the schema's before it is checked (what models write when no
+   * schema holds them, e.g. a bare array for {"items": [...]}); return the value unchanged otherwise.
+   */
+  coerce?: (value: unknown) => unknown;
 }
 
 /** Ask for a JSON value valid against `schema` (and `parse`), re-asking with the problems. */
 export async function generateObject<T = unknown>(options: GenerateObjectOptions<T>): Promise<CheckedAnswer<T>> {
-  const { name, schema, parse, request, ...rest } = options;
+  const { name, schema, parse, coerce, request, ...rest } = options;
   return generateChecked<T>({
     ...rest,
     request: { ...request, responseFormat: { name, schema } },
@@ -122,9 +127,10 @@ export async function generateObject<T = unknown>(options: GenerateObjectOptions
       }
       const parsed = parseJsonLoose(result.text);
       if (!parsed.ok) return { ok: false, problems: [parsed.error ?? "the answer is not JSON"] };
-      const valid = validateAgainst(schema, parsed.value);
+      const value = coerce ? coerce(parsed.value) : parsed.value;
+      const valid = validateAgainst(schema, value);
       if (!valid.ok) return { ok: false, problems: valid.errors.map((e) => `schema: ${e}`) };
-      return parse ? parse(parsed.value) : { ok: true, value: parsed.value as T };
+      return parse ? parse(value) : { ok: true, value: value as T };
     },
   });
 }
