@@ -110,7 +110,7 @@ describe("imperfect models end in rejections with the right check and reason", (
 
   it("a tool agent whose result breaks the returns schema: rejected as a generation failure of the tool stage", async () => {
     // A list where the tool's `returns` schema describes an object.
-    const broken = spoiling("tool", (r) => ({ ...r, text: JSON.stringify([{ unexpected: true }]) }));
+    const broken = spoiling("tool", (r) => ({ ...r, text: JSON.stringify({ results: [[{ unexpected: true }]] }) }));
     const withReturns = tools.find((t) => t.name === "get_flight_cost")!;
     expect(withReturns.returns?.type).toBe("object");
     const { rejected } = await run([sampleOf(["get_flight_cost"], "s1")], broken, 3);
@@ -118,7 +118,7 @@ describe("imperfect models end in rejections with the right check and reason", (
     for (const r of rejected) {
       const reasons = reasonsOf(r, "generation");
       expect(reasons).toHaveLength(1);
-      expect(reasons[0]).toMatch(/^\[tool\] GenerationError: tool: get_flight_cost: unusable result after 2 attempts: schema: \(root\) must be object/);
+      expect(reasons[0]).toMatch(/^\[tool\] GenerationError: tool: get_flight_cost: unusable result after 2 attempts: schema: \/results\/0 must be object/);
       // the calls it made are still accounted for
       expect(r.usage?.tool?.promptTokens).toBeGreaterThan(0);
     }
