@@ -7,7 +7,7 @@
 import type { Message } from "../core/index.js";
 import { estimateTokens } from "../llm/index.js";
 import { gini } from "../sampling/index.js";
-import { words } from "./diversity.js";
+import { DiversityAccumulator } from "./diversity.js";
 import type { DatasetDialogue, DatasetFormat } from "./read-dataset.js";
 
 /** A length distribution in tokens. */
@@ -155,23 +155,13 @@ export class FigureAccumulator {
   private readonly offered = new Set<string>();
   private readonly combinations = new Set<string>();
   private readonly stepKinds = new Map<string, number>();
-  private readonly wordCounts = new Map<string, number>();
-  private wordTotal = 0;
-  private readonly trigrams = new Set<string>();
-  private trigramTotal = 0;
+  /** The user turns' words and trigrams (H and D-3). */
+  private readonly userText = new DiversityAccumulator([3]);
   private readonly dialogueTokens: number[] = [];
   private readonly userTokens: number[] = [];
   private readonly assistantTokens: number[] = [];
 
   constructor(private readonly options: FigureOptions = {}) {}
-
-  private addUserText(text: string): void {
-    const w = words(text);
-    for (const x of w) inc(this.wordCounts, x);
-    this.wordTotal += w.length;
-    for (let i = 0; i + 3 <= w.length; i++) this.trigrams.add(`${w[i]} ${w[i + 1]} ${w[i + 2]}`);
-    this.trigramTotal += Math.max(0, w.length - 2);
-  }
 
   add(d: DatasetDialogue): void {
     this.formats.add(d.format);
@@ -187,7 +177,7 @@ export class FigureAccumulator {
       const m = msgs[i] as Message;
       if (m.role === "user") {
         this.userTurns++;
-        this.addUserText(m.content);
+        this.userText.add(m.content);
         if (tokens) {
           const n = estimateTokens(m.content);
           this.userTokens.push(n);
@@ -248,11 +238,6 @@ export class FigureAccumulator {
       source = "called";
     }
     const inUniverse = universe.filter((t) => (this.toolUse.get(t) ?? 0) > 0).length;
-    let H = 0;
-    for (const c of this.wordCounts.values()) {
-      const p = c / this.wordTotal;
-      H -= p * Math.log2(p);
-    }
     const toolUse = Object.fromEntries([...this.toolUse].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])));
     return {
       formats: [...this.formats],
@@ -275,8 +260,8 @@ export class FigureAccumulator {
       toolUniverse: { size: universe.length, source },
       gini: gini(universe.length > 0 ? universe.map((t) => this.toolUse.get(t) ?? 0) : []),
       toolUse,
-      H,
-      D3: this.trigramTotal === 0 ? 0 : this.trigrams.size / this.trigramTotal,
+      H: this.userText.entropy(),
+      D3: this.userText.distinct(3),
       tokens: {
         dialogue: lengthDistribution(this.dialogueTokens),
         userTurn: lengthDistribution(this.userTokens),
