@@ -10,7 +10,8 @@ import type { FieldEmbedder } from "./types.js";
 
 export * from "./types.js";
 export { LexicalEmbedder, LEXICAL_DEFAULTS, LEXICAL_DEFAULT_THRESHOLD, type LexicalEmbedderOptions } from "./lexical.js";
-export { OpenAIEmbedder, EmbeddingCache, OPENAI_DEFAULT_THRESHOLD, type OpenAIEmbedderOptions } from "./openai.js";
+export { OpenAIEmbedder, OPENAI_DEFAULT_THRESHOLD, type OpenAIEmbedderOptions } from "./openai.js";
+export { EmbeddingCache } from "./cache.js";
 export { LlamaEmbedder, LLAMA_DEFAULT_THRESHOLD, type LlamaEmbedderOptions } from "./llama.js";
 
 /** Embedder names; `llama` is written `llama:<file.gguf|hf:...>`. */

@@ -16,8 +16,8 @@ import { statSync } from "node:fs";
 import { UsageError } from "../../core/index.js";
 import { openLlamaEmbeddingModel, parseLlamaSpec, type LlamaEmbeddingModel, type LlamaEmbeddingOptions } from "../../llm/index.js";
 import { fieldText } from "../fields.js";
-import { EmbeddingCache } from "./openai.js";
-import { denseRows, distinctTexts, type DenseVectors, type EmbedProgress, type FieldEmbedder, type FieldInput } from "./types.js";
+import { cachedVectors, EmbeddingCache } from "./cache.js";
+import { denseRows, embedEachOnce, type DenseVectors, type EmbedProgress, type FieldEmbedder, type FieldInput } from "./types.js";
 
 /** The paper's τ for Sentence-BERT; uncalibrated for GGUF models (see the file comment). */
 export const LLAMA_DEFAULT_THRESHOLD = 0.82;
@@ -89,14 +89,10 @@ export class LlamaEmbedder implements FieldEmbedder {
 
   /** Embed raw texts (unit vectors), using and filling the cache; a repeated text is embedded once. */
   async embedTexts(all: readonly string[], options: EmbedCallOptions = {}): Promise<Float32Array[]> {
-    const { texts, slotOf } = distinctTexts(all);
-    const unique = await this.embedUnique(texts, options);
-    return slotOf.map((i) => unique[i] as Float32Array);
+    return embedEachOnce(all, (texts) => this.embedUnique(texts, options));
   }
 
   private async embedUnique(texts: readonly string[], options: EmbedCallOptions): Promise<Float32Array[]> {
-    const out: Array<Float32Array | undefined> = new Array(texts.length);
-    this.cacheHits = 0;
     let identity: string | undefined;
     if (this.cache) {
       try {
@@ -105,15 +101,9 @@ export class LlamaEmbedder implements FieldEmbedder {
         await this.openModel(); // no such file: the model layer's error names it
       }
     }
-    const keys = texts.map((t) => (identity === undefined ? "" : createHash("sha256").update(JSON.stringify([identity, t])).digest("hex")));
-    const missing: number[] = [];
-    for (let i = 0; i < texts.length; i++) {
-      const hit = identity === undefined ? undefined : this.cache?.get(keys[i] as string);
-      if (hit) {
-        out[i] = hit;
-        this.cacheHits++;
-      } else missing.push(i);
-    }
+    const keys = texts.map((t) => (identity === undefined ? undefined : createHash("sha256").update(JSON.stringify([identity, t])).digest("hex")));
+    const { out, missing, hits } = cachedVectors(this.cache, keys);
+    this.cacheHits = hits;
     const done = texts.length - missing.length;
     options.onProgress?.({ done, total: texts.length });
     if (missing.length > 0) {
@@ -130,7 +120,8 @@ export class LlamaEmbedder implements FieldEmbedder {
       missing.forEach((i, k) => {
         const v = Float32Array.from(rows[k] as number[]);
         out[i] = v;
-        if (identity !== undefined) entries.push([keys[i] as string, v]);
+        const key = keys[i];
+        if (key !== undefined) entries.push([key, v]);
       });
       this.embedded += new Set(missing).size;
       this.cache?.putMany(entries);

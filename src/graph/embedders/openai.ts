@@ -7,14 +7,12 @@
  * meta or an error message.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
-import Database from "better-sqlite3";
 import pLimit from "p-limit";
 import { ToolflowError } from "../../core/index.js";
 import { OpenAIEmbeddingModel, redact } from "../../llm/index.js";
 import { fieldText } from "../fields.js";
-import { denseRows, distinctTexts, type DenseVectors, type EmbedProgress, type FieldEmbedder, type FieldInput } from "./types.js";
+import { cachedVectors, EmbeddingCache } from "./cache.js";
+import { denseRows, embedEachOnce, type DenseVectors, type EmbedProgress, type FieldEmbedder, type FieldInput } from "./types.js";
 
 /**
  * The paper's τ for Sentence-BERT. Not calibrated for other embedding models (none could be run here):
@@ -42,42 +40,6 @@ export interface OpenAIEmbedderOptions {
   /** Overrides the default threshold of this embedder. */
   defaultThreshold?: number;
 }
-
-/** SQLite-backed cache of embedding vectors keyed by a SHA-256 of what determines them. */
-export class EmbeddingCache {
-  private readonly db: Database.Database;
-  private readonly getStmt: Database.Statement<[string], { vec: Buffer }>;
-  private readonly putStmt: Database.Statement<[string, number, Buffer]>;
-
-  constructor(dir: string) {
-    mkdirSync(dir, { recursive: true });
-    this.db = new Database(join(dir, "embeddings.sqlite"));
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec("CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vec BLOB NOT NULL)");
-    this.getStmt = this.db.prepare("SELECT vec FROM embeddings WHERE key = ?");
-    this.putStmt = this.db.prepare("INSERT OR REPLACE INTO embeddings (key, dim, vec) VALUES (?, ?, ?)");
-  }
-
-  get(key: string): Float32Array | undefined {
-    const row = this.getStmt.get(key);
-    if (!row) return undefined;
-    const b = row.vec;
-    return new Float32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength));
-  }
-
-  putMany(entries: ReadonlyArray<[string, Float32Array]>): void {
-    const tx = this.db.transaction((list: ReadonlyArray<[string, Float32Array]>) => {
-      for (const [key, v] of list) this.putStmt.run(key, v.length, Buffer.from(v.buffer, v.byteOffset, v.byteLength));
-    });
-    tx(entries);
-  }
-
-  close(): void {
-    this.db.close();
-  }
-}
-
 
 export class OpenAIEmbedder implements FieldEmbedder {
   readonly id: string;
@@ -127,23 +89,13 @@ export class OpenAIEmbedder implements FieldEmbedder {
 
   /** Embed raw texts (unit-normalized), using and filling the cache; a repeated text is sent once. */
   async embedTexts(all: readonly string[], options: { signal?: AbortSignal; onProgress?: (p: EmbedProgress) => void } = {}): Promise<Float32Array[]> {
-    const { texts, slotOf } = distinctTexts(all);
-    const unique = await this.embedUnique(texts, options);
-    return slotOf.map((i) => unique[i] as Float32Array);
+    return embedEachOnce(all, (texts) => this.embedUnique(texts, options));
   }
 
   private async embedUnique(texts: readonly string[], options: { signal?: AbortSignal; onProgress?: (p: EmbedProgress) => void }): Promise<Float32Array[]> {
-    const out: Array<Float32Array | undefined> = new Array(texts.length);
     const keys = texts.map((t) => this.cacheKey(t));
-    const missing: number[] = [];
-    this.cacheHits = 0;
-    for (let i = 0; i < texts.length; i++) {
-      const hit = this.cache?.get(keys[i] as string);
-      if (hit) {
-        out[i] = hit;
-        this.cacheHits++;
-      } else missing.push(i);
-    }
+    const { out, missing, hits } = cachedVectors(this.cache, keys);
+    this.cacheHits = hits;
     let done = texts.length - missing.length;
     options.onProgress?.({ done, total: texts.length });
     const batchSize = Math.max(1, this.options.batchSize ?? 128);

@@ -104,6 +104,16 @@ export function distinctTexts(all: readonly string[]): { texts: string[]; slotOf
   return { texts, slotOf };
 }
 
+/** Vectors for texts that may repeat: each distinct text is embedded once (by `embedUnique`, in order). */
+export async function embedEachOnce(
+  all: readonly string[],
+  embedUnique: (texts: readonly string[]) => Promise<Float32Array[]>,
+): Promise<Float32Array[]> {
+  const { texts, slotOf } = distinctTexts(all);
+  const unique = await embedUnique(texts);
+  return slotOf.map((i) => unique[i] as Float32Array);
+}
+
 /** One row per field from per-text vectors, which must all have one size (else an EMBEDDING_FAILED error naming `model`). */
 export function denseRows(vectors: readonly Float32Array[], model: string): DenseVectors {
   const dim = vectors[0]?.length ?? 0;
