@@ -66,19 +66,27 @@ describe("round-trip agreement on a sim run", () => {
   });
 });
 
+/**
+ * Synth's stages with the round-trip check, recording the turns of every dialogue being written, by conversation
+ * (the round-trip model answers from them, as the sim would).
+ */
+function recordingRoundTripDeps() {
+  const turns = new Map<string, RecordedTurn>();
+  const base = defaultSynthDeps();
+  const deps = roundTripSynthDeps({
+    ...base,
+    generateDialogue: async (sample, specs, models, options) => {
+      const d = await base.generateDialogue(sample, specs, models, options);
+      for (const [k, v] of recordedTurns([{ id: String(options.seed), messages: d.messages }])) turns.set(k, v);
+      return d;
+    },
+  });
+  return { turns, deps };
+}
+
 describe("synth --round-trip", () => {
   it("rejects the dialogues the round-trip model breaks, under check round_trip, counted in the manifest", async () => {
-    // the dialogues being written, by conversation (the round-trip model answers from them, as the sim would)
-    const turns = new Map<string, RecordedTurn>();
-    const base = defaultSynthDeps();
-    const deps = roundTripSynthDeps({
-      ...base,
-      generateDialogue: async (sample, specs, models, options) => {
-        const d = await base.generateDialogue(sample, specs, models, options);
-        for (const [k, v] of recordedTurns([{ id: String(options.seed), messages: d.messages }])) turns.set(k, v);
-        return d;
-      },
-    });
+    const { turns, deps } = recordingRoundTripDeps();
     const spoilSeed = (key: string) => Number(key.split("#")[0]) % 3 === 0;
     const out = join(work, "synth-rt");
     const summary = await runSynth(synthOptions(out, { roundTrip: "sim" }), { stderr: quiet, tty: false, deps, middleware: [replay(turns, spoilSeed)] });
@@ -103,16 +111,7 @@ describe("synth --round-trip", () => {
   it("a lower --round-trip-min keeps dialogues that agree enough; without the check in the stages it is a usage error", async () => {
     const out = join(work, "synth-rt-none");
     await expect(runSynth(synthOptions(out, { roundTrip: "sim" }), { stderr: quiet, tty: false })).rejects.toThrow(/roundTripSynthDeps/);
-    const turns = new Map<string, RecordedTurn>();
-    const base = defaultSynthDeps();
-    const deps = roundTripSynthDeps({
-      ...base,
-      generateDialogue: async (sample, specs, models, options) => {
-        const d = await base.generateDialogue(sample, specs, models, options);
-        for (const [k, v] of recordedTurns([{ id: String(options.seed), messages: d.messages }])) turns.set(k, v);
-        return d;
-      },
-    });
+    const { turns, deps } = recordingRoundTripDeps();
     const out2 = join(work, "synth-rt-min0");
     const summary = await runSynth(synthOptions(out2, { roundTrip: "sim", roundTripMin: 0, count: 6 }), { stderr: quiet, tty: false, deps, middleware: [replay(turns, () => true)] });
     expect(summary.manifest.counts.rejectedBy.round_trip ?? 0).toBe(0);
