@@ -19,8 +19,7 @@ import {
   type ChatResult,
   type UsageSummary,
 } from "../llm/index.js";
-import { openRunModels } from "../models/index.js";
-import { evalModelsConfig, type EvalModelOptions } from "./model-options.js";
+import { evalModelsConfig, openRunModels, type EvalModelOptions } from "../models/index.js";
 import type { SplitRatios } from "../export/index.js";
 import { loadHeldoutDialogues, type HeldoutSource, type HeldoutSplit } from "./heldout-load.js";
 import { decodeAnswer, dialogueTurns, scoreTurn, TURN_KINDS, type ExpectedCall, type HeldoutTurn, type TurnKind, type TurnNeed } from "./heldout-turns.js";

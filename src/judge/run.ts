@@ -20,7 +20,7 @@ import { canonicalJson, UsageError, writeFileAtomic } from "../core/index.js";
 import { loadHeldoutDialogues, type HeldoutDialogue, type HeldoutSource, type TurnKind } from "../eval/index.js";
 import { createEmbedder, type FieldEmbedder } from "../graph/index.js";
 import { ModelAbortError, ModelAuthError, ModelConfigError, redact, type ModelMiddleware, type UsageSummary } from "../llm/index.js";
-import { openRunModels, type RunModelsConfig } from "../models/index.js";
+import { evalModelsConfig, openRunModels } from "../models/index.js";
 import { JsonlAppender, recoverJsonl } from "../synth/index.js";
 import { judgeDialogue } from "../verify/index.js";
 import { bootstrapMean, mean, pairSimilarities, roundPairs, sampleBySeed, type Interval } from "./metrics.js";
@@ -231,20 +231,8 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeSummary> 
 
   const needsModel = metrics.some((m) => m !== "ss");
   const concurrency = options.concurrency ?? 4;
-  const config: RunModelsConfig = {
-    llm: options.llm,
-    concurrency: concurrency * 2,
-    ...(options.baseURL !== undefined ? { baseURL: options.baseURL } : {}),
-    ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}),
-    ...(options.env !== undefined ? { env: options.env } : {}),
-    ...(options.requestsPerMinute !== undefined ? { requestsPerMinute: options.requestsPerMinute } : {}),
-    ...(options.tokensPerMinute !== undefined ? { tokensPerMinute: options.tokensPerMinute } : {}),
-    ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
-    ...(options.cacheDir !== undefined ? { cacheDir: options.cacheDir } : {}),
-    ...(options.pricesFile !== undefined ? { pricesFile: options.pricesFile } : {}),
-    ...(options.nativeTools !== undefined ? { nativeTools: options.nativeTools } : {}),
-    ...(options.middleware ? { middleware: options.middleware } : {}),
-  };
+  // Requests in flight: twice the dialogues judged at once.
+  const config = evalModelsConfig(options, { concurrency: concurrency * 2 });
   const run = await openRunModels(needsModel ? config : { ...config, llm: "sim" });
   const notes: string[] = [];
   let errors = 0;

@@ -4,3 +4,4 @@
  */
 export { createChatModel, defaultModelSpec, parseModelList, parseRoleMap, type ModelFactoryOptions } from "./factory.js";
 export { openRunModels, type RunModels, type RunModelsConfig } from "./run-models.js";
+export { EVAL_MODEL_KEYS, evalModelsConfig, type EvalModelOptions } from "./model-options.js";
