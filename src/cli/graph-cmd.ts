@@ -11,20 +11,15 @@ import { graphFormatFor, serializeGraph, writeGraph } from "../graph/index.js";
 import { formatGraphStats, graphStats } from "../graph/index.js";
 import { ToolGraph } from "../graph/index.js";
 import { readToolsJsonl } from "../tools/index.js";
+import { embedderOptions, embedderSettings, type EmbedderFlags } from "./options.js";
 
-interface BuildCliOptions {
+interface BuildCliOptions extends EmbedderFlags {
   output?: string;
   format?: string;
   threshold?: string;
   exact?: boolean;
-  embedder: string;
-  embeddingModel?: string;
-  baseUrl?: string;
-  apiKeyEnv: string;
   batchSize?: string;
   dimensions?: string;
-  cacheDir: string;
-  cache: boolean;
   nameWeight?: string;
   smoothing?: string;
   quiet?: boolean;
@@ -67,7 +62,7 @@ function progressPrinter(quiet: boolean): (p: BuildProgress) => void {
 export function registerGraphCommands(program: Command): void {
   const graph = program.command("graph").description("build and inspect the tool graph (P-P and P-R edges)");
 
-  graph
+  const build = graph
     .command("build")
     .description("build the tool graph of one or more tools.jsonl files")
     .argument("<tools...>", "tools.jsonl file(s) made by `toolflow tools import`")
@@ -80,17 +75,12 @@ export function registerGraphCommands(program: Command): void {
       "lexical (offline), openai (any OpenAI-compatible /v1/embeddings) or llama:<file.gguf|hf:...> (a GGUF embedding model, in process)",
       "lexical",
     )
-    .option("--embedding-model <model>", "openai: the embedding model")
-    .option("--base-url <url>", "openai: endpoint, e.g. http://127.0.0.1:8080/v1")
-    .option("--api-key-env <name>", "openai: environment variable holding the API key", "OPENAI_API_KEY")
     .option("--batch-size <n>", "openai: texts per request (default 128)")
     .option("--dimensions <n>", "openai: requested embedding dimensions")
-    .option("--cache-dir <dir>", "openai, llama: embedding cache directory", ".toolflow-cache/embeddings")
-    .option("--no-cache", "openai, llama: do not read or write the embedding cache")
     .option("--name-weight <number>", "lexical: weight of field-name words against description words (default 2)")
     .option("--smoothing <number>", "lexical: generic-field damping, share of the largest IDF (default 1)")
-    .option("-q, --quiet", "no progress or summary on standard error")
-    .action(async (files: string[], opts: BuildCliOptions) => {
+    .option("-q, --quiet", "no progress or summary on standard error");
+  embedderOptions(build).action(async (files: string[], opts: BuildCliOptions) => {
       const threshold = parseNumber(opts.threshold, "--threshold", (n) => n > 0 && n <= 1, "a number in (0, 1]");
       const batchSize = parseNumber(opts.batchSize, "--batch-size", (n) => Number.isInteger(n) && n >= 1, "an integer >= 1");
       const dimensions = parseNumber(opts.dimensions, "--dimensions", (n) => Number.isInteger(n) && n >= 1, "an integer >= 1");
@@ -105,15 +95,7 @@ export function registerGraphCommands(program: Command): void {
       const format = graphFormatFor(opts.output ?? "", opts.format);
       const embedder = createEmbedder(opts.embedder, {
         lexical: { ...(nameWeight !== undefined ? { nameWeight } : {}), ...(smoothing !== undefined ? { smoothing } : {}) },
-        openai: {
-          ...(opts.embeddingModel ? { model: opts.embeddingModel } : {}),
-          ...(opts.baseUrl ? { baseURL: opts.baseUrl } : {}),
-          apiKey: process.env[opts.apiKeyEnv] ?? "",
-          ...(batchSize ? { batchSize } : {}),
-          ...(dimensions ? { dimensions } : {}),
-          cacheDir: opts.cache ? opts.cacheDir : null,
-        },
-        llama: { cacheDir: opts.cache ? opts.cacheDir : null },
+        ...embedderSettings(opts, { ...(batchSize ? { batchSize } : {}), ...(dimensions ? { dimensions } : {}) }),
       });
       const tools: ToolSpec[] = [];
       for (const f of files) tools.push(...(await readToolsJsonl(f)));

@@ -3,6 +3,7 @@
  */
 import type { Command } from "commander";
 import { UsageError } from "../core/index.js";
+import type { OpenAIEmbedderOptions } from "../graph/index.js";
 
 /** An integer between min and max. */
 export function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -81,5 +82,43 @@ export function endpointSettings(f: EndpointFlags): {
     ...(f.timeout !== undefined ? { timeoutMs: f.timeout } : {}),
     ...(f.cache !== undefined ? { cacheDir: f.cache } : {}),
     ...(f.prices !== undefined ? { pricesFile: f.prices } : {}),
+  };
+}
+
+/** The dense embedders' flags (`graph build`, `overlap`): the openai model and endpoint, the key's variable, the cache. */
+export interface EmbedderFlags {
+  embedder: string;
+  embeddingModel?: string;
+  baseUrl?: string;
+  apiKeyEnv: string;
+  cacheDir: string;
+  cache: boolean;
+}
+
+/** Adds the `EmbedderFlags` options (besides `--embedder`, whose help each command words itself). */
+export function embedderOptions(cmd: Command): Command {
+  return cmd
+    .option("--embedding-model <model>", "openai: the embedding model")
+    .option("--base-url <url>", "openai: endpoint, e.g. http://127.0.0.1:8080/v1")
+    .option("--api-key-env <name>", "openai: environment variable holding the API key", "OPENAI_API_KEY")
+    .option("--cache-dir <dir>", "openai, llama: embedding cache directory", ".toolflow-cache/embeddings")
+    .option("--no-cache", "openai, llama: do not read or write the embedding cache");
+}
+
+/** `createEmbedder`'s openai and llama options from the flags (the key read from the named variable). */
+export function embedderSettings(
+  f: EmbedderFlags,
+  openai: Pick<Partial<OpenAIEmbedderOptions>, "batchSize" | "dimensions"> = {},
+): { openai: Partial<OpenAIEmbedderOptions>; llama: { cacheDir: string | null } } {
+  const cacheDir = f.cache ? f.cacheDir : null;
+  return {
+    openai: {
+      ...(f.embeddingModel ? { model: f.embeddingModel } : {}),
+      ...(f.baseUrl ? { baseURL: f.baseUrl } : {}),
+      apiKey: process.env[f.apiKeyEnv] ?? "",
+      ...openai,
+      cacheDir,
+    },
+    llama: { cacheDir },
   };
 }

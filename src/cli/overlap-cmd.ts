@@ -7,27 +7,21 @@ import { UsageError } from "../core/index.js";
 import { createEmbedder } from "../graph/index.js";
 import { computeOverlap, formatOverlap, loadOverlapTools, OVERLAP_DEFAULTS } from "../overlap/index.js";
 import { writeToolsJsonl } from "../tools/index.js";
-import { intOption, numberOption } from "./options.js";
+import { embedderOptions, embedderSettings, intOption, numberOption, type EmbedderFlags } from "./options.js";
 
-interface OverlapCliOptions {
+interface OverlapCliOptions extends EmbedderFlags {
   exclude?: string;
   json?: boolean;
   ngram: number;
   maxCoverage: number;
   maxSimilarity: number;
   exact?: boolean;
-  embedder: string;
-  embeddingModel?: string;
-  baseUrl?: string;
-  apiKeyEnv: string;
-  cacheDir: string;
-  cache: boolean;
   top: number;
   quiet?: boolean;
 }
 
 export function registerOverlapCommands(program: Command): void {
-  program
+  const overlap = program
     .command("overlap")
     .description("leakage test: which tools of TRAIN share long n-grams with, or embed close to, a tool of EVAL")
     .argument("<train>", "tool file (any `tools import` format, tools.jsonl), run directory / dialogues.jsonl, or exported dataset")
@@ -39,25 +33,13 @@ export function registerOverlapCommands(program: Command): void {
     .option("--max-similarity <sim>", "similarity rule: leaked above this similarity", numberOption("--max-similarity", -1, 1), OVERLAP_DEFAULTS.maxSimilarity)
     .option("--exact", "similarity rule: compare every pair (slow; for checking)")
     .option("--embedder <name>", "embedder of the similarity rule, by name as `graph build --embedder` takes it", "lexical")
-    .option("--embedding-model <model>", "openai: the embedding model")
-    .option("--base-url <url>", "openai: endpoint, e.g. http://127.0.0.1:8080/v1")
-    .option("--api-key-env <name>", "openai: environment variable holding the API key", "OPENAI_API_KEY")
-    .option("--cache-dir <dir>", "openai: embedding cache directory", ".toolflow-cache/embeddings")
-    .option("--no-cache", "openai: do not read or write the embedding cache")
     .option("--top <n>", "leaked tools listed in the text report", intOption("--top", 0), 20)
-    .option("-q, --quiet", "no summary on standard error")
-    .action(async (trainPath: string, evalPath: string, opts: OverlapCliOptions) => {
+    .option("-q, --quiet", "no summary on standard error");
+  embedderOptions(overlap).action(async (trainPath: string, evalPath: string, opts: OverlapCliOptions) => {
       if (opts.embedder !== "openai" && (opts.embeddingModel || opts.baseUrl)) {
         throw new UsageError("--embedding-model and --base-url apply to --embedder openai");
       }
-      const embedder = createEmbedder(opts.embedder, {
-        openai: {
-          ...(opts.embeddingModel ? { model: opts.embeddingModel } : {}),
-          ...(opts.baseUrl ? { baseURL: opts.baseUrl } : {}),
-          apiKey: process.env[opts.apiKeyEnv] ?? "",
-          cacheDir: opts.cache ? opts.cacheDir : null,
-        },
-      });
+      const embedder = createEmbedder(opts.embedder, embedderSettings(opts));
       const started = performance.now();
       const train = await loadOverlapTools(trainPath);
       const evalSide = await loadOverlapTools(evalPath);
