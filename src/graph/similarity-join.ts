@@ -242,16 +242,57 @@ function prefixJoin(v: SparseVectors, roles: Uint8Array, options: JoinOptions): 
 
 // ---------------------------------------------------------------- dense: SimHash LSH
 
+/** Bands of `bits` bits a pair at similarity t needs to collide in some band with prob >= 99 % (at least 1). */
+export function lshBandsFor(t: number, bits: number): number {
+  const p = 1 - Math.acos(Math.max(-1, Math.min(1, t))) / Math.PI;
+  const hit = p ** bits;
+  return hit >= 1 ? 1 : Math.ceil(Math.log(0.01) / Math.log(1 - hit));
+}
+
 /** Bits per band and number of bands so that a pair at similarity t collides in some band with prob >= 99 %. */
 export function lshParameters(t: number, maxBands = 64): { bits: number; bands: number } {
-  const p = 1 - Math.acos(Math.max(-1, Math.min(1, t))) / Math.PI;
   let best = { bits: 4, bands: maxBands };
   for (let bits = 4; bits <= 16; bits++) {
-    const hit = p ** bits;
-    const bands = hit >= 1 ? 1 : Math.ceil(Math.log(0.01) / Math.log(1 - hit));
+    const bands = lshBandsFor(t, bits);
     if (bands <= maxBands) best = { bits, bands };
   }
   return best;
+}
+
+/**
+ * SimHash over `bands` bands of `bits` random hyperplanes each (normal deviates from the seed, Box-Muller): vectors
+ * at cosine similarity s agree on a bit with probability 1 - acos(s)/pi.
+ */
+export class SimHash {
+  private readonly planes: Float32Array;
+  constructor(
+    readonly dim: number,
+    readonly bits: number,
+    readonly bands: number,
+    seed: number,
+  ) {
+    const rng = new Rng(seed);
+    this.planes = new Float32Array(bits * bands * dim);
+    for (let i = 0; i < this.planes.length; i++) {
+      const u1 = Math.max(rng.next(), 1e-12);
+      this.planes[i] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rng.next());
+    }
+  }
+
+  /** Writes the band codes of the vector data[offset .. offset + dim) to out[at .. at + bands). */
+  codes(data: Float32Array, offset: number, out: Uint32Array, at = 0): void {
+    const { dim, bits, planes } = this;
+    for (let b = 0; b < this.bands; b++) {
+      let code = 0;
+      for (let r = 0; r < bits; r++) {
+        const op = (b * bits + r) * dim;
+        let s = 0;
+        for (let k = 0; k < dim; k++) s += (data[offset + k] as number) * (planes[op + k] as number);
+        if (s >= 0) code |= 1 << r;
+      }
+      out[at + b] = code;
+    }
+  }
 }
 
 function lshJoin(v: DenseVectors, roles: Uint8Array, options: JoinOptions): JoinResult {
@@ -259,28 +300,9 @@ function lshJoin(v: DenseVectors, roles: Uint8Array, options: JoinOptions): Join
   const n = v.count;
   const { dim, data } = v;
   const { bits, bands } = lshParameters(t);
-  const rng = new Rng(options.seed ?? 0x5eed);
-  const planes = new Float32Array(bits * bands * dim);
-  for (let i = 0; i < planes.length; i++) {
-    // Box-Muller normal deviates
-    const u1 = Math.max(rng.next(), 1e-12);
-    planes[i] = Math.sqrt(-2 * Math.log(u1)) * Math.cos(2 * Math.PI * rng.next());
-  }
+  const hash = new SimHash(dim, bits, bands, options.seed ?? 0x5eed);
   const codes = new Uint32Array(n * bands);
-  for (let i = 0; i < n; i++) {
-    if (roles[i] === 0) continue;
-    const oi = i * dim;
-    for (let b = 0; b < bands; b++) {
-      let code = 0;
-      for (let r = 0; r < bits; r++) {
-        const op = (b * bits + r) * dim;
-        let s = 0;
-        for (let k = 0; k < dim; k++) s += (data[oi + k] as number) * (planes[op + k] as number);
-        if (s >= 0) code |= 1 << r;
-      }
-      codes[i * bands + b] = code;
-    }
-  }
+  for (let i = 0; i < n; i++) if (roles[i] !== 0) hash.codes(data, i * dim, codes, i * bands);
   const buckets = new Map<number, number[]>();
   for (let i = 0; i < n; i++) {
     if (((roles[i] as number) & ROLE_PARAM) === 0) continue;

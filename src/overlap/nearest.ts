@@ -11,8 +11,7 @@
  *   threshold missed with probability <= 1 %; candidates are verified exactly. Approximate; `exact` scans all
  *   targets per query (linear memory, quadratic time).
  */
-import { Rng } from "../core/index.js";
-import { rowDot, type DenseVectors, type FieldVectors, type SparseVectors } from "../graph/index.js";
+import { lshBandsFor, rowDot, SimHash, type DenseVectors, type FieldVectors, type SparseVectors } from "../graph/index.js";
 
 export interface Nearest {
   /** Index into the target list, or -1 when no target reaches the threshold. */
@@ -108,36 +107,16 @@ const BAND_BITS = 12;
 
 /** Bands of 12 bits so that a pair of cosine t is missed with probability <= 1 % (at most 64 bands). */
 export function lshBands(t: number): number {
-  const p = 1 - Math.acos(Math.max(-1, Math.min(1, t))) / Math.PI;
-  const hit = p ** BAND_BITS;
-  if (hit >= 1) return 1;
-  return Math.min(64, Math.max(1, Math.ceil(Math.log(0.01) / Math.log(1 - hit))));
+  return Math.min(64, Math.max(1, lshBandsFor(t, BAND_BITS)));
 }
 
 function denseNearest(v: DenseVectors, queries: readonly number[], targets: readonly number[], t: number, seed: number): Nearest[] {
   const { data, dim } = v;
   const bands = lshBands(t);
-  const planes = bands * BAND_BITS;
-  const rng = new Rng(seed);
-  const gauss = (): number => {
-    const u = Math.max(rng.next(), 1e-12);
-    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * rng.next());
-  };
-  const hyper = new Float32Array(planes * dim);
-  for (let i = 0; i < hyper.length; i++) hyper[i] = gauss();
+  const hash = new SimHash(dim, BAND_BITS, bands, seed);
   const signature = (row: number): Uint32Array => {
     const sig = new Uint32Array(bands);
-    const o = row * dim;
-    for (let b = 0; b < bands; b++) {
-      let code = 0;
-      for (let bit = 0; bit < BAND_BITS; bit++) {
-        const h = (b * BAND_BITS + bit) * dim;
-        let s = 0;
-        for (let k = 0; k < dim; k++) s += (hyper[h + k] as number) * (data[o + k] as number);
-        code = (code << 1) | (s >= 0 ? 1 : 0);
-      }
-      sig[b] = code;
-    }
+    hash.codes(data, row * dim, sig);
     return sig;
   };
   // one bucket table per band: band * 2^12 + code -> target positions
