@@ -1,5 +1,6 @@
 import { mkdir, open, readFile, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
+import { parseDocument } from "yaml";
 import { InputError } from "./errors.js";
 
 /**
@@ -39,6 +40,31 @@ export async function readJsonFile(path: string): Promise<unknown> {
     });
   }
   return parseJsonText(text, path);
+}
+
+/**
+ * A JSON or YAML file (YAML by its .yaml / .yml extension) as a value; errors name the file and the line.
+ * `what` names the file in the error when it cannot be read ("the price table").
+ */
+export async function readJsonOrYamlFile(path: string, what = "file"): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch (err) {
+    throw new InputError(`cannot read ${what} (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { file: path, cause: err });
+  }
+  return /\.ya?ml$/i.test(path) ? parseYamlText(text, path) : parseJsonText(text, path);
+}
+
+/** Parse YAML text (null for an empty document); errors name the file and line. */
+export function parseYamlText(text: string, file: string): unknown {
+  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
+  const err = doc.errors[0];
+  if (err) {
+    const line = err.linePos?.[0]?.line;
+    throw new InputError(`invalid YAML: ${err.message.split("\n")[0]}`, { file, line, cause: err });
+  }
+  return doc.toJS({ maxAliasCount: 1000 }) as unknown;
 }
 
 /** Parse JSON text; errors name the file and line. */

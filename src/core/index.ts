@@ -19,7 +19,9 @@ export {
 export {
   writeFileAtomic,
   readJsonFile,
+  readJsonOrYamlFile,
   parseJsonText,
+  parseYamlText,
 } from "./fs.js";
 export {
   canonicalJson,

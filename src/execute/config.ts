@@ -12,11 +12,9 @@
  *     rateLimit: {calls: 5, perSeconds: 1}
  * ```
  */
-import { readFile } from "node:fs/promises";
 import { basename } from "node:path";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { InputError, parseJsonText, type ToolSpec } from "../core/index.js";
+import { InputError, readJsonOrYamlFile, type ToolSpec } from "../core/index.js";
 
 const LimitsZ = z
   .object({
@@ -67,20 +65,7 @@ export type ExecuteConfigInput = z.input<typeof ExecuteConfigZ>;
 
 /** Read and validate an execute config; errors name the file and the field. */
 export async function loadExecuteConfig(path: string): Promise<ExecuteConfig> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new InputError(`cannot read the execute config (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { file: path, cause: err });
-  }
-  let data: unknown;
-  if (/\.ya?ml$/i.test(path)) {
-    try {
-      data = parseYaml(text);
-    } catch (err) {
-      throw new InputError(`invalid YAML: ${(err as Error).message}`, { file: path, cause: err });
-    }
-  } else data = parseJsonText(text, path);
+  const data = await readJsonOrYamlFile(path, "the execute config");
   const parsed = ExecuteConfigZ.safeParse(data ?? {});
   if (!parsed.success) {
     const issue = parsed.error.issues[0];

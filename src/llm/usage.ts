@@ -3,11 +3,9 @@
  * cost. Counts come from the server; when a server omits them they are estimated with gpt-tokenizer and the
  * record is marked estimated. Responses served from the cache are counted apart (they cost nothing).
  */
-import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
-import { parse as parseYaml } from "yaml";
 import { z } from "zod";
-import { InputError } from "../core/index.js";
+import { InputError, readJsonOrYamlFile } from "../core/index.js";
 import { writeFileAtomic } from "../core/index.js";
 import type { Message, Usage } from "../core/index.js";
 import type { ModelMiddleware } from "./middleware.js";
@@ -25,21 +23,7 @@ export type PriceTable = z.infer<typeof PriceTableZ>;
 
 /** Load a price table from a JSON or YAML file; errors name the file and the field. */
 export async function loadPriceTable(path: string): Promise<PriceTable> {
-  let text: string;
-  try {
-    text = await readFile(path, "utf8");
-  } catch (err) {
-    throw new InputError(`cannot read price table (${(err as NodeJS.ErrnoException).code ?? String(err)})`, {
-      file: path,
-      cause: err,
-    });
-  }
-  let data: unknown;
-  try {
-    data = /\.ya?ml$/i.test(path) ? parseYaml(text) : JSON.parse(text);
-  } catch (err) {
-    throw new InputError(`price table does not parse: ${(err as Error).message}`, { file: path, cause: err });
-  }
+  const data = await readJsonOrYamlFile(path, "the price table");
   const r = PriceTableZ.safeParse(data);
   if (!r.success) {
     const issue = r.error.issues[0];

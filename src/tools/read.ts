@@ -4,9 +4,8 @@
  */
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
-import { parseDocument } from "yaml";
 import { InputError } from "../core/index.js";
-import { parseJsonText } from "../core/index.js";
+import { parseJsonText, parseYamlText } from "../core/index.js";
 import { lineError, parseJsonlLine } from "../core/index.js";
 
 export type ParsedInput =
@@ -67,13 +66,7 @@ export function parseInputText(text: string, file: string): ParsedInput {
 }
 
 function parseYaml(text: string, file: string): unknown {
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const err = doc.errors[0];
-  if (err) {
-    const line = err.linePos?.[0]?.line;
-    throw new InputError(`invalid YAML: ${err.message.split("\n")[0]}`, { file, line, cause: err });
-  }
-  const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+  const value = parseYamlText(text, file);
   if (value === null || value === undefined) throw new InputError("file is empty", { file });
   return value;
 }
