@@ -4,7 +4,16 @@
  * no step-downs and no re-asks: each answer is classified as it came back.
  */
 import OpenAI from "openai";
-import { endpointOf, ModelAuthError, ModelConfigError, parseTextToolCalls, redact, splitReasoning } from "../llm/index.js";
+import {
+  cleanSchema,
+  endpointOf,
+  ModelAuthError,
+  ModelConfigError,
+  parseTextToolCalls,
+  redact,
+  rejectsSchemaKeywords,
+  splitReasoning,
+} from "../llm/index.js";
 
 /** What the endpoint does (the `--json` keys). */
 export interface EndpointProfile {
@@ -113,24 +122,6 @@ const ANSWER_SCHEMA = {
   required: ["answer"],
   additionalProperties: false,
 };
-
-/** additionalProperties / $schema / $id removed, const -> enum (what the backend's cleanSchema does). */
-function clean(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(clean);
-  if (schema === null || typeof schema !== "object") return schema;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
-    if (k === "additionalProperties" || k === "$schema" || k === "$id") continue;
-    if (k === "const") out.enum = [v];
-    else if (k === "properties") {
-      out[k] = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([n, s]) => [n, clean(s)]));
-    } else if (k === "enum" || k === "required") out[k] = v;
-    else out[k] = clean(v);
-  }
-  return out;
-}
-
-const REJECTED_KEYWORD_RE = /unknown name[^a-z]*(additionalProperties|\$schema|const)\b|invalid json payload/i;
 
 type Body = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 interface Msg {
@@ -243,7 +234,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   // 2. Tools with tool_choice "required" (schema keywords rejected: once more, cleaned).
   let toolsClean = false;
   const toolDefs = (list: ProbeTool[]) =>
-    list.map((t) => (toolsClean ? { ...t, function: { ...t.function, parameters: clean(t.function.parameters) as Record<string, unknown> } } : t));
+    list.map((t) => (toolsClean ? { ...t, function: { ...t.function, parameters: cleanSchema(t.function.parameters) as Record<string, unknown> } } : t));
   const callsOf = (m: Msg, names: string[]): { names: string[]; format: EndpointProfile["toolCallFormat"] } => {
     const native = (m.tool_calls ?? []).map((c) => c.function?.name ?? "");
     if (native.length > 0) return { names: native, format: "native" };
@@ -253,7 +244,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   const weatherMsgs = [{ role: "user" as const, content: "What is the weather in Paris right now? Use the tool." }];
   const askTools = async (tools: ProbeTool[], choice: Body["tool_choice"], content = weatherMsgs) => {
     let a = await ask({ messages: content, tools: toolDefs(tools), ...(choice !== undefined ? { tool_choice: choice } : {}), max_tokens: 256 });
-    if (!a.ok && !toolsClean && REJECTED_KEYWORD_RE.test(a.message)) {
+    if (!a.ok && !toolsClean && rejectsSchemaKeywords(a.message)) {
       toolsClean = true;
       refused.schemaKeywords = true;
       a = await ask({ messages: content, tools: toolDefs(tools), ...(choice !== undefined ? { tool_choice: choice } : {}), max_tokens: 256 });
@@ -381,12 +372,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     messages: jsonMsgs,
     response_format: {
       type: "json_schema" as const,
-      json_schema: { name: "greeting", schema: (cleaned ? clean(ANSWER_SCHEMA) : ANSWER_SCHEMA) as Record<string, unknown>, strict: false },
+      json_schema: { name: "greeting", schema: (cleaned ? cleanSchema(ANSWER_SCHEMA) : ANSWER_SCHEMA) as Record<string, unknown>, strict: false },
     },
     max_tokens: 128,
   });
   let js = await ask(schemaBody(refused.schemaKeywords));
-  if (!js.ok && !refused.schemaKeywords && REJECTED_KEYWORD_RE.test(js.message)) {
+  if (!js.ok && !refused.schemaKeywords && rejectsSchemaKeywords(js.message)) {
     refused.schemaKeywords = true;
     js = await ask(schemaBody(true));
   }

@@ -321,6 +321,11 @@ const REASONING_DEMANDED_RE = /reasoning_content/i;
 /** Gemini's OpenAI endpoint: 400 "Invalid JSON payload received. Unknown name \"additionalProperties\" at …". */
 const REJECTED_KEYWORD_RE = /unknown name[^a-z]*(additionalProperties|\$schema|const)\b|invalid json payload/i;
 
+/** Whether a server's message says it rejects schema keywords (send the schemas through cleanSchema instead). */
+export function rejectsSchemaKeywords(message: string): boolean {
+  return REJECTED_KEYWORD_RE.test(message);
+}
+
 /**
  * A JSON schema without the keywords some servers reject: `additionalProperties`, `$schema`, `$id`; `const`
  * becomes a one-value `enum`. Property names are kept (only keywords of schema objects are touched).
@@ -511,7 +516,7 @@ export class OpenAIChatModel implements ChatModel {
       this.sendReasoning = true;
       return true;
     }
-    if (!mode.clean && (hasTools || mode.json === "json_schema") && REJECTED_KEYWORD_RE.test(msg)) {
+    if (!mode.clean && (hasTools || mode.json === "json_schema") && rejectsSchemaKeywords(msg)) {
       if (!this.cleanSchemas) this.log(`${this.id}: the server rejects schema keywords (${msg.slice(0, 120)}); sending cleaned schemas`);
       this.cleanSchemas = true;
       return true;
