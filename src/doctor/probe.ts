@@ -11,7 +11,9 @@ import {
   ModelConfigError,
   parseTextToolCalls,
   redact,
+  refusesToolChoice,
   rejectsSchemaKeywords,
+  serverMessage,
   splitReasoning,
 } from "../llm/index.js";
 
@@ -256,7 +258,6 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     if (profile.toolCallFormat === null || profile.toolCallFormat !== "native") profile.toolCallFormat = format;
     profile.tools = format === "native" ? "native" : profile.tools === "native" ? "native" : "text";
   };
-  const toolChoiceRefused = (a: Refusal) => /tool_choice/i.test(a.message) && !/auto.{0,3} tool choice requires/i.test(a.message);
 
   let toolsAccepted = false;
   let toolsMessage: string | undefined;
@@ -278,7 +279,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
             ? '"required"'
             : '"required"; a missing call is re-asked',
     });
-  } else if (toolChoiceRefused(required)) {
+  } else if (refusesToolChoice(required.message)) {
     refused.toolChoice = true;
     check({ name: 'tool_choice "required"', ok: false, found: "refused", uses: '"auto" plus an instruction', message: required.message });
   } else {
@@ -339,7 +340,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
               : "named tool_choice; a wrong or missing call is re-asked",
       });
     } else {
-      if (toolChoiceRefused(named)) refused.toolChoice = true;
+      if (refusesToolChoice(named.message)) refused.toolChoice = true;
       check({ name: "tool_choice named", ok: false, found: "refused", uses: '"auto" plus an instruction', message: named.message });
     }
     // 4. Parallel calls.
@@ -414,10 +415,4 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   });
   check({ name: "reasoning", ok: profile.reasoning, found: profile.reasoning ? "reasoning output" : "none seen", uses: profile.reasoning ? "kept apart from the text (ChatResult.reasoning)" : "-" });
   return report(true);
-}
-
-function serverMessage(err: InstanceType<typeof OpenAI.APIError>): string {
-  const body = err.error as { message?: unknown } | undefined;
-  const m = typeof body?.message === "string" ? body.message : err.message;
-  return m.replace(/^\d{3}\s+/, "");
 }

@@ -27,7 +27,16 @@ export {
   type RejectedAnswer,
 } from "./generate.js";
 export { wrapModel, type ModelMiddleware } from "./middleware.js";
-export { cleanSchema, endpointOf, OpenAIChatModel, rejectsSchemaKeywords, type OpenAIModelOptions, type OpenAIStartMode } from "./openai.js";
+export {
+  cleanSchema,
+  endpointOf,
+  OpenAIChatModel,
+  refusesToolChoice,
+  rejectsSchemaKeywords,
+  serverMessage,
+  type OpenAIModelOptions,
+  type OpenAIStartMode,
+} from "./openai.js";
 export { OpenAIEmbeddingModel, type OpenAIEmbeddingOptions } from "./embeddings.js";
 export { RequestLimiter, type LimiterOptions } from "./limiter.js";
 export type { RetryPolicy } from "./retry.js";

@@ -211,7 +211,8 @@ export function classifyFailure(err: unknown, policy: RetryPolicy): FailureInfo 
   return { retryable: false };
 }
 
-function serverMessage(err: unknown): string {
+/** The server's own message of a failed request (without a leading status code), or the error's message. */
+export function serverMessage(err: unknown): string {
   if (err instanceof OpenAI.APIError) {
     const body = err.error as { message?: unknown } | undefined;
     const m = typeof body?.message === "string" ? body.message : err.message;
@@ -324,6 +325,11 @@ const REJECTED_KEYWORD_RE = /unknown name[^a-z]*(additionalProperties|\$schema|c
 /** Whether a server's message says it rejects schema keywords (send the schemas through cleanSchema instead). */
 export function rejectsSchemaKeywords(message: string): boolean {
   return REJECTED_KEYWORD_RE.test(message);
+}
+
+/** Whether a server's message says it refuses tool_choice "required" or named (send "auto" with an instruction instead). */
+export function refusesToolChoice(message: string): boolean {
+  return /tool_choice/i.test(message) && !/auto.{0,3} tool choice requires/i.test(message);
 }
 
 /**
@@ -529,7 +535,7 @@ export class OpenAIChatModel implements ChatModel {
       return true;
     }
     const forced = request.toolChoice === "required" || typeof request.toolChoice === "object";
-    if (hasTools && forced && !mode.autoChoice && /tool_choice/i.test(msg) && !/auto.{0,3} tool choice requires/i.test(msg)) {
+    if (hasTools && forced && !mode.autoChoice && refusesToolChoice(msg)) {
       this.toolChoiceAutoOnly = true;
       this.log(`${this.id}: server refused tool_choice ${JSON.stringify(request.toolChoice)}; sending "auto" with an instruction`);
       return true;
