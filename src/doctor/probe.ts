@@ -5,10 +5,11 @@
  */
 import OpenAI from "openai";
 import {
+  authFailure,
   cleanSchema,
+  createOpenAIClient,
   endpointOf,
-  ModelAuthError,
-  ModelConfigError,
+  openAICredentials,
   parseTextToolCalls,
   redact,
   refusesToolChoice,
@@ -145,22 +146,10 @@ interface Refusal {
 
 /** Find what the endpoint does. Throws ModelAuthError at once on 401/403. */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
-  const env = options.env ?? process.env;
-  const baseURL = options.baseURL ?? env.OPENAI_BASE_URL ?? undefined;
-  let apiKey = options.apiKey ?? env.OPENAI_API_KEY;
-  if (!apiKey) {
-    if (!baseURL) throw new ModelConfigError(`openai:${options.model}: no API key: set OPENAI_API_KEY (or give --base-url for a local server that needs none)`);
-    apiKey = "no-key";
-  }
-  const key = apiKey;
+  const { apiKey: key, baseURL } = openAICredentials(options.model, options);
   const id = `openai:${options.model}`;
-  const client = new OpenAI({
-    apiKey: key,
-    baseURL,
-    maxRetries: 0,
-    timeout: options.timeoutMs ?? 60_000,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  // The runtime's own fetch (or the test's), whatever TOOLFLOW_OPENAI_HTTP says.
+  const client = createOpenAIClient({ apiKey: key, baseURL, timeoutMs: options.timeoutMs ?? 60_000, http: "global", fetch: options.fetch });
   const scrub = (text: string) => redact(text, [key]).slice(0, 300);
 
   const ask = async (body: Omit<Body, "model">): Promise<Answer | Refusal> => {
@@ -173,14 +162,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       if (!message) return { ok: false, status: undefined, message: "the answer is not a chat completion (no choices)" };
       return { ok: true, message, usage: raw.usage };
     } catch (err) {
-      if (err instanceof OpenAI.APIError && (err.status === 401 || err.status === 403)) {
-        const m = scrub(serverMessage(err));
-        throw new ModelAuthError(`${err.status === 401 ? "authentication failed" : "permission denied"} (${err.status}): ${m}`, {
-          model: id,
-          status: err.status,
-        });
-      }
       if (err instanceof OpenAI.APIError && typeof err.status === "number") {
+        const auth = authFailure(err.status, scrub(serverMessage(err)), { model: id, status: err.status });
+        if (auth) throw auth;
         return { ok: false, status: err.status, message: scrub(`${err.status} ${serverMessage(err)}`) };
       }
       return { ok: false, status: undefined, message: scrub(err instanceof Error ? err.message : String(err)) };

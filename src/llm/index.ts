@@ -28,8 +28,11 @@ export {
 } from "./generate.js";
 export { wrapModel, type ModelMiddleware } from "./middleware.js";
 export {
+  authFailure,
   cleanSchema,
+  createOpenAIClient,
   endpointOf,
+  openAICredentials,
   OpenAIChatModel,
   refusesToolChoice,
   rejectsSchemaKeywords,

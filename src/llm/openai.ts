@@ -21,6 +21,7 @@ import {
   ModelConfigError,
   ModelError,
   ModelRequestError,
+  type ModelErrorOptions,
   ModelTimeoutError,
   ModelUnavailableError,
 } from "./errors.js";
@@ -98,6 +99,8 @@ export function createOpenAIClient(options: {
   baseURL: string | undefined;
   timeoutMs: number;
   http: OpenAIModelOptions["http"];
+  /** A fetch of its own (tests), in place of the one `http` picks. */
+  fetch?: typeof fetch;
 }): OpenAI {
   const http = options.http ?? transportFromEnv();
   return new OpenAI({
@@ -106,7 +109,32 @@ export function createOpenAIClient(options: {
     maxRetries: 0,
     timeout: options.timeoutMs,
     ...(http === "global" ? {} : { fetch: nodeFetch }),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+}
+
+/**
+ * The API key and base URL of `openai:<model>`: the options', else OPENAI_API_KEY / OPENAI_BASE_URL. A server given
+ * by URL may need no key ("no-key" is sent); the OpenAI API without a key is a ModelConfigError.
+ */
+export function openAICredentials(
+  model: string,
+  options: Pick<OpenAIModelOptions, "baseURL" | "apiKey" | "env">,
+): { apiKey: string; baseURL: string | undefined } {
+  const env = options.env ?? process.env;
+  const baseURL = options.baseURL ?? env.OPENAI_BASE_URL ?? undefined;
+  const apiKey = options.apiKey ?? env.OPENAI_API_KEY;
+  if (apiKey) return { apiKey, baseURL };
+  if (!baseURL) {
+    throw new ModelConfigError(`openai:${model}: no API key: set OPENAI_API_KEY (or give --base-url for a local server that needs none)`);
+  }
+  return { apiKey: "no-key", baseURL };
+}
+
+/** A 401 / 403 as a ModelAuthError with the server's (already redacted) message; undefined for any other status. */
+export function authFailure(status: number, message: string, options: ModelErrorOptions): ModelAuthError | undefined {
+  if (status !== 401 && status !== 403) return undefined;
+  return new ModelAuthError(`${status === 401 ? "authentication failed" : "permission denied"} (${status}): ${message}`, options);
 }
 
 /** The part of a chat completion we use, validated before use (servers can send anything). */
@@ -398,17 +426,7 @@ export class OpenAIChatModel implements ChatModel {
     private readonly options: OpenAIModelOptions = {},
   ) {
     if (!model) throw new ModelConfigError('the openai backend needs a model name: "openai:<model>"');
-    const env = options.env ?? process.env;
-    const baseURL = options.baseURL ?? env.OPENAI_BASE_URL ?? undefined;
-    let apiKey = options.apiKey ?? env.OPENAI_API_KEY;
-    if (!apiKey) {
-      if (!baseURL) {
-        throw new ModelConfigError(
-          `openai:${model}: no API key: set OPENAI_API_KEY (or give --base-url for a local server that needs none)`,
-        );
-      }
-      apiKey = "no-key";
-    }
+    const { apiKey, baseURL } = openAICredentials(model, options);
     registerSecret(apiKey);
     this.apiKey = apiKey;
     this.id = `openai:${model}`;
@@ -689,7 +707,8 @@ export class OpenAIChatModel implements ChatModel {
       const msg = redact(serverMessage(err), [this.apiKey]);
       const s = err.status;
       const o = { ...opts, status: s };
-      if (s === 401 || s === 403) return new ModelAuthError(`${s === 401 ? "authentication failed" : "permission denied"} (${s}): ${msg}`, o);
+      const auth = authFailure(s, msg, o);
+      if (auth) return auth;
       if (s === 429) return new ModelUnavailableError(`rate limited (429)${tries}: ${msg}`, o);
       if (s >= 500) return new ModelUnavailableError(`server error (${s})${tries}: ${msg}`, o);
       return new ModelRequestError(`request refused (${s}): ${msg}`, o);
