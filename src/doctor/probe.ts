@@ -218,9 +218,15 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     typeof u?.prompt_tokens_details?.cached_tokens === "number" || typeof u?.prompt_cache_hit_tokens === "number";
 
   // 2. Tools with tool_choice "required" (schema keywords rejected: once more, cleaned).
-  let toolsClean = false;
-  const toolDefs = (list: ProbeTool[]) =>
-    list.map((t) => (toolsClean ? { ...t, function: { ...t.function, parameters: cleanSchema(t.function.parameters) as Record<string, unknown> } } : t));
+  // Asked with schemas as they are until the server rejects a schema keyword; then (that once and from then on) cleaned.
+  const askCleaning = async (body: (cleaned: boolean) => Omit<Body, "model">): Promise<Answer | Refusal> => {
+    const a = await ask(body(refused.schemaKeywords));
+    if (a.ok || refused.schemaKeywords || !rejectsSchemaKeywords(a.message)) return a;
+    refused.schemaKeywords = true;
+    return ask(body(true));
+  };
+  const toolDefs = (list: ProbeTool[], cleaned: boolean) =>
+    list.map((t) => (cleaned ? { ...t, function: { ...t.function, parameters: cleanSchema(t.function.parameters) as Record<string, unknown> } } : t));
   const callsOf = (m: Msg, names: string[]): { names: string[]; format: EndpointProfile["toolCallFormat"] } => {
     const native = (m.tool_calls ?? []).map((c) => c.function?.name ?? "");
     if (native.length > 0) return { names: native, format: "native" };
@@ -228,15 +234,13 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     return { names: found.calls.map((c) => c.name), format: found.calls.length > 0 ? (found.format ?? "json") : null };
   };
   const weatherMsgs = [{ role: "user" as const, content: "What is the weather in Paris right now? Use the tool." }];
-  const askTools = async (tools: ProbeTool[], choice: Body["tool_choice"], content = weatherMsgs) => {
-    let a = await ask({ messages: content, tools: toolDefs(tools), ...(choice !== undefined ? { tool_choice: choice } : {}), max_tokens: 256 });
-    if (!a.ok && !toolsClean && rejectsSchemaKeywords(a.message)) {
-      toolsClean = true;
-      refused.schemaKeywords = true;
-      a = await ask({ messages: content, tools: toolDefs(tools), ...(choice !== undefined ? { tool_choice: choice } : {}), max_tokens: 256 });
-    }
-    return a;
-  };
+  const askTools = (tools: ProbeTool[], choice: Body["tool_choice"], content = weatherMsgs) =>
+    askCleaning((cleaned) => ({
+      messages: content,
+      tools: toolDefs(tools, cleaned),
+      ...(choice !== undefined ? { tool_choice: choice } : {}),
+      max_tokens: 256,
+    }));
   const noteCalls = (format: EndpointProfile["toolCallFormat"]) => {
     if (format === null) return;
     if (profile.toolCallFormat === null || profile.toolCallFormat !== "native") profile.toolCallFormat = format;
@@ -361,11 +365,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     },
     max_tokens: 128,
   });
-  let js = await ask(schemaBody(refused.schemaKeywords));
-  if (!js.ok && !refused.schemaKeywords && rejectsSchemaKeywords(js.message)) {
-    refused.schemaKeywords = true;
-    js = await ask(schemaBody(true));
-  }
+  const js = await askCleaning(schemaBody);
   if (js.ok) noteReasoning(js.message);
   profile.jsonSchema = js.ok && isJsonObject(js.message);
 
