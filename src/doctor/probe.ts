@@ -10,6 +10,7 @@ import {
   createOpenAIClient,
   endpointOf,
   openAICredentials,
+  parseJsonLoose,
   parseTextToolCalls,
   redact,
   refusesToolChoice,
@@ -348,15 +349,8 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 
   // 5. json_schema (schema keywords rejected: once more, cleaned).
   const jsonMsgs = [{ role: "user" as const, content: 'Greet me. Reply in JSON: {"answer": "..."}.' }];
-  const isJsonObject = (m: Msg) => {
-    const text = splitReasoning(m.content ?? "").text.trim().replace(/^```(?:json)?\s*|\s*```$/g, "");
-    try {
-      const v: unknown = JSON.parse(text);
-      return v !== null && typeof v === "object" && !Array.isArray(v);
-    } catch {
-      return false;
-    }
-  };
+  // JSON as the backend reads it (OpenAIChatModel: an answer parseJsonLoose cannot read means response_format was ignored).
+  const answeredJson = (m: Msg) => parseJsonLoose(splitReasoning(m.content ?? "").text).ok;
   const schemaBody = (cleaned: boolean) => ({
     messages: jsonMsgs,
     response_format: {
@@ -367,12 +361,12 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   });
   const js = await askCleaning(schemaBody);
   if (js.ok) noteReasoning(js.message);
-  profile.jsonSchema = js.ok && isJsonObject(js.message);
+  profile.jsonSchema = js.ok && answeredJson(js.message);
 
   // 6. json_object.
   const jo = await ask({ messages: jsonMsgs, response_format: { type: "json_object" }, max_tokens: 128 });
   if (jo.ok) noteReasoning(jo.message);
-  profile.jsonObject = jo.ok && isJsonObject(jo.message);
+  profile.jsonObject = jo.ok && answeredJson(jo.message);
   const jsonFallback = profile.jsonObject ? "json_object with the schema in the prompt" : "the schema in the system prompt (prompted JSON)";
   check({
     name: "json_schema",
