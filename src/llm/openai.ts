@@ -505,7 +505,7 @@ export class OpenAIChatModel implements ChatModel {
         // A prompted answer that is not the tool-call JSON stays text; the caller's check says what is wrong.
         const prompted = parsePromptedTools(text, request.toolChoice);
         if (!prompted.problem) {
-          calls = prompted.toolCalls.map((c) => ({ serverId: "", name: c.function.name, arguments: c.function.arguments }));
+          calls = prompted.calls.map((c) => ({ serverId: "", ...c }));
           text = prompted.text;
           if (calls.length > 0) finishReason = "tool_calls";
         }
@@ -750,30 +750,30 @@ export function endpointOf(baseURL: string | undefined): string {
 export function parsePromptedTools(
   text: string,
   toolChoice: ChatRequest["toolChoice"],
-): { toolCalls: ToolCall[]; text: string; problem?: string } {
+): { calls: Array<{ name: string; arguments: string }>; text: string; problem?: string } {
   // numbers kept as written (2.0 stays 2.0 in the arguments)
   const parsed = parseJsonLoose(text, parseKeepingNumbers);
   const mustCall = toolChoice === "required" || typeof toolChoice === "object";
   if (!parsed.ok || typeof parsed.value !== "object" || parsed.value === null || Array.isArray(parsed.value)) {
     if (mustCall) {
-      return { toolCalls: [], text, problem: 'the reply must be a JSON object {"tool_calls": [{"name": ..., "arguments": {...}}]}' };
+      return { calls: [], text, problem: 'the reply must be a JSON object {"tool_calls": [{"name": ..., "arguments": {...}}]}' };
     }
-    return { toolCalls: [], text };
+    return { calls: [], text };
   }
   const obj = parsed.value as { tool_calls?: unknown; content?: unknown };
   if (obj.tool_calls === undefined) {
-    return { toolCalls: [], text: typeof obj.content === "string" ? obj.content : text };
+    return { calls: [], text: typeof obj.content === "string" ? obj.content : text };
   }
-  if (!Array.isArray(obj.tool_calls)) return { toolCalls: [], text, problem: '"tool_calls" must be an array' };
-  const calls: ToolCall[] = [];
+  if (!Array.isArray(obj.tool_calls)) return { calls: [], text, problem: '"tool_calls" must be an array' };
+  const calls: Array<{ name: string; arguments: string }> = [];
   for (const [i, c] of obj.tool_calls.entries()) {
     const call = c as { name?: unknown; arguments?: unknown; function?: { name?: unknown; arguments?: unknown } };
     const name = call.name ?? call.function?.name;
     const args = call.arguments ?? call.function?.arguments ?? {};
-    if (typeof name !== "string" || name === "") return { toolCalls: [], text, problem: `tool_calls[${i}] has no "name"` };
-    calls.push({ id: makeCallId(`${text}/${i}`), type: "function", function: { name, arguments: normalizeArguments(args) } });
+    if (typeof name !== "string" || name === "") return { calls: [], text, problem: `tool_calls[${i}] has no "name"` };
+    calls.push({ name, arguments: normalizeArguments(args) });
   }
-  return { toolCalls: calls, text: typeof obj.content === "string" ? obj.content : "" };
+  return { calls, text: typeof obj.content === "string" ? obj.content : "" };
 }
 
 export type { ChatTool, JsonSchema };
