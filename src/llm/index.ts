@@ -80,7 +80,6 @@ export {
   jsonTextCalls,
   jsonValueEnd,
   normalizeArguments,
-  parseAlmostJson,
   parseTextToolCalls,
   splitReasoning,
   type TextCallFormat,
