@@ -47,7 +47,7 @@ export function registerDoctorCommands(program: Command): void {
       const m = /^openai:(.+)$/.exec(spec.trim());
       if (!m) throw new UsageError(`--llm: doctor checks an OpenAI-compatible endpoint: expected openai:<model>, got "${spec}"`);
       const report = await runDoctor({ model: m[1]!.trim(), baseURL: flags.baseUrl, timeoutMs: flags.timeout });
-      const stored = flags.cache ? saveEndpointProfile(flags.cache, report) : undefined;
+      const stored = flags.cache ? await saveEndpointProfile(flags.cache, report) : undefined;
       if (flags.json) {
         const keys = Object.fromEntries(PROFILE_KEYS.map((k) => [k, report.profile[k]]));
         const obj = {

@@ -187,7 +187,7 @@ describe("a run starts in the stored mode", () => {
   async function run(options: OpenAIServerOptions, withDoctor: boolean): Promise<{ refusals: number; server: OpenAIServer }> {
     const s = await server(options);
     const cache = tempDir();
-    if (withDoctor) saveEndpointProfile(cache, await runDoctor({ model: "m", baseURL: s.baseURL, env: {} }));
+    if (withDoctor) await saveEndpointProfile(cache, await runDoctor({ model: "m", baseURL: s.baseURL, env: {} }));
     const before = refusals(s);
     const models = await openRunModels({ llm: "openai:m", baseURL: s.baseURL, env: {}, cacheDir: cache, retry: { maxRetries: 0 } });
     try {

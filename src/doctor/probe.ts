@@ -4,7 +4,20 @@
  * no step-downs and no re-asks: each answer is classified as it came back.
  */
 import OpenAI from "openai";
-import { endpointOf, ModelAuthError, ModelConfigError, parseTextToolCalls, redact, splitReasoning } from "../llm/index.js";
+import {
+  authFailure,
+  cleanSchema,
+  createOpenAIClient,
+  endpointOf,
+  openAICredentials,
+  parseJsonLoose,
+  parseTextToolCalls,
+  redact,
+  refusesToolChoice,
+  rejectsSchemaKeywords,
+  serverMessage,
+  splitReasoning,
+} from "../llm/index.js";
 
 /** What the endpoint does (the `--json` keys). */
 export interface EndpointProfile {
@@ -114,24 +127,6 @@ const ANSWER_SCHEMA = {
   additionalProperties: false,
 };
 
-/** additionalProperties / $schema / $id removed, const -> enum (what the backend's cleanSchema does). */
-function clean(schema: unknown): unknown {
-  if (Array.isArray(schema)) return schema.map(clean);
-  if (schema === null || typeof schema !== "object") return schema;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(schema as Record<string, unknown>)) {
-    if (k === "additionalProperties" || k === "$schema" || k === "$id") continue;
-    if (k === "const") out.enum = [v];
-    else if (k === "properties") {
-      out[k] = Object.fromEntries(Object.entries(v as Record<string, unknown>).map(([n, s]) => [n, clean(s)]));
-    } else if (k === "enum" || k === "required") out[k] = v;
-    else out[k] = clean(v);
-  }
-  return out;
-}
-
-const REJECTED_KEYWORD_RE = /unknown name[^a-z]*(additionalProperties|\$schema|const)\b|invalid json payload/i;
-
 type Body = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 interface Msg {
   content?: string | null;
@@ -152,22 +147,10 @@ interface Refusal {
 
 /** Find what the endpoint does. Throws ModelAuthError at once on 401/403. */
 export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
-  const env = options.env ?? process.env;
-  const baseURL = options.baseURL ?? env.OPENAI_BASE_URL ?? undefined;
-  let apiKey = options.apiKey ?? env.OPENAI_API_KEY;
-  if (!apiKey) {
-    if (!baseURL) throw new ModelConfigError(`openai:${options.model}: no API key: set OPENAI_API_KEY (or give --base-url for a local server that needs none)`);
-    apiKey = "no-key";
-  }
-  const key = apiKey;
+  const { apiKey: key, baseURL } = openAICredentials(options.model, options);
   const id = `openai:${options.model}`;
-  const client = new OpenAI({
-    apiKey: key,
-    baseURL,
-    maxRetries: 0,
-    timeout: options.timeoutMs ?? 60_000,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
+  // The runtime's own fetch (or the test's), whatever TOOLFLOW_OPENAI_HTTP says.
+  const client = createOpenAIClient({ apiKey: key, baseURL, timeoutMs: options.timeoutMs ?? 60_000, http: "global", fetch: options.fetch });
   const scrub = (text: string) => redact(text, [key]).slice(0, 300);
 
   const ask = async (body: Omit<Body, "model">): Promise<Answer | Refusal> => {
@@ -180,14 +163,9 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
       if (!message) return { ok: false, status: undefined, message: "the answer is not a chat completion (no choices)" };
       return { ok: true, message, usage: raw.usage };
     } catch (err) {
-      if (err instanceof OpenAI.APIError && (err.status === 401 || err.status === 403)) {
-        const m = scrub(serverMessage(err));
-        throw new ModelAuthError(`${err.status === 401 ? "authentication failed" : "permission denied"} (${err.status}): ${m}`, {
-          model: id,
-          status: err.status,
-        });
-      }
       if (err instanceof OpenAI.APIError && typeof err.status === "number") {
+        const auth = authFailure(err.status, scrub(serverMessage(err)), { model: id, status: err.status });
+        if (auth) throw auth;
         return { ok: false, status: err.status, message: scrub(`${err.status} ${serverMessage(err)}`) };
       }
       return { ok: false, status: undefined, message: scrub(err instanceof Error ? err.message : String(err)) };
@@ -241,9 +219,15 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     typeof u?.prompt_tokens_details?.cached_tokens === "number" || typeof u?.prompt_cache_hit_tokens === "number";
 
   // 2. Tools with tool_choice "required" (schema keywords rejected: once more, cleaned).
-  let toolsClean = false;
-  const toolDefs = (list: ProbeTool[]) =>
-    list.map((t) => (toolsClean ? { ...t, function: { ...t.function, parameters: clean(t.function.parameters) as Record<string, unknown> } } : t));
+  // Asked with schemas as they are until the server rejects a schema keyword; then (that once and from then on) cleaned.
+  const askCleaning = async (body: (cleaned: boolean) => Omit<Body, "model">): Promise<Answer | Refusal> => {
+    const a = await ask(body(refused.schemaKeywords));
+    if (a.ok || refused.schemaKeywords || !rejectsSchemaKeywords(a.message)) return a;
+    refused.schemaKeywords = true;
+    return ask(body(true));
+  };
+  const toolDefs = (list: ProbeTool[], cleaned: boolean) =>
+    list.map((t) => (cleaned ? { ...t, function: { ...t.function, parameters: cleanSchema(t.function.parameters) as Record<string, unknown> } } : t));
   const callsOf = (m: Msg, names: string[]): { names: string[]; format: EndpointProfile["toolCallFormat"] } => {
     const native = (m.tool_calls ?? []).map((c) => c.function?.name ?? "");
     if (native.length > 0) return { names: native, format: "native" };
@@ -251,21 +235,18 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
     return { names: found.calls.map((c) => c.name), format: found.calls.length > 0 ? (found.format ?? "json") : null };
   };
   const weatherMsgs = [{ role: "user" as const, content: "What is the weather in Paris right now? Use the tool." }];
-  const askTools = async (tools: ProbeTool[], choice: Body["tool_choice"], content = weatherMsgs) => {
-    let a = await ask({ messages: content, tools: toolDefs(tools), ...(choice !== undefined ? { tool_choice: choice } : {}), max_tokens: 256 });
-    if (!a.ok && !toolsClean && REJECTED_KEYWORD_RE.test(a.message)) {
-      toolsClean = true;
-      refused.schemaKeywords = true;
-      a = await ask({ messages: content, tools: toolDefs(tools), ...(choice !== undefined ? { tool_choice: choice } : {}), max_tokens: 256 });
-    }
-    return a;
-  };
+  const askTools = (tools: ProbeTool[], choice: Body["tool_choice"], content = weatherMsgs) =>
+    askCleaning((cleaned) => ({
+      messages: content,
+      tools: toolDefs(tools, cleaned),
+      ...(choice !== undefined ? { tool_choice: choice } : {}),
+      max_tokens: 256,
+    }));
   const noteCalls = (format: EndpointProfile["toolCallFormat"]) => {
     if (format === null) return;
     if (profile.toolCallFormat === null || profile.toolCallFormat !== "native") profile.toolCallFormat = format;
     profile.tools = format === "native" ? "native" : profile.tools === "native" ? "native" : "text";
   };
-  const toolChoiceRefused = (a: Refusal) => /tool_choice/i.test(a.message) && !/auto.{0,3} tool choice requires/i.test(a.message);
 
   let toolsAccepted = false;
   let toolsMessage: string | undefined;
@@ -287,7 +268,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
             ? '"required"'
             : '"required"; a missing call is re-asked',
     });
-  } else if (toolChoiceRefused(required)) {
+  } else if (refusesToolChoice(required.message)) {
     refused.toolChoice = true;
     check({ name: 'tool_choice "required"', ok: false, found: "refused", uses: '"auto" plus an instruction', message: required.message });
   } else {
@@ -348,7 +329,7 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
               : "named tool_choice; a wrong or missing call is re-asked",
       });
     } else {
-      if (toolChoiceRefused(named)) refused.toolChoice = true;
+      if (refusesToolChoice(named.message)) refused.toolChoice = true;
       check({ name: "tool_choice named", ok: false, found: "refused", uses: '"auto" plus an instruction', message: named.message });
     }
     // 4. Parallel calls.
@@ -368,35 +349,24 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
 
   // 5. json_schema (schema keywords rejected: once more, cleaned).
   const jsonMsgs = [{ role: "user" as const, content: 'Greet me. Reply in JSON: {"answer": "..."}.' }];
-  const isJsonObject = (m: Msg) => {
-    const text = splitReasoning(m.content ?? "").text.trim().replace(/^```(?:json)?\s*|\s*```$/g, "");
-    try {
-      const v: unknown = JSON.parse(text);
-      return v !== null && typeof v === "object" && !Array.isArray(v);
-    } catch {
-      return false;
-    }
-  };
+  // JSON as the backend reads it (OpenAIChatModel: an answer parseJsonLoose cannot read means response_format was ignored).
+  const answeredJson = (m: Msg) => parseJsonLoose(splitReasoning(m.content ?? "").text).ok;
   const schemaBody = (cleaned: boolean) => ({
     messages: jsonMsgs,
     response_format: {
       type: "json_schema" as const,
-      json_schema: { name: "greeting", schema: (cleaned ? clean(ANSWER_SCHEMA) : ANSWER_SCHEMA) as Record<string, unknown>, strict: false },
+      json_schema: { name: "greeting", schema: (cleaned ? cleanSchema(ANSWER_SCHEMA) : ANSWER_SCHEMA) as Record<string, unknown>, strict: false },
     },
     max_tokens: 128,
   });
-  let js = await ask(schemaBody(refused.schemaKeywords));
-  if (!js.ok && !refused.schemaKeywords && REJECTED_KEYWORD_RE.test(js.message)) {
-    refused.schemaKeywords = true;
-    js = await ask(schemaBody(true));
-  }
+  const js = await askCleaning(schemaBody);
   if (js.ok) noteReasoning(js.message);
-  profile.jsonSchema = js.ok && isJsonObject(js.message);
+  profile.jsonSchema = js.ok && answeredJson(js.message);
 
   // 6. json_object.
   const jo = await ask({ messages: jsonMsgs, response_format: { type: "json_object" }, max_tokens: 128 });
   if (jo.ok) noteReasoning(jo.message);
-  profile.jsonObject = jo.ok && isJsonObject(jo.message);
+  profile.jsonObject = jo.ok && answeredJson(jo.message);
   const jsonFallback = profile.jsonObject ? "json_object with the schema in the prompt" : "the schema in the system prompt (prompted JSON)";
   check({
     name: "json_schema",
@@ -423,10 +393,4 @@ export async function runDoctor(options: DoctorOptions): Promise<DoctorReport> {
   });
   check({ name: "reasoning", ok: profile.reasoning, found: profile.reasoning ? "reasoning output" : "none seen", uses: profile.reasoning ? "kept apart from the text (ChatResult.reasoning)" : "-" });
   return report(true);
-}
-
-function serverMessage(err: InstanceType<typeof OpenAI.APIError>): string {
-  const body = err.error as { message?: unknown } | undefined;
-  const m = typeof body?.message === "string" ? body.message : err.message;
-  return m.replace(/^\d{3}\s+/, "");
 }

@@ -3,8 +3,9 @@
  * openRunModels so a run starts in the right mode instead of learning it from refusals.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { writeFileAtomic } from "../core/index.js";
 import { redact, type OpenAIModelOptions } from "../llm/index.js";
 import type { DoctorReport } from "./probe.js";
 
@@ -16,12 +17,9 @@ export function endpointProfilePath(cacheDir: string, endpoint: string, model: s
 }
 
 /** Store a report (redacted once more; written atomically). Returns the path. */
-export function saveEndpointProfile(cacheDir: string, report: DoctorReport): string {
+export async function saveEndpointProfile(cacheDir: string, report: DoctorReport): Promise<string> {
   const path = endpointProfilePath(cacheDir, report.endpoint, report.model);
-  mkdirSync(join(cacheDir, "doctor"), { recursive: true });
-  const tmp = `${path}.${process.pid}.tmp`;
-  writeFileSync(tmp, redact(JSON.stringify(report, null, 2)) + "\n");
-  renameSync(tmp, path);
+  await writeFileAtomic(path, redact(JSON.stringify(report, null, 2)) + "\n");
   return path;
 }
 

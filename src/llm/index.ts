@@ -27,7 +27,19 @@ export {
   type RejectedAnswer,
 } from "./generate.js";
 export { wrapModel, type ModelMiddleware } from "./middleware.js";
-export { endpointOf, OpenAIChatModel, type OpenAIModelOptions, type OpenAIStartMode } from "./openai.js";
+export {
+  authFailure,
+  cleanSchema,
+  createOpenAIClient,
+  endpointOf,
+  openAICredentials,
+  OpenAIChatModel,
+  refusesToolChoice,
+  rejectsSchemaKeywords,
+  serverMessage,
+  type OpenAIModelOptions,
+  type OpenAIStartMode,
+} from "./openai.js";
 export { OpenAIEmbeddingModel, type OpenAIEmbeddingOptions } from "./embeddings.js";
 export { RequestLimiter, type LimiterOptions } from "./limiter.js";
 export type { RetryPolicy } from "./retry.js";
@@ -68,14 +80,14 @@ export {
   jsonTextCalls,
   jsonValueEnd,
   normalizeArguments,
-  parseAlmostJson,
   parseTextToolCalls,
   splitReasoning,
   type TextCallFormat,
   type TextCallsResult,
   type TextToolCall,
 } from "./text-calls.js";
-export { checkToolCalls, validateAgainst } from "./validate.js";
+export { checkToolCalls, parseJsonLoose, validateAgainst } from "./validate.js";
+export { normalizeVector } from "./vector.js";
 // The llama backend: sync helpers here; the backend itself (src/llm/llama/, node-llama-cpp) is loaded on first use
 // by openLlamaModel.
 export {

@@ -21,6 +21,7 @@ import {
   ModelConfigError,
   ModelError,
   ModelRequestError,
+  type ModelErrorOptions,
   ModelTimeoutError,
   ModelUnavailableError,
 } from "./errors.js";
@@ -98,6 +99,8 @@ export function createOpenAIClient(options: {
   baseURL: string | undefined;
   timeoutMs: number;
   http: OpenAIModelOptions["http"];
+  /** A fetch of its own (tests), in place of the one `http` picks. */
+  fetch?: typeof fetch;
 }): OpenAI {
   const http = options.http ?? transportFromEnv();
   return new OpenAI({
@@ -106,7 +109,32 @@ export function createOpenAIClient(options: {
     maxRetries: 0,
     timeout: options.timeoutMs,
     ...(http === "global" ? {} : { fetch: nodeFetch }),
+    ...(options.fetch ? { fetch: options.fetch } : {}),
   });
+}
+
+/**
+ * The API key and base URL of `openai:<model>`: the options', else OPENAI_API_KEY / OPENAI_BASE_URL. A server given
+ * by URL may need no key ("no-key" is sent); the OpenAI API without a key is a ModelConfigError.
+ */
+export function openAICredentials(
+  model: string,
+  options: Pick<OpenAIModelOptions, "baseURL" | "apiKey" | "env">,
+): { apiKey: string; baseURL: string | undefined } {
+  const env = options.env ?? process.env;
+  const baseURL = options.baseURL ?? env.OPENAI_BASE_URL ?? undefined;
+  const apiKey = options.apiKey ?? env.OPENAI_API_KEY;
+  if (apiKey) return { apiKey, baseURL };
+  if (!baseURL) {
+    throw new ModelConfigError(`openai:${model}: no API key: set OPENAI_API_KEY (or give --base-url for a local server that needs none)`);
+  }
+  return { apiKey: "no-key", baseURL };
+}
+
+/** A 401 / 403 as a ModelAuthError with the server's (already redacted) message; undefined for any other status. */
+export function authFailure(status: number, message: string, options: ModelErrorOptions): ModelAuthError | undefined {
+  if (status !== 401 && status !== 403) return undefined;
+  return new ModelAuthError(`${status === 401 ? "authentication failed" : "permission denied"} (${status}): ${message}`, options);
 }
 
 /** The part of a chat completion we use, validated before use (servers can send anything). */
@@ -211,7 +239,8 @@ export function classifyFailure(err: unknown, policy: RetryPolicy): FailureInfo 
   return { retryable: false };
 }
 
-function serverMessage(err: unknown): string {
+/** The server's own message of a failed request (without a leading status code), or the error's message. */
+export function serverMessage(err: unknown): string {
   if (err instanceof OpenAI.APIError) {
     const body = err.error as { message?: unknown } | undefined;
     const m = typeof body?.message === "string" ? body.message : err.message;
@@ -321,6 +350,16 @@ const REASONING_DEMANDED_RE = /reasoning_content/i;
 /** Gemini's OpenAI endpoint: 400 "Invalid JSON payload received. Unknown name \"additionalProperties\" at …". */
 const REJECTED_KEYWORD_RE = /unknown name[^a-z]*(additionalProperties|\$schema|const)\b|invalid json payload/i;
 
+/** Whether a server's message says it rejects schema keywords (send the schemas through cleanSchema instead). */
+export function rejectsSchemaKeywords(message: string): boolean {
+  return REJECTED_KEYWORD_RE.test(message);
+}
+
+/** Whether a server's message says it refuses tool_choice "required" or named (send "auto" with an instruction instead). */
+export function refusesToolChoice(message: string): boolean {
+  return /tool_choice/i.test(message) && !/auto.{0,3} tool choice requires/i.test(message);
+}
+
 /**
  * A JSON schema without the keywords some servers reject: `additionalProperties`, `$schema`, `$id`; `const`
  * becomes a one-value `enum`. Property names are kept (only keywords of schema objects are touched).
@@ -387,17 +426,7 @@ export class OpenAIChatModel implements ChatModel {
     private readonly options: OpenAIModelOptions = {},
   ) {
     if (!model) throw new ModelConfigError('the openai backend needs a model name: "openai:<model>"');
-    const env = options.env ?? process.env;
-    const baseURL = options.baseURL ?? env.OPENAI_BASE_URL ?? undefined;
-    let apiKey = options.apiKey ?? env.OPENAI_API_KEY;
-    if (!apiKey) {
-      if (!baseURL) {
-        throw new ModelConfigError(
-          `openai:${model}: no API key: set OPENAI_API_KEY (or give --base-url for a local server that needs none)`,
-        );
-      }
-      apiKey = "no-key";
-    }
+    const { apiKey, baseURL } = openAICredentials(model, options);
     registerSecret(apiKey);
     this.apiKey = apiKey;
     this.id = `openai:${model}`;
@@ -476,7 +505,7 @@ export class OpenAIChatModel implements ChatModel {
         // A prompted answer that is not the tool-call JSON stays text; the caller's check says what is wrong.
         const prompted = parsePromptedTools(text, request.toolChoice);
         if (!prompted.problem) {
-          calls = prompted.toolCalls.map((c) => ({ serverId: "", name: c.function.name, arguments: c.function.arguments }));
+          calls = prompted.calls.map((c) => ({ serverId: "", ...c }));
           text = prompted.text;
           if (calls.length > 0) finishReason = "tool_calls";
         }
@@ -511,7 +540,7 @@ export class OpenAIChatModel implements ChatModel {
       this.sendReasoning = true;
       return true;
     }
-    if (!mode.clean && (hasTools || mode.json === "json_schema") && REJECTED_KEYWORD_RE.test(msg)) {
+    if (!mode.clean && (hasTools || mode.json === "json_schema") && rejectsSchemaKeywords(msg)) {
       if (!this.cleanSchemas) this.log(`${this.id}: the server rejects schema keywords (${msg.slice(0, 120)}); sending cleaned schemas`);
       this.cleanSchemas = true;
       return true;
@@ -524,7 +553,7 @@ export class OpenAIChatModel implements ChatModel {
       return true;
     }
     const forced = request.toolChoice === "required" || typeof request.toolChoice === "object";
-    if (hasTools && forced && !mode.autoChoice && /tool_choice/i.test(msg) && !/auto.{0,3} tool choice requires/i.test(msg)) {
+    if (hasTools && forced && !mode.autoChoice && refusesToolChoice(msg)) {
       this.toolChoiceAutoOnly = true;
       this.log(`${this.id}: server refused tool_choice ${JSON.stringify(request.toolChoice)}; sending "auto" with an instruction`);
       return true;
@@ -678,7 +707,8 @@ export class OpenAIChatModel implements ChatModel {
       const msg = redact(serverMessage(err), [this.apiKey]);
       const s = err.status;
       const o = { ...opts, status: s };
-      if (s === 401 || s === 403) return new ModelAuthError(`${s === 401 ? "authentication failed" : "permission denied"} (${s}): ${msg}`, o);
+      const auth = authFailure(s, msg, o);
+      if (auth) return auth;
       if (s === 429) return new ModelUnavailableError(`rate limited (429)${tries}: ${msg}`, o);
       if (s >= 500) return new ModelUnavailableError(`server error (${s})${tries}: ${msg}`, o);
       return new ModelRequestError(`request refused (${s}): ${msg}`, o);
@@ -720,30 +750,30 @@ export function endpointOf(baseURL: string | undefined): string {
 export function parsePromptedTools(
   text: string,
   toolChoice: ChatRequest["toolChoice"],
-): { toolCalls: ToolCall[]; text: string; problem?: string } {
+): { calls: Array<{ name: string; arguments: string }>; text: string; problem?: string } {
   // numbers kept as written (2.0 stays 2.0 in the arguments)
   const parsed = parseJsonLoose(text, parseKeepingNumbers);
   const mustCall = toolChoice === "required" || typeof toolChoice === "object";
   if (!parsed.ok || typeof parsed.value !== "object" || parsed.value === null || Array.isArray(parsed.value)) {
     if (mustCall) {
-      return { toolCalls: [], text, problem: 'the reply must be a JSON object {"tool_calls": [{"name": ..., "arguments": {...}}]}' };
+      return { calls: [], text, problem: 'the reply must be a JSON object {"tool_calls": [{"name": ..., "arguments": {...}}]}' };
     }
-    return { toolCalls: [], text };
+    return { calls: [], text };
   }
   const obj = parsed.value as { tool_calls?: unknown; content?: unknown };
   if (obj.tool_calls === undefined) {
-    return { toolCalls: [], text: typeof obj.content === "string" ? obj.content : text };
+    return { calls: [], text: typeof obj.content === "string" ? obj.content : text };
   }
-  if (!Array.isArray(obj.tool_calls)) return { toolCalls: [], text, problem: '"tool_calls" must be an array' };
-  const calls: ToolCall[] = [];
+  if (!Array.isArray(obj.tool_calls)) return { calls: [], text, problem: '"tool_calls" must be an array' };
+  const calls: Array<{ name: string; arguments: string }> = [];
   for (const [i, c] of obj.tool_calls.entries()) {
     const call = c as { name?: unknown; arguments?: unknown; function?: { name?: unknown; arguments?: unknown } };
     const name = call.name ?? call.function?.name;
     const args = call.arguments ?? call.function?.arguments ?? {};
-    if (typeof name !== "string" || name === "") return { toolCalls: [], text, problem: `tool_calls[${i}] has no "name"` };
-    calls.push({ id: makeCallId(`${text}/${i}`), type: "function", function: { name, arguments: normalizeArguments(args) } });
+    if (typeof name !== "string" || name === "") return { calls: [], text, problem: `tool_calls[${i}] has no "name"` };
+    calls.push({ name, arguments: normalizeArguments(args) });
   }
-  return { toolCalls: calls, text: typeof obj.content === "string" ? obj.content : "" };
+  return { calls, text: typeof obj.content === "string" ? obj.content : "" };
 }
 
 export type { ChatTool, JsonSchema };

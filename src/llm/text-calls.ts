@@ -31,11 +31,6 @@ export interface TextCallsResult {
   format?: TextCallFormat;
 }
 
-/** Parse JSON, or repair it when it is almost JSON; undefined when neither works. */
-export function parseAlmostJson(text: string): unknown {
-  return almostJson(text, JSON.parse);
-}
-
 /**
  * JSON.parse, but every number is kept as written (a lossless-json `LosslessNumber`), so that arguments serialized
  * again with `normalizeArguments` say 2.0 where the model wrote 2.0.

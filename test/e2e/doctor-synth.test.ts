@@ -29,7 +29,7 @@ async function synthAfterDoctor(name: string, server: OpenAIServerOptions): Prom
   const s = await startOpenAIServer({ apiKey: KEY, respond: (r) => (synthing ? bridge.respond(r) : undefined), ...server });
   const cache = join(work, `${name}-cache`);
   try {
-    saveEndpointProfile(cache, await runDoctor({ model: "test-model", baseURL: s.baseURL, env: { OPENAI_API_KEY: KEY } }));
+    await saveEndpointProfile(cache, await runDoctor({ model: "test-model", baseURL: s.baseURL, env: { OPENAI_API_KEY: KEY } }));
     const before = s.chatRequests().length;
     synthing = true;
     const out = join(work, name);

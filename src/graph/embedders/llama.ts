@@ -123,7 +123,7 @@ export class LlamaEmbedder implements FieldEmbedder {
         const key = keys[i];
         if (key !== undefined) entries.push([key, v]);
       });
-      this.embedded += new Set(missing).size;
+      this.embedded += missing.length; // distinct indices
       this.cache?.putMany(entries);
     }
     return out as Float32Array[];

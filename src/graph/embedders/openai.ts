@@ -9,7 +9,7 @@
 import { createHash } from "node:crypto";
 import pLimit from "p-limit";
 import { ToolflowError } from "../../core/index.js";
-import { OpenAIEmbeddingModel, redact } from "../../llm/index.js";
+import { normalizeVector, OpenAIEmbeddingModel, redact } from "../../llm/index.js";
 import { fieldText } from "../fields.js";
 import { cachedVectors, EmbeddingCache } from "./cache.js";
 import { denseRows, embedEachOnce, type DenseVectors, type EmbedProgress, type FieldEmbedder, type FieldInput } from "./types.js";
@@ -136,14 +136,7 @@ export class OpenAIEmbedder implements FieldEmbedder {
       );
     }
     // rows are in input order, one per text, all of one non-zero length (checked by the client)
-    return rows.map((row) => {
-      const v = Float32Array.from(row);
-      let n = 0;
-      for (const x of v) n += x * x;
-      n = Math.sqrt(n);
-      if (n > 0) for (let k = 0; k < v.length; k++) v[k] = (v[k] as number) / n;
-      return v;
-    });
+    return rows.map((row) => normalizeVector(Float32Array.from(row)));
   }
 
   async embed(

@@ -13,9 +13,12 @@
 import type { Token } from "node-llama-cpp";
 import { ModelAbortError, ModelRequestError } from "../errors.js";
 import type { EmbeddingModel } from "../types.js";
+import { normalizeVector } from "../vector.js";
 import { resolveLlamaModelFile } from "./download.js";
 import { acquireEmbeddingEngine, releaseEmbeddingEngine, type EmbeddingEngine } from "./engine.js";
 import type { LlamaModelOptions } from "./spec.js";
+
+export { normalizeVector };
 
 export interface LlamaEmbeddingOptions
   extends Pick<
@@ -30,15 +33,6 @@ export interface LlamaEmbedOptions {
   signal?: AbortSignal;
   /** Called after each distinct text is embedded. */
   onProgress?: (p: { done: number; total: number }) => void;
-}
-
-/** Scale `v` to unit length in place (a zero vector stays zero). */
-export function normalizeVector<T extends { length: number; [i: number]: number }>(v: T): T {
-  let n = 0;
-  for (let k = 0; k < v.length; k++) n += (v[k] as number) * (v[k] as number);
-  n = Math.sqrt(n);
-  if (n > 0) for (let k = 0; k < v.length; k++) v[k] = (v[k] as number) / n;
-  return v;
 }
 
 /** An in-process embedding model on a GGUF file. `close()` gives back its share of the loaded model. */

@@ -303,27 +303,45 @@ function wrapperIdentity(w: object): string {
 export async function acquireEngine(path: string, id: string, options: LlamaModelOptions): Promise<Engine> {
   const wrapperKey = typeof options.chatWrapper === "object" ? wrapperIdentity(options.chatWrapper) : (options.chatWrapper ?? "auto");
   const key = JSON.stringify([path, options.contextSize ?? null, options.threads ?? null, options.parallel ?? 1, wrapperKey]);
-  for (;;) {
-    let enginePromise = engines.get(key);
-    if (!enginePromise) {
-      enginePromise = openEngine(key, path, id, options);
-      engines.set(key, enginePromise);
-      enginePromise.catch(() => engines.delete(key));
-    }
-    const engine = await enginePromise;
-    if (engine.closing) continue; // closed while we waited: open a fresh one
-    engine.users++;
-    return engine;
-  }
+  return acquireShared(engines, key, () => openEngine(key, path, id, options));
 }
 
 /** Give back a share of an engine; the last one disposes it (and the model and binding when unused). */
-export async function releaseEngine(engine: Engine): Promise<void> {
-  engine.users--;
-  if (engine.users <= 0) {
-    engine.closing = true;
-    engines.delete(engine.key);
-    await closeEngine(engine);
+export function releaseEngine(engine: Engine): Promise<void> {
+  return releaseShared(engines, engine, closeEngine);
+}
+
+/** A chat or embedding engine shared by its users under its key. */
+interface Shared {
+  key: string;
+  users: number;
+  /** Set when the last user closed it (it is being disposed: new users must open another). */
+  closing: boolean;
+}
+
+/** Take a share of what `pool` holds under `key`, opening it when there is none (a failed open is forgotten). */
+async function acquireShared<T extends Shared>(pool: Map<string, Promise<T>>, key: string, open: () => Promise<T>): Promise<T> {
+  for (;;) {
+    let promise = pool.get(key);
+    if (!promise) {
+      promise = open();
+      pool.set(key, promise);
+      promise.catch(() => pool.delete(key));
+    }
+    const shared = await promise;
+    if (shared.closing) continue; // closed while we waited: open a fresh one
+    shared.users++;
+    return shared;
+  }
+}
+
+/** Give back a share; the last one takes it out of `pool` and closes it. */
+async function releaseShared<T extends Shared>(pool: Map<string, Promise<T>>, shared: T, close: (shared: T) => Promise<void>): Promise<void> {
+  shared.users--;
+  if (shared.users <= 0) {
+    shared.closing = true;
+    pool.delete(shared.key);
+    await close(shared);
   }
 }
 
@@ -372,28 +390,16 @@ async function openEmbeddingEngine(key: string, path: string, id: string, option
 /** Take a share of the embedding engine of a model file with these options (opening it when there is none). */
 export async function acquireEmbeddingEngine(path: string, id: string, options: LlamaModelOptions): Promise<EmbeddingEngine> {
   const key = JSON.stringify([path, options.contextSize ?? null, options.threads ?? null]);
-  for (;;) {
-    let enginePromise = embeddingEngines.get(key);
-    if (!enginePromise) {
-      enginePromise = openEmbeddingEngine(key, path, id, options);
-      embeddingEngines.set(key, enginePromise);
-      enginePromise.catch(() => embeddingEngines.delete(key));
-    }
-    const engine = await enginePromise;
-    if (engine.closing) continue;
-    engine.users++;
-    return engine;
-  }
+  return acquireShared(embeddingEngines, key, () => openEmbeddingEngine(key, path, id, options));
 }
 
 /** Give back a share of an embedding engine; the last one disposes it (and the model and binding when unused). */
-export async function releaseEmbeddingEngine(engine: EmbeddingEngine): Promise<void> {
-  engine.users--;
-  if (engine.users <= 0) {
-    engine.closing = true;
-    embeddingEngines.delete(engine.key);
-    await engine.context.dispose();
-    await releaseModel(engine.modelPath);
-    await releaseLlama();
-  }
+export function releaseEmbeddingEngine(engine: EmbeddingEngine): Promise<void> {
+  return releaseShared(embeddingEngines, engine, closeEmbeddingEngine);
+}
+
+async function closeEmbeddingEngine(engine: EmbeddingEngine): Promise<void> {
+  await engine.context.dispose();
+  await releaseModel(engine.modelPath);
+  await releaseLlama();
 }
