@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { z } from "zod";
 import { readJsonlAll } from "../core/index.js";
-import { DATASET_FORMATS, FigureAccumulator, readDataset, type DatasetFigures, type DatasetFormat } from "../report/index.js";
+import { DATASET_FORMATS, datasetFigures, readDataset, type DatasetFigures, type DatasetFormat } from "../report/index.js";
 import { UsageError } from "../core/index.js";
 
 interface StatsCmdOptions {
@@ -19,10 +19,8 @@ interface StatsCmdOptions {
 const ToolNameZ = z.object({ name: z.string() }).passthrough();
 
 /** Figures of one dataset path. */
-export async function statsOf(path: string, options: { tools?: string[]; format?: DatasetFormat; skipTokens?: boolean } = {}): Promise<DatasetFigures> {
-  const acc = new FigureAccumulator({ tools: options.tools, skipTokens: options.skipTokens });
-  for await (const d of readDataset(path, { format: options.format })) acc.add(d);
-  return acc.result();
+export function statsOf(path: string, options: { tools?: string[]; format?: DatasetFormat; skipTokens?: boolean } = {}): Promise<DatasetFigures> {
+  return datasetFigures(readDataset(path, { format: options.format }), { tools: options.tools, skipTokens: options.skipTokens });
 }
 
 const pct = (x: number | null): string => (x === null ? "-" : `${(100 * x).toFixed(1)} %`);
