@@ -3,10 +3,9 @@
  * (toolflow runs and exports, OpenAI, ShareGPT, Hermes, xLAM, Glaive), one after another or side by side.
  */
 import type { Command } from "commander";
-import { z } from "zod";
-import { readJsonlAll } from "../core/index.js";
 import { DATASET_FORMATS, datasetFigures, readDataset, type DatasetFigures, type DatasetFormat } from "../report/index.js";
 import { UsageError } from "../core/index.js";
+import { readToolsJsonl } from "../tools/index.js";
 
 interface StatsCmdOptions {
   compare?: boolean;
@@ -15,8 +14,6 @@ interface StatsCmdOptions {
   format?: string;
   tokens: boolean;
 }
-
-const ToolNameZ = z.object({ name: z.string() }).passthrough();
 
 /** Figures of one dataset path. */
 export function statsOf(path: string, options: { tools?: string[]; format?: DatasetFormat; skipTokens?: boolean } = {}): Promise<DatasetFigures> {
@@ -91,7 +88,7 @@ export function registerStatsCommands(program: Command): void {
       if (opts.format !== undefined && !(DATASET_FORMATS as readonly string[]).includes(opts.format)) {
         throw new UsageError(`--format must be one of ${DATASET_FORMATS.join(", ")} (got "${opts.format}")`);
       }
-      const tools = opts.tools ? (await readJsonlAll(opts.tools, ToolNameZ, { what: "tool (needs a name)" })).map((t) => t.name) : undefined;
+      const tools = opts.tools ? (await readToolsJsonl(opts.tools)).map((t) => t.name) : undefined;
       const all: DatasetFigures[] = [];
       for (const path of data) {
         all.push(await statsOf(path, { tools, format: opts.format as DatasetFormat | undefined, skipTokens: !opts.tokens }));
