@@ -184,7 +184,7 @@ export function registerSynthCommands(program: Command): void {
         }
         const summary = await runSynth(options, {
           signal: controller.signal,
-          ...(options.roundTrip !== undefined ? { deps: (await import("../judge/index.js")).roundTripSynthDeps() } : {}),
+          deps: (await import("../judge/index.js")).synthDepsFor(options),
           ...(flags.progressInterval !== undefined ? { progressIntervalMs: flags.progressInterval * 1000 } : {}),
         });
         if (summary.status === "interrupted") {
