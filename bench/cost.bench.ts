@@ -31,12 +31,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { packageLookup, PRICE_PACKAGE, pricePackageVersion } from "../src/llm/index.js";
-import { runSynth, type SynthOptions } from "../src/synth/index.js";
-import { startOpenAIServer, type ChatBody } from "../test/support/openai-server.js";
+import type { SynthOptions } from "../src/synth/index.js";
+import type { ChatBody } from "../test/support/openai-server.js";
 import { writeBfclMultiTurnTools } from "../test/e2e/support/run-files.js";
-import { createSimBridge } from "../test/e2e/support/sim-bridge.js";
+import { QUICK_RETRY, startSimServer } from "../test/e2e/support/sim-server.js";
 import { testSynthOptions } from "../test/support/synth-options.js";
 
 const KEY = "sk-bench-cost";
@@ -139,20 +138,14 @@ export async function measure(n = 40): Promise<CostReport> {
   const work = mkdtempSync(join(tmpdir(), "bench-cost-"));
   try {
     const tools = (await writeBfclMultiTurnTools(work)).path;
-    const bridge = createSimBridge();
-    const server = await startOpenAIServer({ apiKey: KEY, respond: (r) => bridge.respond(r) });
+    const sim = await startSimServer(KEY);
+    const { server } = sim;
     let summary;
     try {
       const options: SynthOptions = testSynthOptions({ tools, count: n, llm: ["openai:test-model"], concurrency: 4, seed: 31, out: join(work, "run"), size: { min: 2, max: 5 }, baseUrl: server.baseURL });
-      summary = await runSynth(options, {
-        stderr: new Writable({ write: (_c, _e, cb) => cb() }),
-        tty: false,
-        env: { OPENAI_API_KEY: KEY },
-        middleware: [bridge.middleware],
-        modelRuntime: { retry: { baseDelayMs: 5, maxDelayMs: 50 }, timeoutMs: 30_000 },
-      });
+      summary = await sim.synth(options, { modelRuntime: { retry: QUICK_RETRY, timeoutMs: 30_000 } });
     } finally {
-      await server.close();
+      await sim.close();
     }
     const m = summary.manifest;
     const openai = new PrefixCache(128);

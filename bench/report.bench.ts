@@ -9,13 +9,12 @@
  *
  *   npx tsx bench/run.ts report
  */
-import { spawnSync } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { CHROMIUM, launchChromium, NO_CHROMIUM } from "../test/support/browser.js";
-import { cli, replicate, ROOT } from "./replicate.js";
+import { cli, replicate, simExampleRun } from "./replicate.js";
 
 
 const ms = (x: number) => `${x.toFixed(0)} ms`;
@@ -68,25 +67,18 @@ export async function run(): Promise<void> {
   const total = Number(process.env.REPORT_BENCH_TOTAL ?? 50000);
   const dir = mkdtempSync(join(tmpdir(), "report-bench-"));
   try {
-    const tools = join(dir, "tools.jsonl");
-    const graph = join(dir, "graph.json");
-    cli(["tools", "import", ...["travel.openai.json", "weather.bfcl.jsonl", "shop.openapi.yaml", "notes.mcp.json"].map((f) => join(ROOT, "examples", f)), "-o", tools]);
-    cli(["graph", "build", tools, "-o", graph]);
-    let t0 = performance.now();
-    const s = cli(["synth", "--tools", tools, "--graph", graph, "--llm", "sim", "--count", String(base), "--seed", "3", "--out", join(dir, "run")]);
-    if (s.status !== 0) throw new Error(`synth failed: ${s.stderr.slice(-500)}`);
-    console.log(`sim run of ${base} dialogues: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    const { run: sim } = simExampleRun(dir, base, { graph: true });
     const big = join(dir, "big");
     mkdirSync(big);
-    copyFileSync(join(dir, "run", "manifest.json"), join(big, "manifest.json"));
+    copyFileSync(join(sim, "manifest.json"), join(big, "manifest.json"));
     writeFileSync(join(big, "rejected.jsonl"), "");
-    t0 = performance.now();
-    const n = await replicate(join(dir, "run", "dialogues.jsonl"), join(big, "dialogues.jsonl"), total);
+    let t0 = performance.now();
+    const n = await replicate(join(sim, "dialogues.jsonl"), join(big, "dialogues.jsonl"), total);
     console.log(`replicated to ${n} dialogues (${base} sim dialogues repeated with new ids): ${(statSync(join(big, "dialogues.jsonl")).size / 1e6).toFixed(0)} MB of dialogues.jsonl`);
 
     const out = join(dir, "report.html");
     t0 = performance.now();
-    const r = spawnSync(process.execPath, ["--import", "tsx", join(ROOT, "src/cli/main.ts"), "report", big, "-o", out], { cwd: ROOT, encoding: "utf8" });
+    const r = cli(["report", big, "-o", out]);
     if (r.status !== 0) throw new Error(`report failed: ${r.stderr.slice(-800)}`);
     const seconds = (performance.now() - t0) / 1000;
     console.log(`toolflow report: ${(statSync(out).size / 1e6).toFixed(1)} MB in ${seconds.toFixed(1)} s (${r.stderr.trim().split("\n").pop()})`);

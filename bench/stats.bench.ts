@@ -6,11 +6,11 @@
  *   npx tsx bench/run.ts stats          (STATS_BENCH_BASE=5000 STATS_BENCH_TOTAL=50000 by default)
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { cli, replicate, ROOT } from "./replicate.js";
+import { replicate, ROOT, simExampleRun } from "./replicate.js";
 
 
 /** In the child: time the stats pass over one path and report seconds and peak RSS as JSON. */
@@ -28,16 +28,11 @@ export async function run(): Promise<void> {
   const total = Number(process.env.STATS_BENCH_TOTAL ?? 50000);
   const dir = mkdtempSync(join(tmpdir(), "stats-bench-"));
   try {
-    const tools = join(dir, "tools.jsonl");
-    cli(["tools", "import", ...["travel.openai.json", "weather.bfcl.jsonl", "shop.openapi.yaml", "notes.mcp.json"].map((f) => join(ROOT, "examples", f)), "-o", tools]);
-    let t0 = performance.now();
-    const s = cli(["synth", "--tools", tools, "--llm", "sim", "--count", String(base), "--seed", "3", "--out", join(dir, "run")]);
-    if (s.status !== 0) throw new Error(`synth failed: ${s.stderr.slice(-500)}`);
-    console.log(`sim run of ${base} dialogues: ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-    t0 = performance.now();
+    const { run: sim } = simExampleRun(dir, base);
+    const t0 = performance.now();
     const big = join(dir, "big", "dialogues.jsonl");
-    spawnSync("mkdir", ["-p", dirname(big)]);
-    const n = await replicate(join(dir, "run", "dialogues.jsonl"), big, total);
+    mkdirSync(dirname(big), { recursive: true });
+    const n = await replicate(join(sim, "dialogues.jsonl"), big, total);
     console.log(
       `replicated to ${n} dialogues (${base} sim dialogues repeated with new ids): ${(statSync(big).size / 1e6).toFixed(0)} MB, ` +
         `${((performance.now() - t0) / 1000).toFixed(1)} s`,

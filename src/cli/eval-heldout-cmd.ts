@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { UsageError } from "../core/index.js";
 import { HELDOUT_SPLITS, formatHeldoutTable, runHeldoutEval, type HeldoutSplit } from "../eval/index.js";
 import { parseSplit } from "../export/index.js";
-import { endpointOptions, endpointSettings, intOption, numberOption, type EndpointFlags } from "./options.js";
+import { defaultLlm, endpointOptions, endpointSettings, intOption, numberOption, parseToolMode, type EndpointFlags } from "./options.js";
 import { countProgress } from "./progress.js";
 
 interface HeldoutFlags extends EndpointFlags {
@@ -48,12 +48,8 @@ export function registerEvalHeldout(evalCommand: Command): void {
       if (!(HELDOUT_SPLITS as readonly string[]).includes(flags.split)) {
         throw new UsageError(`--split must be one of ${HELDOUT_SPLITS.join(", ")} (got "${flags.split}")`);
       }
-      if (!["native", "prompt", "auto"].includes(flags.toolMode)) throw new UsageError(`--tool-mode must be native, prompt or auto (got "${flags.toolMode}")`);
-      let llm = flags.llm;
-      if (llm === undefined) {
-        const { defaultModelSpec } = await import("../models/index.js");
-        llm = defaultModelSpec(process.env);
-      }
+      const nativeTools = parseToolMode(flags.toolMode);
+      const llm = flags.llm ?? (await defaultLlm());
       const { parseModelList } = await import("../models/index.js");
       parseModelList(llm);
       const progress = countProgress("eval heldout", "turns");
@@ -69,7 +65,7 @@ export function registerEvalHeldout(evalCommand: Command): void {
         ...endpointSettings(flags),
         temperature: flags.temperature,
         ...(flags.maxTokens !== undefined ? { maxTokens: flags.maxTokens } : {}),
-        nativeTools: flags.toolMode === "auto" ? "auto" : flags.toolMode === "native",
+        nativeTools,
         onProgress: progress.onProgress,
       });
       progress.stop();

@@ -3,9 +3,8 @@
  * the LLM judge with bootstrap intervals, round-trip agreement). See docs/judge.md.
  */
 import type { Command } from "commander";
-import { UsageError } from "../core/index.js";
 import { formatJudgeSummary, parseMetrics, runJudge } from "../judge/index.js";
-import { endpointOptions, endpointSettings, intOption, type EndpointFlags } from "./options.js";
+import { defaultLlm, endpointOptions, endpointSettings, intOption, parseToolMode, type EndpointFlags } from "./options.js";
 import { countProgress } from "./progress.js";
 
 interface JudgeFlags extends EndpointFlags {
@@ -46,12 +45,8 @@ export function registerJudgeCommands(program: Command): void {
     .option("--json", "print the summary as one JSON object");
   endpointOptions(judge).action(async (data: string, flags: JudgeFlags) => {
       const metrics = parseMetrics(flags.metrics);
-      if (!["native", "prompt", "auto"].includes(flags.toolMode)) throw new UsageError(`--tool-mode must be native, prompt or auto (got "${flags.toolMode}")`);
-      let llm = flags.llm;
-      if (llm === undefined) {
-        const { defaultModelSpec } = await import("../models/index.js");
-        llm = defaultModelSpec(process.env);
-      }
+      const nativeTools = parseToolMode(flags.toolMode);
+      const llm = flags.llm ?? (await defaultLlm());
       const progress = countProgress("judge", "dialogues");
       const summary = await runJudge({
         data,
@@ -66,7 +61,7 @@ export function registerJudgeCommands(program: Command): void {
         force: flags.force,
         concurrency: flags.concurrency,
         ...endpointSettings(flags),
-        nativeTools: flags.toolMode === "auto" ? "auto" : flags.toolMode === "native",
+        nativeTools,
         onProgress: progress.onProgress,
       });
       progress.stop();

@@ -37,6 +37,21 @@ export function listOption(flag: string, what = "values") {
   };
 }
 
+/**
+ * `--tool-mode native|prompt|auto` (eval heldout, judge) as the model layer's `nativeTools`: "auto", or whether to
+ * use native tool calls.
+ */
+export function parseToolMode(value: string): "auto" | boolean {
+  if (!["native", "prompt", "auto"].includes(value)) throw new UsageError(`--tool-mode must be native, prompt or auto (got "${value}")`);
+  return value === "auto" ? "auto" : value === "native";
+}
+
+/** The `--llm` of a command run without one: openai: when an endpoint is configured, llama: when a local model is set, else sim. */
+export async function defaultLlm(): Promise<string> {
+  const { defaultModelSpec } = await import("../models/index.js");
+  return defaultModelSpec(process.env);
+}
+
 /** A repeatable option collected into an array. */
 export function collect(value: string, previous: string[]): string[] {
   return [...previous, value];

@@ -7,7 +7,6 @@ import { createProgressDisplay, type ProgressDisplay } from "../core/index.js";
 
 export function countProgress(label: string, unit: string): { onProgress(done: number, total: number): void; stop(): void } {
   let display: ProgressDisplay<number> | undefined;
-  let last = 0;
   return {
     onProgress(done, total) {
       display ??= createProgressDisplay<number>({
@@ -20,11 +19,10 @@ export function countProgress(label: string, unit: string): { onProgress(done: n
         events: (n) => n,
         everyN: Math.max(1, Math.ceil(total / 10)),
       });
-      last = done;
       display.update(done);
     },
     stop() {
-      display?.stop(last);
+      display?.stop(); // the display's last count
     },
   };
 }

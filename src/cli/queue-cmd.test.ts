@@ -1,19 +1,10 @@
-import { createServer } from "node:net";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cliInProcess } from "../../test/support/cli.js";
+import { freePort } from "../../test/support/ports.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
 
 const work = tempDirForFile("queue-cmd-");
-
-function closedPort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 describe("toolflow worker / collect / synth --queue", () => {
   it("wants --queue and --run together on synth", async () => {
@@ -29,7 +20,7 @@ describe("toolflow worker / collect / synth --queue", () => {
   });
 
   it("names the URL, without its password, when Redis is unreachable", async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const r = await cliInProcess(["collect", "--queue", `redis://:pw-secret-1@127.0.0.1:${port}/2`, "--run", "x", "--out", join(work(), "c")]);
     expect(r.code).toBe(1);
     expect(r.stderr).toMatch(new RegExp(`cannot reach Redis at redis://.*127\\.0\\.0\\.1:${port}/2`));

@@ -3,10 +3,9 @@
  * (toolflow runs and exports, OpenAI, ShareGPT, Hermes, xLAM, Glaive), one after another or side by side.
  */
 import type { Command } from "commander";
-import { z } from "zod";
-import { readJsonlAll } from "../core/index.js";
-import { DATASET_FORMATS, FigureAccumulator, readDataset, type DatasetFigures, type DatasetFormat } from "../report/index.js";
+import { DATASET_FORMATS, datasetFigures, readDataset, type DatasetFigures, type DatasetFormat } from "../report/index.js";
 import { UsageError } from "../core/index.js";
+import { readToolsJsonl } from "../tools/index.js";
 
 interface StatsCmdOptions {
   compare?: boolean;
@@ -16,13 +15,9 @@ interface StatsCmdOptions {
   tokens: boolean;
 }
 
-const ToolNameZ = z.object({ name: z.string() }).passthrough();
-
 /** Figures of one dataset path. */
-export async function statsOf(path: string, options: { tools?: string[]; format?: DatasetFormat; skipTokens?: boolean } = {}): Promise<DatasetFigures> {
-  const acc = new FigureAccumulator({ tools: options.tools, skipTokens: options.skipTokens });
-  for await (const d of readDataset(path, { format: options.format })) acc.add(d);
-  return acc.result();
+export function statsOf(path: string, options: { tools?: string[]; format?: DatasetFormat; skipTokens?: boolean } = {}): Promise<DatasetFigures> {
+  return datasetFigures(readDataset(path, { format: options.format }), { tools: options.tools, skipTokens: options.skipTokens });
 }
 
 const pct = (x: number | null): string => (x === null ? "-" : `${(100 * x).toFixed(1)} %`);
@@ -93,7 +88,7 @@ export function registerStatsCommands(program: Command): void {
       if (opts.format !== undefined && !(DATASET_FORMATS as readonly string[]).includes(opts.format)) {
         throw new UsageError(`--format must be one of ${DATASET_FORMATS.join(", ")} (got "${opts.format}")`);
       }
-      const tools = opts.tools ? (await readJsonlAll(opts.tools, ToolNameZ, { what: "tool (needs a name)" })).map((t) => t.name) : undefined;
+      const tools = opts.tools ? (await readToolsJsonl(opts.tools)).map((t) => t.name) : undefined;
       const all: DatasetFigures[] = [];
       for (const path of data) {
         all.push(await statsOf(path, { tools, format: opts.format as DatasetFormat | undefined, skipTokens: !opts.tokens }));

@@ -10,7 +10,7 @@ import { parseSizeRange } from "../core/index.js";
 import { parseStepMix, validateSynthOptions, type SynthOptions } from "../synth/index.js";
 import type { StepMix } from "../core/index.js";
 import { runSynth } from "../synth/index.js";
-import { intOption, listOption, numberOption } from "./options.js";
+import { defaultLlm, intOption, listOption, numberOption } from "./options.js";
 
 interface RawSynthFlags {
   tools?: string;
@@ -52,12 +52,6 @@ interface RawSynthFlags {
   allowWrites: boolean;
   queue?: string;
   run?: string;
-}
-
-async function defaultLlm(): Promise<string[]> {
-  // openai: when an endpoint is configured, llama: when a local model is set, else sim.
-  const { defaultModelSpec } = await import("../models/index.js");
-  return [defaultModelSpec(process.env)];
 }
 
 export function registerSynthCommands(program: Command): void {
@@ -118,7 +112,7 @@ export function registerSynthCommands(program: Command): void {
         graph: flags.graph,
         samples: flags.samples,
         count: flags.count,
-        llm: flags.llm ?? (await defaultLlm()),
+        llm: flags.llm ?? [await defaultLlm()],
         roleLlm: {
           planner: flags.llmPlanner,
           user: flags.llmUser,
@@ -190,7 +184,7 @@ export function registerSynthCommands(program: Command): void {
         }
         const summary = await runSynth(options, {
           signal: controller.signal,
-          ...(options.roundTrip !== undefined ? { deps: (await import("../judge/index.js")).roundTripSynthDeps() } : {}),
+          deps: (await import("../judge/index.js")).synthDepsFor(options),
           ...(flags.progressInterval !== undefined ? { progressIntervalMs: flags.progressInterval * 1000 } : {}),
         });
         if (summary.status === "interrupted") {

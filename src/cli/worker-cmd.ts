@@ -39,10 +39,7 @@ export function registerWorkerCommands(program: Command): void {
         ...(flags.rpm !== undefined ? { requestsPerMinute: flags.rpm } : {}),
         lockDurationMs: flags.lockDuration * 1000,
         log,
-        deps: async (options) =>
-          options.roundTrip !== undefined
-            ? (await import("../judge/index.js")).roundTripSynthDeps()
-            : (await import("../synth/index.js")).defaultSynthDeps(),
+        deps: async (options) => (await import("../judge/index.js")).synthDepsFor(options),
       });
       log(`worker: taking jobs from ${stripUrlCredentials(flags.queue)} (concurrency ${flags.concurrency})`);
       await new Promise<void>((resolve) => {

@@ -20,6 +20,7 @@ export {
   roundTripReasons,
   roundTripSynthDeps,
   summarizeRoundTrip,
+  synthDepsFor,
   type KindAgreement,
   type RoundTripOptions,
   type RoundTripResult,

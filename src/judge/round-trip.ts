@@ -11,7 +11,7 @@ import { chatTools } from "../agents/index.js";
 import type { ToolSpec } from "../core/index.js";
 import { dialogueTurns, scoreTurn, TURN_KINDS, type HeldoutDialogue, type TurnKind } from "../eval/index.js";
 import type { ChatModel } from "../llm/index.js";
-import { defaultSynthDeps, type DialogueForChecks, type SynthDeps } from "../synth/index.js";
+import { defaultSynthDeps, type DialogueForChecks, type SynthDeps, type SynthOptions } from "../synth/index.js";
 
 export interface RoundTripTurn {
   /** Index of the assistant message. */
@@ -115,4 +115,9 @@ export function roundTripSynthDeps(base: SynthDeps = defaultSynthDeps()): SynthD
       return { agreement: r.agreement, turns: r.total, agreed: r.agreed, reasons: (min: number) => roundTripReasons(r, min) };
     },
   };
+}
+
+/** The stages of a synth run with these options: roundTripSynthDeps when it has a round-trip check, else synth's defaults. */
+export function synthDepsFor(options: Pick<SynthOptions, "roundTrip">): SynthDeps {
+  return options.roundTrip !== undefined ? roundTripSynthDeps() : defaultSynthDeps();
 }

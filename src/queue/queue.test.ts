@@ -8,6 +8,7 @@ import { runSynth, SynthRunError, type SynthOptions } from "../synth/index.js";
 import { startOpenAIServer } from "../../test/support/openai-server.js";
 import { petsOpenApi, startPetsApi } from "../../test/support/pets-api.js";
 import { importTools } from "../tools/index.js";
+import { freePort } from "../../test/support/ports.js";
 import { startRedis, type RedisServer } from "../../test/support/redis.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
 import { writeBfclMultiTurnTools } from "../../test/e2e/support/run-files.js";
@@ -49,16 +50,6 @@ function options(out: string, over: Partial<SynthOptions> = {}): SynthOptions {
 }
 
 
-async function freeClosedPort(): Promise<number> {
-  const { createServer } = await import("node:net");
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, "127.0.0.1", () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
-
 describe("queue URLs and an unreachable Redis", () => {
   it("parses redis:// URLs, keeps passwords out of messages and names --queue in errors", () => {
     const q = parseQueueUrl("redis://:s3cret-pw@db.example:6380/3");
@@ -72,7 +63,7 @@ describe("queue URLs and an unreachable Redis", () => {
   });
 
   it("fails with the URL when nothing listens there (synth, worker, collect)", async () => {
-    const url = `redis://:hidden-pw@127.0.0.1:${await freeClosedPort()}/0`;
+    const url = `redis://:hidden-pw@127.0.0.1:${await freePort()}/0`;
     const err = await checkRedis(parseQueueUrl(url), 1000).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(QueueError);
     expect((err as Error).message).toMatch(/cannot reach Redis at redis:\/\/.*127\.0\.0\.1:\d+\/0/);

@@ -24,6 +24,8 @@ import {
   openApiDocumentToDrafts,
   toolAlpacaDocumentToDrafts,
   isToolAlpacaEntry,
+  operationLabel,
+  skippedOperation,
   type OpenApiOptions,
   type SkippedOperation,
 } from "./formats/openapi.js";
@@ -333,10 +335,8 @@ export async function importTools(files: readonly string[], options: ImportOptio
 
 /** The warning for an OpenAPI operation left out after conversion. */
 function skipOf(d: Pick<ToolDraft, "loc" | "http" | "name">, reason: string): SkippedOperation {
-  const op = d.http ? `${d.http.method} ${d.http.path}${typeof d.name === "string" ? ` (${d.name})` : ""}` : String(d.name);
-  const s: SkippedOperation = { file: d.loc.file, pointer: d.loc.pointer, operation: op, reason };
-  if (d.loc.line !== undefined) s.line = d.loc.line;
-  return s;
+  const op = d.http ? operationLabel(d.http.method, d.http.path, typeof d.name === "string" ? d.name : undefined) : String(d.name);
+  return skippedOperation(d.loc, op, reason);
 }
 
 function suffixed(name: string, n: number): string {

@@ -5,13 +5,12 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runDoctor, saveEndpointProfile } from "../../src/doctor/index.js";
-import { runSynth, type SynthOptions } from "../../src/synth/index.js";
-import { startOpenAIServer, type OpenAIServerOptions } from "../support/openai-server.js";
+import type { SynthOptions } from "../../src/synth/index.js";
+import type { OpenAIServerOptions } from "../support/openai-server.js";
 import { readAccepted, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
-import { createSimBridge } from "./support/sim-bridge.js";
+import { QUICK_RETRY, startSimServer } from "./support/sim-server.js";
 import { testSynthOptions } from "../support/synth-options.js";
 
 const KEY = "sk-test-doctor-synth-88";
@@ -24,30 +23,23 @@ beforeAll(async () => {
 });
 
 async function synthAfterDoctor(name: string, server: OpenAIServerOptions): Promise<number> {
-  const bridge = createSimBridge();
-  let synthing = false;
-  const s = await startOpenAIServer({ apiKey: KEY, respond: (r) => (synthing ? bridge.respond(r) : undefined), ...server });
+  // doctor's requests get the server's own answers: the bridge has filed no answer before synth starts
+  const sim = await startSimServer(KEY, server);
+  const s = sim.server;
   const cache = join(work, `${name}-cache`);
   try {
     await saveEndpointProfile(cache, await runDoctor({ model: "test-model", baseURL: s.baseURL, env: { OPENAI_API_KEY: KEY } }));
     const before = s.chatRequests().length;
-    synthing = true;
     const out = join(work, name);
     const options: SynthOptions = testSynthOptions({ tools, count: 3, llm: ["openai:test-model"], concurrency: 4, seed: 43, out, size: { min: 2, max: 3 }, baseUrl: s.baseURL, cache });
-    const summary = await runSynth(options, {
-      stderr: new Writable({ write: (_c, _e, cb) => cb() }),
-      tty: false,
-      env: { OPENAI_API_KEY: KEY },
-      middleware: [bridge.middleware],
-      modelRuntime: { retry: { baseDelayMs: 5, maxDelayMs: 50 }, timeoutMs: 10_000 },
-    });
+    const summary = await sim.synth(options, { modelRuntime: { retry: QUICK_RETRY, timeoutMs: 10_000 } });
     expect(summary.status).toBe("complete");
     const accepted = readAccepted(out);
     expect(accepted).toHaveLength(3);
     expect(reverify(accepted)).toEqual([]);
     return s.chatRequests().slice(before).filter((r) => r.outcome === "400").length;
   } finally {
-    await s.close();
+    await sim.close();
   }
 }
 

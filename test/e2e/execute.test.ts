@@ -7,7 +7,7 @@
  *     the auth header's value from the environment; the server saw it, no file the run wrote holds it, and the
  *     write operation was never sent; `--dry-run` lists what would be called, where.
  */
-import { readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DialogueRecord, ToolExecution } from "../../src/core/index.js";
@@ -15,7 +15,7 @@ import { PROJECT_ROOT, runCli } from "../support/cli.js";
 import type { McpCallLog } from "../support/mcp-server.js";
 import { petsOpenApi, startPetsApi, type PetsApi } from "../support/pets-api.js";
 import { tempDirForFile } from "../support/tmp.js";
-import { readAccepted, reverify } from "./support/run-files.js";
+import { filesUnder, readAccepted, reverify } from "./support/run-files.js";
 
 const tmp = tempDirForFile("toolflow-e2e-execute-");
 const SERVER_SCRIPT = resolve(PROJECT_ROOT, "test/support/mcp-server.ts");
@@ -25,14 +25,6 @@ function readJsonl<T>(file: string): T[] {
     .split("\n")
     .filter((l) => l.trim() !== "")
     .map((l) => JSON.parse(l) as T);
-}
-
-/** Every file under a folder. */
-function filesUnder(dir: string): string[] {
-  return readdirSync(dir).flatMap((name) => {
-    const p = join(dir, name);
-    return statSync(p).isDirectory() ? filesUnder(p) : [p];
-  });
 }
 
 /** Each tool message of a record with its call (tool, arguments) and how it was made. */

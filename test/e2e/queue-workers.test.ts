@@ -14,13 +14,13 @@ import { QueueEvents } from "bullmq";
 import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { parseQueueUrl, QUEUE_NAME, redisOptions, RunStore } from "../../src/queue/index.js";
-import { runSynth } from "../../src/synth/index.js";
 import { PROJECT_ROOT, runCli } from "../support/cli.js";
-import { startOpenAIServer, type OpenAIServer } from "../support/openai-server.js";
 import { startRedis, type RedisServer } from "../support/redis.js";
+import { testSynthOptions } from "../support/synth-options.js";
 import { tempDirForFile } from "../support/tmp.js";
 import { readAccepted, readRejected, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
-import { createSimBridge, startFilingServer } from "./support/sim-bridge.js";
+import { startFilingServer } from "./support/sim-bridge.js";
+import { startSimServer, type SimServer } from "./support/sim-server.js";
 import { recordsByIndex as byIndex } from "./support/run-files.js";
 
 const N = 200;
@@ -29,27 +29,26 @@ const work = tempDirForFile("e2e-queue-");
 const KEY = "sk-e2e-queue";
 let redis: RedisServer;
 let tools: string;
-let server: OpenAIServer;
+let sim: SimServer;
 let filing: { url: string; close(): Promise<void> };
-const bridge = createSimBridge();
 const children: ChildProcess[] = [];
 
 beforeAll(async () => {
   redis = await startRedis();
   tools = (await writeBfclMultiTurnTools(work())).path;
-  server = await startOpenAIServer({ apiKey: KEY, respond: (r) => bridge.respond(r) });
-  filing = await startFilingServer(bridge);
+  sim = await startSimServer(KEY);
+  filing = await startFilingServer(sim.bridge);
 }, 30_000);
 
 afterAll(async () => {
   for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill("SIGKILL");
   await redis?.stop();
-  await server?.close();
+  await sim?.close();
   await filing?.close();
 });
 
 function startWorker(name: string): { child: ChildProcess; stderr: () => string; exited: Promise<number | null> } {
-  const args = { url: redis.url, baseUrl: server.baseURL, fileTo: filing.url, concurrency: 2, lockDurationMs: 3000, rpm: 30000 };
+  const args = { url: redis.url, baseUrl: sim.server.baseURL, fileTo: filing.url, concurrency: 2, lockDurationMs: 3000, rpm: 30000 };
   const child = spawn(
     process.execPath,
     ["--import", "tsx", resolve(PROJECT_ROOT, "test/e2e/support/queue-worker.ts"), JSON.stringify(args)],
@@ -66,15 +65,13 @@ function startWorker(name: string): { child: ChildProcess; stderr: () => string;
 describe("toolflow synth --queue on worker processes", () => {
   it("makes exactly 200 verified dialogues, equal to a local run, through a SIGKILLed worker and a Redis restart", async () => {
     const local = join(work(), "local");
-    const common = ["--tools", tools, "--count", String(N), "--llm", "openai:test-model", "--base-url", server.baseURL,
+    const common = ["--tools", tools, "--count", String(N), "--llm", "openai:test-model", "--base-url", sim.server.baseURL,
       "--seed", String(SEED), "--concurrency", "4"];
-    await runSynth(
-      { tools, count: N, llm: ["openai:test-model"], roleLlm: {}, concurrency: 4, seed: SEED, out: local, sampling: "walk",
-        size: { min: 2, max: 5 }, plan: true, provenance: "reject", baseUrl: server.baseURL, resume: false, force: false, dryRun: false },
-      { stderr: { write: () => true } as unknown as NodeJS.WritableStream, tty: false, env: { OPENAI_API_KEY: KEY }, middleware: [bridge.middleware] },
+    await sim.synth(
+      testSynthOptions({ tools, count: N, llm: ["openai:test-model"], concurrency: 4, seed: SEED, out: local, size: { min: 2, max: 5 }, baseUrl: sim.server.baseURL }),
     );
-    const localRequests = server.chatRequests().length;
-    expect(bridge.unmatched).toBe(0);
+    const localRequests = sim.server.chatRequests().length;
+    expect(sim.bridge.unmatched).toBe(0);
 
     const workers = [startWorker("w1"), startWorker("w2"), startWorker("w3")];
     const conn = new Redis(redisOptions(parseQueueUrl(redis.url)));
@@ -114,8 +111,8 @@ describe("toolflow synth --queue on worker processes", () => {
     expect(stalled.length, logs()).toBeGreaterThan(0);
     expect(logs()).toMatch(/reconnect/i);
     // the workers' model calls went to the local test server, each answered with a filed sim answer
-    expect(server.chatRequests().length - localRequests).toBeGreaterThan(N * 5);
-    expect(bridge.unmatched, logs()).toBe(0);
+    expect(sim.server.chatRequests().length - localRequests).toBeGreaterThan(N * 5);
+    expect(sim.bridge.unmatched, logs()).toBe(0);
 
     const accepted = readAccepted(out);
     expect(accepted).toHaveLength(N);

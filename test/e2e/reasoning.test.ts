@@ -4,10 +4,9 @@
  * gives no reasoning of its own; a middleware around it adds a short deterministic one to every assistant answer
  * (as a reasoning model's backend fills `ChatResult.reasoning`).
  */
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { Writable } from "node:stream";
+import { join, relative } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DialogueRecordZ, UsageError, type DialogueRecord } from "../../src/core/index.js";
 import { EXPORT_FORMATS, exportDataset, getFormat } from "../../src/export/index.js";
@@ -15,7 +14,8 @@ import type { ModelMiddleware } from "../../src/llm/index.js";
 import { runSynth, type SynthOptions } from "../../src/synth/index.js";
 import { verifyDialogue } from "../../src/verify/index.js";
 import { runCli } from "../support/cli.js";
-import { readAccepted, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
+import { quietStream } from "../support/streams.js";
+import { filesUnder, readAccepted, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
 import { testSynthOptions } from "../support/synth-options.js";
 
 const MARK = "THINK-MARK";
@@ -32,7 +32,7 @@ const thinking: ModelMiddleware = {
   },
 };
 
-const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+const quiet = quietStream();
 
 let work: string;
 let tools: string;
@@ -44,13 +44,8 @@ function options(out: string, over: Partial<SynthOptions> = {}): SynthOptions {
 }
 
 /** Every file under dir, with its path relative to dir. */
-function filesOf(dir: string, prefix = ""): Array<{ path: string; text: string }> {
-  return readdirSync(dir).flatMap((name) => {
-    const full = join(dir, name);
-    return statSync(full).isDirectory()
-      ? filesOf(full, `${prefix}${name}/`)
-      : [{ path: `${prefix}${name}`, text: readFileSync(full, "utf8") }];
-  });
+function filesOf(dir: string): Array<{ path: string; text: string }> {
+  return filesUnder(dir).map((full) => ({ path: relative(dir, full), text: readFileSync(full, "utf8") }));
 }
 
 function rowsOf(dir: string, format: string): unknown[] {

@@ -7,14 +7,13 @@
 import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DialogueRecord, Message } from "../../src/core/index.js";
 import { EXPORT_FORMATS, getFormat } from "../../src/export/index.js";
-import { runSynth, type SynthOptions } from "../../src/synth/index.js";
-import { SERVER_PROFILES, startOpenAIServer, type ServerProfile } from "../support/openai-server.js";
+import type { SynthOptions } from "../../src/synth/index.js";
+import { SERVER_PROFILES, type ServerProfile } from "../support/openai-server.js";
 import { readAccepted, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
-import { createSimBridge } from "./support/sim-bridge.js";
+import { QUICK_RETRY, startSimServer } from "./support/sim-server.js";
 import { testSynthOptions } from "../support/synth-options.js";
 
 const KEY = "sk-test-profiles-77";
@@ -26,10 +25,6 @@ beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "e2e-profiles-"));
   tools = (await writeBfclMultiTurnTools(work)).path;
 });
-
-function quiet(): Writable {
-  return new Writable({ write: (_c, _e, cb) => cb() });
-}
 
 function ids(messages: readonly Message[]): string[] {
   const out: string[] = [];
@@ -49,20 +44,14 @@ interface Through {
 }
 
 async function synthThrough(profile: ServerProfile | undefined, name: string, count: number): Promise<Through> {
-  const bridge = createSimBridge();
-  const server = await startOpenAIServer({ apiKey: KEY, respond: (r) => bridge.respond(r), ...(profile ? { profile } : {}) });
+  const sim = await startSimServer(KEY, profile ? { profile } : {});
+  const { bridge, server } = sim;
   const out = join(work, name);
   const outcomes: Record<string, number> = {};
   const sentReasoning: Array<string | undefined> = [];
   try {
     const options: SynthOptions = testSynthOptions({ tools, count, llm: ["openai:test-model"], concurrency: 4, seed: 41, out, size: { min: 2, max: 3 }, baseUrl: server.baseURL });
-    const summary = await runSynth(options, {
-      stderr: quiet(),
-      tty: false,
-      env: { OPENAI_API_KEY: KEY },
-      middleware: [bridge.middleware],
-      modelRuntime: { retry: { baseDelayMs: 5, maxDelayMs: 50 }, timeoutMs: 10_000 },
-    });
+    const summary = await sim.synth(options, { modelRuntime: { retry: QUICK_RETRY, timeoutMs: 10_000 } });
     expect(summary.status).toBe("complete");
     expect(bridge.unmatched).toBe(0);
     for (const r of server.chatRequests()) {
@@ -73,7 +62,7 @@ async function synthThrough(profile: ServerProfile | undefined, name: string, co
       }
     }
   } finally {
-    await server.close();
+    await sim.close();
   }
   const accepted = readAccepted(out);
   expect(accepted).toHaveLength(count);

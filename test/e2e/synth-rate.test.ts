@@ -3,15 +3,12 @@
  * OpenAI-compatible server with the sim answering. Counted, not timed: with 4 requests a minute the server sees 4
  * requests, then nothing more, until the run is stopped.
  */
-import { Writable } from "node:stream";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { runSynth } from "../../src/synth/index.js";
-import { startOpenAIServer } from "../support/openai-server.js";
 import { testSynthOptions } from "../support/synth-options.js";
 import { tempDirForFile } from "../support/tmp.js";
 import { writeBfclMultiTurnTools } from "./support/run-files.js";
-import { createSimBridge } from "./support/sim-bridge.js";
+import { startSimServer } from "./support/sim-server.js";
 
 const KEY = "sk-rate";
 const tmp = tempDirForFile("e2e-rate-");
@@ -24,19 +21,13 @@ describe("synth --rpm", () => {
   it("sends no more than the budget's requests in a minute, and a stop ends the wait", async () => {
     const dir = tmp();
     const tools = (await writeBfclMultiTurnTools(dir)).path;
-    const bridge = createSimBridge();
-    const server = await startOpenAIServer({ apiKey: KEY, respond: (r) => bridge.respond(r) });
-    servers.push(server);
+    const sim = await startSimServer(KEY);
+    const { server } = sim;
+    servers.push(sim);
     const controller = new AbortController();
-    const run = runSynth(
+    const run = sim.synth(
       testSynthOptions({ tools, out: join(dir, "run"), count: 3, seed: 4, llm: ["openai:test-model"], baseUrl: server.baseURL, rpm: 4 }),
-      {
-        stderr: new Writable({ write: (_c, _e, cb) => cb() }),
-        tty: false,
-        env: { OPENAI_API_KEY: KEY },
-        middleware: [bridge.middleware],
-        signal: controller.signal,
-      },
+      { signal: controller.signal },
     );
     for (let i = 0; i < 200 && server.chatRequests().length < 4; i++) await new Promise((r) => setTimeout(r, 25));
     expect(server.chatRequests().length).toBe(4);

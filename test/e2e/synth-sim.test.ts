@@ -7,9 +7,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ManifestZ } from "../../src/synth/index.js";
-import { Writable } from "node:stream";
 import { runSynth } from "../../src/synth/index.js";
 import { runCli } from "../support/cli.js";
+import { quietStream } from "../support/streams.js";
 import { chainedArguments, readAccepted, readRejected, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
 import { testSynthOptions } from "../support/synth-options.js";
 
@@ -59,7 +59,7 @@ describe("toolflow synth --llm sim (BFCL multi-turn tools)", () => {
   });
 
   it("gives the same dialogue for the same index on a rerun (reproducible with sim), whatever the concurrency", async () => {
-    const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+    const quiet = quietStream();
     const run = (out: string, concurrency: number) =>
       runSynth(
         testSynthOptions({ tools, count: 6, concurrency, seed: 23, out }),

@@ -5,11 +5,11 @@
  */
 import { mkdirSync } from "node:fs";
 import { readdirSync } from "node:fs";
-import { Writable } from "node:stream";
 import { join } from "node:path";
 import type { ChatResult, ModelMiddleware } from "../../src/llm/index.js";
 import { runSynth } from "../../src/synth/index.js";
 import { cliInProcess, PROJECT_ROOT } from "./cli.js";
+import { quietStream } from "./streams.js";
 import { testSynthOptions } from "./synth-options.js";
 
 export const INVENTED = "INVENTED-VALUE-4711";
@@ -65,7 +65,7 @@ export interface SimRunOptions {
 
 /** synth --llm sim into `out` (in process). */
 export async function simRun(o: SimRunOptions): Promise<void> {
-  const quiet = new Writable({ write: (_c, _e, cb) => cb() });
+  const quiet = quietStream();
   const middleware = [...(o.inventEvery ? [inventingAssistant(o.inventEvery)] : []), ...(o.middleware ?? [])];
   await runSynth(
     testSynthOptions({ tools: o.tools, graph: o.graph, count: o.count, concurrency: 1, seed: o.seed ?? 7, out: o.out }),

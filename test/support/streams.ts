@@ -1,4 +1,4 @@
-/** A writable stream that keeps what is written, for tests of what a command prints. */
+/** Writable streams for tests: one that keeps what is written (what a command prints), one that drops it. */
 import { Writable } from "node:stream";
 
 export function textSink(): { stream: Writable; text: () => string } {
@@ -12,4 +12,9 @@ export function textSink(): { stream: Writable; text: () => string } {
     }),
     text: () => chunks.join(""),
   };
+}
+
+/** A writable stream that discards everything written to it (progress and messages a test does not read). */
+export function quietStream(): Writable {
+  return new Writable({ write: (_c, _e, cb) => cb() });
 }

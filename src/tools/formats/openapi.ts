@@ -170,10 +170,16 @@ function decodeSegment(s: string): string {
   return d.replace(/~1/g, "/").replace(/~0/g, "~");
 }
 
-/** `GET /pets/{id} (getPet)` */
-function operationLabel(method: string, path: string, op: unknown): string {
-  const id = isPlainObject(op) ? optionalString(op.operationId) : undefined;
-  return `${method.toUpperCase()} ${path}${id ? ` (${id})` : ""}`;
+/** `GET /pets/{id} (getPet)`: an operation as a skip warning names it (`id`: its operationId or tool name, if any). */
+export function operationLabel(method: string, path: string, id?: string): string {
+  return `${method.toUpperCase()} ${path}${id !== undefined ? ` (${id})` : ""}`;
+}
+
+/** The warning for an operation at `where` left out of an import. */
+export function skippedOperation(where: Location, operation: string, reason: string): SkippedOperation {
+  const skipped: SkippedOperation = { file: where.file, pointer: where.pointer, operation, reason };
+  if (where.line !== undefined) skipped.line = where.line;
+  return skipped;
 }
 
 /** The server URLs that apply to an operation (its own, else its path's, else the document's), variables filled. */
@@ -217,9 +223,7 @@ export async function openApiDocumentToDrafts(doc: unknown, loc: Location, optio
       if (options.strict) {
         throw inputError(where, `${label}: ${reason} (without --strict the operation would be skipped)`, err);
       }
-      const skipped: SkippedOperation = { file: where.file, pointer: where.pointer, operation: label, reason };
-      if (where.line !== undefined) skipped.line = where.line;
-      options.onSkip?.(skipped);
+      options.onSkip?.(skippedOperation(where, label, reason));
     };
     let item: Record<string, unknown>;
     let shared: unknown[];
@@ -237,7 +241,8 @@ export async function openApiDocumentToDrafts(doc: unknown, loc: Location, optio
       if (!(method in item)) continue;
       operations++;
       const opLoc = at(itemLoc, method);
-      const label = operationLabel(method, path, item[method]);
+      const rawOp = item[method];
+      const label = operationLabel(method, path, isPlainObject(rawOp) ? optionalString(rawOp.operationId) : undefined);
       try {
         const op = expectObject(inliner.inline(item[method]), opLoc, "operation");
         const draft = operationToDraft(op, method, path, shared, opLoc, docCategory ?? firstTag(op) ?? optionalString(info.title));

@@ -2,9 +2,8 @@
  * Helpers for end-to-end tests of `toolflow synth`: tools from the shared BFCL data, strict readers of the run
  * files, and the "chained call" property read from records.
  */
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { readdirSync } from "node:fs";
 import { DialogueRecordZ, RejectedRecordZ, type DialogueRecord, type RejectedRecord } from "../../../src/core/index.js";
 import { importTools, writeToolsJsonl } from "../../../src/tools/index.js";
 import { verifyDialogue } from "../../../src/verify/index.js";
@@ -22,6 +21,14 @@ export async function writeBfclMultiTurnTools(dir: string): Promise<{ path: stri
   const path = join(dir, "tools.jsonl");
   await writeToolsJsonl(path, tools);
   return { path, count: tools.length };
+}
+
+/** Every file under a folder, depth first (each path is the folder joined with the names below it). */
+export function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? filesUnder(p) : [p];
+  });
 }
 
 /**
