@@ -29,7 +29,7 @@ import {
   type ToolSpec,
 } from "../core/index.js";
 import { bootstrapMean, JUDGE_FILES } from "../judge/index.js";
-import { FigureAccumulator, readRow } from "../report/index.js";
+import { FigureAccumulator, toolflowDialogue } from "../report/index.js";
 import { ManifestZ } from "../synth/index.js";
 import { argumentSources, summarizeRejections, type RejectionEntry } from "../verify/index.js";
 import type { DialogueDetail, DialogueRow, PlanStepView, ReportGraph, ReportJudge, ReportSummary } from "./types.js";
@@ -275,7 +275,7 @@ export class RunData {
   }
 
   private addAccepted(r: DialogueRecord, ref: LineRef): void {
-    this.figures.add(readRow("toolflow", r, { file: ref.file, line: ref.line }));
+    this.figures.add(toolflowDialogue(r));
     this.acceptedCount++;
     if (r.judge) {
       this.recordRated++;

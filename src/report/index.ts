@@ -6,6 +6,7 @@ export {
   readDataset,
   readDatasetAll,
   readRow,
+  toolflowDialogue,
   detectRowFormat,
   datasetFiles,
   DATASET_FORMATS,

@@ -454,6 +454,11 @@ function fromToolflow(row: z.infer<typeof DialogueRecordZ>): Normal {
   };
 }
 
+/** A toolflow record already validated against DialogueRecordZ, as readRow("toolflow", ...) reads it. */
+export function toolflowDialogue(record: z.infer<typeof DialogueRecordZ>): DatasetDialogue {
+  return { ...fromToolflow(record), id: record.id, format: "toolflow" };
+}
+
 interface Reader {
   schema: z.ZodTypeAny;
   read: (row: never) => Normal;
