@@ -72,7 +72,12 @@ export function reasoningOf(record: DialogueRecord, options: RowOptions | undefi
       `dialogue ${record.id}: reasoning has ${record.reasoning.length} entries for ${record.messages.length} messages`,
     );
   }
-  return record.reasoning.map((r, i) => (record.messages[i]?.role === "assistant" && r !== null && r.trim() !== "" ? r.trim() : null));
+  return assistantReasoning(record);
+}
+
+/** Each reasoning entry of a record, trimmed, where it belongs to an assistant message and is not blank; null otherwise. */
+export function assistantReasoning(record: DialogueRecord): (string | null)[] {
+  return (record.reasoning ?? []).map((r, i) => (record.messages[i]?.role === "assistant" && r !== null && r.trim() !== "" ? r.trim() : null));
 }
 
 /** A record's system prompt, its other messages, and (with `options.reasoning`) their reasoning, aligned with `rest`. */
