@@ -6,6 +6,7 @@ export {
   readDataset,
   readDatasetAll,
   readRow,
+  takeThink,
   toolflowDialogue,
   detectRowFormat,
   datasetFiles,

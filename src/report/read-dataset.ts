@@ -138,6 +138,17 @@ function toText(content: unknown): string {
   return content === null || content === undefined ? "" : JSON.stringify(content);
 }
 
+/**
+ * A leading `<think>…</think>` block taken off a text (how export's thinkBlock writes `export --reasoning`): the
+ * reasoning and the rest. The export formats' parsers read it with this too.
+ */
+export function takeThink(text: string): { reasoning?: string; rest: string } {
+  const m = /^\s*<think>([\s\S]*?)<\/think>\s*/.exec(text);
+  if (!m) return { rest: text };
+  const reasoning = (m[1] ?? "").trim();
+  return { ...(reasoning !== "" ? { reasoning } : {}), rest: text.slice(m[0].length) };
+}
+
 function argsString(a: unknown): string {
   if (typeof a === "string") return a;
   return JSON.stringify(a ?? {});
@@ -252,10 +263,10 @@ function fromShareGpt(row: z.infer<typeof ShareGptRowZ>): Normal {
         break;
       case "gpt":
       case "assistant":
-        messages.push({ role: "assistant", content: t.value });
+        messages.push({ role: "assistant", content: takeThink(t.value).rest });
         break;
       case "function_call": {
-        const v = parseLooseJson(t.value);
+        const v = parseLooseJson(takeThink(t.value).rest);
         pending = (Array.isArray(v) ? v : [v]).map((c) => makeCall(ids, c));
         messages.push({ role: "assistant", content: null, tool_calls: pending });
         break;
@@ -311,13 +322,14 @@ function fromHermes(row: z.infer<typeof ShareGptRowZ>): Normal {
       } else messages.push({ role: "system", content: value });
     } else if (t.from === "human" || t.from === "user") messages.push({ role: "user", content: value });
     else if (t.from === "gpt" || t.from === "assistant") {
-      const tags = [...value.matchAll(TAG("tool_call"))];
+      const said = takeThink(value).rest;
+      const tags = [...said.matchAll(TAG("tool_call"))];
       if (tags.length === 0) {
-        messages.push({ role: "assistant", content: value });
+        messages.push({ role: "assistant", content: said });
         return;
       }
       pending = tags.map((c) => makeCall(ids, parseLooseJson(c[1] ?? "")));
-      const text = value.slice(0, value.indexOf("<tool_call>")).trim();
+      const text = said.slice(0, said.indexOf("<tool_call>")).trim();
       messages.push({ role: "assistant", content: text === "" ? null : text, tool_calls: pending });
     } else if (t.from === "tool") {
       const contents = [...value.matchAll(TAG("tool_response"))].map((m) => {
