@@ -10,6 +10,8 @@ export {
   toolflowDialogue,
   detectRowFormat,
   datasetFiles,
+  exportSplitFiles,
+  SPLIT_FILES,
   DATASET_FORMATS,
   type DatasetFormat,
   type DatasetDialogue,

@@ -16,6 +16,7 @@ import { z } from "zod";
 import { DialogueRecordZ, InputError, describeZodError } from "../core/index.js";
 import type { JsonSchema, Message, ToolCall } from "../core/index.js";
 import { jsonTextCalls, jsonValueEnd } from "../llm/index.js";
+import { SPLIT_NAMES } from "./card.js";
 
 export const DATASET_FORMATS = ["toolflow", "openai", "sharegpt", "hermes", "llama31", "xlam", "glaive"] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
@@ -516,7 +517,25 @@ export function readRow(format: DatasetFormat, row: unknown, where: { file: stri
 // ---------------------------------------------------------------- files and folders
 
 const EXPORT_PREFERENCE = ["openai", "hermes", "sharegpt", "llama31", "xlam"] as const;
-const SPLIT_FILES = ["train.jsonl", "validation.jsonl", "test.jsonl"];
+/** The split files of an exported dataset (or of one format folder of it), in split order. */
+export const SPLIT_FILES: readonly string[] = SPLIT_NAMES.map((s) => `${s}.jsonl`);
+
+/**
+ * The split files of an exported dataset: those in `dir` itself, else those of its first format folder (in the
+ * order of `formats`) that has any; undefined when there are none.
+ */
+export function exportSplitFiles(dir: string, formats: readonly string[]): string[] | undefined {
+  const here = SPLIT_FILES.map((f) => join(dir, f)).filter((f) => existsSync(f));
+  if (here.length > 0) return here;
+  for (const fmt of formats) {
+    const sub = join(dir, fmt);
+    if (existsSync(sub) && statSync(sub).isDirectory()) {
+      const files = SPLIT_FILES.map((f) => join(sub, f)).filter((f) => existsSync(f));
+      if (files.length > 0) return files;
+    }
+  }
+  return undefined;
+}
 
 /**
  * The data files of a path: a file is itself; a run folder its dialogues.jsonl; a format folder of an export its
@@ -532,15 +551,8 @@ export function datasetFiles(path: string): string[] {
   }
   if (st.isFile()) return [path];
   if (existsSync(join(path, "dialogues.jsonl"))) return [join(path, "dialogues.jsonl")];
-  const splits = SPLIT_FILES.map((f) => join(path, f)).filter((f) => existsSync(f));
-  if (splits.length > 0) return splits;
-  for (const fmt of EXPORT_PREFERENCE) {
-    const sub = join(path, fmt);
-    if (existsSync(sub) && statSync(sub).isDirectory()) {
-      const files = SPLIT_FILES.map((f) => join(sub, f)).filter((f) => existsSync(f));
-      if (files.length > 0) return files;
-    }
-  }
+  const splits = exportSplitFiles(path, EXPORT_PREFERENCE);
+  if (splits) return splits;
   const files = readdirSync(path)
     .filter((f) => f.endsWith(".jsonl") || f.endsWith(".json"))
     .sort()
