@@ -12,14 +12,14 @@
  * (an id, a code, a name the tool returned) must be that value character for character: a model that changes the
  * case or punctuation of an id has not passed it on.
  */
-import { normalizeSchema, type DialoguePlan, type JsonSchema, type Message, type PlanStepKind, type ToolCall } from "../core/index.js";
+import { normalizeSchema, PLAN_STEP_KINDS, type DialoguePlan, type JsonSchema, type Message, type PlanStepKind, type ToolCall } from "../core/index.js";
 import type { ChatResult, ChatTool } from "../llm/index.js";
 import { checkCalls, type CallCheck, type PossibleAnswer } from "./checker.js";
 import { isDict, parsePyJson } from "./pyjson.js";
 
 /** A turn's step kind: the plan step's kind, or "unknown" when the dialogue carries no plan / stepOf. */
 export type TurnKind = PlanStepKind | "unknown";
-export const TURN_KINDS: readonly TurnKind[] = ["single", "parallel", "chained", "clarify", "no_tool", "chitchat", "unsupported", "unknown"];
+export const TURN_KINDS = [...PLAN_STEP_KINDS, "unknown"] as const satisfies readonly TurnKind[];
 
 /**
  * What the recorded turn did: `call` (one or more tool calls), `ask` (a clarify step's question: text without a

@@ -126,7 +126,8 @@ export interface HeldoutSummary {
 
 const rate = (count: number, turns: number): Rate => ({ turns, count, rate: turns === 0 ? null : count / turns });
 
-function isFatal(err: unknown): boolean {
+/** A model error that stops the whole run (bad credentials or configuration, or aborted) instead of failing one item. */
+export function isFatalModelError(err: unknown): boolean {
   return err instanceof ModelAuthError || err instanceof ModelConfigError || err instanceof ModelAbortError;
 }
 
@@ -193,7 +194,7 @@ async function evalTurn(
   try {
     result = await ask(turn);
   } catch (err) {
-    if (isFatal(err)) throw err;
+    if (isFatalModelError(err)) throw err;
     return {
       ...base,
       got: null,

@@ -51,9 +51,10 @@ export {
   type HeldoutSplit,
   type HeldoutSummary,
 } from "./heldout.js";
-// The turn extraction and scoring of `eval heldout`, for src/judge's round trip.
+// The turn extraction and scoring of `eval heldout`, for src/judge's round trip; its fatal-error rule for judge run.
 export {
   dialogueTurns,
+  isFatalModelError,
   loadHeldoutDialogues,
   scoreTurn,
   TURN_KINDS,

@@ -13,6 +13,7 @@ import type { DialogueRecord } from "../core/index.js";
 import { datasetStats } from "../report/index.js";
 import { renderDatasetCard, SPLIT_NAMES, type CardFormat, type SplitName } from "../report/index.js";
 import { summarizeRejections } from "../verify/index.js";
+import { assistantReasoning } from "./formats/common.js";
 import { compileChatTemplate, getFormat, readChatTemplate, type ExportFormatName } from "./formats/index.js";
 import { loadDialogues, loadRejected } from "./load.js";
 import { assignSplits, type SplitRatios } from "./split.js";
@@ -65,7 +66,7 @@ function reasoningCounts(records: DialogueRecord[]): { dialogues: number; turns:
   let dialogues = 0;
   let turns = 0;
   for (const r of records) {
-    const n = (r.reasoning ?? []).filter((x, i) => x !== null && x.trim() !== "" && r.messages[i]?.role === "assistant").length;
+    const n = assistantReasoning(r).filter((x) => x !== null).length;
     if (n > 0) dialogues++;
     turns += n;
   }

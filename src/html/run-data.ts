@@ -28,8 +28,8 @@ import {
   type RejectedRecord,
   type ToolSpec,
 } from "../core/index.js";
-import { bootstrapMean, JUDGE_FILES } from "../judge/index.js";
-import { FigureAccumulator, readRow } from "../report/index.js";
+import { bootstrapMean, JUDGE_FILES, mean } from "../judge/index.js";
+import { FigureAccumulator, toolflowDialogue } from "../report/index.js";
 import { ManifestZ } from "../synth/index.js";
 import { argumentSources, summarizeRejections, type RejectionEntry } from "../verify/index.js";
 import type { DialogueDetail, DialogueRow, PlanStepView, ReportGraph, ReportJudge, ReportSummary } from "./types.js";
@@ -129,10 +129,6 @@ const JudgeSummaryZ = z
     notes: z.array(z.string()).default([]),
   })
   .passthrough();
-
-function mean(xs: number[]): number | null {
-  return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
-}
 
 function firstExisting(paths: Array<string | undefined>): string | undefined {
   return paths.find((p): p is string => p !== undefined && existsSync(p));
@@ -275,7 +271,7 @@ export class RunData {
   }
 
   private addAccepted(r: DialogueRecord, ref: LineRef): void {
-    this.figures.add(readRow("toolflow", r, { file: ref.file, line: ref.line }));
+    this.figures.add(toolflowDialogue(r));
     this.acceptedCount++;
     if (r.judge) {
       this.recordRated++;

@@ -6,6 +6,7 @@
 export {
   bootstrapMean,
   dialogueRounds,
+  mean,
   pairSimilarities,
   roundPairs,
   sampleBySeed,

@@ -17,9 +17,9 @@ import { join, resolve } from "node:path";
 import pLimit from "p-limit";
 import { z } from "zod";
 import { canonicalJson, UsageError, writeFileAtomic } from "../core/index.js";
-import { loadHeldoutDialogues, type HeldoutDialogue, type HeldoutSource, type TurnKind } from "../eval/index.js";
+import { isFatalModelError, loadHeldoutDialogues, type HeldoutDialogue, type HeldoutSource, type TurnKind } from "../eval/index.js";
 import { createEmbedder, type FieldEmbedder } from "../graph/index.js";
-import { ModelAbortError, ModelAuthError, ModelConfigError, redact, type ModelMiddleware, type UsageSummary } from "../llm/index.js";
+import { redact, type ModelMiddleware, type UsageSummary } from "../llm/index.js";
 import { evalModelsConfig, openRunModels } from "../models/index.js";
 import { JsonlAppender, recoverJsonl } from "../synth/index.js";
 import { judgeDialogue } from "../verify/index.js";
@@ -112,10 +112,6 @@ export interface JudgeSummary {
   roundTrip?: { agreement: number | null; turns: number; agreed: number; byStepKind: Partial<Record<TurnKind, KindAgreement>> };
   usage: UsageSummary;
   notes: string[];
-}
-
-function isFatal(err: unknown): boolean {
-  return err instanceof ModelAuthError || err instanceof ModelConfigError || err instanceof ModelAbortError;
 }
 
 /** Parse `--metrics ss,enr,...`. */
@@ -274,7 +270,7 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeSummary> 
             appender.append(line);
             onFile.set(d.id, line);
           } catch (err) {
-            if (isFatal(err) || options.signal?.aborted) throw err;
+            if (isFatalModelError(err) || options.signal?.aborted) throw err;
             errors++;
             if (notes.length < 5) notes.push(redact(`${d.id}: ${(err as Error)?.message ?? String(err)}`));
           }

@@ -13,6 +13,7 @@ import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { canonicalJson, DialogueRecordZ, InputError, readJsonl, type ToolSpec } from "../core/index.js";
 import { DIALOGUES_FILE, loadDialogues } from "../export/index.js";
+import { exportSplitFiles, SPLIT_FILES } from "../report/index.js";
 import { finalizeDraft, importTools, openAIDocumentToDrafts } from "../tools/index.js";
 
 export type ToolSourceKind = "tools" | "run" | "dataset";
@@ -25,8 +26,8 @@ export interface LoadedTools {
   read: number;
 }
 
+/** The format folder of an exported dataset whose split files are read (when none are in the folder itself). */
 const DATASET_FORMATS = ["openai"];
-const SPLIT_FILES = ["train.jsonl", "validation.jsonl", "test.jsonl"];
 
 class ToolSet {
   readonly tools: ToolSpec[] = [];
@@ -51,20 +52,6 @@ function isDir(p: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The dataset split files under dir (dir itself, or its openai/ or xlam/ folder), or undefined. */
-function datasetFiles(dir: string): string[] | undefined {
-  const here = SPLIT_FILES.map((f) => join(dir, f)).filter((f) => existsSync(f));
-  if (here.length > 0) return here;
-  for (const fmt of DATASET_FORMATS) {
-    const sub = join(dir, fmt);
-    if (isDir(sub)) {
-      const files = SPLIT_FILES.map((f) => join(sub, f)).filter((f) => existsSync(f));
-      if (files.length > 0) return files;
-    }
-  }
-  return undefined;
 }
 
 /** What the first non-empty line of a JSONL file looks like: a dialogue record, a dataset row, or neither. */
@@ -115,7 +102,7 @@ export async function loadOverlapTools(path: string): Promise<LoadedTools> {
   let kind: ToolSourceKind;
   if (isDir(path)) {
     const dialogues = join(path, DIALOGUES_FILE);
-    const splits = datasetFiles(path);
+    const splits = exportSplitFiles(path, DATASET_FORMATS);
     if (existsSync(dialogues)) {
       kind = "run";
       for (const r of await loadDialogues(path)) for (const t of r.tools) set.add(t);

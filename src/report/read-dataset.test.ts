@@ -6,8 +6,10 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { InputError } from "../core/index.js";
+import { getFormat } from "../export/index.js";
 import { PROJECT_ROOT } from "../../test/support/cli.js";
-import { datasetFigures, detectRowFormat, readDatasetAll, type DatasetDialogue } from "./index.js";
+import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
+import { datasetFigures, detectRowFormat, readDatasetAll, readRow, type DatasetDialogue } from "./index.js";
 
 const FIX = join(PROJECT_ROOT, "test/fixtures/stats");
 const fx = (f: string): string => join(FIX, f);
@@ -73,6 +75,25 @@ describe("readDataset: the formats", () => {
       }
     });
   }
+
+  it("hermes / sharegpt rows of `export --reasoning`: the <think> block is not assistant text, the call after it is read", () => {
+    const r = exampleDialogueRecord();
+    const assistants = r.messages.flatMap((m, i) => (m.role === "assistant" ? [i] : []));
+    r.reasoning = r.messages.map(() => null);
+    r.reasoning[assistants[0]!] = "Search flights first.";
+    r.reasoning[assistants[1]!] = "Offer the two options.";
+    const where = { file: "train.jsonl", line: 1 };
+    for (const format of ["hermes", "sharegpt"] as const) {
+      const [withThink] = getFormat(format).toRows(r, { reasoning: true });
+      const [plain] = getFormat(format).toRows(r);
+      expect(JSON.stringify(withThink), format).toContain("<think>");
+      const d = readRow(format, withThink, where);
+      expect(JSON.stringify(d.messages), format).not.toMatch(/<think>|Search flights first|Offer the two options/);
+      expect(d.messages, format).toEqual(readRow(format, plain, where).messages);
+      const first = d.messages.find((m) => m.role === "assistant");
+      expect(first, format).toMatchObject({ content: null, tool_calls: [{ function: { name: "search_flights" } }] });
+    }
+  });
 
   it("the system prompt is kept where the format carries it", async () => {
     for (const f of ["openai.jsonl", "sharegpt.jsonl", "llama31.jsonl"]) {

@@ -16,6 +16,7 @@ import { z } from "zod";
 import { DialogueRecordZ, InputError, describeZodError } from "../core/index.js";
 import type { JsonSchema, Message, ToolCall } from "../core/index.js";
 import { jsonTextCalls, jsonValueEnd } from "../llm/index.js";
+import { SPLIT_NAMES } from "./card.js";
 
 export const DATASET_FORMATS = ["toolflow", "openai", "sharegpt", "hermes", "llama31", "xlam", "glaive"] as const;
 export type DatasetFormat = (typeof DATASET_FORMATS)[number];
@@ -138,6 +139,17 @@ function toText(content: unknown): string {
   return content === null || content === undefined ? "" : JSON.stringify(content);
 }
 
+/**
+ * A leading `<think>…</think>` block taken off a text (how export's thinkBlock writes `export --reasoning`): the
+ * reasoning and the rest. The export formats' parsers read it with this too.
+ */
+export function takeThink(text: string): { reasoning?: string; rest: string } {
+  const m = /^\s*<think>([\s\S]*?)<\/think>\s*/.exec(text);
+  if (!m) return { rest: text };
+  const reasoning = (m[1] ?? "").trim();
+  return { ...(reasoning !== "" ? { reasoning } : {}), rest: text.slice(m[0].length) };
+}
+
 function argsString(a: unknown): string {
   if (typeof a === "string") return a;
   return JSON.stringify(a ?? {});
@@ -252,10 +264,10 @@ function fromShareGpt(row: z.infer<typeof ShareGptRowZ>): Normal {
         break;
       case "gpt":
       case "assistant":
-        messages.push({ role: "assistant", content: t.value });
+        messages.push({ role: "assistant", content: takeThink(t.value).rest });
         break;
       case "function_call": {
-        const v = parseLooseJson(t.value);
+        const v = parseLooseJson(takeThink(t.value).rest);
         pending = (Array.isArray(v) ? v : [v]).map((c) => makeCall(ids, c));
         messages.push({ role: "assistant", content: null, tool_calls: pending });
         break;
@@ -311,13 +323,14 @@ function fromHermes(row: z.infer<typeof ShareGptRowZ>): Normal {
       } else messages.push({ role: "system", content: value });
     } else if (t.from === "human" || t.from === "user") messages.push({ role: "user", content: value });
     else if (t.from === "gpt" || t.from === "assistant") {
-      const tags = [...value.matchAll(TAG("tool_call"))];
+      const said = takeThink(value).rest;
+      const tags = [...said.matchAll(TAG("tool_call"))];
       if (tags.length === 0) {
-        messages.push({ role: "assistant", content: value });
+        messages.push({ role: "assistant", content: said });
         return;
       }
       pending = tags.map((c) => makeCall(ids, parseLooseJson(c[1] ?? "")));
-      const text = value.slice(0, value.indexOf("<tool_call>")).trim();
+      const text = said.slice(0, said.indexOf("<tool_call>")).trim();
       messages.push({ role: "assistant", content: text === "" ? null : text, tool_calls: pending });
     } else if (t.from === "tool") {
       const contents = [...value.matchAll(TAG("tool_response"))].map((m) => {
@@ -454,6 +467,11 @@ function fromToolflow(row: z.infer<typeof DialogueRecordZ>): Normal {
   };
 }
 
+/** A toolflow record already validated against DialogueRecordZ, as readRow("toolflow", ...) reads it. */
+export function toolflowDialogue(record: z.infer<typeof DialogueRecordZ>): DatasetDialogue {
+  return { ...fromToolflow(record), id: record.id, format: "toolflow" };
+}
+
 interface Reader {
   schema: z.ZodTypeAny;
   read: (row: never) => Normal;
@@ -499,7 +517,25 @@ export function readRow(format: DatasetFormat, row: unknown, where: { file: stri
 // ---------------------------------------------------------------- files and folders
 
 const EXPORT_PREFERENCE = ["openai", "hermes", "sharegpt", "llama31", "xlam"] as const;
-const SPLIT_FILES = ["train.jsonl", "validation.jsonl", "test.jsonl"];
+/** The split files of an exported dataset (or of one format folder of it), in split order. */
+export const SPLIT_FILES: readonly string[] = SPLIT_NAMES.map((s) => `${s}.jsonl`);
+
+/**
+ * The split files of an exported dataset: those in `dir` itself, else those of its first format folder (in the
+ * order of `formats`) that has any; undefined when there are none.
+ */
+export function exportSplitFiles(dir: string, formats: readonly string[]): string[] | undefined {
+  const here = SPLIT_FILES.map((f) => join(dir, f)).filter((f) => existsSync(f));
+  if (here.length > 0) return here;
+  for (const fmt of formats) {
+    const sub = join(dir, fmt);
+    if (existsSync(sub) && statSync(sub).isDirectory()) {
+      const files = SPLIT_FILES.map((f) => join(sub, f)).filter((f) => existsSync(f));
+      if (files.length > 0) return files;
+    }
+  }
+  return undefined;
+}
 
 /**
  * The data files of a path: a file is itself; a run folder its dialogues.jsonl; a format folder of an export its
@@ -515,15 +551,8 @@ export function datasetFiles(path: string): string[] {
   }
   if (st.isFile()) return [path];
   if (existsSync(join(path, "dialogues.jsonl"))) return [join(path, "dialogues.jsonl")];
-  const splits = SPLIT_FILES.map((f) => join(path, f)).filter((f) => existsSync(f));
-  if (splits.length > 0) return splits;
-  for (const fmt of EXPORT_PREFERENCE) {
-    const sub = join(path, fmt);
-    if (existsSync(sub) && statSync(sub).isDirectory()) {
-      const files = SPLIT_FILES.map((f) => join(sub, f)).filter((f) => existsSync(f));
-      if (files.length > 0) return files;
-    }
-  }
+  const splits = exportSplitFiles(path, EXPORT_PREFERENCE);
+  if (splits) return splits;
   const files = readdirSync(path)
     .filter((f) => f.endsWith(".jsonl") || f.endsWith(".json"))
     .sort()

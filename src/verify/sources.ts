@@ -2,11 +2,11 @@
  * Where each argument of each call came from: the earlier user turn or tool result that grounds it (the same
  * grounding rules as the provenance check, applied to one source message at a time), the tool's schema (enum,
  * const or default), several messages together, or nowhere (ungrounded). Used to show provenance in the report.
+ * It walks the dialogue with the provenance check's own walk (walkArgumentLeaves).
  */
-import type { ToolSpec } from "../core/index.js";
 import { SourceIndex, isValueGrounded } from "./grounding.js";
-import { argLeaves, isDocumentedValue } from "./schema.js";
-import { parseArguments } from "./verify.js";
+import { isDocumentedValue } from "./schema.js";
+import { walkArgumentLeaves } from "./verify.js";
 import type { VerifiableDialogue, VerifyOptions } from "./types.js";
 
 /** Where one argument leaf came from. */
@@ -34,47 +34,32 @@ export interface ArgumentSource {
 
 /** The origin of every argument leaf of every call, in order (calls whose arguments do not parse are left out). */
 export function argumentSources(d: VerifiableDialogue, options: VerifyOptions = {}): ArgumentSource[] {
-  const tools = new Map<string, ToolSpec>(d.tools.map((t) => [t.name, t]));
-  const all = new SourceIndex();
   const each: Array<{ message: number; index: SourceIndex }> = [];
   const out: ArgumentSource[] = [];
   const grounding = { minTokenCoverage: options.minTokenCoverage };
-  d.messages.forEach((m, i) => {
-    if (m.role === "user" || m.role === "tool" || (m.role === "system" && options.groundInSystem)) {
-      const one = new SourceIndex();
-      if (m.role === "tool") {
-        one.addToolResult(m.content);
-        all.addToolResult(m.content);
-      } else {
-        one.addText(m.content);
-        all.addText(m.content);
-      }
-      each.push({ message: i, index: one });
-      return;
-    }
-    if (m.role !== "assistant") return;
-    for (const call of m.tool_calls ?? []) {
-      const parsed = parseArguments(call);
-      if (!parsed.ok) continue;
-      const schema = tools.get(call.function.name)?.parameters as Record<string, unknown> | undefined;
-      for (const leaf of argLeaves(parsed.value, schema)) {
-        let origin: ArgumentOrigin = { kind: "ungrounded" };
-        const empty = leaf.value === null || (typeof leaf.value === "string" && leaf.value.trim() === "");
-        if (empty) origin = { kind: "empty" };
-        else for (let k = each.length - 1; k >= 0; k--) {
-          const s = each[k]!;
-          if (isValueGrounded(leaf.value, s.index, leaf.key, grounding)) {
-            origin = { kind: "message", message: s.message };
-            break;
-          }
+  walkArgumentLeaves(d, options, {
+    source: (message, addTo) => {
+      const index = new SourceIndex();
+      addTo(index);
+      each.push({ message, index });
+    },
+    leaf: ({ message, call, leaf, sources: all }) => {
+      let origin: ArgumentOrigin = { kind: "ungrounded" };
+      const empty = leaf.value === null || (typeof leaf.value === "string" && leaf.value.trim() === "");
+      if (empty) origin = { kind: "empty" };
+      else for (let k = each.length - 1; k >= 0; k--) {
+        const s = each[k]!;
+        if (isValueGrounded(leaf.value, s.index, leaf.key, grounding)) {
+          origin = { kind: "message", message: s.message };
+          break;
         }
-        if (origin.kind === "ungrounded" && !empty) {
-          if (isDocumentedValue(leaf.value, leaf.schema)) origin = { kind: "schema" };
-          else if (isValueGrounded(leaf.value, all, leaf.key, grounding)) origin = { kind: "combined" };
-        }
-        out.push({ message: i, callId: call.id, tool: call.function.name, path: leaf.path, value: leaf.value, origin });
       }
-    }
+      if (origin.kind === "ungrounded" && !empty) {
+        if (isDocumentedValue(leaf.value, leaf.schema)) origin = { kind: "schema" };
+        else if (isValueGrounded(leaf.value, all, leaf.key, grounding)) origin = { kind: "combined" };
+      }
+      out.push({ message, callId: call.id, tool: call.function.name, path: leaf.path, value: leaf.value, origin });
+    },
   });
   return out;
 }

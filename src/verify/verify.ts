@@ -7,7 +7,7 @@
  */
 import type { CheckResult, Message, PlanStep, ToolCall, ToolSpec, Verification } from "../core/index.js";
 import { SourceIndex, isValueGrounded } from "./grounding.js";
-import { argLeaves, describeAjvError, isDocumentedValue, validatorFor } from "./schema.js";
+import { argLeaves, describeAjvError, isDocumentedValue, validatorFor, type ArgLeaf } from "./schema.js";
 import type { UngroundedArg, VerifiableDialogue, VerifyOptions } from "./types.js";
 
 /** Longest list of reasons kept per check (the count is in the metrics). */
@@ -344,34 +344,63 @@ function chainedUsesEarlierResult(d: VerifiableDialogue, step: PlanStep, calls: 
 
 // ---------------------------------------------------------------- provenance
 
+/** One argument leaf of a call whose arguments parse, with every grounding source said before it. */
+export interface ArgumentLeafVisit {
+  /** Index of the assistant message holding the call. */
+  message: number;
+  call: ToolCall;
+  leaf: ArgLeaf;
+  /** The grounding sources before the call, taken together. */
+  sources: SourceIndex;
+}
+
+/**
+ * The walk behind the provenance check and the report's provenance view (argumentSources), so the two cannot
+ * disagree: user turns (and the system prompt with `groundInSystem`) are text sources, tool results are tool-result
+ * sources, each added in order; `source` gets every source message (with a function adding it to another index),
+ * `leaf` every argument leaf of every assistant call whose arguments parse (those that do not are left out: the
+ * format check reports them).
+ */
+export function walkArgumentLeaves(
+  d: VerifiableDialogue,
+  options: VerifyOptions,
+  visit: { source?: (message: number, addTo: (index: SourceIndex) => void) => void; leaf: (v: ArgumentLeafVisit) => void },
+): void {
+  const tools = toolMap(d.tools);
+  const sources = new SourceIndex();
+  d.messages.forEach((m, i) => {
+    if (m.role === "user" || m.role === "tool" || (m.role === "system" && options.groundInSystem)) {
+      const content = m.content;
+      const tool = m.role === "tool";
+      const addTo = (index: SourceIndex) => (tool ? index.addToolResult(content) : index.addText(content));
+      addTo(sources);
+      visit.source?.(i, addTo);
+      return;
+    }
+    for (const call of callsOf(m)) {
+      const parsed = parseArguments(call);
+      if (!parsed.ok) continue;
+      const schema = tools.get(call.function.name)?.parameters as Record<string, unknown> | undefined;
+      for (const leaf of argLeaves(parsed.value, schema)) visit.leaf({ message: i, call, leaf, sources });
+    }
+  });
+}
+
 /** Every argument leaf of every call, and those not grounded in an earlier user turn / tool result / schema. */
 export function findUngroundedArgs(
   d: VerifiableDialogue,
   options: VerifyOptions = {},
 ): { args: number; ungrounded: UngroundedArg[] } {
-  const tools = toolMap(d.tools);
-  const sources = new SourceIndex();
   const ungrounded: UngroundedArg[] = [];
   let args = 0;
-  for (const m of d.messages) {
-    if (m.role === "user") sources.addText(m.content);
-    else if (m.role === "tool") sources.addToolResult(m.content);
-    else if (m.role === "system") {
-      if (options.groundInSystem) sources.addText(m.content);
-    } else {
-      for (const call of callsOf(m)) {
-        const parsed = parseArguments(call);
-        if (!parsed.ok) continue; // the format check reports it
-        const schema = tools.get(call.function.name)?.parameters as Record<string, unknown> | undefined;
-        for (const leaf of argLeaves(parsed.value, schema)) {
-          args++;
-          if (isDocumentedValue(leaf.value, leaf.schema)) continue;
-          if (isValueGrounded(leaf.value, sources, leaf.key, { minTokenCoverage: options.minTokenCoverage })) continue;
-          ungrounded.push({ tool: call.function.name, callId: call.id, path: leaf.path, value: leaf.value });
-        }
-      }
-    }
-  }
+  walkArgumentLeaves(d, options, {
+    leaf: ({ call, leaf, sources }) => {
+      args++;
+      if (isDocumentedValue(leaf.value, leaf.schema)) return;
+      if (isValueGrounded(leaf.value, sources, leaf.key, { minTokenCoverage: options.minTokenCoverage })) return;
+      ungrounded.push({ tool: call.function.name, callId: call.id, path: leaf.path, value: leaf.value });
+    },
+  });
   return { args, ungrounded };
 }
 

@@ -4,6 +4,10 @@
 import { makeCallId, ToolflowError } from "../../core/index.js";
 import type { DialogueRecord, JsonSchema, Message, ToolCall, ToolSpec } from "../../core/index.js";
 
+// Reading thinkBlock's `<think>…</think>` back lives in src/report (its dataset reader needs it too, and report
+// does not import export).
+export { takeThink } from "../../report/index.js";
+
 export const EXPORT_FORMATS = ["openai", "sharegpt", "hermes", "llama31", "xlam"] as const;
 export type ExportFormatName = (typeof EXPORT_FORMATS)[number];
 
@@ -72,7 +76,12 @@ export function reasoningOf(record: DialogueRecord, options: RowOptions | undefi
       `dialogue ${record.id}: reasoning has ${record.reasoning.length} entries for ${record.messages.length} messages`,
     );
   }
-  return record.reasoning.map((r, i) => (record.messages[i]?.role === "assistant" && r !== null && r.trim() !== "" ? r.trim() : null));
+  return assistantReasoning(record);
+}
+
+/** Each reasoning entry of a record, trimmed, where it belongs to an assistant message and is not blank; null otherwise. */
+export function assistantReasoning(record: DialogueRecord): (string | null)[] {
+  return (record.reasoning ?? []).map((r, i) => (record.messages[i]?.role === "assistant" && r !== null && r.trim() !== "" ? r.trim() : null));
 }
 
 /** A record's system prompt, its other messages, and (with `options.reasoning`) their reasoning, aligned with `rest`. */
@@ -88,14 +97,6 @@ export function splitRecord(
 /** Reasoning written before an answer, as reasoning models' chat templates (Qwen3, DeepSeek-R1, Hermes) do. */
 export function thinkBlock(reasoning: string | undefined): string {
   return reasoning ? `<think>\n${reasoning}\n</think>\n\n` : "";
-}
-
-/** A leading `<think>…</think>` block taken off a text (how thinkBlock wrote it): the reasoning and the rest. */
-export function takeThink(text: string): { reasoning?: string; rest: string } {
-  const m = /^\s*<think>([\s\S]*?)<\/think>\s*/.exec(text);
-  if (!m) return { rest: text };
-  const reasoning = (m[1] ?? "").trim();
-  return { ...(reasoning !== "" ? { reasoning } : {}), rest: text.slice(m[0].length) };
 }
 
 /** Arguments of a call as a JSON value (the verifier guarantees they parse; fall back to the raw string). */

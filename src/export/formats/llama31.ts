@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { Template } from "@huggingface/jinja";
 import { InputError, ToolflowError } from "../../core/index.js";
 import { packagePath } from "../../core/index.js";
-import { jsonTextCalls } from "../../llm/index.js";
+import { jsonTextCalls, jsonValueEnd } from "../../llm/index.js";
 import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
 import {
   CallIds,
@@ -125,27 +125,6 @@ export function renderLlama31(record: DialogueRecord, template?: Template, optio
   }
 }
 
-/** End index (exclusive) of the JSON object or array starting at `start`, or -1. */
-function jsonEnd(text: string, start: number): number {
-  const open = text[start];
-  if (open !== "{" && open !== "[") return -1;
-  let depth = 0;
-  let inString = false;
-  for (let i = start; i < text.length; i++) {
-    const ch = text[i];
-    if (inString) {
-      if (ch === "\\") i++;
-      else if (ch === '"') inString = false;
-    } else if (ch === '"') inString = true;
-    else if (ch === "{" || ch === "[") depth++;
-    else if (ch === "}" || ch === "]") {
-      depth--;
-      if (depth === 0) return i + 1;
-    }
-  }
-  return -1;
-}
-
 const BLOCK_RE = /<\|start_header_id\|>([a-z_]+)<\|end_header_id\|>\n\n([\s\S]*?)<\|(?:eot_id|eom_id)\|>/g;
 const TOOLS_INTRO = "You have access to the following functions.";
 
@@ -156,7 +135,7 @@ function parseSystem(content: string): { system?: string; tools: FunctionDef[] }
     const para = rest.indexOf("\n\n");
     rest = para >= 0 ? rest.slice(para + 2) : "";
     while (rest.startsWith("{")) {
-      const end = jsonEnd(rest, 0);
+      const end = jsonValueEnd(rest, 0);
       if (end < 0) break;
       const v = JSON.parse(rest.slice(0, end)) as unknown;
       tools.push((isRecord(v) && isRecord(v.function) ? v.function : v) as unknown as FunctionDef);
