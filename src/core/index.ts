@@ -134,3 +134,4 @@ export {
   type RejectedRecord,
 } from "./types.js";
 export { CALL_ID_RE, isCallId, makeCallId } from "./call-id.js";
+export { takeThink, thinkBlock } from "./think.js";

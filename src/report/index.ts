@@ -6,7 +6,6 @@ export {
   readDataset,
   readDatasetAll,
   readRow,
-  takeThink,
   toolflowDialogue,
   detectRowFormat,
   datasetFiles,

@@ -13,7 +13,7 @@ import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { join } from "node:path";
 import { z } from "zod";
-import { DialogueRecordZ, InputError, describeZodError } from "../core/index.js";
+import { DialogueRecordZ, InputError, describeZodError, takeThink } from "../core/index.js";
 import type { JsonSchema, Message, ToolCall } from "../core/index.js";
 import { jsonTextCalls, jsonValueEnd } from "../llm/index.js";
 import { SPLIT_NAMES } from "./card.js";
@@ -137,17 +137,6 @@ function toText(content: unknown): string {
     return content.map((p) => (isObj(p) && typeof p.text === "string" ? p.text : typeof p === "string" ? p : "")).join("");
   }
   return content === null || content === undefined ? "" : JSON.stringify(content);
-}
-
-/**
- * A leading `<think>…</think>` block taken off a text (how export's thinkBlock writes `export --reasoning`): the
- * reasoning and the rest. The export formats' parsers read it with this too.
- */
-export function takeThink(text: string): { reasoning?: string; rest: string } {
-  const m = /^\s*<think>([\s\S]*?)<\/think>\s*/.exec(text);
-  if (!m) return { rest: text };
-  const reasoning = (m[1] ?? "").trim();
-  return { ...(reasoning !== "" ? { reasoning } : {}), rest: text.slice(m[0].length) };
 }
 
 function argsString(a: unknown): string {

@@ -4,9 +4,7 @@
 import { makeCallId, ToolflowError } from "../../core/index.js";
 import type { DialogueRecord, JsonSchema, Message, ToolCall, ToolSpec } from "../../core/index.js";
 
-// Reading thinkBlock's `<think>…</think>` back lives in src/report (its dataset reader needs it too, and report
-// does not import export).
-export { takeThink } from "../../report/index.js";
+export { takeThink, thinkBlock } from "../../core/index.js";
 
 export const EXPORT_FORMATS = ["openai", "sharegpt", "hermes", "llama31", "xlam"] as const;
 export type ExportFormatName = (typeof EXPORT_FORMATS)[number];
@@ -94,10 +92,6 @@ export function splitRecord(
   return { system, rest, reasoning: all?.slice(record.messages.length - rest.length) };
 }
 
-/** Reasoning written before an answer, as reasoning models' chat templates (Qwen3, DeepSeek-R1, Hermes) do. */
-export function thinkBlock(reasoning: string | undefined): string {
-  return reasoning ? `<think>\n${reasoning}\n</think>\n\n` : "";
-}
 
 /** Arguments of a call as a JSON value (the verifier guarantees they parse; fall back to the raw string). */
 export function callArgs(call: ToolCall): unknown {
