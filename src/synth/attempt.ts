@@ -62,6 +62,6 @@ export async function openToolExecution(
   return Object.assign(execution, { planLines });
 }
 
-/** The run's models from its options (openSynthModels, loaded on first use like runSynth does). */
+/** The run's models from its options (openSynthModels, loaded on first use). */
 export const openSynthModelsLazy: NonNullable<SynthIo["models"]> = async (options, context) =>
   (await import("./models.js")).openSynthModels(options, context);

@@ -34,6 +34,7 @@ import { loadRunInputs } from "./inputs.js";
 import { defaultMaxAttempts, validateSynthOptions, type SynthOptions } from "./options.js";
 import { formatTokens } from "./progress.js";
 import { sampleFor } from "./runner.js";
+import { openToolExecution } from "./attempt.js";
 import { formatExecutionPlan } from "../execute/index.js";
 import type { SynthDeps } from "./deps.js";
 import type { ExecutionPlanRow } from "../execute/index.js";
@@ -364,12 +365,7 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
   let execution: ExecutionPlanRow[] | undefined;
   if (options.execute !== undefined) {
     // Builds the plan only: no server is contacted (MCP connections open on the first call).
-    const ex = await import("../execute/index.js");
-    const setup = await ex.createToolExecution([...inputs.tools.values()], {
-      execute: options.execute,
-      ...(options.executeConfig !== undefined ? { config: options.executeConfig } : {}),
-      allowWrites: options.allowWrites ?? false,
-    });
+    const setup = (await openToolExecution(options, inputs.tools, process.env))!;
     execution = setup.plan;
     await setup.close();
     if (execution.some((r) => r.executor !== "simulate" && r.runs)) {
