@@ -12,7 +12,7 @@ import { GenerationError, promptCacheKey } from "./common.js";
 import { Planner } from "./planner.js";
 import { loadPersonas, type Persona } from "./prompts.js";
 import {
-  knownFieldsOf,
+  recordCall,
   requestFromStep,
   stepSettled,
   stepToolsCalled,
@@ -22,7 +22,6 @@ import {
   type RequestState,
 } from "./state.js";
 import { ToolAgent, toolErrorText } from "./tool-agent.js";
-import { isRecord } from "./tool-schema.js";
 import { UserAgent } from "./user-agent.js";
 
 
@@ -309,16 +308,13 @@ export async function generateDialogue(
           real ? real.execution : null,
         );
         turnCalls.push(record);
-        history.push(record);
         req.calls.push(record);
         if (!plan) {
           // Without a plan, a request is about the tools the assistant calls for it.
           if (!req.tools.includes(spec.name)) req.tools.push(spec.name);
           if (!requested.includes(spec.name)) requested.push(spec.name);
         }
-        known.push(...knownFieldsOf(args, { tool: spec.name, callId: call.id, stepId: req.stepId, from: "argument" }));
-        if (out.ok && (isRecord(out.result) || Array.isArray(out.result)))
-          known.push(...knownFieldsOf(out.result, { tool: spec.name, callId: call.id, stepId: req.stepId, from: "result" }));
+        recordCall(known, history, record);
       }
     }
   }

@@ -12,14 +12,16 @@ import {
   humanize,
   identifierWords,
   isIdLike,
+  callTarget,
   isRecord,
-  knownFieldsOf,
   optionalParams,
   paramProperties,
+  recordCall,
   requiredParams,
   resultSchema,
   stepToolsCalled,
   toolByName,
+  unwrapResult,
   type AgentCallContext,
   type AssistantContext,
   type CallRecord,
@@ -835,12 +837,8 @@ function simTools(ctx: ToolContext): SimAnswer {
   for (const call of ctx.calls) {
     const value = simToolResult({ ...call, known: [...known], history: [...history] });
     results.push(value);
-    const result = resultSchema(call.tool).wrapped && !call.injectError && isRecord(value) ? value.result : value;
-    const ok = !call.injectError;
-    history.push({ callId: call.callId, tool: call.tool.name, arguments: call.arguments, result, ok, stepId: null });
-    known.push(...knownFieldsOf(call.arguments, { tool: call.tool.name, callId: call.callId, stepId: null, from: "argument" }));
-    if (ok && (isRecord(result) || Array.isArray(result)))
-      known.push(...knownFieldsOf(result, { tool: call.tool.name, callId: call.callId, stepId: null, from: "result" }));
+    const result = unwrapResult(callTarget(call), value);
+    recordCall(known, history, { callId: call.callId, tool: call.tool.name, arguments: call.arguments, result, ok: !call.injectError, stepId: null });
   }
   return jsonResult({ results });
 }
