@@ -157,8 +157,8 @@ export async function generateDialogue(
   let userTurns = 0;
   let complete = false;
   // The user and tool agents' own conversations: each of their requests extends the previous one.
-  const userThread: AgentThread = { messages: [], seen: 0, count: 0 };
-  const toolThread: AgentThread = { messages: [], seen: 0, count: 0 };
+  const userThread: AgentThread = { messages: [], seen: 0 };
+  const toolThread: AgentThread = { messages: [], seen: 0 };
   const toolCacheKey = promptCacheKey("tool", deriveSeed(seed, "tool"));
 
   for (;;) {

@@ -132,9 +132,9 @@ export class ToolAgent {
     // results as messages, the new calls last: each request extends the previous one (prompt caching).
     const documented = input.tools ?? [...new Map(calls.map((c) => [c.tool.name, c.tool])).values()];
     const system = renderPrompt("tool", { tools: documented.map(toolDoc) });
-    const thread = input.thread ?? { messages: [], seen: 0, count: 0 };
+    const thread = input.thread ?? { messages: [], seen: 0 };
     const inThread = new Set(thread.callIds ?? []);
-    const outside = thread.callIds ? input.history.filter((c) => !inThread.has(c.callId)) : input.history.slice(thread.count);
+    const outside = input.history.filter((c) => !inThread.has(c.callId));
     const outsideIds = new Set(outside.map((c) => c.callId));
     const earlier = outside
       .slice(-12)
@@ -190,7 +190,6 @@ export class ToolAgent {
       }));
       if (input.thread) {
         input.thread.messages.push(callMessage, { role: "assistant", content: text.trim() });
-        input.thread.count += calls.length;
         // By id: calls executed for real (synth --execute) are in the history but not in this thread.
         (input.thread.callIds ??= []).push(...calls.map((c) => c.callId));
       }
