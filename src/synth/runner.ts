@@ -303,13 +303,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
         inFlight.set(index, task);
       }
       if (inFlight.size === 0) {
-        const reasons = Object.entries(tally.rejectedBy)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(", ");
-        throw new SynthRunError(
-          `gave up after ${maxAttempts} attempts (--max-attempts): ${tally.accepted} of ${count} dialogues accepted, ` +
-            `${tally.rejected} rejected (${reasons || "no reasons"}); see ${rejectedPath}`,
-        );
+        throw new SynthRunError(`${decider.giveUpMessage(maxAttempts)}; see ${rejectedPath}`);
       }
       await Promise.race(inFlight.values());
       // Let timers, I/O and signal handlers run: with a synchronous backend (sim) the whole run would otherwise
