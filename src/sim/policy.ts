@@ -39,7 +39,7 @@ import {
   cap,
   chitchat,
   detailsSentence,
-  greeting,
+  greeted,
   isFragment,
   joinAnd,
   needsSentence,
@@ -117,8 +117,7 @@ function openStep(step: PlanStep, stepIndex: number, ctx: UserContext, rng: Rng)
       `Quick question first: what details do you need to ${what}?`,
       `What do I need to have ready if I want to ${what}?`,
     ]);
-    const hello = first ? greeting(ctx.persona, rng) : "";
-    return { stepDone: false, message: hello + (hello.endsWith(", ") ? q.charAt(0).toLowerCase() + q.slice(1) : q), values: [] };
+    return { stepDone: false, message: greeted(q, ctx.persona, rng, first), values: [] };
   }
   const values = stepValues(step, ctx, new Rng(deriveSeed(ctx.seed, `user:${step.id}:values`)), false);
   let ask: string;
