@@ -289,8 +289,9 @@ export async function generateDialogue(
         temperature,
         signal,
       });
+      let nextSimulated = 0; // `simulated` follows `pending` with the executed calls left out
       for (const { call, spec, args, real } of pending) {
-        const out = real?.kind === "executed" ? real : simulated[simulate.findIndex((p) => p.call === call)]!;
+        const out = real?.kind === "executed" ? real : simulated[nextSimulated++]!;
         const error = out.ok ? undefined : (out.error ?? toolErrorText(out.result) ?? "error");
         const record: CallRecord = {
           callId: call.id,
