@@ -12,7 +12,7 @@ import { GenerationError, promptCacheKey } from "./common.js";
 import { Planner } from "./planner.js";
 import { loadPersonas, type Persona } from "./prompts.js";
 import {
-  knownFieldsOf,
+  recordCall,
   requestFromStep,
   stepSettled,
   stepToolsCalled,
@@ -22,7 +22,6 @@ import {
   type RequestState,
 } from "./state.js";
 import { ToolAgent, toolErrorText } from "./tool-agent.js";
-import { isRecord } from "./tool-schema.js";
 import { UserAgent } from "./user-agent.js";
 
 
@@ -158,8 +157,8 @@ export async function generateDialogue(
   let userTurns = 0;
   let complete = false;
   // The user and tool agents' own conversations: each of their requests extends the previous one.
-  const userThread: AgentThread = { messages: [], seen: 0, count: 0 };
-  const toolThread: AgentThread = { messages: [], seen: 0, count: 0 };
+  const userThread: AgentThread = { messages: [], seen: 0 };
+  const toolThread: AgentThread = { messages: [], seen: 0 };
   const toolCacheKey = promptCacheKey("tool", deriveSeed(seed, "tool"));
 
   for (;;) {
@@ -290,8 +289,9 @@ export async function generateDialogue(
         temperature,
         signal,
       });
+      let nextSimulated = 0; // `simulated` follows `pending` with the executed calls left out
       for (const { call, spec, args, real } of pending) {
-        const out = real?.kind === "executed" ? real : simulated[simulate.findIndex((p) => p.call === call)]!;
+        const out = real?.kind === "executed" ? real : simulated[nextSimulated++]!;
         const error = out.ok ? undefined : (out.error ?? toolErrorText(out.result) ?? "error");
         const record: CallRecord = {
           callId: call.id,
@@ -309,16 +309,13 @@ export async function generateDialogue(
           real ? real.execution : null,
         );
         turnCalls.push(record);
-        history.push(record);
         req.calls.push(record);
         if (!plan) {
           // Without a plan, a request is about the tools the assistant calls for it.
           if (!req.tools.includes(spec.name)) req.tools.push(spec.name);
           if (!requested.includes(spec.name)) requested.push(spec.name);
         }
-        known.push(...knownFieldsOf(args, { tool: spec.name, callId: call.id, stepId: req.stepId, from: "argument" }));
-        if (out.ok && (isRecord(out.result) || Array.isArray(out.result)))
-          known.push(...knownFieldsOf(out.result, { tool: spec.name, callId: call.id, stepId: req.stepId, from: "result" }));
+        recordCall(known, history, record);
       }
     }
   }

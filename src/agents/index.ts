@@ -13,10 +13,10 @@ export {
   type ToolExecutionRequest,
 } from "./generate.js";
 export { GenerationError, type GenerationStage } from "./common.js";
-export { unsupportedStepTarget, validatePlan } from "./planner.js";
+export { unsupportedStepCount, unsupportedStepTarget, validatePlan } from "./planner.js";
 export type { UserTurn } from "./user-agent.js";
 export { chatTools } from "./assistant-agent.js";
-export { resultSchema, type ToolCallRequest } from "./tool-agent.js";
+export { callTarget, resultSchema, unwrapResult, type ToolCallRequest } from "./tool-agent.js";
 export type { Persona } from "./prompts.js";
 // How the agents read tool specs (also used by the offline simulator).
 export {
@@ -32,7 +32,7 @@ export {
   toolByName,
   typesCompatible,
 } from "./tool-schema.js";
-export { knownFieldsOf, stepToolsCalled } from "./state.js";
+export { knownFieldsOf, recordCall, stepToolsCalled } from "./state.js";
 export type {
   AgentCallContext,
   AssistantContext,

@@ -123,9 +123,17 @@ export function validatePlan(
  * fraction decided by the seed (a model follows "include 1 unsupported step" better than a percentage).
  */
 export function unsupportedStepTarget(share: number, toolCount: number, maxTurns: number, seed: number): number {
-  if (!(share > 0)) return 0;
-  const x = (share / (1 - share)) * (toolCount + 1);
-  const n = Math.floor(x) + (new Rng(deriveSeed(seed, "unsupported-steps")).next() < x - Math.floor(x) ? 1 : 0);
+  return unsupportedStepCount(share, toolCount + 1, maxTurns, new Rng(deriveSeed(seed, "unsupported-steps")));
+}
+
+/**
+ * `share`/(1-`share`) times `base` unsupported steps: the whole part, plus one with the probability of the fraction
+ * (one draw from `rng`, made only when 0 < share < 1), at most maxTurns - 1.
+ */
+export function unsupportedStepCount(share: number, base: number, maxTurns: number, rng: Rng): number {
+  if (!(share > 0 && share < 1)) return 0;
+  const x = (share / (1 - share)) * base;
+  const n = Math.floor(x) + (rng.chance(x - Math.floor(x)) ? 1 : 0);
   return Math.max(0, Math.min(n, maxTurns - 1));
 }
 

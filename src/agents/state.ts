@@ -161,17 +161,27 @@ export function knownFieldsOf(
 }
 
 /**
+ * Record a finished call in the dialogue's state: append it to `history`, and to `known` the leaves of its
+ * arguments, then (when it succeeded with an object or array result) the leaves of its result.
+ */
+export function recordCall(known: KnownField[], history: CallRecord[], record: CallRecord): void {
+  history.push(record);
+  const base = { tool: record.tool, callId: record.callId, stepId: record.stepId };
+  known.push(...knownFieldsOf(record.arguments, { ...base, from: "argument" }));
+  if (record.ok && (isRecord(record.result) || Array.isArray(record.result)))
+    known.push(...knownFieldsOf(record.result, { ...base, from: "result" }));
+}
+
+/**
  * An agent's own conversation over one dialogue, kept by the caller and extended by the agent after each answer
- * it accepts: the messages it sent after its system message (each request's message, then its answer), how many
- * dialogue messages it has seen, and how many answers it holds. Each request is the previous one plus what is
- * new, so a server's prefix cache serves everything but the new part.
+ * it accepts: the messages it sent after its system message (each request's message, then its answer), and how
+ * many dialogue messages it has seen. Each request is the previous one plus what is new, so a server's prefix
+ * cache serves everything but the new part.
  */
 export interface AgentThread {
   messages: Message[];
   /** Dialogue messages already shown to the agent (user agent). */
   seen: number;
-  /** Answers in `messages`. */
-  count: number;
   /**
    * Tool agent: the ids of the calls answered in `messages`. Calls executed for real (`synth --execute`) are not,
    * so the thread's calls need not be a prefix of the dialogue's.

@@ -27,6 +27,16 @@ export function resultSchema(tool: ToolSpec): { schema: JsonSchema; wrapped: boo
   return { schema: { type: "object", properties: { result: s }, required: ["result"] }, wrapped: true };
 }
 
+/** The schema a call's answer must match: the error schema when the call must fail, else its tool's result schema. */
+export function callTarget(call: Pick<ToolCallRequest, "tool" | "injectError">): { schema: JsonSchema; wrapped: boolean } {
+  return call.injectError ? { schema: TOOL_ERROR_SCHEMA, wrapped: false } : resultSchema(call.tool);
+}
+
+/** A call's result from the answer for it: the value inside {result: ...} when the call's target wraps it. */
+export function unwrapResult(target: { wrapped: boolean }, value: unknown): unknown {
+  return target.wrapped && isRecord(value) ? value.result : value;
+}
+
 /** One call to simulate: the tool, its arguments, and whether it must fail. */
 export interface ToolCallRequest {
   /** Everything random about this call's result derives from it. */
@@ -117,14 +127,14 @@ export class ToolAgent {
   async callAll(input: ToolBatchInput): Promise<ToolCallOutput[]> {
     const calls = input.calls;
     if (calls.length === 0) return [];
-    const targets = calls.map((c) => (c.injectError ? { schema: TOOL_ERROR_SCHEMA, wrapped: false } : resultSchema(c.tool)));
+    const targets = calls.map(callTarget);
     // Fixed for the dialogue first (role instructions, every tool's documentation), then the session's calls and
     // results as messages, the new calls last: each request extends the previous one (prompt caching).
     const documented = input.tools ?? [...new Map(calls.map((c) => [c.tool.name, c.tool])).values()];
     const system = renderPrompt("tool", { tools: documented.map(toolDoc) });
-    const thread = input.thread ?? { messages: [], seen: 0, count: 0 };
+    const thread = input.thread ?? { messages: [], seen: 0 };
     const inThread = new Set(thread.callIds ?? []);
-    const outside = thread.callIds ? input.history.filter((c) => !inThread.has(c.callId)) : input.history.slice(thread.count);
+    const outside = input.history.filter((c) => !inThread.has(c.callId));
     const outsideIds = new Set(outside.map((c) => c.callId));
     const earlier = outside
       .slice(-12)
@@ -180,7 +190,6 @@ export class ToolAgent {
       }));
       if (input.thread) {
         input.thread.messages.push(callMessage, { role: "assistant", content: text.trim() });
-        input.thread.count += calls.length;
         // By id: calls executed for real (synth --execute) are in the history but not in this thread.
         (input.thread.callIds ??= []).push(...calls.map((c) => c.callId));
       }
@@ -189,7 +198,7 @@ export class ToolAgent {
     }
     return calls.map((c, i) => {
       const value = values[i];
-      const result = targets[i]!.wrapped && isRecord(value) ? value.result : value;
+      const result = unwrapResult(targets[i]!, value);
       const errorText = c.injectError ? toolErrorText(value) : undefined;
       return errorText !== undefined ? { result, ok: false, error: errorText } : { result, ok: true };
     });

@@ -95,8 +95,8 @@ export class UserAgent {
       plan: input.plan ? input.plan.steps.map(stepView) : [],
       tools: planMode ? [] : input.tools.map(toolView),
     });
-    const thread = input.thread ?? { messages: [], seen: 0, count: 0 };
-    const continued = thread.count > 0;
+    const thread = input.thread ?? { messages: [], seen: 0 };
+    const continued = thread.messages.length > 0;
     // The user's own messages are already in the thread, as its answers.
     const fresh = input.messages.slice(continued ? thread.seen : 0).filter((m) => !(continued && m.role === "user"));
     const turnMessage: Message = {
@@ -143,7 +143,6 @@ export class UserAgent {
       if (input.thread) {
         input.thread.messages.push(turnMessage, { role: "assistant", content: result.text.trim() });
         input.thread.seen = input.messages.length;
-        input.thread.count++;
       }
       return value;
     } catch (err) {

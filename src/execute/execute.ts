@@ -13,7 +13,7 @@
  * any result or error text that contains one has it replaced by "[redacted]".
  */
 import { basename } from "node:path";
-import { createAjv, UsageError, type ToolExecution, type ToolSpec } from "../core/index.js";
+import { formatAjvErrors, SchemaCompileError, tryCompileSchema, UsageError, type ToolExecution, type ToolSpec } from "../core/index.js";
 import type { ExecuteToolHook, ToolExecutionOutcome } from "../agents/index.js";
 import { RequestLimiter } from "../llm/index.js";
 import {
@@ -253,19 +253,11 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
   }
 
   const rows = new Map(plan.map((r) => [r.tool, r]));
-  const ajv = createAjv();
-  const validators = new Map<string, ReturnType<typeof ajv.compile> | null>();
+  // A returns schema that does not compile documents, it cannot check.
   const validatorFor = (tool: ToolSpec) => {
-    if (!validators.has(tool.name)) {
-      let v: ReturnType<typeof ajv.compile> | null = null;
-      try {
-        v = tool.returns ? ajv.compile(tool.returns) : null;
-      } catch {
-        v = null; // a returns schema that does not compile documents, it cannot check
-      }
-      validators.set(tool.name, v);
-    }
-    return validators.get(tool.name) ?? null;
+    if (!tool.returns) return null;
+    const v = tryCompileSchema(tool.returns);
+    return v instanceof SchemaCompileError ? null : v;
   };
 
   const hook: ExecuteToolHook = async (req): Promise<ToolExecutionOutcome> => {
@@ -280,10 +272,7 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
     else {
       const validate = validatorFor(req.tool);
       if (validate && !validate(out.result)) {
-        execution.returnsMismatch = scrubSecrets(
-          (validate.errors ?? []).slice(0, 5).map((e) => `${e.instancePath || "/"} ${e.message ?? ""}`.trim()),
-          secrets,
-        );
+        execution.returnsMismatch = scrubSecrets(formatAjvErrors(validate.errors, 5), secrets);
       }
     }
     return { kind: "executed", result: out.result, ok: out.ok, ...(out.error !== undefined ? { error: out.error } : {}), execution };

@@ -256,11 +256,7 @@ export async function runQueuedSynth(input: SynthOptions, target: QueueTarget, i
       } else if (outstanding <= 0 && enq >= maxAttempts) {
         await decideStored(store, ordered);
         if (ordered.done) break;
-        const reasons = Object.entries(ordered.tally.rejectedBy).map(([k, v]) => `${k} ${v}`).join(", ");
-        throw new SynthRunError(
-          `gave up after ${maxAttempts} attempts (--max-attempts): ${ordered.tally.accepted} of ${options.count} dialogues accepted, ` +
-            `${ordered.tally.rejected} rejected (${reasons || "no reasons"})`,
-        );
+        throw new SynthRunError(ordered.giveUpMessage(maxAttempts));
       }
       await decideStored(store, ordered);
       lastProgress = progress();

@@ -26,6 +26,11 @@ export class OrderedRun {
     return this.decider.done;
   }
 
+  /** Why the run stops when `maxAttempts` attempts were decided without its count (RunDecider.giveUpMessage). */
+  giveUpMessage(maxAttempts: number): string {
+    return this.decider.giveUpMessage(maxAttempts);
+  }
+
   /** Decide index `next` from its stored outcome. Throws SynthRunError after too many generation failures in a row. */
   take(outcome: StoredOutcome): Decision {
     if (this.done) throw new SynthRunError(`the run already has its ${this.decider.count} dialogues`);

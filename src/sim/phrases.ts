@@ -205,6 +205,15 @@ export function greeting(persona: Persona, rng: Rng): string {
   );
 }
 
+/**
+ * `question` opened with the persona's greeting when `first` (drawn after the question); after a greeting that
+ * ends in a comma ("hey, ") the question goes on in lower case.
+ */
+export function greeted(question: string, persona: Persona, rng: Rng, first: boolean): string {
+  const hello = first ? greeting(persona, rng) : "";
+  return hello + (hello.endsWith(", ") ? question.charAt(0).toLowerCase() + question.slice(1) : question);
+}
+
 /** A sentence giving details, in the persona's style. */
 export function detailsSentence(details: string, persona: Persona, rng: Rng): string {
   if (details === "") return "";

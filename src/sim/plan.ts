@@ -7,7 +7,7 @@
 import { deriveSeed, Rng } from "../core/index.js";
 import type { DialoguePlan, PlanStep, PlanStepKind, ToolSpec } from "../core/index.js";
 import type { PlannerContext } from "../agents/index.js";
-import { identifierWords, paramProperties, requiredParams, toolByName } from "../agents/index.js";
+import { identifierWords, paramProperties, requiredParams, toolByName, unsupportedStepCount } from "../agents/index.js";
 import { cap, joinAnd, toolPhrase } from "./phrases.js";
 import { PERSONAL, simProduces, userSuppliedParams } from "./resolve.js";
 import { pickUnsupportedRequest, unsupportedIntent, type UnsupportedRequest } from "./unsupported.js";
@@ -180,11 +180,7 @@ export function simPlan(ctx: PlannerContext): DialoguePlan {
   // generator so a plan without them is the plan the simulator always wrote.
   const share = ctx.stepMix?.unsupported ?? 0;
   const urng = new Rng(deriveSeed(ctx.seed, "sim-planner:unsupported"));
-  let unsupportedCount = 0;
-  if (share > 0 && share < 1) {
-    const x = (share / (1 - share)) * drafts.length;
-    unsupportedCount = Math.min(Math.floor(x) + (urng.chance(x - Math.floor(x)) ? 1 : 0), ctx.maxTurns - 1);
-  }
+  const unsupportedCount = unsupportedStepCount(share, drafts.length, ctx.maxTurns, urng);
   // Fit the turn limit (leaving room for the unsupported steps).
   const limit = ctx.maxTurns - unsupportedCount;
   const unused: DialoguePlan["unusedTools"] = [];

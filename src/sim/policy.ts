@@ -12,14 +12,16 @@ import {
   humanize,
   identifierWords,
   isIdLike,
+  callTarget,
   isRecord,
-  knownFieldsOf,
   optionalParams,
   paramProperties,
+  recordCall,
   requiredParams,
   resultSchema,
   stepToolsCalled,
   toolByName,
+  unwrapResult,
   type AgentCallContext,
   type AssistantContext,
   type CallRecord,
@@ -37,7 +39,7 @@ import {
   cap,
   chitchat,
   detailsSentence,
-  greeting,
+  greeted,
   isFragment,
   joinAnd,
   needsSentence,
@@ -115,8 +117,7 @@ function openStep(step: PlanStep, stepIndex: number, ctx: UserContext, rng: Rng)
       `Quick question first: what details do you need to ${what}?`,
       `What do I need to have ready if I want to ${what}?`,
     ]);
-    const hello = first ? greeting(ctx.persona, rng) : "";
-    return { stepDone: false, message: hello + (hello.endsWith(", ") ? q.charAt(0).toLowerCase() + q.slice(1) : q), values: [] };
+    return { stepDone: false, message: greeted(q, ctx.persona, rng, first), values: [] };
   }
   const values = stepValues(step, ctx, new Rng(deriveSeed(ctx.seed, `user:${step.id}:values`)), false);
   let ask: string;
@@ -835,12 +836,8 @@ function simTools(ctx: ToolContext): SimAnswer {
   for (const call of ctx.calls) {
     const value = simToolResult({ ...call, known: [...known], history: [...history] });
     results.push(value);
-    const result = resultSchema(call.tool).wrapped && !call.injectError && isRecord(value) ? value.result : value;
-    const ok = !call.injectError;
-    history.push({ callId: call.callId, tool: call.tool.name, arguments: call.arguments, result, ok, stepId: null });
-    known.push(...knownFieldsOf(call.arguments, { tool: call.tool.name, callId: call.callId, stepId: null, from: "argument" }));
-    if (ok && (isRecord(result) || Array.isArray(result)))
-      known.push(...knownFieldsOf(result, { tool: call.tool.name, callId: call.callId, stepId: null, from: "result" }));
+    const result = unwrapResult(callTarget(call), value);
+    recordCall(known, history, { callId: call.callId, tool: call.tool.name, arguments: call.arguments, result, ok: !call.injectError, stepId: null });
   }
   return jsonResult({ results });
 }

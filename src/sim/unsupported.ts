@@ -9,7 +9,7 @@
 import type { Persona } from "../agents/index.js";
 import { identifierWords, toolByName } from "../agents/index.js";
 import type { Rng, ToolSpec } from "../core/index.js";
-import { cap, greeting, joinAnd, resultLabel, toolPhrase } from "./phrases.js";
+import { cap, greeted, joinAnd, resultLabel, toolPhrase } from "./phrases.js";
 import { actionKind, singularWord, toolVerb } from "./values.js";
 
 /** A request no tool serves: what the user asks for, and the tool whose object it is about. */
@@ -125,8 +125,7 @@ export function unsupportedAsk(r: UnsupportedRequest, persona: Persona, rng: Rng
       `Oh, and please ${r.action}.`,
     ]);
   const q = rng.pick([`Could you ${r.action}?`, `I need you to ${r.action}, please.`, `Is it possible for you to ${r.action}?`]);
-  const hello = greeting(persona, rng);
-  return hello + (hello.endsWith(", ") ? q.charAt(0).toLowerCase() + q.slice(1) : q);
+  return greeted(q, persona, rng, true);
 }
 
 /** The assistant's refusal: it cannot do that (no tool does), and what it can do instead. */

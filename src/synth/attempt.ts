@@ -6,7 +6,7 @@
 import type { ToolSample, ToolSpec } from "../core/index.js";
 import type { SynthDeps } from "./deps.js";
 import type { SynthOptions } from "./options.js";
-import type { AttemptConfig, RunnerConfig } from "./runner.js";
+import { generateOptionsOf, type AttemptConfig, type RunnerConfig } from "./runner.js";
 import type { SynthIo } from "./synth.js";
 
 export function attemptConfigFor(
@@ -23,13 +23,7 @@ export function attemptConfigFor(
     seed: options.seed,
     samples: parts.samples,
     tools: parts.tools,
-    usePlan: options.plan,
-    ...(options.maxTurns !== undefined ? { maxTurns: options.maxTurns } : {}),
-    ...(options.toolErrorRate !== undefined ? { toolErrorRate: options.toolErrorRate } : {}),
-    ...(options.stepMix !== undefined ? { stepMix: options.stepMix } : {}),
-    ...(options.keepReasoning ? { keepReasoning: true } : {}),
-    ...(parts.executeTool ? { executeTool: parts.executeTool } : {}),
-    ...(options.temperature !== undefined ? { temperature: options.temperature } : {}),
+    ...generateOptionsOf({ ...options, usePlan: options.plan, executeTool: parts.executeTool }),
     provenance: options.provenance,
     models: parts.models,
     deps: parts.deps,
@@ -62,6 +56,6 @@ export async function openToolExecution(
   return Object.assign(execution, { planLines });
 }
 
-/** The run's models from its options (openSynthModels, loaded on first use like runSynth does). */
+/** The run's models from its options (openSynthModels, loaded on first use). */
 export const openSynthModelsLazy: NonNullable<SynthIo["models"]> = async (options, context) =>
   (await import("./models.js")).openSynthModels(options, context);

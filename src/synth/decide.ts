@@ -78,6 +78,17 @@ export class RunDecider {
     return `stopping: ${this.consecutiveFailures} dialogues in a row failed to generate; last failure: ${this.lastFailure}`;
   }
 
+  /** Why the run stops when `maxAttempts` attempts were decided without `count` accepted dialogues. */
+  giveUpMessage(maxAttempts: number): string {
+    const reasons = Object.entries(this.tally.rejectedBy)
+      .map(([k, v]) => `${k} ${v}`)
+      .join(", ");
+    return (
+      `gave up after ${maxAttempts} attempts (--max-attempts): ${this.tally.accepted} of ${this.count} dialogues accepted, ` +
+      `${this.tally.rejected} rejected (${reasons || "no reasons"})`
+    );
+  }
+
   private reject(record: RejectedRecord, generationFailure: boolean): Decision {
     this.tally.addRejected(record);
     if (generationFailure) {

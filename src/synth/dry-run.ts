@@ -33,7 +33,8 @@ import { buildJudgePrompt } from "../verify/index.js";
 import { loadRunInputs } from "./inputs.js";
 import { defaultMaxAttempts, validateSynthOptions, type SynthOptions } from "./options.js";
 import { formatTokens } from "./progress.js";
-import { sampleFor } from "./runner.js";
+import { generateOptionsOf, sampleFor } from "./runner.js";
+import { openToolExecution } from "./attempt.js";
 import { formatExecutionPlan } from "../execute/index.js";
 import type { SynthDeps } from "./deps.js";
 import type { ExecutionPlanRow } from "../execute/index.js";
@@ -228,18 +229,14 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
   let firstDialogueMessages: Message[] | undefined;
   let firstTools: ReturnType<typeof sampleFor>["tools"] = [];
   let done = 0;
+  // The run's generate options, but every tool call simulated, no temperature and no reasoning kept.
+  const { keepReasoning: _r, temperature: _t, ...rehearsal } = generateOptionsOf({ ...options, usePlan: options.plan });
   for (let i = 0; i < rehearsals; i++) {
     const sample = sampleFor(inputs.samples, i);
     const tools = sample.tools.map((n) => inputs.tools.get(n)).filter((t) => t !== undefined);
     const models: DialogueModels = { planner: sim, user: sim, assistant: sim, tool: sim };
     try {
-      const d = await generate(sample, tools, models, {
-        seed: deriveSeed(options.seed, i),
-        usePlan: options.plan,
-        ...(options.maxTurns !== undefined ? { maxTurns: options.maxTurns } : {}),
-        ...(options.toolErrorRate !== undefined ? { toolErrorRate: options.toolErrorRate } : {}),
-        ...(options.stepMix !== undefined ? { stepMix: options.stepMix } : {}),
-      });
+      const d = await generate(sample, tools, models, { seed: deriveSeed(options.seed, i), ...rehearsal });
       if (!firstDialogueMessages) {
         firstDialogueMessages = d.messages;
         firstTools = sample.tools;
@@ -364,12 +361,7 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
   let execution: ExecutionPlanRow[] | undefined;
   if (options.execute !== undefined) {
     // Builds the plan only: no server is contacted (MCP connections open on the first call).
-    const ex = await import("../execute/index.js");
-    const setup = await ex.createToolExecution([...inputs.tools.values()], {
-      execute: options.execute,
-      ...(options.executeConfig !== undefined ? { config: options.executeConfig } : {}),
-      allowWrites: options.allowWrites ?? false,
-    });
+    const setup = (await openToolExecution(options, inputs.tools, process.env))!;
     execution = setup.plan;
     await setup.close();
     if (execution.some((r) => r.executor !== "simulate" && r.runs)) {

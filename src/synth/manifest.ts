@@ -149,23 +149,36 @@ export function computeCostWithoutCache(
   price: PriceFn | undefined,
   saved: SavedTokens = {},
 ): NonNullable<Manifest["cost"]["withoutCache"]> {
-  const cells = new Map<string, { role: string; model: string; p: number; c: number }>();
+  const cells = new Map<string, { role: string; model: string; usage: UsageTotals }>();
   const add = (role: string, model: string, p: number, c: number) => {
     const k = JSON.stringify([role, model]);
-    const cell = cells.get(k) ?? { role, model, p: 0, c: 0 };
-    cell.p += p;
-    cell.c += c;
+    const cell = cells.get(k) ?? { role, model, usage: { promptTokens: 0, completionTokens: 0, cachedTokens: 0, estimated: false } };
+    cell.usage.promptTokens += p;
+    cell.usage.completionTokens += c;
     cells.set(k, cell);
   };
   for (const [role, perModel] of Object.entries(snapshot.usage.byRoleModel))
     for (const [model, u] of Object.entries(perModel)) add(role, model, u.promptTokens, u.completionTokens);
   for (const [role, perModel] of Object.entries(saved))
     for (const [model, u] of Object.entries(perModel)) add(role, model, u.promptTokens, u.completionTokens);
+  const { byModel, byRole, total } = priceCells(cells.values(), price);
+  const sortRec = (o: Record<string, number | null>) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, round6OrNull(o[k] ?? null)]));
+  return { total: round6OrNull(total), byModel: sortRec(byModel), byRole: sortRec(byRole) };
+}
+
+/**
+ * The costs of (role, model, usage) cells, summed in cell order per model, per role and in all: a model is null
+ * when its last cell has no price, a role or the total only when none of its cells has one.
+ */
+function priceCells(
+  cells: Iterable<{ role: string; model: string; usage: UsageTotals }>,
+  price: PriceFn | undefined,
+): { byModel: Record<string, number | null>; byRole: Record<string, number | null>; total: number | null } {
   const byModel: Record<string, number | null> = {};
   const byRole: Record<string, number | null> = {};
   let total: number | null = null;
-  for (const { role, model, p, c } of cells.values()) {
-    const cost = price?.(model, { promptTokens: p, completionTokens: c, cachedTokens: 0, estimated: false });
+  for (const { role, model, usage } of cells) {
+    const cost = price?.(model, usage);
     if (cost === undefined) {
       byModel[model] = null;
       byRole[role] ??= null;
@@ -175,9 +188,7 @@ export function computeCostWithoutCache(
     byRole[role] = (byRole[role] ?? 0) + cost;
     total = (total ?? 0) + cost;
   }
-  const r = (x: number | null) => (x === null ? null : round6(x));
-  const sortRec = (o: Record<string, number | null>) => Object.fromEntries(Object.keys(o).sort().map((k) => [k, r(o[k] ?? null)]));
-  return { total: r(total), byModel: sortRec(byModel), byRole: sortRec(byRole) };
+  return { byModel, byRole, total };
 }
 
 export function computeCost(snapshot: TallySnapshot, price: PriceFn | undefined): Manifest["cost"] {
@@ -194,20 +205,20 @@ export function computeCost(snapshot: TallySnapshot, price: PriceFn | undefined)
       total = (total ?? 0) + c;
     }
   }
-  const byRole: Record<string, number | null> = {};
-  for (const [role, perModel] of Object.entries(snapshot.usage.byRoleModel)) {
-    let sum: number | null = null;
-    for (const [model, usage] of Object.entries(perModel)) {
-      const c = price?.(model, usage);
-      if (c !== undefined) sum = (sum ?? 0) + c;
-    }
-    byRole[role] = sum === null ? null : round6(sum);
-  }
-  return { currency: "USD", total: total === null ? null : round6(total), byModel, byRole, unpriced: unpriced.sort() };
+  const cells = Object.entries(snapshot.usage.byRoleModel).flatMap(([role, perModel]) =>
+    Object.entries(perModel).map(([model, usage]) => ({ role, model, usage })),
+  );
+  const roleCosts = priceCells(cells, price).byRole;
+  const byRole = Object.fromEntries(Object.keys(snapshot.usage.byRoleModel).map((role) => [role, round6OrNull(roleCosts[role] ?? null)]));
+  return { currency: "USD", total: round6OrNull(total), byModel, byRole, unpriced: unpriced.sort() };
 }
 
 function round6(x: number): number {
   return Math.round(x * 1e6) / 1e6;
+}
+
+function round6OrNull(x: number | null): number | null {
+  return x === null ? null : round6(x);
 }
 
 export interface ManifestParts {

@@ -16,7 +16,7 @@ import {
   type ToolSpec,
   type Verification,
 } from "../core/index.js";
-import type { ExecuteToolHook, GeneratedDialogue } from "../agents/index.js";
+import type { ExecuteToolHook, GeneratedDialogue, GenerateOptions } from "../agents/index.js";
 import { DIALOGUE_ROLES } from "../core/index.js";
 import type { StepMix } from "../core/index.js";
 import { UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from "../llm/index.js";
@@ -303,13 +303,7 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
         inFlight.set(index, task);
       }
       if (inFlight.size === 0) {
-        const reasons = Object.entries(tally.rejectedBy)
-          .map(([k, v]) => `${k} ${v}`)
-          .join(", ");
-        throw new SynthRunError(
-          `gave up after ${maxAttempts} attempts (--max-attempts): ${tally.accepted} of ${count} dialogues accepted, ` +
-            `${tally.rejected} rejected (${reasons || "no reasons"}); see ${rejectedPath}`,
-        );
+        throw new SynthRunError(`${decider.giveUpMessage(maxAttempts)}; see ${rejectedPath}`);
       }
       await Promise.race(inFlight.values());
       // Let timers, I/O and signal handlers run: with a synchronous backend (sim) the whole run would otherwise
@@ -343,6 +337,22 @@ export type AttemptConfig = Omit<
   "dir" | "count" | "maxAttempts" | "concurrency" | "signal" | "maxConsecutiveFailures" | "onProgress" | "onCheckpoint" | "checkpointMs" | "onRecovered"
 >;
 
+/** What every dialogue of a run is generated with; the seed and the abort signal are per dialogue. */
+export type RunGenerateOptions = Omit<GenerateOptions, "seed" | "signal" | "maxToolRounds">;
+
+/** A run's generate options from its config (or options) fields of the same names, unset ones left out. */
+export function generateOptionsOf(c: RunGenerateOptions): RunGenerateOptions {
+  return {
+    usePlan: c.usePlan,
+    ...(c.maxTurns !== undefined ? { maxTurns: c.maxTurns } : {}),
+    ...(c.toolErrorRate !== undefined ? { toolErrorRate: c.toolErrorRate } : {}),
+    ...(c.stepMix !== undefined ? { stepMix: c.stepMix } : {}),
+    ...(c.keepReasoning ? { keepReasoning: true } : {}),
+    ...(c.executeTool ? { executeTool: c.executeTool } : {}),
+    ...(c.temperature !== undefined ? { temperature: c.temperature } : {}),
+  };
+}
+
 /** The outcome of attempting dialogue `index`: decided (accepted / rejected), aborted, or a fatal error. */
 export type DialogueOutcome = Outcome;
 
@@ -375,14 +385,7 @@ export async function attemptDialogue(
   const createdAt = () => new Date().toISOString();
   let dialogue: GeneratedDialogue;
   try {
-    const options: Parameters<SynthDeps["generateDialogue"]>[3] = { seed, usePlan: config.usePlan, signal };
-    if (config.maxTurns !== undefined) options.maxTurns = config.maxTurns;
-    if (config.toolErrorRate !== undefined) options.toolErrorRate = config.toolErrorRate;
-    if (config.stepMix !== undefined) options.stepMix = config.stepMix;
-    if (config.keepReasoning) options.keepReasoning = true;
-    if (config.executeTool) options.executeTool = config.executeTool;
-    if (config.temperature !== undefined) options.temperature = config.temperature;
-    dialogue = await config.deps.generateDialogue(sample, tools, models, options);
+    dialogue = await config.deps.generateDialogue(sample, tools, models, { seed, signal, ...generateOptionsOf(config) });
   } catch (err) {
     if (signal.aborted) return { kind: "aborted" };
     if (isFatalError(err)) return { kind: "fatal", error: err };

@@ -31,7 +31,7 @@ import {
 import { formatTokens, runProgressReporter, type ProgressReporter } from "./progress.js";
 import { prepareRunDir } from "./store.js";
 import { runSynthesis, type RunProgress } from "./runner.js";
-import { attemptConfigFor, openToolExecution } from "./attempt.js";
+import { attemptConfigFor, openSynthModelsLazy, openToolExecution } from "./attempt.js";
 import { RunTally, type TallySnapshot } from "./tally.js";
 
 /** What a test may override of the model layer's options (retry policy, timeouts). */
@@ -160,7 +160,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
   const execution = await openToolExecution(options, inputs.tools, env);
   if (execution) for (const line of execution.planLines) say(`synth: ${line}`);
 
-  const open = io.models ?? (await import("./models.js")).openSynthModels;
+  const open = io.models ?? openSynthModelsLazy;
   const deps = io.deps ?? (await import("./default-deps.js")).defaultSynthDeps();
   const models = await open(options, {
     env,

@@ -44,14 +44,6 @@ export function splitCommandLine(line: string): string[] {
   return words;
 }
 
-/** A URL without user-info (credentials never reach tools.jsonl). */
-function withoutCredentials(url: URL): string {
-  const u = new URL(url.href);
-  u.username = "";
-  u.password = "";
-  return u.href;
-}
-
 /** Parse `mcp+stdio:CMD ARGS` / `mcp+http(s)://...` into a server reference (UsageError-free: InputError naming it). */
 export function parseMcpSpec(spec: string): McpServerRef {
   if (spec.startsWith("mcp+stdio:")) {
@@ -75,7 +67,7 @@ export function parseMcpSpec(spec: string): McpServerRef {
     if (url.username || url.password) {
       throw new InputError("credentials in the URL are not supported (they would be stored)", { file: stripUrlCredentials(spec) });
     }
-    return { transport: "http", url: withoutCredentials(url) };
+    return { transport: "http", url: url.href }; // no user-info: refused above (credentials never reach tools.jsonl)
   }
   throw new InputError(`expected mcp+stdio:"CMD ARGS" or mcp+http(s)://host/path`, { file: spec });
 }
