@@ -135,3 +135,4 @@ export {
 } from "./types.js";
 export { CALL_ID_RE, isCallId, makeCallId } from "./call-id.js";
 export { takeThink, thinkBlock } from "./think.js";
+export { distinctTexts } from "./distinct.js";

@@ -2,7 +2,7 @@
  * The embedder interface of the tool graph. An embedder turns field texts into vectors whose dot product is the
  * similarity the threshold applies to (cosine, or a smoothed cosine for the lexical embedder).
  */
-import { ToolflowError } from "../../core/index.js";
+import { distinctTexts, ToolflowError } from "../../core/index.js";
 
 /** One distinct field to embed: the paper's `"{name}: {description}"`, kept as parts so a lexical embedder can weigh them. */
 export interface FieldInput {
@@ -86,22 +86,6 @@ export function rowDot(v: FieldVectors, a: number, b: number): number {
     else j++;
   }
   return s;
-}
-
-/** Each distinct text once, and for every input the position of its text among them. */
-export function distinctTexts(all: readonly string[]): { texts: string[]; slotOf: number[] } {
-  const slot = new Map<string, number>();
-  const texts: string[] = [];
-  const slotOf = all.map((t) => {
-    let i = slot.get(t);
-    if (i === undefined) {
-      i = texts.length;
-      slot.set(t, i);
-      texts.push(t);
-    }
-    return i;
-  });
-  return { texts, slotOf };
 }
 
 /** Vectors for texts that may repeat: each distinct text is embedded once (by `embedUnique`, in order). */

@@ -11,6 +11,7 @@
  * - An empty text has no tokens: its vector is all zeros (similarity 0 to everything).
  */
 import type { Token } from "node-llama-cpp";
+import { distinctTexts } from "../../core/index.js";
 import { ModelAbortError, ModelRequestError } from "../errors.js";
 import type { EmbeddingModel } from "../types.js";
 import { normalizeVector } from "../vector.js";
@@ -78,18 +79,8 @@ export class LlamaEmbeddingModel implements EmbeddingModel {
   }
 
   private async embedAll(texts: readonly string[], options: LlamaEmbedOptions): Promise<number[][]> {
-    const slot = new Map<string, number>();
-    const distinct: string[] = [];
-    const slotOf = texts.map((t) => {
-      if (typeof t !== "string") throw new ModelRequestError(`embed: every input must be a string`, { model: this.id });
-      let i = slot.get(t);
-      if (i === undefined) {
-        i = distinct.length;
-        slot.set(t, i);
-        distinct.push(t);
-      }
-      return i;
-    });
+    if (texts.some((t) => typeof t !== "string")) throw new ModelRequestError(`embed: every input must be a string`, { model: this.id });
+    const { texts: distinct, slotOf } = distinctTexts(texts);
     const vectors: number[][] = [];
     for (const text of distinct) {
       if (options.signal?.aborted) {
