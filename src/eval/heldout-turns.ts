@@ -13,7 +13,7 @@
  * case or punctuation of an id has not passed it on.
  */
 import { normalizeSchema, PLAN_STEP_KINDS, type DialoguePlan, type JsonSchema, type Message, type PlanStepKind, type ToolCall } from "../core/index.js";
-import type { ChatResult, ChatTool } from "../llm/index.js";
+import type { ChatRequest, ChatResult, ChatTool } from "../llm/index.js";
 import { checkCalls, type CallCheck, type PossibleAnswer } from "./checker.js";
 import { isDict, parsePyJson } from "./pyjson.js";
 
@@ -335,6 +335,23 @@ function exactPairing(turn: HeldoutTurn, got: ExpectedCall[]): boolean {
     return false;
   };
   return got.length === n && assign(0);
+}
+
+/** The request that asks a model to answer a turn: its messages, its tools offered (auto), temperature 0 by default. */
+export function turnRequest(
+  turn: Pick<HeldoutTurn, "messages" | "tools">,
+  options: { temperature?: number; maxTokens?: number; signal?: AbortSignal },
+  role: string,
+): ChatRequest {
+  return {
+    messages: turn.messages,
+    tools: turn.tools,
+    toolChoice: "auto",
+    temperature: options.temperature ?? 0,
+    ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    role,
+  };
 }
 
 /** The verdict on a model's answer to a turn. */

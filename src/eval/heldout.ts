@@ -22,7 +22,7 @@ import {
 import { evalModelsConfig, openRunModels, type EvalModelOptions } from "../models/index.js";
 import type { SplitRatios } from "../export/index.js";
 import { loadHeldoutDialogues, type HeldoutSource, type HeldoutSplit } from "./heldout-load.js";
-import { decodeAnswer, dialogueTurns, scoreTurn, TURN_KINDS, type ExpectedCall, type HeldoutTurn, type TurnKind, type TurnNeed } from "./heldout-turns.js";
+import { decodeAnswer, dialogueTurns, scoreTurn, TURN_KINDS, turnRequest, type ExpectedCall, type HeldoutTurn, type TurnKind, type TurnNeed } from "./heldout-turns.js";
 
 export { HELDOUT_SPLITS, loadHeldoutDialogues, type HeldoutSource, type HeldoutSplit } from "./heldout-load.js";
 export {
@@ -238,15 +238,7 @@ export async function runHeldoutEval(options: HeldoutEvalOptions): Promise<Heldo
     const ask = (turn: HeldoutTurn) => {
       options.signal?.throwIfAborted();
       const model = run.forDialogue(seedOf.get(turn.dialogueId) ?? 0).assistant;
-      return model.chat({
-        messages: turn.messages,
-        tools: turn.tools,
-        toolChoice: "auto",
-        temperature: options.temperature ?? 0,
-        ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
-        ...(options.signal ? { signal: options.signal } : {}),
-        role: "eval",
-      });
+      return model.chat(turnRequest(turn, options, "eval"));
     };
     const limit = pLimit(concurrency);
     let done = 0;

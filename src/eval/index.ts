@@ -64,3 +64,4 @@ export {
   type TurnKind,
   type TurnVerdict,
 } from "./heldout.js";
+export { turnRequest } from "./heldout-turns.js";

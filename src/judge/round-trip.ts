@@ -9,7 +9,7 @@
  */
 import { chatTools } from "../agents/index.js";
 import type { ToolSpec } from "../core/index.js";
-import { dialogueTurns, scoreTurn, TURN_KINDS, type HeldoutDialogue, type TurnKind } from "../eval/index.js";
+import { dialogueTurns, scoreTurn, TURN_KINDS, turnRequest, type HeldoutDialogue, type TurnKind } from "../eval/index.js";
 import type { ChatModel } from "../llm/index.js";
 import { defaultSynthDeps, type DialogueForChecks, type SynthDeps, type SynthOptions } from "../synth/index.js";
 
@@ -45,15 +45,7 @@ export async function roundTripDialogue(model: ChatModel, d: HeldoutDialogue, op
   for (const t of dialogueTurns(d)) {
     if (t.need !== "call" || t.unscorable !== undefined) continue;
     options.signal?.throwIfAborted();
-    const result = await model.chat({
-      messages: t.messages,
-      tools: t.tools,
-      toolChoice: "auto",
-      temperature: options.temperature ?? 0,
-      ...(options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-      role: "round_trip",
-    });
+    const result = await model.chat(turnRequest(t, options, "round_trip"));
     const v = scoreTurn(t, result);
     turns.push({
       turn: t.turn,
