@@ -206,6 +206,23 @@ export class RunData {
     this.rejected = new JsonlTail(this.rejected.path);
   }
 
+  /** The lines a file gained, checked by `schema`; a broken line is named in the notes and left out. */
+  private async readNew<T>(
+    tail: JsonlTail,
+    schema: z.ZodType<T>,
+    what: string,
+    add: (record: T, ref: LineRef) => void,
+  ): Promise<void> {
+    for await (const { text, ref } of tail.read()) {
+      const p = parseJsonlLine(text, schema, what);
+      if (!p.ok) {
+        this.notes.push(`${ref.file}:${ref.line}: ${p.problem.message}${p.problem.pointer ? ` at ${p.problem.pointer}` : ""}; left out`);
+        continue;
+      }
+      add(p.value, ref);
+    }
+  }
+
   /** Read what the run appended since the last call. Returns how many dialogues were added. */
   async refresh(): Promise<number> {
     if (this.accepted.shrank() || this.rejected.shrank()) {
@@ -214,22 +231,8 @@ export class RunData {
     }
     const before = this.rows.length;
     await this.loadManifest();
-    for await (const { text, ref } of this.accepted.read()) {
-      const p = parseJsonlLine(text, DialogueRecordZ, "toolflow dialogue record");
-      if (!p.ok) {
-        this.notes.push(`${ref.file}:${ref.line}: ${p.problem.message}${p.problem.pointer ? ` at ${p.problem.pointer}` : ""}; left out`);
-        continue;
-      }
-      this.addAccepted(p.value, ref);
-    }
-    for await (const { text, ref } of this.rejected.read()) {
-      const p = parseJsonlLine(text, RejectedRecordZ, "toolflow rejected record");
-      if (!p.ok) {
-        this.notes.push(`${ref.file}:${ref.line}: ${p.problem.message}${p.problem.pointer ? ` at ${p.problem.pointer}` : ""}; left out`);
-        continue;
-      }
-      this.addRejected(p.value, ref);
-    }
+    await this.readNew(this.accepted, DialogueRecordZ, "toolflow dialogue record", (r, ref) => this.addAccepted(r, ref));
+    await this.readNew(this.rejected, RejectedRecordZ, "toolflow rejected record", (r, ref) => this.addRejected(r, ref));
     if (this.rows.length !== before) this.cached = null;
     return this.rows.length - before;
   }
