@@ -131,7 +131,7 @@ describe("ToolAgent", () => {
     expect(flaky.requests[1]!.messages.at(-1)!.content).toMatch(/results\[0\] \(book_flight\): .*booking_id must be string/);
     expect(flaky.requests[0]!.responseFormat!.schema).toEqual(TOOL_RESULTS_SCHEMA);
     // the returns schema is in the tool documentation of the system message
-    expect(flaky.requests[0]!.messages[0]!.content).toContain(compactSchema(resultSchema(bookFlight).schema, "  "));
+    expect(flaky.requests[0]!.messages[0]!.content).toContain(compactSchema(resultSchema(bookFlight), "  "));
 
     const bad = new ScriptedModel(() => ({ json: { results: [{ booking_id: 42 }] } }));
     const err = await new ToolAgent(bad).call(toolInput()).catch((e) => e);
@@ -139,11 +139,37 @@ describe("ToolAgent", () => {
     expect((err as GenerationError).stage).toBe("tool");
   });
 
-  it("wraps non-object returns as {result} for structured output and unwraps the answer", () => {
+  it("takes a non-object result as declared, with no wrapper, and checks it against the declared schema", async () => {
     const t: ToolSpec = { ...bookFlight, returns: { type: "array", items: { type: "number" } } };
-    const { schema, wrapped } = resultSchema(t);
-    expect(wrapped).toBe(true);
-    expect(schema).toMatchObject({ type: "object", required: ["result"] });
+    expect(resultSchema(t)).toEqual({ type: "array", items: { type: "number" } });
+    let n = 0;
+    const model = new ScriptedModel(() => ({ json: { results: [n++ === 0 ? { result: [1, 2] } : [1, 2]] } }));
+    const out = await new ToolAgent(model).call({ ...toolInput(), tool: t });
+    expect(out.result).toEqual([1, 2]);
+    expect(model.requests).toHaveLength(2); // the {result: ...} wrapper is not the declared shape: re-asked
+    expect(model.requests[1]!.messages.at(-1)!.content).toMatch(/results\[0\] \(book_flight\): .*must be array/);
+  });
+
+  it("documents each tool by its whole description, without Returns when it declares none, and gives the intent", async () => {
+    const described: ToolSpec = {
+      name: "getProduct",
+      description: "Get a product. With stock level and sizes.",
+      parameters: { type: "object", properties: { id: { type: "string" } }, required: ["id"] },
+      source: bookFlight.source,
+    };
+    const model = new ScriptedModel(() => ({ json: { results: ["in stock: sizes S, M"] } }));
+    const out = await new ToolAgent(model).callAll({
+      calls: [{ seed: 1, tool: described, arguments: { id: "p1" }, callId: "c1", injectError: false }],
+      known: [],
+      history: [],
+      intent: "check whether the red scarf is in stock",
+    });
+    // a tool without `returns` answers in the shape it likes (here a bare string), not a forced object
+    expect(out[0]!.result).toBe("in stock: sizes S, M");
+    const system = model.requests[0]!.messages[0]!.content as string;
+    expect(system).toContain("getProduct: Get a product. With stock level and sizes.");
+    expect(system).not.toMatch(/Returns:/);
+    expect(model.requests[0]!.messages.at(-1)!.content).toContain("wants: check whether the red scarf is in stock");
   });
 });
 

@@ -286,6 +286,7 @@ export async function generateDialogue(
         tools: sampled,
         thread: toolThread,
         cacheKey: toolCacheKey,
+        ...(req.intent !== "" ? { intent: req.intent } : {}),
         temperature,
         signal,
       });

@@ -16,7 +16,7 @@ export { GenerationError, type GenerationStage } from "./common.js";
 export { unsupportedStepCount, unsupportedStepTarget, validatePlan } from "./planner.js";
 export type { UserTurn } from "./user-agent.js";
 export { chatTools } from "./assistant-agent.js";
-export { callTarget, resultSchema, unwrapResult, type ToolCallRequest } from "./tool-agent.js";
+export { callTarget, resultSchema, type ToolCallRequest } from "./tool-agent.js";
 export type { Persona } from "./prompts.js";
 // How the agents read tool specs (also used by the offline simulator).
 export {

@@ -9,7 +9,7 @@ import { generateObject, validateAgainst, type ChatModel, type Checked } from ".
 import { noUsableAnswer } from "./common.js";
 import { renderPrompt } from "./prompts.js";
 import type { AgentThread, CallRecord, KnownField, ToolContext } from "./state.js";
-import { compactSchema, isRecord, normalizeSchema, shortDescription } from "./tool-schema.js";
+import { compactSchema, isRecord, normalizeSchema } from "./tool-schema.js";
 
 export const TOOL_ERROR_SCHEMA: JsonSchema = {
   type: "object",
@@ -18,23 +18,18 @@ export const TOOL_ERROR_SCHEMA: JsonSchema = {
   additionalProperties: false,
 };
 
-/** The schema a tool's result must match: its normalized `returns`, wrapped as {result: ...} when not an object. */
-export function resultSchema(tool: ToolSpec): { schema: JsonSchema; wrapped: boolean } {
-  if (!tool.returns) return { schema: { type: "object" }, wrapped: false };
-  const s = normalizeSchema(tool.returns);
-  const isObject = s.type === "object" || (s.type === undefined && isRecord(s.properties));
-  if (isObject) return { schema: s, wrapped: false };
-  return { schema: { type: "object", properties: { result: s }, required: ["result"] }, wrapped: true };
+/**
+ * The schema a tool's result must match: its `returns` as declared (normalized: a string, an array or a number stays
+ * one, with no wrapper around it), or any JSON value for a tool without `returns` (it answers in the shape its
+ * description implies).
+ */
+export function resultSchema(tool: ToolSpec): JsonSchema {
+  return tool.returns ? normalizeSchema(tool.returns) : {};
 }
 
 /** The schema a call's answer must match: the error schema when the call must fail, else its tool's result schema. */
-export function callTarget(call: Pick<ToolCallRequest, "tool" | "injectError">): { schema: JsonSchema; wrapped: boolean } {
-  return call.injectError ? { schema: TOOL_ERROR_SCHEMA, wrapped: false } : resultSchema(call.tool);
-}
-
-/** A call's result from the answer for it: the value inside {result: ...} when the call's target wraps it. */
-export function unwrapResult(target: { wrapped: boolean }, value: unknown): unknown {
-  return target.wrapped && isRecord(value) ? value.result : value;
+export function callTarget(call: Pick<ToolCallRequest, "tool" | "injectError">): JsonSchema {
+  return call.injectError ? TOOL_ERROR_SCHEMA : resultSchema(call.tool);
 }
 
 /** One call to simulate: the tool, its arguments, and whether it must fail. */
@@ -57,6 +52,8 @@ export interface ToolBatchInput {
   history: CallRecord[];
   /** Sent as the request's cacheKey (the dialogue's requests of this agent share a prompt prefix). */
   cacheKey?: string;
+  /** What the user wants of this turn (the plan step's intent), so that the results fit the story. */
+  intent?: string;
   /** The dialogue's tools (all documented by one system message); default: the called tools. */
   tools?: ToolSpec[];
   /**
@@ -96,18 +93,19 @@ export function toolErrorText(result: unknown): string | undefined {
 export const TOOL_RESULTS_SCHEMA: JsonSchema = {
   type: "object",
   properties: {
-    results: { type: "array", items: { type: "object" } },
+    results: { type: "array", items: {} },
   },
   required: ["results"],
   additionalProperties: false,
 };
 
 /**
- * How a tool is documented to the tool agent: what it does (the first sentence of its description) and the schema
- * its results follow. The arguments come with each call.
+ * How a tool is documented to the tool agent: its whole description (what a result holds is often said there: "with
+ * stock level and sizes") and its `returns` as declared ("" when it declares none). The arguments come with each
+ * call.
  */
 function toolDoc(t: ToolSpec): { name: string; description: string; returns: string } {
-  return { name: t.name, description: shortDescription(t), returns: compactSchema(resultSchema(t).schema, "  ") };
+  return { name: t.name, description: t.description.trim(), returns: t.returns ? compactSchema(resultSchema(t), "  ") : "" };
 }
 
 export class ToolAgent {
@@ -146,7 +144,8 @@ export class ToolAgent {
     const callMessage: Message = {
       role: "user",
       content: renderPrompt("tool_call", {
-        calls: calls.map((c, i) => ({ call: `${c.tool.name}(${JSON.stringify(c.arguments)})`, fails: c.injectError, wrapped: targets[i]!.wrapped })),
+        calls: calls.map((c) => ({ call: `${c.tool.name}(${JSON.stringify(c.arguments)})`, fails: c.injectError })),
+        intent: input.intent ?? "",
         earlier,
         known: ids,
       }),
@@ -158,12 +157,12 @@ export class ToolAgent {
         return { ok: false, problems: [`results has ${results.length} entries; there ${calls.length === 1 ? "is 1 call" : `are ${calls.length} calls`}`] };
       const problems: string[] = [];
       results.forEach((r, i) => {
-        const valid = validateAgainst(targets[i]!.schema, r);
+        const valid = validateAgainst(targets[i]!, r);
         if (!valid.ok) for (const e of valid.errors) problems.push(`results[${i}] (${calls[i]!.tool.name}): ${e}`);
       });
       return problems.length > 0 ? { ok: false, problems } : { ok: true, value: results };
     };
-    const { temperature, signal, thread: _thread, tools: _tools, cacheKey: _key, ...state } = input;
+    const { temperature, signal, thread: _thread, tools: _tools, cacheKey: _key, intent: _intent, ...state } = input;
     const context: ToolContext = { agent: "tool", ...state };
     let values: unknown[];
     try {
@@ -183,7 +182,7 @@ export class ToolAgent {
         schema: TOOL_RESULTS_SCHEMA,
         // What models write without a schema to hold them: the bare array of results, or for one call its bare
         // result (not when it has a "results" key: a search tool's result may).
-        coerce: (v) => (Array.isArray(v) ? { results: v } : calls.length === 1 && isRecord(v) && !("results" in v) ? { results: [v] } : v),
+        coerce: (v) => (Array.isArray(v) ? { results: v } : calls.length === 1 && !(isRecord(v) && "results" in v) ? { results: [v] } : v),
         parse: check,
         maxAttempts: this.maxAttempts,
         instruction: "Return the JSON results again.",
@@ -197,9 +196,8 @@ export class ToolAgent {
       throw noUsableAnswer("tool", "unusable result", err, `${[...new Set(calls.map((c) => c.tool.name))].join(", ")}: `);
     }
     return calls.map((c, i) => {
-      const value = values[i];
-      const result = unwrapResult(targets[i]!, value);
-      const errorText = c.injectError ? toolErrorText(value) : undefined;
+      const result = values[i];
+      const errorText = c.injectError ? toolErrorText(result) : undefined;
       return errorText !== undefined ? { result, ok: false, error: errorText } : { result, ok: true };
     });
   }

@@ -21,7 +21,6 @@ import {
   resultSchema,
   stepToolsCalled,
   toolByName,
-  unwrapResult,
   type AgentCallContext,
   type AssistantContext,
   type CallRecord,
@@ -782,11 +781,11 @@ function convertResult(result: Record<string, unknown>, args: Record<string, unk
   return key ? { ...result, [key]: v } : result;
 }
 
-/** The result (or injected error) of one call, as the tool agent answers it (wrapped as {result} when so documented). */
+/** The result (or injected error) of one call, as the tool agent answers it (in the shape its `returns` declares). */
 function simToolResult(ctx: ToolCallContext): unknown {
   const rng = new Rng(deriveSeed(ctx.seed, `tool:${ctx.callId}:${ctx.tool.name}`));
   if (ctx.injectError) return ({ error: rng.pick(TOOL_ERRORS) });
-  const { schema, wrapped } = resultSchema(ctx.tool);
+  const schema = resultSchema(ctx.tool);
   const creator = isCreator(ctx.tool.name);
   let value: unknown;
   if (!ctx.tool.returns) {
@@ -797,7 +796,7 @@ function simToolResult(ctx: ToolCallContext): unknown {
     }
     return (value);
   }
-  const inner = wrapped && isRecord(schema.properties) ? (schema.properties.result as Record<string, unknown>) : schema;
+  const inner = schema;
   const raw = fakeValue(
     inner,
     {
@@ -809,12 +808,12 @@ function simToolResult(ctx: ToolCallContext): unknown {
     },
     rng,
   );
-  const check = (v: unknown) => validateAgainst(schema, wrapped ? { result: v } : v).ok;
+  const check = (v: unknown) => validateAgainst(schema, v).ok;
   // With the entity's fields, then without them (a lookup's entity may not fit this schema), then as generated.
   for (const useEntity of [true, false]) {
     const a = alignResult(structuredClone(raw), ctx, useEntity);
     tidyResult(a.value, new Rng(deriveSeed(ctx.seed, `tool:${ctx.callId}:tidy`)), a.locked);
-    if (check(a.value)) return (wrapped ? { result: a.value } : a.value);
+    if (check(a.value)) return a.value;
   }
   if (check(raw)) value = raw;
   else {
@@ -822,7 +821,7 @@ function simToolResult(ctx: ToolCallContext): unknown {
     value = schemaExample(inner, { mode: "readable", rng });
     if (!check(value)) value = schemaExample(inner, { mode: "minimal" });
   }
-  return (wrapped ? { result: value } : value);
+  return value;
 }
 
 /**
@@ -836,8 +835,7 @@ function simTools(ctx: ToolContext): SimAnswer {
   for (const call of ctx.calls) {
     const value = simToolResult({ ...call, known: [...known], history: [...history] });
     results.push(value);
-    const result = unwrapResult(callTarget(call), value);
-    recordCall(known, history, { callId: call.callId, tool: call.tool.name, arguments: call.arguments, result, ok: !call.injectError, stepId: null });
+    recordCall(known, history, { callId: call.callId, tool: call.tool.name, arguments: call.arguments, result: value, ok: !call.injectError, stepId: null });
   }
   return jsonResult({ results });
 }
