@@ -297,10 +297,17 @@ describe("prompt layout (prompt caching)", () => {
         expect(mine[i]!.messages.slice(0, prev.length), `${role} request ${i}`).toEqual(prev);
       }
     }
-    // the user agent's conversation holds the dialogue's messages once, the user's own as its answers
+    // the user agent's conversation holds the dialogue's messages once, the user's own as its own words (its
+    // `assistant` messages are what it said, not the JSON it answered with)
     const lastUser = requests.filter((r) => r.role === "user").at(-1)!;
     const said = d.messages.filter((m) => m.role === "user").map((m) => m.content);
-    const answers = lastUser.messages.filter((m) => m.role === "assistant").map((m) => (JSON.parse(m.content!) as { message: string }).message);
+    const answers = lastUser.messages.filter((m) => m.role === "assistant").map((m) => m.content);
+    for (const a of answers) expect(a, "an earlier user turn sent back as JSON").not.toMatch(/^\s*\{/);
+    // and the assistant's words reach it as the other party's: in its `user` turn messages, after "Assistant:"
+    const assistantSaid = d.messages.filter((m) => m.role === "assistant" && m.content).map((m) => m.content!);
+    const heard = lastUser.messages.filter((m) => m.role === "user").map((m) => m.content).join("\n");
+    expect(assistantSaid.length).toBeGreaterThan(0);
+    for (const w of assistantSaid.slice(0, -1)) expect(heard).toContain(`Assistant: ${w}`);
     // (the last request wrote the last message: the dialogue ended without a request to say the last step was done)
     expect(answers).toEqual(said.slice(0, -1));
     const planner = requests.find((r) => r.role === "planner")!;

@@ -116,7 +116,7 @@ export class UserAgent {
     const context: UserContext = { agent: "user", mode: planMode ? "plan" : "free", ...state };
     const asTurn = fromZod(UserTurnZ);
     try {
-      const { value, result } = await generateObject({
+      const { value } = await generateObject({
         model: this.model,
         request: {
           messages: [{ role: "system", content: system }, ...thread.messages, turnMessage],
@@ -141,7 +141,9 @@ export class UserAgent {
         instruction: "Reply again with the JSON.",
       });
       if (input.thread) {
-        input.thread.messages.push(turnMessage, { role: "assistant", content: result.text.trim() });
+        // The user agent's own earlier turns come back to it as its own words (what it said to the assistant), not
+        // as the JSON it answered with; the assistant's words reach it in the next turn message, as the other party's.
+        input.thread.messages.push(turnMessage, { role: "assistant", content: value.message });
         input.thread.seen = input.messages.length;
       }
       return value;
