@@ -4,7 +4,7 @@ import { AssistantAgent, chatTools } from "./assistant-agent.js";
 import { bfclTools, ScriptedModel, simModels } from "../../test/support/agents.js";
 import { GenerationError } from "./common.js";
 import { personaFor } from "./generate.js";
-import { loadPersonas, renderPrompt } from "./prompts.js";
+import { loadPersonaParts, personaAt, renderPrompt } from "./prompts.js";
 import { requestFromStep } from "./state.js";
 import { compactSchema, paramProperties, requiredParams } from "./tool-schema.js";
 import { ToolAgent, TOOL_RESULTS_SCHEMA, resultSchema } from "./tool-agent.js";
@@ -249,7 +249,7 @@ describe("prompts and personas", () => {
     expect(planner).toContain("- book_flight: Book a flight.");
     expect(planner).toContain("at most 7 user turns");
     expect(planner).toContain("a -> b (P-R)");
-    const persona = loadPersonas()[0]!;
+    const persona = personaAt(1, 0);
     const user = renderPrompt("user", { persona, plan: [{ id: 1, kind: "single", intent: "Book it", tools: "book_flight" }], tools: [] });
     expect(user).toContain(persona.name);
     expect(user).toMatch(/^1\. \[single\] Book it$/m);
@@ -262,13 +262,29 @@ describe("prompts and personas", () => {
     expect(call).toContain("1. book_flight({})\n2. get_ticket({}) (this call fails: return an error)");
   });
 
-  it("has a varied persona list, picked by seed", () => {
-    const list = loadPersonas();
-    expect(list.length).toBeGreaterThanOrEqual(20);
-    expect(new Set(list.map((p) => p.name)).size).toBe(list.length);
-    expect(new Set(list.map((p) => p.style))).toEqual(new Set(["polite", "terse", "chatty", "casual", "formal"]));
+  it("puts personas together from varied parts, picked by seed", () => {
+    const parts = loadPersonaParts();
+    expect(new Set(parts.names).size).toBe(parts.names.length);
+    expect(new Set(parts.descriptions).size).toBe(parts.descriptions.length);
+    expect(new Set(parts.styles)).toEqual(new Set(["polite", "terse", "chatty", "casual", "formal"]));
+    // descriptions fit any name: no gendered pronouns
+    for (const d of parts.descriptions) expect(d, d).not.toMatch(/\b(he|she|his|her|him|hers)\b/i);
     expect(personaFor(5)).toEqual(personaFor(5));
     expect(new Set(Array.from({ length: 20 }, (_, i) => personaFor(i).name)).size).toBeGreaterThanOrEqual(8);
+  });
+
+  it("gives a run's dialogues personas that vary: 200+ distinct over 1,000, none shared within 10 consecutive", () => {
+    for (const runSeed of [1, 7, 123456]) {
+      const list = Array.from({ length: 1000 }, (_, k) => personaAt(runSeed, k));
+      const key = (p: { name: string; description: string; style: string }) => `${p.name}|${p.description}|${p.style}`;
+      expect(new Set(list.map(key)).size).toBeGreaterThanOrEqual(200);
+      for (let k = 0; k + 10 <= list.length; k++) {
+        const window = list.slice(k, k + 10);
+        expect(new Set(window.map((p) => p.name)).size, `dialogues ${k}..${k + 9}`).toBe(10);
+      }
+      expect(personaAt(runSeed, 17)).toEqual(personaAt(runSeed, 17));
+    }
+    expect(personaAt(1, 0)).not.toEqual(personaAt(2, 0));
   });
 });
 

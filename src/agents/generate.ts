@@ -10,7 +10,7 @@ import type { DialogueModels } from "../llm/index.js";
 import { AssistantAgent, assistantSystemPrompt } from "./assistant-agent.js";
 import { GenerationError, promptCacheKey } from "./common.js";
 import { Planner } from "./planner.js";
-import { loadPersonas, type Persona } from "./prompts.js";
+import { personaFromSeed, type Persona } from "./prompts.js";
 import {
   recordCall,
   requestFromStep,
@@ -49,6 +49,11 @@ export interface GenerateOptions {
   seed: number;
   /** false = --no-plan (the paper's "w/o Plan"): the user improvises over the sampled tools. */
   usePlan: boolean;
+  /**
+   * The simulated user (default: drawn from the seed). A run gives dialogue k `personaAt(runSeed, k)`, so that
+   * consecutive dialogues are written by different people.
+   */
+  persona?: Persona;
   /** Maximum user turns; default 12. */
   maxTurns?: number;
   /** Probability that a simulated tool call returns an error; default 0.05. Retries of a failed call never fail by injection. */
@@ -86,10 +91,9 @@ export interface GeneratedDialogue {
   complete: boolean;
 }
 
-/** The persona a seed picks. */
+/** The persona of a dialogue made with `seed` and no `persona` option (a run gives each dialogue `personaAt`). */
 export function personaFor(seed: number): Persona {
-  const list = loadPersonas();
-  return new Rng(deriveSeed(seed, "persona")).pick(list);
+  return personaFromSeed(seed);
 }
 
 /** The specs of a sample's tools, in sample order (InputError naming the sample and the tool when one is missing). */
@@ -121,7 +125,7 @@ export async function generateDialogue(
   const temperature = options.temperature;
   const sampled = toolsOfSample(sample, tools);
 
-  const persona = personaFor(seed);
+  const persona = options.persona ?? personaFor(seed);
   const errorRng = new Rng(deriveSeed(seed, "tool-errors"));
   const userAgent = new UserAgent(models.user);
   const assistant = new AssistantAgent(models.assistant);

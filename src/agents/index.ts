@@ -17,7 +17,7 @@ export { unsupportedStepCount, unsupportedStepTarget, validatePlan } from "./pla
 export type { UserTurn } from "./user-agent.js";
 export { chatTools } from "./assistant-agent.js";
 export { callTarget, resultSchema, type ToolCallRequest } from "./tool-agent.js";
-export type { Persona } from "./prompts.js";
+export { personaAt, type Persona } from "./prompts.js";
 // How the agents read tool specs (also used by the offline simulator).
 export {
   fieldFillsParam,

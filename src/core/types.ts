@@ -275,6 +275,8 @@ export const DialogueRecordZ = z.object({
   messages: z.array(MessageZ),
   /** Parallel to messages: the plan step a message belongs to (null for system / unplanned). */
   stepOf: z.array(z.number().int().nullable()),
+  /** The simulated user, "Name, who they are" (absent in runs made before it was recorded). */
+  persona: z.string().optional(),
   /**
    * Present only in runs made with `synth --keep-reasoning`: parallel to messages, the assistant model's reasoning
    * for each assistant message (null when the model gave none, and for every other message). Kept out of

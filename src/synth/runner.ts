@@ -17,6 +17,7 @@ import {
   type Verification,
 } from "../core/index.js";
 import type { ExecuteToolHook, GeneratedDialogue, GenerateOptions } from "../agents/index.js";
+import { personaAt } from "../agents/index.js";
 import { DIALOGUE_ROLES } from "../core/index.js";
 import type { StepMix } from "../core/index.js";
 import { UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from "../llm/index.js";
@@ -385,7 +386,12 @@ export async function attemptDialogue(
   const createdAt = () => new Date().toISOString();
   let dialogue: GeneratedDialogue;
   try {
-    dialogue = await config.deps.generateDialogue(sample, tools, models, { seed, signal, ...generateOptionsOf(config) });
+    dialogue = await config.deps.generateDialogue(sample, tools, models, {
+      seed,
+      signal,
+      persona: personaAt(config.seed, index),
+      ...generateOptionsOf(config),
+    });
   } catch (err) {
     if (signal.aborted) return { kind: "aborted" };
     if (isFatalError(err)) return { kind: "fatal", error: err };
@@ -447,6 +453,7 @@ export async function attemptDialogue(
     plan: dialogue.plan,
     messages: dialogue.messages,
     stepOf: dialogue.stepOf,
+    persona: dialogue.persona,
     ...(config.keepReasoning && dialogue.reasoning ? { reasoning: dialogue.reasoning } : {}),
     ...(config.executeTool && dialogue.execution ? { execution: dialogue.execution } : {}),
     verification,

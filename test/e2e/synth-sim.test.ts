@@ -43,6 +43,11 @@ describe("toolflow synth --llm sim (BFCL multi-turn tools)", () => {
       expect(d.tools.length).toBeGreaterThan(0);
       expect(d.messages.some((m) => m.role === "assistant" && (m.tool_calls?.length ?? 0) > 0)).toBe(true);
     }
+    // personas vary: the accepted dialogues, in index order, never share a user within 10 consecutive ones
+    const personas = [...accepted].sort((a, b) => a.index - b.index).map((d) => d.persona);
+    expect(personas.every((p) => typeof p === "string" && p.includes(", "))).toBe(true);
+    for (let k = 0; k + 10 <= personas.length; k++) expect(new Set(personas.slice(k, k + 10)).size).toBe(10);
+    expect(new Set(personas).size).toBeGreaterThanOrEqual(45);
     // chained calls: an argument value that only an earlier tool result holds (e.g. an id it created)
     const chained = accepted.filter((d) => chainedArguments(d).length > 0);
     expect(chained.length).toBeGreaterThanOrEqual(3);
