@@ -135,6 +135,7 @@ export async function generateDialogue(
     ? await new Planner(models.planner).plan(sample, sampled, {
         seed: deriveSeed(seed, "plan"),
         maxTurns,
+        persona,
         ...(options.stepMix ? { stepMix: options.stepMix } : {}),
         temperature,
         signal,

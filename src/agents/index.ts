@@ -13,7 +13,7 @@ export {
   type ToolExecutionRequest,
 } from "./generate.js";
 export { GenerationError, type GenerationStage } from "./common.js";
-export { unsupportedStepCount, unsupportedStepTarget, validatePlan } from "./planner.js";
+export { SampleUnusableError, unsupportedStepCount, unsupportedStepTarget, validatePlan } from "./planner.js";
 export type { UserTurn } from "./user-agent.js";
 export { chatTools } from "./assistant-agent.js";
 export { callTarget, resultSchema, type ToolCallRequest } from "./tool-agent.js";

@@ -2,7 +2,7 @@ import { describe, it, expect, beforeAll } from "vitest";
 import type { DialoguePlan, ToolSpec } from "../core/index.js";
 import { bfclTools, sampleOf, ScriptedModel } from "../../test/support/agents.js";
 import { GenerationError } from "./common.js";
-import { Planner, PLAN_JSON_SCHEMA, planTurns, validatePlan } from "./planner.js";
+import { Planner, PLAN_JSON_SCHEMA, planTurns, SampleUnusableError, validatePlan } from "./planner.js";
 
 let all: ToolSpec[];
 beforeAll(async () => {
@@ -92,5 +92,40 @@ describe("Planner", () => {
     expect((err as GenerationError).stage).toBe("planner");
     expect((err as Error).message).toMatch(/after 2 attempts/);
     expect(model.requests).toHaveLength(2);
+  });
+
+  it("plans for the dialogue's user: the persona is in the planner's prompt", async () => {
+    const model = new ScriptedModel(() => ({ json: GOOD }));
+    const persona = { name: "Ingrid Olsen", description: "a pharmacist who double-checks every figure", style: "formal" };
+    await new Planner(model).plan(sampleOf(TOOLS), pick(TOOLS), { seed: 1, maxTurns: 12, persona });
+    expect(model.requests[0]!.messages[0]!.content).toContain("The user: Ingrid Olsen, a pharmacist who double-checks every figure.");
+  });
+
+  it("may leave sampled tools unused, each with its reason", async () => {
+    const partial: DialoguePlan = {
+      steps: [{ id: 1, kind: "single", intent: "Log in", tools: ["authenticate_travel"], dependsOn: [] }],
+      unusedTools: [
+        { tool: "register_credit_card", reason: "the user only wants to look around" },
+        { tool: "book_flight", reason: "nothing to book yet" },
+      ],
+    };
+    const model = new ScriptedModel(() => ({ json: partial }));
+    expect(await new Planner(model).plan(sampleOf(TOOLS), pick(TOOLS), { seed: 1, maxTurns: 12 })).toEqual(partial);
+  });
+
+  it("lets the model declare the sample unusable: a SampleUnusableError with its reason, after one request", async () => {
+    const model = new ScriptedModel(() => ({ json: { steps: [], unusable: "every tool needs the user's session cookie" } }));
+    const err = await new Planner(model).plan(sampleOf(TOOLS), pick(TOOLS), { seed: 1, maxTurns: 12 }).catch((e) => e);
+    expect(err).toBeInstanceOf(SampleUnusableError);
+    expect((err as SampleUnusableError).reason).toBe("every tool needs the user's session cookie");
+    expect((err as SampleUnusableError).stage).toBe("planner");
+    expect(model.requests).toHaveLength(1);
+    expect((PLAN_JSON_SCHEMA.properties as Record<string, unknown>).unusable).toBeDefined();
+  });
+
+  it("re-asks an answer that has steps and also calls itself unusable", async () => {
+    const model = new ScriptedModel((_r, n) => ({ json: n === 1 ? { ...GOOD, unusable: "meh" } : GOOD }));
+    expect(await new Planner(model).plan(sampleOf(TOOLS), pick(TOOLS), { seed: 1, maxTurns: 12 })).toEqual(GOOD);
+    expect(model.requests[1]!.messages.at(-1)!.content).toMatch(/cannot also be `unusable`/);
   });
 });

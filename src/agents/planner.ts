@@ -10,6 +10,7 @@ import {
   deriveSeed,
   DialoguePlanZ,
   PLAN_STEP_KINDS,
+  PlanStepZ,
   Rng,
   type DialoguePlan,
   type StepMix,
@@ -17,15 +18,39 @@ import {
   type ToolSpec,
 } from "../core/index.js";
 import { fromZod, generateObject, type ChatModel } from "../llm/index.js";
-import { bareSchema, noUsableAnswer, promptCacheKey } from "./common.js";
-import { renderPrompt } from "./prompts.js";
+import { bareSchema, GenerationError, noUsableAnswer, promptCacheKey } from "./common.js";
+import { renderPrompt, type Persona } from "./prompts.js";
 import type { PlannerContext } from "./state.js";
 import { compactSchema, normalizeSchema, paramProperties, requiredParams, returnFields, shortDescription } from "./tool-schema.js";
 
-/** JSON Schema of a plan (responseFormat of the planner). */
+/**
+ * What the planner answers: a plan, or (with no steps) `unusable` saying why no coherent conversation fits the
+ * sampled tools (no task a real user would have with them, or one that needs the user to recite credentials).
+ */
+export const PlannerAnswerZ = DialoguePlanZ.extend({
+  steps: z.array(PlanStepZ),
+  /** Set only when the sample is unusable: why (then `steps` is empty). */
+  unusable: z.string().optional(),
+});
+export type PlannerAnswer = z.infer<typeof PlannerAnswerZ>;
+
+/** JSON Schema of the planner's answer (its responseFormat). */
 export const PLAN_JSON_SCHEMA: Record<string, unknown> = bareSchema(
-  z.toJSONSchema(DialoguePlanZ, { io: "input" }) as Record<string, unknown>,
+  z.toJSONSchema(PlannerAnswerZ, { io: "input" }) as Record<string, unknown>,
 );
+
+/**
+ * The planner declared the sample unusable (no coherent task fits its tools, or every task needs credentials the
+ * user would have to recite). The run records the attempt under check `unusable_sample` and goes on with the next
+ * sample; it is not a model failure.
+ */
+export class SampleUnusableError extends GenerationError {
+  readonly reason: string;
+  constructor(reason: string) {
+    super("planner", `sample unusable: ${reason}`);
+    this.reason = reason;
+  }
+}
 
 /** User turns a plan needs: one a step, two for a clarify step (the request, then the missing value). */
 export function planTurns(plan: DialoguePlan): number {
@@ -165,6 +190,8 @@ function makeToolView(t: ToolSpec): Record<string, unknown> {
 export interface PlanOptions {
   seed: number;
   maxTurns: number;
+  /** The user the conversation is planned for (their requests fit who they are). */
+  persona?: Persona;
   /** Desired share of step kinds (default DEFAULT_STEP_MIX: no unsupported steps). */
   stepMix?: StepMix;
   temperature?: number;
@@ -195,6 +222,7 @@ export class Planner {
       maxTurns: options.maxTurns,
       unsupportedPercent: Math.round(stepMix.unsupported * 1000) / 10,
       unsupportedSteps: unsupportedStepTarget(stepMix.unsupported, tools.length, options.maxTurns, options.seed),
+      persona: options.persona ?? null,
     });
     const context: PlannerContext = {
       agent: "planner",
@@ -204,7 +232,8 @@ export class Planner {
       maxTurns: options.maxTurns,
       stepMix,
     };
-    const asPlan = fromZod(DialoguePlanZ);
+    const asAnswer = fromZod(PlannerAnswerZ);
+    let answer: PlannerAnswer;
     try {
       const { value } = await generateObject({
         model: this.model,
@@ -223,17 +252,29 @@ export class Planner {
         name: "dialogue_plan",
         schema: PLAN_JSON_SCHEMA,
         parse: (v) => {
-          const plan = asPlan(v);
-          if (!plan.ok) return plan;
-          const problems = validatePlan(plan.value, tools, { maxTurns: options.maxTurns, stepMix });
-          return problems.length > 0 ? { ok: false, problems } : plan;
+          const got = asAnswer(v);
+          if (!got.ok) return got;
+          const unusable = got.value.unusable?.trim() ?? "";
+          if (unusable !== "") {
+            return got.value.steps.length === 0
+              ? { ok: true, value: { ...got.value, unusable } }
+              : { ok: false, problems: ["a plan with steps cannot also be `unusable`: give steps, or no steps and the reason"] };
+          }
+          const { unusable: _u, ...plan } = got.value;
+          const problems =
+            plan.steps.length === 0
+              ? ["the plan has no steps; if no coherent conversation fits these tools, say why in `unusable`"]
+              : validatePlan(plan, tools, { maxTurns: options.maxTurns, stepMix });
+          return problems.length > 0 ? { ok: false, problems } : { ok: true, value: plan };
         },
         maxAttempts: this.maxAttempts,
         instruction: "Return the whole corrected plan as JSON.",
       });
-      return value;
+      answer = value;
     } catch (err) {
       throw noUsableAnswer("planner", "no valid plan", err);
     }
+    if (answer.unusable) throw new SampleUnusableError(answer.unusable);
+    return { steps: answer.steps, unusedTools: answer.unusedTools };
   }
 }

@@ -6,6 +6,7 @@ import { DialogueRecordZ, RejectedRecordZ, type ToolSample } from "../core/index
 import { ToolflowError } from "../core/index.js";
 import { deriveSeed } from "../core/index.js";
 import { fakeDeps, fakeModel, fakeProvider, fakeSamples, fakeTool } from "../../test/e2e/support/doubles.js";
+import { SampleUnusableError } from "../agents/index.js";
 import { isFatalError, runSynthesis, SynthRunError, type RunnerConfig } from "./runner.js";
 import { RUN_FILES } from "./store.js";
 
@@ -229,6 +230,44 @@ describe("runSynthesis", () => {
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SynthRunError);
     expect((err as Error).message).toMatch(/4 dialogues in a row failed to generate; last failure: generation: \[assistant\]/);
+  });
+
+  it("records a sample the planner calls unusable under unusable_sample, counts it, and goes on with the next sample", async () => {
+    const dir = tmp();
+    const base = fakeDeps();
+    const unusable = new Set(["s1", "s4"]);
+    const deps = {
+      ...base,
+      generateDialogue: async (...args: Parameters<typeof base.generateDialogue>) => {
+        if (unusable.has(args[0].id)) throw new SampleUnusableError(`no coherent task for ${args[0].id}`);
+        return base.generateDialogue(...args);
+      },
+    };
+    const samples = fakeSamples(40, toolNames);
+    // every sample unusable in a row would stop a run that counted them as failures: they do not count
+    let counts: Record<string, number> = {};
+    const result = await runSynthesis(
+      config(dir, {
+        count: 6,
+        concurrency: 1,
+        maxConsecutiveFailures: 1,
+        samples,
+        deps,
+        checkpointMs: 0,
+        onCheckpoint: async (snap) => {
+          counts = snap.rejectedBy;
+        },
+      }),
+    );
+    expect(result.status).toBe("complete");
+    const { accepted, rejected } = readRun(dir);
+    expect(accepted).toHaveLength(6);
+    const byUnusable = rejected.filter((r) => r.rejectedBy.some((b) => b.check === "unusable_sample"));
+    expect(byUnusable.map((r) => r.sampleId).sort()).toEqual(["s1", "s4"]);
+    expect(byUnusable[0]!.rejectedBy[0]!.reasons[0]).toMatch(/^no coherent task for s[14]$/);
+    expect(accepted.some((r) => r.sampleId === "s1" || r.sampleId === "s4")).toBe(false);
+    // what the manifest's counts.rejectedBy is written from
+    expect(counts.unusable_sample).toBe(2);
   });
 
   it("stops at once on an authentication error instead of rejecting dialogues", async () => {

@@ -17,7 +17,7 @@ import {
   type Verification,
 } from "../core/index.js";
 import type { ExecuteToolHook, GeneratedDialogue, GenerateOptions } from "../agents/index.js";
-import { personaAt } from "../agents/index.js";
+import { personaAt, SampleUnusableError } from "../agents/index.js";
 import { DIALOGUE_ROLES } from "../core/index.js";
 import type { StepMix } from "../core/index.js";
 import { UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from "../llm/index.js";
@@ -396,9 +396,12 @@ export async function attemptDialogue(
     if (signal.aborted) return { kind: "aborted" };
     if (isFatalError(err)) return { kind: "fatal", error: err };
     const stage = (err as { stage?: unknown }).stage;
+    // The planner found no coherent conversation for the sample: not a model failure (it does not count towards
+    // the failures in a row); the next attempt takes the next sample, and the manifest counts it.
+    const unusable = err instanceof SampleUnusableError;
     return {
       kind: "rejected",
-      generationFailure: true,
+      generationFailure: !unusable,
       record: {
         id,
         index,
@@ -409,10 +412,9 @@ export async function attemptDialogue(
         usage: meter.byRole(),
         createdAt: createdAt(),
         rejectedBy: [
-          {
-            check: "generation",
-            reasons: [`${typeof stage === "string" ? `[${stage}] ` : ""}${errorMessage(err)}`],
-          },
+          unusable
+            ? { check: "unusable_sample", reasons: [err.reason] }
+            : { check: "generation", reasons: [`${typeof stage === "string" ? `[${stage}] ` : ""}${errorMessage(err)}`] },
         ],
       },
     };
