@@ -1,6 +1,7 @@
 import { describe, it, expect, beforeAll } from "vitest";
 import type { ToolSpec } from "../core/index.js";
-import { AssistantAgent, chatTools } from "./assistant-agent.js";
+import { AssistantAgent, chatTools, UngroundedCallError, type CallCheckHook } from "./assistant-agent.js";
+import { ungroundedAtTurn } from "../verify/index.js";
 import { bfclTools, ScriptedModel, simModels } from "../../test/support/agents.js";
 import { GenerationError } from "./common.js";
 import { personaFor } from "./generate.js";
@@ -221,6 +222,48 @@ describe("AssistantAgent", () => {
     expect((err as Error).message).toMatch(/launch_rocket/);
     expect(model.requests).toHaveLength(2);
     expect(model.requests[1]!.messages.at(-1)!.content).toMatch(/tool "launch_rocket" does not exist/);
+  });
+
+  describe("repair at the turn (checkCalls)", () => {
+    // The verifier's own rule as the hook, as synth wires it.
+    const hook: CallCheckHook = (before, reply, tools) =>
+      ungroundedAtTurn({ tools: [...tools], plan: null, messages: [...before, reply], stepOf: [] }, (reply.tool_calls ?? []).map((c) => c.id));
+    const said = () => ({
+      ...input(),
+      messages: [
+        { role: "system" as const, content: "sys" },
+        { role: "user" as const, content: "Book economy from JFK to LAX on 2025-05-01, card card_77, token tok_9." },
+      ],
+    });
+    const args = (from: string) =>
+      JSON.stringify({ access_token: "tok_9", card_id: "card_77", travel_date: "2025-05-01", travel_from: from, travel_to: "LAX", travel_class: "economy" });
+    const call = (from: string) => ({ toolCalls: [{ id: "", type: "function" as const, function: { name: "book_flight", arguments: args(from) } }] });
+
+    it("sends an invented value back to the assistant, naming the argument, and keeps the repaired call", async () => {
+      const model = new ScriptedModel((_r, n) => (n === 1 ? call("SFO") : call("JFK")));
+      const msg = await new AssistantAgent(model, 2).respond({ ...said(), checkCalls: hook });
+      expect(JSON.parse(msg.tool_calls![0]!.function.arguments).travel_from).toBe("JFK");
+      expect(model.requests).toHaveLength(2);
+      expect(model.requests[1]!.messages.at(-1)!.content).toMatch(/nothing in the conversation gives book_flight argument `travel_from` = "SFO": ask the user/);
+    });
+
+    it("ends the dialogue with an UngroundedCallError when the value is still invented after the last attempt", async () => {
+      const model = new ScriptedModel(() => call("SFO"));
+      const err = await new AssistantAgent(model, 2).respond({ ...said(), checkCalls: hook }).catch((e) => e);
+      expect(err).toBeInstanceOf(UngroundedCallError);
+      expect((err as UngroundedCallError).problems.join()).toMatch(/travel_from/);
+      expect(model.requests).toHaveLength(2);
+    });
+
+    it("leaves grounded calls and text replies alone (one request), and without the hook accepts anything well-formed", async () => {
+      const good = new ScriptedModel(() => call("JFK"));
+      await new AssistantAgent(good, 2).respond({ ...said(), checkCalls: hook });
+      expect(good.requests).toHaveLength(1);
+      const invented = new ScriptedModel(() => call("SFO"));
+      const msg = await new AssistantAgent(invented, 2).respond(said());
+      expect(JSON.parse(msg.tool_calls![0]!.function.arguments).travel_from).toBe("SFO");
+      expect(invented.requests).toHaveLength(1);
+    });
   });
 
   it("on the last round asks for a text answer (toolChoice none) and drops stray calls", async () => {

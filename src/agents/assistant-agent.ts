@@ -5,8 +5,8 @@
  */
 import { isCallId, makeCallId } from "../core/index.js";
 import type { DialoguePlan, Message, ToolCall, ToolSpec } from "../core/index.js";
-import { checkToolCalls, generateChecked, type ChatModel, type ChatTool, type Checked } from "../llm/index.js";
-import { noUsableAnswer, promptCacheKey } from "./common.js";
+import { checkToolCalls, generateChecked, ModelOutputError, type ChatModel, type ChatTool, type Checked } from "../llm/index.js";
+import { GenerationError, noUsableAnswer, promptCacheKey } from "./common.js";
 import { renderPrompt } from "./prompts.js";
 import type { AssistantContext, CallRecord, KnownField, RequestState } from "./state.js";
 import { normalizeSchema } from "./tool-schema.js";
@@ -39,8 +39,32 @@ export interface AssistantTurnInput {
    * request's `reasoning`, for servers that want it back; `messages` stay without it.
    */
   reasoning?: readonly (string | null)[];
+  /**
+   * Repair at the turn: checks the calls of a reply as it is made (`GenerateOptions.checkCalls`). Its problems
+   * are sent back to the model like a schema problem, within the attempt budget; calls still wrong after the last
+   * attempt end the dialogue with an `UngroundedCallError`.
+   */
+  checkCalls?: CallCheckHook;
   temperature?: number;
   signal?: AbortSignal;
+}
+
+/**
+ * Checks the calls of an assistant reply at the turn it is made, given the dialogue before it: one problem per
+ * argument that is wrong, worded for the model ("nothing in the conversation gives ..."); none when all is well.
+ */
+export type CallCheckHook = (before: readonly Message[], reply: AssistantMessage, tools: readonly ToolSpec[]) => string[];
+
+/**
+ * The assistant's calls were still wrong (their values given by nothing in the conversation) after every attempt
+ * at the turn: the run rejects the dialogue under the `provenance` check at once, with these problems.
+ */
+export class UngroundedCallError extends GenerationError {
+  readonly problems: string[];
+  constructor(problems: string[]) {
+    super("assistant", `calls still ungrounded after repair: ${problems.join("; ")}`);
+    this.problems = problems;
+  }
 }
 
 /** The assistant's message for this round: text, tool calls, or both. */
@@ -71,6 +95,8 @@ export class AssistantAgent {
     };
     const tools = chatTools(input.tools);
     const toolChoice = input.mustAnswer ? "none" : "auto";
+    // The problems of the last answer when they were only its calls' grounding (see checkCalls).
+    let groundingProblems: string[] = [];
     try {
       const { value, result } = await generateChecked<AssistantMessage>({
         model: this.model,
@@ -87,12 +113,20 @@ export class AssistantAgent {
           context,
         },
         // On the last round calls are not wanted; a server may still send some, and they are dropped.
-        check: (result) => assistantMessage(result.text, input.mustAnswer ? [] : result.toolCalls, tools, input.usedCallIds),
+        check: (result) => {
+          const checked = assistantMessage(result.text, input.mustAnswer ? [] : result.toolCalls, tools, input.usedCallIds);
+          groundingProblems = [];
+          if (!checked.ok || !input.checkCalls || !checked.value.tool_calls) return checked;
+          groundingProblems = input.checkCalls(input.messages, checked.value, input.tools);
+          return groundingProblems.length > 0 ? { ok: false, problems: groundingProblems } : checked;
+        },
         maxAttempts: this.maxAttempts,
       });
       const reasoning = result.reasoning?.trim();
       return reasoning ? { message: value, reasoning } : { message: value };
     } catch (err) {
+      // The last answer was well-formed but its values came from nowhere: a provenance rejection, made now.
+      if (err instanceof ModelOutputError && groundingProblems.length > 0) throw new UngroundedCallError(groundingProblems);
       throw noUsableAnswer("assistant", "unusable assistant reply", err);
     }
   }

@@ -7,7 +7,7 @@ import { InputError, MAX_UNSUPPORTED_SHARE } from "../core/index.js";
 import { deriveSeed, Rng } from "../core/index.js";
 import type { DialoguePlan, Message, StepMix, ToolExecution, ToolSample, ToolSpec } from "../core/index.js";
 import type { DialogueModels } from "../llm/index.js";
-import { AssistantAgent, assistantSystemPrompt } from "./assistant-agent.js";
+import { AssistantAgent, assistantSystemPrompt, type CallCheckHook } from "./assistant-agent.js";
 import { GenerationError, promptCacheKey } from "./common.js";
 import { Planner } from "./planner.js";
 import { personaFromSeed, type Persona } from "./prompts.js";
@@ -71,6 +71,12 @@ export interface GenerateOptions {
    * The dialogue then carries `execution`, parallel to messages.
    */
   executeTool?: ExecuteToolHook;
+  /**
+   * Repair at the turn: checks each assistant reply's calls as they are made (synth gives the verifier's provenance
+   * rule); a problem is sent back to the assistant within its attempt budget, and calls still wrong end the
+   * dialogue with an UngroundedCallError.
+   */
+  checkCalls?: CallCheckHook;
 }
 
 export interface GeneratedDialogue {
@@ -244,6 +250,7 @@ export async function generateDialogue(
         mustAnswer: round === maxRounds - 1,
         usedCallIds: usedIds,
         reasoning,
+        ...(options.checkCalls ? { checkCalls: options.checkCalls } : {}),
         temperature,
         signal,
       });

@@ -15,7 +15,7 @@ export {
 export { GenerationError, type GenerationStage } from "./common.js";
 export { SampleUnusableError, unsupportedStepCount, unsupportedStepTarget, validatePlan } from "./planner.js";
 export type { UserTurn } from "./user-agent.js";
-export { chatTools } from "./assistant-agent.js";
+export { chatTools, UngroundedCallError, type AssistantMessage, type CallCheckHook } from "./assistant-agent.js";
 export { callTarget, resultSchema, type ToolCallRequest } from "./tool-agent.js";
 export { personaAt, type Persona } from "./prompts.js";
 // How the agents read tool specs (also used by the offline simulator).

@@ -33,6 +33,7 @@ interface RawSynthFlags {
   stepMix?: StepMix;
   keepReasoning: boolean;
   provenance: string;
+  turnRepair: boolean;
   baseUrl?: string;
   cache?: string;
   prices?: string;
@@ -87,6 +88,7 @@ export function registerSynthCommands(program: Command): void {
         .choices(["reject", "flag"])
         .default("reject"),
     )
+    .option("--no-turn-repair", "with --provenance reject: do not send an ungrounded call back to the assistant at the turn it is made (the dialogue is only checked at the end)")
     .option("--base-url <url>", "OpenAI-compatible endpoint (default OPENAI_BASE_URL)")
     .option("--cache <dir>", "response cache folder (a repeated or resumed run pays nothing twice)")
     .option("--prices <file>", "price table (JSON/YAML: $ per 1M input/output tokens per model)")
@@ -130,6 +132,7 @@ export function registerSynthCommands(program: Command): void {
         stepMix: flags.stepMix,
         keepReasoning: flags.keepReasoning,
         provenance: flags.provenance,
+        ...(flags.turnRepair === false ? { turnRepair: false } : {}),
         baseUrl: flags.baseUrl,
         cache: flags.cache,
         prices: flags.prices,

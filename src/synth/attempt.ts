@@ -25,6 +25,7 @@ export function attemptConfigFor(
     tools: parts.tools,
     ...generateOptionsOf({ ...options, usePlan: options.plan, executeTool: parts.executeTool }),
     provenance: options.provenance,
+    turnRepair: options.turnRepair !== false,
     models: parts.models,
     deps: parts.deps,
     ...(options.roundTripMin !== undefined ? { roundTripMin: options.roundTripMin } : {}),

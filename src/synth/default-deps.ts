@@ -3,13 +3,14 @@
  * detection (src/verify), and the optional LLM judge.
  */
 import { generateDialogue } from "../agents/index.js";
-import { Deduper, judgeDialogue, verifyDialogue } from "../verify/index.js";
+import { Deduper, judgeDialogue, ungroundedAtTurn, verifyDialogue } from "../verify/index.js";
 import type { SynthDeps } from "./deps.js";
 
 export function defaultSynthDeps(options: { dedupThreshold?: number } = {}): SynthDeps {
   return {
     generateDialogue,
     verifyDialogue: (d, o) => verifyDialogue(d, { provenance: o.provenance }),
+    checkCallsAtTurn: (d, callIds) => ungroundedAtTurn(d, callIds),
     createDeduper: () =>
       new Deduper(options.dedupThreshold !== undefined ? { threshold: options.dedupThreshold } : {}),
     judgeDialogue: async (model, d) => (await judgeDialogue(model, d)).scores,

@@ -33,6 +33,11 @@ export interface SynthDeps {
     options: GenerateOptions,
   ): Promise<GeneratedDialogue>;
   verifyDialogue(d: DialogueForChecks, options: { provenance: "reject" | "flag" }): Verification;
+  /**
+   * Repair at the turn: the problems of the calls `callIds` (the last message of `d`), by the provenance rule the
+   * verifier applies at the end, worded for the assistant; empty when they are grounded.
+   */
+  checkCallsAtTurn?(d: DialogueForChecks, callIds: readonly string[]): string[];
   createDeduper(): DeduperLike;
   judgeDialogue?(model: ChatModel, d: DialogueForChecks): Promise<Record<string, number>>;
   /** `--round-trip`: a model re-answers each call turn from the conversation so far (src/judge's roundTripSynthDeps). */

@@ -76,6 +76,11 @@ export const SynthOptionsZ = z.object({
   /** `--keep-reasoning`: store the assistant model's reasoning per assistant message (DialogueRecord.reasoning). */
   keepReasoning: z.boolean().optional(),
   provenance: z.enum(["reject", "flag"]),
+  /**
+   * Repair at the turn (default true; `--no-turn-repair` sets false): with `--provenance reject`, each assistant
+   * reply's calls are checked as they are made and an ungrounded value is sent back to the assistant to fix.
+   */
+  turnRepair: z.boolean().optional(),
   baseUrl: z.string().optional(),
   cache: z.string().optional(),
   prices: z.string().optional(),
@@ -145,6 +150,8 @@ export interface RunDefinition {
   /** `--keep-reasoning` (false in runs written before it existed). */
   keepReasoning: boolean;
   provenance: string;
+  /** Present only when repair at the turn is off (`--no-turn-repair`). */
+  turnRepair?: false;
   judge: string | null;
   /** Present only when set (older manifests have neither). */
   roundTrip?: string;
@@ -174,6 +181,7 @@ const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
   stepMix: "--step-mix",
   keepReasoning: "--keep-reasoning",
   provenance: "--provenance",
+  turnRepair: "--no-turn-repair",
   judge: "--judge",
   roundTrip: "--round-trip",
   roundTripMin: "--round-trip-min",
@@ -209,6 +217,7 @@ export function runDefinition(
     stepMix: { ...DEFAULT_STEP_MIX, ...options.stepMix },
     keepReasoning: options.keepReasoning ?? false,
     provenance: options.provenance,
+    ...(options.turnRepair === false ? { turnRepair: false as const } : {}),
     judge: options.judge ?? null,
     ...(options.roundTrip !== undefined ? { roundTrip: options.roundTrip, roundTripMin: options.roundTripMin ?? 1 } : {}),
     maxAttempts: options.maxAttempts ?? defaultMaxAttempts(options.count),

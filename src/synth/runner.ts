@@ -17,7 +17,7 @@ import {
   type Verification,
 } from "../core/index.js";
 import type { ExecuteToolHook, GeneratedDialogue, GenerateOptions } from "../agents/index.js";
-import { personaAt, SampleUnusableError } from "../agents/index.js";
+import { personaAt, SampleUnusableError, UngroundedCallError } from "../agents/index.js";
 import { DIALOGUE_ROLES } from "../core/index.js";
 import type { StepMix } from "../core/index.js";
 import { UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from "../llm/index.js";
@@ -60,6 +60,8 @@ export interface RunnerConfig {
   executeTool?: ExecuteToolHook;
   temperature?: number;
   provenance: "reject" | "flag";
+  /** Repair at the turn (with provenance "reject"; default true): see SynthOptions.turnRepair. */
+  turnRepair?: boolean;
   /** The models of each dialogue, and the judge (the run's RunModels, or a test double). */
   models: Pick<RunModels, "forDialogue" | "judge" | "roundTrip">;
   /** Reject a dialogue whose round-trip agreement is below this (default 1) when the models have a roundTrip model. */
@@ -386,11 +388,22 @@ export async function attemptDialogue(
   const createdAt = () => new Date().toISOString();
   let dialogue: GeneratedDialogue;
   try {
+    const checkAtTurn = config.deps.checkCallsAtTurn;
     dialogue = await config.deps.generateDialogue(sample, tools, models, {
       seed,
       signal,
       persona: personaAt(config.seed, index),
       ...generateOptionsOf(config),
+      // Repair at the turn: the verifier's own provenance rule, applied to each reply's calls as they are made.
+      ...(config.provenance === "reject" && config.turnRepair !== false && checkAtTurn
+        ? {
+            checkCalls: (before, reply, replyTools) =>
+              checkAtTurn(
+                { tools: [...replyTools], plan: null, messages: [...before, reply], stepOf: [...before, reply].map(() => null) },
+                (reply.tool_calls ?? []).map((c) => c.id),
+              ),
+          }
+        : {}),
     });
   } catch (err) {
     if (signal.aborted) return { kind: "aborted" };
@@ -399,6 +412,25 @@ export async function attemptDialogue(
     // The planner found no coherent conversation for the sample: not a model failure (it does not count towards
     // the failures in a row); the next attempt takes the next sample, and the manifest counts it.
     const unusable = err instanceof SampleUnusableError;
+    // Calls still ungrounded after repair at the turn: the provenance check's rejection, made before the rest
+    // of the dialogue was paid for.
+    if (err instanceof UngroundedCallError) {
+      return {
+        kind: "rejected",
+        generationFailure: false,
+        record: {
+          id,
+          index,
+          seed,
+          sampleId: sample.id,
+          models: meter.models(),
+          backend,
+          usage: meter.byRole(),
+          createdAt: createdAt(),
+          rejectedBy: [{ check: "provenance", reasons: [`at the turn, after repair: ${err.problems.join("; ")}`] }],
+        },
+      };
+    }
     return {
       kind: "rejected",
       generationFailure: !unusable,

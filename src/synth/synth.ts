@@ -91,6 +91,7 @@ export function manifestOptions(o: SynthOptions): Record<string, unknown> {
     stepMix: { ...DEFAULT_STEP_MIX, ...o.stepMix },
     keepReasoning: o.keepReasoning ?? false,
     provenance: o.provenance,
+    turnRepair: o.turnRepair !== false,
     baseUrl: o.baseUrl === undefined ? null : stripUrlCredentials(o.baseUrl),
     cache: abs(o.cache),
     prices: abs(o.prices),

@@ -13,7 +13,7 @@ export type {
   VerifiableDialogue,
   VerifyOptions,
 } from "./types.js";
-export { verifyDialogue, findUngroundedArgs } from "./verify.js";
+export { verifyDialogue, findUngroundedArgs, ungroundedAtTurn } from "./verify.js";
 export { argumentSources, type ArgumentSource, type ArgumentOrigin } from "./sources.js";
 export { Deduper, duplicateCheckResult, type DedupDialogue } from "./dedup.js";
 export { buildJudgePrompt, judgeDialogue, JUDGE_SCHEMA, type JudgedTool, type JudgeOptions, type JudgeResult } from "./judge.js";

@@ -425,3 +425,21 @@ export function verifyDialogue(d: VerifiableDialogue, options: VerifyOptions = {
   const checks = [checkFormat(d, options), checkPlan(d, options), checkProvenance(d, options)];
   return { passed: checks.every((c) => c.passed), checks };
 }
+
+// ---------------------------------------------------------------- repair at the turn
+
+/**
+ * The provenance problems of the calls `callIds` of a dialogue so far (their assistant message last), by the rule
+ * `checkProvenance` applies at the end, each worded for the assistant that made them: what is ungrounded and what
+ * to do instead. Empty when every value of those calls is grounded.
+ */
+export function ungroundedAtTurn(d: VerifiableDialogue, callIds: readonly string[], options: VerifyOptions = {}): string[] {
+  const ids = new Set(callIds);
+  return findUngroundedArgs(d, options)
+    .ungrounded.filter((u) => ids.has(u.callId))
+    .map(
+      (u) =>
+        `nothing in the conversation gives ${u.tool} argument \`${u.path.slice(1).replace(/\//g, ".")}\` = ${JSON.stringify(u.value)}: ` +
+        `ask the user for it, or use a value the user or a tool result gave`,
+    );
+}
