@@ -141,6 +141,10 @@ export interface OpenAIServerOptions {
  *   `const` in tool parameters or the response schema; empty call ids;
  * - `lmstudio`: 400 on `response_format` `json_object` (only `json_schema` or `text`);
  * - `no-usage`: no `usage` in answers.
+ * - `inventing-assistant` (not a server quirk but a model's: left out of SERVER_PROFILES): in about 20 % of the
+ *   tool calls it answers, one argument value is swapped for an invented plausible one (another id, a shifted
+ *   date, another place, another number), decided by a hash of the request and the call, so a re-ask (a longer
+ *   request) draws again.
  */
 export type ServerProfile =
   | "vllm-hermes-text"
@@ -154,7 +158,8 @@ export type ServerProfile =
   | "qwen3-think"
   | "gemini-openai"
   | "lmstudio"
-  | "no-usage";
+  | "no-usage"
+  | "inventing-assistant";
 
 export const SERVER_PROFILES: readonly ServerProfile[] = [
   "vllm-hermes-text",
@@ -242,12 +247,53 @@ function callJson(name: string, args: RawJson, key = "arguments"): string {
   return `{"name": ${JSON.stringify(name)}, "${key}": ${args.text.trim() === "" ? "{}" : args.text}}`;
 }
 
+/** The share of tool calls whose arguments the `inventing-assistant` profile changes. */
+export const INVENTED_CALL_SHARE = 0.2;
+
+/** A plausible value instead of `v` that the conversation did not give (see `inventing-assistant`). */
+export function inventedValue(v: string | number, draw: number): string | number {
+  if (typeof v === "number") return Number.isInteger(v) ? v + 7 + (draw % 13) : Math.round((v * 1.37 + 3) * 100) / 100;
+  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(v);
+  if (date) {
+    const d = new Date(Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]) + 3 + (draw % 5)));
+    return d.toISOString().slice(0, 10) + v.slice(10);
+  }
+  if (/\d/.test(v)) return v.replace(/\d/g, (c) => String((Number(c) + 3 + (draw % 5)) % 10));
+  const places = ["Riverside", "Oakmont", "Port Ellery", "Brookhaven", "Kestrel Bay"];
+  return places[draw % places.length]!;
+}
+
+function inventArguments(body: ChatBody, calls: Array<{ function: { name: string; arguments: string } }>): void {
+  calls.forEach((c, i) => {
+    const h = createHash("sha256").update(`${JSON.stringify(body.messages)}|${i}|${c.function.arguments}`).digest();
+    if (h.readUInt32BE(0) / 2 ** 32 >= INVENTED_CALL_SHARE) return;
+    let args: unknown;
+    try {
+      args = JSON.parse(c.function.arguments);
+    } catch {
+      return;
+    }
+    if (args === null || typeof args !== "object" || Array.isArray(args)) return;
+    const rec = args as Record<string, unknown>;
+    const keys = Object.keys(rec).filter((k) => typeof rec[k] === "string" || typeof rec[k] === "number");
+    if (keys.length === 0) return;
+    const draw = h.readUInt32BE(4);
+    const key = keys[draw % keys.length]!;
+    rec[key] = inventedValue(rec[key] as string | number, draw);
+    c.function.arguments = JSON.stringify(rec);
+  });
+}
+
 /** Rewrite a completion the way the profile's server sends it. */
-function applyProfile(profile: ServerProfile | undefined, completion: Record<string, unknown>): void {
+function applyProfile(profile: ServerProfile | undefined, completion: Record<string, unknown>, body: ChatBody): void {
   if (!profile) return;
   const choice = (completion.choices as Array<{ message: Record<string, unknown>; finish_reason: string }>)[0]!;
   const msg = choice.message;
   const calls = (msg.tool_calls as Array<{ id: string; function: { name: string; arguments: string } }> | undefined) ?? [];
+  if (profile === "inventing-assistant") {
+    inventArguments(body, calls);
+    return;
+  }
   const content = typeof msg.content === "string" ? msg.content : "";
   const n = ++profileAnswers;
   const asText = (wrap: (c: { name: string; arguments: RawJson }[]) => string) => {
@@ -684,7 +730,7 @@ export async function startOpenAIServer(options: OpenAIServerOptions = {}): Prom
     }
     step = answer;
     const built = buildCompletion(body, answer, omitUsage || options.profile === "no-usage");
-    applyProfile(options.profile, built.completion);
+    applyProfile(options.profile, built.completion, body);
     if (body.stream) sendStream(res, body, built);
     else sendJson(res, 200, built.completion);
   }
