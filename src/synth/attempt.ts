@@ -28,6 +28,7 @@ export function attemptConfigFor(
     models: parts.models,
     deps: parts.deps,
     ...(options.roundTripMin !== undefined ? { roundTripMin: options.roundTripMin } : {}),
+    ...(options.judgeMin !== undefined ? { judgeMin: options.judgeMin } : {}),
   };
 }
 

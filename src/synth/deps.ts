@@ -34,9 +34,18 @@ export interface SynthDeps {
   ): Promise<GeneratedDialogue>;
   verifyDialogue(d: DialogueForChecks, options: { provenance: "reject" | "flag" }): Verification;
   createDeduper(): DeduperLike;
-  judgeDialogue?(model: ChatModel, d: DialogueForChecks): Promise<Record<string, number>>;
+  /** `--judge`: the judge's scores (1-5 per rubric axis) and its reason (`--judge-min` rejects with them). */
+  judgeDialogue?(model: ChatModel, d: DialogueForChecks): Promise<JudgeVerdict>;
   /** `--round-trip`: a model re-answers each call turn from the conversation so far (src/judge's roundTripSynthDeps). */
   roundTrip?(model: ChatModel, d: DialogueForChecks, options: { signal?: AbortSignal }): Promise<RoundTripCheck>;
+}
+
+/** What the judge said of one dialogue. */
+export interface JudgeVerdict {
+  /** Score per rubric axis (naturalness, coherence, helpfulness, accuracy), 1-5. */
+  scores: Record<string, number>;
+  /** The judge's reason (its rationale: the main weakness, if any). */
+  rationale?: string;
 }
 
 /** What the round trip of one dialogue found. */

@@ -80,6 +80,8 @@ export const SynthOptionsZ = z.object({
   cache: z.string().optional(),
   prices: z.string().optional(),
   judge: z.string().optional(),
+  /** `--judge-min N`: reject a dialogue the judge scores below N (1-5) on any axis (needs `judge`). */
+  judgeMin: z.number().int().min(1).max(5).optional(),
   /** `--round-trip SPEC`: reject dialogues this model cannot re-answer (agreement below roundTripMin, default 1). */
   roundTrip: z.string().optional(),
   roundTripMin: z.number().min(0).max(1).optional(),
@@ -117,6 +119,8 @@ export function validateSynthOptions(input: unknown): SynthOptions {
     throw new UsageError(`${flag}: ${sub}${issue?.message ?? "invalid value"}`);
   }
   if (parsed.data.resume && parsed.data.force) throw new UsageError("--resume and --force exclude each other");
+  if (parsed.data.judgeMin !== undefined && parsed.data.judge === undefined)
+    throw new UsageError("--judge-min needs --judge SPEC (the model that scores the dialogues)");
   return parsed.data;
 }
 
@@ -146,6 +150,8 @@ export interface RunDefinition {
   keepReasoning: boolean;
   provenance: string;
   judge: string | null;
+  /** Present only when set (`--judge-min`; older manifests lack it). */
+  judgeMin?: number;
   /** Present only when set (older manifests have neither). */
   roundTrip?: string;
   roundTripMin?: number;
@@ -175,6 +181,7 @@ const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
   keepReasoning: "--keep-reasoning",
   provenance: "--provenance",
   judge: "--judge",
+  judgeMin: "--judge-min",
   roundTrip: "--round-trip",
   roundTripMin: "--round-trip-min",
   maxAttempts: "--max-attempts",
@@ -210,6 +217,7 @@ export function runDefinition(
     keepReasoning: options.keepReasoning ?? false,
     provenance: options.provenance,
     judge: options.judge ?? null,
+    ...(options.judgeMin !== undefined ? { judgeMin: options.judgeMin } : {}),
     ...(options.roundTrip !== undefined ? { roundTrip: options.roundTrip, roundTripMin: options.roundTripMin ?? 1 } : {}),
     maxAttempts: options.maxAttempts ?? defaultMaxAttempts(options.count),
     temperature: options.temperature ?? null,
