@@ -5,17 +5,15 @@
  * rejected.jsonl), the manifest counts them and keeps --judge-min in the run's definition (a resume must match).
  * Without --judge-min the same judge only scores. The CLI's flag errors are checked too.
  */
-import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Writable } from "node:stream";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { Message } from "../core/index.js";
-import type { ChatResult, ModelMiddleware } from "../llm/index.js";
 import { readAccepted, readRejected, writeBfclMultiTurnTools } from "../../test/e2e/support/run-files.js";
 import { testSynthOptions } from "../../test/support/synth-options.js";
 import { cliInProcess } from "../../test/support/cli.js";
+import { bandOf, firstUserOf, JUDGE_REASON as REASON, JUDGE_SCORES as SCORES, scriptedJudge } from "../../test/support/scripted-judge.js";
 import { judgeGateReasons, runSynth, validateSynthOptions, type SynthOptions } from "./index.js";
 
 const quiet = new Writable({ write: (_c, _e, cb) => cb() });
@@ -29,49 +27,6 @@ beforeAll(async () => {
 
 function options(out: string, extra: Partial<SynthOptions> = {}): SynthOptions {
   return testSynthOptions({ tools, count: 10, seed: 3, out, judge: "sim", ...extra });
-}
-
-type Band = "low" | "edge" | "high";
-const REASON = "the assistant checked out an empty cart";
-
-/** Which band the scripted judge puts a dialogue in: by a hash of its first user message. */
-function bandOf(firstUser: string): Band {
-  const h = createHash("sha256").update(firstUser).digest().readUInt32BE(0) % 3;
-  return h === 0 ? "low" : h === 1 ? "edge" : "high";
-}
-
-const SCORES: Record<Band, Record<string, number>> = {
-  low: { naturalness: 4, coherence: 4, helpfulness: 4, accuracy: 2 },
-  edge: { naturalness: 3, coherence: 3, helpfulness: 3, accuracy: 3 },
-  high: { naturalness: 5, coherence: 4, helpfulness: 5, accuracy: 4 },
-};
-
-function firstUserOf(messages: Message[]): string {
-  const m = messages.find((x) => x.role === "user");
-  return m?.role === "user" ? m.content : "";
-}
-
-/** Answers the judge's requests (role "judge") by the band of the dialogue in the prompt; everything else goes on. */
-function scriptedJudge(asked: string[]): ModelMiddleware {
-  return {
-    name: "scripted-judge",
-    async chat({ request, next }): Promise<ChatResult> {
-      if (request.role !== "judge") return next(request);
-      const prompt = request.messages.at(-1)?.content ?? "";
-      const dialogue = prompt.slice(prompt.indexOf("Dialogue:\n"));
-      const first = /^\[user\] (.*)$/m.exec(dialogue)?.[1] ?? "";
-      asked.push(first);
-      const band = bandOf(first);
-      const json = { ...SCORES[band], rationale: band === "low" ? REASON : "fine" };
-      return {
-        text: JSON.stringify(json),
-        toolCalls: [],
-        finishReason: "stop",
-        usage: { promptTokens: 100, completionTokens: 20, cachedTokens: 0, estimated: false },
-        model: "scripted-judge",
-      };
-    },
-  };
 }
 
 describe("judgeGateReasons", () => {
