@@ -38,6 +38,7 @@ interface RawSynthFlags {
   cache?: string;
   prices?: string;
   judge?: string;
+  judgeMin?: number;
   roundTrip?: string;
   roundTripMin?: number;
   maxAttempts?: number;
@@ -93,6 +94,7 @@ export function registerSynthCommands(program: Command): void {
     .option("--cache <dir>", "response cache folder (a repeated or resumed run pays nothing twice)")
     .option("--prices <file>", "price table (JSON/YAML: $ per 1M input/output tokens per model)")
     .option("--judge <spec>", "score accepted dialogues with this model (naturalness, coherence, helpfulness, accuracy)")
+    .option("--judge-min <n>", "with --judge: reject dialogues the judge scores below N (1-5) on any axis (check judge)", intOption("--judge-min", 1, 5))
     .option("--round-trip <spec>", "reject dialogues this model cannot re-answer: each call turn asked with the conversation so far and the tools")
     .option("--round-trip-min <x>", "least round-trip agreement a dialogue needs (default 1)", numberOption("--round-trip-min", 0, 1))
     .option("--max-attempts <n>", "give up after this many attempts (default count*3+10)", intOption("--max-attempts", 1))
@@ -137,6 +139,7 @@ export function registerSynthCommands(program: Command): void {
         cache: flags.cache,
         prices: flags.prices,
         judge: flags.judge,
+        ...(flags.judgeMin !== undefined ? { judgeMin: flags.judgeMin } : {}),
         roundTrip: flags.roundTrip,
         roundTripMin: flags.roundTripMin,
         maxAttempts: flags.maxAttempts,

@@ -28,6 +28,7 @@ import {
   type QueueWorker,
 } from "./index.js";
 import { testSynthOptions } from "../../test/support/synth-options.js";
+import { JUDGE_REASON, scriptedJudge } from "../../test/support/scripted-judge.js";
 import { textSink as sink } from "../../test/support/streams.js";
 import { recordsByIndex as byIndex } from "../../test/e2e/support/run-files.js";
 
@@ -158,6 +159,37 @@ describe("a queued run", () => {
       }
     } finally {
       await Promise.all(workers.map((w) => w.close()));
+    }
+  }, 60_000);
+
+  it("decides with synth's judge gate (--judge-min): the files of a local run, rejections under judge", async () => {
+    const gate = { count: 8, judge: "sim", judgeMin: 3 };
+    const local = join(work(), "judge-local");
+    await runSynth(options(local, gate), { stderr: sink().stream, tty: false, middleware: [scriptedJudge()] });
+    const worker = await startWorker({ url: redis.url, concurrency: 2, middleware: [scriptedJudge()] });
+    try {
+      const out = join(work(), "judge-queued");
+      const summary = await runQueuedSynth(options(out, gate), { url: redis.url, run: "judge-gate", pollMs: 20 }, { stderr: sink().stream, tty: false });
+      expect(summary.status).toBe("complete");
+      for (const f of ["dialogues.jsonl", "rejected.jsonl"]) {
+        const q = byIndex(join(out, f));
+        const l = byIndex(join(local, f));
+        expect([...q.keys()]).toEqual([...l.keys()].sort((a, b) => a - b));
+        for (const [i, r] of l) expect(q.get(i), `${f} index ${i}`).toEqual(r);
+      }
+      const rejected = [...byIndex(join(out, "rejected.jsonl")).values()] as Array<{ rejectedBy: Array<{ check: string; reasons: string[] }> }>;
+      const byJudge = rejected.filter((r) => r.rejectedBy.some((c) => c.check === "judge"));
+      expect(byJudge.length).toBeGreaterThan(0);
+      for (const r of byJudge) expect(r.rejectedBy[0]!.reasons[0]).toBe(`accuracy 2 is below --judge-min 3: ${JUDGE_REASON}`);
+      const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+      expect(manifest.counts.rejectedBy.judge).toBe(byJudge.length);
+      expect(manifest.definition.judgeMin).toBe(3);
+      // another --judge-min under the same name is refused, naming it
+      await expect(
+        runQueuedSynth(options(join(work(), "judge-other"), { ...gate, judgeMin: 4 }), { url: redis.url, run: "judge-gate" }, { stderr: sink().stream }),
+      ).rejects.toThrow(/--judge-min: was 3, now 4/);
+    } finally {
+      await worker.close();
     }
   }, 60_000);
 

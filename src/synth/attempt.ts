@@ -29,6 +29,7 @@ export function attemptConfigFor(
     models: parts.models,
     deps: parts.deps,
     ...(options.roundTripMin !== undefined ? { roundTripMin: options.roundTripMin } : {}),
+    ...(options.judgeMin !== undefined ? { judgeMin: options.judgeMin } : {}),
   };
 }
 

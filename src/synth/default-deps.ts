@@ -13,6 +13,9 @@ export function defaultSynthDeps(options: { dedupThreshold?: number } = {}): Syn
     checkCallsAtTurn: (d, callIds) => ungroundedAtTurn(d, callIds),
     createDeduper: () =>
       new Deduper(options.dedupThreshold !== undefined ? { threshold: options.dedupThreshold } : {}),
-    judgeDialogue: async (model, d) => (await judgeDialogue(model, d)).scores,
+    judgeDialogue: async (model, d) => {
+      const { scores, rationale } = await judgeDialogue(model, d);
+      return { scores, rationale };
+    },
   };
 }

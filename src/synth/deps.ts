@@ -39,9 +39,18 @@ export interface SynthDeps {
    */
   checkCallsAtTurn?(d: DialogueForChecks, callIds: readonly string[]): string[];
   createDeduper(): DeduperLike;
-  judgeDialogue?(model: ChatModel, d: DialogueForChecks): Promise<Record<string, number>>;
+  /** `--judge`: the judge's scores (1-5 per rubric axis) and its reason (`--judge-min` rejects with them). */
+  judgeDialogue?(model: ChatModel, d: DialogueForChecks): Promise<JudgeVerdict>;
   /** `--round-trip`: a model re-answers each call turn from the conversation so far (src/judge's roundTripSynthDeps). */
   roundTrip?(model: ChatModel, d: DialogueForChecks, options: { signal?: AbortSignal }): Promise<RoundTripCheck>;
+}
+
+/** What the judge said of one dialogue. */
+export interface JudgeVerdict {
+  /** Score per rubric axis (naturalness, coherence, helpfulness, accuracy), 1-5. */
+  scores: Record<string, number>;
+  /** The judge's reason (its rationale: the main weakness, if any). */
+  rationale?: string;
 }
 
 /** What the round trip of one dialogue found. */

@@ -295,7 +295,11 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
       completionTokensPerDialogue: 60,
       cachedPromptTokensPerDialogue: 0,
     });
-    notes.push("judge: one call per accepted dialogue, about 60 completion tokens assumed");
+    notes.push(
+      options.judgeMin !== undefined
+        ? `judge: one call per dialogue that passes the checks (those scored below --judge-min ${options.judgeMin} are rejected and replaced, so more than --count), about 60 completion tokens assumed`
+        : "judge: one call per accepted dialogue, about 60 completion tokens assumed",
+    );
   }
 
   const unpriced = new Set<string>();

@@ -85,6 +85,8 @@ export const SynthOptionsZ = z.object({
   cache: z.string().optional(),
   prices: z.string().optional(),
   judge: z.string().optional(),
+  /** `--judge-min N`: reject a dialogue the judge scores below N (1-5) on any axis (needs `judge`). */
+  judgeMin: z.number().int().min(1).max(5).optional(),
   /** `--round-trip SPEC`: reject dialogues this model cannot re-answer (agreement below roundTripMin, default 1). */
   roundTrip: z.string().optional(),
   roundTripMin: z.number().min(0).max(1).optional(),
@@ -122,6 +124,8 @@ export function validateSynthOptions(input: unknown): SynthOptions {
     throw new UsageError(`${flag}: ${sub}${issue?.message ?? "invalid value"}`);
   }
   if (parsed.data.resume && parsed.data.force) throw new UsageError("--resume and --force exclude each other");
+  if (parsed.data.judgeMin !== undefined && parsed.data.judge === undefined)
+    throw new UsageError("--judge-min needs --judge SPEC (the model that scores the dialogues)");
   return parsed.data;
 }
 
@@ -153,6 +157,8 @@ export interface RunDefinition {
   /** Present only when repair at the turn is off (`--no-turn-repair`). */
   turnRepair?: false;
   judge: string | null;
+  /** Present only when set (`--judge-min`; older manifests lack it). */
+  judgeMin?: number;
   /** Present only when set (older manifests have neither). */
   roundTrip?: string;
   roundTripMin?: number;
@@ -183,6 +189,7 @@ const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
   provenance: "--provenance",
   turnRepair: "--no-turn-repair",
   judge: "--judge",
+  judgeMin: "--judge-min",
   roundTrip: "--round-trip",
   roundTripMin: "--round-trip-min",
   maxAttempts: "--max-attempts",
@@ -219,6 +226,7 @@ export function runDefinition(
     provenance: options.provenance,
     ...(options.turnRepair === false ? { turnRepair: false as const } : {}),
     judge: options.judge ?? null,
+    ...(options.judgeMin !== undefined ? { judgeMin: options.judgeMin } : {}),
     ...(options.roundTrip !== undefined ? { roundTrip: options.roundTrip, roundTripMin: options.roundTripMin ?? 1 } : {}),
     maxAttempts: options.maxAttempts ?? defaultMaxAttempts(options.count),
     temperature: options.temperature ?? null,

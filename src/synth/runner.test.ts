@@ -326,7 +326,7 @@ describe("runSynthesis", () => {
       ...fakeDeps(),
       judgeDialogue: async (model: typeof judge) => {
         await model.chat({ messages: [{ role: "user", content: "rate" }], role: "judge" });
-        return { naturalness: 4, coherence: 5, helpfulness: 3, accuracy: 4 };
+        return { scores: { naturalness: 4, coherence: 5, helpfulness: 3, accuracy: 4 }, rationale: "fine" };
       },
     };
     const result = await runSynthesis(config(dir, { count: 4, deps, models: { ...fakeProvider(), judge } }));

@@ -22,7 +22,8 @@ import { DIALOGUE_ROLES } from "../core/index.js";
 import type { StepMix } from "../core/index.js";
 import { UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from "../llm/index.js";
 import type { RunModels } from "../models/index.js";
-import type { DeduperLike, DialogueForChecks, SynthDeps } from "./deps.js";
+import type { DeduperLike, DialogueForChecks, JudgeVerdict, SynthDeps } from "./deps.js";
+import { judgeGateReasons } from "./judge-gate.js";
 import { JsonlAppender, RUN_FILES, recoverJsonl } from "./store.js";
 import type { TallySnapshot } from "./tally.js";
 import { maxConsecutiveFailuresFor, RunDecider, stripForRejected, type FinishedOutcome } from "./decide.js";
@@ -66,6 +67,8 @@ export interface RunnerConfig {
   models: Pick<RunModels, "forDialogue" | "judge" | "roundTrip">;
   /** Reject a dialogue whose round-trip agreement is below this (default 1) when the models have a roundTrip model. */
   roundTripMin?: number;
+  /** `--judge-min`: reject a dialogue the judge scores below this on any axis (check `judge`); unset: scores only. */
+  judgeMin?: number;
   deps: SynthDeps;
   signal?: AbortSignal;
   /** Abort the run after this many generation failures in a row (default max(20, 2 * concurrency)). */
@@ -529,13 +532,19 @@ export async function attemptDialogue(
       // do not pay the judge for a dialogue that commit() will drop as a duplicate
       return { kind: "accepted", record, checks };
     }
+    let verdict: JudgeVerdict;
     try {
       const judgeModel = wrapModel(config.models.judge, counted);
-      record.judge = await config.deps.judgeDialogue(judgeModel, checks);
+      verdict = await config.deps.judgeDialogue(judgeModel, checks);
+      record.judge = verdict.scores;
       record.models = { ...record.models, ...meter.models() };
       record.usage = meter.byRole();
     } catch (err) {
       return failedStep(err, "judge");
+    }
+    const low = config.judgeMin !== undefined ? judgeGateReasons(verdict, config.judgeMin) : [];
+    if (low.length > 0) {
+      return { kind: "rejected", generationFailure: false, record: { ...stripForRejected(record), rejectedBy: [{ check: "judge", reasons: low }] } };
     }
   }
   return { kind: "accepted", record, checks };

@@ -96,6 +96,7 @@ export function manifestOptions(o: SynthOptions): Record<string, unknown> {
     cache: abs(o.cache),
     prices: abs(o.prices),
     judge: o.judge ?? null,
+    ...(o.judgeMin !== undefined ? { judgeMin: o.judgeMin } : {}),
     ...(o.roundTrip !== undefined ? { roundTrip: o.roundTrip, roundTripMin: o.roundTripMin ?? 1 } : {}),
     maxAttempts: o.maxAttempts ?? defaultMaxAttempts(o.count),
     temperature: o.temperature ?? null,
@@ -171,6 +172,10 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
   if (options.roundTrip !== undefined && !deps.roundTrip) {
     await models.close();
     throw new UsageError("--round-trip needs the round-trip check in the stages: pass deps from judging.roundTripSynthDeps()");
+  }
+  if (options.judgeMin !== undefined && !deps.judgeDialogue) {
+    await models.close();
+    throw new UsageError("--judge-min needs the judge in the stages (SynthDeps.judgeDialogue, as defaultSynthDeps() has)");
   }
   const price: PriceFn = (model, usage) => costFor(models.prices, model, usage);
 

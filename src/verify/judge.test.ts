@@ -40,6 +40,17 @@ describe("judgeDialogue", () => {
     expect(prompt).not.toContain("{{");
   });
 
+  it("the rubric names the flaws real runs show, each capping a criterion the schema asks for", () => {
+    const prompt = buildJudgePrompt(exampleDialogueRecord());
+    const flaws = prompt.slice(prompt.indexOf("Flaws that real generated dialogues show"), prompt.indexOf("Give a one- or two-sentence"));
+    for (const f of [/empty cart/, /order or transfer of 0/, /presented as done/, /invented ids, dates, names/, /only to be cancelled/, /answering for the user/]) {
+      expect(flaws).toMatch(f);
+    }
+    const capped = [...flaws.matchAll(/: (\w+)[;.]$/gm)].map((m) => m[1]);
+    expect(capped).toHaveLength(5);
+    for (const c of capped) expect(["naturalness", "coherence", "helpfulness", "accuracy"]).toContain(c);
+  });
+
   it("reads (repaired) JSON text", async () => {
     const model = fakeModel({ text: "{naturalness: 2, coherence: 3, helpfulness: 4, accuracy: 1, rationale: 'x'}" });
     const r = await judgeDialogue(model, exampleDialogueRecord());

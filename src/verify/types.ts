@@ -33,7 +33,11 @@ export interface VerifyOptions {
   requireStepOrder?: boolean;
 }
 
-/** Names of the checks, as they appear in Verification.checks and RejectedRecord.rejectedBy. */
+/**
+ * Names of the verification checks, as they appear in Verification.checks and RejectedRecord.rejectedBy. A run's
+ * rejectedBy also names its own steps: `generation`, `incomplete`, `round_trip` (synth --round-trip) and `judge`
+ * (synth --judge-min, or a judge call that failed).
+ */
 export const CHECK_NAMES = ["format", "plan", "provenance", "duplicate"] as const;
 export type CheckName = (typeof CHECK_NAMES)[number];
 
