@@ -7,6 +7,7 @@ import { UsageError } from "../core/index.js";
 import { parseSizeRange } from "../core/index.js";
 import { SAMPLING_STRATEGIES, type SamplingStrategy } from "../core/index.js";
 import { ToolGraph } from "../graph/index.js";
+import { readToolsJsonl } from "../tools/index.js";
 import {
   DEFAULT_BALANCE_ALPHA,
   SamplingGraph,
@@ -26,6 +27,7 @@ interface SampleCliOptions {
   seed: string;
   alpha?: string;
   followDirection?: boolean;
+  tools?: string;
   output?: string;
   quiet?: boolean;
 }
@@ -63,6 +65,11 @@ export function registerSampleCommands(program: Command): void {
     .option("--seed <int>", "run seed (the same seed gives the same samples)", "0")
     .option("--alpha <number>", `balanced only: bias strength, weight 1/(1+uses)^alpha (default ${DEFAULT_BALANCE_ALPHA})`)
     .option("--follow-direction", "walk P-R edges only from the producing tool to the consuming one")
+    .option(
+      "--tools <tools.jsonl>",
+      "the tool specs: add a producer a parameter names (\"the id from createCart\") when the sample lacks it " +
+        "(up to size max + 1 tools), else record it as user-supplied",
+    )
     .option("-o, --output <file>", "write the samples here (atomically); default: standard output")
     .option("-q, --quiet", "do not print the statistics to standard error")
     .action(async (graphPath: string, opts: SampleCliOptions) => {
@@ -80,7 +87,8 @@ export function registerSampleCommands(program: Command): void {
       }
       const graph = await ToolGraph.load(graphPath);
       const sg = new SamplingGraph(graph, { followDirection: opts.followDirection ?? false });
-      const samples = sampleTools(sg, { strategy, count, size, seed, alpha });
+      const tools = opts.tools !== undefined ? await readToolsJsonl(opts.tools) : undefined;
+      const samples = sampleTools(sg, { strategy, count, size, seed, alpha, ...(tools ? { tools } : {}) });
       if (opts.output !== undefined && opts.output !== "-") await writeSamplesJsonl(opts.output, samples);
       else process.stdout.write(samplesToJsonl(samples));
       if (!opts.quiet) {

@@ -106,6 +106,8 @@ export {
   type ToolGraphJson,
   SAMPLING_STRATEGIES,
   type SamplingStrategy,
+  ProducerRefZ,
+  type ProducerRef,
   ToolSampleZ,
   type ToolSample,
   PLAN_STEP_KINDS,

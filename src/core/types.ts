@@ -132,6 +132,17 @@ export type ToolGraphJson = z.infer<typeof ToolGraphJsonZ>;
 export const SAMPLING_STRATEGIES = ["walk", "random", "balanced"] as const;
 export type SamplingStrategy = (typeof SAMPLING_STRATEGIES)[number];
 
+/** A parameter of a sampled tool and the producing tool its description names (`cart_id` of addToCart, createCart). */
+export const ProducerRefZ = z.object({
+  /** The consuming tool (in the sample). */
+  tool: z.string(),
+  /** The parameter's path (`cart_id`, `filter.since`). */
+  param: z.string(),
+  /** The tool the parameter's description names as the value's source. */
+  producer: z.string(),
+});
+export type ProducerRef = z.infer<typeof ProducerRefZ>;
+
 export const ToolSampleZ = z.object({
   id: z.string(),
   /** Tool names (graph node ids), in walk order. */
@@ -143,6 +154,17 @@ export const ToolSampleZ = z.object({
   requestedSize: z.number().int(),
   /** Set when the walk stopped short of requestedSize (dead end), with the reason. */
   short: z.string().optional(),
+  /**
+   * Producers added after the walk: `param` of `tool` names `producer` ("the id from createCart"), which the walk
+   * did not reach, and the graph has the P-R edge producer -> tool. Absent when none was added (or the sample was
+   * drawn without the tool specs).
+   */
+  addedProducers: z.array(ProducerRefZ).optional(),
+  /**
+   * Parameters that name a producer still outside the sample (no P-R edge, or the sample already held --size max
+   * + 1 tools): the user must supply the value. One entry per (tool, param, named producer). Absent when none.
+   */
+  userSupplied: z.array(ProducerRefZ).optional(),
 });
 export type ToolSample = z.infer<typeof ToolSampleZ>;
 

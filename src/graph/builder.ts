@@ -9,7 +9,9 @@ import type { EdgeEvidence, GraphEdge, GraphNode, ToolSpec } from "../core/index
 import { LexicalEmbedder } from "./embedders/lexical.js";
 import type { FieldEmbedder, FieldInput } from "./embedders/types.js";
 import { rowDot } from "./embedders/types.js";
+import { returnFeedsParam } from "./field-kinds.js";
 import { extractFields, type ToolField } from "./fields.js";
+import { paramMentions } from "./mentions.js";
 import { ROLE_PARAM, ROLE_RETURN, similarityJoin } from "./similarity-join.js";
 import { ToolGraph } from "./tool-graph.js";
 
@@ -48,6 +50,11 @@ export interface BuildMeta {
   fields: { params: number; returns: number; distinct: number };
   candidatePairs: number;
   similarPairs: number;
+  /**
+   * Similar (return field, parameter) pairs that were not P-R evidence: types or formats disagree, an identifier
+   * parameter met a field naming another entity (or no identifier), or the parameter names other producers.
+   */
+  rejectedReturnPairs: number;
   edges: { "P-P": number; "P-R": number };
   topHubs: Array<{ id: string; degree: number }>;
   lsh?: { bits: number; bands: number };
@@ -283,6 +290,24 @@ export async function buildToolGraph(input: readonly ToolSpec[], options: BuildT
     fTool[i] = f.tool;
     fParam[i] = f.role === "param" ? 1 : 0;
   });
+  // A parameter whose description names producing tools of the catalogue ("the id from createCart") takes P-R
+  // edges from those tools only.
+  const toolIndex = new Map(tools.map((t, i) => [t.name, i]));
+  const namedProducers = new Map<number, Set<number>>();
+  const mentions = paramMentions(tools);
+  fields.forEach((f, i) => {
+    if (f.role !== "param") return;
+    const named = mentions.get((tools[f.tool] as ToolSpec).name)?.find((m) => m.param === f.path);
+    if (named) namedProducers.set(i, new Set(named.tools.map((n) => toolIndex.get(n) as number)));
+  });
+  let rejectedPairs = 0;
+  /** May return field r (of tool tr) feed parameter p (a P-R evidence pair)? */
+  const feeds = (r: number, tr: number, p: number): boolean => {
+    const named = namedProducers.get(p);
+    const ok = (named === undefined || named.has(tr)) && returnFeedsParam((fields[r] as ToolField).kind, (fields[p] as ToolField).kind);
+    if (!ok) rejectedPairs++;
+    return ok;
+  };
   const acc = new EdgeAccumulator(maxEvidence);
   const link = (fa: number, fb: number, sim: number) => {
     const ta = fTool[fa] as number;
@@ -293,8 +318,11 @@ export async function buildToolGraph(input: readonly ToolSpec[], options: BuildT
     if (pa && pb) {
       if (ta < tb) acc.add(0, ta, tb, T, fa, fb, sim);
       else acc.add(0, tb, ta, T, fb, fa, sim);
-    } else if (pb) acc.add(1, ta, tb, T, fa, fb, sim);
-    else if (pa) acc.add(1, tb, ta, T, fb, fa, sim);
+    } else if (pb) {
+      if (feeds(fa, ta, fb)) acc.add(1, ta, tb, T, fa, fb, sim);
+    } else if (pa) {
+      if (feeds(fb, tb, fa)) acc.add(1, tb, ta, T, fb, fa, sim);
+    }
   };
   const expand = (ra: number, rb: number, sim: number) => {
     const ae = rowStart[ra + 1] as number;
@@ -361,6 +389,7 @@ export async function buildToolGraph(input: readonly ToolSpec[], options: BuildT
     fields: { params, returns: fields.length - params, distinct: inputs.length },
     candidatePairs: join.candidates,
     similarPairs,
+    rejectedReturnPairs: rejectedPairs,
     edges: { "P-P": pp, "P-R": pr },
     topHubs: acc.topHubs(options.topHubs ?? 10, (i) => (tools[i] as ToolSpec).name, T),
     ...(join.lsh ? { lsh: join.lsh } : {}),

@@ -41,7 +41,7 @@ describe("extractFields", () => {
   it("turns a bare described return value into one field, and a top-level array of objects into item fields", () => {
     const bare = { ...spec, returns: { type: "string", description: "The weather report" } };
     expect(extractFields(bare, 0).filter((x) => x.role === "return")).toEqual([
-      { tool: 0, role: "return", path: "return", name: "return", description: "The weather report", context: "get_booking_history" },
+      { tool: 0, role: "return", path: "return", name: "return", description: "The weather report", context: "get_booking_history", kind: { type: "string" } },
     ]);
     const list = { ...spec, returns: { type: "array", items: { type: "object", properties: { order_id: { type: "string" } } } } };
     expect(extractFields(list, 0).filter((x) => x.role === "return").map((x) => x.path)).toEqual(["[].order_id"]);

@@ -3,6 +3,7 @@
  * included (`booking.booking_id`, `results[].id`). Each is embedded as the paper's text `"{name}: {description}"`.
  */
 import type { JsonSchema, ToolSpec } from "../core/index.js";
+import { fieldKind, type FieldKind } from "./field-kinds.js";
 import { nameStems } from "./text.js";
 
 export type FieldRole = "param" | "return";
@@ -18,6 +19,8 @@ export interface ToolField {
   description: string;
   /** Where the field sits, as words: the parent path of a nested field, or the tool name for a one-word top-level field. */
   context: string;
+  /** Type, item type, format and (for identifiers) the entity named: what decides whether a P-R pair may feed. */
+  kind: FieldKind;
 }
 
 /** Deepest nesting followed, and most fields taken from one tool (guards against pathological schemas). */
@@ -101,7 +104,9 @@ export function extractFields(tool: ToolSpec, toolIndex: number): ToolField[] {
   const fields: ToolField[] = [];
   const add = (role: FieldRole) => (path: string, name: string, s: JsonSchema) => {
     if (fields.length >= MAX_FIELDS_PER_TOOL) return false;
-    fields.push({ tool: toolIndex, role, path, name, description: describe(s), context: fieldContext(tool.name, path, name) });
+    const description = describe(s);
+    const context = fieldContext(tool.name, path, name);
+    fields.push({ tool: toolIndex, role, path, name, description, context, kind: fieldKind(s, { name, description, context }) });
     return true;
   };
   collect(tool.parameters as JsonSchema, "", 0, add("param"));
@@ -113,7 +118,9 @@ export function extractFields(tool: ToolSpec, toolIndex: number): ToolField[] {
     if (items) collect(items, "[]", 1, add("return"));
     // A return value without named fields (a bare string, number, list of strings...) is one field.
     if (fields.length === before && describe(returns) !== "" && fields.length < MAX_FIELDS_PER_TOOL) {
-      fields.push({ tool: toolIndex, role: "return", path: "return", name: "return", description: describe(returns), context: tool.name });
+      const description = describe(returns);
+      const kind = fieldKind(returns, { name: "return", description, context: tool.name });
+      fields.push({ tool: toolIndex, role: "return", path: "return", name: "return", description, context: tool.name, kind });
     }
   }
   return fields;

@@ -11,5 +11,7 @@ export { LexicalEmbedder, LEXICAL_DEFAULT_THRESHOLD, type LexicalEmbedderOptions
 export { OpenAIEmbedder, type OpenAIEmbedderOptions } from "./embedders/openai.js";
 export { LlamaEmbedder, LLAMA_DEFAULT_THRESHOLD, type LlamaEmbedderOptions } from "./embedders/llama.js";
 export { rowDot } from "./embedders/types.js";
+export { paramMentions, toolsNamedIn, type ParamMention } from "./mentions.js";
+export { returnFeedsParam, fieldKind, typesAgree, identifierEntity, entitiesAgree, isIdentifierName, type FieldKind, type FieldType } from "./field-kinds.js";
 export { lshBandsFor, SimHash } from "./similarity-join.js";
 export type { FieldEmbedder, FieldInput, FieldVectors, SparseVectors, DenseVectors, EmbedProgress } from "./embedders/types.js";

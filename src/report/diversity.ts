@@ -36,10 +36,13 @@ export class DiversityAccumulator {
     }
   }
 
-  /** Shannon entropy, in bits, of the word frequencies (0 for no words). */
+  /**
+   * Shannon entropy, in bits, of the word frequencies (0 for no words). Summed over the counts in ascending order,
+   * so the same texts in another order (a run vs its export splits) give the same number to the last bit.
+   */
   entropy(): number {
     let h = 0;
-    for (const c of this.counts.values()) {
+    for (const c of [...this.counts.values()].sort((a, b) => a - b)) {
       const p = c / this.total;
       h -= p * Math.log2(p);
     }

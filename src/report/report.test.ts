@@ -15,6 +15,12 @@ describe("diversity metrics", () => {
     expect(shannonEntropy([])).toBe(0);
   });
 
+  it("H does not depend on the order of the texts, to the last bit", () => {
+    const texts = Array.from({ length: 60 }, (_, i) => `w${i % 7} v${(i * 5) % 11} u${(i * 3) % 13} the a of ${i % 2 ? "x" : "y z"}`);
+    const h = shannonEntropy(texts);
+    for (const order of [[...texts].reverse(), [...texts.slice(31), ...texts.slice(0, 31)]]) expect(shannonEntropy(order)).toBe(h);
+  });
+
   it("D-3 is distinct trigrams over all trigrams, not crossing texts", () => {
     expect(distinctN(["a b c a b c"], 3)).toBeCloseTo(3 / 4, 10);
     expect(distinctN(["a b c", "a b c"], 3)).toBe(0.5);

@@ -21,3 +21,11 @@ export {
 } from "./stats.js";
 export { readSamplesJsonl, writeSamplesJsonl, samplesToJsonl } from "./io.js";
 export { SamplingGraph, type SamplingGraphLike, type SamplingGraphOptions, type SampleEdge } from "./sampling-graph.js";
+export {
+  missingProducers,
+  completeProducers,
+  producerIndex,
+  ProducerIndex,
+  type ToolSpecsLike,
+  type CompletedSample,
+} from "./producers.js";

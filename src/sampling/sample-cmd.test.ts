@@ -4,7 +4,9 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { cliInProcess, runCli } from "../../test/support/cli.js";
+import { PROJECT_ROOT, cliInProcess, runCli } from "../../test/support/cli.js";
+import { buildToolGraph } from "../graph/index.js";
+import { importTools, writeToolsJsonl } from "../tools/index.js";
 import { readSamplesJsonl } from "./index.js";
 import { makeGraph, preferentialGraph } from "../../test/support/sampling.js";
 
@@ -48,6 +50,25 @@ describe("toolflow sample (CLI)", () => {
     expect(parsed.samples).toBe(25);
     expect(parsed.coverage.totalTools).toBe(43);
     expect(r.stderr).toContain(`gini of tool usage: ${parsed.giniNonIsolated.toFixed(3)}`);
+  });
+
+  it("--tools adds the producers parameters name and reports the counts", async () => {
+    const { tools } = await importTools([join(PROJECT_ROOT, "examples/shop.openapi.yaml")]);
+    const toolsPath = join(dir, "shop-tools.jsonl");
+    const shopGraph = join(dir, "shop-graph.json");
+    await writeToolsJsonl(toolsPath, tools);
+    await writeFile(shopGraph, JSON.stringify((await buildToolGraph(tools)).toJSON()));
+    const out = join(dir, "shop-samples.jsonl");
+    const r = await cliInProcess(["sample", shopGraph, "--tools", toolsPath, "-n", "40", "--size", "1-2", "--seed", "3", "-o", out]);
+    expect(r.code).toBe(0);
+    const samples = await readSamplesJsonl(out);
+    const added = samples.reduce((n, s) => n + (s.addedProducers?.length ?? 0), 0);
+    const user = samples.reduce((n, s) => n + (s.userSupplied?.length ?? 0), 0);
+    expect(added).toBeGreaterThan(0);
+    expect(r.stderr).toContain(`producers named by parameters: ${added} added to`);
+    expect(r.stderr).toContain(`${user} left for the user to supply`);
+    const stats = await cliInProcess(["sample", "stats", out, "--json"]);
+    expect(JSON.parse(stats.stdout)).toMatchObject({ producers: { added, userSupplied: user } });
   });
 
   it("writes to stdout without -o", async () => {

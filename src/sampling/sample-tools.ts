@@ -15,6 +15,7 @@ import {
   randomWalkSample,
 } from "./samplers.js";
 import { UsageTracker } from "./usage-tracker.js";
+import { producerIndex, type ProducerIndex, type ToolSpecsLike } from "./producers.js";
 import { toSizeRange, type SizeRange } from "../core/index.js";
 
 export interface SampleToolsOptions {
@@ -28,6 +29,11 @@ export interface SampleToolsOptions {
   alpha?: number;
   /** Walk P-R edges only from producer to consumer (walk and balanced). */
   followDirection?: boolean;
+  /**
+   * The tool specs (tools.jsonl) or their ProducerIndex: add producers that parameters name and the walk missed
+   * (within size max + 1), record the others as `userSupplied`. Without them samples carry neither field.
+   */
+  tools?: ToolSpecsLike | ProducerIndex;
   /** Called after each sample (for progress bars). */
   onSample?: (done: number, total: number) => void;
 }
@@ -58,18 +64,19 @@ export function sampleTools(graph: SamplingGraphLike, options: SampleToolsOption
   const size = toSizeRange(options.size);
   const sg = asSamplingGraph(graph, { followDirection: options.followDirection });
   const samples: ToolSample[] = [];
+  const tools = options.tools === undefined ? {} : { tools: producerIndex(options.tools) };
   if (strategy === "balanced") {
     const rng = new Rng(deriveSeed(seed, "balanced"));
     const usage = new UsageTracker(sg, checkAlpha(options.alpha ?? DEFAULT_BALANCE_ALPHA));
     for (let i = 0; i < count; i++) {
-      samples.push(balancedWalkSample(sg, { size, rng, usage, seed, id: sampleId(i) }));
+      samples.push(balancedWalkSample(sg, { size, rng, usage, seed, id: sampleId(i), ...tools }));
       options.onSample?.(i + 1, count);
     }
     return samples;
   }
   const one = strategy === "walk" ? randomWalkSample : randomSample;
   for (let i = 0; i < count; i++) {
-    samples.push(one(sg, { size, seed: deriveSeed(seed, i), id: sampleId(i) }));
+    samples.push(one(sg, { size, seed: deriveSeed(seed, i), id: sampleId(i), ...tools }));
     options.onSample?.(i + 1, count);
   }
   return samples;

@@ -10,6 +10,7 @@ import type { SamplingStrategy, ToolSample } from "../core/index.js";
 import { asSamplingGraph, type SampleEdge, type SamplingGraph, type SamplingGraphLike } from "./sampling-graph.js";
 import { toSizeRange, type SizeRange } from "../core/index.js";
 import { MAX_BALANCE_ALPHA, UsageTracker } from "./usage-tracker.js";
+import { completeProducers, producerIndex, type ProducerIndex, type ToolSpecsLike } from "./producers.js";
 
 export interface SampleOptionsBase {
   /** The number of tools wanted, or a range to draw it from uniformly (with this sample's RNG). */
@@ -18,6 +19,11 @@ export interface SampleOptionsBase {
   id?: string;
   /** Walk P-R edges only from producer to consumer (walk strategies only). */
   followDirection?: boolean;
+  /**
+   * The tool specs (or their ProducerIndex). When given, a parameter naming a producer outside the sample gets
+   * the producer added (P-R edge in the graph, at most size max + 1 tools) or is recorded as user-supplied.
+   */
+  tools?: ToolSpecsLike | ProducerIndex;
 }
 
 export interface SeededSampleOptions extends SampleOptionsBase {
@@ -63,6 +69,18 @@ interface WalkResult {
   tools: string[];
   edges: SampleEdge[];
   short?: string;
+  addedProducers?: ToolSample["addedProducers"];
+  userSupplied?: ToolSample["userSupplied"];
+}
+
+/** With tool specs: add the producers the sample lacks (see producers.ts), up to max + 1 tools. */
+function withProducers(sg: SamplingGraph, result: WalkResult, options: SampleOptionsBase, max: number, recomputeEdges = false): WalkResult {
+  if (options.tools === undefined) return result;
+  const done = completeProducers(sg, producerIndex(options.tools), result, max + 1, recomputeEdges);
+  const out: WalkResult = { ...result, tools: done.tools, edges: done.edges };
+  if (done.addedProducers.length > 0) out.addedProducers = done.addedProducers;
+  if (done.userSupplied.length > 0) out.userSupplied = done.userSupplied;
+  return out;
 }
 
 function requireStartable(sg: SamplingGraph): void {
@@ -126,6 +144,8 @@ function toSample(
 ): ToolSample {
   const sample: ToolSample = { id, tools: result.tools, edges: result.edges, strategy, seed, requestedSize };
   if (result.short !== undefined) sample.short = result.short;
+  if (result.addedProducers !== undefined) sample.addedProducers = result.addedProducers;
+  if (result.userSupplied !== undefined) sample.userSupplied = result.userSupplied;
   return sample;
 }
 
@@ -140,11 +160,12 @@ export function randomWalkSample(graph: SamplingGraphLike, options: SeededSample
   const rng = new Rng(options.seed);
   const range = toSizeRange(options.size);
   const n = rng.int(range.min, range.max);
-  const result = walk(sg, n, {
+  const walked = walk(sg, n, {
     start: (c) => rng.pick(c),
     next: (c) => rng.pick(c),
     restart: (open) => rng.pick(open).tool,
   });
+  const result = withProducers(sg, walked, options, range.max);
   return toSample(result, "walk", options.id ?? "sample-0", options.seed, n);
 }
 
@@ -175,8 +196,9 @@ export function randomSample(graph: SamplingGraphLike, options: SeededSampleOpti
     families.add(family);
     tools.push(chosen);
   }
-  const result: WalkResult = { tools, edges: sg.edgesAmong(tools) };
-  if (tools.length < n) result.short = `the collection holds only ${families.size} tools (variants of one function counted once), fewer than ${n}`;
+  const drawn: WalkResult = { tools, edges: sg.edgesAmong(tools) };
+  if (tools.length < n) drawn.short = `the collection holds only ${families.size} tools (variants of one function counted once), fewer than ${n}`;
+  const result = withProducers(sg, drawn, options, range.max, true);
   return toSample(result, "random", options.id ?? "sample-0", options.seed, n);
 }
 
@@ -203,7 +225,7 @@ export function balancedWalkSample(graph: SamplingGraphLike, options: BalancedSa
   const weightedPick = (c: readonly string[]) => UsageTracker.pickWeighted(rng, c, c.map((t) => tracker.weight(t)));
   const range = toSizeRange(options.size);
   const n = rng.int(range.min, range.max);
-  const result = walk(sg, n, {
+  const walked = walk(sg, n, {
     start: () => tracker.pickStart(rng),
     next: weightedPick,
     // continue from the sample's tool whose least-used unused neighbour is least used (weighted)
@@ -214,6 +236,8 @@ export function balancedWalkSample(graph: SamplingGraphLike, options: BalancedSa
         open.map((o) => maxOf(o.unused.map((t) => tracker.weight(t)))),
       ),
   });
+  // added producers count as uses too
+  const result = withProducers(sg, walked, options, range.max);
   for (const t of result.tools) {
     tracker.add(t);
     if (options.usage instanceof Map) options.usage.set(t, tracker.uses(t));

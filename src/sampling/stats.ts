@@ -92,6 +92,12 @@ export interface SamplingStats {
   coverage?: CoverageReport;
   giniAll?: number;
   giniNonIsolated?: number;
+  /**
+   * Producers named by parameters (samples drawn with the tool specs): how many were added, and how many
+   * (parameter, producer) pairs were left for the user to supply, with the samples concerned. Absent when no
+   * sample carries `addedProducers` or `userSupplied`.
+   */
+  producers?: { added: number; samplesWithAdded: number; userSupplied: number; samplesWithUserSupplied: number };
 }
 
 /**
@@ -108,7 +114,16 @@ export function samplingStats(
   const sizes: Record<number, number> = {};
   let short = 0;
   let toolSlots = 0;
+  const producers = { added: 0, samplesWithAdded: 0, userSupplied: 0, samplesWithUserSupplied: 0 };
+  let withProducerFields = false;
   for (const s of samples) {
+    if (s.addedProducers !== undefined || s.userSupplied !== undefined) withProducerFields = true;
+    const added = s.addedProducers?.length ?? 0;
+    const user = s.userSupplied?.length ?? 0;
+    producers.added += added;
+    producers.userSupplied += user;
+    if (added > 0) producers.samplesWithAdded++;
+    if (user > 0) producers.samplesWithUserSupplied++;
     strategies[s.strategy] = (strategies[s.strategy] ?? 0) + 1;
     sizes[s.tools.length] = (sizes[s.tools.length] ?? 0) + 1;
     if (s.short !== undefined) short++;
@@ -125,6 +140,7 @@ export function samplingStats(
     maxUses: used.reduce((m, v) => Math.max(m, v), 0),
     giniUsed: gini(used),
   };
+  if (withProducerFields) stats.producers = producers;
   if (graph !== undefined) {
     const sg: SamplingGraph = asSamplingGraph(graph);
     for (const s of samples) {
@@ -170,6 +186,13 @@ export function formatStats(stats: SamplingStats): string {
     lines.push(
       `distinct tools: ${stats.distinctTools}, gini of tool usage over used tools: ${stats.giniUsed.toFixed(3)}, ` +
         `max uses of one tool: ${stats.maxUses} (give the graph for coverage)`,
+    );
+  }
+  if (stats.producers) {
+    const p = stats.producers;
+    lines.push(
+      `producers named by parameters: ${p.added} added to ${p.samplesWithAdded} samples, ` +
+        `${p.userSupplied} left for the user to supply in ${p.samplesWithUserSupplied} samples`,
     );
   }
   return lines.join("\n") + "\n";
