@@ -128,4 +128,14 @@ describe("Planner", () => {
     expect(await new Planner(model).plan(sampleOf(TOOLS), pick(TOOLS), { seed: 1, maxTurns: 12 })).toEqual(GOOD);
     expect(model.requests[1]!.messages.at(-1)!.content).toMatch(/cannot also be `unusable`/);
   });
+
+  it("tells the planner which values the user must supply when the sample lacks their producer", async () => {
+    const model = new ScriptedModel(() => ({ json: GOOD }));
+    const sample = { ...sampleOf(TOOLS), userSupplied: [{ tool: "book_flight", param: "card_id", producer: "register_credit_card_v2" }] };
+    await new Planner(model).plan(sample, pick(TOOLS), { seed: 1, maxTurns: 12 });
+    expect(model.requests[0]!.messages[0]!.content).toContain("- card_id of book_flight (normally from register_credit_card_v2)");
+    const plain = new ScriptedModel(() => ({ json: GOOD }));
+    await new Planner(plain).plan(sampleOf(TOOLS), pick(TOOLS), { seed: 1, maxTurns: 12 });
+    expect(plain.requests[0]!.messages[0]!.content).not.toContain("Values no tool here produces");
+  });
 });

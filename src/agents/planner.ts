@@ -223,6 +223,7 @@ export class Planner {
       unsupportedPercent: Math.round(stepMix.unsupported * 1000) / 10,
       unsupportedSteps: unsupportedStepTarget(stepMix.unsupported, tools.length, options.maxTurns, options.seed),
       persona: options.persona ?? null,
+      userSupplied: sample.userSupplied ?? [],
     });
     const context: PlannerContext = {
       agent: "planner",

@@ -6,6 +6,7 @@ import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { stripUrlCredentials, UsageError } from "../core/index.js";
 import { DEFAULT_STEP_MIX } from "../core/index.js";
+import type { ToolSample } from "../core/index.js";
 import { costFor, type ModelMiddleware } from "../llm/index.js";
 import type { RunModels, RunModelsConfig } from "../models/index.js";
 import type { SynthDeps } from "./deps.js";
@@ -179,7 +180,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
   }
   const price: PriceFn = (model, usage) => costFor(models.prices, model, usage);
 
-  const manifestInputs = { ...inputs.describe, models: models.describe() };
+  const manifestInputs = { ...inputs.describe, producers: producerCounts(inputs.samples), models: models.describe() };
   const seeds = { run: options.seed, sampling: inputs.samplingSeed, dialogue: "deriveSeed(run, index)" };
   const optionsForManifest = manifestOptions(options);
   const manifestFor = (snapshot: TallySnapshot, status: Manifest["status"], error?: string): Manifest => {
@@ -280,4 +281,21 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
     await execution?.close();
     await models.close();
   }
+}
+
+/**
+ * What the samples of a run did about producers their tools' parameters name (src/sampling): producers added to
+ * samples, and values the user supplies because the producer could not be added (the planner is told which).
+ */
+export function producerCounts(samples: readonly ToolSample[]): { samplesWithAdded: number; added: number; samplesWithUserSupplied: number; userSupplied: number } {
+  let samplesWithAdded = 0, added = 0, samplesWithUserSupplied = 0, userSupplied = 0;
+  for (const s of samples) {
+    const a = s.addedProducers?.length ?? 0;
+    const u = s.userSupplied?.length ?? 0;
+    if (a > 0) samplesWithAdded++;
+    if (u > 0) samplesWithUserSupplied++;
+    added += a;
+    userSupplied += u;
+  }
+  return { samplesWithAdded, added, samplesWithUserSupplied, userSupplied };
 }

@@ -60,6 +60,14 @@ describe("toolflow synth --llm sim (BFCL multi-turn tools)", () => {
     expect(manifest.counts.rejectedBy).toEqual(byCheck);
     expect(manifest.usage.byRole.planner?.promptTokens).toBeGreaterThan(0);
     expect(manifest.cost.total).toBe(0);
+    // what sampling did about producers the tools' parameters name, counted from the run's own samples file
+    const samples = readFileSync(join(out, "samples.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l) as { addedProducers?: unknown[]; userSupplied?: unknown[] });
+    expect(manifest.inputs.producers).toEqual({
+      samplesWithAdded: samples.filter((s) => (s.addedProducers?.length ?? 0) > 0).length,
+      added: samples.reduce((n, s) => n + (s.addedProducers?.length ?? 0), 0),
+      samplesWithUserSupplied: samples.filter((s) => (s.userSupplied?.length ?? 0) > 0).length,
+      userSupplied: samples.reduce((n, s) => n + (s.userSupplied?.length ?? 0), 0),
+    });
     expect(readdirSync(out).sort()).toEqual(["dialogues.jsonl", "manifest.json", "rejected.jsonl", "samples.jsonl"]);
   });
 
