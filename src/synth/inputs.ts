@@ -90,6 +90,8 @@ export async function loadRunInputs(options: SynthOptions, load: LoadInputsOptio
       count: load.sampleCount,
       size: options.size,
       seed: samplingSeed,
+      // producers that parameters name are added, or left to the user (the planner is told; the manifest counts them)
+      tools: toolList,
     });
     if (samples.length === 0) throw new InputError("the graph yields no samples", { file: options.graph ?? options.tools });
     describe.samples = {
