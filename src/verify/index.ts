@@ -25,6 +25,17 @@ export {
   type LeafVerdict,
 } from "./ground-call.js";
 export { SourceIndex } from "./grounding.js";
+export {
+  judgeProvenance,
+  parseProvenanceOption,
+  buildProvenancePrompt,
+  withProvenanceCheck,
+  PROVENANCE_JUDGE_PREFIX,
+  PROVENANCE_JUDGE_SCHEMA,
+  type ProvenanceJudgeOptions,
+  type ProvenanceJudgeResult,
+  type ProvenanceJudgement,
+} from "./provenance-judge.js";
 export { argumentSources, type ArgumentSource, type ArgumentOrigin } from "./sources.js";
 export { Deduper, duplicateCheckResult, type DedupDialogue } from "./dedup.js";
 export { buildJudgePrompt, judgeDialogue, JUDGE_SCHEMA, type JudgedTool, type JudgeOptions, type JudgeResult } from "./judge.js";

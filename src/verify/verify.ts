@@ -392,7 +392,9 @@ export function walkArgumentLeaves(
 }
 
 /** The verdict on one argument leaf of a dialogue, with the call it belongs to. */
-export interface ProvenanceLeaf extends GroundedLeaf {
+export interface ProvenanceLeaf extends Omit<GroundedLeaf, "verdict"> {
+  /** The rules' verdict, or `entailed` when the provenance judge found an ungrounded value supported. */
+  verdict: LeafVerdict | "entailed";
   /** Index of the assistant message holding the call. */
   message: number;
   tool: string;
@@ -453,10 +455,22 @@ export function provenanceMetrics(leaves: ReadonlyArray<{ verdict: LeafVerdict |
  * The provenance check from the verdicts on every leaf: ungrounded leaves fail it (or are flagged in `flag` mode);
  * leaves from general knowledge are flagged and counted, never a failure.
  */
-export function provenanceResult(leaves: ProvenanceLeaf[], mode: "reject" | "flag", extraMetrics: Record<string, number> = {}): CheckResult {
+export function provenanceResult(
+  leaves: ProvenanceLeaf[],
+  mode: "reject" | "flag",
+  extraMetrics: Record<string, number> = {},
+  /** More about an ungrounded leaf (the provenance judge's reason), appended to its reason. */
+  explain: (leaf: ProvenanceLeaf) => string | undefined = () => undefined,
+): CheckResult {
   const ungrounded = leaves.filter((l) => l.verdict === "ungrounded");
   const knowledge = leaves.filter((l) => l.verdict === "knowledge");
-  const reasons = [...ungrounded.map(ungroundedReason), ...knowledge.map(knowledgeNote)];
+  const reasons = [
+    ...ungrounded.map((l) => {
+      const more = explain(l);
+      return more === undefined ? ungroundedReason(l) : `${ungroundedReason(l)}: ${more}`;
+    }),
+    ...knowledge.map(knowledgeNote),
+  ];
   const metrics = { ...provenanceMetrics(leaves), ...extraMetrics };
   const passed = mode === "flag" || ungrounded.length === 0;
   return { name: "provenance", passed, reasons: capped(reasons), flagged: passed && reasons.length > 0, metrics };
