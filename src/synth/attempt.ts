@@ -24,7 +24,8 @@ export function attemptConfigFor(
     samples: parts.samples,
     tools: parts.tools,
     ...generateOptionsOf({ ...options, usePlan: options.plan, executeTool: parts.executeTool }),
-    provenance: options.provenance,
+    // judge:<spec> rejects what the rules and the judge leave ungrounded
+    provenance: options.provenance === "flag" ? "flag" : "reject",
     models: parts.models,
     deps: parts.deps,
     ...(options.roundTripMin !== undefined ? { roundTripMin: options.roundTripMin } : {}),

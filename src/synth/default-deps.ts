@@ -3,7 +3,7 @@
  * detection (src/verify), and the optional LLM judge.
  */
 import { generateDialogue } from "../agents/index.js";
-import { Deduper, judgeDialogue, verifyDialogue } from "../verify/index.js";
+import { Deduper, judgeDialogue, judgeProvenance, verifyDialogue } from "../verify/index.js";
 import type { SynthDeps } from "./deps.js";
 
 export function defaultSynthDeps(options: { dedupThreshold?: number } = {}): SynthDeps {
@@ -13,5 +13,6 @@ export function defaultSynthDeps(options: { dedupThreshold?: number } = {}): Syn
     createDeduper: () =>
       new Deduper(options.dedupThreshold !== undefined ? { threshold: options.dedupThreshold } : {}),
     judgeDialogue: async (model, d) => (await judgeDialogue(model, d)).scores,
+    judgeProvenance: async (model, d, o) => (await judgeProvenance(model, d, o.signal ? { signal: o.signal } : {})).check,
   };
 }
