@@ -85,9 +85,10 @@ export function registerSynthCommands(program: Command): void {
     .option("--step-mix <mix>", "share of plan steps by kind, e.g. unsupported=0.1 (requests no tool serves; default 0)", parseStepMix)
     .option("--keep-reasoning", "store the assistant model's reasoning per assistant message (when the backend returns it)", false)
     .addOption(
-      new Option("--provenance <mode>", "ungrounded arguments: reject the dialogue or flag them")
-        .choices(["reject", "flag"])
-        .default("reject"),
+      new Option(
+        "--provenance <mode>",
+        "ungrounded arguments: reject the dialogue, flag them, or judge:<spec> (a model decides what the rules leave ungrounded)",
+      ).default("reject"),
     )
     .option("--no-turn-repair", "with --provenance reject: do not send an ungrounded call back to the assistant at the turn it is made (the dialogue is only checked at the end)")
     .option("--base-url <url>", "OpenAI-compatible endpoint (default OPENAI_BASE_URL)")

@@ -35,6 +35,8 @@ export interface RunModelsConfig {
   judge?: string;
   /** `synth --round-trip SPEC`: the model that re-answers each call turn (src/judge's round trip). */
   roundTrip?: string;
+  /** `--provenance judge:SPEC`: the model asked about argument values the provenance rules leave ungrounded. */
+  provenanceJudge?: string;
   baseURL?: string;
   apiKey?: string;
   env?: Record<string, string | undefined>;
@@ -65,6 +67,7 @@ export interface RunModels {
   forDialogue(seed: number): DialogueModels;
   readonly judge?: ChatModel;
   readonly roundTrip?: ChatModel;
+  readonly provenanceJudge?: ChatModel;
   /** Every call of this run's models: calls, cache hits, tokens, dollars. */
   readonly usage: UsageCounter;
   readonly prices: PriceTable | undefined;
@@ -92,7 +95,7 @@ export class ModelPool {
 }
 
 export async function openRunModels(config: RunModelsConfig): Promise<RunModels> {
-  const specs = [config.llm, ...Object.values(config.roles ?? {}), config.judge, config.roundTrip]
+  const specs = [config.llm, ...Object.values(config.roles ?? {}), config.judge, config.roundTrip, config.provenanceJudge]
     .filter((l): l is string => typeof l === "string" && l.trim() !== "")
     .flatMap((l) => parseModelList(l).map((s) => parseModelSpec(s).spec));
   const resolved = await loadRunPrices(specs, {
@@ -161,6 +164,7 @@ export async function openRunModels(config: RunModelsConfig): Promise<RunModels>
     }
     const judge = config.judge ? await get(config.judge) : undefined;
     const roundTrip = config.roundTrip ? await get(config.roundTrip) : undefined;
+    const provenanceJudge = config.provenanceJudge ? await get(config.provenanceJudge) : undefined;
     const models: RunModels = {
       forDialogue(seed) {
         return Object.fromEntries(DIALOGUE_ROLES.map((r) => [r, pools[r].pick(seed)])) as DialogueModels;
@@ -171,11 +175,17 @@ export async function openRunModels(config: RunModelsConfig): Promise<RunModels>
       describe() {
         const roles: Record<string, string[]> = { default: defaultPool.ids };
         for (const r of DIALOGUE_ROLES) if (pools[r] !== defaultPool) roles[r] = pools[r].ids;
-        return { roles, judge: config.judge ?? null, ...(config.roundTrip ? { roundTrip: config.roundTrip } : {}), cache: config.cacheDir ?? null };
+        return {
+          roles,
+          judge: config.judge ?? null,
+          ...(config.roundTrip ? { roundTrip: config.roundTrip } : {}),
+          ...(config.provenanceJudge ? { provenanceJudge: config.provenanceJudge } : {}),
+          cache: config.cacheDir ?? null,
+        };
       },
       close,
     };
-    return { ...models, ...(judge ? { judge } : {}), ...(roundTrip ? { roundTrip } : {}) };
+    return { ...models, ...(judge ? { judge } : {}), ...(roundTrip ? { roundTrip } : {}), ...(provenanceJudge ? { provenanceJudge } : {}) };
   } catch (err) {
     await close();
     throw err;

@@ -24,8 +24,10 @@ export function attemptConfigFor(
     samples: parts.samples,
     tools: parts.tools,
     ...generateOptionsOf({ ...options, usePlan: options.plan, executeTool: parts.executeTool }),
-    provenance: options.provenance,
-    turnRepair: options.turnRepair !== false,
+    // judge:<spec> rejects what the rules and the judge leave ungrounded
+    provenance: options.provenance === "flag" ? "flag" : "reject",
+    // repair at the turn uses the rules alone, so only when they alone decide (--provenance reject)
+    turnRepair: options.turnRepair !== false && options.provenance === "reject",
     models: parts.models,
     deps: parts.deps,
     ...(options.roundTripMin !== undefined ? { roundTripMin: options.roundTripMin } : {}),

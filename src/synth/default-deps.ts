@@ -3,7 +3,7 @@
  * detection (src/verify), and the optional LLM judge.
  */
 import { generateDialogue } from "../agents/index.js";
-import { Deduper, judgeDialogue, ungroundedAtTurn, verifyDialogue } from "../verify/index.js";
+import { Deduper, judgeDialogue, judgeProvenance, ungroundedAtTurn, verifyDialogue } from "../verify/index.js";
 import type { SynthDeps } from "./deps.js";
 
 export function defaultSynthDeps(options: { dedupThreshold?: number } = {}): SynthDeps {
@@ -17,5 +17,6 @@ export function defaultSynthDeps(options: { dedupThreshold?: number } = {}): Syn
       const { scores, rationale } = await judgeDialogue(model, d);
       return { scores, rationale };
     },
+    judgeProvenance: async (model, d, o) => (await judgeProvenance(model, d, o.signal ? { signal: o.signal } : {})).check,
   };
 }

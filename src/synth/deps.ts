@@ -3,7 +3,7 @@
  * (src/agents, src/verify, src/llm); tests can pass doubles.
  */
 import type { GenerateOptions, GeneratedDialogue } from "../agents/index.js";
-import type { DialoguePlan, Message, ToolSample, ToolSpec, Verification } from "../core/index.js";
+import type { CheckResult, DialoguePlan, Message, ToolSample, ToolSpec, Verification } from "../core/index.js";
 import type { ChatModel, DialogueModels } from "../llm/index.js";
 
 /** The parts of a dialogue that verification, deduplication and judging look at. */
@@ -41,6 +41,11 @@ export interface SynthDeps {
   createDeduper(): DeduperLike;
   /** `--judge`: the judge's scores (1-5 per rubric axis) and its reason (`--judge-min` rejects with them). */
   judgeDialogue?(model: ChatModel, d: DialogueForChecks): Promise<JudgeVerdict>;
+  /**
+   * `--provenance judge:SPEC`: the provenance check again, with the model asked about the values the rules leave
+   * ungrounded (src/verify's judgeProvenance); run only when the rules' provenance check failed.
+   */
+  judgeProvenance?(model: ChatModel, d: DialogueForChecks, options: { signal?: AbortSignal }): Promise<CheckResult>;
   /** `--round-trip`: a model re-answers each call turn from the conversation so far (src/judge's roundTripSynthDeps). */
   roundTrip?(model: ChatModel, d: DialogueForChecks, options: { signal?: AbortSignal }): Promise<RoundTripCheck>;
 }

@@ -13,6 +13,7 @@ export const openSynthModels: NonNullable<SynthIo["models"]> = async (options: S
     roles: { ...options.roleLlm },
     ...(options.judge !== undefined ? { judge: options.judge } : {}),
     ...(options.roundTrip !== undefined ? { roundTrip: options.roundTrip } : {}),
+    ...(options.provenance.startsWith("judge:") ? { provenanceJudge: options.provenance.slice("judge:".length) } : {}),
     ...(options.baseUrl !== undefined ? { baseURL: options.baseUrl } : {}),
     env: context.env,
     ...context.runtime,

@@ -75,7 +75,8 @@ export const SynthOptionsZ = z.object({
   stepMix: StepMixZ.optional(),
   /** `--keep-reasoning`: store the assistant model's reasoning per assistant message (DialogueRecord.reasoning). */
   keepReasoning: z.boolean().optional(),
-  provenance: z.enum(["reject", "flag"]),
+  /** reject | flag | judge:<model spec> (the rules, then a model on what they leave ungrounded; src/verify). */
+  provenance: z.string().regex(/^(reject|flag|judge:\S+)$/, "must be reject, flag or judge:<model spec>"),
   /**
    * Repair at the turn (default true; `--no-turn-repair` sets false): with `--provenance reject`, each assistant
    * reply's calls are checked as they are made and an ungrounded value is sent back to the assistant to fix.

@@ -355,3 +355,66 @@ describe("runSynthesis", () => {
     expect(statuses.length).toBeGreaterThan(1);
   });
 });
+
+describe("runSynthesis with --provenance judge:<spec>", () => {
+  it("asks the provenance judge about what the rules leave ungrounded, records its usage, and rejects what it does not support", async () => {
+    const { defaultSynthDeps } = await import("./default-deps.js");
+    const { verifyDialogue } = await import("../verify/index.js");
+    const real = defaultSynthDeps();
+    const base = fakeDeps();
+    const prompts: string[] = [];
+    const judge = {
+      id: "fake:judge",
+      backend: "fake",
+      async chat(req: import("../llm/index.js").ChatRequest): Promise<import("../llm/index.js").ChatResult> {
+        const prompt = req.messages[0]?.content ?? "";
+        prompts.push(prompt);
+        const supported = prompt.includes("striped horse");
+        return {
+          text: JSON.stringify({ verdicts: [{ id: 1, supported, reason: supported ? "a zebra is a striped horse" : "nobody asked for a zebra" }] }),
+          toolCalls: [],
+          finishReason: "stop",
+          usage: { promptTokens: 50, completionTokens: 5, cachedTokens: 0, estimated: false },
+          model: "fake:judge",
+        };
+      },
+    };
+    const dir = tmp();
+    await runSynthesis(
+      config(dir, {
+        count: 3,
+        concurrency: 1,
+        models: { ...fakeProvider(), provenanceJudge: judge },
+        deps: {
+          ...base,
+          verifyDialogue: (d, o) => verifyDialogue(d, { provenance: o.provenance }),
+          judgeProvenance: real.judgeProvenance,
+          async generateDialogue(sample, ts, models, options) {
+            const g = await base.generateDialogue(sample, ts, models, options);
+            const striped = options.seed % 2 === 1;
+            g.messages[0] = { role: "user", content: `${striped ? "find a striped horse" : "find an animal"} with ${ts[0]?.name} (${options.seed})` };
+            const call = g.messages[1];
+            if (call?.role === "assistant" && call.tool_calls?.[0]) call.tool_calls[0].function.arguments = '{"q":"zebra"}';
+            return g;
+          },
+        },
+      }),
+    );
+    const { accepted, rejected } = readRun(dir);
+    expect(accepted).toHaveLength(3);
+    expect(prompts.length).toBe(accepted.length + rejected.length);
+    for (const r of accepted) {
+      expect(r.messages[0]?.content).toContain("striped horse");
+      const prov = r.verification.checks.find((c) => c.name === "provenance");
+      expect(prov?.metrics).toMatchObject({ judged: 1, entailed: 1, ungrounded: 0 });
+      expect(r.usage.provenance?.promptTokens).toBe(50);
+    }
+    expect(rejected.length).toBeGreaterThan(0);
+    for (const r of rejected) {
+      expect(r.rejectedBy).toEqual([
+        { check: "provenance", reasons: [expect.stringMatching(/ungrounded argument \w+\/q = "zebra" \(call c1\): judge: nobody asked for a zebra/)] },
+      ]);
+      expect(r.usage?.provenance?.promptTokens).toBe(50);
+    }
+  });
+});

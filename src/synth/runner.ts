@@ -64,7 +64,7 @@ export interface RunnerConfig {
   /** Repair at the turn (with provenance "reject"; default true): see SynthOptions.turnRepair. */
   turnRepair?: boolean;
   /** The models of each dialogue, and the judge (the run's RunModels, or a test double). */
-  models: Pick<RunModels, "forDialogue" | "judge" | "roundTrip">;
+  models: Pick<RunModels, "forDialogue" | "judge" | "roundTrip" | "provenanceJudge">;
   /** Reject a dialogue whose round-trip agreement is below this (default 1) when the models have a roundTrip model. */
   roundTripMin?: number;
   /** `--judge-min`: reject a dialogue the judge scores below this on any axis (check `judge`); unset: scores only. */
@@ -467,6 +467,23 @@ export async function attemptDialogue(
     verification = config.deps.verifyDialogue(checks, { provenance: config.provenance });
   } catch (err) {
     return { kind: "fatal", error: err };
+  }
+  const provenanceFailed = verification.checks.some((c) => c.name === "provenance" && !c.passed);
+  if (provenanceFailed && config.models.provenanceJudge && config.deps.judgeProvenance) {
+    // the rules left values ungrounded: the provenance judge decides on them (one request for the dialogue)
+    try {
+      const check = await config.deps.judgeProvenance(wrapModel(config.models.provenanceJudge, counted), checks, { signal });
+      const all = verification.checks.map((c) => (c.name === "provenance" ? check : c));
+      verification = { passed: all.every((c) => c.passed), checks: all };
+    } catch (err) {
+      if (signal.aborted) return { kind: "aborted" };
+      if (isFatalError(err)) return { kind: "fatal", error: err };
+      // no usable answer: the rules' verdict stands, with why the judge could not help
+      verification = {
+        ...verification,
+        checks: verification.checks.map((c) => (c.name === "provenance" ? { ...c, reasons: [...c.reasons, `provenance judge: ${errorMessage(err)}`] } : c)),
+      };
+    }
   }
   const rejectedBy: RejectedRecord["rejectedBy"] = [];
   if (!dialogue.complete) {

@@ -292,6 +292,9 @@ export function parseTimeString(s: string): string | undefined {
 const AFFIRM = new Set(["yes", "yeah", "yep", "sure", "true", "ok", "okay", "definitely", "absolutely", "correct"]);
 const NEGATE = new Set(["no", "not", "nope", "false", "without", "never", "none", "dont", "don", "doesn", "isn", "exclude", "skip", "nt"]);
 
+const COMMON_SHORT_WORDS = new Set(["us", "no", "ok", "hi", "go", "up", "oh", "ad", "add", "all", "new", "one", "two", "top", "out", "per", "via", "yes", "get", "set", "put", "see", "now", "off", "own", "low", "max", "min"]);
+const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
 /** Everything earlier in the dialogue that a tool-call argument may be grounded in. */
 export class SourceIndex {
   /** Normalized texts, each padded with spaces for whole-word search. */
@@ -305,8 +308,32 @@ export class SourceIndex {
   private readonly stems = new Set<string>();
   private readonly words = new Set<string>();
   private readonly boolLeaves = new Set<string>();
+  /** Every text indexed, as written (for the conversions, which read the original case and layout). */
+  private readonly raw: string[] = [];
+  /** Texts that only give context (the system prompt: the date a dialogue states), never a value. */
+  private readonly context: string[] = [];
 
   private added = 0;
+
+  /** Grows with every text added (caches of derived facts compare it). */
+  get version(): number {
+    return this.raw.length + this.context.length * 1_000_003;
+  }
+
+  /** The texts indexed so far, as written. */
+  rawTexts(): readonly string[] {
+    return this.raw;
+  }
+
+  /** The context texts (see addContext). */
+  contextTexts(): readonly string[] {
+    return this.context;
+  }
+
+  /** Add a text that may state the dialogue's date but grounds no value (the system prompt without groundInSystem). */
+  addContext(text: string): void {
+    this.context.push(text);
+  }
 
   /** Number of sources added (user turns, tool results). */
   get size(): number {
@@ -320,6 +347,7 @@ export class SourceIndex {
   }
 
   private indexText(text: string): void {
+    this.raw.push(text);
     const norm = normalizeText(text);
     if (norm !== "") this.texts.push(` ${norm} `);
     for (const w of norm.split(" ")) if (w !== "") this.words.add(w);
@@ -401,12 +429,24 @@ export class SourceIndex {
     return this.fullDates.has(date) || this.monthDays.has(date.slice(5));
   }
 
+  /** The token occurs as written (case-sensitive), not inside a longer word. */
+  hasRawToken(token: string): boolean {
+    const re = new RegExp(`(?<![\\p{L}\\p{N}])${token.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?![\\p{L}\\p{N}])`, "u");
+    return this.raw.some((t) => re.test(t));
+  }
+
   hasTime(time: string): boolean {
     return this.times.has(time);
   }
 
   hasQuantity(key: string): boolean {
     return this.quantities.has(key);
+  }
+
+  /** Some quantity in this unit ("usd", "km", ...) is mentioned. */
+  hasQuantityUnit(unit: string): boolean {
+    for (const q of this.quantities) if (q.endsWith(`|${unit}`)) return true;
+    return false;
   }
 
   hasWord(word: string): boolean {
@@ -453,7 +493,13 @@ export function isValueGrounded(
   if (typeof value !== "string") return false;
   const s = value.trim();
   if (s === "") return true;
+  // a code that is also a common word ("US", "IT", "NO") is found only as written, not in "tell us" or "is it"
+  if (/^[A-Z]{2,3}$/.test(s) && (STOPWORDS.has(s.toLowerCase()) || COMMON_SHORT_WORDS.has(s.toLowerCase()))) {
+    return sources.hasRawToken(s);
+  }
   if (sources.hasPhrase(s)) return true;
+  // an e-mail address is one identifier: found whole (in any case), never word by word
+  if (EMAIL_RE.test(s)) return false;
 
   const num = parseNumericString(s);
   if (num !== undefined) return sources.hasNumber(num);

@@ -13,7 +13,29 @@ export type {
   VerifiableDialogue,
   VerifyOptions,
 } from "./types.js";
-export { verifyDialogue, findUngroundedArgs, ungroundedAtTurn } from "./verify.js";
+export { verifyDialogue, findUngroundedArgs, groundDialogue, ungroundedAtTurn, type ProvenanceLeaf } from "./verify.js";
+export {
+  groundCall,
+  groundLeaf,
+  sourceIndexOf,
+  LEAF_VERDICTS,
+  type CallToGround,
+  type GroundCallOptions,
+  type GroundedLeaf,
+  type LeafVerdict,
+} from "./ground-call.js";
+export { SourceIndex } from "./grounding.js";
+export {
+  judgeProvenance,
+  parseProvenanceOption,
+  buildProvenancePrompt,
+  withProvenanceCheck,
+  PROVENANCE_JUDGE_PREFIX,
+  PROVENANCE_JUDGE_SCHEMA,
+  type ProvenanceJudgeOptions,
+  type ProvenanceJudgeResult,
+  type ProvenanceJudgement,
+} from "./provenance-judge.js";
 export { argumentSources, type ArgumentSource, type ArgumentOrigin } from "./sources.js";
 export { Deduper, duplicateCheckResult, type DedupDialogue } from "./dedup.js";
 export { buildJudgePrompt, judgeDialogue, JUDGE_SCHEMA, type JudgedTool, type JudgeOptions, type JudgeResult } from "./judge.js";

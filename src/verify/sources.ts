@@ -4,8 +4,8 @@
  * const or default), several messages together, or nowhere (ungrounded). Used to show provenance in the report.
  * It walks the dialogue with the provenance check's own walk (walkArgumentLeaves).
  */
-import { SourceIndex, isValueGrounded } from "./grounding.js";
-import { isDocumentedValue } from "./schema.js";
+import { SourceIndex } from "./grounding.js";
+import { groundLeaf } from "./ground-call.js";
 import { walkArgumentLeaves } from "./verify.js";
 import type { VerifiableDialogue, VerifyOptions } from "./types.js";
 
@@ -17,6 +17,10 @@ export type ArgumentOrigin =
   | { kind: "combined" }
   /** The tool's schema documents the value (enum, const or default). */
   | { kind: "schema" }
+  /** The schema alone allows it and it carries nothing from the user (a boolean flag, the first page, a sort order). */
+  | { kind: "defaulted"; how: string }
+  /** General knowledge the parameter asks for (coordinates, a ticker symbol): flagged, not rejected. */
+  | { kind: "knowledge"; how: string }
   /** null or an empty string: nothing to ground. */
   | { kind: "empty" }
   | { kind: "ungrounded" };
@@ -30,6 +34,8 @@ export interface ArgumentSource {
   path: string;
   value: string | number | boolean | null;
   origin: ArgumentOrigin;
+  /** The conversion from what was said, when the value is not said as such ("IATA airport code: BER = Berlin"). */
+  how?: string;
 }
 
 /** The origin of every argument leaf of every call, in order (calls whose arguments do not parse are left out). */
@@ -45,20 +51,33 @@ export function argumentSources(d: VerifiableDialogue, options: VerifyOptions = 
     },
     leaf: ({ message, call, leaf, sources: all }) => {
       let origin: ArgumentOrigin = { kind: "ungrounded" };
-      const empty = leaf.value === null || (typeof leaf.value === "string" && leaf.value.trim() === "");
-      if (empty) origin = { kind: "empty" };
-      else for (let k = each.length - 1; k >= 0; k--) {
-        const s = each[k]!;
-        if (isValueGrounded(leaf.value, s.index, leaf.key, grounding)) {
-          origin = { kind: "message", message: s.message };
-          break;
+      let how: string | undefined;
+      const overall = groundLeaf(leaf, all, grounding);
+      if (overall.how === "empty") origin = { kind: "empty" };
+      else if (overall.verdict === "grounded" || overall.verdict === "converted") {
+        origin = { kind: "combined" };
+        how = overall.how;
+        for (let k = each.length - 1; k >= 0; k--) {
+          const one = groundLeaf(leaf, each[k]!.index, grounding);
+          if (one.verdict === "grounded" || one.verdict === "converted") {
+            origin = { kind: "message", message: each[k]!.message };
+            how = one.how;
+            break;
+          }
         }
-      }
-      if (origin.kind === "ungrounded" && !empty) {
-        if (isDocumentedValue(leaf.value, leaf.schema)) origin = { kind: "schema" };
-        else if (isValueGrounded(leaf.value, all, leaf.key, grounding)) origin = { kind: "combined" };
-      }
-      out.push({ message, callId: call.id, tool: call.function.name, path: leaf.path, value: leaf.value, origin });
+      } else if (overall.verdict === "defaulted") {
+        const documented = overall.how === "enum member" || overall.how === "const" || overall.how === "schema default";
+        origin = documented ? { kind: "schema" } : { kind: "defaulted", how: overall.how ?? "defaulted" };
+      } else if (overall.verdict === "knowledge") origin = { kind: "knowledge", how: overall.how ?? "knowledge" };
+      out.push({
+        message,
+        callId: call.id,
+        tool: call.function.name,
+        path: leaf.path,
+        value: leaf.value,
+        origin,
+        ...(how !== undefined ? { how } : {}),
+      });
     },
   });
   return out;

@@ -43,7 +43,8 @@ describe("verifyDialogue on the good example", () => {
     const fmt = v.checks[0];
     expect(fmt?.metrics).toEqual({ messages: 22, userTurns: 6, toolCalls: 5 });
     expect(v.checks[1]?.metrics).toEqual({ steps: 5, stepsCovered: 5 });
-    expect(v.checks[2]?.metrics).toEqual({ args: 17, ungrounded: 0, ungroundedRate: 0 });
+    // cabin "economy" and units "metric" are enum members nobody named: defaulted, judged by the schema alone
+    expect(v.checks[2]?.metrics).toEqual({ args: 17, grounded: 15, converted: 0, defaulted: 2, knowledge: 0, ungrounded: 0, ungroundedRate: 0 });
   });
 });
 
@@ -310,7 +311,7 @@ describe("provenance check", () => {
       'ungrounded argument search_flights/destination = "Porto" (call call_1)',
       "ungrounded argument search_flights/passengers = 4 (call call_1)",
     ]);
-    expect(r.metrics).toEqual({ args: 17, ungrounded: 2, ungroundedRate: 2 / 17 });
+    expect(r.metrics).toEqual({ args: 17, grounded: 13, converted: 0, defaulted: 2, knowledge: 0, ungrounded: 2, ungroundedRate: 2 / 17 });
   });
 
   it("does not count values that only appear later in the dialogue", () => {

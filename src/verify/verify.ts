@@ -7,7 +7,8 @@
  */
 import type { CheckResult, Message, PlanStep, ToolCall, ToolSpec, Verification } from "../core/index.js";
 import { SourceIndex, isValueGrounded } from "./grounding.js";
-import { argLeaves, describeAjvError, isDocumentedValue, validatorFor, type ArgLeaf } from "./schema.js";
+import { groundLeaf, type GroundedLeaf, type LeafVerdict } from "./ground-call.js";
+import { argLeaves, describeAjvError, validatorFor, type ArgLeaf } from "./schema.js";
 import type { UngroundedArg, VerifiableDialogue, VerifyOptions } from "./types.js";
 
 /** Longest list of reasons kept per check (the count is in the metrics). */
@@ -357,9 +358,9 @@ export interface ArgumentLeafVisit {
 /**
  * The walk behind the provenance check and the report's provenance view (argumentSources), so the two cannot
  * disagree: user turns (and the system prompt with `groundInSystem`) are text sources, tool results are tool-result
- * sources, each added in order; `source` gets every source message (with a function adding it to another index),
- * `leaf` every argument leaf of every assistant call whose arguments parse (those that do not are left out: the
- * format check reports them).
+ * sources, each added in order (a system prompt that is not a source still gives the date it states); `source` gets
+ * every source message (with a function adding it to another index), `leaf` every argument leaf of every assistant
+ * call whose arguments parse (those that do not are left out: the format check reports them).
  */
 export function walkArgumentLeaves(
   d: VerifiableDialogue,
@@ -377,6 +378,10 @@ export function walkArgumentLeaves(
       visit.source?.(i, addTo);
       return;
     }
+    if (m.role === "system") {
+      sources.addContext(m.content);
+      return;
+    }
     for (const call of callsOf(m)) {
       const parsed = parseArguments(call);
       if (!parsed.ok) continue;
@@ -386,36 +391,95 @@ export function walkArgumentLeaves(
   });
 }
 
+/** The verdict on one argument leaf of a dialogue, with the call it belongs to. */
+export interface ProvenanceLeaf extends Omit<GroundedLeaf, "verdict"> {
+  /** The rules' verdict, or `entailed` when the provenance judge found an ungrounded value supported. */
+  verdict: LeafVerdict | "entailed";
+  /** Index of the assistant message holding the call. */
+  message: number;
+  tool: string;
+  callId: string;
+}
+
+/** Every argument leaf of every call with its verdict (groundLeaf against the sources said before the call). */
+export function groundDialogue(d: VerifiableDialogue, options: VerifyOptions = {}): ProvenanceLeaf[] {
+  const out: ProvenanceLeaf[] = [];
+  const grounding = { minTokenCoverage: options.minTokenCoverage };
+  walkArgumentLeaves(d, options, {
+    leaf: ({ message, call, leaf, sources }) => {
+      out.push({ message, tool: call.function.name, callId: call.id, ...groundLeaf(leaf, sources, grounding) });
+    },
+  });
+  return out;
+}
+
 /** Every argument leaf of every call, and those not grounded in an earlier user turn / tool result / schema. */
 export function findUngroundedArgs(
   d: VerifiableDialogue,
   options: VerifyOptions = {},
 ): { args: number; ungrounded: UngroundedArg[] } {
-  const ungrounded: UngroundedArg[] = [];
-  let args = 0;
-  walkArgumentLeaves(d, options, {
-    leaf: ({ call, leaf, sources }) => {
-      args++;
-      if (isDocumentedValue(leaf.value, leaf.schema)) return;
-      if (isValueGrounded(leaf.value, sources, leaf.key, { minTokenCoverage: options.minTokenCoverage })) return;
-      ungrounded.push({ tool: call.function.name, callId: call.id, path: leaf.path, value: leaf.value });
-    },
-  });
-  return { args, ungrounded };
+  const leaves = groundDialogue(d, options);
+  const ungrounded = leaves
+    .filter((l) => l.verdict === "ungrounded")
+    .map((l) => ({ tool: l.tool, callId: l.callId, path: l.path, value: l.value }));
+  return { args: leaves.length, ungrounded };
+}
+
+/** The reason naming an ungrounded leaf. */
+export function ungroundedReason(u: Pick<ProvenanceLeaf, "tool" | "path" | "value" | "callId">): string {
+  return `ungrounded argument ${u.tool}${u.path} = ${JSON.stringify(u.value)} (call ${u.callId})`;
+}
+
+/** The note naming a leaf from general knowledge (flagged, not rejected). */
+export function knowledgeNote(u: Pick<ProvenanceLeaf, "tool" | "path" | "value" | "callId" | "how">): string {
+  return `general knowledge (${u.how ?? "knowledge"}): ${u.tool}${u.path} = ${JSON.stringify(u.value)} (call ${u.callId})`;
+}
+
+/** The provenance metrics of a dialogue's leaves: args, one count per verdict, ungroundedRate. */
+export function provenanceMetrics(leaves: ReadonlyArray<{ verdict: LeafVerdict | "entailed" }>): Record<string, number> {
+  const count = (v: string) => leaves.filter((l) => l.verdict === v).length;
+  const args = leaves.length;
+  const ungrounded = count("ungrounded");
+  return {
+    args,
+    grounded: count("grounded"),
+    converted: count("converted"),
+    defaulted: count("defaulted"),
+    knowledge: count("knowledge"),
+    ungrounded,
+    ungroundedRate: args === 0 ? 0 : ungrounded / args,
+  };
+}
+
+/**
+ * The provenance check from the verdicts on every leaf: ungrounded leaves fail it (or are flagged in `flag` mode);
+ * leaves from general knowledge are flagged and counted, never a failure.
+ */
+export function provenanceResult(
+  leaves: ProvenanceLeaf[],
+  mode: "reject" | "flag",
+  extraMetrics: Record<string, number> = {},
+  /** More about an ungrounded leaf (the provenance judge's reason), appended to its reason. */
+  explain: (leaf: ProvenanceLeaf) => string | undefined = () => undefined,
+): CheckResult {
+  const ungrounded = leaves.filter((l) => l.verdict === "ungrounded");
+  const knowledge = leaves.filter((l) => l.verdict === "knowledge");
+  const reasons = [
+    ...ungrounded.map((l) => {
+      const more = explain(l);
+      return more === undefined ? ungroundedReason(l) : `${ungroundedReason(l)}: ${more}`;
+    }),
+    ...knowledge.map(knowledgeNote),
+  ];
+  const metrics = { ...provenanceMetrics(leaves), ...extraMetrics };
+  const passed = mode === "flag" || ungrounded.length === 0;
+  return { name: "provenance", passed, reasons: capped(reasons), flagged: passed && reasons.length > 0, metrics };
 }
 
 export function checkProvenance(d: VerifiableDialogue, options: VerifyOptions = {}): CheckResult {
   const mode = options.provenance ?? "reject";
   if (mode === "off") return skipped("provenance", "provenance check off");
-  const { args, ungrounded } = findUngroundedArgs(d, options);
-  const reasons = ungrounded.map(
-    (u) => `ungrounded argument ${u.tool}${u.path} = ${JSON.stringify(u.value)} (call ${u.callId})`,
-  );
-  const metrics = { args, ungrounded: ungrounded.length, ungroundedRate: args === 0 ? 0 : ungrounded.length / args };
-  if (mode === "flag") {
-    return { name: "provenance", passed: true, reasons: capped(reasons), flagged: reasons.length > 0, metrics };
-  }
-  return result("provenance", reasons, metrics);
+  return provenanceResult(groundDialogue(d, options), mode);
 }
 
 // ---------------------------------------------------------------- all checks

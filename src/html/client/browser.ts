@@ -161,12 +161,15 @@ function originText(src: ArgumentSource, d: DialogueDetail): string {
   const o = src.origin;
   if (o.kind === "message") {
     const m = d.messages[o.message];
-    if (m?.role === "tool") return `← tool result #${o.message}${m.name ? ` (${m.name})` : ""}`;
-    if (m?.role === "system") return `← system prompt`;
-    return `← user turn #${o.message}`;
+    const how = src.how !== undefined ? ` (${src.how})` : "";
+    if (m?.role === "tool") return `← tool result #${o.message}${m.name ? ` (${m.name})` : ""}${how}`;
+    if (m?.role === "system") return `← system prompt${how}`;
+    return `← user turn #${o.message}${how}`;
   }
-  if (o.kind === "combined") return "← several earlier turns together";
+  if (o.kind === "combined") return `← several earlier turns together${src.how !== undefined ? ` (${src.how})` : ""}`;
   if (o.kind === "schema") return "documented in the tool's schema";
+  if (o.kind === "defaulted") return `defaulted: ${o.how}`;
+  if (o.kind === "knowledge") return `⚑ general knowledge: ${o.how}`;
   if (o.kind === "empty") return "empty";
   return "✗ ungrounded: no earlier user turn or tool result holds it";
 }
@@ -307,7 +310,7 @@ function renderDialogue(d: DialogueDetail, s: ReportSummary): HTMLElement[] {
     );
   } else side.append(h("div", { class: "panel muted" }, "No plan (--no-plan)."));
   const counts: Record<string, number> = {};
-  const KIND: Record<string, string> = { message: "from one earlier turn", combined: "from several turns", schema: "documented", empty: "empty", ungrounded: "ungrounded" };
+  const KIND: Record<string, string> = { message: "from one earlier turn", combined: "from several turns", schema: "documented", defaulted: "defaulted", knowledge: "general knowledge", empty: "empty", ungrounded: "ungrounded" };
   for (const x of d.sources) counts[KIND[x.origin.kind] ?? x.origin.kind] = (counts[KIND[x.origin.kind] ?? x.origin.kind] ?? 0) + 1;
   side.append(
     h(

@@ -1,0 +1,533 @@
+/**
+ * Conversions a reviewer accepts between what the user (or a tool) said and the value a call carries: names and
+ * codes (countries, subdivisions, currencies, languages, airports), month and weekday names, dates relative to a
+ * date the dialogue states and ranges (`chrono-node`), units (`js-quantities`, the parameter's unit from its name
+ * or description), number words (`written-number`) and phone numbers (`libphonenumber-js`).
+ *
+ * Each rule needs the thing it converts from in the sources: a code must map to a country, city, currency or
+ * language that is named; a month number needs the month named; a converted quantity needs the quantity said; a
+ * first or last day needs its month or year said. So an invented value stays ungrounded.
+ */
+import { createRequire } from "node:module";
+import * as chrono from "chrono-node";
+import Qty from "js-quantities";
+import { findPhoneNumbersInText, parsePhoneNumberFromString, type PhoneNumber } from "libphonenumber-js";
+import type { JsonSchema } from "../core/index.js";
+import { contentStems, identifierWords, normalizeText, parseNumericString, type SourceIndex } from "./grounding.js";
+import {
+  airportsByCode,
+  allCountries,
+  countryByCode,
+  currencyByCode,
+  languageByCode,
+  subdivisionsByCode,
+  type Country,
+} from "./reference-data.js";
+
+const require = createRequire(import.meta.url);
+
+/** One argument leaf with what grounding it may use: its name (the nearest key) and its sub-schema. */
+export interface LeafContext {
+  value: string | number | boolean | null;
+  key: string | undefined;
+  schema: JsonSchema | undefined;
+  sources: SourceIndex;
+}
+
+// ---------------------------------------------------------------- hints from the parameter
+
+/** Lower-case words of the parameter's name and of its schema's title and description. */
+export function parameterWords(key: string | undefined, schema: JsonSchema | undefined): string[] {
+  const words = key === undefined ? [] : identifierWords(key);
+  for (const k of ["title", "description"]) {
+    const t = schema?.[k];
+    if (typeof t === "string") words.push(...normalizeText(t).split(" ").filter((w) => w !== ""));
+  }
+  return words;
+}
+
+/** The token occurs as written (case-sensitive), not inside a longer word: for codes such as "NL" or "U.S.". */
+function hasToken(sources: SourceIndex, token: string): boolean {
+  return sources.hasRawToken(token);
+}
+
+/** A name is code-like when it is upper case and at most three letters ("US", "UK", "U.S.A."). */
+function isCodeLike(name: string): boolean {
+  return name === name.toUpperCase() && normalizeText(name).replace(/ /g, "").length <= 3;
+}
+
+/** A place name is named in the sources: code-like names as written, others as a whole phrase (case-insensitive). */
+function nameNamed(sources: SourceIndex, name: string): boolean {
+  if (isCodeLike(name)) return hasToken(sources, name);
+  if (normalizeText(name).length < 4) return false;
+  return sources.hasPhrase(name);
+}
+
+// ---------------------------------------------------------------- codes
+
+let countriesByNameCache: Map<string, Country[]> | undefined;
+
+function countriesByName(name: string): Country[] {
+  if (!countriesByNameCache) {
+    countriesByNameCache = new Map();
+    for (const c of allCountries()) {
+      for (const n of c.names) {
+        const k = normalizeText(n);
+        const list = countriesByNameCache.get(k) ?? [];
+        if (!list.includes(c)) list.push(c);
+        countriesByNameCache.set(k, list);
+      }
+    }
+  }
+  return countriesByNameCache.get(normalizeText(name)) ?? [];
+}
+
+/** The name or code by which a country is named in the sources. */
+function countryNamed(sources: SourceIndex, c: Country, except: string): string | undefined {
+  for (const n of [...c.names, c.alpha2, c.alpha3]) {
+    if (normalizeText(n) === normalizeText(except)) continue;
+    if (nameNamed(sources, n)) return n;
+  }
+  return undefined;
+}
+
+function convertCountry(value: string, sources: SourceIndex): string | undefined {
+  const code = countryByCode(value);
+  const candidates = code ? [code] : countriesByName(value);
+  for (const c of candidates) {
+    const named = countryNamed(sources, c, value);
+    if (named !== undefined) return `country (ISO 3166-1): ${value} = ${named}`;
+  }
+  return undefined;
+}
+
+function convertSubdivision(value: string, sources: SourceIndex): string | undefined {
+  if (!/^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$/.test(value) && !/^[A-Za-z]{2,3}$/.test(value)) return undefined;
+  for (const s of subdivisionsByCode(value)) {
+    if (nameNamed(sources, s.name)) return `subdivision (ISO 3166-2): ${value} = ${s.name} (${s.code})`;
+  }
+  return undefined;
+}
+
+const CURRENCY_SYMBOL_UNITS: Record<string, string> = { USD: "usd", EUR: "eur", GBP: "gbp", JPY: "jpy" };
+
+function convertCurrency(value: string, sources: SourceIndex): string | undefined {
+  const cur = currencyByCode(value);
+  if (!cur) return undefined;
+  const stems = contentStems(cur.name);
+  if (stems.length > 0 && stems.every((s) => sources.hasStem(s))) return `currency (ISO 4217): ${value} = ${cur.name}`;
+  const unit = CURRENCY_SYMBOL_UNITS[cur.code];
+  if (unit !== undefined && sources.hasQuantityUnit(unit)) return `currency (ISO 4217): ${value} = an amount in ${cur.name}`;
+  return undefined;
+}
+
+function convertLanguage(value: string, sources: SourceIndex): string | undefined {
+  const m = /^([A-Za-z]{2,3})(?:[-_]([A-Za-z]{2}))?$/.exec(value);
+  if (!m) return undefined;
+  const lang = languageByCode(m[1] ?? "");
+  if (!lang) return undefined;
+  const names = [...lang.name.split(/[;,]\s*/), lang.local];
+  const named = names.find((n) => n !== "" && sources.hasPhrase(n));
+  if (named === undefined) return undefined;
+  if (m[2] !== undefined) {
+    const region = countryByCode(m[2]);
+    const regionNamed = region ? countryNamed(sources, region, value) : undefined;
+    if (regionNamed === undefined) return undefined;
+    return `language (ISO 639 with region): ${value} = ${named}, ${regionNamed}`;
+  }
+  return `language (ISO 639): ${value} = ${named}`;
+}
+
+function convertAirport(value: string, sources: SourceIndex): string | undefined {
+  if (/^[A-Za-z]{3}$/.test(value)) {
+    for (const a of airportsByCode(value)) {
+      const names = [a.city, a.city.replace(/\s+city$/i, ""), ...(a.metro ? [] : [a.name])];
+      const named = names.find((n) => normalizeText(n).length >= 3 && sources.hasPhrase(n));
+      if (named !== undefined) return `IATA ${a.metro ? "city" : "airport"} code: ${value} = ${named}`;
+    }
+    return undefined;
+  }
+  // a city or airport name where the sources give its code
+  const want = normalizeText(value);
+  for (const text of sources.rawTexts()) {
+    for (const m of text.matchAll(/(?<![\p{L}\p{N}])([A-Z]{3})(?![\p{L}\p{N}])/gu)) {
+      const code = m[1] ?? "";
+      if (airportsByCode(code).some((a) => normalizeText(a.city) === want || normalizeText(a.name) === want)) {
+        return `IATA code: ${code} = ${value}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- months, weekdays, dates
+
+const MONTH_NAMES = ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december"];
+const WEEKDAY_NAMES = ["sunday", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday"];
+
+/** What the sources say about dates, derived once per version of the index. */
+interface DateFacts {
+  /** The date the dialogue states as today (YYYY-MM-DD), if any. */
+  reference: string | undefined;
+  days: Set<string>;
+  /** Months named with a known year ("May 2024", or "in May" with a stated date): YYYY-MM. */
+  months: Set<string>;
+  /** Month numbers named at all. */
+  monthNumbers: Set<number>;
+  /** Weekdays named (0 = Sunday). */
+  weekdays: Set<number>;
+  /** Years written on their own ("2019 through 2023"). */
+  years: Set<number>;
+}
+
+const dateFactCache = new WeakMap<SourceIndex, { version: number; facts: DateFacts }>();
+
+function pad2(n: number): string {
+  return String(n).padStart(2, "0");
+}
+
+function ymd(y: number, m: number, d: number): string {
+  return `${y}-${pad2(m)}-${pad2(d)}`;
+}
+
+/** Two fixed references: a result that reads the same from both does not depend on today. */
+const REF_A = new Date(Date.UTC(2001, 2, 14, 12));
+const REF_B = new Date(Date.UTC(2013, 8, 25, 12));
+
+function fromRefString(s: string): Date {
+  const [y, m, d] = s.split("-").map(Number);
+  return new Date(Date.UTC(y ?? 2000, (m ?? 1) - 1, d ?? 1, 12));
+}
+
+/** The date the dialogue states as today: "today is ...", "current date: ...", "the date is ...". */
+function statedDate(texts: readonly string[]): string | undefined {
+  const cue = /\b(today|current date|the date is|date today|as of|it is now)\b/i;
+  for (const text of texts) {
+    for (const sentence of text.split(/(?<=[.!?\n])\s+/)) {
+      if (!cue.test(sentence)) continue;
+      // a date written out: the same read from two references ("today" itself is not one)
+      const fromB = new Set(chrono.parse(sentence, REF_B).map((r) => componentDay(r.start)));
+      for (const r of chrono.parse(sentence, REF_A)) {
+        const c = r.start;
+        if (c.isCertain("year") && c.isCertain("month") && c.isCertain("day") && fromB.has(componentDay(c))) return componentDay(c);
+      }
+    }
+  }
+  return undefined;
+}
+
+function componentDay(c: chrono.ParsedComponents): string {
+  return ymd(c.get("year") ?? 0, c.get("month") ?? 0, c.get("day") ?? 0);
+}
+
+function dateFacts(sources: SourceIndex): DateFacts {
+  const cached = dateFactCache.get(sources);
+  if (cached && cached.version === sources.version) return cached.facts;
+  const texts = sources.rawTexts();
+  const reference = statedDate([...sources.contextTexts(), ...texts]);
+  const facts: DateFacts = { reference, days: new Set(), months: new Set(), monthNumbers: new Set(), weekdays: new Set(), years: new Set() };
+  const ref = reference !== undefined ? fromRefString(reference) : undefined;
+  for (const text of texts) {
+    const readings = ref
+      ? [chrono.parse(text, ref), chrono.parse(text, ref, { forwardDate: true })]
+      : [chrono.parse(text, REF_A), chrono.parse(text, REF_B)];
+    const [first, second] = readings as [chrono.ParsedResult[], chrono.ParsedResult[]];
+    first.forEach((r, i) => {
+      const other = second.find((o) => o.index === r.index && o.text === r.text) ?? second[i];
+      for (const [c, o] of [[r.start, other?.start], [r.end, other?.end]] as const) {
+        if (!c) continue;
+        const sameBoth = o !== undefined && componentDay(c) === componentDay(o);
+        const dayLevel = c.isCertain("day") || c.isCertain("weekday");
+        const yearKnown = c.isCertain("year") || ref !== undefined;
+        if (dayLevel) {
+          // without a stated date, only readings that do not depend on today count ("May 3", not "tomorrow")
+          if (ref !== undefined) {
+            facts.days.add(componentDay(c));
+            if (o) facts.days.add(componentDay(o));
+          } else if (sameBoth && yearKnown) facts.days.add(componentDay(c));
+        } else if (c.isCertain("month")) {
+          const m = c.get("month") ?? 0;
+          facts.monthNumbers.add(m);
+          if (yearKnown && (ref !== undefined || sameBoth)) facts.months.add(`${c.get("year") ?? 0}-${pad2(m)}`);
+        }
+      }
+    });
+    const lower = text.toLowerCase();
+    MONTH_NAMES.forEach((name, i) => {
+      // "may" and "march" are also verbs: only capitalized
+      const re = name === "may" || name === "march" ? new RegExp(`\\b${name[0]!.toUpperCase()}${name.slice(1)}\\b`) : new RegExp(`\\b${name}\\b`, "i");
+      if (re.test(text) || (name.length > 4 && new RegExp(`\\b${name.slice(0, 3)}\\b\\.?`, "i").test(lower) && name !== "march")) {
+        facts.monthNumbers.add(i + 1);
+      }
+    });
+    WEEKDAY_NAMES.forEach((name, i) => {
+      if (new RegExp(`\\b${name}s?\\b`, "i").test(text)) facts.weekdays.add(i);
+    });
+    for (const m of text.matchAll(/(?<![\d.,/-])(1[89]\d\d|2[01]\d\d)(?![\d]|[-/.]\d)/g)) facts.years.add(Number(m[1]));
+  }
+  dateFactCache.set(sources, { version: sources.version, facts });
+  return facts;
+}
+
+function lastDayOfMonth(y: number, m: number): number {
+  return new Date(Date.UTC(y, m, 0)).getUTCDate();
+}
+
+/** A date value (YYYY-MM-DD, or midnight / the last second of that day) or a month (YYYY-MM). */
+function convertDate(value: string, sources: SourceIndex): string | undefined {
+  const month = /^(\d{4})-(\d{2})$/.exec(value);
+  const facts = () => dateFacts(sources);
+  if (month) {
+    return facts().months.has(value) ? `month: ${value} is named` : undefined;
+  }
+  const m = /^(\d{4})-(\d{2})-(\d{2})(?:[T ](00:00(?::00(?:\.0+)?)?|23:59(?::59(?:\.9+)?)?)(?:Z|[+-]00:?00)?)?$/.exec(value);
+  if (!m) return undefined;
+  const y = Number(m[1]);
+  const mo = Number(m[2]);
+  const d = Number(m[3]);
+  if (mo < 1 || mo > 12 || d < 1 || d > lastDayOfMonth(y, mo)) return undefined;
+  const day = ymd(y, mo, d);
+  const f = facts();
+  if (f.days.has(day)) return f.reference !== undefined ? `date: ${day} relative to the stated date ${f.reference}` : `date: ${day} in words`;
+  const endOfDay = m[4]?.startsWith("23:59") ?? false;
+  const first = d === 1 && !endOfDay;
+  const last = d === lastDayOfMonth(y, mo);
+  if (f.months.has(`${y}-${pad2(mo)}`) && (first || last)) {
+    return `date range: ${day} is the ${first ? "first" : "last"} day of ${MONTH_NAMES[mo - 1]} ${y}`;
+  }
+  if (f.years.has(y) && ((mo === 1 && first) || (mo === 12 && d === 31))) {
+    return `date range: ${day} is the ${mo === 1 ? "first" : "last"} day of ${y}`;
+  }
+  return undefined;
+}
+
+function asInteger(value: string | number): number | undefined {
+  const n = typeof value === "number" ? value : /^\s*\d{1,2}\s*$/.test(value) ? Number(value) : undefined;
+  return n !== undefined && Number.isInteger(n) ? n : undefined;
+}
+
+function convertMonthNumber(value: string | number, words: string[], sources: SourceIndex): string | undefined {
+  if (!words.includes("month") && !words.includes("months")) return undefined;
+  const n = asInteger(value);
+  if (n === undefined || n < 1 || n > 12) return undefined;
+  return dateFacts(sources).monthNumbers.has(n) ? `month number: ${n} = ${MONTH_NAMES[n - 1]}` : undefined;
+}
+
+function convertWeekday(value: string | number, words: string[], sources: SourceIndex): string | undefined {
+  const hinted = words.includes("weekday") || words.includes("dow") || (words.some((w) => w === "day" || w === "days") && words.includes("week"));
+  let day: number | undefined;
+  if (typeof value === "string" && /^[A-Za-z]{2,9}$/.test(value)) {
+    const v = value.toLowerCase();
+    const i = WEEKDAY_NAMES.findIndex((n) => n === v || (v.length >= 2 && v.length <= 4 && n.startsWith(v)));
+    if (i >= 0 && WEEKDAY_NAMES[i] !== v) day = i;
+  } else if (hinted) {
+    const n = asInteger(value);
+    if (n !== undefined && n >= 0 && n <= 7) day = n % 7;
+  }
+  if (day === undefined) return undefined;
+  return dateFacts(sources).weekdays.has(day) ? `weekday: ${String(value)} = ${WEEKDAY_NAMES[day]}` : undefined;
+}
+
+// ---------------------------------------------------------------- units
+
+/** Words js-quantities reads as a unit that are, in a name or a sentence, usually something else. */
+const NOT_UNITS = new Set(["in", "at", "am", "pm", "as", "point", "points", "cd", "rad", "b", "d", "t", "c", "f", "grain", "line", "cup", "a", "e", "k", "x", "per", "second"]);
+const SINGLE_LETTER_UNITS = new Set(["m", "g", "l", "s", "h"]);
+
+function unitOf(word: string): Qty | undefined {
+  if (NOT_UNITS.has(word.toLowerCase())) return undefined;
+  try {
+    const q = Qty(`1 ${word}`);
+    return q.kind() === "unitless" ? undefined : q;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The units the parameter names: "radius in metres", `distance_km`, `timeout_s` (one letter only at the end of the name). */
+function parameterUnits(key: string | undefined, schema: JsonSchema | undefined): string[] {
+  const out = new Set<string>();
+  const nameWords = key === undefined ? [] : identifierWords(key);
+  const words = parameterWords(key, schema);
+  words.forEach((w) => {
+    if (w.length === 1 && !(SINGLE_LETTER_UNITS.has(w) && nameWords[nameWords.length - 1] === w)) return;
+    const q = unitOf(w);
+    if (q) out.add(q.units());
+  });
+  return [...out];
+}
+
+/** Quantities said in the sources (number and unit), read by js-quantities. */
+function sourceQuantities(sources: SourceIndex): Qty[] {
+  const out: Qty[] = [];
+  for (const text of sources.rawTexts()) {
+    for (const m of text.matchAll(/(?<![\p{L}\p{N}.])(\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)\s*([\p{L}°µ]+(?:\/[\p{L}]+)?)/gu)) {
+      const unit = m[2] ?? "";
+      if (unit.length === 1 && !SINGLE_LETTER_UNITS.has(unit.toLowerCase())) continue;
+      if (unitOf(unit) === undefined) continue;
+      try {
+        out.push(Qty(`${(m[1] ?? "").replace(/,/g, "")} ${unit}`));
+      } catch {
+        // not a quantity after all
+      }
+    }
+  }
+  return out;
+}
+
+/** Equal at the value's own precision (8047 for 5 miles = 8046.72 m; not 8000). */
+function equalAtPrecision(converted: number, value: number): boolean {
+  const decimals = (String(value).split(".")[1] ?? "").length;
+  return Math.abs(converted - value) <= 0.5 * 10 ** -decimals + 1e-9 * Math.abs(value);
+}
+
+function convertUnits(value: string | number, key: string | undefined, schema: JsonSchema | undefined, sources: SourceIndex): string | undefined {
+  const n = typeof value === "number" ? value : parseNumericString(value);
+  if (n === undefined) return undefined;
+  const units = parameterUnits(key, schema);
+  if (units.length === 0) return undefined;
+  for (const q of sourceQuantities(sources)) {
+    for (const u of units) {
+      if (q.units() === u || !q.isCompatible(u)) continue;
+      const converted = q.to(u).scalar;
+      if (equalAtPrecision(converted, n)) return `unit: ${q.toString()} = ${n} ${u}`;
+    }
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- number words, phone numbers
+
+type WrittenNumber = (n: number, options?: { noAnd?: boolean }) => string;
+let writtenNumber: WrittenNumber | undefined;
+
+function convertNumberWords(value: string | number, sources: SourceIndex): string | undefined {
+  const n = typeof value === "number" ? value : parseNumericString(value);
+  if (n === undefined || !Number.isInteger(n) || n < 0 || n > 1e12) return undefined;
+  writtenNumber ??= require("written-number") as WrittenNumber;
+  for (const words of new Set([writtenNumber(n, { noAnd: true }), writtenNumber(n)])) {
+    if (sources.hasPhrase(words)) return `number words: ${words}`;
+  }
+  return undefined;
+}
+
+function convertPhone(value: string, sources: SourceIndex): string | undefined {
+  if (!/^\+?[\d\s().-]{7,}$/.test(value) || (value.match(/\d/g) ?? []).length < 7) return undefined;
+  const found = (callingCode?: string): PhoneNumber[] =>
+    sources.rawTexts().flatMap((t) => findPhoneNumbersInText(t, callingCode ? { defaultCallingCode: callingCode } : undefined).map((f) => f.number));
+  const parsed = value.trim().startsWith("+") ? parsePhoneNumberFromString(value) : undefined;
+  if (parsed) {
+    const same = found(parsed.countryCallingCode).find((p) => p.number === parsed.number);
+    return same ? `phone number: ${value} = ${same.number} (E.164)` : undefined;
+  }
+  // a national number where the sources have it in international form
+  for (const p of found()) {
+    const local = parsePhoneNumberFromString(value, { defaultCallingCode: p.countryCallingCode });
+    if (local && local.number === p.number) return `phone number: ${value} = ${p.number} (national form)`;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- all rules
+
+/**
+ * How the value converts from something the sources say, or undefined. Rules run from the cheapest; the first that
+ * applies names the conversion.
+ */
+export function convertedFrom(ctx: LeafContext): string | undefined {
+  const { value, key, schema, sources } = ctx;
+  if (sources.size === 0 || value === null || typeof value === "boolean") return undefined;
+  const words = parameterWords(key, schema);
+  const str = typeof value === "string" ? value.trim() : undefined;
+  const rules: Array<() => string | undefined> = [
+    () => convertMonthNumber(value, words, sources),
+    () => convertWeekday(value, words, sources),
+    () => (str !== undefined ? convertDate(str, sources) : undefined),
+    () => convertUnits(value, key, schema, sources),
+    () => convertNumberWords(value, sources),
+    () => (str !== undefined ? convertCountry(str, sources) : undefined),
+    () => (str !== undefined ? convertAirport(str, sources) : undefined),
+    () => (str !== undefined ? convertCurrency(str, sources) : undefined),
+    () => (str !== undefined ? convertLanguage(str, sources) : undefined),
+    () => (str !== undefined ? convertSubdivision(str, sources) : undefined),
+    () => (str !== undefined ? convertPhone(str, sources) : undefined),
+  ];
+  for (const rule of rules) {
+    const how = rule();
+    if (how !== undefined) return how;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- values that carry nothing from the user
+
+const PAGE_WORDS = new Set(["page", "offset", "skip", "start", "cursor", "pagenum", "pageno"]);
+const SORT_VALUES = new Set(["asc", "desc", "ascending", "descending", "newest", "oldest", "latest", "earliest"]);
+const SORT_WORDS = new Set(["sort", "order", "direction", "ordering", "sorting", "sortorder"]);
+
+function schemaVariants(schema: JsonSchema | undefined): JsonSchema[] {
+  if (!schema) return [];
+  const out: JsonSchema[] = [schema];
+  for (const k of ["anyOf", "oneOf", "allOf"]) {
+    const list = schema[k];
+    if (Array.isArray(list)) for (const s of list) if (s !== null && typeof s === "object" && !Array.isArray(s)) out.push(...schemaVariants(s as JsonSchema));
+  }
+  return out;
+}
+
+function sameJson(a: unknown, b: unknown): boolean {
+  if (typeof a === "string" && typeof b === "string") return a.trim().toLowerCase() === b.trim().toLowerCase();
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/**
+ * Why the value needs no source, judged by the schema alone: an empty value, a boolean, an enum member, the const
+ * or the default, the first page or offset (0 or 1), a sort order. Undefined when it does need one.
+ */
+export function defaultedBy(value: string | number | boolean | null, key: string | undefined, schema: JsonSchema | undefined): string | undefined {
+  if (value === null || (typeof value === "string" && value.trim() === "")) return "empty";
+  const variants = schemaVariants(schema);
+  if (typeof value === "boolean") {
+    const types = variants.map((v) => v.type).filter((t) => t !== undefined);
+    const allows = types.length === 0 || types.some((t) => t === "boolean" || (Array.isArray(t) && t.includes("boolean")));
+    return allows ? "boolean flag" : undefined;
+  }
+  for (const v of variants) {
+    if (Array.isArray(v.enum) && v.enum.some((e) => sameJson(e, value))) return "enum member";
+    if ("const" in v && sameJson(v.const, value)) return "const";
+    if ("default" in v && sameJson(v.default, value)) return "schema default";
+  }
+  const nameWords = key === undefined ? [] : identifierWords(key);
+  const n = typeof value === "number" ? value : parseNumericString(value);
+  if ((n === 0 || n === 1) && nameWords.some((w) => PAGE_WORDS.has(w))) return "first page or offset";
+  if (typeof value === "string" && SORT_VALUES.has(value.trim().toLowerCase())) {
+    const words = parameterWords(key, schema);
+    if (words.some((w) => SORT_WORDS.has(w) || w.startsWith("sort"))) return "sort order";
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------- general knowledge
+
+/**
+ * Values a model knows rather than reads (the coordinates of a named square, a company's ticker symbol): flagged
+ * and counted, not rejected. Undefined when the parameter does not ask for such a value.
+ */
+export function knowledgeOf(value: string | number | boolean | null, key: string | undefined, schema: JsonSchema | undefined): string | undefined {
+  if (value === null || typeof value === "boolean") return undefined;
+  const nameWords = key === undefined ? [] : identifierWords(key);
+  const words = parameterWords(key, schema);
+  const n = typeof value === "number" ? value : parseNumericString(value);
+  const lat = nameWords.some((w) => w === "lat" || w === "latitude") || (nameWords.length <= 1 && words.includes("latitude"));
+  const lon = nameWords.some((w) => w === "lon" || w === "lng" || w === "long" || w === "longitude") || (nameWords.length <= 1 && words.includes("longitude"));
+  if (n !== undefined && lat && !lon && Math.abs(n) <= 90) return "coordinates (latitude)";
+  if (n !== undefined && lon && !lat && Math.abs(n) <= 180) return "coordinates (longitude)";
+  if (typeof value === "string" && /^\s*-?\d{1,3}(?:\.\d+)?\s*,\s*-?\d{1,3}(?:\.\d+)?\s*$/.test(value) && (words.includes("coordinates") || words.includes("latlng") || (words.includes("lat") && words.some((w) => w === "lon" || w === "lng")))) {
+    return "coordinates";
+  }
+  if (typeof value === "string" && /^[A-Z][A-Z0-9]{0,5}(?:[.-][A-Z]{1,2})?$/.test(value.trim())) {
+    const stock = words.includes("ticker") || (words.includes("symbol") && words.some((w) => w === "stock" || w === "stocks" || w === "share" || w === "shares" || w === "company" || w === "equity"));
+    if (stock) return "ticker symbol";
+  }
+  return undefined;
+}
