@@ -411,6 +411,12 @@ function convertNumberWords(value: string | number, sources: SourceIndex): strin
   return undefined;
 }
 
+/** The parameter is about a phone number (its name or description says phone, mobile, tel or msisdn). */
+function isPhoneParam(words: ReadonlySet<string> | readonly string[]): boolean {
+  for (const w of words) if (/^(phone|mobile|tel|telephone|msisdn|cell)$/.test(w)) return true;
+  return false;
+}
+
 function convertPhone(value: string, sources: SourceIndex): string | undefined {
   if (!/^\+?[\d\s().-]{7,}$/.test(value) || (value.match(/\d/g) ?? []).length < 7) return undefined;
   const found = (callingCode?: string): PhoneNumber[] =>
@@ -451,6 +457,8 @@ export function convertedFrom(ctx: LeafContext): string | undefined {
     () => (str !== undefined ? convertLanguage(str, sources) : undefined),
     () => (str !== undefined ? convertSubdivision(str, sources) : undefined),
     () => (str !== undefined ? convertPhone(str, sources) : undefined),
+    // a phone number written as its E.164 digits without the "+", as a string or a JSON number (13125550148)
+    () => (isPhoneParam(words) && /^\d{8,15}$/.test(String(value)) ? convertPhone(`+${String(value)}`, sources) : undefined),
   ];
   for (const rule of rules) {
     const how = rule();

@@ -140,3 +140,20 @@ describe("general knowledge", () => {
     expect(c).toMatchObject({ passed: false, metrics: { knowledge: 1, ungrounded: 1 } });
   });
 });
+
+describe("phone numbers as digits (seen in the real-model corpus)", () => {
+  const format = tool("format_number", { phone: { type: "integer", description: "The phone number to format, with its country code." } }, ["phone"]);
+  const said = "my trainer Jess is (312) 555-0148, a US number";
+
+  it("grounds the E.164 digits without '+', as a number or a string", () => {
+    expect(provenance(dialogue(format, said, { phone: 13125550148 })).passed).toBe(true);
+    const asString = tool("format_number_s", { phone: { type: "string", description: "Phone number with country code." } }, ["phone"]);
+    expect(provenance(dialogue(asString, said, { phone: "13125550148" })).passed).toBe(true);
+  });
+
+  it("still rejects another number, and digits for a parameter that is not a phone number", () => {
+    expect(provenance(dialogue(format, said, { phone: 13125550149 })).passed).toBe(false);
+    const count = tool("count_items", { amount: { type: "integer", description: "How many." } }, ["amount"]);
+    expect(provenance(dialogue(count, said, { amount: 13125550148 })).passed).toBe(false);
+  });
+});
