@@ -1,0 +1,28 @@
+/**
+ * The verifier on real-model dialogues (issue 18 §1): its verdicts on the 37 labelled dialogues of
+ * test/fixtures/real-model/ against the reviewers' labels, with the rule checks alone and with the LLM judge as a
+ * gate (`--judge-min 3`, the judge's cached scores), and every disagreement with its reason.
+ *
+ *   npm run bench real-model
+ * Target (issue 18): precision and recall of "reject" both >= 0.9.
+ */
+import { verdictRows, verdictScores } from "../test/support/real-model-scores.js";
+
+export async function run(): Promise<void> {
+  const rows = verdictRows();
+  const s = verdictScores(rows);
+  const f = (x: { tp: number; fp: number; fn: number; tn: number; precision: number; recall: number }) =>
+    `precision ${x.precision.toFixed(2)}, recall ${x.recall.toFixed(2)} (tp ${x.tp}, fp ${x.fp}, fn ${x.fn}, tn ${x.tn})`;
+  const rejects = rows.filter((r) => r.label === "reject").length;
+  console.log(`${rows.length} dialogues, ${rejects} labelled reject`);
+  console.log(`rules alone (format, plan, provenance; the run's incomplete): ${f(s.rules)}`);
+  console.log(`rules + judge gate (--judge-min 3):                         ${f(s.rulesAndJudge)}`);
+  for (const r of rows) {
+    const rule = r.rules.length > 0;
+    const gate = rule || r.judgeLow.length > 0;
+    if (gate === (r.label === "reject") && rule === (r.label === "reject")) continue;
+    console.log(
+      `  ${r.key}: label ${r.label}; rules ${rule ? `reject (${r.rules.join(", ")})` : "accept"}; judge ${r.judgeLow.join(", ") || "ok"} — ${r.reason}`,
+    );
+  }
+}

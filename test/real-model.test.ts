@@ -1,0 +1,90 @@
+/**
+ * The verifier, judged on real-model dialogues (test/fixtures/real-model/, its README says how they were made and
+ * labelled): its verdicts against a reviewer's labels, every dialogue with one grounded value swapped for an
+ * invented one, and the recorded runs replayed from their response caches.
+ */
+import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import type { Message } from "../src/core/index.js";
+import { verifyDialogue } from "../src/verify/index.js";
+import { runCli } from "./support/cli.js";
+import { corpusRuns, loadCorpus, loadLabels, REAL_MODEL_RUNS } from "./support/real-model.js";
+import { judgeCorpus } from "./support/real-model-judge.js";
+import { judgeScores, verdictRows, verdictScores } from "./support/real-model-scores.js";
+import { perturbDialogue } from "./support/perturb.js";
+import { replayArgs, runRecords } from "./support/real-model-refresh.js";
+
+const corpus = loadCorpus();
+const labels = loadLabels();
+
+describe("the real-model corpus", () => {
+  it("has at least 30 dialogues, every role bridged in at least 10, each labelled with a reason", () => {
+    expect(corpus.length).toBeGreaterThanOrEqual(30);
+    const allRoles = corpus.filter((d) => ["planner", "user", "assistant", "tool"].every((r) => d.record.models?.[r]?.startsWith("openai:")));
+    expect(allRoles.length).toBeGreaterThanOrEqual(10);
+    for (const d of corpus) {
+      expect(d.record.models?.assistant, d.key).toMatch(/^openai:bridge-/);
+      expect(labels.get(d.key), `label of ${d.key}`).toBeDefined();
+    }
+    expect([...labels.keys()].filter((k) => !corpus.some((d) => d.key === k))).toEqual([]);
+  });
+
+  // Issue 18 asks for precision and recall of "reject" both >= 0.9. Measured (npm run bench real-model): the rules
+  // alone 0.73 / 0.40, the rules with the judge gate (--judge-min 3) 0.72 / 0.90. The floors below hold what is
+  // measured, so that a change to the verifier or the rubric that loses agreement fails; the 0.9 target is not met
+  // (docs/verify-export.md says where the rules and the judge part from the reviewers).
+  it("the verifier's verdicts against the labels: rules with the judge gate catch 90 % of what reviewers reject", () => {
+    const rows = verdictRows(corpus);
+    const s = verdictScores(rows);
+    const wrong = rows
+      .filter((r) => (r.rules.length > 0 || r.judgeLow.length > 0) !== (r.label === "reject"))
+      .map((r) => `${r.key}: rules ${r.rules.join(", ") || "accept"}, judge ${r.judgeLow.join(", ") || "ok"}; label ${r.label}: ${r.reason}`)
+      .join("\n");
+    expect(s.rulesAndJudge.recall, wrong).toBeGreaterThanOrEqual(0.9);
+    expect(s.rulesAndJudge.precision, wrong).toBeGreaterThanOrEqual(0.7);
+    expect(s.rules.precision, wrong).toBeGreaterThanOrEqual(0.7);
+    // every dialogue the weaker model wrote is rejected
+    expect(rows.filter((r) => r.key.startsWith("weak-")).every((r) => r.rules.length > 0 || r.judgeLow.length > 0)).toBe(true);
+  });
+
+  it("the judge's scores replay from its cache (the rubric and the prompt are the ones recorded)", async () => {
+    const replayed = await judgeCorpus(corpus);
+    const recorded = judgeScores();
+    expect(replayed.size).toBe(corpus.length);
+    for (const [key, r] of replayed) expect(r.scores, key).toEqual(recorded.get(key));
+  });
+
+  it("rejects every dialogue with one grounded value swapped for an invented plausible one, naming the argument", () => {
+    let perturbed = 0;
+    for (const d of corpus) {
+      const p = perturbDialogue(d.dialogue);
+      if (!p) continue;
+      perturbed++;
+      const check = verifyDialogue(p.dialogue).checks.find((c) => c.name === "provenance")!;
+      expect(check.passed, `${d.key}: ${p.tool}${p.path} ${JSON.stringify(p.was)} -> ${JSON.stringify(p.now)}`).toBe(false);
+      expect(check.reasons.join("\n")).toContain(`${p.tool}${p.path} = ${JSON.stringify(p.now)}`);
+    }
+    // every dialogue with a call has a value to swap
+    const withCalls = corpus.filter((d) => d.dialogue.messages.some((m: Message) => m.role === "assistant" && (m.tool_calls?.length ?? 0) > 0));
+    expect(perturbed).toBeGreaterThanOrEqual(Math.ceil(withCalls.length * 0.9));
+  });
+});
+
+describe("the recorded runs replay from their caches", () => {
+  const work = mkdtempSync(join(tmpdir(), "real-model-replay-"));
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  const strip = ({ createdAt: _c, usage: _u, ...rest }: Record<string, unknown>) => rest;
+  const records = (dir: string) => runRecords(dir).map(strip);
+
+  for (const run of corpusRuns()) {
+    it(`${run}: the same records, with no model reachable`, async () => {
+      const dir = join(work, run);
+      cpSync(join(REAL_MODEL_RUNS, run), dir, { recursive: true, filter: (src) => !src.includes("/bridge") });
+      const r = await runCli(["synth", ...replayArgs(dir, "replayed")], { env: { OPENAI_API_KEY: "x" }, timeoutMs: 120_000 });
+      expect(r.stderr, r.stderr).not.toMatch(/ECONNREFUSED|connection failed|Error/);
+      expect(records(join(dir, "replayed"))).toEqual(records(join(dir, "run")));
+    });
+  }
+});

@@ -1,0 +1,57 @@
+/**
+ * The verifier's verdicts on the real-model corpus against the reviewers' labels, for the test and the benchmark:
+ * the rule checks alone, and the rules with the LLM judge as `synth --judge-min N` applies it (the judge's cached
+ * scores in test/fixtures/real-model/judge/scores.jsonl).
+ */
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { z } from "zod";
+import { loadCorpus, loadLabels, pipelineVerdict, REAL_MODEL_DIR, rejectScores, type CorpusDialogue } from "./real-model.js";
+
+const ScoresZ = z.object({ id: z.string(), scores: z.record(z.string(), z.number()), rationale: z.string() });
+
+/** The judge's recorded scores by corpus key. */
+export function judgeScores(): Map<string, Record<string, number>> {
+  return new Map(
+    readFileSync(join(REAL_MODEL_DIR, "judge", "scores.jsonl"), "utf8")
+      .split("\n")
+      .filter((l) => l.trim() !== "")
+      .map((l) => ScoresZ.parse(JSON.parse(l)))
+      .map((s) => [s.id, s.scores]),
+  );
+}
+
+export interface VerdictRow {
+  key: string;
+  label: "accept" | "reject";
+  reason: string;
+  rules: string[];
+  judgeLow: string[];
+}
+
+/** Per dialogue: the label, the rule checks that fail, and the judge axes below `judgeMin`. */
+export function verdictRows(corpus: CorpusDialogue[] = loadCorpus(), judgeMin = 3): VerdictRow[] {
+  const labels = loadLabels();
+  const judge = judgeScores();
+  return corpus.map((d) => {
+    const l = labels.get(d.key);
+    if (!l) throw new Error(`no label for ${d.key}`);
+    const scores = judge.get(d.key) ?? {};
+    return {
+      key: d.key,
+      label: l.label,
+      reason: l.reason,
+      rules: pipelineVerdict(d).checks,
+      judgeLow: Object.entries(scores).filter(([, v]) => v < judgeMin).map(([k, v]) => `${k} ${v}`),
+    };
+  });
+}
+
+/** Precision and recall of reject for the rules alone and for the rules with the judge gate. */
+export function verdictScores(rows: VerdictRow[]) {
+  const actual = (r: VerdictRow) => r.label === "reject";
+  return {
+    rules: rejectScores(rows.map((r) => ({ predicted: r.rules.length > 0, actual: actual(r) }))),
+    rulesAndJudge: rejectScores(rows.map((r) => ({ predicted: r.rules.length > 0 || r.judgeLow.length > 0, actual: actual(r) }))),
+  };
+}
