@@ -32,7 +32,7 @@ describe("the real-model corpus", () => {
   });
 
   // Issue 18 asks for precision and recall of "reject" both >= 0.9. Measured (npm run bench real-model): the rules
-  // alone 0.73 / 0.40, the rules with the judge gate (--judge-min 3) 0.72 / 0.90. The floors below hold what is
+  // alone 0.80 / 0.40, the rules with the judge gate (--judge-min 3) 0.72 / 0.90. The floors below hold what is
   // measured, so that a change to the verifier or the rubric that loses agreement fails; the 0.9 target is not met
   // (docs/verify-export.md says where the rules and the judge part from the reviewers).
   it("the verifier's verdicts against the labels: rules with the judge gate catch 90 % of what reviewers reject", () => {
@@ -44,7 +44,7 @@ describe("the real-model corpus", () => {
       .join("\n");
     expect(s.rulesAndJudge.recall, wrong).toBeGreaterThanOrEqual(0.9);
     expect(s.rulesAndJudge.precision, wrong).toBeGreaterThanOrEqual(0.7);
-    expect(s.rules.precision, wrong).toBeGreaterThanOrEqual(0.7);
+    expect(s.rules.precision, wrong).toBeGreaterThanOrEqual(0.8);
     // every dialogue the weaker model wrote is rejected
     expect(rows.filter((r) => r.key.startsWith("weak-")).every((r) => r.rules.length > 0 || r.judgeLow.length > 0)).toBe(true);
   });

@@ -156,8 +156,21 @@ export function extractQuantities(text: string): string[] {
     const unit = UNIT_ALIASES[m[1] ?? ""];
     if (unit) out.push(quantityKey(Number((m[2] ?? "").replace(/,/g, "")), unit));
   }
+  // a cardinal number word before a unit: "one-hour", "two weeks", "half hour" ("a dozen eggs" is none: no unit;
+  // ordinals are left out: "second day" is not 2 days)
+  for (const m of text.matchAll(WORD_UNIT_RE)) {
+    const word = (m[1] ?? "").toLowerCase();
+    const n = CARDINAL_WORDS.has(word) ? NUMBER_WORDS[word] : undefined;
+    const unit = UNIT_ALIASES[(m[2] ?? "").toLowerCase()];
+    if (n !== undefined && unit) out.push(quantityKey(n, unit));
+  }
   return out;
 }
+
+const WORD_UNIT_RE = /(?<![\p{L}\p{N}])(\p{L}+)(?=[\s-]+(\p{L}+)(?![\p{L}\p{N}]))/gu;
+const CARDINAL_WORDS = new Set(
+  "one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen seventeen eighteen nineteen twenty thirty forty fifty sixty seventy eighty ninety hundred thousand dozen half".split(" "),
+);
 
 /** Parse a string that is exactly a quantity like "5 km", "$20", "20 USD", "30°C"; else undefined. */
 export function parseQuantityString(s: string): string | undefined {

@@ -157,3 +157,17 @@ describe("phone numbers as digits (seen in the real-model corpus)", () => {
     expect(provenance(dialogue(count, said, { amount: 13125550148 })).passed).toBe(false);
   });
 });
+
+describe("quantities written with number words (seen in the real-model corpus)", () => {
+  const metrics = tool("get_metrics", { timeFrame: { type: "string", description: "TimeFrame: 1d, 1h, 8h" } }, ["timeFrame"]);
+
+  it("grounds '1h' after 'a one-hour timeframe' and '2 weeks' after 'two weeks'", () => {
+    expect(provenance(dialogue(metrics, "the metrics at a one-hour timeframe please", { timeFrame: "1h" })).passed).toBe(true);
+    expect(provenance(dialogue(metrics, "over the last two weeks", { timeFrame: "2 weeks" })).passed).toBe(true);
+  });
+
+  it("still rejects another quantity, and an ordinal read as a count", () => {
+    expect(provenance(dialogue(metrics, "the metrics at a one-hour timeframe please", { timeFrame: "8h" })).passed).toBe(false);
+    expect(provenance(dialogue(metrics, "on the second day of the trip", { timeFrame: "2 days" })).passed).toBe(false);
+  });
+});

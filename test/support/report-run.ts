@@ -68,7 +68,8 @@ export async function simRun(o: SimRunOptions): Promise<void> {
   const quiet = quietStream();
   const middleware = [...(o.inventEvery ? [inventingAssistant(o.inventEvery)] : []), ...(o.middleware ?? [])];
   await runSynth(
-    testSynthOptions({ tools: o.tools, graph: o.graph, count: o.count, concurrency: 1, seed: o.seed ?? 7, out: o.out }),
+    // without repair at the turn, so that the invented values reach the end check and its rejections show in reports
+    testSynthOptions({ tools: o.tools, graph: o.graph, count: o.count, concurrency: 1, seed: o.seed ?? 7, out: o.out, turnRepair: false, maxAttempts: o.count * 12 }),
     { stderr: quiet, tty: false, middleware },
   );
 }
