@@ -6,10 +6,10 @@
 import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../src/core/index.js";
 import { verifyDialogue } from "../src/verify/index.js";
-import { runCli } from "./support/cli.js";
+import { cliInProcess } from "./support/cli.js";
 import { corpusRuns, loadCorpus, loadLabels, REAL_MODEL_RUNS } from "./support/real-model.js";
 import { judgeCorpus } from "./support/real-model-judge.js";
 import { judgeScores, verdictRows, verdictScores } from "./support/real-model-scores.js";
@@ -74,7 +74,16 @@ describe("the real-model corpus", () => {
 
 describe("the recorded runs replay from their caches", () => {
   const work = mkdtempSync(join(tmpdir(), "real-model-replay-"));
-  afterAll(() => rmSync(work, { recursive: true, force: true }));
+  // the recorded runs' model is openai:, which needs a key to start; nothing is sent (every answer is cached)
+  const key = process.env.OPENAI_API_KEY;
+  beforeAll(() => {
+    process.env.OPENAI_API_KEY = "x";
+  });
+  afterAll(() => {
+    if (key === undefined) delete process.env.OPENAI_API_KEY;
+    else process.env.OPENAI_API_KEY = key;
+    rmSync(work, { recursive: true, force: true });
+  });
   const strip = ({ createdAt: _c, usage: _u, ...rest }: Record<string, unknown>) => rest;
   const records = (dir: string) => runRecords(dir).map(strip);
 
@@ -82,7 +91,7 @@ describe("the recorded runs replay from their caches", () => {
     it(`${run}: the same records, with no model reachable`, async () => {
       const dir = join(work, run);
       cpSync(join(REAL_MODEL_RUNS, run), dir, { recursive: true, filter: (src) => !src.includes("/bridge") });
-      const r = await runCli(["synth", ...replayArgs(dir, "replayed")], { env: { OPENAI_API_KEY: "x" }, timeoutMs: 120_000 });
+      const r = await cliInProcess(["synth", ...replayArgs(dir, "replayed")]);
       expect(r.stderr, r.stderr).not.toMatch(/ECONNREFUSED|connection failed|Error/);
       expect(records(join(dir, "replayed"))).toEqual(records(join(dir, "run")));
     });
