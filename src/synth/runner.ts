@@ -412,31 +412,20 @@ export async function attemptDialogue(
     if (signal.aborted) return { kind: "aborted" };
     if (isFatalError(err)) return { kind: "fatal", error: err };
     const stage = (err as { stage?: unknown }).stage;
-    // The planner found no coherent conversation for the sample: not a model failure (it does not count towards
-    // the failures in a row); the next attempt takes the next sample, and the manifest counts it.
-    const unusable = err instanceof SampleUnusableError;
-    // Calls still ungrounded after repair at the turn: the provenance check's rejection, made before the rest
-    // of the dialogue was paid for.
-    if (err instanceof UngroundedCallError) {
-      return {
-        kind: "rejected",
-        generationFailure: false,
-        record: {
-          id,
-          index,
-          seed,
-          sampleId: sample.id,
-          models: meter.models(),
-          backend,
-          usage: meter.byRole(),
-          createdAt: createdAt(),
-          rejectedBy: [{ check: "provenance", reasons: [`at the turn, after repair: ${err.problems.join("; ")}`] }],
-        },
-      };
-    }
+    // Neither of the first two is a model failure (they do not count towards the failures in a row):
+    // - the planner found no coherent conversation for the sample; the next attempt takes the next sample, and the
+    //   manifest counts it;
+    // - calls still ungrounded after repair at the turn: the provenance check's rejection, made before the rest of
+    //   the dialogue was paid for.
+    const rejection =
+      err instanceof SampleUnusableError
+        ? { check: "unusable_sample", reasons: [err.reason] }
+        : err instanceof UngroundedCallError
+          ? { check: "provenance", reasons: [`at the turn, after repair: ${err.problems.join("; ")}`] }
+          : { check: "generation", reasons: [`${typeof stage === "string" ? `[${stage}] ` : ""}${errorMessage(err)}`] };
     return {
       kind: "rejected",
-      generationFailure: !unusable,
+      generationFailure: rejection.check === "generation",
       record: {
         id,
         index,
@@ -446,11 +435,7 @@ export async function attemptDialogue(
         backend,
         usage: meter.byRole(),
         createdAt: createdAt(),
-        rejectedBy: [
-          unusable
-            ? { check: "unusable_sample", reasons: [err.reason] }
-            : { check: "generation", reasons: [`${typeof stage === "string" ? `[${stage}] ` : ""}${errorMessage(err)}`] },
-        ],
+        rejectedBy: [rejection],
       },
     };
   }

@@ -28,6 +28,7 @@ import { createHash } from "node:crypto";
 import { pathToFileURL } from "node:url";
 import { Rng } from "../../src/core/index.js";
 import { schemaExample } from "../../src/sim/index.js";
+import { inventedValue } from "./invent.js";
 
 export type FaultKind =
   | "429"
@@ -249,19 +250,6 @@ function callJson(name: string, args: RawJson, key = "arguments"): string {
 
 /** The share of tool calls whose arguments the `inventing-assistant` profile changes. */
 export const INVENTED_CALL_SHARE = 0.2;
-
-/** A plausible value instead of `v` that the conversation did not give (see `inventing-assistant`). */
-export function inventedValue(v: string | number, draw: number): string | number {
-  if (typeof v === "number") return Number.isInteger(v) ? v + 7 + (draw % 13) : Math.round((v * 1.37 + 3) * 100) / 100;
-  const date = /^(\d{4})-(\d{2})-(\d{2})/.exec(v);
-  if (date) {
-    const d = new Date(Date.UTC(Number(date[1]), Number(date[2]) - 1, Number(date[3]) + 3 + (draw % 5)));
-    return d.toISOString().slice(0, 10) + v.slice(10);
-  }
-  if (/\d/.test(v)) return v.replace(/\d/g, (c) => String((Number(c) + 3 + (draw % 5)) % 10));
-  const places = ["Riverside", "Oakmont", "Port Ellery", "Brookhaven", "Kestrel Bay"];
-  return places[draw % places.length]!;
-}
 
 function inventArguments(body: ChatBody, calls: Array<{ function: { name: string; arguments: string } }>): void {
   calls.forEach((c, i) => {
