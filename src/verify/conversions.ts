@@ -101,10 +101,22 @@ function convertCountry(value: string, sources: SourceIndex): string | undefined
   return undefined;
 }
 
-function convertSubdivision(value: string, sources: SourceIndex): string | undefined {
-  if (!/^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$/.test(value) && !/^[A-Za-z]{2,3}$/.test(value)) return undefined;
+const SUBDIVISION_WORDS = new Set(["state", "states", "province", "provinces", "region", "subdivision", "county", "prefecture", "territory", "canton", "department", "iso3166", "3166"]);
+
+/**
+ * A subdivision code: a full one ("US-CA") anywhere; a bare one ("CA", shared by many countries) only where the
+ * parameter is about states or provinces, or the subdivision's country is named too.
+ */
+function convertSubdivision(value: string, words: string[], sources: SourceIndex): string | undefined {
+  const full = /^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$/.test(value);
+  if (!full && !/^[A-Za-z]{2,3}$/.test(value)) return undefined;
+  const hinted = full || words.some((w) => SUBDIVISION_WORDS.has(w));
   for (const s of subdivisionsByCode(value)) {
-    if (nameNamed(sources, s.name)) return `subdivision (ISO 3166-2): ${value} = ${s.name} (${s.code})`;
+    if (!nameNamed(sources, s.name)) continue;
+    const country = countryByCode(s.country);
+    if (hinted || (country !== undefined && countryNamed(sources, country, value) !== undefined)) {
+      return `subdivision (ISO 3166-2): ${value} = ${s.name} (${s.code})`;
+    }
   }
   return undefined;
 }
@@ -449,7 +461,7 @@ export function convertedFrom(ctx: LeafContext): string | undefined {
     () => (str !== undefined ? convertAirport(str, sources) : undefined),
     () => (str !== undefined ? convertCurrency(str, sources) : undefined),
     () => (str !== undefined ? convertLanguage(str, sources) : undefined),
-    () => (str !== undefined ? convertSubdivision(str, sources) : undefined),
+    () => (str !== undefined ? convertSubdivision(str, words, sources) : undefined),
     () => (str !== undefined ? convertPhone(str, sources) : undefined),
   ];
   for (const rule of rules) {
