@@ -192,7 +192,8 @@ interface DateFacts {
   years: Set<number>;
 }
 
-const dateFactCache = new WeakMap<SourceIndex, { version: number; facts: DateFacts }>();
+/** Per index: the facts of its first `texts` texts (an index only grows; a new stated date starts over). */
+const dateFactCache = new WeakMap<SourceIndex, { version: number; texts: number; facts: DateFacts }>();
 
 function pad2(n: number): string {
   return String(n).padStart(2, "0");
@@ -236,10 +237,13 @@ function dateFacts(sources: SourceIndex): DateFacts {
   const cached = dateFactCache.get(sources);
   if (cached && cached.version === sources.version) return cached.facts;
   const texts = sources.rawTexts();
-  const reference = statedDate([...sources.contextTexts(), ...texts]);
-  const facts: DateFacts = { reference, days: new Set(), months: new Set(), monthNumbers: new Set(), weekdays: new Set(), years: new Set() };
+  const reference = cached?.facts.reference ?? statedDate([...sources.contextTexts(), ...texts]);
+  const reuse = cached !== undefined && cached.facts.reference === reference;
+  const facts: DateFacts = reuse
+    ? cached.facts
+    : { reference, days: new Set(), months: new Set(), monthNumbers: new Set(), weekdays: new Set(), years: new Set() };
   const ref = reference !== undefined ? fromRefString(reference) : undefined;
-  for (const text of texts) {
+  for (const text of texts.slice(reuse ? cached.texts : 0)) {
     const readings = ref
       ? [chrono.parse(text, ref), chrono.parse(text, ref, { forwardDate: true })]
       : [chrono.parse(text, REF_A), chrono.parse(text, REF_B)];
@@ -277,7 +281,7 @@ function dateFacts(sources: SourceIndex): DateFacts {
     });
     for (const m of text.matchAll(/(?<![\d.,/-])(1[89]\d\d|2[01]\d\d)(?![\d]|[-/.]\d)/g)) facts.years.add(Number(m[1]));
   }
-  dateFactCache.set(sources, { version: sources.version, facts });
+  dateFactCache.set(sources, { version: sources.version, texts: texts.length, facts });
   return facts;
 }
 
