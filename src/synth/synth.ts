@@ -171,6 +171,10 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
     await models.close();
     throw new UsageError("--round-trip needs the round-trip check in the stages: pass deps from judging.roundTripSynthDeps()");
   }
+  if (options.provenance.startsWith("judge:") && !deps.judgeProvenance) {
+    await models.close();
+    throw new UsageError("--provenance judge:<spec> needs the provenance judge in the stages (deps.judgeProvenance, as in defaultSynthDeps())");
+  }
   const price: PriceFn = (model, usage) => costFor(models.prices, model, usage);
 
   const manifestInputs = { ...inputs.describe, models: models.describe() };
