@@ -202,7 +202,8 @@ export function renderDatasetCard(input: CardInput): string {
     `${s.verification.passed} of ${s.dialogues} dialogues carry a passing verification. The checks: format (calls name`,
     "tools of the sample, arguments valid against their schemas, every call answered once, sane roles), plan (each",
     "step covered with its kind and number of calls; skipped without a plan) and argument provenance (every argument",
-    "value found in an earlier user turn or tool result, or documented as an enum value or default). During synthesis",
+    "value found in, or converted from, an earlier user turn or tool result, or carrying nothing from the user such as",
+    "an enum value, a default or a boolean flag; values from general knowledge are flagged). During synthesis",
     "exact and near duplicates (MinHash over user turns) are dropped as well.",
     "",
   );
@@ -213,7 +214,8 @@ export function renderDatasetCard(input: CardInput): string {
   }
   out.push(
     `Argument provenance: ${s.provenance.ungrounded} ungrounded of ${s.provenance.args} argument values (${pct(s.provenance.rate)})` +
-      ` over ${s.provenance.dialoguesMeasured} measured dialogues.`,
+      ` over ${s.provenance.dialoguesMeasured} measured dialogues; ${s.provenance.converted} converted (a code, a month,` +
+      ` a unit, ...), ${s.provenance.defaulted} defaulted, ${s.provenance.knowledge} from general knowledge.`,
     "",
   );
   const flagged = Object.entries(s.flagged);

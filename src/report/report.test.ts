@@ -56,7 +56,8 @@ describe("datasetStats", () => {
     expect(s.toolUse).toEqual({ book_flight: 2, get_weather: 2, rent_car: 2, search_flights: 2, search_hotels: 2 });
     expect(s.backends).toEqual({ openai: 1, sim: 1 });
     expect(s.models.assistant).toEqual({ "openai:gpt-4o": 1, sim: 1 });
-    expect(s.provenance).toEqual({ args: 34, ungrounded: 0, rate: 0, dialoguesMeasured: 2 });
+    // each dialogue: cabin and units are enum members nobody named
+    expect(s.provenance).toEqual({ args: 34, ungrounded: 0, rate: 0, dialoguesMeasured: 2, converted: 0, defaulted: 4, knowledge: 0 });
     expect(s.verification).toEqual({
       passed: 2,
       checks: {
@@ -113,6 +114,7 @@ describe("renderDatasetCard", () => {
     expect(card).toContain("Rejected during synthesis: 2 dialogues.");
     expect(card).toContain("| provenance | 1 | 1 | ungrounded argument x/y = 1 |");
     expect(card).toContain("Argument provenance: 0 ungrounded of 17 argument values (0.0 %)");
+    expect(card).toContain("2 defaulted, 0 from general knowledge.");
     expect(card).toContain("1 of 1 dialogues carry a passing verification.");
     expect(card).toContain("| plan | 1 | 0 | 0 |");
   });

@@ -47,8 +47,20 @@ export interface DatasetStats {
   flagged: Record<string, number>;
   /** Verification recorded with the dialogues: how many passed, and per check passed / failed / skipped counts. */
   verification: { passed: number; checks: Record<string, { passed: number; failed: number; skipped: number }> };
-  /** All argument leaves and ungrounded ones, from the records' provenance metrics. */
-  provenance: { args: number; ungrounded: number; rate: number; dialoguesMeasured: number };
+  /**
+   * All argument leaves and ungrounded ones, from the records' provenance metrics; converted (from a name, a month, a
+   * unit, ...), defaulted (carrying nothing from the user) and general-knowledge ones (0 in records made before
+   * the check counted them).
+   */
+  provenance: {
+    args: number;
+    ungrounded: number;
+    rate: number;
+    dialoguesMeasured: number;
+    converted: number;
+    defaulted: number;
+    knowledge: number;
+  };
   /** Mean judge score per criterion, over the dialogues a judge rated. */
   judge: { rated: number; means: Record<string, number> };
   usage: { promptTokens: number; completionTokens: number };
@@ -86,6 +98,9 @@ export function datasetStats(records: DialogueRecord[]): DatasetStats {
   let parallelCallTurns = 0;
   let args = 0;
   let ungrounded = 0;
+  let converted = 0;
+  let defaulted = 0;
+  let knowledge = 0;
   let measured = 0;
   let rated = 0;
   let promptTokens = 0;
@@ -131,6 +146,9 @@ export function datasetStats(records: DialogueRecord[]): DatasetStats {
       if (c.name === "provenance" && !c.skipped && c.metrics) {
         args += c.metrics.args ?? 0;
         ungrounded += c.metrics.ungrounded ?? 0;
+        converted += c.metrics.converted ?? 0;
+        defaulted += c.metrics.defaulted ?? 0;
+        knowledge += c.metrics.knowledge ?? 0;
         measured++;
       }
     }
@@ -159,7 +177,7 @@ export function datasetStats(records: DialogueRecord[]): DatasetStats {
     models: Object.fromEntries(Object.entries(models).map(([k, v]) => [k, sortedDesc(v)])),
     flagged: sortedDesc(flagged),
     verification: { passed: verifiedPassed, checks: checkCounts },
-    provenance: { args, ungrounded, rate: args === 0 ? 0 : ungrounded / args, dialoguesMeasured: measured },
+    provenance: { args, ungrounded, rate: args === 0 ? 0 : ungrounded / args, dialoguesMeasured: measured, converted, defaulted, knowledge },
     judge: { rated, means: Object.fromEntries(Object.entries(judgeSums).map(([k, v]) => [k, v / rated])) },
     usage: { promptTokens, completionTokens },
     diversity: diversity(texts),

@@ -301,6 +301,11 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
         : "judge: one call per accepted dialogue, about 60 completion tokens assumed",
     );
   }
+  if (options.provenance.startsWith("judge:")) {
+    notes.push(
+      `provenance judge (${options.provenance.slice("judge:".length)}): one call per dialogue whose provenance rules leave a value ungrounded; not in the estimate`,
+    );
+  }
 
   const unpriced = new Set<string>();
   const estimate = (dialogues: number, judged: number): RunEstimate => {

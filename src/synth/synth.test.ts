@@ -124,6 +124,14 @@ describe("runSynth", () => {
     await expect(runSynth(options(s, { resume: true }), quietIo())).rejects.toThrow(/--samples \(file content\)/);
   });
 
+  it("refuses --provenance judge:<spec> when the stages have no provenance judge", async () => {
+    const s = setup();
+    const err = await runSynth(options(s, { provenance: "judge:openai:fake-model" }), quietIo()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(/--provenance judge:<spec> needs the provenance judge/);
+    await expect(runSynth(options(s, { provenance: "maybe" }), quietIo())).rejects.toThrow(/--provenance: must be reject, flag or judge:<model spec>/);
+  });
+
   it("resumes an interrupted run to exactly --count and records both sessions", async () => {
     const s = setup();
     const controller = new AbortController();

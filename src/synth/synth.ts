@@ -178,6 +178,10 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
     await models.close();
     throw new UsageError("--judge-min needs the judge in the stages (SynthDeps.judgeDialogue, as defaultSynthDeps() has)");
   }
+  if (options.provenance.startsWith("judge:") && !deps.judgeProvenance) {
+    await models.close();
+    throw new UsageError("--provenance judge:<spec> needs the provenance judge in the stages (deps.judgeProvenance, as in defaultSynthDeps())");
+  }
   const price: PriceFn = (model, usage) => costFor(models.prices, model, usage);
 
   const manifestInputs = { ...inputs.describe, producers: producerCounts(inputs.samples), models: models.describe() };

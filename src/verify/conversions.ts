@@ -101,10 +101,22 @@ function convertCountry(value: string, sources: SourceIndex): string | undefined
   return undefined;
 }
 
-function convertSubdivision(value: string, sources: SourceIndex): string | undefined {
-  if (!/^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$/.test(value) && !/^[A-Za-z]{2,3}$/.test(value)) return undefined;
+const SUBDIVISION_WORDS = new Set(["state", "states", "province", "provinces", "region", "subdivision", "county", "prefecture", "territory", "canton", "department", "iso3166", "3166"]);
+
+/**
+ * A subdivision code: a full one ("US-CA") anywhere; a bare one ("CA", shared by many countries) only where the
+ * parameter is about states or provinces, or the subdivision's country is named too.
+ */
+function convertSubdivision(value: string, words: string[], sources: SourceIndex): string | undefined {
+  const full = /^[A-Za-z]{2}-[A-Za-z0-9]{1,3}$/.test(value);
+  if (!full && !/^[A-Za-z]{2,3}$/.test(value)) return undefined;
+  const hinted = full || words.some((w) => SUBDIVISION_WORDS.has(w));
   for (const s of subdivisionsByCode(value)) {
-    if (nameNamed(sources, s.name)) return `subdivision (ISO 3166-2): ${value} = ${s.name} (${s.code})`;
+    if (!nameNamed(sources, s.name)) continue;
+    const country = countryByCode(s.country);
+    if (hinted || (country !== undefined && countryNamed(sources, country, value) !== undefined)) {
+      return `subdivision (ISO 3166-2): ${value} = ${s.name} (${s.code})`;
+    }
   }
   return undefined;
 }
@@ -180,7 +192,8 @@ interface DateFacts {
   years: Set<number>;
 }
 
-const dateFactCache = new WeakMap<SourceIndex, { version: number; facts: DateFacts }>();
+/** Per index: the facts of its first `texts` texts (an index only grows; a new stated date starts over). */
+const dateFactCache = new WeakMap<SourceIndex, { version: number; texts: number; facts: DateFacts }>();
 
 function pad2(n: number): string {
   return String(n).padStart(2, "0");
@@ -224,10 +237,13 @@ function dateFacts(sources: SourceIndex): DateFacts {
   const cached = dateFactCache.get(sources);
   if (cached && cached.version === sources.version) return cached.facts;
   const texts = sources.rawTexts();
-  const reference = statedDate([...sources.contextTexts(), ...texts]);
-  const facts: DateFacts = { reference, days: new Set(), months: new Set(), monthNumbers: new Set(), weekdays: new Set(), years: new Set() };
+  const reference = cached?.facts.reference ?? statedDate([...sources.contextTexts(), ...texts]);
+  const reuse = cached !== undefined && cached.facts.reference === reference;
+  const facts: DateFacts = reuse
+    ? cached.facts
+    : { reference, days: new Set(), months: new Set(), monthNumbers: new Set(), weekdays: new Set(), years: new Set() };
   const ref = reference !== undefined ? fromRefString(reference) : undefined;
-  for (const text of texts) {
+  for (const text of texts.slice(reuse ? cached.texts : 0)) {
     const readings = ref
       ? [chrono.parse(text, ref), chrono.parse(text, ref, { forwardDate: true })]
       : [chrono.parse(text, REF_A), chrono.parse(text, REF_B)];
@@ -265,7 +281,7 @@ function dateFacts(sources: SourceIndex): DateFacts {
     });
     for (const m of text.matchAll(/(?<![\d.,/-])(1[89]\d\d|2[01]\d\d)(?![\d]|[-/.]\d)/g)) facts.years.add(Number(m[1]));
   }
-  dateFactCache.set(sources, { version: sources.version, facts });
+  dateFactCache.set(sources, { version: sources.version, texts: texts.length, facts });
   return facts;
 }
 
@@ -455,7 +471,7 @@ export function convertedFrom(ctx: LeafContext): string | undefined {
     () => (str !== undefined ? convertAirport(str, sources) : undefined),
     () => (str !== undefined ? convertCurrency(str, sources) : undefined),
     () => (str !== undefined ? convertLanguage(str, sources) : undefined),
-    () => (str !== undefined ? convertSubdivision(str, sources) : undefined),
+    () => (str !== undefined ? convertSubdivision(str, words, sources) : undefined),
     () => (str !== undefined ? convertPhone(str, sources) : undefined),
     // a phone number written as its E.164 digits without the "+", as a string or a JSON number (13125550148)
     () => (isPhoneParam(words) && /^\d{8,15}$/.test(String(value)) ? convertPhone(`+${String(value)}`, sources) : undefined),

@@ -74,9 +74,13 @@ describe("conversions: codes", () => {
   });
 
   it("states and provinces (ISO 3166-2)", () => {
-    expect(ground({ type: "string" }, "CA", "stores in California").how).toMatch(/US-CA/);
+    expect(ground({ type: "string" }, "CA", "stores in California", "state").how).toMatch(/US-CA/);
+    expect(verdictOf({ type: "string", description: "Province code" }, "ON", "stores in Ontario")).toBe("converted");
     expect(verdictOf({ type: "string" }, "US-TX", "stores in Texas")).toBe("converted");
-    expect(verdictOf({ type: "string" }, "TX", "stores in California")).toBe("ungrounded");
+    // a bare code elsewhere needs the country named too
+    expect(verdictOf({ type: "string" }, "CA", "stores in California", "code")).toBe("ungrounded");
+    expect(verdictOf({ type: "string" }, "CA", "stores in California, United States", "code")).toBe("converted");
+    expect(verdictOf({ type: "string" }, "TX", "stores in California", "state")).toBe("ungrounded");
   });
 
   it("currencies (ISO 4217)", () => {

@@ -25,6 +25,7 @@ export {
   type LeafVerdict,
 } from "./ground-call.js";
 export { SourceIndex } from "./grounding.js";
+export type { ArgLeaf } from "./schema.js";
 export {
   judgeProvenance,
   parseProvenanceOption,
@@ -35,6 +36,7 @@ export {
   type ProvenanceJudgeOptions,
   type ProvenanceJudgeResult,
   type ProvenanceJudgement,
+  type ProvenanceQuestion,
 } from "./provenance-judge.js";
 export { argumentSources, type ArgumentSource, type ArgumentOrigin } from "./sources.js";
 export { Deduper, duplicateCheckResult, type DedupDialogue } from "./dedup.js";

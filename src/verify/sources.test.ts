@@ -30,4 +30,34 @@ describe("argumentSources", () => {
     expect(s.find((x) => x.callId === "call_2" && x.path === "/passenger_name")?.origin).toEqual({ kind: "ungrounded" });
     expect(findUngroundedArgs(d).ungrounded.map((u) => u.path)).toEqual(["/passenger_name"]);
   });
+
+  it("shows conversions with their source and how, and defaulted and general-knowledge values by kind", () => {
+    const d = exampleDialogueRecord();
+    d.tools[0] = {
+      ...d.tools[0]!,
+      parameters: {
+        type: "object",
+        properties: {
+          origin: { type: "string", description: "IATA code" },
+          destination: { type: "string" },
+          date: { type: "string" },
+          passengers: { type: "integer" },
+          cabin: { type: "string", enum: ["economy", "business"] },
+          nonstop: { type: "boolean" },
+          latitude: { type: "number" },
+        },
+      },
+    };
+    const m = d.messages[2]!;
+    if (m.role !== "assistant" || !m.tool_calls) throw new Error("fixture changed");
+    const args = JSON.parse(m.tool_calls[0]!.function.arguments) as Record<string, unknown>;
+    m.tool_calls[0]!.function.arguments = JSON.stringify({ ...args, origin: "BOS", nonstop: true, latitude: 42.36 });
+    const s = argumentSources(d);
+    const at = (path: string) => s.find((x) => x.callId === "call_1" && x.path === path);
+    expect(at("/origin")).toMatchObject({ origin: { kind: "message", message: 1 }, how: "IATA airport code: BOS = Boston" });
+    expect(at("/nonstop")?.origin).toEqual({ kind: "defaulted", how: "boolean flag" });
+    expect(at("/latitude")?.origin).toEqual({ kind: "knowledge", how: "coordinates (latitude)" });
+    expect(at("/cabin")?.origin).toEqual({ kind: "schema" });
+    expect(findUngroundedArgs(d).ungrounded).toEqual([]);
+  });
 });

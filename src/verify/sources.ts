@@ -4,7 +4,7 @@
  * const or default), several messages together, or nowhere (ungrounded). Used to show provenance in the report.
  * It walks the dialogue with the provenance check's own walk (walkArgumentLeaves).
  */
-import { SourceIndex } from "./grounding.js";
+import { SourceIndex, isValueGrounded } from "./grounding.js";
 import { groundLeaf } from "./ground-call.js";
 import { walkArgumentLeaves } from "./verify.js";
 import type { VerifiableDialogue, VerifyOptions } from "./types.js";
@@ -52,16 +52,22 @@ export function argumentSources(d: VerifiableDialogue, options: VerifyOptions = 
     leaf: ({ message, call, leaf, sources: all }) => {
       let origin: ArgumentOrigin = { kind: "ungrounded" };
       let how: string | undefined;
+      const isConvertedBy = (index: SourceIndex): boolean => {
+        const one = groundLeaf(leaf, index, grounding);
+        if (one.verdict !== "grounded" && one.verdict !== "converted") return false;
+        how = one.how;
+        return true;
+      };
       const overall = groundLeaf(leaf, all, grounding);
       if (overall.how === "empty") origin = { kind: "empty" };
       else if (overall.verdict === "grounded" || overall.verdict === "converted") {
         origin = { kind: "combined" };
         how = overall.how;
+        // the latest single source that grounds it (the plain matching first: cheap), or converts it
         for (let k = each.length - 1; k >= 0; k--) {
-          const one = groundLeaf(leaf, each[k]!.index, grounding);
-          if (one.verdict === "grounded" || one.verdict === "converted") {
-            origin = { kind: "message", message: each[k]!.message };
-            how = one.how;
+          const s = each[k]!;
+          if (overall.verdict === "grounded" ? isValueGrounded(leaf.value, s.index, leaf.key, grounding) : isConvertedBy(s.index)) {
+            origin = { kind: "message", message: s.message };
             break;
           }
         }

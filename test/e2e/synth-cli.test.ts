@@ -124,6 +124,15 @@ describe("toolflow synth --dry-run", () => {
     expect(r.stdout).not.toMatch(/no price for/);
   });
 
+  it("says the provenance judge is not in the estimate, and names --provenance when its value is wrong", async () => {
+    const r = await cli(["synth", "--tools", tools, "--count", "5", "--llm", "sim", "--provenance", "judge:sim", "--out", join(work, "d3"), "--dry-run"]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/provenance judge \(sim\): one call per dialogue whose provenance rules leave a value ungrounded; not in the estimate/);
+    const bad = await cli(["synth", "--tools", tools, "--count", "5", "--llm", "sim", "--provenance", "maybe", "--out", join(work, "d4"), "--dry-run"]);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--provenance: must be reject, flag or judge:<model spec>/);
+  });
+
   it("lists models without a price", async () => {
     const r = await cli(["synth", "--tools", tools, "--count", "10", "--llm", "openai:mystery", "--out", join(work, "d2"), "--dry-run"]);
     expect(r.code).toBe(0);
