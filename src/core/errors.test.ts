@@ -21,7 +21,7 @@ function exportedErrorClasses(): Map<string, AnyClass> {
 
 /** An instance made with placeholder arguments (constructors take strings first, then an options object). */
 function instantiate(cls: AnyClass): unknown {
-  const attempts: unknown[][] = [["message", {}], ["stage", "message", {}], [1000]];
+  const attempts: unknown[][] = [["message", {}], ["stage", "message", {}], [1000], [["problem"]]];
   let last: unknown;
   for (const args of attempts) {
     try {
