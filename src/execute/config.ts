@@ -15,6 +15,7 @@
 import { basename } from "node:path";
 import { z } from "zod";
 import { InputError, readJsonOrYamlFile, type ToolSpec } from "../core/index.js";
+import { badBaseUrl } from "./http.js";
 
 const LimitsZ = z
   .object({
@@ -45,8 +46,10 @@ export const AuthZ = z
 
 const SourceZ = LimitsZ.extend({
   match: z.string().min(1),
-  /** HTTP: replaces the OpenAPI document's `servers`. */
-  baseUrl: z.string().url().optional(),
+  /** HTTP: replaces the OpenAPI document's `servers` (checked by badBaseUrl when the config is read). */
+  baseUrl: z.string().min(1).optional(),
+  /** HTTP: the environment variable holding the base URL (read when the run starts; instead of baseUrl). */
+  baseUrlEnv: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name").optional(),
   /** stdio MCP servers: environment variables passed to the server (names; the values are read at the start). */
   env: z.array(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, "must be an environment variable name")).optional(),
   auth: AuthZ.optional(),
@@ -63,6 +66,20 @@ export type ExecuteConfig = z.infer<typeof ExecuteConfigZ>;
 /** An execute config as written (defaults not filled in). */
 export type ExecuteConfigInput = z.input<typeof ExecuteConfigZ>;
 
+/** The first unusable baseUrl of a config (or one giving both baseUrl and baseUrlEnv), with where it is. */
+export function configUrlError(config: ExecuteConfig): { message: string; pointer: string } | null {
+  for (const [i, s] of config.sources.entries()) {
+    if (s.baseUrl !== undefined && s.baseUrlEnv !== undefined) {
+      return { message: `source "${s.match}": give baseUrl or baseUrlEnv, not both`, pointer: `/sources/${i}` };
+    }
+    const why = s.baseUrl !== undefined ? badBaseUrl(s.baseUrl) : null;
+    if (why) {
+      return { message: `source "${s.match}": baseUrl "${s.baseUrl}" cannot be used: ${why}`, pointer: `/sources/${i}/baseUrl` };
+    }
+  }
+  return null;
+}
+
 /** Read and validate an execute config; errors name the file and the field. */
 export async function loadExecuteConfig(path: string): Promise<ExecuteConfig> {
   const data = await readJsonOrYamlFile(path, "the execute config");
@@ -71,9 +88,8 @@ export async function loadExecuteConfig(path: string): Promise<ExecuteConfig> {
     const issue = parsed.error.issues[0];
     throw new InputError(issue?.message ?? "invalid execute config", { file: path, pointer: "/" + (issue?.path ?? []).map(String).join("/") });
   }
-  if (parsed.data.sources.some((s) => s.baseUrl && new URL(s.baseUrl).username)) {
-    throw new InputError("a baseUrl must not hold credentials; name an environment variable under auth instead", { file: path });
-  }
+  const bad = configUrlError(parsed.data);
+  if (bad) throw new InputError(bad.message, { file: path, pointer: bad.pointer });
   return parsed.data;
 }
 

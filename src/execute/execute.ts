@@ -17,6 +17,7 @@ import { formatAjvErrors, SchemaCompileError, tryCompileSchema, UsageError, type
 import type { ExecuteToolHook, ToolExecutionOutcome } from "../agents/index.js";
 import { RequestLimiter } from "../llm/index.js";
 import {
+  configUrlError,
   ExecuteConfigZ,
   loadExecuteConfig,
   sourceConfigFor,
@@ -25,7 +26,7 @@ import {
   type ExecuteConfigInput,
   type ExecuteLimits,
 } from "./config.js";
-import { HttpExecutor } from "./http.js";
+import { badBaseUrl, HttpExecutor } from "./http.js";
 import { McpExecutor } from "./mcp.js";
 import { EXECUTOR_KINDS, type AttemptLimits, type Executor, type ExecutorKind, type RealExecutorKind } from "./types.js";
 
@@ -172,6 +173,8 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
     const parsed = ExecuteConfigZ.safeParse(options.config);
     if (!parsed.success) throw new UsageError(`execute config: ${parsed.error.issues[0]?.path.join(".") ?? ""}: ${parsed.error.issues[0]?.message ?? "invalid"}`);
     config = parsed.data;
+    const bad = configUrlError(config);
+    if (bad) throw new UsageError(`execute config: ${bad.message}`);
   }
   const env = options.env ?? process.env;
   const kinds = assignExecutors(tools, spec, { subsetOfTools: options.subsetOfTools ?? false });
@@ -225,10 +228,30 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
     const auth = authHeader(t);
     if (kind === "http") {
       const src = sourceConfigFor(config, t);
-      const baseUrl = src?.baseUrl ?? t.source.http?.servers[0];
-      if (!baseUrl || !/^https?:\/\//.test(baseUrl)) {
+      const server = t.source.http?.servers[0];
+      let baseUrl: string | undefined;
+      let from: string;
+      if (src?.baseUrlEnv !== undefined) {
+        baseUrl = env[src.baseUrlEnv];
+        from = `$${src.baseUrlEnv} (--execute-config source "${src.match}")`;
+        if (baseUrl === undefined || baseUrl.trim() === "") {
+          throw new UsageError(`--execute-config: source "${src.match}" takes its base URL from $${src.baseUrlEnv}, which is not set`);
+        }
+      } else if (src?.baseUrl !== undefined) {
+        baseUrl = src.baseUrl;
+        from = `baseUrl of --execute-config source "${src.match}"`;
+      } else {
+        baseUrl = server;
+        from = `the servers of ${basename(t.source.file)}`;
+      }
+      if (!baseUrl) {
+        throw new UsageError(`tool "${t.name}" (${basename(t.source.file)}) has no server URL: set baseUrl for it in --execute-config`);
+      }
+      const why = badBaseUrl(baseUrl);
+      if (why) {
         throw new UsageError(
-          `tool "${t.name}" (${basename(t.source.file)}) has no absolute server URL${baseUrl ? ` ("${baseUrl}")` : ""}: set baseUrl for it in --execute-config`,
+          `tool "${t.name}": base URL "${baseUrl}" from ${from} cannot be used: ${why}` +
+            (from.startsWith("the servers") ? "; set baseUrl for it in --execute-config" : ""),
         );
       }
       endpoints.set(t.name, { baseUrl, ...(auth ? { auth } : {}) });

@@ -4,6 +4,8 @@
  * --allow-writes, timeouts, retries, the per-tool rate limit, validation against `returns`, secrets scrubbed.
  */
 import { writeFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { petsOpenApi, startPetsApi, type PetsApi } from "../../test/support/pets-api.js";
@@ -126,12 +128,20 @@ describe("the http executor", () => {
   });
 
   it("a server that cannot be reached rejects the call (EXECUTE_FAILED) after its retries", async () => {
-    const cfg = { sources: [{ match: "pets.json", baseUrl: "http://127.0.0.1:9/v1", retries: 1, retryDelayMs: 10 }] } as ExecuteConfigInput;
+    // a port that was just free: nothing listens on it
+    const probe = createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", r));
+    const port = (probe.address() as AddressInfo).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const cfg = { sources: [{ match: "pets.json", baseUrl: `http://127.0.0.1:${port}/v1`, retries: 1, retryDelayMs: 10 }] } as ExecuteConfigInput;
     const ex = await createToolExecution(tools, { execute: "http", config: cfg });
     await expect(ex.hook({ tool: tool("getPet"), arguments: { petId: "pet-00001" }, callId: "a" })).rejects.toMatchObject({
       code: "EXECUTE_FAILED",
-      message: expect.stringMatching(/getPet: cannot reach GET http:\/\/127\.0\.0\.1:9\/v1\/pets\/pet-00001/),
+      message: `getPet: connection refused at http://127.0.0.1:${port} (GET /v1/pets/pet-00001)`,
     });
+    // a port fetch never connects to is refused when the run is set up
+    const blocked = { sources: [{ match: "pets.json", baseUrl: "http://127.0.0.1:9/v1", retries: 0 }] } as ExecuteConfigInput;
+    await expect(createToolExecution(tools, { execute: "http", config: blocked })).rejects.toThrow(/fetch never connects to port 9/);
   });
 
   it("checks real results against returns and records a mismatch", async () => {

@@ -41,6 +41,99 @@ function errorDetail(body: unknown, text: string): string {
   return text.trim().slice(0, 300);
 }
 
+/**
+ * A server URL plus an operation path: exactly one "/" between them, whether the base ends with one or not (and
+ * keeps its own path prefix, e.g. /v1) and whether the path starts with one or not (`api/fruit/{name}`).
+ */
+export function joinUrl(baseUrl: string, path: string): string {
+  const base = baseUrl.replace(/\/+$/, "");
+  const rest = path.replace(/^\/+/, "");
+  return rest === "" && !path.startsWith("/") ? base : `${base}/${rest}`;
+}
+
+/** Ports fetch refuses to connect to (the Fetch standard's "bad port" list). */
+const FETCH_BAD_PORTS = new Set([
+  1, 7, 9, 11, 13, 15, 17, 19, 20, 21, 22, 23, 25, 37, 42, 43, 53, 69, 77, 79, 87, 95, 101, 102, 103, 104, 109, 110, 111, 113,
+  115, 117, 119, 123, 135, 137, 139, 143, 161, 179, 389, 427, 465, 512, 513, 514, 515, 526, 530, 531, 532, 540, 548, 554, 556,
+  563, 587, 601, 636, 989, 990, 993, 995, 1719, 1720, 1723, 2049, 3659, 4045, 4190, 5060, 5061, 6000, 6566, 6665, 6666, 6667,
+  6668, 6669, 6679, 6697, 10080,
+]);
+
+/**
+ * Why a base URL cannot be used (null when it can): not a URL, not http(s), no host, credentials in it, a query or
+ * fragment (operation paths are appended to it), an unfilled server variable, or a port fetch never connects to.
+ */
+export function badBaseUrl(baseUrl: string): string | null {
+  let url: URL;
+  try {
+    url = new URL(baseUrl);
+  } catch {
+    return "not a valid absolute URL";
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") return `its scheme is ${url.protocol.replace(/:$/, "")}, not http or https`;
+  if (url.hostname === "") return "it has no host";
+  if (url.username || url.password) return "it holds credentials (name an environment variable under auth instead)";
+  if (url.search || url.hash || baseUrl.includes("?") || baseUrl.includes("#")) return "it has a query or fragment (operation paths are appended to it)";
+  if (/[{}]/.test(baseUrl)) return "it has an unfilled {variable}";
+  if (url.port !== "" && FETCH_BAD_PORTS.has(Number(url.port))) return `fetch never connects to port ${url.port} (https://fetch.spec.whatwg.org/#bad-port)`;
+  return null;
+}
+
+const NETWORK_ERRORS: Record<string, string> = {
+  ECONNREFUSED: "connection refused",
+  ECONNRESET: "connection reset",
+  ENOTFOUND: "host not found",
+  EAI_AGAIN: "host name lookup failed",
+  ETIMEDOUT: "connection timed out",
+  EHOSTUNREACH: "host unreachable",
+  ENETUNREACH: "network unreachable",
+  UND_ERR_SOCKET: "connection closed",
+  UND_ERR_CONNECT_TIMEOUT: "connection timed out",
+};
+
+/** What went wrong when fetch could not get an answer: "connection refused", "host not found", else the cause's message. */
+function networkReason(err: unknown): string {
+  const seen = new Set<unknown>();
+  let e: unknown = err;
+  let deepest = "";
+  while (e && typeof e === "object" && !seen.has(e)) {
+    seen.add(e);
+    const o = e as { code?: unknown; message?: unknown; cause?: unknown; errors?: unknown };
+    if (typeof o.code === "string" && NETWORK_ERRORS[o.code]) return NETWORK_ERRORS[o.code]!;
+    if (Array.isArray(o.errors)) {
+      for (const inner of o.errors as Array<{ code?: unknown }>) {
+        if (typeof inner?.code === "string" && NETWORK_ERRORS[inner.code]) return NETWORK_ERRORS[inner.code]!;
+      }
+    }
+    if (typeof o.message === "string" && o.message !== "" && o.message !== "fetch failed") deepest = o.message;
+    e = o.cause;
+  }
+  return deepest || "no answer";
+}
+
+function decodeEntities(s: string): string {
+  return s
+    .replace(/&#(\d+);/g, (_, n: string) => String.fromCodePoint(Number(n)))
+    .replace(/&#x([0-9a-f]+);/gi, (_, n: string) => String.fromCodePoint(parseInt(n, 16)))
+    .replace(/&(amp|lt|gt|quot|#39|apos|nbsp);/g, (m, n: string) => ({ amp: "&", lt: "<", gt: ">", quot: '"', "#39": "'", apos: "'", nbsp: " " })[n] ?? m);
+}
+
+/** An HTML page's title (else its first heading), as plain text; null when the text is not an HTML page. */
+export function htmlSummary(text: string, contentType: string | null): string | null {
+  const isHtml = /html/i.test(contentType ?? "") || /^\s*(<!doctype html|<html|<head|<body)/i.test(text);
+  if (!isHtml) return null;
+  const m = /<title[^>]*>([\s\S]*?)<\/title>/i.exec(text) ?? /<h1[^>]*>([\s\S]*?)<\/h1>/i.exec(text);
+  const plain = m ? decodeEntities(m[1]!.replace(/<[^>]*>/g, " ")).replace(/\s+/g, " ").trim().slice(0, 200) : "";
+  return plain;
+}
+
+/** The text says no more than the status line (e.g. "502 Bad Gateway", "Bad Gateway", "Error 502"). */
+function sameAsStatus(text: string, status: number, statusText: string): boolean {
+  let rest = text.toLowerCase().split(String(status)).join(" ");
+  if (statusText) rest = rest.split(statusText.toLowerCase()).join(" ");
+  return rest.replace(/\b(http|error)\b/g, " ").replace(/[^a-z0-9]+/g, "") === "";
+}
+
 export class HttpExecutor implements Executor {
   readonly kind = "http" as const;
 
@@ -48,7 +141,7 @@ export class HttpExecutor implements Executor {
 
   target(tool: ToolSpec): string {
     const op = operationOf(tool);
-    return `${op.method} ${this.endpoints(tool).baseUrl.replace(/\/+$/, "")}${op.path}`;
+    return `${op.method} ${joinUrl(this.endpoints(tool).baseUrl, op.path)}`;
   }
 
   isWrite(tool: ToolSpec): boolean {
@@ -120,12 +213,14 @@ export class HttpExecutor implements Executor {
       }
     }
     const qs = query.toString();
-    return { url: `${endpoint.baseUrl.replace(/\/+$/, "")}${path}${qs ? `?${qs}` : ""}`, init };
+    return { url: `${joinUrl(endpoint.baseUrl, path)}${qs ? `?${qs}` : ""}`, init };
   }
 
   async call(call: RealCall, limits: AttemptLimits): Promise<RealResult> {
     const { url, init } = this.request(call);
-    const label = `${init.method} ${url.split("?")[0]}`;
+    const parsed = new URL(url);
+    // The server once (its origin), then the request: "connection refused at http://127.0.0.1:9 (GET /v1/pets/1)".
+    const request = `${init.method} ${parsed.pathname}`;
     return withRetries(
       async () => {
         const timeout = AbortSignal.timeout(limits.timeoutMs);
@@ -141,8 +236,10 @@ export class HttpExecutor implements Executor {
             const msg = `timed out after ${limits.timeoutMs} ms`;
             return { retry: msg, fallback: errorResult(msg) };
           }
-          const msg = `${label}: ${(err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message}`;
-          return { retry: msg, fatal: new ExecuteError(`${call.tool.name}: cannot reach ${msg}`, { cause: err }) };
+          const reason = networkReason(err);
+          // fetch will not connect to some ports at all (e.g. 9, 25, 6000): https://fetch.spec.whatwg.org/#bad-port
+          const msg = `${reason === "bad port" ? "a port fetch never connects to" : reason} at ${parsed.origin} (${request})`;
+          return { retry: msg, fatal: new ExecuteError(`${call.tool.name}: ${msg}`, { cause: err }) };
         }
         let body: unknown = text;
         try {
@@ -151,7 +248,10 @@ export class HttpExecutor implements Executor {
           /* a text answer stays text */
         }
         if (res.status >= 400) {
-          const detail = errorDetail(body, text);
+          const html = typeof body === "string" ? htmlSummary(text, res.headers.get("content-type")) : null;
+          let detail = html ?? errorDetail(body, text);
+          // a page titled "502 Bad Gateway" adds nothing to the status line
+          if (html !== null && sameAsStatus(detail, res.status, res.statusText)) detail = "";
           const out = errorResult(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}${detail ? `: ${detail}` : ""}`, { status: res.status });
           if (res.status === 429 || res.status >= 500) return { retry: `HTTP ${res.status}`, fallback: out };
           return { done: out };

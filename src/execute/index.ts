@@ -22,7 +22,7 @@ export {
   type ExecuteLimits,
   type SourceConfig,
 } from "./config.js";
-export { HttpExecutor, type HttpEndpoint } from "./http.js";
+export { badBaseUrl, HttpExecutor, joinUrl, type HttpEndpoint } from "./http.js";
 export { McpExecutor } from "./mcp.js";
 export {
   EXECUTOR_KINDS,

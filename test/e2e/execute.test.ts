@@ -159,4 +159,31 @@ describe("synth --execute http (a local API and its OpenAPI document)", () => {
     expect(written.length).toBeGreaterThanOrEqual(4);
     for (const f of written) expect(readFileSync(f).includes(TOKEN), f).toBe(false);
   });
+
+  it("a base URL that cannot be used (the document's servers, the config's baseUrl) stops synth at the start: exit 2, naming it", async () => {
+    const dir = join(tmp(), "bad-url");
+    const doc = join(tmp(), "pets-bad.json");
+    const spec = petsOpenApi(api.baseUrl) as { servers: Array<{ url: string }> };
+    spec.servers = [{ url: "http://127.0.0.1:38203api" }];
+    writeFileSync(doc, JSON.stringify(spec));
+    const tools = join(tmp(), "pets-bad-tools.jsonl");
+    expect((await runCli(["tools", "import", doc, "-o", tools])).code).toBe(0);
+    const common = ["synth", "--tools", tools, "--count", "2", "--llm", "sim", "--seed", "3", "--size", "2-3", "--out", dir, "--execute", "http"];
+    const n = api.requests.length;
+
+    const fromDoc = await runCli(common);
+    expect(fromDoc.code).toBe(2);
+    expect(fromDoc.stderr).toMatch(/tool "\w+": base URL "http:\/\/127\.0\.0\.1:38203api" from the servers of pets-bad\.json cannot be used: not a valid absolute URL/);
+    expect(fromDoc.stderr).not.toMatch(/cannot reach|fetch failed/);
+
+    const config = join(tmp(), "execute-bad.yaml");
+    writeFileSync(config, `sources:\n  - match: pets-bad.json\n    baseUrl: "127.0.0.1:8080/v1"\n`);
+    const fromConfig = await runCli([...common, "--execute-config", config]);
+    expect(fromConfig.code).toBe(2);
+    expect(fromConfig.stderr).toContain('source "pets-bad.json": baseUrl "127.0.0.1:8080/v1" cannot be used');
+    expect(fromConfig.stderr).toContain("execute-bad.yaml");
+
+    expect(api.requests.length).toBe(n); // nothing was called
+    expect(filesUnder(dir).filter((f) => f.endsWith(".jsonl"))).toEqual([]); // no dialogue was written
+  });
 });
