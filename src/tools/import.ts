@@ -27,6 +27,7 @@ import {
   operationLabel,
   skippedOperation,
   type OpenApiOptions,
+  type ImportWarning,
   type SkippedOperation,
 } from "./formats/openapi.js";
 import { isMcpSpec, listMcpTools } from "./mcp-live.js";
@@ -158,7 +159,7 @@ export function finalizeDraft(draft: ToolDraft): Candidate {
 }
 
 function emptyCounts(): FormatCounts {
-  return { files: 0, toolsRead: 0, duplicatesMerged: 0, conflictsRenamed: 0, conflictsDropped: 0, toolsWritten: 0 };
+  return { files: 0, toolsRead: 0, duplicatesMerged: 0, conflictsRenamed: 0, conflictsDropped: 0, skipped: 0, toolsWritten: 0 };
 }
 
 function where(spec: ToolSpec): string {
@@ -176,7 +177,12 @@ export async function importTools(files: readonly string[], options: ImportOptio
   const candidates: Candidate[] = [];
 
   const skipped: SkippedOperation[] = [];
+  const warnings: ImportWarning[] = [];
   const openapi: OpenApiOptions = {
+    onWarning: (w) => {
+      warnings.push(w);
+      options.onWarning?.(w);
+    },
     ...(options.strict ? { strict: true } : {}),
     ...(options.recursionDepth !== undefined ? { recursionDepth: options.recursionDepth } : {}),
     onSkip: (s) => {
@@ -196,7 +202,11 @@ export async function importTools(files: readonly string[], options: ImportOptio
       detection = { format: "mcp", variant: file.startsWith("mcp+stdio:") ? "mcp-stdio" : "mcp-http" };
     } else {
       const input = await readInputFile(file);
+      const before = skipped.length;
       ({ detection, drafts } = await convertInput(input, options.format, openapi));
+      // Operations skipped while converting count as read (and skipped), so the counts add up.
+      counts(detection.format).toolsRead += skipped.length - before;
+      counts(detection.format).skipped += skipped.length - before;
     }
     const fr: FileReport = { file, format: detection.format, variant: detection.variant, toolsRead: drafts.length };
     fileReports.push(fr);
@@ -209,6 +219,7 @@ export async function importTools(files: readonly string[], options: ImportOptio
         try {
           candidates.push(finalizeDraft(d));
         } catch (err) {
+          counts(d.format).skipped++;
           openapi.onSkip!(skipOf(d, (err as Error).message));
         }
       } else candidates.push(finalizeDraft(d));
@@ -259,6 +270,7 @@ export async function importTools(files: readonly string[], options: ImportOptio
       if (!err) continue;
       if (c.format !== "openapi" || options.strict || !c.spec.source.http) throw err;
       uncompiled.add(c);
+      counts(c.format).skipped++;
       openapi.onSkip!(skipOf({ loc: { file: c.spec.source.file, pointer: c.spec.source.pointer }, http: c.spec.source.http, name: c.sourceName }, err.message));
     }
   }
@@ -318,7 +330,9 @@ export async function importTools(files: readonly string[], options: ImportOptio
   }
   const report: ImportReport = {
     inputsRead: files.length,
-    toolsRead: candidates.length,
+    // Every operation / tool read, including those skipped: toolsRead = toolsWritten + duplicatesMerged +
+    // conflictsDropped + skipped.length.
+    toolsRead: Object.values(perFormat).reduce((n, c) => n + c.toolsRead, 0),
     duplicatesMerged,
     conflictsRenamed,
     conflictsDropped,
@@ -329,6 +343,7 @@ export async function importTools(files: readonly string[], options: ImportOptio
     perFormat,
     fixes,
     skipped,
+    warnings,
   };
   return { tools, report };
 }
