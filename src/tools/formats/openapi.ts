@@ -10,9 +10,13 @@
  * `$ref`s: references to other files are first pulled into the document with @apidevtools/json-schema-ref-parser
  * (no network; files relative to the document); then every local `$ref` of an operation is inlined. A schema that
  * refers to itself (a country whose `borders` are countries) is expanded at most `recursionDepth` times along one
- * path (default 2); a deeper reference becomes a stub of the same type whose description says it was cut. An
- * operation that cannot be converted (a dangling `$ref`, a malformed parameter) is skipped with a warning naming
- * `METHOD /path (operationId)`; with `strict` it fails the file.
+ * path (default 2); a deeper reference becomes a stub of the same type whose description says it was cut. Only
+ * the parts a tool uses are inlined (parameters, request body, the first 2xx response with a schema). A dangling
+ * `$ref` there becomes `{}` with a note and a warning (onWarning) pointing at the `$ref`; one elsewhere (a 403
+ * response, an unused component) is only a warning. OpenAPI 3.0 keywords (`nullable`, boolean exclusive bounds,
+ * `example`) are converted to JSON Schema (openapi-schema.ts). An operation that cannot be converted (a malformed
+ * parameter) is skipped with a warning naming `METHOD /path (operationId)`; with `strict` it fails the file (and
+ * so does a dangling `$ref` in a used part).
  */
 import { bundle } from "@apidevtools/json-schema-ref-parser";
 import { resolve as resolvePath } from "node:path";
