@@ -95,6 +95,7 @@ interface Candidate {
   format: ToolFormat;
   parametersKey: string;
   returnsKey: string;
+  propertyPointers?: Record<string, string>;
 }
 
 /** Sanitize, normalize and shape one draft into a ToolSpec (schemas not yet compiled). */
@@ -155,6 +156,7 @@ export function finalizeDraft(draft: ToolDraft): Candidate {
     format: draft.format,
     parametersKey: draft.parametersKey ?? "parameters",
     returnsKey: draft.returnsKey ?? "returns",
+    ...(draft.propertyPointers ? { propertyPointers: draft.propertyPointers } : {}),
   };
 }
 
@@ -271,7 +273,10 @@ export async function importTools(files: readonly string[], options: ImportOptio
       if (c.format !== "openapi" || options.strict || !c.spec.source.http) throw err;
       uncompiled.add(c);
       counts(c.format).skipped++;
-      openapi.onSkip!(skipOf({ loc: { file: c.spec.source.file, pointer: c.spec.source.pointer }, http: c.spec.source.http, name: c.sourceName }, err.message));
+      // The skip points at the parameter's schema when ajv's message names one (`data/properties/n/minimum ...`).
+      const prop = c.propertyPointers && field(perr ?? "", c.propertyPointers);
+      const pointer = prop ?? c.spec.source.pointer;
+      openapi.onSkip!(skipOf({ loc: { file: c.spec.source.file, pointer }, http: c.spec.source.http, name: c.sourceName }, err.message));
     }
   }
   if (uncompiled.size > 0) {
@@ -352,6 +357,15 @@ export async function importTools(files: readonly string[], options: ImportOptio
 function skipOf(d: Pick<ToolDraft, "loc" | "http" | "name">, reason: string): SkippedOperation {
   const op = d.http ? operationLabel(d.http.method, d.http.path, typeof d.name === "string" ? d.name : undefined) : String(d.name);
   return skippedOperation(d.loc, op, reason);
+}
+
+/** The pointer of the first property named in an ajv message (`.../properties/<name>/...`), if one is known. */
+function field(message: string, pointers: Record<string, string>): string | undefined {
+  for (const m of message.matchAll(/properties\/([^/\s]+)/g)) {
+    const name = m[1]!.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (Object.prototype.hasOwnProperty.call(pointers, name)) return pointers[name];
+  }
+  return undefined;
 }
 
 function suffixed(name: string, n: number): string {

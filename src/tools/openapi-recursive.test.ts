@@ -130,6 +130,8 @@ describe("recursive OpenAPI schemas", () => {
     const { tools, report } = await importTools([f]);
     expect(tools.map((t) => t.name)).toEqual(["good"]);
     expect(report.skipped.map((s) => s.operation).sort()).toEqual(["GET /bad (bad)", "GET /odd (odd)"]);
+    // the skip points at the schema that does not compile
+    expect(report.skipped.find((s) => s.operation === "GET /bad (bad)")!.pointer).toBe("/paths/~1bad/get/parameters/0/schema");
     await expect(importTools([f], { strict: true })).rejects.toThrow(/bad|odd/);
 
     const broken = join(tmp(), "broken.json");

@@ -30,6 +30,8 @@ export interface ToolDraft {
   returnsKey?: string;
   /** The live MCP server the tool was listed from (kept in `source.mcp`). */
   mcp?: McpServerRef;
+  /** OpenAPI: the JSON pointer (in the file) of each parameters property's schema, for errors that name it. */
+  propertyPointers?: Record<string, string>;
   /** The OpenAPI operation behind the tool (kept in `source.http`). */
   http?: HttpOperationRef;
   annotations?: ToolAnnotations;

@@ -388,6 +388,7 @@ function operationToDraft(
 
   // Parameters: operation-level ones override path-level ones with the same name + location.
   const params = new Map<string, { p: Record<string, unknown>; loc: Location }>();
+  const pointers: Record<string, string> = {};
   const collect = (list: unknown[], base: Location) =>
     list.forEach((pv, i) => {
       const pl = at(base, i);
@@ -399,7 +400,7 @@ function operationToDraft(
   collect(sharedParams, { ...loc, pointer: loc.pointer.replace(/\/[^/]+$/, "") + "/parameters" });
   if (op.parameters !== undefined) collect(expectArray(op.parameters, at(loc, "parameters"), "parameters"), at(loc, "parameters"));
 
-  const add = (name: string, inn: string, schema: unknown, isRequired: boolean) => {
+  const add = (name: string, inn: string, schema: unknown, isRequired: boolean, pointer?: string) => {
     if (!(HTTP_PARAM_LOCATIONS as readonly string[]).includes(inn)) throw new Error(`parameter "${name}" has an unknown location in: ${JSON.stringify(inn)}`);
     let key = name;
     if (key in properties) {
@@ -408,12 +409,13 @@ function operationToDraft(
       if (key in properties) return;
     }
     properties[key] = schema;
+    if (pointer !== undefined) pointers[key] = pointer;
     where[key] = inn;
     http.params[key] = { in: inn as HttpOperationRef["params"][string]["in"], name };
     if (isRequired) required.push(key);
   };
 
-  for (const { p } of params.values()) {
+  for (const { p, loc: pl } of params.values()) {
     const inn = typeof p.in === "string" ? p.in : "query";
     let schema: Record<string, unknown>;
     if (isPlainObject(p.schema)) schema = { ...p.schema };
@@ -422,7 +424,7 @@ function operationToDraft(
     const desc = optionalString(p.description);
     if (desc && schema.description === undefined) schema.description = desc;
     if (p.example !== undefined && schema.example === undefined && schema.examples === undefined) schema.examples = [p.example];
-    add(p.name as string, inn, schema, p.required === true || inn === "path");
+    add(p.name as string, inn, schema, p.required === true || inn === "path", at(pl, isPlainObject(p.schema) ? "schema" : "content").pointer);
   }
 
   // Request body
@@ -434,12 +436,14 @@ function operationToDraft(
     const bodyRequired = body.required === true;
     if (isPlainObject(schema.properties) && (schema.type === undefined || schema.type === "object")) {
       const req = Array.isArray(schema.required) ? schema.required : [];
-      for (const [name, sub] of Object.entries(schema.properties)) add(name, "body", sub, req.includes(name));
+      for (const [name, sub] of Object.entries(schema.properties)) {
+        add(name, "body", sub, req.includes(name), at(bodyLoc, "content", mediaType ?? "", "schema", "properties", name).pointer);
+      }
     } else if (Object.keys(schema).length > 0) {
       const s = { ...schema };
       const desc = optionalString(body.description);
       if (desc && s.description === undefined) s.description = desc;
-      add("body", "body", s, bodyRequired);
+      add("body", "body", s, bodyRequired, at(bodyLoc, "content", mediaType ?? "", "schema").pointer);
       if (http.params.body?.in === "body") http.bodyParam = "body";
     }
   }
@@ -463,6 +467,7 @@ function operationToDraft(
     parametersKey: "parameters",
     returnsKey: "responses",
     http,
+    propertyPointers: pointers,
   };
   const returns = successSchema(op.responses);
   if (returns) draft.returns = openApiSchemaToJsonSchema(returns) as JsonSchema;
