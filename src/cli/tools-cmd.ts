@@ -73,6 +73,10 @@ export function registerToolsCommands(program: Command): void {
         ...(opts.recursionDepth !== undefined ? { recursionDepth: opts.recursionDepth } : {}),
         onSkip: (s) =>
           process.stderr.write(`toolflow: warning: ${s.file} at ${s.pointer || "/"}: skipped ${s.operation}: ${s.reason}\n`),
+        onWarning: (w) =>
+          process.stderr.write(
+            `toolflow: warning: ${w.file} at ${w.pointer || "/"}: ${w.operation ? `${w.operation}: ` : ""}${w.message}\n`,
+          ),
       });
       await writeToolsJsonl(opts.output, tools);
       if (opts.report) await writeFileAtomic(opts.report, JSON.stringify(report, null, 2) + "\n");
@@ -89,13 +93,16 @@ export function formatReport(report: ImportReport, output: string, perFormat = t
       (report.onConflict === "first" ? `dropped ${report.conflictsDropped}` : `renamed ${report.conflictsRenamed}`) +
       `, names sanitized ${report.namesSanitized}, schema fixes ${report.fixes.length}` +
       (report.skipped.length > 0 ? `, operations skipped ${report.skipped.length}` : "") +
+      (report.warnings.length > 0 ? `, warnings ${report.warnings.length}` : "") +
       ")",
   );
   if (perFormat) {
     for (const [format, c] of Object.entries(report.perFormat)) {
       lines.push(
         `  ${format}: files ${c.files}, read ${c.toolsRead}, merged ${c.duplicatesMerged}, renamed ${c.conflictsRenamed}, ` +
-          `dropped ${c.conflictsDropped}, written ${c.toolsWritten}`,
+          `dropped ${c.conflictsDropped}, ` +
+          (c.skipped > 0 ? `skipped ${c.skipped}, ` : "") +
+          `written ${c.toolsWritten}`,
       );
     }
   }

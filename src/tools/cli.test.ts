@@ -90,14 +90,16 @@ describe("toolflow tools import", () => {
     expect(existsSync(out)).toBe(false);
   });
 
-  it("an OpenAPI operation that cannot be converted is a warning naming it; --strict makes it an error with no output", async () => {
+  it("a dangling $ref in an OpenAPI operation is a warning pointing at it; --strict makes it an error with no output", async () => {
     const doc = join(PROJECT_ROOT, "test/fixtures/openapi/forum-items.json");
     const out = join(dir, "forum.jsonl");
     const r = await runCli(["tools", "import", doc, "-o", out, "-q"]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/warning: .*forum-items\.json at \/paths\/~1user~1\{name\}\/get: skipped GET \/user\/\{name\} \(getUser\): .*UserProfile/);
-    expect(r.stderr).toMatch(/2 tools -> .*operations skipped 1\)/);
-    expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(2);
+    expect(r.stderr).toMatch(
+      /warning: .*forum-items\.json at \/paths\/~1user~1\{name\}\/get\/responses\/200\/content\/application~1json\/schema: GET \/user\/\{name\} \(getUser\): .*UserProfile/,
+    );
+    expect(r.stderr).toMatch(/3 tools -> .*warnings 1\)/);
+    expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(3);
     const strictOut = join(dir, "forum-strict.jsonl");
     const s = await runCli(["tools", "import", doc, "-o", strictOut, "--strict"]);
     expect(s.code).toBe(2);

@@ -27,6 +27,7 @@ import {
   operationLabel,
   skippedOperation,
   type OpenApiOptions,
+  type ImportWarning,
   type SkippedOperation,
 } from "./formats/openapi.js";
 import { isMcpSpec, listMcpTools } from "./mcp-live.js";
@@ -94,6 +95,7 @@ interface Candidate {
   format: ToolFormat;
   parametersKey: string;
   returnsKey: string;
+  propertyPointers?: Record<string, string>;
 }
 
 /** Sanitize, normalize and shape one draft into a ToolSpec (schemas not yet compiled). */
@@ -154,11 +156,12 @@ export function finalizeDraft(draft: ToolDraft): Candidate {
     format: draft.format,
     parametersKey: draft.parametersKey ?? "parameters",
     returnsKey: draft.returnsKey ?? "returns",
+    ...(draft.propertyPointers ? { propertyPointers: draft.propertyPointers } : {}),
   };
 }
 
 function emptyCounts(): FormatCounts {
-  return { files: 0, toolsRead: 0, duplicatesMerged: 0, conflictsRenamed: 0, conflictsDropped: 0, toolsWritten: 0 };
+  return { files: 0, toolsRead: 0, duplicatesMerged: 0, conflictsRenamed: 0, conflictsDropped: 0, skipped: 0, toolsWritten: 0 };
 }
 
 function where(spec: ToolSpec): string {
@@ -176,7 +179,12 @@ export async function importTools(files: readonly string[], options: ImportOptio
   const candidates: Candidate[] = [];
 
   const skipped: SkippedOperation[] = [];
+  const warnings: ImportWarning[] = [];
   const openapi: OpenApiOptions = {
+    onWarning: (w) => {
+      warnings.push(w);
+      options.onWarning?.(w);
+    },
     ...(options.strict ? { strict: true } : {}),
     ...(options.recursionDepth !== undefined ? { recursionDepth: options.recursionDepth } : {}),
     onSkip: (s) => {
@@ -196,7 +204,11 @@ export async function importTools(files: readonly string[], options: ImportOptio
       detection = { format: "mcp", variant: file.startsWith("mcp+stdio:") ? "mcp-stdio" : "mcp-http" };
     } else {
       const input = await readInputFile(file);
+      const before = skipped.length;
       ({ detection, drafts } = await convertInput(input, options.format, openapi));
+      // Operations skipped while converting count as read (and skipped), so the counts add up.
+      counts(detection.format).toolsRead += skipped.length - before;
+      counts(detection.format).skipped += skipped.length - before;
     }
     const fr: FileReport = { file, format: detection.format, variant: detection.variant, toolsRead: drafts.length };
     fileReports.push(fr);
@@ -209,6 +221,7 @@ export async function importTools(files: readonly string[], options: ImportOptio
         try {
           candidates.push(finalizeDraft(d));
         } catch (err) {
+          counts(d.format).skipped++;
           openapi.onSkip!(skipOf(d, (err as Error).message));
         }
       } else candidates.push(finalizeDraft(d));
@@ -259,7 +272,11 @@ export async function importTools(files: readonly string[], options: ImportOptio
       if (!err) continue;
       if (c.format !== "openapi" || options.strict || !c.spec.source.http) throw err;
       uncompiled.add(c);
-      openapi.onSkip!(skipOf({ loc: { file: c.spec.source.file, pointer: c.spec.source.pointer }, http: c.spec.source.http, name: c.sourceName }, err.message));
+      counts(c.format).skipped++;
+      // The skip points at the parameter's schema when ajv's message names one (`data/properties/n/minimum ...`).
+      const prop = c.propertyPointers && field(perr ?? "", c.propertyPointers);
+      const pointer = prop ?? c.spec.source.pointer;
+      openapi.onSkip!(skipOf({ loc: { file: c.spec.source.file, pointer }, http: c.spec.source.http, name: c.sourceName }, err.message));
     }
   }
   if (uncompiled.size > 0) {
@@ -318,7 +335,9 @@ export async function importTools(files: readonly string[], options: ImportOptio
   }
   const report: ImportReport = {
     inputsRead: files.length,
-    toolsRead: candidates.length,
+    // Every operation / tool read, including those skipped: toolsRead = toolsWritten + duplicatesMerged +
+    // conflictsDropped + skipped.length.
+    toolsRead: Object.values(perFormat).reduce((n, c) => n + c.toolsRead, 0),
     duplicatesMerged,
     conflictsRenamed,
     conflictsDropped,
@@ -329,6 +348,7 @@ export async function importTools(files: readonly string[], options: ImportOptio
     perFormat,
     fixes,
     skipped,
+    warnings,
   };
   return { tools, report };
 }
@@ -337,6 +357,15 @@ export async function importTools(files: readonly string[], options: ImportOptio
 function skipOf(d: Pick<ToolDraft, "loc" | "http" | "name">, reason: string): SkippedOperation {
   const op = d.http ? operationLabel(d.http.method, d.http.path, typeof d.name === "string" ? d.name : undefined) : String(d.name);
   return skippedOperation(d.loc, op, reason);
+}
+
+/** The pointer of the first property named in an ajv message (`.../properties/<name>/...`), if one is known. */
+function field(message: string, pointers: Record<string, string>): string | undefined {
+  for (const m of message.matchAll(/properties\/([^/\s]+)/g)) {
+    const name = m[1]!.replace(/~1/g, "/").replace(/~0/g, "~");
+    if (Object.prototype.hasOwnProperty.call(pointers, name)) return pointers[name];
+  }
+  return undefined;
 }
 
 function suffixed(name: string, n: number): string {

@@ -12,6 +12,7 @@ export {
   DEFAULT_RECURSION_DEPTH,
   openApiDocumentToDrafts,
   toolAlpacaDocumentToDrafts,
+  type ImportWarning,
   type OpenApiOptions,
   type SkippedOperation,
 } from "./formats/openapi.js";

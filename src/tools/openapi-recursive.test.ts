@@ -12,7 +12,7 @@ import { tempDirForFile } from "../../test/support/tmp.js";
 import { createAjv, InputError, type ToolSpec } from "../core/index.js";
 import { buildToolGraph, LexicalEmbedder } from "../graph/index.js";
 import { schemaExample } from "../sim/index.js";
-import { importTools, type SkippedOperation } from "./index.js";
+import { importTools, type ImportWarning } from "./index.js";
 
 const FIXTURES = resolve(PROJECT_ROOT, "test/fixtures/openapi");
 const tmp = tempDirForFile("toolflow-openapi-rec-");
@@ -79,15 +79,23 @@ describe("recursive OpenAPI schemas", () => {
     expect(country.properties!.borders!.items!.description).toMatch(/not expanded deeper than 1 level/);
   });
 
-  it("an operation with a dangling $ref is skipped with a warning naming it; --strict fails the file", async () => {
+  it("a dangling $ref in a used response becomes {} with a note and a warning pointing at it; --strict fails the file", async () => {
     const file = join(FIXTURES, "forum-items.json");
-    const seen: SkippedOperation[] = [];
-    const { tools, report } = await importTools([file], { onSkip: (s) => seen.push(s) });
-    expect(tools.map((t) => t.name).sort()).toEqual(["getItem", "replyToItem"]);
-    expect(report.skipped).toHaveLength(1);
-    expect(seen).toEqual(report.skipped);
-    expect(report.skipped[0]).toMatchObject({ file, operation: "GET /user/{name} (getUser)", pointer: "/paths/~1user~1{name}/get" });
-    expect(report.skipped[0]!.reason).toMatch(/UserProfile/);
+    const seen: ImportWarning[] = [];
+    const { tools, report } = await importTools([file], { onWarning: (w) => seen.push(w) });
+    expect(tools.map((t) => t.name).sort()).toEqual(["getItem", "getUser", "replyToItem"]);
+    expect(report.skipped).toEqual([]);
+    expect(report.warnings).toHaveLength(1);
+    expect(seen).toEqual(report.warnings);
+    expect(report.warnings[0]).toMatchObject({
+      file,
+      operation: "GET /user/{name} (getUser)",
+      pointer: "/paths/~1user~1{name}/get/responses/200/content/application~1json/schema",
+    });
+    expect(report.warnings[0]!.message).toMatch(/UserProfile/);
+    const user = byName(tools, "getUser").returns as S;
+    expect(Object.keys(user)).toEqual(["description"]);
+    expect(user.description).toMatch(/UserProfile: \$ref "#\/components\/schemas\/UserProfile" points to nothing/);
     // a comment's replies are comments
     const item = byName(tools, "getItem").returns as S;
     expect(item.properties!.kids!.items!.properties!.by).toEqual({ type: "string", description: "The author's user name" });
@@ -122,6 +130,8 @@ describe("recursive OpenAPI schemas", () => {
     const { tools, report } = await importTools([f]);
     expect(tools.map((t) => t.name)).toEqual(["good"]);
     expect(report.skipped.map((s) => s.operation).sort()).toEqual(["GET /bad (bad)", "GET /odd (odd)"]);
+    // the skip points at the schema that does not compile
+    expect(report.skipped.find((s) => s.operation === "GET /bad (bad)")!.pointer).toBe("/paths/~1bad/get/parameters/0/schema");
     await expect(importTools([f], { strict: true })).rejects.toThrow(/bad|odd/);
 
     const broken = join(tmp(), "broken.json");

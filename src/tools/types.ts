@@ -1,5 +1,5 @@
 import type { HttpOperationRef, McpServerRef, ToolAnnotations, ToolFormat, ToolSource } from "../core/index.js";
-import type { SkippedOperation } from "./formats/openapi.js";
+import type { ImportWarning, SkippedOperation } from "./formats/openapi.js";
 
 /** Where a record sits: the file, the line (JSONL) and the JSON pointer inside the record / document. */
 export interface Location {
@@ -30,6 +30,8 @@ export interface ToolDraft {
   returnsKey?: string;
   /** The live MCP server the tool was listed from (kept in `source.mcp`). */
   mcp?: McpServerRef;
+  /** OpenAPI: the JSON pointer (in the file) of each parameters property's schema, for errors that name it. */
+  propertyPointers?: Record<string, string>;
   /** The OpenAPI operation behind the tool (kept in `source.http`). */
   http?: HttpOperationRef;
   annotations?: ToolAnnotations;
@@ -52,6 +54,8 @@ export interface ImportOptions {
   recursionDepth?: number;
   /** Called for each operation (or tool) left out with a warning. */
   onSkip?: (skipped: SkippedOperation) => void;
+  /** Called for each warning that did not leave anything out (OpenAPI: a dangling `$ref`). */
+  onWarning?: (warning: ImportWarning) => void;
   /** Timeout for listing a live MCP server's tools, ms (default 30,000). */
   mcpTimeoutMs?: number;
   /** Environment variables given to stdio MCP servers started for listing (values never stored). */
@@ -72,6 +76,8 @@ export interface FormatCounts {
   duplicatesMerged: number;
   conflictsRenamed: number;
   conflictsDropped: number;
+  /** Operations left out (see ImportReport.skipped). read = written + merged + dropped + skipped. */
+  skipped: number;
   toolsWritten: number;
 }
 
@@ -102,4 +108,6 @@ export interface ImportReport {
   fixes: SchemaFix[];
   /** Operations (or tools) that could not be converted and were left out (not with `strict`). */
   skipped: SkippedOperation[];
+  /** Problems that left nothing out (a dangling `$ref` in an error response, or replaced by `{}`). */
+  warnings: ImportWarning[];
 }

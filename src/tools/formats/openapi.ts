@@ -10,9 +10,13 @@
  * `$ref`s: references to other files are first pulled into the document with @apidevtools/json-schema-ref-parser
  * (no network; files relative to the document); then every local `$ref` of an operation is inlined. A schema that
  * refers to itself (a country whose `borders` are countries) is expanded at most `recursionDepth` times along one
- * path (default 2); a deeper reference becomes a stub of the same type whose description says it was cut. An
- * operation that cannot be converted (a dangling `$ref`, a malformed parameter) is skipped with a warning naming
- * `METHOD /path (operationId)`; with `strict` it fails the file.
+ * path (default 2); a deeper reference becomes a stub of the same type whose description says it was cut. Only
+ * the parts a tool uses are inlined (parameters, request body, the first 2xx response with a schema). A dangling
+ * `$ref` there becomes `{}` with a note and a warning (onWarning) pointing at the `$ref`; one elsewhere (a 403
+ * response, an unused component) is only a warning. OpenAPI 3.0 keywords (`nullable`, boolean exclusive bounds,
+ * `example`) are converted to JSON Schema (openapi-schema.ts). An operation that cannot be converted (a malformed
+ * parameter) is skipped with a warning naming `METHOD /path (operationId)`; with `strict` it fails the file (and
+ * so does a dangling `$ref` in a used part).
  */
 import { bundle } from "@apidevtools/json-schema-ref-parser";
 import { resolve as resolvePath } from "node:path";
@@ -20,6 +24,8 @@ import { parse as parseYaml } from "yaml";
 import { HTTP_PARAM_LOCATIONS, type HttpOperationRef, type JsonSchema } from "../../core/index.js";
 import type { Location, ToolDraft } from "../types.js";
 import { at, expectArray, expectObject, inputError, isPlainObject, optionalString } from "./common.js";
+import { openApiSchemaToJsonSchema } from "./openapi-schema.js";
+import { pointerSegment } from "../../core/index.js";
 
 const METHODS = ["get", "put", "post", "delete", "options", "head", "patch", "trace"] as const;
 
@@ -36,6 +42,17 @@ export interface SkippedOperation {
   reason: string;
 }
 
+/** Something in a document that did not stop an import but should be looked at (a dangling `$ref`). */
+export interface ImportWarning {
+  file: string;
+  /** JSON pointer of the wrong part (e.g. the `$ref` that points to nothing). */
+  pointer: string;
+  line?: number;
+  /** The operation it concerns, `GET /pets/{id} (getPet)`, when one uses it. */
+  operation?: string;
+  message: string;
+}
+
 export interface OpenApiOptions {
   /** Overrides tags / info.title as the tools' category. */
   category?: string;
@@ -44,6 +61,7 @@ export interface OpenApiOptions {
   /** See DEFAULT_RECURSION_DEPTH. */
   recursionDepth?: number;
   onSkip?: (skipped: SkippedOperation) => void;
+  onWarning?: (warning: ImportWarning) => void;
 }
 
 export function isOpenApiDocument(v: unknown): boolean {
@@ -91,38 +109,62 @@ export class RefInliner {
   static readonly MAX_REF_NESTING = 8;
   static readonly MAX_EXPANSIONS = 200;
 
+  /**
+   * `lenient`: a `$ref` that points to nothing becomes `{}` (any value) with a note in its description, and is
+   * reported by `inline` (else it is an Error).
+   */
   constructor(
     private readonly root: unknown,
     private readonly depth = DEFAULT_RECURSION_DEPTH,
+    private readonly lenient = false,
   ) {}
 
   private expansions = 0;
   private nesting: number = RefInliner.MAX_REF_NESTING;
+  private dangling = new Map<string, string>();
 
   /**
-   * `value` with every local `$ref` inlined. A `$ref` that points to nothing is an Error naming it (the caller
-   * turns it into a skipped operation, or an InputError with --strict).
+   * `value` (found at JSON pointer `pointer` of the document) with every local `$ref` inlined. A `$ref` that
+   * points to nothing is an Error naming it (the caller turns it into a skipped operation, or an InputError with
+   * --strict); when lenient it becomes `{}` and is listed in `dangling` (document pointer of the `$ref` -> ref).
    */
-  inline(value: unknown): unknown {
+  inline(value: unknown, pointer = ""): unknown {
+    return this.inlineReporting(value, pointer).value;
+  }
+
+  /** `inline`, and the dangling `$ref`s met (pointer of the `$ref` in the document -> the `$ref`). */
+  inlineReporting(value: unknown, pointer = ""): { value: unknown; dangling: Map<string, string> } {
     for (let nesting = RefInliner.MAX_REF_NESTING; ; nesting--) {
       this.expansions = 0;
       this.nesting = nesting;
+      this.dangling = new Map();
       try {
-        return this.walk(value, []);
+        const out = this.walk(value, [], pointer);
+        return { value: out, dangling: this.dangling };
       } catch (err) {
         if (err !== OVER_BUDGET) throw err;
       }
     }
   }
 
-  private walk(value: unknown, stack: string[]): unknown {
-    if (Array.isArray(value)) return value.map((v) => this.walk(v, stack));
+  private walk(value: unknown, stack: string[], ptr: string): unknown {
+    if (Array.isArray(value)) return value.map((v, i) => this.walk(v, stack, `${ptr}/${i}`));
     if (!isPlainObject(value)) return value;
     if (typeof value.$ref === "string") {
       const ref = value.$ref;
-      const target = this.lookup(ref);
       const name = decodeSegment(ref.split("/").pop() ?? ref);
       const { $ref: _ref, ...siblings } = value;
+      let target: unknown;
+      try {
+        target = this.lookup(ref);
+      } catch (err) {
+        if (!this.lenient) throw err;
+        this.dangling.set(ptr, ref);
+        const note = `(${name}: $ref ${JSON.stringify(ref)} points to nothing in the document; any value accepted)`;
+        const desc = optionalString(siblings.description);
+        const rest = this.walk(siblings, stack, ptr) as Record<string, unknown>;
+        return { ...rest, description: desc ? `${desc} ${note}` : note };
+      }
       const why =
         stack.filter((r) => r === ref).length >= this.depth
           ? `recursive schema, not expanded deeper than ${this.depth} level${this.depth === 1 ? "" : "s"}`
@@ -138,13 +180,18 @@ export class RefInliner {
       }
       // At nesting 1 every reference of the part is expanded once, whatever the count: nothing lower is possible.
       if (++this.expansions > RefInliner.MAX_EXPANSIONS && this.nesting > 1) throw OVER_BUDGET;
-      const expanded = this.walk(target, [...stack, ref]);
+      const expanded = this.walk(target, [...stack, ref], refPointer(ref));
       // OpenAPI 3.1 allows siblings beside $ref (description, nullable...): they override the target's.
-      return isPlainObject(expanded) ? { ...expanded, ...(this.walk(siblings, stack) as Record<string, unknown>) } : expanded;
+      return isPlainObject(expanded) ? { ...expanded, ...(this.walk(siblings, stack, ptr) as Record<string, unknown>) } : expanded;
     }
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[k] = this.walk(v, stack);
+    for (const [k, v] of Object.entries(value)) out[k] = this.walk(v, stack, `${ptr}/${pointerSegment(k)}`);
     return out;
+  }
+
+  /** The target of a local `$ref`; throws when it points to nothing. */
+  resolve(ref: string): unknown {
+    return this.lookup(ref);
   }
 
   private lookup(ref: string): unknown {
@@ -158,6 +205,36 @@ export class RefInliner {
     }
     return cur;
   }
+}
+
+/** The document pointer a local `$ref` names, segments decoded then escaped again (`#/a%20b` -> `/a b`). */
+function refPointer(ref: string): string {
+  return ref
+    .slice(1)
+    .split("/")
+    .slice(1)
+    .map((p) => "/" + pointerSegment(decodeSegment(p)))
+    .join("");
+}
+
+/** Every local `$ref` of a document that points to nothing: JSON pointer of the `$ref` -> the `$ref`. */
+export function danglingRefs(doc: unknown): Map<string, string> {
+  const found = new Map<string, string>();
+  const probe = new RefInliner(doc);
+  const visit = (v: unknown, ptr: string) => {
+    if (Array.isArray(v)) return v.forEach((x, i) => visit(x, `${ptr}/${i}`));
+    if (!isPlainObject(v)) return;
+    if (typeof v.$ref === "string" && v.$ref.startsWith("#")) {
+      try {
+        probe.resolve(v.$ref);
+      } catch {
+        found.set(ptr, v.$ref);
+      }
+    }
+    for (const [k, x] of Object.entries(v)) if (typeof x === "object" && x !== null) visit(x, `${ptr}/${pointerSegment(k)}`);
+  };
+  visit(doc, "");
+  return found;
 }
 
 function decodeSegment(s: string): string {
@@ -210,7 +287,25 @@ export async function openApiDocumentToDrafts(doc: unknown, loc: Location, optio
     throw inputError(at(loc, "openapi"), `not an OpenAPI 3 document (openapi: ${JSON.stringify(raw.openapi)})`);
   }
   const api = await bundleOpenApi(raw, loc);
-  const inliner = new RefInliner(api, options.recursionDepth ?? DEFAULT_RECURSION_DEPTH);
+  const inliner = new RefInliner(api, options.recursionDepth ?? DEFAULT_RECURSION_DEPTH, !options.strict);
+  // Dangling $refs: those in a part a tool uses are reported with the operation (and become {}); the rest (error
+  // responses, unused components) are reported once at the end. Pointers are into the (bundled) document.
+  const unusedDangling = danglingRefs(api);
+  const docPointer = (ptr: string) => loc.pointer + ptr;
+  const inlineOp = (value: unknown, ptr: string, label?: string): unknown => {
+    const { value: out, dangling } = inliner.inlineReporting(value, ptr);
+    for (const [where, ref] of dangling) {
+      unusedDangling.delete(where);
+      options.onWarning?.({
+        file: loc.file,
+        pointer: docPointer(where),
+        ...(loc.line !== undefined ? { line: loc.line } : {}),
+        ...(label !== undefined ? { operation: label } : {}),
+        message: `$ref ${JSON.stringify(ref)} points to nothing in the document; that schema accepts any value`,
+      });
+    }
+    return out;
+  };
   const paths = expectObject(api.paths, at(loc, "paths"), "paths");
   const info = isPlainObject(api.info) ? api.info : {};
   const docCategory = options.category ?? optionalString(info["x-category"]);
@@ -230,8 +325,12 @@ export async function openApiDocumentToDrafts(doc: unknown, loc: Location, optio
     try {
       // A path item may itself be a $ref; its operations are inlined one by one below.
       const raw = expectObject(itemValue, itemLoc, "path item");
-      item = typeof raw.$ref === "string" ? expectObject(inliner.inline(raw), itemLoc, "path item") : raw;
-      shared = item.parameters === undefined ? [] : expectArray(inliner.inline(item.parameters), at(itemLoc, "parameters"), "parameters");
+      const itemPtr = at({ file: "", pointer: "" }, "paths", path).pointer;
+      item = typeof raw.$ref === "string" ? expectObject(inlineOp(raw, itemPtr, `path ${path}`), itemLoc, "path item") : raw;
+      shared =
+        item.parameters === undefined
+          ? []
+          : expectArray(inlineOp(item.parameters, `${itemPtr}/parameters`, `path ${path}`), at(itemLoc, "parameters"), "parameters");
     } catch (err) {
       operations++;
       fail(itemLoc, `path ${path}`, err);
@@ -244,7 +343,11 @@ export async function openApiDocumentToDrafts(doc: unknown, loc: Location, optio
       const rawOp = item[method];
       const label = operationLabel(method, path, isPlainObject(rawOp) ? optionalString(rawOp.operationId) : undefined);
       try {
-        const op = expectObject(inliner.inline(item[method]), opLoc, "operation");
+        const opPtr = opLoc.pointer.slice(loc.pointer.length);
+        // Only the parts a tool uses are inlined: all but the responses, then the first 2xx response with a schema.
+        const { responses, ...rest } = expectObject(rawOp, opLoc, "operation");
+        const op = expectObject(inlineOp(rest, opPtr, label), opLoc, "operation");
+        op.responses = successResponse(responses, (r, code) => inlineOp(r, `${opPtr}/responses/${pointerSegment(code)}`, label));
         const draft = operationToDraft(op, method, path, shared, opLoc, docCategory ?? firstTag(op) ?? optionalString(info.title));
         draft.http!.servers = serverUrls(op.servers, item.servers, api.servers);
         drafts.push(draft);
@@ -254,6 +357,14 @@ export async function openApiDocumentToDrafts(doc: unknown, loc: Location, optio
     }
   }
   if (operations === 0) throw inputError(at(loc, "paths"), "OpenAPI document has no operations");
+  for (const [where, ref] of unusedDangling) {
+    options.onWarning?.({
+      file: loc.file,
+      pointer: docPointer(where),
+      ...(loc.line !== undefined ? { line: loc.line } : {}),
+      message: `$ref ${JSON.stringify(ref)} points to nothing in the document (in a part no tool uses: ignored)`,
+    });
+  }
   return drafts;
 }
 
@@ -277,6 +388,7 @@ function operationToDraft(
 
   // Parameters: operation-level ones override path-level ones with the same name + location.
   const params = new Map<string, { p: Record<string, unknown>; loc: Location }>();
+  const pointers: Record<string, string> = {};
   const collect = (list: unknown[], base: Location) =>
     list.forEach((pv, i) => {
       const pl = at(base, i);
@@ -288,7 +400,7 @@ function operationToDraft(
   collect(sharedParams, { ...loc, pointer: loc.pointer.replace(/\/[^/]+$/, "") + "/parameters" });
   if (op.parameters !== undefined) collect(expectArray(op.parameters, at(loc, "parameters"), "parameters"), at(loc, "parameters"));
 
-  const add = (name: string, inn: string, schema: unknown, isRequired: boolean) => {
+  const add = (name: string, inn: string, schema: unknown, isRequired: boolean, pointer?: string) => {
     if (!(HTTP_PARAM_LOCATIONS as readonly string[]).includes(inn)) throw new Error(`parameter "${name}" has an unknown location in: ${JSON.stringify(inn)}`);
     let key = name;
     if (key in properties) {
@@ -297,12 +409,13 @@ function operationToDraft(
       if (key in properties) return;
     }
     properties[key] = schema;
+    if (pointer !== undefined) pointers[key] = pointer;
     where[key] = inn;
     http.params[key] = { in: inn as HttpOperationRef["params"][string]["in"], name };
     if (isRequired) required.push(key);
   };
 
-  for (const { p } of params.values()) {
+  for (const { p, loc: pl } of params.values()) {
     const inn = typeof p.in === "string" ? p.in : "query";
     let schema: Record<string, unknown>;
     if (isPlainObject(p.schema)) schema = { ...p.schema };
@@ -311,7 +424,7 @@ function operationToDraft(
     const desc = optionalString(p.description);
     if (desc && schema.description === undefined) schema.description = desc;
     if (p.example !== undefined && schema.example === undefined && schema.examples === undefined) schema.examples = [p.example];
-    add(p.name as string, inn, schema, p.required === true || inn === "path");
+    add(p.name as string, inn, schema, p.required === true || inn === "path", at(pl, isPlainObject(p.schema) ? "schema" : "content").pointer);
   }
 
   // Request body
@@ -323,18 +436,21 @@ function operationToDraft(
     const bodyRequired = body.required === true;
     if (isPlainObject(schema.properties) && (schema.type === undefined || schema.type === "object")) {
       const req = Array.isArray(schema.required) ? schema.required : [];
-      for (const [name, sub] of Object.entries(schema.properties)) add(name, "body", sub, req.includes(name));
+      for (const [name, sub] of Object.entries(schema.properties)) {
+        add(name, "body", sub, req.includes(name), at(bodyLoc, "content", mediaType ?? "", "schema", "properties", name).pointer);
+      }
     } else if (Object.keys(schema).length > 0) {
       const s = { ...schema };
       const desc = optionalString(body.description);
       if (desc && s.description === undefined) s.description = desc;
-      add("body", "body", s, bodyRequired);
+      add("body", "body", s, bodyRequired, at(bodyLoc, "content", mediaType ?? "", "schema").pointer);
       if (http.params.body?.in === "body") http.bodyParam = "body";
     }
   }
 
-  const parameters: JsonSchema = { type: "object", properties };
+  let parameters: JsonSchema = { type: "object", properties };
   if (required.length > 0) parameters.required = required;
+  parameters = openApiSchemaToJsonSchema(parameters) as JsonSchema;
 
   const summary = optionalString(op.summary)?.trim();
   const description = optionalString(op.description)?.trim();
@@ -351,9 +467,10 @@ function operationToDraft(
     parametersKey: "parameters",
     returnsKey: "responses",
     http,
+    propertyPointers: pointers,
   };
   const returns = successSchema(op.responses);
-  if (returns) draft.returns = returns;
+  if (returns) draft.returns = openApiSchemaToJsonSchema(returns) as JsonSchema;
   if (category) draft.category = category;
   return draft;
 }
@@ -377,6 +494,22 @@ function firstContent(content: Record<string, unknown>): { schema: Record<string
     if (isPlainObject(media) && isPlainObject(media.schema)) return { schema: media.schema, type: t };
   }
   return { schema: {} };
+}
+
+/**
+ * The first 2xx response (200, 201, ... then 2XX) that has a schema, inlined with `inline`, as a one-entry
+ * responses map (empty when none has one). Other responses are never inlined (a broken 403 does not matter).
+ */
+function successResponse(responses: unknown, inline: (r: unknown, code: string) => unknown): Record<string, unknown> {
+  if (!isPlainObject(responses)) return {};
+  const codes = Object.keys(responses)
+    .filter((c) => /^2(\d\d|XX)$/i.test(c))
+    .sort();
+  for (const code of codes) {
+    const r = inline(responses[code], code);
+    if (isPlainObject(r) && isPlainObject(r.content) && Object.keys(firstContentSchema(r.content)).length > 0) return { [code]: r };
+  }
+  return {};
 }
 
 /** The schema of the first 2xx response (200, 201, ... then 2XX), if it has one. */
