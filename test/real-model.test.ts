@@ -3,14 +3,14 @@
  * labelled): its verdicts against a reviewer's labels, every dialogue with one grounded value swapped for an
  * invented one, and the recorded runs replayed from their response caches.
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../src/core/index.js";
 import { verifyDialogue } from "../src/verify/index.js";
 import { cliInProcess } from "./support/cli.js";
-import { corpusRuns, loadCorpus, loadLabels, REAL_MODEL_RUNS } from "./support/real-model.js";
+import { corpusRuns, loadCorpus, loadLabels, REAL_MODEL_DIR, REAL_MODEL_RUNS } from "./support/real-model.js";
 import { judgeCorpus } from "./support/real-model-judge.js";
 import { judgeScores, verdictRows, verdictScores } from "./support/real-model-scores.js";
 import { perturbDialogue } from "./support/perturb.js";
@@ -35,6 +35,15 @@ describe("the real-model corpus", () => {
   // alone 0.80 / 0.40, the rules with the judge gate (--judge-min 3) 0.72 / 0.90. The floors below hold what is
   // measured, so that a change to the verifier or the rubric that loses agreement fails; the 0.9 target is not met
   // (docs/verify-export.md says where the rules and the judge part from the reviewers).
+  it("keeps no path of the machine it was made on (tool sources, manifests, arguments, bridge logs)", () => {
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? files(join(dir, e.name)) : /\.(json|jsonl|md)$/.test(e.name) ? [join(dir, e.name)] : [],
+      );
+    const found = files(REAL_MODEL_DIR).filter((f) => /"(\/work|\/tmp|\/root|\/home)\//.test(readFileSync(f, "utf8")));
+    expect(found).toEqual([]);
+  });
+
   it("the verifier's verdicts against the labels: rules with the judge gate catch 90 % of what reviewers reject", () => {
     const rows = verdictRows(corpus);
     const s = verdictScores(rows);

@@ -5,7 +5,7 @@
  * may change. Run after a change to the verifier or the record format:
  *   npx tsx test/support/real-model-refresh.ts
  */
-import { cpSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { runCli } from "./cli.js";
@@ -49,6 +49,13 @@ if (process.argv[1]?.endsWith("real-model-refresh.ts")) {
       }
       rmSync(join(REAL_MODEL_RUNS, run, "run"), { recursive: true });
       cpSync(join(dir, "replayed"), join(REAL_MODEL_RUNS, run, "run"), { recursive: true });
+      // the manifest names its inputs by the paths the replay was given: make them relative to the run's folder,
+      // so that no path of this machine is kept
+      const manifest = join(REAL_MODEL_RUNS, run, "run", "manifest.json");
+      writeFileSync(
+        manifest,
+        readFileSync(manifest, "utf8").split(`${join(dir, "replayed")}`).join("run").split(`${dir}/`).join("").split(dir).join("."),
+      );
       console.log(`${run}: ${after.length} records, same dialogues; run files rewritten`);
     }
   } finally {
