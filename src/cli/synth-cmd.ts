@@ -39,6 +39,7 @@ interface RawSynthFlags {
   prices?: string;
   judge?: string;
   judgeMin?: number;
+  judgeFlaws?: boolean;
   roundTrip?: string;
   roundTripMin?: number;
   maxAttempts?: number;
@@ -95,6 +96,7 @@ export function registerSynthCommands(program: Command): void {
     .option("--cache <dir>", "response cache folder (a repeated or resumed run pays nothing twice)")
     .option("--prices <file>", "price table (JSON/YAML: $ per 1M input/output tokens per model)")
     .option("--judge <spec>", "score accepted dialogues with this model (naturalness, coherence, helpfulness, accuracy)")
+    .option("--judge-flaws", "with --judge: reject dialogues in which the judge names a flaw (an invented value, a misreported result, a pointless action, ...; check judge)")
     .option("--judge-min <n>", "with --judge: reject dialogues the judge scores below N (1-5) on any axis (check judge)", intOption("--judge-min", 1, 5))
     .option("--round-trip <spec>", "reject dialogues this model cannot re-answer: each call turn asked with the conversation so far and the tools")
     .option("--round-trip-min <x>", "least round-trip agreement a dialogue needs (default 1)", numberOption("--round-trip-min", 0, 1))
@@ -141,6 +143,7 @@ export function registerSynthCommands(program: Command): void {
         prices: flags.prices,
         judge: flags.judge,
         ...(flags.judgeMin !== undefined ? { judgeMin: flags.judgeMin } : {}),
+        ...(flags.judgeFlaws ? { judgeFlaws: true } : {}),
         roundTrip: flags.roundTrip,
         roundTripMin: flags.roundTripMin,
         maxAttempts: flags.maxAttempts,

@@ -318,6 +318,8 @@ export const DialogueRecordZ = z.object({
   usage: z.record(z.string(), UsageZ),
   /** Judge scores (1-5) when a judge ran. */
   judge: z.record(z.string(), z.number()).optional(),
+  /** The flaws the judge named, when it ran and named any. */
+  judgeFlaws: z.array(z.object({ kind: z.string(), note: z.string() })).optional(),
   createdAt: z.string(),
 });
 export type DialogueRecord = z.infer<typeof DialogueRecordZ>;

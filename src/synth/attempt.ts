@@ -32,6 +32,7 @@ export function attemptConfigFor(
     deps: parts.deps,
     ...(options.roundTripMin !== undefined ? { roundTripMin: options.roundTripMin } : {}),
     ...(options.judgeMin !== undefined ? { judgeMin: options.judgeMin } : {}),
+    ...(options.judgeFlaws ? { judgeFlaws: true } : {}),
   };
 }
 

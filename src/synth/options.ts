@@ -88,6 +88,8 @@ export const SynthOptionsZ = z.object({
   judge: z.string().optional(),
   /** `--judge-min N`: reject a dialogue the judge scores below N (1-5) on any axis (needs `judge`). */
   judgeMin: z.number().int().min(1).max(5).optional(),
+  /** `--judge-flaws`: reject a dialogue in which the judge names any flaw (needs `judge`). */
+  judgeFlaws: z.boolean().optional(),
   /** `--round-trip SPEC`: reject dialogues this model cannot re-answer (agreement below roundTripMin, default 1). */
   roundTrip: z.string().optional(),
   roundTripMin: z.number().min(0).max(1).optional(),
@@ -127,6 +129,8 @@ export function validateSynthOptions(input: unknown): SynthOptions {
   if (parsed.data.resume && parsed.data.force) throw new UsageError("--resume and --force exclude each other");
   if (parsed.data.judgeMin !== undefined && parsed.data.judge === undefined)
     throw new UsageError("--judge-min needs --judge SPEC (the model that scores the dialogues)");
+  if (parsed.data.judgeFlaws && parsed.data.judge === undefined)
+    throw new UsageError("--judge-flaws needs --judge SPEC (the model that looks for the flaws)");
   return parsed.data;
 }
 
@@ -160,6 +164,8 @@ export interface RunDefinition {
   judge: string | null;
   /** Present only when set (`--judge-min`; older manifests lack it). */
   judgeMin?: number;
+  /** Present only when set (`--judge-flaws`). */
+  judgeFlaws?: true;
   /** Present only when set (older manifests have neither). */
   roundTrip?: string;
   roundTripMin?: number;
@@ -191,6 +197,7 @@ const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
   turnRepair: "--no-turn-repair",
   judge: "--judge",
   judgeMin: "--judge-min",
+  judgeFlaws: "--judge-flaws",
   roundTrip: "--round-trip",
   roundTripMin: "--round-trip-min",
   maxAttempts: "--max-attempts",
@@ -228,6 +235,7 @@ export function runDefinition(
     ...(options.turnRepair === false ? { turnRepair: false as const } : {}),
     judge: options.judge ?? null,
     ...(options.judgeMin !== undefined ? { judgeMin: options.judgeMin } : {}),
+    ...(options.judgeFlaws ? { judgeFlaws: true as const } : {}),
     ...(options.roundTrip !== undefined ? { roundTrip: options.roundTrip, roundTripMin: options.roundTripMin ?? 1 } : {}),
     maxAttempts: options.maxAttempts ?? defaultMaxAttempts(options.count),
     temperature: options.temperature ?? null,

@@ -23,7 +23,7 @@ import type { StepMix } from "../core/index.js";
 import { UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from "../llm/index.js";
 import type { RunModels } from "../models/index.js";
 import type { DeduperLike, DialogueForChecks, JudgeVerdict, SynthDeps } from "./deps.js";
-import { judgeGateReasons } from "./judge-gate.js";
+import { judgeRejectReasons } from "./judge-gate.js";
 import { JsonlAppender, RUN_FILES, recoverJsonl } from "./store.js";
 import type { TallySnapshot } from "./tally.js";
 import { maxConsecutiveFailuresFor, RunDecider, stripForRejected, type FinishedOutcome } from "./decide.js";
@@ -69,6 +69,8 @@ export interface RunnerConfig {
   roundTripMin?: number;
   /** `--judge-min`: reject a dialogue the judge scores below this on any axis (check `judge`); unset: scores only. */
   judgeMin?: number;
+  /** `--judge-flaws`: reject a dialogue in which the judge names any flaw (check `judge`). */
+  judgeFlaws?: boolean;
   deps: SynthDeps;
   signal?: AbortSignal;
   /** Abort the run after this many generation failures in a row (default max(20, 2 * concurrency)). */
@@ -539,12 +541,13 @@ export async function attemptDialogue(
       const judgeModel = wrapModel(config.models.judge, counted);
       verdict = await config.deps.judgeDialogue(judgeModel, checks);
       record.judge = verdict.scores;
+      if (verdict.flaws && verdict.flaws.length > 0) record.judgeFlaws = verdict.flaws;
       record.models = { ...record.models, ...meter.models() };
       record.usage = meter.byRole();
     } catch (err) {
       return failedStep(err, "judge");
     }
-    const low = config.judgeMin !== undefined ? judgeGateReasons(verdict, config.judgeMin) : [];
+    const low = judgeRejectReasons(verdict, { ...(config.judgeMin !== undefined ? { min: config.judgeMin } : {}), ...(config.judgeFlaws ? { flaws: true } : {}) });
     if (low.length > 0) {
       return { kind: "rejected", generationFailure: false, record: { ...stripForRejected(record), rejectedBy: [{ check: "judge", reasons: low }] } };
     }

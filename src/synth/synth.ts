@@ -98,6 +98,7 @@ export function manifestOptions(o: SynthOptions): Record<string, unknown> {
     prices: abs(o.prices),
     judge: o.judge ?? null,
     ...(o.judgeMin !== undefined ? { judgeMin: o.judgeMin } : {}),
+    ...(o.judgeFlaws ? { judgeFlaws: true } : {}),
     ...(o.roundTrip !== undefined ? { roundTrip: o.roundTrip, roundTripMin: o.roundTripMin ?? 1 } : {}),
     maxAttempts: o.maxAttempts ?? defaultMaxAttempts(o.count),
     temperature: o.temperature ?? null,
