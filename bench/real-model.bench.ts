@@ -7,6 +7,7 @@
  *   npm run bench real-model
  * Target (issue 18): precision and recall of "reject" both >= 0.9.
  */
+import { loadAdjudicatedLabels, loadCorpus } from "../test/support/real-model.js";
 import { verdictRows, verdictScores } from "../test/support/real-model-scores.js";
 
 export async function run(): Promise<void> {
@@ -19,6 +20,11 @@ export async function run(): Promise<void> {
   console.log(`rules alone (format, plan, provenance; the run's incomplete): ${f(s.rules)}`);
   console.log(`rules + judge scores (--judge-min 3):                       ${f(s.rulesAndJudge)}`);
   console.log(`rules + judge flaws (--judge-flaws):                         ${f(s.rulesAndFlaws)}`);
+  const adjudicated = verdictScores(verdictRows(loadCorpus(), 3, loadAdjudicatedLabels()));
+  console.log("against the labels after adjudication of the disagreements (test/fixtures/real-model/adjudication.jsonl):");
+  console.log(`  rules alone:          ${f(adjudicated.rules)}`);
+  console.log(`  rules + judge scores: ${f(adjudicated.rulesAndJudge)}`);
+  console.log(`  rules + judge flaws:  ${f(adjudicated.rulesAndFlaws)}`);
   console.log("where rules + --judge-flaws and the reviewers disagree:");
   for (const r of rows) {
     const rule = r.rules.length > 0;

@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../src/core/index.js";
 import { verifyDialogue } from "../src/verify/index.js";
 import { cliInProcess } from "./support/cli.js";
-import { corpusRuns, loadCorpus, loadLabels, REAL_MODEL_DIR, REAL_MODEL_RUNS } from "./support/real-model.js";
+import { corpusRuns, loadAdjudicatedLabels, loadCorpus, loadLabels, REAL_MODEL_DIR, REAL_MODEL_RUNS } from "./support/real-model.js";
 import { judgeCorpus } from "./support/real-model-judge.js";
 import { judgeVerdicts, verdictRows, verdictScores } from "./support/real-model-scores.js";
 import { perturbDialogue } from "./support/perturb.js";
@@ -60,6 +60,12 @@ describe("the real-model corpus", () => {
     expect(rows.filter((r) => r.key.startsWith("weak-")).every((r) => r.rules.length > 0 || r.judgeFlaws.length > 0)).toBe(true);
     // none of the false rejections issue 18 lists is left: the rules reject no dialogue the reviewers accept
     expect(rows.filter((r) => r.label === "accept" && r.rules.length > 0).map((r) => r.key)).toEqual([]);
+    // adjudication (after the verdicts) touched only dialogues where the reviewers and the flaw gate disagree
+    const adjudicated = loadAdjudicatedLabels();
+    const changed = [...adjudicated].filter(([k, l]) => l.label !== labels.get(k)?.label || l.reason !== labels.get(k)?.reason).map(([k]) => k);
+    const disagreements = rows.filter((r) => (r.rules.length > 0 || r.judgeFlaws.length > 0) !== (r.label === "reject")).map((r) => r.key);
+    expect(changed.length).toBeGreaterThan(0);
+    for (const k of changed) expect(disagreements).toContain(k);
   });
 
   it("the judge's answers replay from its cache (the rubric and the prompt are the ones recorded)", async () => {

@@ -45,8 +45,7 @@ export interface VerdictRow {
 }
 
 /** Per dialogue: the label, the rule checks that fail, and the judge axes below `judgeMin`. */
-export function verdictRows(corpus: CorpusDialogue[] = loadCorpus(), judgeMin = 3): VerdictRow[] {
-  const labels = loadLabels();
+export function verdictRows(corpus: CorpusDialogue[] = loadCorpus(), judgeMin = 3, labels = loadLabels()): VerdictRow[] {
   const judge = judgeVerdicts();
   return corpus.map((d) => {
     const l = labels.get(d.key);
