@@ -202,10 +202,16 @@ export function randomSample(graph: SamplingGraphLike, options: SeededSampleOpti
   return toSample(result, "random", options.id ?? "sample-0", options.seed, n);
 }
 
+/** The `short` of a balanced sample that starts at a tool no walk reaches. */
+export const UNWALKABLE_START =
+  "no edge joins this tool to a tool of another function: balanced sampling draws it once, alone, so that the run covers it";
+
 /**
- * A walk biased toward the tools used least so far: the start (among tools with a neighbour) and every step are
- * drawn with weight 1 / (1 + uses)^alpha; after a dead end it continues from the sample's tool whose least-used
- * unused neighbour is least used (weighted the same way). Updates `usage` with the sample's tools.
+ * A walk biased toward the tools used least so far: the start and every step are drawn with weight
+ * 1 / (1 + uses)^alpha; after a dead end it continues from the sample's tool whose least-used unused neighbour is
+ * least used (weighted the same way). Tools a walk never reaches (isolated, or joined only to their own variants)
+ * are start candidates while unused: such a start gives a one-tool sample (`short` says why), so a long enough run
+ * covers every tool. Updates `usage` with the sample's tools.
  */
 export function balancedWalkSample(graph: SamplingGraphLike, options: BalancedSampleOptions): ToolSample {
   const sg = asSamplingGraph(graph, { followDirection: options.followDirection });
@@ -236,6 +242,7 @@ export function balancedWalkSample(graph: SamplingGraphLike, options: BalancedSa
         open.map((o) => maxOf(o.unused.map((t) => tracker.weight(t)))),
       ),
   });
+  if (walked.tools.length === 1 && n > 1 && !sg.isStartable(walked.tools[0] as string)) walked.short = UNWALKABLE_START;
   // added producers count as uses too
   const result = withProducers(sg, walked, options, range.max);
   for (const t of result.tools) {
