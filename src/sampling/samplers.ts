@@ -86,7 +86,8 @@ function withProducers(sg: SamplingGraph, result: WalkResult, options: SampleOpt
 function requireStartable(sg: SamplingGraph): void {
   if (sg.startable.length === 0) {
     const why = sg.graph.size === 0 ? "the graph has no edges" : "no tool has a neighbour to walk to";
-    throw new InputError(`cannot walk: ${why} (use the "random" strategy, or build the graph with a lower threshold)`, {
+    const left = sg.excluded.size > 0 ? ` after leaving out the ${sg.excluded.size} tools \`tools lint\` flags (--include-flagged keeps them)` : "";
+    throw new InputError(`cannot walk: ${why}${left} (use the "random" strategy, or build the graph with a lower threshold)`, {
       code: "GRAPH_HAS_NO_EDGES",
     });
   }
@@ -177,7 +178,8 @@ export function randomWalkSample(graph: SamplingGraphLike, options: SeededSample
 export function randomSample(graph: SamplingGraphLike, options: SeededSampleOptions): ToolSample {
   const sg = asSamplingGraph(graph);
   if (sg.nodes.length === 0) {
-    throw new InputError("cannot sample: the graph has no tools", { code: "GRAPH_IS_EMPTY" });
+    const left = sg.excluded.size > 0 ? ` left after the ${sg.excluded.size} flagged by \`tools lint\` (--include-flagged keeps them)` : "";
+    throw new InputError(`cannot sample: the graph has no tools${left}`, { code: "GRAPH_IS_EMPTY" });
   }
   const rng = new Rng(options.seed);
   const range = toSizeRange(options.size);

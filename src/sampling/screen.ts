@@ -58,11 +58,12 @@ export function screenTools(tools: readonly ToolSpec[], graph: ToolGraph | Sampl
 
 /** One line per rule with its count, then what was left out (for stderr). */
 export function formatScreen(summary: ScreenSummary): string {
-  const parts = LINT_RULES.filter((r) => summary.rules[r] > 0).map((r) => `${r} ${summary.rules[r]}`);
+  const parts = LINT_RULES.filter((r) => r !== "isolated" && summary.rules[r] > 0).map((r) => `${r} ${summary.rules[r]}`);
   const kept = summary.kept > 0 ? `, ${summary.kept} kept (--include-flagged)` : "";
   return (
     `lint: ${summary.flagged} of ${summary.tools} tools flagged, ${summary.excluded} left out of sampling${kept}` +
     (parts.length > 0 ? ` (${parts.join(", ")})` : "") +
+    (summary.rules.isolated > 0 ? `; ${summary.rules.isolated} without an edge in the full graph (notice)` : "") +
     (summary.excluded > 0 ? "; `toolflow tools lint` lists them, --include-flagged keeps them" : "") +
     "\n"
   );
