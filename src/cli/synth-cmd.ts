@@ -10,7 +10,7 @@ import { parseSizeRange } from "../core/index.js";
 import { parseStepMix, validateSynthOptions, type SynthOptions } from "../synth/index.js";
 import type { StepMix } from "../core/index.js";
 import { runSynth } from "../synth/index.js";
-import { defaultLlm, intOption, listOption, numberOption } from "./options.js";
+import { defaultLlm, intOption, listOption, numberOption, parseIncludeFlagged } from "./options.js";
 
 interface RawSynthFlags {
   tools?: string;
@@ -27,6 +27,7 @@ interface RawSynthFlags {
   out?: string;
   sampling: string;
   size: string;
+  includeFlagged?: string | boolean;
   plan: boolean;
   maxTurns?: number;
   toolErrorRate?: number;
@@ -80,6 +81,10 @@ export function registerSynthCommands(program: Command): void {
       new Option("--sampling <strategy>", "tool sampling strategy").choices([...SAMPLING_STRATEGIES]).default("walk"),
     )
     .option("--size <range>", "tools per sample, N or MIN-MAX", "2-5")
+    .option(
+      "--include-flagged [rules]",
+      "sample the tools `toolflow tools lint` flags too (all, or those flagged only by these comma-separated rules); default: left out",
+    )
     .option("--no-plan", "no dialogue plan (the paper's w/o Plan ablation)")
     .option("--max-turns <n>", "maximum user turns per dialogue", intOption("--max-turns", 1))
     .option("--tool-error-rate <p>", "share of simulated tool calls that return an error", numberOption("--tool-error-rate", 0, 1))
@@ -131,6 +136,7 @@ export function registerSynthCommands(program: Command): void {
         out: flags.out,
         sampling: flags.sampling,
         size: parseSizeRange(flags.size),
+        ...(flags.includeFlagged !== undefined ? { includeFlagged: parseIncludeFlagged(flags.includeFlagged) } : {}),
         plan: flags.plan,
         maxTurns: flags.maxTurns,
         toolErrorRate: flags.toolErrorRate,

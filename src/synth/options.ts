@@ -6,6 +6,7 @@ import { UsageError } from "../core/index.js";
 import { canonicalJson, stripUrlCredentials } from "../core/index.js";
 import { DIALOGUE_ROLES, SAMPLING_STRATEGIES, type DialogueRole } from "../core/index.js";
 import { DEFAULT_STEP_MIX, MAX_UNSUPPORTED_SHARE, PLAN_STEP_KINDS, type StepMix } from "../core/index.js";
+import { LINT_RULES } from "../tools/index.js";
 
 /** `--step-mix`: the share of plan steps of the kinds that can be set (only `unsupported` so far). */
 export const StepMixZ = z
@@ -68,6 +69,11 @@ export const SynthOptionsZ = z.object({
   out: z.string().min(1),
   sampling: z.enum(SAMPLING_STRATEGIES),
   size: SizeRangeZ,
+  /**
+   * `--include-flagged [rules]`: sample the tools `tools lint` flags (true: all; a list: those flagged only by
+   * these rules). Absent: flagged tools are left out of synth's own sampling.
+   */
+  includeFlagged: z.union([z.boolean(), z.array(z.enum(LINT_RULES))]).optional(),
   plan: z.boolean(),
   maxTurns: z.number().int().min(1).optional(),
   toolErrorRate: z.number().min(0).max(1).optional(),
@@ -152,6 +158,8 @@ export interface RunDefinition {
   seed: number;
   sampling: string;
   size: string;
+  /** Present only when set (`--include-flagged`; older manifests lack it). */
+  includeFlagged?: true | string[];
   plan: boolean;
   maxTurns: number | null;
   toolErrorRate: number | null;
@@ -188,6 +196,7 @@ const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
   seed: "--seed",
   sampling: "--sampling",
   size: "--size",
+  includeFlagged: "--include-flagged",
   plan: "--no-plan",
   maxTurns: "--max-turns",
   toolErrorRate: "--tool-error-rate",
@@ -226,6 +235,7 @@ export function runDefinition(
     seed: options.seed,
     sampling: options.sampling,
     size: `${options.size.min}-${options.size.max}`,
+    ...(options.includeFlagged === true ? { includeFlagged: true as const } : Array.isArray(options.includeFlagged) ? { includeFlagged: [...options.includeFlagged] } : {}),
     plan: options.plan,
     maxTurns: options.maxTurns ?? null,
     toolErrorRate: options.toolErrorRate ?? null,

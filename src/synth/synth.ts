@@ -185,7 +185,9 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
   }
   const price: PriceFn = (model, usage) => costFor(models.prices, model, usage);
 
-  const manifestInputs = { ...inputs.describe, producers: producerCounts(inputs.samples), models: models.describe() };
+  // a resumed run reads its samples back and does not lint again: the first session's lint counts stay
+  const keptLint = previous?.inputs.lint !== undefined && inputs.describe.lint === undefined ? { lint: previous.inputs.lint } : {};
+  const manifestInputs = { ...keptLint, ...inputs.describe, producers: producerCounts(inputs.samples), models: models.describe() };
   const seeds = { run: options.seed, sampling: inputs.samplingSeed, dialogue: "deriveSeed(run, index)" };
   const optionsForManifest = manifestOptions(options);
   const manifestFor = (snapshot: TallySnapshot, status: Manifest["status"], error?: string): Manifest => {
