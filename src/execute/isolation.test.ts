@@ -16,6 +16,7 @@ import { testSynthOptions } from "../../test/support/synth-options.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
 import { DialogueRecordZ, RejectedRecordZ, UsageError, type DialogueRecord, type ToolSpec } from "../core/index.js";
 import { exportDataset } from "../export/index.js";
+import { RunData } from "../html/index.js";
 import { defaultSynthDeps, ManifestZ, runSynth } from "../synth/index.js";
 import { importTools, writeToolsJsonl } from "../tools/index.js";
 import { createToolExecution, ExecuteError, formatExecutionPlan, keepContent } from "./index.js";
@@ -234,7 +235,7 @@ describe("synth --execute mcp --allow-writes on a stateful server", () => {
         testSynthOptions({ tools: toolsFile, samples: samplesFile, count: 3, seed: 11, out, concurrency: 2, execute: "mcp", allowWrites: true, maxAttempts: 4, plan: false }),
         { stderr: quiet(), tty: false, env: {}, deps },
       );
-    const first = await run(join(base, "run1")).catch(async (e) => { console.log(await readFile(join(base, "run1", "rejected.jsonl"), "utf8")); throw e; });
+    const first = await run(join(base, "run1"));
     const second = await run(join(base, "run2"));
 
     const read = async (out: string) => (await lines(join(out, "dialogues.jsonl"))).map((l) => DialogueRecordZ.parse(JSON.parse(l)));
@@ -313,5 +314,10 @@ describe("synth --execute mcp --allow-writes on a stateful server", () => {
     expect(row).toBeDefined();
     expect(row).toContain(`| mcp | ${count("executed")} | ${count("simulated")} |`);
     expect(count("executed")).toBeGreaterThan(0);
+    // the HTML report's data says the same
+    const page = (await RunData.open(join(base, "run1"))).summary();
+    expect(page.toolResults).toEqual([
+      { source: spec, kind: "mcp", executed: count("executed"), executedErrors: 0, structured: exported.length, simulated: count("simulated") },
+    ]);
   }, 30_000);
 });
