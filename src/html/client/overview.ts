@@ -68,6 +68,14 @@ export function renderOverview(s: ReportSummary): HTMLElement {
         ["seeds", `run ${show(seeds.run)}, sampling ${show(seeds.sampling)}, dialogue ${show(seeds.dialogue)}`],
         ["tokens", `${num(Number(usage.promptTokens ?? 0))} prompt, ${num(Number(usage.completionTokens ?? 0))} completion, ${num(Number(usage.cachedTokens ?? 0))} cached${usage.estimated ? " (estimated)" : ""}`],
         ["cost", cost.total === null || cost.total === undefined ? `unpriced (${show(cost.unpriced)})` : `$${Number(cost.total).toFixed(4)}`],
+        ...(m.rejectedWrites
+          ? [
+              [
+                "writes of rejected dialogues",
+                `${num(Number(obj(m.rejectedWrites).discarded ?? 0))} discarded with their dialogue's server process, ${num(Number(obj(m.rejectedWrites).left ?? 0))} left on shared servers (manifest.json "rejectedWrites")`,
+              ] as [string, string],
+            ]
+          : []),
       ]),
     );
   } else run.append(h("p", { class: "muted" }, `${s.dir}: no manifest.json (yet).`));
