@@ -58,8 +58,9 @@ function toolResultLines(s: DatasetStats): string[] {
   }
   const structured = rows.reduce((n, r) => n + r.structured, 0);
   return [
-    `Tool results: ${executed} of ${total} were executed on real servers (\`synth --execute\`); the tool role's model above wrote`,
-    `only the other ${total - executed}. Per tool source:`,
+    executed === total
+      ? `Tool results: all ${total} were executed on real servers (\`synth --execute\`); the tool role's model above wrote none. Per tool source:`
+      : `Tool results: ${executed} of ${total} were executed on real servers (\`synth --execute\`); the tool role's model above wrote only the other ${total - executed}. Per tool source:`,
     "",
     table(
       ["tool source", "kind", "executed", "simulated", "executed with a real error"],

@@ -147,7 +147,9 @@ export function renderOverview(s: ReportSummary): HTMLElement {
         {},
         executed === 0
           ? `All ${num(total)} simulated by the tool role's model (nothing executed: no synth --execute).`
-          : `${num(executed)} of ${num(total)} executed on real servers (synth --execute); the tool role's model wrote the other ${num(total - executed)}.`,
+          : executed === total
+            ? `All ${num(total)} executed on real servers (synth --execute); the tool role's model wrote none.`
+            : `${num(executed)} of ${num(total)} executed on real servers (synth --execute); the tool role's model wrote the other ${num(total - executed)}.`,
       ),
       h(
         "table",
