@@ -237,6 +237,19 @@ describe("synth --execute mcp --allow-writes on a stateful server", () => {
       );
     const first = await run(join(base, "run1"));
     const second = await run(join(base, "run2"));
+    // a run stopped while dialogues are at their servers (Ctrl-C) ends their processes too
+    const stop = new AbortController();
+    const interrupted = await runSynth(
+      testSynthOptions({ tools: toolsFile, samples: samplesFile, count: 3, seed: 12, out: join(base, "run3"), concurrency: 2, execute: "mcp", allowWrites: true, plan: false }),
+      {
+        stderr: quiet(),
+        tty: false,
+        env: {},
+        signal: stop.signal,
+        deps: { ...deps, generateDialogue: (...a: Parameters<typeof real.generateDialogue>) => real.generateDialogue(...a).finally(() => stop.abort()) },
+      },
+    );
+    expect(interrupted.status).toBe("interrupted");
 
     const read = async (out: string) => (await lines(join(out, "dialogues.jsonl"))).map((l) => DialogueRecordZ.parse(JSON.parse(l)));
     const records = await read(join(base, "run1"));
@@ -265,7 +278,7 @@ describe("synth --execute mcp --allow-writes on a stateful server", () => {
       }
     }
     expect(reads).toBeGreaterThan(0);
-    expect(new Set(log.map((e) => e.pid)).size).toBeGreaterThanOrEqual(8); // 4 dialogues a run, twice
+    expect(new Set(log.map((e) => e.pid)).size).toBeGreaterThanOrEqual(9); // 4 dialogues a run, twice, and the stopped run's
     await expectAllExited(base);
 
     // the rejected dialogue's writes: in its record and in the manifest, discarded with its process
