@@ -16,7 +16,8 @@ import {
   type ToolSpec,
   type Verification,
 } from "../core/index.js";
-import type { ExecuteToolHook, GeneratedDialogue, GenerateOptions } from "../agents/index.js";
+import type { GeneratedDialogue, GenerateOptions } from "../agents/index.js";
+import type { DialogueExecution } from "../execute/index.js";
 import { personaAt, SampleUnusableError, UngroundedCallError } from "../agents/index.js";
 import { DIALOGUE_ROLES } from "../core/index.js";
 import type { StepMix } from "../core/index.js";
@@ -57,8 +58,11 @@ export interface RunnerConfig {
   stepMix?: StepMix;
   /** `--keep-reasoning`: records carry the assistant model's reasoning per assistant message. */
   keepReasoning?: boolean;
-  /** `--execute`: runs tool calls on their real servers; records carry `execution`. */
-  executeTool?: ExecuteToolHook;
+  /**
+   * `--execute`: runs tool calls on their real servers (each dialogue opens its own; its server processes end with
+   * it); records carry `execution`, rejected ones the writes they executed.
+   */
+  execution?: { openDialogue(id: string): DialogueExecution };
   temperature?: number;
   provenance: "reject" | "flag";
   /** Repair at the turn (with provenance "reject"; default true): see SynthOptions.turnRepair. */
@@ -346,7 +350,7 @@ export type AttemptConfig = Omit<
 >;
 
 /** What every dialogue of a run is generated with; the seed and the abort signal are per dialogue. */
-export type RunGenerateOptions = Omit<GenerateOptions, "seed" | "signal" | "maxToolRounds">;
+export type RunGenerateOptions = Omit<GenerateOptions, "seed" | "signal" | "maxToolRounds" | "executeTool">;
 
 /** A run's generate options from its config (or options) fields of the same names, unset ones left out. */
 export function generateOptionsOf(c: RunGenerateOptions): RunGenerateOptions {
@@ -356,7 +360,6 @@ export function generateOptionsOf(c: RunGenerateOptions): RunGenerateOptions {
     ...(c.toolErrorRate !== undefined ? { toolErrorRate: c.toolErrorRate } : {}),
     ...(c.stepMix !== undefined ? { stepMix: c.stepMix } : {}),
     ...(c.keepReasoning ? { keepReasoning: true } : {}),
-    ...(c.executeTool ? { executeTool: c.executeTool } : {}),
     ...(c.temperature !== undefined ? { temperature: c.temperature } : {}),
   };
 }
@@ -375,6 +378,26 @@ export async function attemptDialogue(
   index: number,
   signal: AbortSignal,
   deduper?: Pick<DeduperLike, "check">,
+): Promise<Outcome> {
+  // --execute: the dialogue's own tool execution; its server processes end when the dialogue is generated (or
+  // fails), and a rejected record lists the writes it executed.
+  const execution = config.execution?.openDialogue(dialogueId(config.seed, index));
+  try {
+    const outcome = await attemptWith(config, index, signal, deduper, execution);
+    const writes = execution?.writes() ?? [];
+    if (outcome.kind === "rejected" && writes.length > 0) return { ...outcome, record: { ...outcome.record, executedWrites: writes } };
+    return outcome;
+  } finally {
+    await execution?.close();
+  }
+}
+
+async function attemptWith(
+  config: AttemptConfig,
+  index: number,
+  signal: AbortSignal,
+  deduper: Pick<DeduperLike, "check"> | undefined,
+  execution: DialogueExecution | undefined,
 ): Promise<Outcome> {
   const seed = deriveSeed(config.seed, index);
   const sample = sampleFor(config.samples, index);
@@ -399,6 +422,7 @@ export async function attemptDialogue(
       signal,
       persona: personaAt(config.seed, index),
       ...generateOptionsOf(config),
+      ...(execution ? { executeTool: execution.hook } : {}),
       // Repair at the turn: the verifier's own provenance rule, applied to each reply's calls as they are made.
       ...(config.provenance === "reject" && config.turnRepair !== false && checkAtTurn
         ? {
@@ -411,6 +435,7 @@ export async function attemptDialogue(
         : {}),
     });
   } catch (err) {
+    await execution?.close();
     if (signal.aborted) return { kind: "aborted" };
     if (isFatalError(err)) return { kind: "fatal", error: err };
     const stage = (err as { stage?: unknown }).stage;
@@ -441,6 +466,7 @@ export async function attemptDialogue(
       },
     };
   }
+  await execution?.close(); // the dialogue's server processes are not needed for its checks
   if (signal.aborted) return { kind: "aborted" };
   const checks: DialogueForChecks = {
     tools,
@@ -496,7 +522,7 @@ export async function attemptDialogue(
     stepOf: dialogue.stepOf,
     persona: dialogue.persona,
     ...(config.keepReasoning && dialogue.reasoning ? { reasoning: dialogue.reasoning } : {}),
-    ...(config.executeTool && dialogue.execution ? { execution: dialogue.execution } : {}),
+    ...(config.execution && dialogue.execution ? { execution: dialogue.execution } : {}),
     verification,
     models: models_,
     backend,

@@ -222,7 +222,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
       count: options.count,
       maxAttempts,
       concurrency: options.concurrency,
-      ...attemptConfigFor(options, { samples: inputs.samples, tools: inputs.tools, models, deps, ...(execution ? { executeTool: execution.hook } : {}) }),
+      ...attemptConfigFor(options, { samples: inputs.samples, tools: inputs.tools, models, deps, ...(execution ? { execution } : {}) }),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(io.checkpointMs !== undefined ? { checkpointMs: io.checkpointMs } : {}),
       onRecovered: (info) => {
@@ -273,6 +273,14 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
           (e.executedErrors > 0 ? ` (${e.executedErrors} real errors)` : "") +
           (e.returnsMismatch > 0 ? `, ${e.returnsMismatch} not matching their returns schema` : "") +
           `, ${e.simulated} simulated`,
+      );
+    }
+    if (s.rejectedWrites) {
+      const w = s.rejectedWrites;
+      say(
+        `synth: writes executed by rejected dialogues: ${w.discarded} discarded with their dialogue's server process, ` +
+          `${w.left} left on shared servers` +
+          (w.left > 0 ? ` (listed in ${dir}/manifest.json "rejectedWrites" and, in full, rejected.jsonl "executedWrites")` : ""),
       );
     }
     return {
