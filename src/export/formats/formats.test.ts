@@ -178,7 +178,7 @@ describe("format details", () => {
     expect(text).toContain('<|start_header_id|>ipython<|end_header_id|>\n\n"{\\"booking_id\\":\\"BK-7781\\",\\"status\\":\\"confirmed\\"}"<|eot_id|>');
     expect(text).not.toContain('[{"name"');
     expect(text.endsWith("perfect for walking around Alfama.<|eot_id|>")).toBe(true);
-    // one <|eot_id|> per message, the parallel turn's two calls as two messages, the system and first user message merged
+    // one <|eot_id|> per message, the parallel turn's two calls as two messages
     expect((text.match(/<\|eot_id\|>/g) ?? []).length).toBe(sequentialCalls(record.messages).messages.length);
   });
 
