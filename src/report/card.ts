@@ -126,6 +126,8 @@ export function renderDatasetCard(input: CardInput): string {
       ...((llama.notes ?? []).length > 0 ? [""] : []),
     );
   }
+  const otherNotes = input.formats.filter((f) => f.name !== "llama31").flatMap((f) => (f.notes ?? []).map((n) => `- \`${f.name}/\`: ${n}`));
+  if (otherNotes.length > 0) out.push(...otherNotes, "");
 
   if (input.reasoning) {
     const r = input.reasoning;

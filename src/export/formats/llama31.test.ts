@@ -170,11 +170,11 @@ describe("llama31: Meta's JSON tool-calling format", () => {
     const recs = [parallel(), single("Sunny")];
     const seq = getFormat("llama31").cardNotes!(recs);
     expect(seq).toContain(
-      "1 assistant turns with parallel calls (2 calls, in 1 dialogues) are written as consecutive single calls, each followed by its result (`--parallel sequential`): the format has one call per assistant message.",
+      "1 assistant turn with parallel calls (2 calls, in 1 dialogue) written as consecutive single calls, each followed by its result (`--parallel sequential`): the format has one call per assistant message.",
     );
-    expect(seq).toContain("1 assistant turns have text beside their calls; Meta's format has no place for it and it is not written.");
+    expect(seq).toContain("1 assistant turn with text beside the calls: Meta's format has no place for it, and it is not written.");
     const drop = getFormat("llama31", { llama31: { parallel: "drop" } }).cardNotes!(recs);
-    expect(drop).toContain("1 dialogues with parallel calls (1 turns, 2 calls) are left out (`--parallel drop`); the row counts above do not include them.");
+    expect(drop).toContain("1 dialogue with parallel calls (1 turn, 2 calls) left out (`--parallel drop`); the row counts above do not include them.");
     expect(drop.join("\n")).not.toContain("text beside");
   });
 
@@ -257,7 +257,7 @@ describe("export --format llama31 (on disk)", () => {
     expect(rows).toHaveLength(1);
     expect(JSON.parse(rows[0]!).text).toContain("Weather in Lisbon?<|eot_id|>");
     const card = readFileSync(join(out, "README.md"), "utf8");
-    expect(card).toContain("- 1 dialogues with parallel calls (1 turns, 2 calls) are left out (`--parallel drop`)");
+    expect(card).toContain("- 1 dialogue with parallel calls (1 turn, 2 calls) left out (`--parallel drop`)");
     expect(card).toContain("the tools in the first user message (the template's default)");
 
     const bad = await cliInProcess(["export", dir, "-o", join(dir, "o2"), "--format", "llama31", "--parallel", "merge"]);

@@ -380,6 +380,9 @@ export function parseLlama31(text: string): ParsedDialogue {
 
 // ---------------------------------------------------------------- the format
 
+/** "1 dialogue", "2 dialogues". */
+const count = (n: number, word: string) => `${n} ${word}${n === 1 ? "" : "s"}`;
+
 /** What the dataset card says about a llama31 export of `records`. */
 function cardNotes(records: DialogueRecord[], o: Llama31Options, template: boolean): string[] {
   let turns = 0;
@@ -415,17 +418,17 @@ function cardNotes(records: DialogueRecord[], o: Llama31Options, template: boole
   if (turns === 0) notes.push("No assistant turn has parallel calls.");
   else if (o.parallel === "sequential") {
     notes.push(
-      `${turns} assistant turns with parallel calls (${calls} calls, in ${dialogues} dialogues) are written as consecutive single calls, ` +
+      `${count(turns, "assistant turn")} with parallel calls (${count(calls, "call")}, in ${count(dialogues, "dialogue")}) written as consecutive single calls, ` +
         "each followed by its result (`--parallel sequential`): the format has one call per assistant message.",
     );
   } else if (o.parallel === "drop") {
-    notes.push(`${dialogues} dialogues with parallel calls (${turns} turns, ${calls} calls) are left out (\`--parallel drop\`); the row counts above do not include them.`);
-  } else notes.push(`${turns} assistant turns with parallel calls (${calls} calls) were handed to the chat template as they are (\`--parallel keep\`).`);
+    notes.push(`${count(dialogues, "dialogue")} with parallel calls (${count(turns, "turn")}, ${count(calls, "call")}) left out (\`--parallel drop\`); the row counts above do not include them.`);
+  } else notes.push(`${count(turns, "assistant turn")} with parallel calls (${count(calls, "call")}) handed to the chat template as they are (\`--parallel keep\`).`);
   if (textBeside > 0) {
     notes.push(
       template
-        ? `${textBeside} assistant turns have text beside their calls; it reached the chat template as the message content.`
-        : `${textBeside} assistant turns have text beside their calls; Meta's format has no place for it and it is not written.`,
+        ? `${count(textBeside, "assistant turn")} with text beside the calls: the text reached the chat template as the message content.`
+        : `${count(textBeside, "assistant turn")} with text beside the calls: Meta's format has no place for it, and it is not written.`,
     );
   }
   return notes;
