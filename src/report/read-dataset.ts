@@ -340,6 +340,32 @@ function fromHermes(row: z.infer<typeof ShareGptRowZ>): Normal {
 
 const BLOCK_RE = /<\|start_header_id\|>([a-z_]+)<\|end_header_id\|>\n\n([\s\S]*?)<\|(?:eot_id|eom_id)\|>/g;
 const LLAMA_TOOLS_INTRO = "You have access to the following functions.";
+/** Meta's default template puts the tools in the first user message after this instruction (two paragraphs). */
+const LLAMA_USER_TOOLS_INTRO = "Given the following functions, please respond with a JSON for a function call";
+
+/** The JSON objects at the start of `text`, each followed by a blank line, and the text after them. */
+function llamaToolBlocks(text: string): { found: unknown[]; rest: string } {
+  const found: unknown[] = [];
+  let rest = text;
+  while (rest.startsWith("{")) {
+    const end = jsonValueEnd(rest, 0);
+    if (end < 0) break;
+    found.push(JSON.parse(rest.slice(0, end)));
+    rest = rest.slice(end).replace(/^\n\n/, "");
+  }
+  return { found, rest };
+}
+
+/** A tool result as Meta's template writes a string (a JSON string literal) is that string. */
+function llamaResult(content: string): string {
+  if (!content.startsWith('"')) return content;
+  try {
+    const v: unknown = JSON.parse(content);
+    return typeof v === "string" ? v : content;
+  } catch {
+    return content;
+  }
+}
 
 function llamaCalls(text: string, ids: Ids): ToolCall[] | undefined {
   return jsonTextCalls(text)?.map((c) => ({ id: ids.next(), type: "function" as const, function: c }));
@@ -354,23 +380,28 @@ function fromLlama(row: z.infer<typeof LlamaRowZ>): Normal {
     const role = m[1];
     const content = m[2] ?? "";
     if (role === "system") {
-      let rest = content.replace(/^Cutting Knowledge Date:[^\n]*\n/, "").replace(/^Today Date:[^\n]*\n\n?/, "");
+      let rest = content
+        .replace(/^Environment: ipython\n/, "")
+        .replace(/^Cutting Knowledge Date:[^\n]*\n/, "")
+        .replace(/^Today Date:[^\n]*\n\n?/, "");
       if (rest.startsWith(LLAMA_TOOLS_INTRO)) {
         const para = rest.indexOf("\n\n");
-        rest = para >= 0 ? rest.slice(para + 2) : "";
-        const found: unknown[] = [];
-        while (rest.startsWith("{")) {
-          const end = jsonValueEnd(rest, 0);
-          if (end < 0) break;
-          found.push(JSON.parse(rest.slice(0, end)));
-          rest = rest.slice(end).replace(/^\n\n/, "");
-        }
-        tools = toolList(found);
+        const blocks = llamaToolBlocks(para >= 0 ? rest.slice(para + 2) : "");
+        rest = blocks.rest;
+        tools = toolList(blocks.found);
       }
       if (rest.trim() !== "") messages.push({ role: "system", content: rest.trim() });
-    } else if (role === "user") messages.push({ role: "user", content });
-    else if (role === "assistant") {
-      const calls = llamaCalls(content, ids);
+    } else if (role === "user") {
+      if (!messages.some((x) => x.role === "user") && content.startsWith(LLAMA_USER_TOOLS_INTRO)) {
+        // the instruction is two paragraphs; the tools follow, then the user's own text
+        const second = content.indexOf("\n\n", content.indexOf("\n\n") + 2);
+        const blocks = llamaToolBlocks(second >= 0 ? content.slice(second + 2) : "");
+        tools = toolList(blocks.found);
+        messages.push({ role: "user", content: blocks.rest });
+      } else messages.push({ role: "user", content });
+    } else if (role === "assistant") {
+      const body = content.startsWith("<|python_tag|>") ? content.slice("<|python_tag|>".length) : content;
+      const calls = llamaCalls(body, ids);
       if (calls) {
         pending = [...calls];
         messages.push({ role: "assistant", content: null, tool_calls: calls });
@@ -378,7 +409,7 @@ function fromLlama(row: z.infer<typeof LlamaRowZ>): Normal {
     } else if (role === "ipython" || role === "tool") {
       const call = pending.shift();
       if (!call) throw new RowError("an ipython turn without a pending call");
-      messages.push({ role: "tool", tool_call_id: call.id, name: call.function.name, content });
+      messages.push({ role: "tool", tool_call_id: call.id, name: call.function.name, content: llamaResult(content) });
     } else throw new RowError(`unknown role "${role}" (expected system, user, assistant, ipython)`);
   }
   if (messages.length === 0) throw new RowError("no <|start_header_id|>role<|end_header_id|> blocks");
