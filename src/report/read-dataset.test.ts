@@ -164,7 +164,7 @@ describe("readDataset: detection and errors", () => {
     const e = await error(fx("unknown.jsonl"));
     expect(e.file).toBe(fx("unknown.jsonl"));
     expect(e.line).toBe(1);
-    expect(e.message).toMatch(/unknown dataset format \(expected a toolflow dialogue record, an OpenAI row/);
+    expect(e.message).toMatch(/unknown dataset format \(expected a toolflow dialogue record, an OpenAI or LLaMA-Factory row/);
   });
 
   it("a broken line names its line", async () => {
