@@ -10,8 +10,8 @@
  * The answers (`possible_answer/<same file name>`, `{id, ground_truth}`) become the assistant's calls:
  * - single-turn categories: `ground_truth` is a list of `{function: {argument: [acceptable values]}}`, one entry
  *   per expected call; all of them form one assistant turn after the question (two or more are a parallel turn).
- *   Each argument takes its first acceptable value that is not `""` (BFCL's "may be left out"), at every level of
- *   nested objects; an argument whose only acceptable value is `""` is left out.
+ *   Each argument takes its first acceptable value that is neither `""` (BFCL's "may be left out") nor `null`, at
+ *   every level of nested objects; an argument with no other acceptable value is left out.
  * - multi-turn categories: `ground_truth` is one list per turn of calls written in Python syntax
  *   (`cd(folder='document')`); each call is an assistant turn of its own after its turn's user message (they run
  *   one after another, each on the previous one's state; BFCL gives no results).
@@ -161,10 +161,13 @@ export function bfclFileContext(questionFile: string, options: { answers?: strin
 
 // ---------------------------------------------------------------- answers -> calls
 
-/** BFCL's acceptable values: the first that is not "" ("may be left out"); undefined when there is none. */
+/**
+ * BFCL's acceptable values: the first that is neither "" ("may be left out") nor null (the default, None);
+ * undefined — the argument is left out — when there is no other.
+ */
 function firstAcceptable(values: unknown): { value: unknown } | undefined {
   if (!Array.isArray(values)) return { value: values };
-  for (const v of values) if (v !== "") return { value: acceptableValue(v) };
+  for (const v of values) if (v !== "" && v !== null) return { value: acceptableValue(v) };
   return undefined;
 }
 
