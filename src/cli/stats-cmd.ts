@@ -169,7 +169,7 @@ export function registerStatsCommands(program: Command): void {
         const files = read.files.map((x) => {
           if (x.skipped) return `${x.file}: skipped (${x.skipped})`;
           const ans = x.answers === undefined ? "" : x.answers ? `, calls from ${x.answers}` : ", no answer file";
-          return `${x.file}: ${x.format}, ${x.rows} rows${ans}`;
+          return `${x.file}: ${x.format}, ${x.rows} row${x.rows === 1 ? "" : "s"}${ans}`;
         });
         const lines = [
           ...rows.map(([label, [cell]]) => `  ${label.padEnd(36)} ${cell}`),

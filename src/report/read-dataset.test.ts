@@ -233,6 +233,11 @@ describe("readDataset: nothing lost without a word", () => {
     expect(n.kinds).toEqual(["unmatched-result"]);
   });
 
+  it("openai rows keep LLaMA-Factory tool_call blocks as calls (a file whose first row had none)", () => {
+    const d = readRow("openai", { messages: [{ role: "user", content: "x" }, { role: "assistant", content: [{ type: "reasoning", value: "hm" }, { type: "tool_call", value: '{"name": "a", "arguments": {"q": 1}}' }] }] }, where);
+    expect(shape(d)).toEqual(["user x", 'call a{"q":1}']);
+  });
+
   it("offered tools without a name are left out and noted", () => {
     const n = noted();
     const d = readRow("openai", { messages: [{ role: "user", content: "x" }], tools: JSON.stringify([{ name: "a" }, { description: "no name" }]) }, where, { note: n.note });

@@ -185,6 +185,10 @@ function fromOpenAI(row: z.infer<typeof OpenAIRowZ>, ctx: RowContext): Normal {
         type: "function" as const,
         function: { name: c.function.name, arguments: argsString(c.function.arguments) },
       }));
+      // LLaMA-Factory's tool_call content blocks, in a file whose first row had none (read as openai)
+      if (Array.isArray(m.content)) {
+        for (const b of m.content) if (isObj(b) && b.type === "tool_call" && typeof b.value === "string") calls.push(...blockCalls(b.value, ids));
+      }
       pending = calls;
       messages.push(calls.length > 0 ? { role: "assistant", content: content === "" ? null : content, tool_calls: calls } : { role: "assistant", content });
     } else {
@@ -767,7 +771,8 @@ export async function* readDataset(path: string, options: ReadDatasetOptions = {
         d = readRow(format, row, { file, line }, { note, ...(bfcl ? { bfcl } : {}) });
       } catch (err) {
         if (!(options.skipInvalid && err instanceof InputError)) throw err;
-        badRow(line, err.message.replace(`${file} line ${line}: `, ""));
+        const at = `${file} line ${line}`;
+        badRow(line, err.message.startsWith(at) ? err.message.slice(at.length).replace(/^:\s*/, "").trim() : err.message);
         continue;
       }
       readAny = true;
