@@ -3,7 +3,7 @@
  */
 import type { Command } from "commander";
 import { UsageError } from "../core/index.js";
-import { EXPORT_FORMATS, exportDataset, isFormatName, parseSplit, type ExportFormatName } from "../export/index.js";
+import { EXPORT_FORMATS, HERMES_STYLES, exportDataset, isFormatName, parseSplit, type ExportFormatName, type HermesStyle } from "../export/index.js";
 
 interface ExportCmdOptions {
   format: string;
@@ -12,6 +12,8 @@ interface ExportCmdOptions {
   seed: string;
   chatTemplate?: string;
   reasoning?: boolean;
+  hermesStyle: string;
+  toolName?: boolean;
   force?: boolean;
 }
 
@@ -44,12 +46,17 @@ export function registerExportCommands(program: Command): void {
     .option("--seed <n>", "seed of the split assignment", "0")
     .option("--chat-template <file>", "llama31: render with this chat template (.jinja, or tokenizer_config.json)")
     .option("--reasoning", "write the assistant's reasoning (synth --keep-reasoning) where the format has a place: openai reasoning_content, <think> in hermes/sharegpt")
+    .option("--hermes-style <style>", "hermes: toolflow (toolflow's Hermes layout) or nous (the text of Hermes 2 Pro's tool_use chat template)", "toolflow")
+    .option("--tool-name", "openai: tool messages carry the called function's name (Hermes 2 Pro's template needs it)")
     .option("--force", "replace a non-empty output directory")
     .action(async (dir: string, opts: ExportCmdOptions) => {
       const formats = parseFormats(opts.format);
       const split = parseSplit(opts.split);
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer (got "${opts.seed}")`);
+      if (!(HERMES_STYLES as readonly string[]).includes(opts.hermesStyle)) {
+        throw new UsageError(`--hermes-style: unknown style "${opts.hermesStyle}" (choose from ${HERMES_STYLES.join(", ")})`);
+      }
       const summary = await exportDataset({
         dir,
         out: opts.output,
@@ -58,6 +65,8 @@ export function registerExportCommands(program: Command): void {
         seed,
         chatTemplateFile: opts.chatTemplate,
         reasoning: opts.reasoning ?? false,
+        hermesStyle: opts.hermesStyle as HermesStyle,
+        toolName: opts.toolName ?? false,
         force: opts.force ?? false,
       });
       const s = summary.splitCounts;

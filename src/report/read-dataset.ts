@@ -256,14 +256,20 @@ function fromShareGpt(row: z.infer<typeof ShareGptRowZ>): Normal {
         messages.push({ role: "assistant", content: takeThink(t.value).rest });
         break;
       case "function_call": {
-        const v = parseLooseJson(takeThink(t.value).rest);
+        // text beside the calls, the calls in <tool_call>…</tool_call> (LLaMA-Factory 0.9.4+, toolflow's export)
+        const value = takeThink(t.value).rest;
+        const tagged = /<tool_call>([\s\S]*?)<\/tool_call>/.exec(value);
+        const text = tagged ? (value.slice(0, tagged.index) + value.slice(tagged.index + tagged[0].length)).trim() : "";
+        const v = parseLooseJson(tagged ? (tagged[1] ?? "") : value);
         pending = (Array.isArray(v) ? v : [v]).map((c) => makeCall(ids, c));
-        messages.push({ role: "assistant", content: null, tool_calls: pending });
+        messages.push({ role: "assistant", content: text === "" ? null : text, tool_calls: pending });
         break;
       }
       case "observation": {
         let contents = [t.value];
-        if (pending.length > 1) {
+        const joined = t.value.split("\n</tool_response>\n<tool_response>\n");
+        if (pending.length > 1 && joined.length === pending.length) contents = joined;
+        else if (pending.length > 1) {
           let v: unknown;
           try {
             v = JSON.parse(t.value);
@@ -305,6 +311,8 @@ function fromHermes(row: z.infer<typeof ShareGptRowZ>): Normal {
           list = jsonObjects(inner);
         }
         tools = toolList(Array.isArray(list) ? list : [list]);
+        // Hermes 2 Pro's template writes descriptions unescaped (not JSON): take the tool names at least
+        if (tools.length === 0) tools = toolList([...inner.matchAll(/"function": \{"name": "([^"]+)"/g)].map((x) => ({ name: x[1] })));
         // the dialogue's own system prompt follows the standard instructions (toolflow writes it there)
         const at = value.lastIndexOf(HERMES_INSTRUCTIONS_END);
         const own = at >= 0 ? value.slice(at + HERMES_INSTRUCTIONS_END.length).trim() : "";
@@ -331,8 +339,10 @@ function fromHermes(row: z.infer<typeof ShareGptRowZ>): Normal {
         }
         return valueText(isObj(v) && "content" in v ? v.content : v);
       });
-      messages.push(...answer(pending, contents.length > 0 ? contents : [value]));
-      pending = [];
+      // all results in one tool turn, or one turn per result (Hermes 2 Pro's template)
+      const answered = answer(pending, contents.length > 0 ? contents : [value]);
+      messages.push(...answered);
+      pending = pending.slice(answered.length);
     } else throw new RowError(`turn ${i}: unknown role "${t.from}" (expected system, human, gpt, tool)`);
   });
   return { messages, tools, plan: null, stepOf: null };
