@@ -6,6 +6,7 @@ import { UsageError } from "../core/index.js";
 import {
   EXPORT_FORMATS,
   exportDataset,
+  HERMES_STYLES,
   isFormatName,
   LLAMA31_DEFAULTS,
   LLAMA_CALL_END,
@@ -14,6 +15,7 @@ import {
   LLAMA_TOOLS_IN,
   parseSplit,
   type ExportFormatName,
+  type HermesStyle,
   type Llama31Options,
 } from "../export/index.js";
 
@@ -29,6 +31,8 @@ interface ExportCmdOptions {
   llamaResults: string;
   llamaDate: string;
   reasoning?: boolean;
+  hermesStyle: string;
+  toolName?: boolean;
   force?: boolean;
 }
 
@@ -88,12 +92,17 @@ export function registerExportCommands(program: Command): void {
     .option("--llama-results <as>", "llama31: tool results as JSON strings (a server passes strings) or JSON objects/lists as JSON: string|object", LLAMA31_DEFAULTS.results)
     .option("--llama-date <date>", 'llama31: the Today Date line: template (26 Jul 2024, the template\'s default), created (each dialogue\'s date), or a date such as "01 May 2024"', LLAMA31_DEFAULTS.date)
     .option("--reasoning", "write the assistant's reasoning (synth --keep-reasoning) where the format has a place: openai reasoning_content, <think> in hermes/sharegpt")
+    .option("--hermes-style <style>", "hermes: toolflow (toolflow's Hermes layout) or nous (the text of Hermes 2 Pro's tool_use chat template)", "toolflow")
+    .option("--tool-name", "openai: tool messages carry the called function's name (Hermes 2 Pro's template needs it)")
     .option("--force", "replace a non-empty output directory")
     .action(async (dir: string, opts: ExportCmdOptions) => {
       const formats = parseFormats(opts.format);
       const split = parseSplit(opts.split);
       const seed = Number(opts.seed);
       if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer (got "${opts.seed}")`);
+      if (!(HERMES_STYLES as readonly string[]).includes(opts.hermesStyle)) {
+        throw new UsageError(`--hermes-style: unknown style "${opts.hermesStyle}" (choose from ${HERMES_STYLES.join(", ")})`);
+      }
       const summary = await exportDataset({
         dir,
         out: opts.output,
@@ -103,6 +112,8 @@ export function registerExportCommands(program: Command): void {
         chatTemplateFile: opts.chatTemplate,
         llama31: llama31Options(opts),
         reasoning: opts.reasoning ?? false,
+        hermesStyle: opts.hermesStyle as HermesStyle,
+        toolName: opts.toolName ?? false,
         force: opts.force ?? false,
       });
       const s = summary.splitCounts;

@@ -14,6 +14,7 @@ import { datasetStats } from "../report/index.js";
 import { renderDatasetCard, SPLIT_NAMES, type CardFormat, type SplitName } from "../report/index.js";
 import { summarizeRejections } from "../verify/index.js";
 import { assistantReasoning } from "./formats/common.js";
+import type { HermesStyle } from "./formats/common.js";
 import { compileChatTemplate, getFormat, readChatTemplate, type ExportFormatName, type Llama31Options } from "./formats/index.js";
 import { loadDialogues, loadRejected } from "./load.js";
 import { assignSplits, type SplitRatios } from "./split.js";
@@ -32,6 +33,10 @@ export interface ExportOptions {
   llama31?: Partial<Llama31Options>;
   /** `--reasoning`: write the assistant's reasoning (kept by `synth --keep-reasoning`) where the format has a place for it. */
   reasoning?: boolean;
+  /** `--hermes-style`: `toolflow` (default) or `nous` (Hermes 2 Pro's tool_use template). */
+  hermesStyle?: HermesStyle;
+  /** `--tool-name`: OpenAI tool messages carry the called function's `name`. */
+  toolName?: boolean;
   /** Replace an existing non-empty OUT. */
   force?: boolean;
   /** toolflow version for the card (default: the installed package's version). */
@@ -102,10 +107,12 @@ export async function exportDataset(options: ExportOptions): Promise<ExportSumma
   const cardFormats: CardFormat[] = [];
   const places: Array<{ name: string; place: string }> = [];
   for (const name of options.formats) {
-    const format = getFormat(name, { chatTemplate, llama31: options.llama31 });
+    const format = getFormat(name, { chatTemplate, llama31: options.llama31, hermesStyle: options.hermesStyle, toolName: options.toolName });
     const counts = { train: 0, validation: 0, test: 0 } as Record<SplitName, number>;
     for (const split of SPLIT_NAMES) {
-      const lines = bySplit[split].flatMap((r) => format.toRows(r, { reasoning: options.reasoning ?? false }));
+      let id = 0; // rows with integer ids (xlam) are numbered 0, 1, 2, … in each file
+      const nextId = () => id++;
+      const lines = bySplit[split].flatMap((r) => format.toRows(r, { reasoning: options.reasoning ?? false, nextId }));
       counts[split] = lines.length;
       rendered.push({ path: join(name, `${split}.jsonl`), text: toJsonl(lines) });
     }

@@ -4,10 +4,13 @@
  */
 export {
   EXPORT_FORMATS,
+  HERMES_STYLES,
   ExportFormatError,
   type ExportFormat,
   type ExportFormatName,
+  type FormatOptions,
   type FunctionDef,
+  type HermesStyle,
   type ParsedDialogue,
   type RowOptions,
 } from "./formats/common.js";

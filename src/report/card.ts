@@ -40,6 +40,54 @@ export interface CardInput {
   version?: string;
 }
 
+/** LLaMA-Factory's reading of a format: its `formatting`, the columns and every tag (tags it is not given become null). */
+const LLAMA_FACTORY: Record<string, { formatting: string; columns: Record<string, string>; tags: Record<string, string> }> = {
+  sharegpt: {
+    formatting: "sharegpt",
+    columns: { messages: "conversations", system: "system", tools: "tools" },
+    tags: {
+      role_tag: "from",
+      content_tag: "value",
+      user_tag: "human",
+      assistant_tag: "gpt",
+      observation_tag: "observation",
+      function_tag: "function_call",
+      system_tag: "system",
+    },
+  },
+  openai: {
+    formatting: "openai",
+    columns: { messages: "messages", tools: "tools" },
+    tags: {
+      role_tag: "role",
+      content_tag: "content",
+      user_tag: "user",
+      assistant_tag: "assistant",
+      observation_tag: "tool",
+      function_tag: "function_call",
+      system_tag: "system",
+    },
+  },
+};
+
+/**
+ * The `dataset_info.json` entries LLaMA-Factory needs for the exported ShareGPT and OpenAI files, one per non-empty
+ * split (named `toolflow_<format>_<split>`, file names relative to the export folder), as JSON text; undefined when
+ * neither format was exported.
+ */
+export function llamaFactoryDatasetInfo(formats: CardFormat[]): string | undefined {
+  const entries: Record<string, unknown> = {};
+  for (const f of formats) {
+    const lf = LLAMA_FACTORY[f.name];
+    if (!lf) continue;
+    for (const split of SPLIT_NAMES) {
+      if (f.rows[split] === 0) continue;
+      entries[`toolflow_${f.name}_${split}`] = { file_name: `${f.name}/${split}.jsonl`, formatting: lf.formatting, columns: lf.columns, tags: lf.tags };
+    }
+  }
+  return Object.keys(entries).length > 0 ? JSON.stringify(entries, null, 2) : undefined;
+}
+
 const fmt = (x: number, digits = 2) => (Number.isInteger(x) ? String(x) : x.toFixed(digits));
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 
@@ -142,7 +190,36 @@ export function renderDatasetCard(input: CardInput): string {
     );
   }
   if (input.formats.some((f) => f.name === "sharegpt")) {
-    out.push("In `sharegpt/`, text the assistant wrote beside its tool calls is dropped (the format has no place for it).", "");
+    out.push(
+      "In `sharegpt/`, text the assistant wrote beside its tool calls comes before them in the `function_call` value, the",
+      "calls wrapped in `<tool_call>…</tool_call>` (LLaMA-Factory 0.9.4 and later keep it; earlier versions fail on such a row).",
+      "The results of parallel calls are one `observation`, in call order, joined by `\\n</tool_response>\\n<tool_response>\\n` as",
+      "LLaMA-Factory's own OpenAI converter joins tool messages.",
+      "",
+    );
+  }
+  const datasetInfo = llamaFactoryDatasetInfo(input.formats);
+  if (datasetInfo) {
+    out.push(
+      "### LLaMA-Factory",
+      "",
+      "Paste these entries into the `dataset_info.json` of your `dataset_dir` (file names are relative to this folder;",
+      "name the entries as you like). Give LLaMA-Factory the columns and tags as written: with `formatting` alone it reads",
+      "no `system` and no `tools` column, and it silently drops both; a `tags` object sets every tag it leaves out to null.",
+      "",
+      "```json",
+      datasetInfo,
+      "```",
+      "",
+    );
+    if (input.formats.some((f) => f.name === "openai")) {
+      out.push(
+        "`openai/` needs LLaMA-Factory 0.9.4 or later (`formatting: openai`; its older `sharegpt` reading of OpenAI rows sees",
+        "no `tool_calls`). That converter drops text written beside calls and hands the calls' `arguments` on as JSON",
+        "strings, so templates render them quoted; `sharegpt/` has neither loss and is the better choice for LLaMA-Factory.",
+        "",
+      );
+    }
   }
   const llama = input.formats.find((f) => f.name === "llama31");
   if (llama) {

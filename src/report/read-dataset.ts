@@ -259,9 +259,13 @@ function fromShareGpt(row: z.infer<typeof ShareGptRowZ>, ctx: RowContext): Norma
         messages.push({ role: "assistant", content: takeThink(t.value).rest });
         break;
       case "function_call": {
-        const calls = blockCalls(takeThink(t.value).rest, ids);
+        // text beside the calls, the calls in <tool_call>…</tool_call> (LLaMA-Factory 0.9.4+, toolflow's export)
+        const value = takeThink(t.value).rest;
+        const tagged = /<tool_call>([\s\S]*?)<\/tool_call>/.exec(value);
+        const text = tagged ? (value.slice(0, tagged.index) + value.slice(tagged.index + tagged[0].length)).trim() : "";
+        const calls = blockCalls(tagged ? (tagged[1] ?? "") : value, ids);
         pending.set(calls);
-        messages.push({ role: "assistant", content: null, tool_calls: calls });
+        messages.push({ role: "assistant", content: text === "" ? null : text, tool_calls: calls });
         break;
       }
       case "observation":
@@ -298,6 +302,8 @@ function fromHermes(row: z.infer<typeof ShareGptRowZ>, ctx: RowContext): Normal 
           list = found.objects;
         }
         tools = toolList(Array.isArray(list) ? list : [list], ctx.note);
+        // Hermes 2 Pro's template writes descriptions unescaped (not JSON): take the tool names at least
+        if (tools.length === 0) tools = toolList([...inner.matchAll(/"function": \{"name": "([^"]+)"/g)].map((x) => ({ name: x[1] })), ctx.note);
         // the dialogue's own system prompt follows the standard instructions (toolflow writes it there)
         const at = value.lastIndexOf(HERMES_INSTRUCTIONS_END);
         const own = at >= 0 ? value.slice(at + HERMES_INSTRUCTIONS_END.length).trim() : "";
@@ -326,6 +332,7 @@ function fromHermes(row: z.infer<typeof ShareGptRowZ>, ctx: RowContext): Normal 
         }
         return valueText(isObj(v) && "content" in v ? v.content : v);
       });
+      // all results in one tool turn, or one turn per result (Hermes 2 Pro's template)
       messages.push(...pending.answer(contents.length > 0 ? contents : [value]));
     } else throw new RowError(`turn ${i}: unknown role "${t.from}" (expected system, human, gpt, tool)`);
   });

@@ -30,7 +30,23 @@ export interface RowOptions {
    * for it. Off by default: without it no reasoning appears in any row.
    */
   reasoning?: boolean;
+  /**
+   * The id counter of the output file, for formats whose rows carry an integer id (xlam): each row takes the next
+   * number. Without it the rows of one record are numbered from 0.
+   */
+  nextId?: () => number;
 }
+
+/** How a format writes, where it has a choice (`export --hermes-style`, `--tool-name`). */
+export interface FormatOptions {
+  /** hermes: `toolflow` (default: toolflow's Hermes layout) or `nous` (Hermes 2 Pro's `tool_use` chat template). */
+  hermesStyle?: HermesStyle;
+  /** openai: tool messages carry the called function's `name` (Hermes 2 Pro's template needs it). */
+  toolName?: boolean;
+}
+
+export const HERMES_STYLES = ["toolflow", "nous"] as const;
+export type HermesStyle = (typeof HERMES_STYLES)[number];
 
 export interface ExportFormat {
   name: ExportFormatName;
@@ -111,6 +127,19 @@ export function contentValue(content: string): unknown {
   } catch {
     return content;
   }
+}
+
+/**
+ * JSON as Python's `json.dumps` writes it with its default separators (", " and ": ") and without escaping
+ * non-ASCII text: the text of `tojson` in the Jinja chat templates of transformers.
+ */
+export function pythonJson(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(pythonJson).join(", ")}]`;
+  if (v !== null && typeof v === "object") {
+    const entries = Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined);
+    return `{${entries.map(([k, x]) => `${JSON.stringify(k)}: ${pythonJson(x)}`).join(", ")}}`;
+  }
+  return JSON.stringify(v) ?? "null";
 }
 
 /** Inverse of contentValue: strings stay as they are, anything else becomes compact JSON. */

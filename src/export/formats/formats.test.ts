@@ -54,7 +54,7 @@ function canon(messages: Message[], keepCallText: boolean): unknown[] {
 
 const KEEPS_CALL_TEXT: Record<ExportFormatName, boolean> = {
   openai: true,
-  sharegpt: false,
+  sharegpt: true,
   hermes: true,
   llama31: false,
   xlam: false,
@@ -99,10 +99,11 @@ describe.each(EXPORT_FORMATS.filter((f) => f !== "xlam"))("%s round trip", (name
 
 describe("xlam", () => {
   const record = exampleDialogueRecord();
-  const rows = getFormat("xlam").toRows(record) as Array<{ id: string; query: string; tools: string; answers: string }>;
+  const rows = getFormat("xlam").toRows(record) as Array<{ id: number; query: string; tools: string; answers: string }>;
 
   it("writes one row per user turn that leads to calls", () => {
-    expect(rows.map((r) => r.id)).toEqual(["example-0001#0", "example-0001#1", "example-0001#2", "example-0001#3"]);
+    expect(rows.map((r) => r.id)).toEqual([0, 1, 2, 3]);
+    expect(rows.map((r) => (r as unknown as { dialogue_id: string }).dialogue_id)).toEqual(Array(4).fill("example-0001"));
     expect(rows[0]?.query).toBe("Hi! I need a flight from Boston to Lisbon on May 3, 2024 for 2 people.");
     // the clarify step: the request and the answer to the assistant's question
     expect(rows[3]?.query).toBe("Great. Can you also rent me a car in Lisbon?\nPick it up on 4 May, for five days.");
@@ -152,7 +153,8 @@ describe("format details", () => {
     expect(JSON.parse(parallel!.value)).toHaveLength(2);
     const obs = conv[conv.indexOf(parallel!) + 1]!;
     expect(obs.from).toBe("observation");
-    expect(JSON.parse(obs.value)).toEqual([{ forecast: "sunny", high_c: 23, low_c: 14 }, expect.objectContaining({ hotels: expect.any(Array) })]);
+    const parts = obs.value.split("\n</tool_response>\n<tool_response>\n");
+    expect(parts.map((p) => JSON.parse(p))).toEqual([{ forecast: "sunny", high_c: 23, low_c: 14 }, expect.objectContaining({ hotels: expect.any(Array) })]);
     expect(JSON.parse(row!.tools)[0].name).toBe("search_flights");
   });
 

@@ -6,6 +6,14 @@
  * <tool_response>{"name": ..., "content": ...}</tool_response> tags, in call order. With `export --reasoning`, a gpt
  * turn starts with the model's reasoning in <think>…</think> (as Hermes-3 / Qwen3 reasoning templates write it);
  * the parser takes that block off again.
+ *
+ * `--hermes-style nous` writes the text Hermes 2 Pro's `tool_use` chat template (NousResearch/Hermes-2-Pro-Llama-3-8B,
+ * tokenizer_config.json) renders for the same messages, so a model tuned on it sees at training what it is served
+ * with: the template's system sentence with `<tools> … </tools>` (each tool as the template writes it: a Python-like
+ * signature and its Args in the description, the parameters as `tojson`), the pydantic sentence, calls as
+ * <tool_call>\n{"arguments": …, "name": …}\n</tool_call>, and one `tool` turn per result holding
+ * <tool_response>\n{"name": …, "content": <the result as a JSON string>}\n</tool_response> (the template's
+ * `message.content|tojson`). docs/verify-export.md lists where it follows the template's intent over its slips.
  */
 import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
 import {
@@ -21,8 +29,10 @@ import {
   toolMessagesFor,
   valueToContent,
   walkTurns,
+  pythonJson,
   type ExportFormat,
   type FunctionDef,
+  type HermesStyle,
   type ParsedDialogue,
 } from "./common.js";
 
@@ -42,34 +52,139 @@ export function hermesSystemPrompt(tools: FunctionDef[], system: string | undefi
   return system !== undefined && system.trim() !== "" ? `${base}\n\n${system}` : base;
 }
 
+/** The opening of Hermes 2 Pro's tool_use system prompt, up to its <tools> block. */
+export const NOUS_PREAMBLE =
+  "You are a function calling AI model. You are provided with function signatures within <tools></tools> XML tags. " +
+  "You may call one or more functions to assist with the user query. Don't make assumptions about what values to " +
+  "plug into functions. Here are the available tools: <tools> ";
+/** What follows the <tools> block: the pydantic sentence and the call format. */
+export const NOUS_AFTER_TOOLS =
+  " </tools>Use the following pydantic model json schema for each tool call you will make: " +
+  '{"properties": {"arguments": {"title": "Arguments", "type": "object"}, "name": {"title": "Name", "type": "string"}}, ' +
+  '"required": ["arguments", "name"], "title": "FunctionCall", "type": "object"}\n' +
+  "For each function call return a json object with function name and arguments within <tool_call></tool_call> XML tags as follows:\n" +
+  '<tool_call>\n{"arguments": <args-dict>, "name": <function-name>}\n</tool_call>';
+
+const PY_TYPES: Record<string, string> = { string: "str", number: "float", integer: "int", boolean: "bool" };
+
+/** A JSON Schema as the template's `json_to_python_type` names it (str, int, list[str], dict[str, int], Union[str,int], Any). */
+export function nousPythonType(schema: unknown): string {
+  if (!isRecord(schema)) return "Any";
+  const t = schema.type;
+  if (typeof t === "string" && PY_TYPES[t]) return PY_TYPES[t] as string;
+  if (t === "array") return `list[${nousPythonType(schema.items)}]`;
+  if (t === "object") {
+    if (schema.additionalProperties === undefined) return "dict";
+    return `dict[str, ${nousPythonType(schema.additionalProperties)}]`;
+  }
+  if (Array.isArray(t)) return `Union[${t.map((x) => nousPythonType({ type: x })).join(",")}]`;
+  return "Any";
+}
+
+function nousProperties(f: FunctionDef): Array<[string, Record<string, unknown>]> {
+  const props = isRecord(f.parameters.properties) ? f.parameters.properties : {};
+  return Object.entries(props).map(([k, v]) => [k, isRecord(v) ? v : {}]);
+}
+
+/** The part of a tool's description the template writes before the tool's own description. */
+function nousSignature(f: FunctionDef): string {
+  const params = nousProperties(f).map(([k, v]) => `${k}: ${nousPythonType(v)}`);
+  return `${f.name}(${params.join(", ")}) - `;
+}
+
+/** The part after it: a blank line and the Args (the template writes no line break between two of them). */
+function nousArgs(f: FunctionDef): string {
+  const props = nousProperties(f);
+  const args = props.map(([k, v]) => `        ${k}(${nousPythonType(v)}): ${typeof v.description === "string" ? v.description.trim() : ""}`);
+  return `\n\n${props.length > 0 ? `    Args:\n${args.join("")}` : ""}`;
+}
+
+/** One tool as the template writes it inside <tools> (its text, not JSON: the description is not escaped, one brace is left open). */
+export function nousTool(f: FunctionDef): string {
+  const params = nousProperties(f).length === 0 ? "{}" : pythonJson(f.parameters);
+  return `{"type": "function", "function": {"name": "${f.name}", "description": "${nousSignature(f)}${f.description}${nousArgs(f)}", "parameters": ${params}}`;
+}
+
+export function nousSystemPrompt(tools: FunctionDef[]): string {
+  return `${NOUS_PREAMBLE}${tools.map(nousTool).join("\n")}${NOUS_AFTER_TOOLS}`;
+}
+
+/** Read the tools back from a nous system prompt (the inverse of nousSystemPrompt). */
+function nousTools(value: string): FunctionDef[] {
+  const start = value.indexOf(NOUS_PREAMBLE);
+  const end = value.lastIndexOf(NOUS_AFTER_TOOLS);
+  if (start < 0 || end < start) throw new ExportFormatError("hermes", "system turn: no Hermes 2 Pro <tools> block");
+  const block = value.slice(start + NOUS_PREAMBLE.length, end);
+  const head = '{"type": "function", "function": {"name": "';
+  const starts: number[] = [];
+  for (let at = block.indexOf(head); at >= 0; at = block.indexOf(head, at + 1)) {
+    if (at === 0 || block[at - 1] === "\n") starts.push(at);
+  }
+  return starts.map((at, k) => {
+    const chunk = block.slice(at + head.length, k + 1 < starts.length ? (starts[k + 1] as number) - 1 : block.length);
+    const nameEnd = chunk.indexOf('", "description": "');
+    const paramsAt = chunk.lastIndexOf('", "parameters": ');
+    if (nameEnd < 0 || paramsAt < nameEnd || !chunk.endsWith("}")) throw new ExportFormatError("hermes", `system turn: tool ${k + 1} is not as the template writes it`);
+    const name = chunk.slice(0, nameEnd);
+    let parameters: FunctionDef["parameters"];
+    try {
+      parameters = JSON.parse(chunk.slice(paramsAt + '", "parameters": '.length, -1)) as FunctionDef["parameters"];
+    } catch (err) {
+      throw new ExportFormatError("hermes", `system turn: the parameters of ${name} are not JSON`, { cause: err });
+    }
+    const text = chunk.slice(nameEnd + '", "description": "'.length, paramsAt);
+    const probe: FunctionDef = { name, description: "", parameters };
+    const before = nousSignature(probe);
+    const after = nousArgs(probe);
+    const description = text.startsWith(before) && text.endsWith(after) ? text.slice(before.length, text.length - after.length) : text;
+    return { name, description, parameters };
+  });
+}
+
 const TAG_RE = (tag: string) => new RegExp(`<${tag}>\\s*([\\s\\S]*?)\\s*</${tag}>`, "g");
 
-export const hermesFormat: ExportFormat = {
-  name: "hermes",
-  description:
-    "Hermes function calling (NousResearch): `conversations` with a system prompt holding <tools>, <tool_call> tags in gpt turns, <tool_response> tags in tool turns.",
-  reasoningPlace: "<think>…</think> at the start of gpt turns",
-  toRows(record: DialogueRecord, options) {
+function hermesRows(style: HermesStyle): ExportFormat["toRows"] {
+  return (record: DialogueRecord, options) => {
     const { system, rest, reasoning } = splitRecord(record, options);
-    const conversations: Turn[] = [{ from: "system", value: hermesSystemPrompt(functionDefs(record.tools), system) }];
+    const defs = functionDefs(record.tools);
+    const conversations: Turn[] =
+      style === "nous"
+        ? [{ from: "system", value: nousSystemPrompt(defs) }, ...(system !== undefined && system.trim() !== "" ? [{ from: "system" as const, value: system }] : [])]
+        : [{ from: "system", value: hermesSystemPrompt(defs, system) }];
     for (const t of walkTurns(rest, reasoning)) {
       if (t.kind === "user") conversations.push({ from: "human", value: t.content });
       else if (t.kind === "text") conversations.push({ from: "gpt", value: thinkBlock(t.reasoning) + t.content });
       else {
-        const tags = t.calls.map(
-          (c) => `<tool_call>\n${JSON.stringify({ name: c.function.name, arguments: callArgs(c) })}\n</tool_call>`,
+        const tags = t.calls.map((c) =>
+          style === "nous"
+            ? `<tool_call>\n{"arguments": ${pythonJson(callArgs(c))}, "name": ${JSON.stringify(c.function.name)}}\n</tool_call>`
+            : `<tool_call>\n${JSON.stringify({ name: c.function.name, arguments: callArgs(c) })}\n</tool_call>`,
         );
         const text = t.content?.trim() ? `${t.content.trim()}\n` : "";
         conversations.push({ from: "gpt", value: thinkBlock(t.reasoning) + text + tags.join("\n") });
-        const responses = t.calls.map(
-          (c, i) =>
-            `<tool_response>\n${JSON.stringify({ name: c.function.name, content: contentValue(t.results[i] ?? "") })}\n</tool_response>`,
-        );
-        conversations.push({ from: "tool", value: responses.join("\n") });
+        if (style === "nous") {
+          t.calls.forEach((c, i) =>
+            conversations.push({
+              from: "tool",
+              value: `<tool_response>\n{"name": ${JSON.stringify(c.function.name)}, "content": ${pythonJson(t.results[i] ?? "")}}\n</tool_response>`,
+            }),
+          );
+        } else {
+          const responses = t.calls.map(
+            (c, i) =>
+              `<tool_response>\n${JSON.stringify({ name: c.function.name, content: contentValue(t.results[i] ?? "") })}\n</tool_response>`,
+          );
+          conversations.push({ from: "tool", value: responses.join("\n") });
+        }
       }
     }
     return [{ id: record.id, conversations }];
-  },
+  };
+}
+
+const hermesBase = {
+  name: "hermes" as const,
+  reasoningPlace: "<think>…</think> at the start of gpt turns",
   fromRow(row: unknown): ParsedDialogue {
     if (!isRecord(row) || !Array.isArray(row.conversations)) throw new ExportFormatError("hermes", "row has no conversations");
     const ids = new CallIds();
@@ -77,11 +192,16 @@ export const hermesFormat: ExportFormat = {
     let tools: FunctionDef[] = [];
     let system: string | undefined;
     let pending: ToolCall[] = [];
+    let firstAnswer = 0;
     row.conversations.forEach((raw, i) => {
       if (!isRecord(raw) || typeof raw.from !== "string" || typeof raw.value !== "string") {
         throw new ExportFormatError("hermes", `turn ${i} is not {from, value}`);
       }
-      if (raw.from === "system") {
+      if (raw.from === "system" && raw.value.includes(NOUS_PREAMBLE)) {
+        tools = nousTools(raw.value);
+      } else if (raw.from === "system" && tools.length > 0 && !raw.value.includes("<tools>")) {
+        system = system === undefined ? raw.value : `${system}\n\n${raw.value}`;
+      } else if (raw.from === "system") {
         const value = raw.value;
         const m = /<tools>\n([\s\S]*?)\n<\/tools>/.exec(value);
         if (m) {
@@ -112,17 +232,36 @@ export const hermesFormat: ExportFormat = {
         });
         const text = value.slice(0, value.indexOf("<tool_call>")).trim();
         messages.push({ role: "assistant", content: text === "" ? null : text, tool_calls: pending });
+        firstAnswer = messages.length;
       } else if (raw.from === "tool") {
         const contents = [...raw.value.matchAll(TAG_RE("tool_response"))].map((m) => {
           const parsed = JSON.parse(m[1] ?? "") as unknown;
           return valueToContent(isRecord(parsed) && "content" in parsed ? parsed.content : parsed);
         });
-        messages.push(...toolMessagesFor(pending, contents, "hermes"));
-        pending = [];
+        // one tool turn for all results, or (nous) one turn per result
+        const answered = messages.length - firstAnswer;
+        const calls = pending.slice(answered, answered + contents.length);
+        messages.push(...toolMessagesFor(calls, contents, "hermes"));
+        if (answered + contents.length >= pending.length) pending = [];
       } else {
         throw new ExportFormatError("hermes", `turn ${i}: unknown role "${raw.from}"`);
       }
     });
     return { ...(system !== undefined ? { system } : {}), messages, tools };
   },
+};
+
+export const hermesFormat: ExportFormat = {
+  ...hermesBase,
+  description:
+    "Hermes function calling (NousResearch): `conversations` with a system prompt holding <tools>, <tool_call> tags in gpt turns, <tool_response> tags in tool turns.",
+  toRows: hermesRows("toolflow"),
+};
+
+/** `--hermes-style nous`: the text of Hermes 2 Pro's tool_use chat template. */
+export const hermesNousFormat: ExportFormat = {
+  ...hermesBase,
+  description:
+    "Hermes function calling as Hermes 2 Pro's `tool_use` chat template writes it (`--hermes-style nous`): its system prompt with <tools> and the pydantic sentence, <tool_call> tags in gpt turns, one tool turn per result with the result JSON-encoded as a string.",
+  toRows: hermesRows("nous"),
 };

@@ -1,15 +1,15 @@
 import type { Template } from "@huggingface/jinja";
-import { EXPORT_FORMATS, type ExportFormat, type ExportFormatName } from "./common.js";
-import { hermesFormat } from "./hermes.js";
+import { EXPORT_FORMATS, type ExportFormat, type ExportFormatName, type FormatOptions } from "./common.js";
+import { hermesFormat, hermesNousFormat } from "./hermes.js";
 import { llama31Format, makeLlama31Format, type Llama31Options } from "./llama31.js";
-import { openaiFormat } from "./openai.js";
+import { openaiFormat, openaiFormatWith } from "./openai.js";
 import { sharegptFormat } from "./sharegpt.js";
 import { xlamFormat } from "./xlam.js";
 
 export * from "./common.js";
-export { openaiFormat } from "./openai.js";
-export { sharegptFormat } from "./sharegpt.js";
-export { hermesFormat, hermesSystemPrompt } from "./hermes.js";
+export { openaiFormat, openaiFormatWith } from "./openai.js";
+export { sharegptFormat, OBSERVATION_JOIN } from "./sharegpt.js";
+export { hermesFormat, hermesNousFormat, hermesSystemPrompt, nousSystemPrompt, nousTool, nousPythonType } from "./hermes.js";
 export {
   llama31Format,
   llama31WithTemplate,
@@ -27,7 +27,7 @@ export {
   TEMPLATE_DATE,
   type Llama31Options,
 } from "./llama31.js";
-export { xlamFormat, xlamParameters } from "./xlam.js";
+export { xlamFormat, xlamParameters, type XlamParam } from "./xlam.js";
 
 const FORMATS: Record<ExportFormatName, ExportFormat> = {
   openai: openaiFormat,
@@ -37,9 +37,17 @@ const FORMATS: Record<ExportFormatName, ExportFormat> = {
   xlam: xlamFormat,
 };
 
-/** The writer/parser of a format; llama31 uses its options and `chatTemplate` when given. */
-export function getFormat(name: ExportFormatName, options: { chatTemplate?: Template; llama31?: Partial<Llama31Options> } = {}): ExportFormat {
+/**
+ * The writer/parser of a format; llama31 uses its options and `chatTemplate` when given, hermes `hermesStyle`
+ * (`nous`: Hermes 2 Pro's template), openai `toolName` (tool messages carry `name`).
+ */
+export function getFormat(
+  name: ExportFormatName,
+  options: { chatTemplate?: Template; llama31?: Partial<Llama31Options> } & FormatOptions = {},
+): ExportFormat {
   if (name === "llama31" && (options.chatTemplate || options.llama31)) return makeLlama31Format(options.llama31, options.chatTemplate);
+  if (name === "hermes" && options.hermesStyle === "nous") return hermesNousFormat;
+  if (name === "openai" && options.toolName) return openaiFormatWith({ toolName: true });
   return FORMATS[name];
 }
 

@@ -1,7 +1,10 @@
 /**
- * xLAM / APIGen function-calling JSON (Salesforce xlam-function-calling-60k): {id, query, tools, answers} with
- * `tools` a JSON string of [{name, description, parameters}] (APIGen's flat parameters: name -> {type,
- * description, default}) and `answers` a JSON string of [{name, arguments}].
+ * xLAM / APIGen function-calling JSON (Salesforce xlam-function-calling-60k): {id, query, tools, answers} with `id`
+ * an integer (the published rows number them 0, 1, 2, …), `tools` a JSON string of [{name, description, parameters}]
+ * (APIGen's flat parameters: name -> {type, description, default}) and `answers` a JSON string of [{name,
+ * arguments}]. A parameter that is an object with declared fields keeps them: its entry gets `properties`, the
+ * fields in the same flat form (and an array of such objects an `items` entry), so no field of a nested schema is
+ * lost. `dialogue_id` and `turn` name the dialogue and the row within it.
  *
  * Multi-turn mapping: one row per user turn that leads to tool calls. `query` is that user turn, preceded by the
  * earlier user turns of the same plan step (the request a clarifying question interrupted), joined by newlines;
@@ -24,8 +27,8 @@ const TYPE_NAMES: Record<string, string> = {
 function typeName(schema: Record<string, unknown>): string {
   const t = schema.type;
   if (typeof t === "string") {
-    if (t === "array" && isRecord(schema.items) && typeof schema.items.type === "string") {
-      return `List[${TYPE_NAMES[schema.items.type] ?? schema.items.type}]`;
+    if (t === "array" && isRecord(schema.items) && (typeof schema.items.type === "string" || Array.isArray(schema.items.type))) {
+      return `List[${typeName(schema.items)}]`;
     }
     return TYPE_NAMES[t] ?? t;
   }
@@ -34,19 +37,44 @@ function typeName(schema: Record<string, unknown>): string {
   return "Any";
 }
 
-/** APIGen's flat parameter description of a tool. */
-export function xlamParameters(tool: ToolSpec): Record<string, { type: string; description: string; default?: unknown }> {
-  const props = tool.parameters.properties ?? {};
-  const required = new Set(Array.isArray(tool.parameters.required) ? (tool.parameters.required as string[]) : []);
-  const out: Record<string, { type: string; description: string; default?: unknown }> = {};
+/** One parameter in APIGen's flat form; objects with declared fields keep them (`properties`, `items`). */
+export interface XlamParam {
+  type: string;
+  description: string;
+  default?: unknown;
+  properties?: Record<string, XlamParam>;
+  items?: XlamParam;
+}
+
+/** Parameters of an object schema in APIGen's flat form, recursively. */
+function flatProperties(schema: Record<string, unknown>): Record<string, XlamParam> {
+  const props = isRecord(schema.properties) ? schema.properties : {};
+  const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
+  const out: Record<string, XlamParam> = {};
   for (const [name, raw] of Object.entries(props)) {
-    const s = raw as Record<string, unknown>;
-    let description = typeof s.description === "string" ? s.description : "";
-    if (Array.isArray(s.enum)) description = `${description}${description ? " " : ""}One of: ${s.enum.map((e) => JSON.stringify(e)).join(", ")}.`;
-    const type = typeName(s) + (required.has(name) ? "" : ", optional");
-    out[name] = { type, description, ...("default" in s ? { default: s.default } : {}) };
+    const s = isRecord(raw) ? raw : {};
+    out[name] = flatParam(s, required.has(name));
   }
   return out;
+}
+
+function flatParam(s: Record<string, unknown>, required: boolean): XlamParam {
+  let description = typeof s.description === "string" ? s.description : "";
+  if (Array.isArray(s.enum)) description = `${description}${description ? " " : ""}One of: ${s.enum.map((e) => JSON.stringify(e)).join(", ")}.`;
+  const nested = isRecord(s.properties) && Object.keys(s.properties).length > 0 ? { properties: flatProperties(s) } : {};
+  const items = isRecord(s.items) && isRecord(s.items.properties) && Object.keys(s.items.properties).length > 0 ? { items: flatParam(s.items, true) } : {};
+  return {
+    type: typeName(s) + (required ? "" : ", optional"),
+    description,
+    ...("default" in s ? { default: s.default } : {}),
+    ...nested,
+    ...items,
+  };
+}
+
+/** APIGen's flat parameter description of a tool. */
+export function xlamParameters(tool: ToolSpec): Record<string, XlamParam> {
+  return flatProperties(tool.parameters as Record<string, unknown>);
 }
 
 /** Indices of user messages whose next assistant action is a tool call, with the call message index. */
@@ -69,9 +97,11 @@ function callingTurns(messages: Message[]): Array<{ user: number; calls: number 
 export const xlamFormat: ExportFormat = {
   name: "xlam",
   description:
-    "xLAM / APIGen JSON: one row per user turn that leads to calls, {id, query, tools (JSON string), answers (JSON string of [{name, arguments}])}.",
+    "xLAM / APIGen JSON: one row per user turn that leads to calls, {id (integer), query, tools (JSON string), answers (JSON string of [{name, arguments}])}, with `dialogue_id` and `turn`.",
   reasoningPlace: "none (rows hold only the query and the calls)",
-  toRows(record: DialogueRecord) {
+  toRows(record: DialogueRecord, options) {
+    let local = 0;
+    const nextId = options?.nextId ?? (() => local++);
     const tools = JSON.stringify(
       record.tools.map((t) => ({ name: t.name, description: t.description, parameters: xlamParameters(t) })),
     );
@@ -88,7 +118,7 @@ export const xlamFormat: ExportFormat = {
       parts.push((record.messages[user] as Extract<Message, { role: "user" }>).content);
       const a = record.messages[calls] as Extract<Message, { role: "assistant" }>;
       const answers = (a.tool_calls ?? []).map((c) => ({ name: c.function.name, arguments: callArgs(c) }));
-      return { id: `${record.id}#${k}`, query: parts.join("\n"), tools, answers: JSON.stringify(answers) };
+      return { id: nextId(), query: parts.join("\n"), tools, answers: JSON.stringify(answers), dialogue_id: record.id, turn: k };
     });
   },
   fromRow(row: unknown): ParsedDialogue {
