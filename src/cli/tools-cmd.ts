@@ -56,7 +56,7 @@ export function registerToolsCommands(program: Command): void {
     .option("--report <file>", "also write the import report (counts, fixes) as JSON")
     .option("-q, --quiet", "print only the summary line")
     .option("--mcp-env <names>", "environment variables to give stdio MCP servers (comma-separated names; values are never stored)", listOption("--mcp-env", "variable names"))
-    .option("--strict", "OpenAPI: fail the file when one operation cannot be converted (default: skip it with a warning)")
+    .option("--strict", "fail when an OpenAPI operation cannot be converted (default: skip it with a warning), or a returns schema does not compile (default: {} with a warning)")
     .option("--recursion-depth <n>", `OpenAPI: expand a schema that refers to itself this many times along one path (default ${DEFAULT_RECURSION_DEPTH})`, intOption("--recursion-depth", 1, 10))
     .option(
       "--schema-budget <tokens>",

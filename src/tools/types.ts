@@ -48,7 +48,10 @@ export interface ImportOptions {
   format?: ToolFormat;
   /** Called once per file after it is read (for progress on stderr). */
   onFile?: (file: FileReport) => void;
-  /** OpenAPI: fail the file when one operation cannot be converted (default: skip it with a warning). */
+  /**
+   * OpenAPI: fail the file when one operation cannot be converted (default: skip it with a warning). Any format: a
+   * `returns` schema that does not compile is an error (default: replaced by `{}` with a warning).
+   */
   strict?: boolean;
   /**
    * Estimated tokens a tool's description + parameters + returns may take together (default DEFAULT_SCHEMA_BUDGET, 1,500):
