@@ -1,11 +1,13 @@
 /**
  * The verifier on real-model dialogues (issue 18 §1): its verdicts on the 37 labelled dialogues of
- * test/fixtures/real-model/ against the reviewers' labels, with the rule checks alone and with the LLM judge as a
- * gate (`--judge-min 3`, the judge's cached scores), and every disagreement with its reason.
+ * test/fixtures/real-model/ against the reviewers' labels, with the rule checks alone, with the LLM judge's scores as
+ * a gate (`--judge-min 3`) and with the flaws it names as a gate (`--judge-flaws`), from the judge's cached answers,
+ * and every disagreement of the flaw gate with its reason.
  *
  *   npm run bench real-model
  * Target (issue 18): precision and recall of "reject" both >= 0.9.
  */
+import { loadAdjudicatedLabels, loadCorpus } from "../test/support/real-model.js";
 import { verdictRows, verdictScores } from "../test/support/real-model-scores.js";
 
 export async function run(): Promise<void> {
@@ -16,13 +18,20 @@ export async function run(): Promise<void> {
   const rejects = rows.filter((r) => r.label === "reject").length;
   console.log(`${rows.length} dialogues, ${rejects} labelled reject`);
   console.log(`rules alone (format, plan, provenance; the run's incomplete): ${f(s.rules)}`);
-  console.log(`rules + judge gate (--judge-min 3):                         ${f(s.rulesAndJudge)}`);
+  console.log(`rules + judge scores (--judge-min 3):                       ${f(s.rulesAndJudge)}`);
+  console.log(`rules + judge flaws (--judge-flaws):                         ${f(s.rulesAndFlaws)}`);
+  const adjudicated = verdictScores(verdictRows(loadCorpus(), 3, loadAdjudicatedLabels()));
+  console.log("against the labels after adjudication of the disagreements (test/fixtures/real-model/adjudication.jsonl):");
+  console.log(`  rules alone:          ${f(adjudicated.rules)}`);
+  console.log(`  rules + judge scores: ${f(adjudicated.rulesAndJudge)}`);
+  console.log(`  rules + judge flaws:  ${f(adjudicated.rulesAndFlaws)}`);
+  console.log("where rules + --judge-flaws and the reviewers disagree:");
   for (const r of rows) {
     const rule = r.rules.length > 0;
-    const gate = rule || r.judgeLow.length > 0;
-    if (gate === (r.label === "reject") && rule === (r.label === "reject")) continue;
+    const gate = rule || r.judgeFlaws.length > 0;
+    if (gate === (r.label === "reject")) continue;
     console.log(
-      `  ${r.key}: label ${r.label}; rules ${rule ? `reject (${r.rules.join(", ")})` : "accept"}; judge ${r.judgeLow.join(", ") || "ok"} — ${r.reason}`,
+      `  ${r.key}: label ${r.label} (${r.reason}); rules ${rule ? `reject (${r.rules.join(", ")})` : "accept"}; judge flaws ${r.judgeFlaws.join(", ") || "none"} (${r.judgeWhy})`,
     );
   }
 }

@@ -10,9 +10,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Message } from "../src/core/index.js";
 import { verifyDialogue } from "../src/verify/index.js";
 import { cliInProcess } from "./support/cli.js";
-import { corpusRuns, loadCorpus, loadLabels, REAL_MODEL_DIR, REAL_MODEL_RUNS } from "./support/real-model.js";
+import { corpusRuns, loadAdjudicatedLabels, loadCorpus, loadLabels, REAL_MODEL_DIR, REAL_MODEL_RUNS } from "./support/real-model.js";
 import { judgeCorpus } from "./support/real-model-judge.js";
-import { judgeScores, verdictRows, verdictScores } from "./support/real-model-scores.js";
+import { judgeVerdicts, verdictRows, verdictScores } from "./support/real-model-scores.js";
 import { perturbDialogue } from "./support/perturb.js";
 import { replayArgs, runRecords } from "./support/real-model-refresh.js";
 
@@ -32,9 +32,9 @@ describe("the real-model corpus", () => {
   });
 
   // Issue 18 asks for precision and recall of "reject" both >= 0.9. Measured (npm run bench real-model): the rules
-  // alone 0.80 / 0.40, the rules with the judge gate (--judge-min 3) 0.72 / 0.90. The floors below hold what is
-  // measured, so that a change to the verifier or the rubric that loses agreement fails; the 0.9 target is not met
-  // (docs/verify-export.md says where the rules and the judge part from the reviewers).
+  // alone 1.00 / 0.40; with the judge's flaws as a gate (--judge-flaws) 0.87 / 1.00; with its scores (--judge-min 3)
+  // 0.83 / 1.00. The floors below hold what is measured, so that a change to the verifier or the rubric that loses
+  // agreement fails; precision 0.9 is not reached (docs/verify-export.md says where the judge and the reviewers part).
   it("keeps no path of the machine it was made on (tool sources, manifests, arguments, bridge logs)", () => {
     const files = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -44,25 +44,38 @@ describe("the real-model corpus", () => {
     expect(found).toEqual([]);
   });
 
-  it("the verifier's verdicts against the labels: rules with the judge gate catch 90 % of what reviewers reject", () => {
+  it("the verifier's verdicts against the labels: the rules never reject what reviewers keep; with the judge's flaws they catch all they reject", () => {
     const rows = verdictRows(corpus);
     const s = verdictScores(rows);
     const wrong = rows
-      .filter((r) => (r.rules.length > 0 || r.judgeLow.length > 0) !== (r.label === "reject"))
-      .map((r) => `${r.key}: rules ${r.rules.join(", ") || "accept"}, judge ${r.judgeLow.join(", ") || "ok"}; label ${r.label}: ${r.reason}`)
+      .filter((r) => (r.rules.length > 0 || r.judgeFlaws.length > 0) !== (r.label === "reject"))
+      .map((r) => `${r.key}: rules ${r.rules.join(", ") || "accept"}, judge flaws ${r.judgeFlaws.join(", ") || "none"}; label ${r.label}: ${r.reason}`)
       .join("\n");
+    expect(s.rules.precision, wrong).toBe(1);
+    expect(s.rulesAndFlaws.recall, wrong).toBeGreaterThanOrEqual(0.95);
+    expect(s.rulesAndFlaws.precision, wrong).toBeGreaterThanOrEqual(0.85);
     expect(s.rulesAndJudge.recall, wrong).toBeGreaterThanOrEqual(0.9);
-    expect(s.rulesAndJudge.precision, wrong).toBeGreaterThanOrEqual(0.7);
-    expect(s.rules.precision, wrong).toBeGreaterThanOrEqual(0.8);
+    expect(s.rulesAndJudge.precision, wrong).toBeGreaterThanOrEqual(0.8);
     // every dialogue the weaker model wrote is rejected
-    expect(rows.filter((r) => r.key.startsWith("weak-")).every((r) => r.rules.length > 0 || r.judgeLow.length > 0)).toBe(true);
+    expect(rows.filter((r) => r.key.startsWith("weak-")).every((r) => r.rules.length > 0 || r.judgeFlaws.length > 0)).toBe(true);
+    // none of the false rejections issue 18 lists is left: the rules reject no dialogue the reviewers accept
+    expect(rows.filter((r) => r.label === "accept" && r.rules.length > 0).map((r) => r.key)).toEqual([]);
+    // adjudication (after the verdicts) touched only dialogues where the reviewers and the flaw gate disagree
+    const adjudicated = loadAdjudicatedLabels();
+    const changed = [...adjudicated].filter(([k, l]) => l.label !== labels.get(k)?.label || l.reason !== labels.get(k)?.reason).map(([k]) => k);
+    const disagreements = rows.filter((r) => (r.rules.length > 0 || r.judgeFlaws.length > 0) !== (r.label === "reject")).map((r) => r.key);
+    expect(changed.length).toBeGreaterThan(0);
+    for (const k of changed) expect(disagreements).toContain(k);
   });
 
-  it("the judge's scores replay from its cache (the rubric and the prompt are the ones recorded)", async () => {
+  it("the judge's answers replay from its cache (the rubric and the prompt are the ones recorded)", async () => {
     const replayed = await judgeCorpus(corpus);
-    const recorded = judgeScores();
+    const recorded = judgeVerdicts();
     expect(replayed.size).toBe(corpus.length);
-    for (const [key, r] of replayed) expect(r.scores, key).toEqual(recorded.get(key));
+    for (const [key, r] of replayed) {
+      expect(r.scores, key).toEqual(recorded.get(key)?.scores);
+      expect(r.flaws, key).toEqual(recorded.get(key)?.flaws);
+    }
   });
 
   it("rejects every dialogue with one grounded value swapped for an invented plausible one, naming the argument", () => {

@@ -4,6 +4,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../core/index.js";
 import type { OpenAIEmbedderOptions } from "../graph/index.js";
+import { LINT_RULE_INFO, LINT_RULES, isLintRuleId, type LintRuleId } from "../tools/index.js";
 
 /** An integer between min and max. */
 export function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
@@ -136,4 +137,21 @@ export function embedderSettings(
     },
     llama: { cacheDir },
   };
+}
+
+/**
+ * `--include-flagged [rules]` (sample, synth): true without a value (keep every tool `tools lint` flags), or the
+ * rules whose flags to ignore (comma-separated rule ids).
+ */
+export function parseIncludeFlagged(value: string | boolean | undefined): boolean | LintRuleId[] {
+  if (value === undefined || value === false) return false;
+  if (value === true) return true;
+  const ids = listOption("--include-flagged", "lint rule ids")(value);
+  for (const id of ids) {
+    if (!isLintRuleId(id) || !LINT_RULE_INFO[id].flags) {
+      const flagging = LINT_RULES.filter((r) => LINT_RULE_INFO[r].flags);
+      throw new UsageError(`--include-flagged: unknown rule "${id}" (rules that flag: ${flagging.join(", ")})`);
+    }
+  }
+  return ids as LintRuleId[];
 }

@@ -3,15 +3,19 @@
  * and the Gini coefficient of tool usage.
  */
 import { Option, type Command } from "commander";
-import { UsageError } from "../core/index.js";
+import { UsageError, writeFileAtomic } from "../core/index.js";
 import { parseSizeRange } from "../core/index.js";
 import { SAMPLING_STRATEGIES, type SamplingStrategy } from "../core/index.js";
 import { ToolGraph } from "../graph/index.js";
 import { readToolsJsonl } from "../tools/index.js";
+import { parseIncludeFlagged } from "./options.js";
 import {
   DEFAULT_BALANCE_ALPHA,
   SamplingGraph,
+  formatScreen,
   formatStats,
+  screenTools,
+  strategyWarnings,
   isSamplingStrategy,
   readSamplesJsonl,
   sampleTools,
@@ -28,6 +32,8 @@ interface SampleCliOptions {
   alpha?: string;
   followDirection?: boolean;
   tools?: string;
+  includeFlagged?: string | boolean;
+  summary?: string;
   output?: string;
   quiet?: boolean;
 }
@@ -70,6 +76,11 @@ export function registerSampleCommands(program: Command): void {
       "the tool specs: add a producer a parameter names (\"the id from createCart\") when the sample lacks it " +
         "(up to size max + 1 tools), else record it as user-supplied",
     )
+    .option(
+      "--include-flagged [rules]",
+      "with --tools: keep the tools `toolflow tools lint` flags (all, or those flagged only by these comma-separated rules); default: left out",
+    )
+    .option("--summary <file>", "also write the run's summary as JSON: statistics, lint counts per rule, warnings")
     .option("-o, --output <file>", "write the samples here (atomically); default: standard output")
     .option("-q, --quiet", "do not print the statistics to standard error")
     .action(async (graphPath: string, opts: SampleCliOptions) => {
@@ -85,16 +96,35 @@ export function registerSampleCommands(program: Command): void {
         }
         if (strategy !== "balanced") throw new UsageError("--alpha applies to --strategy balanced only");
       }
+      const includeFlagged = parseIncludeFlagged(opts.includeFlagged);
+      if (opts.includeFlagged !== undefined && opts.tools === undefined) {
+        throw new UsageError("--include-flagged needs --tools (the lint rules read the tool specs)");
+      }
       const graph = await ToolGraph.load(graphPath);
-      const sg = new SamplingGraph(graph, { followDirection: opts.followDirection ?? false });
       const tools = opts.tools !== undefined ? await readToolsJsonl(opts.tools) : undefined;
+      if (tools !== undefined) {
+        const known = new Set(tools.map((t) => t.name));
+        const missing = graph.nodes().find((n) => !known.has(n));
+        if (missing !== undefined) throw new UsageError(`--tools: ${opts.tools} lacks "${missing}", a tool of ${graphPath}: give the tools the graph was built from`);
+      }
+      const screen = tools !== undefined ? screenTools(tools, graph, { includeFlagged }) : undefined;
+      const sg = new SamplingGraph(graph, { followDirection: opts.followDirection ?? false, ...(screen ? { exclude: screen.exclude } : {}) });
+      const warnings = strategyWarnings(sg, strategy);
+      for (const w of warnings) process.stderr.write(`toolflow sample: warning: ${w}\n`);
+      if (screen === undefined && !opts.quiet) process.stderr.write("toolflow sample: no --tools: the lint rules were not applied (flagged tools may be sampled)\n");
       const samples = sampleTools(sg, { strategy, count, size, seed, alpha, ...(tools ? { tools } : {}) });
       if (opts.output !== undefined && opts.output !== "-") await writeSamplesJsonl(opts.output, samples);
       else process.stdout.write(samplesToJsonl(samples));
+      const stats = samplingStats(samples, sg);
       if (!opts.quiet) {
         const where = opts.output !== undefined && opts.output !== "-" ? ` -> ${opts.output}` : "";
         process.stderr.write(`toolflow sample: ${strategy}, seed ${seed}, size ${size.min}-${size.max}${where}\n`);
-        process.stderr.write(formatStats(samplingStats(samples, sg)));
+        if (screen) process.stderr.write(formatScreen(screen.summary));
+        process.stderr.write(formatStats(stats));
+      }
+      if (opts.summary !== undefined) {
+        const summary = { strategy, seed, count, size, stats, lint: screen?.summary ?? null, warnings };
+        await writeFileAtomic(opts.summary, JSON.stringify(summary, null, 2) + "\n");
       }
     });
 

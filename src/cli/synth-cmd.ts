@@ -10,7 +10,7 @@ import { parseSizeRange } from "../core/index.js";
 import { parseStepMix, validateSynthOptions, type SynthOptions } from "../synth/index.js";
 import type { StepMix } from "../core/index.js";
 import { runSynth } from "../synth/index.js";
-import { defaultLlm, intOption, listOption, numberOption } from "./options.js";
+import { defaultLlm, intOption, listOption, numberOption, parseIncludeFlagged } from "./options.js";
 
 interface RawSynthFlags {
   tools?: string;
@@ -27,6 +27,7 @@ interface RawSynthFlags {
   out?: string;
   sampling: string;
   size: string;
+  includeFlagged?: string | boolean;
   plan: boolean;
   maxTurns?: number;
   toolErrorRate?: number;
@@ -39,6 +40,7 @@ interface RawSynthFlags {
   prices?: string;
   judge?: string;
   judgeMin?: number;
+  judgeFlaws?: boolean;
   roundTrip?: string;
   roundTripMin?: number;
   maxAttempts?: number;
@@ -79,6 +81,10 @@ export function registerSynthCommands(program: Command): void {
       new Option("--sampling <strategy>", "tool sampling strategy").choices([...SAMPLING_STRATEGIES]).default("walk"),
     )
     .option("--size <range>", "tools per sample, N or MIN-MAX", "2-5")
+    .option(
+      "--include-flagged [rules]",
+      "sample the tools `toolflow tools lint` flags too (all, or those flagged only by these comma-separated rules); default: left out",
+    )
     .option("--no-plan", "no dialogue plan (the paper's w/o Plan ablation)")
     .option("--max-turns <n>", "maximum user turns per dialogue", intOption("--max-turns", 1))
     .option("--tool-error-rate <p>", "share of simulated tool calls that return an error", numberOption("--tool-error-rate", 0, 1))
@@ -95,6 +101,7 @@ export function registerSynthCommands(program: Command): void {
     .option("--cache <dir>", "response cache folder (a repeated or resumed run pays nothing twice)")
     .option("--prices <file>", "price table (JSON/YAML: $ per 1M input/output tokens per model)")
     .option("--judge <spec>", "score accepted dialogues with this model (naturalness, coherence, helpfulness, accuracy)")
+    .option("--judge-flaws", "with --judge: reject dialogues in which the judge names a flaw (an invented value, a misreported result, a pointless action, ...; check judge)")
     .option("--judge-min <n>", "with --judge: reject dialogues the judge scores below N (1-5) on any axis (check judge)", intOption("--judge-min", 1, 5))
     .option("--round-trip <spec>", "reject dialogues this model cannot re-answer: each call turn asked with the conversation so far and the tools")
     .option("--round-trip-min <x>", "least round-trip agreement a dialogue needs (default 1)", numberOption("--round-trip-min", 0, 1))
@@ -129,6 +136,7 @@ export function registerSynthCommands(program: Command): void {
         out: flags.out,
         sampling: flags.sampling,
         size: parseSizeRange(flags.size),
+        ...(flags.includeFlagged !== undefined ? { includeFlagged: parseIncludeFlagged(flags.includeFlagged) } : {}),
         plan: flags.plan,
         maxTurns: flags.maxTurns,
         toolErrorRate: flags.toolErrorRate,
@@ -141,6 +149,7 @@ export function registerSynthCommands(program: Command): void {
         prices: flags.prices,
         judge: flags.judge,
         ...(flags.judgeMin !== undefined ? { judgeMin: flags.judgeMin } : {}),
+        ...(flags.judgeFlaws ? { judgeFlaws: true } : {}),
         roundTrip: flags.roundTrip,
         roundTripMin: flags.roundTripMin,
         maxAttempts: flags.maxAttempts,

@@ -1,8 +1,11 @@
 /**
  * `toolflow tools import FILE... -o tools.jsonl`: normalize tool collections to ToolSpec lines.
+ * `toolflow tools lint tools.jsonl [--graph graph.json] [--json]`: tools no dialogue should use (docs/lint.md).
  */
 import type { Command } from "commander";
-import { UsageError } from "../core/index.js";
+import { ToolflowError, UsageError } from "../core/index.js";
+import { buildToolGraph, ToolGraph } from "../graph/index.js";
+import { SamplingGraph } from "../sampling/index.js";
 import { writeFileAtomic } from "../core/index.js";
 import { TOOL_FORMATS, type ToolFormat } from "../core/index.js";
 import {
@@ -10,7 +13,12 @@ import {
   DEFAULT_RECURSION_DEPTH,
   DEFAULT_SCHEMA_BUDGET,
   importTools,
+  LINT_RULE_INFO,
+  LINT_RULES,
+  lintTools,
+  readToolsJsonl,
   writeToolsJsonl,
+  type LintReport,
   type ConflictPolicy,
   type ImportReport,
 } from "../tools/index.js";
@@ -96,6 +104,75 @@ export function registerToolsCommands(program: Command): void {
       if (opts.report) await writeFileAtomic(opts.report, JSON.stringify(report, null, 2) + "\n");
       process.stderr.write(formatReport(report, opts.output, !opts.quiet));
     });
+
+  tools
+    .command("lint")
+    .description(
+      "Find tools no dialogue should use: credential parameters, empty or boilerplate descriptions, returns built " +
+        "from an error, adult / gambling / fraud services, required parameters that are constants (these flag the " +
+        "tool: sampling leaves it out); and tools no other tool connects to in the graph (a notice). " +
+        "Exit code 0: nothing flagged; 1: some tool flagged; 2: bad input",
+    )
+    .argument("<tools>", "tools.jsonl")
+    .option("--graph <file>", "graph.json of these tools, for the isolated-tool notice (default: built with the lexical embedder)")
+    .option("--no-graph", "skip the isolated-tool notice (no graph loaded or built)")
+    .option("--json", "print the report as JSON (format toolflow-lint/1)")
+    .option("-q, --quiet", "print only the counts per rule")
+    .action(async (toolsPath: string, opts: { graph?: string | false; json?: boolean; quiet?: boolean }) => {
+      const specs = await readToolsJsonl(toolsPath);
+      let connectivity: { isolated: Set<string>; ownVariantsOnly: Set<string> } | undefined;
+      let graphNote = "";
+      if (opts.graph !== false) {
+        const graph = typeof opts.graph === "string" ? await ToolGraph.load(opts.graph) : await buildToolGraph(specs);
+        const names = new Set(graph.nodes());
+        const missing = specs.filter((t) => !names.has(t.name));
+        if (missing.length > 0) {
+          throw new UsageError(
+            `${opts.graph as string} lacks ${missing.length} of the ${specs.length} tools (e.g. "${missing[0]!.name}"): build the graph from ${toolsPath}`,
+          );
+        }
+        const { isolated, ownVariantsOnly } = new SamplingGraph(graph).unwalkable();
+        connectivity = { isolated: new Set(isolated), ownVariantsOnly: new Set(ownVariantsOnly) };
+        graphNote = typeof opts.graph === "string" ? opts.graph : "built with the lexical embedder";
+      }
+      const report = lintTools(specs, connectivity ? { connectivity } : {});
+      if (opts.json) process.stdout.write(JSON.stringify(lintJson(report, toolsPath, graphNote || null), null, 2) + "\n");
+      else process.stdout.write(formatLint(report, toolsPath, graphNote, !opts.quiet));
+      if (report.flagged.length > 0) {
+        throw new ToolflowError(`${report.flagged.length} of ${report.tools} tools flagged (sampling leaves them out unless --include-flagged)`, {
+          code: "TOOLS_FLAGGED",
+          exitCode: 1,
+        });
+      }
+    });
+}
+
+/** The JSON form of a lint report (`tools lint --json`). */
+export function lintJson(report: LintReport, file: string, graph: string | null): Record<string, unknown> {
+  return {
+    format: "toolflow-lint/1",
+    file,
+    graph,
+    tools: report.tools,
+    flagged: report.flagged.length,
+    rules: Object.fromEntries(
+      LINT_RULES.map((r) => [r, { ...report.counts[r], flags: LINT_RULE_INFO[r].flags, ran: report.rules.includes(r) }]),
+    ),
+    findings: report.findings,
+  };
+}
+
+/** Findings one a line (tool, rule, field, reason), then the counts per rule. */
+export function formatLint(report: LintReport, file: string, graph: string, withFindings = true): string {
+  const lines: string[] = [];
+  if (withFindings) for (const f of report.findings) lines.push(`${f.tool}  ${f.rule}  ${f.field}  ${f.reason}`);
+  lines.push(`toolflow lint: ${file}: ${report.tools} tools, ${report.flagged.length} flagged${graph ? ` (graph: ${graph})` : " (no graph: isolated tools not checked)"}`);
+  for (const r of LINT_RULES) {
+    if (!report.rules.includes(r)) continue;
+    const c = report.counts[r];
+    lines.push(`  ${r.padEnd(24)} ${String(c.tools).padStart(6)} tools  ${String(c.findings).padStart(6)} findings${LINT_RULE_INFO[r].flags ? "" : "  (notice, not flagged)"}`);
+  }
+  return lines.join("\n") + "\n";
 }
 
 /** Human-readable summary of an import report (for stderr). */

@@ -268,6 +268,41 @@ export const VerificationZ = z.object({
 });
 export type Verification = z.infer<typeof VerificationZ>;
 
+/**
+ * One content block of a real MCP tool result, as kept in a record (MCP's `CallToolResult.content`): text as it
+ * came; a resource link with its URI; an embedded resource with its URI and text (cut at TOOL_CONTENT_TEXT_LIMIT
+ * characters, `truncated` then holding the full length); binary data (images, audio, blob resources) never kept:
+ * only its media type, its size in bytes and a short note.
+ */
+export const ToolContentPartZ = z.discriminatedUnion("type", [
+  z.object({ type: z.literal("text"), text: z.string() }),
+  z.object({
+    type: z.literal("resource_link"),
+    uri: z.string(),
+    name: z.string().optional(),
+    title: z.string().optional(),
+    description: z.string().optional(),
+    mimeType: z.string().optional(),
+    size: z.number().optional(),
+  }),
+  z.object({
+    type: z.literal("resource"),
+    uri: z.string(),
+    mimeType: z.string().optional(),
+    text: z.string().optional(),
+    /** The text resource's full length in characters, when `text` was cut. */
+    truncated: z.number().int().optional(),
+    /** A blob resource: its size in bytes (the data is not kept). */
+    size: z.number().int().optional(),
+    note: z.string().optional(),
+  }),
+  z.object({ type: z.literal("image"), mimeType: z.string(), size: z.number().int(), note: z.string() }),
+  z.object({ type: z.literal("audio"), mimeType: z.string(), size: z.number().int(), note: z.string() }),
+]);
+export type ToolContentPart = z.infer<typeof ToolContentPartZ>;
+/** Characters of an embedded text resource kept in a record. */
+export const TOOL_CONTENT_TEXT_LIMIT = 4000;
+
 /** How one tool message's result was made: simulated by the tool agent, or executed on the tool's real server. */
 export const ToolExecutionZ = z.object({
   mode: z.enum(["executed", "simulated"]),
@@ -281,8 +316,34 @@ export const ToolExecutionZ = z.object({
   returnsMismatch: z.array(z.string()).optional(),
   /** Why a call that was to be executed was simulated instead (e.g. a write without --allow-writes). */
   note: z.string().optional(),
+  /** An executed call that can change things (a write, run with --allow-writes). */
+  write: z.boolean().optional(),
+  /** "dialogue": it ran on the dialogue's own server process (`isolation: dialogue`); absent: a shared server. */
+  isolation: z.literal("dialogue").optional(),
+  /**
+   * An MCP result with content other than text (resource links, embedded resources, images, audio): its content
+   * blocks as kept (ToolContentPartZ). The tool message's content is these blocks as JSON unless the server also
+   * gave `structuredContent`, which is then the message's content.
+   */
+  content: z.array(ToolContentPartZ).optional(),
 });
 export type ToolExecution = z.infer<typeof ToolExecutionZ>;
+
+/**
+ * A write executed in a dialogue that was rejected (`synth --execute --allow-writes`): `discarded` when it ran on
+ * the dialogue's own server process, which ended with the dialogue; `left` when it ran on a shared server (an
+ * MCP server with `isolation: shared`, or an HTTP API), where it stays.
+ */
+export const ExecutedWriteZ = z.object({
+  tool: z.string(),
+  callId: z.string(),
+  target: z.string(),
+  arguments: z.record(z.string(), z.unknown()),
+  state: z.enum(["discarded", "left"]),
+  /** The server answered with an error (the write may or may not have happened). */
+  error: z.boolean().optional(),
+});
+export type ExecutedWrite = z.infer<typeof ExecutedWriteZ>;
 
 export const DialogueRecordZ = z.object({
   id: z.string(),
@@ -318,6 +379,8 @@ export const DialogueRecordZ = z.object({
   usage: z.record(z.string(), UsageZ),
   /** Judge scores (1-5) when a judge ran. */
   judge: z.record(z.string(), z.number()).optional(),
+  /** The flaws the judge named, when it ran and named any. */
+  judgeFlaws: z.array(z.object({ kind: z.string(), note: z.string() })).optional(),
   createdAt: z.string(),
 });
 export type DialogueRecord = z.infer<typeof DialogueRecordZ>;
@@ -327,5 +390,7 @@ export const RejectedRecordZ = DialogueRecordZ.partial().extend({
   index: z.number().int(),
   /** Names of the checks (or pipeline stage, e.g. "generation") that rejected it, with reasons. */
   rejectedBy: z.array(z.object({ check: z.string(), reasons: z.array(z.string()) })),
+  /** Writes its tool calls executed on real servers (`synth --execute --allow-writes`); absent when none. */
+  executedWrites: z.array(ExecutedWriteZ).optional(),
 });
 export type RejectedRecord = z.infer<typeof RejectedRecordZ>;

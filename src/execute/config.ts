@@ -10,6 +10,8 @@
  *     baseUrl: https://api.example.com/v1
  *     auth: {header: Authorization, env: PETS_TOKEN, prefix: "Bearer "}
  *     rateLimit: {calls: 5, perSeconds: 1}
+ *   - match: "mcp+stdio:node memory-server.js"
+ *     isolation: dialogue             # a server process per dialogue (the default when its writes run)
  * ```
  */
 import { basename } from "node:path";
@@ -44,8 +46,18 @@ export const AuthZ = z
   })
   .strict();
 
+/**
+ * MCP servers: `dialogue` starts a server process per dialogue (each dialogue sees only its own writes; stdio
+ * servers only), `shared` one process for the run (concurrent dialogues see each other's writes). Default:
+ * `dialogue` for a stdio server whose writes run (--allow-writes), else `shared`.
+ */
+export const ISOLATIONS = ["dialogue", "shared"] as const;
+export type Isolation = (typeof ISOLATIONS)[number];
+const IsolationZ = z.enum(ISOLATIONS);
+
 const SourceZ = LimitsZ.extend({
   match: z.string().min(1),
+  isolation: IsolationZ.optional(),
   /** HTTP: replaces the OpenAPI document's `servers` (checked by badBaseUrl when the config is read). */
   baseUrl: z.string().min(1).optional(),
   /** HTTP: the environment variable holding the base URL (read when the run starts; instead of baseUrl). */
@@ -58,7 +70,7 @@ export type SourceConfig = z.infer<typeof SourceZ>;
 
 export const ExecuteConfigZ = z
   .object({
-    defaults: LimitsZ.optional(),
+    defaults: LimitsZ.extend({ isolation: IsolationZ.optional() }).strict().optional(),
     sources: z.array(SourceZ).default([]),
   })
   .strict();

@@ -11,9 +11,22 @@
  * Each tool has its own limiter (concurrency, optional rate limit); each attempt has a timeout; timeouts, network
  * errors, HTTP 429 / 5xx are retried. Secrets (auth header values from the environment) are sent, never returned:
  * any result or error text that contains one has it replaced by "[redacted]".
+ *
+ * State: an MCP server with `isolation: dialogue` (the default for a stdio server whose writes run) gets a process
+ * per dialogue (`openDialogue`), so a dialogue sees only its own writes and a run is reproducible; `shared` servers
+ * (and HTTP APIs) are one state for every dialogue. Each dialogue lists the writes it executed (`writes()`), so a
+ * rejected dialogue's writes can be reported as discarded (its own process) or left on the server (shared).
  */
 import { basename } from "node:path";
-import { formatAjvErrors, SchemaCompileError, tryCompileSchema, UsageError, type ToolExecution, type ToolSpec } from "../core/index.js";
+import {
+  formatAjvErrors,
+  SchemaCompileError,
+  tryCompileSchema,
+  UsageError,
+  type ExecutedWrite,
+  type ToolExecution,
+  type ToolSpec,
+} from "../core/index.js";
 import type { ExecuteToolHook, ToolExecutionOutcome } from "../agents/index.js";
 import { RequestLimiter } from "../llm/index.js";
 import {
@@ -25,6 +38,7 @@ import {
   type ExecuteConfig,
   type ExecuteConfigInput,
   type ExecuteLimits,
+  type Isolation,
 } from "./config.js";
 import { badBaseUrl, HttpExecutor } from "./http.js";
 import { McpExecutor } from "./mcp.js";
@@ -70,12 +84,29 @@ export interface ExecutionPlanRow {
   write: boolean;
   /** false when a write is refused (no --allow-writes): its calls are simulated. */
   runs: boolean;
+  /** MCP tools: `dialogue` when each dialogue gets a server process of its own, `shared` when all share one. */
+  isolation?: Isolation;
   note?: string;
 }
 
-export interface ToolExecutionSetup {
+/** The tool calls of one dialogue: its hook, the writes it executed, and the end of its own server processes. */
+export interface DialogueExecution {
   /** Pass as GenerateOptions.executeTool. */
   hook: ExecuteToolHook;
+  /** Write calls executed so far (`discarded` on the dialogue's own process, `left` on a shared server). */
+  writes(): ExecutedWrite[];
+  /** End the dialogue's own server processes (waits until they have exited). Call once, also on failure. */
+  close(): Promise<void>;
+}
+
+export interface ToolExecutionSetup {
+  /**
+   * Runs every call on shared connections (one per server), whatever the isolation: for a single dialogue or a
+   * caller that wants one state. Runs with several dialogues use `openDialogue`.
+   */
+  hook: ExecuteToolHook;
+  /** The calls of one dialogue (`id` names it in messages): servers with `isolation: dialogue` start a process for it. */
+  openDialogue(id: string): DialogueExecution;
   /** One row per tool, in the order given. */
   plan: ExecutionPlanRow[];
   close(): Promise<void>;
@@ -275,6 +306,8 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
     });
   }
 
+  resolveIsolation(tools, plan, config);
+
   const rows = new Map(plan.map((r) => [r.tool, r]));
   // A returns schema that does not compile documents, it cannot check.
   const validatorFor = (tool: ToolSpec) => {
@@ -283,13 +316,16 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
     return v instanceof SchemaCompileError ? null : v;
   };
 
-  const hook: ExecuteToolHook = async (req): Promise<ToolExecutionOutcome> => {
+  /** Run one call; `scope` set: the call belongs to that dialogue, and isolated servers run it on its own process. */
+  const run = async (req: Parameters<ExecuteToolHook>[0], scope?: { id: string; writes: ExecutedWrite[] }): Promise<ToolExecutionOutcome> => {
     const row = rows.get(req.tool.name);
     if (!row || row.executor === "simulate") return { kind: "simulate", execution: { mode: "simulated" } };
     if (!row.runs) return { kind: "simulate", execution: { mode: "simulated", executor: row.executor, note: row.note! } };
     const ex = executors[row.executor];
     const { limits } = limiters.get(req.tool.name)!;
-    const out = scrubSecrets(await ex.call({ tool: req.tool, arguments: req.arguments, ...(req.signal ? { signal: req.signal } : {}) }, limits), secrets);
+    const isolated = scope !== undefined && row.isolation === "dialogue";
+    const call = { tool: req.tool, arguments: req.arguments, ...(req.signal ? { signal: req.signal } : {}), ...(isolated ? { scope: scope.id } : {}) };
+    const out = scrubSecrets(await ex.call(call, limits), secrets);
     const execution: ToolExecution = { mode: "executed", executor: row.executor, target: row.target! };
     if (!out.ok) execution.error = true;
     else {
@@ -298,16 +334,92 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
         execution.returnsMismatch = scrubSecrets(formatAjvErrors(validate.errors, 5), secrets);
       }
     }
+    if (row.write) execution.write = true;
+    if (isolated) execution.isolation = "dialogue";
+    if (out.content) execution.content = out.content;
+    if (row.write && scope) {
+      scope.writes.push({
+        tool: req.tool.name,
+        callId: req.callId,
+        target: row.target!,
+        arguments: scrubSecrets(req.arguments, secrets),
+        state: isolated ? "discarded" : "left",
+        ...(out.ok ? {} : { error: true }),
+      });
+    }
     return { kind: "executed", result: out.result, ok: out.ok, ...(out.error !== undefined ? { error: out.error } : {}), execution };
   };
 
+  let scopes = 0;
+  const openDialogue = (id: string): DialogueExecution => {
+    const scope = { id: `${id}#${++scopes}`, writes: [] as ExecutedWrite[] };
+    let closed: Promise<void> | undefined;
+    return {
+      hook: (req) => {
+        if (closed) return Promise.reject(new Error(`dialogue ${id}: its tool execution was closed`));
+        return run(req, scope);
+      },
+      writes: () => scope.writes.map((w) => ({ ...w })),
+      close: () => (closed ??= Promise.all([executors.http.release?.(scope.id), executors.mcp.release?.(scope.id)]).then(() => {})),
+    };
+  };
+
   return {
-    hook,
+    hook: (req) => run(req),
+    openDialogue,
     plan,
     close: async () => {
       await Promise.all([http.close(), mcp.close()]);
     },
   };
+}
+
+/**
+ * Decide each MCP server's isolation (its tools' plan rows get it): the config's `isolation` (a source entry, else
+ * `defaults`), else `dialogue` when a write of the server runs, else `shared`. UsageError when the tools of one
+ * server are given different values, when a server toolflow cannot start (MCP over HTTP) would need a process per
+ * dialogue, and for `isolation: dialogue` on an HTTP API.
+ */
+function resolveIsolation(tools: readonly ToolSpec[], plan: ExecutionPlanRow[], config: ExecuteConfig | undefined): void {
+  const byName = new Map(tools.map((t) => [t.name, t]));
+  type Server = { rows: ExecutionPlanRow[]; set: Map<Isolation, string>; writes: string[]; http: boolean };
+  const servers = new Map<string, Server>();
+  for (const row of plan) {
+    const tool = byName.get(row.tool)!;
+    const src = sourceConfigFor(config, tool);
+    if (row.executor === "http" && src?.isolation === "dialogue") {
+      throw new UsageError(
+        `--execute-config: source "${src.match}" sets isolation: dialogue, but tool "${row.tool}" is an HTTP API call: ` +
+          "toolflow cannot give each dialogue its own copy of an API (its state is shared by every dialogue); remove isolation for it",
+      );
+    }
+    if (row.executor !== "mcp" || !tool.source.mcp) continue;
+    const key = row.target!;
+    const s: Server = servers.get(key) ?? { rows: [], set: new Map(), writes: [], http: tool.source.mcp.transport === "http" };
+    servers.set(key, s);
+    s.rows.push(row);
+    const given = src?.isolation ?? config?.defaults?.isolation;
+    if (given !== undefined && !s.set.has(given)) s.set.set(given, src?.isolation !== undefined ? `source "${src.match}"` : "defaults");
+    if (row.write && row.runs) s.writes.push(row.tool);
+  }
+  for (const [server, s] of servers) {
+    if (s.set.size > 1) {
+      const said = [...s.set].map(([v, where]) => `${v} (${where})`).join(" and ");
+      throw new UsageError(`--execute-config: the tools of ${server} are given different isolation: ${said}; isolation is per server: set it on the server's entry`);
+    }
+    const given = [...s.set.keys()][0];
+    const isolation: Isolation = given ?? (s.writes.length > 0 ? "dialogue" : "shared");
+    if (isolation === "dialogue" && s.http) {
+      throw new UsageError(
+        given !== undefined
+          ? `--execute-config: isolation: dialogue for ${server}: toolflow cannot start a process per dialogue for a server it reaches over HTTP; ` +
+              "set isolation: shared for it (every dialogue then sees every other's writes)"
+          : `${server} takes writes (${s.writes.join(", ")}, --allow-writes) and cannot be given a process per dialogue (toolflow reaches it over HTTP, it does not start it): ` +
+              `concurrent dialogues would see each other's writes. Set isolation: shared for it in --execute-config to accept that (docs/execute.md), or leave out --allow-writes`,
+      );
+    }
+    for (const row of s.rows) row.isolation = isolation;
+  }
 }
 
 /** The plan as a table (for --dry-run and the start of a run). */
@@ -319,7 +431,8 @@ export function formatExecutionPlan(plan: readonly ExecutionPlanRow[]): string {
       r.executor === "simulate"
         ? "simulated (tool agent)"
         : `${r.runs ? "calls" : "would call"} ${r.target}${r.write ? (r.runs ? " [write, allowed]" : " [write]") : ""}`;
-    lines.push(`  ${r.tool.padEnd(w)}  ${r.executor.padEnd(8)}  ${what}${r.note ? ` - ${r.note}` : ""}`);
+    const own = r.isolation === "dialogue" && r.runs ? " [a server process per dialogue]" : "";
+    lines.push(`  ${r.tool.padEnd(w)}  ${r.executor.padEnd(8)}  ${what}${own}${r.note ? ` - ${r.note}` : ""}`);
   }
   return lines.join("\n") + "\n";
 }

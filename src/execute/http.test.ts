@@ -86,7 +86,15 @@ describe("the http executor", () => {
     const made = await open.hook({ tool: tool("createPet"), arguments: { name: "Rex", species: "dog" }, callId: "b" });
     const post = api.requests.at(-1)!;
     expect(post).toMatchObject({ method: "POST", path: "/v1/pets", body: { name: "Rex", species: "dog" }, status: 201 });
-    expect(made).toMatchObject({ kind: "executed", ok: true, result: post.response });
+    expect(made).toMatchObject({ kind: "executed", ok: true, result: post.response, execution: { write: true } });
+    // a dialogue's writes on an HTTP API stay there (an API is one shared state)
+    const dialogue = open.openDialogue("tf-1-000000");
+    await dialogue.hook({ tool: tool("createPet"), arguments: { name: "Max", species: "cat" }, callId: "c" });
+    await dialogue.hook({ tool: tool("listPets"), arguments: { species: "cat" }, callId: "d" });
+    expect(dialogue.writes()).toEqual([
+      { tool: "createPet", callId: "c", target: `POST ${api.baseUrl}/pets`, arguments: { name: "Max", species: "cat" }, state: "left" },
+    ]);
+    await dialogue.close();
   });
 
   it("times out per attempt and retries; after the last retry the timeout is the tool's error", async () => {

@@ -9,6 +9,7 @@ export {
   formatExecutionPlan,
   parseExecuteSpec,
   scrubSecrets,
+  type DialogueExecution,
   type ExecuteSpec,
   type ExecutionOptions,
   type ExecutionPlanRow,
@@ -20,10 +21,11 @@ export {
   type ExecuteConfig,
   type ExecuteConfigInput,
   type ExecuteLimits,
+  type Isolation,
   type SourceConfig,
 } from "./config.js";
 export { badBaseUrl, HttpExecutor, joinUrl, type HttpEndpoint } from "./http.js";
-export { McpExecutor } from "./mcp.js";
+export { keepContent, McpExecutor, mcpResultValue } from "./mcp.js";
 export {
   EXECUTOR_KINDS,
   ExecuteError,

@@ -152,7 +152,8 @@ describe("the mcp executor", () => {
 
   it("over HTTP with --allow-writes, an auth header from the environment, and a tool the server does not know", async () => {
     const { tools } = await importTools([`mcp+${http.url}`]);
-    const config = { sources: [{ match: `mcp+${http.url}`, auth: { header: "Authorization", env: "SHOP_TOKEN", prefix: "Bearer " } }] };
+    // writes on a server toolflow reaches over HTTP need isolation: shared (it cannot start one per dialogue)
+    const config = { sources: [{ match: `mcp+${http.url}`, isolation: "shared" as const, auth: { header: "Authorization", env: "SHOP_TOKEN", prefix: "Bearer " } }] };
     await expect(createToolExecution(tools, { execute: "mcp", config, env: {} })).rejects.toThrow(/\$SHOP_TOKEN, which is not set/);
     const ex = await createToolExecution(tools, { execute: "mcp", config, env: { SHOP_TOKEN: "shop-secret-1" }, allowWrites: true });
     try {

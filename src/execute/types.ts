@@ -2,7 +2,7 @@
  * The executor interface: something that runs a tool call for real and returns its result, or a real error as a
  * result ({"error": ...}, `ok: false`) that the assistant must handle like a simulated error.
  */
-import { ToolflowError, type ToolSpec } from "../core/index.js";
+import { ToolflowError, type ToolContentPart, type ToolSpec } from "../core/index.js";
 import { sleep } from "../llm/index.js";
 
 /** Executors by name: `simulate` is the tool agent (the default); `mcp` and `http` run calls on real servers. */
@@ -14,6 +14,11 @@ export interface RealCall {
   tool: ToolSpec;
   arguments: Record<string, unknown>;
   signal?: AbortSignal;
+  /**
+   * The dialogue the call belongs to, when its server is isolated per dialogue (`isolation: dialogue`): calls of one
+   * scope reach a server process of their own, which `Executor.release(scope)` ends.
+   */
+  scope?: string;
 }
 
 export interface RealResult {
@@ -22,6 +27,8 @@ export interface RealResult {
   /** false for a real error (HTTP 4xx/5xx, MCP error result, timeout): `result` is {"error": ...}. */
   ok: boolean;
   error?: string;
+  /** MCP results with content other than text: the content blocks as kept (ToolExecution.content). */
+  content?: ToolContentPart[];
 }
 
 /** Per attempt timeout and retries (see ExecuteLimits in config.ts for the defaults). */
@@ -40,6 +47,8 @@ export interface Executor {
   /** Whether a call can change things (runs only with --allow-writes). */
   isWrite(tool: ToolSpec): boolean;
   call(call: RealCall, limits: AttemptLimits): Promise<RealResult>;
+  /** End what the calls of one scope opened (an isolated dialogue's server processes). */
+  release?(scope: string): Promise<void>;
   close(): Promise<void>;
 }
 

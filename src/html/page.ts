@@ -105,7 +105,7 @@ main{padding:16px 20px}section{display:none}section.on{display:block}
 .panel{background:#fff;border:1px solid var(--line);border-radius:8px;padding:12px 14px;margin-bottom:14px}
 .panel h2{font-size:14px;margin:0 0 8px}.grid2{display:grid;grid-template-columns:1fr 1fr;gap:14px}
 table.kv{border-collapse:collapse;width:100%}table.kv td,table.kv th{padding:3px 8px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top;font-size:13px}
-table.kv th{color:var(--muted);font-weight:500;width:38%}
+table.kv th{color:var(--muted);font-weight:500;width:38%}table.kv.cols th{width:auto}ul.parts{margin:2px 0 4px;padding-left:18px;font-size:12px}
 .note{background:#fff8e6;border:1px solid #f1d9a0;border-radius:6px;padding:8px 10px;margin-bottom:12px}
 section.on.plots{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:14px;align-items:start}.plot{height:340px;margin:0}
 #graph-wrap{display:grid;grid-template-columns:1fr 320px;gap:14px}#graph{height:640px;background:#fff;border:1px solid var(--line);border-radius:8px;position:relative}

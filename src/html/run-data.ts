@@ -29,7 +29,7 @@ import {
   type ToolSpec,
 } from "../core/index.js";
 import { bootstrapMean, JUDGE_FILES, mean } from "../judge/index.js";
-import { FigureAccumulator, toolflowDialogue } from "../report/index.js";
+import { FigureAccumulator, toolflowDialogue, ToolResultTally } from "../report/index.js";
 import { ManifestZ } from "../synth/index.js";
 import { argumentSources, summarizeRejections, type RejectionEntry } from "../verify/index.js";
 import type { DialogueDetail, DialogueRow, PlanStepView, ReportGraph, ReportJudge, ReportSummary } from "./types.js";
@@ -156,6 +156,7 @@ export class RunData {
   private accepted: JsonlTail;
   private rejected: JsonlTail;
   private figures = new FigureAccumulator();
+  private toolResults = new ToolResultTally();
   private acceptedCount = 0;
   private rejectedEntries: Array<{ rejectedBy: RejectionEntry[] }> = [];
   private recordScores = new Map<string, number[]>();
@@ -198,6 +199,7 @@ export class RunData {
     this.rows.length = 0;
     this.refs.length = 0;
     this.figures = new FigureAccumulator();
+    this.toolResults = new ToolResultTally();
     this.acceptedCount = 0;
     this.rejectedEntries = [];
     this.recordScores = new Map();
@@ -275,6 +277,7 @@ export class RunData {
 
   private addAccepted(r: DialogueRecord, ref: LineRef): void {
     this.figures.add(toolflowDialogue(r));
+    this.toolResults.add(r);
     this.acceptedCount++;
     if (r.judge) {
       this.recordRated++;
@@ -407,6 +410,7 @@ export class RunData {
       counts: this.counts,
       rejections: summarizeRejections(this.rejectedEntries),
       figures: this.acceptedCount === 0 ? null : this.figures.result(),
+      toolResults: this.acceptedCount === 0 ? null : this.toolResults.result(),
       recordJudge,
       judge: this.judgeSummary,
       graph: this.graph,

@@ -3,7 +3,7 @@
  * dialogues' details (loaded when opened). Shared by the Node side (which writes or serves it) and the page's
  * client script (src/html/client/), so both agree on one shape. Types only: nothing here runs.
  */
-import type { DatasetFigures } from "../report/index.js";
+import type { DatasetFigures, ToolResultSource } from "../report/index.js";
 import type { ArgumentSource } from "../verify/index.js";
 import type { CheckResult, DialoguePlan, Message, ToolExecution } from "../core/index.js";
 
@@ -53,6 +53,8 @@ export interface ReportSummary {
   rejections: { total: number; byCheck: Record<string, number>; onlyBy: Record<string, number>; examples: Record<string, string> };
   /** `toolflow stats` figures of the accepted dialogues; null before the first one. */
   figures: DatasetFigures | null;
+  /** Tool results of the accepted dialogues per tool source: executed on a real server or simulated; null before the first one. */
+  toolResults: ToolResultSource[] | null;
   /** Scores the records carry (synth --judge): mean and bootstrap interval per criterion. */
   recordJudge: { dialogues: number; criteria: Record<string, Interval | null> } | null;
   judge: ReportJudge | null;

@@ -11,7 +11,7 @@ import { createEmbedder } from "../graph/index.js";
 import type { ChatRequest, ChatResult, ModelMiddleware } from "../llm/index.js";
 import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
 import { cliInProcess } from "../../test/support/cli.js";
-import { bootstrapMean, dialogueRounds, pairSimilarities, roundPairs, runJudge, sampleBySeed } from "./index.js";
+import { bootstrapMean, formatJudgeSummary, dialogueRounds, pairSimilarities, roundPairs, runJudge, sampleBySeed } from "./index.js";
 
 /** A dialogue of rounds [request, answer]; the first round's answer goes through a tool call. */
 function talk(rounds: Array<[string, string]>): Message[] {
@@ -67,7 +67,7 @@ function scripted(seen: ChatRequest[] = []): ModelMiddleware {
       }
       if (request.role === "judge") {
         const s = prompt.includes("zorp") ? 5 : prompt.includes("quax") ? 3 : 4; // A 5, B 3, C 4, D 4
-        return text({ naturalness: s, coherence: 4, helpfulness: s, accuracy: 2, rationale: `scored ${s}` });
+        return text({ flaws: s < 4 ? [{ kind: "no_outcome", note: `scored ${s}` }] : [], naturalness: s, coherence: 4, helpfulness: s, accuracy: 2, rationale: `scored ${s}` });
       }
       throw new Error(`unexpected role ${request.role}`);
     },
@@ -139,6 +139,10 @@ describe("runJudge", () => {
     expect(s.judge!.naturalness!.mean).toBe((5 + 3 + 4 + 4) / 4);
     expect(s.judge!.coherence).toEqual({ mean: 4, low: 4, high: 4 });
     expect(s.judge!.accuracy).toEqual({ mean: 2, low: 2, high: 2 });
+    // the flaws the judge named (one dialogue scored 3 on naturalness) are counted by kind
+    expect(s.judge!.flawed).toBe(1);
+    expect(s.judge!.flaws).toEqual({ no_outcome: 1 });
+    expect(formatJudgeSummary(s)).toContain("flaws named in 1 of 4 dialogues (no_outcome 1)");
     const n = s.judge!.naturalness!;
     expect(n.low).toBeGreaterThanOrEqual(3);
     expect(n.high).toBeLessThanOrEqual(5);
@@ -148,7 +152,8 @@ describe("runJudge", () => {
     const lines = readFileSync(join(out, "judge.jsonl"), "utf8").trim().split("\n").map((l) => JSON.parse(l));
     expect(lines.map((l) => l.id).sort()).toEqual(["A", "B", "C", "D"]);
     const a = lines.find((l) => l.id === "A");
-    expect(a.judge).toEqual({ scores: { naturalness: 5, coherence: 4, helpfulness: 5, accuracy: 2 }, rationale: "scored 5", model: "scripted" });
+    expect(a.judge).toEqual({ scores: { naturalness: 5, coherence: 4, helpfulness: 5, accuracy: 2 }, rationale: "scored 5", model: "scripted", flaws: [] });
+    expect(lines.find((l) => l.judge.scores.naturalness === 3).judge.flaws).toEqual([{ kind: "no_outcome", note: "scored 3" }]);
     expect(a.enr.labels).toEqual(["entailment"]);
     expect(a.ss.pairs[0]).toBeCloseTo(0.5, 5);
     expect(JSON.parse(readFileSync(join(out, "summary.json"), "utf8")).enr.rate).toBe(0.75);

@@ -78,7 +78,7 @@ export interface JudgeLine {
   id: string;
   ss?: { pairs: number[]; mean: number | null };
   enr?: { labels: NliLabel[]; rationales: string[]; rate: number | null };
-  judge?: { scores: Record<Criterion, number>; rationale: string; model: string };
+  judge?: { scores: Record<Criterion, number>; rationale: string; model: string; flaws?: Array<{ kind: string; note: string }> };
   roundTrip?: RoundTripResult;
 }
 
@@ -87,7 +87,14 @@ const JudgeLineZ = z
     id: z.string(),
     ss: z.object({ pairs: z.array(z.number()), mean: z.number().nullable() }).optional(),
     enr: z.object({ labels: z.array(z.string()), rationales: z.array(z.string()), rate: z.number().nullable() }).optional(),
-    judge: z.object({ scores: z.record(z.string(), z.number()), rationale: z.string(), model: z.string() }).optional(),
+    judge: z
+      .object({
+        scores: z.record(z.string(), z.number()),
+        rationale: z.string(),
+        model: z.string(),
+        flaws: z.array(z.object({ kind: z.string(), note: z.string() })).optional(),
+      })
+      .optional(),
     roundTrip: z.any().optional(),
   })
   .passthrough();
@@ -108,7 +115,8 @@ export interface JudgeSummary {
   /** Mean similarity over every consecutive-round pair, and the per-dialogue mean's average. */
   ss?: { mean: number | null; pairs: number; dialogueMean: number | null; embedder: string };
   enr?: { rate: number | null; pairs: number; entailment: number; neutral: number; contradiction: number };
-  judge?: Record<Criterion, Interval | null> & { dialogues: number };
+  /** Mean scores with intervals; `flawed`: dialogues in which the judge named a flaw; `flaws`: how many of each kind. */
+  judge?: Record<Criterion, Interval | null> & { dialogues: number; flawed: number; flaws: Record<string, number> };
   roundTrip?: { agreement: number | null; turns: number; agreed: number; byStepKind: Partial<Record<TurnKind, KindAgreement>> };
   usage: UsageSummary;
   notes: string[];
@@ -145,7 +153,14 @@ export function summarizeJudge(lines: readonly JudgeLine[], metrics: readonly Ju
   }
   if (metrics.includes("judge")) {
     const judged = lines.filter((l) => l.judge);
-    const j = { dialogues: judged.length } as Record<Criterion, Interval | null> & { dialogues: number };
+    const flaws: Record<string, number> = {};
+    for (const l of judged) for (const f of l.judge?.flaws ?? []) flaws[f.kind] = (flaws[f.kind] ?? 0) + 1;
+    const flawed = judged.filter((l) => (l.judge?.flaws ?? []).length > 0).length;
+    const j = { dialogues: judged.length, flawed, flaws } as Record<Criterion, Interval | null> & {
+      dialogues: number;
+      flawed: number;
+      flaws: Record<string, number>;
+    };
     JUDGE_CRITERIA.forEach((c, k) => {
       j[c] = bootstrapMean(
         judged.map((l) => l.judge!.scores[c]),
@@ -254,7 +269,7 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeSummary> 
       }
       if (metrics.includes("judge")) {
         const r = await judgeDialogue(model, { tools: d.tools, messages: d.messages }, { seed: d.seed, ...(signal ? { signal } : {}) });
-        line.judge = { scores: r.scores as Record<Criterion, number>, rationale: r.rationale, model: r.model };
+        line.judge = { scores: r.scores as Record<Criterion, number>, rationale: r.rationale, model: r.model, flaws: r.flaws };
       }
       if (metrics.includes("roundtrip")) line.roundTrip = await roundTripDialogue(model, d, signal ? { signal } : {});
       return line;
@@ -319,6 +334,10 @@ export function formatJudgeSummary(s: JudgeSummary): string {
     for (const c of JUDGE_CRITERIA) {
       const i = s.judge[c];
       out.push(`  ${c.padEnd(12)} ${i ? `${i.mean.toFixed(2)} [${i.low.toFixed(2)}, ${i.high.toFixed(2)}]` : "-"}`);
+    }
+    if (s.judge.flawed !== undefined) {
+      const kinds = Object.entries(s.judge.flaws ?? {}).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(", ");
+      out.push(`  flaws named in ${s.judge.flawed} of ${s.judge.dialogues} dialogues${kinds ? ` (${kinds})` : ""}`);
     }
   }
   if (s.roundTrip) {

@@ -110,7 +110,7 @@ async function openRunContext(redis: Redis, run: string, w: WorkerConfig, limite
   return {
     store,
     models,
-    config: attemptConfigFor(options, { samples, tools, models, deps, ...(execution ? { executeTool: execution.hook } : {}) }),
+    config: attemptConfigFor(options, { samples, tools, models, deps, ...(execution ? { execution } : {}) }),
     ...(execution ? { execution } : {}),
   };
 }

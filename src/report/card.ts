@@ -47,6 +47,35 @@ function table(head: string[], rows: Array<Array<string | number>>): string {
   return lines.join("\n");
 }
 
+/** Where the tool results came from: executed on real servers (per source) or written by the tool role's model. */
+function toolResultLines(s: DatasetStats): string[] {
+  const rows = s.toolResults;
+  const executed = rows.reduce((n, r) => n + r.executed, 0);
+  const total = rows.reduce((n, r) => n + r.executed + r.simulated, 0);
+  if (total === 0) return ["The dialogues hold no tool results."];
+  if (executed === 0) {
+    return [`All ${total} tool results were simulated by the tool role's model above (no tool was executed: \`synth --execute\` was not used).`];
+  }
+  const structured = rows.reduce((n, r) => n + r.structured, 0);
+  return [
+    executed === total
+      ? `Tool results: all ${total} were executed on real servers (\`synth --execute\`); the tool role's model above wrote none. Per tool source:`
+      : `Tool results: ${executed} of ${total} were executed on real servers (\`synth --execute\`); the tool role's model above wrote only the other ${total - executed}. Per tool source:`,
+    "",
+    table(
+      ["tool source", "kind", "executed", "simulated", "executed with a real error"],
+      rows.map((r) => [`\`${r.source}\``, r.kind, r.executed, r.simulated, r.executedErrors]),
+    ),
+    ...(structured > 0
+      ? [
+          "",
+          `${structured} executed results held content other than text (resource links, embedded resources, images, audio): tool`,
+          "messages carry it as a JSON list of MCP content blocks, binary data replaced by its media type and size.",
+        ]
+      : []),
+  ];
+}
+
 export function renderDatasetCard(input: CardInput): string {
   const { stats: s } = input;
   const out: string[] = [];
@@ -152,6 +181,7 @@ export function renderDatasetCard(input: CardInput): string {
       .join(", "),
   ]);
   if (roleRows.length > 0) out.push(table(["agent role", "models (dialogues)"], roleRows), "");
+  out.push(...toolResultLines(s), "");
   out.push(
     `${s.withPlan} of ${s.dialogues} dialogues follow a dialogue plan; the rest were generated without one (--no-plan).`,
     `Tokens: ${s.usage.promptTokens} prompt, ${s.usage.completionTokens} completion.`,

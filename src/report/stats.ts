@@ -4,6 +4,7 @@
 import type { DialogueRecord, PlanStepKind } from "../core/index.js";
 import { PLAN_STEP_KINDS } from "../core/index.js";
 import { diversity, type DiversityMetrics } from "./diversity.js";
+import { ToolResultTally, type ToolResultSource } from "./tool-results.js";
 
 export interface Distribution {
   mean: number;
@@ -68,6 +69,8 @@ export interface DatasetStats {
   diversity: DiversityMetrics;
   /** Diversity of the user turns alone. */
   userDiversity: DiversityMetrics;
+  /** Tool results per tool source: executed on a real server (`synth --execute`) or simulated by the tool agent. */
+  toolResults: ToolResultSource[];
 }
 
 function inc(m: Record<string, number>, k: string, by = 1): void {
@@ -105,8 +108,10 @@ export function datasetStats(records: DialogueRecord[]): DatasetStats {
   let rated = 0;
   let promptTokens = 0;
   let completionTokens = 0;
+  const toolResults = new ToolResultTally();
 
   for (const r of records) {
+    toolResults.add(r);
     msgCounts.push(r.messages.length);
     let users = 0;
     let calls = 0;
@@ -182,5 +187,6 @@ export function datasetStats(records: DialogueRecord[]): DatasetStats {
     usage: { promptTokens, completionTokens },
     diversity: diversity(texts),
     userDiversity: diversity(userTexts),
+    toolResults: toolResults.result(),
   };
 }

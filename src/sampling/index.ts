@@ -4,6 +4,7 @@ export {
   randomSample,
   balancedWalkSample,
   DEFAULT_BALANCE_ALPHA,
+  UNWALKABLE_START,
   type SampleOptionsBase,
   type SeededSampleOptions,
   type BalancedSampleOptions,
@@ -29,3 +30,4 @@ export {
   type ToolSpecsLike,
   type CompletedSample,
 } from "./producers.js";
+export { screenTools, formatScreen, strategyWarnings, type ScreenOptions, type ScreenSummary, type ToolScreen } from "./screen.js";

@@ -33,8 +33,15 @@ describe("toolflow sample (CLI)", () => {
     expect(r.stdout).toBe("");
     const samples = await readSamplesJsonl(out);
     expect(samples).toHaveLength(25);
+    // the graph's 3 isolated tools: no walk reaches them, balanced draws each once, alone, and says so up front
+    expect(r.stderr).toMatch(/warning: 3 of 43 tools have no edge to a tool of another function \(3 isolated, .*`balanced` draws each of them once/);
+    const alone = samples.filter((s) => s.tools.length === 1);
+    expect(alone.length).toBeGreaterThan(0);
+    expect(new Set(alone.map((s) => s.tools[0])).size).toBe(alone.length);
+    for (const s of alone) expect(s.tools[0]).toMatch(/^iso\d$/);
     for (const s of samples) {
       expect(s.strategy).toBe("balanced");
+      if (s.tools.length === 1) continue;
       expect(s.tools.length).toBeGreaterThanOrEqual(3);
       expect(s.tools.length).toBeLessThanOrEqual(5);
     }

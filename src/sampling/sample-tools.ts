@@ -34,6 +34,8 @@ export interface SampleToolsOptions {
    * (within size max + 1), record the others as `userSupplied`. Without them samples carry neither field.
    */
   tools?: ToolSpecsLike | ProducerIndex;
+  /** Tools to leave out (those `tools lint` flags; see screenTools). */
+  exclude?: ReadonlySet<string>;
   /** Called after each sample (for progress bars). */
   onSample?: (done: number, total: number) => void;
 }
@@ -62,7 +64,7 @@ export function sampleTools(graph: SamplingGraphLike, options: SampleToolsOption
     throw new InputError(`seed must be an integer, got ${seed}`, { code: "BAD_SAMPLING_OPTION" });
   }
   const size = toSizeRange(options.size);
-  const sg = asSamplingGraph(graph, { followDirection: options.followDirection });
+  const sg = asSamplingGraph(graph, { followDirection: options.followDirection, ...(options.exclude ? { exclude: options.exclude } : {}) });
   const samples: ToolSample[] = [];
   const tools = options.tools === undefined ? {} : { tools: producerIndex(options.tools) };
   if (strategy === "balanced") {

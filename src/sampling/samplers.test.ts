@@ -13,6 +13,7 @@ import {
   randomWalkSample,
   sampleTools,
   samplingStats,
+  UNWALKABLE_START,
 } from "./index.js";
 import { makeGraph, preferentialGraph } from "../../test/support/sampling.js";
 
@@ -206,11 +207,16 @@ describe("balancedWalkSample / sampleTools", () => {
     const tracker = new UsageTracker(sg, 2);
     const feed = new Rng(8);
     for (let i = 0; i < 300; i++) tracker.add(feed.pick(sg.startable));
-    const weights = sg.startable.map((t) => tracker.weight(t));
+    tracker.add("iso1"); // an isolated tool once drawn is no longer a start candidate
+    const weights = tracker.startTools.map((t) => tracker.startWeight(t));
     expect(new Set(weights).size).toBeGreaterThan(2);
+    expect(tracker.startWeight("iso1")).toBe(0);
+    expect(tracker.startWeight("iso2")).toBe(tracker.weight("iso2"));
     for (let seed = 0; seed < 200; seed++) {
-      expect(tracker.pickStart(new Rng(seed))).toBe(UsageTracker.pickWeighted(new Rng(seed), sg.startable, weights));
+      expect(tracker.pickStart(new Rng(seed))).toBe(UsageTracker.pickWeighted(new Rng(seed), tracker.startTools, weights));
     }
+    // without covering unwalkable tools the pool is the walk's start tools
+    expect(new UsageTracker(sg, 2, undefined, { coverUnwalkable: false }).startTools).toEqual(sg.startable);
     // weights fall with use: 1/(1+u)^alpha, scaled
     const used = sg.startable.find((t) => tracker.uses(t) === 2)!;
     const unused = sg.startable.find((t) => tracker.uses(t) === 0)!;
@@ -231,9 +237,22 @@ describe("balancedWalkSample / sampleTools", () => {
     const base = { count: 100, size: { min: 3, max: 5 }, seed: 4 };
     const sg = new SamplingGraph(hubby);
     const walk = samplingStats(sampleTools(sg, { ...base, strategy: "walk" }), sg);
-    const balanced = samplingStats(sampleTools(sg, { ...base, strategy: "balanced" }), sg);
+    const balancedSamples = sampleTools(sg, { ...base, strategy: "balanced" });
+    const balanced = samplingStats(balancedSamples, sg);
     expect(balanced.coverage!.shareNonIsolated).toBeGreaterThan(walk.coverage!.shareNonIsolated);
-    expect(balanced.coverage!.shareNonIsolated).toBe(1);
+    expect(balanced.coverage!.shareNonIsolated).toBeGreaterThanOrEqual(0.97);
+    // the 10 isolated tools: in a longer run each is drawn exactly once, alone (a walk never reaches them)
+    const isolated = sg.unwalkable().isolated;
+    expect(isolated).toHaveLength(10);
+    expect(balancedSamples.filter((s) => s.tools.length === 1).length).toBeGreaterThan(0);
+    const longer = sampleTools(sg, { ...base, count: 250, strategy: "balanced" });
+    for (const t of isolated) {
+      const holding = longer.filter((s) => s.tools.includes(t));
+      expect(holding, t).toHaveLength(1);
+      expect(holding[0]!.tools).toEqual([t]);
+      expect(holding[0]!.short).toBe(UNWALKABLE_START);
+    }
+    expect(walk.coverage!.usedTools).toBeLessThanOrEqual(sg.startable.length);
     expect(balanced.giniNonIsolated!).toBeLessThan(walk.giniNonIsolated! - 0.05);
     // alpha 0 removes the bias: same coverage profile as a plain walk, less even than the default
     const unbiased = samplingStats(sampleTools(sg, { ...base, strategy: "balanced", alpha: 0 }), sg);

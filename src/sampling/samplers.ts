@@ -86,7 +86,8 @@ function withProducers(sg: SamplingGraph, result: WalkResult, options: SampleOpt
 function requireStartable(sg: SamplingGraph): void {
   if (sg.startable.length === 0) {
     const why = sg.graph.size === 0 ? "the graph has no edges" : "no tool has a neighbour to walk to";
-    throw new InputError(`cannot walk: ${why} (use the "random" strategy, or build the graph with a lower threshold)`, {
+    const left = sg.excluded.size > 0 ? ` after leaving out the ${sg.excluded.size} tools \`tools lint\` flags (--include-flagged keeps them)` : "";
+    throw new InputError(`cannot walk: ${why}${left} (use the "random" strategy, or build the graph with a lower threshold)`, {
       code: "GRAPH_HAS_NO_EDGES",
     });
   }
@@ -177,7 +178,8 @@ export function randomWalkSample(graph: SamplingGraphLike, options: SeededSample
 export function randomSample(graph: SamplingGraphLike, options: SeededSampleOptions): ToolSample {
   const sg = asSamplingGraph(graph);
   if (sg.nodes.length === 0) {
-    throw new InputError("cannot sample: the graph has no tools", { code: "GRAPH_IS_EMPTY" });
+    const left = sg.excluded.size > 0 ? ` left after the ${sg.excluded.size} flagged by \`tools lint\` (--include-flagged keeps them)` : "";
+    throw new InputError(`cannot sample: the graph has no tools${left}`, { code: "GRAPH_IS_EMPTY" });
   }
   const rng = new Rng(options.seed);
   const range = toSizeRange(options.size);
@@ -202,10 +204,16 @@ export function randomSample(graph: SamplingGraphLike, options: SeededSampleOpti
   return toSample(result, "random", options.id ?? "sample-0", options.seed, n);
 }
 
+/** The `short` of a balanced sample that starts at a tool no walk reaches. */
+export const UNWALKABLE_START =
+  "no edge joins this tool to a tool of another function: balanced sampling draws it once, alone, so that the run covers it";
+
 /**
- * A walk biased toward the tools used least so far: the start (among tools with a neighbour) and every step are
- * drawn with weight 1 / (1 + uses)^alpha; after a dead end it continues from the sample's tool whose least-used
- * unused neighbour is least used (weighted the same way). Updates `usage` with the sample's tools.
+ * A walk biased toward the tools used least so far: the start and every step are drawn with weight
+ * 1 / (1 + uses)^alpha; after a dead end it continues from the sample's tool whose least-used unused neighbour is
+ * least used (weighted the same way). Tools a walk never reaches (isolated, or joined only to their own variants)
+ * are start candidates while unused: such a start gives a one-tool sample (`short` says why), so a long enough run
+ * covers every tool. Updates `usage` with the sample's tools.
  */
 export function balancedWalkSample(graph: SamplingGraphLike, options: BalancedSampleOptions): ToolSample {
   const sg = asSamplingGraph(graph, { followDirection: options.followDirection });
@@ -236,6 +244,7 @@ export function balancedWalkSample(graph: SamplingGraphLike, options: BalancedSa
         open.map((o) => maxOf(o.unused.map((t) => tracker.weight(t)))),
       ),
   });
+  if (walked.tools.length === 1 && n > 1 && !sg.isStartable(walked.tools[0] as string)) walked.short = UNWALKABLE_START;
   // added producers count as uses too
   const result = withProducers(sg, walked, options, range.max);
   for (const t of result.tools) {

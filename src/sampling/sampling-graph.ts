@@ -10,12 +10,16 @@ export type SampleEdge = ToolSample["edges"][number];
 export interface SamplingGraphOptions {
   /** Walk P-R edges only from producer to consumer (default: either way, as ToolGraph.neighbors). */
   followDirection?: boolean;
+  /** Tools left out of sampling (flagged by `tools lint`): not nodes, nobody's neighbour. */
+  exclude?: ReadonlySet<string>;
 }
 
 export class SamplingGraph {
   readonly graph: ToolGraph;
   readonly followDirection: boolean;
-  /** Every tool (node id), in the graph's order. */
+  /** Tools of the graph left out (SamplingGraphOptions.exclude). */
+  readonly excluded: ReadonlySet<string>;
+  /** Every tool (node id) not excluded, in the graph's order. */
   readonly nodes: readonly string[];
   /** Neighbours a walk may step to from each tool (sorted; other variants of the tool's own function left out). */
   readonly adjacency: ReadonlyMap<string, readonly string[]>;
@@ -32,7 +36,9 @@ export class SamplingGraph {
   constructor(graph: ToolGraph, options: SamplingGraphOptions = {}) {
     this.graph = graph;
     this.followDirection = options.followDirection ?? false;
-    this.nodes = graph.nodes();
+    const excluded = options.exclude ?? new Set<string>();
+    this.excluded = excluded;
+    this.nodes = excluded.size === 0 ? graph.nodes() : graph.nodes().filter((n) => !excluded.has(n));
     const adjacency = new Map<string, readonly string[]>();
     const nonIsolated = new Set<string>();
     const startable: string[] = [];
@@ -43,13 +49,14 @@ export class SamplingGraph {
     }
     this.families = families;
     for (const id of this.nodes) {
-      const all = this.followDirection ? graph.neighbors(id, { followDirection: true }) : graph.neighbors(id);
+      let all = this.followDirection ? graph.neighbors(id, { followDirection: true }) : graph.neighbors(id);
+      if (excluded.size > 0) all = all.filter((n) => !excluded.has(n));
       // a step to another variant of the same function is never taken, so it is not a neighbour for walking
       const own = this.family(id);
       const around = families.size === 0 ? all : all.filter((n) => this.family(n) !== own);
       adjacency.set(id, around);
       if (around.length > 0) startable.push(id);
-      if (graph.graph.degree(id) > 0) nonIsolated.add(id);
+      if (excluded.size === 0 ? graph.graph.degree(id) > 0 : graph.neighbors(id).some((n) => n !== id && !excluded.has(n))) nonIsolated.add(id);
     }
     this.adjacency = adjacency;
     this.startable = startable;
@@ -63,6 +70,25 @@ export class SamplingGraph {
 
   has(id: string): boolean {
     return this.adjacency.has(id);
+  }
+
+  /** Whether a walk can start at the tool (it has a neighbour of another function). */
+  isStartable(id: string): boolean {
+    return this.neighbors(id).length > 0;
+  }
+
+  /**
+   * Tools a walk never reaches: those with no edge (to a kept tool), and those whose edges all join variants of
+   * their own function. Both in the graph's order.
+   */
+  unwalkable(): { isolated: string[]; ownVariantsOnly: string[] } {
+    const isolated: string[] = [];
+    const ownVariantsOnly: string[] = [];
+    for (const id of this.nodes) {
+      if (this.isStartable(id)) continue;
+      (this.nonIsolated.has(id) ? ownVariantsOnly : isolated).push(id);
+    }
+    return { isolated, ownVariantsOnly };
   }
 
   neighbors(id: string): readonly string[] {
@@ -111,11 +137,22 @@ export type SamplingGraphLike = ToolGraph | SamplingGraph;
 
 export function asSamplingGraph(graph: SamplingGraphLike, options: SamplingGraphOptions = {}): SamplingGraph {
   if (graph instanceof SamplingGraph) {
-    if (options.followDirection !== undefined && options.followDirection !== graph.followDirection) {
-      return new SamplingGraph(graph.graph, options);
+    const direction = options.followDirection !== undefined && options.followDirection !== graph.followDirection;
+    const exclude = options.exclude !== undefined && !sameSet(options.exclude, graph.excluded);
+    if (direction || exclude) {
+      return new SamplingGraph(graph.graph, {
+        followDirection: options.followDirection ?? graph.followDirection,
+        exclude: options.exclude ?? graph.excluded,
+      });
     }
     return graph;
   }
   return new SamplingGraph(graph, options);
 }
 
+
+function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of a) if (!b.has(x)) return false;
+  return true;
+}

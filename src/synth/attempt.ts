@@ -16,14 +16,15 @@ export function attemptConfigFor(
     tools: Map<string, ToolSpec>;
     models: RunnerConfig["models"];
     deps: SynthDeps;
-    executeTool?: AttemptConfig["executeTool"];
+    execution?: AttemptConfig["execution"];
   },
 ): AttemptConfig {
   return {
     seed: options.seed,
     samples: parts.samples,
     tools: parts.tools,
-    ...generateOptionsOf({ ...options, usePlan: options.plan, executeTool: parts.executeTool }),
+    ...generateOptionsOf({ ...options, usePlan: options.plan }),
+    ...(parts.execution ? { execution: parts.execution } : {}),
     // judge:<spec> rejects what the rules and the judge leave ungrounded
     provenance: options.provenance === "flag" ? "flag" : "reject",
     // repair at the turn uses the rules alone, so only when they alone decide (--provenance reject)
@@ -32,6 +33,7 @@ export function attemptConfigFor(
     deps: parts.deps,
     ...(options.roundTripMin !== undefined ? { roundTripMin: options.roundTripMin } : {}),
     ...(options.judgeMin !== undefined ? { judgeMin: options.judgeMin } : {}),
+    ...(options.judgeFlaws ? { judgeFlaws: true } : {}),
   };
 }
 

@@ -4,7 +4,7 @@
  * local run (runner.ts) and a queued run's collect (src/queue) decide with this one class, so both give the same
  * records for the same (definition, index).
  */
-import type { DialogueRecord, RejectedRecord } from "../core/index.js";
+import type { DialogueRecord, ExecutedWrite, RejectedRecord } from "../core/index.js";
 import type { DeduperLike, DialogueForChecks } from "./deps.js";
 import { RunTally } from "./tally.js";
 
@@ -15,12 +15,42 @@ export type FinishedOutcome =
 
 export type Decision = { kind: "accepted"; record: DialogueRecord } | { kind: "rejected"; record: RejectedRecord };
 
-/** A near-duplicate, rejected with check `duplicate`. */
+/** A near-duplicate, rejected with check `duplicate` (with the writes its calls executed, as every rejected record). */
 export function rejectAsDuplicate(record: DialogueRecord, dup: { of: string; kind: string; similarity: number }): RejectedRecord {
+  const writes = executedWritesOf(record);
   return {
     ...stripForRejected(record),
     rejectedBy: [{ check: "duplicate", reasons: [`${dup.kind} duplicate of ${dup.of} (similarity ${dup.similarity.toFixed(3)})`] }],
+    ...(writes.length > 0 ? { executedWrites: writes } : {}),
   };
+}
+
+/** The writes a dialogue's executed tool calls made, from its messages and `execution` (see ExecutedWriteZ). */
+export function executedWritesOf(record: Pick<DialogueRecord, "messages" | "execution">): ExecutedWrite[] {
+  if (!record.execution) return [];
+  const calls = new Map(record.messages.flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []) : [])).map((c) => [c.id, c.function]));
+  const out: ExecutedWrite[] = [];
+  record.messages.forEach((m, i) => {
+    const how = record.execution?.[i];
+    if (m.role !== "tool" || !how || how.mode !== "executed" || !how.write) return;
+    const call = calls.get(m.tool_call_id);
+    let args: Record<string, unknown> = {};
+    try {
+      const parsed: unknown = JSON.parse(call?.arguments ?? "{}");
+      if (parsed && typeof parsed === "object" && !Array.isArray(parsed)) args = parsed as Record<string, unknown>;
+    } catch {
+      // arguments that are not JSON were never executed; keep the entry without them
+    }
+    out.push({
+      tool: call?.name ?? m.name ?? "",
+      callId: m.tool_call_id,
+      target: how.target ?? "",
+      arguments: args,
+      state: how.isolation === "dialogue" ? "discarded" : "left",
+      ...(how.error ? { error: true } : {}),
+    });
+  });
+  return out;
 }
 
 /** A rejected record keeps the dialogue (for inspection) but not the tool specs (they are in the tools file). */

@@ -14,8 +14,8 @@ export function defaultSynthDeps(options: { dedupThreshold?: number } = {}): Syn
     createDeduper: () =>
       new Deduper(options.dedupThreshold !== undefined ? { threshold: options.dedupThreshold } : {}),
     judgeDialogue: async (model, d) => {
-      const { scores, rationale } = await judgeDialogue(model, d);
-      return { scores, rationale };
+      const { scores, flaws, rationale } = await judgeDialogue(model, d);
+      return { scores, flaws, rationale };
     },
     judgeProvenance: async (model, d, o) => (await judgeProvenance(model, d, o.signal ? { signal: o.signal } : {})).check,
   };

@@ -56,6 +56,8 @@ export interface JudgeVerdict {
   scores: Record<string, number>;
   /** The judge's reason (its rationale: the main weakness, if any). */
   rationale?: string;
+  /** The flaws it named (`--judge-flaws` rejects on any). */
+  flaws?: Array<{ kind: string; note: string }>;
 }
 
 /** What the round trip of one dialogue found. */

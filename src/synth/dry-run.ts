@@ -301,13 +301,17 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
       models: roleModelShares(options, "judge"),
       callsPerDialogue: 1,
       promptTokensPerDialogue: judgePromptTokens,
-      completionTokensPerDialogue: 60,
+      completionTokensPerDialogue: 120,
       cachedPromptTokensPerDialogue: 0,
     });
+    const gates = [
+      ...(options.judgeMin !== undefined ? [`scored below --judge-min ${options.judgeMin}`] : []),
+      ...(options.judgeFlaws ? ["in which the judge names a flaw (--judge-flaws)"] : []),
+    ];
     notes.push(
-      options.judgeMin !== undefined
-        ? `judge: one call per dialogue that passes the checks (those scored below --judge-min ${options.judgeMin} are rejected and replaced, so more than --count), about 60 completion tokens assumed`
-        : "judge: one call per accepted dialogue, about 60 completion tokens assumed",
+      gates.length > 0
+        ? `judge: one call per dialogue that passes the checks (those ${gates.join(" or ")} are rejected and replaced, so more than --count), about 120 completion tokens assumed`
+        : "judge: one call per accepted dialogue, about 120 completion tokens assumed",
     );
   }
   if (options.provenance.startsWith("judge:")) {

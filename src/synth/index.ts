@@ -13,7 +13,7 @@ export { RunTally, type TallySnapshot } from "./tally.js";
 export { createProgressReporter, runProgressReporter, type ProgressReporter } from "./progress.js";
 export { defaultSynthDeps } from "./default-deps.js";
 export type { SynthDeps, DeduperLike, DialogueForChecks, JudgeVerdict, RoundTripCheck } from "./deps.js";
-export { judgeGateReasons } from "./judge-gate.js";
+export { judgeGateReasons, judgeRejectReasons } from "./judge-gate.js";
 // One dialogue of a run from (definition, index), and the run's parts, for runs spread over processes (src/queue).
 export { RunDecider, rejectAsDuplicate, maxConsecutiveFailuresFor, type Decision, type FinishedOutcome } from "./decide.js";
 export {

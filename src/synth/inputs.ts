@@ -10,8 +10,8 @@ import { compileToolSchema, InputError, normalizeSchema, SchemaCompileError } fr
 import { deriveSeed } from "../core/index.js";
 import type { ToolSample, ToolSpec } from "../core/index.js";
 import { buildToolGraph, ToolGraph } from "../graph/index.js";
-import { readSamplesJsonl, sampleTools, writeSamplesJsonl } from "../sampling/index.js";
-import { readToolsJsonl } from "../tools/index.js";
+import { readSamplesJsonl, sampleTools, screenTools, strategyWarnings, writeSamplesJsonl } from "../sampling/index.js";
+import { LINT_RULES, flaggedTools, lintTools, readToolsJsonl } from "../tools/index.js";
 import { fileSha256 } from "./manifest.js";
 import type { SynthOptions } from "./options.js";
 import { RUN_FILES } from "./store.js";
@@ -62,6 +62,19 @@ export async function loadRunInputs(options: SynthOptions, load: LoadInputsOptio
     samples = await readSamplesJsonl(options.samples);
     if (samples.length === 0) throw new InputError("no samples in file", { file: options.samples });
     describe.samples = { source: "file", path: options.samples, sha256: hashes.samples, count: samples.length };
+    // samples given by the user are used as they are; the manifest says how many hold a flagged tool
+    const report = lintTools(toolList);
+    const flagged = flaggedTools(report, options.includeFlagged ?? false);
+    const withFlagged = samples.filter((s) => s.tools.some((t) => flagged.has(t))).length;
+    describe.lint = {
+      tools: toolList.length,
+      rules: Object.fromEntries(LINT_RULES.map((r) => [r, report.counts[r].tools])),
+      flagged: report.flagged.length,
+      excluded: 0,
+      samplesWithFlagged: withFlagged,
+      note: "samples from --samples are not screened",
+    };
+    if (withFlagged > 0) load.log?.(`synth: warning: ${withFlagged} of ${samples.length} samples from ${options.samples} hold tools \`toolflow tools lint\` flags`);
   } else if (runSamplesPath && load.reuseRunSamples && existsSync(runSamplesPath)) {
     samples = await readSamplesJsonl(runSamplesPath);
     samplingSeed = samplingSeedOf(options.seed);
@@ -84,8 +97,18 @@ export async function loadRunInputs(options: SynthOptions, load: LoadInputsOptio
         { file: options.graph ?? options.tools },
       );
     }
+    // the lint rules: flagged tools are left out unless --include-flagged (the manifest counts them per rule)
+    const screen = screenTools(toolList, graph, { includeFlagged: options.includeFlagged ?? false });
+    describe.lint = screen.summary;
+    if (screen.summary.excluded > 0) {
+      load.log?.(
+        `synth: ${screen.summary.excluded} of ${toolList.length} tools flagged by \`toolflow tools lint\` are left out of sampling (--include-flagged keeps them)`,
+      );
+    }
+    for (const w of strategyWarnings(graph, options.sampling, { exclude: screen.exclude })) load.log?.(`synth: warning: ${w}`);
     samplingSeed = samplingSeedOf(options.seed);
     samples = sampleTools(graph, {
+      exclude: screen.exclude,
       strategy: options.sampling,
       count: load.sampleCount,
       size: options.size,

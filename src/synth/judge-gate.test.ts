@@ -96,6 +96,25 @@ describe("synth --judge --judge-min", () => {
     expect(manifest.counts.rejectedBy.judge ?? 0).toBe(0);
   }, 120_000);
 
+  it("--judge-flaws rejects the dialogues in which the judge names a flaw, one reason per flaw, and keeps the flaws on the record", async () => {
+    const out = join(work, "flaws");
+    await runSynth(options(out, { judgeFlaws: true, count: 6 }), { stderr: quiet, tty: false, middleware: [scriptedJudge([])] });
+    const accepted = readAccepted(out);
+    const byJudge = readRejected(out).filter((r) => r.rejectedBy.some((c) => c.check === "judge"));
+    expect(accepted).toHaveLength(6);
+    expect(byJudge.length).toBeGreaterThan(0);
+    for (const r of byJudge) {
+      expect(bandOf(firstUserOf(r.messages ?? []))).toBe("low");
+      // the scores alone would not reject (no --judge-min): the flaw does
+      expect(r.rejectedBy).toEqual([{ check: "judge", reasons: [`judge found pointless_action: ${REASON}`] }]);
+      expect(r.judgeFlaws).toEqual([{ kind: "pointless_action", note: REASON }]);
+    }
+    for (const a of accepted) expect(a.judgeFlaws).toBeUndefined();
+    const manifest = JSON.parse(readFileSync(join(out, "manifest.json"), "utf8"));
+    expect(manifest.definition.judgeFlaws).toBe(true);
+    expect(() => validateSynthOptions(options(join(work, "x"), { judge: undefined, judgeFlaws: true }))).toThrow(/--judge-flaws needs --judge/);
+  }, 120_000);
+
   it("validates N (an integer 1-5) and needs --judge, in the library and the CLI, writing nothing", async () => {
     expect(() => validateSynthOptions(options(join(work, "x"), { judge: undefined, judgeMin: 3 }))).toThrow(/--judge-min needs --judge/);
     expect(() => validateSynthOptions(options(join(work, "x"), { judgeMin: 6 }))).toThrow(/--judge-min/);

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { InputError, stripUrlCredentials } from "../core/index.js";
+import { ExecutedWriteZ, InputError, stripUrlCredentials } from "../core/index.js";
 import { redact } from "../llm/index.js";
 import { readJsonFile, writeFileAtomic } from "../core/index.js";
 import { packageVersion } from "../core/index.js";
@@ -91,6 +91,18 @@ export const ManifestZ = z.object({
   /** Runs with --execute: tool messages of accepted dialogues by how they were made (absent otherwise). */
   execution: z
     .object({ executed: z.number().int(), executedErrors: z.number().int(), simulated: z.number().int(), returnsMismatch: z.number().int() })
+    .optional(),
+  /**
+   * Runs with --execute --allow-writes: the writes that rejected dialogues executed. `discarded`: on the dialogue's
+   * own server process (isolation: dialogue), gone with it; `left`: on a shared server (isolation: shared, HTTP APIs),
+   * still there. `calls` lists the first 200 (rejected.jsonl has every one). Absent when there were none.
+   */
+  rejectedWrites: z
+    .object({
+      discarded: z.number().int(),
+      left: z.number().int(),
+      calls: z.array(ExecutedWriteZ.extend({ dialogue: z.string() })),
+    })
     .optional(),
   sessions: z.array(SessionZ),
 });
@@ -263,6 +275,7 @@ export function buildManifest(parts: ManifestParts): Manifest {
     },
     judge: parts.snapshot.judge,
     ...(parts.snapshot.execution ? { execution: parts.snapshot.execution } : {}),
+    ...(parts.snapshot.rejectedWrites ? { rejectedWrites: parts.snapshot.rejectedWrites } : {}),
     sessions: parts.sessions,
   };
   if (parts.error !== undefined) m.error = parts.error;

@@ -6,6 +6,7 @@ import { UsageError } from "../core/index.js";
 import { canonicalJson, stripUrlCredentials } from "../core/index.js";
 import { DIALOGUE_ROLES, SAMPLING_STRATEGIES, type DialogueRole } from "../core/index.js";
 import { DEFAULT_STEP_MIX, MAX_UNSUPPORTED_SHARE, PLAN_STEP_KINDS, type StepMix } from "../core/index.js";
+import { LINT_RULES } from "../tools/index.js";
 
 /** `--step-mix`: the share of plan steps of the kinds that can be set (only `unsupported` so far). */
 export const StepMixZ = z
@@ -68,6 +69,11 @@ export const SynthOptionsZ = z.object({
   out: z.string().min(1),
   sampling: z.enum(SAMPLING_STRATEGIES),
   size: SizeRangeZ,
+  /**
+   * `--include-flagged [rules]`: sample the tools `tools lint` flags (true: all; a list: those flagged only by
+   * these rules). Absent: flagged tools are left out of synth's own sampling.
+   */
+  includeFlagged: z.union([z.boolean(), z.array(z.enum(LINT_RULES))]).optional(),
   plan: z.boolean(),
   maxTurns: z.number().int().min(1).optional(),
   toolErrorRate: z.number().min(0).max(1).optional(),
@@ -88,6 +94,8 @@ export const SynthOptionsZ = z.object({
   judge: z.string().optional(),
   /** `--judge-min N`: reject a dialogue the judge scores below N (1-5) on any axis (needs `judge`). */
   judgeMin: z.number().int().min(1).max(5).optional(),
+  /** `--judge-flaws`: reject a dialogue in which the judge names any flaw (needs `judge`). */
+  judgeFlaws: z.boolean().optional(),
   /** `--round-trip SPEC`: reject dialogues this model cannot re-answer (agreement below roundTripMin, default 1). */
   roundTrip: z.string().optional(),
   roundTripMin: z.number().min(0).max(1).optional(),
@@ -127,6 +135,8 @@ export function validateSynthOptions(input: unknown): SynthOptions {
   if (parsed.data.resume && parsed.data.force) throw new UsageError("--resume and --force exclude each other");
   if (parsed.data.judgeMin !== undefined && parsed.data.judge === undefined)
     throw new UsageError("--judge-min needs --judge SPEC (the model that scores the dialogues)");
+  if (parsed.data.judgeFlaws && parsed.data.judge === undefined)
+    throw new UsageError("--judge-flaws needs --judge SPEC (the model that looks for the flaws)");
   return parsed.data;
 }
 
@@ -148,6 +158,8 @@ export interface RunDefinition {
   seed: number;
   sampling: string;
   size: string;
+  /** Present only when set (`--include-flagged`; older manifests lack it). */
+  includeFlagged?: true | string[];
   plan: boolean;
   maxTurns: number | null;
   toolErrorRate: number | null;
@@ -160,6 +172,8 @@ export interface RunDefinition {
   judge: string | null;
   /** Present only when set (`--judge-min`; older manifests lack it). */
   judgeMin?: number;
+  /** Present only when set (`--judge-flaws`). */
+  judgeFlaws?: true;
   /** Present only when set (older manifests have neither). */
   roundTrip?: string;
   roundTripMin?: number;
@@ -182,6 +196,7 @@ const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
   seed: "--seed",
   sampling: "--sampling",
   size: "--size",
+  includeFlagged: "--include-flagged",
   plan: "--no-plan",
   maxTurns: "--max-turns",
   toolErrorRate: "--tool-error-rate",
@@ -191,6 +206,7 @@ const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
   turnRepair: "--no-turn-repair",
   judge: "--judge",
   judgeMin: "--judge-min",
+  judgeFlaws: "--judge-flaws",
   roundTrip: "--round-trip",
   roundTripMin: "--round-trip-min",
   maxAttempts: "--max-attempts",
@@ -219,6 +235,7 @@ export function runDefinition(
     seed: options.seed,
     sampling: options.sampling,
     size: `${options.size.min}-${options.size.max}`,
+    ...(options.includeFlagged === true ? { includeFlagged: true as const } : Array.isArray(options.includeFlagged) ? { includeFlagged: [...options.includeFlagged] } : {}),
     plan: options.plan,
     maxTurns: options.maxTurns ?? null,
     toolErrorRate: options.toolErrorRate ?? null,
@@ -228,6 +245,7 @@ export function runDefinition(
     ...(options.turnRepair === false ? { turnRepair: false as const } : {}),
     judge: options.judge ?? null,
     ...(options.judgeMin !== undefined ? { judgeMin: options.judgeMin } : {}),
+    ...(options.judgeFlaws ? { judgeFlaws: true as const } : {}),
     ...(options.roundTrip !== undefined ? { roundTrip: options.roundTrip, roundTripMin: options.roundTripMin ?? 1 } : {}),
     maxAttempts: options.maxAttempts ?? defaultMaxAttempts(options.count),
     temperature: options.temperature ?? null,

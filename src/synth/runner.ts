@@ -16,14 +16,15 @@ import {
   type ToolSpec,
   type Verification,
 } from "../core/index.js";
-import type { ExecuteToolHook, GeneratedDialogue, GenerateOptions } from "../agents/index.js";
+import type { GeneratedDialogue, GenerateOptions } from "../agents/index.js";
+import type { DialogueExecution } from "../execute/index.js";
 import { personaAt, SampleUnusableError, UngroundedCallError } from "../agents/index.js";
 import { DIALOGUE_ROLES } from "../core/index.js";
 import type { StepMix } from "../core/index.js";
 import { UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from "../llm/index.js";
 import type { RunModels } from "../models/index.js";
 import type { DeduperLike, DialogueForChecks, JudgeVerdict, SynthDeps } from "./deps.js";
-import { judgeGateReasons } from "./judge-gate.js";
+import { judgeRejectReasons } from "./judge-gate.js";
 import { JsonlAppender, RUN_FILES, recoverJsonl } from "./store.js";
 import type { TallySnapshot } from "./tally.js";
 import { maxConsecutiveFailuresFor, RunDecider, stripForRejected, type FinishedOutcome } from "./decide.js";
@@ -57,8 +58,11 @@ export interface RunnerConfig {
   stepMix?: StepMix;
   /** `--keep-reasoning`: records carry the assistant model's reasoning per assistant message. */
   keepReasoning?: boolean;
-  /** `--execute`: runs tool calls on their real servers; records carry `execution`. */
-  executeTool?: ExecuteToolHook;
+  /**
+   * `--execute`: runs tool calls on their real servers (each dialogue opens its own; its server processes end with
+   * it); records carry `execution`, rejected ones the writes they executed.
+   */
+  execution?: { openDialogue(id: string): DialogueExecution };
   temperature?: number;
   provenance: "reject" | "flag";
   /** Repair at the turn (with provenance "reject"; default true): see SynthOptions.turnRepair. */
@@ -69,6 +73,8 @@ export interface RunnerConfig {
   roundTripMin?: number;
   /** `--judge-min`: reject a dialogue the judge scores below this on any axis (check `judge`); unset: scores only. */
   judgeMin?: number;
+  /** `--judge-flaws`: reject a dialogue in which the judge names any flaw (check `judge`). */
+  judgeFlaws?: boolean;
   deps: SynthDeps;
   signal?: AbortSignal;
   /** Abort the run after this many generation failures in a row (default max(20, 2 * concurrency)). */
@@ -344,7 +350,7 @@ export type AttemptConfig = Omit<
 >;
 
 /** What every dialogue of a run is generated with; the seed and the abort signal are per dialogue. */
-export type RunGenerateOptions = Omit<GenerateOptions, "seed" | "signal" | "maxToolRounds">;
+export type RunGenerateOptions = Omit<GenerateOptions, "seed" | "signal" | "maxToolRounds" | "executeTool">;
 
 /** A run's generate options from its config (or options) fields of the same names, unset ones left out. */
 export function generateOptionsOf(c: RunGenerateOptions): RunGenerateOptions {
@@ -354,7 +360,6 @@ export function generateOptionsOf(c: RunGenerateOptions): RunGenerateOptions {
     ...(c.toolErrorRate !== undefined ? { toolErrorRate: c.toolErrorRate } : {}),
     ...(c.stepMix !== undefined ? { stepMix: c.stepMix } : {}),
     ...(c.keepReasoning ? { keepReasoning: true } : {}),
-    ...(c.executeTool ? { executeTool: c.executeTool } : {}),
     ...(c.temperature !== undefined ? { temperature: c.temperature } : {}),
   };
 }
@@ -373,6 +378,26 @@ export async function attemptDialogue(
   index: number,
   signal: AbortSignal,
   deduper?: Pick<DeduperLike, "check">,
+): Promise<Outcome> {
+  // --execute: the dialogue's own tool execution; its server processes end when the dialogue is generated (or
+  // fails), and a rejected record lists the writes it executed.
+  const execution = config.execution?.openDialogue(dialogueId(config.seed, index));
+  try {
+    const outcome = await attemptWith(config, index, signal, deduper, execution);
+    const writes = execution?.writes() ?? [];
+    if (outcome.kind === "rejected" && writes.length > 0) return { ...outcome, record: { ...outcome.record, executedWrites: writes } };
+    return outcome;
+  } finally {
+    await execution?.close();
+  }
+}
+
+async function attemptWith(
+  config: AttemptConfig,
+  index: number,
+  signal: AbortSignal,
+  deduper: Pick<DeduperLike, "check"> | undefined,
+  execution: DialogueExecution | undefined,
 ): Promise<Outcome> {
   const seed = deriveSeed(config.seed, index);
   const sample = sampleFor(config.samples, index);
@@ -397,6 +422,7 @@ export async function attemptDialogue(
       signal,
       persona: personaAt(config.seed, index),
       ...generateOptionsOf(config),
+      ...(execution ? { executeTool: execution.hook } : {}),
       // Repair at the turn: the verifier's own provenance rule, applied to each reply's calls as they are made.
       ...(config.provenance === "reject" && config.turnRepair !== false && checkAtTurn
         ? {
@@ -409,6 +435,7 @@ export async function attemptDialogue(
         : {}),
     });
   } catch (err) {
+    await execution?.close();
     if (signal.aborted) return { kind: "aborted" };
     if (isFatalError(err)) return { kind: "fatal", error: err };
     const stage = (err as { stage?: unknown }).stage;
@@ -439,6 +466,7 @@ export async function attemptDialogue(
       },
     };
   }
+  await execution?.close(); // the dialogue's server processes are not needed for its checks
   if (signal.aborted) return { kind: "aborted" };
   const checks: DialogueForChecks = {
     tools,
@@ -494,7 +522,7 @@ export async function attemptDialogue(
     stepOf: dialogue.stepOf,
     persona: dialogue.persona,
     ...(config.keepReasoning && dialogue.reasoning ? { reasoning: dialogue.reasoning } : {}),
-    ...(config.executeTool && dialogue.execution ? { execution: dialogue.execution } : {}),
+    ...(config.execution && dialogue.execution ? { execution: dialogue.execution } : {}),
     verification,
     models: models_,
     backend,
@@ -539,12 +567,13 @@ export async function attemptDialogue(
       const judgeModel = wrapModel(config.models.judge, counted);
       verdict = await config.deps.judgeDialogue(judgeModel, checks);
       record.judge = verdict.scores;
+      if (verdict.flaws && verdict.flaws.length > 0) record.judgeFlaws = verdict.flaws;
       record.models = { ...record.models, ...meter.models() };
       record.usage = meter.byRole();
     } catch (err) {
       return failedStep(err, "judge");
     }
-    const low = config.judgeMin !== undefined ? judgeGateReasons(verdict, config.judgeMin) : [];
+    const low = judgeRejectReasons(verdict, { ...(config.judgeMin !== undefined ? { min: config.judgeMin } : {}), ...(config.judgeFlaws ? { flaws: true } : {}) });
     if (low.length > 0) {
       return { kind: "rejected", generationFailure: false, record: { ...stripForRejected(record), rejectedBy: [{ check: "judge", reasons: low }] } };
     }

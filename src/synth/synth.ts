@@ -98,6 +98,7 @@ export function manifestOptions(o: SynthOptions): Record<string, unknown> {
     prices: abs(o.prices),
     judge: o.judge ?? null,
     ...(o.judgeMin !== undefined ? { judgeMin: o.judgeMin } : {}),
+    ...(o.judgeFlaws ? { judgeFlaws: true } : {}),
     ...(o.roundTrip !== undefined ? { roundTrip: o.roundTrip, roundTripMin: o.roundTripMin ?? 1 } : {}),
     maxAttempts: o.maxAttempts ?? defaultMaxAttempts(o.count),
     temperature: o.temperature ?? null,
@@ -184,7 +185,9 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
   }
   const price: PriceFn = (model, usage) => costFor(models.prices, model, usage);
 
-  const manifestInputs = { ...inputs.describe, producers: producerCounts(inputs.samples), models: models.describe() };
+  // a resumed run reads its samples back and does not lint again: the first session's lint counts stay
+  const keptLint = previous?.inputs.lint !== undefined && inputs.describe.lint === undefined ? { lint: previous.inputs.lint } : {};
+  const manifestInputs = { ...keptLint, ...inputs.describe, producers: producerCounts(inputs.samples), models: models.describe() };
   const seeds = { run: options.seed, sampling: inputs.samplingSeed, dialogue: "deriveSeed(run, index)" };
   const optionsForManifest = manifestOptions(options);
   const manifestFor = (snapshot: TallySnapshot, status: Manifest["status"], error?: string): Manifest => {
@@ -219,7 +222,7 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
       count: options.count,
       maxAttempts,
       concurrency: options.concurrency,
-      ...attemptConfigFor(options, { samples: inputs.samples, tools: inputs.tools, models, deps, ...(execution ? { executeTool: execution.hook } : {}) }),
+      ...attemptConfigFor(options, { samples: inputs.samples, tools: inputs.tools, models, deps, ...(execution ? { execution } : {}) }),
       ...(io.signal ? { signal: io.signal } : {}),
       ...(io.checkpointMs !== undefined ? { checkpointMs: io.checkpointMs } : {}),
       onRecovered: (info) => {
@@ -270,6 +273,14 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
           (e.executedErrors > 0 ? ` (${e.executedErrors} real errors)` : "") +
           (e.returnsMismatch > 0 ? `, ${e.returnsMismatch} not matching their returns schema` : "") +
           `, ${e.simulated} simulated`,
+      );
+    }
+    if (s.rejectedWrites) {
+      const w = s.rejectedWrites;
+      say(
+        `synth: writes executed by rejected dialogues: ${w.discarded} discarded with their dialogue's server process, ` +
+          `${w.left} left on shared servers` +
+          (w.left > 0 ? ` (listed in ${dir}/manifest.json "rejectedWrites" and, in full, rejected.jsonl "executedWrites")` : ""),
       );
     }
     return {

@@ -2,7 +2,7 @@
  * Counts and token usage of a run, computed from its records (accepted and rejected), so that a resumed run's
  * manifest covers every session, including ones that were killed before they could write their manifest.
  */
-import type { DialogueRecord, RejectedRecord } from "../core/index.js";
+import type { DialogueRecord, ExecutedWrite, RejectedRecord } from "../core/index.js";
 import { UsageCounter, type UsageBreakdown } from "../llm/index.js";
 
 export type { UsageTotals } from "../llm/index.js";
@@ -21,7 +21,19 @@ export interface TallySnapshot {
    * of those, real errors; simulated). null when no record says.
    */
   execution: ExecutionCounts | null;
+  /** Writes executed by rejected dialogues (`synth --execute --allow-writes`); null when there were none. */
+  rejectedWrites: RejectedWrites | null;
 }
+
+/** How many writes of rejected dialogues were discarded with their own server process or left on a server, and which. */
+export interface RejectedWrites {
+  discarded: number;
+  left: number;
+  /** The first REJECTED_WRITES_LISTED of them, in the order decided; rejected.jsonl holds all (`executedWrites`). */
+  calls: Array<ExecutedWrite & { dialogue: string }>;
+}
+/** Writes of rejected dialogues listed in the manifest. */
+export const REJECTED_WRITES_LISTED = 200;
 
 export interface ExecutionCounts {
   executed: number;
@@ -43,6 +55,7 @@ export class RunTally {
   private judgeSums: Record<string, number> = {};
   private judged = 0;
   private execution: ExecutionCounts | null = null;
+  private rejectedWrites: RejectedWrites | null = null;
 
   addAccepted(record: DialogueRecord): void {
     this.accepted++;
@@ -70,6 +83,11 @@ export class RunTally {
     this.addUsageOf(record);
     const checks = new Set(record.rejectedBy.map((r) => r.check));
     for (const c of checks) this.rejectedBy[c] = (this.rejectedBy[c] ?? 0) + 1;
+    for (const w of record.executedWrites ?? []) {
+      const r = (this.rejectedWrites ??= { discarded: 0, left: 0, calls: [] });
+      r[w.state]++;
+      if (r.calls.length < REJECTED_WRITES_LISTED) r.calls.push({ dialogue: record.id, ...w });
+    }
   }
 
   /** Total tokens (prompt + completion) so far. */
@@ -102,6 +120,7 @@ export class RunTally {
               ),
             },
       execution: this.execution ? { ...this.execution } : null,
+      rejectedWrites: this.rejectedWrites ? { ...this.rejectedWrites, calls: [...this.rejectedWrites.calls] } : null,
     };
   }
 }

@@ -47,3 +47,4 @@ export {
   type SchemaFix,
   type ToolDraft,
 } from "./types.js";
+export { lintTools, flaggedTools, isLintRuleId, isolatedReason, LINT_RULES, LINT_RULE_INFO, SENSITIVE_TOPICS, type LintConnectivity, type LintFinding, type LintOptions, type LintReport, type LintRuleCount, type LintRuleId } from "./lint.js";

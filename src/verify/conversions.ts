@@ -360,9 +360,32 @@ function unitOf(word: string): Qty | undefined {
   }
 }
 
+/**
+ * Compound units as tool documents write them, read as the unit they mean: "m/h" is miles an hour in every vehicle
+ * API (BFCL's `setCruiseControl`), never metres an hour.
+ */
+const UNIT_ALIASES: Record<string, string> = { "m/h": "mph", "mi/h": "mph", kmh: "km/h" };
+
+/** Units written with a slash in a description ("in km/h", "m/s"), which word splitting would take apart. */
+function compoundUnits(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(/(?<![\p{L}\p{N}/])([\p{L}°µ]+\/[\p{L}]+)(?![\p{L}\p{N}/])/gu)) {
+    const written = m[1] ?? "";
+    const q = unitOf(UNIT_ALIASES[written.toLowerCase()] ?? written);
+    if (q) out.push(q.units());
+  }
+  return out;
+}
+
 /** The units the parameter names: "radius in metres", `distance_km`, `timeout_s` (one letter only at the end of the name). */
 function parameterUnits(key: string | undefined, schema: JsonSchema | undefined): string[] {
   const out = new Set<string>();
+  for (const k of ["title", "description"]) {
+    const t = schema?.[k];
+    if (typeof t === "string") for (const u of compoundUnits(t)) out.add(u);
+  }
+  // "in km/h" names one unit, not km and h
+  if (out.size > 0) return [...out];
   const nameWords = key === undefined ? [] : identifierWords(key);
   const words = parameterWords(key, schema);
   words.forEach((w) => {
@@ -410,6 +433,93 @@ function convertUnits(value: string | number, key: string | undefined, schema: J
     }
   }
   return undefined;
+}
+
+/**
+ * The quantities a tool result states through its `returns` schema: a number under a field whose description (or
+ * name) gives one unit ("currentSpeed: the current speed in km/h" with 104.6 gives "104.6 km/h"), so that a value
+ * converted from it ("65" in mph) is found as a conversion of the result.
+ */
+export function resultQuantityTexts(content: string, returns: JsonSchema | undefined): string[] {
+  if (!returns) return [];
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(content);
+  } catch {
+    return [];
+  }
+  const out: string[] = [];
+  const visit = (v: unknown, schema: JsonSchema | undefined, key: string | undefined, depth: number): void => {
+    if (depth > 8 || schema === undefined) return;
+    if (typeof v === "number") {
+      const units = parameterUnits(key, schema);
+      if (units.length === 1) out.push(`${v} ${units[0]}`);
+    } else if (Array.isArray(v)) {
+      const items = schema.items;
+      if (items !== null && typeof items === "object" && !Array.isArray(items)) for (const x of v) visit(x, items as JsonSchema, key, depth + 1);
+    } else if (v !== null && typeof v === "object") {
+      const props = schema.properties;
+      if (props === null || typeof props !== "object") return;
+      for (const [k, x] of Object.entries(v as Record<string, unknown>)) {
+        const sub = (props as Record<string, unknown>)[k];
+        if (sub !== null && typeof sub === "object" && !Array.isArray(sub)) visit(x, sub as JsonSchema, k, depth + 1);
+      }
+    }
+  };
+  visit(parsed, returns, undefined, 0);
+  return out;
+}
+
+// ---------------------------------------------------------------- relative changes
+
+/** Words that make a number in the user's turn a change of an earlier value ("two degrees down", "3 more"). */
+const CHANGE_WORDS = new Set([
+  "up", "down", "more", "less", "fewer", "lower", "higher", "raise", "increase", "decrease", "reduce", "drop",
+  "bump", "add", "plus", "minus", "extra", "warmer", "cooler", "colder", "hotter", "faster", "slower", "knock",
+]);
+
+/**
+ * A number that is an earlier value changed by an amount the latest user turn states, with a word of change
+ * ("knock the temperature down two degrees" after 24 was reported: 22). The earlier value must come from before
+ * that turn, the amount from the turn itself.
+ */
+function convertRelative(value: string | number, sources: SourceIndex): string | undefined {
+  const n = typeof value === "number" ? value : parseNumericString(value);
+  const latest = sources.latestText();
+  if (n === undefined || latest === undefined) return undefined;
+  const words = normalizeText(latest).split(" ");
+  if (!words.some((w) => CHANGE_WORDS.has(w))) return undefined;
+  const amounts = new Set<number>();
+  for (const m of latest.matchAll(/(?<![\p{L}\p{N}.])(\d+(?:\.\d+)?)(?![\p{N}])/gu)) amounts.add(Number(m[1]));
+  for (const w of words) {
+    const k = SMALL_NUMBER_WORDS[w];
+    if (k !== undefined) amounts.add(k);
+  }
+  for (const d of amounts) {
+    if (d === 0) continue;
+    for (const x of sources.earlierNumbers()) {
+      if (Math.abs(x - d - n) < 1e-9) return `relative: ${x} - ${d} (the user's "${latest.trim().slice(0, 80)}")`;
+      if (Math.abs(x + d - n) < 1e-9) return `relative: ${x} + ${d} (the user's "${latest.trim().slice(0, 80)}")`;
+    }
+  }
+  return undefined;
+}
+
+const SMALL_NUMBER_WORDS: Record<string, number> = {
+  one: 1, two: 2, three: 3, four: 4, five: 5, six: 6, seven: 7, eight: 8, nine: 9, ten: 10, eleven: 11, twelve: 12,
+  fifteen: 15, twenty: 20, couple: 2,
+};
+
+// ---------------------------------------------------------------- words the assistant offered
+
+/**
+ * Free text whose words the user said in part (at least half) and the assistant offered in the rest, in a message the
+ * user then answered ("look up shoe covers" after the assistant suggested "disposable shoe covers").
+ */
+function convertTakenUp(value: string, sources: SourceIndex): string | undefined {
+  const c = sources.offerCoverage(value);
+  if (c.total < 2 || c.fromSources * 2 < c.total || c.fromSources + c.fromOffers < c.total || c.fromOffers === 0) return undefined;
+  return "words the assistant offered and the user took up";
 }
 
 // ---------------------------------------------------------------- number words, phone numbers
@@ -467,12 +577,14 @@ export function convertedFrom(ctx: LeafContext): string | undefined {
     () => (str !== undefined ? convertDate(str, sources) : undefined),
     () => convertUnits(value, key, schema, sources),
     () => convertNumberWords(value, sources),
+    () => convertRelative(value, sources),
     () => (str !== undefined ? convertCountry(str, sources) : undefined),
     () => (str !== undefined ? convertAirport(str, sources) : undefined),
     () => (str !== undefined ? convertCurrency(str, sources) : undefined),
     () => (str !== undefined ? convertLanguage(str, sources) : undefined),
     () => (str !== undefined ? convertSubdivision(str, words, sources) : undefined),
     () => (str !== undefined ? convertPhone(str, sources) : undefined),
+    () => (str !== undefined && parseNumericString(str) === undefined ? convertTakenUp(str, sources) : undefined),
     // a phone number written as its E.164 digits without the "+", as a string or a JSON number (13125550148)
     () => (isPhoneParam(words) && /^\d{8,15}$/.test(String(value)) ? convertPhone(`+${String(value)}`, sources) : undefined),
   ];

@@ -1,6 +1,7 @@
 import { describe, it, expect } from "vitest";
 import type { Message, ToolSpec } from "../core/index.js";
 import { groundCall, sourceIndexOf, type GroundedLeaf } from "./ground-call.js";
+import { groundDialogue } from "./verify.js";
 
 const source = { file: "test", pointer: "", format: "toolspec" } as const;
 
@@ -220,5 +221,73 @@ describe("defaulted and knowledge", () => {
     expect(verdictOf({ type: "number" }, 52.5163, "restaurants near Pariser Platz", "budget")).toBe("ungrounded");
     expect(verdictOf({ type: "string" }, "AAPL", "how is Apple doing?", "order_id")).toBe("ungrounded");
     expect(verdictOf({ type: "number" }, 152.5, "near Pariser Platz", "latitude")).toBe("ungrounded");
+  });
+});
+
+describe("conversions: what real models do with results and offers", () => {
+  const speedTool = (returnsUnit: string): ToolSpec => ({
+    name: "get_speed",
+    description: "The vehicle's speed.",
+    parameters: { type: "object", properties: {} },
+    returns: { type: "object", properties: { currentSpeed: { type: "number", description: `The current speed in ${returnsUnit}.` } } },
+    source,
+  });
+  const cruise: ToolSpec = {
+    name: "set_cruise",
+    description: "Set cruise control.",
+    parameters: { type: "object", properties: { speed: { type: "number", description: "The speed to set in m/h, a multiple of 5." } } },
+    source,
+  };
+  const dialogueWith = (returnsUnit: string, speed: number) => ({
+    tools: [speedTool(returnsUnit), cruise],
+    plan: null,
+    stepOf: [],
+    messages: [
+      { role: "user", content: "How fast am I going?" },
+      { role: "assistant", content: "", tool_calls: [{ id: "c1", type: "function", function: { name: "get_speed", arguments: "{}" } }] },
+      { role: "tool", tool_call_id: "c1", content: '{"currentSpeed":104.6}' },
+      { role: "user", content: "Hold about that speed." },
+      { role: "assistant", content: "", tool_calls: [{ id: "c2", type: "function", function: { name: "set_cruise", arguments: JSON.stringify({ speed }) } }] },
+    ] as Message[],
+  });
+
+  it("reads a result's number in the unit its returns schema gives it, and a parameter's m/h as miles an hour", () => {
+    const leaf = (unit: string, speed: number) => groundDialogue(dialogueWith(unit, speed)).find((l) => l.tool === "set_cruise")!;
+    expect(leaf("km/h", 65)).toMatchObject({ verdict: "converted", how: "unit: 104.6 km/h = 65 mph" });
+    // another speed is not a conversion of the result; nor is 65 when the result was already in mph
+    expect(leaf("km/h", 70).verdict).toBe("ungrounded");
+    expect(leaf("mph", 65).verdict).toBe("ungrounded");
+  });
+
+  it("an earlier value changed by the amount the latest user turn states, with a word of change", () => {
+    const said = (turn: string): Message[] => [
+      { role: "user", content: "What is the cabin set to?" },
+      { role: "assistant", content: "", tool_calls: [{ id: "c1", type: "function", function: { name: "status", arguments: "{}" } }] },
+      { role: "tool", tool_call_id: "c1", content: '{"temperature":24}' },
+      { role: "user", content: turn },
+    ];
+    const t = { type: "number", description: "temperature in degrees" };
+    expect(ground(t, 22, said("Knock it down two degrees, please."), "temperature")).toMatchObject({ verdict: "converted", how: expect.stringMatching(/^relative: 24 - 2/) });
+    expect(verdictOf(t, 27, said("Make it 3 degrees warmer."), "temperature")).toBe("converted");
+    // a number no change of what was said gives
+    expect(verdictOf(t, 21, said("Knock it down two degrees, please."), "temperature")).toBe("ungrounded");
+    // no word of change: a number the user did not say
+    expect(verdictOf(t, 22, said("It is two degrees too warm in here, set the fan."), "temperature")).toBe("ungrounded");
+  });
+
+  it("free text the user took up in part from what the assistant offered, only once the user answered it", () => {
+    const offered: Message[] = [
+      { role: "user", content: "Any gear that would make viewings easier?" },
+      { role: "assistant", content: "Agents like disposable shoe covers and a laser distance measurer." },
+      { role: "user", content: "Yes, look up shoe covers under 15 euros." },
+    ];
+    const q = { type: "string", description: "search query" };
+    expect(ground(q, "disposable shoe covers", offered, "query")).toMatchObject({ verdict: "converted", how: "words the assistant offered and the user took up" });
+    // what the user did not take up at all stays the assistant's own words
+    expect(verdictOf(q, "laser distance measurer", offered, "query")).toBe("ungrounded");
+    // an offer the user has not answered yet grounds nothing
+    expect(verdictOf(q, "disposable shoe covers", [offered[0]!, { role: "user", content: "look up shoe covers" }, offered[1]!], "query")).toBe("ungrounded");
+    // most of the words must be the user's
+    expect(verdictOf(q, "disposable waterproof covers", offered.map((m) => (m.role === "assistant" ? { ...m, content: "Try disposable waterproof shoe covers." } : m)), "query")).toBe("ungrounded");
   });
 });

@@ -43,7 +43,8 @@ export interface CallToGround {
 
 /**
  * The sources of a dialogue so far: user turns and tool results (and the system prompt with `groundInSystem`; else
- * it only gives the date it states). The assistant's own words are never a source.
+ * it only gives the date it states). The assistant's own words are never a source; words it offered that the user
+ * took up may complete a phrase (conversions.ts).
  */
 export function sourceIndexOf(messages: readonly Message[], options: Pick<GroundCallOptions, "groundInSystem"> = {}): SourceIndex {
   const index = new SourceIndex();
@@ -55,6 +56,7 @@ export function sourceIndexOf(messages: readonly Message[], options: Pick<Ground
 export function addSource(index: SourceIndex, m: Message, options: Pick<GroundCallOptions, "groundInSystem"> = {}): void {
   if (m.role === "user") index.addText(m.content);
   else if (m.role === "tool") index.addToolResult(m.content);
+  else if (m.role === "assistant" && m.content) index.addOffer(m.content);
   else if (m.role === "system") {
     if (options.groundInSystem) index.addText(m.content);
     else index.addContext(m.content);

@@ -327,6 +327,12 @@ export class SourceIndex {
   private readonly context: string[] = [];
 
   private added = 0;
+  /** The latest free text added (a user turn), and the range of `numbers` it introduced. */
+  private latest: string | undefined;
+  private latestNumbers: [number, number] = [0, 0];
+  /** Stems of assistant texts the user has answered since (see addOffer), and those not answered yet. */
+  private readonly offerStems = new Set<string>();
+  private pendingOffers: string[] = [];
 
   /** Grows with every text added (caches of derived facts compare it). */
   get version(): number {
@@ -356,7 +362,47 @@ export class SourceIndex {
   /** Add a free text (a user turn, or a tool result that is not JSON). */
   addText(text: string): void {
     this.added++;
+    const start = this.numbers.length;
     this.indexText(text);
+    this.latest = text;
+    this.latestNumbers = [start, this.numbers.length];
+    for (const o of this.pendingOffers) for (const s of contentStems(o)) this.offerStems.add(s);
+    this.pendingOffers = [];
+  }
+
+  /**
+   * Add an assistant's text: never a source of values itself, but words it offered that the user then answered may
+   * complete a phrase the user took up in part (conversions.ts, convertTakenUp). Counts once a user turn follows.
+   */
+  addOffer(text: string): void {
+    if (text.trim() !== "") this.pendingOffers.push(text);
+  }
+
+  /** Add text that only states a quantity a tool result holds ("104.6 km/h", from its `returns` schema). */
+  addQuantityText(text: string): void {
+    this.raw.push(text);
+  }
+
+  /** The latest user turn (free text) added, if any. */
+  latestText(): string | undefined {
+    return this.latest;
+  }
+
+  /** The numbers indexed, except those the latest user turn introduced. */
+  earlierNumbers(): number[] {
+    const [a, b] = this.latestNumbers;
+    return [...this.numbers.slice(0, a), ...this.numbers.slice(b)];
+  }
+
+  /** Content stems of `text`: in all, found in the sources, and found only in answered assistant offers. */
+  offerCoverage(text: string): { total: number; fromSources: number; fromOffers: number } {
+    const stems = contentStems(text);
+    let fromSources = 0, fromOffers = 0;
+    for (const s of stems) {
+      if (this.stems.has(s)) fromSources++;
+      else if (this.offerStems.has(s)) fromOffers++;
+    }
+    return { total: stems.length, fromSources, fromOffers };
   }
 
   private indexText(text: string): void {

@@ -40,5 +40,15 @@ export {
 } from "./provenance-judge.js";
 export { argumentSources, type ArgumentSource, type ArgumentOrigin } from "./sources.js";
 export { Deduper, duplicateCheckResult, type DedupDialogue } from "./dedup.js";
-export { buildJudgePrompt, judgeDialogue, JUDGE_SCHEMA, type JudgedTool, type JudgeOptions, type JudgeResult } from "./judge.js";
+export {
+  buildJudgePrompt,
+  judgeDialogue,
+  JUDGE_FLAW_KINDS,
+  JUDGE_SCHEMA,
+  type JudgedTool,
+  type JudgeFlaw,
+  type JudgeFlawKind,
+  type JudgeOptions,
+  type JudgeResult,
+} from "./judge.js";
 export { summarizeRejections, rejectionsOf, type RejectionEntry, type RejectionSummary } from "./summary.js";

@@ -1,6 +1,7 @@
 /**
  * The LLM judge of the paper's quality evaluation: naturalness, coherence, helpfulness and accuracy, 1-5 each,
- * asked for as structured JSON (responseFormat) and validated here.
+ * asked for as structured JSON (responseFormat) and validated here; with them, the flaws it finds, each of a kind a
+ * dataset reviewer rejects a dialogue for (`JUDGE_FLAW_KINDS`; `synth --judge-flaws` rejects on them).
  */
 import { z } from "zod";
 import { ToolflowError } from "../core/index.js";
@@ -9,22 +10,56 @@ import type { JsonSchema, Message, ToolSpec, Usage } from "../core/index.js";
 import { fromZod, generateObject, ModelOutputError, type ChatModel } from "../llm/index.js";
 import type { JudgeScores } from "./types.js";
 
+/**
+ * The flaws the judge may name, each a reason a careful reviewer drops a dialogue from training data (prompts/judge.txt
+ * defines them for the model).
+ */
+export const JUDGE_FLAW_KINDS = [
+  "invented_value",
+  "misreported_result",
+  "unperformed_action",
+  "pointless_action",
+  "decided_for_user",
+  "wrong_call",
+  "no_outcome",
+  "garbled_turn",
+] as const;
+export type JudgeFlawKind = (typeof JUDGE_FLAW_KINDS)[number];
+
+/** One flaw the judge found: its kind and where and what, in one sentence. */
+export interface JudgeFlaw {
+  kind: JudgeFlawKind;
+  note: string;
+}
+
 /** JSON schema given to the model as responseFormat. */
 export const JUDGE_SCHEMA: JsonSchema = {
   type: "object",
   properties: {
+    flaws: {
+      type: "array",
+      items: {
+        type: "object",
+        properties: { kind: { type: "string", enum: [...JUDGE_FLAW_KINDS] }, note: { type: "string" } },
+        required: ["kind", "note"],
+        additionalProperties: false,
+      },
+    },
     naturalness: { type: "integer", minimum: 1, maximum: 5 },
     coherence: { type: "integer", minimum: 1, maximum: 5 },
     helpfulness: { type: "integer", minimum: 1, maximum: 5 },
     accuracy: { type: "integer", minimum: 1, maximum: 5 },
     rationale: { type: "string" },
   },
-  required: ["naturalness", "coherence", "helpfulness", "accuracy", "rationale"],
+  required: ["flaws", "naturalness", "coherence", "helpfulness", "accuracy", "rationale"],
   additionalProperties: false,
 };
 
 const Score = z.number().int().min(1).max(5);
+export const JudgeFlawZ = z.object({ kind: z.enum(JUDGE_FLAW_KINDS), note: z.string() });
 export const JudgeOutputZ = z.object({
+  // a judge answering the older rubric (scores only) has found no flaw it could name
+  flaws: z.array(JudgeFlawZ).default([]),
   naturalness: Score,
   coherence: Score,
   helpfulness: Score,
@@ -43,10 +78,12 @@ export interface JudgeOptions {
 }
 
 /** What the judge reads of a tool (a ToolSpec, or a chat tool of an exported dataset). */
-export type JudgedTool = Pick<ToolSpec, "name" | "description"> & { parameters: unknown };
+export type JudgedTool = Pick<ToolSpec, "name" | "description"> & { parameters: unknown; returns?: unknown };
 
 export interface JudgeResult {
   scores: JudgeScores;
+  /** The flaws the judge named (empty when none). */
+  flaws: JudgeFlaw[];
   rationale: string;
   model: string;
   usage: Usage;
@@ -69,7 +106,9 @@ export function renderTranscript(messages: Message[]): string {
 
 /** The judge prompt: prompts/judge.txt (or `template`, the same Jinja syntax) rendered with the tools and the dialogue. */
 export function buildJudgePrompt(d: { tools: JudgedTool[]; messages: Message[] }, template?: string): string {
-  const tools = d.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
+  // what a result's fields mean (their units, currencies, formats) is in `returns`: the judge needs it to tell a
+  // faithful report from a misreported one
+  const tools = d.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters, ...(t.returns !== undefined ? { returns: t.returns } : {}) }));
   return renderTemplateText(
     template ?? promptText("judge"),
     { tools: JSON.stringify(tools, null, 1), dialogue: renderTranscript(d.messages) },
@@ -102,8 +141,8 @@ export async function judgeDialogue(
       parse: fromZod(JudgeOutputZ),
       maxAttempts: options.maxAttempts ?? 2,
     });
-    const { rationale, ...scores } = value;
-    return { scores, rationale, model: result.model, usage: result.usage };
+    const { rationale, flaws, ...scores } = value;
+    return { scores, flaws, rationale, model: result.model, usage: result.usage };
   } catch (err) {
     if (!(err instanceof ModelOutputError)) throw err;
     throw new ToolflowError(`judge ${err.model ?? model.id}: no usable scores: ${err.problems.slice(0, 3).join("; ")}`, {

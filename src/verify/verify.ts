@@ -5,8 +5,9 @@
  *   `unsupported` step (skipped when plan is null);
  * - provenance: every argument value grounded in an earlier user turn or tool result, or documented.
  */
-import type { CheckResult, Message, PlanStep, ToolCall, ToolSpec, Verification } from "../core/index.js";
+import type { CheckResult, JsonSchema, Message, PlanStep, ToolCall, ToolSpec, Verification } from "../core/index.js";
 import { SourceIndex, isValueGrounded } from "./grounding.js";
+import { convertedFrom, resultQuantityTexts } from "./conversions.js";
 import { groundLeaf, type GroundedLeaf, type LeafVerdict } from "./ground-call.js";
 import { argLeaves, describeAjvError, validatorFor, type ArgLeaf } from "./schema.js";
 import type { UngroundedArg, VerifiableDialogue, VerifyOptions } from "./types.js";
@@ -321,23 +322,35 @@ export function isErrorResult(content: string): boolean {
   }
 }
 
-/** A chained step: some argument of some call equals a value of an earlier result of the step or its dependencies. */
+/**
+ * A chained step: some argument of some call equals a value of an earlier result of the step or its dependencies,
+ * or converts from one (a speed in km/h the result gave, set in mph).
+ */
 function chainedUsesEarlierResult(d: VerifiableDialogue, step: PlanStep, calls: StepCall[]): boolean {
   const allowed = new Set<number>([step.id, ...step.dependsOn]);
+  const tools = toolMap(d.tools);
+  const toolOfCall = new Map<string, string>();
+  for (const m of d.messages) for (const c of callsOf(m)) toolOfCall.set(c.id, c.function.name);
   for (const c of calls) {
     const sources = new SourceIndex();
     for (let i = 0; i < c.msg; i++) {
       const m = d.messages[i];
       const s = d.stepOf[i];
-      if (m?.role === "tool" && s !== null && s !== undefined && allowed.has(s)) sources.addToolResult(m.content);
+      if (m?.role === "tool" && s !== null && s !== undefined && allowed.has(s)) {
+        sources.addToolResult(m.content);
+        const returns = tools.get(toolOfCall.get(m.tool_call_id) ?? m.name ?? "")?.returns as JsonSchema | undefined;
+        for (const q of resultQuantityTexts(m.content, returns)) sources.addQuantityText(q);
+      }
     }
     if (sources.size === 0) continue;
     const args = parseArguments(c.call);
     if (!args.ok) continue;
-    for (const leaf of argLeaves(args.value, undefined)) {
+    const schema = tools.get(c.call.function.name)?.parameters as Record<string, unknown> | undefined;
+    for (const leaf of argLeaves(args.value, schema)) {
       if (typeof leaf.value !== "string" && typeof leaf.value !== "number") continue;
       if (leaf.value === "") continue;
       if (isValueGrounded(leaf.value, sources, leaf.key, { minTokenCoverage: 1 })) return true;
+      if (typeof leaf.value === "number" && convertedFrom({ value: leaf.value, key: leaf.key, schema: leaf.schema, sources })?.startsWith("unit:")) return true;
     }
   }
   return false;
@@ -369,11 +382,21 @@ export function walkArgumentLeaves(
 ): void {
   const tools = toolMap(d.tools);
   const sources = new SourceIndex();
+  const toolOfCall = new Map<string, string>();
   d.messages.forEach((m, i) => {
     if (m.role === "user" || m.role === "tool" || (m.role === "system" && options.groundInSystem)) {
       const content = m.content;
       const tool = m.role === "tool";
-      const addTo = (index: SourceIndex) => (tool ? index.addToolResult(content) : index.addText(content));
+      // a result's numbers in the units its tool's `returns` schema gives them ("currentSpeed ... in km/h")
+      const returns = tool ? (tools.get(toolOfCall.get(m.tool_call_id) ?? m.name ?? "")?.returns as JsonSchema | undefined) : undefined;
+      const quantities = tool ? resultQuantityTexts(content, returns) : [];
+      const addTo = (index: SourceIndex) => {
+        if (!tool) index.addText(content);
+        else {
+          index.addToolResult(content);
+          for (const q of quantities) index.addQuantityText(q);
+        }
+      };
       addTo(sources);
       visit.source?.(i, addTo);
       return;
@@ -382,6 +405,8 @@ export function walkArgumentLeaves(
       sources.addContext(m.content);
       return;
     }
+    if (m.content) sources.addOffer(m.content);
+    for (const call of callsOf(m)) toolOfCall.set(call.id, call.function.name);
     for (const call of callsOf(m)) {
       const parsed = parseArguments(call);
       if (!parsed.ok) continue;

@@ -12,7 +12,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { SqliteResponseCache } from "../../src/llm/index.js";
 import { createChatModel } from "../../src/models/index.js";
-import { judgeDialogue, type JudgeScores } from "../../src/verify/index.js";
+import { judgeDialogue, type JudgeFlaw, type JudgeScores } from "../../src/verify/index.js";
 import { loadCorpus, REAL_MODEL_DIR, type CorpusDialogue } from "./real-model.js";
 
 export const JUDGE_SPEC = "openai:bridge-judge";
@@ -23,7 +23,7 @@ export const JUDGE_CACHE = join(REAL_MODEL_DIR, "judge", "responses.sqlite");
 export async function judgeCorpus(
   corpus: CorpusDialogue[] = loadCorpus(),
   options: { cacheFile?: string; record?: boolean } = {},
-): Promise<Map<string, { scores: JudgeScores; rationale: string }>> {
+): Promise<Map<string, { scores: JudgeScores; flaws: JudgeFlaw[]; rationale: string }>> {
   // replay from a copy: opening the fixture's SQLite file would write beside it
   let file = options.cacheFile ?? JUDGE_CACHE;
   if (!options.record) {
@@ -38,11 +38,11 @@ export async function judgeCorpus(
     cache,
     ...(options.record ? {} : { maxRetries: 0 }),
   });
-  const out = new Map<string, { scores: JudgeScores; rationale: string }>();
+  const out = new Map<string, { scores: JudgeScores; flaws: JudgeFlaw[]; rationale: string }>();
   try {
     for (const d of corpus) {
       const r = await judgeDialogue(model, { tools: d.dialogue.tools, messages: d.dialogue.messages });
-      out.set(d.key, { scores: r.scores, rationale: r.rationale });
+      out.set(d.key, { scores: r.scores, flaws: r.flaws, rationale: r.rationale });
     }
   } finally {
     await model.close?.();

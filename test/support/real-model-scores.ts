@@ -8,17 +8,28 @@ import { join } from "node:path";
 import { z } from "zod";
 import { loadCorpus, loadLabels, pipelineVerdict, REAL_MODEL_DIR, rejectScores, type CorpusDialogue } from "./real-model.js";
 
-const ScoresZ = z.object({ id: z.string(), scores: z.record(z.string(), z.number()), rationale: z.string() });
+const ScoresZ = z.object({
+  id: z.string(),
+  scores: z.record(z.string(), z.number()),
+  flaws: z.array(z.object({ kind: z.string(), note: z.string() })),
+  rationale: z.string(),
+});
+export type RecordedJudgement = z.infer<typeof ScoresZ>;
 
-/** The judge's recorded scores by corpus key. */
-export function judgeScores(): Map<string, Record<string, number>> {
+/** The judge's recorded verdicts (scores, flaws, rationale) by corpus key. */
+export function judgeVerdicts(): Map<string, RecordedJudgement> {
   return new Map(
     readFileSync(join(REAL_MODEL_DIR, "judge", "scores.jsonl"), "utf8")
       .split("\n")
       .filter((l) => l.trim() !== "")
       .map((l) => ScoresZ.parse(JSON.parse(l)))
-      .map((s) => [s.id, s.scores]),
+      .map((s) => [s.id, s]),
   );
+}
+
+/** The judge's recorded scores by corpus key. */
+export function judgeScores(): Map<string, Record<string, number>> {
+  return new Map([...judgeVerdicts()].map(([k, v]) => [k, v.scores]));
 }
 
 export interface VerdictRow {
@@ -27,31 +38,39 @@ export interface VerdictRow {
   reason: string;
   rules: string[];
   judgeLow: string[];
+  /** The kinds of the flaws the judge named (what `synth --judge-flaws` rejects on). */
+  judgeFlaws: string[];
+  /** The judge's rationale. */
+  judgeWhy: string;
 }
 
 /** Per dialogue: the label, the rule checks that fail, and the judge axes below `judgeMin`. */
-export function verdictRows(corpus: CorpusDialogue[] = loadCorpus(), judgeMin = 3): VerdictRow[] {
-  const labels = loadLabels();
-  const judge = judgeScores();
+export function verdictRows(corpus: CorpusDialogue[] = loadCorpus(), judgeMin = 3, labels = loadLabels()): VerdictRow[] {
+  const judge = judgeVerdicts();
   return corpus.map((d) => {
     const l = labels.get(d.key);
     if (!l) throw new Error(`no label for ${d.key}`);
-    const scores = judge.get(d.key) ?? {};
+    const j = judge.get(d.key);
+    const scores = j?.scores ?? {};
     return {
       key: d.key,
       label: l.label,
       reason: l.reason,
       rules: pipelineVerdict(d).checks,
       judgeLow: Object.entries(scores).filter(([, v]) => v < judgeMin).map(([k, v]) => `${k} ${v}`),
+      judgeFlaws: (j?.flaws ?? []).map((f) => f.kind),
+      judgeWhy: j?.rationale ?? "",
     };
   });
 }
 
-/** Precision and recall of reject for the rules alone and for the rules with the judge gate. */
+/** Precision and recall of reject for the rules alone, with the score gate (`--judge-min`) and the flaw gate (`--judge-flaws`). */
 export function verdictScores(rows: VerdictRow[]) {
   const actual = (r: VerdictRow) => r.label === "reject";
+  const rule = (r: VerdictRow) => r.rules.length > 0;
   return {
-    rules: rejectScores(rows.map((r) => ({ predicted: r.rules.length > 0, actual: actual(r) }))),
-    rulesAndJudge: rejectScores(rows.map((r) => ({ predicted: r.rules.length > 0 || r.judgeLow.length > 0, actual: actual(r) }))),
+    rules: rejectScores(rows.map((r) => ({ predicted: rule(r), actual: actual(r) }))),
+    rulesAndJudge: rejectScores(rows.map((r) => ({ predicted: rule(r) || r.judgeLow.length > 0, actual: actual(r) }))),
+    rulesAndFlaws: rejectScores(rows.map((r) => ({ predicted: rule(r) || r.judgeFlaws.length > 0, actual: actual(r) }))),
   };
 }

@@ -76,6 +76,20 @@ export function loadLabels(): Map<string, Label> {
 }
 
 /**
+ * The labels after adjudication: where the reviewers' label and the verifier's flaw gate disagreed, a third
+ * reviewer read the dialogue with both opinions (unnamed, in random order) and decided (adjudication.jsonl). This
+ * came after the verdicts, so the tests hold their floors on the reviewers' own labels; the benchmark prints both.
+ */
+export function loadAdjudicatedLabels(): Map<string, Label> {
+  const labels = loadLabels();
+  for (const a of lines(join(REAL_MODEL_DIR, "adjudication.jsonl")).map((l) => LabelZ.parse(l))) {
+    if (!labels.has(a.id)) throw new Error(`adjudication.jsonl: ${a.id} is not in labels.jsonl`);
+    labels.set(a.id, a);
+  }
+  return labels;
+}
+
+/**
  * The pipeline's verdict on a corpus dialogue with its default options: the rule checks (format, plan, provenance
  * rejecting) on the messages, and the run's own `incomplete` finding (the user never finished its plan), which is
  * a fact of the generation, not of the messages.

@@ -1,8 +1,8 @@
 /**
  * A scripted judge for `synth --judge SPEC [--judge-min N]` tests: a middleware that answers the run's judge requests
  * (role "judge") and passes every other request on. A dialogue's scores depend only on its first user message (a
- * hash puts it in one of three bands): `low` scores 2 on accuracy (with JUDGE_REASON), `edge` exactly 3 everywhere,
- * `high` 4-5. So a local run and a queued run of the same definition are judged alike.
+ * hash puts it in one of three bands): `low` scores 2 on accuracy and names one flaw (JUDGE_REASON), `edge` exactly 3
+ * everywhere, `high` 4-5. So a local run and a queued run of the same definition are judged alike.
  */
 import { createHash } from "node:crypto";
 import type { Message } from "../../src/core/index.js";
@@ -41,7 +41,11 @@ export function scriptedJudge(asked: string[] = []): ModelMiddleware {
       asked.push(first);
       const band = bandOf(first);
       return {
-        text: JSON.stringify({ ...JUDGE_SCORES[band], rationale: band === "low" ? JUDGE_REASON : "fine" }),
+        text: JSON.stringify({
+          flaws: band === "low" ? [{ kind: "pointless_action", note: JUDGE_REASON }] : [],
+          ...JUDGE_SCORES[band],
+          rationale: band === "low" ? JUDGE_REASON : "fine",
+        }),
         toolCalls: [],
         finishReason: "stop",
         usage: { promptTokens: 100, completionTokens: 20, cachedTokens: 0, estimated: false },

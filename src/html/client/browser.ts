@@ -240,6 +240,27 @@ function renderDialogue(d: DialogueDetail, s: ReportSummary): HTMLElement[] {
             : `simulated${how.note ? ` · ${how.note}` : ""}`;
         const mismatch = how.returnsMismatch?.length ? ` · does not match returns: ${how.returnsMismatch.join("; ")}` : "";
         el.append(h("div", { class: `exec ${how.mode}`, "data-exec": how.mode }, text + mismatch));
+        // content other than text, as kept: links and resources by URI, binary data by media type and size
+        const kept = (how.content ?? []).filter((p) => p.type !== "text");
+        if (kept.length > 0) {
+          el.append(
+            h(
+              "ul",
+              { class: "exec parts" },
+              ...kept.map((p) =>
+                h(
+                  "li",
+                  { "data-part": p.type },
+                  p.type === "resource_link"
+                    ? `resource link: ${p.uri}${p.mimeType ? ` (${p.mimeType})` : ""}`
+                    : p.type === "resource"
+                      ? `embedded resource: ${p.uri}${p.mimeType ? ` (${p.mimeType})` : ""}${p.size !== undefined ? `, ${num(p.size)} bytes not kept` : ""}${p.truncated !== undefined ? `, text cut (${num(p.truncated)} characters)` : ""}`
+                      : `${p.type}: ${p.mimeType}, ${num(p.size)} bytes (${p.note})`,
+                ),
+              ),
+            ),
+          );
+        }
       }
       append(el, marked(m.content, given.get(i) ?? []));
     } else {

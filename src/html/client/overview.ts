@@ -68,6 +68,14 @@ export function renderOverview(s: ReportSummary): HTMLElement {
         ["seeds", `run ${show(seeds.run)}, sampling ${show(seeds.sampling)}, dialogue ${show(seeds.dialogue)}`],
         ["tokens", `${num(Number(usage.promptTokens ?? 0))} prompt, ${num(Number(usage.completionTokens ?? 0))} completion, ${num(Number(usage.cachedTokens ?? 0))} cached${usage.estimated ? " (estimated)" : ""}`],
         ["cost", cost.total === null || cost.total === undefined ? `unpriced (${show(cost.unpriced)})` : `$${Number(cost.total).toFixed(4)}`],
+        ...(m.rejectedWrites
+          ? [
+              [
+                "writes of rejected dialogues",
+                `${num(Number(obj(m.rejectedWrites).discarded ?? 0))} discarded with their dialogue's server process, ${num(Number(obj(m.rejectedWrites).left ?? 0))} left on shared servers (manifest.json "rejectedWrites")`,
+              ] as [string, string],
+            ]
+          : []),
       ]),
     );
   } else run.append(h("p", { class: "muted" }, `${s.dir}: no manifest.json (yet).`));
@@ -127,6 +135,42 @@ export function renderOverview(s: ReportSummary): HTMLElement {
   }
   judge.append(rows.length ? kvTable(rows) : h("p", { class: "muted" }, "No judge results (run `toolflow judge`, or synth with --judge)."));
 
-  out.append(h("div", { class: "grid2" }, h("div", {}, run, rej, judge), h("div", {}, stats, options)));
+  const results = h("div", { class: "panel", id: "tool-results" }, h("h2", {}, "Tool results (accepted dialogues)"));
+  const tr = s.toolResults ?? [];
+  const executed = tr.reduce((n, r) => n + r.executed, 0);
+  const total = tr.reduce((n, r) => n + r.executed + r.simulated, 0);
+  if (total === 0) results.append(h("p", { class: "muted" }, s.toolResults ? "No tool results." : "No accepted dialogue yet."));
+  else {
+    results.append(
+      h(
+        "p",
+        {},
+        executed === 0
+          ? `All ${num(total)} simulated by the tool role's model (nothing executed: no synth --execute).`
+          : executed === total
+            ? `All ${num(total)} executed on real servers (synth --execute); the tool role's model wrote none.`
+            : `${num(executed)} of ${num(total)} executed on real servers (synth --execute); the tool role's model wrote the other ${num(total - executed)}.`,
+      ),
+      h(
+        "table",
+        { class: "kv cols" },
+        h("tr", {}, h("th", {}, "tool source"), h("th", {}, "kind"), h("th", {}, "executed"), h("th", {}, "simulated"), h("th", {}, "real errors"), h("th", {}, "structured")),
+        ...tr.map((r) =>
+          h(
+            "tr",
+            { "data-source": r.source },
+            h("td", {}, r.source),
+            h("td", {}, r.kind),
+            h("td", {}, num(r.executed)),
+            h("td", {}, num(r.simulated)),
+            h("td", {}, num(r.executedErrors)),
+            h("td", {}, num(r.structured)),
+          ),
+        ),
+      ),
+    );
+  }
+
+  out.append(h("div", { class: "grid2" }, h("div", {}, run, rej, judge), h("div", {}, stats, results, options)));
   return out;
 }
