@@ -1,8 +1,9 @@
 /**
  * `npm run bench import-github`: GitHub's REST description (the `@octokit/openapi` devDependency,
  * generated/api.github.com.json, 13 MB, 1,223 operations) imported twice, in a fresh process each: BEFORE with
- * `--keep-full-schemas` (every schema whole), AFTER with the default schema budget. Per run: import time, peak RSS,
- * V8 heap after the import, the tools file's size and its largest line; then the planner prompt of 5 of its tools,
+ * `--keep-full-schemas` (every schema whole), AFTER with the default schema budget. Per run: import time (wall, and
+ * CPU, which a loaded machine disturbs less), peak RSS, V8 heap after the import, the tools file's size and its
+ * largest line; then the planner prompt of 5 of its tools,
  * rendered by the real Planner (through generateDialogue, as synth and `synth --dry-run` render it) and counted as
  * the dry run counts it (o200k tokens of messages + response schema, `estimatePromptTokens`).
  *
@@ -26,6 +27,7 @@ const FIVE = ["issues_create", "issues_get", "issues_create-comment", "issues_li
 
 interface ChildFigures {
   importMs: number;
+  importCpuS: number;
   writeMs: number;
   baseRssMiB: number;
   peakRssMiB: number;
@@ -79,6 +81,7 @@ interface Figures extends Omit<ChildFigures, "toolCount"> {
   tools: ToolSpec[];
   planner5: number;
   planner5Largest: number;
+  planner5LargestCut: number;
 }
 
 async function measure(label: string, keepFull: boolean, dir: string): Promise<Figures> {
@@ -94,6 +97,7 @@ async function measure(label: string, keepFull: boolean, dir: string): Promise<F
     tools: await readToolsJsonl(out),
     planner5: 0,
     planner5Largest: 0,
+    planner5LargestCut: 0,
   };
 }
 
@@ -111,14 +115,18 @@ export async function run(): Promise<void> {
     console.log(`GitHub REST description: ${(statSync(GITHUB).size / 2 ** 20).toFixed(1)} MiB (${GITHUB.slice(root.length + 1)})`);
     const before = await measure("before-keep-full-schemas", true, dir);
     const after = await measure("after-schema-budget", false, dir);
-    // The worst case: the 5 tools whose full lines are longest.
-    const largest = [...before.tools]
-      .sort((a, b) => JSON.stringify(b).length - JSON.stringify(a).length || a.name.localeCompare(b.name))
-      .slice(0, 5)
-      .map((t) => t.name);
+    // The worst cases: the 5 tools whose full lines are longest, and the 5 longest after the cut.
+    const longest = (tools: ToolSpec[]) =>
+      [...tools]
+        .sort((a, b) => JSON.stringify(b).length - JSON.stringify(a).length || a.name.localeCompare(b.name))
+        .slice(0, 5)
+        .map((t) => t.name);
+    const largest = longest(before.tools);
+    const largestCut = longest(after.tools);
     for (const f of [before, after]) {
       f.planner5 = await plannerTokens(f, FIVE);
       f.planner5Largest = await plannerTokens(f, largest);
+      f.planner5LargestCut = await plannerTokens(f, largestCut);
     }
     const row = (name: string, f: (x: Figures) => number, unit: string, digits = 1, target?: number) => {
       const b = f(before);
@@ -128,7 +136,8 @@ export async function run(): Promise<void> {
       console.log(`${name.padEnd(34)} ${b.toFixed(digits).padStart(10)} ${unit.padEnd(4)} ${a.toFixed(digits).padStart(10)} ${unit.padEnd(4)} ${ratio.padStart(7)}${t}`);
     };
     console.log(`${"".padEnd(34)} ${"BEFORE (--keep-full-schemas)".padStart(15)}  ${"AFTER (budget)".padStart(14)}  before/after`);
-    row("import time", (x) => x.importMs / 1000, "s", 2, 10);
+    row("import time (wall)", (x) => x.importMs / 1000, "s", 2, 10);
+    row("import CPU time (user + system)", (x) => x.importCpuS, "s", 2, 10);
     row("write time", (x) => x.writeMs / 1000, "s", 2);
     row("peak RSS of the process", (x) => x.peakRssMiB, "MiB", 0, 500);
     row("  (RSS before the import)", (x) => x.baseRssMiB, "MiB", 0);
@@ -137,9 +146,11 @@ export async function run(): Promise<void> {
     row("largest line (one tool)", (x) => x.largestLineKiB, "KiB", 1);
     row("median line", (x) => x.medianLineKiB, "KiB", 2);
     row(`planner prompt, 5 tools`, (x) => x.planner5, "tok", 0, 8000);
-    row(`planner prompt, 5 largest tools`, (x) => x.planner5Largest, "tok", 0, 8000);
+    row(`planner prompt, 5 largest in full`, (x) => x.planner5Largest, "tok", 0, 8000);
+    row(`planner prompt, 5 largest when cut`, (x) => x.planner5LargestCut, "tok", 0, 8000);
     console.log(`5 tools: ${FIVE.join(", ")}`);
-    console.log(`5 largest: ${largest.join(", ")}`);
+    console.log(`5 largest in full: ${largest.join(", ")}`);
+    console.log(`5 largest when cut: ${largestCut.join(", ")}`);
     console.log(`tools ${after.tools.length} (skipped ${after.skipped}); cut by the budget: ${after.cut.tools} tools (description ${after.cut.description}, parameters ${after.cut.parameters}, returns ${after.cut.returns})`);
   } finally {
     rmSync(dir, { recursive: true, force: true });
