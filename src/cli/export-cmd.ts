@@ -3,7 +3,19 @@
  */
 import type { Command } from "commander";
 import { UsageError } from "../core/index.js";
-import { EXPORT_FORMATS, exportDataset, isFormatName, parseSplit, type ExportFormatName } from "../export/index.js";
+import {
+  EXPORT_FORMATS,
+  exportDataset,
+  isFormatName,
+  LLAMA31_DEFAULTS,
+  LLAMA_CALL_END,
+  LLAMA_PARALLEL,
+  LLAMA_RESULTS,
+  LLAMA_TOOLS_IN,
+  parseSplit,
+  type ExportFormatName,
+  type Llama31Options,
+} from "../export/index.js";
 
 interface ExportCmdOptions {
   format: string;
@@ -11,6 +23,11 @@ interface ExportCmdOptions {
   output: string;
   seed: string;
   chatTemplate?: string;
+  parallel: string;
+  llamaToolsIn: string;
+  llamaCallEnd: string;
+  llamaResults: string;
+  llamaDate: string;
   reasoning?: boolean;
   force?: boolean;
 }
@@ -31,6 +48,24 @@ export function parseFormats(text: string): ExportFormatName[] {
   return out;
 }
 
+function oneOf<T extends string>(option: string, value: string, allowed: readonly T[]): T {
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${option} must be one of ${allowed.join(", ")} (got "${value}")`);
+  return value as T;
+}
+
+/** The llama31 options of the command line, checked. */
+export function llama31Options(opts: Pick<ExportCmdOptions, "parallel" | "llamaToolsIn" | "llamaCallEnd" | "llamaResults" | "llamaDate">): Llama31Options {
+  const date = opts.llamaDate.trim();
+  if (date === "") throw new UsageError('--llama-date must be "template", "created" or a date as the line should show it (e.g. "01 May 2024")');
+  return {
+    parallel: oneOf("--parallel", opts.parallel, LLAMA_PARALLEL),
+    toolsIn: oneOf("--llama-tools-in", opts.llamaToolsIn, LLAMA_TOOLS_IN),
+    callEnd: oneOf("--llama-call-end", opts.llamaCallEnd, LLAMA_CALL_END),
+    results: oneOf("--llama-results", opts.llamaResults, LLAMA_RESULTS),
+    date,
+  };
+}
+
 export function registerExportCommands(program: Command): void {
   program
     .command("export")
@@ -43,6 +78,15 @@ export function registerExportCommands(program: Command): void {
     .requiredOption("-o, --output <dir>", "output directory")
     .option("--seed <n>", "seed of the split assignment", "0")
     .option("--chat-template <file>", "llama31: render with this chat template (.jinja, or tokenizer_config.json)")
+    .option(
+      "--parallel <mode>",
+      "llama31: parallel calls, which Meta's format cannot express: sequential (consecutive single calls, each with its result), drop (leave the dialogue out, counted on the card), keep (as they are; --chat-template only)",
+      LLAMA31_DEFAULTS.parallel,
+    )
+    .option("--llama-tools-in <where>", "llama31: the tool list in the first user message (Meta's default template) or the system message: user|system", LLAMA31_DEFAULTS.toolsIn)
+    .option("--llama-call-end <token>", "llama31: a call turn ends with <|eot_id|> (Meta's template) or <|python_tag|>...<|eom_id|> (Meta's prompt-format document): eot|eom", LLAMA31_DEFAULTS.callEnd)
+    .option("--llama-results <as>", "llama31: tool results as JSON strings (a server passes strings) or JSON objects/lists as JSON: string|object", LLAMA31_DEFAULTS.results)
+    .option("--llama-date <date>", 'llama31: the Today Date line: template (26 Jul 2024, the template\'s default), created (each dialogue\'s date), or a date such as "01 May 2024"', LLAMA31_DEFAULTS.date)
     .option("--reasoning", "write the assistant's reasoning (synth --keep-reasoning) where the format has a place: openai reasoning_content, <think> in hermes/sharegpt")
     .option("--force", "replace a non-empty output directory")
     .action(async (dir: string, opts: ExportCmdOptions) => {
@@ -57,6 +101,7 @@ export function registerExportCommands(program: Command): void {
         split,
         seed,
         chatTemplateFile: opts.chatTemplate,
+        llama31: llama31Options(opts),
         reasoning: opts.reasoning ?? false,
         force: opts.force ?? false,
       });

@@ -1,6 +1,6 @@
 /**
  * The toolflow package on disk: its root folder (the one holding its package.json, found by walking up from this
- * module, so it works from src/ and dist/) and its version. Bundled files (prompts/, templates/) are read from there.
+ * module, so it works from src/ and dist/) and its version. Bundled files (prompts/) are read from there.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
@@ -29,7 +29,7 @@ function findRoot(): { dir: string; version: string } {
   throw new ToolflowError("cannot find the package.json of toolflow above its modules", { code: "PACKAGE_NOT_FOUND" });
 }
 
-/** The package's root folder (holding package.json, prompts/, templates/). */
+/** The package's root folder (holding package.json, prompts/). */
 export function packageRoot(): string {
   return findRoot().dir;
 }
@@ -39,7 +39,7 @@ export function packageVersion(): string {
   return findRoot().version;
 }
 
-/** A path inside the package, e.g. packagePath("templates", "llama31.jinja"). */
+/** A path inside the package, e.g. packagePath("prompts", "planner.txt"). */
 export function packagePath(...segments: string[]): string {
   return join(packageRoot(), ...segments);
 }

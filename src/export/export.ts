@@ -14,7 +14,7 @@ import { datasetStats } from "../report/index.js";
 import { renderDatasetCard, SPLIT_NAMES, type CardFormat, type SplitName } from "../report/index.js";
 import { summarizeRejections } from "../verify/index.js";
 import { assistantReasoning } from "./formats/common.js";
-import { compileChatTemplate, getFormat, readChatTemplate, type ExportFormatName } from "./formats/index.js";
+import { compileChatTemplate, getFormat, readChatTemplate, type ExportFormatName, type Llama31Options } from "./formats/index.js";
 import { loadDialogues, loadRejected } from "./load.js";
 import { assignSplits, type SplitRatios } from "./split.js";
 
@@ -28,6 +28,8 @@ export interface ExportOptions {
   seed?: number;
   /** Chat template for llama31 (a .jinja file or a tokenizer_config.json). */
   chatTemplateFile?: string;
+  /** llama31: where the tools go, parallel calls, call ends, results, the date (`--llama-*`, `--parallel`). */
+  llama31?: Partial<Llama31Options>;
   /** `--reasoning`: write the assistant's reasoning (kept by `synth --keep-reasoning`) where the format has a place for it. */
   reasoning?: boolean;
   /** Replace an existing non-empty OUT. */
@@ -100,7 +102,7 @@ export async function exportDataset(options: ExportOptions): Promise<ExportSumma
   const cardFormats: CardFormat[] = [];
   const places: Array<{ name: string; place: string }> = [];
   for (const name of options.formats) {
-    const format = getFormat(name, { chatTemplate });
+    const format = getFormat(name, { chatTemplate, llama31: options.llama31 });
     const counts = { train: 0, validation: 0, test: 0 } as Record<SplitName, number>;
     for (const split of SPLIT_NAMES) {
       const lines = bySplit[split].flatMap((r) => format.toRows(r, { reasoning: options.reasoning ?? false }));
@@ -108,7 +110,7 @@ export async function exportDataset(options: ExportOptions): Promise<ExportSumma
       rendered.push({ path: join(name, `${split}.jsonl`), text: toJsonl(lines) });
     }
     rows[name] = counts;
-    cardFormats.push({ name, description: format.description, rows: counts });
+    cardFormats.push({ name, description: format.description, rows: counts, notes: format.cardNotes?.(records) ?? [] });
     places.push({ name, place: format.reasoningPlace });
   }
   const card = renderDatasetCard({

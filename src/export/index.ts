@@ -11,7 +11,16 @@ export {
   type ParsedDialogue,
   type RowOptions,
 } from "./formats/common.js";
-export { getFormat, isFormatName } from "./formats/index.js";
+export {
+  getFormat,
+  isFormatName,
+  LLAMA31_DEFAULTS,
+  LLAMA_CALL_END,
+  LLAMA_PARALLEL,
+  LLAMA_RESULTS,
+  LLAMA_TOOLS_IN,
+  type Llama31Options,
+} from "./formats/index.js";
 export { exportDataset, type ExportOptions, type ExportSummary } from "./export.js";
 export { loadDialogues, DIALOGUES_FILE } from "./load.js";
 export { assignSplits, parseSplit, type SplitRatios } from "./split.js";

@@ -13,6 +13,8 @@ export interface CardFormat {
   name: string;
   description: string;
   rows: Record<SplitName, number>;
+  /** What the format changed or left out, counted (e.g. llama31's parallel calls). */
+  notes?: string[];
 }
 
 export interface CardInput {
@@ -142,14 +144,19 @@ export function renderDatasetCard(input: CardInput): string {
   if (input.formats.some((f) => f.name === "sharegpt")) {
     out.push("In `sharegpt/`, text the assistant wrote beside its tool calls is dropped (the format has no place for it).", "");
   }
-  if (input.formats.some((f) => f.name === "llama31")) {
+  const llama = input.formats.find((f) => f.name === "llama31");
+  if (llama) {
     out.push(
       input.chatTemplate
         ? `\`llama31/\` was rendered with the chat template \`${input.chatTemplate}\`.`
-        : "`llama31/` was rendered with toolflow's bundled Llama 3.1 template (templates/llama31.jinja).",
+        : "`llama31/` was rendered by toolflow's own renderer of Meta's Llama 3.1 prompt format.",
       "",
+      ...(llama.notes ?? []).map((n) => `- ${n}`),
+      ...((llama.notes ?? []).length > 0 ? [""] : []),
     );
   }
+  const otherNotes = input.formats.filter((f) => f.name !== "llama31").flatMap((f) => (f.notes ?? []).map((n) => `- \`${f.name}/\`: ${n}`));
+  if (otherNotes.length > 0) out.push(...otherNotes, "");
 
   if (input.reasoning) {
     const r = input.reasoning;

@@ -8,6 +8,7 @@ import type { Message } from "../core/index.js";
 import { estimateTokens } from "../llm/index.js";
 import { gini } from "../sampling/index.js";
 import { DiversityAccumulator } from "./diversity.js";
+import { asksQuestion } from "./questions.js";
 import type { DatasetDialogue, DatasetFormat } from "./read-dataset.js";
 
 /** A length distribution in tokens. */
@@ -37,7 +38,10 @@ export interface DatasetFigures {
   chainedCalls: number;
   /** chainedCalls / toolCalls. */
   chainedCallShare: number;
-  /** Assistant asks (a text with "?" right after a user turn, no call), the user answers, the next assistant turn calls. */
+  /**
+   * Assistant asks (a text that asks, in any script: see questions.ts; right after a user turn, no call), the user
+   * answers, the next assistant turn calls.
+   */
   clarifications: number;
   /** Assistant turns without a call. */
   noCallTurns: number;
@@ -59,6 +63,8 @@ export interface DatasetFigures {
   H: number;
   /** Distinct word trigrams / all trigrams of the user turns (the paper's D-3). */
   D3: number;
+  /** Whether token lengths were counted (false with `skipTokens`: `tokens` then holds zeros, not lengths). */
+  tokensCounted: boolean;
   /** Token lengths (gpt-tokenizer estimate): whole dialogues (message texts + call arguments), user turns, assistant turns. */
   tokens: { dialogue: LengthDistribution; userTurn: LengthDistribution; assistantTurn: LengthDistribution };
   /** Dialogues with a plan. */
@@ -198,10 +204,10 @@ export class FigureAccumulator {
             if (results.size > 0 && hasLeafIn(parseMaybe(c.function.arguments), results)) this.chainedCalls++;
           }
         } else if (
-          (m.content ?? "").includes("?") &&
           msgs[i - 1]?.role === "user" &&
           msgs[i + 1]?.role === "user" &&
-          hasCalls(msgs[i + 2])
+          hasCalls(msgs[i + 2]) &&
+          asksQuestion(m.content)
         ) {
           this.clarifications++;
         }
@@ -262,6 +268,7 @@ export class FigureAccumulator {
       toolUse,
       H: this.userText.entropy(),
       D3: this.userText.distinct(3),
+      tokensCounted: !this.options.skipTokens,
       tokens: {
         dialogue: lengthDistribution(this.dialogueTokens),
         userTurn: lengthDistribution(this.userTokens),

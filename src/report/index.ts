@@ -13,12 +13,22 @@ export {
   exportSplitFiles,
   SPLIT_FILES,
   DATASET_FORMATS,
+  NOTE_KINDS,
+  notADialogue,
+  ReadLog,
+  type ReadSummary,
+  type ReadFileSummary,
+  type ReadNoteSummary,
+  type NoteKind,
+  type RowContext,
   type DatasetFormat,
   type DatasetDialogue,
   type DatasetTool,
   type DatasetPlanStep,
   type ReadDatasetOptions,
 } from "./read-dataset.js";
+export { bfclAnswerFile, readBfclAnswers, BFCL_CLASS_DOCS, type TextCallParser, type ParsedTextCall } from "./read-bfcl.js";
+export { asksQuestion, QUESTION_MARKS } from "./questions.js";
 export {
   datasetFigures,
   FigureAccumulator,

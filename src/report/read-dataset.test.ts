@@ -9,7 +9,7 @@ import { InputError } from "../core/index.js";
 import { getFormat } from "../export/index.js";
 import { PROJECT_ROOT } from "../../test/support/cli.js";
 import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
-import { datasetFigures, detectRowFormat, readDatasetAll, readRow, type DatasetDialogue } from "./index.js";
+import { datasetFigures, detectRowFormat, readDatasetAll, readRow, ReadLog, type DatasetDialogue, type NoteKind } from "./index.js";
 
 const FIX = join(PROJECT_ROOT, "test/fixtures/stats");
 const fx = (f: string): string => join(FIX, f);
@@ -164,7 +164,7 @@ describe("readDataset: detection and errors", () => {
     const e = await error(fx("unknown.jsonl"));
     expect(e.file).toBe(fx("unknown.jsonl"));
     expect(e.line).toBe(1);
-    expect(e.message).toMatch(/unknown dataset format \(expected a toolflow dialogue record, an OpenAI row/);
+    expect(e.message).toMatch(/unknown dataset format \(expected a toolflow dialogue record, an OpenAI or LLaMA-Factory row/);
   });
 
   it("a broken line names its line", async () => {
@@ -193,5 +193,74 @@ describe("readDataset: detection and errors", () => {
     const e = await error(f);
     expect(e.line).toBe(1);
     expect(e.message).toMatch(/not a valid sharegpt row: not JSON: not json/);
+  });
+});
+
+describe("readDataset: nothing lost without a word", () => {
+  const where = { file: "t.jsonl", line: 1 };
+  const noted = () => {
+    const kinds: NoteKind[] = [];
+    return { kinds, note: (k: NoteKind) => void kinds.push(k) };
+  };
+  const H = (value: string) => ({ from: "human", value });
+  const FC = (v: unknown) => ({ from: "function_call", value: JSON.stringify(v) });
+  const OB = (value: string) => ({ from: "observation", value });
+  const wx = (city: string) => ({ name: "get_weather", arguments: { city } });
+
+  it("sharegpt: one observation per result answers the calls in order; a result with no call left is kept and noted", () => {
+    const n = noted();
+    const d = readRow("sharegpt", { conversations: [H("x"), FC([wx("Oslo"), wx("Bergen")]), OB('{"t":5}'), OB('{"t":7}'), OB('{"t":9}')] }, where, { note: n.note });
+    expect(shape(d)).toEqual(["user x", 'call get_weather{"city":"Oslo"} get_weather{"city":"Bergen"}', 'tool get_weather {"t":5}', 'tool get_weather {"t":7}', 'tool undefined {"t":9}']);
+    expect(n.kinds).toEqual(["unmatched-result"]);
+  });
+
+  it("hermes: the text beside the calls is kept, before, between and after the tags", () => {
+    const d = readRow(
+      "hermes",
+      { conversations: [{ from: "human", value: "x" }, { from: "gpt", value: 'Checking both.\n<tool_call>{"name": "a", "arguments": {}}</tool_call>\nand\n<tool_call>{"name": "b", "arguments": {}}</tool_call>\nOne moment.' }] },
+      where,
+    );
+    expect(d.messages[1]).toMatchObject({ role: "assistant", content: "Checking both.\nand\nOne moment.", tool_calls: [{ function: { name: "a" } }, { function: { name: "b" } }] });
+  });
+
+  it("llama31: the last block without its end token is read; an ipython turn with no call left is kept and noted", () => {
+    const n = noted();
+    const h = (role: string, text: string, end = "<|eot_id|>") => `<|start_header_id|>${role}<|end_header_id|>\n\n${text}${end}`;
+    const text = h("user", "hi") + h("assistant", '{"name": "a", "parameters": {}}', "<|eom_id|>") + h("ipython", "1") + h("ipython", "2") + h("assistant", "done", "");
+    const d = readRow("llama31", { text }, where, { note: n.note });
+    expect(d.messages.map((m) => m.role)).toEqual(["user", "assistant", "tool", "tool", "assistant"]);
+    expect(d.messages[4]).toEqual({ role: "assistant", content: "done" });
+    expect(n.kinds).toEqual(["unmatched-result"]);
+  });
+
+  it("openai rows keep LLaMA-Factory tool_call blocks as calls (a file whose first row had none)", () => {
+    const d = readRow("openai", { messages: [{ role: "user", content: "x" }, { role: "assistant", content: [{ type: "reasoning", value: "hm" }, { type: "tool_call", value: '{"name": "a", "arguments": {"q": 1}}' }] }] }, where);
+    expect(shape(d)).toEqual(["user x", 'call a{"q":1}']);
+  });
+
+  it("offered tools without a name are left out and noted", () => {
+    const n = noted();
+    const d = readRow("openai", { messages: [{ role: "user", content: "x" }], tools: JSON.stringify([{ name: "a" }, { description: "no name" }]) }, where, { note: n.note });
+    expect(d.tools.map((t) => t.name)).toEqual(["a"]);
+    expect(n.kinds).toEqual(["unnamed-tool"]);
+  });
+
+  it("--skip-invalid: rows that do not fit (and broken lines) are skipped, counted and named", async () => {
+    const log = new ReadLog();
+    const ds = await readDatasetAll(fx("mixed.jsonl"), { skipInvalid: true, log });
+    const s = log.summary();
+    expect(ds.length).toBe(s.files[0]!.rows);
+    expect(s.rowsSkipped).toBeGreaterThan(0);
+    expect(s.notes[0]).toMatchObject({ kind: "skipped-row", first: expect.stringMatching(/mixed\.jsonl line 3: .*not a valid openai row/) });
+    const broken = new ReadLog();
+    await readDatasetAll(fx("broken.jsonl"), { skipInvalid: true, log: broken });
+    expect(broken.summary()).toMatchObject({ rowsSkipped: 1, notes: [{ kind: "skipped-row", first: expect.stringMatching(/line 2: invalid JSON/) }] });
+  });
+
+  it("detects LLaMA-Factory's messages layout and BFCL questions; names what is not a dialogue", async () => {
+    expect(detectRowFormat({ messages: [{ role: "user", content: [{ type: "text", value: "hi" }] }], tools: "[]" })).toBe("llamafactory");
+    expect(detectRowFormat({ messages: [{ role: "user", content: "hi" }], tools: "[]" })).toBe("openai");
+    expect(detectRowFormat({ id: "simple_0", question: [[{ role: "user", content: "hi" }]], function: [] })).toBe("bfcl");
+    expect(detectRowFormat({ id: "multi_turn_base_0", question: [], involved_classes: ["MathAPI"] })).toBe("bfcl");
   });
 });

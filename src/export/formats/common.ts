@@ -42,6 +42,8 @@ export interface ExportFormat {
   toRows(record: DialogueRecord, options?: RowOptions): unknown[];
   /** Read one row back into messages (the inverse of toRows, up to what the format cannot carry). */
   fromRow(row: unknown): ParsedDialogue;
+  /** Lines for the dataset card about an export of these records: what the format changed or left out, counted. */
+  cardNotes?(records: DialogueRecord[]): string[];
 }
 
 /** Thrown when a row cannot be read back by a format's parser. */

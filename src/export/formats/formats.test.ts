@@ -9,6 +9,7 @@ import {
   compileChatTemplate,
   getFormat,
   readChatTemplate,
+  sequentialCalls,
   EXPORT_FORMATS,
   type ExportFormatName,
   type ParsedDialogue,
@@ -87,7 +88,9 @@ describe.each(EXPORT_FORMATS.filter((f) => f !== "xlam"))("%s round trip", (name
   it.each(variants())("parse(write(x)) = x: %s", (_label, record) => {
     const [parsed, ...more] = roundTrip(name, record);
     expect(more).toHaveLength(0);
-    expect(canon(parsed!.messages, KEEPS_CALL_TEXT[name])).toEqual(canon(record.messages, KEEPS_CALL_TEXT[name]));
+    // llama31 has one call per assistant message: parallel calls come back as consecutive single calls
+    const expected = name === "llama31" ? sequentialCalls(record.messages).messages : record.messages;
+    expect(canon(parsed!.messages, KEEPS_CALL_TEXT[name])).toEqual(canon(expected, KEEPS_CALL_TEXT[name]));
     const sys = record.messages[0]?.role === "system" ? record.messages[0].content : undefined;
     expect(parsed!.system).toEqual(sys);
     expect(parsed!.tools).toEqual(record.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters })));
@@ -167,15 +170,16 @@ describe("format details", () => {
     expect(conv.find((c) => c.value.startsWith("Booking TP218 for Maria Silva.\n<tool_call>"))).toBeDefined();
   });
 
-  it("llama31: Meta's header tokens, ipython results, {name, parameters} calls", () => {
+  it("llama31: Meta's header tokens, Environment: ipython, tools in the first user message, single calls, ipython results", () => {
     const [row] = getFormat("llama31").toRows(record) as Array<{ text: string }>;
     const text = row!.text;
-    expect(text.startsWith("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nCutting Knowledge Date: December 2023\nToday Date: 01 May 2024\n\n")).toBe(true);
+    expect(text.startsWith("<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nEnvironment: ipython\nCutting Knowledge Date: December 2023\nToday Date: 26 Jul 2024\n\nYou are a helpful travel assistant.<|eot_id|><|start_header_id|>user<|end_header_id|>\n\nGiven the following functions")).toBe(true);
     expect(text).toContain('<|start_header_id|>assistant<|end_header_id|>\n\n{"name": "search_flights", "parameters": {"origin": "Boston", "destination": "Lisbon", "date": "2024-05-03", "passengers": 2, "cabin": "economy"}}<|eot_id|>');
-    expect(text).toContain('<|start_header_id|>ipython<|end_header_id|>\n\n{"booking_id":"BK-7781","status":"confirmed"}<|eot_id|>');
-    expect(text).toContain('[{"name": "get_weather"');
+    expect(text).toContain('<|start_header_id|>ipython<|end_header_id|>\n\n"{\\"booking_id\\":\\"BK-7781\\",\\"status\\":\\"confirmed\\"}"<|eot_id|>');
+    expect(text).not.toContain('[{"name"');
     expect(text.endsWith("perfect for walking around Alfama.<|eot_id|>")).toBe(true);
-    expect((text.match(/<\|eot_id\|>/g) ?? []).length).toBe(record.messages.length);
+    // one <|eot_id|> per message, the parallel turn's two calls as two messages
+    expect((text.match(/<\|eot_id\|>/g) ?? []).length).toBe(sequentialCalls(record.messages).messages.length);
   });
 
   it("llama31: renders with a model's own template from tokenizer_config.json", () => {

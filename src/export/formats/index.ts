@@ -1,7 +1,7 @@
 import type { Template } from "@huggingface/jinja";
 import { EXPORT_FORMATS, type ExportFormat, type ExportFormatName } from "./common.js";
 import { hermesFormat } from "./hermes.js";
-import { llama31Format, llama31WithTemplate } from "./llama31.js";
+import { llama31Format, makeLlama31Format, type Llama31Options } from "./llama31.js";
 import { openaiFormat } from "./openai.js";
 import { sharegptFormat } from "./sharegpt.js";
 import { xlamFormat } from "./xlam.js";
@@ -10,7 +10,23 @@ export * from "./common.js";
 export { openaiFormat } from "./openai.js";
 export { sharegptFormat } from "./sharegpt.js";
 export { hermesFormat, hermesSystemPrompt } from "./hermes.js";
-export { llama31Format, llama31WithTemplate, readChatTemplate, compileChatTemplate, renderLlama31 } from "./llama31.js";
+export {
+  llama31Format,
+  llama31WithTemplate,
+  makeLlama31Format,
+  parseLlama31,
+  readChatTemplate,
+  compileChatTemplate,
+  renderLlama31,
+  sequentialCalls,
+  LLAMA31_DEFAULTS,
+  LLAMA_CALL_END,
+  LLAMA_PARALLEL,
+  LLAMA_RESULTS,
+  LLAMA_TOOLS_IN,
+  TEMPLATE_DATE,
+  type Llama31Options,
+} from "./llama31.js";
 export { xlamFormat, xlamParameters } from "./xlam.js";
 
 const FORMATS: Record<ExportFormatName, ExportFormat> = {
@@ -21,9 +37,9 @@ const FORMATS: Record<ExportFormatName, ExportFormat> = {
   xlam: xlamFormat,
 };
 
-/** The writer/parser of a format; llama31 uses `chatTemplate` when given. */
-export function getFormat(name: ExportFormatName, options: { chatTemplate?: Template } = {}): ExportFormat {
-  if (name === "llama31" && options.chatTemplate) return llama31WithTemplate(options.chatTemplate);
+/** The writer/parser of a format; llama31 uses its options and `chatTemplate` when given. */
+export function getFormat(name: ExportFormatName, options: { chatTemplate?: Template; llama31?: Partial<Llama31Options> } = {}): ExportFormat {
+  if (name === "llama31" && (options.chatTemplate || options.llama31)) return makeLlama31Format(options.llama31, options.chatTemplate);
   return FORMATS[name];
 }
 

@@ -1,0 +1,196 @@
+/**
+ * Pieces shared by the dataset readers (read-dataset.ts, read-bfcl.ts): loose JSON, tool lists, calls, and the
+ * matching of tool results to the calls they answer — with a note for everything a reader cannot place, so that
+ * no row, field or call is lost without a word.
+ */
+import type { JsonSchema, Message, ToolCall } from "../core/index.js";
+import { jsonValueEnd } from "../llm/index.js";
+
+/** A tool as the dialogue offers it (OpenAI function fields). */
+export interface DatasetTool {
+  name: string;
+  description: string;
+  parameters: JsonSchema;
+}
+
+/**
+ * What a reader could not place as it is, counted by kind (`toolflow stats` prints each kind with its count and
+ * the first place it happened).
+ */
+export const NOTE_KINDS = {
+  "skipped-file": "files skipped: not a dialogue dataset",
+  "skipped-row": "rows skipped: not valid for the file's format (--skip-invalid)",
+  "no-answer-file": "BFCL questions read without calls: no possible_answer file for their file",
+  "no-answer": "BFCL questions read without calls: their id is not in the answer file",
+  "unused-answer": "BFCL answers not read: no question has their id",
+  "answer-args-unread": "BFCL answer calls counted with arguments {}: not a call with keyword arguments",
+  "unmatched-result": "tool results with no call left to answer (kept as tool messages)",
+  "unnamed-tool": "offered tools without a name (left out)",
+  "unknown-class": "BFCL involved classes without a function doc file (their tools left out)",
+} as const;
+export type NoteKind = keyof typeof NOTE_KINDS;
+
+/** Record `count` occurrences of a note kind at the current row. */
+export type NoteFn = (kind: NoteKind, detail: string, count?: number) => void;
+
+export const noNotes: NoteFn = () => undefined;
+
+/** A row that cannot be read; read-dataset.ts turns it into an InputError naming file and line. */
+export class RowError extends Error {}
+
+export function isObj(x: unknown): x is Record<string, unknown> {
+  return x !== null && typeof x === "object" && !Array.isArray(x);
+}
+
+export class Ids {
+  private n = 0;
+  next(prefix = "call"): string {
+    return `${prefix}_${++this.n}`;
+  }
+}
+
+/** Text of a message content: a string, or the text parts of a list (`{text}` as OpenAI, `{type: "text", value}` as LLaMA-Factory). */
+export function toText(content: unknown): string {
+  if (typeof content === "string") return content;
+  if (Array.isArray(content)) {
+    return content
+      .map((p) => {
+        if (typeof p === "string") return p;
+        if (!isObj(p)) return "";
+        if (typeof p.text === "string") return p.text;
+        if ((p.type === undefined || p.type === "text") && typeof p.value === "string") return p.value;
+        return "";
+      })
+      .join("");
+  }
+  return content === null || content === undefined ? "" : JSON.stringify(content);
+}
+
+export function argsString(a: unknown): string {
+  if (typeof a === "string") return a;
+  return JSON.stringify(a ?? {});
+}
+
+export function valueText(v: unknown): string {
+  return typeof v === "string" ? v : JSON.stringify(v);
+}
+
+/** JSON, or a Python-literal dict/list (single quotes, True/False/None) as found in public dumps. */
+export function parseLooseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    const py = text
+      .replace(/'/g, '"')
+      .replace(/\bTrue\b/g, "true")
+      .replace(/\bFalse\b/g, "false")
+      .replace(/\bNone\b/g, "null");
+    try {
+      return JSON.parse(py);
+    } catch {
+      throw new RowError(`not JSON: ${text.slice(0, 80)}`);
+    }
+  }
+}
+
+/** Every top-level JSON object in a text (tools listed one after another); `unread` counts `{...}` blocks that are not JSON. */
+export function jsonObjects(text: string): { objects: unknown[]; unread: number } {
+  const objects: unknown[] = [];
+  let unread = 0;
+  let i = text.indexOf("{");
+  while (i >= 0) {
+    const end = jsonValueEnd(text, i);
+    if (end < 0) break;
+    try {
+      objects.push(JSON.parse(text.slice(i, end)));
+    } catch {
+      unread++;
+    }
+    i = text.indexOf("{", end);
+  }
+  return { objects, unread };
+}
+
+export function toTool(t: unknown): DatasetTool | undefined {
+  const f = isObj(t) && isObj(t.function) ? t.function : t;
+  if (!isObj(f) || typeof f.name !== "string") return undefined;
+  return {
+    name: f.name,
+    description: typeof f.description === "string" ? f.description : "",
+    parameters: (isObj(f.parameters) ? f.parameters : {}) as JsonSchema,
+  };
+}
+
+/** Tools given as a list, one object, or a JSON string of either; entries without a name are noted. */
+export function toolList(v: unknown, note: NoteFn = noNotes): DatasetTool[] {
+  let list = v;
+  if (typeof v === "string") list = v.trim() === "" ? [] : parseLooseJson(v);
+  if (isObj(list)) list = [list];
+  if (!Array.isArray(list)) {
+    if (list !== undefined && list !== null) note("unnamed-tool", `tools is ${typeof list}, not a list`);
+    return [];
+  }
+  const out: DatasetTool[] = [];
+  for (const t of list) {
+    const tool = toTool(t);
+    if (tool) out.push(tool);
+    else note("unnamed-tool", JSON.stringify(t).slice(0, 80));
+  }
+  return out;
+}
+
+export function makeCall(ids: Ids, c: unknown): ToolCall {
+  if (!isObj(c) || typeof c.name !== "string") throw new RowError("a call without a name");
+  return { id: ids.next(), type: "function", function: { name: c.name, arguments: argsString(c.arguments ?? c.parameters) } };
+}
+
+/** LLaMA-Factory's converter joins the results of parallel calls into one observation with this separator. */
+const JOINED_RESULTS = "\n</tool_response>\n<tool_response>\n";
+
+/**
+ * The calls of the last assistant turn that still wait for a result. Each result answers the next waiting call
+ * in order, across consecutive tool turns; one text holding every result of a parallel turn (a JSON array of as
+ * many items, or LLaMA-Factory's `</tool_response><tool_response>`-joined form) is split. A result with no call
+ * left is kept as a tool message of its own and noted.
+ */
+export class PendingCalls {
+  private waiting: ToolCall[] = [];
+  constructor(
+    private readonly ids: Ids,
+    private readonly note: NoteFn,
+  ) {}
+
+  set(calls: ToolCall[]): void {
+    this.waiting = [...calls];
+  }
+
+  get size(): number {
+    return this.waiting.length;
+  }
+
+  /** Tool messages for the results of one tool turn. */
+  answer(contents: string[]): Message[] {
+    let results = contents;
+    if (results.length === 1 && this.waiting.length > 1) results = splitJoined(results[0] as string, this.waiting.length);
+    return results.map((content) => {
+      const call = this.waiting.shift();
+      if (call) return { role: "tool", tool_call_id: call.id, name: call.function.name, content };
+      this.note("unmatched-result", content.slice(0, 80));
+      return { role: "tool", tool_call_id: this.ids.next("result"), content };
+    });
+  }
+}
+
+function splitJoined(text: string, n: number): string[] {
+  const parts = text.split(JOINED_RESULTS);
+  if (parts.length === n) return parts;
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return [text];
+  }
+  if (!Array.isArray(v) || v.length !== n) return [text];
+  // items may be {name, content} (or {tool_call_id, name, content}) wrappers, as in LLaMA-Factory's demo data
+  return v.map((item) => valueText(isObj(item) && "content" in item && typeof item.name === "string" ? item.content : item));
+}
