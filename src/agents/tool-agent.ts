@@ -5,7 +5,7 @@
  * configurable rate a call returns a realistic error instead ({"error": "..."}), so the data teaches recovery.
  */
 import type { JsonSchema, Message, ToolSpec } from "../core/index.js";
-import { generateObject, validateAgainst, type ChatModel, type Checked } from "../llm/index.js";
+import { generateObject, validateAgainst, validateToolValue, type ChatModel, type Checked } from "../llm/index.js";
 import { noUsableAnswer } from "./common.js";
 import { renderPrompt } from "./prompts.js";
 import type { AgentThread, CallRecord, KnownField, ToolContext } from "./state.js";
@@ -157,7 +157,8 @@ export class ToolAgent {
         return { ok: false, problems: [`results has ${results.length} entries; there ${calls.length === 1 ? "is 1 call" : `are ${calls.length} calls`}`] };
       const problems: string[] = [];
       results.forEach((r, i) => {
-        const valid = validateAgainst(targets[i]!, r);
+        // A result is checked against its tool's returns (an injected error against the error schema, not the tool's).
+        const valid = calls[i]!.injectError ? validateAgainst(targets[i]!, r) : validateToolValue(calls[i]!.tool.name, "returns", targets[i]!, r);
         if (!valid.ok) for (const e of valid.errors) problems.push(`results[${i}] (${calls[i]!.tool.name}): ${e}`);
       });
       return problems.length > 0 ? { ok: false, problems } : { ok: true, value: results };

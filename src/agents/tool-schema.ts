@@ -152,12 +152,14 @@ export function shortDescription(tool: ToolSpec): string {
  * function parameters the same way): `{ name: string, // what it is` a line per property, `?` for optional
  * properties, `"a" | "b"` for enums, `T[]` for arrays, `A | B` for alternatives. About half the tokens of the JSON;
  * constraints a reader cannot use (bounds, patterns) are left out; the schema itself still checks the answers.
+ * An object the schema budget cut (`tools import`) ends with its note, `// (cut: 40 more properties)`, unless the
+ * note is already in its property's comment (`described`).
  */
-export function compactSchema(schema: JsonSchema | undefined, indent = ""): string {
+export function compactSchema(schema: JsonSchema | undefined, indent = "", described = false): string {
   if (!schema || typeof schema !== "object") return "any";
   const s = schema as Record<string, unknown>;
   const alternatives = (s.anyOf ?? s.oneOf) as JsonSchema[] | undefined;
-  if (Array.isArray(alternatives) && alternatives.length > 0) return alternatives.map((a) => compactSchema(a, indent)).join(" | ");
+  if (Array.isArray(alternatives) && alternatives.length > 0) return alternatives.map((a) => compactSchema(a, indent, described)).join(" | ");
   if (Array.isArray(s.enum)) return s.enum.map((v) => JSON.stringify(v)).join(" | ");
   if ("const" in s) return JSON.stringify(s.const);
   const type = Array.isArray(s.type) ? (s.type as string[]) : typeof s.type === "string" ? [s.type] : [];
@@ -165,7 +167,7 @@ export function compactSchema(schema: JsonSchema | undefined, indent = ""): stri
   if (type.length > 1) return type.map((t) => compactSchema({ ...s, type: t } as JsonSchema, indent)).join(" | ");
   const t = type[0] ?? (props ? "object" : s.items ? "array" : undefined);
   if (t === "array") {
-    const item = compactSchema(s.items as JsonSchema | undefined, indent);
+    const item = compactSchema(s.items as JsonSchema | undefined, indent, false);
     return /[|\s]/.test(item) && !item.startsWith("{") ? `(${item})[]` : `${item}[]`;
   }
   if (t === "object") {
@@ -175,12 +177,18 @@ export function compactSchema(schema: JsonSchema | undefined, indent = ""): stri
       const d = isRecord(p) && typeof p.description === "string" ? p.description.trim().replace(/\s+/g, " ") : "";
       const dflt = isRecord(p) && "default" in p ? `(default ${JSON.stringify(p.default)})` : "";
       const key = /^[A-Za-z_$][\w$]*$/.test(name) ? name : JSON.stringify(name);
-      return `${inner}${key}${required.has(name) ? "" : "?"}: ${compactSchema(p, inner)},${d || dflt ? ` // ${[d, dflt].filter(Boolean).join(" ")}` : ""}`;
+      return `${inner}${key}${required.has(name) ? "" : "?"}: ${compactSchema(p, inner, true)},${d || dflt ? ` // ${[d, dflt].filter(Boolean).join(" ")}` : ""}`;
     });
     const extra = s.additionalProperties;
     if (isRecord(extra)) lines.push(`${inner}[key: string]: ${compactSchema(extra as JsonSchema, inner)},`);
+    // What the import's schema budget left out (`(cut: 40 more properties)`), unless a property comment said it.
+    const cut = !described && typeof s.description === "string" ? /\(cut: [^)]*\)$/.exec(s.description.trim()) : null;
+    if (cut) lines.push(`${inner}// ${cut[0]}`);
     return lines.length === 0 ? "object" : `{\n${lines.join("\n")}\n${indent}}`;
   }
-  if (t === undefined) return "any";
+  if (t === undefined) {
+    const cut = !described && typeof s.description === "string" ? /\(cut: [^)]*\)$/.exec(s.description.trim()) : null;
+    return cut ? `any /* ${cut[0]} */` : "any";
+  }
   return typeof s.format === "string" && t === "string" ? `${t} (${s.format})` : t;
 }

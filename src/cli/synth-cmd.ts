@@ -166,6 +166,7 @@ export function registerSynthCommands(program: Command): void {
       if (options.dryRun) {
         const report = await dryRunSynth(options);
         process.stdout.write(formatDryRun(report));
+        if (report.noEstimate !== undefined) throw new ToolflowError(`synth --dry-run: no estimate: ${report.noEstimate}`, { code: "NO_ESTIMATE" });
         return;
       }
       const controller = new AbortController();

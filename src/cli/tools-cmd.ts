@@ -11,6 +11,7 @@ import { TOOL_FORMATS, type ToolFormat } from "../core/index.js";
 import {
   CONFLICT_POLICIES,
   DEFAULT_RECURSION_DEPTH,
+  DEFAULT_SCHEMA_BUDGET,
   importTools,
   LINT_RULE_INFO,
   LINT_RULES,
@@ -43,6 +44,8 @@ interface ImportCmdOptions {
   strict?: boolean;
   recursionDepth?: number;
   mcpEnv?: string[];
+  schemaBudget?: number;
+  keepFullSchemas?: boolean;
 }
 
 export function registerToolsCommands(program: Command): void {
@@ -61,9 +64,18 @@ export function registerToolsCommands(program: Command): void {
     .option("--report <file>", "also write the import report (counts, fixes) as JSON")
     .option("-q, --quiet", "print only the summary line")
     .option("--mcp-env <names>", "environment variables to give stdio MCP servers (comma-separated names; values are never stored)", listOption("--mcp-env", "variable names"))
-    .option("--strict", "OpenAPI: fail the file when one operation cannot be converted (default: skip it with a warning)")
+    .option("--strict", "fail when an OpenAPI operation cannot be converted (default: skip it with a warning), or a returns schema does not compile (default: {} with a warning)")
     .option("--recursion-depth <n>", `OpenAPI: expand a schema that refers to itself this many times along one path (default ${DEFAULT_RECURSION_DEPTH})`, intOption("--recursion-depth", 1, 10))
+    .option(
+      "--schema-budget <tokens>",
+      `estimated tokens a tool's parameters + returns may take; larger schemas are cut (depth, properties, enum members, descriptions; the schema says where) (default ${DEFAULT_SCHEMA_BUDGET})`,
+      intOption("--schema-budget", 100),
+    )
+    .option("--keep-full-schemas", "write every schema whole, however large (no --schema-budget)")
     .action(async (files: string[], opts: ImportCmdOptions) => {
+      if (opts.keepFullSchemas && opts.schemaBudget !== undefined) {
+        throw new UsageError("--schema-budget and --keep-full-schemas exclude each other");
+      }
       if (!(CONFLICT_POLICIES as readonly string[]).includes(opts.onConflict)) {
         throw new UsageError(`--on-conflict must be one of ${CONFLICT_POLICIES.join(", ")}, got "${opts.onConflict}"`);
       }
@@ -79,6 +91,8 @@ export function registerToolsCommands(program: Command): void {
         ...(opts.strict ? { strict: true } : {}),
         ...(opts.mcpEnv ? { mcpEnv: envValues(opts.mcpEnv) } : {}),
         ...(opts.recursionDepth !== undefined ? { recursionDepth: opts.recursionDepth } : {}),
+        ...(opts.schemaBudget !== undefined ? { schemaBudget: opts.schemaBudget } : {}),
+        ...(opts.keepFullSchemas ? { keepFullSchemas: true } : {}),
         onSkip: (s) =>
           process.stderr.write(`toolflow: warning: ${s.file} at ${s.pointer || "/"}: skipped ${s.operation}: ${s.reason}\n`),
         onWarning: (w) =>
@@ -169,6 +183,7 @@ export function formatReport(report: ImportReport, output: string, perFormat = t
       `exact duplicates merged ${report.duplicatesMerged}, name conflicts ` +
       (report.onConflict === "first" ? `dropped ${report.conflictsDropped}` : `renamed ${report.conflictsRenamed}`) +
       `, names sanitized ${report.namesSanitized}, schema fixes ${report.fixes.length}` +
+      (report.schemasCut.tools > 0 ? `, tools cut to the schema budget of ${report.schemaBudget} tokens ${report.schemasCut.tools}` : "") +
       (report.skipped.length > 0 ? `, operations skipped ${report.skipped.length}` : "") +
       (report.warnings.length > 0 ? `, warnings ${report.warnings.length}` : "") +
       ")",

@@ -34,11 +34,38 @@ export function createAjv(options: Options = {}): AjvInstance {
   return ajv;
 }
 
-/** Thrown when a schema itself cannot be compiled (a caller's bug or bad tool file, not the model's fault). */
+/** Which schema of a tool. */
+export type ToolSchemaField = "parameters" | "returns";
+
+/**
+ * Thrown when a schema itself cannot be compiled (a caller's bug or bad tool file, not the model's fault). When
+ * the schema is a tool's, `tool` and `field` name it (and so does the message).
+ */
 export class SchemaCompileError extends ToolflowError {
-  constructor(message: string, options: { cause?: unknown } = {}) {
+  readonly tool: string | undefined;
+  readonly field: ToolSchemaField | undefined;
+  constructor(message: string, options: { cause?: unknown; tool?: string; field?: ToolSchemaField } = {}) {
     super(message, { code: "SCHEMA_COMPILE_ERROR", cause: options.cause });
+    this.tool = options.tool;
+    this.field = options.field;
   }
+}
+
+/**
+ * `err` as the error of a tool's schema: `tool "get_repo": returns schema does not compile: <ajv's message>`
+ * (unchanged when it already names a tool).
+ */
+export function toolSchemaError(tool: string, field: ToolSchemaField, err: SchemaCompileError): SchemaCompileError {
+  if (err.tool !== undefined) return err;
+  const reason = err.message.replace(/^schema does not compile: /, "");
+  return new SchemaCompileError(`tool "${tool}": ${field} schema does not compile: ${reason}`, { cause: err.cause ?? err, tool, field });
+}
+
+/** The validator of a tool's parameters or returns schema (shared cache); a SchemaCompileError names the tool. */
+export function compileToolSchema(tool: string, field: ToolSchemaField, schema: JsonSchema): ValidateFunction {
+  const v = tryCompileSchema(schema);
+  if (v instanceof SchemaCompileError) throw toolSchemaError(tool, field, v);
+  return v;
 }
 
 const shared = createAjv();

@@ -9,6 +9,9 @@ export {
   type ValidateFunction,
   type AjvInstance,
   SchemaCompileError,
+  compileToolSchema,
+  toolSchemaError,
+  type ToolSchemaField,
 } from "./ajv.js";
 export {
   pointerSegment,

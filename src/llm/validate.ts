@@ -4,7 +4,7 @@
  * as a JSON object and validate against the tool's parameter schema).
  */
 import { jsonrepair } from "jsonrepair";
-import { compileSchema, formatAjvErrors } from "../core/index.js";
+import { compileSchema, compileToolSchema, formatAjvErrors, type ToolSchemaField } from "../core/index.js";
 import type { JsonSchema, ToolCall } from "../core/index.js";
 import type { ChatTool } from "./types.js";
 
@@ -17,6 +17,16 @@ export interface SchemaCheck {
 
 export function validateAgainst(schema: JsonSchema, value: unknown): SchemaCheck {
   const v = compileSchema(schema);
+  const ok = v(value) as boolean;
+  return { ok, errors: ok ? [] : formatAjvErrors(v.errors) };
+}
+
+/**
+ * `validateAgainst` for a tool's parameters or returns schema: a schema that does not compile throws a
+ * SchemaCompileError naming the tool and which schema.
+ */
+export function validateToolValue(tool: string, field: ToolSchemaField, schema: JsonSchema, value: unknown): SchemaCheck {
+  const v = compileToolSchema(tool, field, schema);
   const ok = v(value) as boolean;
   return { ok, errors: ok ? [] : formatAjvErrors(v.errors) };
 }
@@ -118,7 +128,7 @@ export function checkToolCalls(
       problems.push(`arguments of "${name}" must be a JSON object`);
       continue;
     }
-    const check = validateAgainst(tool.parameters, args);
+    const check = validateToolValue(name, "parameters", tool.parameters, args);
     for (const e of check.errors) problems.push(`arguments of "${name}": ${e}`);
   }
   return problems;

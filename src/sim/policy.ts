@@ -30,7 +30,7 @@ import {
   type UserContext,
   type UserTurn,
 } from "../agents/index.js";
-import { validateAgainst, type ChatRequest } from "../llm/index.js";
+import { validateAgainst, validateToolValue, type ChatRequest } from "../llm/index.js";
 import type { SimAnswer } from "./model.js";
 import {
   argsSentence,
@@ -808,7 +808,7 @@ function simToolResult(ctx: ToolCallContext): unknown {
     },
     rng,
   );
-  const check = (v: unknown) => validateAgainst(schema, v).ok;
+  const check = (v: unknown) => validateToolValue(ctx.tool.name, "returns", schema, v).ok;
   // With the entity's fields, then without them (a lookup's entity may not fit this schema), then as generated.
   for (const useEntity of [true, false]) {
     const a = alignResult(structuredClone(raw), ctx, useEntity);

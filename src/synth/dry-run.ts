@@ -86,9 +86,16 @@ export interface DryRunReport {
   /** The first request each role gets in the rehearsal, rendered as text. */
   prompts: Array<{ role: string; title: string; text: string; promptTokens: number; exact: boolean }>;
   rehearsed: number;
+  /** Rehearsals tried (`rehearsed` of them completed). */
+  rehearsals: number;
+  /**
+   * Set when no rehearsal dialogue completed: why there is no estimate (then `roles` is empty and `atCount` /
+   * `atCap` are null; an estimate from zero dialogues would say a run costs nothing).
+   */
+  noEstimate?: string;
   roles: RoleEstimate[];
-  atCount: RunEstimate;
-  atCap: RunEstimate;
+  atCount: RunEstimate | null;
+  atCap: RunEstimate | null;
   unpriced: string[];
   /** The price each model got and its source (package or --prices). */
   prices: Record<string, { input: number; output: number; cachedInput?: number; source: string } | null>;
@@ -229,6 +236,7 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
   let firstDialogueMessages: Message[] | undefined;
   let firstTools: ReturnType<typeof sampleFor>["tools"] = [];
   let done = 0;
+  const failures: string[] = [];
   // The run's generate options, but every tool call simulated, no temperature and no reasoning kept.
   const { keepReasoning: _r, temperature: _t, ...rehearsal } = generateOptionsOf({ ...options, usePlan: options.plan });
   for (let i = 0; i < rehearsals; i++) {
@@ -243,6 +251,7 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
       }
       done++;
     } catch (err) {
+      failures.push(`sample ${sample.id}: ${(err as Error).message}`);
       notes.push(`rehearsal of sample ${sample.id} failed: ${(err as Error).message}`);
     }
   }
@@ -361,15 +370,23 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
       costWithoutCacheByRole,
     };
   };
-  const atCount = estimate(options.count, options.count);
-  const atCap = estimate(maxAttempts, options.count);
-  if (done < rehearsals) notes.push(`${rehearsals - done} of ${rehearsals} rehearsals failed; averages use ${done}`);
-  notes.push("completion tokens come from sim answers, which are shorter than a real model's: a lower bound");
-  notes.push(
-    "cost with cache hits: prompt tokens a provider prompt cache would serve (longest prefix shared with an earlier " +
-      "request of the role, OpenAI rule: from 1,024 tokens in steps of 128) at the cached-input price, and no " +
-      "response-cache hits; without: every prompt token at the input price",
-  );
+  const noEstimate =
+    done === 0
+      ? `none of the ${rehearsals} rehearsal dialogue${rehearsals === 1 ? "" : "s"} completed, so there is nothing to ` +
+        `estimate calls, tokens or cost from (the first failure: ${failures[0] ?? "unknown"})`
+      : undefined;
+  const atCount = noEstimate ? null : estimate(options.count, options.count);
+  const atCap = noEstimate ? null : estimate(maxAttempts, options.count);
+  if (noEstimate) roles.length = 0;
+  else if (done < rehearsals) notes.push(`${rehearsals - done} of ${rehearsals} rehearsals failed; averages use ${done}`);
+  if (!noEstimate) {
+    notes.push("completion tokens come from sim answers, which are shorter than a real model's: a lower bound");
+    notes.push(
+      "cost with cache hits: prompt tokens a provider prompt cache would serve (longest prefix shared with an earlier " +
+        "request of the role, OpenAI rule: from 1,024 tokens in steps of 128) at the cached-input price, and no " +
+        "response-cache hits; without: every prompt token at the input price",
+    );
+  }
 
   let execution: ExecutionPlanRow[] | undefined;
   if (options.execute !== undefined) {
@@ -390,6 +407,8 @@ export async function dryRunSynth(input: SynthOptions, io: DryRunIo = {}): Promi
     samples: { strategy: options.samples ? "file" : options.sampling, first: sampleFor(inputs.samples, 0) },
     prompts,
     rehearsed: done,
+    rehearsals,
+    ...(noEstimate ? { noEstimate } : {}),
     roles,
     atCount,
     atCap,
@@ -417,7 +436,14 @@ export function formatDryRun(r: DryRunReport): string {
     out.push(p.text);
   }
   out.push("");
-  out.push(`===== estimate (from ${r.rehearsed} rehearsed dialogues with sim standing in for the models) =====`);
+  if (r.noEstimate !== undefined || r.atCount === null || r.atCap === null) {
+    out.push(`===== no estimate =====`);
+    out.push(`no estimate: ${r.noEstimate ?? "no rehearsal dialogue completed"}`);
+    for (const n of r.notes) out.push(`note: ${n}`);
+    return out.join("\n") + "\n";
+  }
+  const rehearsed = `${r.rehearsed}${r.rehearsed < r.rehearsals ? ` of ${r.rehearsals}` : ""} rehearsed dialogue${r.rehearsals === 1 ? "" : "s"}`;
+  out.push(`===== estimate (from ${rehearsed} with sim standing in for the models) =====`);
   out.push("role        calls/dialogue  prompt tok/dialogue  completion tok/dialogue  model(s)");
   for (const role of r.roles) {
     out.push(

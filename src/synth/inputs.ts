@@ -6,7 +6,7 @@
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { InputError } from "../core/index.js";
+import { compileToolSchema, InputError, normalizeSchema, SchemaCompileError } from "../core/index.js";
 import { deriveSeed } from "../core/index.js";
 import type { ToolSample, ToolSpec } from "../core/index.js";
 import { buildToolGraph, ToolGraph } from "../graph/index.js";
@@ -135,7 +135,35 @@ export async function loadRunInputs(options: SynthOptions, load: LoadInputsOptio
       });
     }
   });
+  checkToolSchemas(samples, tools, options.tools);
   return { tools, samples, hashes, describe, samplingSeed, fromRunDir };
+}
+
+/**
+ * Every schema of the tools the samples use compiles, before any model is called: a parameters or returns schema
+ * that does not would fail every dialogue that calls its tool after the planner, user and assistant were paid for.
+ * InputError naming the tool, which schema, and the tools file. (`tools import` compiles both, and replaces a
+ * returns schema that does not compile by `{}`; older tools files may hold one.) Compiled validators stay in the
+ * shared cache for the run.
+ */
+function checkToolSchemas(samples: readonly ToolSample[], tools: ReadonlyMap<string, ToolSpec>, file: string): void {
+  const seen = new Set<string>();
+  for (const s of samples) {
+    for (const name of s.tools) {
+      if (seen.has(name)) continue;
+      seen.add(name);
+      const tool = tools.get(name)!;
+      try {
+        compileToolSchema(name, "parameters", tool.parameters);
+        // As the tool agent checks results against it.
+        if (tool.returns) compileToolSchema(name, "returns", normalizeSchema(tool.returns));
+      } catch (err) {
+        if (!(err instanceof SchemaCompileError)) throw err;
+        const hint = err.field === "returns" ? " (import the tools again: `toolflow tools import` replaces a returns schema that does not compile by {} with a warning)" : "";
+        throw new InputError(`${err.message}${hint}`, { file, code: "BAD_SCHEMA", cause: err });
+      }
+    }
+  }
 }
 
 /** Store the run's samples in DIR/samples.jsonl (atomically). */

@@ -37,6 +37,7 @@ import { readInputFile, type ParsedInput } from "./read.js";
 import { canonicalJson } from "../core/index.js";
 import { normalizeSchema } from "../core/index.js";
 import { isPlainObject, normalizeParameters, sanitizeToolName, SchemaChecker } from "./schema.js";
+import { DEFAULT_SCHEMA_BUDGET, fitTool } from "./schema-budget.js";
 import type { ConflictPolicy, FileReport, FormatCounts, ImportOptions, ImportReport, Location, SchemaFix, ToolDraft } from "./types.js";
 
 export interface ImportResult {
@@ -96,10 +97,15 @@ interface Candidate {
   parametersKey: string;
   returnsKey: string;
   propertyPointers?: Record<string, string>;
+  /** What the budget cut. */
+  cut?: { description: boolean; parameters: boolean; returns: boolean };
 }
 
-/** Sanitize, normalize and shape one draft into a ToolSpec (schemas not yet compiled). */
-export function finalizeDraft(draft: ToolDraft): Candidate {
+/**
+ * Sanitize, normalize and shape one draft into a ToolSpec (schemas not yet compiled); with `schemaBudget`, its
+ * parameters and returns are cut to that many estimated tokens (schema-budget.ts).
+ */
+export function finalizeDraft(draft: ToolDraft, schemaBudget?: number): Candidate {
   const loc = draft.loc;
   const rawName = draft.name;
   if (rawName === undefined || rawName === null || (typeof rawName === "string" && rawName.trim() === "")) {
@@ -133,6 +139,9 @@ export function finalizeDraft(draft: ToolDraft): Candidate {
       throw inputError(at(loc, draft.returnsKey ?? "returns"), `tool "${rawName}" returns: ${(err as Error).message}`, err);
     }
   }
+  let description = draft.description.trim();
+  let cut: Candidate["cut"];
+  if (schemaBudget !== undefined) ({ description, parameters, returns, cut } = fitTool({ description, parameters, returns }, schemaBudget));
   const source = draft.source ?? {
     file: loc.file,
     pointer: loc.pointer,
@@ -141,7 +150,7 @@ export function finalizeDraft(draft: ToolDraft): Candidate {
     ...(draft.mcp ? { mcp: draft.mcp } : {}),
     ...(draft.http ? { http: draft.http } : {}),
   };
-  const spec: ToolSpec = { name, description: draft.description.trim(), parameters, source };
+  const spec: ToolSpec = { name, description, parameters, source };
   if (returns !== undefined) spec.returns = returns;
   if (draft.category !== undefined) spec.category = draft.category;
   const originalName = draft.originalName ?? (name !== rawName ? rawName : undefined);
@@ -157,6 +166,7 @@ export function finalizeDraft(draft: ToolDraft): Candidate {
     parametersKey: draft.parametersKey ?? "parameters",
     returnsKey: draft.returnsKey ?? "returns",
     ...(draft.propertyPointers ? { propertyPointers: draft.propertyPointers } : {}),
+    ...(cut ? { cut } : {}),
   };
 }
 
@@ -173,6 +183,10 @@ function where(spec: ToolSpec): string {
 export async function importTools(files: readonly string[], options: ImportOptions = {}): Promise<ImportResult> {
   if (files.length === 0) throw new InputError("no input files given");
   const policy: ConflictPolicy = options.onConflict ?? "rename";
+  const budget = options.keepFullSchemas ? undefined : (options.schemaBudget ?? DEFAULT_SCHEMA_BUDGET);
+  if (budget !== undefined && !(Number.isInteger(budget) && budget > 0)) {
+    throw new InputError(`schema budget must be a positive whole number of tokens, got ${String(budget)}`);
+  }
   const perFormat: Partial<Record<ToolFormat, FormatCounts>> = {};
   const counts = (f: ToolFormat) => (perFormat[f] ??= emptyCounts());
   const fileReports: FileReport[] = [];
@@ -219,12 +233,12 @@ export async function importTools(files: readonly string[], options: ImportOptio
       if (d.format === "openapi" && d.http && !options.strict) {
         // One OpenAPI operation that cannot be shaped into a tool is skipped, not the whole file.
         try {
-          candidates.push(finalizeDraft(d));
+          candidates.push(finalizeDraft(d, budget));
         } catch (err) {
           counts(d.format).skipped++;
           openapi.onSkip!(skipOf(d, (err as Error).message));
         }
-      } else candidates.push(finalizeDraft(d));
+      } else candidates.push(finalizeDraft(d, budget));
     }
   }
 
@@ -260,14 +274,29 @@ export async function importTools(files: readonly string[], options: ImportOptio
     order.push(c);
   }
 
-  // Compile every distinct parameters schema (of dropped variants too: broken input is an error); returns
-  // schemas are checked against the meta-schema only (they document results, they never validate calls).
+  // Compile every distinct schema (of dropped variants too: broken input is an error). A returns schema that
+  // does not compile documents nothing usable: it becomes {} (any value) with a note and a warning naming the
+  // tool and the schema's place (with --strict it is an error).
   const checker = new SchemaChecker();
   const uncompiled = new Set<Candidate>();
   for (const variants of groups.values()) {
     for (const c of variants) {
       const perr = checker.check(c.spec.parameters);
-      const rerr = perr === undefined && c.spec.returns !== undefined ? checker.checkStructure(c.spec.returns) : undefined;
+      const rerr = perr === undefined && c.spec.returns !== undefined ? checker.check(c.spec.returns) : undefined;
+      if (rerr !== undefined && !options.strict) {
+        const s = c.spec.source;
+        const warning: ImportWarning = {
+          file: s.file,
+          pointer: `${s.pointer}/${c.returnsKey}`,
+          ...(s.line !== undefined ? { line: s.line } : {}),
+          operation: s.http ? operationLabel(s.http.method, s.http.path, c.sourceName) : c.sourceName,
+          message: `tool "${c.sourceName}": returns schema does not compile (${rerr}); replaced by {} (any value)`,
+        };
+        warnings.push(warning);
+        options.onWarning?.(warning);
+        c.spec.returns = { description: `(returns schema did not compile at import: ${clip(rerr, 200)}; any value accepted)` };
+        continue;
+      }
       const err = perr !== undefined ? schemaError(c, "parameters", perr) : rerr !== undefined ? schemaError(c, "returns", rerr) : undefined;
       if (!err) continue;
       if (c.format !== "openapi" || options.strict || !c.spec.source.http) throw err;
@@ -318,10 +347,15 @@ export async function importTools(files: readonly string[], options: ImportOptio
   const tools: ToolSpec[] = [];
   const fixes: SchemaFix[] = [];
   let namesSanitized = 0;
+  const schemasCut = { tools: 0, description: 0, parameters: 0, returns: 0 };
   for (const c of order) {
     if (!kept.has(c)) continue;
     const spec = ToolSpecZ.parse(c.spec);
     tools.push(spec);
+    if (c.cut?.description || c.cut?.parameters || c.cut?.returns) schemasCut.tools++;
+    if (c.cut?.description) schemasCut.description++;
+    if (c.cut?.parameters) schemasCut.parameters++;
+    if (c.cut?.returns) schemasCut.returns++;
     counts(c.format).toolsWritten++;
     if (c.baseName !== c.sourceName) namesSanitized++;
     for (const fix of c.fixes) {
@@ -343,6 +377,8 @@ export async function importTools(files: readonly string[], options: ImportOptio
     conflictsDropped,
     namesSanitized,
     toolsWritten: tools.length,
+    schemaBudget: budget ?? null,
+    schemasCut,
     onConflict: policy,
     files: fileReports,
     perFormat,
@@ -366,6 +402,10 @@ function field(message: string, pointers: Record<string, string>): string | unde
     if (Object.prototype.hasOwnProperty.call(pointers, name)) return pointers[name];
   }
   return undefined;
+}
+
+function clip(text: string, max: number): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
 function suffixed(name: string, n: number): string {

@@ -5,6 +5,16 @@ export { importTools, finalizeDraft, type ImportResult } from "./import.js";
 export { detectFormat, type Detection } from "./detect.js";
 export { readToolsJsonl, writeToolsJsonl } from "./jsonl.js";
 export { normalizeParameters, sanitizeToolName, SchemaChecker } from "./schema.js";
+export {
+  CUT_LEVELS,
+  DEFAULT_SCHEMA_BUDGET,
+  cutSchema,
+  fitSchema,
+  fitTool,
+  DESCRIPTION_SHARE,
+  schemaTokens,
+  type SchemaLimits,
+} from "./schema-budget.js";
 export { openAIDocumentToDrafts } from "./formats/openai.js";
 export { bfclRecordToDrafts } from "./formats/bfcl.js";
 export { mcpDocumentToDrafts } from "./formats/mcp.js";

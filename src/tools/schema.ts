@@ -62,12 +62,18 @@ export function sanitizeToolName(name: string): string {
   return s;
 }
 
-/** A schema compiler: one ajv instance (strict: false, all formats) reused over an import. */
+/**
+ * A schema compiler: ajv instances (strict: false, all formats) reused over an import. Schemas are compiled without
+ * error messages (a quarter faster: these validators only prove that the schema compiles); one that fails is
+ * compiled again with messages, for an error that says what is wrong.
+ */
 export class SchemaChecker {
   private readonly ajv: AjvInstance;
+  private readonly fast: AjvInstance;
   constructor() {
     // code.optimize off: compiling is ~3x faster, and these validators are only built to prove the schema compiles.
     this.ajv = createAjv({ allErrors: false, validateSchema: true, code: { optimize: false } });
+    this.fast = createAjv({ allErrors: false, validateSchema: true, messages: false, code: { optimize: false } });
   }
 
   private readonly seen = new Map<string, string | undefined>();
@@ -79,9 +85,14 @@ export class SchemaChecker {
     if (this.seen.has(key)) return this.seen.get(key);
     let result: string | undefined;
     try {
-      this.ajv.compile(schema as Record<string, unknown>);
-    } catch (err) {
-      result = (err as Error).message;
+      this.fast.compile(schema as Record<string, unknown>);
+    } catch {
+      try {
+        this.ajv.compile(schema as Record<string, unknown>);
+        result = "schema does not compile";
+      } catch (err) {
+        result = (err as Error).message;
+      }
     }
     this.seen.set(key, result);
     return result;

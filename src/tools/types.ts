@@ -48,8 +48,18 @@ export interface ImportOptions {
   format?: ToolFormat;
   /** Called once per file after it is read (for progress on stderr). */
   onFile?: (file: FileReport) => void;
-  /** OpenAPI: fail the file when one operation cannot be converted (default: skip it with a warning). */
+  /**
+   * OpenAPI: fail the file when one operation cannot be converted (default: skip it with a warning). Any format: a
+   * `returns` schema that does not compile is an error (default: replaced by `{}` with a warning).
+   */
   strict?: boolean;
+  /**
+   * Estimated tokens a tool's description + parameters + returns may take together (default DEFAULT_SCHEMA_BUDGET, 1,500):
+   * larger schemas are cut (schema-budget.ts). Ignored with `keepFullSchemas`.
+   */
+  schemaBudget?: number;
+  /** Write every schema whole, however large (`--keep-full-schemas`). */
+  keepFullSchemas?: boolean;
   /** OpenAPI: how often a self-referring schema is expanded along one path (default 2). */
   recursionDepth?: number;
   /** Called for each operation (or tool) left out with a warning. */
@@ -101,6 +111,10 @@ export interface ImportReport {
   /** Names changed to meet `^[a-zA-Z0-9_-]{1,64}$` (the source name is kept as originalName). */
   namesSanitized: number;
   toolsWritten: number;
+  /** The schema budget applied (estimated tokens per tool), or null with `keepFullSchemas`. */
+  schemaBudget: number | null;
+  /** Written tools the budget cut: tools, and of them those with a cut description / parameters / returns. */
+  schemasCut: { tools: number; description: number; parameters: number; returns: number };
   onConflict: ConflictPolicy;
   files: FileReport[];
   perFormat: Partial<Record<ToolFormat, FormatCounts>>;
@@ -108,6 +122,9 @@ export interface ImportReport {
   fixes: SchemaFix[];
   /** Operations (or tools) that could not be converted and were left out (not with `strict`). */
   skipped: SkippedOperation[];
-  /** Problems that left nothing out (a dangling `$ref` in an error response, or replaced by `{}`). */
+  /**
+   * Problems that left nothing out: a dangling `$ref` (in an error response, or replaced by `{}`), a `returns`
+   * schema that does not compile (replaced by `{}`).
+   */
   warnings: ImportWarning[];
 }

@@ -33,7 +33,7 @@ import type {
 import type { JsonSchema, Message, ToolCall, Usage } from "../../core/index.js";
 import { ModelAbortError, ModelOutputError, ModelRequestError } from "../errors.js";
 import type { ChatModel, ChatRequest, ChatResult, ChatTool, FinishReason } from "../types.js";
-import { validateAgainst } from "../validate.js";
+import { validateToolValue } from "../validate.js";
 import { resolveLlamaModelFile } from "./download.js";
 import { acquireEngine, acquireSlot, releaseEngine, releaseSlot, type Engine } from "./engine.js";
 import { normalizeSchemaForGrammar, stripOmittedOptionals } from "./grammar-schema.js";
@@ -334,7 +334,7 @@ class LlamaChatModel implements ChatModel {
 
   private checkArguments(tool: ChatTool, args: unknown, raw: string): unknown {
     const value = stripOmittedOptionals(args ?? {}, tool.parameters);
-    const check = validateAgainst(tool.parameters, value);
+    const check = validateToolValue(tool.name, "parameters", tool.parameters, value);
     if (!check.ok) {
       throw new ModelOutputError(`the arguments of "${tool.name}" do not match its schema`, {
         model: this.id,

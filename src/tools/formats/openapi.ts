@@ -470,7 +470,10 @@ function operationToDraft(
     propertyPointers: pointers,
   };
   const returns = successSchema(op.responses);
-  if (returns) draft.returns = openApiSchemaToJsonSchema(returns) as JsonSchema;
+  if (returns) {
+    draft.returns = openApiSchemaToJsonSchema(returns.schema) as JsonSchema;
+    draft.returnsKey = returns.key;
+  }
   if (category) draft.category = category;
   return draft;
 }
@@ -512,8 +515,11 @@ function successResponse(responses: unknown, inline: (r: unknown, code: string) 
   return {};
 }
 
-/** The schema of the first 2xx response (200, 201, ... then 2XX), if it has one. */
-function successSchema(responses: unknown): JsonSchema | undefined {
+/**
+ * The schema of the first 2xx response (200, 201, ... then 2XX), if it has one, and its place below the operation
+ * (`responses/200/content/application~1json/schema`, for warnings that point at it).
+ */
+function successSchema(responses: unknown): { schema: JsonSchema; key: string } | undefined {
   if (!isPlainObject(responses)) return undefined;
   const codes = Object.keys(responses)
     .filter((c) => /^2(\d\d|XX)$/i.test(c))
@@ -521,8 +527,10 @@ function successSchema(responses: unknown): JsonSchema | undefined {
   for (const code of codes) {
     const r = responses[code];
     if (isPlainObject(r) && isPlainObject(r.content)) {
-      const s = firstContentSchema(r.content);
-      if (Object.keys(s).length > 0) return { ...s };
+      const { schema: s, type } = firstContent(r.content);
+      if (Object.keys(s).length > 0) {
+        return { schema: { ...s }, key: `responses/${pointerSegment(code)}/content/${pointerSegment(type ?? "")}/schema` };
+      }
     }
   }
   return undefined;
