@@ -1,7 +1,7 @@
 /** Dataset statistics (with the paper's diversity metrics, H and D-3) and the dataset card. */
 export type { DiversityMetrics } from "./diversity.js";
 export { datasetStats, type DatasetStats, type Distribution } from "./stats.js";
-export { toolResultSources, ToolResultTally, type ToolResultSource, type ToolSourceKind } from "./tool-results.js";
+export { toolResultSources, ToolResultTally, type ToolResultSource, type ToolResultSourceKind } from "./tool-results.js";
 export { renderDatasetCard, llamaFactoryDatasetInfo, SPLIT_NAMES, type SplitName, type CardInput, type CardFormat } from "./card.js";
 export {
   readDataset,

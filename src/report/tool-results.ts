@@ -9,12 +9,12 @@ import { basename } from "node:path";
 import type { DialogueRecord, ToolSpec } from "../core/index.js";
 
 /** What kind of source a tool has: a live MCP server, an OpenAPI operation (HTTP API), or a tool file only. */
-export type ToolSourceKind = "mcp" | "http" | "file";
+export type ToolResultSourceKind = "mcp" | "http" | "file";
 
 export interface ToolResultSource {
   /** The MCP server as tools.jsonl writes it (`mcp+stdio:...`, `mcp+http://...`), else the tool file's name. */
   source: string;
-  kind: ToolSourceKind;
+  kind: ToolResultSourceKind;
   /** Results executed on the real server (real errors included). */
   executed: number;
   /** Executed results that were real errors (HTTP 4xx / 5xx, MCP error results, timeouts). */
@@ -25,7 +25,7 @@ export interface ToolResultSource {
   simulated: number;
 }
 
-function sourceOf(tool: ToolSpec | undefined): { source: string; kind: ToolSourceKind } {
+function sourceOf(tool: ToolSpec | undefined): { source: string; kind: ToolResultSourceKind } {
   if (!tool) return { source: "(a tool the record does not list)", kind: "file" };
   if (tool.source.mcp) return { source: tool.source.file, kind: "mcp" };
   return { source: basename(tool.source.file), kind: tool.source.http ? "http" : "file" };
