@@ -29,7 +29,7 @@ import {
   type ExecuteConfigInput,
   type ExecuteLimits,
 } from "./config.js";
-import { badBaseUrl, HttpExecutor } from "./http.js";
+import { badBaseUrl, HttpExecutor, type HttpEndpoint } from "./http.js";
 import { McpExecutor } from "./mcp.js";
 import { EXECUTOR_KINDS, type AttemptLimits, type Executor, type ExecutorKind, type RealExecutorKind } from "./types.js";
 
@@ -180,7 +180,7 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
   const secrets: string[] = [];
 
   // Auth values, read once; a variable that is not set is an error naming it (never its value).
-  const authHeader = (tool: ToolSpec): { header: string; value: string } | undefined => {
+  const authHeader = (tool: ToolSpec): { header: string; value: string; secret: string } | undefined => {
     const src = sourceConfigFor(config, tool);
     if (!src?.auth) return undefined;
     const raw = env[src.auth.env];
@@ -190,9 +190,9 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
     const value = src.auth.prefix + raw;
     if (!secrets.includes(raw)) secrets.push(raw);
     registerSecret(raw, { prefixes: [src.auth.prefix] });
-    return { header: src.auth.header, value };
+    return { header: src.auth.header, value, secret: raw };
   };
-  const endpoints = new Map<string, { baseUrl: string; auth?: { header: string; value: string } }>();
+  const endpoints = new Map<string, HttpEndpoint>();
   const http =
     options.executors?.http ??
     new HttpExecutor((tool) => {
