@@ -17,7 +17,7 @@ import { canonicalJson } from "../core/index.js";
 import { ToolCallZ, UsageZ } from "../core/index.js";
 import { ModelConfigError } from "./errors.js";
 import type { ModelMiddleware } from "./middleware.js";
-import { redactKnownDeep } from "./redact.js";
+import { redactedJson } from "./redact.js";
 import type { ChatRequest, ChatResult } from "./types.js";
 
 const ChatResultZ = z.object({
@@ -115,7 +115,7 @@ export class SqliteResponseCache implements ResponseCache {
   set(key: string, model: string, result: ChatResult): void {
     const { cached: _c, ...stored } = result;
     // A model that repeats a registered secret (in any encoded form) does not get it onto disk.
-    this.setStmt.run(key, model, JSON.stringify(redactKnownDeep(stored)), Date.now());
+    this.setStmt.run(key, model, redactedJson(stored), Date.now());
   }
 
   get size(): number {

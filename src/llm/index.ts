@@ -75,8 +75,8 @@ export {
   type PriceSource,
   type ResolvedPrices,
 } from "./prices.js";
-export { hasRegisteredSecrets, redact, redactError, redactKnown, redactKnownDeep, registerSecret, REDACTED } from "./redact.js";
-export { base64Windows, DEFAULT_SECRET_PREFIXES, secretForms } from "./secret-forms.js";
+export { hasRegisteredSecrets, redact, redactedJson, redactError, redactKnown, redactKnownDeep, registerSecret, REDACTED } from "./redact.js";
+export { base64Windows, DEFAULT_SECRET_PREFIXES, secretForms, secretScanner, SecretScanner } from "./secret-forms.js";
 export {
   jsonTextCalls,
   jsonValueEnd,

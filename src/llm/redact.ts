@@ -5,7 +5,7 @@
  * hex, of the value and of `prefix + value`), `sk-...`-like tokens and bearer tokens from any text;
  * `redactKnown` / `redactKnownDeep` remove only the secrets (for records, whose other text must not change).
  */
-import { secretPattern, type SecretSpec } from "./secret-forms.js";
+import { secretScanner, type SecretScanner, type SecretSpec } from "./secret-forms.js";
 
 export const REDACTED = "[REDACTED]";
 
@@ -24,6 +24,7 @@ export function registerSecret(secret: string | undefined, options: { prefixes?:
   if (!secrets.has(secret) || set.size !== before) {
     secrets.set(secret, set);
     patternCache.clear();
+    registeredScanner = undefined;
   }
 }
 
@@ -39,47 +40,61 @@ const PATTERNS: RegExp[] = [
   /((?:api[_-]?key|authorization|x-api-key)["']?\s*[:=]\s*["']?)[^\s"',;}]+/gi,
 ];
 
-/** Compiled patterns by the secrets they find (the registered ones plus a call's extras). */
-const patternCache = new Map<string, RegExp | null>();
+/** Scanners by the secrets they find (the registered ones plus a call's extras). */
+const patternCache = new Map<string, SecretScanner | null>();
+/** The scanner of the registered secrets alone (undefined: not built since the last registration). */
+let registeredScanner: SecretScanner | null | undefined;
 
-function patternFor(extra: Iterable<string | undefined>): RegExp | null {
-  const specs: SecretSpec[] = [...secrets].map(([value, p]) => ({ value, prefixes: [...p] }));
-  for (const e of extra) if (typeof e === "string" && e.length >= 6 && !secrets.has(e)) specs.push({ value: e });
-  if (specs.length === 0) return null;
-  const key = JSON.stringify(specs.map((s) => [s.value, s.prefixes ?? []]));
-  let re = patternCache.get(key);
-  if (re === undefined) {
-    if (patternCache.size >= 32) patternCache.clear();
-    re = secretPattern(specs);
-    patternCache.set(key, re);
+function scannerFor(extra: Iterable<string | undefined>): SecretScanner | null {
+  const extras: string[] = [];
+  for (const e of extra) if (typeof e === "string" && e.length >= 6 && !secrets.has(e) && !extras.includes(e)) extras.push(e);
+  const specs = (): SecretSpec[] => [...[...secrets].map(([value, p]) => ({ value, prefixes: [...p] })), ...extras.map((value) => ({ value }))];
+  if (extras.length === 0) {
+    if (registeredScanner === undefined) registeredScanner = secrets.size === 0 ? null : secretScanner(specs());
+    return registeredScanner;
   }
-  return re;
+  const key = JSON.stringify(extras);
+  let scanner = patternCache.get(key);
+  if (scanner === undefined) {
+    if (patternCache.size >= 32) patternCache.clear();
+    scanner = secretScanner(specs());
+    patternCache.set(key, scanner);
+  }
+  return scanner;
 }
 
 /** Text with every form of every registered (and given) secret replaced by "[REDACTED]"; nothing else changes. */
 export function redactKnown(text: string, extra: Iterable<string | undefined> = []): string {
-  const re = patternFor(extra);
-  return re ? text.replace(re, REDACTED) : text;
+  const scanner = scannerFor(extra);
+  return scanner ? scanner.replace(text, REDACTED) : text;
 }
 
 /**
  * A copy of a JSON-like value whose strings (and object keys) have every form of every registered (and given)
- * secret replaced; the value itself when nothing was found.
+ * secret replaced; the value itself when there is no secret to look for.
  */
 export function redactKnownDeep<T>(value: T, extra: Iterable<string | undefined> = []): T {
-  const re = patternFor(extra);
-  if (!re) return value;
+  const scanner = scannerFor(extra);
+  if (!scanner) return value;
   const walk = (v: unknown, depth: number): unknown => {
-    if (typeof v === "string") {
-      re.lastIndex = 0;
-      return re.test(v) ? v.replace(re, REDACTED) : v;
-    }
+    if (typeof v === "string") return scanner.replace(v, REDACTED);
     if (depth > 200 || v === null || typeof v !== "object") return v;
     if (Array.isArray(v)) return v.map((x) => walk(x, depth + 1));
     if (Object.getPrototypeOf(v) !== Object.prototype && Object.getPrototypeOf(v) !== null) return v;
     return Object.fromEntries(Object.entries(v).map(([k, x]) => [walk(k, depth + 1) as string, walk(x, depth + 1)]));
   };
   return walk(value, 0) as T;
+}
+
+/**
+ * A value as one line of JSON, with every form of every registered secret replaced in its strings (the text is
+ * searched once; the value is walked only when it may hold one: the patterns find JSON-escaped forms too).
+ */
+export function redactedJson(value: unknown): string {
+  const line = JSON.stringify(value);
+  const scanner = scannerFor([]);
+  if (!scanner || line === undefined || !scanner.mayHold(line)) return line;
+  return JSON.stringify(redactKnownDeep(value));
 }
 
 /** Text with every registered secret (in every form) and key-like token replaced by "[REDACTED]". */

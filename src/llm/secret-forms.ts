@@ -7,7 +7,7 @@
  * header line), hex-encoded, URL-encoded (`encodeURIComponent`, or form style with `+` for a space, lower- or
  * upper-case hex, once or twice), JSON-escaped (`\"`, `\/`, `\u0022`, also a JSON string inside a JSON string),
  * or HTML-escaped. `secretForms` lists the literal forms (raw, base64, hex) of a value and the base64 of each
- * `prefix + value`; `secretPattern` turns each into a pattern in which every character other than a letter or
+ * `prefix + value`; `SecretScanner` turns each into a pattern in which every character other than a letter or
  * digit may also appear escaped in any of the ways above, so that e.g. a URL-encoded base64 form is found too.
  *
  * Base64 of a secret inside a longer base64 text depends on where the secret starts modulo 3 bytes: for each of the
@@ -117,16 +117,51 @@ export interface SecretSpec {
 }
 
 /**
- * One global regular expression that finds every form of every secret given (null when there is none): the
- * longest form wins where several start at the same place.
+ * Finds every form of a set of secrets. `mayHold` is a quick test first: letters and digits are never escaped,
+ * so each form's longest run of them (its anchor) appears as is wherever the form does; only text holding an
+ * anchor is searched with the full pattern.
  */
-export function secretPattern(secrets: readonly SecretSpec[]): RegExp | null {
+export class SecretScanner {
+  /** One global pattern for every form; the longest form wins where several start at the same place. */
+  readonly pattern: RegExp;
+  private readonly once: RegExp;
+  /** Anchors of the forms; null when some form has none long enough (then every text is searched). */
+  private readonly anchors: string[] | null;
+
+  constructor(forms: readonly string[]) {
+    const sorted = [...new Set(forms)].sort((a, b) => b.length - a.length);
+    const source = sorted.map(formPattern).join("|");
+    this.pattern = new RegExp(source, "g");
+    this.once = new RegExp(source);
+    const anchors = new Set<string>();
+    let all = true;
+    for (const f of sorted) {
+      const runs = f.match(/[A-Za-z0-9]+/g) ?? [];
+      const best = runs.reduce((a, b) => (b.length > a.length ? b : a), "");
+      if (best.length >= 4) anchors.add(best);
+      else all = false;
+    }
+    this.anchors = all ? [...anchors] : null;
+  }
+
+  /** Whether the text may hold a form (false: it holds none). */
+  mayHold(text: string): boolean {
+    if (this.anchors && !this.anchors.some((a) => text.includes(a))) return false;
+    return this.once.test(text);
+  }
+
+  /** The text with every form replaced. */
+  replace(text: string, by: string): string {
+    return this.mayHold(text) ? text.replace(this.pattern, by) : text;
+  }
+}
+
+/** The scanner of every form of every secret given (null when there is none). */
+export function secretScanner(secrets: readonly SecretSpec[]): SecretScanner | null {
   const forms = new Set<string>();
   for (const s of secrets) {
     const prefixes = [...new Set([...(s.prefixes ?? []), ...DEFAULT_SECRET_PREFIXES])].filter((p) => p !== "");
     for (const f of secretForms(s.value, prefixes)) forms.add(f);
   }
-  if (forms.size === 0) return null;
-  const sorted = [...forms].sort((a, b) => b.length - a.length);
-  return new RegExp(sorted.map(formPattern).join("|"), "g");
+  return forms.size === 0 ? null : new SecretScanner([...forms]);
 }

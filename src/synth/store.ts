@@ -16,7 +16,7 @@ import type { z } from "zod";
 import { ToolflowError, UsageError } from "../core/index.js";
 import { writeFileAtomic } from "../core/index.js";
 import { lineError, parseJsonlLine, toJsonl } from "../core/index.js";
-import { hasRegisteredSecrets, redactKnownDeep } from "../llm/index.js";
+import { redactedJson } from "../llm/index.js";
 
 export const RUN_FILES = {
   dialogues: "dialogues.jsonl",
@@ -166,7 +166,7 @@ export class JsonlAppender {
 
   append(record: unknown): void {
     if (this.fd === undefined) throw new ToolflowError(`${this.path} is closed`);
-    const line = JSON.stringify(hasRegisteredSecrets() ? redactKnownDeep(record) : record);
+    const line = redactedJson(record);
     if (line === undefined || line.includes("\n")) {
       throw new ToolflowError(`record for ${this.path} does not serialize to one JSON line`);
     }
