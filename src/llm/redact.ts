@@ -28,11 +28,6 @@ export function registerSecret(secret: string | undefined, options: { prefixes?:
   }
 }
 
-/** Whether any secret is registered (writers skip the scan when none is). */
-export function hasRegisteredSecrets(): boolean {
-  return secrets.size > 0;
-}
-
 const PATTERNS: RegExp[] = [
   /\bsk-[A-Za-z0-9_\-]{6,}/g, // OpenAI-style keys (sk-..., sk-proj-...)
   /\b(?:hf|gsk|xai|pk|rk)_[A-Za-z0-9]{16,}/g, // other common provider keys
