@@ -7,8 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { redactedJson, registerSecret } from "../src/llm/index.js";
-import { secretScanner } from "../src/llm/secret-forms.js";
+import { redactedJson, registerSecret, secretScanner } from "../src/llm/index.js";
 
 const RUNS = resolve(dirname(fileURLToPath(import.meta.url)), "../test/fixtures/real-model/runs");
 const SECRETS = [
