@@ -7,7 +7,7 @@ import type { Command } from "commander";
 import { ToolflowError, UsageError } from "../core/index.js";
 import { PROFILE_KEYS, runDoctor, saveEndpointProfile, type DoctorReport } from "../doctor/index.js";
 import { redact } from "../llm/index.js";
-import { intOption } from "./options.js";
+import { intOption, urlOption } from "./options.js";
 
 interface DoctorFlags {
   llm?: string;
@@ -38,7 +38,7 @@ export function registerDoctorCommands(program: Command): void {
         "store it so synth and eval start in the right mode.",
     )
     .requiredOption("--llm <spec>", "openai:<model>")
-    .option("--base-url <url>", "OpenAI-compatible base URL (default OPENAI_BASE_URL, else the OpenAI API)")
+    .option("--base-url <url>", "OpenAI-compatible base URL (default OPENAI_BASE_URL, else the OpenAI API)", urlOption("--base-url"))
     .option("--cache <dir>", "response cache folder: the findings are stored in DIR/doctor/")
     .option("--timeout <ms>", "per-request timeout", intOption("--timeout", 1), 60_000)
     .option("--json", "print one JSON object")

@@ -5,6 +5,7 @@ import { pathToFileURL } from "node:url";
 import { Command, CommanderError } from "commander";
 import { ToolflowError } from "../core/index.js";
 import { packageVersion } from "../core/index.js";
+import { redact } from "../llm/index.js";
 import { registerCommands } from "./commands.js";
 
 export const VERSION = packageVersion();
@@ -31,11 +32,12 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? 0 : 2;
     }
     if (err instanceof ToolflowError) {
-      process.stderr.write(`toolflow: error: ${err.message}\n`);
-      if (process.env.TOOLFLOW_DEBUG && err.cause) process.stderr.write(`cause: ${String(err.cause)}\n`);
+      // Messages may quote a server's words: every registered secret (in any encoded form) is removed.
+      process.stderr.write(redact(`toolflow: error: ${err.message}`) + "\n");
+      if (process.env.TOOLFLOW_DEBUG && err.cause) process.stderr.write(redact(`cause: ${String(err.cause)}`) + "\n");
       return err.exitCode;
     }
-    process.stderr.write(`toolflow: unexpected error: ${(err as Error)?.stack ?? String(err)}\n`);
+    process.stderr.write(redact(`toolflow: unexpected error: ${(err as Error)?.stack ?? String(err)}`) + "\n");
     return 1;
   }
 }

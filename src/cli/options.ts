@@ -26,6 +26,22 @@ export function numberOption(flag: string, min: number, max: number) {
   };
 }
 
+/** An http(s) URL with a host, e.g. an OpenAI-compatible `--base-url` (anything else is a usage error, exit 2). */
+export function urlOption(flag: string) {
+  return (value: string): string => {
+    let url: URL | undefined;
+    try {
+      url = new URL(value.trim());
+    } catch {
+      url = undefined;
+    }
+    if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") {
+      throw new UsageError(`${flag}: expected an http(s) URL such as http://127.0.0.1:8080/v1, got "${value}"`);
+    }
+    return value.trim();
+  };
+}
+
 /** A comma-separated list (empty items dropped; at least one). `what` names the items in the error. */
 export function listOption(flag: string, what = "values") {
   return (value: string): string[] => {
@@ -74,7 +90,7 @@ export interface EndpointFlags {
  */
 export function endpointOptions(cmd: Command): Command {
   return cmd
-    .option("--base-url <url>", "OpenAI-compatible endpoint (default OPENAI_BASE_URL); the key is read from OPENAI_API_KEY")
+    .option("--base-url <url>", "OpenAI-compatible endpoint (default OPENAI_BASE_URL); the key is read from OPENAI_API_KEY", urlOption("--base-url"))
     .option("--rpm <n>", "requests per minute budget", intOption("--rpm", 1))
     .option("--tpm <n>", "tokens per minute budget", intOption("--tpm", 1))
     .option("--timeout <ms>", "per-attempt timeout in milliseconds", intOption("--timeout", 1))
@@ -115,7 +131,7 @@ export interface EmbedderFlags {
 export function embedderOptions(cmd: Command): Command {
   return cmd
     .option("--embedding-model <model>", "openai: the embedding model")
-    .option("--base-url <url>", "openai: endpoint, e.g. http://127.0.0.1:8080/v1")
+    .option("--base-url <url>", "openai: endpoint, e.g. http://127.0.0.1:8080/v1", urlOption("--base-url"))
     .option("--api-key-env <name>", "openai: environment variable holding the API key", "OPENAI_API_KEY")
     .option("--cache-dir <dir>", "openai, llama: embedding cache directory", ".toolflow-cache/embeddings")
     .option("--no-cache", "openai, llama: do not read or write the embedding cache");

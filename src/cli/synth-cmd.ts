@@ -10,7 +10,7 @@ import { parseSizeRange } from "../core/index.js";
 import { parseStepMix, validateSynthOptions, type SynthOptions } from "../synth/index.js";
 import type { StepMix } from "../core/index.js";
 import { runSynth } from "../synth/index.js";
-import { defaultLlm, intOption, listOption, numberOption, parseIncludeFlagged } from "./options.js";
+import { defaultLlm, intOption, listOption, numberOption, parseIncludeFlagged, urlOption } from "./options.js";
 
 interface RawSynthFlags {
   tools?: string;
@@ -97,7 +97,7 @@ export function registerSynthCommands(program: Command): void {
       ).default("reject"),
     )
     .option("--no-turn-repair", "with --provenance reject: do not send an ungrounded call back to the assistant at the turn it is made (the dialogue is only checked at the end)")
-    .option("--base-url <url>", "OpenAI-compatible endpoint (default OPENAI_BASE_URL)")
+    .option("--base-url <url>", "OpenAI-compatible endpoint (default OPENAI_BASE_URL)", urlOption("--base-url"))
     .option("--cache <dir>", "response cache folder (a repeated or resumed run pays nothing twice)")
     .option("--prices <file>", "price table (JSON/YAML: $ per 1M input/output tokens per model)")
     .option("--judge <spec>", "score accepted dialogues with this model (naturalness, coherence, helpfulness, accuracy)")

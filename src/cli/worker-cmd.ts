@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { stripUrlCredentials } from "../core/index.js";
 import { startWorker } from "../queue/index.js";
-import { intOption } from "./options.js";
+import { intOption, urlOption } from "./options.js";
 
 interface WorkerFlags {
   queue: string;
@@ -26,7 +26,7 @@ export function registerWorkerCommands(program: Command): void {
     .requiredOption("--queue <url>", "Redis of the queue: redis://HOST:PORT/DB")
     .option("--concurrency <n>", "dialogues generated at once by this worker", intOption("--concurrency", 1, 1024), 4)
     .option("--cache <dir>", "this worker's response cache folder")
-    .option("--base-url <url>", "model endpoint to use instead of the run's --base-url (e.g. the server on this machine)")
+    .option("--base-url <url>", "model endpoint to use instead of the run's --base-url (e.g. the server on this machine)", urlOption("--base-url"))
     .option("--rpm <n>", "requests per minute to a model endpoint, shared by every worker through Redis", intOption("--rpm", 1))
     .option("--lock-duration <seconds>", "a dead worker's job goes to another worker after this long", intOption("--lock-duration", 1, 3600), 30)
     .action(async (flags: WorkerFlags) => {

@@ -25,6 +25,7 @@ import { loadBfclData } from "./bfcl-data.js";
 import { checkCalls, needsPossibleAnswer, type DecodedCall, type FunctionDoc, type PossibleAnswer } from "./checker.js";
 import { toApiName } from "./names.js";
 import { parsePyJson } from "./pyjson.js";
+import { everyRequestFailed } from "./heldout.js";
 import { BFCL_EVAL_CATEGORIES, bfclFigures, formatBfclTable, type BfclFigures, type CategoryScore } from "./bfcl-summary.js";
 import { parseCallsFromText, type TextCall } from "./call-text.js";
 import { createEvalProgress, type EvalProgress } from "./eval-progress.js";
@@ -341,6 +342,8 @@ export async function runBfclEval(options: BfclRunOptions): Promise<BfclEvalSumm
   let failedRequests = 0;
   let fatal: unknown;
   let requestErrorNoted = false;
+  let answered = 0;
+  let firstFailure: string | undefined;
 
   const askOne = async (item: BfclEvalItem): Promise<void> => {
     const { request, names } = buildBfclRequest(item, toolMode, { temperature: options.temperature ?? 0, maxTokens: options.maxTokens });
@@ -350,6 +353,7 @@ export async function runBfclEval(options: BfclRunOptions): Promise<BfclEvalSumm
     try {
       answer = await model.chat(request);
     } catch (err) {
+      firstFailure ??= (err as Error)?.message ?? String(err);
       if (err instanceof ModelRequestError) {
         // the server refused this question (e.g. too long): that is the model's answer to it, scored as a failure
         if (!requestErrorNoted) {
@@ -371,6 +375,7 @@ export async function runBfclEval(options: BfclRunOptions): Promise<BfclEvalSumm
       progress.update({ failed: true, tokens: 0 });
       return;
     }
+    answered++;
     const latencyMs = Math.round(performance.now() - t0);
     const decoded = decodeAnswer(answer, toolMode, names);
     const verdict = judgeAnswer(item, decoded);
@@ -411,6 +416,12 @@ export async function runBfclEval(options: BfclRunOptions): Promise<BfclEvalSumm
     await run.close();
   }
   if (fatal !== undefined) throw fatal;
+  if (pending.length > 0 && answered === 0) {
+    // Not one answer: the refusals are the endpoint's, not the model's answers; results.jsonl goes back to what it
+    // held, so that the same command asks them again once the endpoint is fixed.
+    await writeFileAtomic(resultsPath, recovered.records.map((r) => JSON.stringify(r) + "\n").join(""));
+    throw everyRequestFailed("eval bfcl", pending.length, "questions", firstFailure);
+  }
 
   const scores = categoryScores(selected, results);
   const figures = bfclFigures(scores);

@@ -10,7 +10,7 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import pLimit from "p-limit";
-import { writeFileAtomic, writeJsonlAtomic } from "../core/index.js";
+import { ToolflowError, writeFileAtomic, writeJsonlAtomic } from "../core/index.js";
 import {
   ModelAbortError,
   ModelAuthError,
@@ -129,6 +129,17 @@ const rate = (count: number, turns: number): Rate => ({ turns, count, rate: turn
 /** A model error that stops the whole run (bad credentials or configuration, or aborted) instead of failing one item. */
 export function isFatalModelError(err: unknown): boolean {
   return err instanceof ModelAuthError || err instanceof ModelConfigError || err instanceof ModelAbortError;
+}
+
+/**
+ * The error of a command whose every model request failed (exit 1): its figures would be 0 % of nothing, so none are
+ * written. Names the command, how many items were asked and the first failure.
+ */
+export function everyRequestFailed(command: string, count: number, what: string, first: string | undefined): ToolflowError {
+  return new ToolflowError(
+    `${command}: every model request failed (${count} ${what})${first ? `; the first: ${first}` : ""}; nothing was scored and no summary was written`,
+    { code: "MODEL_REQUESTS_FAILED", exitCode: 1 },
+  );
 }
 
 /** Summary figures of scored turns. */
@@ -254,6 +265,8 @@ export async function runHeldoutEval(options: HeldoutEvalOptions): Promise<Heldo
   } finally {
     await run.close();
   }
+  const asked = results.filter((r) => r.verdict !== "skipped");
+  if (asked.length > 0 && asked.every((r) => r.verdict === "error")) throw everyRequestFailed("eval heldout", asked.length, "turns", asked[0]!.reason ?? undefined);
   const notes: string[] = [];
   if (!source.stepInfo) {
     notes.push(

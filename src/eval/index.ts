@@ -54,6 +54,7 @@ export {
 // The turn extraction and scoring of `eval heldout`, for src/judge's round trip; its fatal-error rule for judge run.
 export {
   dialogueTurns,
+  everyRequestFailed,
   isFatalModelError,
   loadHeldoutDialogues,
   scoreTurn,

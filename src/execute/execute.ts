@@ -9,8 +9,11 @@
  * Safety: a call that can change things (HTTP methods other than GET / HEAD; MCP tools annotated destructive or
  * not annotated read-only) runs only with `allowWrites`; without it the call is simulated and its record says why.
  * Each tool has its own limiter (concurrency, optional rate limit); each attempt has a timeout; timeouts, network
- * errors, HTTP 429 / 5xx are retried. Secrets (auth header values from the environment) are sent, never returned:
- * any result or error text that contains one has it replaced by "[redacted]".
+ * errors, HTTP 429 / 5xx are retried. Secrets (auth header values and server variables from the environment) are
+ * sent, never returned: every form of one a server may echo (raw, JSON-escaped, URL-encoded, base64 / base64url /
+ * hex of the value or of `prefix + value`; see src/llm/secret-forms.ts) is replaced by "[REDACTED]" in results,
+ * errors and thrown errors before the dialogue sees them. Auth values are also registered with the model layer's
+ * redaction, so that every record, manifest, cache entry and message toolflow writes is scrubbed of them too.
  *
  * State: an MCP server with `isolation: dialogue` (the default for a stdio server whose writes run) gets a process
  * per dialogue (`openDialogue`), so a dialogue sees only its own writes and a run is reproducible; `shared` servers
@@ -28,7 +31,7 @@ import {
   type ToolSpec,
 } from "../core/index.js";
 import type { ExecuteToolHook, ToolExecutionOutcome } from "../agents/index.js";
-import { RequestLimiter } from "../llm/index.js";
+import { redactError, redactKnownDeep, registerSecret, RequestLimiter } from "../llm/index.js";
 import {
   configUrlError,
   ExecuteConfigZ,
@@ -40,7 +43,7 @@ import {
   type ExecuteLimits,
   type Isolation,
 } from "./config.js";
-import { badBaseUrl, HttpExecutor } from "./http.js";
+import { badBaseUrl, HttpExecutor, type HttpEndpoint } from "./http.js";
 import { McpExecutor } from "./mcp.js";
 import { EXECUTOR_KINDS, type AttemptLimits, type Executor, type ExecutorKind, type RealExecutorKind } from "./types.js";
 
@@ -183,16 +186,12 @@ function limitsFor(config: ExecuteConfig | undefined, tool: ToolSpec): Required<
   };
 }
 
-/** Replace every occurrence of a secret in the strings of a value. */
+/**
+ * Replace every form of a secret (raw, JSON-escaped, URL-encoded, base64, ...: src/llm/secret-forms.ts) in the
+ * strings and keys of a value by "[REDACTED]"; registered secrets are removed too.
+ */
 export function scrubSecrets<T>(value: T, secrets: readonly string[]): T {
-  if (secrets.length === 0) return value;
-  const walk = (v: unknown): unknown => {
-    if (typeof v === "string") return secrets.reduce((s, x) => s.split(x).join("[redacted]"), v);
-    if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [walk(k) as string, walk(x)]));
-    return v;
-  };
-  return walk(value) as T;
+  return redactKnownDeep(value, secrets);
 }
 
 /** Set up the executors of a run's tools: the plan (what runs where) and the hook. */
@@ -212,7 +211,7 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
   const secrets: string[] = [];
 
   // Auth values, read once; a variable that is not set is an error naming it (never its value).
-  const authHeader = (tool: ToolSpec): { header: string; value: string } | undefined => {
+  const authHeader = (tool: ToolSpec): { header: string; value: string; secret: string } | undefined => {
     const src = sourceConfigFor(config, tool);
     if (!src?.auth) return undefined;
     const raw = env[src.auth.env];
@@ -221,9 +220,10 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
     }
     const value = src.auth.prefix + raw;
     if (!secrets.includes(raw)) secrets.push(raw);
-    return { header: src.auth.header, value };
+    registerSecret(raw, { prefixes: [src.auth.prefix] });
+    return { header: src.auth.header, value, secret: raw };
   };
-  const endpoints = new Map<string, { baseUrl: string; auth?: { header: string; value: string } }>();
+  const endpoints = new Map<string, HttpEndpoint>();
   const http =
     options.executors?.http ??
     new HttpExecutor((tool) => {
@@ -325,7 +325,13 @@ export async function createToolExecution(tools: readonly ToolSpec[], options: E
     const { limits } = limiters.get(req.tool.name)!;
     const isolated = scope !== undefined && row.isolation === "dialogue";
     const call = { tool: req.tool, arguments: req.arguments, ...(req.signal ? { signal: req.signal } : {}), ...(isolated ? { scope: scope.id } : {}) };
-    const out = scrubSecrets(await ex.call(call, limits), secrets);
+    let raw: Awaited<ReturnType<Executor["call"]>>;
+    try {
+      raw = await ex.call(call, limits);
+    } catch (err) {
+      throw redactError(err, secrets);
+    }
+    const out = scrubSecrets(raw, secrets);
     const execution: ToolExecution = { mode: "executed", executor: row.executor, target: row.target! };
     if (!out.ok) execution.error = true;
     else {

@@ -170,6 +170,6 @@ describe("the http executor", () => {
     await expect(loadExecuteConfig(bad)).rejects.toThrow(InputError);
     await writeFile(bad, `sources:\n  - match: pets.json\n    baseUrl: http://u:p@127.0.0.1/\n`);
     await expect(loadExecuteConfig(bad)).rejects.toThrow(/credentials/);
-    expect(scrubSecrets({ error: `bad token ${TOKEN}`, list: [TOKEN] }, [TOKEN])).toEqual({ error: "bad token [redacted]", list: ["[redacted]"] });
+    expect(scrubSecrets({ error: `bad token ${TOKEN}`, list: [TOKEN] }, [TOKEN])).toEqual({ error: "bad token [REDACTED]", list: ["[REDACTED]"] });
   });
 });

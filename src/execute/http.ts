@@ -3,17 +3,20 @@
  * parameter goes) on its server. Path parameters are filled in, query / header / cookie parameters sent as such,
  * body parameters as one body: JSON, or form-encoded / multipart when that is the operation's media type
  * (`source.http.bodyType`). The auth header's value comes from the environment (named in the execute
- * config) and is only ever put on the request. 4xx / 5xx answers and timeouts become {"error": ...} results;
+ * config) and is only ever put on the request: an answer that echoes it, in any encoding (src/llm/secret-forms.ts),
+ * has it replaced by "[REDACTED]" before it is read. 4xx / 5xx answers and timeouts become {"error": ...} results;
  * timeouts, network errors, 429 and 5xx are retried first.
  */
 import type { HttpOperationRef, ToolSpec } from "../core/index.js";
 import { UsageError } from "../core/index.js";
+import { redactKnown } from "../llm/index.js";
 import { errorResult, ExecuteError, withRetries, type AttemptLimits, type Executor, type RealCall, type RealResult } from "./types.js";
 
 /** Per tool: the base URL and the auth header (name and value) to send. */
 export interface HttpEndpoint {
   baseUrl: string;
-  auth?: { header: string; value: string };
+  /** `secret`: the value without its prefix (the environment variable's value), when there is one. */
+  auth?: { header: string; value: string; secret?: string };
 }
 
 const READ_METHODS = new Set(["GET", "HEAD"]);
@@ -227,9 +230,14 @@ export class HttpExecutor implements Executor {
         const signal = call.signal ? AbortSignal.any([call.signal, timeout]) : timeout;
         let res: Response;
         let text: string;
+        let statusText: string;
         try {
           res = await fetch(url, { ...init, signal });
-          text = await res.text();
+          // The server's words without the secret it was sent, before anything cuts or parses them.
+          const secret = this.endpoints(call.tool).auth;
+          const scrub = (t: string) => (secret ? redactKnown(t, [secret.secret ?? secret.value]) : redactKnown(t));
+          text = scrub(await res.text());
+          statusText = scrub(res.statusText);
         } catch (err) {
           if (call.signal?.aborted) throw call.signal.reason;
           if (timeout.aborted) {
@@ -251,8 +259,8 @@ export class HttpExecutor implements Executor {
           const html = typeof body === "string" ? htmlSummary(text, res.headers.get("content-type")) : null;
           let detail = html ?? errorDetail(body, text);
           // a page titled "502 Bad Gateway" adds nothing to the status line
-          if (html !== null && sameAsStatus(detail, res.status, res.statusText)) detail = "";
-          const out = errorResult(`HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}${detail ? `: ${detail}` : ""}`, { status: res.status });
+          if (html !== null && sameAsStatus(detail, res.status, statusText)) detail = "";
+          const out = errorResult(`HTTP ${res.status}${statusText ? ` ${statusText}` : ""}${detail ? `: ${detail}` : ""}`, { status: res.status });
           if (res.status === 429 || res.status >= 500) return { retry: `HTTP ${res.status}`, fallback: out };
           return { done: out };
         }

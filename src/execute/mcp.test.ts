@@ -103,7 +103,7 @@ describe("importing a live MCP server", () => {
     const ex = await createToolExecution(tools, { execute: "mcp", config, env: { SHOP_NAME: "Corner Shop 4471" } });
     try {
       const out = await ex.hook({ tool: tool(tools, "shop_info"), arguments: {}, callId: "a" });
-      expect(out).toMatchObject({ kind: "executed", ok: true, result: { shop: "[redacted]" } });
+      expect(out).toMatchObject({ kind: "executed", ok: true, result: { shop: "[REDACTED]" } });
       expect((await readLog(log)).at(-1)).toMatchObject({ tool: "shop_info", result: { shop: "Corner Shop 4471" } });
     } finally {
       await ex.close();

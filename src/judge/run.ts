@@ -17,7 +17,7 @@ import { join, resolve } from "node:path";
 import pLimit from "p-limit";
 import { z } from "zod";
 import { canonicalJson, UsageError, writeFileAtomic } from "../core/index.js";
-import { isFatalModelError, loadHeldoutDialogues, type HeldoutDialogue, type HeldoutSource, type TurnKind } from "../eval/index.js";
+import { everyRequestFailed, isFatalModelError, loadHeldoutDialogues, type HeldoutDialogue, type HeldoutSource, type TurnKind } from "../eval/index.js";
 import { createEmbedder, type FieldEmbedder } from "../graph/index.js";
 import { redact, type ModelMiddleware, type UsageSummary } from "../llm/index.js";
 import { evalModelsConfig, openRunModels } from "../models/index.js";
@@ -297,6 +297,7 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeSummary> 
     appender.close();
     await run.close();
   }
+  if (needsModel && pending.length > 0 && errors === pending.length) throw everyRequestFailed("judge", errors, "dialogues", notes[0]);
   if (errors > 0) notes.push(`${errors} dialogues failed and were not written; run the same command again to retry them`);
   if (!source.stepInfo && metrics.includes("roundtrip")) {
     notes.push("the openai export carries no plan: every round-trip turn is of kind \"unknown\"; judge the run folder for step kinds");

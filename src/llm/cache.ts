@@ -5,7 +5,8 @@
  * `cached: true`) and shares one in-flight call between identical concurrent requests.
  *
  * SQLite commits are atomic and durable, so a kill never leaves a torn entry; WAL plus a busy timeout lets
- * several processes share one cache file. Only validated results are stored, never a request or a key.
+ * several processes share one cache file. Only validated results are stored, never a request or a key (a
+ * registered secret in a result, in any of its encoded forms, is stored as "[REDACTED]").
  */
 import { createHash } from "node:crypto";
 import { mkdirSync } from "node:fs";
@@ -16,6 +17,7 @@ import { canonicalJson } from "../core/index.js";
 import { ToolCallZ, UsageZ } from "../core/index.js";
 import { ModelConfigError } from "./errors.js";
 import type { ModelMiddleware } from "./middleware.js";
+import { redactedJson } from "./redact.js";
 import type { ChatRequest, ChatResult } from "./types.js";
 
 const ChatResultZ = z.object({
@@ -112,7 +114,8 @@ export class SqliteResponseCache implements ResponseCache {
 
   set(key: string, model: string, result: ChatResult): void {
     const { cached: _c, ...stored } = result;
-    this.setStmt.run(key, model, JSON.stringify(stored), Date.now());
+    // A model that repeats a registered secret (in any encoded form) does not get it onto disk.
+    this.setStmt.run(key, model, redactedJson(stored), Date.now());
   }
 
   get size(): number {

@@ -75,7 +75,8 @@ export {
   type PriceSource,
   type ResolvedPrices,
 } from "./prices.js";
-export { redact } from "./redact.js";
+export { redact, redactedJson, redactError, redactKnown, redactKnownDeep, registerSecret, REDACTED } from "./redact.js";
+export { base64Windows, DEFAULT_SECRET_PREFIXES, secretForms, secretScanner, SecretScanner } from "./secret-forms.js";
 export {
   jsonTextCalls,
   jsonValueEnd,

@@ -427,7 +427,7 @@ export class OpenAIChatModel implements ChatModel {
   ) {
     if (!model) throw new ModelConfigError('the openai backend needs a model name: "openai:<model>"');
     const { apiKey, baseURL } = openAICredentials(model, options);
-    registerSecret(apiKey);
+    if (apiKey !== "no-key") registerSecret(apiKey); // the placeholder for key-less local servers is no secret
     this.apiKey = apiKey;
     this.id = `openai:${model}`;
     this.endpoint = endpointOf(baseURL);

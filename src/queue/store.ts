@@ -25,6 +25,7 @@ import {
   type ToolSample,
   type ToolSpec,
 } from "../core/index.js";
+import { redactedJson } from "../llm/index.js";
 import { QueueError } from "./connection.js";
 
 export const QUEUE_RUN_FORMAT = "toolflow-queue-run/1";
@@ -155,9 +156,12 @@ export class RunStore {
     return { samples: samples.data, tools: new Map(tools.data.map((x) => [x.name, x])) };
   }
 
-  /** Store the outcome of dialogue `index` unless one is stored; true when this call stored it. */
+  /**
+   * Store the outcome of dialogue `index` unless one is stored; true when this call stored it. Registered secrets
+   * (the worker's keys and `--execute` auth values, in any encoded form) are replaced in it first.
+   */
   async storeOutcome(index: number, outcome: StoredOutcome): Promise<boolean> {
-    const stored = await this.redis.eval(STORE_OUTCOME, 2, this.key("rec"), this.key("counts"), String(index), JSON.stringify(outcome), outcome.kind);
+    const stored = await this.redis.eval(STORE_OUTCOME, 2, this.key("rec"), this.key("counts"), String(index), redactedJson(outcome), outcome.kind);
     return stored === 1;
   }
 

@@ -16,6 +16,7 @@ import type { z } from "zod";
 import { ToolflowError, UsageError } from "../core/index.js";
 import { writeFileAtomic } from "../core/index.js";
 import { lineError, parseJsonlLine, toJsonl } from "../core/index.js";
+import { redactedJson } from "../llm/index.js";
 
 export const RUN_FILES = {
   dialogues: "dialogues.jsonl",
@@ -143,6 +144,8 @@ export async function recoverJsonl<S extends z.ZodType>(
  * An append-only JSONL writer: one record = one write(2) of one complete line, on a file opened with O_APPEND.
  * Data reaches the disk (fdatasync) at most `syncIntervalMs` after a write, and on `sync()` / `close()`.
  * A SIGKILL loses nothing that was written (the page cache survives the process); fdatasync guards power loss.
+ * Every form of every secret registered with the model layer's redaction (API keys, `--execute` auth values; see
+ * src/llm/secret-forms.ts) is replaced by "[REDACTED]" in the record's strings before it is written.
  */
 export class JsonlAppender {
   private fd: number | undefined;
@@ -163,7 +166,7 @@ export class JsonlAppender {
 
   append(record: unknown): void {
     if (this.fd === undefined) throw new ToolflowError(`${this.path} is closed`);
-    const line = JSON.stringify(record);
+    const line = redactedJson(record);
     if (line === undefined || line.includes("\n")) {
       throw new ToolflowError(`record for ${this.path} does not serialize to one JSON line`);
     }
