@@ -9,11 +9,11 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DialogueRecordZ, RejectedRecordZ, ToolGraphJsonZ, type DialogueRecord, type RejectedRecord } from "../core/index.js";
 import type { ModelMiddleware } from "../llm/index.js";
-import { artifactPath, CHROMIUM, launchChromium, NO_CHROMIUM } from "../../test/support/browser.js";
+import { artifactPath, CHROMIUM, launchChromium, NO_CHROMIUM, waitForReport } from "../../test/support/browser.js";
 import { cliInProcess } from "../../test/support/cli.js";
-import { exampleToolsAndGraph, INVENTED, judgeRun, simRun } from "../../test/support/report-run.js";
+import { exampleToolsAndGraph, hostileRunCopy, INVENTED, judgeRun, SCRIPT_PAYLOAD, simRun } from "../../test/support/report-run.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
-import { startRunViewer } from "./index.js";
+import { pageCsp, startRunViewer } from "./index.js";
 
 const temp = tempDirForFile("toolflow-report-browser-");
 let browser: Browser;
@@ -56,7 +56,7 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     page.on("request", (req) => requests.push(req.url()));
     page.on("pageerror", (e) => errors.push(e.message));
     await page.goto(`file://${report}`);
-    await page.waitForFunction("window.toolflowReport && window.toolflowReport.ready === true");
+    await waitForReport(page);
     return { page, requests, errors };
   }
 
@@ -187,7 +187,7 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     expect(r.code, r.stderr).toBe(0);
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`file://${out}`);
-    await page.waitForFunction("window.toolflowReport && window.toolflowReport.ready === true");
+    await waitForReport(page);
     await page.click("button[data-tab=dialogues]");
     await page.click(`#dialogue-list li[data-id="${d.id}"]`);
     await expect.poll(() => page.locator("#dialogue-title").innerText()).toContain(d.id);
@@ -256,6 +256,82 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     await page.close();
   });
 
+  it("a run whose every free-text field holds a script payload: hovering every plot, opening dialogues and finding a tool runs no script and breaks no policy", async () => {
+    const dir = join(temp(), "run-hostile");
+    hostileRunCopy(run, inputs.graph, dir);
+    const out = join(temp(), "report-hostile.html");
+    const r = await cliInProcess(["report", dir, "-o", out, "--graph", join(dir, "graph.json"), "--title", `title${SCRIPT_PAYLOAD}`]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(out, "utf8");
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
+    expect(csp).toBe(await pageCsp({ live: false }));
+    expect(csp).toMatch(/^default-src 'none'; script-src 'sha256-[^']+'; style-src 'sha256-[^']+';/);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    // every CSP violation of the page (an element or handler smuggled in by the data would cause one, as would a
+    // library or our own script needing more than the policy gives)
+    await page.addInitScript(() => {
+      const g = globalThis as unknown as { __violations: string[]; addEventListener: (t: string, f: (e: { violatedDirective: string; blockedURI: string }) => void) => void };
+      g.__violations = [];
+      g.addEventListener("securitypolicyviolation", (e) => g.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+    });
+    await page.goto(`file://${out}`);
+    await waitForReport(page);
+    expect(await page.title()).toBe(`title${SCRIPT_PAYLOAD}`);
+    expect(await page.locator("#judge").innerText()).toContain(`naturalness${SCRIPT_PAYLOAD}`);
+
+    // hover a bar of every plot: each tooltip shows the data's names as text
+    await page.click("button[data-tab=plots]");
+    const tips: Record<string, string> = {};
+    for (const id of ["plot-tools", "plot-kinds", "plot-calls", "plot-length", "plot-judge", "plot-usage", "plot-rejections"]) {
+      // the tallest (or widest) bar
+      const bars = page.locator(`#${id} svg path[fill="#2f6fde"]`);
+      await bars.first().waitFor({ state: "attached" });
+      await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+      const boxes = await bars.evaluateAll((els) => els.map((e) => (e as unknown as { getBoundingClientRect(): { x: number; y: number; width: number; height: number } }).getBoundingClientRect()));
+      const box = boxes.map((b) => ({ x: b.x, y: b.y, width: b.width, height: b.height })).sort((a, b) => b.width * b.height - a.width * a.height)[0]!;
+      expect(box.width * box.height, id).toBeGreaterThan(0);
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await expect.poll(() => page.locator(`#${id} .tip`).isVisible(), { message: `${id} ${JSON.stringify(box)} ${errors.join("; ")}` }).toBe(true);
+      tips[id] = await page.locator(`#${id} .tip`).innerText();
+      await page.mouse.move(2, 2);
+    }
+    expect(["naturalness", "coherence", "helpfulness", "accuracy"].map((c) => c + SCRIPT_PAYLOAD)).toContain(tips["plot-judge"]!.split("\n")[0]);
+    expect(tips["plot-tools"]).toContain(SCRIPT_PAYLOAD); // a tool name
+    expect(tips["plot-rejections"]).toContain(SCRIPT_PAYLOAD); // a check name
+    expect(tips["plot-usage"]).toContain(SCRIPT_PAYLOAD); // a role
+
+    // the graph (tool names as sigma's canvas labels and in the search list)
+    await page.click("button[data-tab=graph]");
+    await expect.poll(() => page.locator("#graph canvas").count()).toBeGreaterThan(0);
+    expect(await page.locator("#tool-names option").first().getAttribute("value")).toContain(SCRIPT_PAYLOAD);
+
+    // the dialogue browser: an accepted and a rejected dialogue, with plan, checks, judge and provenance
+    await page.click("button[data-tab=dialogues]");
+    for (const status of ["1", "0"]) {
+      await page.selectOption("#f-status", status);
+      await page.locator("#dialogue-list li").first().click();
+      await expect.poll(() => page.locator("#dialogue-title").innerText()).toContain(SCRIPT_PAYLOAD);
+      await page.locator("#dialogue tr.arg").first().hover();
+    }
+    expect(await page.locator("#dialogue").innerText()).toContain(`rejected by provenance${SCRIPT_PAYLOAD}`);
+    await page.screenshot({ path: artifactPath("report-hostile.png"), fullPage: true });
+
+    const state = await page.evaluate(() => {
+      const g = globalThis as unknown as { __pwned?: unknown; __violations: string[]; document: { querySelectorAll(s: string): { length: number } } };
+      return {
+        pwned: g.__pwned,
+        violations: g.__violations,
+        images: g.document.querySelectorAll("img").length,
+        scripts: g.document.querySelectorAll("script:not([type='application/json'])").length,
+      };
+    });
+    expect(state).toEqual({ pwned: undefined, violations: [], images: 0, scripts: 1 });
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it("view follows a synth that starts after the page was opened", async () => {
     const live = join(temp(), "live");
     mkdirSync(live);
@@ -264,7 +340,7 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     try {
       await page.goto(viewer.url);
-      await page.waitForFunction("window.toolflowReport && window.toolflowReport.ready === true");
+      await waitForReport(page);
       await page.click("button[data-tab=dialogues]");
       expect(await page.locator("#list-count").innerText()).toBe("0 of 0 dialogues");
       // a synth that holds before its second dialogue until the page has shown the first

@@ -4,7 +4,7 @@
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { chromium, type Browser } from "playwright-core";
+import { chromium, type Browser, type Page } from "playwright-core";
 import { PROJECT_ROOT } from "./cli.js";
 
 const CANDIDATES = ["/usr/bin/chromium", "/usr/bin/chromium-browser", "/usr/bin/google-chrome"];
@@ -27,4 +27,12 @@ export function artifactPath(name: string): string {
   const dir = join(PROJECT_ROOT, "test-artifacts");
   mkdirSync(dir, { recursive: true });
   return join(dir, name);
+}
+
+/**
+ * Wait until the report page is drawn (`window.toolflowReport.ready`). A function, not a string: the page's
+ * Content-Security-Policy has no 'unsafe-eval', and playwright evaluates a string predicate with eval in the page.
+ */
+export async function waitForReport(page: Page): Promise<void> {
+  await page.waitForFunction(() => (globalThis as { toolflowReport?: { ready?: boolean } }).toolflowReport?.ready === true);
 }
