@@ -4,6 +4,8 @@
  * endpoints, and the CLI's errors. The page itself is tested in chromium (browser.test.ts).
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { request } from "node:http";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
@@ -15,7 +17,7 @@ import { summarizeRejections } from "../verify/index.js";
 import { cliInProcess, PROJECT_ROOT, runCli } from "../../test/support/cli.js";
 import { exampleToolsAndGraph, INVENTED, simRun } from "../../test/support/report-run.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
-import { RunData, scriptJson, startRunViewer, writeHtmlReport, type DialogueDetail, type DialogueRow, type ReportSummary } from "./index.js";
+import { escapeHtml, pageCsp, renderPage, RunData, scriptJson, startRunViewer, writeHtmlReport, type DialogueDetail, type DialogueRow, type ReportSummary } from "./index.js";
 
 const temp = tempDirForFile("toolflow-html-");
 let run: string;
@@ -129,6 +131,40 @@ describe("writeHtmlReport", () => {
     expect(s).not.toMatch(/<\/|<!--|\u2028/);
     expect(JSON.parse(s)).toEqual(evil);
   });
+
+  it("escapes text for HTML (the page builder's one path for data), the title included", async () => {
+    expect(escapeHtml(`<img src=x onerror="a()">&'`)).toBe("&lt;img src=x onerror=&quot;a()&quot;&gt;&amp;&#39;");
+    const html = await renderPage(`t<img src=x onerror="window.__pwned=1"></title><script>window.__pwned=2</script>`);
+    expect(html).toContain("<title>t&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;&lt;/title&gt;&lt;script&gt;window.__pwned=2&lt;/script&gt;</title>");
+    expect(html).not.toContain("<img");
+  });
+
+  it("the page's policy allows exactly its own inline script and style, by their sha256", async () => {
+    const html = await renderPage("t", { summary: {} as ReportSummary, rows: [], details: new Map() });
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? "";
+    expect(csp).toBe(await pageCsp({ live: false }));
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+    const head = html.slice(0, html.indexOf("<body>"));
+    const styles = [...head.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!);
+    expect([scripts.length, styles.length]).toEqual([1, 1]);
+    const sha = (t: string) => `'sha256-${createHash("sha256").update(t).digest("base64")}'`;
+    const directive = (name: string) => csp.split("; ").find((d) => d.startsWith(`${name} `));
+    expect(directive("script-src")).toBe(`script-src ${sha(scripts[0]!)}`);
+    expect(directive("style-src")).toBe(`style-src ${sha(styles[0]!)}`);
+    expect(directive("default-src")).toBe("default-src 'none'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|connect-src/); // a report file fetches nothing
+  });
+
+  it("the browser side builds no HTML from strings: no innerHTML & co., every plot tooltip through tooltip()", () => {
+    const dir = join(PROJECT_ROOT, "src", "html", "client");
+    for (const f of readdirSync(dir).filter((x) => x.endsWith(".ts"))) {
+      const text = readFileSync(join(dir, f), "utf8");
+      expect(text, f).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|createContextualFragment|DOMParser|\.srcdoc|new Function|eval\(/);
+      for (const m of text.matchAll(/tooltip:\s*([^\s,]+)/g)) expect(m[1], `${f}: ${m[0]}`).toMatch(/^tooltip\(/);
+      // an echarts formatter returns an element, never an HTML string
+      expect(text, f).not.toMatch(/formatter:(?![^\n]*\): HTMLElement =>)/);
+    }
+  });
 });
 
 describe("startRunViewer", () => {
@@ -153,6 +189,43 @@ describe("startRunViewer", () => {
       expect((await fetch(`${viewer.url}api/dialogue?pos=999`)).status).toBe(404);
       expect((await fetch(`${viewer.url}api/rows?from=-1`)).status).toBe(400);
       expect((await fetch(`${viewer.url}nope`)).status).toBe(404);
+    } finally {
+      await viewer.close();
+    }
+  });
+
+  it("answers only requests whose Host is the address it bound (no DNS rebinding), every answer with the page's CSP", async () => {
+    const viewer = await startRunViewer(run, { pollMs: 100_000 });
+    /** GET with the given Host header (undefined: none at all). */
+    const get = (path: string, host: string | undefined) =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((ok, fail) => {
+        const req = request({ host: "127.0.0.1", port: viewer.port, path, setHost: host !== undefined, headers: host === undefined ? {} : { host } }, (res) => {
+          let body = "";
+          res.on("data", (b: Buffer) => (body += b.toString()));
+          res.on("end", () => ok({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on("error", fail);
+        req.end();
+      });
+    try {
+      const port = viewer.port;
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`]) expect((await get("/api/summary", host)).status, host).toBe(200);
+      // (without any Host, node's HTTP server itself answers 400 before the handler runs)
+      for (const host of ["evil.example", `evil.example:${port}`, `127.0.0.1:${port + 1}`, "127.0.0.1", `127.0.0.1.nip.io:${port}`, undefined]) {
+        const r = await get("/api/summary", host);
+        expect(r.status, String(host)).toBe(host === undefined ? 400 : 421);
+        expect(r.body).not.toContain("counts");
+        expect((await get("/", host)).body).not.toContain("<html");
+      }
+      const page = await get("/", `127.0.0.1:${port}`);
+      const csp = await pageCsp({ live: true, header: true });
+      expect(page.headers["content-security-policy"]).toBe(csp);
+      expect(csp).toContain("connect-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(page.headers["x-content-type-options"]).toBe("nosniff");
+      // the page's own <meta> policy is the same one without frame-ancestors (a <meta> policy cannot carry it)
+      expect(/<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(page.body)?.[1]).toBe(await pageCsp({ live: true }));
+      expect((await get("/api/rows?from=0", `localhost:${port}`)).headers["content-security-policy"]).toBe(csp);
     } finally {
       await viewer.close();
     }
