@@ -36,3 +36,20 @@ export function artifactPath(name: string): string {
 export async function waitForReport(page: Page): Promise<void> {
   await page.waitForFunction(() => (globalThis as { toolflowReport?: { ready?: boolean } }).toolflowReport?.ready === true);
 }
+
+/** Record every Content-Security-Policy violation of the pages `page` loads from now on (read with `cspViolations`). */
+export async function recordCspViolations(page: Page): Promise<void> {
+  await page.addInitScript(() => {
+    const g = globalThis as unknown as {
+      __violations: string[];
+      addEventListener: (t: string, f: (e: { violatedDirective: string; blockedURI: string }) => void) => void;
+    };
+    g.__violations = [];
+    g.addEventListener("securitypolicyviolation", (e) => g.__violations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
+}
+
+/** The CSP violations recorded so far (`directive blocked-uri` each). */
+export async function cspViolations(page: Page): Promise<string[]> {
+  return page.evaluate(() => (globalThis as unknown as { __violations?: string[] }).__violations ?? ["(not recording)"]);
+}
