@@ -44,7 +44,7 @@ function blocks(html: string): Map<string, unknown> {
 }
 
 describe("RunData", () => {
-  it("follows dialogues.jsonl as it grows: a torn last line waits for its end, a bad line is a note naming file and line", async () => {
+  it("follows dialogues.jsonl as it grows (view): a torn last line waits for its end, a later bad line is left out and named", async () => {
     expect(accepted.length).toBe(5);
     expect(rejected.length).toBeGreaterThan(0);
     const dir = join(temp(), "follow");
@@ -52,14 +52,18 @@ describe("RunData", () => {
     const file = join(dir, "dialogues.jsonl");
     const second = acceptedLines[1]!;
     writeFileSync(file, `${acceptedLines[0]}\n${second.slice(0, 100)}`);
-    const data = await RunData.open(dir);
+    const data = await RunData.open(dir, { live: true });
     expect(data.rows.map((r) => r.id)).toEqual([accepted[0]!.id]);
     appendFileSync(file, `${second.slice(100)}\n`);
     expect(await data.refresh()).toBe(1);
     expect(data.rows.map((r) => r.id)).toEqual([accepted[0]!.id, accepted[1]!.id]);
     appendFileSync(file, `{"id": "broken"}\n`);
+    await expect(data.refresh()).rejects.toThrow(`${file} line 3 at /index: not a valid toolflow dialogue record`); // before following: an error
+    data.badLines = "skip"; // as view does once its first read is done
+    appendFileSync(file, `{"id": "broken"}\n`);
     expect(await data.refresh()).toBe(0);
-    expect(data.summary().notes.join("\n")).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:3: not a valid toolflow dialogue record`));
+    expect(data.skippedLines).toBe(1);
+    expect(data.summary().notes.join("\n")).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:4: not a valid toolflow dialogue record`));
     // a dialogue's details come from its line: messages as written, the system prompt kept once in the summary
     const d = (await data.detail(1))!;
     const rec = accepted[1]!;
@@ -226,6 +230,86 @@ describe("startRunViewer", () => {
       // the page's own <meta> policy is the same one without frame-ancestors (a <meta> policy cannot carry it)
       expect(/<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(page.body)?.[1]).toBe(await pageCsp({ live: true }));
       expect((await get("/api/rows?from=0", `localhost:${port}`)).headers["content-security-policy"]).toBe(csp);
+    } finally {
+      await viewer.close();
+    }
+  });
+});
+
+describe("unreadable input (report and view, as toolflow stats)", () => {
+  /** A run folder holding the first two accepted lines, then `tail` (raw bytes). */
+  function runWith(name: string, tail: Buffer | string): string {
+    const dir = join(temp(), name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "dialogues.jsonl"), Buffer.concat([Buffer.from(`${acceptedLines[0]}\n${acceptedLines[1]}\n`), Buffer.from(tail)]));
+    return dir;
+  }
+
+  it("a bad line is exit 2 naming file and line, and the previous report stays; --skip-bad-lines counts it on the page and in the summary", async () => {
+    const out = join(temp(), "kept.html");
+    const good = await cliInProcess(["report", runWith("good", ""), "-o", out]);
+    expect(good.code, good.stderr).toBe(0);
+    const before = readFileSync(out, "utf8");
+    const cases: Array<[string, Buffer | string, RegExp]> = [
+      ["garbage", "this is not json\n", /dialogues\.jsonl line 3: invalid JSON/],
+      ["wrong-format", `${JSON.stringify({ messages: [{ role: "user", content: "hi" }] })}\n`, /dialogues\.jsonl line 3 at \/id: not a valid toolflow dialogue record/],
+      ["not-utf8", Buffer.concat([Buffer.from('{"id": "x'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]), /dialogues\.jsonl line 3: not UTF-8: byte 0xff at byte offset 9 of the line/],
+      ["cut", acceptedLines[2]!.slice(0, 200), /dialogues\.jsonl line 3: the file ends in the middle of this line/],
+    ];
+    for (const [name, tail, message] of cases) {
+      const r = await cliInProcess(["report", runWith(name, tail), "-o", out]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toMatch(message);
+      expect(readFileSync(out, "utf8"), name).toBe(before);
+    }
+    const skip = await cliInProcess(["report", runWith("skip", `garbage\n${acceptedLines[2]}\n{"id": 1}\n`), "-o", out, "--skip-bad-lines"]);
+    expect(skip.code, skip.stderr).toBe(0);
+    expect(skip.stderr).toMatch(/report: 3 dialogues \(3 accepted, 0 rejected\), 2 unreadable line\(s\) left out, /);
+    const summary = blocks(readFileSync(out, "utf8")).get("tf-summary") as ReportSummary;
+    expect(summary.skippedLines).toBe(2);
+    expect(summary.notes[0]).toMatch(/^2 unreadable line\(s\) left out \(--skip-bad-lines\)/);
+    expect(summary.notes.slice(1).map((n) => /:(\d+): /.exec(n)?.[1])).toEqual(["3", "5"]);
+    // a file without its last newline whose last line is whole is read
+    const whole = await cliInProcess(["report", runWith("no-newline", acceptedLines[2]!), "-o", out]);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.stderr).toContain("3 dialogues");
+  });
+
+  it("an empty run, or one whose every line is unreadable, is exit 2 and writes nothing", async () => {
+    const empty = join(temp(), "empty-run");
+    mkdirSync(empty);
+    writeFileSync(join(empty, "dialogues.jsonl"), "");
+    const out = join(temp(), "empty.html");
+    const r = await cliInProcess(["report", empty, "-o", out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${empty}: no dialogues to report`);
+    const garbage = join(temp(), "garbage-run");
+    mkdirSync(garbage);
+    writeFileSync(join(garbage, "dialogues.jsonl"), "a\nb\n");
+    const g = await cliInProcess(["report", garbage, "-o", out, "--skip-bad-lines"]);
+    expect(g.code).toBe(2);
+    expect(g.stderr).toContain("every line was unreadable (2 left out)");
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("view: a broken --graph is an error before serving; an unreadable line stops it (exit 2) unless --skip-bad-lines", async () => {
+    const broken = join(temp(), "broken-graph.json");
+    writeFileSync(broken, '{"nodes": [');
+    await expect(startRunViewer(run, { graph: broken })).rejects.toThrow(broken);
+    const notGraph = join(temp(), "not-graph.json");
+    writeFileSync(notGraph, '{"nodes": 3}');
+    const v = await cliInProcess(["view", run, "--graph", notGraph]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain(`${notGraph} at /nodes: not a toolflow graph.json`);
+    const bad = runWith("view-bad", "not json\n");
+    const r = await cliInProcess(["view", bad, "--port", "0"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/dialogues\.jsonl line 3: invalid JSON/);
+    const viewer = await startRunViewer(bad, { skipBadLines: true, pollMs: 100_000 });
+    try {
+      await viewer.ready();
+      expect(viewer.data.rows).toHaveLength(2);
+      expect(viewer.data.skippedLines).toBe(1);
     } finally {
       await viewer.close();
     }

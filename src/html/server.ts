@@ -27,7 +27,11 @@ export interface RunViewer {
   url: string;
   port: number;
   data: RunData;
-  /** Resolves when the run's files have been read up to now (the first read, then each poll). */
+  /**
+   * Resolves when the run's files have been read up to now (the first read, then each poll). Rejects when the
+   * first read failed (an unreadable line without --skip-bad-lines, a broken judge or graph file): the run
+   * cannot be shown as it is, and the caller should stop.
+   */
   ready(): Promise<void>;
   close(): Promise<void>;
 }
@@ -58,8 +62,17 @@ export async function startRunViewer(dir: string, options: RunViewerOptions = {}
   const csp = await pageCsp({ live: true, header: true });
   const json = (res: ServerResponse, status: number, value: unknown) => send(res, status, "application/json; charset=utf-8", JSON.stringify(value), csp);
   let hosts = new Set<string>();
-  // the first read of a large run takes a while: serve at once, and answer data requests when it is done
-  let reading: Promise<unknown> = data.refresh().catch((err: unknown) => options.onError?.(err));
+  // the first read of a large run takes a while: serve at once, and answer data requests when it is done. Once it
+  // has read the run as it was, lines the run appends later that cannot be read are left out and named on the page
+  // (a server following a run does not stop on them).
+  let firstReadFailed: unknown;
+  let reading: Promise<unknown> = data.refresh().then(
+    () => (data.badLines = "skip"),
+    (err: unknown) => {
+      firstReadFailed = err;
+      options.onError?.(err);
+    },
+  );
   const refresh = () => {
     reading = reading.then(() => data.refresh()).catch((err: unknown) => options.onError?.(err));
     return reading;
@@ -118,6 +131,7 @@ export async function startRunViewer(dir: string, options: RunViewerOptions = {}
     data,
     ready: async () => {
       await reading;
+      if (firstReadFailed !== undefined) throw firstReadFailed;
     },
     close: async () => {
       clearInterval(timer);
