@@ -2,7 +2,8 @@
  * The report page: one HTML file with its style, its data (JSON in `<script type="application/json">` blocks,
  * parsed only when needed) and its client script (src/html/client/, bundled with echarts and sigma by esbuild
  * when first needed, then kept). Nothing is fetched from the network; `toolflow view` serves the same page
- * without data blocks and the client asks the server instead.
+ * without data blocks and the client asks the server instead. Data enters the HTML only through escape.ts, and the
+ * page carries a Content-Security-Policy that lets only its own script and style run (`pageCsp`).
  */
 import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
