@@ -315,7 +315,6 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
       await page.locator("#dialogue tr.arg").first().hover();
     }
     expect(await page.locator("#dialogue").innerText()).toContain(`rejected by provenance${SCRIPT_PAYLOAD}`);
-    await page.screenshot({ path: artifactPath("report-hostile.png"), fullPage: true });
 
     const state = await page.evaluate(() => {
       const g = globalThis as unknown as { __pwned?: unknown; document: { querySelectorAll(s: string): { length: number } } };
