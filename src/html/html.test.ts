@@ -287,7 +287,7 @@ describe("unreadable input (report and view, as toolflow stats)", () => {
     expect(at(0x80)).toBe(0); // a lone continuation byte
   });
 
-  it("an empty run, or one whose every line is unreadable, is exit 2 and writes nothing", async () => {
+  it("an empty run, one whose every line is unreadable, or a folder where a run file should be, is exit 2 and writes nothing", async () => {
     const empty = join(temp(), "empty-run");
     mkdirSync(empty);
     writeFileSync(join(empty, "dialogues.jsonl"), "");
@@ -301,6 +301,11 @@ describe("unreadable input (report and view, as toolflow stats)", () => {
     const g = await cliInProcess(["report", garbage, "-o", out, "--skip-bad-lines"]);
     expect(g.code).toBe(2);
     expect(g.stderr).toContain("every line was unreadable (2 left out)");
+    const folder = join(temp(), "folder-run");
+    mkdirSync(join(folder, "dialogues.jsonl"), { recursive: true });
+    const f = await cliInProcess(["report", folder, "-o", out]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain(`${join(folder, "dialogues.jsonl")}: not a file`);
     expect(existsSync(out)).toBe(false);
   });
 

@@ -239,6 +239,10 @@ export class RunData {
   /** Open a run folder (it must exist; its files may not yet). Reads the judge output and the graph once. */
   static async open(dir: string, options: RunDataOptions = {}): Promise<RunData> {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError("not a folder (expected a synth run folder)", { file: dir });
+    for (const f of Object.values(RUN_FILES)) {
+      const path = join(dir, f);
+      if (existsSync(path) && !statSync(path).isFile()) throw new InputError("not a file (a folder or another kind of entry where the run keeps a file)", { file: path });
+    }
     const data = new RunData(dir, options);
     await data.loadJudge();
     if (options.graph !== undefined) await data.loadGraph(); // a broken --graph is an error now, not a page without it
