@@ -23,7 +23,8 @@ const ms = (x: number) => `${x.toFixed(0)} ms`;
 async function measurePage(page: Page, url: string, label: string): Promise<void> {
   const t0 = Date.now();
   await page.goto(url, { timeout: 300_000 });
-  await page.waitForFunction("window.toolflowReport && window.toolflowReport.ready === true", undefined, { timeout: 300_000 });
+  // predicates as functions: the page's CSP has no 'unsafe-eval', and a string predicate is eval'd in the page
+  await page.waitForFunction(() => (globalThis as { toolflowReport?: { ready?: boolean } }).toolflowReport?.ready === true, undefined, { timeout: 300_000 });
   const drawn = Date.now() - t0;
   const fcp = await page.evaluate("performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? -1");
   const readyAt = Number(await page.evaluate("window.toolflowReport.readyAt"));
@@ -54,7 +55,7 @@ async function measurePage(page: Page, url: string, label: string): Promise<void
   const calls = await page.locator("#dialogue .call").count();
   t = Date.now();
   await page.click("button[data-tab=plots]");
-  await page.waitForFunction("document.querySelectorAll('#plot-tools svg path').length > 10");
+  await page.locator("#plot-tools svg path").nth(10).waitFor({ state: "attached" });
   const plots = Date.now() - t;
   console.log(
     `${label}: ${rows} rows; first contentful paint ${Number(fcp) < 0 ? "not reported" : ms(Number(fcp))}, overview painted ${ms(readyAt)} after navigation start (${ms(drawn)} as the test sees it); ` +

@@ -14,6 +14,7 @@ interface ReportCmdOptions {
   title?: string;
   maxDetails: number;
   seed: number;
+  skipBadLines?: boolean;
 }
 
 interface ViewCmdOptions {
@@ -22,7 +23,10 @@ interface ViewCmdOptions {
   judge?: string;
   title?: string;
   poll: number;
+  skipBadLines?: boolean;
 }
+
+const SKIP_HELP = "leave out lines that cannot be read (not UTF-8, not JSON, not a record), counting them on the page and in the summary line, instead of stopping at the first (exit 2)";
 
 const mb = (bytes: number) => `${(bytes / 1e6).toFixed(1)} MB`;
 
@@ -37,6 +41,7 @@ export function registerReportCommands(program: Command): void {
     .option("--title <text>", "page title")
     .option("--max-details <n>", `embed the details of at most N dialogues, a seeded sample beyond (default ${DEFAULT_MAX_DETAILS})`, intOption("--max-details", 0), DEFAULT_MAX_DETAILS)
     .option("--seed <n>", "seed of that sample", intOption("--seed", 0, 0xffffffff), 0)
+    .option("--skip-bad-lines", SKIP_HELP)
     .action(async (dir: string, opts: ReportCmdOptions) => {
       const r = await writeHtmlReport(dir, opts.out, {
         graph: opts.graph,
@@ -44,10 +49,12 @@ export function registerReportCommands(program: Command): void {
         title: opts.title,
         maxDetails: opts.maxDetails,
         seed: opts.seed,
+        skipBadLines: opts.skipBadLines === true,
         onProgress: (m) => process.stderr.write(`report: ${m}\n`),
       });
       const sample = r.embedded < r.dialogues ? ` (details of ${r.embedded} embedded: a sample)` : "";
-      process.stderr.write(`report: ${r.dialogues} dialogues (${r.accepted} accepted, ${r.rejected} rejected)${sample}, ${mb(r.bytes)} -> ${r.out}\n`);
+      const skipped = r.skippedLines > 0 ? `, ${r.skippedLines} unreadable line(s) left out` : "";
+      process.stderr.write(`report: ${r.dialogues} dialogues (${r.accepted} accepted, ${r.rejected} rejected)${sample}${skipped}, ${mb(r.bytes)} -> ${r.out}\n`);
     });
 
   program
@@ -59,12 +66,16 @@ export function registerReportCommands(program: Command): void {
     .option("--judge <dir>", "a `toolflow judge` output folder")
     .option("--title <text>", "page title")
     .option("--poll <ms>", "how often to re-read the run's files", intOption("--poll", 100, 60_000), 1000)
+    .option("--skip-bad-lines", `${SKIP_HELP}; lines the run appends later are always left out and named on the page`)
     .action(async (dir: string, opts: ViewCmdOptions) => {
       // listen for Ctrl-C / SIGTERM before anything else, so a stop during the first read closes cleanly
       let stop!: () => void;
       const stopped = new Promise<void>((done) => (stop = done));
       process.on("SIGINT", stop);
       process.on("SIGTERM", stop);
+      // the first read failing (an unreadable line, a broken judge output) stops the server: exit 2 naming it
+      let firstRead: "pending" | "done" = "pending";
+      let failed: unknown;
       try {
         const viewer = await startRunViewer(dir, {
           port: opts.port,
@@ -72,13 +83,27 @@ export function registerReportCommands(program: Command): void {
           judge: opts.judge,
           title: opts.title,
           pollMs: opts.poll,
-          onError: (err) => process.stderr.write(`view: ${err instanceof Error ? err.message : String(err)}\n`),
+          skipBadLines: opts.skipBadLines === true,
+          onError: (err) => {
+            if (firstRead === "done") process.stderr.write(`view: ${err instanceof Error ? err.message : String(err)}\n`);
+          },
         });
         process.stderr.write(`view: serving ${viewer.data.dir} on ${viewer.url} (Ctrl-C to stop)\n`);
         process.stdout.write(`${viewer.url}\n`);
-        void viewer.ready().then(() => process.stderr.write(`view: ${viewer.data.rows.length} dialogues read; following the run\n`));
+        void viewer.ready().then(
+          () => {
+            firstRead = "done";
+            const skipped = viewer.data.skippedLines > 0 ? ` (${viewer.data.skippedLines} unreadable line(s) left out)` : "";
+            process.stderr.write(`view: ${viewer.data.rows.length} dialogues read${skipped}; following the run\n`);
+          },
+          (err: unknown) => {
+            failed = err;
+            stop();
+          },
+        );
         await stopped;
         await viewer.close();
+        if (failed !== undefined) throw failed;
       } finally {
         process.off("SIGINT", stop);
         process.off("SIGTERM", stop);

@@ -9,11 +9,11 @@ import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { DialogueRecordZ, RejectedRecordZ, ToolGraphJsonZ, type DialogueRecord, type RejectedRecord } from "../core/index.js";
 import type { ModelMiddleware } from "../llm/index.js";
-import { artifactPath, CHROMIUM, launchChromium, NO_CHROMIUM } from "../../test/support/browser.js";
+import { artifactPath, CHROMIUM, cspViolations, launchChromium, NO_CHROMIUM, recordCspViolations, waitForReport } from "../../test/support/browser.js";
 import { cliInProcess } from "../../test/support/cli.js";
-import { exampleToolsAndGraph, INVENTED, judgeRun, simRun } from "../../test/support/report-run.js";
+import { exampleToolsAndGraph, hostileRunCopy, INVENTED, judgeRun, SCRIPT_PAYLOAD, simRun } from "../../test/support/report-run.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
-import { startRunViewer } from "./index.js";
+import { pageCsp, startRunViewer } from "./index.js";
 
 const temp = tempDirForFile("toolflow-report-browser-");
 let browser: Browser;
@@ -55,8 +55,9 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     const errors: string[] = [];
     page.on("request", (req) => requests.push(req.url()));
     page.on("pageerror", (e) => errors.push(e.message));
+    await recordCspViolations(page);
     await page.goto(`file://${report}`);
-    await page.waitForFunction("window.toolflowReport && window.toolflowReport.ready === true");
+    await waitForReport(page);
     return { page, requests, errors };
   }
 
@@ -94,6 +95,7 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     const top = [...use].sort((a, b) => b[1] - a[1])[0]![0];
     expect(await page.locator("#plot-tools svg").innerHTML()).toContain(top);
     expect(errors).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]); // echarts draws under the page's policy
     await page.screenshot({ path: artifactPath("report-plots.png"), fullPage: true });
     await page.close();
   });
@@ -187,7 +189,7 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     expect(r.code, r.stderr).toBe(0);
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
     await page.goto(`file://${out}`);
-    await page.waitForFunction("window.toolflowReport && window.toolflowReport.ready === true");
+    await waitForReport(page);
     await page.click("button[data-tab=dialogues]");
     await page.click(`#dialogue-list li[data-id="${d.id}"]`);
     await expect.poll(() => page.locator("#dialogue-title").innerText()).toContain(d.id);
@@ -253,6 +255,78 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     await page.locator("#tool-dialogues li").first().click();
     await expect.poll(() => page.locator("#dialogue-title").innerText()).toContain(calling[0]!.id); // the list is in the run's file order
     expect(errors).toEqual([]);
+    expect(await cspViolations(page)).toEqual([]); // sigma and the layout run under the page's policy
+    await page.close();
+  });
+
+  it("a run whose every free-text field holds a script payload: hovering every plot, drawing the graph and opening dialogues runs no script and breaks no policy", async () => {
+    const dir = join(temp(), "run-hostile");
+    hostileRunCopy(run, inputs.graph, dir);
+    const out = join(temp(), "report-hostile.html");
+    const r = await cliInProcess(["report", dir, "-o", out, "--graph", join(dir, "graph.json"), "--title", `title${SCRIPT_PAYLOAD}`]);
+    expect(r.code, r.stderr).toBe(0);
+    const html = readFileSync(out, "utf8");
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1];
+    expect(csp).toBe(await pageCsp({ live: false }));
+    expect(csp).toMatch(/^default-src 'none'; script-src 'sha256-[^']+'; style-src 'sha256-[^']+';/);
+    const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    const errors: string[] = [];
+    page.on("pageerror", (e) => errors.push(e.message));
+    // every CSP violation of the page (an element or handler smuggled in by the data would cause one, as would a
+    // library or our own script needing more than the policy gives)
+    await recordCspViolations(page);
+    await page.goto(`file://${out}`);
+    await waitForReport(page);
+    expect(await page.title()).toBe(`title${SCRIPT_PAYLOAD}`);
+    expect(await page.locator("#judge").innerText()).toContain(`naturalness${SCRIPT_PAYLOAD}`);
+
+    // hover a bar of every plot: each tooltip shows the data's names as text
+    await page.click("button[data-tab=plots]");
+    const tips: Record<string, string> = {};
+    for (const id of ["plot-tools", "plot-kinds", "plot-calls", "plot-length", "plot-judge", "plot-usage", "plot-rejections"]) {
+      // the tallest (or widest) bar
+      const bars = page.locator(`#${id} svg path[fill="#2f6fde"]`);
+      await bars.first().waitFor({ state: "attached" });
+      await page.locator(`#${id}`).scrollIntoViewIfNeeded();
+      const boxes = await bars.evaluateAll((els) => els.map((e) => (e as unknown as { getBoundingClientRect(): { x: number; y: number; width: number; height: number } }).getBoundingClientRect()));
+      const box = boxes.map((b) => ({ x: b.x, y: b.y, width: b.width, height: b.height })).sort((a, b) => b.width * b.height - a.width * a.height)[0]!;
+      expect(box.width * box.height, id).toBeGreaterThan(0);
+      await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+      await expect.poll(() => page.locator(`#${id} .tip`).isVisible(), { message: `${id} ${JSON.stringify(box)} ${errors.join("; ")}` }).toBe(true);
+      tips[id] = await page.locator(`#${id} .tip`).innerText();
+      await page.mouse.move(2, 2);
+    }
+    expect(["naturalness", "coherence", "helpfulness", "accuracy"].map((c) => c + SCRIPT_PAYLOAD)).toContain(tips["plot-judge"]!.split("\n")[0]);
+    expect(tips["plot-tools"]).toContain(SCRIPT_PAYLOAD); // a tool name
+    expect(tips["plot-rejections"]).toContain(SCRIPT_PAYLOAD); // a check name
+    expect(tips["plot-usage"]).toContain(SCRIPT_PAYLOAD); // a role
+
+    // the graph (tool names as sigma's canvas labels and in the search list)
+    await page.click("button[data-tab=graph]");
+    await expect.poll(() => page.locator("#graph canvas").count()).toBeGreaterThan(0);
+    expect(await page.locator("#tool-names option").first().getAttribute("value")).toContain(SCRIPT_PAYLOAD);
+
+    // the dialogue browser: an accepted and a rejected dialogue, with plan, checks, judge and provenance
+    await page.click("button[data-tab=dialogues]");
+    for (const status of ["1", "0"]) {
+      await page.selectOption("#f-status", status);
+      await page.locator("#dialogue-list li").first().click();
+      await expect.poll(() => page.locator("#dialogue-title").innerText()).toContain(SCRIPT_PAYLOAD);
+      await page.locator("#dialogue tr.arg").first().hover();
+    }
+    expect(await page.locator("#dialogue").innerText()).toContain(`rejected by provenance${SCRIPT_PAYLOAD}`);
+
+    const state = await page.evaluate(() => {
+      const g = globalThis as unknown as { __pwned?: unknown; document: { querySelectorAll(s: string): { length: number } } };
+      return {
+        pwned: g.__pwned,
+        images: g.document.querySelectorAll("img").length,
+        scripts: g.document.querySelectorAll("script:not([type='application/json'])").length,
+      };
+    });
+    expect(state).toEqual({ pwned: undefined, images: 0, scripts: 1 });
+    expect(await cspViolations(page)).toEqual([]);
+    expect(errors).toEqual([]);
     await page.close();
   });
 
@@ -262,9 +336,10 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
     const viewer = await startRunViewer(live, { pollMs: 150, graph: inputs.graph });
     let open: () => void = () => {};
     const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+    await recordCspViolations(page);
     try {
       await page.goto(viewer.url);
-      await page.waitForFunction("window.toolflowReport && window.toolflowReport.ready === true");
+      await waitForReport(page);
       await page.click("button[data-tab=dialogues]");
       expect(await page.locator("#list-count").innerText()).toBe("0 of 0 dialogues");
       // a synth that holds before its second dialogue until the page has shown the first
@@ -292,6 +367,7 @@ describe.skipIf(!CHROMIUM)("the HTML report and the live view in chromium", () =
       await synth;
       await expect.poll(() => page.locator("#list-count").innerText(), { timeout: 10_000 }).toBe("4 of 4 dialogues");
       expect(await page.locator("#live").innerText()).toContain("4 accepted");
+      expect(await cspViolations(page)).toEqual([]); // the live page fetches under its policy (header and <meta>)
     } finally {
       open(); // never leave the synth held
       await page.close();

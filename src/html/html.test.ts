@@ -4,6 +4,8 @@
  * endpoints, and the CLI's errors. The page itself is tested in chromium (browser.test.ts).
  */
 import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { request } from "node:http";
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
 import type { AddressInfo } from "node:net";
@@ -15,7 +17,8 @@ import { summarizeRejections } from "../verify/index.js";
 import { cliInProcess, PROJECT_ROOT, runCli } from "../../test/support/cli.js";
 import { exampleToolsAndGraph, INVENTED, simRun } from "../../test/support/report-run.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
-import { RunData, scriptJson, startRunViewer, writeHtmlReport, type DialogueDetail, type DialogueRow, type ReportSummary } from "./index.js";
+import { invalidUtf8At } from "./run-data.js";
+import { escapeHtml, pageCsp, renderPage, RunData, scriptJson, startRunViewer, writeHtmlReport, type DialogueDetail, type DialogueRow, type ReportSummary } from "./index.js";
 
 const temp = tempDirForFile("toolflow-html-");
 let run: string;
@@ -42,7 +45,7 @@ function blocks(html: string): Map<string, unknown> {
 }
 
 describe("RunData", () => {
-  it("follows dialogues.jsonl as it grows: a torn last line waits for its end, a bad line is a note naming file and line", async () => {
+  it("follows dialogues.jsonl as it grows (view): a torn last line waits for its end, a later bad line is left out and named", async () => {
     expect(accepted.length).toBe(5);
     expect(rejected.length).toBeGreaterThan(0);
     const dir = join(temp(), "follow");
@@ -50,14 +53,18 @@ describe("RunData", () => {
     const file = join(dir, "dialogues.jsonl");
     const second = acceptedLines[1]!;
     writeFileSync(file, `${acceptedLines[0]}\n${second.slice(0, 100)}`);
-    const data = await RunData.open(dir);
+    const data = await RunData.open(dir, { live: true });
     expect(data.rows.map((r) => r.id)).toEqual([accepted[0]!.id]);
     appendFileSync(file, `${second.slice(100)}\n`);
     expect(await data.refresh()).toBe(1);
     expect(data.rows.map((r) => r.id)).toEqual([accepted[0]!.id, accepted[1]!.id]);
     appendFileSync(file, `{"id": "broken"}\n`);
+    await expect(data.refresh()).rejects.toThrow(`${file} line 3 at /index: not a valid toolflow dialogue record`); // before following: an error
+    data.badLines = "skip"; // as view does once its first read is done
+    appendFileSync(file, `{"id": "broken"}\n`);
     expect(await data.refresh()).toBe(0);
-    expect(data.summary().notes.join("\n")).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:3: not a valid toolflow dialogue record`));
+    expect(data.skippedLines).toBe(1);
+    expect(data.summary().notes.join("\n")).toMatch(new RegExp(`${file.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&")}:4: not a valid toolflow dialogue record`));
     // a dialogue's details come from its line: messages as written, the system prompt kept once in the summary
     const d = (await data.detail(1))!;
     const rec = accepted[1]!;
@@ -129,6 +136,40 @@ describe("writeHtmlReport", () => {
     expect(s).not.toMatch(/<\/|<!--|\u2028/);
     expect(JSON.parse(s)).toEqual(evil);
   });
+
+  it("escapes text for HTML (the page builder's one path for data), the title included", async () => {
+    expect(escapeHtml(`<img src=x onerror="a()">&'`)).toBe("&lt;img src=x onerror=&quot;a()&quot;&gt;&amp;&#39;");
+    const html = await renderPage(`t<img src=x onerror="window.__pwned=1"></title><script>window.__pwned=2</script>`);
+    expect(html).toContain("<title>t&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;&lt;/title&gt;&lt;script&gt;window.__pwned=2&lt;/script&gt;</title>");
+    expect(html).not.toContain("<img");
+  });
+
+  it("the page's policy allows exactly its own inline script and style, by their sha256", async () => {
+    const html = await renderPage("t", { summary: {} as ReportSummary, rows: [], details: new Map() });
+    const csp = /<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(html)?.[1] ?? "";
+    expect(csp).toBe(await pageCsp({ live: false }));
+    const scripts = [...html.matchAll(/<script>([\s\S]*?)<\/script>/g)].map((m) => m[1]!);
+    const head = html.slice(0, html.indexOf("<body>"));
+    const styles = [...head.matchAll(/<style>([\s\S]*?)<\/style>/g)].map((m) => m[1]!);
+    expect([scripts.length, styles.length]).toEqual([1, 1]);
+    const sha = (t: string) => `'sha256-${createHash("sha256").update(t).digest("base64")}'`;
+    const directive = (name: string) => csp.split("; ").find((d) => d.startsWith(`${name} `));
+    expect(directive("script-src")).toBe(`script-src ${sha(scripts[0]!)}`);
+    expect(directive("style-src")).toBe(`style-src ${sha(styles[0]!)}`);
+    expect(directive("default-src")).toBe("default-src 'none'");
+    expect(csp).not.toMatch(/unsafe-inline|unsafe-eval|connect-src/); // a report file fetches nothing
+  });
+
+  it("the browser side builds no HTML from strings: no innerHTML & co., every plot tooltip through tooltip()", () => {
+    const dir = join(PROJECT_ROOT, "src", "html", "client");
+    for (const f of readdirSync(dir).filter((x) => x.endsWith(".ts"))) {
+      const text = readFileSync(join(dir, f), "utf8");
+      expect(text, f).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write|createContextualFragment|DOMParser|\.srcdoc|new Function|eval\(/);
+      for (const m of text.matchAll(/tooltip:\s*([^\s,]+)/g)) expect(m[1], `${f}: ${m[0]}`).toMatch(/^tooltip\(/);
+      // an echarts formatter returns an element, never an HTML string
+      expect(text, f).not.toMatch(/formatter:(?![^\n]*\): HTMLElement =>)/);
+    }
+  });
 });
 
 describe("startRunViewer", () => {
@@ -153,6 +194,139 @@ describe("startRunViewer", () => {
       expect((await fetch(`${viewer.url}api/dialogue?pos=999`)).status).toBe(404);
       expect((await fetch(`${viewer.url}api/rows?from=-1`)).status).toBe(400);
       expect((await fetch(`${viewer.url}nope`)).status).toBe(404);
+    } finally {
+      await viewer.close();
+    }
+  });
+
+  it("answers only requests whose Host is the address it bound (no DNS rebinding), every answer with the page's CSP", async () => {
+    const viewer = await startRunViewer(run, { pollMs: 100_000 });
+    /** GET with the given Host header (undefined: none at all). */
+    const get = (path: string, host: string | undefined) =>
+      new Promise<{ status: number; headers: Record<string, string | string[] | undefined>; body: string }>((ok, fail) => {
+        const req = request({ host: "127.0.0.1", port: viewer.port, path, setHost: host !== undefined, headers: host === undefined ? {} : { host } }, (res) => {
+          let body = "";
+          res.on("data", (b: Buffer) => (body += b.toString()));
+          res.on("end", () => ok({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        });
+        req.on("error", fail);
+        req.end();
+      });
+    try {
+      const port = viewer.port;
+      for (const host of [`127.0.0.1:${port}`, `localhost:${port}`, `LOCALHOST:${port}`]) expect((await get("/api/summary", host)).status, host).toBe(200);
+      // (without any Host, node's HTTP server itself answers 400 before the handler runs)
+      for (const host of ["evil.example", `evil.example:${port}`, `127.0.0.1:${port + 1}`, "127.0.0.1", `127.0.0.1.nip.io:${port}`, undefined]) {
+        const r = await get("/api/summary", host);
+        expect(r.status, String(host)).toBe(host === undefined ? 400 : 421);
+        expect(r.body).not.toContain("counts");
+        expect((await get("/", host)).body).not.toContain("<html");
+      }
+      const page = await get("/", `127.0.0.1:${port}`);
+      const csp = await pageCsp({ live: true, header: true });
+      expect(page.headers["content-security-policy"]).toBe(csp);
+      expect(csp).toContain("connect-src 'self'");
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(page.headers["x-content-type-options"]).toBe("nosniff");
+      // the page's own <meta> policy is the same one without frame-ancestors (a <meta> policy cannot carry it)
+      expect(/<meta http-equiv="Content-Security-Policy" content="([^"]+)">/.exec(page.body)?.[1]).toBe(await pageCsp({ live: true }));
+      expect((await get("/api/rows?from=0", `localhost:${port}`)).headers["content-security-policy"]).toBe(csp);
+    } finally {
+      await viewer.close();
+    }
+  });
+});
+
+describe("unreadable input (report and view, as toolflow stats)", () => {
+  /** A run folder holding the first two accepted lines, then `tail` (raw bytes). */
+  function runWith(name: string, tail: Buffer | string): string {
+    const dir = join(temp(), name);
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, "dialogues.jsonl"), Buffer.concat([Buffer.from(`${acceptedLines[0]}\n${acceptedLines[1]}\n`), Buffer.from(tail)]));
+    return dir;
+  }
+
+  it("a bad line is exit 2 naming file and line, and the previous report stays; --skip-bad-lines counts it on the page and in the summary", async () => {
+    const out = join(temp(), "kept.html");
+    const good = await cliInProcess(["report", runWith("good", ""), "-o", out]);
+    expect(good.code, good.stderr).toBe(0);
+    const before = readFileSync(out, "utf8");
+    const cases: Array<[string, Buffer | string, RegExp]> = [
+      ["garbage", "this is not json\n", /dialogues\.jsonl line 3: invalid JSON/],
+      ["wrong-format", `${JSON.stringify({ messages: [{ role: "user", content: "hi" }] })}\n`, /dialogues\.jsonl line 3 at \/id: not a valid toolflow dialogue record/],
+      ["not-utf8", Buffer.concat([Buffer.from('{"id": "x'), Buffer.from([0xff, 0xfe]), Buffer.from('"}\n')]), /dialogues\.jsonl line 3: not UTF-8: byte 0xff at byte offset 9 of the line/],
+      ["cut", acceptedLines[2]!.slice(0, 200), /dialogues\.jsonl line 3: the file ends in the middle of this line/],
+    ];
+    for (const [name, tail, message] of cases) {
+      const r = await cliInProcess(["report", runWith(name, tail), "-o", out]);
+      expect(r.code, name).toBe(2);
+      expect(r.stderr, name).toMatch(message);
+      expect(readFileSync(out, "utf8"), name).toBe(before);
+    }
+    const skip = await cliInProcess(["report", runWith("skip", `garbage\n${acceptedLines[2]}\n{"id": 1}\n`), "-o", out, "--skip-bad-lines"]);
+    expect(skip.code, skip.stderr).toBe(0);
+    expect(skip.stderr).toMatch(/report: 3 dialogues \(3 accepted, 0 rejected\), 2 unreadable line\(s\) left out, /);
+    const summary = blocks(readFileSync(out, "utf8")).get("tf-summary") as ReportSummary;
+    expect(summary.skippedLines).toBe(2);
+    expect(summary.notes[0]).toMatch(/^2 unreadable line\(s\) left out \(--skip-bad-lines\)/);
+    expect(summary.notes.slice(1).map((n) => /:(\d+): /.exec(n)?.[1])).toEqual(["3", "5"]);
+    // a file without its last newline whose last line is whole is read
+    const whole = await cliInProcess(["report", runWith("no-newline", acceptedLines[2]!), "-o", out]);
+    expect(whole.code, whole.stderr).toBe(0);
+    expect(whole.stderr).toContain("3 dialogues");
+  });
+
+  it("finds the first byte that is not UTF-8", () => {
+    const at = (...bytes: number[]) => invalidUtf8At(Uint8Array.from(bytes));
+    expect(at(0x61, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80)).toBe(-1); // a € 😀
+    expect(at(0x61, 0xff)).toBe(1);
+    expect(at(0x61, 0xc0, 0x80)).toBe(1); // overlong
+    expect(at(0xed, 0xa0, 0x80)).toBe(0); // a surrogate
+    expect(at(0x61, 0x62, 0xe2, 0x82)).toBe(2); // cut short
+    expect(at(0xf4, 0x90, 0x80, 0x80)).toBe(0); // beyond U+10FFFF
+    expect(at(0x80)).toBe(0); // a lone continuation byte
+  });
+
+  it("an empty run, one whose every line is unreadable, or a folder where a run file should be, is exit 2 and writes nothing", async () => {
+    const empty = join(temp(), "empty-run");
+    mkdirSync(empty);
+    writeFileSync(join(empty, "dialogues.jsonl"), "");
+    const out = join(temp(), "empty.html");
+    const r = await cliInProcess(["report", empty, "-o", out]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${empty}: no dialogues to report`);
+    const garbage = join(temp(), "garbage-run");
+    mkdirSync(garbage);
+    writeFileSync(join(garbage, "dialogues.jsonl"), "a\nb\n");
+    const g = await cliInProcess(["report", garbage, "-o", out, "--skip-bad-lines"]);
+    expect(g.code).toBe(2);
+    expect(g.stderr).toContain("every line was unreadable (2 left out)");
+    const folder = join(temp(), "folder-run");
+    mkdirSync(join(folder, "dialogues.jsonl"), { recursive: true });
+    const f = await cliInProcess(["report", folder, "-o", out]);
+    expect(f.code).toBe(2);
+    expect(f.stderr).toContain(`${join(folder, "dialogues.jsonl")}: not a file`);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it("view: a broken --graph is an error before serving; an unreadable line stops it (exit 2) unless --skip-bad-lines", async () => {
+    const broken = join(temp(), "broken-graph.json");
+    writeFileSync(broken, '{"nodes": [');
+    await expect(startRunViewer(run, { graph: broken })).rejects.toThrow(broken);
+    const notGraph = join(temp(), "not-graph.json");
+    writeFileSync(notGraph, '{"nodes": 3}');
+    const v = await cliInProcess(["view", run, "--graph", notGraph]);
+    expect(v.code).toBe(2);
+    expect(v.stderr).toContain(`${notGraph} at /nodes: not a toolflow graph.json`);
+    const bad = runWith("view-bad", "not json\n");
+    const r = await cliInProcess(["view", bad, "--port", "0"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/dialogues\.jsonl line 3: invalid JSON/);
+    const viewer = await startRunViewer(bad, { skipBadLines: true, pollMs: 100_000 });
+    try {
+      await viewer.ready();
+      expect(viewer.data.rows).toHaveLength(2);
+      expect(viewer.data.skippedLines).toBe(1);
     } finally {
       await viewer.close();
     }

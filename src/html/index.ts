@@ -5,5 +5,6 @@
 export { writeHtmlReport, DEFAULT_MAX_DETAILS, type HtmlReportOptions, type HtmlReportResult } from "./report.js";
 export { startRunViewer, type RunViewer, type RunViewerOptions } from "./server.js";
 export { RunData, findJudgeDir, type RunDataOptions } from "./run-data.js";
-export { clientBundle, renderPage, scriptJson, DETAILS_PER_CHUNK, type PageData } from "./page.js";
+export { clientBundle, cspHash, pageCsp, renderPage, DETAILS_PER_CHUNK, type PageData } from "./page.js";
+export { escapeHtml, scriptJson } from "./escape.js";
 export type { DialogueDetail, DialogueRow, PlanStepView, ReportGraph, ReportJudge, ReportSummary } from "./types.js";

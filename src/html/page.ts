@@ -2,11 +2,14 @@
  * The report page: one HTML file with its style, its data (JSON in `<script type="application/json">` blocks,
  * parsed only when needed) and its client script (src/html/client/, bundled with echarts and sigma by esbuild
  * when first needed, then kept). Nothing is fetched from the network; `toolflow view` serves the same page
- * without data blocks and the client asks the server instead.
+ * without data blocks and the client asks the server instead. Data enters the HTML only through escape.ts, and the
+ * page carries a Content-Security-Policy that lets only its own script and style run (`pageCsp`).
  */
+import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { ToolflowError, packagePath } from "../core/index.js";
+import { escapeHtml, scriptJson } from "./escape.js";
 import type { DialogueDetail, DialogueRow, ReportSummary } from "./types.js";
 
 /** Dialogue details per embedded data block (the page parses one block when one of its dialogues is opened). */
@@ -46,13 +49,32 @@ export function clientBundle(): Promise<string> {
   return bundled;
 }
 
-/** JSON that is safe inside a <script> element. */
-export function scriptJson(value: unknown): string {
-  return JSON.stringify(value).replace(/</g, "\\u003c").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
+/** A CSP source that allows exactly one inline script or style element: `'sha256-…'` of its text. */
+export function cspHash(text: string): string {
+  return `'sha256-${createHash("sha256").update(text, "utf8").digest("base64")}'`;
 }
 
-function escapeHtml(s: string): string {
-  return s.replace(/[&<>"]/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;" })[c] as string);
+/**
+ * The page's Content-Security-Policy. Nothing loads from anywhere (`default-src 'none'`); the one inline script
+ * (the client bundle) and the one inline style element run by their hashes, so an element or handler that data
+ * might smuggle in never runs (no `'unsafe-inline'`, no `'unsafe-eval'`: echarts, sigma and graphology need
+ * neither). Style attributes are refused too: the client and the libraries set styles through the CSSOM
+ * (`el.style.x = …`), which CSP does not govern. Images only as data: URLs (none are used today). The live page
+ * of `toolflow view` may fetch from its own server (`connect-src 'self'`); the server also sends the policy as a
+ * header with `frame-ancestors 'none'` (which a `<meta>` policy cannot carry).
+ */
+export async function pageCsp(options: { live: boolean; header?: boolean }): Promise<string> {
+  const script = await clientBundle();
+  return [
+    "default-src 'none'",
+    `script-src ${cspHash(script)}`,
+    `style-src ${cspHash(PAGE_CSS)}`,
+    "img-src data:",
+    ...(options.live ? ["connect-src 'self'"] : []),
+    "base-uri 'none'",
+    "form-action 'none'",
+    ...(options.header ? ["frame-ancestors 'none'"] : []),
+  ].join("; ");
 }
 
 export interface PageData {
@@ -65,9 +87,13 @@ export interface PageData {
 /** The whole page. Without `data` it is the live page of `toolflow view` (the client fetches /api/...). */
 export async function renderPage(title: string, data?: PageData): Promise<string> {
   const script = await clientBundle();
+  const csp = await pageCsp({ live: !data });
   const parts: string[] = [];
   parts.push(
-    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">`,
+    `<!doctype html>\n<html lang="en"><head><meta charset="utf-8">`,
+    // our own text (no data; no `"`, `<` or `&` in it), written as is so that the policy reads the same in the file
+    `<meta http-equiv="Content-Security-Policy" content="${csp}">`,
+    `<meta name="viewport" content="width=device-width, initial-scale=1">`,
     `<title>${escapeHtml(title)}</title><style>${PAGE_CSS}</style></head><body>`,
     `<div id="app"><p class="loading">Loading the report…</p><noscript>This report needs JavaScript.</noscript></div>`,
   );
@@ -131,6 +157,7 @@ ul.list li small{color:var(--muted);display:block;white-space:nowrap;overflow:hi
 .reasoning{font-size:12px;color:var(--muted);margin-bottom:4px;white-space:pre-wrap}
 .arg{cursor:pointer}.arg:hover td{background:#fff3c4}.org{font-family:system-ui;font-size:11px}.org.ungrounded{color:var(--bad);font-weight:600}
 mark{background:#ffe58f;padding:0 1px}
+.tip b{display:block;margin-bottom:2px}.tip i.dot{display:inline-block;width:8px;height:8px;border-radius:4px;margin-right:6px}
 .plan ol{padding-left:18px;margin:4px 0}.plan li{margin:4px 0}.tick{font-weight:700;color:var(--ok)}.tick.no{color:var(--bad)}
 .checks li{margin:3px 0}.muted{color:var(--muted)}.loading{color:var(--muted);padding:20px}
 `;

@@ -29,6 +29,8 @@ export interface HtmlReportResult {
   accepted: number;
   rejected: number;
   embedded: number;
+  /** Unreadable lines left out (--skip-bad-lines). */
+  skippedLines: number;
 }
 
 /** Write the report page of the run in `dir` to `out` (atomically). */
@@ -37,8 +39,15 @@ export async function writeHtmlReport(dir: string, out: string, options: HtmlRep
   if (!["dialogues.jsonl", "rejected.jsonl", "manifest.json"].some((f) => existsSync(join(dir, f)))) {
     throw new InputError("not a synth run folder (no dialogues.jsonl, rejected.jsonl or manifest.json)", { file: dir });
   }
+  // every check before the page is built: on bad input the previous report stays as it was
   const data = await RunData.open(dir, options);
   const rows = data.rows;
+  if (rows.length === 0) {
+    throw new InputError(
+      `no dialogues to report: ${data.skippedLines > 0 ? `every line was unreadable (${data.skippedLines} left out)` : "dialogues.jsonl and rejected.jsonl hold none (yet)"}`,
+      { file: resolve(dir) },
+    );
+  }
   progress(`read ${rows.length} dialogues (${data.counts.accepted} accepted, ${data.counts.rejected} rejected)`);
   const max = options.maxDetails ?? DEFAULT_MAX_DETAILS;
   let positions: number[];
@@ -72,5 +81,6 @@ export async function writeHtmlReport(dir: string, out: string, options: HtmlRep
     accepted: data.counts.accepted,
     rejected: data.counts.rejected,
     embedded: details.size,
+    skippedLines: data.skippedLines,
   };
 }

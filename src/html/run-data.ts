@@ -8,6 +8,7 @@
  * Every figure comes from the stages that define it: report's FigureAccumulator (the stats figures), verify's
  * summarizeRejections and argumentSources, judge's bootstrapMean.
  */
+import { isUtf8 } from "node:buffer";
 import { existsSync, statSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -21,6 +22,7 @@ import {
   ToolSampleZ,
   ToolSpecZ,
   packageVersion,
+  lineError,
   parseJsonlLine,
   readJsonFile,
   type DialogueRecord,
@@ -47,9 +49,41 @@ export interface RunDataOptions {
   resamples?: number;
   /** Read the run's files in `open` (default true; `view` starts serving first and reads in the background). */
   readNow?: boolean;
+  /**
+   * An unreadable line (not UTF-8, not JSON, not a record of its file, cut off at the end of a finished run) is an
+   * error naming file and line (default, as `toolflow stats`), or with true is left out, counted and named on the
+   * page. `badLines` can be changed later (`view` skips them once it follows a run).
+   */
+  skipBadLines?: boolean;
+}
+
+/** The byte offset of the first byte of `b` that is not part of valid UTF-8, or -1 when all of it is. */
+export function invalidUtf8At(b: Uint8Array): number {
+  if (isUtf8(b)) return -1;
+  for (let i = 0; i < b.length; ) {
+    const c = b[i]!;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    // the length of the sequence, and the range of its second byte (no overlong forms, surrogates or > U+10FFFF)
+    const [n, lo, hi] =
+      c >= 0xc2 && c <= 0xdf ? [1, 0x80, 0xbf] : c === 0xe0 ? [2, 0xa0, 0xbf] : c === 0xed ? [2, 0x80, 0x9f] : c >= 0xe1 && c <= 0xef ? [2, 0x80, 0xbf]
+      : c === 0xf0 ? [3, 0x90, 0xbf] : c === 0xf4 ? [3, 0x80, 0x8f] : c >= 0xf1 && c <= 0xf3 ? [3, 0x80, 0xbf] : [0, 0, 0];
+    if (n === 0) return i;
+    for (let k = 1; k <= n; k++) {
+      const x = b[i + k];
+      if (x === undefined || x < (k === 1 ? lo : 0x80) || x > (k === 1 ? hi : 0xbf)) return i;
+    }
+    i += n + 1;
+  }
+  return -1;
 }
 
 const RUN_FILES = { accepted: "dialogues.jsonl", rejected: "rejected.jsonl", manifest: "manifest.json" } as const;
+
+/** Unreadable lines named on the page one by one (beyond: only counted). */
+const MAX_LINE_NOTES = 20;
 
 /** Where a dialogue's line is. */
 interface LineRef {
@@ -71,15 +105,18 @@ class JsonlTail {
     return existsSync(this.path) && statSync(this.path).size < this.offset;
   }
 
-  async *read(): AsyncGenerator<{ text: string; ref: LineRef }> {
+  /**
+   * The complete lines appended since the last read (a line that is not UTF-8 comes with `bad` set). With `final`
+   * (a finished run), a last line without its newline is given too, with `cut` set.
+   */
+  async *read(final = false): AsyncGenerator<{ text: string; ref: LineRef; bad?: string; cut?: boolean }> {
     if (!existsSync(this.path)) return;
     const size = statSync(this.path).size;
-    if (size <= this.offset) return;
-    const fh = await open(this.path, "r");
+    const fh = size > this.offset ? await open(this.path, "r") : undefined;
     try {
       const chunk = 4 << 20;
       const buf = Buffer.alloc(chunk);
-      while (this.offset < size) {
+      while (fh && this.offset < size) {
         const { bytesRead } = await fh.read(buf, 0, Math.min(chunk, size - this.offset), this.offset);
         if (bytesRead === 0) break;
         const startOfData = this.offset - this.partial.length;
@@ -88,16 +125,29 @@ class JsonlTail {
         let from = 0;
         for (let nl = data.indexOf(10, from); nl !== -1; nl = data.indexOf(10, from)) {
           this.lineNo++;
-          const text = data.toString("utf8", from, nl);
-          const ref = { file: this.path, start: startOfData + from, length: nl - from, line: this.lineNo };
+          const line = this.line(data.subarray(from, nl), { file: this.path, start: startOfData + from, length: nl - from, line: this.lineNo });
           from = nl + 1;
-          if (text.trim() !== "") yield { text, ref };
+          if (line) yield line;
         }
         this.partial = Buffer.from(data.subarray(from));
       }
     } finally {
-      await fh.close();
+      await fh?.close();
     }
+    if (final && this.partial.length > 0) {
+      const start = this.offset - this.partial.length;
+      const line = this.line(this.partial, { file: this.path, start, length: this.partial.length, line: this.lineNo + 1 });
+      this.partial = Buffer.alloc(0);
+      this.lineNo++;
+      if (line) yield { ...line, cut: true };
+    }
+  }
+
+  private line(bytes: Buffer, ref: LineRef): { text: string; ref: LineRef; bad?: string } | undefined {
+    const at = invalidUtf8At(bytes);
+    if (at >= 0) return { text: "", ref, bad: `not UTF-8: byte 0x${bytes[at]!.toString(16).padStart(2, "0")} at byte offset ${at} of the line (${ref.start + at} of the file)` };
+    const text = bytes.toString("utf8");
+    return text.trim() === "" ? undefined : { text, ref };
   }
 }
 
@@ -175,18 +225,28 @@ export class RunData {
   private offered: { samples: Map<string, string[]>; specs: Map<string, ToolSpec> } | null = null;
   /** Set by `sample()`: the rows whose details the report embeds. */
   private sampleNote: ReportSummary["sample"] = null;
+  /** What an unreadable line is: an error (default) or left out and counted. */
+  badLines: "error" | "skip";
+  /** Lines left out as unreadable (with `badLines: "skip"`). */
+  skippedLines = 0;
 
   private constructor(dir: string, private readonly options: RunDataOptions) {
     this.dir = resolve(dir);
     this.accepted = new JsonlTail(join(this.dir, RUN_FILES.accepted));
     this.rejected = new JsonlTail(join(this.dir, RUN_FILES.rejected));
+    this.badLines = options.skipBadLines ? "skip" : "error";
   }
 
   /** Open a run folder (it must exist; its files may not yet). Reads the judge output and the graph once. */
   static async open(dir: string, options: RunDataOptions = {}): Promise<RunData> {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError("not a folder (expected a synth run folder)", { file: dir });
+    for (const f of Object.values(RUN_FILES)) {
+      const path = join(dir, f);
+      if (existsSync(path) && !statSync(path).isFile()) throw new InputError("not a file (a folder or another kind of entry where the run keeps a file)", { file: path });
+    }
     const data = new RunData(dir, options);
     await data.loadJudge();
+    if (options.graph !== undefined) await data.loadGraph(); // a broken --graph is an error now, not a page without it
     if (options.readNow ?? true) await data.refresh();
     return data;
   }
@@ -208,17 +268,32 @@ export class RunData {
     this.rejected = new JsonlTail(this.rejected.path);
   }
 
-  /** The lines a file gained, checked by `schema`; a broken line is named in the notes and left out. */
+  /** An unreadable line: an InputError naming file and line, or (skipping) counted and named in the notes. */
+  private badLine(file: string, line: number, problem: { message: string; pointer?: string }): void {
+    if (this.badLines === "error") throw lineError(file, line, { kind: "schema", message: problem.message, pointer: problem.pointer ?? "" });
+    this.skippedLines++;
+    // the first few by name (a file of garbage would fill the page); the count says how many in all
+    if (this.skippedLines <= MAX_LINE_NOTES) this.notes.push(`${file}:${line}: ${problem.message}${problem.pointer ? ` at ${problem.pointer}` : ""}; left out`);
+    this.cached = null;
+  }
+
+  /** The lines a file gained, checked by `schema`; an unreadable one goes to `badLine`. */
   private async readNew<T>(
     tail: JsonlTail,
     schema: z.ZodType<T>,
     what: string,
     add: (record: T, ref: LineRef) => void,
   ): Promise<void> {
-    for await (const { text, ref } of tail.read()) {
+    const final = !(this.options.live ?? false);
+    for await (const { text, ref, bad, cut } of tail.read(final)) {
+      if (bad) {
+        this.badLine(ref.file, ref.line, { message: bad });
+        continue;
+      }
       const p = parseJsonlLine(text, schema, what);
       if (!p.ok) {
-        this.notes.push(`${ref.file}:${ref.line}: ${p.problem.message}${p.problem.pointer ? ` at ${p.problem.pointer}` : ""}; left out`);
+        const message = cut ? `the file ends in the middle of this line (a run cut off while writing?): ${p.problem.message}` : p.problem.message;
+        this.badLine(ref.file, ref.line, { message, pointer: p.problem.pointer });
         continue;
       }
       add(p.value, ref);
@@ -318,6 +393,7 @@ export class RunData {
   }
 
   private async loadGraph(): Promise<void> {
+    if (this.graph !== null) return;
     const inputs = (this.manifest?.inputs ?? {}) as { graph?: { path?: unknown } };
     const fromManifest = typeof inputs.graph?.path === "string" ? inputs.graph.path : undefined;
     const file =
@@ -342,14 +418,17 @@ export class RunData {
     if (dir === undefined) return;
     const results = join(dir, JUDGE_FILES.results);
     if (existsSync(results)) {
-      const text = await readFile(results, "utf8");
-      let line = 0;
-      for (const l of text.split("\n")) {
-        line++;
-        if (l.trim() === "") continue;
+      // read whole, a line at a time, as the run's files are (not UTF-8: an unreadable line; a last line without newline is fine)
+      const tail = new JsonlTail(results);
+      for await (const { text: l, ref, bad } of tail.read(true)) {
+        const line = ref.line;
+        if (bad) {
+          this.badLine(results, line, { message: bad });
+          continue;
+        }
         const p = parseJsonlLine(l, JudgeLineZ, "judge line");
         if (!p.ok) {
-          this.notes.push(`${results}:${line}: ${p.problem.message}; left out`);
+          this.badLine(results, line, p.problem);
           continue;
         }
         this.judgeLines.set(p.value.id, p.value);
@@ -418,7 +497,8 @@ export class RunData {
       stepKinds: [...PLAN_STEP_KINDS],
       systemPrompts: this.systemPrompts,
       sample: this.sampleNote,
-      notes: [...this.notes],
+      notes: this.skippedLines > 0 ? [`${this.skippedLines} unreadable line(s) left out (--skip-bad-lines)${this.skippedLines > MAX_LINE_NOTES ? `; the first ${MAX_LINE_NOTES}:` : ":"}`, ...this.notes] : [...this.notes],
+      skippedLines: this.skippedLines,
     };
     return this.cached;
   }

@@ -67,8 +67,10 @@ export interface ReportSummary {
   systemPrompts: string[];
   /** Set when the report embeds the details of only some dialogues. */
   sample: { total: number; embedded: number; note: string } | null;
-  /** Problems met while reading (e.g. a torn last line), shown on the page. */
+  /** Problems met while reading (e.g. lines left out by --skip-bad-lines), shown on the page. */
   notes: string[];
+  /** Unreadable lines left out (--skip-bad-lines; `view` also once it follows a run). */
+  skippedLines: number;
 }
 
 /** One dialogue in the list. Short keys: a 50,000-dialogue report carries 50,000 of these. */

@@ -1,4 +1,8 @@
-/** Tiny DOM helpers: elements are built with textContent, never from HTML strings, so no data can inject markup. */
+/**
+ * Tiny DOM helpers: elements are built with createElement and data goes in as text nodes, never through HTML
+ * strings, so no data can inject markup. This is the page's one path for data into the DOM (see src/html/escape.ts
+ * for the Node side). `style` is set through the CSSOM: the page's Content-Security-Policy refuses style attributes.
+ */
 type Child = Node | string | number | null | undefined | false;
 
 export function h<K extends keyof HTMLElementTagNameMap>(
@@ -11,6 +15,7 @@ export function h<K extends keyof HTMLElementTagNameMap>(
     if (v === undefined || v === false) continue;
     if (typeof v === "function") el.addEventListener(k.replace(/^on/, ""), v);
     else if (k === "class") el.className = String(v);
+    else if (k === "style") el.style.cssText = String(v);
     else if (v === true) el.setAttribute(k, "");
     else el.setAttribute(k, String(v));
   }

@@ -1,7 +1,9 @@
 /**
  * The plots, drawn with echarts (SVG renderer): tool usage sorted (with coverage and Gini), step kinds, calls per
  * dialogue, dialogue length, judge scores per criterion with their intervals, tokens and cost per role, and
- * rejections by check.
+ * rejections by check. Names from the data (tools, step kinds, criteria, roles, checks) reach echarts only as
+ * text: axis labels and titles are SVG text nodes, and every tooltip is built here as elements (`tooltip()`),
+ * so echarts never puts an HTML string of ours, or its own default markup, into the page.
  */
 import * as echarts from "echarts/core";
 import { BarChart, CustomChart, LineChart } from "echarts/charts";
@@ -18,6 +20,49 @@ const charts: echarts.ECharts[] = [];
 const BLUE = "#2f6fde";
 const ORANGE = "#e07b1a";
 
+interface TipParam {
+  name?: string;
+  axisValueLabel?: string;
+  seriesName?: string;
+  value?: unknown;
+  color?: unknown;
+  dataIndex?: number;
+}
+
+function tipValue(v: unknown): string {
+  if (typeof v === "number") return num(v, 4);
+  if (Array.isArray(v)) return v.map(tipValue).join(", ");
+  return v === null || v === undefined ? "–" : String(v);
+}
+
+/**
+ * The one kind of tooltip the plots have: a title line and label / value lines, as elements with text nodes
+ * (echarts takes an element from a formatter and appends it). `lines` gives the lines of the hovered item (axis
+ * trigger: of every series at that category); by default each series' name and value.
+ */
+function tooltip(trigger: "axis" | "item", lines?: (ps: TipParam[]) => { title: string; rows: Array<[string, string]> }) {
+  return {
+    trigger,
+    formatter: (p: unknown): HTMLElement => {
+      const ps = (Array.isArray(p) ? p : [p]) as TipParam[];
+      const first = ps[0] ?? {};
+      const shown = lines
+        ? lines(ps)
+        : { title: String(first.axisValueLabel ?? first.name ?? ""), rows: ps.map((x): [string, string] => [ps.length > 1 ? String(x.seriesName ?? "") : "", tipValue(x.value)]) };
+      return h(
+        "div",
+        { class: "tip" },
+        h("b", {}, shown.title),
+        ...shown.rows.map(([label, value], i) => {
+          const color = lines ? undefined : ps[i]?.color;
+          const dot = typeof color === "string" && /^#[0-9a-f]{3,8}$/i.test(color) ? h("i", { class: "dot", style: `background:${color}` }) : null;
+          return h("div", {}, dot, label ? `${label}: ` : "", value);
+        }),
+      );
+    },
+  };
+}
+
 function histogram(values: number[]): { labels: string[]; counts: number[] } {
   if (values.length === 0) return { labels: [], counts: [] };
   let max = 0;
@@ -32,7 +77,7 @@ function bar(title: string, labels: string[], values: number[], extra: { subtitl
   const val = { type: "value" as const, name: extra.yName };
   return {
     title: { text: title, subtext: extra.subtitle, left: 8, textStyle: { fontSize: 14 } },
-    tooltip: { trigger: "axis" },
+    tooltip: tooltip("axis"),
     grid: { left: extra.horizontal ? 150 : 56, right: 20, top: 84, bottom: labels.length > 12 && !extra.horizontal ? 90 : 48 },
     xAxis: extra.horizontal ? val : cat,
     yAxis: extra.horizontal ? { ...cat, inverse: true, axisLabel: { width: 140, overflow: "truncate", interval: 0 } } : val,
@@ -45,7 +90,11 @@ function intervals(title: string, subtitle: string, criteria: Record<string, Int
   const data = names.map((k, i) => [i, criteria[k]!.mean, criteria[k]!.low, criteria[k]!.high]);
   return {
     title: { text: title, subtext: subtitle, left: 8, textStyle: { fontSize: 14 } },
-    tooltip: { trigger: "item", formatter: (p: unknown) => { const v = (p as { value: number[] }).value; return `${names[v[0]!]}: ${num(v[1], 2)} [${num(v[2], 2)}, ${num(v[3], 2)}]`; } },
+    tooltip: tooltip("item", (ps) => {
+      const i = ps[0]?.dataIndex ?? 0;
+      const c = criteria[names[i] ?? ""];
+      return { title: names[i] ?? "", rows: [["mean", num(c?.mean, 2)], ["95 % interval", `${num(c?.low, 2)} – ${num(c?.high, 2)}`]] };
+    }),
     grid: { left: 56, right: 20, top: 84, bottom: 40 },
     xAxis: { type: "category", data: names },
     yAxis: { type: "value", min: 1, max: 5, name: "score" },
@@ -132,7 +181,7 @@ export function renderPlots(root: HTMLElement, s: ReportSummary, rows: DialogueR
       "plot-usage",
       {
         title: { text: "Tokens and cost per role", left: 8, textStyle: { fontSize: 14 } },
-        tooltip: { trigger: "axis" },
+        tooltip: tooltip("axis"),
         legend: { top: 28, right: 10 },
         grid: { left: 70, right: 70, top: 84, bottom: 40 },
         xAxis: { type: "category", data: roles },
