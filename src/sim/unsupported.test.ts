@@ -232,7 +232,7 @@ describe("synth --step-mix", () => {
     const tools = join(dir, "tools.jsonl");
     writeFileSync(tools, pick(["book_flight", "get_flight_cost", "get_nearest_airport_by_city"]).map((t) => JSON.stringify(t)).join("\n") + "\n");
     const out = join(dir, "run");
-    const args = ["synth", "--tools", tools, "--count", "6", "--out", out, "--llm", "sim", "--concurrency", "2", "--tool-error-rate", "0"];
+    const args = ["synth", "--tools", tools, "--count", "6", "--out", out, "--llm", "sim", "--concurrency", "2", "--tool-error-rate", "0", "--include-flagged"];
     const bad = await cliInProcess([...args, "--step-mix", "unsupported=2"]);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--step-mix: unsupported: the share must be between 0 and 0.5, got 2/);
