@@ -166,7 +166,8 @@ const JudgeSummaryZ = z
     dialogues: z.number().optional(),
     ss: z.object({ mean: z.number().nullable(), pairs: z.number() }).passthrough().optional(),
     enr: z.object({ rate: z.number().nullable(), pairs: z.number() }).passthrough().optional(),
-    judge: z.record(z.string(), z.union([IntervalZ, z.number()])).optional(),
+    // per criterion an interval; `dialogues` and `flawed` counts; `flaws` the count per flaw kind
+    judge: z.record(z.string(), z.union([IntervalZ, z.number(), z.record(z.string(), z.number())])).optional(),
     roundTrip: z
       .object({
         agreement: z.number().nullable(),
@@ -440,7 +441,7 @@ export class RunData {
       if (!p.success) throw new InputError(`not a toolflow judge summary: ${p.error.issues[0]?.message ?? "invalid"}`, { file: summaryPath });
       const s = p.data;
       const criteria: Record<string, ReportJudge["criteria"][string]> = {};
-      for (const [k, v] of Object.entries(s.judge ?? {})) if (typeof v !== "number") criteria[k] = v;
+      for (const [k, v] of Object.entries(s.judge ?? {})) if (v === null || (typeof v === "object" && "mean" in v)) criteria[k] = v as ReportJudge["criteria"][string];
       this.judgeSummary = {
         dir,
         criteria,
