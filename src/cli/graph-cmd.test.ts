@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ToolGraphJsonZ } from "../core/index.js";
-import { runCli, SHARED_DATA } from "../../test/support/cli.js";
+import { cliInProcess, runCli, SHARED_DATA } from "../../test/support/cli.js";
 import { startOpenAIServer, type OpenAIServer } from "../../test/support/openai-server.js";
 
 let dir: string;
@@ -11,7 +11,7 @@ let tools: string;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), "toolflow-graph-cli-"));
   tools = join(dir, "tools.jsonl");
-  const r = await runCli(["tools", "import", join(SHARED_DATA, "bfcl/multi_turn_func_doc/travel_booking.json"), "-o", tools]);
+  const r = await cliInProcess(["tools", "import", join(SHARED_DATA, "bfcl/multi_turn_func_doc/travel_booking.json"), "-o", tools]);
   expect(r.code).toBe(0);
 }, 120_000);
 afterAll(async () => {
@@ -21,7 +21,7 @@ afterAll(async () => {
 describe("toolflow graph build / stats", () => {
   it("builds graph.json with P-R evidence, reports hubs on stderr, and describes it with stats", async () => {
     const out = join(dir, "graph.json");
-    const r = await runCli(["graph", "build", tools, "-o", out]);
+    const r = await cliInProcess(["graph", "build", tools, "-o", out]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/18 tools, \d+ P-P \+ \d+ P-R edges \(lexical, threshold 0.4\)/);
     expect(r.stderr).toMatch(/highest-degree tools: book_flight/);
@@ -30,11 +30,11 @@ describe("toolflow graph build / stats", () => {
       "access_token",
     );
 
-    const text = await runCli(["graph", "stats", out]);
+    const text = await cliInProcess(["graph", "stats", out]);
     expect(text.code).toBe(0);
     expect(text.stdout).toMatch(/^nodes: 18$/m);
     expect(text.stdout).toMatch(/isolated tools: \d+ \(.*compute_exchange_rate/);
-    const js = await runCli(["graph", "stats", out, "--json", "--top", "3"]);
+    const js = await cliInProcess(["graph", "stats", out, "--json", "--top", "3"]);
     const stats = JSON.parse(js.stdout) as { nodes: number; edges: { "P-R": number }; topHubs: unknown[] };
     expect(stats.nodes).toBe(18);
     expect(stats.edges["P-R"]).toBe(g.edges.filter((e) => e.kind === "P-R").length);
@@ -42,14 +42,14 @@ describe("toolflow graph build / stats", () => {
   }, 120_000);
 
   it("writes GEXF and DOT by extension or --format, and --exact gives the same edges", async () => {
-    const r1 = await runCli(["graph", "build", tools, "-o", join(dir, "g.gexf"), "-q"]);
+    const r1 = await cliInProcess(["graph", "build", tools, "-o", join(dir, "g.gexf"), "-q"]);
     expect(r1.code).toBe(0);
     expect(r1.stderr).toBe("");
     expect(await readFile(join(dir, "g.gexf"), "utf8")).toContain("<gexf");
-    const r2 = await runCli(["graph", "build", tools, "--format", "dot", "-q"]);
+    const r2 = await cliInProcess(["graph", "build", tools, "--format", "dot", "-q"]);
     expect(r2.stdout).toContain('"authenticate_travel" -> "book_flight"');
-    const a = await runCli(["graph", "build", tools, "-q", "--threshold", "0.5"]);
-    const b = await runCli(["graph", "build", tools, "-q", "--threshold", "0.5", "--exact"]);
+    const a = await cliInProcess(["graph", "build", tools, "-q", "--threshold", "0.5"]);
+    const b = await cliInProcess(["graph", "build", tools, "-q", "--threshold", "0.5", "--exact"]);
     expect(JSON.parse(a.stdout).edges).toEqual(JSON.parse(b.stdout).edges);
     expect(JSON.parse(b.stdout).meta).toMatchObject({ exact: true, threshold: 0.5 });
   }, 120_000);
@@ -68,13 +68,13 @@ describe("toolflow graph build / stats", () => {
       );
     }
     await writeFile(big, lines.join("\n") + "\n");
-    const r = await runCli(["graph", "build", big, "-o", join(dir, "big-graph.json")]);
+    const r = await cliInProcess(["graph", "build", big, "-o", join(dir, "big-graph.json")]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(/toolflow graph: fields 2100\/2100/);
     expect(r.stderr).toMatch(/toolflow graph: similarity join \d+\/\d+/);
     expect(r.stderr).toMatch(/toolflow graph: edges \d+\/\d+/);
     expect(r.stderr).toMatch(/2100 tools, \d+ P-P \+ 0 P-R edges/);
-    const quiet = await runCli(["graph", "build", big, "-o", join(dir, "big-graph.json"), "-q"]);
+    const quiet = await cliInProcess(["graph", "build", big, "-o", join(dir, "big-graph.json"), "-q"]);
     expect(quiet.stderr).toBe("");
   }, 120_000);
 
@@ -82,16 +82,16 @@ describe("toolflow graph build / stats", () => {
     const bad = join(dir, "bad.jsonl");
     await writeFile(bad, '{"name": "x"}\n');
     const out = join(dir, "never.json");
-    const r = await runCli(["graph", "build", bad, "-o", out]);
+    const r = await cliInProcess(["graph", "build", bad, "-o", out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain("bad.jsonl");
-    const t = await runCli(["graph", "build", tools, "-o", out, "--threshold", "1.5"]);
+    const t = await cliInProcess(["graph", "build", tools, "-o", out, "--threshold", "1.5"]);
     expect(t.code).toBe(2);
     expect(t.stderr).toMatch(/--threshold must be a number in \(0, 1\]/);
-    const e = await runCli(["graph", "build", tools, "-o", out, "--embedder", "word2vec"]);
+    const e = await cliInProcess(["graph", "build", tools, "-o", out, "--embedder", "word2vec"]);
     expect(e.code).toBe(2);
     expect(e.stderr).toMatch(/unknown embedder "word2vec"/);
-    const s = await runCli(["graph", "stats", bad]);
+    const s = await cliInProcess(["graph", "stats", bad]);
     expect(s.code).toBe(2);
     expect((await readdir(dir)).filter((f) => f.startsWith("never"))).toEqual([]);
   }, 120_000);
@@ -110,7 +110,7 @@ describe("toolflow graph build / stats", () => {
       const again = await runCli([...args, "--api-key-env", "TOOLFLOW_EMBED_KEY", "--cache-dir", cacheDir, "-o", join(dir, "o2.json")], { env });
       expect(again.code).toBe(0);
       expect(server.count()).toBe(n);
-      const noKey = await runCli([...args, "--api-key-env", "NOT_SET_ANYWHERE", "--no-cache", "-o", join(dir, "o3.json")]);
+      const noKey = await cliInProcess([...args, "--api-key-env", "NOT_SET_ANYWHERE", "--no-cache", "-o", join(dir, "o3.json")]);
       expect(noKey.code).toBe(1);
       expect(noKey.stderr).toMatch(/HTTP 401/);
       expect(noKey.stderr).not.toContain("sk-cli-embed-key-123456");

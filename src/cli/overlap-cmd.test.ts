@@ -1,7 +1,7 @@
 import { readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { runCli } from "../../test/support/cli.js";
+import { cliInProcess } from "../../test/support/cli.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
 import { readToolsJsonl } from "../tools/index.js";
 
@@ -17,7 +17,7 @@ describe("toolflow overlap", () => {
     await writeFile(train, JSON.stringify([fn("leaky", `zz ${W} yy`), fn("safe", `zz ${W.split(" ").slice(0, 10).join(" ")} yy`), fn("other", "send an email to a friend")]));
     await writeFile(evalFile, JSON.stringify([fn("e", W)]));
     const out = join(tempDir(), "kept.jsonl");
-    const r = await runCli(["overlap", train, evalFile, "--json", "--exclude", out]);
+    const r = await cliInProcess(["overlap", train, evalFile, "--json", "--exclude", out]);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as Record<string, unknown>;
     expect(j).toMatchObject({
@@ -29,7 +29,7 @@ describe("toolflow overlap", () => {
     expect(r.stderr).toMatch(/1 leaked .*; 2 kept ->/);
     expect((await readToolsJsonl(out)).map((t) => t.name)).toEqual(["safe", "other"]);
 
-    const text = await runCli(["overlap", train, evalFile, "-q"]);
+    const text = await cliInProcess(["overlap", train, evalFile, "-q"]);
     expect(text.stdout).toMatch(/^1 of 3 TRAIN tools leaked \(33\.3 %\) against 1 EVAL tools$/m);
     expect(text.stdout).toMatch(/leaky -> e: ngram, covered 55\.0 % \(11\/20 tokens\)/);
     expect(text.stderr).toBe("");
@@ -38,15 +38,15 @@ describe("toolflow overlap", () => {
   it("exits 2 naming the file it cannot read, and on bad options", async () => {
     const evalFile = join(tempDir(), "eval2.json");
     await writeFile(evalFile, JSON.stringify([fn("e", W)]));
-    const missing = await runCli(["overlap", join(tempDir(), "nope.json"), evalFile]);
+    const missing = await cliInProcess(["overlap", join(tempDir(), "nope.json"), evalFile]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/nope\.json: file not found/);
     const broken = join(tempDir(), "broken.json");
     await writeFile(broken, "{ not json");
-    const b = await runCli(["overlap", evalFile, broken]);
+    const b = await cliInProcess(["overlap", evalFile, broken]);
     expect(b.code).toBe(2);
     expect(b.stderr).toContain("broken.json");
-    const opt = await runCli(["overlap", evalFile, evalFile, "--max-coverage", "2"]);
+    const opt = await cliInProcess(["overlap", evalFile, evalFile, "--max-coverage", "2"]);
     expect(opt.code).toBe(2);
     expect(opt.stderr).toMatch(/--max-coverage/);
     expect(await readFile(evalFile, "utf8")).toContain("alpha");

@@ -6,7 +6,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT, runCli, SHARED_DATA } from "../../test/support/cli.js";
+import { cliInProcess, PROJECT_ROOT, SHARED_DATA } from "../../test/support/cli.js";
 import { ToolSpecZ } from "../core/index.js";
 
 let dir: string;
@@ -22,7 +22,7 @@ describe("toolflow tools import", () => {
     const exampleFiles = readdirSync(join(PROJECT_ROOT, "examples")).map((f) => join("examples", f));
     const out = join(dir, "examples.jsonl");
     const report = join(dir, "report.json");
-    const r = await runCli(["tools", "import", ...exampleFiles, "-o", out, "--report", report]);
+    const r = await cliInProcess(["tools", "import", ...exampleFiles, "-o", out, "--report", report]);
     expect(r.stderr).toContain("tools ->");
     expect(r.code).toBe(0);
     const tools = readFileSync(out, "utf8")
@@ -56,7 +56,7 @@ describe("toolflow tools import", () => {
 
   it("refuses BFCL ground truth with exit code 2 and no output", async () => {
     const out = join(dir, "pa.jsonl");
-    const r = await runCli(["tools", "import", join(SHARED_DATA, "bfcl", "possible_answer", "BFCL_v4_simple_python.json"), "-o", out]);
+    const r = await cliInProcess(["tools", "import", join(SHARED_DATA, "bfcl", "possible_answer", "BFCL_v4_simple_python.json"), "-o", out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/BFCL_v4_simple_python\.json.*ground truth/);
     expect(existsSync(out)).toBe(false);
@@ -68,7 +68,7 @@ describe("toolflow tools import", () => {
     const bad = join(dir, "bad.jsonl");
     await writeFile(bad, `${JSON.stringify({ name: "a", parameters: { type: "dict", properties: {} } })}\n{"name": "b", "parameters": {\n`);
     const out = join(dir, "out.jsonl");
-    const r = await runCli(["tools", "import", good, bad, "-o", out]);
+    const r = await cliInProcess(["tools", "import", good, bad, "-o", out]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${bad} line 2`);
     expect(existsSync(out)).toBe(false);
@@ -84,7 +84,7 @@ describe("toolflow tools import", () => {
       ]),
     );
     const out = join(dir, "conflict.jsonl");
-    const r = await runCli(["tools", "import", f, "-o", out, "--on-conflict", "error"]);
+    const r = await cliInProcess(["tools", "import", f, "-o", out, "--on-conflict", "error"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/two different schemas/);
     expect(existsSync(out)).toBe(false);
@@ -93,7 +93,7 @@ describe("toolflow tools import", () => {
   it("a dangling $ref in an OpenAPI operation is a warning pointing at it; --strict makes it an error with no output", async () => {
     const doc = join(PROJECT_ROOT, "test/fixtures/openapi/forum-items.json");
     const out = join(dir, "forum.jsonl");
-    const r = await runCli(["tools", "import", doc, "-o", out, "-q"]);
+    const r = await cliInProcess(["tools", "import", doc, "-o", out, "-q"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toMatch(
       /warning: .*forum-items\.json at \/paths\/~1user~1\{name\}\/get\/responses\/200\/content\/application~1json\/schema: GET \/user\/\{name\} \(getUser\): .*UserProfile/,
@@ -101,7 +101,7 @@ describe("toolflow tools import", () => {
     expect(r.stderr).toMatch(/3 tools -> .*warnings 1\)/);
     expect(readFileSync(out, "utf8").trim().split("\n")).toHaveLength(3);
     const strictOut = join(dir, "forum-strict.jsonl");
-    const s = await runCli(["tools", "import", doc, "-o", strictOut, "--strict"]);
+    const s = await cliInProcess(["tools", "import", doc, "-o", strictOut, "--strict"]);
     expect(s.code).toBe(2);
     expect(s.stderr).toMatch(/getUser/);
     expect(existsSync(strictOut)).toBe(false);
