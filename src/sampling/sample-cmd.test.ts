@@ -4,7 +4,7 @@ import { mkdtemp, readFile, readdir, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { PROJECT_ROOT, cliInProcess, runCli } from "../../test/support/cli.js";
+import { PROJECT_ROOT, cliInProcess } from "../../test/support/cli.js";
 import { buildToolGraph } from "../graph/index.js";
 import { importTools, writeToolsJsonl } from "../tools/index.js";
 import { readSamplesJsonl } from "./index.js";
@@ -26,7 +26,7 @@ describe("toolflow sample (CLI)", () => {
   it("writes samples atomically, prints stats to stderr, and is deterministic for a seed", async () => {
     const out = join(dir, "s.jsonl");
     const args = ["sample", graphPath, "--count", "25", "--size", "3-5", "--strategy", "balanced", "--seed", "7", "-o", out];
-    const r = await runCli(args);
+    const r = await cliInProcess(args);
     expect(r.stderr).toMatch(/coverage: \d+\/43 tools .*\d+\/40 non-isolated tools/);
     expect(r.stderr).toMatch(/gini of tool usage: 0\.\d{3} over non-isolated tools/);
     expect(r.code).toBe(0);
@@ -46,7 +46,7 @@ describe("toolflow sample (CLI)", () => {
       expect(s.tools.length).toBeLessThanOrEqual(5);
     }
     const first = await readFile(out, "utf8");
-    const again = await runCli(args);
+    const again = await cliInProcess(args);
     expect(again.code).toBe(0);
     expect(await readFile(out, "utf8")).toBe(first);
     expect((await readdir(dir)).filter((f) => f.endsWith(".tmp"))).toEqual([]);
@@ -103,7 +103,7 @@ describe("toolflow sample (CLI)", () => {
 
   it("exits 2 naming the file when the graph is missing or not a graph", async () => {
     const out = join(dir, "never.jsonl");
-    const missing = await runCli(["sample", join(dir, "no-such-graph.json"), "-o", out]);
+    const missing = await cliInProcess(["sample", join(dir, "no-such-graph.json"), "-o", out]);
     expect(missing.code).toBe(2);
     expect(missing.stderr).toMatch(/no-such-graph\.json: cannot read file/);
     const bad = join(dir, "bad-graph.json");

@@ -11,7 +11,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DialogueRecord, ToolExecution } from "../../src/core/index.js";
-import { PROJECT_ROOT, runCli } from "../support/cli.js";
+import { cliInProcess, PROJECT_ROOT, runCli } from "../support/cli.js";
 import type { McpCallLog } from "../support/mcp-server.js";
 import { petsOpenApi, startPetsApi, type PetsApi } from "../support/pets-api.js";
 import { tempDirForFile } from "../support/tmp.js";
@@ -48,10 +48,10 @@ describe("synth --execute mcp (a live MCP server over stdio)", () => {
     const tools = join(dir, "shop-tools.jsonl");
     const graph = join(dir, "shop-graph.json");
     const out = join(dir, "shop-run");
-    const imp = await runCli(["tools", "import", `mcp+stdio:${process.execPath} --import tsx ${SERVER_SCRIPT} --stdio --log ${log}`, "-o", tools]);
+    const imp = await cliInProcess(["tools", "import", `mcp+stdio:${process.execPath} --import tsx ${SERVER_SCRIPT} --stdio --log ${log}`, "-o", tools]);
     expect(imp.stderr).toMatch(/mcp \(mcp-stdio\), 5 tools/);
     expect(imp.code).toBe(0);
-    const g = await runCli(["graph", "build", tools, "-o", graph]);
+    const g = await cliInProcess(["graph", "build", tools, "-o", graph]);
     expect(g.code).toBe(0);
     const edges = (JSON.parse(readFileSync(graph, "utf8")) as { edges: Array<{ source: string; target: string; kind: string }> }).edges;
     expect(edges.some((e) => e.kind === "P-R" && e.source === "search_products" && e.target === "get_product")).toBe(true);
@@ -117,7 +117,7 @@ describe("synth --execute http (a local API and its OpenAPI document)", () => {
     const config = join(tmp(), "execute.yaml");
     writeFileSync(config, `sources:\n  - match: pets.json\n    auth: {header: Authorization, env: PETS_TOKEN, prefix: "Bearer "}\n    retries: 0\n`);
     const tools = join(tmp(), "pets-tools.jsonl");
-    expect((await runCli(["tools", "import", doc, "-o", tools])).code).toBe(0);
+    expect((await cliInProcess(["tools", "import", doc, "-o", tools])).code).toBe(0);
     const execute = "http,slowCall=simulate,flakyCall=simulate";
     const common = ["synth", "--tools", tools, "--count", "4", "--llm", "sim", "--seed", "3", "--size", "2-3", "--out", dir, "--execute", execute, "--execute-config", config];
 
@@ -167,7 +167,7 @@ describe("synth --execute http (a local API and its OpenAPI document)", () => {
     spec.servers = [{ url: "http://127.0.0.1:38203api" }];
     writeFileSync(doc, JSON.stringify(spec));
     const tools = join(tmp(), "pets-bad-tools.jsonl");
-    expect((await runCli(["tools", "import", doc, "-o", tools])).code).toBe(0);
+    expect((await cliInProcess(["tools", "import", doc, "-o", tools])).code).toBe(0);
     const common = ["synth", "--tools", tools, "--count", "2", "--llm", "sim", "--seed", "3", "--size", "2-3", "--out", dir, "--execute", "http"];
     const n = api.requests.length;
 
