@@ -4,7 +4,7 @@ import ts from "typescript";
 import { describe, expect, it } from "vitest";
 import * as pkg from "./index.js";
 
-const NAMESPACES = ["tools", "graph", "sampling", "llm", "agents", "synth", "verify", "exporting", "report", "evaluation", "models", "overlap", "judging", "doctor", "execute", "queue", "html"];
+const NAMESPACES = ["data", "tools", "graph", "sampling", "llm", "agents", "synth", "verify", "exporting", "report", "evaluation", "models", "overlap", "judging", "doctor", "execute", "queue", "html"];
 
 /** name -> where it is exported: "top" (the package's top level) or the namespace. */
 function owners(entries: Iterable<[where: string, names: Iterable<string>]>): Map<string, string[]> {

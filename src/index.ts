@@ -1,9 +1,10 @@
 /**
  * toolflow's library entry. Shared data types and errors at the top level; each stage as a namespace.
  *
- *   import { tools, graph, sampling, llm, agents, synth, verify, exporting } from "toolflow";
+ *   import { tools, graph, sampling, llm, agents, synth, verify, exporting, data } from "toolflow";
  */
 export * from "./core/index.js";
+export * as data from "./data/index.js";
 export * as tools from "./tools/index.js";
 export * as graph from "./graph/index.js";
 export * as sampling from "./sampling/index.js";

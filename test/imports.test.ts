@@ -70,9 +70,45 @@ describe("stage boundaries", () => {
     ]);
   });
 
+  const sources = files.filter((f) => !f.endsWith(".test.ts")).map((f): [string, string] => [f, readFileSync(f, "utf8")]);
+
   it("core imports no other stage (the index files cannot form a cycle through it)", () => {
-    const core = files.filter((f) => stageOf(f) === "core" && !f.endsWith(".test.ts"));
-    const reached = core.flatMap((f) => specifiers(readFileSync(f, "utf8")).map((s) => stageOf(resolve(dirname(f), s))));
-    expect(reached.filter((s) => s !== undefined && s !== "core")).toEqual([]);
+    expect(reachedFrom(sources, (s) => s === "core")).toEqual([]);
+  });
+
+  it("the data layer imports only core; the stages (tools, graph, sampling, agents, verify, execute) never import it", () => {
+    expect(layerViolations(sources)).toEqual([]);
+  });
+
+  it("the layer check finds a stage importing data and data importing a job", () => {
+    const probes: Array<[string, string]> = [
+      [resolve(SRC, "graph", "probe.ts"), 'import { RUN_FILES } from "../data/index.js";'],
+      [resolve(SRC, "data", "probe.ts"), 'import { x } from "../core/index.js";\nimport { y } from "../synth/index.js";'],
+      [resolve(SRC, "judge", "probe.ts"), 'import { openJob } from "../data/index.js";'],
+    ];
+    expect(layerViolations(probes)).toEqual(["src/data/probe.ts -> synth", "src/graph/probe.ts -> data"]);
   });
 });
+
+/** "file -> folder" for every import of another src/ folder by the given files of the folders `from` accepts. */
+function reachedFrom(sources: Array<[string, string]>, from: (stage: string | undefined) => boolean): string[] {
+  return sources
+    .filter(([f]) => from(stageOf(f)))
+    .flatMap(([f, text]) =>
+      specifiers(text).flatMap((s) => {
+        const to = stageOf(resolve(dirname(f), s));
+        return to === undefined || to === stageOf(f) ? [] : [`${relative(ROOT, f)} -> ${to}`];
+      }),
+    );
+}
+
+/** Imports past the data layer's rules: data imports only core; the pure stages never import data. */
+function layerViolations(sources: Array<[string, string]>): string[] {
+  return [
+    ...reachedFrom(sources, (s) => s === "data").filter((e) => !e.endsWith("-> core")),
+    ...reachedFrom(sources, (s) => s !== undefined && PURE_STAGES.includes(s)).filter((e) => e.endsWith("-> data")),
+  ];
+}
+
+/** Stages that stay pure: they compute on values and never read or write a job's files through the data layer. */
+const PURE_STAGES: readonly string[] = ["tools", "graph", "sampling", "agents", "verify", "execute"];

@@ -6,7 +6,7 @@
 import type { Command } from "commander";
 import { UsageError } from "../core/index.js";
 import { HELDOUT_SPLITS, formatHeldoutTable, runHeldoutEval, type HeldoutSplit } from "../eval/index.js";
-import { parseSplit } from "../export/index.js";
+import { parseSplit } from "../data/index.js";
 import { defaultLlm, endpointOptions, endpointSettings, intOption, numberOption, parseToolMode, type EndpointFlags } from "./options.js";
 import { countProgress } from "./progress.js";
 

@@ -13,11 +13,11 @@ import {
   LLAMA_PARALLEL,
   LLAMA_RESULTS,
   LLAMA_TOOLS_IN,
-  parseSplit,
   type ExportFormatName,
   type HermesStyle,
   type Llama31Options,
 } from "../export/index.js";
+import { parseSplit } from "../data/index.js";
 
 interface ExportCmdOptions {
   format: string;

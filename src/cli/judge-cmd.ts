@@ -39,7 +39,7 @@ export function registerJudgeCommands(program: Command): void {
     .option("--embedder <name>", "SS embedder: lexical, openai, llama:<file.gguf|hf:...>", "lexical")
     .option("--embedding-model <model>", "the openai embedder's model")
     .option("--embedding-base-url <url>", "the openai embedder's endpoint")
-    .option("--force", "start over when OUT holds results made with other settings", false)
+    .option("--force", "delete OUT's results and start over (default: resume them when the settings are the same)", false)
     .option("--concurrency <n>", "dialogues judged at once", intOption("--concurrency", 1, 1024), 4)
     .option("--tool-mode <mode>", "native|prompt|auto: how round-trip turns offer the tools", "auto")
     .option("--json", "print the summary as one JSON object");

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Command } from "commander";
 import pLimit from "p-limit";
 import { ToolflowError, UsageError, type Verification } from "../core/index.js";
-import { loadDialogues, DIALOGUES_FILE } from "../export/index.js";
+import { loadDialogues, RUN_FILES } from "../data/index.js";
 import type { RunModels } from "../models/index.js";
 import {
   Deduper,
@@ -96,7 +96,7 @@ export function registerVerifyCommands(program: Command): void {
       const args = totals.args ?? 0;
       const ungrounded = totals.ungrounded ?? 0;
       const report = {
-        file: join(dir, DIALOGUES_FILE),
+        file: join(dir, RUN_FILES.dialogues),
         dialogues: records.length,
         passed: records.length - failed.length,
         failed: failed.length,

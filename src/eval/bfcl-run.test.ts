@@ -144,7 +144,8 @@ describe("eval bfcl against a model server", () => {
     const s2 = await runBfclEval({ ...base, ids });
     expect(s2.selected).toBe(3);
     await expect(runBfclEval({ ...base, ids: ["no_such_id"] })).rejects.toThrow(/no_such_id/);
-    await expect(runBfclEval({ ...base, llm: "openai:other" })).rejects.toThrow(/--force/);
+    await expect(runBfclEval({ ...base, llm: "openai:other" })).rejects.toThrow(/--llm: was "openai:test-model", now "openai:other".*--force/);
+    await expect(runBfclEval({ ...base, temperature: 0.5 })).rejects.toThrow(/--temperature: was 0, now 0\.5/);
   });
 
   it("replays answers from --cache; a server that stays unavailable leaves its questions for the next run", async () => {

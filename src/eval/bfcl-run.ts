@@ -10,16 +10,15 @@
  *                      calls read from the text (JSON or Python call syntax, call-text.ts)
  *
  * OUT/results.jsonl gets one line per decided question, appended crash-safely; a resumed run skips the ids it holds
- * and asks nothing twice. OUT/summary.json has accuracy per category and BFCL's summary figures (bfcl-summary.ts).
+ * and asks nothing twice. OUT/eval.json holds what decides the answers (model, tool mode, temperature, token
+ * limit): OUT is a job folder (src/data/job.ts), so a rerun with other settings is refused naming them, and
+ * --force starts over. OUT/summary.json has accuracy per category and BFCL's summary figures (bfcl-summary.ts).
  */
-import { existsSync, mkdirSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { join } from "node:path";
 import { z } from "zod";
 import { InputError, isPlainObject, normalizeSchema, renderPrompt, UsageError, writeFileAtomic, type JsonSchema, type Message } from "../core/index.js";
-import { ModelRequestError, ModelTimeoutError, ModelUnavailableError, type ChatModel, type ChatRequest, type ChatResult, type ChatTool, type UsageSummary } from "../llm/index.js";
+import { ModelRequestError, ModelTimeoutError, ModelUnavailableError, redactedJson, type ChatModel, type ChatRequest, type ChatResult, type ChatTool, type UsageSummary } from "../llm/index.js";
 import { evalModelsConfig, openRunModels, type EvalModelOptions } from "../models/index.js";
-import { JsonlAppender, recoverJsonl } from "../synth/index.js";
+import { JsonlAppender, openJob, recoverJsonl } from "../data/index.js";
 import { normalizeParameters } from "../tools/index.js";
 import { loadBfclData } from "./bfcl-data.js";
 import { checkCalls, needsPossibleAnswer, type DecodedCall, type FunctionDoc, type PossibleAnswer } from "./checker.js";
@@ -251,7 +250,19 @@ export interface BfclRunOptions extends Omit<EvalModelOptions, "nativeTools"> {
   signal?: AbortSignal;
 }
 
-const RunDefZ = z.object({ llm: z.string(), toolMode: z.enum(["native", "prompt"]) }).passthrough();
+/** What decides an eval's answers (OUT/eval.json; a rerun into OUT must match), with the option behind each. */
+interface BfclEvalDefinition {
+  llm: string;
+  toolMode: ToolMode;
+  temperature: number;
+  maxTokens: number | null;
+}
+const EVAL_DEFINITION_OPTIONS: Record<keyof BfclEvalDefinition, string> = {
+  llm: "--llm",
+  toolMode: "--tool-mode",
+  temperature: "--temperature",
+  maxTokens: "--max-tokens",
+};
 
 function selectItems(items: readonly BfclEvalItem[], options: Pick<BfclRunOptions, "ids" | "limit">): BfclEvalItem[] {
   let out = [...items];
@@ -313,20 +324,20 @@ export async function runBfclEval(options: BfclRunOptions): Promise<BfclEvalSumm
   const selected = selectItems(options.items, options);
   if (selected.length === 0) throw new UsageError("no BFCL question to evaluate (check --data, --categories, --ids)");
 
-  mkdirSync(options.outDir, { recursive: true });
-  const resultsPath = join(options.outDir, EVAL_FILES.results);
-  const runPath = join(options.outDir, EVAL_FILES.run);
-  if (options.force) {
-    await writeFileAtomic(resultsPath, "");
-  } else if (existsSync(runPath)) {
-    const prev = RunDefZ.safeParse(JSON.parse(await readFile(runPath, "utf8")) as unknown);
-    if (prev.success && (prev.data.llm !== options.llm || prev.data.toolMode !== toolMode)) {
-      throw new UsageError(
-        `${options.outDir} holds an eval of ${prev.data.llm} (${prev.data.toolMode} tools); pass --force to start over or choose another -o`,
-      );
-    }
-  }
-  await writeFileAtomic(runPath, JSON.stringify({ llm: options.llm, toolMode, baseURL: options.baseURL ?? null }, null, 2) + "\n");
+  const job = await openJob(
+    {
+      dir: options.outDir,
+      what: "an eval",
+      definitionFile: EVAL_FILES.run,
+      resultFiles: [EVAL_FILES.results, EVAL_FILES.summary],
+      definition: { llm: options.llm, toolMode, temperature: options.temperature ?? 0, maxTokens: options.maxTokens ?? null },
+      options: EVAL_DEFINITION_OPTIONS,
+      // eval.json of older versions held only the model and tool mode; those evals ran with the defaults
+      addedLater: { temperature: 0, maxTokens: null },
+    },
+    { force: options.force ?? false },
+  );
+  const resultsPath = job.path(EVAL_FILES.results);
 
   const recovered = await recoverJsonl(resultsPath, BfclResultZ, { key: (r) => r.id });
   const results = new Map<string, BfclResult>(recovered.records.map((r) => [r.id, r]));
@@ -337,7 +348,7 @@ export async function runBfclEval(options: BfclRunOptions): Promise<BfclEvalSumm
 
   const run = await openRunModels(evalModelsConfig(options, { nativeTools: toolMode === "native" }));
   const model: ChatModel = run.forDialogue(0).assistant;
-  const appender = new JsonlAppender(resultsPath);
+  const appender = new JsonlAppender(resultsPath, { serialize: redactedJson });
   const progress: EvalProgress = createEvalProgress({ stream, total: selected.length, done: selected.length - pending.length });
   let failedRequests = 0;
   let fatal: unknown;
@@ -450,7 +461,7 @@ export async function runBfclEval(options: BfclRunOptions): Promise<BfclEvalSumm
     usage: run.usage.summary(),
     wallMs: Date.now() - started,
   };
-  await writeFileAtomic(join(options.outDir, EVAL_FILES.summary), JSON.stringify(summary, null, 2) + "\n");
+  await writeFileAtomic(job.path(EVAL_FILES.summary), JSON.stringify(summary, null, 2) + "\n");
   if (print) {
     print(formatBfclTable(scores, figures));
     if (!summary.complete) print(`\n${selected.length - decided} of ${selected.length} questions have no answer yet (counted as failures); run again to ask them.`);

@@ -7,7 +7,8 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { chatTools } from "../agents/index.js";
 import { hashToUint32, InputError, normalizeSchema, readJsonl, UsageError, type Message } from "../core/index.js";
-import { assignSplits, DIALOGUES_FILE, getFormat, loadDialogues, type SplitRatios } from "../export/index.js";
+import { assignSplits, loadDialogues, RUN_FILES, type SplitRatios } from "../data/index.js";
+import { getFormat } from "../export/index.js";
 import type { HeldoutDialogue } from "./heldout-turns.js";
 
 export const HELDOUT_SPLITS = ["test", "validation", "train", "all"] as const;
@@ -43,10 +44,10 @@ export async function loadHeldoutDialogues(
 ): Promise<{ dialogues: HeldoutDialogue[]; source: HeldoutSource }> {
   const split = options.split ?? "test";
   if (!HELDOUT_SPLITS.includes(split)) throw new UsageError(`--split must be one of ${HELDOUT_SPLITS.join(", ")} (got "${String(split)}")`);
-  if (existsSync(join(dir, DIALOGUES_FILE))) {
+  if (existsSync(join(dir, RUN_FILES.dialogues))) {
     const records = await loadDialogues(dir);
     let chosen = records;
-    const source: HeldoutSource = { kind: "run", files: [join(dir, DIALOGUES_FILE)], split, total: records.length, stepInfo: true };
+    const source: HeldoutSource = { kind: "run", files: [join(dir, RUN_FILES.dialogues)], split, total: records.length, stepInfo: true };
     if (split !== "all") {
       // the same grouped split `toolflow export` makes with these ratios and seed (its defaults unless given)
       const ratios = options.ratios ?? [0.9, 0.05, 0.05];
@@ -68,7 +69,7 @@ export async function loadHeldoutDialogues(
   }
   const folder = datasetFolder(dir);
   if (!folder) {
-    throw new InputError(`neither a synth run (${DIALOGUES_FILE}) nor an exported dataset (openai/test.jsonl) in this folder`, { file: dir });
+    throw new InputError(`neither a synth run (${RUN_FILES.dialogues}) nor an exported dataset (openai/test.jsonl) in this folder`, { file: dir });
   }
   const parts = (split === "all" ? [...SPLIT_FILES] : [split])
     .map((name) => ({ name, file: join(folder, `${name}.jsonl`) }))

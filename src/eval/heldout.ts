@@ -20,7 +20,7 @@ import {
   type UsageSummary,
 } from "../llm/index.js";
 import { evalModelsConfig, openRunModels, type EvalModelOptions } from "../models/index.js";
-import type { SplitRatios } from "../export/index.js";
+import type { SplitRatios } from "../data/index.js";
 import { loadHeldoutDialogues, type HeldoutSource, type HeldoutSplit } from "./heldout-load.js";
 import { decodeAnswer, dialogueTurns, scoreTurn, TURN_KINDS, turnRequest, type ExpectedCall, type HeldoutTurn, type TurnKind, type TurnNeed } from "./heldout-turns.js";
 

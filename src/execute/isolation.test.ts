@@ -17,7 +17,8 @@ import { tempDirForFile } from "../../test/support/tmp.js";
 import { DialogueRecordZ, RejectedRecordZ, UsageError, type DialogueRecord, type ToolSpec } from "../core/index.js";
 import { exportDataset } from "../export/index.js";
 import { RunData } from "../html/index.js";
-import { defaultSynthDeps, ManifestZ, runSynth } from "../synth/index.js";
+import { ManifestZ } from "../data/index.js";
+import { defaultSynthDeps, runSynth } from "../synth/index.js";
 import { importTools, writeToolsJsonl } from "../tools/index.js";
 import { createToolExecution, ExecuteError, formatExecutionPlan, keepContent } from "./index.js";
 

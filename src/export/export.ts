@@ -11,13 +11,12 @@ import { toJsonl } from "../core/index.js";
 import { packageVersion } from "../core/index.js";
 import type { DialogueRecord } from "../core/index.js";
 import { datasetStats } from "../report/index.js";
-import { renderDatasetCard, SPLIT_NAMES, type CardFormat, type SplitName } from "../report/index.js";
+import { renderDatasetCard, type CardFormat } from "../report/index.js";
 import { summarizeRejections } from "../verify/index.js";
 import { assistantReasoning } from "./formats/common.js";
 import type { HermesStyle } from "./formats/common.js";
 import { compileChatTemplate, getFormat, readChatTemplate, type ExportFormatName, type Llama31Options } from "./formats/index.js";
-import { loadDialogues, loadRejected } from "./load.js";
-import { assignSplits, type SplitRatios } from "./split.js";
+import { assignSplits, loadDialogues, loadRejected, SPLIT_NAMES, type SplitName, type SplitRatios } from "../data/index.js";
 
 export interface ExportOptions {
   /** Run directory holding dialogues.jsonl (and maybe rejected.jsonl). */

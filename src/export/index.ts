@@ -25,5 +25,3 @@ export {
   type Llama31Options,
 } from "./formats/index.js";
 export { exportDataset, type ExportOptions, type ExportSummary } from "./export.js";
-export { loadDialogues, DIALOGUES_FILE } from "./load.js";
-export { assignSplits, parseSplit, type SplitRatios } from "./split.js";

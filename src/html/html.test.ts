@@ -17,7 +17,6 @@ import { summarizeRejections } from "../verify/index.js";
 import { cliInProcess, PROJECT_ROOT, runCli } from "../../test/support/cli.js";
 import { exampleToolsAndGraph, INVENTED, simRun } from "../../test/support/report-run.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
-import { invalidUtf8At } from "./run-data.js";
 import { escapeHtml, pageCsp, renderPage, RunData, scriptJson, startRunViewer, writeHtmlReport, type DialogueDetail, type DialogueRow, type ReportSummary } from "./index.js";
 
 const temp = tempDirForFile("toolflow-html-");
@@ -274,17 +273,6 @@ describe("unreadable input (report and view, as toolflow stats)", () => {
     const whole = await cliInProcess(["report", runWith("no-newline", acceptedLines[2]!), "-o", out]);
     expect(whole.code, whole.stderr).toBe(0);
     expect(whole.stderr).toContain("3 dialogues");
-  });
-
-  it("finds the first byte that is not UTF-8", () => {
-    const at = (...bytes: number[]) => invalidUtf8At(Uint8Array.from(bytes));
-    expect(at(0x61, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80)).toBe(-1); // a € 😀
-    expect(at(0x61, 0xff)).toBe(1);
-    expect(at(0x61, 0xc0, 0x80)).toBe(1); // overlong
-    expect(at(0xed, 0xa0, 0x80)).toBe(0); // a surrogate
-    expect(at(0x61, 0x62, 0xe2, 0x82)).toBe(2); // cut short
-    expect(at(0xf4, 0x90, 0x80, 0x80)).toBe(0); // beyond U+10FFFF
-    expect(at(0x80)).toBe(0); // a lone continuation byte
   });
 
   it("an empty run, one whose every line is unreadable, or a folder where a run file should be, is exit 2 and writes nothing", async () => {

@@ -6,6 +6,7 @@
 import { existsSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { InputError, writeFileAtomic } from "../core/index.js";
+import { RUN_FILES } from "../data/index.js";
 import { sampleBySeed } from "../judge/index.js";
 import { renderPage } from "./page.js";
 import { RunData, type RunDataOptions } from "./run-data.js";
@@ -36,8 +37,9 @@ export interface HtmlReportResult {
 /** Write the report page of the run in `dir` to `out` (atomically). */
 export async function writeHtmlReport(dir: string, out: string, options: HtmlReportOptions = {}): Promise<HtmlReportResult> {
   const progress = options.onProgress ?? (() => {});
-  if (!["dialogues.jsonl", "rejected.jsonl", "manifest.json"].some((f) => existsSync(join(dir, f)))) {
-    throw new InputError("not a synth run folder (no dialogues.jsonl, rejected.jsonl or manifest.json)", { file: dir });
+  const runFiles = [RUN_FILES.dialogues, RUN_FILES.rejected, RUN_FILES.manifest];
+  if (!runFiles.some((f) => existsSync(join(dir, f)))) {
+    throw new InputError(`not a synth run folder (no ${runFiles.join(", ")})`, { file: dir });
   }
   // every check before the page is built: on bad input the previous report stays as it was
   const data = await RunData.open(dir, options);

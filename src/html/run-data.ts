@@ -1,14 +1,14 @@
 /**
  * Reads a synth run folder for the report page, incrementally: `refresh()` reads what was appended to
- * dialogues.jsonl and rejected.jsonl since the last call (a partly written last line waits for its end), so
- * `toolflow view` can follow a run as it writes and `toolflow report` reads a finished one the same way.
+ * dialogues.jsonl and rejected.jsonl since the last call (the data layer's JsonlFollower: a partly written last
+ * line waits for its end), so `toolflow view` can follow a run as it writes and `toolflow report` reads a finished
+ * one the same way.
  *
  * Kept in memory: one short row per dialogue (list and filters), where its line is (details are read again from
  * disk when opened), the `toolflow stats` accumulator of the accepted dialogues, and the rejection entries.
  * Every figure comes from the stages that define it: report's FigureAccumulator (the stats figures), verify's
  * summarizeRejections and argumentSources, judge's bootstrapMean.
  */
-import { isUtf8 } from "node:buffer";
 import { existsSync, statSync } from "node:fs";
 import { open, readFile } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
@@ -30,9 +30,9 @@ import {
   type RejectedRecord,
   type ToolSpec,
 } from "../core/index.js";
+import { JsonlFollower, ManifestZ, RUN_FILES, type LineRef } from "../data/index.js";
 import { bootstrapMean, JUDGE_FILES, mean } from "../judge/index.js";
 import { FigureAccumulator, toolflowDialogue, ToolResultTally } from "../report/index.js";
-import { ManifestZ } from "../synth/index.js";
 import { argumentSources, summarizeRejections, type RejectionEntry } from "../verify/index.js";
 import type { DialogueDetail, DialogueRow, PlanStepView, ReportGraph, ReportJudge, ReportSummary } from "./types.js";
 
@@ -57,99 +57,8 @@ export interface RunDataOptions {
   skipBadLines?: boolean;
 }
 
-/** The byte offset of the first byte of `b` that is not part of valid UTF-8, or -1 when all of it is. */
-export function invalidUtf8At(b: Uint8Array): number {
-  if (isUtf8(b)) return -1;
-  for (let i = 0; i < b.length; ) {
-    const c = b[i]!;
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    // the length of the sequence, and the range of its second byte (no overlong forms, surrogates or > U+10FFFF)
-    const [n, lo, hi] =
-      c >= 0xc2 && c <= 0xdf ? [1, 0x80, 0xbf] : c === 0xe0 ? [2, 0xa0, 0xbf] : c === 0xed ? [2, 0x80, 0x9f] : c >= 0xe1 && c <= 0xef ? [2, 0x80, 0xbf]
-      : c === 0xf0 ? [3, 0x90, 0xbf] : c === 0xf4 ? [3, 0x80, 0x8f] : c >= 0xf1 && c <= 0xf3 ? [3, 0x80, 0xbf] : [0, 0, 0];
-    if (n === 0) return i;
-    for (let k = 1; k <= n; k++) {
-      const x = b[i + k];
-      if (x === undefined || x < (k === 1 ? lo : 0x80) || x > (k === 1 ? hi : 0xbf)) return i;
-    }
-    i += n + 1;
-  }
-  return -1;
-}
-
-const RUN_FILES = { accepted: "dialogues.jsonl", rejected: "rejected.jsonl", manifest: "manifest.json" } as const;
-
 /** Unreadable lines named on the page one by one (beyond: only counted). */
 const MAX_LINE_NOTES = 20;
-
-/** Where a dialogue's line is. */
-interface LineRef {
-  file: string;
-  start: number;
-  length: number;
-  line: number;
-}
-
-/** Follows one JSONL file: new complete lines since the last read; a torn tail is kept for the next read. */
-class JsonlTail {
-  private offset = 0;
-  private lineNo = 0;
-  private partial: Buffer = Buffer.alloc(0);
-  constructor(readonly path: string) {}
-
-  /** True when the file was replaced by a shorter one (a run started over): the caller resets. */
-  shrank(): boolean {
-    return existsSync(this.path) && statSync(this.path).size < this.offset;
-  }
-
-  /**
-   * The complete lines appended since the last read (a line that is not UTF-8 comes with `bad` set). With `final`
-   * (a finished run), a last line without its newline is given too, with `cut` set.
-   */
-  async *read(final = false): AsyncGenerator<{ text: string; ref: LineRef; bad?: string; cut?: boolean }> {
-    if (!existsSync(this.path)) return;
-    const size = statSync(this.path).size;
-    const fh = size > this.offset ? await open(this.path, "r") : undefined;
-    try {
-      const chunk = 4 << 20;
-      const buf = Buffer.alloc(chunk);
-      while (fh && this.offset < size) {
-        const { bytesRead } = await fh.read(buf, 0, Math.min(chunk, size - this.offset), this.offset);
-        if (bytesRead === 0) break;
-        const startOfData = this.offset - this.partial.length;
-        const data = this.partial.length > 0 ? Buffer.concat([this.partial, buf.subarray(0, bytesRead)]) : buf.subarray(0, bytesRead);
-        this.offset += bytesRead;
-        let from = 0;
-        for (let nl = data.indexOf(10, from); nl !== -1; nl = data.indexOf(10, from)) {
-          this.lineNo++;
-          const line = this.line(data.subarray(from, nl), { file: this.path, start: startOfData + from, length: nl - from, line: this.lineNo });
-          from = nl + 1;
-          if (line) yield line;
-        }
-        this.partial = Buffer.from(data.subarray(from));
-      }
-    } finally {
-      await fh?.close();
-    }
-    if (final && this.partial.length > 0) {
-      const start = this.offset - this.partial.length;
-      const line = this.line(this.partial, { file: this.path, start, length: this.partial.length, line: this.lineNo + 1 });
-      this.partial = Buffer.alloc(0);
-      this.lineNo++;
-      if (line) yield { ...line, cut: true };
-    }
-  }
-
-  private line(bytes: Buffer, ref: LineRef): { text: string; ref: LineRef; bad?: string } | undefined {
-    const at = invalidUtf8At(bytes);
-    if (at >= 0) return { text: "", ref, bad: `not UTF-8: byte 0x${bytes[at]!.toString(16).padStart(2, "0")} at byte offset ${at} of the line (${ref.start + at} of the file)` };
-    const text = bytes.toString("utf8");
-    return text.trim() === "" ? undefined : { text, ref };
-  }
-}
 
 const JudgeLineZ = z
   .object({
@@ -204,8 +113,8 @@ export class RunData {
   readonly dir: string;
   readonly rows: DialogueRow[] = [];
   private readonly refs: LineRef[] = [];
-  private accepted: JsonlTail;
-  private rejected: JsonlTail;
+  private accepted: JsonlFollower;
+  private rejected: JsonlFollower;
   private figures = new FigureAccumulator();
   private toolResults = new ToolResultTally();
   private acceptedCount = 0;
@@ -233,15 +142,15 @@ export class RunData {
 
   private constructor(dir: string, private readonly options: RunDataOptions) {
     this.dir = resolve(dir);
-    this.accepted = new JsonlTail(join(this.dir, RUN_FILES.accepted));
-    this.rejected = new JsonlTail(join(this.dir, RUN_FILES.rejected));
+    this.accepted = new JsonlFollower(join(this.dir, RUN_FILES.dialogues));
+    this.rejected = new JsonlFollower(join(this.dir, RUN_FILES.rejected));
     this.badLines = options.skipBadLines ? "skip" : "error";
   }
 
   /** Open a run folder (it must exist; its files may not yet). Reads the judge output and the graph once. */
   static async open(dir: string, options: RunDataOptions = {}): Promise<RunData> {
     if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new InputError("not a folder (expected a synth run folder)", { file: dir });
-    for (const f of Object.values(RUN_FILES)) {
+    for (const f of [RUN_FILES.dialogues, RUN_FILES.rejected, RUN_FILES.manifest]) {
       const path = join(dir, f);
       if (existsSync(path) && !statSync(path).isFile()) throw new InputError("not a file (a folder or another kind of entry where the run keeps a file)", { file: path });
     }
@@ -265,8 +174,8 @@ export class RunData {
     this.rejectedEntries = [];
     this.recordScores = new Map();
     this.recordRated = 0;
-    this.accepted = new JsonlTail(this.accepted.path);
-    this.rejected = new JsonlTail(this.rejected.path);
+    this.accepted = new JsonlFollower(this.accepted.path);
+    this.rejected = new JsonlFollower(this.rejected.path);
   }
 
   /** An unreadable line: an InputError naming file and line, or (skipping) counted and named in the notes. */
@@ -280,7 +189,7 @@ export class RunData {
 
   /** The lines a file gained, checked by `schema`; an unreadable one goes to `badLine`. */
   private async readNew<T>(
-    tail: JsonlTail,
+    tail: JsonlFollower,
     schema: z.ZodType<T>,
     what: string,
     add: (record: T, ref: LineRef) => void,
@@ -420,7 +329,7 @@ export class RunData {
     const results = join(dir, JUDGE_FILES.results);
     if (existsSync(results)) {
       // read whole, a line at a time, as the run's files are (not UTF-8: an unreadable line; a last line without newline is fine)
-      const tail = new JsonlTail(results);
+      const tail = new JsonlFollower(results);
       for await (const { text: l, ref, bad } of tail.read(true)) {
         const line = ref.line;
         if (bad) {
@@ -546,7 +455,7 @@ export class RunData {
         }
       }
     };
-    await readLines(join(this.dir, "samples.jsonl"), (v) => ToolSampleZ.safeParse(v).data, (x) => samples.set(x.id, x.tools));
+    await readLines(join(this.dir, RUN_FILES.samples), (v) => ToolSampleZ.safeParse(v).data, (x) => samples.set(x.id, x.tools));
     const inputs = (this.manifest?.inputs ?? {}) as { tools?: { path?: unknown } };
     const toolsFile = typeof inputs.tools?.path === "string" ? inputs.tools.path : undefined;
     await readLines(toolsFile, (v) => ToolSpecZ.safeParse(v).data, (t) => specs.set(t.name, t));

@@ -181,8 +181,10 @@ describe("runJudge", () => {
     expect(s3.resumed).toBe(3);
     expect(s3.enr!.rate).toBe(0.75);
     expect(readFileSync(file, "utf8").trim().split("\n")).toHaveLength(4);
-    // other settings need --force
-    await expect(runJudge({ data, out, llm: "sim", metrics: ["judge"], middleware: [scripted()] })).rejects.toThrow(/--force/);
+    // other settings are refused, naming them; --force starts over
+    await expect(runJudge({ data, out, llm: "sim", metrics: ["judge"], middleware: [scripted()] })).rejects.toThrow(
+      /other settings \(--metrics: was \["enr","judge"\], now \["judge"\]\).*--force/,
+    );
     const forced: ChatRequest[] = [];
     await runJudge({ data, out, llm: "sim", metrics: ["judge"], middleware: [scripted(forced)], force: true });
     expect(forced).toHaveLength(4);

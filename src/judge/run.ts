@@ -8,20 +8,18 @@
  * Each decided dialogue is appended as one line of OUT/judge.jsonl (JsonlAppender: whole lines, a kill leaves at
  * most a torn tail that the next run cuts). A rerun into OUT skips the ids on file, so it asks nothing twice; a
  * dialogue whose model calls failed is not written and is retried. OUT/judge-run.json holds what defines the run
- * (the data, metrics, sample, seed, model, embedder); a rerun with other settings needs --force. The summary goes
- * to OUT/summary.json.
+ * (the data, metrics, sample, seed, model, embedder): OUT is a job folder (src/data/job.ts), so a rerun with other
+ * settings is refused naming them, and --force starts over. The summary goes to OUT/summary.json.
  */
-import { existsSync, readFileSync, rmSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import pLimit from "p-limit";
 import { z } from "zod";
-import { canonicalJson, UsageError, writeFileAtomic } from "../core/index.js";
+import { UsageError, writeFileAtomic } from "../core/index.js";
+import { JsonlAppender, openJob, recoverJsonl } from "../data/index.js";
 import { everyRequestFailed, isFatalModelError, loadHeldoutDialogues, type HeldoutDialogue, type HeldoutSource, type TurnKind } from "../eval/index.js";
 import { createEmbedder, type FieldEmbedder } from "../graph/index.js";
-import { redact, type ModelMiddleware, type UsageSummary } from "../llm/index.js";
+import { redact, redactedJson, type ModelMiddleware, type UsageSummary } from "../llm/index.js";
 import { evalModelsConfig, openRunModels } from "../models/index.js";
-import { JsonlAppender, recoverJsonl } from "../synth/index.js";
 import { judgeDialogue } from "../verify/index.js";
 import { bootstrapMean, mean, pairSimilarities, roundPairs, sampleBySeed, type Interval } from "./metrics.js";
 import { classifyPair, type NliLabel } from "./nli.js";
@@ -33,6 +31,26 @@ export const JUDGE_CRITERIA = ["naturalness", "coherence", "helpfulness", "accur
 export type Criterion = (typeof JUDGE_CRITERIA)[number];
 
 export const JUDGE_FILES = { results: "judge.jsonl", definition: "judge-run.json", summary: "summary.json" } as const;
+
+/** What defines a judge run (OUT/judge-run.json; a rerun into OUT must match), with the option behind each. */
+interface JudgeDefinition {
+  data: string;
+  metrics: JudgeMetric[];
+  sample: number | null;
+  seed: number;
+  llm: string | null;
+  embedder: string | null;
+  embeddingModel: string | null;
+}
+const JUDGE_DEFINITION_OPTIONS: Record<keyof JudgeDefinition, string> = {
+  data: "DATA",
+  metrics: "--metrics",
+  sample: "--sample",
+  seed: "--seed",
+  llm: "--llm",
+  embedder: "--embedder",
+  embeddingModel: "--embedding-model",
+};
 
 export interface JudgeRunOptions {
   /** A synth run folder or an exported dataset folder. */
@@ -51,7 +69,7 @@ export interface JudgeRunOptions {
   /** The openai embedder's model and endpoint. */
   embeddingModel?: string;
   embeddingBaseURL?: string;
-  /** Delete OUT's results and start over when the settings differ. */
+  /** Delete OUT's results and start over (otherwise OUT's results are resumed when the settings are the same). */
   force?: boolean;
   /** Dialogues judged at once (default 4); requests in flight are capped by the limiter at 2x this. */
   concurrency?: number;
@@ -184,10 +202,7 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeSummary> 
   const { dialogues: all, source } = await loadHeldoutDialogues(options.data, { split: "all" });
   const dialogues = sampleBySeed(all, options.sample, seed);
 
-  await mkdir(options.out, { recursive: true });
-  const resultsPath = join(options.out, JUDGE_FILES.results);
-  const definitionPath = join(options.out, JUDGE_FILES.definition);
-  const definition = {
+  const definition: JudgeDefinition = {
     data: resolve(options.data),
     metrics,
     sample: options.sample ?? null,
@@ -196,18 +211,18 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeSummary> 
     embedder: metrics.includes("ss") ? embedderName : null,
     embeddingModel: metrics.includes("ss") ? (options.embeddingModel ?? null) : null,
   };
-  if (existsSync(definitionPath)) {
-    const before = JSON.parse(readFileSync(definitionPath, "utf8")) as unknown;
-    if (canonicalJson(before) !== canonicalJson(definition)) {
-      if (!options.force) {
-        throw new UsageError(
-          `${options.out} holds judge results made with other settings (${definitionPath}); use the same settings to resume, --force to start over, or another -o`,
-        );
-      }
-      rmSync(resultsPath, { force: true });
-    }
-  }
-  await writeFileAtomic(definitionPath, JSON.stringify(definition, null, 2) + "\n");
+  const job = await openJob(
+    {
+      dir: options.out,
+      what: "judge results",
+      definitionFile: JUDGE_FILES.definition,
+      resultFiles: [JUDGE_FILES.results, JUDGE_FILES.summary],
+      definition,
+      options: JUDGE_DEFINITION_OPTIONS,
+    },
+    { force: options.force ?? false },
+  );
+  const resultsPath = job.path(JUDGE_FILES.results);
 
   const recovered = await recoverJsonl(resultsPath, JudgeLineZ, { key: (r) => r.id });
   const wanted = new Set(dialogues.map((d) => d.id));
@@ -247,7 +262,7 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeSummary> 
   const run = await openRunModels(needsModel ? config : { ...config, llm: "sim" });
   const notes: string[] = [];
   let errors = 0;
-  const appender = new JsonlAppender(resultsPath);
+  const appender = new JsonlAppender(resultsPath, { serialize: redactedJson });
   try {
     const judgeOne = async (d: HeldoutDialogue): Promise<JudgeLine> => {
       const model = run.forDialogue(d.seed).assistant;

@@ -12,7 +12,7 @@
 import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { canonicalJson, DialogueRecordZ, InputError, readJsonl, type ToolSpec } from "../core/index.js";
-import { DIALOGUES_FILE, loadDialogues } from "../export/index.js";
+import { loadDialogues, RUN_FILES } from "../data/index.js";
 import { exportSplitFiles, SPLIT_FILES } from "../report/index.js";
 import { finalizeDraft, importTools, openAIDocumentToDrafts } from "../tools/index.js";
 
@@ -101,7 +101,7 @@ export async function loadOverlapTools(path: string): Promise<LoadedTools> {
   const set = new ToolSet();
   let kind: ToolSourceKind;
   if (isDir(path)) {
-    const dialogues = join(path, DIALOGUES_FILE);
+    const dialogues = join(path, RUN_FILES.dialogues);
     const splits = exportSplitFiles(path, DATASET_FORMATS);
     if (existsSync(dialogues)) {
       kind = "run";
@@ -111,12 +111,12 @@ export async function loadOverlapTools(path: string): Promise<LoadedTools> {
       for (const f of splits) await readDatasetFile(f, set);
     } else {
       throw new InputError(
-        `a folder that is neither a toolflow run (no ${DIALOGUES_FILE}) nor an exported dataset (no ${SPLIT_FILES.join("/")} here or under ${DATASET_FORMATS.join("/")}/)`,
+        `a folder that is neither a toolflow run (no ${RUN_FILES.dialogues}) nor an exported dataset (no ${SPLIT_FILES.join("/")} here or under ${DATASET_FORMATS.join("/")}/)`,
         { file: path },
       );
     }
   } else {
-    const sniff = path.endsWith(".jsonl") || basename(path) === DIALOGUES_FILE ? await sniffJsonl(path) : "other";
+    const sniff = path.endsWith(".jsonl") || basename(path) === RUN_FILES.dialogues ? await sniffJsonl(path) : "other";
     if (sniff === "run") {
       kind = "run";
       await readRunFile(path, set);

@@ -7,23 +7,19 @@ import { existsSync, mkdirSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { UsageError } from "../core/index.js";
-import { costFor } from "../llm/index.js";
+import { costFor, redactedJson } from "../llm/index.js";
 import {
   buildManifest,
   defaultSynthDeps,
   diffRunDefinitions,
   environmentSecrets,
-  JsonlAppender,
-  ManifestZ,
-  readManifest,
-  RUN_FILES,
   SynthOptionsZ,
   writeManifest,
   writeRunSamples,
-  type Manifest,
   type RunDefinition,
   type SynthDeps,
 } from "../synth/index.js";
+import { JsonlAppender, ManifestZ, readManifest, RUN_FILES, type Manifest } from "../data/index.js";
 import type { DialogueRecord, RejectedRecord } from "../core/index.js";
 import { OrderedRun } from "./order.js";
 import { checkRedis, openRedis, parseQueueUrl, QueueError } from "./connection.js";
@@ -96,7 +92,7 @@ export async function collectRun(
   const files = [RUN_FILES.dialogues, RUN_FILES.rejected].map((name) => {
     const path = join(dir, name);
     const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-    return { path, tmp, out: new JsonlAppender(tmp, { syncIntervalMs: 60_000 }) };
+    return { path, tmp, out: new JsonlAppender(tmp, { serialize: redactedJson, syncIntervalMs: 60_000 }) };
   });
   const [acc, rej] = files as [(typeof files)[number], (typeof files)[number]];
   let accepted = 0;

@@ -23,14 +23,13 @@ import {
   runDefinition,
   SynthRunError,
   validateSynthOptions,
-  type Manifest,
   type ProgressReporter,
   type RunDefinition,
   type RunProgress,
-  type Session,
   type SynthIo,
   type SynthOptions,
 } from "../synth/index.js";
+import { describeDiffs, type Manifest, type Session } from "../data/index.js";
 import { checkOutDir, collectRun, decideStored } from "./collect.js";
 import { checkRedis, openRedis, parseQueueUrl, redisOptions } from "./connection.js";
 import { OrderedRun } from "./order.js";
@@ -145,9 +144,8 @@ export async function runQueuedSynth(input: SynthOptions, target: QueueTarget, i
     if (existing) {
       const diffs = diffRunDefinitions(existing.definition as unknown as RunDefinition, definition);
       if (diffs.length > 0) {
-        const lines = diffs.map((d) => `${d.flag}: was ${JSON.stringify(d.before)}, now ${JSON.stringify(d.now)}`);
         throw new UsageError(
-          `--run ${run}: the options differ from the run stored in Redis at ${q.display} (${lines.join("; ")}); ` +
+          `--run ${run}: the options differ from the run stored in Redis at ${q.display} (${describeDiffs(diffs)}); ` +
             `use the run's options, or another --run name`,
         );
       }

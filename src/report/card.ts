@@ -4,10 +4,8 @@
  */
 import { packageVersion } from "../core/index.js";
 import type { RejectionSummary } from "../verify/index.js";
+import { SPLIT_NAMES, type SplitName } from "../data/index.js";
 import type { DatasetStats } from "./stats.js";
-
-export const SPLIT_NAMES = ["train", "validation", "test"] as const;
-export type SplitName = (typeof SPLIT_NAMES)[number];
 
 export interface CardFormat {
   name: string;

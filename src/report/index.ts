@@ -2,7 +2,7 @@
 export type { DiversityMetrics } from "./diversity.js";
 export { datasetStats, type DatasetStats, type Distribution } from "./stats.js";
 export { toolResultSources, ToolResultTally, type ToolResultSource, type ToolResultSourceKind } from "./tool-results.js";
-export { renderDatasetCard, llamaFactoryDatasetInfo, SPLIT_NAMES, type SplitName, type CardInput, type CardFormat } from "./card.js";
+export { renderDatasetCard, llamaFactoryDatasetInfo, type CardInput, type CardFormat } from "./card.js";
 export {
   readDataset,
   readDatasetAll,

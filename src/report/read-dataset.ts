@@ -16,7 +16,7 @@ import { z } from "zod";
 import { DialogueRecordZ, InputError, describeZodError, takeThink } from "../core/index.js";
 import type { JsonSchema, Message, ToolCall } from "../core/index.js";
 import { jsonTextCalls, jsonValueEnd } from "../llm/index.js";
-import { SPLIT_NAMES } from "./card.js";
+import { RUN_FILES, SPLIT_NAMES } from "../data/index.js";
 import { BfclRowZ, bfclFileContext, fromBfcl, type BfclFileContext, type TextCallParser } from "./read-bfcl.js";
 import {
   Ids,
@@ -589,7 +589,7 @@ export function datasetFiles(path: string): string[] {
     throw new InputError("no such file or folder", { file: path, cause: err });
   }
   if (st.isFile()) return [path];
-  if (existsSync(join(path, "dialogues.jsonl"))) return [join(path, "dialogues.jsonl")];
+  if (existsSync(join(path, RUN_FILES.dialogues))) return [join(path, RUN_FILES.dialogues)];
   const splits = exportSplitFiles(path, EXPORT_PREFERENCE);
   if (splits) return splits;
   const files = readdirSync(path)
@@ -769,7 +769,7 @@ function isDir(path: string): boolean {
 export async function* readDataset(path: string, options: ReadDatasetOptions = {}): AsyncGenerator<DatasetDialogue> {
   const files = datasetFiles(path);
   // a folder's own .json / .jsonl files (not a run or an export): files that are no dataset are skipped and noted
-  const listed = isDir(path) && !existsSync(join(path, "dialogues.jsonl")) && exportSplitFiles(path, EXPORT_PREFERENCE) === undefined;
+  const listed = isDir(path) && !existsSync(join(path, RUN_FILES.dialogues)) && exportSplitFiles(path, EXPORT_PREFERENCE) === undefined;
   const log = options.log;
   let readAny = false;
   const skipped: string[] = [];

@@ -7,8 +7,7 @@ export { dryRunSynth, formatDryRun, type DryRunReport } from "./dry-run.js";
 export { runSynthesis, SynthRunError, type RunnerConfig, type RunProgress, type RunResult } from "./runner.js";
 export { validateSynthOptions, type SynthOptions } from "./options.js";
 export { parseStepMix } from "./options.js";
-export { JsonlAppender, recoverJsonl } from "./store.js";
-export { ManifestZ, buildManifest, type Manifest } from "./manifest.js";
+export { buildManifest } from "./manifest.js";
 export { RunTally, type TallySnapshot } from "./tally.js";
 export { createProgressReporter, runProgressReporter, type ProgressReporter } from "./progress.js";
 export { defaultSynthDeps } from "./default-deps.js";
@@ -26,6 +25,5 @@ export { attemptConfigFor, openToolExecution, openSynthModelsLazy as openSynthMo
 export { loadRunInputs, type RunInputs } from "./inputs.js";
 export { runDefinition, diffRunDefinitions, defaultMaxAttempts, SynthOptionsZ, type RunDefinition } from "./options.js";
 export { manifestOptions } from "./synth.js";
-export { writeManifest, readManifest, environmentSecrets, redactSecrets, type Session, type PriceFn } from "./manifest.js";
-export { RUN_FILES } from "./store.js";
+export { writeManifest, environmentSecrets, redactSecrets, type PriceFn } from "./manifest.js";
 export { writeRunSamples } from "./inputs.js";

@@ -14,7 +14,7 @@ import { readSamplesJsonl, sampleTools, screenTools, strategyWarnings, writeSamp
 import { LINT_RULES, flaggedTools, lintTools, readToolsJsonl } from "../tools/index.js";
 import { fileSha256 } from "./manifest.js";
 import type { SynthOptions } from "./options.js";
-import { RUN_FILES } from "./store.js";
+import { RUN_FILES } from "../data/index.js";
 
 export interface RunInputs {
   tools: Map<string, ToolSpec>;

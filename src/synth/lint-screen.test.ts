@@ -11,8 +11,7 @@ import { UsageCounter } from "../llm/index.js";
 import { fakeDeps, fakeModel } from "../../test/e2e/support/doubles.js";
 import { PROJECT_ROOT } from "../../test/support/cli.js";
 import { makeGraph } from "../../test/support/sampling.js";
-import { readManifest } from "./manifest.js";
-import { RUN_FILES } from "./store.js";
+import { readManifest, RUN_FILES } from "../data/index.js";
 import { runSynth, type SynthIo } from "./synth.js";
 import type { SynthOptions } from "./options.js";
 

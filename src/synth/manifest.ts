@@ -1,112 +1,16 @@
 /**
- * DIR/manifest.json: what a run was asked to do (options, inputs by content hash, versions, seeds) and what it
- * did (counts accepted / rejected by check, tokens and cost per role and per model, sessions). Rewritten
- * atomically at checkpoints. Never holds an API key: URLs lose their user-info and key-like strings are scrubbed.
+ * Building DIR/manifest.json (its schema and reader are the data layer's: src/data/run.ts): what a run was asked
+ * to do and what it did, with its cost. Rewritten atomically at checkpoints. Never holds an API key: URLs lose
+ * their user-info and key-like strings are scrubbed.
  */
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { z } from "zod";
-import { ExecutedWriteZ, InputError, stripUrlCredentials } from "../core/index.js";
+import { packageVersion, stripUrlCredentials, writeFileAtomic } from "../core/index.js";
+import { MANIFEST_FORMAT, RUN_FILES, type Manifest, type Session } from "../data/index.js";
 import { redact } from "../llm/index.js";
-import { readJsonFile, writeFileAtomic } from "../core/index.js";
-import { packageVersion } from "../core/index.js";
-import { RUN_FILES } from "./store.js";
 import type { RunDefinition } from "./options.js";
 import type { TallySnapshot, UsageTotals } from "./tally.js";
-
-export const MANIFEST_FORMAT = "toolflow-synth-manifest/1";
-
-const UsageTotalsZ = z.object({
-  promptTokens: z.number(),
-  completionTokens: z.number(),
-  cachedTokens: z.number(),
-  estimated: z.boolean(),
-});
-
-export const SessionZ = z.object({
-  startedAt: z.string(),
-  endedAt: z.string().nullable(),
-  resumed: z.boolean(),
-  status: z.string(),
-  accepted: z.number().int(),
-  rejected: z.number().int(),
-  /** Bytes of torn tail removed when this session started. */
-  repairedBytes: z.number().int().default(0),
-  /** The model layer's usage summary of this session (calls, cache hits, tokens, cost). */
-  usage: z.unknown().optional(),
-});
-export type Session = z.infer<typeof SessionZ>;
-
-export const ManifestZ = z.object({
-  format: z.literal(MANIFEST_FORMAT),
-  status: z.enum(["running", "complete", "interrupted", "failed"]),
-  error: z.string().optional(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-  versions: z.object({ toolflow: z.string(), node: z.string() }),
-  /** The options that define the run's content (compared on --resume). */
-  definition: z.record(z.string(), z.unknown()),
-  /** Every option of the latest session, as given (paths, concurrency, cache...). */
-  options: z.record(z.string(), z.unknown()),
-  inputs: z.record(z.string(), z.unknown()),
-  seeds: z.object({ run: z.number().int(), sampling: z.number().int().nullable(), dialogue: z.string() }),
-  counts: z.object({
-    target: z.number().int(),
-    accepted: z.number().int(),
-    rejected: z.number().int(),
-    maxAttempts: z.number().int(),
-    rejectedBy: z.record(z.string(), z.number().int()),
-  }),
-  usage: z.object({
-    total: UsageTotalsZ,
-    byRole: z.record(z.string(), UsageTotalsZ),
-    byModel: z.record(z.string(), UsageTotalsZ),
-    byRoleModel: z.record(z.string(), z.record(z.string(), UsageTotalsZ)),
-  }),
-  cost: z.object({
-    currency: z.literal("USD"),
-    /** null when no model of the run has a price. */
-    total: z.number().nullable(),
-    byModel: z.record(z.string(), z.number().nullable()),
-    byRole: z.record(z.string(), z.number().nullable()),
-    /** Models without a price entry (their cost is not in the total). */
-    unpriced: z.array(z.string()),
-    /**
-     * What the same calls would have cost with no response-cache hits and no provider prompt caching: the tokens
-     * paid (records) plus the tokens response-cache hits saved (sessions' usage), every prompt token at the input
-     * price. (`total` etc. above are what was paid.) Absent in manifests of older versions.
-     */
-    withoutCache: z
-      .object({
-        total: z.number().nullable(),
-        byModel: z.record(z.string(), z.number().nullable()),
-        byRole: z.record(z.string(), z.number().nullable()),
-      })
-      .optional(),
-    /** The price ($ per 1M tokens) each priced model got and where it came from (the package or --prices). */
-    prices: z.record(z.string(), z.unknown()).optional(),
-  }),
-  judge: z.object({ judged: z.number().int(), mean: z.record(z.string(), z.number()) }).nullable(),
-  /** Runs with --execute: tool messages of accepted dialogues by how they were made (absent otherwise). */
-  execution: z
-    .object({ executed: z.number().int(), executedErrors: z.number().int(), simulated: z.number().int(), returnsMismatch: z.number().int() })
-    .optional(),
-  /**
-   * Runs with --execute --allow-writes: the writes that rejected dialogues executed. `discarded`: on the dialogue's
-   * own server process (isolation: dialogue), gone with it; `left`: on a shared server (isolation: shared, HTTP APIs),
-   * still there. `calls` lists the first 200 (rejected.jsonl has every one). Absent when there were none.
-   */
-  rejectedWrites: z
-    .object({
-      discarded: z.number().int(),
-      left: z.number().int(),
-      calls: z.array(ExecutedWriteZ.extend({ dialogue: z.string() })),
-    })
-    .optional(),
-  sessions: z.array(SessionZ),
-});
-export type Manifest = z.infer<typeof ManifestZ>;
 
 /** Price of some usage of one model in USD, or undefined when the model has no price. */
 export type PriceFn = (model: string, usage: UsageTotals) => number | undefined;
@@ -285,18 +189,4 @@ export function buildManifest(parts: ManifestParts): Manifest {
 export async function writeManifest(dir: string, manifest: Manifest, secrets: string[] = []): Promise<void> {
   const text = redactSecrets(JSON.stringify(manifest, null, 2) + "\n", secrets);
   await writeFileAtomic(join(dir, RUN_FILES.manifest), text);
-}
-
-export async function readManifest(dir: string): Promise<Manifest> {
-  const path = join(dir, RUN_FILES.manifest);
-  const raw = await readJsonFile(path);
-  const parsed = ManifestZ.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new InputError(`not a toolflow synth manifest: ${issue?.message ?? "invalid"}`, {
-      file: path,
-      pointer: "/" + (issue?.path.join("/") ?? ""),
-    });
-  }
-  return parsed.data;
 }

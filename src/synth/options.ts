@@ -3,7 +3,8 @@
  */
 import { z } from "zod";
 import { UsageError } from "../core/index.js";
-import { canonicalJson, stripUrlCredentials } from "../core/index.js";
+import { stripUrlCredentials } from "../core/index.js";
+import { diffDefinitions, type DefinitionDiff } from "../data/index.js";
 import { DIALOGUE_ROLES, SAMPLING_STRATEGIES, type DialogueRole } from "../core/index.js";
 import { DEFAULT_STEP_MIX, MAX_UNSUPPORTED_SHARE, PLAN_STEP_KINDS, type StepMix } from "../core/index.js";
 import { LINT_RULES } from "../tools/index.js";
@@ -258,18 +259,10 @@ export function runDefinition(
 /** Fields added to RunDefinition after runs were first written, with the value such an older run used. */
 const ADDED_LATER: Partial<RunDefinition> = { stepMix: DEFAULT_STEP_MIX, keepReasoning: false };
 
-/** The fields where two run definitions differ, each with its CLI option name and both values. */
-export function diffRunDefinitions(
-  before: RunDefinition,
-  now: RunDefinition,
-): Array<{ field: keyof RunDefinition; flag: string; before: unknown; now: unknown }> {
-  const out: Array<{ field: keyof RunDefinition; flag: string; before: unknown; now: unknown }> = [];
-  // A run started before a field existed ran with its default.
-  before = { ...ADDED_LATER, ...before };
-  for (const field of Object.keys(DEFINITION_FLAGS) as Array<keyof RunDefinition>) {
-    if (canonicalJson(before[field]) !== canonicalJson(now[field])) {
-      out.push({ field, flag: DEFINITION_FLAGS[field], before: before[field] ?? null, now: now[field] ?? null });
-    }
-  }
-  return out;
+/**
+ * The fields where two run definitions differ, each with its CLI option name and both values: the data layer's
+ * job rule (src/data/job.ts), which judge and eval follow too; synth keeps the definition in its manifest.
+ */
+export function diffRunDefinitions(before: RunDefinition, now: RunDefinition): Array<DefinitionDiff<keyof RunDefinition>> {
+  return diffDefinitions(before, now, DEFINITION_FLAGS, ADDED_LATER);
 }

@@ -8,9 +8,9 @@ import { DialogueRecordZ } from "../core/index.js";
 import { parseSizeRange } from "../core/index.js";
 import { diffRunDefinitions, runDefinition, validateSynthOptions, type SynthOptions } from "./options.js";
 import { createProgressReporter, formatDuration, formatProgressLine } from "./progress.js";
-import { buildManifest, computeCost, ManifestZ, redactSecrets, type PriceFn, type Session } from "./manifest.js";
+import { buildManifest, computeCost, redactSecrets, type PriceFn } from "./manifest.js";
+import { ManifestZ, type Session } from "../data/index.js";
 import { costFor, UsageCounter } from "../llm/index.js";
-import { JsonlAppender, prepareRunDir, recoverJsonl, RUN_FILES } from "./store.js";
 import { RunTally } from "./tally.js";
 import type { RunProgress } from "./runner.js";
 import { testSynthOptions } from "../../test/support/synth-options.js";
@@ -163,56 +163,5 @@ describe("manifest helpers", () => {
     expect(none.cost.total).toBeNull();
     expect(none.cost.withoutCache?.total).toBeNull();
     expect(none.cost.unpriced).toEqual(["openai:a"]);
-  });
-});
-
-describe("run folder", () => {
-  it("refuses to start over an existing run without --resume or --force", () => {
-    const dir = tmp();
-    writeFileSync(join(dir, RUN_FILES.manifest), "{}");
-    writeFileSync(join(dir, "notes.txt"), "keep me");
-    expect(() => prepareRunDir(dir, "new")).toThrow(/already holds a run \(manifest\.json\); pass --resume.*--force/);
-    prepareRunDir(dir, "force");
-    expect(existsSync(join(dir, RUN_FILES.manifest))).toBe(false);
-    expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("keep me");
-    prepareRunDir(dir, "new");
-  });
-
-  it("refuses --resume where there is no run", () => {
-    const dir = tmp();
-    mkdirSync(join(dir, "empty"));
-    expect(() => prepareRunDir(join(dir, "empty"), "resume")).toThrow(/holds no run to resume/);
-  });
-
-  it("appends whole lines and recovers them; a torn tail is cut, a bad middle line is an InputError", async () => {
-    const dir = tmp();
-    const path = join(dir, "x.jsonl");
-    const out = new JsonlAppender(path);
-    const rec = (i: number) => ({
-      id: `d${i}`,
-      index: i,
-      seed: i,
-      sampleId: "s",
-      tools: [],
-      plan: null,
-      messages: [{ role: "user", content: "multi\nline text" }],
-      stepOf: [null],
-      verification: { passed: true, checks: [] },
-      models: {},
-      backend: "sim",
-      usage: {},
-      createdAt: "now",
-    });
-    for (let i = 0; i < 3; i++) out.append(rec(i));
-    out.close();
-    const text = readFileSync(path, "utf8");
-    expect(text.split("\n")).toHaveLength(4); // 3 lines + final empty: embedded newlines are escaped
-    writeFileSync(path, text + '{"id":"d3","ind');
-    const got = await recoverJsonl(path, DialogueRecordZ);
-    expect(got.records.map((r) => r.index)).toEqual([0, 1, 2]);
-    expect(got.truncatedBytes).toBe(15);
-    expect(readFileSync(path, "utf8")).toBe(text);
-    writeFileSync(path, text.replace("\n", "\n{broken\n"));
-    await expect(recoverJsonl(path, DialogueRecordZ)).rejects.toThrow(InputError);
   });
 });

@@ -8,7 +8,7 @@ import { deriveSeed } from "../core/index.js";
 import { fakeDeps, fakeModel, fakeProvider, fakeSamples, fakeTool } from "../../test/e2e/support/doubles.js";
 import { SampleUnusableError } from "../agents/index.js";
 import { isFatalError, runSynthesis, SynthRunError, type RunnerConfig } from "./runner.js";
-import { RUN_FILES } from "./store.js";
+import { RUN_FILES } from "../data/index.js";
 
 const toolNames = ["alpha", "beta", "gamma"];
 const tools = new Map(toolNames.map((n) => [n, fakeTool(n)]));

@@ -21,11 +21,11 @@ import type { DialogueExecution } from "../execute/index.js";
 import { personaAt, SampleUnusableError, UngroundedCallError } from "../agents/index.js";
 import { DIALOGUE_ROLES } from "../core/index.js";
 import type { StepMix } from "../core/index.js";
-import { UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from "../llm/index.js";
+import { redactedJson, UsageCounter, usageMiddleware, wrapModel, type DialogueModels } from "../llm/index.js";
 import type { RunModels } from "../models/index.js";
 import type { DeduperLike, DialogueForChecks, JudgeVerdict, SynthDeps } from "./deps.js";
 import { judgeRejectReasons } from "./judge-gate.js";
-import { JsonlAppender, RUN_FILES, recoverJsonl } from "./store.js";
+import { JsonlAppender, RUN_FILES, recoverJsonl } from "../data/index.js";
 import type { TallySnapshot } from "./tally.js";
 import { maxConsecutiveFailuresFor, RunDecider, stripForRejected, type FinishedOutcome } from "./decide.js";
 
@@ -189,8 +189,8 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
   };
   config.onRecovered?.(recovered);
 
-  const acceptedOut = new JsonlAppender(dialoguesPath);
-  const rejectedOut = new JsonlAppender(rejectedPath);
+  const acceptedOut = new JsonlAppender(dialoguesPath, { serialize: redactedJson });
+  const rejectedOut = new JsonlAppender(rejectedPath, { serialize: redactedJson });
   const startedAt = Date.now();
   let sessionAccepted = 0;
   let sessionRejected = 0;

@@ -7,8 +7,7 @@ import { UsageError } from "../core/index.js";
 import { ToolSampleZ } from "../core/index.js";
 import { UsageCounter } from "../llm/index.js";
 import { fakeDeps, fakeModel, fakeSamples, fakeTool } from "../../test/e2e/support/doubles.js";
-import { readManifest } from "./manifest.js";
-import { RUN_FILES } from "./store.js";
+import { readManifest, RUN_FILES } from "../data/index.js";
 import { runSynth, type SynthIo } from "./synth.js";
 import type { SynthOptions } from "./options.js";
 

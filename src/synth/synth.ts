@@ -14,13 +14,11 @@ import { loadRunInputs, writeRunSamples } from "./inputs.js";
 import {
   buildManifest,
   environmentSecrets,
-  readManifest,
   redactSecrets,
   writeManifest,
-  type Manifest,
   type PriceFn,
-  type Session,
 } from "./manifest.js";
+import { describeDiffs, prepareRunDir, readManifest, type Manifest, type Session } from "../data/index.js";
 import {
   defaultMaxAttempts,
   diffRunDefinitions,
@@ -30,7 +28,6 @@ import {
   type SynthOptions,
 } from "./options.js";
 import { formatTokens, runProgressReporter, type ProgressReporter } from "./progress.js";
-import { prepareRunDir } from "./store.js";
 import { runSynthesis, type RunProgress } from "./runner.js";
 import { attemptConfigFor, openSynthModelsLazy, openToolExecution } from "./attempt.js";
 import { RunTally, type TallySnapshot } from "./tally.js";
@@ -134,11 +131,8 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
   if (previous) {
     const diffs = diffRunDefinitions(previous.definition as unknown as RunDefinition, definition);
     if (diffs.length > 0) {
-      const lines = diffs.map(
-        (d) => `${d.flag}: was ${JSON.stringify(d.before)}, now ${JSON.stringify(d.now)}`,
-      );
       throw new UsageError(
-        `--resume: the options differ from the run in ${dir} (${lines.join("; ")}); ` +
+        `--resume: the options differ from the run in ${dir} (${describeDiffs(diffs)}); ` +
           `use the run's options, or --force to start over`,
       );
     }

@@ -7,7 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { afterEach, beforeAll, describe, expect, it, vi } from "vitest";
-import { ManifestZ } from "../../src/synth/index.js";
+import { ManifestZ } from "../../src/data/index.js";
 import { PROJECT_ROOT, runCli } from "../support/cli.js";
 import { readAccepted, writeBfclMultiTurnTools } from "./support/run-files.js";
 import { cliInProcess } from "../support/cli.js";

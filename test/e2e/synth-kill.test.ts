@@ -11,7 +11,7 @@ import { Rng } from "../../src/core/index.js";
 import { writeFileAtomic } from "../../src/core/index.js";
 import { buildToolGraph } from "../../src/graph/index.js";
 import { readToolsJsonl } from "../../src/tools/index.js";
-import { ManifestZ } from "../../src/synth/index.js";
+import { ManifestZ } from "../../src/data/index.js";
 import { PROJECT_ROOT, runCli } from "../support/cli.js";
 import { readAccepted, readRejected, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";
 

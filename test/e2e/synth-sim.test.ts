@@ -6,7 +6,7 @@ import { mkdtempSync, readFileSync, readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { ManifestZ } from "../../src/synth/index.js";
+import { ManifestZ } from "../../src/data/index.js";
 import { runSynth } from "../../src/synth/index.js";
 import { runCli } from "../support/cli.js";
 import { quietStream } from "../support/streams.js";

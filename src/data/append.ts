@@ -1,61 +1,14 @@
 /**
- * The run directory: append-only JSONL files that survive a kill at any moment.
- *
- *   DIR/samples.jsonl    the run's tool samples, written once (atomically) before the first dialogue
- *   DIR/dialogues.jsonl  accepted DialogueRecords, one complete line per write
- *   DIR/rejected.jsonl   RejectedRecords (failed checks, generation errors), one complete line per write
- *   DIR/manifest.json    options, versions, seeds, counts, usage and cost (rewritten atomically)
+ * Append-only JSONL files that survive a kill at any moment: a run's dialogues.jsonl and rejected.jsonl, judge's
+ * judge.jsonl, eval's results.jsonl.
  *
  * Every record is serialized first and handed to the kernel in a single write(2) on a file opened with O_APPEND,
  * so a SIGKILL can at worst leave the last line torn (no trailing newline, or unparsable); `recoverJsonl` finds that
- * tail and truncates it away before a resumed run appends again.
+ * tail and truncates it away before a resumed job appends again.
  */
-import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readdirSync, readFileSync, rmSync, writeSync } from "node:fs";
-import { join } from "node:path";
+import { closeSync, existsSync, fdatasyncSync, ftruncateSync, openSync, readFileSync, writeSync } from "node:fs";
 import type { z } from "zod";
-import { ToolflowError, UsageError } from "../core/index.js";
-import { writeFileAtomic } from "../core/index.js";
-import { lineError, parseJsonlLine, toJsonl } from "../core/index.js";
-import { redactedJson } from "../llm/index.js";
-
-export const RUN_FILES = {
-  dialogues: "dialogues.jsonl",
-  rejected: "rejected.jsonl",
-  samples: "samples.jsonl",
-  manifest: "manifest.json",
-} as const;
-
-export type RunDirMode = "new" | "resume" | "force";
-
-/**
- * Check the output folder before a run starts.
- * - "new": the folder must not hold a run (an empty or missing folder is fine);
- * - "resume": the folder must hold a manifest;
- * - "force": the run files are deleted (only those: other files in the folder are left alone).
- */
-export function prepareRunDir(dir: string, mode: RunDirMode): void {
-  const present = existsSync(dir)
-    ? Object.values(RUN_FILES).filter((f) => existsSync(join(dir, f)))
-    : [];
-  if (mode === "resume") {
-    if (!existsSync(join(dir, RUN_FILES.manifest))) {
-      throw new UsageError(`--resume: ${dir} holds no run to resume (no ${RUN_FILES.manifest}); drop --resume to start one`);
-    }
-    return;
-  }
-  if (present.length === 0) return;
-  if (mode === "new") {
-    throw new UsageError(
-      `${dir} already holds a run (${present.join(", ")}); pass --resume to continue it or --force to start over`,
-    );
-  }
-  for (const f of present) rmSync(join(dir, f), { force: true });
-}
-
-/** True when `dir` exists and contains anything at all. */
-export function dirHasEntries(dir: string): boolean {
-  return existsSync(dir) && readdirSync(dir).length > 0;
-}
+import { lineError, parseJsonlLine, toJsonl, ToolflowError, writeFileAtomic } from "../core/index.js";
 
 export interface RecoveredJsonl<T> {
   records: T[];
@@ -66,7 +19,7 @@ export interface RecoveredJsonl<T> {
 }
 
 /**
- * Read an append-only JSONL file written by this module, repairing what a crash can leave behind:
+ * Read an append-only JSONL file written by `JsonlAppender`, repairing what a crash can leave behind:
  * - a last line without its newline, or one that does not parse / validate, is a torn write: it is truncated;
  * - a bad line anywhere else is corruption that a crash cannot cause: an InputError naming file and line;
  * - with `key`, later records repeating a key are dropped and the file is rewritten atomically without them.
@@ -140,12 +93,21 @@ export async function recoverJsonl<S extends z.ZodType>(
   return { records, truncatedBytes, duplicatesDropped };
 }
 
+export interface JsonlAppenderOptions {
+  /**
+   * One record to one line of JSON. Required: the jobs pass the model layer's `redactedJson`, which replaces every
+   * form of every registered secret (API keys, `--execute` auth values; src/llm/secret-forms.ts) by "[REDACTED]"
+   * (the data layer does not import the model layer, so it cannot choose this for them).
+   */
+  serialize: (record: unknown) => string | undefined;
+  /** Longest time a written record waits for fdatasync (default 1000 ms). */
+  syncIntervalMs?: number;
+}
+
 /**
  * An append-only JSONL writer: one record = one write(2) of one complete line, on a file opened with O_APPEND.
  * Data reaches the disk (fdatasync) at most `syncIntervalMs` after a write, and on `sync()` / `close()`.
  * A SIGKILL loses nothing that was written (the page cache survives the process); fdatasync guards power loss.
- * Every form of every secret registered with the model layer's redaction (API keys, `--execute` auth values; see
- * src/llm/secret-forms.ts) is replaced by "[REDACTED]" in the record's strings before it is written.
  */
 export class JsonlAppender {
   private fd: number | undefined;
@@ -153,10 +115,12 @@ export class JsonlAppender {
   private dirty = false;
   readonly path: string;
   private readonly syncIntervalMs: number;
+  private readonly serialize: (record: unknown) => string | undefined;
 
-  constructor(path: string, options: { syncIntervalMs?: number } = {}) {
+  constructor(path: string, options: JsonlAppenderOptions) {
     this.path = path;
     this.syncIntervalMs = options.syncIntervalMs ?? 1000;
+    this.serialize = options.serialize;
     try {
       this.fd = openSync(path, "a");
     } catch (err) {
@@ -166,7 +130,7 @@ export class JsonlAppender {
 
   append(record: unknown): void {
     if (this.fd === undefined) throw new ToolflowError(`${this.path} is closed`);
-    const line = redactedJson(record);
+    const line = this.serialize(record);
     if (line === undefined || line.includes("\n")) {
       throw new ToolflowError(`record for ${this.path} does not serialize to one JSON line`);
     }

@@ -3,10 +3,11 @@
  * grouped by sampleId and by identical tool set (union of both relations), and each group goes to the split
  * chosen by a hash of its key and the seed.
  */
-import { hashToUint32 } from "../core/index.js";
-import type { DialogueRecord } from "../core/index.js";
-import { SPLIT_NAMES, type SplitName } from "../report/index.js";
-import { UsageError } from "../core/index.js";
+import { hashToUint32, UsageError, type DialogueRecord } from "../core/index.js";
+
+/** The splits of an exported dataset, in order (--split gives their ratios in this order). */
+export const SPLIT_NAMES = ["train", "validation", "test"] as const;
+export type SplitName = (typeof SPLIT_NAMES)[number];
 
 export type SplitRatios = readonly [number, number, number];
 

@@ -1,0 +1,188 @@
+/**
+ * The data layer: a run folder (refusing to overwrite, --force keeping other files), append-and-recover (whole
+ * lines, a torn tail cut, a bad middle line an error, the serializer applied), following a growing file, and the
+ * job rule (start, resume, refuse naming the differing settings, --force, explicit --resume).
+ */
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { DialogueRecordZ, InputError, UsageError } from "../core/index.js";
+import { invalidUtf8At, JsonlAppender, JsonlFollower, openJob, prepareRunDir, recoverJsonl, RUN_FILES, type JobSpec } from "./index.js";
+
+function tmp(): string {
+  return mkdtempSync(join(tmpdir(), "toolflow-data-"));
+}
+
+describe("run folder", () => {
+  it("refuses to start over an existing run without --resume or --force", () => {
+    const dir = tmp();
+    writeFileSync(join(dir, RUN_FILES.manifest), "{}");
+    writeFileSync(join(dir, "notes.txt"), "keep me");
+    expect(() => prepareRunDir(dir, "new")).toThrow(/already holds a run \(manifest\.json\); pass --resume.*--force/);
+    prepareRunDir(dir, "force");
+    expect(existsSync(join(dir, RUN_FILES.manifest))).toBe(false);
+    expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("keep me");
+    prepareRunDir(dir, "new");
+  });
+
+  it("refuses --resume where there is no run", () => {
+    const dir = tmp();
+    mkdirSync(join(dir, "empty"));
+    expect(() => prepareRunDir(join(dir, "empty"), "resume")).toThrow(/holds no run to resume/);
+  });
+});
+
+describe("append and recover", () => {
+  const rec = (i: number) => ({
+    id: `d${i}`,
+    index: i,
+    seed: i,
+    sampleId: "s",
+    tools: [],
+    plan: null,
+    messages: [{ role: "user", content: "multi\nline text" }],
+    stepOf: [null],
+    verification: { passed: true, checks: [] },
+    models: {},
+    backend: "sim",
+    usage: {},
+    createdAt: "now",
+  });
+
+  it("appends whole lines and recovers them; a torn tail is cut, a bad middle line is an InputError", async () => {
+    const path = join(tmp(), "x.jsonl");
+    const out = new JsonlAppender(path, { serialize: JSON.stringify });
+    for (let i = 0; i < 3; i++) out.append(rec(i));
+    out.close();
+    const text = readFileSync(path, "utf8");
+    expect(text.split("\n")).toHaveLength(4); // 3 lines + final empty: embedded newlines are escaped
+    writeFileSync(path, text + '{"id":"d3","ind');
+    const got = await recoverJsonl(path, DialogueRecordZ);
+    expect(got.records.map((r) => r.index)).toEqual([0, 1, 2]);
+    expect(got.truncatedBytes).toBe(15);
+    expect(readFileSync(path, "utf8")).toBe(text);
+    writeFileSync(path, text.replace("\n", "\n{broken\n"));
+    await expect(recoverJsonl(path, DialogueRecordZ)).rejects.toThrow(InputError);
+  });
+
+  it("writes what the serializer gives (the jobs pass the model layer's redaction), and refuses a record that is not one line", async () => {
+    const path = join(tmp(), "x.jsonl");
+    const out = new JsonlAppender(path, { serialize: (r) => JSON.stringify(r)?.replaceAll("sk-secret", "[REDACTED]") });
+    out.append({ key: "sk-secret" });
+    expect(() => out.append(undefined)).toThrow(/does not serialize to one JSON line/);
+    out.close();
+    expect(readFileSync(path, "utf8")).toBe('{"key":"[REDACTED]"}\n');
+    const dup = join(tmp(), "dup.jsonl");
+    writeFileSync(dup, '{"id":"a","n":1}\n{"id":"b","n":2}\n{"id":"a","n":3}\n');
+    const got = await recoverJsonl(dup, z.object({ id: z.string(), n: z.number() }), { key: (r) => r.id });
+    expect(got).toMatchObject({ records: [{ id: "a", n: 1 }, { id: "b", n: 2 }], duplicatesDropped: 1 });
+    expect(readFileSync(dup, "utf8")).toBe('{"id":"a","n":1}\n{"id":"b","n":2}\n');
+  });
+});
+
+describe("following a growing file", () => {
+  const texts = async (f: JsonlFollower, final = false) => {
+    const out: Array<{ text: string; line: number; start: number; bad?: boolean; cut?: boolean }> = [];
+    for await (const l of f.read(final)) out.push({ text: l.text, line: l.ref.line, start: l.ref.start, ...(l.bad ? { bad: true } : {}), ...(l.cut ? { cut: true } : {}) });
+    return out;
+  };
+
+  it("gives the complete lines appended since the last read; a partly written line waits for its newline", async () => {
+    const path = join(tmp(), "grow.jsonl");
+    const f = new JsonlFollower(path);
+    expect(await texts(f)).toEqual([]); // no file yet
+    writeFileSync(path, '{"a":1}\n{"b":');
+    expect(await texts(f)).toEqual([{ text: '{"a":1}', line: 1, start: 0 }]);
+    appendFileSync(path, '2}\n\n{"c":3}\n');
+    expect(await texts(f)).toEqual([
+      { text: '{"b":2}', line: 2, start: 8 },
+      { text: '{"c":3}', line: 4, start: 17 },
+    ]);
+    appendFileSync(path, Buffer.from([0x7b, 0xff, 0x7d, 0x0a, 0x7b, 0x7d]));
+    expect(await texts(f, true)).toEqual([
+      { text: "", line: 5, start: 25, bad: true },
+      { text: "{}", line: 6, start: 29, cut: true },
+    ]);
+    expect(f.shrank()).toBe(false);
+    writeFileSync(path, "{}\n");
+    expect(f.shrank()).toBe(true);
+  });
+
+  it("finds the first byte that is not UTF-8", () => {
+    const at = (...bytes: number[]) => invalidUtf8At(Uint8Array.from(bytes));
+    expect(at(0x61, 0xe2, 0x82, 0xac, 0xf0, 0x9f, 0x98, 0x80)).toBe(-1); // a € 😀
+    expect(at(0x61, 0xff)).toBe(1);
+    expect(at(0x61, 0xc0, 0x80)).toBe(1); // overlong
+    expect(at(0xed, 0xa0, 0x80)).toBe(0); // a surrogate
+    expect(at(0x61, 0x62, 0xe2, 0x82)).toBe(2); // cut short
+    expect(at(0xf4, 0x90, 0x80, 0x80)).toBe(0); // beyond U+10FFFF
+    expect(at(0x80)).toBe(0); // a lone continuation byte
+  });
+});
+
+describe("a job folder and the resume rule", () => {
+  interface Def {
+    llm: string;
+    seed: number;
+    mode: string | null;
+  }
+  const spec = (dir: string, definition: Def, extra: Partial<JobSpec<Def>> = {}): JobSpec<Def> => ({
+    dir,
+    what: "test results",
+    definitionFile: "job.json",
+    resultFiles: ["results.jsonl"],
+    definition,
+    options: { llm: "--llm", seed: "--seed", mode: "--mode" },
+    ...extra,
+  });
+  const def: Def = { llm: "sim", seed: 1, mode: null };
+
+  it("starts in an empty folder, resumes with the same definition, refuses another naming each setting, --force starts over", async () => {
+    const dir = join(tmp(), "out");
+    const first = await openJob(spec(dir, def));
+    expect(first.resumed).toBe(false);
+    expect(JSON.parse(readFileSync(join(dir, "job.json"), "utf8"))).toEqual(def);
+    writeFileSync(first.path("results.jsonl"), '{"id":"a"}\n');
+    writeFileSync(join(dir, "notes.txt"), "keep me");
+
+    const again = await openJob(spec(dir, { ...def }));
+    expect(again.resumed).toBe(true);
+    expect(readFileSync(join(dir, "results.jsonl"), "utf8")).toBe('{"id":"a"}\n');
+
+    const err = await openJob(spec(dir, { llm: "openai:x", seed: 2, mode: null })).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as Error).message).toMatch(/holds test results made with other settings \(--llm: was "sim", now "openai:x"; --seed: was 1, now 2\); .*--force to start over/);
+    expect(readFileSync(join(dir, "results.jsonl"), "utf8")).toBe('{"id":"a"}\n'); // nothing touched
+
+    const forced = await openJob(spec(dir, { llm: "openai:x", seed: 2, mode: null }), { force: true });
+    expect(forced.resumed).toBe(false);
+    expect(existsSync(join(dir, "results.jsonl"))).toBe(false);
+    expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("keep me");
+    expect(JSON.parse(readFileSync(join(dir, "job.json"), "utf8"))).toMatchObject({ llm: "openai:x", seed: 2 });
+  });
+
+  it("an explicit --resume: refused without one where a job is, and where none is to resume", async () => {
+    const dir = join(tmp(), "out");
+    await expect(openJob(spec(dir, def), { resume: true })).rejects.toThrow(/--resume: .* holds no test results to resume \(no job\.json\)/);
+    await openJob(spec(dir, def), { resume: false });
+    await expect(openJob(spec(dir, def), { resume: false })).rejects.toThrow(/already holds test results \(job\.json\); pass --resume to continue it or --force to start over/);
+    expect((await openJob(spec(dir, def), { resume: true })).resumed).toBe(true);
+    await expect(openJob(spec(dir, def), { resume: true, force: true })).rejects.toThrow(/exclude each other/);
+  });
+
+  it("older definitions: a setting added later counts with the value older jobs used; results without a definition are refused", async () => {
+    const dir = join(tmp(), "out");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "job.json"), JSON.stringify({ llm: "sim", seed: 1, extra: "not compared" }));
+    expect((await openJob(spec(dir, { ...def, mode: "fast" }, { addedLater: { mode: "fast" } }))).resumed).toBe(true);
+    await expect(openJob(spec(dir, { ...def, mode: "slow" }, { addedLater: { mode: "fast" } }))).rejects.toThrow(/--mode: was "fast", now "slow"/);
+    const bare = join(tmp(), "bare");
+    mkdirSync(bare);
+    writeFileSync(join(bare, "results.jsonl"), "");
+    await expect(openJob(spec(bare, def))).rejects.toThrow(/holds test results \(results\.jsonl\) but no job\.json/);
+    writeFileSync(join(bare, "job.json"), "[1]");
+    await expect(openJob(spec(bare, def))).rejects.toThrow(InputError);
+  });
+});

@@ -1,0 +1,27 @@
+/**
+ * The data layer under the stages: the files toolflow's jobs read and write. Imports only core (and zod); the
+ * stages (tools, graph, sampling, agents, verify, execute) never import it, the jobs (synth, queue, export, eval,
+ * judge, overlap, report, html, cli) compose it with the stages. See docs/architecture.md.
+ */
+// A run folder: its files, the manifest's schema, its records.
+export {
+  RUN_FILES,
+  MANIFEST_FORMAT,
+  ManifestZ,
+  SessionZ,
+  readManifest,
+  prepareRunDir,
+  loadDialogues,
+  loadRejected,
+  type Manifest,
+  type Session,
+  type RunDirMode,
+} from "./run.js";
+// Append-only JSONL files that survive a kill, and their recovery.
+export { JsonlAppender, recoverJsonl, type JsonlAppenderOptions, type RecoveredJsonl } from "./append.js";
+// Following a growing JSONL file (a run that is still writing).
+export { JsonlFollower, invalidUtf8At, type FollowedLine, type LineRef } from "./follow.js";
+// A job folder (definition + results) and the one resume rule.
+export { openJob, diffDefinitions, describeDiffs, type Job, type JobSpec, type OpenJobOptions, type DefinitionDiff } from "./job.js";
+// Grouped train / validation / test splits.
+export { SPLIT_NAMES, assignSplits, groupRecords, parseSplit, toolSetKey, type SplitName, type SplitRatios } from "./splits.js";
