@@ -3,7 +3,7 @@ import { mkdir, open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseDocument } from "yaml";
 import { InputError } from "./errors.js";
-import { checkDepth, cleanStaleTemps, readTextFile, writeError } from "./input.js";
+import { checkDepth, cleanStaleTemps, isFsError, readTextFile, writeError } from "./input.js";
 
 /**
  * Write a file atomically: the data goes to a temporary file beside the target, is fsynced, then renamed over
@@ -33,6 +33,48 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
     }
   } catch (err) {
     throw writeError(err, path, kept);
+  }
+}
+
+/**
+ * Write lines to a file atomically without holding them all: they stream to a temporary file beside the target
+ * (TARGET.PID.RAND.tmp, as writeFileAtomic), which is fsynced and renamed over the target at the end. A crash or an
+ * error leaves the previous file (or none), never half of one; the temporary file of a killed run is removed by
+ * the next write to the same place (cleanStaleTemps).
+ */
+export async function writeLinesAtomic(path: string, lines: Iterable<string> | AsyncIterable<string>): Promise<void> {
+  const kept = existsSync(path) ? `the previous ${path} is unchanged` : "nothing was written";
+  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    await mkdir(dirname(path), { recursive: true });
+    cleanStaleTemps(path);
+    const fh = await open(tmp, "w");
+    try {
+      let buffer = "";
+      for await (const line of lines) {
+        buffer += line;
+        if (buffer.length >= 1 << 20) {
+          await fh.write(buffer);
+          buffer = "";
+        }
+      }
+      if (buffer !== "") await fh.write(buffer);
+      await fh.sync();
+      await fh.close();
+    } catch (err) {
+      await fh.close().catch(() => {});
+      await rm(tmp, { force: true });
+      throw err;
+    }
+    try {
+      await rename(tmp, path);
+    } catch (err) {
+      await rm(tmp, { force: true });
+      throw err;
+    }
+  } catch (err) {
+    // an error of the lines themselves (not of the file system) passes through as it is
+    throw isFsError(err) ? writeError(err, path, kept) : err;
   }
 }
 

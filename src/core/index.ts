@@ -21,6 +21,7 @@ export {
 } from "./errors.js";
 export {
   writeFileAtomic,
+  writeLinesAtomic,
   readJsonFile,
   readJsonOrYamlFile,
   parseJsonText,
@@ -46,6 +47,7 @@ export {
   checkDepth,
   isFsError,
   writeError,
+  guardWrite,
   fsErrorMessage,
   pidAlive,
   cleanStaleTemps,

@@ -13,7 +13,7 @@
  * - `cleanStaleTemps`: the temporary files and folders of atomic writes left by a killed process (its PID no
  *   longer alive) beside a target, removed by the next run that writes there.
  */
-import { accessSync, constants, readdirSync, rmSync, statSync, type Stats } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, rmSync, statSync, type Stats } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isUtf8 } from "node:buffer";
 import { basename, dirname, join, resolve } from "node:path";
@@ -216,8 +216,8 @@ export async function readTextFile(path: string, label = "file"): Promise<string
     bytes = await readFile(path);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "not found" : code === "EISDIR" ? "is a folder, expected a file" : `cannot be read (${code ?? String(err)})`;
-    throw new InputError(`${label} ${reason}`, { file: path, cause: err, code: code === "ENOENT" ? "NOT_FOUND" : undefined });
+    const reason = code === "ENOENT" ? "not found" : code === "EISDIR" ? "it is a folder, expected a file" : code === "EACCES" ? "permission denied" : String(err);
+    throw new InputError(`cannot read ${label}: ${reason}${code ? ` (${code})` : ""}`, { file: path, cause: err, code: code === "ENOENT" ? "NOT_FOUND" : undefined });
   }
   return decodeUtf8(bytes, path);
 }
@@ -292,6 +292,19 @@ export function writeError(err: unknown, path: string, kept?: string): ToolflowE
   return new ToolflowError(message, { code: code === "ENOSPC" || code === "EDQUOT" ? "DISK_FULL" : "WRITE_FAILED", exitCode: 1, cause: err });
 }
 
+/**
+ * Run `work`, which writes `path`; a file-system error it throws becomes `writeError` (one line naming the path and
+ * what was kept). `kept` defaults to what existed before: "the previous PATH is unchanged" or "nothing was written".
+ */
+export async function guardWrite<T>(path: string, work: () => Promise<T>, kept?: string): Promise<T> {
+  const before = kept ?? (existsSync(path) ? `the previous ${path} is unchanged` : "nothing was written");
+  try {
+    return await work();
+  } catch (err) {
+    throw isFsError(err) ? writeError(err, path, before) : err;
+  }
+}
+
 /** A file-system error whose operation is not known (the CLI's last resort): one line naming the path. */
 export function fsErrorMessage(err: NodeJS.ErrnoException): { message: string; exitCode: number } {
   const code = err.code ?? "";
@@ -332,8 +345,9 @@ export function cleanStaleTemps(target: string): string[] {
   const patterns = [
     new RegExp(`^${escapeRe(base)}\\.(\\d+)\\.[a-z0-9]+\\.tmp$`),
     new RegExp(`^\\.${escapeRe(base)}\\.tmp-(\\d+)-[a-z0-9]+$`),
-    new RegExp(`^\\.${escapeRe(base)}\\.old-(\\d+)-[a-z0-9]+$`),
   ];
+  // an export's previous output moved aside: removed only once the new one is in place
+  if (existsSync(target)) patterns.push(new RegExp(`^\\.${escapeRe(base)}\\.old-(\\d+)-[a-z0-9]+$`));
   let names: string[];
   try {
     names = readdirSync(dir);
