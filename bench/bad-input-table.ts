@@ -4,9 +4,10 @@
  * whether an output that existed before is unchanged. Run: `node --import tsx bench/bad-input-table.ts`
  * (prints a markdown table; a few seconds).
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { PROJECT_ROOT } from "../test/support/cli.js";
 import { BAD_KINDS, captureCli, layCase, makeGoodInputs, READERS, snapshot, spoil } from "../test/support/bad-input.js";
 
 const root = mkdtempSync(join(tmpdir(), "toolflow-bad-input-"));
@@ -27,6 +28,36 @@ try {
     }
   }
   process.stdout.write(rows.join("\n") + "\n");
+
+  // Outputs of the wrong kind: a folder where a file is written, a file where a folder is.
+  const o = join(root, "outputs");
+  mkdirSync(join(o, "a-folder"), { recursive: true });
+  writeFileSync(join(o, "a-file"), "previous\n");
+  const dirOut = join(o, "a-folder");
+  const fileOut = join(o, "a-file");
+  const examples = join(PROJECT_ROOT, "examples", "travel.openai.json");
+  const outputs: Array<[string, string[]]> = [
+    ["tools import -o FOLDER", ["tools", "import", examples, "-o", dirOut, "-q"]],
+    ["graph build -o FOLDER", ["graph", "build", good.tools, "-o", dirOut, "-q"]],
+    ["sample -o FOLDER", ["sample", good.graph, "-n", "2", "-o", dirOut, "-q"]],
+    ["report -o FOLDER", ["report", good.run, "-o", dirOut]],
+    ["judge -o FILE", ["judge", good.run, "--llm", "sim", "-o", fileOut]],
+    ["eval heldout -o FILE", ["eval", "heldout", good.run, "--llm", "sim", "-o", fileOut]],
+    ["synth --out FILE", ["synth", "--tools", good.tools, "--count", "1", "--llm", "sim", "--out", fileOut]],
+    ["export -o FILE", ["export", good.run, "-o", fileOut]],
+    ["doctor --cache FILE", ["doctor", "--llm", "openai:m", "--base-url", "http://127.0.0.1:9/v1", "--cache", fileOut]],
+    ["graph build -o FILE/x (parent is a file)", ["graph", "build", good.tools, "-o", join(fileOut, "x.json"), "-q"]],
+    ...(good.answers ? ([["eval bfcl --check -o FOLDER", ["eval", "bfcl", "--check", good.answers, "--data", good.bfcl ?? "", "-o", dirOut]]] as Array<[string, string[]]>) : []),
+  ];
+  const orows = ["| command | exit | first line of stderr | output kept |", "| --- | --- | --- | --- |"];
+  for (const [label, args] of outputs) {
+    const before = [snapshot(dirOut), snapshot(fileOut)];
+    const r = await captureCli(args);
+    const kept = snapshot(dirOut) === before[0] && snapshot(fileOut) === before[1] ? "yes" : "**NO**";
+    const first = (r.stderr.split("\n").find((l) => l.trim() !== "") ?? "").replaceAll(root, "…").replaceAll("|", "\\|").slice(0, 160);
+    orows.push(`| ${label} | ${r.code} | ${first} | ${kept} |`);
+  }
+  process.stdout.write("\n" + orows.join("\n") + "\n");
 } finally {
   rmSync(root, { recursive: true, force: true });
 }
