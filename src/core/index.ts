@@ -16,6 +16,8 @@ export {
 export {
   pointerSegment,
   ToolflowError,
+  isFatalError,
+  isRetryableError,
   InputError,
   UsageError,
 } from "./errors.js";
