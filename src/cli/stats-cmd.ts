@@ -13,7 +13,7 @@ import {
   type DatasetFormat,
   type ReadSummary,
 } from "../report/index.js";
-import { checkInputFile, checkInputPath, InputError, isFsError, UsageError } from "../core/index.js";
+import { checkInputFile, InputError, isFsError, UsageError } from "../core/index.js";
 import { parsePythonCalls } from "../eval/index.js";
 import { readToolsJsonl } from "../tools/index.js";
 
@@ -145,7 +145,7 @@ export function registerStatsCommands(program: Command): void {
       if (opts.format !== undefined && !(DATASET_FORMATS as readonly string[]).includes(opts.format)) {
         throw new UsageError(`--format must be one of ${DATASET_FORMATS.join(", ")} (got "${opts.format}")`);
       }
-      for (const path of data) checkInputPath(path, "dataset");
+      // a missing path is the dataset reader's error ("no such file or folder"), with what it looked for
       if (opts.tools) checkInputFile(opts.tools, "--tools");
       const tools = opts.tools ? (await readToolsJsonl(opts.tools)).map((t) => t.name) : undefined;
       const answers = typeof opts.answers === "string" ? opts.answers : opts.answers === false ? false : undefined;

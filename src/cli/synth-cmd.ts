@@ -121,6 +121,7 @@ export function registerSynthCommands(program: Command): void {
     .option("--run <name>", "name of the queued run (started again, it continues the run)")
     .option("--progress-interval <seconds>", "seconds between progress lines when stderr is not a terminal", intOption("--progress-interval", 1))
     .action(async (flags: RawSynthFlags) => {
+      if ((flags.queue !== undefined) !== (flags.run !== undefined)) throw new UsageError("--queue and --run go together");
       // Inputs are checked before anything is written: kind and existence of every file, the tools as
       // `tools import` makes them, the output folder's kind and writability (--out is made only after this).
       if (flags.tools !== undefined) checkInputFile(flags.tools, "--tools");
