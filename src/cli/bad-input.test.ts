@@ -36,6 +36,7 @@ describe("tools.jsonl is read as `tools import` writes it", () => {
       ["emoji", toolLine("get_😀"), /tool name "get_😀" is not valid/],
       ["html", toolLine("<img src=x onerror=alert(1)>"), /is not valid/],
       ["long", toolLine("a".repeat(300)), /\(300 characters\) is not valid/],
+      ["bad type", toolLine("t", '{"type":"object","properties":{"a":{"type":"strnig"}}}'), /tool "t": parameters is not a valid JSON Schema/],
       ["deep", toolLine("deep", `{"type":"object","properties":{"x":${deep}}}`), /tool "deep": parameters schema is nested more than 256 levels deep/],
     ];
     for (const [label, text, message] of cases) {
