@@ -4,7 +4,7 @@
  * it cannot (with the reason); an authentication failure stops at once. See docs/doctor.md.
  */
 import type { Command } from "commander";
-import { ToolflowError, UsageError } from "../core/index.js";
+import { checkOutputDir, guardWrite, ToolflowError, UsageError } from "../core/index.js";
 import { PROFILE_KEYS, runDoctor, saveEndpointProfile, type DoctorReport } from "../doctor/index.js";
 import { redact } from "../llm/index.js";
 import { intOption, urlOption } from "./options.js";
@@ -46,8 +46,10 @@ export function registerDoctorCommands(program: Command): void {
       const spec = flags.llm ?? "";
       const m = /^openai:(.+)$/.exec(spec.trim());
       if (!m) throw new UsageError(`--llm: doctor checks an OpenAI-compatible endpoint: expected openai:<model>, got "${spec}"`);
+      const cache = flags.cache;
+      if (cache !== undefined) checkOutputDir(cache, "--cache");
       const report = await runDoctor({ model: m[1]!.trim(), baseURL: flags.baseUrl, timeoutMs: flags.timeout });
-      const stored = flags.cache ? await saveEndpointProfile(flags.cache, report) : undefined;
+      const stored = cache ? await guardWrite(cache, () => saveEndpointProfile(cache, report), "nothing was stored") : undefined;
       if (flags.json) {
         const keys = Object.fromEntries(PROFILE_KEYS.map((k) => [k, report.profile[k]]));
         const obj = {

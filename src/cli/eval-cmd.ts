@@ -12,7 +12,7 @@ import type { Command } from "commander";
 import { addEvalBfclModelOptions, runEvalBfclModelMode, type EvalBfclModelFlags } from "./eval-bfcl-run.js";
 import { registerEvalHeldout } from "./eval-heldout-cmd.js";
 import { collect } from "./options.js";
-import { UsageError, writeFileAtomic } from "../core/index.js";
+import { checkInputDir, checkInputFile, checkOutputFile, guardWrite, InputError, UsageError, writeFileAtomic } from "../core/index.js";
 import {
   accuracyByCategory,
   checkAnswerRecords,
@@ -59,10 +59,16 @@ async function runBfcl(opts: EvalBfclOptions): Promise<void> {
 
 /** `eval bfcl --check FILE`: check every answer, write OUT atomically (nothing when an id is unknown), print the table. */
 async function runBfclCheck(file: string, opts: EvalBfclOptions): Promise<void> {
-  if (opts.out === undefined) throw new UsageError("eval bfcl --check needs -o OUT.jsonl");
+  const out = opts.out;
+  if (out === undefined) throw new UsageError("eval bfcl --check needs -o OUT.jsonl");
+  checkInputFile(file, "--check");
+  for (const d of opts.data) checkInputDir(d, "--data");
+  checkOutputFile(out, "--out");
   const [data, records] = await Promise.all([loadBfclData(opts.data), readAnswerRecords(file)]);
+  // an empty answers file is a mistake (a failed decode, a wrong path): it must not replace a checked file
+  if (records.length === 0) throw new InputError(`no answers in file; ${out} is left as it is`, { file, code: "EMPTY_INPUT" });
   const checked = checkAnswerRecords(data, records);
-  await writeFileAtomic(opts.out, checked.map((r) => stringifyPyJson(r) + "\n").join(""));
+  await guardWrite(out, () => writeFileAtomic(out, checked.map((r) => stringifyPyJson(r) + "\n").join("")));
   const rows = accuracyByCategory(checked.map((r) => ({ category: r.category ?? data.get(r.id)?.category, valid: r.valid })));
   process.stderr.write(`toolflow: checked ${checked.length} answers from ${file} -> ${opts.out}\n` + formatAccuracyTable(rows));
 }

@@ -4,7 +4,7 @@
  * docs/eval.md. Registered under the `eval` command by registerEvalHeldout.
  */
 import type { Command } from "commander";
-import { UsageError } from "../core/index.js";
+import { checkInputPath, checkOutputDir, guardWrite, UsageError } from "../core/index.js";
 import { HELDOUT_SPLITS, formatHeldoutTable, runHeldoutEval, type HeldoutSplit } from "../eval/index.js";
 import { parseSplit } from "../data/index.js";
 import { defaultLlm, endpointOptions, endpointSettings, intOption, numberOption, parseToolMode, type EndpointFlags } from "./options.js";
@@ -49,11 +49,13 @@ export function registerEvalHeldout(evalCommand: Command): void {
         throw new UsageError(`--split must be one of ${HELDOUT_SPLITS.join(", ")} (got "${flags.split}")`);
       }
       const nativeTools = parseToolMode(flags.toolMode);
+      checkInputPath(dir, "run or dataset folder");
+      checkOutputDir(flags.output, "--output");
       const llm = flags.llm ?? (await defaultLlm());
       const { parseModelList } = await import("../models/index.js");
       parseModelList(llm);
       const progress = countProgress("eval heldout", "turns");
-      const summary = await runHeldoutEval({
+      const summary = await guardWrite(flags.output, () => runHeldoutEval({
         dir,
         out: flags.output,
         llm,
@@ -67,7 +69,7 @@ export function registerEvalHeldout(evalCommand: Command): void {
         ...(flags.maxTokens !== undefined ? { maxTokens: flags.maxTokens } : {}),
         nativeTools,
         onProgress: progress.onProgress,
-      });
+      }));
       progress.stop();
       process.stdout.write(flags.json ? JSON.stringify(summary, null, 2) + "\n" : formatHeldoutTable(summary));
     });

@@ -2,7 +2,8 @@
  * `toolflow export DIR --format openai|sharegpt|hermes|llama31|xlam|all --split 0.9,0.05,0.05 -o OUT`
  */
 import type { Command } from "commander";
-import { UsageError } from "../core/index.js";
+import { join } from "node:path";
+import { checkInputDir, checkInputFile, checkOutputDir, cleanStaleTemps, guardWrite, UsageError } from "../core/index.js";
 import {
   EXPORT_FORMATS,
   exportDataset,
@@ -103,7 +104,12 @@ export function registerExportCommands(program: Command): void {
       if (!(HERMES_STYLES as readonly string[]).includes(opts.hermesStyle)) {
         throw new UsageError(`--hermes-style: unknown style "${opts.hermesStyle}" (choose from ${HERMES_STYLES.join(", ")})`);
       }
-      const summary = await exportDataset({
+      checkInputDir(dir, "run folder");
+      checkInputFile(join(dir, "dialogues.jsonl"), "the run's dialogues file");
+      if (opts.chatTemplate !== undefined) checkInputFile(opts.chatTemplate, "--chat-template");
+      checkOutputDir(opts.output, "--output");
+      cleanStaleTemps(opts.output); // the temporary folders of an export that was killed
+      const summary = await guardWrite(opts.output, () => exportDataset({
         dir,
         out: opts.output,
         formats,
@@ -115,7 +121,7 @@ export function registerExportCommands(program: Command): void {
         hermesStyle: opts.hermesStyle as HermesStyle,
         toolName: opts.toolName ?? false,
         force: opts.force ?? false,
-      });
+      }));
       const s = summary.splitCounts;
       process.stdout.write(
         `toolflow: exported ${summary.dialogues} dialogues (${summary.groups} tool-set groups) -> ${opts.output}: ` +

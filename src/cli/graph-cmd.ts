@@ -3,7 +3,7 @@
  * describes one (nodes, edges by kind, components, degrees, isolated tools, hubs).
  */
 import type { Command } from "commander";
-import { UsageError } from "../core/index.js";
+import { checkInputFile, checkOutputFile, guardWrite, UsageError } from "../core/index.js";
 import type { ToolSpec } from "../core/index.js";
 import { buildToolGraph, type BuildProgress } from "../graph/index.js";
 import { createEmbedder } from "../graph/index.js";
@@ -92,6 +92,8 @@ export function registerGraphCommands(program: Command): void {
       if (opts.embedder !== "lexical" && (nameWeight !== undefined || smoothing !== undefined)) {
         throw new UsageError("--name-weight and --smoothing apply to --embedder lexical");
       }
+      for (const f of files) checkInputFile(f, "tools file");
+      if (opts.output !== undefined) checkOutputFile(opts.output, "--output");
       const format = graphFormatFor(opts.output ?? "", opts.format);
       const embedder = createEmbedder(opts.embedder, {
         lexical: { ...(nameWeight !== undefined ? { nameWeight } : {}), ...(smoothing !== undefined ? { smoothing } : {}) },
@@ -112,7 +114,8 @@ export function registerGraphCommands(program: Command): void {
         await embedder.close?.();
       }
       const seconds = (performance.now() - started) / 1000;
-      if (opts.output !== undefined && opts.output !== "-") await writeGraph(g, opts.output, format);
+      const output = opts.output;
+      if (output !== undefined && output !== "-") await guardWrite(output, () => writeGraph(g, output, format));
       else process.stdout.write(serializeGraph(g, format));
       if (!opts.quiet) {
         const m = g.meta as { threshold: number; edges: { "P-P": number; "P-R": number }; topHubs: Array<{ id: string; degree: number }> };
@@ -140,6 +143,7 @@ export function registerGraphCommands(program: Command): void {
     .option("--top <n>", "hubs to list", "10")
     .action(async (graphPath: string, opts: StatsCliOptions) => {
       const top = parseNumber(opts.top, "--top", (n) => Number.isInteger(n) && n >= 0, "an integer >= 0") ?? 10;
+      checkInputFile(graphPath, "graph file");
       const g = await ToolGraph.load(graphPath);
       const stats = graphStats(g, { topHubs: top });
       process.stdout.write(opts.json ? JSON.stringify(stats, null, 2) + "\n" : formatGraphStats(stats));

@@ -3,6 +3,7 @@
  * the LLM judge with bootstrap intervals, round-trip agreement). See docs/judge.md.
  */
 import type { Command } from "commander";
+import { checkInputPath, checkOutputDir, guardWrite } from "../core/index.js";
 import { formatJudgeSummary, parseMetrics, runJudge } from "../judge/index.js";
 import { defaultLlm, endpointOptions, endpointSettings, intOption, parseToolMode, type EndpointFlags } from "./options.js";
 import { countProgress } from "./progress.js";
@@ -46,9 +47,11 @@ export function registerJudgeCommands(program: Command): void {
   endpointOptions(judge).action(async (data: string, flags: JudgeFlags) => {
       const metrics = parseMetrics(flags.metrics);
       const nativeTools = parseToolMode(flags.toolMode);
+      checkInputPath(data, "run or dataset folder");
+      checkOutputDir(flags.output, "--output");
       const llm = flags.llm ?? (await defaultLlm());
       const progress = countProgress("judge", "dialogues");
-      const summary = await runJudge({
+      const summary = await guardWrite(flags.output, () => runJudge({
         data,
         out: flags.output,
         llm,
@@ -63,7 +66,7 @@ export function registerJudgeCommands(program: Command): void {
         ...endpointSettings(flags),
         nativeTools,
         onProgress: progress.onProgress,
-      });
+      }));
       progress.stop();
       if (flags.json) {
         const { ss, enr, judge, roundTrip } = summary;

@@ -4,6 +4,7 @@
  * synth as it writes. See docs/report.md.
  */
 import type { Command } from "commander";
+import { checkInputDir, checkInputFile, checkOutputFile, guardWrite } from "../core/index.js";
 import { DEFAULT_MAX_DETAILS, startRunViewer, writeHtmlReport } from "../html/index.js";
 import { intOption } from "./options.js";
 
@@ -43,7 +44,10 @@ export function registerReportCommands(program: Command): void {
     .option("--seed <n>", "seed of that sample", intOption("--seed", 0, 0xffffffff), 0)
     .option("--skip-bad-lines", SKIP_HELP)
     .action(async (dir: string, opts: ReportCmdOptions) => {
-      const r = await writeHtmlReport(dir, opts.out, {
+      checkInputDir(dir, "run folder");
+      if (opts.graph !== undefined) checkInputFile(opts.graph, "--graph");
+      checkOutputFile(opts.out, "--out");
+      const r = await guardWrite(opts.out, () => writeHtmlReport(dir, opts.out, {
         graph: opts.graph,
         judge: opts.judge,
         title: opts.title,
@@ -51,7 +55,7 @@ export function registerReportCommands(program: Command): void {
         seed: opts.seed,
         skipBadLines: opts.skipBadLines === true,
         onProgress: (m) => process.stderr.write(`report: ${m}\n`),
-      });
+      }));
       const sample = r.embedded < r.dialogues ? ` (details of ${r.embedded} embedded: a sample)` : "";
       const skipped = r.skippedLines > 0 ? `, ${r.skippedLines} unreadable line(s) left out` : "";
       process.stderr.write(`report: ${r.dialogues} dialogues (${r.accepted} accepted, ${r.rejected} rejected)${sample}${skipped}, ${mb(r.bytes)} -> ${r.out}\n`);

@@ -3,7 +3,8 @@
  * and the Gini coefficient of tool usage.
  */
 import { Option, type Command } from "commander";
-import { UsageError, writeFileAtomic } from "../core/index.js";
+import { checkInputFile, checkOutputFile, guardWrite, InputError, UsageError, writeFileAtomic, writeLinesAtomic } from "../core/index.js";
+import type { ToolSample } from "../core/index.js";
 import { parseSizeRange } from "../core/index.js";
 import { SAMPLING_STRATEGIES, type SamplingStrategy } from "../core/index.js";
 import { ToolGraph } from "../graph/index.js";
@@ -14,14 +15,13 @@ import {
   SamplingGraph,
   formatScreen,
   formatStats,
+  iterateSamples,
+  SamplingStatsBuilder,
   screenTools,
   strategyWarnings,
   isSamplingStrategy,
   readSamplesJsonl,
-  sampleTools,
-  samplesToJsonl,
   samplingStats,
-  writeSamplesJsonl,
 } from "../sampling/index.js";
 
 interface SampleCliOptions {
@@ -100,6 +100,10 @@ export function registerSampleCommands(program: Command): void {
       if (opts.includeFlagged !== undefined && opts.tools === undefined) {
         throw new UsageError("--include-flagged needs --tools (the lint rules read the tool specs)");
       }
+      checkInputFile(graphPath, "graph file");
+      if (opts.tools !== undefined) checkInputFile(opts.tools, "--tools");
+      if (opts.output !== undefined) checkOutputFile(opts.output, "--output");
+      if (opts.summary !== undefined) checkOutputFile(opts.summary, "--summary");
       const graph = await ToolGraph.load(graphPath);
       const tools = opts.tools !== undefined ? await readToolsJsonl(opts.tools) : undefined;
       if (tools !== undefined) {
@@ -112,10 +116,20 @@ export function registerSampleCommands(program: Command): void {
       const warnings = strategyWarnings(sg, strategy);
       for (const w of warnings) process.stderr.write(`toolflow sample: warning: ${w}\n`);
       if (screen === undefined && !opts.quiet) process.stderr.write("toolflow sample: no --tools: the lint rules were not applied (flagged tools may be sampled)\n");
-      const samples = sampleTools(sg, { strategy, count, size, seed, alpha, ...(tools ? { tools } : {}) });
-      if (opts.output !== undefined && opts.output !== "-") await writeSamplesJsonl(opts.output, samples);
-      else process.stdout.write(samplesToJsonl(samples));
-      const stats = samplingStats(samples, sg);
+      // Streamed: one sample at a time to a temporary file renamed over --output at the end (or to standard
+      // output), with the statistics gathered on the way: memory does not grow with --count.
+      const samples = iterateSamples(sg, { strategy, count, size, seed, alpha, ...(tools ? { tools } : {}) });
+      const builder = new SamplingStatsBuilder(sg);
+      function* lines(): Generator<string> {
+        for (const s of samples as Iterable<ToolSample>) {
+          builder.add(s);
+          yield JSON.stringify(s) + "\n";
+        }
+      }
+      const output = opts.output;
+      if (output !== undefined && output !== "-") await writeLinesAtomic(output, lines());
+      else await writeStdout(lines());
+      const stats = builder.result();
       if (!opts.quiet) {
         const where = opts.output !== undefined && opts.output !== "-" ? ` -> ${opts.output}` : "";
         process.stderr.write(`toolflow sample: ${strategy}, seed ${seed}, size ${size.min}-${size.max}${where}\n`);
@@ -124,7 +138,8 @@ export function registerSampleCommands(program: Command): void {
       }
       if (opts.summary !== undefined) {
         const summary = { strategy, seed, count, size, stats, lint: screen?.summary ?? null, warnings };
-        await writeFileAtomic(opts.summary, JSON.stringify(summary, null, 2) + "\n");
+        const summaryPath = opts.summary;
+        await guardWrite(summaryPath, () => writeFileAtomic(summaryPath, JSON.stringify(summary, null, 2) + "\n"));
       }
     });
 
@@ -135,9 +150,28 @@ export function registerSampleCommands(program: Command): void {
     .option("--graph <file>", "the graph the samples were drawn from (needed for coverage)")
     .option("--json", "print the statistics as JSON")
     .action(async (samplesPath: string, opts: StatsCliOptions) => {
+      checkInputFile(samplesPath, "samples file");
+      if (opts.graph !== undefined) checkInputFile(opts.graph, "--graph");
       const samples = await readSamplesJsonl(samplesPath);
+      if (samples.length === 0) throw new InputError("no samples in file (an empty file has no statistics)", { file: samplesPath, code: "EMPTY_INPUT" });
       const graph = opts.graph !== undefined ? await ToolGraph.load(opts.graph) : undefined;
       const stats = samplingStats(samples, graph, { file: samplesPath });
       process.stdout.write(opts.json ? JSON.stringify(stats, null, 2) + "\n" : formatStats(stats));
     });
+}
+
+/** Lines to standard output, waiting when its buffer is full (a pipe to a slow reader holds a bounded amount). */
+async function writeStdout(lines: Iterable<string>): Promise<void> {
+  let buffer = "";
+  const flush = async () => {
+    if (buffer === "") return;
+    const ok = process.stdout.write(buffer);
+    buffer = "";
+    if (!ok) await new Promise<void>((resolve) => process.stdout.once("drain", () => resolve()));
+  };
+  for (const line of lines) {
+    buffer += line;
+    if (buffer.length >= 1 << 16) await flush();
+  }
+  await flush();
 }

@@ -13,7 +13,7 @@ import {
   type DatasetFormat,
   type ReadSummary,
 } from "../report/index.js";
-import { UsageError } from "../core/index.js";
+import { checkInputFile, InputError, isFsError, UsageError } from "../core/index.js";
 import { parsePythonCalls } from "../eval/index.js";
 import { readToolsJsonl } from "../tools/index.js";
 
@@ -145,13 +145,25 @@ export function registerStatsCommands(program: Command): void {
       if (opts.format !== undefined && !(DATASET_FORMATS as readonly string[]).includes(opts.format)) {
         throw new UsageError(`--format must be one of ${DATASET_FORMATS.join(", ")} (got "${opts.format}")`);
       }
+      // a missing path is the dataset reader's error ("no such file or folder"), with what it looked for
+      if (opts.tools) checkInputFile(opts.tools, "--tools");
       const tools = opts.tools ? (await readToolsJsonl(opts.tools)).map((t) => t.name) : undefined;
       const answers = typeof opts.answers === "string" ? opts.answers : opts.answers === false ? false : undefined;
       const all: DatasetStatsResult[] = [];
       for (const path of data) {
-        all.push(
-          await statsOf(path, { tools, format: opts.format as DatasetFormat | undefined, skipTokens: !opts.tokens, answers, skipInvalid: opts.skipInvalid }),
-        );
+        try {
+          all.push(
+            await statsOf(path, { tools, format: opts.format as DatasetFormat | undefined, skipTokens: !opts.tokens, answers, skipInvalid: opts.skipInvalid }),
+          );
+        } catch (err) {
+          if (!isFsError(err)) throw err;
+          const where = err.path ?? path;
+          throw new InputError(`cannot read ${where}${err.code === "EISDIR" ? ": a folder where a file is expected" : ` (${err.code})`}`, { file: path, cause: err });
+        }
+        const last = all[all.length - 1]!;
+        if (last.dialogues === 0 && last.read.rowsSkipped === 0) {
+          throw new InputError("no dialogues found (an empty file or folder has no statistics)", { file: path, code: "EMPTY_INPUT" });
+        }
       }
       if (opts.json) {
         process.stdout.write(all.map((f, i) => jsonOf(data[i] as string, f)).join("\n") + "\n");

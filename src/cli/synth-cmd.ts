@@ -3,7 +3,9 @@
  * dialogues are accepted, resumably. See docs/synth.md.
  */
 import { Option, type Command } from "commander";
-import { ToolflowError, UsageError } from "../core/index.js";
+import { existsSync, readdirSync, rmdirSync } from "node:fs";
+import { checkInputFile, checkOutputDir, isFsError, ToolflowError, UsageError, writeError } from "../core/index.js";
+import { readToolsJsonl } from "../tools/index.js";
 import { SAMPLING_STRATEGIES } from "../core/index.js";
 import { dryRunSynth, formatDryRun } from "../synth/index.js";
 import { parseSizeRange } from "../core/index.js";
@@ -119,6 +121,17 @@ export function registerSynthCommands(program: Command): void {
     .option("--run <name>", "name of the queued run (started again, it continues the run)")
     .option("--progress-interval <seconds>", "seconds between progress lines when stderr is not a terminal", intOption("--progress-interval", 1))
     .action(async (flags: RawSynthFlags) => {
+      if ((flags.queue !== undefined) !== (flags.run !== undefined)) throw new UsageError("--queue and --run go together");
+      // Inputs are checked before anything is written: kind and existence of every file, the tools as
+      // `tools import` makes them, the output folder's kind and writability (--out is made only after this).
+      if (flags.tools !== undefined) checkInputFile(flags.tools, "--tools");
+      if (flags.graph !== undefined) checkInputFile(flags.graph, "--graph");
+      if (flags.samples !== undefined) checkInputFile(flags.samples, "--samples");
+      if (flags.prices !== undefined) checkInputFile(flags.prices, "--prices");
+      if (flags.executeConfig !== undefined) checkInputFile(flags.executeConfig, "--execute-config");
+      if (flags.out !== undefined && !flags.dryRun) checkOutputDir(flags.out, "--out");
+      if (flags.tools !== undefined) await readToolsJsonl(flags.tools);
+      const outExisted = flags.out !== undefined && existsSync(flags.out);
       const options: SynthOptions = validateSynthOptions({
         tools: flags.tools,
         graph: flags.graph,
@@ -211,9 +224,26 @@ export function registerSynthCommands(program: Command): void {
             { code: "INTERRUPTED", exitCode: 130 },
           );
         }
+      } catch (err) {
+        const out = options.out;
+        // an input error found once the run had begun leaves no empty --out behind
+        if (!outExisted && err instanceof ToolflowError && err.exitCode === 2) removeIfEmpty(out);
+        if (isFsError(err)) {
+          throw writeError(err, out, `what was written before is kept in ${out}; free the space (or fix the permission) and run again with --resume`);
+        }
+        throw err;
       } finally {
         process.off("SIGINT", onSignal);
         process.off("SIGTERM", onSignal);
       }
     });
+}
+
+/** Remove a folder this run made when nothing was written into it. */
+function removeIfEmpty(dir: string): void {
+  try {
+    if (existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
+  } catch {
+    // left as it is
+  }
 }

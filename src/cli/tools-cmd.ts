@@ -3,7 +3,7 @@
  * `toolflow tools lint tools.jsonl [--graph graph.json] [--json]`: tools no dialogue should use (docs/lint.md).
  */
 import type { Command } from "commander";
-import { ToolflowError, UsageError } from "../core/index.js";
+import { checkInputFile, checkOutputFile, guardWrite, ToolflowError, UsageError } from "../core/index.js";
 import { buildToolGraph, ToolGraph } from "../graph/index.js";
 import { SamplingGraph } from "../sampling/index.js";
 import { writeFileAtomic } from "../core/index.js";
@@ -82,6 +82,8 @@ export function registerToolsCommands(program: Command): void {
       if (opts.format !== undefined && !(TOOL_FORMATS as readonly string[]).includes(opts.format)) {
         throw new UsageError(`--format must be one of ${TOOL_FORMATS.join(", ")}, got "${opts.format}"`);
       }
+      checkOutputFile(opts.output, "--output");
+      if (opts.report !== undefined) checkOutputFile(opts.report, "--report");
       const { tools, report } = await importTools(files, {
         onConflict: opts.onConflict as ConflictPolicy,
         ...(opts.format ? { format: opts.format as ToolFormat } : {}),
@@ -100,7 +102,7 @@ export function registerToolsCommands(program: Command): void {
             `toolflow: warning: ${w.file} at ${w.pointer || "/"}: ${w.operation ? `${w.operation}: ` : ""}${w.message}\n`,
           ),
       });
-      await writeToolsJsonl(opts.output, tools);
+      await guardWrite(opts.output, () => writeToolsJsonl(opts.output, tools));
       if (opts.report) await writeFileAtomic(opts.report, JSON.stringify(report, null, 2) + "\n");
       process.stderr.write(formatReport(report, opts.output, !opts.quiet));
     });
@@ -119,6 +121,8 @@ export function registerToolsCommands(program: Command): void {
     .option("--json", "print the report as JSON (format toolflow-lint/1)")
     .option("-q, --quiet", "print only the counts per rule")
     .action(async (toolsPath: string, opts: { graph?: string | false; json?: boolean; quiet?: boolean }) => {
+      checkInputFile(toolsPath, "tools file");
+      if (typeof opts.graph === "string") checkInputFile(opts.graph, "--graph");
       const specs = await readToolsJsonl(toolsPath);
       let connectivity: { isolated: Set<string>; ownVariantsOnly: Set<string> } | undefined;
       let graphNote = "";

@@ -6,7 +6,8 @@
 import { join } from "node:path";
 import type { Command } from "commander";
 import pLimit from "p-limit";
-import { ToolflowError, UsageError, type Verification } from "../core/index.js";
+import { checkInputDir, checkInputFile, ToolflowError, UsageError, type Verification } from "../core/index.js";
+import { toolNameProblem } from "../tools/index.js";
 import { loadDialogues, RUN_FILES } from "../data/index.js";
 import type { RunModels } from "../models/index.js";
 import {
@@ -47,6 +48,8 @@ export function registerVerifyCommands(program: Command): void {
       const provenance = parseProvenanceOption(opts.provenance);
       const threshold = Number(opts.threshold);
       if (!(threshold > 0 && threshold <= 1)) throw new UsageError(`--threshold must be in (0, 1] (got "${opts.threshold}")`);
+      checkInputDir(dir, "run folder");
+      checkInputFile(join(dir, RUN_FILES.dialogues), "the run's dialogues file");
       const records = await loadDialogues(dir);
       const deduper = opts.dedup ? new Deduper({ threshold }) : undefined;
       const failed: Array<{ id: string; rejectedBy: ReturnType<typeof rejectionsOf> }> = [];
@@ -90,6 +93,11 @@ export function registerVerifyCommands(program: Command): void {
           const dup = deduper.checkAndAdd(r.id, r);
           if (dup.duplicate) rejectedBy.push({ check: "duplicate", reasons: duplicateCheckResult(dup, threshold).reasons });
         }
+        // every export format takes OpenAI's function-name rule; a name outside it would reach the training data
+        const badNames = [...new Set([...r.tools.map((t) => t.name), ...r.messages.flatMap((m) => (m.role === "assistant" ? (m.tool_calls ?? []).map((c) => c.function.name) : []))])]
+          .map((n) => toolNameProblem(n))
+          .filter((p): p is string => p !== undefined);
+        if (badNames.length > 0) rejectedBy.push({ check: "tool-name", reasons: badNames });
         if (rejectedBy.length > 0) failed.push({ id: r.id, rejectedBy });
       }
       const summary = summarizeRejections(failed);

@@ -1,16 +1,39 @@
 /**
  * Error classes shared by every stage. Each carries a stable `code`, the process exit code the CLI should use,
- * and an optional `cause` (the underlying error), in the style of the Vercel AI SDK.
+ * an optional `cause` (the underlying error), and the decision, set when the error is built (as the Vercel AI
+ * SDK's `isRetryable`): `fatal` (stop the whole run: bad input, bad credentials, an unknown model) and `retryable`
+ * (the same request may succeed later: a timeout, an outage). Synth, eval, judge and the queue decide by
+ * `isFatalError` / `isRetryableError`, one rule.
  */
 export class ToolflowError extends Error {
   readonly code: string;
   readonly exitCode: number;
-  constructor(message: string, options: { code?: string; exitCode?: number; cause?: unknown } = {}) {
+  /** Stop the run instead of failing one item. Default: bad input or usage (exit code 2). */
+  readonly fatal: boolean;
+  /** Trying the same thing again later may succeed. Default false. */
+  readonly retryable: boolean;
+  constructor(message: string, options: { code?: string; exitCode?: number; cause?: unknown; fatal?: boolean; retryable?: boolean } = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
     this.name = new.target.name;
     this.code = options.code ?? "TOOLFLOW_ERROR";
     this.exitCode = options.exitCode ?? 1;
+    this.fatal = options.fatal ?? this.exitCode === 2;
+    this.retryable = options.retryable ?? false;
   }
+}
+
+/**
+ * Whether an error must stop a whole run (synth, eval, judge, a queue worker's job) rather than fail one dialogue
+ * or item: the error's own `fatal`; for an error from elsewhere, only an authentication error by its name.
+ */
+export function isFatalError(err: unknown): boolean {
+  if (err instanceof ToolflowError) return err.fatal;
+  return err instanceof Error && /Auth(entication)?Error$/.test(err.name);
+}
+
+/** Whether the same request may succeed later (the error's own `retryable`; false for errors from elsewhere). */
+export function isRetryableError(err: unknown): boolean {
+  return err instanceof ToolflowError && err.retryable;
 }
 
 /**

@@ -4,10 +4,10 @@
  * InputError naming the file and line (and the field, as a JSON pointer, when the schema rejects it).
  */
 import { createReadStream } from "node:fs";
-import { createInterface } from "node:readline";
 import type { z } from "zod";
 import { InputError, jsonPointer } from "./errors.js";
 import { writeFileAtomic } from "./fs.js";
+import { decodeUtf8 } from "./input.js";
 
 /** Serialize records as JSONL (one compact JSON value a line, trailing newline). */
 export function toJsonl(records: Iterable<unknown>): string {
@@ -85,40 +85,79 @@ export function lineError(file: string, line: number, problem: LineProblem, code
   return new InputError(problem.message, { file, line, pointer: problem.pointer || undefined, code, cause });
 }
 
+/** The longest line a JSONL reader accepts (a longer one is an InputError, not an out-of-memory crash). */
+export const MAX_JSONL_LINE_BYTES = 256 * 1024 * 1024;
+
+/**
+ * The lines of a file as text, with their line numbers: bytes are split at "\n" and each line decoded as strict
+ * UTF-8 (`decodeUtf8`: an InputError naming file, line and byte offset; replaced and counted with --lossy-utf8).
+ * A line longer than MAX_JSONL_LINE_BYTES is an InputError. The last line may lack its newline.
+ */
+export async function* readTextLines(path: string, maxLineBytes = MAX_JSONL_LINE_BYTES): AsyncGenerator<{ text: string; line: number }> {
+  const stream = createReadStream(path);
+  let pending: Buffer[] = [];
+  let pendingBytes = 0;
+  let lineNo = 0;
+  let offset = 0; // file offset of the first byte of the current line
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      let start = 0;
+      for (let nl = chunk.indexOf(10, start); nl >= 0; nl = chunk.indexOf(10, start)) {
+        const part = chunk.subarray(start, nl);
+        const bytes = pending.length === 0 ? part : Buffer.concat([...pending, part]);
+        pending = [];
+        pendingBytes = 0;
+        lineNo++;
+        if (bytes.length > maxLineBytes) throw new InputError(`line longer than ${maxLineBytes} bytes`, { file: path, line: lineNo, code: "LINE_TOO_LONG" });
+        yield { text: decodeUtf8(bytes, path, { line: lineNo, baseOffset: offset }), line: lineNo };
+        offset += bytes.length + 1;
+        start = nl + 1;
+      }
+      if (start < chunk.length) {
+        pending.push(chunk.subarray(start));
+        pendingBytes += chunk.length - start;
+        if (pendingBytes > maxLineBytes) {
+          throw new InputError(`line longer than ${maxLineBytes} bytes`, { file: path, line: lineNo + 1, code: "LINE_TOO_LONG" });
+        }
+      }
+    }
+    if (pendingBytes > 0) {
+      lineNo++;
+      yield { text: decodeUtf8(Buffer.concat(pending), path, { line: lineNo, baseOffset: offset }), line: lineNo };
+    }
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ENOENT") throw new InputError("file not found", { file: path, cause: err, code: "NOT_FOUND" });
+    if (code === "EISDIR") throw new InputError("is a folder, expected a file", { file: path, cause: err, code: "IS_A_DIRECTORY" });
+    if (code === "EACCES") throw new InputError("cannot be read (permission denied)", { file: path, cause: err, code: "NO_PERMISSION" });
+    throw err;
+  } finally {
+    stream.destroy();
+  }
+}
+
 /**
  * Read a JSONL file line by line, validating each value with `schema` when given. Blank lines are skipped. A
  * broken line is an InputError naming file and line (JSON errors have code INPUT_ERROR, schema errors
- * `options.code`); a missing file is an InputError too.
+ * `options.code`); a missing file, a folder, invalid UTF-8 and a huge line are InputErrors too.
  */
 export async function* readJsonl<T = unknown>(
   path: string,
   schema?: z.ZodType<T>,
   options: Partial<JsonlSchemaOptions> = {},
 ): AsyncGenerator<{ value: T; raw: unknown; line: number }> {
-  const rl = createInterface({ input: createReadStream(path, { encoding: "utf8" }), crlfDelay: Infinity });
-  let lineNo = 0;
   let first = true;
-  try {
-    for await (const raw of rl) {
-      lineNo++;
-      const text = raw.trim();
-      if (text === "") continue;
-      const parsed = parseJsonlLine(text, schema, options.what, options.parse);
-      if (!parsed.ok) {
-        const problem =
-          first && options.firstLineHint ? { ...parsed.problem, message: `${parsed.problem.message}; ${options.firstLineHint}` } : parsed.problem;
-        throw lineError(path, lineNo, problem, parsed.problem.kind === "schema" ? options.code : undefined);
-      }
-      first = false;
-      yield { value: parsed.value, raw: parsed.raw, line: lineNo };
+  for await (const { text: raw, line: lineNo } of readTextLines(path)) {
+    const text = raw.trim();
+    if (text === "") continue;
+    const parsed = parseJsonlLine(text, schema, options.what, options.parse);
+    if (!parsed.ok) {
+      const problem =
+        first && options.firstLineHint ? { ...parsed.problem, message: `${parsed.problem.message}; ${options.firstLineHint}` } : parsed.problem;
+      throw lineError(path, lineNo, problem, parsed.problem.kind === "schema" ? options.code : undefined);
     }
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new InputError("file not found", { file: path, cause: err });
-    }
-    throw err;
-  } finally {
-    rl.close();
+    first = false;
+    yield { value: parsed.value, raw: parsed.raw, line: lineNo };
   }
 }
 

@@ -10,11 +10,8 @@
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import pLimit from "p-limit";
-import { ToolflowError, writeFileAtomic, writeJsonlAtomic } from "../core/index.js";
+import { isFatalError, ToolflowError, writeFileAtomic, writeJsonlAtomic } from "../core/index.js";
 import {
-  ModelAbortError,
-  ModelAuthError,
-  ModelConfigError,
   redact,
   type ChatResult,
   type UsageSummary,
@@ -128,7 +125,8 @@ const rate = (count: number, turns: number): Rate => ({ turns, count, rate: turn
 
 /** A model error that stops the whole run (bad credentials or configuration, or aborted) instead of failing one item. */
 export function isFatalModelError(err: unknown): boolean {
-  return err instanceof ModelAuthError || err instanceof ModelConfigError || err instanceof ModelAbortError;
+  // the rule synth and the queue use: the error's own `fatal`, set when it was built
+  return isFatalError(err);
 }
 
 /**

@@ -16,6 +16,10 @@ export interface ModelErrorOptions {
   code?: string;
   /** CLI exit code (default 1). */
   exitCode?: number;
+  /** Stop the whole run (default: per class). */
+  fatal?: boolean;
+  /** The same request may succeed later (default: per class). */
+  retryable?: boolean;
 }
 
 /** Base class: something went wrong talking to a model. */
@@ -29,6 +33,8 @@ export class ModelError extends ToolflowError {
       code: options.code ?? "MODEL_ERROR",
       exitCode: options.exitCode ?? 1,
       cause: options.cause === undefined ? undefined : redactError(options.cause),
+      ...(options.fatal !== undefined ? { fatal: options.fatal } : {}),
+      ...(options.retryable !== undefined ? { retryable: options.retryable } : {}),
     });
     this.model = options.model;
     this.status = options.status;
@@ -36,24 +42,28 @@ export class ModelError extends ToolflowError {
   }
 }
 
-/** 401/403: the key is wrong or lacks permission. Never retried. */
+/** 401/403: the key is wrong or lacks permission. Never retried; stops the run. */
 export class ModelAuthError extends ModelError {
   constructor(message: string, options: ModelErrorOptions = {}) {
-    super(message, { ...options, code: "MODEL_AUTH" });
+    super(message, { fatal: true, retryable: false, ...options, code: "MODEL_AUTH" });
   }
 }
 
-/** A request the server refuses and that cannot succeed by retrying (400, 404, 422...). */
+/**
+ * A request the server refuses and that cannot succeed by retrying (400, 404, 422...). Fatal when every request
+ * would fail alike: an unknown model (404) or a refused key (401/403).
+ */
 export class ModelRequestError extends ModelError {
   constructor(message: string, options: ModelErrorOptions = {}) {
-    super(message, { ...options, code: options.code ?? "MODEL_REQUEST" });
+    const everyRequest = options.status === 404 || options.status === 401 || options.status === 403;
+    super(message, { fatal: everyRequest, retryable: false, ...options, code: options.code ?? "MODEL_REQUEST" });
   }
 }
 
 /** Still rate-limited (429) or failing (5xx, reset, malformed body) after every retry. */
 export class ModelUnavailableError extends ModelError {
   constructor(message: string, options: ModelErrorOptions = {}) {
-    super(message, { ...options, code: options.code ?? "MODEL_UNAVAILABLE" });
+    super(message, { retryable: true, ...options, code: options.code ?? "MODEL_UNAVAILABLE" });
   }
 }
 
@@ -61,7 +71,7 @@ export class ModelUnavailableError extends ModelError {
 export class ModelTimeoutError extends ModelError {
   readonly timeoutMs: number | undefined;
   constructor(message: string, options: ModelErrorOptions & { timeoutMs?: number } = {}) {
-    super(message, { ...options, code: "MODEL_TIMEOUT" });
+    super(message, { retryable: true, ...options, code: "MODEL_TIMEOUT" });
     this.timeoutMs = options.timeoutMs;
   }
 }
@@ -69,7 +79,7 @@ export class ModelTimeoutError extends ModelError {
 /** The caller aborted the request (its AbortSignal fired). */
 export class ModelAbortError extends ModelError {
   constructor(message: string, options: ModelErrorOptions = {}) {
-    super(message, { ...options, code: "MODEL_ABORTED" });
+    super(message, { fatal: true, ...options, code: "MODEL_ABORTED" });
   }
 }
 

@@ -10,12 +10,13 @@ export {
   type BalancedSampleOptions,
 } from "./samplers.js";
 export { UsageTracker } from "./usage-tracker.js";
-export { sampleTools, sampleId, isSamplingStrategy, type SampleToolsOptions } from "./sample-tools.js";
+export { sampleTools, iterateSamples, sampleId, isSamplingStrategy, type SampleToolsOptions } from "./sample-tools.js";
 export {
   coverage,
   gini,
   usageCounts,
   samplingStats,
+  SamplingStatsBuilder,
   formatStats,
   type CoverageReport,
   type SamplingStats,

@@ -105,7 +105,7 @@ describe("toolflow sample (CLI)", () => {
     const out = join(dir, "never.jsonl");
     const missing = await cliInProcess(["sample", join(dir, "no-such-graph.json"), "-o", out]);
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toMatch(/no-such-graph\.json: cannot read file/);
+    expect(missing.stderr).toMatch(/no-such-graph\.json: graph file not found/);
     const bad = join(dir, "bad-graph.json");
     await writeFile(bad, JSON.stringify({ nodes: [{ id: "a" }], edges: [] }));
     const invalid = await cliInProcess(["sample", bad, "-o", out]);

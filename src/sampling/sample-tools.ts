@@ -51,6 +51,14 @@ export function isSamplingStrategy(value: string): value is SamplingStrategy {
 
 /** Draw `count` samples from the graph with the given strategy. Deterministic for (graph, options). */
 export function sampleTools(graph: SamplingGraphLike, options: SampleToolsOptions): ToolSample[] {
+  return [...iterateSamples(graph, options)];
+}
+
+/**
+ * `sampleTools` one sample at a time (the same samples, in order), for a caller that streams them: memory does not
+ * grow with `count`. The options are checked before the first sample.
+ */
+export function iterateSamples(graph: SamplingGraphLike, options: SampleToolsOptions): Generator<ToolSample> {
   const { strategy, count, seed } = options;
   if (!isSamplingStrategy(strategy)) {
     throw new InputError(`unknown sampling strategy "${String(strategy)}" (use ${SAMPLING_STRATEGIES.join(", ")})`, {
@@ -65,21 +73,23 @@ export function sampleTools(graph: SamplingGraphLike, options: SampleToolsOption
   }
   const size = toSizeRange(options.size);
   const sg = asSamplingGraph(graph, { followDirection: options.followDirection, ...(options.exclude ? { exclude: options.exclude } : {}) });
-  const samples: ToolSample[] = [];
   const tools = options.tools === undefined ? {} : { tools: producerIndex(options.tools) };
-  if (strategy === "balanced") {
-    const rng = new Rng(deriveSeed(seed, "balanced"));
-    const usage = new UsageTracker(sg, checkAlpha(options.alpha ?? DEFAULT_BALANCE_ALPHA));
+  const alpha = strategy === "balanced" ? checkAlpha(options.alpha ?? DEFAULT_BALANCE_ALPHA) : 0;
+  function* draw(): Generator<ToolSample> {
+    if (strategy === "balanced") {
+      const rng = new Rng(deriveSeed(seed, "balanced"));
+      const usage = new UsageTracker(sg, alpha);
+      for (let i = 0; i < count; i++) {
+        yield balancedWalkSample(sg, { size, rng, usage, seed, id: sampleId(i), ...tools });
+        options.onSample?.(i + 1, count);
+      }
+      return;
+    }
+    const one = strategy === "walk" ? randomWalkSample : randomSample;
     for (let i = 0; i < count; i++) {
-      samples.push(balancedWalkSample(sg, { size, rng, usage, seed, id: sampleId(i), ...tools }));
+      yield one(sg, { size, seed: deriveSeed(seed, i), id: sampleId(i), ...tools });
       options.onSample?.(i + 1, count);
     }
-    return samples;
   }
-  const one = strategy === "walk" ? randomWalkSample : randomSample;
-  for (let i = 0; i < count; i++) {
-    samples.push(one(sg, { size, seed: deriveSeed(seed, i), id: sampleId(i), ...tools }));
-    options.onSample?.(i + 1, count);
-  }
-  return samples;
+  return draw();
 }

@@ -105,58 +105,84 @@ export interface SamplingStats {
  * InputError naming the sample and tool (the samples were drawn from another graph).
  */
 export function samplingStats(
-  samples: readonly ToolSample[],
+  samples: Iterable<ToolSample>,
   graph?: SamplingGraphLike,
   options: { file?: string } = {},
 ): SamplingStats {
-  const counts = usageCounts(samples);
-  const strategies: Partial<Record<SamplingStrategy, number>> = {};
-  const sizes: Record<number, number> = {};
-  let short = 0;
-  let toolSlots = 0;
-  const producers = { added: 0, samplesWithAdded: 0, userSupplied: 0, samplesWithUserSupplied: 0 };
-  let withProducerFields = false;
-  for (const s of samples) {
-    if (s.addedProducers !== undefined || s.userSupplied !== undefined) withProducerFields = true;
-    const added = s.addedProducers?.length ?? 0;
-    const user = s.userSupplied?.length ?? 0;
-    producers.added += added;
-    producers.userSupplied += user;
-    if (added > 0) producers.samplesWithAdded++;
-    if (user > 0) producers.samplesWithUserSupplied++;
-    strategies[s.strategy] = (strategies[s.strategy] ?? 0) + 1;
-    sizes[s.tools.length] = (sizes[s.tools.length] ?? 0) + 1;
-    if (s.short !== undefined) short++;
-    toolSlots += s.tools.length;
+  const builder = new SamplingStatsBuilder(graph, options);
+  for (const s of samples) builder.add(s);
+  return builder.result();
+}
+
+/**
+ * `samplingStats` one sample at a time (memory bounded by the number of distinct tools, not of samples), for a
+ * run that streams its samples.
+ */
+export class SamplingStatsBuilder {
+  private readonly counts = new Map<string, number>();
+  private readonly strategies: Partial<Record<SamplingStrategy, number>> = {};
+  private readonly sizes: Record<number, number> = {};
+  private readonly producers = { added: 0, samplesWithAdded: 0, userSupplied: 0, samplesWithUserSupplied: 0 };
+  private readonly sg: SamplingGraph | undefined;
+  private samples = 0;
+  private short = 0;
+  private toolSlots = 0;
+  private withProducerFields = false;
+
+  constructor(
+    graph?: SamplingGraphLike,
+    private readonly options: { file?: string } = {},
+  ) {
+    this.sg = graph === undefined ? undefined : asSamplingGraph(graph);
   }
-  const used = [...counts.values()];
-  const stats: SamplingStats = {
-    samples: samples.length,
-    short,
-    strategies,
-    meanSize: ratio(toolSlots, samples.length),
-    sizes,
-    distinctTools: counts.size,
-    maxUses: used.reduce((m, v) => Math.max(m, v), 0),
-    giniUsed: gini(used),
-  };
-  if (withProducerFields) stats.producers = producers;
-  if (graph !== undefined) {
-    const sg: SamplingGraph = asSamplingGraph(graph);
-    for (const s of samples) {
-      const missing = s.tools.find((t) => !sg.has(t));
+
+  add(s: ToolSample): void {
+    if (this.sg !== undefined) {
+      const missing = s.tools.find((t) => !this.sg!.has(t));
       if (missing !== undefined) {
         throw new InputError(`sample ${s.id} uses tool "${missing}", which is not in the graph`, {
-          file: options.file,
+          file: this.options.file,
           code: "UNKNOWN_TOOL",
         });
       }
     }
-    stats.coverage = coverage(samples, sg);
-    stats.giniAll = gini(sg.nodes.map((t) => counts.get(t) ?? 0));
-    stats.giniNonIsolated = gini(sg.nodes.filter((t) => sg.nonIsolated.has(t)).map((t) => counts.get(t) ?? 0));
+    this.samples++;
+    for (const t of s.tools) this.counts.set(t, (this.counts.get(t) ?? 0) + 1);
+    if (s.addedProducers !== undefined || s.userSupplied !== undefined) this.withProducerFields = true;
+    const added = s.addedProducers?.length ?? 0;
+    const user = s.userSupplied?.length ?? 0;
+    this.producers.added += added;
+    this.producers.userSupplied += user;
+    if (added > 0) this.producers.samplesWithAdded++;
+    if (user > 0) this.producers.samplesWithUserSupplied++;
+    this.strategies[s.strategy] = (this.strategies[s.strategy] ?? 0) + 1;
+    this.sizes[s.tools.length] = (this.sizes[s.tools.length] ?? 0) + 1;
+    if (s.short !== undefined) this.short++;
+    this.toolSlots += s.tools.length;
   }
-  return stats;
+
+  result(): SamplingStats {
+    const counts = this.counts;
+    const used = [...counts.values()];
+    const stats: SamplingStats = {
+      samples: this.samples,
+      short: this.short,
+      strategies: { ...this.strategies },
+      meanSize: ratio(this.toolSlots, this.samples),
+      sizes: { ...this.sizes },
+      distinctTools: counts.size,
+      maxUses: used.reduce((m, v) => Math.max(m, v), 0),
+      giniUsed: gini(used),
+    };
+    if (this.withProducerFields) stats.producers = { ...this.producers };
+    const sg = this.sg;
+    if (sg !== undefined) {
+      stats.coverage = coverage([{ tools: [...counts.keys()] }], sg);
+      stats.giniAll = gini(sg.nodes.map((t) => counts.get(t) ?? 0));
+      stats.giniNonIsolated = gini(sg.nodes.filter((t) => sg.nonIsolated.has(t)).map((t) => counts.get(t) ?? 0));
+    }
+    return stats;
+  }
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;

@@ -7,6 +7,7 @@ import { ToolflowError } from "../core/index.js";
 import { deriveSeed } from "../core/index.js";
 import { fakeDeps, fakeModel, fakeProvider, fakeSamples, fakeTool } from "../../test/e2e/support/doubles.js";
 import { SampleUnusableError } from "../agents/index.js";
+import * as llm from "../llm/index.js";
 import { isFatalError, runSynthesis, SynthRunError, type RunnerConfig } from "./runner.js";
 import { RUN_FILES } from "../data/index.js";
 
@@ -273,7 +274,7 @@ describe("runSynthesis", () => {
   it("stops at once on an authentication error instead of rejecting dialogues", async () => {
     class ModelAuthError extends ToolflowError {
       constructor() {
-        super("401 from server: invalid key", { code: "MODEL_AUTH" });
+        super("401 from server: invalid key", { code: "MODEL_AUTH", fatal: true });
       }
     }
     const model = fakeModel();
@@ -290,14 +291,15 @@ describe("runSynthesis", () => {
   });
 
   it("classifies errors: auth, bad config and unknown models stop the run; bad output and outages reject one dialogue", () => {
-    const modelError = (code: string, status?: number, exitCode = 1) =>
-      Object.assign(new ToolflowError("x", { code, exitCode }), { status });
-    expect(isFatalError(modelError("MODEL_AUTH", 401))).toBe(true);
-    expect(isFatalError(modelError("MODEL_CONFIG", undefined, 2))).toBe(true);
-    expect(isFatalError(modelError("MODEL_REQUEST", 404))).toBe(true);
-    expect(isFatalError(modelError("MODEL_REQUEST", 400))).toBe(false);
-    expect(isFatalError(modelError("MODEL_OUTPUT"))).toBe(false);
-    expect(isFatalError(modelError("MODEL_UNAVAILABLE", 503))).toBe(false);
+    // the decision is made when the error is built (its `fatal`), by the model layer's classes
+    expect(isFatalError(new llm.ModelAuthError("x", { status: 401 }))).toBe(true);
+    expect(isFatalError(new llm.ModelConfigError("x"))).toBe(true);
+    expect(isFatalError(new llm.ModelRequestError("x", { status: 404 }))).toBe(true);
+    expect(isFatalError(new llm.ModelRequestError("x", { status: 400 }))).toBe(false);
+    expect(isFatalError(new llm.ModelOutputError("x"))).toBe(false);
+    expect(isFatalError(new llm.ModelUnavailableError("x", { status: 503 }))).toBe(false);
+    expect(new llm.ModelUnavailableError("x", { status: 503 }).retryable).toBe(true);
+    expect(isFatalError(new ToolflowError("x", { code: "ANY", exitCode: 2 }))).toBe(true);
     expect(isFatalError(new Error("plain"))).toBe(false);
   });
 

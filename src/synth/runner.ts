@@ -6,7 +6,7 @@
 import { setMaxListeners } from "node:events";
 import { join } from "node:path";
 import { deriveSeed } from "../core/index.js";
-import { ToolflowError } from "../core/index.js";
+import { isFatalError as isCoreFatalError, ToolflowError } from "../core/index.js";
 import {
   DialogueRecordZ,
   RejectedRecordZ,
@@ -129,15 +129,13 @@ export function sampleFor(samples: ToolSample[], index: number): ToolSample {
   return samples[index % samples.length] as ToolSample;
 }
 
-/** Errors that must stop the run instead of rejecting one dialogue (bad credentials, bad input, bad usage). */
+/**
+ * Errors that must stop the run instead of rejecting one dialogue (bad credentials, bad input, bad usage, an
+ * unknown model): the error's own `fatal`, set when it was built (core's isFatalError, the rule eval, judge and the
+ * queue use too).
+ */
 export function isFatalError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  if (err instanceof ToolflowError && err.exitCode === 2) return true;
-  const code = err instanceof ToolflowError ? err.code : "";
-  if (/AUTH/i.test(code) || /Auth(entication)?Error$/.test(err.name) || /PERMISSION|FORBIDDEN/i.test(code)) return true;
-  // a model the server does not know (404) fails every request alike
-  const status = (err as { status?: unknown }).status;
-  return code.startsWith("MODEL_") && (status === 404 || status === 401 || status === 403);
+  return isCoreFatalError(err);
 }
 
 function errorMessage(err: unknown): string {

@@ -37,6 +37,7 @@ import { readInputFile, type ParsedInput } from "./read.js";
 import { canonicalJson } from "../core/index.js";
 import { normalizeSchema } from "../core/index.js";
 import { isPlainObject, normalizeParameters, sanitizeToolName, SchemaChecker } from "./schema.js";
+import { schemaDepthProblem } from "./validate.js";
 import { DEFAULT_SCHEMA_BUDGET, fitTool } from "./schema-budget.js";
 import type { ConflictPolicy, FileReport, FormatCounts, ImportOptions, ImportReport, Location, SchemaFix, ToolDraft } from "./types.js";
 
@@ -114,6 +115,10 @@ export function finalizeDraft(draft: ToolDraft, schemaBudget?: number): Candidat
   if (typeof rawName !== "string") throw inputError(at(loc, "name"), `tool name must be a string, got ${JSON.stringify(rawName)}`);
   const name = sanitizeToolName(rawName);
   if (name === "") throw inputError(at(loc, "name"), `tool name ${JSON.stringify(rawName)} has no usable characters`);
+  for (const [key, schema] of [[draft.parametersKey ?? "parameters", draft.parameters], [draft.returnsKey ?? "returns", draft.returns]] as const) {
+    const deep = schemaDepthProblem(schema);
+    if (deep) throw inputError(at(loc, key), `tool "${rawName}": ${deep}`);
+  }
   if (typeof draft.description !== "string") {
     throw inputError(at(loc, "description"), `tool "${rawName}": description must be a string`);
   }

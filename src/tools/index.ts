@@ -4,6 +4,7 @@
 export { importTools, finalizeDraft, type ImportResult } from "./import.js";
 export { detectFormat, type Detection } from "./detect.js";
 export { readToolsJsonl, writeToolsJsonl } from "./jsonl.js";
+export { checkToolSpec, toolNameProblem, schemaDepthProblem, TOOL_NAME_RE, MAX_SCHEMA_DEPTH } from "./validate.js";
 export { normalizeParameters, sanitizeToolName, SchemaChecker } from "./schema.js";
 export {
   CUT_LEVELS,

@@ -5,7 +5,7 @@
 import { readFile } from "node:fs/promises";
 import { extname } from "node:path";
 import { InputError } from "../core/index.js";
-import { parseJsonText, parseYamlText } from "../core/index.js";
+import { decodeUtf8, parseJsonText, parseYamlText } from "../core/index.js";
 import { lineError, parseJsonlLine } from "../core/index.js";
 
 export type ParsedInput =
@@ -14,9 +14,9 @@ export type ParsedInput =
   | { kind: "jsonl"; file: string; records: Array<{ value: unknown; line: number }> };
 
 export async function readInputFile(file: string): Promise<ParsedInput> {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = await readFile(file, "utf8");
+    bytes = await readFile(file);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     throw new InputError(code === "ENOENT" ? "file not found" : `cannot read file (${code ?? String(err)})`, {
@@ -24,7 +24,7 @@ export async function readInputFile(file: string): Promise<ParsedInput> {
       cause: err,
     });
   }
-  return parseInputText(text, file);
+  return parseInputText(decodeUtf8(bytes, file), file);
 }
 
 /** Parse text as YAML (by extension), JSON, or JSONL (when the whole text is not one JSON value). */
