@@ -13,6 +13,7 @@
  * whole float written 2.0 stays 2.0 (BFCL's checker tells it from 2).
  */
 import { jsonrepair } from "jsonrepair";
+import { parseJsonLoose } from "./loose-json.js";
 import { isLosslessNumber, parse as parseLossless, stringify as stringifyLossless } from "lossless-json";
 
 export type TextCallFormat = "hermes" | "llama" | "mistral" | "json";
@@ -46,15 +47,8 @@ export function parseKeepingNumbers(text: string): unknown {
 }
 
 function almostJson(text: string, parse: (text: string) => unknown): unknown {
-  try {
-    return parse(text);
-  } catch {
-    try {
-      return parse(jsonrepair(text));
-    } catch {
-      return undefined;
-    }
-  }
+  const r = parseJsonLoose(text, parse, { extract: false });
+  return r.ok ? r.value : undefined;
 }
 
 /**
