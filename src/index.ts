@@ -12,6 +12,7 @@ export * as models from "./models/index.js";
 export * as agents from "./agents/index.js";
 export * as synth from "./synth/index.js";
 export * as verify from "./verify/index.js";
+export * as data from "./data/index.js";
 export * as exporting from "./export/index.js";
 export * as report from "./report/index.js";
 export * as evaluation from "./eval/index.js";

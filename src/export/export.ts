@@ -13,9 +13,15 @@ import type { DialogueRecord } from "../core/index.js";
 import { datasetStats } from "../report/index.js";
 import { renderDatasetCard, SPLIT_NAMES, type CardFormat, type SplitName } from "../report/index.js";
 import { summarizeRejections } from "../verify/index.js";
-import { assistantReasoning } from "./formats/common.js";
-import type { HermesStyle } from "./formats/common.js";
-import { compileChatTemplate, getFormat, readChatTemplate, type ExportFormatName, type Llama31Options } from "./formats/index.js";
+import {
+  assistantReasoning,
+  compileChatTemplate,
+  getFormat,
+  readChatTemplate,
+  type ExportFormatName,
+  type HermesStyle,
+  type Llama31Options,
+} from "../data/index.js";
 import { loadDialogues, loadRejected } from "./load.js";
 import { assignSplits, type SplitRatios } from "./split.js";
 

@@ -5,7 +5,7 @@
  *
  * Kept in memory: one short row per dialogue (list and filters), where its line is (details are read again from
  * disk when opened), the `toolflow stats` accumulator of the accepted dialogues, and the rejection entries.
- * Every figure comes from the stages that define it: report's FigureAccumulator (the stats figures), verify's
+ * Every figure comes from the stages that define it: data's FigureAccumulator (the stats figures), verify's
  * summarizeRejections and argumentSources, judge's bootstrapMean.
  */
 import { isUtf8 } from "node:buffer";
@@ -31,7 +31,8 @@ import {
   type ToolSpec,
 } from "../core/index.js";
 import { bootstrapMean, JUDGE_FILES, mean } from "../judge/index.js";
-import { FigureAccumulator, toolflowDialogue, ToolResultTally } from "../report/index.js";
+import { FigureAccumulator, toolflowDialogue } from "../data/index.js";
+import { ToolResultTally } from "../report/index.js";
 import { ManifestZ } from "../synth/index.js";
 import { argumentSources, summarizeRejections, type RejectionEntry } from "../verify/index.js";
 import type { DialogueDetail, DialogueRow, PlanStepView, ReportGraph, ReportJudge, ReportSummary } from "./types.js";

@@ -6,10 +6,10 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { InputError } from "../core/index.js";
-import { getFormat } from "../export/index.js";
+import { datasetFigures, detectRowFormat, getFormat, readRow, type DatasetDialogue, type NoteKind } from "../data/index.js";
 import { PROJECT_ROOT } from "../../test/support/cli.js";
 import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
-import { datasetFigures, detectRowFormat, readDatasetAll, readRow, ReadLog, type DatasetDialogue, type NoteKind } from "./index.js";
+import { readDatasetAll, ReadLog } from "./index.js";
 
 const FIX = join(PROJECT_ROOT, "test/fixtures/stats");
 const fx = (f: string): string => join(FIX, f);

@@ -3,7 +3,7 @@
  */
 import type { DialogueRecord, PlanStepKind } from "../core/index.js";
 import { PLAN_STEP_KINDS } from "../core/index.js";
-import { diversity, type DiversityMetrics } from "./diversity.js";
+import { diversity, type DiversityMetrics } from "../data/index.js";
 import { ToolResultTally, type ToolResultSource } from "./tool-results.js";
 
 export interface Distribution {

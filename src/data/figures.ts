@@ -4,12 +4,10 @@
  * over user turns, token lengths, and the plan's step-kind mix. Computed in one streaming pass
  * (`FigureAccumulator`), so a large file is never held in memory.
  */
-import type { Message } from "../core/index.js";
-import { estimateTokens } from "../llm/index.js";
-import { gini } from "../sampling/index.js";
+import { estimateTokens, gini, type Message } from "../core/index.js";
 import { DiversityAccumulator } from "./diversity.js";
+import type { DatasetDialogue, DatasetFormat } from "./formats/index.js";
 import { asksQuestion } from "./questions.js";
-import type { DatasetDialogue, DatasetFormat } from "./read-dataset.js";
 
 /** A length distribution in tokens. */
 export interface LengthDistribution {
