@@ -75,4 +75,16 @@ describe("stage boundaries", () => {
     const reached = core.flatMap((f) => specifiers(readFileSync(f, "utf8")).map((s) => stageOf(resolve(dirname(f), s))));
     expect(reached.filter((s) => s !== undefined && s !== "core")).toEqual([]);
   });
+
+  it("data imports only core, and the stages never import data", () => {
+    const reachedFrom = (stage: string) =>
+      files
+        .filter((f) => stageOf(f) === stage && !f.endsWith(".test.ts"))
+        .flatMap((f) => specifiers(readFileSync(f, "utf8")).map((s) => stageOf(resolve(dirname(f), s))))
+        .filter((s): s is string => s !== undefined && s !== stage);
+    expect(new Set(reachedFrom("data"))).toEqual(new Set(["core"]));
+    for (const stage of ["tools", "graph", "sampling", "llm", "sim", "models", "agents", "verify", "execute"]) {
+      expect(reachedFrom(stage), stage).not.toContain("data");
+    }
+  });
 });
