@@ -149,6 +149,7 @@ export { distinctTexts } from "./distinct.js";
 export { parseJsonLoose, parseLooseJson, type LooseJson } from "./loose-json.js";
 export {
   jsonTextCalls,
+  type JsonTextCallOptions,
   jsonValueEnd,
   normalizeArguments,
   parseKeepingNumbers,

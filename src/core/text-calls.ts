@@ -278,22 +278,38 @@ function bareJson(text: string, toolNames: ReadonlySet<string>): TextCallsResult
   return calls.length > 0 ? { calls, text: cut(text, spans), format: "json" } : undefined;
 }
 
+/** How `jsonTextCalls` reads. */
+export interface JsonTextCallOptions {
+  /** Almost-JSON too (single quotes, Python literals, trailing commas: core's loose JSON), as public datasets hold it. */
+  loose?: boolean;
+  /** A call without `arguments` / `parameters` has arguments `{}` (dataset rows); by default it is not a call. */
+  argumentsOptional?: boolean;
+}
+
 /**
  * A text that is nothing but tool calls in JSON: one `{"name": …, "parameters"|"arguments": …}` object or a list of
  * them (how Llama 3.x chat templates write calls, and how datasets store them); undefined when it is anything else.
- * Numbers stay as written.
+ * Numbers stay as written (2.0 stays 2.0). The reader of calls written as JSON text for the model layer and for every
+ * dataset format (src/data/formats); eval's `parseCallsFromText` (python-calls.ts) reads arguments into Python's types.
  */
-export function jsonTextCalls(text: string): TextToolCall[] | undefined {
+export function jsonTextCalls(text: string, options: JsonTextCallOptions = {}): TextToolCall[] | undefined {
   const t = text.trim();
   if (!t.startsWith("{") && !t.startsWith("[")) return undefined;
   let v: unknown;
-  try {
-    v = parseKeepingNumbers(t);
-  } catch {
-    return undefined;
+  if (options.loose) {
+    const r = parseJsonLoose(t, parseKeepingNumbers, { extract: false });
+    if (!r.ok) return undefined;
+    v = r.value;
+  } else {
+    try {
+      v = parseKeepingNumbers(t);
+    } catch {
+      return undefined;
+    }
   }
   const list = Array.isArray(v) ? v : [v];
-  if (list.length === 0 || !list.every((c) => isRecord(c) && typeof c.name === "string" && ("parameters" in c || "arguments" in c))) {
+  const hasArgs = (c: Record<string, unknown>): boolean => options.argumentsOptional === true || "parameters" in c || "arguments" in c;
+  if (list.length === 0 || !list.every((c) => isRecord(c) && typeof c.name === "string" && hasArgs(c))) {
     return undefined;
   }
   return list.map((c) => {

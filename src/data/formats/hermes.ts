@@ -39,6 +39,7 @@ import {
 import { z } from "zod";
 import { ShareGptRowZ } from "./sharegpt.js";
 import {
+  blockCalls,
   fromRowWith,
   Ids,
   isObj,
@@ -265,7 +266,7 @@ function fromHermes(row: z.infer<typeof ShareGptRowZ>, ctx: RowContext): ReadDia
         messages.push({ role: "assistant", content: said });
         return;
       }
-      const calls = tags.map((c) => makeCall(ids, parseLooseJson(c[1] ?? "")));
+      const calls = tags.flatMap((c) => blockCalls(c[1] ?? "", ids));
       pending.set(calls);
       // the text the assistant wrote beside its calls, before, between or after the tags
       const text = said.replace(TAG("tool_call"), "\n").replace(/\n{2,}/g, "\n").trim();

@@ -5,7 +5,7 @@
  * everything a reader cannot place, so that no row, field or call is lost without a word.
  */
 import type { z } from "zod";
-import { InputError, describeZodError, jsonValueEnd, makeCallId, parseLooseJson as coreLooseJson } from "../../core/index.js";
+import { InputError, describeZodError, jsonTextCalls, jsonValueEnd, makeCallId, parseLooseJson as coreLooseJson } from "../../core/index.js";
 import type { JsonSchema, Message, ToolCall } from "../../core/index.js";
 import type { BfclFileContext } from "./bfcl.js";
 import type { ParsedDialogue } from "./common.js";
@@ -191,10 +191,15 @@ function splitJoined(text: string, n: number): string[] {
   return v.map((item) => valueText(isObj(item) && "content" in item && typeof item.name === "string" ? item.content : item));
 }
 
-/** The value of a tool_call block, `{"name", "arguments"}` as JSON (or a list of them). */
+/**
+ * Calls written as JSON text in a dataset row (a tool_call block, a `function_call` turn, a <tool_call> tag, xLAM's
+ * answers): `{"name", "arguments"|"parameters"}` or a list of them, read by core's `jsonTextCalls` (loose JSON, numbers
+ * as written, so 2.0 stays 2.0); a RowError when the text is not that.
+ */
 export function blockCalls(value: string, ids: Ids): ToolCall[] {
-  const v = parseLooseJson(value);
-  return (Array.isArray(v) ? v : [v]).map((c) => makeCall(ids, c));
+  const calls = jsonTextCalls(value, { loose: true, argumentsOptional: true });
+  if (!calls) throw new RowError(`not a call {"name", "arguments"} (or a list of them): ${value.slice(0, 80)}`);
+  return calls.map((c) => ({ id: ids.next(), type: "function" as const, function: c }));
 }
 
 // ---------------------------------------------------------------- the normalized dialogue and the reader contract

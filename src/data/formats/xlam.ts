@@ -11,11 +11,12 @@
  * `answers` are the calls of the first assistant turn after it that calls tools (the calls the query alone
  * determines: later calls that need tool results are not single-shot and are left out).
  */
-import type { DialogueRecord, JsonSchema, Message, ToolSpec } from "../../core/index.js";
+import type { DialogueRecord, JsonSchema, Message, ToolCall, ToolSpec } from "../../core/index.js";
 import { CallIds, ExportFormatError, callArgs, isRecord, type ExportFormat, type FunctionDef, type ParsedDialogue } from "./common.js";
 
 import { z } from "zod";
 import {
+  blockCalls,
   fromRowWith,
   Ids,
   makeCall,
@@ -148,9 +149,12 @@ export const XlamRowZ = z.object({
 
 function fromXlam(row: z.infer<typeof XlamRowZ>, ctx: RowContext): ReadDialogue {
   const ids = new Ids();
-  const answers = typeof row.answers === "string" ? parseLooseJson(row.answers) : row.answers;
-  if (!Array.isArray(answers)) throw new RowError("answers is not a list of {name, arguments}");
-  const calls = answers.map((c) => makeCall(ids, c));
+  // answers as JSON text (toolflow's export, APIGen's files): core's reader of calls written as text, numbers as written
+  let calls: ToolCall[];
+  if (typeof row.answers === "string") {
+    const empty = parseLooseJson(row.answers);
+    calls = Array.isArray(empty) && empty.length === 0 ? [] : blockCalls(row.answers, ids);
+  } else calls = row.answers.map((c) => makeCall(ids, c));
   const messages: Message[] = [{ role: "user", content: row.query }];
   if (calls.length > 0) messages.push({ role: "assistant", content: null, tool_calls: calls });
   return { ...(row.id !== undefined ? { id: String(row.id) } : {}), messages, tools: toolList(row.tools ?? [], ctx.note), plan: null, stepOf: null };
