@@ -148,6 +148,9 @@ export { takeThink, thinkBlock } from "./think.js";
 export { distinctTexts } from "./distinct.js";
 export { parseJsonLoose, parseLooseJson, type LooseJson } from "./loose-json.js";
 export {
+  callShapes,
+  type CallShape,
+  type CallShapeOptions,
   jsonTextCalls,
   type JsonTextCallOptions,
   jsonValueEnd,
