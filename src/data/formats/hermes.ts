@@ -15,9 +15,8 @@
  * <tool_response>\n{"name": …, "content": <the result as a JSON string>}\n</tool_response> (the template's
  * `message.content|tojson`). docs/verify-export.md lists where it follows the template's intent over its slips.
  */
-import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
+import type { DialogueRecord, Message } from "../../core/index.js";
 import {
-  CallIds,
   ExportFormatError,
   callArgs,
   contentValue,
@@ -26,14 +25,11 @@ import {
   splitRecord,
   takeThink,
   thinkBlock,
-  toolMessagesFor,
-  valueToContent,
   walkTurns,
   pythonJson,
   type ExportFormat,
   type FunctionDef,
   type HermesStyle,
-  type ParsedDialogue,
 } from "./common.js";
 
 import { z } from "zod";
@@ -44,7 +40,6 @@ import {
   Ids,
   isObj,
   jsonObjects,
-  makeCall,
   parseLooseJson,
   PendingCalls,
   RowError,
@@ -161,7 +156,6 @@ function nousTools(value: string): FunctionDef[] {
   });
 }
 
-const TAG_RE = (tag: string) => new RegExp(`<${tag}>\\s*([\\s\\S]*?)\\s*</${tag}>`, "g");
 
 function hermesRows(style: HermesStyle): ExportFormat["toRows"] {
   return (record: DialogueRecord, options) => {

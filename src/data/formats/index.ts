@@ -14,7 +14,6 @@ import { llamafactoryReader } from "./llamafactory.js";
 import { llama31Format, llama31Reader, makeLlama31Format, type Llama31Options } from "./llama31.js";
 import { openaiFormat, openaiFormatWith, openaiReader } from "./openai.js";
 import {
-  DATASET_FORMATS,
   isObj,
   readWith,
   type DataFormat,
@@ -154,4 +153,3 @@ export function readRow(format: DatasetFormat, row: unknown, where: { file: stri
   return readWith(formatReader(format), row, where, ctx);
 }
 
-void DATASET_FORMATS;

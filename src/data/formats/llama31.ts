@@ -31,7 +31,6 @@ import { Template } from "@huggingface/jinja";
 import { InputError, ToolflowError, UsageError, jsonTextCalls, jsonValueEnd } from "../../core/index.js";
 import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
 import {
-  CallIds,
   ExportFormatError,
   callArgs,
   functionDefs,
@@ -39,7 +38,6 @@ import {
   reasoningOf,
   type ExportFormat,
   type RowOptions,
-  type FunctionDef,
   type ParsedDialogue,
 } from "./common.js";
 import { pyDumps, pyDumpsText } from "./python-json.js";

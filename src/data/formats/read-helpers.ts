@@ -140,8 +140,11 @@ export function makeCall(ids: Ids, c: unknown): ToolCall {
   return { id: ids.next(), type: "function", function: { name: c.name, arguments: argsString(c.arguments ?? c.parameters) } };
 }
 
-/** LLaMA-Factory's converter joins the results of parallel calls into one observation with this separator. */
-const JOINED_RESULTS = "\n</tool_response>\n<tool_response>\n";
+/**
+ * LLaMA-Factory's converter joins the results of parallel calls into one observation with this separator (the
+ * ShareGPT writer joins them so too).
+ */
+export const OBSERVATION_JOIN = "\n</tool_response>\n<tool_response>\n";
 
 /**
  * The calls of the last assistant turn that still wait for a result. Each result answers the next waiting call
@@ -178,7 +181,7 @@ export class PendingCalls {
 }
 
 function splitJoined(text: string, n: number): string[] {
-  const parts = text.split(JOINED_RESULTS);
+  const parts = text.split(OBSERVATION_JOIN);
   if (parts.length === n) return parts;
   let v: unknown;
   try {

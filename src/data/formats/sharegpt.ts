@@ -13,26 +13,21 @@
  * function_call values start with the model's reasoning in <think>…</think>, which LLaMA-Factory takes as the
  * thought of reasoning templates; the parser takes that block off again.
  */
-import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
+import type { DialogueRecord, Message } from "../../core/index.js";
 import {
-  CallIds,
   ExportFormatError,
   callArgs,
   functionDefs,
-  isRecord,
   splitRecord,
   takeThink,
   thinkBlock,
-  toolMessagesFor,
-  valueToContent,
   walkTurns,
   type ExportFormat,
-  type FunctionDef,
-  type ParsedDialogue,
 } from "./common.js";
 
 import { z } from "zod";
 import {
+  OBSERVATION_JOIN,
   blockCalls,
   fromRowWith,
   Ids,
@@ -44,12 +39,12 @@ import {
   type RowContext
 } from "./read-helpers.js";
 
+export { OBSERVATION_JOIN } from "./read-helpers.js";
+
 type Turn = { from: "human" | "gpt" | "function_call" | "observation"; value: string };
 
 const ODD = new Set(["human", "observation"]);
 
-/** Between the results of parallel calls in one observation (LLaMA-Factory's OpenAI converter joins tool messages so). */
-export const OBSERVATION_JOIN = "\n</tool_response>\n<tool_response>\n";
 
 /** The function_call value of calls (JSON of one call, or an array for several), with the text beside them. */
 export function functionCallValue(calls: Array<{ name: string; arguments: unknown }>, text: string | null): string {
@@ -57,30 +52,6 @@ export function functionCallValue(calls: Array<{ name: string; arguments: unknow
   return text?.trim() ? `${text.trim()}\n<tool_call>${json}</tool_call>` : json;
 }
 
-/** The text and the call JSON of a function_call value (the inverse of functionCallValue, after <think> is off). */
-export function splitFunctionCall(value: string): { text: string | null; json: string } {
-  const m = /<tool_call>([\s\S]*?)<\/tool_call>/.exec(value);
-  if (!m) return { text: null, json: value };
-  const text = (value.slice(0, m.index) + value.slice(m.index + m[0].length)).trim();
-  return { text: text === "" ? null : text, json: m[1] ?? "" };
-}
-
-/**
- * The results of `n` calls in one observation value: the joined form, or a JSON array of n results (the form earlier
- * toolflow versions wrote); undefined when it is neither.
- */
-export function splitObservation(value: string, n: number): string[] | undefined {
-  if (n <= 1) return [value];
-  const parts = value.split(OBSERVATION_JOIN);
-  if (parts.length === n) return parts;
-  try {
-    const parsed = JSON.parse(value) as unknown;
-    if (Array.isArray(parsed) && parsed.length === n) return parsed.map(valueToContent);
-  } catch {
-    // not the older array form either
-  }
-  return undefined;
-}
 
 export const sharegptFormat: ExportFormat = {
   name: "sharegpt",

@@ -11,8 +11,8 @@
  * `answers` are the calls of the first assistant turn after it that calls tools (the calls the query alone
  * determines: later calls that need tool results are not single-shot and are left out).
  */
-import type { DialogueRecord, JsonSchema, Message, ToolCall, ToolSpec } from "../../core/index.js";
-import { CallIds, ExportFormatError, callArgs, isRecord, type ExportFormat, type FunctionDef, type ParsedDialogue } from "./common.js";
+import type { DialogueRecord, Message, ToolCall, ToolSpec } from "../../core/index.js";
+import { callArgs, isRecord, type ExportFormat } from "./common.js";
 
 import { z } from "zod";
 import {
@@ -21,7 +21,6 @@ import {
   Ids,
   makeCall,
   parseLooseJson,
-  RowError,
   toolList,
   type DataFormat,
   type ReadDialogue,
