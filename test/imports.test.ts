@@ -88,6 +88,18 @@ describe("stage boundaries", () => {
     ];
     expect(layerViolations(probes)).toEqual(["src/data/probe.ts -> synth", "src/graph/probe.ts -> data"]);
   });
+
+  it("data imports only core, and the stages never import data", () => {
+    const reachedFrom = (stage: string) =>
+      files
+        .filter((f) => stageOf(f) === stage && !f.endsWith(".test.ts"))
+        .flatMap((f) => specifiers(readFileSync(f, "utf8")).map((s) => stageOf(resolve(dirname(f), s))))
+        .filter((s): s is string => s !== undefined && s !== stage);
+    expect(new Set(reachedFrom("data"))).toEqual(new Set(["core"]));
+    for (const stage of ["tools", "graph", "sampling", "llm", "sim", "models", "agents", "verify", "execute"]) {
+      expect(reachedFrom(stage), stage).not.toContain("data");
+    }
+  });
 });
 
 /** "file -> folder" for every import of another src/ folder by the given files of the folders `from` accepts. */

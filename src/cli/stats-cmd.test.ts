@@ -6,7 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { cliInProcess, PROJECT_ROOT } from "../../test/support/cli.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
-import type { DatasetFigures } from "../report/index.js";
+import type { DatasetFigures } from "../data/index.js";
 
 const tmp = tempDirForFile("stats-cmd-");
 const FIX = join(PROJECT_ROOT, "test/fixtures/stats");

@@ -4,15 +4,8 @@
  * answers), one after another or side by side, with what reading met (files, rows skipped, notes).
  */
 import type { Command } from "commander";
-import {
-  DATASET_FORMATS,
-  datasetFigures,
-  readDataset,
-  ReadLog,
-  type DatasetFigures,
-  type DatasetFormat,
-  type ReadSummary,
-} from "../report/index.js";
+import { DATASET_FORMATS, datasetFigures, type DatasetFigures, type DatasetFormat } from "../data/index.js";
+import { readDataset, ReadLog, type ReadSummary } from "../report/index.js";
 import { checkInputFile, InputError, isFsError, UsageError } from "../core/index.js";
 import { parsePythonCalls } from "../eval/index.js";
 import { readToolsJsonl } from "../tools/index.js";
@@ -39,7 +32,7 @@ export interface StatsOfOptions {
   skipInvalid?: boolean;
 }
 
-/** Figures of one dataset path (BFCL multi-turn answers are read with eval's Python call reader). */
+/** Figures of one dataset path (BFCL multi-turn answers are read with core's Python call reader). */
 export async function statsOf(path: string, options: StatsOfOptions = {}): Promise<DatasetStatsResult> {
   const log = new ReadLog();
   const dialogues = readDataset(path, {
@@ -47,7 +40,6 @@ export async function statsOf(path: string, options: StatsOfOptions = {}): Promi
     log,
     skipInvalid: options.skipInvalid,
     answers: options.answers,
-    parseCalls: (text) => parsePythonCalls(text),
   });
   const figures = await datasetFigures(dialogues, { tools: options.tools, skipTokens: options.skipTokens });
   return { ...figures, read: log.summary() };

@@ -173,3 +173,33 @@ export {
 export { CALL_ID_RE, isCallId, makeCallId } from "./call-id.js";
 export { takeThink, thinkBlock } from "./think.js";
 export { distinctTexts } from "./distinct.js";
+export { parseJsonLoose, parseLooseJson, type LooseJson } from "./loose-json.js";
+export {
+  callShapes,
+  type CallShape,
+  type CallShapeOptions,
+  jsonTextCalls,
+  type JsonTextCallOptions,
+  jsonValueEnd,
+  normalizeArguments,
+  parseKeepingNumbers,
+  parseTextToolCalls,
+  splitReasoning,
+  type TextCallFormat,
+  type TextCallsResult,
+  type TextToolCall,
+} from "./text-calls.js";
+export { parseCallsFromText, parsePythonCalls, callsFromJson, type ParsedCalls, type TextCall } from "./python-calls.js";
+export {
+  PyFloat,
+  parsePyJson,
+  stringifyPyJson,
+  isDict,
+  pyType,
+  pyEquals,
+  pyContains,
+  pyItems,
+  type PyTypeName,
+} from "./pyjson.js";
+export { encodeTokens, estimateTokens } from "./tokens.js";
+export { gini } from "./gini.js";

@@ -1,7 +1,8 @@
 /**
- * The data layer under the stages: the files toolflow's jobs read and write. Imports only core (and zod); the
- * stages (tools, graph, sampling, agents, verify, execute) never import it, the jobs (synth, queue, export, eval,
- * judge, overlap, report, html, cli) compose it with the stages. See docs/architecture.md.
+ * The data layer under the stages: the files toolflow's jobs read and write (run and job folders, every dataset
+ * format, the figures of a dataset). Imports only core (and zod); the stages (tools, graph, sampling, agents,
+ * verify, execute) never import it, the jobs (synth, queue, export, eval, judge, overlap, report, html, cli) compose
+ * it with the stages. See docs/architecture.md.
  */
 // A run folder: its files, the manifest's schema, its records.
 export {
@@ -25,3 +26,16 @@ export { JsonlFollower, invalidUtf8At, type FollowedLine, type LineRef } from ".
 export { openJob, diffDefinitions, describeDiffs, type Job, type JobSpec, type OpenJobOptions, type DefinitionDiff } from "./job.js";
 // Grouped train / validation / test splits.
 export { SPLIT_NAMES, assignSplits, groupRecords, parseSplit, toolSetKey, type SplitName, type SplitRatios } from "./splits.js";
+// Every dataset format (read and, where toolflow writes it, write) and the figures of a dataset.
+export * from "./formats/index.js";
+export {
+  datasetFigures,
+  FigureAccumulator,
+  valueKey,
+  type DatasetFigures,
+  type Distribution,
+  type FigureOptions,
+  type LengthDistribution,
+} from "./figures.js";
+export { asksQuestion, QUESTION_MARKS } from "./questions.js";
+export { diversity, DiversityAccumulator, distinctN, shannonEntropy, words, type DiversityMetrics } from "./diversity.js";

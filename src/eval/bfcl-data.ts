@@ -2,7 +2,7 @@
  * Reading BFCL's data folders: question files `BFCL_v<N>_<category>.json` (one JSON object a line:
  * `{id, question, function}`) and their answers in `possible_answer/` (same file name, `{id, ground_truth}`).
  * Several folders may be given; an id found in more than one keeps the first folder's question. Numbers are read
- * the way Python reads them (see pyjson.ts), so the checker sees the types BFCL's checker sees.
+ * the way Python reads them (see core/pyjson.ts), so the checker sees the types BFCL's checker sees.
  */
 import { existsSync } from "node:fs";
 import { readdir } from "node:fs/promises";
@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { InputError, readJsonl } from "../core/index.js";
 import { needsPossibleAnswer, type FunctionDoc, type PossibleAnswer } from "./checker.js";
-import { parsePyJson } from "./pyjson.js";
+import { parsePyJson } from "../core/index.js";
 
 /** A question file's name: BFCL_v4_simple_python.json -> category simple_python. */
 export const BFCL_FILE_RE = /^BFCL_v\d+_([A-Za-z0-9_]+)\.json$/;
@@ -97,7 +97,7 @@ export class BfclData {
   }
 }
 
-/** The lines of a data file, each validated; numbers keep their Python type (pyjson.ts). */
+/** The lines of a data file, each validated; numbers keep their Python type (core/pyjson.ts). */
 async function readLines<T>(file: string, schema: z.ZodType<T>, what: string): Promise<Array<{ value: T; line: number }>> {
   const out: Array<{ value: T; line: number }> = [];
   for await (const { value, line } of readJsonl(file, schema, { what, code: "BFCL_DATA_INVALID", parse: parsePyJson })) out.push({ value, line });

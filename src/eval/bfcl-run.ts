@@ -7,7 +7,7 @@
  *                      importer's normalizer; names through toApiName and mapped back); calls decoded from the
  *                      tool calls' JSON arguments
  *   prompt tool mode   the functions are described in the system prompt (prompts/bfcl-tools-prompt.txt) and the
- *                      calls read from the text (JSON or Python call syntax, call-text.ts)
+ *                      calls read from the text (JSON or Python call syntax, core/python-calls.ts)
  *
  * OUT/results.jsonl gets one line per decided question, appended crash-safely; a resumed run skips the ids it holds
  * and asks nothing twice. OUT/eval.json holds what decides the answers (model, tool mode, temperature, token
@@ -23,10 +23,10 @@ import { normalizeParameters } from "../tools/index.js";
 import { loadBfclData } from "./bfcl-data.js";
 import { checkCalls, needsPossibleAnswer, type DecodedCall, type FunctionDoc, type PossibleAnswer } from "./checker.js";
 import { toApiName } from "./names.js";
-import { parsePyJson } from "./pyjson.js";
+import { parsePyJson } from "../core/index.js";
 import { everyRequestFailed } from "./heldout.js";
 import { BFCL_EVAL_CATEGORIES, bfclFigures, formatBfclTable, type BfclFigures, type CategoryScore } from "./bfcl-summary.js";
-import { parseCallsFromText, type TextCall } from "./call-text.js";
+import { parseCallsFromText, type TextCall } from "../core/index.js";
 import { createEvalProgress, type EvalProgress } from "./eval-progress.js";
 
 // ------------------------------------------------------------------------------------------------ questions

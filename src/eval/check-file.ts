@@ -6,7 +6,7 @@ import { z } from "zod";
 import { readJsonl } from "../core/index.js";
 import type { BfclData } from "./bfcl-data.js";
 import { checkCalls, type CallCheck } from "./checker.js";
-import { parsePyJson } from "./pyjson.js";
+import { parsePyJson } from "../core/index.js";
 
 /** One line of a check input: the fields BFCL's results carry (model_output required); any other field is kept and echoed. */
 export const answerRecordSchema = z
@@ -23,7 +23,7 @@ export type AnswerRecord = z.infer<typeof answerRecordSchema>;
 export type CheckedRecord = AnswerRecord & CallCheck;
 
 /**
- * Read a JSONL file of answers; numbers keep their Python type (see pyjson.ts). A line that is not JSON or not an
+ * Read a JSONL file of answers; numbers keep their Python type (see core/pyjson.ts). A line that is not JSON or not an
  * answer record is an InputError naming the file and line.
  */
 export async function readAnswerRecords(file: string): Promise<AnswerRecord[]> {

@@ -8,7 +8,7 @@
  * number written 2.0 stays a float. The checker works on BFCL's original function names (dots included); callers
  * that send the functions to an API map names with `createNameMap` first.
  */
-import { isDict, pyContains, pyEquals, PyFloat, pyItems, pyType, type PyTypeName } from "./pyjson.js";
+import { isDict, pyContains, pyEquals, PyFloat, pyItems, pyType, type PyTypeName } from "../core/index.js";
 
 /** One BFCL function doc: `{name, description, parameters: {type: "dict", properties, required}}`. */
 export interface FunctionDoc {

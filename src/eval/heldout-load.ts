@@ -7,8 +7,7 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { chatTools } from "../agents/index.js";
 import { hashToUint32, InputError, normalizeSchema, readJsonl, UsageError, type Message } from "../core/index.js";
-import { assignSplits, loadDialogues, RUN_FILES, type SplitRatios } from "../data/index.js";
-import { getFormat } from "../export/index.js";
+import { assignSplits, loadDialogues, openaiReader, readWith, RUN_FILES, type SplitRatios } from "../data/index.js";
 import type { HeldoutDialogue } from "./heldout-turns.js";
 
 export const HELDOUT_SPLITS = ["test", "validation", "train", "all"] as const;
@@ -75,18 +74,13 @@ export async function loadHeldoutDialogues(
     .map((name) => ({ name, file: join(folder, `${name}.jsonl`) }))
     .filter((p) => split !== "all" || existsSync(p.file));
   const files = parts.map((p) => p.file);
-  const format = getFormat("openai");
   const dialogues: HeldoutDialogue[] = [];
   for (const { name, file } of parts) {
     if (!existsSync(file)) throw new InputError(`no ${split} split in this dataset`, { file });
     for await (const { value, line } of readJsonl(file)) {
-      let parsed;
-      try {
-        parsed = format.fromRow(value);
-      } catch (err) {
-        throw new InputError(`not an openai-format row: ${(err as Error).message}`, { file, line, cause: err });
-      }
-      const messages: Message[] = parsed.system !== undefined ? [{ role: "system", content: parsed.system }, ...parsed.messages] : parsed.messages;
+      // the openai format's one reader (an InputError naming file and line when the row is not one)
+      const parsed = readWith(openaiReader, value, { file, line });
+      const messages: Message[] = parsed.messages;
       const id = `${name}#${line}`;
       dialogues.push({
         id,

@@ -15,7 +15,7 @@
 import { normalizeSchema, PLAN_STEP_KINDS, type DialoguePlan, type JsonSchema, type Message, type PlanStepKind, type ToolCall } from "../core/index.js";
 import type { ChatRequest, ChatResult, ChatTool } from "../llm/index.js";
 import { checkCalls, type CallCheck, type PossibleAnswer } from "./checker.js";
-import { isDict, parsePyJson } from "./pyjson.js";
+import { isDict, parsePyJson } from "../core/index.js";
 
 /** A turn's step kind: the plan step's kind, or "unknown" when the dialogue carries no plan / stepOf. */
 export type TurnKind = PlanStepKind | "unknown";

@@ -4,7 +4,7 @@
  * BFCL's names before checking: the checker works on BFCL's original names.
  */
 import { createHash } from "node:crypto";
-import { isDict } from "./pyjson.js";
+import { isDict } from "../core/index.js";
 
 const API_NAME_RE = /^[a-zA-Z0-9_-]{1,64}$/;
 

@@ -6,8 +6,7 @@ import { InputError, UsageError } from "../core/index.js";
 import type { DialogueRecord } from "../core/index.js";
 import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
 import { exportDataset } from "./export.js";
-import { assignSplits, groupRecords, parseSplit } from "../data/index.js";
-import { EXPORT_FORMATS } from "./formats/index.js";
+import { assignSplits, EXPORT_FORMATS, groupRecords, parseSplit } from "../data/index.js";
 
 /** n records: sample s<i % samples>, each sample with its own tool set (an extra unused tool). */
 function records(n: number, samples = 10): DialogueRecord[] {

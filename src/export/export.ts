@@ -13,10 +13,21 @@ import type { DialogueRecord } from "../core/index.js";
 import { datasetStats } from "../report/index.js";
 import { renderDatasetCard, type CardFormat } from "../report/index.js";
 import { summarizeRejections } from "../verify/index.js";
-import { assistantReasoning } from "./formats/common.js";
-import type { HermesStyle } from "./formats/common.js";
-import { compileChatTemplate, getFormat, readChatTemplate, type ExportFormatName, type Llama31Options } from "./formats/index.js";
-import { assignSplits, loadDialogues, loadRejected, SPLIT_NAMES, type SplitName, type SplitRatios } from "../data/index.js";
+import {
+  assignSplits,
+  assistantReasoning,
+  compileChatTemplate,
+  getFormat,
+  loadDialogues,
+  loadRejected,
+  readChatTemplate,
+  SPLIT_NAMES,
+  type ExportFormatName,
+  type HermesStyle,
+  type Llama31Options,
+  type SplitName,
+  type SplitRatios,
+} from "../data/index.js";
 
 export interface ExportOptions {
   /** Run directory holding dialogues.jsonl (and maybe rejected.jsonl). */

@@ -1,6 +1,6 @@
 /**
- * Export stage: dialogue records -> training formats (openai, sharegpt, hermes, llama31, xlam) with deterministic
- * grouped splits and a dataset card.
+ * Export job: dialogue records -> training formats (openai, sharegpt, hermes, llama31, xlam: the writers are in
+ * src/data/formats) with deterministic grouped splits and a dataset card.
  */
 export {
   EXPORT_FORMATS,
@@ -13,7 +13,7 @@ export {
   type HermesStyle,
   type ParsedDialogue,
   type RowOptions,
-} from "./formats/common.js";
+} from "../data/index.js";
 export {
   getFormat,
   isFormatName,
@@ -23,5 +23,5 @@ export {
   LLAMA_RESULTS,
   LLAMA_TOOLS_IN,
   type Llama31Options,
-} from "./formats/index.js";
+} from "../data/index.js";
 export { exportDataset, type ExportOptions, type ExportSummary } from "./export.js";

@@ -6,7 +6,7 @@
  *
  * Kept in memory: one short row per dialogue (list and filters), where its line is (details are read again from
  * disk when opened), the `toolflow stats` accumulator of the accepted dialogues, and the rejection entries.
- * Every figure comes from the stages that define it: report's FigureAccumulator (the stats figures), verify's
+ * Every figure comes from the stages that define it: data's FigureAccumulator (the stats figures), verify's
  * summarizeRejections and argumentSources, judge's bootstrapMean.
  */
 import { existsSync, statSync } from "node:fs";
@@ -32,7 +32,8 @@ import {
 } from "../core/index.js";
 import { JsonlFollower, ManifestZ, RUN_FILES, type LineRef } from "../data/index.js";
 import { bootstrapMean, JUDGE_FILES, mean } from "../judge/index.js";
-import { FigureAccumulator, toolflowDialogue, ToolResultTally } from "../report/index.js";
+import { FigureAccumulator, toolflowDialogue } from "../data/index.js";
+import { ToolResultTally } from "../report/index.js";
 import { argumentSources, summarizeRejections, type RejectionEntry } from "../verify/index.js";
 import type { DialogueDetail, DialogueRow, PlanStepView, ReportGraph, ReportJudge, ReportSummary } from "./types.js";
 

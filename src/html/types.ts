@@ -3,7 +3,8 @@
  * dialogues' details (loaded when opened). Shared by the Node side (which writes or serves it) and the page's
  * client script (src/html/client/), so both agree on one shape. Types only: nothing here runs.
  */
-import type { DatasetFigures, ToolResultSource } from "../report/index.js";
+import type { DatasetFigures } from "../data/index.js";
+import type { ToolResultSource } from "../report/index.js";
 import type { ArgumentSource } from "../verify/index.js";
 import type { CheckResult, DialoguePlan, Message, ToolExecution } from "../core/index.js";
 

@@ -86,7 +86,7 @@ export {
   type TextCallFormat,
   type TextCallsResult,
   type TextToolCall,
-} from "./text-calls.js";
+} from "../core/index.js";
 export { checkToolCalls, parseJsonLoose, validateAgainst, validateToolValue } from "./validate.js";
 export { normalizeVector } from "./vector.js";
 // The llama backend: sync helpers here; the backend itself (src/llm/llama/, node-llama-cpp) is loaded on first use

@@ -41,7 +41,7 @@ import {
 import type { ChatModel, ChatRequest, ChatResult, ChatTool, FinishReason } from "./types.js";
 import { estimatePromptTokens, estimateTokens } from "./usage.js";
 import { parseJsonLoose } from "./validate.js";
-import { normalizeArguments, parseKeepingNumbers, parseTextToolCalls, splitReasoning } from "./text-calls.js";
+import { normalizeArguments, parseKeepingNumbers, parseTextToolCalls, splitReasoning } from "../core/index.js";
 
 export interface OpenAIModelOptions {
   /** Base URL of the server (…/v1). Default: OPENAI_BASE_URL, else the OpenAI API. */

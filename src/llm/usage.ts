@@ -3,9 +3,9 @@
  * cost. Counts come from the server; when a server omits them they are estimated with gpt-tokenizer and the
  * record is marked estimated. Responses served from the cache are counted apart (they cost nothing).
  */
-import { createRequire } from "node:module";
 import { z } from "zod";
-import { InputError, readJsonOrYamlFile } from "../core/index.js";
+import { estimateTokens, InputError, readJsonOrYamlFile } from "../core/index.js";
+export { encodeTokens, estimateTokens } from "../core/index.js";
 import { writeFileAtomic } from "../core/index.js";
 import type { Message, Usage } from "../core/index.js";
 import type { ModelMiddleware } from "./middleware.js";
@@ -50,42 +50,12 @@ export function costOf(price: ModelPrice, usage: { promptTokens: number; complet
   );
 }
 
-type CountTokens = (text: string) => number;
-type EncodeTokens = (text: string) => number[];
-let countTokens: CountTokens | undefined;
-let encode: EncodeTokens | undefined;
-
-/**
- * gpt-tokenizer, loaded (synchronously, through its CommonJS build) on first use: its tables take over a second
- * to load, and most runs never need them.
- */
-function tokenizer(): CountTokens {
-  if (!countTokens) {
-    const mod = createRequire(import.meta.url)("gpt-tokenizer") as { countTokens: CountTokens; encode: EncodeTokens };
-    countTokens = mod.countTokens;
-    encode = mod.encode;
-  }
-  return countTokens;
-}
-
-/** The tokens of a text (o200k encoding), e.g. to compare prompt prefixes. */
-export function encodeTokens(text: string): number[] {
-  if (text === "") return [];
-  tokenizer();
-  return encode!(text);
-}
-
 /**
  * Prompt tokens a provider's prompt cache serves under the OpenAI rule: none below a shared prefix of 1,024
  * tokens, then the shared prefix rounded down to a multiple of 128.
  */
 export function openAICachedPrefix(sharedPrefixTokens: number): number {
   return sharedPrefixTokens < 1024 ? 0 : Math.floor(sharedPrefixTokens / 128) * 128;
-}
-
-/** Tokens of a text (o200k encoding). */
-export function estimateTokens(text: string): number {
-  return text === "" ? 0 : tokenizer()(text);
 }
 
 /** Estimated prompt tokens of a chat request (messages + tool specs + schema), ~4 tokens overhead a message. */

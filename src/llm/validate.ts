@@ -1,14 +1,13 @@
 /**
- * Validation of everything a model returns: JSON text (parsed, repaired with jsonrepair when broken, checked
+ * Validation of everything a model returns: JSON text (core's `parseJsonLoose`: parsed, repaired when broken, checked
  * against the requested schema with ajv) and tool calls (name among the offered tools, arguments that parse
  * as a JSON object and validate against the tool's parameter schema).
  */
-import { jsonrepair } from "jsonrepair";
-import { compileSchema, compileToolSchema, formatAjvErrors, type ToolSchemaField } from "../core/index.js";
+import { compileSchema, compileToolSchema, formatAjvErrors, parseJsonLoose, type ToolSchemaField } from "../core/index.js";
 import type { JsonSchema, ToolCall } from "../core/index.js";
 import type { ChatTool } from "./types.js";
 
-export { SchemaCompileError } from "../core/index.js";
+export { SchemaCompileError, parseJsonLoose, type LooseJson } from "../core/index.js";
 
 export interface SchemaCheck {
   ok: boolean;
@@ -29,55 +28,6 @@ export function validateToolValue(tool: string, field: ToolSchemaField, schema: 
   const v = compileToolSchema(tool, field, schema);
   const ok = v(value) as boolean;
   return { ok, errors: ok ? [] : formatAjvErrors(v.errors) };
-}
-
-export interface LooseJson {
-  ok: boolean;
-  value?: unknown;
-  /** True when jsonrepair (or code-fence / prose stripping) was needed. */
-  repaired: boolean;
-  error?: string;
-}
-
-/**
- * Parse JSON the way models write it: plain JSON, JSON inside ``` fences, JSON after a sentence of prose,
- * or broken JSON that jsonrepair can fix (trailing commas, single quotes, missing brackets...). `parse` reads the
- * JSON text (`parseKeepingNumbers` keeps numbers as written, for tool-call arguments).
- */
-export function parseJsonLoose(text: string, parse: (text: string) => unknown = JSON.parse): LooseJson {
-  const trimmed = text.trim();
-  if (trimmed === "") return { ok: false, repaired: false, error: "empty answer where JSON was expected" };
-  try {
-    return { ok: true, value: parse(trimmed), repaired: false };
-  } catch {
-    // fall through
-  }
-  const candidates: string[] = [];
-  const fence = /```(?:json|JSON)?\s*\n?([\s\S]*?)```/.exec(trimmed);
-  if (fence?.[1]) candidates.push(fence[1].trim());
-  const start = trimmed.search(/[[{]/);
-  if (start > 0) candidates.push(trimmed.slice(start));
-  if (start >= 0) {
-    const endObj = trimmed.lastIndexOf(trimmed[start] === "{" ? "}" : "]");
-    if (endObj > start) candidates.push(trimmed.slice(start, endObj + 1));
-  }
-  for (const c of candidates) {
-    try {
-      return { ok: true, value: parse(c), repaired: true };
-    } catch {
-      // try the next
-    }
-  }
-  // Only repair text that looks like JSON: jsonrepair turns any prose into a string, which is not an answer.
-  for (const c of [...candidates, trimmed]) {
-    if (!/^[[{]/.test(c)) continue;
-    try {
-      return { ok: true, value: parse(jsonrepair(c)), repaired: true };
-    } catch {
-      // try the next
-    }
-  }
-  return { ok: false, repaired: false, error: "the answer is not JSON (and could not be repaired)" };
 }
 
 /** Parse + repair + validate a structured-output answer. */

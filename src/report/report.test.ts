@@ -1,7 +1,7 @@
 import { describe, it, expect } from "vitest";
 import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
 import { verifyDialogue } from "../verify/index.js";
-import { distinctN, shannonEntropy, words } from "./diversity.js";
+import { distinctN, shannonEntropy, words } from "../data/index.js";
 import { datasetStats } from "./stats.js";
 import { renderDatasetCard } from "./card.js";
 import { summarizeRejections } from "../verify/index.js";

@@ -1,29 +1,14 @@
 /**
- * Statistics of a set of dialogue records for the dataset card.
+ * Statistics of a set of dialogue records for the dataset card: the dialogue figures from data's
+ * FigureAccumulator (the same pass `toolflow stats` and the HTML report use), and what only toolflow records hold
+ * (backends, models, verification, provenance, judge scores, usage, tool result sources).
  */
 import type { DialogueRecord, PlanStepKind } from "../core/index.js";
 import { PLAN_STEP_KINDS } from "../core/index.js";
-import { diversity, type DiversityMetrics } from "./diversity.js";
+import { FigureAccumulator, toolflowDialogue, type DiversityMetrics, type Distribution } from "../data/index.js";
+
+export type { Distribution } from "../data/index.js";
 import { ToolResultTally, type ToolResultSource } from "./tool-results.js";
-
-export interface Distribution {
-  mean: number;
-  min: number;
-  max: number;
-}
-
-export function distribution(values: number[]): Distribution {
-  if (values.length === 0) return { mean: 0, min: 0, max: 0 };
-  let sum = 0;
-  let min = Infinity;
-  let max = -Infinity;
-  for (const v of values) {
-    sum += v;
-    if (v < min) min = v;
-    if (v > max) max = v;
-  }
-  return { mean: sum / values.length, min, max };
-}
 
 export interface DatasetStats {
   dialogues: number;
@@ -82,23 +67,13 @@ function sortedDesc(m: Record<string, number>): Record<string, number> {
 }
 
 export function datasetStats(records: DialogueRecord[]): DatasetStats {
-  const stepKinds = Object.fromEntries(PLAN_STEP_KINDS.map((k) => [k, 0])) as Record<PlanStepKind, number>;
-  const toolUse: Record<string, number> = {};
-  const offered = new Set<string>();
+  const figures = new FigureAccumulator({ skipTokens: true, textDiversity: true });
   const backends: Record<string, number> = {};
   const models: Record<string, Record<string, number>> = {};
   const flagged: Record<string, number> = {};
   const checkCounts: Record<string, { passed: number; failed: number; skipped: number }> = {};
   let verifiedPassed = 0;
   const judgeSums: Record<string, number> = {};
-  const hist: Record<string, number> = {};
-  const texts: string[] = [];
-  const userTexts: string[] = [];
-  const msgCounts: number[] = [];
-  const userCounts: number[] = [];
-  const callCounts: number[] = [];
-  let withPlan = 0;
-  let parallelCallTurns = 0;
   let args = 0;
   let ungrounded = 0;
   let converted = 0;
@@ -111,31 +86,8 @@ export function datasetStats(records: DialogueRecord[]): DatasetStats {
   const toolResults = new ToolResultTally();
 
   for (const r of records) {
+    figures.add(toolflowDialogue(r));
     toolResults.add(r);
-    msgCounts.push(r.messages.length);
-    let users = 0;
-    let calls = 0;
-    for (const m of r.messages) {
-      if (m.role === "user") {
-        users++;
-        texts.push(m.content);
-        userTexts.push(m.content);
-      } else if (m.role === "assistant") {
-        if (m.content) texts.push(m.content);
-        const n = m.tool_calls?.length ?? 0;
-        calls += n;
-        if (n >= 2) parallelCallTurns++;
-        for (const c of m.tool_calls ?? []) inc(toolUse, c.function.name);
-      }
-    }
-    userCounts.push(users);
-    callCounts.push(calls);
-    inc(hist, String(calls));
-    if (r.plan) {
-      withPlan++;
-      for (const s of r.plan.steps) stepKinds[s.kind]++;
-    }
-    for (const t of r.tools) offered.add(t.name);
     inc(backends, r.backend);
     for (const [role, model] of Object.entries(r.models)) {
       models[role] ??= {};
@@ -166,18 +118,19 @@ export function datasetStats(records: DialogueRecord[]): DatasetStats {
       completionTokens += u.completionTokens;
     }
   }
-  const histSorted = Object.fromEntries(Object.entries(hist).sort((a, b) => Number(a[0]) - Number(b[0])));
+  const f = figures.result();
+  const stepKinds = Object.fromEntries(PLAN_STEP_KINDS.map((k) => [k, f.stepKinds?.[k] ?? 0])) as Record<PlanStepKind, number>;
   return {
-    dialogues: records.length,
-    withPlan,
-    messages: distribution(msgCounts),
-    userTurns: distribution(userCounts),
-    toolCalls: distribution(callCounts),
-    toolCallHistogram: histSorted,
-    parallelCallTurns,
+    dialogues: f.dialogues,
+    withPlan: f.withPlan,
+    messages: f.perDialogue.messages,
+    userTurns: f.perDialogue.userTurns,
+    toolCalls: f.perDialogue.toolCalls,
+    toolCallHistogram: f.perDialogue.callHistogram,
+    parallelCallTurns: f.parallelCallTurns,
     stepKinds,
-    toolUse: sortedDesc(toolUse),
-    toolsOffered: offered.size,
+    toolUse: f.toolUse,
+    toolsOffered: f.toolsOffered,
     backends: sortedDesc(backends),
     models: Object.fromEntries(Object.entries(models).map(([k, v]) => [k, sortedDesc(v)])),
     flagged: sortedDesc(flagged),
@@ -185,8 +138,8 @@ export function datasetStats(records: DialogueRecord[]): DatasetStats {
     provenance: { args, ungrounded, rate: args === 0 ? 0 : ungrounded / args, dialoguesMeasured: measured, converted, defaulted, knowledge },
     judge: { rated, means: Object.fromEntries(Object.entries(judgeSums).map(([k, v]) => [k, v / rated])) },
     usage: { promptTokens, completionTokens },
-    diversity: diversity(texts),
-    userDiversity: diversity(userTexts),
+    diversity: f.textDiversity as DiversityMetrics,
+    userDiversity: f.userDiversity,
     toolResults: toolResults.result(),
   };
 }

@@ -3,7 +3,8 @@
  * non-isolated tools) and the Gini coefficient of tool usage (0 = every tool used equally often, near 1 = a few
  * tools take every use).
  */
-import { InputError } from "../core/index.js";
+import { gini, InputError } from "../core/index.js";
+export { gini } from "../core/index.js";
 import type { SamplingStrategy, ToolSample } from "../core/index.js";
 import { asSamplingGraph, type SamplingGraph, type SamplingGraphLike } from "./sampling-graph.js";
 
@@ -12,26 +13,6 @@ export function usageCounts(samples: Iterable<Pick<ToolSample, "tools">>): Map<s
   const counts = new Map<string, number>();
   for (const s of samples) for (const t of s.tools) counts.set(t, (counts.get(t) ?? 0) + 1);
   return counts;
-}
-
-/**
- * Gini coefficient of non-negative values: sum_i sum_j |x_i - x_j| / (2 n^2 mean). 0 when all are equal
- * (and, by convention, for an empty list or all zeros); (n-1)/n when one value holds everything.
- */
-export function gini(values: readonly number[]): number {
-  const n = values.length;
-  if (n === 0) return 0;
-  const sorted = values.slice().sort((a, b) => a - b);
-  let total = 0;
-  let weighted = 0;
-  sorted.forEach((x, i) => {
-    if (!(x >= 0) || !Number.isFinite(x)) throw new RangeError(`gini needs finite values >= 0, got ${x}`);
-    total += x;
-    weighted += (i + 1) * x;
-  });
-  if (total === 0) return 0;
-  const g = (2 * weighted) / (n * total) - (n + 1) / n;
-  return Math.max(0, g);
 }
 
 export interface CoverageReport {

@@ -6,8 +6,7 @@
  * many queries is merged later by the common deduplication. `template_response` (type names as values, e.g.
  * `"count": "int"`, `"_list_length": 5`, `"list of str with length 3"`) becomes a JSON Schema `returns`.
  */
-import { jsonrepair } from "jsonrepair";
-import type { JsonSchema } from "../../core/index.js";
+import { parseJsonLoose, type JsonSchema } from "../../core/index.js";
 import type { Location, ToolDraft } from "../types.js";
 import { at, expectArray, expectObject, inputError, isPlainObject } from "./common.js";
 
@@ -179,22 +178,19 @@ const SCALAR_TYPES: Record<string, JsonSchema> = {
  */
 export function templateResponseToReturns(template: unknown, fixes: string[]): JsonSchema | undefined {
   if (template === undefined || template === null) return undefined;
-  let t = template;
+  let t: unknown = template;
   if (typeof t === "string") {
     const text = t.trim();
     if (text === "") return undefined;
     if (text.startsWith("{") || text.startsWith("[")) {
-      try {
-        t = JSON.parse(text);
-      } catch {
-        try {
-          t = JSON.parse(jsonrepair(text));
-          fixes.push("template_response was broken JSON; repaired with jsonrepair");
-        } catch {
-          fixes.push("template_response is not JSON; no returns");
-          return undefined;
-        }
+      // core's loose JSON: JSON, else repaired (jsonrepair)
+      const parsed = parseJsonLoose(text, JSON.parse, { extract: false });
+      if (!parsed.ok) {
+        fixes.push("template_response is not JSON; no returns");
+        return undefined;
       }
+      if (parsed.repaired) fixes.push("template_response was broken JSON; repaired with jsonrepair");
+      t = parsed.value;
     } else {
       return templateValueSchema(text);
     }

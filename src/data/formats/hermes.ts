@@ -15,9 +15,8 @@
  * <tool_response>\n{"name": …, "content": <the result as a JSON string>}\n</tool_response> (the template's
  * `message.content|tojson`). docs/verify-export.md lists where it follows the template's intent over its slips.
  */
-import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
+import type { DialogueRecord, Message } from "../../core/index.js";
 import {
-  CallIds,
   ExportFormatError,
   callArgs,
   contentValue,
@@ -26,15 +25,31 @@ import {
   splitRecord,
   takeThink,
   thinkBlock,
-  toolMessagesFor,
-  valueToContent,
   walkTurns,
   pythonJson,
   type ExportFormat,
   type FunctionDef,
   type HermesStyle,
-  type ParsedDialogue,
 } from "./common.js";
+
+import { z } from "zod";
+import { ShareGptRowZ } from "./sharegpt.js";
+import {
+  blockCalls,
+  fromRowWith,
+  Ids,
+  isObj,
+  jsonObjects,
+  parseLooseJson,
+  PendingCalls,
+  RowError,
+  toolList,
+  valueText,
+  type DataFormat,
+  type DatasetTool,
+  type ReadDialogue,
+  type RowContext
+} from "./read-helpers.js";
 
 export const HERMES_PREAMBLE =
   "You are a function calling AI model. You are provided with function signatures within <tools></tools> XML tags. " +
@@ -141,7 +156,6 @@ function nousTools(value: string): FunctionDef[] {
   });
 }
 
-const TAG_RE = (tag: string) => new RegExp(`<${tag}>\\s*([\\s\\S]*?)\\s*</${tag}>`, "g");
 
 function hermesRows(style: HermesStyle): ExportFormat["toRows"] {
   return (record: DialogueRecord, options) => {
@@ -185,70 +199,7 @@ function hermesRows(style: HermesStyle): ExportFormat["toRows"] {
 const hermesBase = {
   name: "hermes" as const,
   reasoningPlace: "<think>…</think> at the start of gpt turns",
-  fromRow(row: unknown): ParsedDialogue {
-    if (!isRecord(row) || !Array.isArray(row.conversations)) throw new ExportFormatError("hermes", "row has no conversations");
-    const ids = new CallIds();
-    const messages: Message[] = [];
-    let tools: FunctionDef[] = [];
-    let system: string | undefined;
-    let pending: ToolCall[] = [];
-    let firstAnswer = 0;
-    row.conversations.forEach((raw, i) => {
-      if (!isRecord(raw) || typeof raw.from !== "string" || typeof raw.value !== "string") {
-        throw new ExportFormatError("hermes", `turn ${i} is not {from, value}`);
-      }
-      if (raw.from === "system" && raw.value.includes(NOUS_PREAMBLE)) {
-        tools = nousTools(raw.value);
-      } else if (raw.from === "system" && tools.length > 0 && !raw.value.includes("<tools>")) {
-        system = system === undefined ? raw.value : `${system}\n\n${raw.value}`;
-      } else if (raw.from === "system") {
-        const value = raw.value;
-        const m = /<tools>\n([\s\S]*?)\n<\/tools>/.exec(value);
-        if (m) {
-          const list = JSON.parse(m[1] ?? "[]") as unknown[];
-          tools = list.map((t) => (isRecord(t) && isRecord(t.function) ? t.function : t) as unknown as FunctionDef);
-        }
-        const at = value.indexOf(HERMES_INSTRUCTIONS);
-        const after = at >= 0 ? value.slice(at + HERMES_INSTRUCTIONS.length).trim() : m ? "" : value;
-        if (after !== "") system = after;
-      } else if (raw.from === "human") {
-        messages.push({ role: "user", content: raw.value });
-      } else if (raw.from === "gpt") {
-        const value = takeThink(raw.value).rest;
-        const calls = [...value.matchAll(TAG_RE("tool_call"))];
-        if (calls.length === 0) {
-          messages.push({ role: "assistant", content: value });
-          return;
-        }
-        pending = calls.map((c) => {
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(c[1] ?? "");
-          } catch (err) {
-            throw new ExportFormatError("hermes", `turn ${i}: <tool_call> is not JSON`, { cause: err });
-          }
-          if (!isRecord(parsed) || typeof parsed.name !== "string") throw new ExportFormatError("hermes", `turn ${i}: call without name`);
-          return { id: ids.next(), type: "function", function: { name: parsed.name, arguments: JSON.stringify(parsed.arguments ?? {}) } };
-        });
-        const text = value.slice(0, value.indexOf("<tool_call>")).trim();
-        messages.push({ role: "assistant", content: text === "" ? null : text, tool_calls: pending });
-        firstAnswer = messages.length;
-      } else if (raw.from === "tool") {
-        const contents = [...raw.value.matchAll(TAG_RE("tool_response"))].map((m) => {
-          const parsed = JSON.parse(m[1] ?? "") as unknown;
-          return valueToContent(isRecord(parsed) && "content" in parsed ? parsed.content : parsed);
-        });
-        // one tool turn for all results, or (nous) one turn per result
-        const answered = messages.length - firstAnswer;
-        const calls = pending.slice(answered, answered + contents.length);
-        messages.push(...toolMessagesFor(calls, contents, "hermes"));
-        if (answered + contents.length >= pending.length) pending = [];
-      } else {
-        throw new ExportFormatError("hermes", `turn ${i}: unknown role "${raw.from}"`);
-      }
-    });
-    return { ...(system !== undefined ? { system } : {}), messages, tools };
-  },
+  fromRow: (row: unknown) => fromRowWith(hermesReader)(row),
 };
 
 export const hermesFormat: ExportFormat = {
@@ -264,4 +215,97 @@ export const hermesNousFormat: ExportFormat = {
   description:
     "Hermes function calling as Hermes 2 Pro's `tool_use` chat template writes it (`--hermes-style nous`): its system prompt with <tools> and the pydantic sentence, <tool_call> tags in gpt turns, one tool turn per result with the result JSON-encoded as a string.",
   toRows: hermesRows("nous"),
+};
+
+// ---------------------------------------------------------------- reading (toolflow's export, Hermes 2 Pro's template, public Hermes rows)
+
+const TAG = (tag: string): RegExp => new RegExp(`<${tag}>\\s*([\\s\\S]*?)\\s*</${tag}>`, "g");
+const HERMES_INSTRUCTIONS_END = "</tool_call>";
+
+function fromHermes(row: z.infer<typeof ShareGptRowZ>, ctx: RowContext): ReadDialogue {
+  const ids = new Ids();
+  const pending = new PendingCalls(ids, ctx.note);
+  const messages: Message[] = [];
+  let tools: DatasetTool[] = [];
+  row.conversations.forEach((t, i) => {
+    const value = t.value;
+    if (t.from === "system") {
+      // the first <tools> block that holds something (the preamble may mention "<tools> </tools>" first)
+      const m = [...value.matchAll(/<tools>([\s\S]*?)<\/tools>/g)].find((x) => /^\s*[[{]/.test(x[1] ?? ""));
+      if (m) {
+        const inner = (m[1] ?? "").trim();
+        let list: unknown;
+        try {
+          list = parseLooseJson(inner);
+        } catch {
+          const found = jsonObjects(inner);
+          if (found.unread > 0) ctx.note("unnamed-tool", `${found.unread} tool block(s) in <tools> that are not JSON`, found.unread);
+          list = found.objects;
+        }
+        // Hermes 2 Pro's template (`--hermes-style nous`) writes descriptions unescaped (not JSON): read them as it
+        // writes them; other lists as (loose) JSON, else the tool names at least
+        tools = value.includes(NOUS_PREAMBLE) ? nousToolsOrNone(value) : [];
+        if (tools.length === 0) tools = toolList(Array.isArray(list) ? list : [list], ctx.note);
+        if (tools.length === 0) tools = toolList([...inner.matchAll(/"function": \{"name": "([^"]+)"/g)].map((x) => ({ name: x[1] })), ctx.note);
+        // the dialogue's own system prompt follows the standard instructions (toolflow writes it there)
+        const at = value.lastIndexOf(HERMES_INSTRUCTIONS_END);
+        const own = at >= 0 ? value.slice(at + HERMES_INSTRUCTIONS_END.length).trim() : "";
+        if (own !== "") messages.push({ role: "system", content: own });
+      } else messages.push({ role: "system", content: value });
+    } else if (t.from === "human" || t.from === "user") messages.push({ role: "user", content: value });
+    else if (t.from === "gpt" || t.from === "assistant") {
+      const said = takeThink(value).rest;
+      const tags = [...said.matchAll(TAG("tool_call"))];
+      if (tags.length === 0) {
+        messages.push({ role: "assistant", content: said });
+        return;
+      }
+      const calls = tags.flatMap((c) => blockCalls(c[1] ?? "", ids));
+      pending.set(calls);
+      // the text the assistant wrote beside its calls, before, between or after the tags
+      const text = said.replace(TAG("tool_call"), "\n").replace(/\n{2,}/g, "\n").trim();
+      messages.push({ role: "assistant", content: text === "" ? null : text, tool_calls: calls });
+    } else if (t.from === "tool") {
+      const contents = [...value.matchAll(TAG("tool_response"))].map((m) => {
+        let v: unknown;
+        try {
+          v = parseLooseJson(m[1] ?? "");
+        } catch {
+          return m[1] ?? "";
+        }
+        return valueText(isObj(v) && "content" in v ? v.content : v);
+      });
+      // all results in one tool turn, or one turn per result (Hermes 2 Pro's template)
+      messages.push(...pending.answer(contents.length > 0 ? contents : [value]));
+    } else throw new RowError(`turn ${i}: unknown role "${t.from}" (expected system, human, gpt, tool)`);
+  });
+  return { messages, tools, plan: null, stepOf: null };
+}
+
+function nousToolsOrNone(value: string): DatasetTool[] {
+  try {
+    return nousTools(value);
+  } catch {
+    return [];
+  }
+}
+
+/** ShareGPT-like rows in Hermes' layout: a `tool` turn, <tools> in the system turn, or <tool_call> tags (and no ShareGPT roles). */
+function isHermes(row: Record<string, unknown>): boolean {
+  if (!Array.isArray(row.conversations)) return false;
+  const turns = row.conversations;
+  const froms = new Set(turns.map((t) => (isObj(t) ? t.from : undefined)));
+  if (froms.has("function_call") || froms.has("observation")) return false;
+  if (froms.has("tool")) return true;
+  const sys = turns.find((t) => isObj(t) && t.from === "system");
+  if (isObj(sys) && typeof sys.value === "string" && sys.value.includes("<tools>")) return true;
+  return turns.some((t) => isObj(t) && typeof t.value === "string" && t.value.includes("<tool_call>"));
+}
+
+export const hermesReader: DataFormat<z.infer<typeof ShareGptRowZ>> = {
+  name: "hermes",
+  expected: "a Hermes row {conversations: [{from: system|human|gpt|tool, value}]}",
+  detect: isHermes,
+  schema: ShareGptRowZ,
+  read: fromHermes,
 };

@@ -3,9 +3,10 @@
  */
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
-import { estimateTokens } from "../llm/index.js";
+import { estimateTokens } from "../core/index.js";
 import { PROJECT_ROOT } from "../../test/support/cli.js";
-import { datasetFigures, readDatasetAll, valueKey, type DatasetDialogue } from "./index.js";
+import { readDatasetAll } from "../report/index.js";
+import { datasetFigures, valueKey, type DatasetDialogue } from "./index.js";
 import { diversity } from "./diversity.js";
 
 const openaiFixture = join(PROJECT_ROOT, "test/fixtures/stats/openai.jsonl");

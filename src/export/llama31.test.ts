@@ -10,13 +10,13 @@ import { describe, it, expect } from "vitest";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { UsageError } from "../../core/index.js";
-import type { DialogueRecord, Message, ToolSpec } from "../../core/index.js";
-import { exampleDialogueRecord } from "../../../test/support/example-dialogue.js";
-import { cliInProcess } from "../../../test/support/cli.js";
-import { exportDataset } from "../export.js";
-import { compileChatTemplate, getFormat, type Llama31Options } from "./index.js";
-import { pyDumpsText, pyFloatRepr } from "./python-json.js";
+import { UsageError } from "../core/index.js";
+import type { DialogueRecord, Message, ToolSpec } from "../core/index.js";
+import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
+import { cliInProcess } from "../../test/support/cli.js";
+import { exportDataset } from "./export.js";
+import { compileChatTemplate, getFormat, type Llama31Options } from "../data/index.js";
+import { pyDumpsText, pyFloatRepr } from "../data/index.js";
 
 const WEATHER: ToolSpec = {
   name: "get_weather",

@@ -5,11 +5,15 @@
  *   JSON                 [{"name": "get_weather", "arguments": {"city": "Boston"}}], {"tool_calls": [...]},
  *                        {"name": ..., "arguments": ...}, or BFCL's decoded form [{"get_weather": {"city": "Boston"}}]
  *
+ * Calls in JSON are recognized by text-calls.ts' `callShapes` (the model layer's and the dataset readers' too); what is
+ * eval's own is the option it needs: arguments read with Python's int / float kept (pyjson.ts), not as JSON text.
+ *
  * The Python parser is a small recursive-descent reader of literals only (strings, numbers, True/False/None,
  * lists, tuples, dicts): nothing is evaluated, and anything else (names, operators, positional arguments) is a
  * parse error with its position. Values are returned as written: no coercion, no repair.
  */
 import { parsePyJson, PyFloat } from "./pyjson.js";
+import { callShapes } from "./text-calls.js";
 
 export interface TextCall {
   name: string;
@@ -265,34 +269,26 @@ function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
-/** Calls from parsed JSON, in any of the accepted shapes; a string says why the JSON holds no calls. */
+/**
+ * Calls from parsed JSON, in any of the accepted shapes (core's `callShapes`, with `{"tool_calls": [...]}` and BFCL's
+ * decoded form); arguments given as a string are read as JSON with Python's types. A string says why the JSON
+ * holds no calls.
+ */
 export function callsFromJson(value: unknown): TextCall[] | string {
-  if (isRecord(value) && Array.isArray(value.tool_calls)) return callsFromJson(value.tool_calls);
-  const items = Array.isArray(value) ? value : [value];
+  const shapes = callShapes(value, { wrapped: true });
+  if (typeof shapes === "string") return shapes;
   const out: TextCall[] = [];
-  for (const [i, item] of items.entries()) {
-    if (!isRecord(item)) return `item ${i} is not an object`;
-    const fn = isRecord(item.function) ? item.function : item;
-    if (typeof fn.name === "string") {
-      let args: unknown = fn.arguments ?? fn.parameters ?? {};
-      if (typeof args === "string") {
-        try {
-          args = parsePyJson(args);
-        } catch {
-          return `the arguments of call ${i} (${fn.name}) are a string that is not JSON`;
-        }
+  for (const [i, c] of shapes.entries()) {
+    let args: unknown = c.args ?? {};
+    if (typeof args === "string") {
+      try {
+        args = parsePyJson(args);
+      } catch {
+        return `the arguments of call ${i} (${c.name}) are a string that is not JSON`;
       }
-      if (!isRecord(args)) return `the arguments of call ${i} (${fn.name}) are not an object`;
-      out.push({ name: fn.name, arguments: args });
-      continue;
     }
-    const keys = Object.keys(item);
-    const only = keys[0];
-    if (keys.length === 1 && only !== undefined && isRecord(item[only])) {
-      out.push({ name: only, arguments: item[only] as Record<string, unknown> });
-      continue;
-    }
-    return `item ${i} has no "name" and is not {function_name: {arguments}}`;
+    if (!isRecord(args)) return `the arguments of call ${i} (${c.name}) are not an object`;
+    out.push({ name: c.name, arguments: args });
   }
   return out;
 }

@@ -19,11 +19,11 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
-import { InputError, describeZodError } from "../core/index.js";
-import type { Message, ToolCall } from "../core/index.js";
-import { Ids, RowError, isObj, toolList, type DatasetTool, type NoteFn } from "./read-helpers.js";
+import { InputError, describeZodError, parsePythonCalls } from "../../core/index.js";
+import type { Message, ToolCall } from "../../core/index.js";
+import { Ids, RowError, isObj, toolList, type DataFormat, type DatasetTool, type NoteFn, type ReadDialogue, type RowContext } from "./read-helpers.js";
 
-/** A call written as text, read by a parser the caller gives (e.g. eval's `parsePythonCalls`). */
+/** A call written as text (multi-turn answers), read by core's `parsePythonCalls` unless a caller gives another parser. */
 export interface ParsedTextCall {
   name: string;
   arguments: Record<string, unknown>;
@@ -147,7 +147,7 @@ export function bfclFileContext(questionFile: string, options: { answers?: strin
     answers: answerFile ? readBfclAnswers(answerFile) : null,
     answerFile,
     used: new Set(),
-    parseCalls: options.parseCalls,
+    parseCalls: options.parseCalls ?? parsePythonCalls,
     classTools(cls) {
       if (!docs.has(cls)) {
         const name = BFCL_CLASS_DOCS[cls] ?? `${cls.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase()}.json`;
@@ -275,3 +275,16 @@ export function fromBfcl(row: BfclRow, ctx: BfclFileContext | undefined, note: N
   }
   return { id: row.id, messages, tools };
 }
+
+function fromBfclRow(row: BfclRow, ctx: RowContext): ReadDialogue {
+  return { ...fromBfcl(row, ctx.bfcl, ctx.note), plan: null, stepOf: null };
+}
+
+/** BFCL questions `{id, question, function}` (or `involved_classes`), with their possible answers as calls (read only). */
+export const bfclReader: DataFormat<BfclRow> = {
+  name: "bfcl",
+  expected: "a BFCL question {id, question: [[{role, content}]], function} (or involved_classes)",
+  detect: (row) => typeof row.id === "string" && Array.isArray(row.question) && (Array.isArray(row.function) || Array.isArray(row.involved_classes)),
+  schema: BfclRowZ,
+  read: fromBfclRow,
+};

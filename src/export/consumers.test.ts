@@ -8,11 +8,11 @@ import { describe, it, expect } from "vitest";
 import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { DialogueRecord, Message, ToolSpec } from "../../core/index.js";
-import { datasetStats, llamaFactoryDatasetInfo, renderDatasetCard } from "../../report/index.js";
-import { exampleDialogueRecord } from "../../../test/support/example-dialogue.js";
-import { exportDataset } from "../export.js";
-import { getFormat, nousPythonType, nousTool, OBSERVATION_JOIN, type ExportFormat, type FunctionDef } from "./index.js";
+import type { DialogueRecord, Message, ToolSpec } from "../core/index.js";
+import { datasetStats, llamaFactoryDatasetInfo, renderDatasetCard } from "../report/index.js";
+import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
+import { exportDataset } from "./export.js";
+import { getFormat, nousPythonType, nousTool, OBSERVATION_JOIN, type ExportFormat, type FunctionDef } from "../data/index.js";
 
 type Conv = Array<{ from: string; value: string }>;
 

@@ -11,8 +11,21 @@
  * `answers` are the calls of the first assistant turn after it that calls tools (the calls the query alone
  * determines: later calls that need tool results are not single-shot and are left out).
  */
-import type { DialogueRecord, JsonSchema, Message, ToolSpec } from "../../core/index.js";
-import { CallIds, ExportFormatError, callArgs, isRecord, type ExportFormat, type FunctionDef, type ParsedDialogue } from "./common.js";
+import type { DialogueRecord, Message, ToolCall, ToolSpec } from "../../core/index.js";
+import { callArgs, isRecord, type ExportFormat } from "./common.js";
+
+import { z } from "zod";
+import {
+  blockCalls,
+  fromRowWith,
+  Ids,
+  makeCall,
+  parseLooseJson,
+  toolList,
+  type DataFormat,
+  type ReadDialogue,
+  type RowContext
+} from "./read-helpers.js";
 
 const TYPE_NAMES: Record<string, string> = {
   string: "str",
@@ -121,28 +134,35 @@ export const xlamFormat: ExportFormat = {
       return { id: nextId(), query: parts.join("\n"), tools, answers: JSON.stringify(answers), dialogue_id: record.id, turn: k };
     });
   },
-  fromRow(row: unknown): ParsedDialogue {
-    if (!isRecord(row) || typeof row.query !== "string" || typeof row.answers !== "string") {
-      throw new ExportFormatError("xlam", "row needs query and answers");
-    }
-    const ids = new CallIds();
-    const answers = JSON.parse(row.answers) as unknown;
-    if (!Array.isArray(answers)) throw new ExportFormatError("xlam", "answers is not a JSON array");
-    const calls = answers.map((c) => {
-      if (!isRecord(c) || typeof c.name !== "string") throw new ExportFormatError("xlam", "answer without name");
-      return { id: ids.next(), type: "function" as const, function: { name: c.name, arguments: JSON.stringify(c.arguments ?? {}) } };
-    });
-    const toolList = typeof row.tools === "string" ? (JSON.parse(row.tools) as unknown[]) : [];
-    const tools: FunctionDef[] = toolList.map((t) => {
-      const r = isRecord(t) ? t : {};
-      return { name: String(r.name ?? ""), description: String(r.description ?? ""), parameters: (r.parameters ?? {}) as JsonSchema };
-    });
-    return {
-      messages: [
-        { role: "user", content: row.query },
-        { role: "assistant", content: null, tool_calls: calls },
-      ],
-      tools,
-    };
-  },
+  fromRow: (row) => fromRowWith(xlamReader)(row),
+};
+
+// ---------------------------------------------------------------- reading (toolflow's export and xLAM / APIGen rows)
+
+export const XlamRowZ = z.object({
+  id: z.union([z.string(), z.number()]).optional(),
+  query: z.string(),
+  tools: z.union([z.string(), z.array(z.unknown())]).optional(),
+  answers: z.union([z.string(), z.array(z.unknown())]),
+});
+
+function fromXlam(row: z.infer<typeof XlamRowZ>, ctx: RowContext): ReadDialogue {
+  const ids = new Ids();
+  // answers as JSON text (toolflow's export, APIGen's files): core's reader of calls written as text, numbers as written
+  let calls: ToolCall[];
+  if (typeof row.answers === "string") {
+    const empty = parseLooseJson(row.answers);
+    calls = Array.isArray(empty) && empty.length === 0 ? [] : blockCalls(row.answers, ids);
+  } else calls = row.answers.map((c) => makeCall(ids, c));
+  const messages: Message[] = [{ role: "user", content: row.query }];
+  if (calls.length > 0) messages.push({ role: "assistant", content: null, tool_calls: calls });
+  return { ...(row.id !== undefined ? { id: String(row.id) } : {}), messages, tools: toolList(row.tools ?? [], ctx.note), plan: null, stepOf: null };
+}
+
+export const xlamReader: DataFormat<z.infer<typeof XlamRowZ>> = {
+  name: "xlam",
+  expected: "an xLAM / APIGen row {query, tools, answers}",
+  detect: (row) => typeof row.query === "string" && "answers" in row,
+  schema: XlamRowZ,
+  read: fromXlam,
 };

@@ -263,3 +263,28 @@ describe("reasoning (export --reasoning)", () => {
     expect(() => getFormat("openai").toRows(r, { reasoning: true })).toThrow(/reasoning has \d+ entries/);
   });
 });
+
+describe("calls written as text in rows: core's reader for every format", () => {
+  it("keeps numbers as written (2.0 stays 2.0) and reads Python-literal calls, in hermes, sharegpt and xlam rows", () => {
+    const hermes = getFormat("hermes").fromRow({
+      conversations: [
+        { from: "human", value: "go" },
+        { from: "gpt", value: `<tool_call>\n{"name": "f", "arguments": {"x": 2.0, "y": 1e3}}\n</tool_call>` },
+      ],
+    });
+    const a = hermes.messages[1];
+    expect(a?.role === "assistant" && a.tool_calls?.[0]?.function.arguments).toBe('{"x":2.0,"y":1e3}');
+    const sharegpt = getFormat("sharegpt").fromRow({
+      conversations: [
+        { from: "human", value: "go" },
+        { from: "function_call", value: `{'name': 'f', 'arguments': {'ok': True, 'n': None}}` },
+      ],
+    });
+    const b = sharegpt.messages[1];
+    expect(b?.role === "assistant" && JSON.parse(b.tool_calls?.[0]?.function.arguments ?? "")).toEqual({ ok: true, n: null });
+    const xlam = getFormat("xlam").fromRow({ query: "q", tools: "[]", answers: '[{"name": "f", "arguments": {"x": 2.0}}]' });
+    const c = xlam.messages[1];
+    expect(c?.role === "assistant" && c.tool_calls?.[0]?.function.arguments).toBe('{"x":2.0}');
+    expect(() => getFormat("xlam").fromRow({ query: "q", answers: '{"nothing": 1}' })).toThrow(/not a call/);
+  });
+});

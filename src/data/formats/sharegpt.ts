@@ -13,30 +13,38 @@
  * function_call values start with the model's reasoning in <think>…</think>, which LLaMA-Factory takes as the
  * thought of reasoning templates; the parser takes that block off again.
  */
-import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
+import type { DialogueRecord, Message } from "../../core/index.js";
 import {
-  CallIds,
   ExportFormatError,
   callArgs,
   functionDefs,
-  isRecord,
   splitRecord,
   takeThink,
   thinkBlock,
-  toolMessagesFor,
-  valueToContent,
   walkTurns,
   type ExportFormat,
-  type FunctionDef,
-  type ParsedDialogue,
 } from "./common.js";
+
+import { z } from "zod";
+import {
+  OBSERVATION_JOIN,
+  blockCalls,
+  fromRowWith,
+  Ids,
+  PendingCalls,
+  RowError,
+  toolList,
+  type DataFormat,
+  type ReadDialogue,
+  type RowContext
+} from "./read-helpers.js";
+
+export { OBSERVATION_JOIN } from "./read-helpers.js";
 
 type Turn = { from: "human" | "gpt" | "function_call" | "observation"; value: string };
 
 const ODD = new Set(["human", "observation"]);
 
-/** Between the results of parallel calls in one observation (LLaMA-Factory's OpenAI converter joins tool messages so). */
-export const OBSERVATION_JOIN = "\n</tool_response>\n<tool_response>\n";
 
 /** The function_call value of calls (JSON of one call, or an array for several), with the text beside them. */
 export function functionCallValue(calls: Array<{ name: string; arguments: unknown }>, text: string | null): string {
@@ -44,30 +52,6 @@ export function functionCallValue(calls: Array<{ name: string; arguments: unknow
   return text?.trim() ? `${text.trim()}\n<tool_call>${json}</tool_call>` : json;
 }
 
-/** The text and the call JSON of a function_call value (the inverse of functionCallValue, after <think> is off). */
-export function splitFunctionCall(value: string): { text: string | null; json: string } {
-  const m = /<tool_call>([\s\S]*?)<\/tool_call>/.exec(value);
-  if (!m) return { text: null, json: value };
-  const text = (value.slice(0, m.index) + value.slice(m.index + m[0].length)).trim();
-  return { text: text === "" ? null : text, json: m[1] ?? "" };
-}
-
-/**
- * The results of `n` calls in one observation value: the joined form, or a JSON array of n results (the form earlier
- * toolflow versions wrote); undefined when it is neither.
- */
-export function splitObservation(value: string, n: number): string[] | undefined {
-  if (n <= 1) return [value];
-  const parts = value.split(OBSERVATION_JOIN);
-  if (parts.length === n) return parts;
-  try {
-    const parsed = JSON.parse(value) as unknown;
-    if (Array.isArray(parsed) && parsed.length === n) return parsed.map(valueToContent);
-  } catch {
-    // not the older array form either
-  }
-  return undefined;
-}
 
 export const sharegptFormat: ExportFormat = {
   name: "sharegpt",
@@ -103,57 +87,64 @@ export const sharegptFormat: ExportFormat = {
     if (conversations.length % 2 !== 0) throw new ExportFormatError("sharegpt", `dialogue ${record.id}: does not end with a gpt turn`);
     return [{ conversations, ...(system !== undefined ? { system } : {}), tools: JSON.stringify(functionDefs(record.tools)) }];
   },
-  fromRow(row: unknown): ParsedDialogue {
-    if (!isRecord(row) || !Array.isArray(row.conversations)) throw new ExportFormatError("sharegpt", "row has no conversations");
-    const ids = new CallIds();
-    const messages: Message[] = [];
-    let pending: ToolCall[] = [];
-    row.conversations.forEach((raw, i) => {
-      if (!isRecord(raw) || typeof raw.from !== "string" || typeof raw.value !== "string") {
-        throw new ExportFormatError("sharegpt", `turn ${i} is not {from, value}`);
+  fromRow: (row) => fromRowWith(sharegptReader)(row),
+};
+
+// ---------------------------------------------------------------- reading (toolflow's export and LLaMA-Factory's ShareGPT rows)
+
+const TurnZ = z.object({ from: z.string(), value: z.string() });
+export const ShareGptRowZ = z.object({
+  conversations: z.array(TurnZ).min(1),
+  system: z.string().optional(),
+  tools: z.union([z.string(), z.array(z.unknown()), z.record(z.string(), z.unknown())]).optional(),
+});
+
+/**
+ * LLaMA-Factory's ShareGPT layout: `function_call` turns hold `{"name", "arguments"}` (or a list: parallel calls),
+ * `observation` turns the results: one per result, or one holding them all (a JSON array, or joined by
+ * `</tool_response><tool_response>` as LLaMA-Factory's converter writes them).
+ */
+function fromShareGpt(row: z.infer<typeof ShareGptRowZ>, ctx: RowContext): ReadDialogue {
+  const ids = new Ids();
+  const pending = new PendingCalls(ids, ctx.note);
+  const messages: Message[] = row.system !== undefined && row.system !== "" ? [{ role: "system", content: row.system }] : [];
+  row.conversations.forEach((t, i) => {
+    switch (t.from) {
+      case "system":
+        messages.push({ role: "system", content: t.value });
+        break;
+      case "human":
+      case "user":
+        messages.push({ role: "user", content: t.value });
+        break;
+      case "gpt":
+      case "assistant":
+        messages.push({ role: "assistant", content: takeThink(t.value).rest });
+        break;
+      case "function_call": {
+        // text beside the calls, the calls in <tool_call>…</tool_call> (LLaMA-Factory 0.9.4+, toolflow's export)
+        const value = takeThink(t.value).rest;
+        const tagged = /<tool_call>([\s\S]*?)<\/tool_call>/.exec(value);
+        const text = tagged ? (value.slice(0, tagged.index) + value.slice(tagged.index + tagged[0].length)).trim() : "";
+        const calls = blockCalls(tagged ? (tagged[1] ?? "") : value, ids);
+        pending.set(calls);
+        messages.push({ role: "assistant", content: text === "" ? null : text, tool_calls: calls });
+        break;
       }
-      const value = raw.from === "gpt" || raw.from === "function_call" ? takeThink(raw.value).rest : raw.value;
-      switch (raw.from) {
-        case "human":
-          messages.push({ role: "user", content: value });
-          break;
-        case "gpt":
-          messages.push({ role: "assistant", content: value });
-          break;
-        case "function_call": {
-          const { text, json } = splitFunctionCall(value);
-          let parsed: unknown;
-          try {
-            parsed = JSON.parse(json);
-          } catch (err) {
-            throw new ExportFormatError("sharegpt", `turn ${i}: function_call is not JSON`, { cause: err });
-          }
-          const list = Array.isArray(parsed) ? parsed : [parsed];
-          pending = list.map((c) => {
-            if (!isRecord(c) || typeof c.name !== "string") throw new ExportFormatError("sharegpt", `turn ${i}: call without name`);
-            return { id: ids.next(), type: "function", function: { name: c.name, arguments: JSON.stringify(c.arguments ?? {}) } };
-          });
-          messages.push({ role: "assistant", content: text, tool_calls: pending });
-          break;
-        }
-        case "observation": {
-          const contents = splitObservation(value, pending.length);
-          if (!contents) {
-            throw new ExportFormatError(
-              "sharegpt",
-              `turn ${i}: the observation does not hold ${pending.length} results joined by "</tool_response>\\n<tool_response>"`,
-            );
-          }
-          messages.push(...toolMessagesFor(pending, contents, "sharegpt"));
-          pending = [];
-          break;
-        }
-        default:
-          throw new ExportFormatError("sharegpt", `turn ${i}: unknown role "${raw.from}"`);
-      }
-    });
-    let tools: FunctionDef[] = [];
-    if (typeof row.tools === "string" && row.tools !== "") tools = JSON.parse(row.tools) as FunctionDef[];
-    return { ...(typeof row.system === "string" ? { system: row.system } : {}), messages, tools };
-  },
+      case "observation":
+        messages.push(...pending.answer([t.value]));
+        break;
+      default:
+        throw new RowError(`turn ${i}: unknown role "${t.from}" (expected human, gpt, function_call, observation)`);
+    }
+  });
+  return { messages, tools: toolList(row.tools ?? [], ctx.note), plan: null, stepOf: null };
+}
+
+export const sharegptReader: DataFormat<z.infer<typeof ShareGptRowZ>> = {
+  name: "sharegpt",
+  expected: "a ShareGPT row {conversations: [{from: human|gpt|function_call|observation, value}], system?, tools?}",
+  detect: (row) => Array.isArray(row.conversations),
+  schema: ShareGptRowZ,
+  read: fromShareGpt,
 };

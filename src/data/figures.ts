@@ -3,13 +3,14 @@
  * parallel / chained calls, clarification exchanges, tool coverage and Gini of tool use, the paper's H and D-3
  * over user turns, token lengths, and the plan's step-kind mix. Computed in one streaming pass
  * (`FigureAccumulator`), so a large file is never held in memory.
+ *
+ * The one accumulator behind `toolflow stats`, the dataset card (report's `datasetStats` takes its dialogue
+ * figures from here and adds what only toolflow records hold: verification, models, usage) and the HTML report.
  */
-import type { Message } from "../core/index.js";
-import { estimateTokens } from "../llm/index.js";
-import { gini } from "../sampling/index.js";
-import { DiversityAccumulator } from "./diversity.js";
+import { estimateTokens, gini, type Message } from "../core/index.js";
+import { DiversityAccumulator, type DiversityMetrics } from "./diversity.js";
+import type { DatasetDialogue, DatasetFormat } from "./formats/index.js";
 import { asksQuestion } from "./questions.js";
-import type { DatasetDialogue, DatasetFormat } from "./read-dataset.js";
 
 /** A length distribution in tokens. */
 export interface LengthDistribution {
@@ -18,6 +19,30 @@ export interface LengthDistribution {
   p50: number;
   p90: number;
   max: number;
+}
+
+/** Mean, min and max of a per-dialogue count. */
+export interface Distribution {
+  mean: number;
+  min: number;
+  max: number;
+}
+
+/** A Distribution kept in a stream: sum, min, max and count. */
+class RunningDistribution {
+  private sum = 0;
+  private n = 0;
+  private min = Infinity;
+  private max = -Infinity;
+  add(v: number): void {
+    this.sum += v;
+    this.n++;
+    if (v < this.min) this.min = v;
+    if (v > this.max) this.max = v;
+  }
+  result(): Distribution {
+    return this.n === 0 ? { mean: 0, min: 0, max: 0 } : { mean: this.sum / this.n, min: this.min, max: this.max };
+  }
 }
 
 export interface DatasetFigures {
@@ -55,6 +80,10 @@ export interface DatasetFigures {
   toolCoverage: number | null;
   /** How many tools coverage and Gini are measured against, and where they come from. */
   toolUniverse: { size: number; source: "tools-file" | "offered" | "called" };
+  /** Distinct tools the dialogues offer. */
+  toolsOffered: number;
+  /** Per dialogue: messages (all roles, a system message too), user turns and calls; dialogues by number of calls. */
+  perDialogue: { messages: Distribution; userTurns: Distribution; toolCalls: Distribution; callHistogram: Record<string, number> };
   /** Gini coefficient of calls per tool over the tool universe (0 = even use). */
   gini: number;
   /** Calls per tool, most used first. */
@@ -63,6 +92,10 @@ export interface DatasetFigures {
   H: number;
   /** Distinct word trigrams / all trigrams of the user turns (the paper's D-3). */
   D3: number;
+  /** H, D-3, D-2, words and vocabulary of the user turns (H and D3 above are its H and D3). */
+  userDiversity: DiversityMetrics;
+  /** The same over the user and assistant texts, with `textDiversity` (the dataset card's); null otherwise. */
+  textDiversity: DiversityMetrics | null;
   /** Whether token lengths were counted (false with `skipTokens`: `tokens` then holds zeros, not lengths). */
   tokensCounted: boolean;
   /** Token lengths (gpt-tokenizer estimate): whole dialogues (message texts + call arguments), user turns, assistant turns. */
@@ -78,6 +111,8 @@ export interface FigureOptions {
   tools?: string[];
   /** Skip token counting (faster). */
   skipTokens?: boolean;
+  /** Also measure diversity over user and assistant texts together (the dataset card; more memory). */
+  textDiversity?: boolean;
 }
 
 // ---------------------------------------------------------------- value normalization (chained calls)
@@ -161,13 +196,21 @@ export class FigureAccumulator {
   private readonly offered = new Set<string>();
   private readonly combinations = new Set<string>();
   private readonly stepKinds = new Map<string, number>();
-  /** The user turns' words and trigrams (H and D-3). */
-  private readonly userText = new DiversityAccumulator([3]);
+  /** The user turns' words, bigrams and trigrams (H, D-2, D-3). */
+  private readonly userText = new DiversityAccumulator([2, 3]);
+  /** User and assistant texts (with `textDiversity`). */
+  private readonly allText: DiversityAccumulator | undefined;
+  private readonly messageCounts = new RunningDistribution();
+  private readonly userCounts = new RunningDistribution();
+  private readonly callCounts = new RunningDistribution();
+  private readonly callHistogram = new Map<number, number>();
   private readonly dialogueTokens: number[] = [];
   private readonly userTokens: number[] = [];
   private readonly assistantTokens: number[] = [];
 
-  constructor(private readonly options: FigureOptions = {}) {}
+  constructor(private readonly options: FigureOptions = {}) {
+    this.allText = options.textDiversity ? new DiversityAccumulator([2, 3]) : undefined;
+  }
 
   add(d: DatasetDialogue): void {
     this.formats.add(d.format);
@@ -179,11 +222,14 @@ export class FigureAccumulator {
     const msgs = d.messages.filter((m) => m.role !== "system");
     let dialogueTokens = 0;
     let calls = 0;
+    let users = 0;
     for (let i = 0; i < msgs.length; i++) {
       const m = msgs[i] as Message;
       if (m.role === "user") {
         this.userTurns++;
+        users++;
         this.userText.add(m.content);
+        this.allText?.add(m.content);
         if (tokens) {
           const n = estimateTokens(m.content);
           this.userTokens.push(n);
@@ -191,6 +237,7 @@ export class FigureAccumulator {
         }
       } else if (m.role === "assistant") {
         this.assistantTurns++;
+        if (m.content) this.allText?.add(m.content);
         const cs = m.tool_calls ?? [];
         let n = tokens ? estimateTokens(m.content ?? "") : 0;
         if (cs.length > 0) {
@@ -221,6 +268,10 @@ export class FigureAccumulator {
       }
     }
     this.toolCalls += calls;
+    this.messageCounts.add(d.messages.length);
+    this.userCounts.add(users);
+    this.callCounts.add(calls);
+    this.callHistogram.set(calls, (this.callHistogram.get(calls) ?? 0) + 1);
     if (calls === 0) this.noCallDialogues++;
     else this.combinations.add([...called].sort().join("+"));
     if (tokens) this.dialogueTokens.push(dialogueTokens);
@@ -264,10 +315,19 @@ export class FigureAccumulator {
       toolCombinations: this.combinations.size,
       toolCoverage: universe.length === 0 ? null : inUniverse / universe.length,
       toolUniverse: { size: universe.length, source },
+      toolsOffered: this.offered.size,
+      perDialogue: {
+        messages: this.messageCounts.result(),
+        userTurns: this.userCounts.result(),
+        toolCalls: this.callCounts.result(),
+        callHistogram: Object.fromEntries([...this.callHistogram].sort((a, b) => a[0] - b[0]).map(([k, v]) => [String(k), v])),
+      },
       gini: gini(universe.length > 0 ? universe.map((t) => this.toolUse.get(t) ?? 0) : []),
       toolUse,
       H: this.userText.entropy(),
       D3: this.userText.distinct(3),
+      userDiversity: metrics(this.userText),
+      textDiversity: this.allText ? metrics(this.allText) : null,
       tokensCounted: !this.options.skipTokens,
       tokens: {
         dialogue: lengthDistribution(this.dialogueTokens),
@@ -278,6 +338,10 @@ export class FigureAccumulator {
       stepKinds: this.withPlan === 0 ? null : Object.fromEntries([...this.stepKinds].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))),
     };
   }
+}
+
+function metrics(acc: DiversityAccumulator): DiversityMetrics {
+  return { H: acc.entropy(), D3: acc.distinct(3), D2: acc.distinct(2), words: acc.words, vocabulary: acc.vocabulary };
 }
 
 /** The figures of a list (or stream) of dialogues. */

@@ -6,8 +6,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { PROJECT_ROOT, SHARED_DATA } from "../../test/support/cli.js";
-import { bfclAnswerFile, readDatasetAll, readRow, ReadLog, type DatasetDialogue } from "./index.js";
+import { PROJECT_ROOT, SHARED_DATA } from "../../../test/support/cli.js";
+import { readDatasetAll, ReadLog } from "../../report/index.js";
+import { bfclAnswerFile, readRow, type DatasetDialogue } from "./index.js";
 
 const BFCL = join(SHARED_DATA, "bfcl");
 const MT = join(PROJECT_ROOT, "test/fixtures/stats/bfcl-multi-turn");
@@ -58,15 +59,16 @@ describe("BFCL answers as calls", () => {
     expect(() => bfclAnswerFile(q, join(MT, "nope"))).toThrow(/no such answer file/);
   });
 
-  it("multi-turn: user turns and calls in order; without a call reader the calls count by name, arguments {} and noted", async () => {
+  it("multi-turn: user turns and calls in order, read by core's Python call reader (another reader can be given)", async () => {
     const log = new ReadLog();
     const [d0, d1] = await readDatasetAll(join(MT, "BFCL_v4_multi_turn_base.json"), { log });
     const roles = (d: DatasetDialogue) => d.messages.map((m) => (m.role === "assistant" ? `call ${m.tool_calls?.map((c) => c.function.name).join(",")}` : m.role));
     expect(roles(d0!)).toEqual(["user", "call add", "user", "call square_root"]);
     expect(roles(d1!)).toEqual(["user", "call create_ticket", "user", "call close_ticket"]);
     expect(d0!.tools.map((t) => t.name)).toEqual(["add", "square_root", "mean"]);
-    // no parser given: every call is counted by name, its arguments noted as unread
-    expect(log.summary().notes.find((n) => n.kind === "answer-args-unread")?.count).toBe(4);
+    // core's parsePythonCalls reads every answer call with keyword arguments; the one positional call is noted
+    expect(log.summary().notes.find((n) => n.kind === "answer-args-unread")).toMatchObject({ count: 1, first: expect.stringMatching(/close_ticket\(7\)$/) });
+    expect(decoded(d0!)).toEqual([{ add: { a: 2, b: 3 } }, { square_root: { number: 5, precision: 2 } }]);
     const parsed = await readDatasetAll(join(MT, "BFCL_v4_multi_turn_base.json"), {
       parseCalls: (text) => {
         const m = /^(\w+)\((.*)\)$/.exec(text)!;

@@ -28,11 +28,9 @@
  */
 import { readFileSync } from "node:fs";
 import { Template } from "@huggingface/jinja";
-import { InputError, ToolflowError, UsageError } from "../../core/index.js";
-import { jsonTextCalls, jsonValueEnd } from "../../llm/index.js";
+import { InputError, ToolflowError, UsageError, jsonTextCalls, jsonValueEnd } from "../../core/index.js";
 import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
 import {
-  CallIds,
   ExportFormatError,
   callArgs,
   functionDefs,
@@ -40,10 +38,22 @@ import {
   reasoningOf,
   type ExportFormat,
   type RowOptions,
-  type FunctionDef,
   type ParsedDialogue,
 } from "./common.js";
 import { pyDumps, pyDumpsText } from "./python-json.js";
+
+import { z } from "zod";
+import {
+  fromRowWith,
+  Ids,
+  PendingCalls,
+  RowError,
+  toolList,
+  type DataFormat,
+  type DatasetTool,
+  type ReadDialogue,
+  type RowContext
+} from "./read-helpers.js";
 
 export const BOS = "<|begin_of_text|>";
 const EOT = "<|eot_id|>";
@@ -303,81 +313,6 @@ export function renderLlama31(
   return template ? renderWithTemplate(record, prepared.messages, prepared.reasoning, template, o) : renderMeta(record, prepared.messages, o);
 }
 
-// ---------------------------------------------------------------- reading rows back
-
-const BLOCK_RE = /<\|start_header_id\|>([a-z_]+)<\|end_header_id\|>\n\n([\s\S]*?)<\|(?:eot_id|eom_id)\|>/g;
-
-/** The tool definitions at the start of `text` (each JSON object followed by a blank line), and the text after them. */
-function takeTools(text: string): { tools: FunctionDef[]; rest: string } {
-  const tools: FunctionDef[] = [];
-  let rest = text;
-  while (rest.startsWith("{")) {
-    const end = jsonValueEnd(rest, 0);
-    if (end < 0) break;
-    const v = JSON.parse(rest.slice(0, end)) as unknown;
-    tools.push((isRecord(v) && isRecord(v.function) ? v.function : v) as unknown as FunctionDef);
-    rest = rest.slice(end).replace(/^\n\n/, "");
-  }
-  return { tools, rest };
-}
-
-function parseSystem(content: string): { system?: string; tools: FunctionDef[] } {
-  let rest = content
-    .replace(/^Environment: ipython\n/, "")
-    .replace(/^Cutting Knowledge Date:[^\n]*\n/, "")
-    .replace(/^Today Date:[^\n]*\n\n?/, "");
-  let tools: FunctionDef[] = [];
-  if (rest.startsWith(SYSTEM_TOOLS_INTRO)) ({ tools, rest } = takeTools(rest.slice(SYSTEM_TOOLS_INTRO.length)));
-  const system = rest.trim();
-  return { ...(system !== "" ? { system } : {}), tools };
-}
-
-/** A result as written: a JSON string literal is the string it encodes; anything else is the text itself. */
-function parseResult(content: string): string {
-  if (content.startsWith('"')) {
-    try {
-      const v = JSON.parse(content) as unknown;
-      if (typeof v === "string") return v;
-    } catch {
-      // not a string literal: the text itself
-    }
-  }
-  return content;
-}
-
-/** Read a row back: Meta's layout (tools in the system or the first user message), calls ended by eot or eom. */
-export function parseLlama31(text: string): ParsedDialogue {
-  const ids = new CallIds();
-  const messages: Message[] = [];
-  let system: string | undefined;
-  let tools: FunctionDef[] = [];
-  let pending: ToolCall[] = [];
-  for (const m of text.matchAll(BLOCK_RE)) {
-    const role = m[1];
-    const content = m[2] ?? "";
-    if (role === "system") ({ system, tools } = parseSystem(content));
-    else if (role === "user") {
-      if (messages.length === 0 && content.startsWith(USER_TOOLS_INTRO)) {
-        const taken = takeTools(content.slice(USER_TOOLS_INTRO.length));
-        tools = taken.tools;
-        messages.push({ role: "user", content: taken.rest });
-      } else messages.push({ role: "user", content });
-    } else if (role === "assistant") {
-      const body = content.startsWith(PYTHON_TAG) ? content.slice(PYTHON_TAG.length) : content;
-      const calls = jsonTextCalls(body)?.map((c) => ({ id: ids.next(), type: "function" as const, function: c }));
-      if (calls) {
-        pending = [...calls];
-        messages.push({ role: "assistant", content: null, tool_calls: calls });
-      } else messages.push({ role: "assistant", content });
-    } else if (role === "ipython") {
-      const call = pending.shift();
-      if (!call) throw new ExportFormatError("llama31", "ipython turn without a pending call");
-      messages.push({ role: "tool", tool_call_id: call.id, name: call.function.name, content: parseResult(content) });
-    } else throw new ExportFormatError("llama31", `unknown role "${role}"`);
-  }
-  return { ...(system !== undefined ? { system } : {}), messages, tools };
-}
-
 // ---------------------------------------------------------------- the format
 
 /** "1 dialogue", "2 dialogues". */
@@ -451,10 +386,7 @@ export function makeLlama31Format(llama: Partial<Llama31Options> = {}, template?
       const text = renderLlama31(record, template, options, o);
       return text === undefined ? [] : [{ text }];
     },
-    fromRow(row: unknown): ParsedDialogue {
-      if (!isRecord(row) || typeof row.text !== "string") throw new ExportFormatError("llama31", "row has no text");
-      return parseLlama31(row.text);
-    },
+    fromRow: (row) => fromRowWith(llama31Reader)(row),
     cardNotes: (records) => cardNotes(records, o, template !== undefined),
   };
 }
@@ -464,4 +396,97 @@ export const llama31Format: ExportFormat = makeLlama31Format();
 /** A llama31 format that renders with a given (e.g. a model's own) chat template. */
 export function llama31WithTemplate(template: Template, llama: Partial<Llama31Options> = {}): ExportFormat {
   return makeLlama31Format(llama, template);
+}
+
+// ---------------------------------------------------------------- reading (toolflow's export, Meta's template, public Llama 3.1 text)
+
+export const LlamaRowZ = z.object({ text: z.string().includes("<|start_header_id|>") });
+/** A header block up to its end token, or (the last one, as a prompt ends) up to the next header or the end. */
+const BLOCK_RE = /<\|start_header_id\|>([a-z_]+)<\|end_header_id\|>\n\n([\s\S]*?)(?:<\|(?:eot_id|eom_id)\|>|(?=<\|start_header_id\|>)|$)/g;
+const LLAMA_TOOLS_INTRO = "You have access to the following functions.";
+/** Meta's default template puts the tools in the first user message after this instruction (two paragraphs). */
+const LLAMA_USER_TOOLS_INTRO = "Given the following functions, please respond with a JSON for a function call";
+
+/** The JSON objects at the start of `text`, each followed by a blank line, and the text after them. */
+function llamaToolBlocks(text: string): { found: unknown[]; rest: string } {
+  const found: unknown[] = [];
+  let rest = text;
+  while (rest.startsWith("{")) {
+    const end = jsonValueEnd(rest, 0);
+    if (end < 0) break;
+    found.push(JSON.parse(rest.slice(0, end)));
+    rest = rest.slice(end).replace(/^\n\n/, "");
+  }
+  return { found, rest };
+}
+
+/** A tool result as Meta's template writes a string (a JSON string literal) is that string. */
+function llamaResult(content: string): string {
+  if (!content.startsWith('"')) return content;
+  try {
+    const v: unknown = JSON.parse(content);
+    return typeof v === "string" ? v : content;
+  } catch {
+    return content;
+  }
+}
+
+function llamaCalls(text: string, ids: Ids): ToolCall[] | undefined {
+  return jsonTextCalls(text)?.map((c) => ({ id: ids.next(), type: "function" as const, function: c }));
+}
+
+function fromLlama(row: z.infer<typeof LlamaRowZ>, ctx: RowContext): ReadDialogue {
+  const ids = new Ids();
+  const pending = new PendingCalls(ids, ctx.note);
+  const messages: Message[] = [];
+  let tools: DatasetTool[] = [];
+  for (const m of row.text.matchAll(BLOCK_RE)) {
+    const role = m[1];
+    const content = m[2] ?? "";
+    if (role === "system") {
+      let rest = content
+        .replace(/^Environment: ipython\n/, "")
+        .replace(/^Cutting Knowledge Date:[^\n]*\n/, "")
+        .replace(/^Today Date:[^\n]*\n\n?/, "");
+      if (rest.startsWith(LLAMA_TOOLS_INTRO)) {
+        const para = rest.indexOf("\n\n");
+        const blocks = llamaToolBlocks(para >= 0 ? rest.slice(para + 2) : "");
+        rest = blocks.rest;
+        tools = toolList(blocks.found, ctx.note);
+      }
+      if (rest.trim() !== "") messages.push({ role: "system", content: rest.trim() });
+    } else if (role === "user") {
+      if (!messages.some((x) => x.role === "user") && content.startsWith(LLAMA_USER_TOOLS_INTRO)) {
+        // the instruction is two paragraphs; the tools follow, then the user's own text
+        const second = content.indexOf("\n\n", content.indexOf("\n\n") + 2);
+        const blocks = llamaToolBlocks(second >= 0 ? content.slice(second + 2) : "");
+        tools = toolList(blocks.found, ctx.note);
+        messages.push({ role: "user", content: blocks.rest });
+      } else messages.push({ role: "user", content });
+    } else if (role === "assistant") {
+      const body = content.startsWith("<|python_tag|>") ? content.slice("<|python_tag|>".length) : content;
+      const calls = llamaCalls(body, ids);
+      if (calls) {
+        pending.set(calls);
+        messages.push({ role: "assistant", content: null, tool_calls: calls });
+      } else messages.push({ role: "assistant", content });
+    } else if (role === "ipython" || role === "tool") {
+      messages.push(...pending.answer([llamaResult(content)]));
+    } else throw new RowError(`unknown role "${role}" (expected system, user, assistant, ipython)`);
+  }
+  if (messages.length === 0) throw new RowError("no <|start_header_id|>role<|end_header_id|> blocks");
+  return { messages, tools, plan: null, stepOf: null };
+}
+
+export const llama31Reader: DataFormat<z.infer<typeof LlamaRowZ>> = {
+  name: "llama31",
+  expected: "a Llama 3.1 row {text} with <|start_header_id|> blocks",
+  detect: (row) => typeof row.text === "string" && row.text.includes("<|start_header_id|>"),
+  schema: LlamaRowZ,
+  read: fromLlama,
+};
+
+/** Read a row's text back (the llama31 reader). */
+export function parseLlama31(text: string): ParsedDialogue {
+  return fromRowWith(llama31Reader)({ text });
 }

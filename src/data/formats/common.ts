@@ -1,7 +1,7 @@
 /**
  * What every export format shares: the record -> rows / row -> messages contract, and small helpers.
  */
-import { makeCallId, ToolflowError } from "../../core/index.js";
+import { ToolflowError } from "../../core/index.js";
 import type { DialogueRecord, JsonSchema, Message, ToolCall, ToolSpec } from "../../core/index.js";
 
 export { takeThink, thinkBlock } from "../../core/index.js";
@@ -147,14 +147,6 @@ export function valueToContent(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** Call ids for parsed dialogues (formats that do not carry ids): sequential, 9 alphanumeric characters each. */
-export class CallIds {
-  private n = 0;
-  next(): string {
-    this.n++;
-    return makeCallId(`call/${this.n}`);
-  }
-}
 
 export function isRecord(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === "object" && !Array.isArray(x);

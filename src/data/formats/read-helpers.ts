@@ -1,10 +1,14 @@
 /**
- * Pieces shared by the dataset readers (read-dataset.ts, read-bfcl.ts): loose JSON, tool lists, calls, and the
- * matching of tool results to the calls they answer — with a note for everything a reader cannot place, so that
- * no row, field or call is lost without a word.
+ * Pieces shared by the format readers (src/data/formats/*.ts): the normalized dialogue every reader returns, the
+ * reader contract (`DataFormat`: detect, row schema, read) and how a row is read and its errors named (`readWith`),
+ * loose JSON, tool lists, calls, and the matching of tool results to the calls they answer — with a note for
+ * everything a reader cannot place, so that no row, field or call is lost without a word.
  */
-import type { JsonSchema, Message, ToolCall } from "../core/index.js";
-import { jsonValueEnd } from "../llm/index.js";
+import type { z } from "zod";
+import { InputError, describeZodError, jsonTextCalls, jsonValueEnd, makeCallId, parseLooseJson as coreLooseJson } from "../../core/index.js";
+import type { JsonSchema, Message, ToolCall } from "../../core/index.js";
+import type { BfclFileContext } from "./bfcl.js";
+import type { ParsedDialogue } from "./common.js";
 
 /** A tool as the dialogue offers it (OpenAI function fields). */
 export interface DatasetTool {
@@ -42,10 +46,11 @@ export function isObj(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === "object" && !Array.isArray(x);
 }
 
+/** Call ids for formats that carry none: 9 alphanumeric characters each (as every export writes them), sequential. */
 export class Ids {
   private n = 0;
   next(prefix = "call"): string {
-    return `${prefix}_${++this.n}`;
+    return makeCallId(`${prefix}/${++this.n}`);
   }
 }
 
@@ -75,21 +80,12 @@ export function valueText(v: unknown): string {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** JSON, or a Python-literal dict/list (single quotes, True/False/None) as found in public dumps. */
+/** JSON, or a Python-literal dict/list (single quotes, True/False/None) as found in public dumps (core's loose JSON). */
 export function parseLooseJson(text: string): unknown {
   try {
-    return JSON.parse(text);
-  } catch {
-    const py = text
-      .replace(/'/g, '"')
-      .replace(/\bTrue\b/g, "true")
-      .replace(/\bFalse\b/g, "false")
-      .replace(/\bNone\b/g, "null");
-    try {
-      return JSON.parse(py);
-    } catch {
-      throw new RowError(`not JSON: ${text.slice(0, 80)}`);
-    }
+    return coreLooseJson(text);
+  } catch (err) {
+    throw new RowError((err as Error).message);
   }
 }
 
@@ -144,8 +140,11 @@ export function makeCall(ids: Ids, c: unknown): ToolCall {
   return { id: ids.next(), type: "function", function: { name: c.name, arguments: argsString(c.arguments ?? c.parameters) } };
 }
 
-/** LLaMA-Factory's converter joins the results of parallel calls into one observation with this separator. */
-const JOINED_RESULTS = "\n</tool_response>\n<tool_response>\n";
+/**
+ * LLaMA-Factory's converter joins the results of parallel calls into one observation with this separator (the
+ * ShareGPT writer joins them so too).
+ */
+export const OBSERVATION_JOIN = "\n</tool_response>\n<tool_response>\n";
 
 /**
  * The calls of the last assistant turn that still wait for a result. Each result answers the next waiting call
@@ -182,7 +181,7 @@ export class PendingCalls {
 }
 
 function splitJoined(text: string, n: number): string[] {
-  const parts = text.split(JOINED_RESULTS);
+  const parts = text.split(OBSERVATION_JOIN);
   if (parts.length === n) return parts;
   let v: unknown;
   try {
@@ -193,4 +192,106 @@ function splitJoined(text: string, n: number): string[] {
   if (!Array.isArray(v) || v.length !== n) return [text];
   // items may be {name, content} (or {tool_call_id, name, content}) wrappers, as in LLaMA-Factory's demo data
   return v.map((item) => valueText(isObj(item) && "content" in item && typeof item.name === "string" ? item.content : item));
+}
+
+/**
+ * Calls written as JSON text in a dataset row (a tool_call block, a `function_call` turn, a <tool_call> tag, xLAM's
+ * answers): `{"name", "arguments"|"parameters"}` or a list of them, read by core's `jsonTextCalls` (loose JSON, numbers
+ * as written, so 2.0 stays 2.0); a RowError when the text is not that.
+ */
+export function blockCalls(value: string, ids: Ids): ToolCall[] {
+  const calls = jsonTextCalls(value, { loose: true, argumentsOptional: true });
+  if (!calls) throw new RowError(`not a call {"name", "arguments"} (or a list of them): ${value.slice(0, 80)}`);
+  return calls.map((c) => ({ id: ids.next(), type: "function" as const, function: c }));
+}
+
+// ---------------------------------------------------------------- the normalized dialogue and the reader contract
+
+export const DATASET_FORMATS = ["toolflow", "openai", "llamafactory", "sharegpt", "hermes", "llama31", "xlam", "glaive", "bfcl"] as const;
+export type DatasetFormat = (typeof DATASET_FORMATS)[number];
+
+/** A plan step as far as stats need it; `kind` is kept as written (kinds are counted generically). */
+export interface DatasetPlanStep {
+  id: number;
+  kind: string;
+  tools: string[];
+}
+
+/** One dialogue of any format, normalized. */
+export interface DatasetDialogue {
+  /** The record's id, or `<file>:<line>`. */
+  id: string;
+  format: DatasetFormat;
+  /** OpenAI-style messages (a leading system message when the data has one). */
+  messages: Message[];
+  tools: DatasetTool[];
+  /** The plan (toolflow runs); null when the data has none. */
+  plan: { steps: DatasetPlanStep[] } | null;
+  /** Parallel to messages (toolflow runs); null when the data has none. */
+  stepOf: Array<number | null> | null;
+}
+
+/** What a format's reader returns: a dialogue without its format (and an id when the row carries one). */
+export type ReadDialogue = Omit<DatasetDialogue, "id" | "format"> & { id?: string };
+
+/** What a reader gets besides its row: where to note what it cannot place, and (BFCL) the file's answers. */
+export interface RowContext {
+  note: NoteFn;
+  bfcl?: BfclFileContext;
+}
+
+/**
+ * One format's reader: whether a row is of this format (`detect`; formats are tried in the order of
+ * formats/index.ts), the row schema (zod), and the reader of a validated row. The one reader of the format:
+ * `toolflow stats`, the report, eval, judge, overlap and the round trip of export (`ExportFormat.fromRow`) use it.
+ */
+export interface DataFormat<T = unknown> {
+  name: DatasetFormat;
+  /** What a row looks like, for errors. */
+  expected: string;
+  detect(row: Record<string, unknown>): boolean;
+  schema: z.ZodType<T>;
+  read(row: T, ctx: RowContext): ReadDialogue;
+}
+
+/**
+ * Normalize one row with a format's reader; `where` names it in errors (an InputError with code DATASET_FORMAT
+ * naming file, line and what was expected). `ctx.note` hears what the reader could not place (see NOTE_KINDS).
+ */
+export function readWith<T>(format: DataFormat<T>, row: unknown, where: { file: string; line: number }, ctx: Partial<RowContext> = {}): DatasetDialogue {
+  const parsed = format.schema.safeParse(row);
+  if (!parsed.success) {
+    const p = describeZodError(parsed.error, `${format.name} row`);
+    throw new InputError(`${p.message} (expected ${format.expected}, as the file's first row)`, {
+      file: where.file,
+      line: where.line,
+      pointer: p.pointer || undefined,
+      code: "DATASET_FORMAT",
+    });
+  }
+  try {
+    const n = format.read(parsed.data, { note: ctx.note ?? noNotes, ...(ctx.bfcl ? { bfcl: ctx.bfcl } : {}) });
+    return { ...n, id: n.id ?? `${where.file}:${where.line}`, format: format.name };
+  } catch (err) {
+    if (!(err instanceof RowError)) throw err;
+    throw new InputError(`not a valid ${format.name} row: ${err.message} (expected ${format.expected})`, {
+      file: where.file,
+      line: where.line,
+      code: "DATASET_FORMAT",
+      cause: err,
+    });
+  }
+}
+
+/** A dialogue as an export's parser returns it: the leading system prompt apart (several are joined), the tools. */
+export function parsedDialogue(d: ReadDialogue): ParsedDialogue {
+  const system: string[] = [];
+  let i = 0;
+  while (d.messages[i]?.role === "system") system.push((d.messages[i++] as Extract<Message, { role: "system" }>).content);
+  return { ...(system.length > 0 ? { system: system.join("\n\n") } : {}), messages: d.messages.slice(i), tools: d.tools };
+}
+
+/** An export's `fromRow`: the format's one reader, errors naming the format. */
+export function fromRowWith<T>(format: DataFormat<T>): (row: unknown) => ParsedDialogue {
+  return (row) => parsedDialogue(readWith(format, row, { file: `${format.name} row`, line: 0 }));
 }

@@ -13,6 +13,7 @@
  * whole float written 2.0 stays 2.0 (BFCL's checker tells it from 2).
  */
 import { jsonrepair } from "jsonrepair";
+import { parseJsonLoose } from "./loose-json.js";
 import { isLosslessNumber, parse as parseLossless, stringify as stringifyLossless } from "lossless-json";
 
 export type TextCallFormat = "hermes" | "llama" | "mistral" | "json";
@@ -46,15 +47,8 @@ export function parseKeepingNumbers(text: string): unknown {
 }
 
 function almostJson(text: string, parse: (text: string) => unknown): unknown {
-  try {
-    return parse(text);
-  } catch {
-    try {
-      return parse(jsonrepair(text));
-    } catch {
-      return undefined;
-    }
-  }
+  const r = parseJsonLoose(text, parse, { extract: false });
+  return r.ok ? r.value : undefined;
 }
 
 /**
@@ -118,30 +112,60 @@ function isRecord(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === "object" && !Array.isArray(x) && !isLosslessNumber(x);
 }
 
-function callFrom(value: unknown): TextToolCall | undefined {
-  if (!isRecord(value)) return undefined;
-  const fn = isRecord(value.function) ? value.function : value;
-  const name = fn.name;
-  if (typeof name !== "string" || name === "") return undefined;
-  const args = fn.arguments ?? fn.parameters ?? fn.args;
-  if (args !== undefined && typeof args !== "string" && !isRecord(args)) return undefined;
-  // Only name / arguments (and wrapper keys): an object with other content is not a call.
-  const extra = Object.keys(fn).filter((k) => !["name", "arguments", "parameters", "args", "id", "type"].includes(k));
-  if (extra.length > 0) return undefined;
-  return { name, arguments: normalizeArguments(args) };
+/** How `callShapes` recognizes calls in a parsed JSON value. */
+export interface CallShapeOptions {
+  /** Only name / arguments keys (and id, type, a `function` wrapper), a non-empty name: other objects are not calls. */
+  strict?: boolean;
+  /** A call must give `arguments` or `parameters`. */
+  requireArguments?: boolean;
+  /** `{"tool_calls": [...]}`, BFCL's decoded `{"fn": {args}}` and an empty list (no calls) are read too (eval). */
+  wrapped?: boolean;
 }
 
-/** Calls in a parsed value: one call object, or a non-empty list of them. */
-function callsFrom(value: unknown): TextToolCall[] | undefined {
-  const list = Array.isArray(value) ? value : [value];
-  if (list.length === 0) return undefined;
-  const calls: TextToolCall[] = [];
-  for (const v of list) {
-    const c = callFrom(v);
-    if (!c) return undefined;
-    calls.push(c);
+/** One call as JSON gives it: its name and its arguments as written (undefined when absent). */
+export interface CallShape {
+  name: string;
+  args: unknown;
+}
+
+const CALL_KEYS = ["name", "arguments", "parameters", "args", "id", "type"];
+
+/**
+ * The calls in a parsed JSON value: `{"name", "arguments"|"parameters"|"args"}` (in an OpenAI `function` wrapper
+ * or not), or a list of them; a string says why the value holds no calls. The one recognizer of calls written as
+ * JSON: the model layer's text calls, `jsonTextCalls` (datasets) and eval's `parseCallsFromText` use it.
+ */
+export function callShapes(value: unknown, o: CallShapeOptions = {}): CallShape[] | string {
+  if (o.wrapped && isRecord(value) && Array.isArray(value.tool_calls)) return callShapes(value.tool_calls, o);
+  const items = Array.isArray(value) ? value : [value];
+  if (items.length === 0 && !o.wrapped) return "no calls";
+  const out: CallShape[] = [];
+  for (const [i, item] of items.entries()) {
+    if (!isRecord(item)) return `item ${i} is not an object`;
+    const fn = isRecord(item.function) ? item.function : item;
+    if (typeof fn.name === "string" && !(o.strict && fn.name === "")) {
+      if (o.strict && Object.keys(fn).some((k) => !CALL_KEYS.includes(k))) return `item ${i} has keys a call does not have`;
+      if (o.requireArguments && !("arguments" in fn) && !("parameters" in fn)) return `item ${i} (${fn.name}) has no arguments`;
+      out.push({ name: fn.name, args: fn.arguments ?? fn.parameters ?? fn.args });
+      continue;
+    }
+    const keys = Object.keys(item);
+    const only = keys[0];
+    if (o.wrapped && keys.length === 1 && only !== undefined && isRecord(item[only])) {
+      out.push({ name: only, args: item[only] });
+      continue;
+    }
+    return `item ${i} has no "name" and is not {function_name: {arguments}}`;
   }
-  return calls;
+  return out;
+}
+
+/** Calls in a parsed value (the model layer's shape: strict, arguments a JSON string or object when given). */
+function callsFrom(value: unknown): TextToolCall[] | undefined {
+  const shapes = callShapes(value, { strict: true });
+  if (typeof shapes === "string") return undefined;
+  if (shapes.some((c) => c.args !== undefined && typeof c.args !== "string" && !isRecord(c.args))) return undefined;
+  return shapes.map((c) => ({ name: c.name, arguments: normalizeArguments(c.args) }));
 }
 
 interface JsonSpan {
@@ -284,28 +308,38 @@ function bareJson(text: string, toolNames: ReadonlySet<string>): TextCallsResult
   return calls.length > 0 ? { calls, text: cut(text, spans), format: "json" } : undefined;
 }
 
+/** How `jsonTextCalls` reads. */
+export interface JsonTextCallOptions {
+  /** Almost-JSON too (single quotes, Python literals, trailing commas: core's loose JSON), as public datasets hold it. */
+  loose?: boolean;
+  /** A call without `arguments` / `parameters` has arguments `{}` (dataset rows); by default it is not a call. */
+  argumentsOptional?: boolean;
+}
+
 /**
  * A text that is nothing but tool calls in JSON: one `{"name": …, "parameters"|"arguments": …}` object or a list of
  * them (how Llama 3.x chat templates write calls, and how datasets store them); undefined when it is anything else.
- * Numbers stay as written.
+ * Numbers stay as written (2.0 stays 2.0). The reader of calls written as JSON text for the model layer and for every
+ * dataset format (src/data/formats); eval's `parseCallsFromText` (python-calls.ts) reads arguments into Python's types.
  */
-export function jsonTextCalls(text: string): TextToolCall[] | undefined {
+export function jsonTextCalls(text: string, options: JsonTextCallOptions = {}): TextToolCall[] | undefined {
   const t = text.trim();
   if (!t.startsWith("{") && !t.startsWith("[")) return undefined;
   let v: unknown;
-  try {
-    v = parseKeepingNumbers(t);
-  } catch {
-    return undefined;
+  if (options.loose) {
+    const r = parseJsonLoose(t, parseKeepingNumbers, { extract: false });
+    if (!r.ok) return undefined;
+    v = r.value;
+  } else {
+    try {
+      v = parseKeepingNumbers(t);
+    } catch {
+      return undefined;
+    }
   }
-  const list = Array.isArray(v) ? v : [v];
-  if (list.length === 0 || !list.every((c) => isRecord(c) && typeof c.name === "string" && ("parameters" in c || "arguments" in c))) {
-    return undefined;
-  }
-  return list.map((c) => {
-    const r = c as Record<string, unknown>;
-    return { name: r.name as string, arguments: normalizeArguments(r.parameters ?? r.arguments) };
-  });
+  const shapes = callShapes(v, { requireArguments: options.argumentsOptional !== true });
+  if (typeof shapes === "string") return undefined;
+  return shapes.map((c) => ({ name: c.name, arguments: normalizeArguments(c.args) }));
 }
 
 /**

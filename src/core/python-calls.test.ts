@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { parseCallsFromText, parsePythonCalls } from "./call-text.js";
+import { parseCallsFromText, parsePythonCalls } from "./python-calls.js";
 import { PyFloat } from "./pyjson.js";
 
 describe("parsePythonCalls", () => {
