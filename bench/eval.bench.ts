@@ -5,7 +5,8 @@
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { checkCalls, loadBfclData, parsePyJson } from "../src/eval/index.js";
+import { checkCalls, loadBfclData } from "../src/eval/index.js";
+import { parsePyJson } from "../src/core/index.js";
 
 const BFCL = resolve(fileURLToPath(import.meta.url), "../../../shared/data/bfcl");
 

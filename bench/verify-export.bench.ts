@@ -6,7 +6,7 @@ import { Rng } from "../src/core/index.js";
 import type { DialogueRecord } from "../src/core/index.js";
 import { exampleDialogueRecord } from "../test/support/example-dialogue.js";
 import { Deduper, verifyDialogue } from "../src/verify/index.js";
-import { EXPORT_FORMATS, getFormat } from "../src/export/index.js";
+import { EXPORT_FORMATS, getFormat } from "../src/data/index.js";
 import { datasetStats } from "../src/report/index.js";
 
 const WORDS = "please could you also check maybe tomorrow morning quickly thanks really need help trip family business weekend".split(" ");

@@ -4,7 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cliInProcess, SHARED_DATA } from "../../test/support/cli.js";
-import { checkCalls, loadBfclData, parsePyJson, stringifyPyJson, type BfclData } from "../eval/index.js";
+import { checkCalls, loadBfclData, type BfclData } from "../eval/index.js";
+import { parsePyJson, stringifyPyJson } from "../core/index.js";
 
 const BFCL = join(SHARED_DATA, "bfcl");
 

@@ -13,14 +13,8 @@ import { addEvalBfclModelOptions, runEvalBfclModelMode, type EvalBfclModelFlags 
 import { registerEvalHeldout } from "./eval-heldout-cmd.js";
 import { collect } from "./options.js";
 import { checkInputDir, checkInputFile, checkOutputFile, guardWrite, InputError, UsageError, writeFileAtomic } from "../core/index.js";
-import {
-  accuracyByCategory,
-  checkAnswerRecords,
-  formatAccuracyTable,
-  loadBfclData,
-  readAnswerRecords,
-  stringifyPyJson,
-} from "../eval/index.js";
+import { accuracyByCategory, checkAnswerRecords, formatAccuracyTable, loadBfclData, readAnswerRecords } from "../eval/index.js";
+import { stringifyPyJson } from "../core/index.js";
 
 /** Options of `eval bfcl` (all modes). */
 type EvalBfclOptions = Partial<Omit<EvalBfclModelFlags, "data" | "out">> & {

@@ -4,20 +4,8 @@
 import type { Command } from "commander";
 import { join } from "node:path";
 import { checkInputDir, checkInputFile, checkOutputDir, cleanStaleTemps, guardWrite, UsageError } from "../core/index.js";
-import {
-  EXPORT_FORMATS,
-  exportDataset,
-  HERMES_STYLES,
-  isFormatName,
-  LLAMA31_DEFAULTS,
-  LLAMA_CALL_END,
-  LLAMA_PARALLEL,
-  LLAMA_RESULTS,
-  LLAMA_TOOLS_IN,
-  type ExportFormatName,
-  type HermesStyle,
-  type Llama31Options,
-} from "../export/index.js";
+import { exportDataset } from "../export/index.js";
+import { EXPORT_FORMATS, HERMES_STYLES, isFormatName, LLAMA31_DEFAULTS, LLAMA_CALL_END, LLAMA_PARALLEL, LLAMA_RESULTS, LLAMA_TOOLS_IN, type ExportFormatName, type HermesStyle, type Llama31Options } from "../data/index.js";
 import { parseSplit } from "../data/index.js";
 
 interface ExportCmdOptions {

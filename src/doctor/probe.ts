@@ -4,20 +4,8 @@
  * no step-downs and no re-asks: each answer is classified as it came back.
  */
 import OpenAI from "openai";
-import {
-  authFailure,
-  cleanSchema,
-  createOpenAIClient,
-  endpointOf,
-  openAICredentials,
-  parseJsonLoose,
-  parseTextToolCalls,
-  redact,
-  refusesToolChoice,
-  rejectsSchemaKeywords,
-  serverMessage,
-  splitReasoning,
-} from "../llm/index.js";
+import { authFailure, cleanSchema, createOpenAIClient, endpointOf, openAICredentials, redact, refusesToolChoice, rejectsSchemaKeywords, serverMessage } from "../llm/index.js";
+import { parseJsonLoose, parseTextToolCalls, splitReasoning } from "../core/index.js";
 
 /** What the endpoint does (the `--json` keys). */
 export interface EndpointProfile {

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { InputError } from "../core/index.js";
-import { loadBfclData, PyFloat } from "./index.js";
+import { loadBfclData } from "./index.js";
+import { PyFloat } from "../core/index.js";
 
 const fn = (name: string) => ({ name, description: "", parameters: { type: "dict", properties: { x: { type: "float" } }, required: ["x"] } });
 

@@ -2,21 +2,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import {
-  checkCalls,
-  createNameMap,
-  loadBfclData,
-  parsePyJson,
-  PyFloat,
-  pyType,
-  restoreCallNames,
-  standardizeString,
-  stringifyPyJson,
-  toApiName,
-  type FunctionDoc,
-  type ParamDoc,
-  type PossibleAnswer,
-} from "./index.js";
+import { checkCalls, createNameMap, loadBfclData, restoreCallNames, standardizeString, toApiName, type FunctionDoc, type ParamDoc, type PossibleAnswer } from "./index.js";
+import { parsePyJson, PyFloat, pyType, stringifyPyJson } from "../core/index.js";
 
 const BFCL = resolve(dirname(fileURLToPath(import.meta.url)), "../../../shared/data/bfcl");
 const VECTORS = join(BFCL, "checker_vectors.jsonl");

@@ -18,7 +18,6 @@ export {
 } from "./checker.js";
 export { BFCL_FILE_RE, BfclData, loadBfclData, loadBfclFolder, type BfclQuestion } from "./bfcl-data.js";
 export { createNameMap, restoreCallNames, toApiName, type NameMap } from "./names.js";
-export { isDict, parsePyJson, pyEquals, PyFloat, pyType, stringifyPyJson, type PyTypeName } from "../core/index.js";
 export {
   accuracyByCategory,
   answerRecordSchema,
@@ -40,7 +39,6 @@ export {
   type ToolMode,
 } from "./bfcl-run.js";
 export { BFCL_EVAL_CATEGORIES, bfclFigures, formatBfclTable, type BfclFigures, type CategoryScore } from "./bfcl-summary.js";
-export { parseCallsFromText, parsePythonCalls, type ParsedCalls, type TextCall } from "../core/index.js";
 // `eval heldout`: a dataset's held-out assistant turns.
 export {
   formatHeldoutTable,

@@ -48,9 +48,7 @@ export { cacheMiddleware, requestCacheKey, SqliteResponseCache, type ResponseCac
 export {
   costFor,
   costOf,
-  encodeTokens,
   estimatePromptTokens,
-  estimateTokens,
   isFreeModel,
   loadPriceTable,
   openAICachedPrefix,
@@ -77,17 +75,8 @@ export {
 } from "./prices.js";
 export { redact, redactedJson, redactError, redactKnown, redactKnownDeep, registerSecret, REDACTED } from "./redact.js";
 export { base64Windows, DEFAULT_SECRET_PREFIXES, secretForms, secretScanner, SecretScanner } from "./secret-forms.js";
-export {
-  jsonTextCalls,
-  jsonValueEnd,
-  normalizeArguments,
-  parseTextToolCalls,
-  splitReasoning,
-  type TextCallFormat,
-  type TextCallsResult,
-  type TextToolCall,
-} from "../core/index.js";
-export { checkToolCalls, parseJsonLoose, validateAgainst, validateToolValue } from "./validate.js";
+// the readers of calls written as text and the loose-JSON parser are core's (one each): import them from there
+export { checkToolCalls, validateAgainst, validateToolValue } from "./validate.js";
 export { normalizeVector } from "./vector.js";
 // The llama backend: sync helpers here; the backend itself (src/llm/llama/, node-llama-cpp) is loaded on first use
 // by openLlamaModel.

@@ -13,7 +13,6 @@ export { UsageTracker } from "./usage-tracker.js";
 export { sampleTools, iterateSamples, sampleId, isSamplingStrategy, type SampleToolsOptions } from "./sample-tools.js";
 export {
   coverage,
-  gini,
   usageCounts,
   samplingStats,
   SamplingStatsBuilder,

@@ -3,18 +3,8 @@ import { InputError } from "../core/index.js";
 import { Rng, deriveSeed } from "../core/index.js";
 import { ToolSampleZ, type ToolSample } from "../core/index.js";
 import type { ToolGraph } from "../graph/index.js";
-import {
-  SamplingGraph,
-  UsageTracker,
-  balancedWalkSample,
-  coverage,
-  gini,
-  randomSample,
-  randomWalkSample,
-  sampleTools,
-  samplingStats,
-  UNWALKABLE_START,
-} from "./index.js";
+import { SamplingGraph, UsageTracker, balancedWalkSample, coverage, randomSample, randomWalkSample, sampleTools, samplingStats, UNWALKABLE_START } from "./index.js";
+import { gini } from "../core/index.js";
 import { makeGraph, preferentialGraph } from "../../test/support/sampling.js";
 
 /** Every sample's edges are graph edges, and each new tool joins the tools before it by exactly one of them. */

@@ -12,22 +12,8 @@
 import { deriveSeed } from "../core/index.js";
 import { DIALOGUE_ROLES, type DialogueRole, type Message, type ToolSample } from "../core/index.js";
 import { generateDialogue } from "../agents/index.js";
-import {
-  costOf,
-  encodeTokens,
-  estimatePromptTokens,
-  estimateTokens,
-  isFreeModel,
-  loadRunPrices,
-  openAICachedPrefix,
-  priceFor,
-  type PriceLookup,
-  type ChatRequest,
-  type ChatResult,
-  type DialogueModels,
-  type ModelMiddleware,
-  type PriceTable,
-} from "../llm/index.js";
+import { costOf, estimatePromptTokens, isFreeModel, loadRunPrices, openAICachedPrefix, priceFor, type PriceLookup, type ChatRequest, type ChatResult, type DialogueModels, type ModelMiddleware, type PriceTable } from "../llm/index.js";
+import { encodeTokens, estimateTokens } from "../core/index.js";
 import { createChatModel } from "../models/index.js";
 import { buildJudgePrompt } from "../verify/index.js";
 import { loadRunInputs } from "./inputs.js";

@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DialogueRecord, Message } from "../../src/core/index.js";
-import { EXPORT_FORMATS, getFormat } from "../../src/export/index.js";
+import { EXPORT_FORMATS, getFormat } from "../../src/data/index.js";
 import type { SynthOptions } from "../../src/synth/index.js";
 import { SERVER_PROFILES, type ServerProfile } from "../support/openai-server.js";
 import { readAccepted, reverify, writeBfclMultiTurnTools } from "./support/run-files.js";

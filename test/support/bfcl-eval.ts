@@ -2,7 +2,8 @@
  * Helpers for `eval bfcl` tests and the benchmark: ground-truth answers of BFCL questions, and a server hook that
  * answers each question (found by its last user message) as a test decides.
  */
-import { checkCalls, PyFloat, stringifyPyJson, toApiName, type BfclEvalItem, type DecodedCall, type FunctionDoc } from "../../src/eval/index.js";
+import { checkCalls, toApiName, type BfclEvalItem, type DecodedCall, type FunctionDoc } from "../../src/eval/index.js";
+import { PyFloat, stringifyPyJson } from "../../src/core/index.js";
 import type { ChatBody, RecordedRequest, ScriptStep } from "./openai-server.js";
 
 /** One acceptable answer: the first acceptable value of each argument ("" marks an argument left out). */

@@ -4,7 +4,6 @@
 import { ToolflowError } from "../../core/index.js";
 import type { DialogueRecord, JsonSchema, Message, ToolCall, ToolSpec } from "../../core/index.js";
 
-export { takeThink, thinkBlock } from "../../core/index.js";
 
 export const EXPORT_FORMATS = ["openai", "sharegpt", "hermes", "llama31", "xlam"] as const;
 export type ExportFormatName = (typeof EXPORT_FORMATS)[number];
@@ -148,7 +147,7 @@ export function valueToContent(v: unknown): string {
 }
 
 
-export function isRecord(x: unknown): x is Record<string, unknown> {
+export function isJsonObject(x: unknown): x is Record<string, unknown> {
   return x !== null && typeof x === "object" && !Array.isArray(x);
 }
 

@@ -16,21 +16,8 @@
  * `message.content|tojson`). docs/verify-export.md lists where it follows the template's intent over its slips.
  */
 import type { DialogueRecord, Message } from "../../core/index.js";
-import {
-  ExportFormatError,
-  callArgs,
-  contentValue,
-  functionDefs,
-  isRecord,
-  splitRecord,
-  takeThink,
-  thinkBlock,
-  walkTurns,
-  pythonJson,
-  type ExportFormat,
-  type FunctionDef,
-  type HermesStyle,
-} from "./common.js";
+import { ExportFormatError, callArgs, contentValue, functionDefs, isJsonObject, splitRecord, walkTurns, pythonJson, type ExportFormat, type FunctionDef, type HermesStyle } from "./common.js";
+import { takeThink, thinkBlock } from "../../core/index.js";
 
 import { z } from "zod";
 import { ShareGptRowZ } from "./sharegpt.js";
@@ -84,7 +71,7 @@ const PY_TYPES: Record<string, string> = { string: "str", number: "float", integ
 
 /** A JSON Schema as the template's `json_to_python_type` names it (str, int, list[str], dict[str, int], Union[str,int], Any). */
 export function nousPythonType(schema: unknown): string {
-  if (!isRecord(schema)) return "Any";
+  if (!isJsonObject(schema)) return "Any";
   const t = schema.type;
   if (typeof t === "string" && PY_TYPES[t]) return PY_TYPES[t] as string;
   if (t === "array") return `list[${nousPythonType(schema.items)}]`;
@@ -97,8 +84,8 @@ export function nousPythonType(schema: unknown): string {
 }
 
 function nousProperties(f: FunctionDef): Array<[string, Record<string, unknown>]> {
-  const props = isRecord(f.parameters.properties) ? f.parameters.properties : {};
-  return Object.entries(props).map(([k, v]) => [k, isRecord(v) ? v : {}]);
+  const props = isJsonObject(f.parameters.properties) ? f.parameters.properties : {};
+  return Object.entries(props).map(([k, v]) => [k, isJsonObject(v) ? v : {}]);
 }
 
 /** The part of a tool's description the template writes before the tool's own description. */

@@ -34,7 +34,7 @@ import {
   ExportFormatError,
   callArgs,
   functionDefs,
-  isRecord,
+  isJsonObject,
   reasoningOf,
   type ExportFormat,
   type RowOptions,
@@ -110,11 +110,11 @@ export function readChatTemplate(file: string): string {
   } catch (err) {
     throw new InputError(`invalid JSON: ${(err as Error).message}`, { file, cause: err });
   }
-  const ct = isRecord(cfg) ? cfg.chat_template : undefined;
+  const ct = isJsonObject(cfg) ? cfg.chat_template : undefined;
   if (typeof ct === "string") return ct;
   if (Array.isArray(ct)) {
     const named = new Map<string, string>();
-    for (const t of ct) if (isRecord(t) && typeof t.name === "string" && typeof t.template === "string") named.set(t.name, t.template);
+    for (const t of ct) if (isJsonObject(t) && typeof t.name === "string" && typeof t.template === "string") named.set(t.name, t.template);
     const pick = named.get("tool_use") ?? named.get("default") ?? [...named.values()][0];
     if (pick !== undefined) return pick;
   }

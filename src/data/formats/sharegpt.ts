@@ -14,16 +14,8 @@
  * thought of reasoning templates; the parser takes that block off again.
  */
 import type { DialogueRecord, Message } from "../../core/index.js";
-import {
-  ExportFormatError,
-  callArgs,
-  functionDefs,
-  splitRecord,
-  takeThink,
-  thinkBlock,
-  walkTurns,
-  type ExportFormat,
-} from "./common.js";
+import { ExportFormatError, callArgs, functionDefs, splitRecord, walkTurns, type ExportFormat } from "./common.js";
+import { takeThink, thinkBlock } from "../../core/index.js";
 
 import { z } from "zod";
 import {

@@ -12,7 +12,7 @@
  * determines: later calls that need tool results are not single-shot and are left out).
  */
 import type { DialogueRecord, Message, ToolCall, ToolSpec } from "../../core/index.js";
-import { callArgs, isRecord, type ExportFormat } from "./common.js";
+import { callArgs, isJsonObject, type ExportFormat } from "./common.js";
 
 import { z } from "zod";
 import {
@@ -40,7 +40,7 @@ const TYPE_NAMES: Record<string, string> = {
 function typeName(schema: Record<string, unknown>): string {
   const t = schema.type;
   if (typeof t === "string") {
-    if (t === "array" && isRecord(schema.items) && (typeof schema.items.type === "string" || Array.isArray(schema.items.type))) {
+    if (t === "array" && isJsonObject(schema.items) && (typeof schema.items.type === "string" || Array.isArray(schema.items.type))) {
       return `List[${typeName(schema.items)}]`;
     }
     return TYPE_NAMES[t] ?? t;
@@ -61,11 +61,11 @@ export interface XlamParam {
 
 /** Parameters of an object schema in APIGen's flat form, recursively. */
 function flatProperties(schema: Record<string, unknown>): Record<string, XlamParam> {
-  const props = isRecord(schema.properties) ? schema.properties : {};
+  const props = isJsonObject(schema.properties) ? schema.properties : {};
   const required = new Set(Array.isArray(schema.required) ? (schema.required as string[]) : []);
   const out: Record<string, XlamParam> = {};
   for (const [name, raw] of Object.entries(props)) {
-    const s = isRecord(raw) ? raw : {};
+    const s = isJsonObject(raw) ? raw : {};
     out[name] = flatParam(s, required.has(name));
   }
   return out;
@@ -74,8 +74,8 @@ function flatProperties(schema: Record<string, unknown>): Record<string, XlamPar
 function flatParam(s: Record<string, unknown>, required: boolean): XlamParam {
   let description = typeof s.description === "string" ? s.description : "";
   if (Array.isArray(s.enum)) description = `${description}${description ? " " : ""}One of: ${s.enum.map((e) => JSON.stringify(e)).join(", ")}.`;
-  const nested = isRecord(s.properties) && Object.keys(s.properties).length > 0 ? { properties: flatProperties(s) } : {};
-  const items = isRecord(s.items) && isRecord(s.items.properties) && Object.keys(s.items.properties).length > 0 ? { items: flatParam(s.items, true) } : {};
+  const nested = isJsonObject(s.properties) && Object.keys(s.properties).length > 0 ? { properties: flatProperties(s) } : {};
+  const items = isJsonObject(s.items) && isJsonObject(s.items.properties) && Object.keys(s.items.properties).length > 0 ? { items: flatParam(s.items, true) } : {};
   return {
     type: typeName(s) + (required ? "" : ", optional"),
     description,
