@@ -135,6 +135,26 @@ export const xlamFormat: ExportFormat = {
     });
   },
   fromRow: (row) => fromRowWith(xlamReader)(row),
+  cardNotes: (records) => {
+    // a row holds the first call turn after a user turn; later call turns of the same user turn (chained on a
+    // result) have no place in the format: say how many, never lose them silently
+    let turns = 0, calls = 0;
+    const dialogues = new Set<string>();
+    for (const r of records) {
+      const written = new Set(callingTurns(r.messages).map((t) => t.calls));
+      r.messages.forEach((m, i) => {
+        if (m.role !== "assistant" || (m.tool_calls?.length ?? 0) === 0 || written.has(i)) return;
+        turns++;
+        calls += m.tool_calls?.length ?? 0;
+        dialogues.add(r.id);
+      });
+    }
+    return turns === 0
+      ? ["xlam: every call turn is in a row (one row per user turn that leads to calls)."]
+      : [
+          `xlam: one row per user turn holds that turn's first calls; ${turns} later call turns (${calls} calls, chained on an earlier result) in ${dialogues.size} dialogues have no row in this format (the other formats keep them).`,
+        ];
+  },
 };
 
 // ---------------------------------------------------------------- reading (toolflow's export and xLAM / APIGen rows)
