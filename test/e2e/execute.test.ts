@@ -7,7 +7,7 @@
  *     the auth header's value from the environment; the server saw it, no file the run wrote holds it, and the
  *     write operation was never sent; `--dry-run` lists what would be called, where.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DialogueRecord, ToolExecution } from "../../src/core/index.js";
@@ -184,6 +184,8 @@ describe("synth --execute http (a local API and its OpenAPI document)", () => {
     expect(fromConfig.stderr).toContain("execute-bad.yaml");
 
     expect(api.requests.length).toBe(n); // nothing was called
-    expect(filesUnder(dir).filter((f) => f.endsWith(".jsonl"))).toEqual([]); // no dialogue was written
+    // no dialogue was written: synth removes the --out folder it made when an input turns out bad
+    expect(existsSync(dir) ? filesUnder(dir).filter((f) => f.endsWith(".jsonl")) : []).toEqual([]);
+    expect(existsSync(dir)).toBe(false);
   });
 });
