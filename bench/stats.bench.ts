@@ -15,7 +15,7 @@ import { replicate, ROOT, simExampleRun } from "./replicate.js";
 
 /** In the child: time the stats pass over one path and report seconds and peak RSS as JSON. */
 async function child(path: string, skipTokens: boolean): Promise<void> {
-  const { readDataset } = await import("../src/report/index.js");
+  const { readDataset } = await import("../src/data/index.js");
   const { datasetFigures } = await import("../src/data/index.js");
   const t0 = performance.now();
   const f = await datasetFigures(readDataset(path), { skipTokens });

@@ -5,7 +5,7 @@
  */
 import type { Command } from "commander";
 import { DATASET_FORMATS, datasetFigures, type DatasetFigures, type DatasetFormat } from "../data/index.js";
-import { readDataset, ReadLog, type ReadSummary } from "../report/index.js";
+import { readDataset, ReadLog, type ReadSummary } from "../data/index.js";
 import { checkInputFile, InputError, isFsError, UsageError } from "../core/index.js";
 import { parsePythonCalls } from "../core/index.js";
 import { readToolsJsonl } from "../tools/index.js";

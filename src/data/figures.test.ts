@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { estimateTokens } from "../core/index.js";
 import { PROJECT_ROOT } from "../../test/support/cli.js";
-import { readDatasetAll } from "../report/index.js";
+import { readDatasetAll } from "./index.js";
 import { datasetFigures, valueKey, type DatasetDialogue } from "./index.js";
 import { diversity } from "./diversity.js";
 

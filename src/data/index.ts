@@ -39,3 +39,16 @@ export {
 } from "./figures.js";
 export { asksQuestion, QUESTION_MARKS } from "./questions.js";
 export { diversity, DiversityAccumulator, distinctN, shannonEntropy, words, type DiversityMetrics } from "./diversity.js";
+// Reading any dataset path (files, folders, runs, exports), format detected per row.
+export {
+  readDataset,
+  readDatasetAll,
+  datasetFiles,
+  exportSplitFiles,
+  SPLIT_FILES,
+  ReadLog,
+  type ReadSummary,
+  type ReadFileSummary,
+  type ReadNoteSummary,
+  type ReadDatasetOptions,
+} from "./read-dataset.js";

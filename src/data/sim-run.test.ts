@@ -13,7 +13,8 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { DialogueRecord, Message } from "../core/index.js";
 import { exportDataset } from "../export/index.js";
 import { loadDialogues } from "./index.js";
-import { datasetStats, readDataset } from "../report/index.js";
+import { datasetStats } from "../report/index.js";
+import { readDataset } from "./index.js";
 import { exampleToolsAndGraph, simRun } from "../../test/support/report-run.js";
 import { datasetFigures, EXPORT_FORMATS, getFormat, sequentialCalls, type DatasetFigures } from "./index.js";
 

@@ -13,7 +13,7 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { DialogueRecordZ, RejectedRecordZ, type DialogueRecord, type RejectedRecord } from "../core/index.js";
 import { datasetFigures } from "../data/index.js";
-import { readDataset } from "../report/index.js";
+import { readDataset } from "../data/index.js";
 import { summarizeRejections } from "../verify/index.js";
 import { cliInProcess, PROJECT_ROOT, runCli } from "../../test/support/cli.js";
 import { exampleToolsAndGraph, INVENTED, simRun } from "../../test/support/report-run.js";

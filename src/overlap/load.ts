@@ -13,7 +13,7 @@ import { existsSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
 import { canonicalJson, DialogueRecordZ, InputError, readJsonl, type ToolSpec } from "../core/index.js";
 import { loadDialogues, RUN_FILES } from "../data/index.js";
-import { exportSplitFiles, SPLIT_FILES } from "../report/index.js";
+import { exportSplitFiles, SPLIT_FILES } from "../data/index.js";
 import { finalizeDraft, importTools, openAIDocumentToDrafts } from "../tools/index.js";
 
 export type ToolSourceKind = "tools" | "run" | "dataset";

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { PROJECT_ROOT, SHARED_DATA } from "../../../test/support/cli.js";
-import { readDatasetAll, ReadLog } from "../../report/index.js";
+import { readDatasetAll, ReadLog } from "../index.js";
 import { bfclAnswerFile, readRow, type DatasetDialogue } from "./index.js";
 
 const BFCL = join(SHARED_DATA, "bfcl");

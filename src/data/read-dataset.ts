@@ -15,7 +15,8 @@ import { readFile } from "node:fs/promises";
 import { createInterface } from "node:readline";
 import { basename, join } from "node:path";
 import { InputError } from "../core/index.js";
-import { RUN_FILES, SPLIT_NAMES } from "../data/index.js";
+import { RUN_FILES } from "./run.js";
+import { SPLIT_NAMES } from "./splits.js";
 import {
   NOTE_KINDS,
   WHAT_IS_KNOWN,
@@ -29,7 +30,7 @@ import {
   type NoteFn,
   type NoteKind,
   type TextCallParser,
-} from "../data/index.js";
+} from "./formats/index.js";
 
 // ---------------------------------------------------------------- files and folders
 

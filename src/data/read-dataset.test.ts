@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { join } from "node:path";
 import { InputError } from "../core/index.js";
-import { datasetFigures, detectRowFormat, getFormat, readRow, type DatasetDialogue, type NoteKind } from "../data/index.js";
+import { datasetFigures, detectRowFormat, getFormat, readRow, type DatasetDialogue, type NoteKind } from "./index.js";
 import { PROJECT_ROOT } from "../../test/support/cli.js";
 import { exampleDialogueRecord } from "../../test/support/example-dialogue.js";
 import { readDatasetAll, ReadLog } from "./index.js";
