@@ -266,3 +266,21 @@ describe("readDataset: nothing lost without a word", () => {
     expect(detectRowFormat({ id: "multi_turn_base_0", question: [], involved_classes: ["MathAPI"] })).toBe("bfcl");
   });
 });
+
+describe("readDataset: bytes that are not UTF-8", () => {
+  it("are an error naming the file, line and byte offset, in a .jsonl and in a .json file", async () => {
+    const { writeFileSync, mkdtempSync } = await import("node:fs");
+    const { tmpdir } = await import("node:os");
+    const dir = mkdtempSync(join(tmpdir(), "stats-utf8-"));
+    const row = (bad: boolean) =>
+      Buffer.concat([Buffer.from('{"messages":[{"role":"user","content":"hi '), bad ? Buffer.from([0xff]) : Buffer.from("x"), Buffer.from(' there"}]}\n')]);
+    const jsonl = join(dir, "bad.jsonl");
+    writeFileSync(jsonl, Buffer.concat([row(false), row(true)]));
+    const err = await readDatasetAll(jsonl).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(InputError);
+    expect((err as Error).message).toMatch(/line 2: invalid UTF-8 at byte offset \d+ \(byte 0xff\)/);
+    const json = join(dir, "bad.json");
+    writeFileSync(json, Buffer.concat([Buffer.from("["), row(true).subarray(0, -1), Buffer.from("]")]));
+    expect(String(await readDatasetAll(json).catch((e: unknown) => e))).toMatch(/invalid UTF-8 at byte offset \d+/);
+  });
+});

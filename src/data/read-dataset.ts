@@ -10,11 +10,9 @@
  * by a file's first row; every row is then validated (zod) against that format, and a row that does not fit is an
  * InputError naming the file, the line (or array index) and what was expected.
  */
-import { createReadStream, existsSync, readdirSync, statSync } from "node:fs";
-import { readFile } from "node:fs/promises";
-import { createInterface } from "node:readline";
+import { existsSync, readdirSync, statSync } from "node:fs";
 import { basename, join } from "node:path";
-import { InputError } from "../core/index.js";
+import { InputError, readTextFile, readTextLines } from "../core/index.js";
 import { RUN_FILES } from "./run.js";
 import { SPLIT_NAMES } from "./splits.js";
 import {
@@ -109,8 +107,10 @@ async function* rowsOf(file: string, onBadLine?: BadLine): AsyncGenerator<{ row:
   if (file.endsWith(".json")) {
     let text: string;
     try {
-      text = await readFile(file, "utf8");
+      // strict UTF-8 (an error naming the byte offset), or replaced and counted with --lossy-utf8
+      text = await readTextFile(file);
     } catch (err) {
+      if (err instanceof InputError) throw err;
       throw new InputError("cannot read file", { file, cause: err });
     }
     let v: unknown;
@@ -135,11 +135,9 @@ async function* rowsOf(file: string, onBadLine?: BadLine): AsyncGenerator<{ row:
     for (let i = 0; i < list.length; i++) yield { row: list[i], line: i + 1 };
     return;
   }
-  const rl = createInterface({ input: createReadStream(file, { encoding: "utf8" }), crlfDelay: Infinity });
-  let line = 0;
   try {
-    for await (const raw of rl) {
-      line++;
+    // decoded line by line, strictly (file, line and byte offset of a bad byte), or lossily with --lossy-utf8
+    for await (const { text: raw, line } of readTextLines(file)) {
       const text = raw.trim();
       if (text === "") continue;
       let row: unknown;
@@ -158,8 +156,6 @@ async function* rowsOf(file: string, onBadLine?: BadLine): AsyncGenerator<{ row:
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === "ENOENT") throw new InputError("file not found", { file, cause: err });
     throw err;
-  } finally {
-    rl.close();
   }
 }
 
