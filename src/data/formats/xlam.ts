@@ -150,9 +150,9 @@ export const xlamFormat: ExportFormat = {
       });
     }
     return turns === 0
-      ? ["xlam: every call turn is in a row (one row per user turn that leads to calls)."]
+      ? ["every call turn is in a row (one row per user turn that leads to calls)."]
       : [
-          `xlam: one row per user turn holds that turn's first calls; ${turns} later call turns (${calls} calls, chained on an earlier result) in ${dialogues.size} dialogues have no row in this format (the other formats keep them).`,
+          `one row per user turn holds that turn's first calls; ${turns} later call turns (${calls} calls, chained on an earlier result) in ${dialogues.size} dialogues have no row in this format (the other formats keep them).`,
         ];
   },
 };
