@@ -2,10 +2,9 @@
  * Graph file formats: graph.json (toolflow's own, see ToolGraphJsonZ), GEXF (Gephi; via graphology-gexf) and
  * Graphviz DOT. P-R edges are directed producer -> consumer; P-P edges are undirected.
  */
-import { mkdir, open, rename, rm } from "node:fs/promises";
-import { dirname, extname } from "node:path";
+import { extname } from "node:path";
 import { write as writeGexfString } from "graphology-gexf";
-import { writeFileAtomic } from "../core/index.js";
+import { writeFileAtomic, writeLinesAtomic } from "../core/index.js";
 import { UsageError } from "../core/index.js";
 import type { EdgeEvidence } from "../core/index.js";
 import type { EdgeAttributes, ToolGraph } from "./tool-graph.js";
@@ -97,43 +96,10 @@ export function* graphJsonChunks(tg: ToolGraph, chunkSize = 5000): Generator<str
   yield "}\n";
 }
 
-/**
- * Write text chunks to `path` atomically (temporary file beside it, fsync, rename), without holding the whole
- * text in memory: graph.json of a large collection is hundreds of megabytes.
- */
-export async function writeChunksAtomic(path: string, chunks: Iterable<string>): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
-  const fh = await open(tmp, "w");
-  try {
-    let buffer = "";
-    for (const c of chunks) {
-      buffer += c;
-      if (buffer.length >= 1 << 20) {
-        await fh.write(buffer);
-        buffer = "";
-      }
-    }
-    if (buffer) await fh.write(buffer);
-    await fh.sync();
-    await fh.close();
-  } catch (err) {
-    await fh.close().catch(() => {});
-    await rm(tmp, { force: true });
-    throw err;
-  }
-  try {
-    await rename(tmp, path);
-  } catch (err) {
-    await rm(tmp, { force: true });
-    throw err;
-  }
-}
-
 /** Write the graph atomically in the format chosen by `format` or the path's extension; returns the format. */
 export async function writeGraph(tg: ToolGraph, path: string, format?: string): Promise<GraphFormat> {
   const f = graphFormatFor(path, format);
-  if (f === "json") await writeChunksAtomic(path, graphJsonChunks(tg));
+  if (f === "json") await writeLinesAtomic(path, graphJsonChunks(tg));
   else await writeFileAtomic(path, serializeGraph(tg, f));
   return f;
 }
