@@ -17,6 +17,7 @@ import { datasetStats } from "../report/index.js";
 import { readDataset } from "./index.js";
 import { exampleToolsAndGraph, simRun } from "../../test/support/report-run.js";
 import { datasetFigures, EXPORT_FORMATS, getFormat, sequentialCalls, type DatasetFigures } from "./index.js";
+import { canonMessages } from "../../test/support/canon-dialogue.js";
 
 let records: DialogueRecord[] = [];
 let run = "";
@@ -34,40 +35,7 @@ beforeAll(async () => {
   }));
 }, 120_000);
 
-function parseJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return s;
-  }
-}
-
-/** Roles, texts, calls with parsed arguments, and each tool result with the call (position and name) it answers. */
-function canon(messages: Message[], keepCallText: boolean): unknown[] {
-  const callName = new Map<string, string>();
-  const callIndex = new Map<string, number>();
-  let n = 0;
-  return messages
-    .filter((m) => m.role !== "system")
-    .map((m) => {
-      if (m.role === "user") return { role: "user", content: m.content.trim() };
-      if (m.role === "tool") return { role: "tool", answers: callIndex.get(m.tool_call_id), tool: callName.get(m.tool_call_id), result: parseJson(m.content) };
-      if (m.role === "assistant") {
-        const calls = m.tool_calls ?? [];
-        if (calls.length === 0) return { role: "assistant", content: (m.content ?? "").trim() };
-        for (const c of calls) {
-          callName.set(c.id, c.function.name);
-          callIndex.set(c.id, n++);
-        }
-        return {
-          role: "assistant",
-          ...(keepCallText ? { content: m.content?.trim() || null } : {}),
-          calls: calls.map((c) => ({ name: c.function.name, args: JSON.parse(c.function.arguments) as unknown })),
-        };
-      }
-      return m;
-    });
-}
+const canon = canonMessages;
 
 describe("the sim run", () => {
   it("has what the round trip must carry: parallel calls, error results, text beside calls, a system prompt", () => {

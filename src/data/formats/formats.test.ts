@@ -14,43 +14,9 @@ import {
   type ExportFormatName,
   type ParsedDialogue,
 } from "./index.js";
+import { canonMessages } from "../../../test/support/canon-dialogue.js";
 
-function parseJson(s: string): unknown {
-  try {
-    return JSON.parse(s);
-  } catch {
-    return s;
-  }
-}
-
-/** Roles, contents, calls with parsed arguments, and tool results paired with the call they answer. */
-function canon(messages: Message[], keepCallText: boolean): unknown[] {
-  const callName = new Map<string, string>();
-  const callIndex = new Map<string, number>();
-  let n = 0;
-  return messages
-    .filter((m) => m.role !== "system")
-    .map((m) => {
-      if (m.role === "user") return { role: "user", content: m.content.trim() };
-      if (m.role === "tool") {
-        return { role: "tool", answers: callIndex.get(m.tool_call_id), tool: callName.get(m.tool_call_id), result: parseJson(m.content) };
-      }
-      if (m.role === "assistant") {
-        const calls = m.tool_calls ?? [];
-        if (calls.length === 0) return { role: "assistant", content: (m.content ?? "").trim() };
-        for (const c of calls) {
-          callName.set(c.id, c.function.name);
-          callIndex.set(c.id, n++);
-        }
-        return {
-          role: "assistant",
-          ...(keepCallText ? { content: m.content?.trim() || null } : {}),
-          calls: calls.map((c) => ({ name: c.function.name, args: JSON.parse(c.function.arguments) })),
-        };
-      }
-      return m;
-    });
-}
+const canon = canonMessages;
 
 const KEEPS_CALL_TEXT: Record<ExportFormatName, boolean> = {
   openai: true,
