@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { DialogueRecord, Message } from "../core/index.js";
+import type { DialogueRecord } from "../core/index.js";
 import { exportDataset } from "../export/index.js";
 import { loadDialogues } from "./index.js";
 import { datasetStats } from "../report/index.js";
