@@ -44,6 +44,7 @@ export {
   scanUtf8,
   decodeUtf8,
   readTextFile,
+  readTextFileSync,
   MAX_NESTING_DEPTH,
   valueDepth,
   checkDepth,

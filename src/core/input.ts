@@ -8,15 +8,16 @@
  * - `decodeUtf8`: strict UTF-8 (an error naming file, line and byte offset), or with `--lossy-utf8` (`setLossyUtf8`)
  *   bad bytes become U+FFFD and are counted (`lossyUtf8Count`, printed in the command's summary);
  * - `checkDepth`: a value nested deeper than a limit (a YAML/JSON bomb, a 10,000-deep schema) is an InputError;
- * - `writeError`: ENOSPC, EACCES, EROFS... while writing as a one-line ToolflowError (exit 1) naming the path and
- *   saying what was kept;
+ * - `writeError`: ENOSPC, EDQUOT, EACCES, EROFS... while writing as a one-line ToolflowError (exit 1, fatal) naming
+ *   the path and saying what was kept; the writers (core's atomic writes, data's JSONL appender, export) throw it
+ *   themselves at the failing write;
  * - `cleanStaleTemps`: the temporary files and folders of atomic writes left by a killed process (its PID no
  *   longer alive) beside a target, removed by the next run that writes there.
  */
-import { accessSync, constants, existsSync, readdirSync, rmSync, statSync, type Stats } from "node:fs";
+import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statSync, type Stats } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { isUtf8 } from "node:buffer";
-import { basename, dirname, join, resolve } from "node:path";
+import { basename, dirname, join, resolve, sep } from "node:path";
 import { InputError, ToolflowError } from "./errors.js";
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -209,15 +210,30 @@ function countLines(buf: Buffer, upTo: number): number {
   return line;
 }
 
+function readFailure(err: unknown, path: string, label: string): InputError {
+  const code = (err as NodeJS.ErrnoException).code;
+  const reason = code === "ENOENT" ? "not found" : code === "EISDIR" ? "it is a folder, expected a file" : code === "EACCES" ? "permission denied" : String(err);
+  return new InputError(`cannot read ${label}: ${reason}${code ? ` (${code})` : ""}`, { file: path, cause: err, code: code === "ENOENT" ? "NOT_FOUND" : undefined });
+}
+
 /** A whole text file, decoded strictly (see `decodeUtf8`); a missing or unreadable file is an InputError. */
 export async function readTextFile(path: string, label = "file"): Promise<string> {
   let bytes: Buffer;
   try {
     bytes = await readFile(path);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === "ENOENT" ? "not found" : code === "EISDIR" ? "it is a folder, expected a file" : code === "EACCES" ? "permission denied" : String(err);
-    throw new InputError(`cannot read ${label}: ${reason}${code ? ` (${code})` : ""}`, { file: path, cause: err, code: code === "ENOENT" ? "NOT_FOUND" : undefined });
+    throw readFailure(err, path, label);
+  }
+  return decodeUtf8(bytes, path);
+}
+
+/** `readTextFile` for the few synchronous readers (a chat template, BFCL answer files, the doctor's profiles). */
+export function readTextFileSync(path: string, label = "file"): string {
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    throw readFailure(err, path, label);
   }
   return decodeUtf8(bytes, path);
 }
@@ -286,10 +302,27 @@ export function writeError(err: unknown, path: string, kept?: string): ToolflowE
   if (err instanceof ToolflowError) return err;
   const code = (err as NodeJS.ErrnoException)?.code ?? "";
   const reason = WRITE_ERRORS[code] ?? (err instanceof Error ? err.message : String(err));
-  const errPath = (err as NodeJS.ErrnoException)?.path ?? path;
+  const errPath = pathToName(path, (err as NodeJS.ErrnoException)?.path);
   const message = `cannot write ${errPath}: ${reason}${code && !reason.includes(code) ? ` (${code})` : ""}${kept ? `; ${kept}` : ""}`;
   if (code === "EISDIR" || code === "ENOTDIR") return new InputError(message, { code: "BAD_PATH", cause: err });
-  return new ToolflowError(message, { code: code === "ENOSPC" || code === "EDQUOT" ? "DISK_FULL" : "WRITE_FAILED", exitCode: 1, cause: err });
+  // fatal: a full disk or a refused write fails every later write too (a run stops instead of failing each item)
+  return new ToolflowError(message, { code: code === "ENOSPC" || code === "EDQUOT" ? "DISK_FULL" : "WRITE_FAILED", exitCode: 1, fatal: true, cause: err });
+}
+
+/**
+ * The path a write error names: the target the user gave, unless the failing operation was on another file (a
+ * folder above it, a file inside an output folder). The temporary file or folder of an atomic write beside the
+ * target (`TARGET.PID.RAND.tmp`, `.TARGET.tmp-PID-RAND`) is named as the target itself.
+ */
+function pathToName(target: string, errPath: string | undefined): string {
+  if (errPath === undefined) return target;
+  const t = resolve(target);
+  const p = resolve(errPath);
+  if (p === t) return target;
+  const base = basename(t);
+  const top = p.startsWith(dirname(t) + sep) ? p.slice(dirname(t).length + 1).split(sep)[0]! : "";
+  if (top.startsWith(`${base}.`) || top.startsWith(`.${base}.`)) return target;
+  return errPath;
 }
 
 /**

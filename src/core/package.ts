@@ -16,6 +16,7 @@ function findRoot(): { dir: string; version: string } {
     const file = join(dir, "package.json");
     if (existsSync(file)) {
       try {
+        // read loosely on purpose: a package.json of the installed package (or above it), not a user's or run's file
         const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: unknown; version?: unknown };
         if (pkg.name === "toolflow" && typeof pkg.version === "string") return (root = { dir, version: pkg.version });
       } catch {

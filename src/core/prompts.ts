@@ -22,6 +22,7 @@ export function promptText(name: string): string {
   if (text === undefined) {
     const file = packagePath("prompts", `${name}.txt`);
     try {
+      // read loosely on purpose: a template shipped in the package (prompts/), never a user's or run's file
       text = readFileSync(file, "utf8");
     } catch (err) {
       throw new ToolflowError(`cannot read prompt template ${file}`, { code: "PROMPT_NOT_FOUND", cause: err });

@@ -2,11 +2,13 @@
  * Following a growing JSONL file (a run that is still writing, for `toolflow view`; a finished one reads the same
  * way): each `read()` gives the complete lines appended since the last one, with where each line is, so a reader
  * can keep only a short row per record and read a record again from disk when it is needed. A partly written last
- * line waits for its newline; a line that is not UTF-8 is given with `bad` set (the caller decides: error or skip).
+ * line waits for its newline; a line that is not UTF-8 is given with `bad` set (the caller decides: error or skip),
+ * unless --lossy-utf8 is on (core's `isLossyUtf8`): then its bad bytes are replaced and counted by core's decodeUtf8.
  */
 import { isUtf8 } from "node:buffer";
 import { existsSync, statSync } from "node:fs";
 import { open } from "node:fs/promises";
+import { decodeUtf8, isLossyUtf8 } from "../core/index.js";
 
 /** The byte offset of the first byte of `b` that is not part of valid UTF-8, or -1 when all of it is. */
 export function invalidUtf8At(b: Uint8Array): number {
@@ -99,8 +101,11 @@ export class JsonlFollower {
 
   private line(bytes: Buffer, ref: LineRef): { text: string; ref: LineRef; bad?: string } | undefined {
     const at = invalidUtf8At(bytes);
-    if (at >= 0) return { text: "", ref, bad: `not UTF-8: byte 0x${bytes[at]!.toString(16).padStart(2, "0")} at byte offset ${at} of the line (${ref.start + at} of the file)` };
-    const text = bytes.toString("utf8");
+    if (at >= 0 && !isLossyUtf8()) {
+      return { text: "", ref, bad: `not UTF-8: byte 0x${bytes[at]!.toString(16).padStart(2, "0")} at byte offset ${at} of the line (${ref.start + at} of the file)` };
+    }
+    // valid, or --lossy-utf8: replaced and counted
+    const text = at >= 0 ? decodeUtf8(bytes, ref.file, { line: ref.line, baseOffset: ref.start }) : bytes.toString("utf8");
     return text.trim() === "" ? undefined : { text, ref };
   }
 }

@@ -5,7 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomic } from "../core/index.js";
+import { decodeUtf8, writeFileAtomic } from "../core/index.js";
 import { redact, type OpenAIModelOptions } from "../llm/index.js";
 import type { DoctorReport } from "./probe.js";
 
@@ -23,10 +23,22 @@ export async function saveEndpointProfile(cacheDir: string, report: DoctorReport
   return path;
 }
 
-/** The stored report of (endpoint, model), or undefined when there is none (or it cannot be read). */
+/**
+ * The stored report of (endpoint, model), or undefined when there is none (or it cannot be read, or is not a
+ * report of this endpoint and model). Its bytes are decoded strictly: invalid UTF-8 is an InputError naming the file
+ * and byte offset (core's decodeUtf8; --lossy-utf8 replaces), not a profile read with U+FFFD in it.
+ */
 export function loadEndpointProfile(cacheDir: string, endpoint: string, model: string): DoctorReport | undefined {
+  const path = endpointProfilePath(cacheDir, endpoint, model);
+  let bytes: Buffer;
   try {
-    const r = JSON.parse(readFileSync(endpointProfilePath(cacheDir, endpoint, model), "utf8")) as DoctorReport;
+    bytes = readFileSync(path);
+  } catch {
+    return undefined;
+  }
+  const text = decodeUtf8(bytes, path);
+  try {
+    const r = JSON.parse(text) as DoctorReport;
     if (!r || typeof r !== "object" || !r.profile || r.endpoint !== endpoint || r.model !== model) return undefined;
     return r;
   } catch {

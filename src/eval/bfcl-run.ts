@@ -348,7 +348,7 @@ export async function runBfclEval(options: BfclRunOptions): Promise<BfclEvalSumm
 
   const run = await openRunModels(evalModelsConfig(options, { nativeTools: toolMode === "native" }));
   const model: ChatModel = run.forDialogue(0).assistant;
-  const appender = new JsonlAppender(resultsPath, { serialize: redactedJson });
+  const appender = new JsonlAppender(resultsPath, { serialize: redactedJson, records: recovered.records.length });
   const progress: EvalProgress = createEvalProgress({ stream, total: selected.length, done: selected.length - pending.length });
   let failedRequests = 0;
   let fatal: unknown;

@@ -1,12 +1,13 @@
 /**
  * `toolflow export`: read DIR/dialogues.jsonl, split deterministically, write OUT/<format>/{train,validation,
  * test}.jsonl and OUT/README.md (the dataset card). Everything is written into a temporary directory beside OUT
- * and renamed into place at the end, so a failure leaves no half-written export.
+ * and renamed into place at the end, so a failure leaves no half-written export. A failed write (a full disk, a
+ * refused folder) is a one-line fatal error naming the file and saying that the previous OUT is unchanged.
  */
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { UsageError } from "../core/index.js";
+import { isFsError, UsageError, writeError } from "../core/index.js";
 import { toJsonl } from "../core/index.js";
 import { packageVersion } from "../core/index.js";
 import type { DialogueRecord } from "../core/index.js";
@@ -146,8 +147,16 @@ export async function exportDataset(options: ExportOptions): Promise<ExportSumma
   rendered.push({ path: "README.md", text: card });
 
   const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
+  const kept = `${existsSync(out) ? `the previous ${options.out} is unchanged` : "nothing was written"} (the partial export was removed)`;
   try {
-    for (const f of rendered) await writeFileSynced(join(tmp, f.path), f.text);
+    for (const f of rendered) {
+      try {
+        await writeFileSynced(join(tmp, f.path), f.text);
+      } catch (err) {
+        // named as the file it would be in OUT (the temporary folder beside it is removed below)
+        throw isFsError(err) ? writeError(err, join(options.out, f.path), kept) : err;
+      }
+    }
     if (existsSync(out)) {
       const old = join(dirname(out), `.${basename(out)}.old-${process.pid}-${Math.random().toString(36).slice(2)}`);
       await rename(out, old);
@@ -164,7 +173,7 @@ export async function exportDataset(options: ExportOptions): Promise<ExportSumma
     }
   } catch (err) {
     await rm(tmp, { recursive: true, force: true });
-    throw err;
+    throw isFsError(err) ? writeError(err, options.out, kept) : err;
   }
   return { out, dialogues: records.length, splitCounts, groups, rows, files: rendered.map((f) => f.path) };
 }

@@ -22,6 +22,7 @@ import {
   ToolSampleZ,
   ToolSpecZ,
   packageVersion,
+  decodeUtf8,
   lineError,
   parseJsonlLine,
   readJsonFile,
@@ -286,9 +287,24 @@ export class RunData {
   private async loadManifest(): Promise<void> {
     const path = join(this.dir, RUN_FILES.manifest);
     if (!existsSync(path)) return;
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(path);
+    } catch {
+      return; // gone between the check and the read (a run started over); the next refresh reads it
+    }
+    let text: string;
+    try {
+      text = decodeUtf8(bytes, path); // strict: a bad byte names the file and byte offset (--lossy-utf8 replaces)
+    } catch (err) {
+      if (this.badLines === "error") throw err;
+      const note = `${(err as Error).message}; overview left out`;
+      if (!this.notes.includes(note)) this.notes.push(note);
+      return;
+    }
     let raw: unknown;
     try {
-      raw = JSON.parse(await readFile(path, "utf8"));
+      raw = JSON.parse(text);
     } catch {
       return; // being rewritten (synth writes it atomically, so this is rare); the next refresh reads it
     }
@@ -429,7 +445,8 @@ export class RunData {
     try {
       const buf = Buffer.alloc(ref.length);
       await fh.read(buf, 0, ref.length, ref.start);
-      text = buf.toString("utf8");
+      // checked when the line was first read; strict again in case the file changed since
+      text = decodeUtf8(buf, ref.file, { line: ref.line, baseOffset: ref.start });
     } finally {
       await fh.close();
     }
@@ -446,8 +463,13 @@ export class RunData {
     const specs = new Map<string, ToolSpec>();
     const readLines = async <T>(file: string | undefined, parse: (v: unknown) => T | undefined, each: (v: T) => void) => {
       if (file === undefined || !existsSync(file)) return;
-      for (const l of (await readFile(file, "utf8")).split("\n")) {
-        if (l.trim() === "") continue;
+      // line by line as the run's files are: a line that is not UTF-8 is an unreadable line (error, or skipped and
+      // named with --skip-bad-lines; replaced with --lossy-utf8), never read with U+FFFD in a tool name
+      for await (const { text: l, ref, bad } of new JsonlFollower(file).read(true)) {
+        if (bad) {
+          this.badLine(file, ref.line, { message: bad });
+          continue;
+        }
         try {
           const v = parse(JSON.parse(l));
           if (v !== undefined) each(v);

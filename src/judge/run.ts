@@ -262,7 +262,7 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeSummary> 
   const run = await openRunModels(needsModel ? config : { ...config, llm: "sim" });
   const notes: string[] = [];
   let errors = 0;
-  const appender = new JsonlAppender(resultsPath, { serialize: redactedJson });
+  const appender = new JsonlAppender(resultsPath, { serialize: redactedJson, records: recovered.records.length });
   try {
     const judgeOne = async (d: HeldoutDialogue): Promise<JudgeLine> => {
       const model = run.forDialogue(d.seed).assistant;

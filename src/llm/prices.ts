@@ -24,7 +24,9 @@ let version: string | undefined;
 export function pricePackageVersion(): string {
   if (version === undefined) {
     try {
-      // the package's exports do not list package.json: find it beside the resolved entry (dist/..)
+      // the package's exports do not list package.json: find it beside the resolved entry (dist/..). Read loosely
+      // on purpose: an installed dependency's own file, not a user's or run's (the user's --prices file is read
+      // strictly by loadPriceTable, through core's readJsonOrYamlFile)
       const require = createRequire(import.meta.url);
       const pkg = JSON.parse(readFileSync(join(dirname(require.resolve(PRICE_PACKAGE)), "..", "package.json"), "utf8")) as {
         version?: string;

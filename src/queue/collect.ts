@@ -92,7 +92,8 @@ export async function collectRun(
   const files = [RUN_FILES.dialogues, RUN_FILES.rejected].map((name) => {
     const path = join(dir, name);
     const tmp = `${path}.${process.pid}.${Date.now()}.tmp`;
-    return { path, tmp, out: new JsonlAppender(tmp, { serialize: redactedJson, syncIntervalMs: 60_000 }) };
+    const onFailure = { path, kept: `${existsSync(path) ? `the previous ${path} is unchanged` : "nothing was written"}; free the space and collect again` };
+    return { path, tmp, out: new JsonlAppender(tmp, { serialize: redactedJson, syncIntervalMs: 60_000, onFailure }) };
   });
   const [acc, rej] = files as [(typeof files)[number], (typeof files)[number]];
   let accepted = 0;

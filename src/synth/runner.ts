@@ -187,8 +187,10 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
   };
   config.onRecovered?.(recovered);
 
-  const acceptedOut = new JsonlAppender(dialoguesPath, { serialize: redactedJson });
-  const rejectedOut = new JsonlAppender(rejectedPath, { serialize: redactedJson });
+  // a failed write (a full disk) names the file, the records it keeps and how to go on
+  const rerun = "free the space (or fix the permission) and run the same command again with --resume";
+  const acceptedOut = new JsonlAppender(dialoguesPath, { serialize: redactedJson, records: acc.records.length, rerun });
+  const rejectedOut = new JsonlAppender(rejectedPath, { serialize: redactedJson, records: rej.records.length, rerun });
   const startedAt = Date.now();
   let sessionAccepted = 0;
   let sessionRejected = 0;
@@ -243,12 +245,19 @@ export async function runSynthesis(config: RunnerConfig): Promise<RunResult> {
     const decision = decider.decide(outcome);
     if (!decision) return; // never write beyond --count (the index stays undecided)
     decided.add(index);
-    if (decision.kind === "accepted") {
-      acceptedOut.append(decision.record);
-      sessionAccepted++;
-    } else {
-      rejectedOut.append(decision.record);
-      sessionRejected++;
+    try {
+      if (decision.kind === "accepted") {
+        acceptedOut.append(decision.record);
+        sessionAccepted++;
+      } else {
+        rejectedOut.append(decision.record);
+        sessionRejected++;
+      }
+    } catch (err) {
+      // a write that failed (a full disk): the run stops with the appender's error (the file ends at a whole line)
+      fatal ??= err;
+      internalAbort.abort();
+      return;
     }
     config.onProgress?.(progress());
   };

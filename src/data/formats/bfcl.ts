@@ -16,10 +16,10 @@
  *   (`cd(folder='document')`); each call is an assistant turn of its own after its turn's user message (they run
  *   one after another, each on the previous one's state; BFCL gives no results).
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import { z } from "zod";
-import { InputError, describeZodError, parsePythonCalls } from "../../core/index.js";
+import { InputError, describeZodError, parsePythonCalls, readTextFileSync } from "../../core/index.js";
 import type { Message, ToolCall } from "../../core/index.js";
 import { Ids, RowError, isObj, toolList, type DataFormat, type DatasetTool, type NoteFn, type ReadDialogue, type RowContext } from "./read-helpers.js";
 
@@ -98,12 +98,8 @@ export function bfclAnswerFile(questionFile: string, answers: string | false | u
 }
 
 function jsonLines(file: string, what: string): Array<{ value: unknown; line: number }> {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new InputError(`cannot read the ${what}`, { file, cause: err });
-  }
+  // strict UTF-8: a bad byte is an InputError naming the file, line and byte offset (--lossy-utf8 replaces)
+  const text = readTextFileSync(file, `the ${what}`);
   const t = text.trimStart();
   if (t.startsWith("[")) {
     try {

@@ -26,9 +26,8 @@
  * calls to the template as they are). With `export --reasoning`, assistant messages reach such a template with
  * `reasoning_content` (Qwen3, DeepSeek-R1 distills render it); Meta's format has no place for it.
  */
-import { readFileSync } from "node:fs";
 import { Template } from "@huggingface/jinja";
-import { InputError, ToolflowError, UsageError, jsonTextCalls, jsonValueEnd } from "../../core/index.js";
+import { InputError, ToolflowError, UsageError, jsonTextCalls, jsonValueEnd, readTextFileSync } from "../../core/index.js";
 import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
 import {
   ExportFormatError,
@@ -97,12 +96,8 @@ export const LLAMA31_DEFAULTS: Llama31Options = { toolsIn: "user", parallel: "se
 
 /** The chat template text of a file: a Jinja file, or tokenizer_config.json's `chat_template` (string or named list). */
 export function readChatTemplate(file: string): string {
-  let text: string;
-  try {
-    text = readFileSync(file, "utf8");
-  } catch (err) {
-    throw new InputError(`cannot read chat template (${(err as NodeJS.ErrnoException).code ?? String(err)})`, { file, cause: err });
-  }
+  // strict UTF-8: a bad byte is an InputError naming the file, line and byte offset (--lossy-utf8 replaces)
+  const text = readTextFileSync(file, "chat template");
   if (!file.endsWith(".json")) return text;
   let cfg: unknown;
   try {
