@@ -23,6 +23,7 @@ import {
   ToolSpecZ,
   packageVersion,
   decodeUtf8,
+  isLossyUtf8,
   lineError,
   parseJsonlLine,
   readJsonFile,
@@ -445,8 +446,9 @@ export class RunData {
     try {
       const buf = Buffer.alloc(ref.length);
       await fh.read(buf, 0, ref.length, ref.start);
-      // checked when the line was first read; strict again in case the file changed since
-      text = decodeUtf8(buf, ref.file, { line: ref.line, baseOffset: ref.start });
+      // checked when the line was first read; strict again in case the file changed since (with --lossy-utf8 its
+      // bad bytes were counted then: replaced again without counting them twice)
+      text = isLossyUtf8() ? buf.toString("utf8") : decodeUtf8(buf, ref.file, { line: ref.line, baseOffset: ref.start });
     } finally {
       await fh.close();
     }

@@ -38,7 +38,7 @@ export function redirectOpens<T>(match: (path: string) => boolean, work: () => P
   return patched(() => {
     const openSync = fs.openSync;
     const open = fsp.open;
-    fs.openSync = ((path: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode) =>
+    fs.openSync = ((path: fs.PathLike, flags: fs.OpenMode = "r", mode?: fs.Mode) =>
       openSync(writing(flags) && match(String(path)) ? "/dev/full" : path, flags, mode)) as typeof fs.openSync;
     fsp.open = ((path: fs.PathLike, flags?: string | number, mode?: fs.Mode) =>
       open(writing(flags) && match(String(path)) ? "/dev/full" : path, flags, mode)) as typeof fsp.open;
@@ -60,7 +60,7 @@ export function failAppends<T>(match: (path: string) => boolean, after: number, 
     const fds = new Set<number>();
     let whole = 0;
     let halfWritten = false;
-    fs.openSync = ((path: fs.PathLike, flags?: fs.OpenMode, mode?: fs.Mode) => {
+    fs.openSync = ((path: fs.PathLike, flags: fs.OpenMode = "r", mode?: fs.Mode) => {
       const fd = openSync(path, flags, mode);
       if (match(String(path))) fds.add(fd);
       return fd;
