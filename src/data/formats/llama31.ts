@@ -292,7 +292,12 @@ function renderWithTemplate(record: DialogueRecord, messages: Message[], reasoni
       ...(date !== undefined ? { date_string: date } : {}),
     });
   } catch (err) {
-    throw new ToolflowError(`chat template failed on dialogue ${record.id}: ${(err as Error).message}`, {
+    // a template that takes one call per message (Meta's) raises on parallel calls handed to it as they are
+    const hint =
+      options.parallel === "keep" && hasParallel(record)
+        ? " (the dialogue has parallel calls, passed as they are with --parallel keep; --parallel sequential, the default, writes them as consecutive single calls, --parallel drop leaves such dialogues out)"
+        : "";
+    throw new ToolflowError(`chat template failed on dialogue ${record.id}: ${(err as Error).message}${hint}`, {
       code: "CHAT_TEMPLATE_ERROR",
       cause: err,
     });
