@@ -6,7 +6,7 @@
  * turns and reasoning is written by toolflow and rendered by the template from the same dialogue as chat messages;
  * the texts must be equal.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -142,6 +142,7 @@ describe("parallel calls through Meta's template (the issue's complaint)", () =>
 
     const keep = await cliInProcess(["export", run, "-o", join(work, "keep"), "--format", "llama31", "--chat-template", template, "--parallel", "keep"]);
     expect(keep.code).toBe(1);
+    expect(existsSync(join(work, "keep"))).toBe(false);
     const first = records.find(hasParallel)!;
     expect(keep.stderr).toBe(
       `toolflow: error: chat template failed on dialogue ${first.id}: This model only supports single tool-calls at once! ` +
@@ -219,6 +220,16 @@ describe(`hermes --hermes-style nous is the text of Hermes 2 Pro's tool_use temp
       const thought = rows(r, true);
       expect(thought.some((t) => t.value.startsWith("<think>\n"))).toBe(true);
       expect(thought.map((t) => ({ ...t, value: t.value.replace(/^<think>\n[\s\S]*?\n<\/think>\n\n/, "") }))).toEqual(plain);
+    }
+  });
+
+  it("renders the OpenAI export's rows without --tool-name (this revision writes no name in a tool turn)", () => {
+    for (const r of records) {
+      const same = { ...r, tools: r.tools.filter((t) => renders(r, t.name)) };
+      const row = getFormat("openai").toRows(same)[0] as { messages: Array<Record<string, unknown>>; tools: unknown[] };
+      expect(row.messages.some((m) => m.role === "tool" && !("name" in m))).toBe(true);
+      const text = renderTemplate(T, HERMES2_PRO, { messages: row.messages, tools: row.tools, bos_token: BOS });
+      expect(text.split("<tool_response>").length - 1).toBe(r.messages.filter((m) => m.role === "tool").length);
     }
   });
 
