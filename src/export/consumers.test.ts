@@ -55,19 +55,24 @@ function roundTrip(format: ExportFormat, record: DialogueRecord) {
 
 const defs = (r: DialogueRecord): FunctionDef[] => r.tools.map((t) => ({ name: t.name, description: t.description, parameters: t.parameters }));
 
+/** The messages without the text beside calls (formats with no place for it). */
+const withoutTextBesideCalls = (messages: Message[]): Message[] =>
+  messages.map((m) => (m.role === "assistant" && (m.tool_calls?.length ?? 0) > 0 ? { ...m, content: null } : m));
+
 describe("round trip: parallel calls, error results, text beside calls", () => {
-  const cases: Array<[string, ExportFormat]> = [
-    ["openai", getFormat("openai")],
-    ["openai --tool-name", getFormat("openai", { toolName: true })],
-    ["sharegpt", getFormat("sharegpt")],
-    ["hermes", getFormat("hermes")],
-    ["hermes --hermes-style nous", getFormat("hermes", { hermesStyle: "nous" })],
+  const cases: Array<[string, ExportFormat, boolean]> = [
+    ["openai", getFormat("openai"), true],
+    ["openai --tool-name", getFormat("openai", { toolName: true }), true],
+    ["sharegpt", getFormat("sharegpt"), true],
+    ["hermes", getFormat("hermes"), true],
+    // Hermes 2 Pro's template writes no text beside calls
+    ["hermes --hermes-style nous", getFormat("hermes", { hermesStyle: "nous" }), false],
   ];
-  it.each(cases)("%s reads back the same dialogue, system prompt and tools", (_name, format) => {
+  it.each(cases)("%s reads back the same dialogue, system prompt and tools", (_name, format, keepsText) => {
     for (const record of [exampleDialogueRecord(), tricky()]) {
       const parsed = roundTrip(format, record);
       const [system, ...rest] = record.messages;
-      expect(canon(parsed.messages)).toEqual(canon(rest));
+      expect(canon(parsed.messages)).toEqual(canon(keepsText ? rest : withoutTextBesideCalls(rest)));
       expect(parsed.system).toBe(system?.role === "system" ? system.content : undefined);
       expect(parsed.tools).toEqual(defs(record));
     }
@@ -181,6 +186,10 @@ describe("the dataset card's dataset_info.json entries", () => {
   });
 });
 
+/**
+ * Worked out by hand from the template as llama.cpp ships it (models/templates/NousResearch-Hermes-2-Pro-Llama-3-8B-tool_use.jinja);
+ * src/export/real-templates.test.ts renders that template itself for every dialogue of a sim run.
+ */
 describe("Hermes 2 Pro's tool_use template (--hermes-style nous)", () => {
   const record = tricky();
   const [row] = getFormat("hermes", { hermesStyle: "nous" }).toRows(record) as Array<{ conversations: Conv }>;
@@ -191,7 +200,7 @@ describe("Hermes 2 Pro's tool_use template (--hermes-style nous)", () => {
     expect(sys.from).toBe("system");
     expect(sys.value.startsWith("You are a function calling AI model. You are provided with function signatures within <tools></tools> XML tags. You may call one or more functions to assist with the user query. Don't make assumptions about what values to plug into functions. Here are the available tools: <tools> {\"type\": \"function\", \"function\": {\"name\": \"search_flights\", ")).toBe(true);
     expect(sys.value).toContain(
-      ' </tools>Use the following pydantic model json schema for each tool call you will make: {"properties": {"arguments": {"title": "Arguments", "type": "object"}, "name": {"title": "Name", "type": "string"}}, "required": ["arguments", "name"], "title": "FunctionCall", "type": "object"}\nFor each function call return a json object with function name and arguments within <tool_call></tool_call> XML tags as follows:\n<tool_call>\n{"arguments": <args-dict>, "name": <function-name>}\n</tool_call>',
+      ' </tools>Use the following pydantic model json schema for each tool call you will make: {"properties": {"name": {"title": "Name", "type": "string"}, "arguments": {"title": "Arguments", "type": "object"}}, "required": ["name", "arguments"], "title": "FunctionCall", "type": "object"}}\nFor each function call return a json object with function name and arguments within <tool_call></tool_call> XML tags as follows:\n<tool_call>\n{"name": <function-name>, "arguments": <args-dict>}\n</tool_call>',
     );
     expect(sys.value.endsWith("</tool_call>")).toBe(true);
     // the dialogue's own system prompt is a system turn of its own, as the template renders a system message
@@ -218,33 +227,42 @@ describe("Hermes 2 Pro's tool_use template (--hermes-style nous)", () => {
     );
   });
 
-  it("types as the template's json_to_python_type names them", () => {
+  it("types as the template's json_to_python_type names them under Python's Jinja, its slips kept", () => {
     expect(["string", "number", "integer", "boolean"].map((type) => nousPythonType({ type }))).toEqual(["str", "float", "int", "bool"]);
-    expect(nousPythonType({ type: "array", items: { type: "string" } })).toBe("list[str]");
+    // the macro recurses on `json_spec|items` (key-value pairs), whose undefined `.type` is an empty iterable
+    expect(nousPythonType({ type: "array", items: { type: "string" } })).toBe("list[Union[]]");
     expect(nousPythonType({ type: "object" })).toBe("dict");
     expect(nousPythonType({ type: "object", additionalProperties: { type: "number" } })).toBe("dict[str, float]");
+    expect(nousPythonType({ type: ["string", "integer"] })).toBe("Union[str,int]");
+    expect(nousPythonType({ enum: ["a"] })).toBe("Union[]");
+    // "null" makes the macro recurse without end; toolflow writes Any there
     expect(nousPythonType({ type: ["string", "null"] })).toBe("Union[str,Any]");
-    expect(nousPythonType({ enum: ["a"] })).toBe("Any");
   });
 
-  it("calls as <tool_call> JSON with arguments first, text beside them kept before", () => {
-    const parallel = conv.find((t) => t.from === "gpt" && t.value.startsWith("Let me check"))!;
+  it("calls as <tool_call> JSON, name first; the text beside them is not written (the template drops it)", () => {
+    const at = record.messages.findIndex((m) => m.role === "assistant" && (m.tool_calls?.length ?? 0) > 1);
+    const parallel = conv.find((t) => t.from === "gpt" && t.value.includes('"name": "get_weather"'))!;
     expect(parallel.value).toBe(
-      'Let me check the weather and the hotels.\n<tool_call>\n{"arguments": {"city": "Lisbon", "date": "2024-05-03", "units": "metric"}, "name": "get_weather"}\n</tool_call>\n<tool_call>\n{"arguments": {"city": "Lisbon", "check_in": "2024-05-03", "nights": 3, "max_price": 150}, "name": "search_hotels"}\n</tool_call>',
+      '<tool_call>\n{"name": "get_weather", "arguments": {"city": "Lisbon", "date": "2024-05-03", "units": "metric"}}\n</tool_call>\n<tool_call>\n{"name": "search_hotels", "arguments": {"city": "Lisbon", "check_in": "2024-05-03", "nights": 3, "max_price": 150}}\n</tool_call>',
     );
+    expect(record.messages[at]?.content).toBe("Let me check the weather and the hotels.");
+    expect(JSON.stringify(conv)).not.toContain("Let me check");
+    const beside = record.messages.filter((m) => m.role === "assistant" && m.tool_calls && m.content).length;
+    expect(beside).toBeGreaterThan(1);
+    expect(getFormat("hermes", { hermesStyle: "nous" }).cardNotes!([record])).toEqual([
+      `${beside} assistant turns with text beside the calls: Hermes 2 Pro's template does not write it, and it is not written (\`--hermes-style nous\`).`,
+    ]);
   });
 
-  it("one tool turn per result, {name, content} with the content JSON-encoded as a string (message.content|tojson)", () => {
-    const at = conv.findIndex((t) => t.from === "gpt" && t.value.startsWith("Let me check"));
+  it("one tool turn per call turn, each result as it is in <tool_response> tags, each tag followed by a line break", () => {
+    const at = conv.findIndex((t) => t.from === "gpt" && t.value.includes('"name": "get_weather"'));
     expect(conv[at + 1]).toEqual({
       from: "tool",
-      value: '<tool_response>\n{"name": "get_weather", "content": "{\\"forecast\\":\\"sunny\\",\\"high_c\\":23,\\"low_c\\":14}"}\n</tool_response>',
+      value:
+        '<tool_response>\n{"forecast":"sunny","high_c":23,"low_c":14}\n</tool_response>\n' +
+        "<tool_response>\nError: the hotel service is unavailable\n</tool_response>\n",
     });
-    expect(conv[at + 2]).toEqual({
-      from: "tool",
-      value: '<tool_response>\n{"name": "search_hotels", "content": "Error: the hotel service is unavailable"}\n</tool_response>',
-    });
-    expect(conv[at + 3]?.from).toBe("gpt");
+    expect(conv[at + 2]?.from).toBe("gpt");
   });
 
   it("the default style is unchanged: the results as JSON values, all in one tool turn", () => {

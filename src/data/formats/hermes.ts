@@ -7,17 +7,20 @@
  * turn starts with the model's reasoning in <think>…</think> (as Hermes-3 / Qwen3 reasoning templates write it);
  * the parser takes that block off again.
  *
- * `--hermes-style nous` writes the text Hermes 2 Pro's `tool_use` chat template (NousResearch/Hermes-2-Pro-Llama-3-8B,
- * tokenizer_config.json) renders for the same messages, so a model tuned on it sees at training what it is served
- * with: the template's system sentence with `<tools> … </tools>` (each tool as the template writes it: a Python-like
- * signature and its Args in the description, the parameters as `tojson`), the pydantic sentence, calls as
- * <tool_call>\n{"arguments": …, "name": …}\n</tool_call>, and one `tool` turn per result holding
- * <tool_response>\n{"name": …, "content": <the result as a JSON string>}\n</tool_response> (the template's
- * `message.content|tojson`). docs/verify-export.md lists where it follows the template's intent over its slips.
+ * `--hermes-style nous` writes, turn by turn, the text Hermes 2 Pro's `tool_use` chat template
+ * (NousResearch/Hermes-2-Pro-Llama-3-8B, as llama.cpp ships it in models/templates/; Hermes 3's is the same file)
+ * renders for the same messages under transformers' Jinja, so a model tuned on it sees at training what it is
+ * served with: the template's system sentence with `<tools> … </tools>` (each tool as the template writes it: a
+ * Python-like signature and its Args in the description, the parameters as `tojson`), the pydantic sentence (with
+ * the template's extra closing brace), calls as <tool_call>\n{"name": "…", "arguments": …}\n</tool_call> with no
+ * text beside them (the template drops it), and one `tool` turn holding every result of a call turn as
+ * <tool_response>\nRESULT\n</tool_response>\n, the result as it is. test/support/real-templates.ts renders the real
+ * template to check this; docs/verify-export.md lists the template's slips that are kept.
  */
-import type { DialogueRecord, Message } from "../../core/index.js";
+import type { DialogueRecord, Message, ToolCall } from "../../core/index.js";
 import { ExportFormatError, callArgs, contentValue, functionDefs, isJsonObject, splitRecord, walkTurns, pythonJson, type ExportFormat, type FunctionDef, type HermesStyle } from "./common.js";
 import { takeThink, thinkBlock } from "../../core/index.js";
+import { pyDumpsText } from "./python-json.js";
 
 import { z } from "zod";
 import { ShareGptRowZ } from "./sharegpt.js";
@@ -59,25 +62,34 @@ export const NOUS_PREAMBLE =
   "You are a function calling AI model. You are provided with function signatures within <tools></tools> XML tags. " +
   "You may call one or more functions to assist with the user query. Don't make assumptions about what values to " +
   "plug into functions. Here are the available tools: <tools> ";
-/** What follows the <tools> block: the pydantic sentence and the call format. */
+/**
+ * What follows the <tools> block: the pydantic sentence (its schema closed by one brace too many, as the template
+ * has it) and the call format.
+ */
 export const NOUS_AFTER_TOOLS =
   " </tools>Use the following pydantic model json schema for each tool call you will make: " +
-  '{"properties": {"arguments": {"title": "Arguments", "type": "object"}, "name": {"title": "Name", "type": "string"}}, ' +
-  '"required": ["arguments", "name"], "title": "FunctionCall", "type": "object"}\n' +
+  '{"properties": {"name": {"title": "Name", "type": "string"}, "arguments": {"title": "Arguments", "type": "object"}}, ' +
+  '"required": ["name", "arguments"], "title": "FunctionCall", "type": "object"}}\n' +
   "For each function call return a json object with function name and arguments within <tool_call></tool_call> XML tags as follows:\n" +
-  '<tool_call>\n{"arguments": <args-dict>, "name": <function-name>}\n</tool_call>';
+  '<tool_call>\n{"name": <function-name>, "arguments": <args-dict>}\n</tool_call>';
 
 const PY_TYPES: Record<string, string> = { string: "str", number: "float", integer: "int", boolean: "bool" };
 
-/** A JSON Schema as the template's `json_to_python_type` names it (str, int, list[str], dict[str, int], Union[str,int], Any). */
+/**
+ * A JSON Schema as the template's `json_to_python_type` names it under transformers' (Python) Jinja: str, float,
+ * int, bool, dict, dict[str, …], Union[str,int]. Kept as the template has them: an array is `list[Union[]]`
+ * whatever its items (the macro recurses on `json_spec|items`, the schema's key-value pairs, not on its `items`, and
+ * an undefined type counts as an empty iterable), and so is any schema without `type` `Union[]`. A type name the
+ * map does not know (`"null"`) makes the macro recurse without end (a RecursionError); toolflow writes `Any` there.
+ */
 export function nousPythonType(schema: unknown): string {
-  if (!isJsonObject(schema)) return "Any";
-  const t = schema.type;
+  const t = isJsonObject(schema) ? schema.type : undefined;
+  if (t === undefined) return "Union[]";
   if (typeof t === "string" && PY_TYPES[t]) return PY_TYPES[t] as string;
-  if (t === "array") return `list[${nousPythonType(schema.items)}]`;
+  if (t === "array") return "list[Union[]]";
   if (t === "object") {
-    if (schema.additionalProperties === undefined) return "dict";
-    return `dict[str, ${nousPythonType(schema.additionalProperties)}]`;
+    const extra = (schema as Record<string, unknown>).additionalProperties;
+    return extra === undefined ? "dict" : `dict[str, ${nousPythonType(extra)}]`;
   }
   if (Array.isArray(t)) return `Union[${t.map((x) => nousPythonType({ type: x })).join(",")}]`;
   return "Any";
@@ -111,10 +123,10 @@ export function nousSystemPrompt(tools: FunctionDef[]): string {
   return `${NOUS_PREAMBLE}${tools.map(nousTool).join("\n")}${NOUS_AFTER_TOOLS}`;
 }
 
-/** Read the tools back from a nous system prompt (the inverse of nousSystemPrompt). */
+/** Read the tools back from a nous system prompt (the inverse of nousSystemPrompt; also the template's earlier revision). */
 function nousTools(value: string): FunctionDef[] {
   const start = value.indexOf(NOUS_PREAMBLE);
-  const end = value.lastIndexOf(NOUS_AFTER_TOOLS);
+  const end = value.lastIndexOf(" </tools>Use the following pydantic model");
   if (start < 0 || end < start) throw new ExportFormatError("hermes", "system turn: no Hermes 2 Pro <tools> block");
   const block = value.slice(start + NOUS_PREAMBLE.length, end);
   const head = '{"type": "function", "function": {"name": "';
@@ -143,6 +155,14 @@ function nousTools(value: string): FunctionDef[] {
   });
 }
 
+/** A call's arguments as the template's `tool_call.arguments|tojson` writes the object a server decoded (Python's json.dumps). */
+function nousArguments(call: ToolCall): string {
+  try {
+    return pyDumpsText(call.function.arguments);
+  } catch {
+    return pythonJson(callArgs(call));
+  }
+}
 
 function hermesRows(style: HermesStyle): ExportFormat["toRows"] {
   return (record: DialogueRecord, options) => {
@@ -155,28 +175,19 @@ function hermesRows(style: HermesStyle): ExportFormat["toRows"] {
     for (const t of walkTurns(rest, reasoning)) {
       if (t.kind === "user") conversations.push({ from: "human", value: t.content });
       else if (t.kind === "text") conversations.push({ from: "gpt", value: thinkBlock(t.reasoning) + t.content });
-      else {
-        const tags = t.calls.map((c) =>
-          style === "nous"
-            ? `<tool_call>\n{"arguments": ${pythonJson(callArgs(c))}, "name": ${JSON.stringify(c.function.name)}}\n</tool_call>`
-            : `<tool_call>\n${JSON.stringify({ name: c.function.name, arguments: callArgs(c) })}\n</tool_call>`,
-        );
+      else if (style === "nous") {
+        // the template writes no text beside calls, and every result of the turn in one tool turn, as it is
+        const tags = t.calls.map((c) => `<tool_call>\n{"name": "${c.function.name}", "arguments": ${nousArguments(c)}}\n</tool_call>`);
+        conversations.push({ from: "gpt", value: thinkBlock(t.reasoning) + tags.join("\n") });
+        conversations.push({ from: "tool", value: t.results.map((r) => `<tool_response>\n${r}\n</tool_response>\n`).join("") });
+      } else {
+        const tags = t.calls.map((c) => `<tool_call>\n${JSON.stringify({ name: c.function.name, arguments: callArgs(c) })}\n</tool_call>`);
         const text = t.content?.trim() ? `${t.content.trim()}\n` : "";
         conversations.push({ from: "gpt", value: thinkBlock(t.reasoning) + text + tags.join("\n") });
-        if (style === "nous") {
-          t.calls.forEach((c, i) =>
-            conversations.push({
-              from: "tool",
-              value: `<tool_response>\n{"name": ${JSON.stringify(c.function.name)}, "content": ${pythonJson(t.results[i] ?? "")}}\n</tool_response>`,
-            }),
-          );
-        } else {
-          const responses = t.calls.map(
-            (c, i) =>
-              `<tool_response>\n${JSON.stringify({ name: c.function.name, content: contentValue(t.results[i] ?? "") })}\n</tool_response>`,
-          );
-          conversations.push({ from: "tool", value: responses.join("\n") });
-        }
+        const responses = t.calls.map(
+          (c, i) => `<tool_response>\n${JSON.stringify({ name: c.function.name, content: contentValue(t.results[i] ?? "") })}\n</tool_response>`,
+        );
+        conversations.push({ from: "tool", value: responses.join("\n") });
       }
     }
     return [{ id: record.id, conversations }];
@@ -200,8 +211,17 @@ export const hermesFormat: ExportFormat = {
 export const hermesNousFormat: ExportFormat = {
   ...hermesBase,
   description:
-    "Hermes function calling as Hermes 2 Pro's `tool_use` chat template writes it (`--hermes-style nous`): its system prompt with <tools> and the pydantic sentence, <tool_call> tags in gpt turns, one tool turn per result with the result JSON-encoded as a string.",
+    "Hermes function calling as Hermes 2 Pro's `tool_use` chat template writes it (`--hermes-style nous`): its system prompt with <tools> and the pydantic sentence, <tool_call> tags in gpt turns, one tool turn per call turn with each result as it is in <tool_response> tags.",
   toRows: hermesRows("nous"),
+  cardNotes(records) {
+    const beside = records.reduce(
+      (n, r) => n + r.messages.filter((m) => m.role === "assistant" && (m.tool_calls?.length ?? 0) > 0 && (m.content ?? "").trim() !== "").length,
+      0,
+    );
+    return beside === 0
+      ? []
+      : [`${beside} assistant turn${beside === 1 ? "" : "s"} with text beside the calls: Hermes 2 Pro's template does not write it, and it is not written (\`--hermes-style nous\`).`];
+  },
 };
 
 // ---------------------------------------------------------------- reading (toolflow's export, Hermes 2 Pro's template, public Hermes rows)
@@ -214,9 +234,12 @@ function fromHermes(row: z.infer<typeof ShareGptRowZ>, ctx: RowContext): ReadDia
   const pending = new PendingCalls(ids, ctx.note);
   const messages: Message[] = [];
   let tools: DatasetTool[] = [];
+  // Hermes 2 Pro's template (its current revision) writes each result as it is; other rows wrap it in {name, content}
+  let rawResults = false;
   row.conversations.forEach((t, i) => {
     const value = t.value;
     if (t.from === "system") {
+      if (value.includes(NOUS_AFTER_TOOLS)) rawResults = true;
       // the first <tools> block that holds something (the preamble may mention "<tools> </tools>" first)
       const m = [...value.matchAll(/<tools>([\s\S]*?)<\/tools>/g)].find((x) => /^\s*[[{]/.test(x[1] ?? ""));
       if (m) {
@@ -254,6 +277,7 @@ function fromHermes(row: z.infer<typeof ShareGptRowZ>, ctx: RowContext): ReadDia
       messages.push({ role: "assistant", content: text === "" ? null : text, tool_calls: calls });
     } else if (t.from === "tool") {
       const contents = [...value.matchAll(TAG("tool_response"))].map((m) => {
+        if (rawResults) return m[1] ?? "";
         let v: unknown;
         try {
           v = parseLooseJson(m[1] ?? "");

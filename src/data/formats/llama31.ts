@@ -18,6 +18,8 @@
  *   OpenAI-compatible server passes) becomes a JSON string literal; with `results: "object"`, a JSON object or list
  *   result is written as that JSON (what a Python caller passing dicts gets);
  * - JSON in Python's spelling (transformers' `tojson` is `json.dumps(ensure_ascii=False)`; see python-json.ts).
+ * src/export/real-templates.test.ts renders Meta's template itself (as llama.cpp ships it) for every dialogue of a sim
+ * run and holds this text to it.
  * The format has one call per assistant message: parallel calls become consecutive single calls, each followed by
  * its result (`parallel: "sequential"`), or the dialogue is left out (`"drop"`); the dataset card counts both.
  *
@@ -287,7 +289,12 @@ function renderWithTemplate(record: DialogueRecord, messages: Message[], reasoni
       ...(date !== undefined ? { date_string: date } : {}),
     });
   } catch (err) {
-    throw new ToolflowError(`chat template failed on dialogue ${record.id}: ${(err as Error).message}`, {
+    // a template that takes one call per message (Meta's) raises on parallel calls handed to it as they are
+    const hint =
+      options.parallel === "keep" && hasParallel(record)
+        ? " (the dialogue has parallel calls, passed as they are with --parallel keep; --parallel sequential, the default, writes them as consecutive single calls, --parallel drop leaves such dialogues out)"
+        : "";
+    throw new ToolflowError(`chat template failed on dialogue ${record.id}: ${(err as Error).message}${hint}`, {
       code: "CHAT_TEMPLATE_ERROR",
       cause: err,
     });
