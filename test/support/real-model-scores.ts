@@ -64,6 +64,15 @@ export function verdictRows(corpus: CorpusDialogue[] = loadCorpus(), judgeMin = 
   });
 }
 
+/**
+ * The corpus's batches: `first`, the runs the rubric was written and revised against (the judge's flaw list was
+ * changed once after seeing how it scored them); `held-out`, the runs recorded after the rubric was fixed, labelled
+ * before any verdict on them was computed (run folders named `held-*`).
+ */
+export const BATCHES = ["first", "held-out"] as const;
+export type Batch = (typeof BATCHES)[number];
+export const batchOf = (key: string): Batch => (key.startsWith("held-") ? "held-out" : "first");
+
 /** Precision and recall of reject for the rules alone, with the score gate (`--judge-min`) and the flaw gate (`--judge-flaws`). */
 export function verdictScores(rows: VerdictRow[]) {
   const actual = (r: VerdictRow) => r.label === "reject";
