@@ -18,6 +18,7 @@ import {
   airportsByCode,
   allCountries,
   countryByCode,
+  cryptoByCode,
   currencyByCode,
   languageByCode,
   subdivisionsByCode,
@@ -522,6 +523,41 @@ function convertTakenUp(value: string, sources: SourceIndex): string | undefined
   return "words the assistant offered and the user took up";
 }
 
+// ---------------------------------------------------------------- cryptocurrencies, period words, offered codes
+
+const CRYPTO_PARAM_WORDS = new Set(["currency", "currencies", "coin", "coins", "crypto", "cryptocurrency", "symbol", "asset", "token", "ticker"]);
+
+/** A cryptocurrency's symbol for its name ("btc" after "bitcoin"), when the parameter is about a currency or coin. */
+function convertCrypto(value: string, words: ReadonlySet<string> | readonly string[], sources: SourceIndex): string | undefined {
+  if (![...words].some((w) => CRYPTO_PARAM_WORDS.has(w))) return undefined;
+  const coin = cryptoByCode(value);
+  if (!coin || contentStems(coin.name).length === 0 || !sources.hasPhrase(coin.name)) return undefined;
+  return `cryptocurrency: ${value} = ${coin.name}`;
+}
+
+/** The forms of a period of time a user may say and an API may want: "quarterly" for a `period` of "quarter". */
+const PERIOD_FORMS: readonly (readonly string[])[] = [
+  ["hour", "hours", "hourly"],
+  ["day", "days", "daily"],
+  ["week", "weeks", "weekly"],
+  ["month", "months", "monthly"],
+  ["quarter", "quarters", "quarterly"],
+  ["year", "years", "yearly", "annual", "annually"],
+];
+
+function convertPeriodWord(value: string, sources: SourceIndex): string | undefined {
+  const v = value.trim().toLowerCase();
+  const forms = PERIOD_FORMS.find((f) => f.includes(v));
+  const said = forms?.find((f) => f !== v && sources.hasWord(f));
+  return said === undefined ? undefined : `period: ${value} = ${said}`;
+}
+
+/** A code the assistant offered beside a name the user then chose ("European Central Bank (eu)", "use the European Central Bank"). */
+function convertChosenCode(value: string, sources: SourceIndex): string | undefined {
+  const name = sources.chosenCode(value);
+  return name === undefined ? undefined : `the code the assistant gave for "${name}", which the user chose`;
+}
+
 // ---------------------------------------------------------------- number words, phone numbers
 
 type WrittenNumber = (n: number, options?: { noAnd?: boolean }) => string;
@@ -584,6 +620,9 @@ export function convertedFrom(ctx: LeafContext): string | undefined {
     () => (str !== undefined ? convertLanguage(str, sources) : undefined),
     () => (str !== undefined ? convertSubdivision(str, words, sources) : undefined),
     () => (str !== undefined ? convertPhone(str, sources) : undefined),
+    () => (str !== undefined ? convertCrypto(str, words, sources) : undefined),
+    () => (str !== undefined ? convertPeriodWord(str, sources) : undefined),
+    () => (str !== undefined ? convertChosenCode(str, sources) : undefined),
     () => (str !== undefined && parseNumericString(str) === undefined ? convertTakenUp(str, sources) : undefined),
     // a phone number written as its E.164 digits without the "+", as a string or a JSON number (13125550148)
     () => (isPhoneParam(words) && /^\d{8,15}$/.test(String(value)) ? convertPhone(`+${String(value)}`, sources) : undefined),

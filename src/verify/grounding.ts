@@ -36,6 +36,20 @@ export function contentStems(text: string): string[] {
   return stemsOfNormalized(normalizeText(text));
 }
 
+/**
+ * Options an assistant text offers as a name with a code in brackets after it ("- **European Central Bank (eu)**",
+ * "Lisbon (LIS)"): the name is the text before the brackets back to the start of its line, list mark or punctuation.
+ */
+export function namedCodes(text: string): Array<{ name: string; code: string }> {
+  const out: Array<{ name: string; code: string }> = [];
+  for (const m of text.replaceAll("*", "").matchAll(/([^\n()]*?)\(\s*`?([A-Za-z0-9][A-Za-z0-9_.-]{0,23})`?\s*\)/g)) {
+    const before = m[1] ?? "";
+    const name = (before.split(/[-–—•:;,.!?]\s|^\s*\d+[.)]\s/).pop() ?? "").trim();
+    if (name !== "" && name.split(/\s+/).length <= 8) out.push({ name, code: m[2] ?? "" });
+  }
+  return out;
+}
+
 const stemCache = new Map<string, string>();
 
 /** Porter stem of a lower-case word, memoized (bounded cache). */
@@ -333,6 +347,8 @@ export class SourceIndex {
   /** Stems of assistant texts the user has answered since (see addOffer), and those not answered yet. */
   private readonly offerStems = new Set<string>();
   private pendingOffers: string[] = [];
+  /** Codes an assistant offered beside a name ("European Central Bank (eu)") whose name the user then said. */
+  private readonly chosenCodes = new Map<string, string>();
 
   /** Grows with every text added (caches of derived facts compare it). */
   get version(): number {
@@ -366,8 +382,20 @@ export class SourceIndex {
     this.indexText(text);
     this.latest = text;
     this.latestNumbers = [start, this.numbers.length];
-    for (const o of this.pendingOffers) for (const s of contentStems(o)) this.offerStems.add(s);
+    const said = new Set(contentStems(text));
+    for (const o of this.pendingOffers) {
+      for (const s of contentStems(o)) this.offerStems.add(s);
+      for (const { name, code } of namedCodes(o)) {
+        const stems = contentStems(name);
+        if (stems.length > 0 && stems.every((st) => said.has(st))) this.chosenCodes.set(code.toLowerCase(), name);
+      }
+    }
     this.pendingOffers = [];
+  }
+
+  /** The name the user chose of an option the assistant offered with this code beside it (see addText), if any. */
+  chosenCode(code: string): string | undefined {
+    return this.chosenCodes.get(code.trim().toLowerCase());
   }
 
   /**

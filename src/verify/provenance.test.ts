@@ -171,3 +171,37 @@ describe("quantities written with number words (seen in the real-model corpus)",
     expect(provenance(dialogue(metrics, "on the second day of the trip", { timeFrame: "2 days" })).passed).toBe(false);
   });
 });
+
+describe("conversions seen in the held-out real-model batch", () => {
+  const cashflow = tool("cashflow", { symbol: { type: "string" }, period: { type: "string", examples: ["quarter"] } }, ["symbol", "period"]);
+  const forecast = tool("get_forecast", { country_code: { type: "string", examples: ["eu"] }, currency: { type: "string", examples: ["usd"] } }, [
+    "country_code",
+    "currency",
+  ]);
+
+  it("grounds a period noun for the user's adverb ('quarter' after 'quarterly') and the reverse", () => {
+    expect(provenance(dialogue(cashflow, "the latest quarterly cash flow for EQR", { symbol: "EQR", period: "quarter" })).passed).toBe(true);
+    expect(provenance(dialogue(cashflow, "EQR's cash flow for each year", { symbol: "EQR", period: "annual" })).passed).toBe(true);
+    expect(provenance(dialogue(cashflow, "the latest quarterly cash flow for EQR", { symbol: "EQR", period: "annual" })).passed).toBe(false);
+  });
+
+  it("grounds a cryptocurrency's symbol for its name, only where the parameter is a currency", () => {
+    const crypto = tool("crypto_forecast", { currency: { type: "string" }, days: { type: "integer" } }, ["currency"]);
+    expect(provenance(dialogue(crypto, "a 10-day bitcoin forecast", { currency: "btc", days: 10 })).passed).toBe(true);
+    expect(provenance(dialogue(crypto, "a 10-day bitcoin forecast", { currency: "eth", days: 10 })).passed).toBe(false);
+    const notes = tool("add_note", { title: { type: "string" } }, ["title"]);
+    expect(provenance(dialogue(notes, "a note about bitcoin", { title: "btc" })).passed).toBe(false);
+  });
+
+  it("grounds a code the assistant gave beside a name the user then chose", () => {
+    const offer = (chosen: string): Message[] => [
+      { role: "user", content: "I need a US dollar forecast for a client's budget." },
+      { role: "assistant", content: "Which central bank's rates?\n- **European Central Bank (eu)**: USD per 1 EUR\n- **Moldavian Central Bank (md)**: USD per leu" },
+      { role: "user", content: chosen },
+    ];
+    expect(provenance(dialogue(forecast, offer("Please use the European Central Bank rates."), { country_code: "eu", currency: "usd" })).passed).toBe(true);
+    // the other option's code, or a code offered but never chosen, is not grounded
+    expect(provenance(dialogue(forecast, offer("Please use the European Central Bank rates."), { country_code: "md", currency: "usd" })).passed).toBe(false);
+    expect(provenance(dialogue(forecast, offer("Not sure yet, what do they differ in?"), { country_code: "eu", currency: "usd" })).passed).toBe(false);
+  });
+});

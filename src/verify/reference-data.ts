@@ -2,7 +2,8 @@
  * The code tables behind the provenance check's name <-> code conversions, each from a maintained data package
  * (no hand-written tables): countries (ISO 3166-1 alpha-2 / alpha-3, with the names and aliases of every locale of
  * `i18n-iso-countries`), subdivisions (ISO 3166-2 from `iso-3166`), currencies (ISO 4217 from `currency-codes`),
- * languages (ISO 639-1/2/3 from `langs`) and airports and metropolitan areas (IATA, from `aircodes`).
+ * languages (ISO 639-1/2/3 from `langs`), airports and metropolitan areas (IATA, from `aircodes`) and
+ * cryptocurrency symbols (from `cryptocurrencies`).
  *
  * Each table is loaded on first use (the packages are CommonJS or plain data, read with `require`; the shapes of
  * those without typings are checked with zod here, at the boundary) and indexed by code.
@@ -128,6 +129,18 @@ export function currencyByCode(code: string): Currency | undefined {
   if (!/^[A-Z]{3}$/.test(c)) return undefined;
   const rec = (require("currency-codes") as CurrencyModule).code(c);
   return rec ? { code: rec.code, name: rec.currency } : undefined;
+}
+
+// ---------------------------------------------------------------- cryptocurrencies (not in ISO 4217)
+
+const cryptoTable = lazy(() => loadData("cryptocurrencies/cryptocurrencies.json", z.record(z.string(), z.string())));
+
+/** The cryptocurrency with this symbol (any case: "btc" is Bitcoin), from the `cryptocurrencies` package. */
+export function cryptoByCode(code: string): Currency | undefined {
+  const c = code.trim().toUpperCase();
+  if (!/^[A-Z0-9]{2,10}$/.test(c)) return undefined;
+  const name = cryptoTable()[c];
+  return name === undefined || name.trim() === "" ? undefined : { code: c, name };
 }
 
 // ---------------------------------------------------------------- languages (ISO 639)

@@ -236,7 +236,30 @@ describe("plan check", () => {
     d.stepOf.splice(12, 0, 3, 3);
     const fmt = checkFormat(d);
     expect(fmt.passed).toBe(true);
-    expect(checkPlan(d).reasons).toContain("step 3 (parallel) expects at least 2 calls in one assistant turn, found at most 1");
+    expect(checkPlan(d).reasons).toContain(
+      "step 3 (parallel) expects at least 2 calls in one assistant turn, found at most 1 (and no call uses another's result)",
+    );
+  });
+
+  it("accepts a parallel step split over turns when the later call needs the earlier one's result", () => {
+    const d = rec();
+    const a = assistantAt(d, 10);
+    const second = a.tool_calls?.pop();
+    if (!second) throw new Error("fixture");
+    const r4 = d.messages.splice(12, 1)[0] as Message;
+    d.stepOf.splice(12, 1);
+    // the weather result names the city as the hotel search wants it; the search waits for it
+    const weather = d.messages[11];
+    if (weather?.role !== "tool") throw new Error("fixture");
+    weather.content = JSON.stringify({ forecast: "sunny", high_c: 23, low_c: 14, city_code: "LIS-PT-0117" });
+    const args = JSON.parse(second.function.arguments) as Record<string, unknown>;
+    second.function.arguments = JSON.stringify({ ...args, city: "LIS-PT-0117" });
+    d.messages.splice(12, 0, { role: "assistant", content: null, tool_calls: [second] }, r4);
+    d.stepOf.splice(12, 0, 3, 3);
+    expect(checkPlan(d).reasons).toEqual([]);
+    // the same split with no value passed on is still wrong
+    second.function.arguments = JSON.stringify({ ...args, city: "Lisbon" });
+    expect(checkPlan(d).reasons.join("\n")).toContain("step 3 (parallel) expects at least 2 calls in one assistant turn");
   });
 
   it("rejects a chained step whose call uses no earlier result", () => {

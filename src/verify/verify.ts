@@ -283,7 +283,12 @@ export function checkPlan(d: VerifiableDialogue, options: VerifyOptions = {}): C
           const perMsg = new Map<number, number>();
           for (const c of calls) perMsg.set(c.msg, (perMsg.get(c.msg) ?? 0) + 1);
           const most = Math.max(0, ...perMsg.values());
-          if (most < 2) reasons.push(`${label} expects at least 2 calls in one assistant turn, found at most ${most}`);
+          // calls split over turns are right when a later one needs an earlier one's result (an id the first creates):
+          // the assistant must wait for it, as its instructions say
+          const dependent = perMsg.size > 1 && laterCallNeedsEarlierResult(d, calls);
+          if (most < 2 && !dependent) {
+            reasons.push(`${label} expects at least 2 calls in one assistant turn, found at most ${most} (and no call uses another's result)`);
+          }
           break;
         }
         case "chained":
@@ -351,6 +356,39 @@ function chainedUsesEarlierResult(d: VerifiableDialogue, step: PlanStep, calls: 
       if (leaf.value === "") continue;
       if (isValueGrounded(leaf.value, sources, leaf.key, { minTokenCoverage: 1 })) return true;
       if (typeof leaf.value === "number" && convertedFrom({ value: leaf.value, key: leaf.key, schema: leaf.schema, sources })?.startsWith("unit:")) return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * Whether a call of a step made after its first call turn passes on a value that only an earlier call's result
+ * gives: one the step's results hold and the user's turns before the step's first call do not (an id the first
+ * call created). Such a call cannot be made in the same turn.
+ */
+function laterCallNeedsEarlierResult(d: VerifiableDialogue, calls: StepCall[]): boolean {
+  const first = Math.min(...calls.map((c) => c.msg));
+  const tools = toolMap(d.tools);
+  const stepCallIds = new Set(calls.map((c) => c.call.id));
+  const said = new SourceIndex();
+  for (let i = 0; i < first; i++) {
+    const m = d.messages[i];
+    if (m?.role === "user") said.addText(m.content);
+  }
+  for (const c of calls) {
+    if (c.msg === first) continue;
+    const results = new SourceIndex();
+    for (let i = first; i < c.msg; i++) {
+      const m = d.messages[i];
+      if (m?.role === "tool" && stepCallIds.has(m.tool_call_id)) results.addToolResult(m.content);
+    }
+    if (results.size === 0) continue;
+    const args = parseArguments(c.call);
+    if (!args.ok) continue;
+    const schema = tools.get(c.call.function.name)?.parameters as Record<string, unknown> | undefined;
+    for (const leaf of argLeaves(args.value, schema)) {
+      if ((typeof leaf.value !== "string" && typeof leaf.value !== "number") || leaf.value === "") continue;
+      if (isValueGrounded(leaf.value, results, leaf.key, { minTokenCoverage: 1 }) && !isValueGrounded(leaf.value, said, leaf.key)) return true;
     }
   }
   return false;
