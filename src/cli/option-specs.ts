@@ -1,14 +1,18 @@
 /**
  * Declaring `OptionSpec`s (src/core/cli-options.ts) on a commander command, with their deprecated aliases: an alias
  * is a hidden option with the same value syntax that prints a one-line notice on standard error and sets the
- * canonical flag (so `required` holds when only the alias is given).
+ * canonical flag (so `required` holds when only the alias is given). `commanderOption` remembers each option's spec;
+ * `installDeprecatedAliases` (called once on the whole program) adds the aliases of every such option.
  */
 import { Option, type Command } from "commander";
 import { flagAttribute, longFlag, UsageError, type OptionSpec } from "../core/index.js";
 
-/** The commander Option of a spec. */
+const SPECS = new WeakMap<Option, OptionSpec>();
+
+/** The commander Option of a spec (`.addOption(commanderOption(spec))` in a command's chain). */
 export function commanderOption(spec: OptionSpec): Option {
   const option = new Option(spec.flags, spec.help);
+  SPECS.set(option, spec);
   if (spec.choices !== undefined) option.choices([...spec.choices]);
   else if (spec.parse !== undefined) {
     const parse = spec.parse;
@@ -19,13 +23,19 @@ export function commanderOption(spec: OptionSpec): Option {
   return option;
 }
 
-/** Add each spec to the command (in order), with its deprecated aliases. */
+/** Add each spec to the command, in order. */
 export function addOptionSpecs(cmd: Command, specs: readonly OptionSpec[]): Command {
-  for (const spec of specs) {
-    cmd.addOption(commanderOption(spec));
-    for (const alias of spec.deprecatedAliases ?? []) addDeprecatedAlias(cmd, spec, alias);
-  }
+  for (const spec of specs) cmd.addOption(commanderOption(spec));
   return cmd;
+}
+
+/** Add the deprecated aliases of every option made by `commanderOption`, in this command and its subcommands. */
+export function installDeprecatedAliases(cmd: Command): void {
+  for (const option of [...cmd.options]) {
+    const spec = SPECS.get(option);
+    for (const alias of spec?.deprecatedAliases ?? []) addDeprecatedAlias(cmd, spec as OptionSpec, alias);
+  }
+  for (const sub of cmd.commands) installDeprecatedAliases(sub);
 }
 
 function addDeprecatedAlias(cmd: Command, spec: OptionSpec, alias: string): void {
