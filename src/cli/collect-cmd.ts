@@ -3,7 +3,9 @@
  * rejected.jsonl, samples.jsonl, manifest.json, ordered by index) from Redis. See docs/scale.md.
  */
 import type { Command } from "commander";
+import { sharedOptions } from "../core/index.js";
 import { collectQueuedRun } from "../queue/index.js";
+import { commanderOption } from "./option-specs.js";
 
 export function registerCollectCommands(program: Command): void {
   program
@@ -11,7 +13,7 @@ export function registerCollectCommands(program: Command): void {
     .description("Write the run folder of a queued run (`synth --queue --run`) from Redis, as a local run writes it.")
     .requiredOption("--queue <url>", "Redis of the queue: redis://HOST:PORT/DB")
     .requiredOption("--run <name>", "the run's name")
-    .requiredOption("--out <dir>", "run folder to write")
+    .addOption(commanderOption(sharedOptions.out("dir", "the run folder (dialogues.jsonl, rejected.jsonl, samples.jsonl, manifest.json)", { required: true })))
     .action(async (flags: { queue: string; run: string; out: string }) => {
       const c = await collectQueuedRun({ url: flags.queue, run: flags.run, out: flags.out });
       process.stderr.write(

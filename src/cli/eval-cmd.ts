@@ -12,9 +12,10 @@ import type { Command } from "commander";
 import { addEvalBfclModelOptions, runEvalBfclModelMode, type EvalBfclModelFlags } from "./eval-bfcl-run.js";
 import { registerEvalHeldout } from "./eval-heldout-cmd.js";
 import { collect } from "./options.js";
-import { checkInputDir, checkInputFile, checkOutputFile, guardWrite, InputError, UsageError, writeFileAtomic } from "../core/index.js";
+import { checkInputDir, checkInputFile, checkOutputFile, guardWrite, InputError, UsageError, writeFileAtomic, sharedOptions } from "../core/index.js";
 import { accuracyByCategory, checkAnswerRecords, formatAccuracyTable, loadBfclData, readAnswerRecords } from "../eval/index.js";
 import { stringifyPyJson } from "../core/index.js";
+import { commanderOption } from "./option-specs.js";
 
 /** Options of `eval bfcl` (all modes). */
 type EvalBfclOptions = Partial<Omit<EvalBfclModelFlags, "data" | "out">> & {
@@ -33,7 +34,7 @@ export function registerEvalCommands(program: Command): void {
     )
     .option("--check <file>", "JSONL of decoded answers {id, category, model_output, ...} to check")
     .option("--data <dir>", "BFCL data folder (BFCL_v4_<category>.json, possible_answer/); repeatable", collect, [])
-    .option("-o, --out <path>", "output: with --check, a JSONL file (each input line plus valid, errorType, error); with --llm, a folder");
+    .addOption(commanderOption(sharedOptions.out("path", "with --check, a JSONL file (each input line plus valid, errorType, error); with --llm, a folder")));
   addEvalBfclModelOptions(bfcl).action(async (opts: EvalBfclOptions) => {
     await runBfcl(opts);
   });

@@ -4,15 +4,16 @@
  * docs/eval.md. Registered under the `eval` command by registerEvalHeldout.
  */
 import type { Command } from "commander";
-import { checkInputPath, checkOutputDir, guardWrite, UsageError } from "../core/index.js";
+import { checkInputPath, checkOutputDir, guardWrite, MAX_SEED, UsageError, sharedOptions } from "../core/index.js";
 import { HELDOUT_SPLITS, formatHeldoutTable, runHeldoutEval, type HeldoutSplit } from "../eval/index.js";
 import { parseSplit } from "../data/index.js";
 import { defaultLlm, endpointOptions, endpointSettings, intOption, numberOption, parseToolMode, type EndpointFlags } from "./options.js";
 import { countProgress } from "./progress.js";
+import { commanderOption } from "./option-specs.js";
 
 interface HeldoutFlags extends EndpointFlags {
   llm?: string;
-  output: string;
+  out: string;
   split: string;
   ratios: string;
   splitSeed: number;
@@ -34,10 +35,10 @@ export function registerEvalHeldout(evalCommand: Command): void {
     )
     .argument("<dir>", "synth run folder (dialogues.jsonl) or exported dataset folder (openai/test.jsonl)")
     .option("--llm <specs>", "model to evaluate (sim, openai:<model>, llama:<path|hf:...>); a comma list is a pool, one model per dialogue")
-    .requiredOption("-o, --output <dir>", "output folder: results.jsonl, summary.json")
+    .addOption(commanderOption(sharedOptions.out("dir", "a folder: results.jsonl, summary.json", { required: true })))
     .option("--split <name>", `${HELDOUT_SPLITS.join("|")}: which dialogues (all = every dialogue of a run)`, "test")
     .option("--ratios <r>", "run only: the export's train,validation,test ratios to reproduce", "0.9,0.05,0.05")
-    .option("--split-seed <n>", "run only: the export's split seed to reproduce (`toolflow export --seed`)", intOption("--split-seed", 0), 0)
+    .option("--split-seed <n>", "run only: the export's split seed to reproduce (`toolflow export --seed`)", intOption("--split-seed", 0, MAX_SEED), 0)
     .option("--limit <n>", "evaluate only the first N dialogues", intOption("--limit", 1))
     .option("--concurrency <n>", "requests in flight at once", intOption("--concurrency", 1), 8)
     .option("--temperature <t>", "sampling temperature", numberOption("--temperature", 0, 2), 0)
@@ -50,14 +51,14 @@ export function registerEvalHeldout(evalCommand: Command): void {
       }
       const nativeTools = parseToolMode(flags.toolMode);
       checkInputPath(dir, "run or dataset folder");
-      checkOutputDir(flags.output, "--output");
+      checkOutputDir(flags.out, "--out");
       const llm = flags.llm ?? (await defaultLlm());
       const { parseModelList } = await import("../models/index.js");
       parseModelList(llm);
       const progress = countProgress("eval heldout", "turns");
-      const summary = await guardWrite(flags.output, () => runHeldoutEval({
+      const summary = await guardWrite(flags.out, () => runHeldoutEval({
         dir,
-        out: flags.output,
+        out: flags.out,
         llm,
         split: flags.split as HeldoutSplit,
         ratios: parseSplit(flags.ratios),

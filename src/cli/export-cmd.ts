@@ -3,16 +3,17 @@
  */
 import type { Command } from "commander";
 import { join } from "node:path";
-import { checkInputDir, checkInputFile, checkOutputDir, cleanStaleTemps, guardWrite, UsageError } from "../core/index.js";
+import { checkInputDir, checkInputFile, checkOutputDir, cleanStaleTemps, guardWrite, UsageError, sharedOptions } from "../core/index.js";
 import { exportDataset } from "../export/index.js";
 import { EXPORT_FORMATS, HERMES_STYLES, isFormatName, LLAMA31_DEFAULTS, LLAMA_CALL_END, LLAMA_PARALLEL, LLAMA_RESULTS, LLAMA_TOOLS_IN, type ExportFormatName, type HermesStyle, type Llama31Options } from "../data/index.js";
 import { parseSplit } from "../data/index.js";
+import { commanderOption } from "./option-specs.js";
 
 interface ExportCmdOptions {
   format: string;
   split: string;
-  output: string;
-  seed: string;
+  out: string;
+  seed: number;
   chatTemplate?: string;
   parallel: string;
   llamaToolsIn: string;
@@ -68,8 +69,8 @@ export function registerExportCommands(program: Command): void {
     .argument("<dir>", "synth output directory")
     .option("-f, --format <formats>", `${EXPORT_FORMATS.join("|")}|all, or a comma list`, "all")
     .option("--split <ratios>", "train,validation,test ratios", "0.9,0.05,0.05")
-    .requiredOption("-o, --output <dir>", "output directory")
-    .option("--seed <n>", "seed of the split assignment", "0")
+    .addOption(commanderOption(sharedOptions.out("dir", "a folder: <format>/{train,validation,test}.jsonl and README.md (the dataset card)", { required: true })))
+    .addOption(commanderOption(sharedOptions.seed(0))) // the split assignment
     .option("--chat-template <file>", "llama31: render with this chat template (.jinja, or tokenizer_config.json)")
     .option(
       "--parallel <mode>",
@@ -87,19 +88,18 @@ export function registerExportCommands(program: Command): void {
     .action(async (dir: string, opts: ExportCmdOptions) => {
       const formats = parseFormats(opts.format);
       const split = parseSplit(opts.split);
-      const seed = Number(opts.seed);
-      if (!Number.isInteger(seed)) throw new UsageError(`--seed must be an integer (got "${opts.seed}")`);
+      const seed = opts.seed;
       if (!(HERMES_STYLES as readonly string[]).includes(opts.hermesStyle)) {
         throw new UsageError(`--hermes-style: unknown style "${opts.hermesStyle}" (choose from ${HERMES_STYLES.join(", ")})`);
       }
       checkInputDir(dir, "run folder");
       checkInputFile(join(dir, "dialogues.jsonl"), "the run's dialogues file");
       if (opts.chatTemplate !== undefined) checkInputFile(opts.chatTemplate, "--chat-template");
-      checkOutputDir(opts.output, "--output");
-      cleanStaleTemps(opts.output); // the temporary folders of an export that was killed
-      const summary = await guardWrite(opts.output, () => exportDataset({
+      checkOutputDir(opts.out, "--out");
+      cleanStaleTemps(opts.out); // the temporary folders of an export that was killed
+      const summary = await guardWrite(opts.out, () => exportDataset({
         dir,
-        out: opts.output,
+        out: opts.out,
         formats,
         split,
         seed,
@@ -112,7 +112,7 @@ export function registerExportCommands(program: Command): void {
       }));
       const s = summary.splitCounts;
       process.stdout.write(
-        `toolflow: exported ${summary.dialogues} dialogues (${summary.groups} tool-set groups) -> ${opts.output}: ` +
+        `toolflow: exported ${summary.dialogues} dialogues (${summary.groups} tool-set groups) -> ${opts.out}: ` +
           `train ${s.train}, validation ${s.validation}, test ${s.test}\n`,
       );
       for (const [name, r] of Object.entries(summary.rows)) {

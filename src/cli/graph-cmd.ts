@@ -3,7 +3,7 @@
  * describes one (nodes, edges by kind, components, degrees, isolated tools, hubs).
  */
 import type { Command } from "commander";
-import { checkInputFile, checkOutputFile, guardWrite, UsageError } from "../core/index.js";
+import { checkInputFile, checkOutputFile, guardWrite, UsageError, sharedOptions } from "../core/index.js";
 import type { ToolSpec } from "../core/index.js";
 import { buildToolGraph, type BuildProgress } from "../graph/index.js";
 import { createEmbedder } from "../graph/index.js";
@@ -12,9 +12,10 @@ import { formatGraphStats, graphStats } from "../graph/index.js";
 import { ToolGraph } from "../graph/index.js";
 import { readToolsJsonl } from "../tools/index.js";
 import { embedderOptions, embedderSettings, type EmbedderFlags } from "./options.js";
+import { commanderOption } from "./option-specs.js";
 
 interface BuildCliOptions extends EmbedderFlags {
-  output?: string;
+  out?: string;
   format?: string;
   threshold?: string;
   exact?: boolean;
@@ -66,7 +67,7 @@ export function registerGraphCommands(program: Command): void {
     .command("build")
     .description("build the tool graph of one or more tools.jsonl files")
     .argument("<tools...>", "tools.jsonl file(s) made by `toolflow tools import`")
-    .option("-o, --output <file>", "graph file to write (atomically); default: standard output")
+    .addOption(commanderOption(sharedOptions.out("file", "the graph file, written atomically (json, gexf or dot); default: standard output")))
     .option("--format <format>", "json, gexf or dot (default: from the output extension, else json)")
     .option("--threshold <number>", "similarity an edge needs, in (0, 1] (default: calibrated per embedder)")
     .option("--exact", "compare every pair of fields instead of using the index (slow; for checking)")
@@ -93,8 +94,8 @@ export function registerGraphCommands(program: Command): void {
         throw new UsageError("--name-weight and --smoothing apply to --embedder lexical");
       }
       for (const f of files) checkInputFile(f, "tools file");
-      if (opts.output !== undefined) checkOutputFile(opts.output, "--output");
-      const format = graphFormatFor(opts.output ?? "", opts.format);
+      if (opts.out !== undefined) checkOutputFile(opts.out, "--out");
+      const format = graphFormatFor(opts.out ?? "", opts.format);
       const embedder = createEmbedder(opts.embedder, {
         lexical: { ...(nameWeight !== undefined ? { nameWeight } : {}), ...(smoothing !== undefined ? { smoothing } : {}) },
         ...embedderSettings(opts, { ...(batchSize ? { batchSize } : {}), ...(dimensions ? { dimensions } : {}) }),
@@ -114,7 +115,7 @@ export function registerGraphCommands(program: Command): void {
         await embedder.close?.();
       }
       const seconds = (performance.now() - started) / 1000;
-      const output = opts.output;
+      const output = opts.out;
       if (output !== undefined && output !== "-") await guardWrite(output, () => writeGraph(g, output, format));
       else process.stdout.write(serializeGraph(g, format));
       if (!opts.quiet) {
@@ -123,7 +124,7 @@ export function registerGraphCommands(program: Command): void {
         process.stderr.write(
           `toolflow graph: ${g.order} tools, ${m.edges["P-P"]} P-P + ${m.edges["P-R"]} P-R edges ` +
             `(${embedder.id}, threshold ${m.threshold}${opts.exact ? ", exact" : ""}) in ${seconds.toFixed(1)} s` +
-            `${opts.output && opts.output !== "-" ? ` -> ${opts.output} (${format})` : ""}\n`,
+            `${opts.out && opts.out !== "-" ? ` -> ${opts.out} (${format})` : ""}\n`,
         );
         if (hubs) process.stderr.write(`toolflow graph: highest-degree tools: ${hubs}\n`);
         if (threshold === undefined && embedder.describe().thresholdCalibrated === false) {

@@ -3,14 +3,15 @@
  * the LLM judge with bootstrap intervals, round-trip agreement). See docs/judge.md.
  */
 import type { Command } from "commander";
-import { checkInputPath, checkOutputDir, guardWrite } from "../core/index.js";
+import { checkInputPath, checkOutputDir, guardWrite, sharedOptions } from "../core/index.js";
 import { formatJudgeSummary, parseMetrics, runJudge } from "../judge/index.js";
 import { defaultLlm, endpointOptions, endpointSettings, intOption, parseToolMode, type EndpointFlags } from "./options.js";
 import { countProgress } from "./progress.js";
+import { commanderOption } from "./option-specs.js";
 
 interface JudgeFlags extends EndpointFlags {
   llm?: string;
-  output: string;
+  out: string;
   metrics: string;
   sample?: number;
   seed: number;
@@ -33,10 +34,10 @@ export function registerJudgeCommands(program: Command): void {
     )
     .argument("<data>", "synth run folder (dialogues.jsonl) or exported dataset folder (openai/*.jsonl)")
     .option("--llm <specs>", "model for enr, judge and roundtrip (sim, openai:<model>, llama:<path|hf:...>); a comma list is a pool")
-    .requiredOption("-o, --output <dir>", "output folder: judge.jsonl (per dialogue), summary.json")
+    .addOption(commanderOption(sharedOptions.out("dir", "a folder: judge.jsonl (per dialogue), judge-run.json, summary.json", { required: true })))
     .option("--metrics <list>", "ss,enr,judge,roundtrip (any of them)", "ss,enr,judge,roundtrip")
     .option("--sample <n>", "judge a deterministic sample of N dialogues (by --seed)", intOption("--sample", 1))
-    .option("--seed <n>", "seed of the sample and the bootstrap", intOption("--seed", 0, 0xffffffff), 0)
+    .addOption(commanderOption(sharedOptions.seed(0))) // the --sample draw and the bootstrap
     .option("--embedder <name>", "SS embedder: lexical, openai, llama:<file.gguf|hf:...>", "lexical")
     .option("--embedding-model <model>", "the openai embedder's model")
     .option("--embedding-base-url <url>", "the openai embedder's endpoint")
@@ -48,12 +49,12 @@ export function registerJudgeCommands(program: Command): void {
       const metrics = parseMetrics(flags.metrics);
       const nativeTools = parseToolMode(flags.toolMode);
       checkInputPath(data, "run or dataset folder");
-      checkOutputDir(flags.output, "--output");
+      checkOutputDir(flags.out, "--out");
       const llm = flags.llm ?? (await defaultLlm());
       const progress = countProgress("judge", "dialogues");
-      const summary = await guardWrite(flags.output, () => runJudge({
+      const summary = await guardWrite(flags.out, () => runJudge({
         data,
-        out: flags.output,
+        out: flags.out,
         llm,
         metrics,
         ...(flags.sample !== undefined ? { sample: flags.sample } : {}),

@@ -7,6 +7,7 @@ import { fsErrorMessage, isFsError, lossyUtf8Count, setLossyUtf8, ToolflowError 
 import { packageVersion } from "../core/index.js";
 import { redact } from "../llm/index.js";
 import { registerCommands } from "./commands.js";
+import { installDeprecatedAliases } from "./option-specs.js";
 
 export const VERSION = packageVersion();
 
@@ -19,6 +20,7 @@ export function buildProgram(): Command {
     .showHelpAfterError();
   program.hook("preAction", () => setLossyUtf8(program.opts<{ lossyUtf8?: boolean }>().lossyUtf8 === true));
   registerCommands(program);
+  installDeprecatedAliases(program); // --output for --out, --strategy for --sampling: accepted with a notice
   return program;
 }
 

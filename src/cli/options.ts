@@ -2,57 +2,11 @@
  * Option parsers shared by the commands: each names its flag in the error (a UsageError, exit code 2).
  */
 import type { Command } from "commander";
-import { UsageError } from "../core/index.js";
+import { intOption, listOption, UsageError, urlOption } from "../core/index.js";
 import type { OpenAIEmbedderOptions } from "../graph/index.js";
-import { LINT_RULE_INFO, LINT_RULES, isLintRuleId, type LintRuleId } from "../tools/index.js";
 
-/** An integer between min and max. */
-export function intOption(flag: string, min: number, max = Number.MAX_SAFE_INTEGER) {
-  return (value: string): number => {
-    if (!/^\s*-?\d+\s*$/.test(value)) throw new UsageError(`${flag}: expected an integer, got "${value}"`);
-    const n = Number(value);
-    if (n < min || n > max) throw new UsageError(`${flag}: must be between ${min} and ${max}, got ${n}`);
-    return n;
-  };
-}
-
-/** A finite number between min and max. */
-export function numberOption(flag: string, min: number, max: number) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === "" || !Number.isFinite(n)) throw new UsageError(`${flag}: expected a number, got "${value}"`);
-    if (n < min || n > max) throw new UsageError(`${flag}: must be between ${min} and ${max}, got ${n}`);
-    return n;
-  };
-}
-
-/** An http(s) URL with a host, e.g. an OpenAI-compatible `--base-url` (anything else is a usage error, exit 2). */
-export function urlOption(flag: string) {
-  return (value: string): string => {
-    let url: URL | undefined;
-    try {
-      url = new URL(value.trim());
-    } catch {
-      url = undefined;
-    }
-    if (!url || (url.protocol !== "http:" && url.protocol !== "https:") || url.hostname === "") {
-      throw new UsageError(`${flag}: expected an http(s) URL such as http://127.0.0.1:8080/v1, got "${value}"`);
-    }
-    return value.trim();
-  };
-}
-
-/** A comma-separated list (empty items dropped; at least one). `what` names the items in the error. */
-export function listOption(flag: string, what = "values") {
-  return (value: string): string[] => {
-    const items = value
-      .split(",")
-      .map((s) => s.trim())
-      .filter((s) => s !== "");
-    if (items.length === 0) throw new UsageError(`${flag}: expected a comma-separated list of ${what}`);
-    return items;
-  };
-}
+// The value parsers live in core (a stage's option table uses them too); re-exported for the commands.
+export { intOption, numberOption, urlOption, listOption } from "../core/index.js";
 
 /**
  * `--tool-mode native|prompt|auto` (eval heldout, judge) as the model layer's `nativeTools`: "auto", or whether to
@@ -155,19 +109,5 @@ export function embedderSettings(
   };
 }
 
-/**
- * `--include-flagged [rules]` (sample, synth): true without a value (keep every tool `tools lint` flags), or the
- * rules whose flags to ignore (comma-separated rule ids).
- */
-export function parseIncludeFlagged(value: string | boolean | undefined): boolean | LintRuleId[] {
-  if (value === undefined || value === false) return false;
-  if (value === true) return true;
-  const ids = listOption("--include-flagged", "lint rule ids")(value);
-  for (const id of ids) {
-    if (!isLintRuleId(id) || !LINT_RULE_INFO[id].flags) {
-      const flagging = LINT_RULES.filter((r) => LINT_RULE_INFO[r].flags);
-      throw new UsageError(`--include-flagged: unknown rule "${id}" (rules that flag: ${flagging.join(", ")})`);
-    }
-  }
-  return ids as LintRuleId[];
-}
+// `--include-flagged [rules]` (sample, synth) is parsed by the tools stage (its lint rules); re-exported here.
+export { parseIncludeFlagged } from "../tools/index.js";

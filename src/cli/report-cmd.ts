@@ -4,9 +4,10 @@
  * synth as it writes. See docs/report.md.
  */
 import type { Command } from "commander";
-import { checkInputDir, checkInputFile, checkOutputFile, guardWrite } from "../core/index.js";
+import { checkInputDir, checkInputFile, checkOutputFile, guardWrite, sharedOptions } from "../core/index.js";
 import { DEFAULT_MAX_DETAILS, startRunViewer, writeHtmlReport } from "../html/index.js";
 import { intOption } from "./options.js";
+import { commanderOption } from "./option-specs.js";
 
 interface ReportCmdOptions {
   out: string;
@@ -36,12 +37,12 @@ export function registerReportCommands(program: Command): void {
     .command("report")
     .description("write a run as one self-contained HTML page: overview, plots, tool graph, dialogue browser")
     .argument("<dir>", "synth run folder (dialogues.jsonl, rejected.jsonl, manifest.json)")
-    .requiredOption("-o, --out <file>", "the HTML file to write")
+    .addOption(commanderOption(sharedOptions.out("file", "the HTML page", { required: true })))
     .option("--graph <file>", "graph.json to draw (default: the run's --graph, else DIR/graph.json or DIR/../graph.json)")
     .option("--judge <dir>", "a `toolflow judge` output folder (default: DIR/judge, DIR/judged or DIR when it holds judge.jsonl)")
     .option("--title <text>", "page title")
     .option("--max-details <n>", `embed the details of at most N dialogues, a seeded sample beyond (default ${DEFAULT_MAX_DETAILS})`, intOption("--max-details", 0), DEFAULT_MAX_DETAILS)
-    .option("--seed <n>", "seed of that sample", intOption("--seed", 0, 0xffffffff), 0)
+    .addOption(commanderOption(sharedOptions.seed(0))) // the sample of dialogues beyond --max-details
     .option("--skip-bad-lines", SKIP_HELP)
     .action(async (dir: string, opts: ReportCmdOptions) => {
       checkInputDir(dir, "run folder");

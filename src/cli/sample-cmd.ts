@@ -2,14 +2,15 @@
  * `toolflow sample GRAPH` draws tool samples from a tool graph; `toolflow sample stats SAMPLES` reports coverage
  * and the Gini coefficient of tool usage.
  */
-import { Option, type Command } from "commander";
+import type { Command } from "commander";
 import { checkInputFile, checkOutputFile, guardWrite, InputError, UsageError, writeFileAtomic, writeLinesAtomic } from "../core/index.js";
 import type { ToolSample } from "../core/index.js";
 import { parseSizeRange } from "../core/index.js";
-import { SAMPLING_STRATEGIES, type SamplingStrategy } from "../core/index.js";
+import { sharedOptions, type SamplingStrategy } from "../core/index.js";
 import { ToolGraph } from "../graph/index.js";
 import { readToolsJsonl } from "../tools/index.js";
 import { parseIncludeFlagged } from "./options.js";
+import { commanderOption } from "./option-specs.js";
 import {
   DEFAULT_BALANCE_ALPHA,
   SamplingGraph,
@@ -19,7 +20,6 @@ import {
   SamplingStatsBuilder,
   screenTools,
   strategyWarnings,
-  isSamplingStrategy,
   readSamplesJsonl,
   samplingStats,
 } from "../sampling/index.js";
@@ -27,14 +27,14 @@ import {
 interface SampleCliOptions {
   count: string;
   size: string;
-  strategy: string;
-  seed: string;
+  sampling: SamplingStrategy;
+  seed: number;
   alpha?: string;
   followDirection?: boolean;
   tools?: string;
   includeFlagged?: string | boolean;
   summary?: string;
-  output?: string;
+  out?: string;
   quiet?: boolean;
 }
 
@@ -50,13 +50,6 @@ function parseInteger(text: string, option: string, min: number): number {
   return n;
 }
 
-function parseStrategy(text: string): SamplingStrategy {
-  if (!isSamplingStrategy(text)) {
-    throw new UsageError(`--strategy must be one of ${SAMPLING_STRATEGIES.join(", ")}, got "${text}"`);
-  }
-  return text;
-}
-
 export function registerSampleCommands(program: Command): void {
   const sample = program
     .command("sample")
@@ -64,11 +57,8 @@ export function registerSampleCommands(program: Command): void {
     .argument("<graph>", "graph.json made by `toolflow graph`")
     .option("-n, --count <n>", "number of samples", "100")
     .option("--size <range>", "tools per sample: a number or a range like 2-5 (drawn uniformly per sample)", "2-5")
-    .addOption(
-      new Option("--strategy <name>", "walk (the paper's random walk), random (no graph), balanced (favours unused tools)")
-        .default("walk"),
-    )
-    .option("--seed <int>", "run seed (the same seed gives the same samples)", "0")
+    .addOption(commanderOption(sharedOptions.sampling()))
+    .addOption(commanderOption(sharedOptions.seed(0)))
     .option("--alpha <number>", `balanced only: bias strength, weight 1/(1+uses)^alpha (default ${DEFAULT_BALANCE_ALPHA})`)
     .option("--follow-direction", "walk P-R edges only from the producing tool to the consuming one")
     .option(
@@ -81,20 +71,20 @@ export function registerSampleCommands(program: Command): void {
       "with --tools: keep the tools `toolflow tools lint` flags (all, or those flagged only by these comma-separated rules); default: left out",
     )
     .option("--summary <file>", "also write the run's summary as JSON: statistics, lint counts per rule, warnings")
-    .option("-o, --output <file>", "write the samples here (atomically); default: standard output")
+    .addOption(commanderOption(sharedOptions.out("file", "the samples, one a line, written atomically; default: standard output")))
     .option("-q, --quiet", "do not print the statistics to standard error")
     .action(async (graphPath: string, opts: SampleCliOptions) => {
       const count = parseInteger(opts.count, "--count", 1);
       const size = parseSizeRange(opts.size, "--size");
-      const strategy = parseStrategy(opts.strategy);
-      const seed = parseInteger(opts.seed, "--seed", -(2 ** 31));
+      const strategy = opts.sampling;
+      const seed = opts.seed;
       let alpha: number | undefined;
       if (opts.alpha !== undefined) {
         alpha = Number(opts.alpha);
         if (opts.alpha.trim() === "" || !Number.isFinite(alpha) || alpha < 0) {
           throw new UsageError(`--alpha must be a number >= 0, got "${opts.alpha}"`);
         }
-        if (strategy !== "balanced") throw new UsageError("--alpha applies to --strategy balanced only");
+        if (strategy !== "balanced") throw new UsageError("--alpha applies to --sampling balanced only");
       }
       const includeFlagged = parseIncludeFlagged(opts.includeFlagged);
       if (opts.includeFlagged !== undefined && opts.tools === undefined) {
@@ -102,7 +92,7 @@ export function registerSampleCommands(program: Command): void {
       }
       checkInputFile(graphPath, "graph file");
       if (opts.tools !== undefined) checkInputFile(opts.tools, "--tools");
-      if (opts.output !== undefined) checkOutputFile(opts.output, "--output");
+      if (opts.out !== undefined) checkOutputFile(opts.out, "--out");
       if (opts.summary !== undefined) checkOutputFile(opts.summary, "--summary");
       const graph = await ToolGraph.load(graphPath);
       const tools = opts.tools !== undefined ? await readToolsJsonl(opts.tools) : undefined;
@@ -116,7 +106,7 @@ export function registerSampleCommands(program: Command): void {
       const warnings = strategyWarnings(sg, strategy);
       for (const w of warnings) process.stderr.write(`toolflow sample: warning: ${w}\n`);
       if (screen === undefined && !opts.quiet) process.stderr.write("toolflow sample: no --tools: the lint rules were not applied (flagged tools may be sampled)\n");
-      // Streamed: one sample at a time to a temporary file renamed over --output at the end (or to standard
+      // Streamed: one sample at a time to a temporary file renamed over --out at the end (or to standard
       // output), with the statistics gathered on the way: memory does not grow with --count.
       const samples = iterateSamples(sg, { strategy, count, size, seed, alpha, ...(tools ? { tools } : {}) });
       const builder = new SamplingStatsBuilder(sg);
@@ -126,12 +116,12 @@ export function registerSampleCommands(program: Command): void {
           yield JSON.stringify(s) + "\n";
         }
       }
-      const output = opts.output;
+      const output = opts.out;
       if (output !== undefined && output !== "-") await writeLinesAtomic(output, lines());
       else await writeStdout(lines());
       const stats = builder.result();
       if (!opts.quiet) {
-        const where = opts.output !== undefined && opts.output !== "-" ? ` -> ${opts.output}` : "";
+        const where = opts.out !== undefined && opts.out !== "-" ? ` -> ${opts.out}` : "";
         process.stderr.write(`toolflow sample: ${strategy}, seed ${seed}, size ${size.min}-${size.max}${where}\n`);
         if (screen) process.stderr.write(formatScreen(screen.summary));
         process.stderr.write(formatStats(stats));

@@ -3,7 +3,7 @@
  * `toolflow tools lint tools.jsonl [--graph graph.json] [--json]`: tools no dialogue should use (docs/lint.md).
  */
 import type { Command } from "commander";
-import { checkInputFile, checkOutputFile, guardWrite, ToolflowError, UsageError } from "../core/index.js";
+import { checkInputFile, checkOutputFile, guardWrite, ToolflowError, UsageError, sharedOptions } from "../core/index.js";
 import { buildToolGraph, ToolGraph } from "../graph/index.js";
 import { SamplingGraph } from "../sampling/index.js";
 import { writeFileAtomic } from "../core/index.js";
@@ -23,6 +23,7 @@ import {
   type ImportReport,
 } from "../tools/index.js";
 import { intOption, listOption } from "./options.js";
+import { commanderOption } from "./option-specs.js";
 
 /** The values of the named environment variables (UsageError naming one that is not set). */
 function envValues(names: string[]): Record<string, string> {
@@ -36,7 +37,7 @@ function envValues(names: string[]): Record<string, string> {
 }
 
 interface ImportCmdOptions {
-  output: string;
+  out: string;
   onConflict: string;
   format?: string;
   report?: string;
@@ -58,7 +59,7 @@ export function registerToolsCommands(program: Command): void {
         'mcp+stdio:"CMD ARGS", mcp+http://host/path) and write one ToolSpec a line',
     )
     .argument("<files...>", 'input files, or MCP servers (mcp+stdio:"CMD ARGS", mcp+http(s)://...)')
-    .requiredOption("-o, --output <file>", "output tools.jsonl")
+    .addOption(commanderOption(sharedOptions.out("file", "tools.jsonl, one ToolSpec a line", { required: true })))
     .option("--on-conflict <policy>", `same name with a different schema: ${CONFLICT_POLICIES.join("|")}`, "rename")
     .option("--format <format>", `force the input format (${TOOL_FORMATS.join("|")}) instead of detecting it`)
     .option("--report <file>", "also write the import report (counts, fixes) as JSON")
@@ -82,7 +83,7 @@ export function registerToolsCommands(program: Command): void {
       if (opts.format !== undefined && !(TOOL_FORMATS as readonly string[]).includes(opts.format)) {
         throw new UsageError(`--format must be one of ${TOOL_FORMATS.join(", ")}, got "${opts.format}"`);
       }
-      checkOutputFile(opts.output, "--output");
+      checkOutputFile(opts.out, "--out");
       if (opts.report !== undefined) checkOutputFile(opts.report, "--report");
       const { tools, report } = await importTools(files, {
         onConflict: opts.onConflict as ConflictPolicy,
@@ -102,9 +103,9 @@ export function registerToolsCommands(program: Command): void {
             `toolflow: warning: ${w.file} at ${w.pointer || "/"}: ${w.operation ? `${w.operation}: ` : ""}${w.message}\n`,
           ),
       });
-      await guardWrite(opts.output, () => writeToolsJsonl(opts.output, tools));
+      await guardWrite(opts.out, () => writeToolsJsonl(opts.out, tools));
       if (opts.report) await writeFileAtomic(opts.report, JSON.stringify(report, null, 2) + "\n");
-      process.stderr.write(formatReport(report, opts.output, !opts.quiet));
+      process.stderr.write(formatReport(report, opts.out, !opts.quiet));
     });
 
   tools

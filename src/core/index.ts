@@ -98,6 +98,20 @@ export {
   normalizeSchema,
 } from "./schema.js";
 export {
+  type OptionSpec,
+  longFlag,
+  flagAttribute,
+  intOption,
+  numberOption,
+  urlOption,
+  listOption,
+  MAX_SEED,
+  SEED_HELP,
+  OUT_HELP,
+  SAMPLING_HELP,
+  sharedOptions,
+} from "./cli-options.js";
+export {
   parseSizeRange,
   checkSizeRange,
   toSizeRange,

@@ -25,7 +25,7 @@ describe("toolflow sample (CLI)", () => {
 
   it("writes samples atomically, prints stats to stderr, and is deterministic for a seed", async () => {
     const out = join(dir, "s.jsonl");
-    const args = ["sample", graphPath, "--count", "25", "--size", "3-5", "--strategy", "balanced", "--seed", "7", "-o", out];
+    const args = ["sample", graphPath, "--count", "25", "--size", "3-5", "--sampling", "balanced", "--seed", "7", "-o", out];
     const r = await cliInProcess(args);
     expect(r.stderr).toMatch(/coverage: \d+\/43 tools .*\d+\/40 non-isolated tools/);
     expect(r.stderr).toMatch(/gini of tool usage: 0\.\d{3} over non-isolated tools/);
@@ -79,7 +79,7 @@ describe("toolflow sample (CLI)", () => {
   });
 
   it("writes to stdout without -o", async () => {
-    const r = await cliInProcess(["sample", graphPath, "-n", "3", "--size", "2", "--strategy", "random", "--seed", "1", "-q"]);
+    const r = await cliInProcess(["sample", graphPath, "-n", "3", "--size", "2", "--sampling", "random", "--seed", "1", "-q"]);
     expect(r.code).toBe(0);
     expect(r.stderr).toBe("");
     const lines = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { id: string; tools: string[] });
@@ -90,9 +90,10 @@ describe("toolflow sample (CLI)", () => {
   it.each([
     [["--size", "5-2"], /--size range is reversed \(5-2\)/],
     [["--size", "lots"], /--size must be a number or a range like 2-5/],
-    [["--strategy", "zigzag"], /--strategy must be one of walk, random, balanced, got "zigzag"/],
+    [["--sampling", "zigzag"], /--sampling <strategy>' argument 'zigzag' is invalid\. Allowed choices are walk, random, balanced/],
+    [["--seed", "-1"], /--seed: must be between 0 and 4294967295, got -1/],
     [["--count", "0"], /--count must be an integer >= 1/],
-    [["--alpha", "2"], /--alpha applies to --strategy balanced only/],
+    [["--alpha", "2"], /--alpha applies to --sampling balanced only/],
   ])("exits 2 on bad options %j and writes no file", async (extra, why) => {
     const out = join(dir, "never.jsonl");
     const r = await cliInProcess(["sample", graphPath, ...(extra as string[]), "-o", out]);

@@ -31,7 +31,7 @@ describe("sampling with the lint rules", () => {
   const run = async (extra: string[]) => {
     const out = join(dir, `s${Math.random().toString(36).slice(2)}.jsonl`);
     const summary = `${out}.summary.json`;
-    const args = ["sample", graph, "--tools", FIXTURE, "--strategy", "walk", "-n", "60", "--size", "2-3", "--seed", "3", "-o", out, "--summary", summary, ...extra];
+    const args = ["sample", graph, "--tools", FIXTURE, "--sampling", "walk", "-n", "60", "--size", "2-3", "--seed", "3", "-o", out, "--summary", summary, ...extra];
     const r = await cliInProcess(args);
     expect(r.code, r.stderr).toBe(0);
     const used = new Set((await readSamplesJsonl(out)).flatMap((s) => s.tools));

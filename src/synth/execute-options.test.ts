@@ -3,7 +3,8 @@
  * set (older manifests compare equal), and a change is refused on --resume like any other definition field.
  */
 import { describe, expect, it } from "vitest";
-import { diffRunDefinitions, runDefinition, validateSynthOptions } from "./options.js";
+import { validateSynthOptions } from "./options.js";
+import { diffRunDefinitions, runDefinition } from "./option-table.js";
 import { testSynthOptions } from "../../test/support/synth-options.js";
 
 const base = testSynthOptions({ tools: "t.jsonl", count: 2, concurrency: 1, seed: 1, out: "run", size: { min: 2, max: 3 } });

@@ -23,7 +23,17 @@ export {
 } from "./runner.js";
 export { attemptConfigFor, openToolExecution, openSynthModelsLazy as openSynthModels } from "./attempt.js";
 export { loadRunInputs, type RunInputs } from "./inputs.js";
-export { runDefinition, diffRunDefinitions, defaultMaxAttempts, SynthOptionsZ, type RunDefinition } from "./options.js";
-export { manifestOptions } from "./synth.js";
+export { defaultMaxAttempts, SynthOptionsZ } from "./options.js";
+// synth's flags, once: the CLI declares them from this table; the run definition and the manifest's options derive from it
+export {
+  SYNTH_OPTION_TABLE,
+  synthOptionsFromFlags,
+  runDefinition,
+  diffRunDefinitions,
+  manifestOptions,
+  DEFINITION_FLAGS,
+  type RunDefinition,
+  type SynthOptionEntry,
+} from "./option-table.js";
 export { writeManifest, environmentSecrets, redactSecrets, type PriceFn } from "./manifest.js";
 export { writeRunSamples } from "./inputs.js";

@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { packageVersion, stripUrlCredentials, writeFileAtomic } from "../core/index.js";
 import { MANIFEST_FORMAT, RUN_FILES, type Manifest, type Session } from "../data/index.js";
 import { redact } from "../llm/index.js";
-import type { RunDefinition } from "./options.js";
+import type { RunDefinition } from "./option-table.js";
 import type { TallySnapshot, UsageTotals } from "./tally.js";
 
 /** Price of some usage of one model in USD, or undefined when the model has no price. */

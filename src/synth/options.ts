@@ -1,11 +1,10 @@
 /**
- * Options of a synthesis run, validated with zod, and the subset that defines a run (compared on --resume).
+ * Options of a synthesis run, validated with zod (the library's input; the CLI builds them from its flags through
+ * the option table, option-table.ts, which also derives the subset that defines a run).
  */
 import { z } from "zod";
 import { UsageError } from "../core/index.js";
-import { stripUrlCredentials } from "../core/index.js";
-import { diffDefinitions, type DefinitionDiff } from "../data/index.js";
-import { DIALOGUE_ROLES, SAMPLING_STRATEGIES, type DialogueRole } from "../core/index.js";
+import { SAMPLING_STRATEGIES } from "../core/index.js";
 import { DEFAULT_STEP_MIX, MAX_UNSUPPORTED_SHARE, PLAN_STEP_KINDS, type StepMix } from "../core/index.js";
 import { LINT_RULES } from "../tools/index.js";
 
@@ -145,124 +144,5 @@ export function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase());
 }
 
-/**
- * What defines a run's content. A resumed run must match these exactly (inputs are compared by content hash, so a
- * moved file is fine and an edited one is not). Concurrency, cache, prices and the output path may change.
- */
-export interface RunDefinition {
-  tools: string;
-  graph: string | null;
-  samples: string | null;
-  count: number;
-  llm: string[];
-  roleLlm: Partial<Record<DialogueRole, string>>;
-  seed: number;
-  sampling: string;
-  size: string;
-  /** Present only when set (`--include-flagged`; older manifests lack it). */
-  includeFlagged?: true | string[];
-  plan: boolean;
-  maxTurns: number | null;
-  toolErrorRate: number | null;
-  stepMix: StepMix;
-  /** `--keep-reasoning` (false in runs written before it existed). */
-  keepReasoning: boolean;
-  provenance: string;
-  /** Present only when repair at the turn is off (`--no-turn-repair`). */
-  turnRepair?: false;
-  judge: string | null;
-  /** Present only when set (`--judge-min`; older manifests lack it). */
-  judgeMin?: number;
-  /** Present only when set (`--judge-flaws`). */
-  judgeFlaws?: true;
-  /** Present only when set (older manifests have neither). */
-  roundTrip?: string;
-  roundTripMin?: number;
-  maxAttempts: number;
-  temperature: number | null;
-  baseUrl: string | null;
-  /** Present only when set (`--execute`, `--allow-writes`). */
-  execute?: string;
-  allowWrites?: boolean;
-}
-
-/** Names of the CLI options behind each RunDefinition field, for error messages. */
-const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
-  tools: "--tools (file content)",
-  graph: "--graph (file content)",
-  samples: "--samples (file content)",
-  count: "--count",
-  llm: "--llm",
-  roleLlm: "--llm-planner/--llm-user/--llm-assistant/--llm-tool",
-  seed: "--seed",
-  sampling: "--sampling",
-  size: "--size",
-  includeFlagged: "--include-flagged",
-  plan: "--no-plan",
-  maxTurns: "--max-turns",
-  toolErrorRate: "--tool-error-rate",
-  stepMix: "--step-mix",
-  keepReasoning: "--keep-reasoning",
-  provenance: "--provenance",
-  turnRepair: "--no-turn-repair",
-  judge: "--judge",
-  judgeMin: "--judge-min",
-  judgeFlaws: "--judge-flaws",
-  roundTrip: "--round-trip",
-  roundTripMin: "--round-trip-min",
-  maxAttempts: "--max-attempts",
-  temperature: "--temperature",
-  baseUrl: "--base-url",
-  execute: "--execute",
-  allowWrites: "--allow-writes",
-};
-
-export function runDefinition(
-  options: SynthOptions,
-  hashes: { tools: string; graph: string | null; samples: string | null },
-): RunDefinition {
-  const roleLlm: Partial<Record<DialogueRole, string>> = {};
-  for (const r of DIALOGUE_ROLES) {
-    const v = options.roleLlm[r];
-    if (v !== undefined) roleLlm[r] = v;
-  }
-  return {
-    tools: hashes.tools,
-    graph: hashes.graph,
-    samples: hashes.samples,
-    count: options.count,
-    llm: options.llm,
-    roleLlm,
-    seed: options.seed,
-    sampling: options.sampling,
-    size: `${options.size.min}-${options.size.max}`,
-    ...(options.includeFlagged === true ? { includeFlagged: true as const } : Array.isArray(options.includeFlagged) ? { includeFlagged: [...options.includeFlagged] } : {}),
-    plan: options.plan,
-    maxTurns: options.maxTurns ?? null,
-    toolErrorRate: options.toolErrorRate ?? null,
-    stepMix: { ...DEFAULT_STEP_MIX, ...options.stepMix },
-    keepReasoning: options.keepReasoning ?? false,
-    provenance: options.provenance,
-    ...(options.turnRepair === false ? { turnRepair: false as const } : {}),
-    judge: options.judge ?? null,
-    ...(options.judgeMin !== undefined ? { judgeMin: options.judgeMin } : {}),
-    ...(options.judgeFlaws ? { judgeFlaws: true as const } : {}),
-    ...(options.roundTrip !== undefined ? { roundTrip: options.roundTrip, roundTripMin: options.roundTripMin ?? 1 } : {}),
-    maxAttempts: options.maxAttempts ?? defaultMaxAttempts(options.count),
-    temperature: options.temperature ?? null,
-    baseUrl: options.baseUrl === undefined ? null : stripUrlCredentials(options.baseUrl),
-    ...(options.execute !== undefined ? { execute: options.execute, allowWrites: options.allowWrites ?? false } : {}),
-  };
-}
-
-
-/** Fields added to RunDefinition after runs were first written, with the value such an older run used. */
-const ADDED_LATER: Partial<RunDefinition> = { stepMix: DEFAULT_STEP_MIX, keepReasoning: false };
-
-/**
- * The fields where two run definitions differ, each with its CLI option name and both values: the data layer's
- * job rule (src/data/job.ts), which judge and eval follow too; synth keeps the definition in its manifest.
- */
-export function diffRunDefinitions(before: RunDefinition, now: RunDefinition): Array<DefinitionDiff<keyof RunDefinition>> {
-  return diffDefinitions(before, now, DEFINITION_FLAGS, ADDED_LATER);
-}
+// The run definition (what --resume compares) and the manifest's record of the options are derived from the
+// option table: src/synth/option-table.ts.

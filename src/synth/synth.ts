@@ -3,9 +3,7 @@
  * run the loop with progress and manifest checkpoints, and report.
  */
 import { mkdirSync } from "node:fs";
-import { resolve } from "node:path";
-import { stripUrlCredentials, UsageError } from "../core/index.js";
-import { DEFAULT_STEP_MIX } from "../core/index.js";
+import { UsageError } from "../core/index.js";
 import type { ToolSample } from "../core/index.js";
 import { costFor, type ModelMiddleware } from "../llm/index.js";
 import type { RunModels, RunModelsConfig } from "../models/index.js";
@@ -19,14 +17,8 @@ import {
   type PriceFn,
 } from "./manifest.js";
 import { describeDiffs, prepareRunDir, readManifest, type Manifest, type Session } from "../data/index.js";
-import {
-  defaultMaxAttempts,
-  diffRunDefinitions,
-  runDefinition,
-  validateSynthOptions,
-  type RunDefinition,
-  type SynthOptions,
-} from "./options.js";
+import { defaultMaxAttempts, validateSynthOptions, type SynthOptions } from "./options.js";
+import { diffRunDefinitions, manifestOptions, runDefinition, type RunDefinition } from "./option-table.js";
 import { formatTokens, runProgressReporter, type ProgressReporter } from "./progress.js";
 import { runSynthesis, type RunProgress } from "./runner.js";
 import { attemptConfigFor, openSynthModelsLazy, openToolExecution } from "./attempt.js";
@@ -66,43 +58,6 @@ export interface SynthSummary {
   sessionAccepted: number;
   sessionRejected: number;
   repairedBytes: number;
-}
-
-/** Options as stored in the manifest: everything but control flags, paths made absolute. */
-export function manifestOptions(o: SynthOptions): Record<string, unknown> {
-  const abs = (p: string | undefined) => (p === undefined ? null : resolve(p));
-  return {
-    tools: abs(o.tools),
-    graph: abs(o.graph),
-    samples: abs(o.samples),
-    count: o.count,
-    llm: o.llm,
-    roleLlm: o.roleLlm,
-    concurrency: o.concurrency,
-    seed: o.seed,
-    out: abs(o.out),
-    sampling: o.sampling,
-    size: `${o.size.min}-${o.size.max}`,
-    plan: o.plan,
-    maxTurns: o.maxTurns ?? null,
-    toolErrorRate: o.toolErrorRate ?? null,
-    stepMix: { ...DEFAULT_STEP_MIX, ...o.stepMix },
-    keepReasoning: o.keepReasoning ?? false,
-    provenance: o.provenance,
-    turnRepair: o.turnRepair !== false,
-    baseUrl: o.baseUrl === undefined ? null : stripUrlCredentials(o.baseUrl),
-    cache: abs(o.cache),
-    prices: abs(o.prices),
-    judge: o.judge ?? null,
-    ...(o.judgeMin !== undefined ? { judgeMin: o.judgeMin } : {}),
-    ...(o.judgeFlaws ? { judgeFlaws: true } : {}),
-    ...(o.roundTrip !== undefined ? { roundTrip: o.roundTrip, roundTripMin: o.roundTripMin ?? 1 } : {}),
-    maxAttempts: o.maxAttempts ?? defaultMaxAttempts(o.count),
-    temperature: o.temperature ?? null,
-    ...(o.execute !== undefined
-      ? { execute: o.execute, executeConfig: abs(o.executeConfig), allowWrites: o.allowWrites ?? false }
-      : {}),
-  };
 }
 
 export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<SynthSummary> {

@@ -48,4 +48,4 @@ export {
   type SchemaFix,
   type ToolDraft,
 } from "./types.js";
-export { lintTools, flaggedTools, isLintRuleId, isolatedReason, LINT_RULES, LINT_RULE_INFO, SENSITIVE_TOPICS, type LintConnectivity, type LintFinding, type LintOptions, type LintReport, type LintRuleCount, type LintRuleId } from "./lint.js";
+export { lintTools, flaggedTools, parseIncludeFlagged, isLintRuleId, isolatedReason, LINT_RULES, LINT_RULE_INFO, SENSITIVE_TOPICS, type LintConnectivity, type LintFinding, type LintOptions, type LintReport, type LintRuleCount, type LintRuleId } from "./lint.js";

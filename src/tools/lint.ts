@@ -8,7 +8,7 @@
  * ToolBench. The graph is not imported here (the graph stage imports this one): the caller passes which tools
  * have no edge (`LintConnectivity`), from a graph it loaded or built.
  */
-import type { JsonSchema, ToolSpec } from "../core/index.js";
+import { listOption, UsageError, type JsonSchema, type ToolSpec } from "../core/index.js";
 
 export const LINT_RULES = [
   "credential-param",
@@ -466,4 +466,21 @@ export function flaggedTools(report: LintReport, include: boolean | readonly Lin
   const out = new Set<string>();
   for (const f of report.findings) if (f.flags && !kept.has(f.rule)) out.add(f.tool);
   return out;
+}
+
+/**
+ * `--include-flagged [rules]` (sample, synth): true without a value (keep every tool `tools lint` flags), or the
+ * rules whose flags to ignore (comma-separated rule ids).
+ */
+export function parseIncludeFlagged(value: string | boolean | undefined): boolean | LintRuleId[] {
+  if (value === undefined || value === false) return false;
+  if (value === true) return true;
+  const ids = listOption("--include-flagged", "lint rule ids")(value);
+  for (const id of ids) {
+    if (!isLintRuleId(id) || !LINT_RULE_INFO[id].flags) {
+      const flagging = LINT_RULES.filter((r) => LINT_RULE_INFO[r].flags);
+      throw new UsageError(`--include-flagged: unknown rule "${id}" (rules that flag: ${flagging.join(", ")})`);
+    }
+  }
+  return ids as LintRuleId[];
 }
