@@ -65,13 +65,16 @@ export function verdictRows(corpus: CorpusDialogue[] = loadCorpus(), judgeMin = 
 }
 
 /**
- * The corpus's batches: `first`, the runs the rubric was written and revised against (the judge's flaw list was
- * changed once after seeing how it scored them); `held-out`, the runs recorded after the rubric was fixed, labelled
- * before any verdict on them was computed (run folders named `held-*`).
+ * The corpus's batches, in the order they were made:
+ * - `first`: the runs the judge's rubric and the rules were written and revised against;
+ * - `held-out 1` (run folders `held-*`): recorded after that rubric was fixed, labelled before any verdict on them; their
+ *   verdicts then led to one more revision of the rubric (a user's wording is never a flaw) and of the rules (three
+ *   conversions, split parallel calls that must wait);
+ * - `held-out 2` (`held2-*`): recorded, labelled and judged after that revision, the test of it.
  */
-export const BATCHES = ["first", "held-out"] as const;
+export const BATCHES = ["first", "held-out 1", "held-out 2"] as const;
 export type Batch = (typeof BATCHES)[number];
-export const batchOf = (key: string): Batch => (key.startsWith("held-") ? "held-out" : "first");
+export const batchOf = (key: string): Batch => (key.startsWith("held2-") ? "held-out 2" : key.startsWith("held-") ? "held-out 1" : "first");
 
 /** Precision and recall of reject for the rules alone, with the score gate (`--judge-min`) and the flaw gate (`--judge-flaws`). */
 export function verdictScores(rows: VerdictRow[]) {
