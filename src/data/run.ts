@@ -183,6 +183,12 @@ export function prepareRunDir(dir: string, mode: RunDirMode): void {
 export async function loadDialogues(dir: string): Promise<DialogueRecord[]> {
   const file = join(dir, RUN_FILES.dialogues);
   if (!existsSync(file)) throw new InputError("file not found (is this a synth output directory?)", { file });
+  return loadDialogueFile(file);
+}
+
+/** Every dialogue record of a file of them (a run's dialogues.jsonl, under any name), as loadDialogues checks them. */
+export async function loadDialogueFile(file: string): Promise<DialogueRecord[]> {
+  if (!existsSync(file)) throw new InputError("file not found", { file });
   const records = await readJsonlAll(file, DialogueRecordZ, { what: "dialogue record" });
   if (records.length === 0) throw new InputError("no dialogues in this file", { file });
   const seen = new Set<string>();
