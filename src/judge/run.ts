@@ -9,7 +9,7 @@
  * most a torn tail that the next run cuts). A rerun into OUT skips the ids on file, so it asks nothing twice; a
  * dialogue whose model calls failed is not written and is retried. OUT/judge-run.json holds what defines the run
  * (the data, metrics, sample, seed, model, embedder): OUT is a job folder (src/data/job.ts), so a rerun with other
- * settings is refused naming them, and --force starts over. The summary goes to OUT/summary.json.
+ * settings is refused naming them, --force starts over, and --resume insists on results to continue. The summary goes to OUT/summary.json.
  */
 import { join, resolve } from "node:path";
 import pLimit from "p-limit";
@@ -71,6 +71,8 @@ export interface JudgeRunOptions {
   embeddingBaseURL?: string;
   /** Delete OUT's results and start over (otherwise OUT's results are resumed when the settings are the same). */
   force?: boolean;
+  /** `--resume`: OUT must hold results to continue (without it, a judge run starts where there is none). */
+  resume?: boolean;
   /** Dialogues judged at once (default 4); requests in flight are capped by the limiter at 2x this. */
   concurrency?: number;
   baseURL?: string;
@@ -220,7 +222,7 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeSummary> 
       definition,
       options: JUDGE_DEFINITION_OPTIONS,
     },
-    { force: options.force ?? false },
+    { force: options.force ?? false, resume: options.resume ?? false },
   );
   const resultsPath = job.path(JUDGE_FILES.results);
 

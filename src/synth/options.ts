@@ -1,5 +1,6 @@
 /**
- * Options of a synthesis run, validated with zod, and the subset that defines a run (compared on --resume).
+ * Options of a synthesis run, validated with zod, and the subset that defines a run (compared when a run folder is
+ * opened again: the job rule of src/data/job.ts).
  */
 import { z } from "zod";
 import { UsageError } from "../core/index.js";
@@ -187,7 +188,7 @@ export interface RunDefinition {
 }
 
 /** Names of the CLI options behind each RunDefinition field, for error messages. */
-const DEFINITION_FLAGS: Record<keyof RunDefinition, string> = {
+export const RUN_DEFINITION_OPTIONS: Record<keyof RunDefinition, string> = {
   tools: "--tools (file content)",
   graph: "--graph (file content)",
   samples: "--samples (file content)",
@@ -257,12 +258,13 @@ export function runDefinition(
 
 
 /** Fields added to RunDefinition after runs were first written, with the value such an older run used. */
-const ADDED_LATER: Partial<RunDefinition> = { stepMix: DEFAULT_STEP_MIX, keepReasoning: false };
+export const RUN_DEFINITION_ADDED_LATER: Partial<RunDefinition> = { stepMix: DEFAULT_STEP_MIX, keepReasoning: false };
 
 /**
- * The fields where two run definitions differ, each with its CLI option name and both values: the data layer's
- * job rule (src/data/job.ts), which judge and eval follow too; synth keeps the definition in its manifest.
+ * The fields where two run definitions differ, each with its CLI option name and both values: the comparison of
+ * the data layer's job rule (src/data/job.ts), by which synth opens its run folder (`openRunJob`) and a queued run
+ * checks the run stored in Redis and the folder it collects into.
  */
 export function diffRunDefinitions(before: RunDefinition, now: RunDefinition): Array<DefinitionDiff<keyof RunDefinition>> {
-  return diffDefinitions(before, now, DEFINITION_FLAGS, ADDED_LATER);
+  return diffDefinitions(before, now, RUN_DEFINITION_OPTIONS, RUN_DEFINITION_ADDED_LATER);
 }

@@ -2,7 +2,6 @@
  * `toolflow synth` as a library call: check the output folder, load or resume the run's inputs, set up the models,
  * run the loop with progress and manifest checkpoints, and report.
  */
-import { mkdirSync } from "node:fs";
 import { resolve } from "node:path";
 import { stripUrlCredentials, UsageError } from "../core/index.js";
 import { DEFAULT_STEP_MIX } from "../core/index.js";
@@ -10,7 +9,7 @@ import type { ToolSample } from "../core/index.js";
 import { costFor, type ModelMiddleware } from "../llm/index.js";
 import type { RunModels, RunModelsConfig } from "../models/index.js";
 import type { SynthDeps } from "./deps.js";
-import { loadRunInputs, writeRunSamples } from "./inputs.js";
+import { inputHashes, loadRunInputs, writeRunSamples } from "./inputs.js";
 import {
   buildManifest,
   environmentSecrets,
@@ -18,10 +17,11 @@ import {
   writeManifest,
   type PriceFn,
 } from "./manifest.js";
-import { describeDiffs, prepareRunDir, readManifest, type Manifest, type Session } from "../data/index.js";
+import { openRunJob, type Manifest, type Session } from "../data/index.js";
 import {
   defaultMaxAttempts,
-  diffRunDefinitions,
+  RUN_DEFINITION_ADDED_LATER,
+  RUN_DEFINITION_OPTIONS,
   runDefinition,
   validateSynthOptions,
   type RunDefinition,
@@ -115,28 +115,23 @@ export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<S
   const dir = options.out;
   const maxAttempts = options.maxAttempts ?? defaultMaxAttempts(options.count);
 
-  prepareRunDir(dir, options.resume ? "resume" : options.force ? "force" : "new");
-  mkdirSync(dir, { recursive: true });
-
-  let previous: Manifest | undefined;
-  if (options.resume) previous = await readManifest(dir);
+  // The job rule (src/data/job.ts): the same definition continues the run on file, another is refused naming each
+  // differing option, --force starts over, --resume insists on a run to continue.
+  const hashes = inputHashes(options);
+  const definition: RunDefinition = runDefinition(options, hashes);
+  const job = await openRunJob(
+    { dir, definition, options: RUN_DEFINITION_OPTIONS, addedLater: RUN_DEFINITION_ADDED_LATER },
+    { force: options.force, resume: options.resume },
+  );
+  const previous: Manifest | undefined = job.stored;
 
   const inputs = await loadRunInputs(options, {
     sampleCount: maxAttempts,
     runDir: dir,
-    reuseRunSamples: options.resume,
+    reuseRunSamples: job.resumed,
+    hashes,
     log: say,
   });
-  const definition: RunDefinition = runDefinition(options, inputs.hashes);
-  if (previous) {
-    const diffs = diffRunDefinitions(previous.definition as unknown as RunDefinition, definition);
-    if (diffs.length > 0) {
-      throw new UsageError(
-        `--resume: the options differ from the run in ${dir} (${describeDiffs(diffs)}); ` +
-          `use the run's options, or --force to start over`,
-      );
-    }
-  }
 
   const createdAt = previous?.createdAt ?? new Date().toISOString();
   const sessions: Session[] = (previous?.sessions ?? []).map((s) =>
