@@ -69,7 +69,7 @@ export const ManifestZ = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   versions: z.object({ toolflow: z.string(), node: z.string() }),
-  /** The options that define the run's content (compared on --resume; the job rule of job.ts). */
+  /** The options that define the run's content (compared when the folder is opened again: the job rule of job.ts). */
   definition: z.record(z.string(), z.unknown()),
   /** Every option of the latest session, as given (paths, concurrency, cache...). */
   options: z.record(z.string(), z.unknown()),

@@ -4,7 +4,8 @@
  * (APIGen's flat parameters: name -> {type, description, default}) and `answers` a JSON string of [{name,
  * arguments}]. A parameter that is an object with declared fields keeps them: its entry gets `properties`, the
  * fields in the same flat form (and an array of such objects an `items` entry), so no field of a nested schema is
- * lost. `dialogue_id` and `turn` name the dialogue and the row within it.
+ * lost. `dialogue_id` and `turn` name the dialogue and the row within it. Read back, the flat parameters become JSON
+ * Schema again (`xlamSchema`), as every reader's tools are.
  *
  * Multi-turn mapping: one row per user turn that leads to tool calls. `query` is that user turn, preceded by the
  * earlier user turns of the same plan step (the request a clarifying question interrupted), joined by newlines;
