@@ -143,7 +143,7 @@ describe("runSynth", () => {
     await expect(runSynth(options(s, { provenance: "maybe" }), quietIo())).rejects.toThrow(/--provenance: must be reject, flag or judge:<model spec>/);
   });
 
-  it("resumes an interrupted run to exactly --count and records both sessions", async () => {
+  it.each([["--resume", true], ["the same command", false]])("resumes an interrupted run (%s) to exactly --count and records both sessions", async (_how, resume) => {
     const s = setup();
     const controller = new AbortController();
     const io = quietIo({ signal: controller.signal, deps: fakeDeps({ badRate: 0.2, maxDelayMs: 5 }) });
@@ -162,7 +162,7 @@ describe("runSynth", () => {
     expect(m1.status).toBe("interrupted");
     expect(m1.counts.accepted).toBeLessThan(12);
 
-    const second = await runSynth(options(s, { count: 12, resume: true, concurrency: 5 }), quietIo());
+    const second = await runSynth(options(s, { count: 12, resume, concurrency: 5 }), quietIo());
     expect(second.status).toBe("complete");
     const m2 = await readManifest(join(s.dir, "run"));
     expect(m2.counts.accepted).toBe(12);
