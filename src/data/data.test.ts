@@ -4,12 +4,12 @@
  * job rule (start, resume, refuse naming the differing settings, --force, explicit --resume).
  */
 import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { hostname, tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
 import { DialogueRecordZ, InputError, UsageError } from "../core/index.js";
-import { invalidUtf8At, JsonlAppender, JsonlFollower, MANIFEST_FORMAT, openJob, openRunJob, recoverJsonl, RUN_FILES, type JobSpec } from "./index.js";
+import { invalidUtf8At, JOB_LOCK_FILE, JsonlAppender, JsonlFollower, MANIFEST_FORMAT, openJob, openRunJob, recoverJsonl, RUN_FILES, type JobSpec } from "./index.js";
 
 function tmp(): string {
   return mkdtempSync(join(tmpdir(), "toolflow-data-"));
@@ -59,6 +59,8 @@ describe("run folder: the job rule with the definition in manifest.json", () => 
     const job = await open(dir, def);
     expect(job.resumed).toBe(false);
     expect(job.stored).toBeUndefined();
+    expect(readdirSync(dir)).toEqual([JOB_LOCK_FILE]);
+    job.release();
     expect(readdirSync(dir)).toEqual([]);
     await expect(open(join(tmp(), "none"), def, { resume: true })).rejects.toThrow(/--resume: nothing to resume in .*none \(no manifest\.json\); drop --resume to start/);
   });
@@ -70,6 +72,7 @@ describe("run folder: the job rule with the definition in manifest.json", () => 
       const job = await open(dir, { ...def }, resume ? { resume } : {});
       expect(job.resumed).toBe(true);
       expect(job.stored?.counts.accepted).toBe(1);
+      job.release();
       expect(readFileSync(join(dir, RUN_FILES.manifest), "utf8")).toBe(before);
       expect(readFileSync(join(dir, RUN_FILES.dialogues), "utf8")).toBe("{}\n");
     }
@@ -93,6 +96,7 @@ describe("run folder: the job rule with the definition in manifest.json", () => 
     const dir = runFolder();
     const job = await open(dir, { seed: 9, count: 1 }, { force: true });
     expect(job.resumed).toBe(false);
+    job.release();
     expect(readdirSync(dir)).toEqual(["notes.txt"]);
     await expect(open(dir, def, { force: true, resume: true })).rejects.toThrow(/exclude each other/);
   });
@@ -218,6 +222,7 @@ describe("a job folder and the resume rule", () => {
   it("starts in an empty folder, resumes with the same definition, refuses another naming each setting, --force starts over", async () => {
     const dir = join(tmp(), "out");
     const first = await openJob(spec(dir, def));
+    first.release();
     expect(first.resumed).toBe(false);
     expect(JSON.parse(readFileSync(join(dir, "job.json"), "utf8"))).toEqual(def);
     writeFileSync(first.path("results.jsonl"), '{"id":"a"}\n');
@@ -248,6 +253,38 @@ describe("a job folder and the resume rule", () => {
     expect([resumed.resumed, resumed.stored]).toEqual([true, def]);
     await expect(openJob(spec(dir, { ...def, seed: 2 }), { resume: true })).rejects.toThrow(/--seed: was 1, now 2/);
     await expect(openJob(spec(dir, def), { resume: true, force: true })).rejects.toThrow(/exclude each other/);
+  });
+
+  it("locks the folder while a job writes it: a live process's lock refuses, a dead one's (or a torn one) is taken over", async () => {
+    const dir = join(tmp(), "out");
+    const lock = join(dir, JOB_LOCK_FILE);
+    const job = await openJob(spec(dir, def));
+    const mine = JSON.parse(readFileSync(lock, "utf8")) as { pid: number; host: string };
+    expect(mine.pid).toBe(process.pid);
+    expect(readFileSync(lock, "utf8")).not.toContain(hostname());
+    job.release();
+    job.release();
+    expect(existsSync(lock)).toBe(false);
+    // another live process (the test runner's parent) holds it: refused, nothing read or deleted, its lock kept
+    writeFileSync(lock, JSON.stringify({ ...mine, pid: process.ppid, what: "test results" }));
+    writeFileSync(join(dir, "results.jsonl"), "{}\n");
+    for (const o of [{}, { force: true }]) {
+      await expect(openJob(spec(dir, def), o)).rejects.toThrow(new RegExp(`is in use: test results is being written by process ${process.ppid} .*delete .*\\.toolflow-job\\.lock`));
+    }
+    expect(existsSync(join(dir, "results.jsonl"))).toBe(true);
+    writeFileSync(lock, JSON.stringify({ ...mine, pid: process.ppid, host: "elsewhere" }));
+    await expect(openJob(spec(dir, def))).rejects.toThrow(/on another machine/);
+    // a process that is gone, and a lock torn by a kill: taken over
+    for (const stale of [JSON.stringify({ ...mine, pid: 2 ** 30 }), '{"pid": 1']) {
+      writeFileSync(lock, stale);
+      const again = await openJob(spec(dir, def));
+      expect(again.resumed).toBe(true);
+      expect((JSON.parse(readFileSync(lock, "utf8")) as { pid: number }).pid).toBe(process.pid);
+      again.release();
+    }
+    // a refused open releases what it took
+    await expect(openJob(spec(dir, { ...def, seed: 7 }))).rejects.toThrow(/--seed/);
+    expect(existsSync(lock)).toBe(false);
   });
 
   it("older definitions: a setting added later counts with the value older jobs used; results without a definition are refused", async () => {

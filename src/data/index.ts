@@ -24,7 +24,7 @@ export { JsonlAppender, recoverJsonl, type JsonlAppenderOptions, type RecoveredJ
 // Following a growing JSONL file (a run that is still writing).
 export { JsonlFollower, invalidUtf8At, type FollowedLine, type LineRef } from "./follow.js";
 // A job folder (definition + results) and the one resume rule.
-export { openJob, diffDefinitions, describeDiffs, type Job, type JobSpec, type OpenJobOptions, type StoredDefinition, type DefinitionDiff } from "./job.js";
+export { openJob, JOB_LOCK_FILE, diffDefinitions, describeDiffs, type Job, type JobSpec, type OpenJobOptions, type StoredDefinition, type DefinitionDiff } from "./job.js";
 // Grouped train / validation / test splits.
 export { SPLIT_NAMES, assignSplits, groupRecords, parseSplit, toolSetKey, type SplitName, type SplitRatios } from "./splits.js";
 // Every dataset format (read and, where toolflow writes it, write) and the figures of a dataset.

@@ -12,13 +12,18 @@
  *   cannot be read: an InputError naming it;
  * - `--force`: the job's files are deleted and the job starts over (other files in the folder are left alone);
  * - `--resume`: the same as no flag where a job is on file, and an error where there is none (for scripts that
- *   must never start a job by accident).
+ *   must never start a job by accident);
+ * - a folder another live process is writing (its lock file, `.toolflow-job.lock`, names a running process): refused,
+ *   so that the same command started twice does not write the same files twice. The job releases the lock when it
+ *   ends (`Job.release`); a lock left by a killed process is taken over.
  *
  * The same command run again therefore finishes a killed job and leaves a finished one as it is: settings that
  * change the results are in the definition, so a resumed job gives exactly the results of an uninterrupted one.
  * See docs/architecture.md ("Job folders and resume").
  */
-import { existsSync, mkdirSync, rmSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { join } from "node:path";
 import { canonicalJson, InputError, isPlainObject, readJsonFile, UsageError, writeFileAtomic } from "../core/index.js";
 
@@ -108,6 +113,72 @@ export interface Job<D, S = Partial<D>> {
   stored?: S;
   /** The path of a file of the folder. */
   path(file: string): string;
+  /** Release the folder's lock (call when the job ends, however it ends; calling it again does nothing). */
+  release(): void;
+}
+
+/** The lock file of a job folder while a job writes it. */
+export const JOB_LOCK_FILE = ".toolflow-job.lock";
+
+interface LockInfo {
+  pid: number;
+  /** A hash of the host name (the name itself is not written: run folders get published). */
+  host: string;
+  startedAt: string;
+  what: string;
+}
+
+function hostId(): string {
+  return createHash("sha256").update(hostname()).digest("hex").slice(0, 16);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+function readLock(path: string): LockInfo | undefined {
+  try {
+    const v = JSON.parse(readFileSync(path, "utf8")) as Partial<LockInfo>;
+    return typeof v.pid === "number" && typeof v.host === "string" ? (v as LockInfo) : undefined;
+  } catch {
+    return undefined; // gone, or torn by a kill while it was written: stale
+  }
+}
+
+/**
+ * Take the folder's lock (the folder exists), or refuse when another live process holds it. A lock of this process
+ * (an earlier job of it that did not release) or of a process that is gone is stale and taken over.
+ */
+function takeLock(dir: string, what: string): () => void {
+  const path = join(dir, JOB_LOCK_FILE);
+  const mine: LockInfo = { pid: process.pid, host: hostId(), startedAt: new Date().toISOString(), what };
+  for (let attempt = 0; attempt < 3; attempt++) {
+    try {
+      writeFileSync(path, JSON.stringify(mine) + "\n", { flag: "wx" });
+      let held = true;
+      return () => {
+        if (!held) return;
+        held = false;
+        if (readLock(path)?.pid === process.pid) rmSync(path, { force: true });
+      };
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+    }
+    const held = readLock(path);
+    if (held && held.pid !== process.pid && (held.host !== mine.host || isAlive(held.pid))) {
+      const where = held.host !== mine.host ? " on another machine" : "";
+      throw new UsageError(
+        `${dir} is in use: ${held.what} is being written by process ${held.pid}${where} (since ${held.startedAt}); wait for it or stop it, or delete ${path} if no toolflow job writes there`,
+      );
+    }
+    rmSync(path, { force: true });
+  }
+  throw new UsageError(`${dir}: could not take ${JOB_LOCK_FILE} (another job keeps taking it)`);
 }
 
 /** The default StoredDefinition: the definition file is a JSON object of settings. */
@@ -128,9 +199,27 @@ function plainDefinition<D extends object>(): StoredDefinition<D, Partial<D>> {
  * definition beside them; an unreadable definition file is an InputError naming it.
  */
 export async function openJob<D extends object, S = Partial<D>>(spec: JobSpec<D, S>, options: OpenJobOptions = {}): Promise<Job<D, S>> {
-  const { dir, what, definitionFile } = spec;
+  const { dir, what } = spec;
   const stored = spec.stored ?? (plainDefinition<D>() as unknown as StoredDefinition<D, S>);
   if (options.force && options.resume) throw new UsageError("--resume and --force exclude each other");
+  // the lock first, where the folder exists: what it holds is checked (or deleted) only by the job that will write it
+  let release = existsSync(dir) ? takeLock(dir, what) : undefined;
+  try {
+    const job = await settleJob(spec, stored, options);
+    release ??= takeLock(dir, what);
+    return { ...job, release };
+  } catch (err) {
+    release?.();
+    throw err;
+  }
+}
+
+async function settleJob<D extends object, S>(
+  spec: JobSpec<D, S>,
+  stored: StoredDefinition<D, S>,
+  options: OpenJobOptions,
+): Promise<Omit<Job<D, S>, "release">> {
+  const { dir, what, definitionFile } = spec;
   const files = [definitionFile, ...spec.resultFiles];
   const present = existsSync(dir) ? files.filter((f) => existsSync(join(dir, f))) : [];
   let previous: S | undefined;

@@ -18,7 +18,7 @@ import { z } from "zod";
 import { InputError, isPlainObject, normalizeSchema, renderPrompt, UsageError, writeFileAtomic, type JsonSchema, type Message } from "../core/index.js";
 import { ModelRequestError, ModelTimeoutError, ModelUnavailableError, redactedJson, type ChatModel, type ChatRequest, type ChatResult, type ChatTool, type UsageSummary } from "../llm/index.js";
 import { evalModelsConfig, openRunModels, type EvalModelOptions } from "../models/index.js";
-import { JsonlAppender, openJob, recoverJsonl } from "../data/index.js";
+import { JsonlAppender, openJob, recoverJsonl, type Job } from "../data/index.js";
 import { normalizeParameters } from "../tools/index.js";
 import { loadBfclData } from "./bfcl-data.js";
 import { checkCalls, needsPossibleAnswer, type DecodedCall, type FunctionDoc, type PossibleAnswer } from "./checker.js";
@@ -339,6 +339,20 @@ export async function runBfclEval(options: BfclRunOptions): Promise<BfclEvalSumm
     },
     { force: options.force ?? false, resume: options.resume ?? false },
   );
+  try {
+    return await evalInFolder(options, job, { started, toolMode, stream, print, selected });
+  } finally {
+    job.release();
+  }
+}
+
+/** The eval in its opened job folder (runBfclEval). */
+async function evalInFolder(
+  options: BfclRunOptions,
+  job: Job<unknown>,
+  ctx: { started: number; toolMode: ToolMode; stream: NodeJS.WritableStream; print: ((text: string) => void) | null; selected: BfclEvalItem[] },
+): Promise<BfclEvalSummary> {
+  const { started, toolMode, stream, print, selected } = ctx;
   const resultsPath = job.path(EVAL_FILES.results);
 
   const recovered = await recoverJsonl(resultsPath, BfclResultZ, { key: (r) => r.id });

@@ -15,7 +15,7 @@ import { join, resolve } from "node:path";
 import pLimit from "p-limit";
 import { z } from "zod";
 import { UsageError, writeFileAtomic } from "../core/index.js";
-import { JsonlAppender, openJob, recoverJsonl } from "../data/index.js";
+import { JsonlAppender, openJob, recoverJsonl, type Job } from "../data/index.js";
 import { everyRequestFailed, isFatalModelError, loadHeldoutDialogues, type HeldoutDialogue, type HeldoutSource, type TurnKind } from "../eval/index.js";
 import { createEmbedder, type FieldEmbedder } from "../graph/index.js";
 import { redact, redactedJson, type ModelMiddleware, type UsageSummary } from "../llm/index.js";
@@ -224,6 +224,20 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeSummary> 
     },
     { force: options.force ?? false, resume: options.resume ?? false },
   );
+  try {
+    return await judgeInFolder(options, job, { metrics, seed, embedderName, all, dialogues, source });
+  } finally {
+    job.release();
+  }
+}
+
+/** The metrics in the opened job folder (runJudge). */
+async function judgeInFolder(
+  options: JudgeRunOptions,
+  job: Job<JudgeDefinition>,
+  ctx: { metrics: JudgeMetric[]; seed: number; embedderName: string; all: HeldoutDialogue[]; dialogues: HeldoutDialogue[]; source: HeldoutSource },
+): Promise<JudgeSummary> {
+  const { metrics, seed, embedderName, all, dialogues, source } = ctx;
   const resultsPath = job.path(JUDGE_FILES.results);
 
   const recovered = await recoverJsonl(resultsPath, JudgeLineZ, { key: (r) => r.id });

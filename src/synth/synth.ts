@@ -9,7 +9,7 @@ import type { ToolSample } from "../core/index.js";
 import { costFor, type ModelMiddleware } from "../llm/index.js";
 import type { RunModels, RunModelsConfig } from "../models/index.js";
 import type { SynthDeps } from "./deps.js";
-import { inputHashes, loadRunInputs, writeRunSamples } from "./inputs.js";
+import { inputHashes, loadRunInputs, writeRunSamples, type RunInputs } from "./inputs.js";
 import {
   buildManifest,
   environmentSecrets,
@@ -17,7 +17,7 @@ import {
   writeManifest,
   type PriceFn,
 } from "./manifest.js";
-import { openRunJob, type Manifest, type Session } from "../data/index.js";
+import { openRunJob, type Job, type Manifest, type Session } from "../data/index.js";
 import {
   defaultMaxAttempts,
   RUN_DEFINITION_ADDED_LATER,
@@ -108,21 +108,30 @@ export function manifestOptions(o: SynthOptions): Record<string, unknown> {
 export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<SynthSummary> {
   const options = validateSynthOptions(input);
   if (options.dryRun) throw new UsageError("runSynth does not do dry runs; call dryRunSynth");
+  // The job rule (src/data/job.ts): the same definition continues the run on file, another is refused naming each
+  // differing option, --force starts over, --resume insists on a run to continue; the folder is locked meanwhile.
+  const hashes = inputHashes(options);
+  const definition: RunDefinition = runDefinition(options, hashes);
+  const job = await openRunJob(
+    { dir: options.out, definition, options: RUN_DEFINITION_OPTIONS, addedLater: RUN_DEFINITION_ADDED_LATER },
+    { force: options.force, resume: options.resume },
+  );
+  try {
+    return await synthInFolder(options, io, job, hashes);
+  } finally {
+    job.release();
+  }
+}
+
+/** The run in its opened folder (runSynth). */
+async function synthInFolder(options: SynthOptions, io: SynthIo, job: Job<RunDefinition, Manifest>, hashes: RunInputs["hashes"]): Promise<SynthSummary> {
   const stderr = io.stderr ?? process.stderr;
   const env = io.env ?? process.env;
   const secrets = environmentSecrets(env);
   const say = (line: string) => stderr.write(redactSecrets(line, secrets) + "\n");
   const dir = options.out;
   const maxAttempts = options.maxAttempts ?? defaultMaxAttempts(options.count);
-
-  // The job rule (src/data/job.ts): the same definition continues the run on file, another is refused naming each
-  // differing option, --force starts over, --resume insists on a run to continue.
-  const hashes = inputHashes(options);
-  const definition: RunDefinition = runDefinition(options, hashes);
-  const job = await openRunJob(
-    { dir, definition, options: RUN_DEFINITION_OPTIONS, addedLater: RUN_DEFINITION_ADDED_LATER },
-    { force: options.force, resume: options.resume },
-  );
+  const definition = job.definition;
   const previous: Manifest | undefined = job.stored;
 
   const inputs = await loadRunInputs(options, {
