@@ -23,6 +23,7 @@ export interface EvalBfclModelFlags extends EndpointFlags {
   temperature: number;
   maxTokens?: number;
   force?: boolean;
+  resume?: boolean;
 }
 
 /** Add the model mode's options to the `eval bfcl` command (it has --data and -o/--out itself). */
@@ -36,7 +37,8 @@ export function addEvalBfclModelOptions(cmd: Command): Command {
     .option("--concurrency <n>", "requests in flight at once", intOption("--concurrency", 1, 4096), 8)
     .option("--temperature <t>", "sampling temperature", numberOption("--temperature", 0, 2), 0)
     .option("--max-tokens <n>", "answer token limit", intOption("--max-tokens", 1))
-    .option("--force", "delete the results in the output folder and start over (default: resume them)", false);
+    .option("--force", "delete the results in the output folder and start over (default: resume them)", false)
+    .option("--resume", "continue the eval in the output folder, and fail when there is none (a rerun resumes anyway)", false);
 }
 
 /** Read the questions of --data for --categories and run the eval; the table goes to stdout, progress to stderr. */
@@ -55,6 +57,7 @@ export async function runEvalBfclModelMode(flags: EvalBfclModelFlags, io: { item
     limit: flags.limit,
     ids: flags.ids,
     force: flags.force,
+    resume: flags.resume,
     temperature: flags.temperature,
     maxTokens: flags.maxTokens,
     concurrency: flags.concurrency,

@@ -19,6 +19,7 @@ interface JudgeFlags extends EndpointFlags {
   embeddingModel?: string;
   embeddingBaseUrl?: string;
   force: boolean;
+  resume: boolean;
   concurrency: number;
   toolMode: string;
   json?: boolean;
@@ -42,6 +43,7 @@ export function registerJudgeCommands(program: Command): void {
     .option("--embedding-model <model>", "the openai embedder's model")
     .option("--embedding-base-url <url>", "the openai embedder's endpoint")
     .option("--force", "delete OUT's results and start over (default: resume them when the settings are the same)", false)
+    .option("--resume", "continue the results in OUT, and fail when there are none (a rerun resumes anyway)", false)
     .option("--concurrency <n>", "dialogues judged at once", intOption("--concurrency", 1, 1024), 4)
     .option("--tool-mode <mode>", "native|prompt|auto: how round-trip turns offer the tools", "auto")
     .option("--json", "print the summary as one JSON object");
@@ -63,6 +65,7 @@ export function registerJudgeCommands(program: Command): void {
         ...(flags.embeddingModel !== undefined ? { embeddingModel: flags.embeddingModel } : {}),
         ...(flags.embeddingBaseUrl !== undefined ? { embeddingBaseURL: flags.embeddingBaseUrl } : {}),
         force: flags.force,
+        resume: flags.resume,
         concurrency: flags.concurrency,
         ...endpointSettings(flags),
         nativeTools,

@@ -11,19 +11,20 @@ export {
   ManifestZ,
   SessionZ,
   readManifest,
-  prepareRunDir,
+  openRunJob,
   loadDialogues,
+  loadDialogueFile,
   loadRejected,
   type Manifest,
   type Session,
-  type RunDirMode,
+  type RunJobSpec,
 } from "./run.js";
 // Append-only JSONL files that survive a kill, and their recovery.
 export { JsonlAppender, recoverJsonl, type JsonlAppenderOptions, type RecoveredJsonl } from "./append.js";
 // Following a growing JSONL file (a run that is still writing).
 export { JsonlFollower, invalidUtf8At, type FollowedLine, type LineRef } from "./follow.js";
 // A job folder (definition + results) and the one resume rule.
-export { openJob, diffDefinitions, describeDiffs, type Job, type JobSpec, type OpenJobOptions, type DefinitionDiff } from "./job.js";
+export { openJob, JOB_LOCK_FILE, diffDefinitions, describeDiffs, type Job, type JobSpec, type OpenJobOptions, type StoredDefinition, type DefinitionDiff } from "./job.js";
 // Grouped train / validation / test splits.
 export { SPLIT_NAMES, assignSplits, groupRecords, parseSplit, toolSetKey, type SplitName, type SplitRatios } from "./splits.js";
 // Every dataset format (read and, where toolflow writes it, write) and the figures of a dataset.
@@ -44,6 +45,7 @@ export {
   readDataset,
   readDatasetAll,
   datasetFiles,
+  detectFileFormat,
   exportSplitFiles,
   SPLIT_FILES,
   ReadLog,

@@ -114,12 +114,12 @@ describe("readDataset: the formats", () => {
     expect(ds[1]!.id).toBe(`${fx("glaive.json")}:2`);
   });
 
-  it("xlam (APIGen): one query and its calls per row, flat parameters kept as given", async () => {
+  it("xlam (APIGen): one query and its calls per row, flat parameters read as JSON Schema", async () => {
     const ds = await readDatasetAll(fx("xlam.json"));
     expect(ds.map((d) => d.id)).toEqual(["1", "2"]);
     expect(shape(ds[0]!)).toEqual(["user oslo and bergen", 'call get_weather{"city":"Oslo"} get_weather{"city":"Bergen"}']);
     expect(shape(ds[1]!)).toEqual(["user a table a table a\nfour", 'call find_restaurant{"party":4}']);
-    expect(ds[1]!.tools[0]).toEqual({ name: "find_restaurant", description: "Find a restaurant", parameters: { party: { type: "int", description: "people" } } });
+    expect(ds[1]!.tools[0]).toEqual({ name: "find_restaurant", description: "Find a restaurant", parameters: { type: "object", properties: { party: { type: "integer", description: "people" } }, required: ["party"] } });
   });
 
   it("every format gives the figures it can carry", async () => {

@@ -159,6 +159,15 @@ async function* rowsOf(file: string, onBadLine?: BadLine): AsyncGenerator<{ row:
   }
 }
 
+/**
+ * The format of a file's first row (see rowsOf for the layouts read), or undefined when the file has no row or its
+ * first row is no dialogue of a known format. Unreadable files (missing, not JSON) are InputErrors naming them.
+ */
+export async function detectFileFormat(file: string): Promise<DatasetFormat | undefined> {
+  for await (const { row } of rowsOf(file)) return detectRowFormat(row);
+  return undefined;
+}
+
 /** One file read: its format (null when it was skipped), rows read, and the BFCL answer file used. */
 export interface ReadFileSummary {
   file: string;

@@ -9,7 +9,7 @@
  * synth builds and writes the manifest (src/synth/manifest.ts: counts, cost); every job that reads a run (queue,
  * export, eval, judge, overlap, html) reads it through this file.
  */
-import { existsSync, rmSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
 import {
@@ -19,10 +19,10 @@ import {
   RejectedRecordZ,
   readJsonFile,
   readJsonlAll,
-  UsageError,
   type DialogueRecord,
   type RejectedRecord,
 } from "../core/index.js";
+import { openJob, type Job, type OpenJobOptions } from "./job.js";
 
 /** The files of a run folder (the one definition: synth writes them, every other job reads them). */
 export const RUN_FILES = {
@@ -69,7 +69,7 @@ export const ManifestZ = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   versions: z.object({ toolflow: z.string(), node: z.string() }),
-  /** The options that define the run's content (compared on --resume; the job rule of job.ts). */
+  /** The options that define the run's content (compared when the folder is opened again: the job rule of job.ts). */
   definition: z.record(z.string(), z.unknown()),
   /** Every option of the latest session, as given (paths, concurrency, cache...). */
   options: z.record(z.string(), z.unknown()),
@@ -134,7 +134,10 @@ export type Manifest = z.infer<typeof ManifestZ>;
 
 /** DIR/manifest.json, checked: an InputError naming the file and the first field that is wrong. */
 export async function readManifest(dir: string): Promise<Manifest> {
-  const path = join(dir, RUN_FILES.manifest);
+  return readManifestFile(join(dir, RUN_FILES.manifest));
+}
+
+async function readManifestFile(path: string): Promise<Manifest> {
   const raw = await readJsonFile(path);
   const parsed = ManifestZ.safeParse(raw);
   if (!parsed.success) {
@@ -147,34 +150,41 @@ export async function readManifest(dir: string): Promise<Manifest> {
   return parsed.data;
 }
 
-// ------------------------------------------------------------------------------------------------ starting a run
+// ------------------------------------------------------------------------------------------------ opening a run
 
-export type RunDirMode = "new" | "resume" | "force";
+/** What opens a run folder: the run's definition and the CLI option of each of its settings. */
+export interface RunJobSpec<D extends object> {
+  dir: string;
+  definition: D;
+  options: { readonly [K in keyof D]-?: string };
+  /** Settings added after runs were first written, with the value such an older run used. */
+  addedLater?: Partial<D>;
+}
 
 /**
- * Check the output folder before a run starts (the job rule of job.ts, for a run whose definition lives in its
- * manifest):
- * - "new": the folder must not hold a run (an empty or missing folder is fine);
- * - "resume": the folder must hold a manifest;
- * - "force": the run files are deleted (only those: other files in the folder are left alone).
+ * Open a run folder by the job rule (job.ts `openJob`): the definition file is manifest.json (its `definition`;
+ * a manifest that does not parse is an InputError naming it), the results are the records and the samples. The
+ * manifest is left to synth, which writes it once the run's inputs are loaded; `stored` is the manifest on file
+ * when the run resumes.
  */
-export function prepareRunDir(dir: string, mode: RunDirMode): void {
-  const present = existsSync(dir)
-    ? Object.values(RUN_FILES).filter((f) => existsSync(join(dir, f)))
-    : [];
-  if (mode === "resume") {
-    if (!existsSync(join(dir, RUN_FILES.manifest))) {
-      throw new UsageError(`--resume: ${dir} holds no run to resume (no ${RUN_FILES.manifest}); drop --resume to start one`);
-    }
-    return;
-  }
-  if (present.length === 0) return;
-  if (mode === "new") {
-    throw new UsageError(
-      `${dir} already holds a run (${present.join(", ")}); pass --resume to continue it or --force to start over`,
-    );
-  }
-  for (const f of present) rmSync(join(dir, f), { force: true });
+export function openRunJob<D extends object>(spec: RunJobSpec<D>, options: OpenJobOptions = {}): Promise<Job<D, Manifest>> {
+  return openJob<D, Manifest>(
+    {
+      dir: spec.dir,
+      what: "a run",
+      definitionFile: RUN_FILES.manifest,
+      resultFiles: [RUN_FILES.dialogues, RUN_FILES.rejected, RUN_FILES.samples],
+      definition: spec.definition,
+      options: spec.options,
+      ...(spec.addedLater ? { addedLater: spec.addedLater } : {}),
+      stored: {
+        read: (path) => readManifestFile(path),
+        definition: (m) => m.definition as Partial<D>,
+        writtenByJob: true,
+      },
+    },
+    options,
+  );
 }
 
 // ------------------------------------------------------------------------------------------------ reading a run
@@ -183,6 +193,12 @@ export function prepareRunDir(dir: string, mode: RunDirMode): void {
 export async function loadDialogues(dir: string): Promise<DialogueRecord[]> {
   const file = join(dir, RUN_FILES.dialogues);
   if (!existsSync(file)) throw new InputError("file not found (is this a synth output directory?)", { file });
+  return loadDialogueFile(file);
+}
+
+/** Every dialogue record of a file of them (a run's dialogues.jsonl, under any name), as loadDialogues checks them. */
+export async function loadDialogueFile(file: string): Promise<DialogueRecord[]> {
+  if (!existsSync(file)) throw new InputError("file not found", { file });
   const records = await readJsonlAll(file, DialogueRecordZ, { what: "dialogue record" });
   if (records.length === 0) throw new InputError("no dialogues in this file", { file });
   const seen = new Set<string>();

@@ -160,6 +160,7 @@ describe("eval bfcl against a model server", () => {
       retry: { maxRetries: 1, baseDelayMs: 1, maxDelayMs: 2 }, print: null,
       progressStream: { write: (t: string) => lines.push(t) } as unknown as NodeJS.WritableStream,
     };
+    await expect(runBfclEval({ ...base, resume: true })).rejects.toThrow(/--resume: nothing to resume .*eval\.json/);
     const s1 = await runBfclEval(base);
     expect(s1).toMatchObject({ selected: 6, decided: 5, failedRequests: 1, complete: false });
     expect(s1.categories[0]).toMatchObject({ correct: 5, total: 6 });
@@ -167,7 +168,7 @@ describe("eval bfcl against a model server", () => {
     expect(lines.join("")).toMatch(/asks it again/);
     down = false;
     const before = server.chatRequests().length;
-    const s2 = await runBfclEval(base);
+    const s2 = await runBfclEval({ ...base, resume: true });
     expect(server.chatRequests().length - before).toBe(1); // only the unanswered question
     expect(s2).toMatchObject({ decided: 6, complete: true });
     expect(s2.categories[0]?.accuracy).toBe(1);

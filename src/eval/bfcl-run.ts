@@ -12,13 +12,13 @@
  * OUT/results.jsonl gets one line per decided question, appended crash-safely; a resumed run skips the ids it holds
  * and asks nothing twice. OUT/eval.json holds what decides the answers (model, tool mode, temperature, token
  * limit): OUT is a job folder (src/data/job.ts), so a rerun with other settings is refused naming them, and
- * --force starts over. OUT/summary.json has accuracy per category and BFCL's summary figures (bfcl-summary.ts).
+ * --force starts over (--resume insists on an eval to continue). OUT/summary.json has accuracy per category and BFCL's summary figures (bfcl-summary.ts).
  */
 import { z } from "zod";
 import { InputError, isPlainObject, normalizeSchema, renderPrompt, UsageError, writeFileAtomic, type JsonSchema, type Message } from "../core/index.js";
 import { ModelRequestError, ModelTimeoutError, ModelUnavailableError, redactedJson, type ChatModel, type ChatRequest, type ChatResult, type ChatTool, type UsageSummary } from "../llm/index.js";
 import { evalModelsConfig, openRunModels, type EvalModelOptions } from "../models/index.js";
-import { JsonlAppender, openJob, recoverJsonl } from "../data/index.js";
+import { JsonlAppender, openJob, recoverJsonl, type Job } from "../data/index.js";
 import { normalizeParameters } from "../tools/index.js";
 import { loadBfclData } from "./bfcl-data.js";
 import { checkCalls, needsPossibleAnswer, type DecodedCall, type FunctionDoc, type PossibleAnswer } from "./checker.js";
@@ -241,6 +241,8 @@ export interface BfclRunOptions extends Omit<EvalModelOptions, "nativeTools"> {
   ids?: readonly string[];
   /** Start over: delete the folder's results first. Otherwise a folder with results is resumed. */
   force?: boolean;
+  /** `--resume`: the folder must hold an eval to continue (without it, one is started where there is none). */
+  resume?: boolean;
   temperature?: number;
   maxTokens?: number;
   /** Progress and notes (stderr by default). */
@@ -335,8 +337,22 @@ export async function runBfclEval(options: BfclRunOptions): Promise<BfclEvalSumm
       // eval.json of older versions held only the model and tool mode; those evals ran with the defaults
       addedLater: { temperature: 0, maxTokens: null },
     },
-    { force: options.force ?? false },
+    { force: options.force ?? false, resume: options.resume ?? false },
   );
+  try {
+    return await evalInFolder(options, job, { started, toolMode, stream, print, selected });
+  } finally {
+    job.release();
+  }
+}
+
+/** The eval in its opened job folder (runBfclEval). */
+async function evalInFolder(
+  options: BfclRunOptions,
+  job: Job<unknown>,
+  ctx: { started: number; toolMode: ToolMode; stream: NodeJS.WritableStream; print: ((text: string) => void) | null; selected: BfclEvalItem[] },
+): Promise<BfclEvalSummary> {
+  const { started, toolMode, stream, print, selected } = ctx;
   const resultsPath = job.path(EVAL_FILES.results);
 
   const recovered = await recoverJsonl(resultsPath, BfclResultZ, { key: (r) => r.id });

@@ -165,8 +165,10 @@ describe("runJudge", () => {
     const first: ChatRequest[] = [];
     await runJudge({ data, out, llm: "sim", metrics: ["enr", "judge"], middleware: [scripted(first)] });
     expect(first).toHaveLength(8);
+    // --resume where nothing is on file is an error; where results are, it is the same as a rerun
+    await expect(runJudge({ data, out: join(data, "none"), llm: "sim", metrics: ["enr"], resume: true })).rejects.toThrow(/--resume: nothing to resume .*judge-run\.json/);
     const again: ChatRequest[] = [];
-    const s2 = await runJudge({ data, out, llm: "sim", metrics: ["enr", "judge"], middleware: [scripted(again)] });
+    const s2 = await runJudge({ data, out, llm: "sim", metrics: ["enr", "judge"], middleware: [scripted(again)], resume: true });
     expect(again).toHaveLength(0);
     expect(s2.resumed).toBe(4);
     expect(s2.enr!.rate).toBe(0.75);

@@ -9,13 +9,13 @@
  * most a torn tail that the next run cuts). A rerun into OUT skips the ids on file, so it asks nothing twice; a
  * dialogue whose model calls failed is not written and is retried. OUT/judge-run.json holds what defines the run
  * (the data, metrics, sample, seed, model, embedder): OUT is a job folder (src/data/job.ts), so a rerun with other
- * settings is refused naming them, and --force starts over. The summary goes to OUT/summary.json.
+ * settings is refused naming them, --force starts over, and --resume insists on results to continue. The summary goes to OUT/summary.json.
  */
 import { join, resolve } from "node:path";
 import pLimit from "p-limit";
 import { z } from "zod";
 import { UsageError, writeFileAtomic } from "../core/index.js";
-import { JsonlAppender, openJob, recoverJsonl } from "../data/index.js";
+import { JsonlAppender, openJob, recoverJsonl, type Job } from "../data/index.js";
 import { everyRequestFailed, isFatalModelError, loadHeldoutDialogues, type HeldoutDialogue, type HeldoutSource, type TurnKind } from "../eval/index.js";
 import { createEmbedder, type FieldEmbedder } from "../graph/index.js";
 import { redact, redactedJson, type ModelMiddleware, type UsageSummary } from "../llm/index.js";
@@ -71,6 +71,8 @@ export interface JudgeRunOptions {
   embeddingBaseURL?: string;
   /** Delete OUT's results and start over (otherwise OUT's results are resumed when the settings are the same). */
   force?: boolean;
+  /** `--resume`: OUT must hold results to continue (without it, a judge run starts where there is none). */
+  resume?: boolean;
   /** Dialogues judged at once (default 4); requests in flight are capped by the limiter at 2x this. */
   concurrency?: number;
   baseURL?: string;
@@ -220,8 +222,22 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeSummary> 
       definition,
       options: JUDGE_DEFINITION_OPTIONS,
     },
-    { force: options.force ?? false },
+    { force: options.force ?? false, resume: options.resume ?? false },
   );
+  try {
+    return await judgeInFolder(options, job, { metrics, seed, embedderName, all, dialogues, source });
+  } finally {
+    job.release();
+  }
+}
+
+/** The metrics in the opened job folder (runJudge). */
+async function judgeInFolder(
+  options: JudgeRunOptions,
+  job: Job<JudgeDefinition>,
+  ctx: { metrics: JudgeMetric[]; seed: number; embedderName: string; all: HeldoutDialogue[]; dialogues: HeldoutDialogue[]; source: HeldoutSource },
+): Promise<JudgeSummary> {
+  const { metrics, seed, embedderName, all, dialogues, source } = ctx;
   const resultsPath = job.path(JUDGE_FILES.results);
 
   const recovered = await recoverJsonl(resultsPath, JudgeLineZ, { key: (r) => r.id });

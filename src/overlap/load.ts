@@ -1,19 +1,29 @@
 /**
  * The tools of one side of the overlap test, from whatever holds them:
  * - a tool file `importTools` reads (OpenAI, BFCL, OpenAPI, MCP, ToolBench, tools.jsonl);
- * - a toolflow run: the run directory or its `dialogues.jsonl` (each record's `tools`);
- * - an exported dataset in the OpenAI format: the dataset directory (its `openai/` folder), that folder, or one of
- *   its `{train,validation,test}.jsonl` files (each row's `tools`, OpenAI `{type, function}` entries; a `tools`
- *   given as a JSON string is parsed). Other export formats keep tools in lossy forms (xLAM's flat parameters,
- *   tools inside a system prompt) and are not read.
- * Tools repeated across records are kept once (same name, description and parameters); a name reused for a
- * different tool gets `_v2`, `_v3`... so the `--exclude` output is a valid tools.jsonl.
+ * - a toolflow run: the run folder or a file of its dialogue records (each record's `tools`, as ToolSpecs);
+ * - a dataset in any format the data layer reads (src/data/formats: the five export formats, LLaMA-Factory, Glaive):
+ *   a file of it, a format folder of an export, or an export folder (its most complete format, as
+ *   `datasetFiles` picks it); each dialogue's tools, as that format's reader gives them.
+ * A file is a dataset when the data layer knows its first row as a dialogue; BFCL question files and anything else
+ * are tool files. Tools repeated across records are kept once (same name, description and parameters); a name
+ * reused for a different tool gets `_v2`, `_v3`... so the `--exclude` output is a valid tools.jsonl.
  */
 import { existsSync, statSync } from "node:fs";
-import { basename, join } from "node:path";
-import { canonicalJson, DialogueRecordZ, InputError, readJsonl, type ToolSpec } from "../core/index.js";
-import { loadDialogues, RUN_FILES } from "../data/index.js";
-import { exportSplitFiles, SPLIT_FILES } from "../data/index.js";
+import { join } from "node:path";
+import { canonicalJson, InputError, type ToolSpec } from "../core/index.js";
+import {
+  detectFileFormat,
+  EXPORT_FORMATS,
+  exportSplitFiles,
+  loadDialogueFile,
+  loadDialogues,
+  readDataset,
+  RUN_FILES,
+  SPLIT_FILES,
+  type DatasetFormat,
+  type DatasetTool,
+} from "../data/index.js";
 import { finalizeDraft, importTools, openAIDocumentToDrafts } from "../tools/index.js";
 
 export type ToolSourceKind = "tools" | "run" | "dataset";
@@ -21,13 +31,12 @@ export type ToolSourceKind = "tools" | "run" | "dataset";
 export interface LoadedTools {
   path: string;
   kind: ToolSourceKind;
+  /** The dataset format read (kind "dataset"; "toolflow" for a run). */
+  format?: DatasetFormat;
   tools: ToolSpec[];
   /** Tool occurrences read before duplicates were merged. */
   read: number;
 }
-
-/** The format folder of an exported dataset whose split files are read (when none are in the folder itself). */
-const DATASET_FORMATS = ["openai"];
 
 class ToolSet {
   readonly tools: ToolSpec[] = [];
@@ -54,81 +63,71 @@ function isDir(p: string): boolean {
   }
 }
 
-/** What the first non-empty line of a JSONL file looks like: a dialogue record, a dataset row, or neither. */
-async function sniffJsonl(file: string): Promise<"run" | "dataset" | "other"> {
+/** A dataset's tool as a ToolSpec, through the tool importer (names sanitized, schemas normalized, as for tool files). */
+function toolSpecOf(tool: DatasetTool, file: string): ToolSpec {
+  const [draft] = openAIDocumentToDrafts([{ type: "function", function: tool }], { file, pointer: "/tools" });
+  return finalizeDraft(draft!).spec;
+}
+
+/** Every dialogue's tools of a dataset path, read by the data layer; the format of its (first) file. */
+async function readDatasetTools(path: string, set: ToolSet): Promise<DatasetFormat | undefined> {
+  let file = path;
+  let format: DatasetFormat | undefined;
+  const onFile = (f: string, fmt: DatasetFormat) => {
+    file = f;
+    format ??= fmt;
+  };
+  for await (const d of readDataset(path, { onFile })) for (const t of d.tools) set.add(toolSpecOf(t, file));
+  return format;
+}
+
+/** The format of a file's first row, when the data layer reads it as a dialogue dataset; undefined otherwise. */
+async function datasetFormatOf(file: string): Promise<DatasetFormat | undefined> {
+  if (!file.endsWith(".jsonl") && !file.endsWith(".json")) return undefined;
   try {
-    for await (const { raw } of readJsonl(file)) {
-      const o = raw as Record<string, unknown> | null;
-      if (o === null || typeof o !== "object" || Array.isArray(o)) return "other";
-      if (DialogueRecordZ.safeParse(o).success) return "run";
-      if ((Array.isArray(o.messages) || Array.isArray(o.conversations) || "query" in o) && "tools" in o) return "dataset";
-      return "other";
-    }
+    return await detectFileFormat(file);
   } catch {
-    return "other"; // importTools gives the precise error
-  }
-  return "other";
-}
-
-async function readRunFile(file: string, set: ToolSet): Promise<void> {
-  let any = false;
-  for await (const { value } of readJsonl(file, DialogueRecordZ, { what: "dialogue record" })) {
-    any = true;
-    for (const t of value.tools) set.add(t);
-  }
-  if (!any) throw new InputError("no dialogues in this file", { file });
-}
-
-async function readDatasetFile(file: string, set: ToolSet): Promise<void> {
-  for await (const { raw, line } of readJsonl(file)) {
-    const row = raw as Record<string, unknown>;
-    let tools = row !== null && typeof row === "object" ? row.tools : undefined;
-    if (typeof tools === "string") {
-      try {
-        tools = JSON.parse(tools) as unknown;
-      } catch {
-        throw new InputError("`tools` is a string but not JSON", { file, line, pointer: "/tools" });
-      }
-    }
-    if (!Array.isArray(tools)) throw new InputError("expected a dataset row with a `tools` array", { file, line });
-    for (const draft of openAIDocumentToDrafts(tools, { file, line, pointer: "/tools" })) set.add(finalizeDraft(draft).spec);
+    return undefined; // not readable as rows: importTools gives the precise error
   }
 }
 
-/** The distinct tools of a tool file, a run or an exported dataset (see the module comment). */
+/** The distinct tools of a tool file, a run or a dataset (see the module comment). */
 export async function loadOverlapTools(path: string): Promise<LoadedTools> {
   if (!existsSync(path)) throw new InputError("file not found", { file: path });
   const set = new ToolSet();
   let kind: ToolSourceKind;
+  let format: DatasetFormat | undefined;
   if (isDir(path)) {
-    const dialogues = join(path, RUN_FILES.dialogues);
-    const splits = exportSplitFiles(path, DATASET_FORMATS);
-    if (existsSync(dialogues)) {
+    if (existsSync(join(path, RUN_FILES.dialogues))) {
       kind = "run";
+      format = "toolflow";
       for (const r of await loadDialogues(path)) for (const t of r.tools) set.add(t);
-    } else if (splits) {
+    } else if (exportSplitFiles(path, EXPORT_FORMATS)) {
       kind = "dataset";
-      for (const f of splits) await readDatasetFile(f, set);
+      format = await readDatasetTools(path, set);
     } else {
       throw new InputError(
-        `a folder that is neither a toolflow run (no ${RUN_FILES.dialogues}) nor an exported dataset (no ${SPLIT_FILES.join("/")} here or under ${DATASET_FORMATS.join("/")}/)`,
+        `a folder that is neither a toolflow run (no ${RUN_FILES.dialogues}) nor an exported dataset (no ${SPLIT_FILES.join("/")} here or under a format folder: ${EXPORT_FORMATS.join(", ")})`,
         { file: path },
       );
     }
   } else {
-    const sniff = path.endsWith(".jsonl") || basename(path) === RUN_FILES.dialogues ? await sniffJsonl(path) : "other";
-    if (sniff === "run") {
+    const detected = await datasetFormatOf(path);
+    if (detected === "toolflow") {
+      // a run's records: their ToolSpecs as they are (returns and source kept for --exclude)
       kind = "run";
-      await readRunFile(path, set);
-    } else if (sniff === "dataset") {
+      format = detected;
+      for (const r of await loadDialogueFile(path)) for (const t of r.tools) set.add(t);
+    } else if (detected !== undefined && detected !== "bfcl") {
       kind = "dataset";
-      await readDatasetFile(path, set);
+      format = await readDatasetTools(path, set);
     } else {
+      // tool files, and BFCL question files (their function docs, as `tools import` reads them)
       kind = "tools";
       const { tools } = await importTools([path], { onConflict: "rename" });
       for (const t of tools) set.add(t);
     }
   }
   if (set.tools.length === 0) throw new InputError("no tools found", { file: path });
-  return { path, kind, tools: set.tools, read: set.read };
+  return { path, kind, ...(format !== undefined ? { format } : {}), tools: set.tools, read: set.read };
 }

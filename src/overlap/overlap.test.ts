@@ -4,6 +4,7 @@ import { describe, expect, it } from "vitest";
 import type { ToolSpec } from "../core/index.js";
 import type { DenseVectors, FieldEmbedder, FieldInput } from "../graph/index.js";
 import { exportDataset } from "../export/index.js";
+import { EXPORT_FORMATS } from "../data/index.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
 import { EXAMPLE_TOOLS, exampleDialogueRecord } from "../../test/support/example-dialogue.js";
 import { computeOverlap, loadOverlapTools, nearestAbove, toolTokens } from "./index.js";
@@ -178,13 +179,49 @@ describe("loadOverlapTools", () => {
     expect(file.tools.length).toBe(4);
   });
 
+  it("reads every export format through the data layer: the same tools and the same overlap figures as the OpenAI rows", async () => {
+    const run = join(tempDir(), "run-all");
+    await mkdir(run, { recursive: true });
+    const records = [exampleDialogueRecord(), { ...exampleDialogueRecord(), id: "second", sampleId: "s2" }];
+    await writeFile(join(run, "dialogues.jsonl"), records.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    const out = join(tempDir(), "dataset-all");
+    await exportDataset({ dir: run, out, formats: [...EXPORT_FORMATS], split: [1, 0, 0], version: "0" });
+    // EVAL: one of the run's tools as it is, and an unrelated one
+    const names = records[0]!.tools.map((t) => t.name);
+    const evalSide = [EXAMPLE_TOOLS.find((t) => t.name === names[0])!, tool("e", W.join(" "))];
+    const fromRun = await loadOverlapTools(run);
+    // the lexical embedder (the CLI's default): a tool's similarity to itself passes, unrelated ones do not
+    const want = await computeOverlap(fromRun.tools, evalSide);
+    expect(want.leaked.map((l) => [l.tool, l.nearest])).toEqual([[names[0], names[0]]]);
+    const { kept: _w, ...expected } = want;
+    for (const fmt of EXPORT_FORMATS) {
+      for (const p of [join(out, fmt), join(out, fmt, "train.jsonl")]) {
+        const ds = await loadOverlapTools(p);
+        expect([ds.kind, ds.format], p).toEqual(["dataset", fmt]);
+        const { kept: _k, ...got } = await computeOverlap(ds.tools, evalSide);
+        if (fmt === "xlam") {
+          // APIGen's flat parameters hold no enum, format or bound: the same tools and parameters, the same leak
+          expect(ds.tools.map((t) => [t.name, Object.keys((t.parameters as { properties: object }).properties)]), p).toEqual(
+            fromRun.tools.map((t) => [t.name, Object.keys((t.parameters as { properties: object }).properties)]),
+          );
+          expect(got.leaked.map((l) => [l.tool, l.nearest, l.reason.rule]), p).toEqual(expected.leaked.map((l) => [l.tool, l.nearest, l.reason.rule]));
+          continue;
+        }
+        expect(ds.read, p).toBe(2 * names.length);
+        expect(ds.tools.map((t) => toolTokens(t)), p).toEqual(fromRun.tools.map((t) => toolTokens(t)));
+        expect(got, p).toEqual(expected);
+      }
+    }
+  });
+
   it("names the file (and line) of what it cannot read", async () => {
     await expect(loadOverlapTools(join(tempDir(), "missing.json"))).rejects.toThrow(/missing\.json: file not found/);
     const empty = join(tempDir(), "empty");
     await mkdir(empty, { recursive: true });
     await expect(loadOverlapTools(empty)).rejects.toThrow(/empty: a folder that is neither a toolflow run/);
     const bad = join(tempDir(), "bad.jsonl");
-    await writeFile(bad, JSON.stringify({ messages: [], tools: [] }) + "\n" + JSON.stringify({ messages: [], tools: 3 }) + "\n");
-    await expect(loadOverlapTools(bad)).rejects.toThrow(/bad\.jsonl line 2: expected a dataset row with a `tools` array/);
+    const row = { messages: [{ role: "user", content: "hi" }], tools: [] };
+    await writeFile(bad, JSON.stringify(row) + "\n" + JSON.stringify({ ...row, tools: 3 }) + "\n");
+    await expect(loadOverlapTools(bad)).rejects.toThrow(/bad\.jsonl line 2 at \/tools: not a valid openai row/);
   });
 });

@@ -39,17 +39,28 @@ export interface LoadInputsOptions {
   runDir?: string;
   /** Reuse DIR/samples.jsonl when present (resume). */
   reuseRunSamples?: boolean;
+  /** The input hashes, when the caller has them already (inputHashes). */
+  hashes?: RunInputs["hashes"];
   log?: (line: string) => void;
+}
+
+/** The run's input files by content (SHA-256): what the run definition holds of them. */
+export function inputHashes(options: Pick<SynthOptions, "tools" | "graph" | "samples">): RunInputs["hashes"] {
+  const hash = (file: string) => {
+    if (!existsSync(file)) throw new InputError("file not found", { file });
+    return fileSha256(file);
+  };
+  return {
+    tools: hash(options.tools),
+    graph: options.graph ? hash(options.graph) : null,
+    samples: options.samples ? hash(options.samples) : null,
+  };
 }
 
 export async function loadRunInputs(options: SynthOptions, load: LoadInputsOptions): Promise<RunInputs> {
   const toolList = await readToolsJsonl(options.tools);
   const tools = new Map(toolList.map((t) => [t.name, t]));
-  const hashes = {
-    tools: fileSha256(options.tools),
-    graph: options.graph ? fileSha256(options.graph) : null,
-    samples: options.samples ? fileSha256(options.samples) : null,
-  };
+  const hashes = load.hashes ?? inputHashes(options);
   const describe: Record<string, unknown> = {
     tools: { path: options.tools, sha256: hashes.tools, count: toolList.length },
   };

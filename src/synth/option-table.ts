@@ -270,8 +270,8 @@ export const SYNTH_OPTION_TABLE: readonly SynthOptionEntry[] = [
     manifest: "value",
   },
   { flags: "--tpm <n>", help: "tokens per minute over all model calls (with --queue: per worker)", parse: intOption("--tpm", 1), option: "tpm", manifest: "value" },
-  { flags: "--resume", help: "continue the run in --out (the options must match its manifest)", default: false, option: "resume" },
-  { flags: "--force", help: "delete the run files in --out and start over", default: false, option: "force" },
+  { flags: "--resume", help: "continue the run in --out, and fail when there is none (the same command continues a run anyway; the options must match its manifest)", default: false, option: "resume" },
+  { flags: "--force", help: "delete the run files in --out and start over (default: continue a run with the same options, refuse one with others)", default: false, option: "force" },
   { flags: "--dry-run", help: "render the first prompts and estimate calls, tokens and cost; write nothing", default: false, option: "dryRun" },
   {
     flags: "--execute <spec>",
@@ -392,7 +392,7 @@ export function manifestOptions(o: SynthOptions): Record<string, unknown> {
 }
 
 /** Fields added to RunDefinition after runs were first written, with the value such an older run used. */
-const ADDED_LATER: Partial<RunDefinition> = { stepMix: DEFAULT_STEP_MIX, keepReasoning: false };
+export const ADDED_LATER: Partial<RunDefinition> = { stepMix: DEFAULT_STEP_MIX, keepReasoning: false };
 
 /**
  * The fields where two run definitions differ, each with its CLI option name and both values: the data layer's

@@ -112,15 +112,27 @@ describe("runSynth", () => {
     expect(io.log.join("")).not.toContain(PLANTED);
   });
 
-  it("refuses an existing run without --resume, and a resume whose options differ, naming the option", async () => {
+  it("the same command again leaves a finished run as it is; other options are refused naming them, with or without --resume", async () => {
     const s = setup();
     await runSynth(options(s), quietIo());
-    await expect(runSynth(options(s), quietIo())).rejects.toThrow(/already holds a run.*--resume.*--force/);
-    const err = await runSynth(options(s, { resume: true, seed: 6, count: 9 }), quietIo()).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UsageError);
-    expect((err as Error).message).toMatch(/--count: was 8, now 9; --seed: was 5, now 6/);
+    const run = join(s.dir, "run");
+    const files = [RUN_FILES.dialogues, RUN_FILES.rejected, RUN_FILES.samples];
+    const before = files.map((f) => readFileSync(join(run, f), "utf8"));
+    const io = quietIo();
+    const again = await runSynth(options(s), io);
+    expect([again.status, again.sessionAccepted, again.sessionRejected]).toEqual(["complete", 0, 0]);
+    expect(io.log.join("")).toMatch(/synth: resuming .*: 8 accepted/);
+    expect(files.map((f) => readFileSync(join(run, f), "utf8"))).toEqual(before);
+    expect((await readManifest(run)).sessions.map((x) => x.resumed)).toEqual([false, true]);
+    for (const resume of [false, true]) {
+      const err = await runSynth(options(s, { resume, seed: 6, count: 9 }), quietIo()).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toMatch(/holds a run made with other settings \(--count: was 8, now 9; --seed: was 5, now 6; --max-attempts: was 34, now 37\).*--force/);
+    }
     writeFileSync(s.samples, fakeSamples(41, ["alpha", "beta", "gamma"]).map((x) => JSON.stringify(x)).join("\n") + "\n");
     await expect(runSynth(options(s, { resume: true }), quietIo())).rejects.toThrow(/--samples \(file content\)/);
+    expect(files.map((f) => readFileSync(join(run, f), "utf8"))).toEqual(before);
+    await expect(runSynth(options(s, { resume: true, out: join(s.dir, "elsewhere") }), quietIo())).rejects.toThrow(/--resume: nothing to resume/);
   });
 
   it("refuses --provenance judge:<spec> when the stages have no provenance judge", async () => {
@@ -131,7 +143,7 @@ describe("runSynth", () => {
     await expect(runSynth(options(s, { provenance: "maybe" }), quietIo())).rejects.toThrow(/--provenance: must be reject, flag or judge:<model spec>/);
   });
 
-  it("resumes an interrupted run to exactly --count and records both sessions", async () => {
+  it.each([["--resume", true], ["the same command", false]])("resumes an interrupted run (%s) to exactly --count and records both sessions", async (_how, resume) => {
     const s = setup();
     const controller = new AbortController();
     const io = quietIo({ signal: controller.signal, deps: fakeDeps({ badRate: 0.2, maxDelayMs: 5 }) });
@@ -150,7 +162,7 @@ describe("runSynth", () => {
     expect(m1.status).toBe("interrupted");
     expect(m1.counts.accepted).toBeLessThan(12);
 
-    const second = await runSynth(options(s, { count: 12, resume: true, concurrency: 5 }), quietIo());
+    const second = await runSynth(options(s, { count: 12, resume, concurrency: 5 }), quietIo());
     expect(second.status).toBe("complete");
     const m2 = await readManifest(join(s.dir, "run"));
     expect(m2.counts.accepted).toBe(12);

@@ -2,13 +2,14 @@
  * `toolflow synth` as a library call: check the output folder, load or resume the run's inputs, set up the models,
  * run the loop with progress and manifest checkpoints, and report.
  */
-import { mkdirSync } from "node:fs";
-import { UsageError } from "../core/index.js";
+import { resolve } from "node:path";
+import { stripUrlCredentials, UsageError } from "../core/index.js";
+import { DEFAULT_STEP_MIX } from "../core/index.js";
 import type { ToolSample } from "../core/index.js";
 import { costFor, type ModelMiddleware } from "../llm/index.js";
 import type { RunModels, RunModelsConfig } from "../models/index.js";
 import type { SynthDeps } from "./deps.js";
-import { loadRunInputs, writeRunSamples } from "./inputs.js";
+import { inputHashes, loadRunInputs, writeRunSamples, type RunInputs } from "./inputs.js";
 import {
   buildManifest,
   environmentSecrets,
@@ -16,9 +17,9 @@ import {
   writeManifest,
   type PriceFn,
 } from "./manifest.js";
-import { describeDiffs, prepareRunDir, readManifest, type Manifest, type Session } from "../data/index.js";
+import { openRunJob, type Job, type Manifest, type Session } from "../data/index.js";
 import { defaultMaxAttempts, validateSynthOptions, type SynthOptions } from "./options.js";
-import { diffRunDefinitions, manifestOptions, runDefinition, type RunDefinition } from "./option-table.js";
+import { ADDED_LATER, DEFINITION_FLAGS, manifestOptions, runDefinition, type RunDefinition } from "./option-table.js";
 import { formatTokens, runProgressReporter, type ProgressReporter } from "./progress.js";
 import { runSynthesis, type RunProgress } from "./runner.js";
 import { attemptConfigFor, openSynthModelsLazy, openToolExecution } from "./attempt.js";
@@ -63,35 +64,39 @@ export interface SynthSummary {
 export async function runSynth(input: SynthOptions, io: SynthIo = {}): Promise<SynthSummary> {
   const options = validateSynthOptions(input);
   if (options.dryRun) throw new UsageError("runSynth does not do dry runs; call dryRunSynth");
+  // The job rule (src/data/job.ts): the same definition continues the run on file, another is refused naming each
+  // differing option, --force starts over, --resume insists on a run to continue; the folder is locked meanwhile.
+  const hashes = inputHashes(options);
+  const definition: RunDefinition = runDefinition(options, hashes);
+  const job = await openRunJob(
+    { dir: options.out, definition, options: DEFINITION_FLAGS, addedLater: ADDED_LATER },
+    { force: options.force, resume: options.resume },
+  );
+  try {
+    return await synthInFolder(options, io, job, hashes);
+  } finally {
+    job.release();
+  }
+}
+
+/** The run in its opened folder (runSynth). */
+async function synthInFolder(options: SynthOptions, io: SynthIo, job: Job<RunDefinition, Manifest>, hashes: RunInputs["hashes"]): Promise<SynthSummary> {
   const stderr = io.stderr ?? process.stderr;
   const env = io.env ?? process.env;
   const secrets = environmentSecrets(env);
   const say = (line: string) => stderr.write(redactSecrets(line, secrets) + "\n");
   const dir = options.out;
   const maxAttempts = options.maxAttempts ?? defaultMaxAttempts(options.count);
-
-  prepareRunDir(dir, options.resume ? "resume" : options.force ? "force" : "new");
-  mkdirSync(dir, { recursive: true });
-
-  let previous: Manifest | undefined;
-  if (options.resume) previous = await readManifest(dir);
+  const definition = job.definition;
+  const previous: Manifest | undefined = job.stored;
 
   const inputs = await loadRunInputs(options, {
     sampleCount: maxAttempts,
     runDir: dir,
-    reuseRunSamples: options.resume,
+    reuseRunSamples: job.resumed,
+    hashes,
     log: say,
   });
-  const definition: RunDefinition = runDefinition(options, inputs.hashes);
-  if (previous) {
-    const diffs = diffRunDefinitions(previous.definition as unknown as RunDefinition, definition);
-    if (diffs.length > 0) {
-      throw new UsageError(
-        `--resume: the options differ from the run in ${dir} (${describeDiffs(diffs)}); ` +
-          `use the run's options, or --force to start over`,
-      );
-    }
-  }
 
   const createdAt = previous?.createdAt ?? new Date().toISOString();
   const sessions: Session[] = (previous?.sessions ?? []).map((s) =>

@@ -56,7 +56,7 @@ describe("toolflow synth: options and inputs", () => {
     expect(existsSync(join(work, "b", "dialogues.jsonl"))).toBe(false);
   });
 
-  it("refuses to overwrite a run, and a resume with different options names them", async () => {
+  it("the same command continues a run (adding nothing to a finished one); other options are refused, naming them", async () => {
     const out = join(work, "existing");
     const argsFor = (seed: string, ...extra: string[]) => [
       "synth", "--tools", tools, "--count", "3", "--llm", "sim", "--seed", seed, "--out", out, ...extra,
@@ -64,12 +64,16 @@ describe("toolflow synth: options and inputs", () => {
     const args = argsFor("4");
     const first = await cli(args);
     expect(first.code).toBe(0);
+    const records = readFileSync(join(out, "dialogues.jsonl"), "utf8");
     const again = await cli(args);
-    expect(again.code).toBe(2);
-    expect(again.stderr).toMatch(/already holds a run .*pass --resume to continue it or --force to start over/);
-    const changed = await cli(argsFor("5", "--no-plan", "--resume"));
-    expect(changed.code).toBe(2);
-    expect(changed.stderr).toMatch(/--seed: was 4, now 5; --no-plan: was true, now false/);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toMatch(/synth: resuming .*: 3 accepted/);
+    expect(readFileSync(join(out, "dialogues.jsonl"), "utf8")).toBe(records);
+    for (const extra of [[], ["--resume"]]) {
+      const changed = await cli(argsFor("5", "--no-plan", ...extra));
+      expect(changed.code).toBe(2);
+      expect(changed.stderr).toMatch(/holds a run made with other settings \(--seed: was 4, now 5; --no-plan: was true, now false.*--force to start over/);
+    }
     const resumed = await cli([...args, "--resume"]);
     expect(resumed.code).toBe(0);
     expect(readAccepted(out)).toHaveLength(3);

@@ -87,6 +87,62 @@ describe("xlam", () => {
     expect(flights?.parameters.cabin).toMatchObject({ type: "str, optional", default: "economy" });
   });
 
+  it("reads the flat parameters back as JSON Schema: types, optional, defaults, nested fields (enums stay in the description)", () => {
+    const f = getFormat("xlam");
+    const tools = f.fromRow(JSON.parse(JSON.stringify(rows[0]))).tools;
+    expect(tools.map((t) => t.name)).toEqual(record.tools.map((t) => t.name));
+    expect(tools.find((t) => t.name === "search_flights")?.parameters).toEqual({
+      type: "object",
+      properties: {
+        origin: { type: "string", description: "Departure city" },
+        destination: { type: "string", description: "Arrival city" },
+        date: { type: "string", description: "Departure date, YYYY-MM-DD" },
+        passengers: { type: "integer", description: "Number of travellers" },
+        cabin: { type: "string", description: 'One of: "economy", "business".', default: "economy" },
+      },
+      required: ["origin", "destination", "date"],
+    });
+    // APIGen's own type names (xlam-function-calling-60k), and a tool whose parameters are a JSON Schema already
+    const schema = { type: "object", properties: { q: { type: "string" } }, required: ["q"] };
+    const row = {
+      query: "q",
+      answers: "[]",
+      tools: JSON.stringify([
+        {
+          name: "f",
+          description: "",
+          parameters: {
+            ids: { type: "List[int]", description: "" },
+            opts: { type: "Dict[str, Any], optional", description: "" },
+            maybe: { type: "Optional[str]", description: "" },
+            either: { type: "Union[int, float]", description: "" },
+            nullable: { type: "str | None", description: "", default: null },
+            pair: { type: "Tuple[int, int]", description: "two ints" },
+            properties: { type: "str", description: "a parameter named properties" },
+            nested: { type: "Dict", description: "", properties: { a: { type: "int", description: "" } } },
+          },
+        },
+        { name: "g", description: "", parameters: schema },
+      ]),
+    };
+    const [fTool, gTool] = f.fromRow(row).tools;
+    expect(fTool?.parameters).toEqual({
+      type: "object",
+      properties: {
+        ids: { type: "array", items: { type: "integer" } },
+        opts: { type: "object" },
+        maybe: { type: "string" },
+        either: { type: ["integer", "number"] },
+        nullable: { type: ["string", "null"], default: null },
+        pair: { description: "two ints" },
+        properties: { type: "string", description: "a parameter named properties" },
+        nested: { type: "object", properties: { a: { type: "integer" } }, required: ["a"] },
+      },
+      required: ["ids", "either", "nullable", "pair", "properties", "nested"],
+    });
+    expect(gTool?.parameters).toEqual(schema);
+  });
+
   it("round-trips each row to its user turn and calls", () => {
     const f = getFormat("xlam");
     const parsed = rows.map((r) => f.fromRow(JSON.parse(JSON.stringify(r))));

@@ -4,14 +4,15 @@
  * (APIGen's flat parameters: name -> {type, description, default}) and `answers` a JSON string of [{name,
  * arguments}]. A parameter that is an object with declared fields keeps them: its entry gets `properties`, the
  * fields in the same flat form (and an array of such objects an `items` entry), so no field of a nested schema is
- * lost. `dialogue_id` and `turn` name the dialogue and the row within it.
+ * lost. `dialogue_id` and `turn` name the dialogue and the row within it. Read back, the flat parameters become JSON
+ * Schema again (`xlamSchema`), as every reader's tools are.
  *
  * Multi-turn mapping: one row per user turn that leads to tool calls. `query` is that user turn, preceded by the
  * earlier user turns of the same plan step (the request a clarifying question interrupted), joined by newlines;
  * `answers` are the calls of the first assistant turn after it that calls tools (the calls the query alone
  * determines: later calls that need tool results are not single-shot and are left out).
  */
-import type { DialogueRecord, Message, ToolCall, ToolSpec } from "../../core/index.js";
+import type { DialogueRecord, JsonSchema, Message, ToolCall, ToolSpec } from "../../core/index.js";
 import { callArgs, isJsonObject, type ExportFormat } from "./common.js";
 
 import { z } from "zod";
@@ -88,6 +89,117 @@ function flatParam(s: Record<string, unknown>, required: boolean): XlamParam {
 /** APIGen's flat parameter description of a tool. */
 export function xlamParameters(tool: ToolSpec): Record<string, XlamParam> {
   return flatProperties(tool.parameters as Record<string, unknown>);
+}
+
+// ---------------------------------------------------------------- APIGen's flat parameters, read back as JSON Schema
+
+const SCHEMA_TYPES: Record<string, string> = {
+  str: "string",
+  string: "string",
+  int: "integer",
+  integer: "integer",
+  float: "number",
+  number: "number",
+  bool: "boolean",
+  boolean: "boolean",
+  list: "array",
+  array: "array",
+  dict: "object",
+  object: "object",
+  none: "null",
+  null: "null",
+};
+
+/** Split `a, b[c, d], e` at the top-level commas (or `|`). */
+function splitTop(text: string, sep: "," | "|"): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let cur = "";
+  for (const ch of text) {
+    if (ch === "[") depth++;
+    else if (ch === "]") depth--;
+    if (ch === sep && depth === 0) {
+      out.push(cur.trim());
+      cur = "";
+    } else cur += ch;
+  }
+  out.push(cur.trim());
+  return out;
+}
+
+/**
+ * The JSON Schema of an APIGen type name (`str`, `int`, `List[str]`, `Dict[str, Any]`, `str | None`,
+ * `Union[int, float]`, `Optional[str]`); `{}` for `Any` and names of no JSON type (`Tuple`, `Callable`...).
+ */
+function schemaOfTypeName(name: string): Record<string, unknown> {
+  const t = name.trim();
+  const union = splitTop(t, "|");
+  if (union.length > 1) return unionSchema(union);
+  const m = /^([A-Za-z_]+)\s*(?:\[(.*)\])?$/.exec(t);
+  if (!m) return {};
+  const head = (m[1] as string).toLowerCase();
+  const args = m[2] !== undefined ? splitTop(m[2], ",") : [];
+  if (head === "optional" && args.length === 1) return schemaOfTypeName(args[0] as string);
+  if (head === "union") return unionSchema(args);
+  const type = SCHEMA_TYPES[head];
+  if (type === undefined) return {};
+  if (type === "array" && args.length === 1) {
+    const items = schemaOfTypeName(args[0] as string);
+    return Object.keys(items).length > 0 ? { type, items } : { type };
+  }
+  return { type };
+}
+
+function unionSchema(names: readonly string[]): Record<string, unknown> {
+  const parts = names.map(schemaOfTypeName);
+  if (parts.some((p) => Object.keys(p).length === 0)) return {};
+  const simple = parts.every((p) => Object.keys(p).length === 1 && typeof p.type === "string");
+  return simple ? { type: [...new Set(parts.map((p) => p.type as string))] } : { anyOf: parts };
+}
+
+/** One parameter in APIGen's flat form as JSON Schema, and whether it is required (no `optional` in its type). */
+function paramSchema(raw: unknown): { schema: Record<string, unknown>; required: boolean } {
+  const p = isJsonObject(raw) ? raw : {};
+  const typeText = typeof p.type === "string" ? p.type : "";
+  // "str, optional" (toolflow's export and APIGen's rows); "Optional[str]" marks it too
+  const parts = splitTop(typeText, ",");
+  const optional = parts.slice(1).some((x) => /^optional$/i.test(x)) || /^optional\[/i.test(typeText.trim());
+  const schema: Record<string, unknown> = typeText !== "" ? schemaOfTypeName(parts[0] as string) : {};
+  if (typeof p.description === "string" && p.description !== "") schema.description = p.description;
+  if ("default" in p) schema.default = p.default;
+  if (isJsonObject(p.properties)) Object.assign(schema, { type: "object", ...flatToSchema(p.properties) });
+  if (isJsonObject(p.items)) {
+    const item = paramSchema(p.items).schema;
+    schema.type = "array";
+    schema.items = item;
+  }
+  return { schema, required: !optional };
+}
+
+/** APIGen's flat parameters (name -> {type, description, default}), as an object schema. */
+function flatToSchema(flat: Record<string, unknown>): { properties: Record<string, unknown>; required?: string[] } {
+  const properties: Record<string, unknown> = {};
+  const required: string[] = [];
+  for (const [name, raw] of Object.entries(flat)) {
+    const p = paramSchema(raw);
+    properties[name] = p.schema;
+    if (p.required) required.push(name);
+  }
+  return { properties, ...(required.length > 0 ? { required } : {}) };
+}
+
+/**
+ * A tool's parameters as an xLAM row gives them, as JSON Schema: APIGen's flat form is converted (types by name,
+ * `optional` to not required, nested `properties` / `items` kept); parameters that are a JSON Schema already (a
+ * `type` or `properties` at the top) are kept as they are. What the flat form never held (enums, formats, bounds:
+ * toolflow's export writes an enum into the description) cannot come back.
+ */
+export function xlamSchema(parameters: unknown): Record<string, unknown> {
+  if (!isJsonObject(parameters)) return { type: "object", properties: {} };
+  // a JSON Schema has a string `type` or a `properties` map (a flat parameter named "properties" has a string `type`)
+  const props = parameters.properties;
+  if (typeof parameters.type === "string" || (isJsonObject(props) && typeof props.type !== "string")) return parameters;
+  return { type: "object", ...flatToSchema(parameters) };
 }
 
 /** Indices of user messages whose next assistant action is a tool call, with the call message index. */
@@ -176,7 +288,8 @@ function fromXlam(row: z.infer<typeof XlamRowZ>, ctx: RowContext): ReadDialogue 
   } else calls = row.answers.map((c) => makeCall(ids, c));
   const messages: Message[] = [{ role: "user", content: row.query }];
   if (calls.length > 0) messages.push({ role: "assistant", content: null, tool_calls: calls });
-  return { ...(row.id !== undefined ? { id: String(row.id) } : {}), messages, tools: toolList(row.tools ?? [], ctx.note), plan: null, stepOf: null };
+  const tools = toolList(row.tools ?? [], ctx.note).map((t) => ({ ...t, parameters: xlamSchema(t.parameters) as JsonSchema }));
+  return { ...(row.id !== undefined ? { id: String(row.id) } : {}), messages, tools, plan: null, stepOf: null };
 }
 
 export const xlamReader: DataFormat<z.infer<typeof XlamRowZ>> = {
