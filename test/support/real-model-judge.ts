@@ -7,15 +7,15 @@
  *   OPENAI_API_KEY=x npx tsx test/support/real-model-judge.ts
  * or in shards, each with its own bridge and cache, then merged into the fixture:
  *   OPENAI_API_KEY=x npx tsx test/support/real-model-judge.ts --only '^(asst|full)-' --port 18132 --cache /tmp/a.sqlite --scores /tmp/a.jsonl
- *   npx tsx test/support/real-model-judge.ts --merge /tmp/a.sqlite,/tmp/b.sqlite --scores /tmp/a.jsonl,/tmp/b.jsonl
+ *   npx tsx test/support/real-model-judge.ts --merge /tmp/a.sqlite@18132,/tmp/b.sqlite@18133 --scores /tmp/a.jsonl,/tmp/b.jsonl
+ * (FILE@PORT: the shard's cache and the port its bridge had, which the cache keys hold)
  */
 import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { pathToFileURL } from "node:url";
-import Database from "better-sqlite3";
-import { SqliteResponseCache } from "../../src/llm/index.js";
+import { cacheMiddleware, SqliteResponseCache, wrapModel } from "../../src/llm/index.js";
 import { createChatModel } from "../../src/models/index.js";
 import { judgeDialogue, type JudgeFlaw, type JudgeScores } from "../../src/verify/index.js";
 import { loadCorpus, REAL_MODEL_DIR, type CorpusDialogue } from "./real-model.js";
@@ -62,25 +62,50 @@ if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   });
   const scoresFile = join(REAL_MODEL_DIR, "judge", "scores.jsonl");
   if (values.merge) {
-    // the shards' caches into a fresh fixture cache (only what the tests replay), their scores in corpus order
+    // The response cache keys a request by its endpoint too, and each shard had its own bridge: replay every
+    // dialogue from the shard that holds it, through an outer cache that stores the answer under the fixture's
+    // endpoint (JUDGE_BASE_URL), into a fresh fixture cache holding only what the tests replay.
     rmSync(JUDGE_CACHE, { force: true });
-    new SqliteResponseCache(JUDGE_CACHE).close?.();
-    const db = new Database(JUDGE_CACHE);
-    for (const [i, shard] of values.merge.split(",").entries()) {
-      db.exec(`ATTACH DATABASE '${shard.replaceAll("'", "''")}' AS s${i}`);
-      db.exec(`INSERT OR IGNORE INTO responses SELECT * FROM s${i}.responses`);
-      db.exec(`DETACH DATABASE s${i}`);
+    const target = new SqliteResponseCache(JUDGE_CACHE);
+    const endpointOf = async (baseURL: string) => ((await createChatModel(JUDGE_SPEC, { baseURL, apiKey: "x" })) as { endpoint?: string }).endpoint ?? "";
+    const targetNamespace = await endpointOf(JUDGE_BASE_URL);
+    const found = new Set<string>();
+    for (const shard of values.merge.split(",")) {
+      const [file, port] = shard.split("@");
+      if (!file || !port) throw new Error(`--merge: expected FILE@PORT, got "${shard}"`);
+      const copy = join(mkdtempSync(join(tmpdir(), "judge-shard-")), "responses.sqlite");
+      copyFileSync(file, copy);
+      const shardCache = new SqliteResponseCache(copy);
+      const inner = await createChatModel(JUDGE_SPEC, { baseURL: `http://127.0.0.1:${port}/v1`, apiKey: "x", cache: shardCache });
+      const model = wrapModel(inner, cacheMiddleware(target, { namespace: targetNamespace }));
+      for (const d of loadCorpus()) {
+        if (found.has(d.key)) continue;
+        try {
+          await judgeDialogue(model, { tools: d.dialogue.tools, messages: d.dialogue.messages });
+          found.add(d.key);
+        } catch {
+          // not in this shard
+        }
+      }
+      await inner.close?.();
+      shardCache.close?.();
     }
-    db.close();
+    target.close?.();
     const byKey = new Map<string, string>();
     for (const f of (values.scores ?? "").split(",").filter(Boolean)) {
       for (const line of readFileSync(f, "utf8").split("\n").filter((l) => l.trim() !== "")) byKey.set((JSON.parse(line) as { id: string }).id, line);
     }
-    const lines = loadCorpus().map((d) => byKey.get(d.key) ?? "");
-    if (lines.includes("")) throw new Error(`no judgement for ${loadCorpus().filter((d) => !byKey.has(d.key)).map((d) => d.key).join(", ")}`);
-    writeFileSync(scoresFile, lines.join("\n") + "\n");
-    // the merged cache must replay every judgement
+    const missing = loadCorpus().filter((d) => !found.has(d.key) || !byKey.has(d.key)).map((d) => d.key);
+    if (missing.length > 0) throw new Error(`no judgement for ${missing.join(", ")}`);
+    writeFileSync(scoresFile, loadCorpus().map((d) => byKey.get(d.key)).join("\n") + "\n");
+    // the merged cache must replay every judgement, as recorded
     const replayed = await judgeCorpus();
+    for (const [key, r] of replayed) {
+      const recorded = JSON.parse(byKey.get(key) ?? "{}") as { flaws?: unknown; scores?: unknown };
+      if (JSON.stringify(r.flaws) !== JSON.stringify(recorded.flaws) || JSON.stringify(r.scores) !== JSON.stringify(recorded.scores)) {
+        throw new Error(`${key}: the merged cache replays another judgement than the shard recorded`);
+      }
+    }
     console.log(`merged ${values.merge.split(",").length} shards: ${replayed.size} dialogues replay from ${JUDGE_CACHE}`);
   } else {
     const only = values.only ? new RegExp(values.only) : undefined;
