@@ -552,6 +552,17 @@ function convertPeriodWord(value: string, sources: SourceIndex): string | undefi
   return said === undefined ? undefined : `period: ${value} = ${said}`;
 }
 
+/**
+ * A whole number for a number the user gave with a fraction, once the user said yes to the assistant proposing it
+ * ("page 3.34" ... "Did you mean page 3?" "Yes"): never silently, and only a rounding of the user's own number.
+ */
+function convertConfirmedWhole(value: string | number, sources: SourceIndex): string | undefined {
+  const v = typeof value === "number" ? value : parseNumericString(value);
+  if (v === undefined || !Number.isInteger(v) || !sources.isConfirmedNumber(v)) return undefined;
+  const from = sources.allNumbers().find((n) => !Number.isInteger(n) && (Math.round(n) === v || Math.trunc(n) === v));
+  return from === undefined ? undefined : `a whole number for ${from}, which the user confirmed`;
+}
+
 /** A code the assistant offered beside a name the user then chose ("European Central Bank (eu)", "use the European Central Bank"). */
 function convertChosenCode(value: string, sources: SourceIndex): string | undefined {
   const name = sources.chosenCode(value);
@@ -623,6 +634,7 @@ export function convertedFrom(ctx: LeafContext): string | undefined {
     () => (str !== undefined ? convertCrypto(str, words, sources) : undefined),
     () => (str !== undefined ? convertPeriodWord(str, sources) : undefined),
     () => (str !== undefined ? convertChosenCode(str, sources) : undefined),
+    () => convertConfirmedWhole(value, sources),
     () => (str !== undefined && parseNumericString(str) === undefined ? convertTakenUp(str, sources) : undefined),
     // a phone number written as its E.164 digits without the "+", as a string or a JSON number (13125550148)
     () => (isPhoneParam(words) && /^\d{8,15}$/.test(String(value)) ? convertPhone(`+${String(value)}`, sources) : undefined),

@@ -319,6 +319,12 @@ export function parseTimeString(s: string): string | undefined {
 const AFFIRM = new Set(["yes", "yeah", "yep", "sure", "true", "ok", "okay", "definitely", "absolutely", "correct"]);
 const NEGATE = new Set(["no", "not", "nope", "false", "without", "never", "none", "dont", "don", "doesn", "isn", "exclude", "skip", "nt"]);
 
+/** A reply that starts by saying yes ("Yes, please do that.", "Sure", "Go ahead", "That's right"). */
+export function isConfirmation(text: string): boolean {
+  const t = normalizeText(text);
+  return /^(?:(?:yes|yeah|yep|yup|sure|ok|okay|correct|right|exactly|absolutely|definitely|please do|go ahead|sounds good|that s right|thats right|do that|si|oui|ja)\b)/.test(t);
+}
+
 const COMMON_SHORT_WORDS = new Set(["us", "no", "ok", "hi", "go", "up", "oh", "ad", "add", "all", "new", "one", "two", "top", "out", "per", "via", "yes", "get", "set", "put", "see", "now", "off", "own", "low", "max", "min"]);
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -347,6 +353,8 @@ export class SourceIndex {
   /** Stems of assistant texts the user has answered since (see addOffer), and those not answered yet. */
   private readonly offerStems = new Set<string>();
   private pendingOffers: string[] = [];
+  /** Numbers an assistant question proposed that the user said yes to. */
+  private readonly confirmed = new Set<number>();
   /** Codes an assistant offered beside a name ("European Central Bank (eu)") whose name the user then said. */
   private readonly chosenCodes = new Map<string, string>();
 
@@ -383,6 +391,12 @@ export class SourceIndex {
     this.latest = text;
     this.latestNumbers = [start, this.numbers.length];
     const said = new Set(contentStems(text));
+    // a yes to the assistant's question confirms the numbers it proposed ("did you mean page 3?" "Yes"); only a
+    // conversion rule may use them (conversions.ts: an integer for a number the user gave), never as a source
+    const last = this.pendingOffers.at(-1);
+    if (last !== undefined && isConfirmation(text)) {
+      for (const q of last.match(/[^.?!\n]*\?/g) ?? []) for (const n of extractNumbers(q)) this.confirmed.add(n);
+    }
     for (const o of this.pendingOffers) {
       for (const s of contentStems(o)) this.offerStems.add(s);
       for (const { name, code } of namedCodes(o)) {
@@ -391,6 +405,11 @@ export class SourceIndex {
       }
     }
     this.pendingOffers = [];
+  }
+
+  /** Whether the user said yes to an assistant question proposing this number (see addText). */
+  isConfirmedNumber(n: number): boolean {
+    return this.confirmed.has(n);
   }
 
   /** The name the user chose of an option the assistant offered with this code beside it (see addText), if any. */
@@ -414,6 +433,11 @@ export class SourceIndex {
   /** The latest user turn (free text) added, if any. */
   latestText(): string | undefined {
     return this.latest;
+  }
+
+  /** Every number indexed. */
+  allNumbers(): readonly number[] {
+    return this.numbers;
   }
 
   /** The numbers indexed, except those the latest user turn introduced. */

@@ -205,3 +205,22 @@ describe("conversions seen in the held-out real-model batch", () => {
     expect(provenance(dialogue(forecast, offer("Not sure yet, what do they differ in?"), { country_code: "eu", currency: "usd" })).passed).toBe(false);
   });
 });
+
+describe("a value the assistant proposed and the user confirmed (held-out real-model batch 2)", () => {
+  const matches = tool("next_matches", { seasonId: { type: "integer" }, page: { type: "integer", description: "Zero-based page index" } }, ["seasonId", "page"]);
+  const asked = (reply: string): Message[] => [
+    { role: "user", content: "The next matches for season 46701, page 3.34." },
+    { role: "assistant", content: "The page needs to be a whole number, so 3.34 isn't valid. Did you mean page 3?" },
+    { role: "user", content: reply },
+  ];
+
+  it("is grounded after a yes", () => {
+    expect(provenance(dialogue(matches, asked("Yes, please do that."), { seasonId: 46701, page: 3 })).passed).toBe(true);
+    expect(provenance(dialogue(matches, asked("Sure, go ahead"), { seasonId: 46701, page: 3 })).passed).toBe(true);
+  });
+
+  it("is not grounded without one, and a yes grounds only what the question proposed", () => {
+    expect(provenance(dialogue(matches, asked("Hmm, let me check first."), { seasonId: 46701, page: 3 })).passed).toBe(false);
+    expect(provenance(dialogue(matches, asked("Yes, please do that."), { seasonId: 46701, page: 4 })).passed).toBe(false);
+  });
+});

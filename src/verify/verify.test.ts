@@ -237,7 +237,7 @@ describe("plan check", () => {
     const fmt = checkFormat(d);
     expect(fmt.passed).toBe(true);
     expect(checkPlan(d).reasons).toContain(
-      "step 3 (parallel) expects at least 2 calls in one assistant turn, found at most 1 (and no call uses another's result)",
+      "step 3 (parallel) expects at least 2 calls in one assistant turn, found at most 1 (and no later call needed a value that came after the first)",
     );
   });
 
@@ -257,6 +257,17 @@ describe("plan check", () => {
     d.messages.splice(12, 0, { role: "assistant", content: null, tool_calls: [second] }, r4);
     d.stepOf.splice(12, 0, 3, 3);
     expect(checkPlan(d).reasons).toEqual([]);
+    // a value the user gave when asked, between the two calls, makes the split right too
+    const third = JSON.parse(second.function.arguments) as Record<string, unknown>;
+    weather.content = JSON.stringify({ forecast: "sunny", high_c: 23, low_c: 14 });
+    second.function.arguments = JSON.stringify({ ...third, city: "Lisbon", max_price: 120 });
+    const question: Message = { role: "assistant", content: "What is your nightly budget for the hotel?" };
+    const answer: Message = { role: "user", content: "Up to 120 a night." };
+    d.messages.splice(12, 0, question, answer);
+    d.stepOf.splice(12, 0, 3, 3);
+    expect(checkPlan(d).reasons).toEqual([]);
+    d.messages.splice(12, 2);
+    d.stepOf.splice(12, 2);
     // the same split with no value passed on is still wrong
     second.function.arguments = JSON.stringify({ ...args, city: "Lisbon" });
     expect(checkPlan(d).reasons.join("\n")).toContain("step 3 (parallel) expects at least 2 calls in one assistant turn");

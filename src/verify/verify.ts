@@ -8,7 +8,7 @@
 import type { CheckResult, JsonSchema, Message, PlanStep, ToolCall, ToolSpec, Verification } from "../core/index.js";
 import { SourceIndex, isValueGrounded } from "./grounding.js";
 import { convertedFrom, resultQuantityTexts } from "./conversions.js";
-import { groundLeaf, type GroundedLeaf, type LeafVerdict } from "./ground-call.js";
+import { groundLeaf, sourceIndexOf, type GroundedLeaf, type LeafVerdict } from "./ground-call.js";
 import { argLeaves, describeAjvError, validatorFor, type ArgLeaf } from "./schema.js";
 import type { UngroundedArg, VerifiableDialogue, VerifyOptions } from "./types.js";
 
@@ -283,11 +283,11 @@ export function checkPlan(d: VerifiableDialogue, options: VerifyOptions = {}): C
           const perMsg = new Map<number, number>();
           for (const c of calls) perMsg.set(c.msg, (perMsg.get(c.msg) ?? 0) + 1);
           const most = Math.max(0, ...perMsg.values());
-          // calls split over turns are right when a later one needs an earlier one's result (an id the first creates):
-          // the assistant must wait for it, as its instructions say
-          const dependent = perMsg.size > 1 && laterCallNeedsEarlierResult(d, calls);
+          // calls split over turns are right when a later one needs what only came after the first turn (an id the
+          // first call created, a value the user gave or confirmed when asked): the assistant must wait for it
+          const dependent = perMsg.size > 1 && laterCallNeedsLaterValue(d, calls);
           if (most < 2 && !dependent) {
-            reasons.push(`${label} expects at least 2 calls in one assistant turn, found at most ${most} (and no call uses another's result)`);
+            reasons.push(`${label} expects at least 2 calls in one assistant turn, found at most ${most} (and no later call needed a value that came after the first)`);
           }
           break;
         }
@@ -362,33 +362,24 @@ function chainedUsesEarlierResult(d: VerifiableDialogue, step: PlanStep, calls: 
 }
 
 /**
- * Whether a call of a step made after its first call turn passes on a value that only an earlier call's result
- * gives: one the step's results hold and the user's turns before the step's first call do not (an id the first
- * call created). Such a call cannot be made in the same turn.
+ * Whether a call of a step made after its first call turn passes on a value the conversation did not hold before
+ * that turn: one an earlier call's result gave (an id the first call created), or one the user gave or confirmed
+ * when asked. Such a call cannot be made in the same turn as the first.
  */
-function laterCallNeedsEarlierResult(d: VerifiableDialogue, calls: StepCall[]): boolean {
+function laterCallNeedsLaterValue(d: VerifiableDialogue, calls: StepCall[]): boolean {
   const first = Math.min(...calls.map((c) => c.msg));
   const tools = toolMap(d.tools);
-  const stepCallIds = new Set(calls.map((c) => c.call.id));
-  const said = new SourceIndex();
-  for (let i = 0; i < first; i++) {
-    const m = d.messages[i];
-    if (m?.role === "user") said.addText(m.content);
-  }
+  const before = sourceIndexOf(d.messages.slice(0, first));
   for (const c of calls) {
     if (c.msg === first) continue;
-    const results = new SourceIndex();
-    for (let i = first; i < c.msg; i++) {
-      const m = d.messages[i];
-      if (m?.role === "tool" && stepCallIds.has(m.tool_call_id)) results.addToolResult(m.content);
-    }
-    if (results.size === 0) continue;
+    const upTo = sourceIndexOf(d.messages.slice(0, c.msg));
     const args = parseArguments(c.call);
     if (!args.ok) continue;
     const schema = tools.get(c.call.function.name)?.parameters as Record<string, unknown> | undefined;
+    const known = (leaf: ArgLeaf, sources: SourceIndex) => ["grounded", "converted"].includes(groundLeaf(leaf, sources).verdict);
     for (const leaf of argLeaves(args.value, schema)) {
       if ((typeof leaf.value !== "string" && typeof leaf.value !== "number") || leaf.value === "") continue;
-      if (isValueGrounded(leaf.value, results, leaf.key, { minTokenCoverage: 1 }) && !isValueGrounded(leaf.value, said, leaf.key)) return true;
+      if (known(leaf, upTo) && !known(leaf, before)) return true;
     }
   }
   return false;
