@@ -12,7 +12,7 @@ import { verifyDialogue } from "../src/verify/index.js";
 import { cliInProcess } from "./support/cli.js";
 import { corpusRuns, loadAdjudicatedLabels, loadCorpus, loadLabels, REAL_MODEL_DIR, REAL_MODEL_RUNS } from "./support/real-model.js";
 import { judgeCorpus } from "./support/real-model-judge.js";
-import { judgeVerdicts, verdictRows, verdictScores } from "./support/real-model-scores.js";
+import { BATCHES, batchOf, judgeVerdicts, verdictRows, verdictScores } from "./support/real-model-scores.js";
 import { perturbDialogue } from "./support/perturb.js";
 import { replayArgs, runRecords } from "./support/real-model-refresh.js";
 
@@ -31,10 +31,11 @@ describe("the real-model corpus", () => {
     expect([...labels.keys()].filter((k) => !corpus.some((d) => d.key === k))).toEqual([]);
   });
 
-  // Issue 18 asks for precision and recall of "reject" both >= 0.9. Measured (npm run bench real-model): the rules
-  // alone 1.00 / 0.40; with the judge's flaws as a gate (--judge-flaws) 0.87 / 1.00; with its scores (--judge-min 3)
-  // 0.83 / 1.00. The floors below hold what is measured, so that a change to the verifier or the rubric that loses
-  // agreement fails; precision 0.9 is not reached (docs/verify-export.md says where the judge and the reviewers part).
+  // Issue 18 asks for precision and recall of "reject" both >= 0.9. `npm run bench real-model` prints them for the
+  // whole corpus and per batch (test/support/real-model-scores.ts: the first runs, then two held-out batches, each
+  // recorded, labelled and judged after the previous revision of the rubric and the rules). The floors below hold
+  // what is measured, so that a change that loses agreement fails; docs/verify-export.md gives the figures and where
+  // the judge and the reviewers part.
   it("keeps no path of the machine it was made on (tool sources, manifests, arguments, bridge logs)", () => {
     const files = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
@@ -54,16 +55,25 @@ describe("the real-model corpus", () => {
     expect(s.rules.precision, wrong).toBe(1);
     expect(s.rulesAndFlaws.recall, wrong).toBeGreaterThanOrEqual(0.95);
     expect(s.rulesAndFlaws.precision, wrong).toBeGreaterThanOrEqual(0.85);
-    expect(s.rulesAndJudge.recall, wrong).toBeGreaterThanOrEqual(0.9);
-    expect(s.rulesAndJudge.precision, wrong).toBeGreaterThanOrEqual(0.8);
-    // every dialogue the weaker model wrote is rejected
-    expect(rows.filter((r) => r.key.startsWith("weak-")).every((r) => r.rules.length > 0 || r.judgeFlaws.length > 0)).toBe(true);
+    expect(s.rulesAndJudge.recall, wrong).toBeGreaterThanOrEqual(0.95);
+    expect(s.rulesAndJudge.precision, wrong).toBeGreaterThanOrEqual(0.7);
+    // the last held-out batch, which nothing was revised against, on its own
+    const last = verdictScores(rows.filter((r) => batchOf(r.key) === BATCHES[BATCHES.length - 1]));
+    expect(last.rules.precision, wrong).toBe(1);
+    expect(last.rulesAndFlaws.recall, wrong).toBe(1);
+    expect(last.rulesAndFlaws.precision, wrong).toBeGreaterThanOrEqual(0.8);
+    // every dialogue a weaker model wrote is rejected
+    expect(rows.filter((r) => /(^|-)weak-/.test(r.key)).every((r) => r.rules.length > 0 || r.judgeFlaws.length > 0)).toBe(true);
     // none of the false rejections issue 18 lists is left: the rules reject no dialogue the reviewers accept
     expect(rows.filter((r) => r.label === "accept" && r.rules.length > 0).map((r) => r.key)).toEqual([]);
-    // adjudication (after the verdicts) touched only dialogues where the reviewers and the flaw gate disagree
+    // adjudication (after the verdicts) touched only dialogues where the reviewers and the flaw gate of the rubric
+    // it was made under (judge/rubric2-scores.jsonl) disagreed
     const adjudicated = loadAdjudicatedLabels();
     const changed = [...adjudicated].filter(([k, l]) => l.label !== labels.get(k)?.label || l.reason !== labels.get(k)?.reason).map(([k]) => k);
-    const disagreements = rows.filter((r) => (r.rules.length > 0 || r.judgeFlaws.length > 0) !== (r.label === "reject")).map((r) => r.key);
+    const rubric2 = judgeVerdicts("rubric2-scores.jsonl");
+    const disagreements = rows
+      .filter((r) => rubric2.has(r.key) && (r.rules.length > 0 || (rubric2.get(r.key)?.flaws.length ?? 0) > 0) !== (r.label === "reject"))
+      .map((r) => r.key);
     expect(changed.length).toBeGreaterThan(0);
     for (const k of changed) expect(disagreements).toContain(k);
   });

@@ -16,10 +16,13 @@ const ScoresZ = z.object({
 });
 export type RecordedJudgement = z.infer<typeof ScoresZ>;
 
-/** The judge's recorded verdicts (scores, flaws, rationale) by corpus key. */
-export function judgeVerdicts(): Map<string, RecordedJudgement> {
+/**
+ * The judge's recorded verdicts (scores, flaws, rationale) by corpus key: the current rubric's (scores.jsonl), or an
+ * earlier rubric's kept beside them (rubric2-scores.jsonl).
+ */
+export function judgeVerdicts(file = "scores.jsonl"): Map<string, RecordedJudgement> {
   return new Map(
-    readFileSync(join(REAL_MODEL_DIR, "judge", "scores.jsonl"), "utf8")
+    readFileSync(join(REAL_MODEL_DIR, "judge", file), "utf8")
       .split("\n")
       .filter((l) => l.trim() !== "")
       .map((l) => ScoresZ.parse(JSON.parse(l)))
