@@ -68,16 +68,21 @@ export function verdictRows(corpus: CorpusDialogue[] = loadCorpus(), judgeMin = 
 }
 
 /**
- * The corpus's batches, in the order they were made:
+ * The corpus's batches, in the order they were made (test/fixtures/real-model/README.md):
  * - `first`: the runs the judge's rubric and the rules were written and revised against;
- * - `held-out 1` (run folders `held-*`): recorded after that rubric was fixed, labelled before any verdict on them; their
- *   verdicts then led to one more revision of the rubric (a user's wording is never a flaw) and of the rules (three
- *   conversions, split parallel calls that must wait);
- * - `held-out 2` (`held2-*`): recorded, labelled and judged after that revision, the test of it.
+ * - `held-out 1` (run folders `held-*`), `held-out 2` (`held2-*`): each recorded after the previous revision and
+ *   labelled before any verdict on it; what they showed led to the next revision;
+ * - `held-out 3` (`held3-*`): recorded, labelled and judged after the last revision; nothing was revised against it.
  */
-export const BATCHES = ["first", "held-out 1", "held-out 2"] as const;
+export const BATCHES = ["first", "held-out 1", "held-out 2", "held-out 3"] as const;
 export type Batch = (typeof BATCHES)[number];
-export const batchOf = (key: string): Batch => (key.startsWith("held2-") ? "held-out 2" : key.startsWith("held-") ? "held-out 1" : "first");
+export function batchOf(key: string): Batch {
+  const m = /^held(\d?)-/.exec(key);
+  if (!m) return "first";
+  const batch = `held-out ${m[1] === "" ? 1 : Number(m[1])}`;
+  if (!(BATCHES as readonly string[]).includes(batch)) throw new Error(`${key}: no batch "${batch}" (add it to BATCHES)`);
+  return batch as Batch;
+}
 
 /** Precision and recall of reject for the rules alone, with the score gate (`--judge-min`) and the flaw gate (`--judge-flaws`). */
 export function verdictScores(rows: VerdictRow[]) {
