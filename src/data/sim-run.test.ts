@@ -12,10 +12,9 @@ import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { DialogueRecord } from "../core/index.js";
 import { exportDataset } from "../export/index.js";
-import { loadDialogues } from "./index.js";
 import { datasetStats } from "../report/index.js";
 import { readDataset } from "./index.js";
-import { exampleToolsAndGraph, simRun } from "../../test/support/report-run.js";
+import { reasoningSimRun } from "../../test/support/report-run.js";
 import { datasetFigures, EXPORT_FORMATS, getFormat, sequentialCalls, type DatasetFigures } from "./index.js";
 import { canonMessages } from "../../test/support/canon-dialogue.js";
 
@@ -25,14 +24,7 @@ let work = "";
 
 beforeAll(async () => {
   work = mkdtempSync(join(tmpdir(), "data-sim-run-"));
-  const inputs = await exampleToolsAndGraph(work);
-  run = join(work, "run");
-  await simRun({ ...inputs, out: run, count: 12, seed: 11 });
-  records = (await loadDialogues(run)).map((r) => ({
-    ...r,
-    // reasoning on every assistant message, as `synth --keep-reasoning` stores it
-    reasoning: r.messages.map((m, i) => (m.role === "assistant" ? `${r.id} step ${i}: decide what to do next.` : null)),
-  }));
+  ({ run, records } = await reasoningSimRun(work));
 }, 120_000);
 
 const canon = canonMessages;

@@ -11,9 +11,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { DialogueRecord } from "../core/index.js";
-import { compileChatTemplate, getFormat, loadDialogues, nousPythonType, nousTool, sequentialCalls, type Llama31Options } from "../data/index.js";
+import { compileChatTemplate, getFormat, nousPythonType, nousTool, sequentialCalls, type Llama31Options } from "../data/index.js";
 import { cliInProcess } from "../../test/support/cli.js";
-import { exampleToolsAndGraph, simRun } from "../../test/support/report-run.js";
+import { reasoningSimRun } from "../../test/support/report-run.js";
 import {
   extractRealTemplates,
   HERMES2_PRO,
@@ -34,14 +34,7 @@ let run = "";
 beforeAll(async () => {
   T = extractRealTemplates([META_LLAMA31, HERMES2_PRO, HERMES3]);
   work = mkdtempSync(join(tmpdir(), "tf-real-tmpl-"));
-  const inputs = await exampleToolsAndGraph(work);
-  run = join(work, "run");
-  await simRun({ ...inputs, out: run, count: 12, seed: 11 });
-  records = (await loadDialogues(run)).map((r) => ({
-    ...r,
-    // reasoning on every assistant message, as `synth --keep-reasoning` stores it
-    reasoning: r.messages.map((m, i) => (m.role === "assistant" ? `${r.id} step ${i}: decide what to do next.` : null)),
-  }));
+  ({ run, records } = await reasoningSimRun(work));
 }, 60_000);
 
 afterAll(() => {

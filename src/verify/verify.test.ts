@@ -224,16 +224,20 @@ describe("plan check", () => {
     expect(checkPlan(d).reasons).toContain("step 1 (single) expects 1 tool call, found 2");
   });
 
-  it("rejects a parallel step whose calls are in separate turns", () => {
-    const d = rec();
-    const a = assistantAt(d, 10);
-    const second = a.tool_calls?.pop();
+  /** The example's parallel step 3 split: call_3 -> result, then a second assistant turn with call_4 -> result. */
+  function splitParallel(d: DialogueRecord): ToolCall {
+    const second = assistantAt(d, 10).tool_calls?.pop();
     if (!second) throw new Error("fixture");
-    // call_3 -> result, then a second assistant turn with call_4 -> result
     const r4 = d.messages.splice(12, 1)[0] as Message;
     d.stepOf.splice(12, 1);
     d.messages.splice(12, 0, { role: "assistant", content: null, tool_calls: [second] }, r4);
     d.stepOf.splice(12, 0, 3, 3);
+    return second;
+  }
+
+  it("rejects a parallel step whose calls are in separate turns", () => {
+    const d = rec();
+    splitParallel(d);
     const fmt = checkFormat(d);
     expect(fmt.passed).toBe(true);
     expect(checkPlan(d).reasons).toContain(
@@ -243,19 +247,13 @@ describe("plan check", () => {
 
   it("accepts a parallel step split over turns when the later call needs the earlier one's result", () => {
     const d = rec();
-    const a = assistantAt(d, 10);
-    const second = a.tool_calls?.pop();
-    if (!second) throw new Error("fixture");
-    const r4 = d.messages.splice(12, 1)[0] as Message;
-    d.stepOf.splice(12, 1);
+    const second = splitParallel(d);
     // the weather result names the city as the hotel search wants it; the search waits for it
     const weather = d.messages[11];
     if (weather?.role !== "tool") throw new Error("fixture");
     weather.content = JSON.stringify({ forecast: "sunny", high_c: 23, low_c: 14, city_code: "LIS-PT-0117" });
     const args = JSON.parse(second.function.arguments) as Record<string, unknown>;
     second.function.arguments = JSON.stringify({ ...args, city: "LIS-PT-0117" });
-    d.messages.splice(12, 0, { role: "assistant", content: null, tool_calls: [second] }, r4);
-    d.stepOf.splice(12, 0, 3, 3);
     expect(checkPlan(d).reasons).toEqual([]);
     // a value the user gave when asked, between the two calls, makes the split right too
     const third = JSON.parse(second.function.arguments) as Record<string, unknown>;

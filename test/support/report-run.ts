@@ -5,6 +5,8 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import type { DialogueRecord } from "../../src/core/index.js";
+import { loadDialogues } from "../../src/data/index.js";
 import type { ChatResult, ModelMiddleware } from "../../src/llm/index.js";
 import { runSynth } from "../../src/synth/index.js";
 import { cliInProcess, PROJECT_ROOT } from "./cli.js";
@@ -71,6 +73,22 @@ export async function simRun(o: SimRunOptions): Promise<void> {
     testSynthOptions({ tools: o.tools, graph: o.graph, count: o.count, concurrency: 1, seed: o.seed ?? 7, out: o.out, turnRepair: false, maxAttempts: o.count * 12 }),
     { stderr: quiet, tty: false, middleware },
   );
+}
+
+/**
+ * The sim run the format tests share: 12 dialogues of the example tools (parallel calls, errors, text beside calls),
+ * each assistant message given a reasoning text as `synth --keep-reasoning` stores it. Returns the run folder and
+ * its records.
+ */
+export async function reasoningSimRun(work: string): Promise<{ run: string; records: DialogueRecord[] }> {
+  const inputs = await exampleToolsAndGraph(work);
+  const run = join(work, "run");
+  await simRun({ ...inputs, out: run, count: 12, seed: 11 });
+  const records = (await loadDialogues(run)).map((r) => ({
+    ...r,
+    reasoning: r.messages.map((m, i) => (m.role === "assistant" ? `${r.id} step ${i}: decide what to do next.` : null)),
+  }));
+  return { run, records };
 }
 
 /** `toolflow judge RUN --llm sim -o RUN/judge` (every metric). */
