@@ -563,6 +563,21 @@ function convertConfirmedWhole(value: string | number, sources: SourceIndex): st
   return from === undefined ? undefined : `a whole number for ${from}, which the user confirmed`;
 }
 
+/**
+ * A long number written in groups, sent as its digits ("49 1523 7784261" as 4915237784261, "(312) 555-0148" as
+ * "3125550148"): at least 7 digits, the same digits in the same order as one span the sources wrote.
+ */
+function convertDigitGroups(value: string | number, sources: SourceIndex): string | undefined {
+  const digits = String(value).replace(/^\+/, "");
+  if (!/^\d{7,}$/.test(digits)) return undefined;
+  for (const text of sources.rawTexts()) {
+    for (const m of text.matchAll(/\+?\(?\d[\d\s().\/-]*\d/g)) {
+      if (m[0].replace(/\D/g, "") === digits && /\D/.test(m[0].trim())) return `digits of "${m[0].trim()}"`;
+    }
+  }
+  return undefined;
+}
+
 /** A code the assistant offered beside a name the user then chose ("European Central Bank (eu)", "use the European Central Bank"). */
 function convertChosenCode(value: string, sources: SourceIndex): string | undefined {
   const name = sources.chosenCode(value);
@@ -635,6 +650,7 @@ export function convertedFrom(ctx: LeafContext): string | undefined {
     () => (str !== undefined ? convertPeriodWord(str, sources) : undefined),
     () => (str !== undefined ? convertChosenCode(str, sources) : undefined),
     () => convertConfirmedWhole(value, sources),
+    () => convertDigitGroups(value, sources),
     () => (str !== undefined && parseNumericString(str) === undefined ? convertTakenUp(str, sources) : undefined),
     // a phone number written as its E.164 digits without the "+", as a string or a JSON number (13125550148)
     () => (isPhoneParam(words) && /^\d{8,15}$/.test(String(value)) ? convertPhone(`+${String(value)}`, sources) : undefined),

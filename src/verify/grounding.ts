@@ -152,7 +152,8 @@ const UNIT_ALIASES: Record<string, string> = {
   "%": "%", percent: "%", pct: "%", mph: "mph", kmh: "kmh", "km/h": "kmh", gb: "gb", mb: "mb", tb: "tb",
 };
 
-const UNIT_AFTER_RE = /(?<![\p{L}\p{N}.])([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(°[cf]?|%|km\/h|[\p{L}$€£¥]+)/giu;
+// a number with its unit after it, also joined by a hyphen ("8-hour", "3-km")
+const UNIT_AFTER_RE = /(?<![\p{L}\p{N}.])([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)(?:\s*|-)(°[cf]?|%|km\/h|[\p{L}$€£¥]+)/giu;
 const UNIT_BEFORE_RE = /([$€£¥])\s*([-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)/gu;
 
 function quantityKey(n: number, unit: string): string {

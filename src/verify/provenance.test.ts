@@ -224,3 +224,16 @@ describe("a value the assistant proposed and the user confirmed (held-out real-m
     expect(provenance(dialogue(matches, asked("Yes, please do that."), { seasonId: 46701, page: 4 })).passed).toBe(false);
   });
 });
+
+describe("numbers as written in the re-recorded real-model runs", () => {
+  it("grounds '8h' after 'the 8-hour timeframe' and a number's digits after its groups", () => {
+    const metrics = tool("get_metrics", { timeFrame: { type: "string", description: "TimeFrame: 1d, 1h, 8h" } }, ["timeFrame"]);
+    expect(provenance(dialogue(metrics, "please use the 8-hour timeframe", { timeFrame: "8h" })).passed).toBe(true);
+    expect(provenance(dialogue(metrics, "please use the 8-hour timeframe", { timeFrame: "1h" })).passed).toBe(false);
+    const format = tool("format_number", { phone: { type: "integer", description: "The phone number, with country code." } }, ["phone"]);
+    expect(provenance(dialogue(format, "it's a German mobile: 49 1523 7784261", { phone: 4915237784261 })).passed).toBe(true);
+    // another digit, or digits the user wrote in two places, are not that number
+    expect(provenance(dialogue(format, "it's a German mobile: 49 1523 7784261", { phone: 4915237784262 })).passed).toBe(false);
+    expect(provenance(dialogue(format, "code 49, then 1523 and 7784261 on another line", { phone: 4915237784261 })).passed).toBe(false);
+  });
+});
