@@ -9,7 +9,8 @@
  * most a torn tail that the next run cuts). A rerun into OUT skips the ids on file, so it asks nothing twice; a
  * dialogue whose model calls failed is not written and is retried. OUT/judge-run.json holds what defines the run
  * (the data, metrics, sample, seed, model, embedder: `judgeDefinition`, from the option table in option-table.ts):
- * OUT is a job folder (src/data/job.ts), so a rerun with other settings is refused naming them, --force starts over, and --resume insists on results to continue. The summary goes to OUT/summary.json.
+ * OUT is a job folder (src/data/job.ts), so a rerun with other settings is refused naming them, --force starts
+ * over, and --resume insists on results to continue. The summary goes to OUT/summary.json.
  */
 import { join, resolve } from "node:path";
 import pLimit from "p-limit";
