@@ -5,7 +5,9 @@ import { Command } from "commander";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { startOpenAIServer, type OpenAIServer } from "../../test/support/openai-server.js";
 import { SHARED_DATA } from "../../test/support/cli.js";
-import { addEvalBfclModelOptions, runEvalBfclModelMode, type EvalBfclModelFlags } from "./eval-bfcl-run.js";
+import { BFCL_EVAL_OPTION_TABLE } from "../eval/index.js";
+import { runEvalBfclModelMode, type EvalBfclModelFlags } from "./eval-bfcl-run.js";
+import { addOptionSpecs } from "./option-specs.js";
 
 let server: OpenAIServer | undefined;
 const dirs: string[] = [];
@@ -16,17 +18,14 @@ afterEach(async () => {
 });
 
 describe("eval bfcl --llm options", () => {
-  it("parse into the flags runEvalBfclModelMode takes, and run", async () => {
+  it("parse (declared from eval's option table) into the flags runEvalBfclModelMode takes, and run", async () => {
     server = await startOpenAIServer({});
     const out = mkdtempSync(join(tmpdir(), "bfcl-cli-"));
     dirs.push(out);
     let flags: EvalBfclModelFlags | undefined;
-    const cmd = addEvalBfclModelOptions(new Command("bfcl").exitOverride())
-      .option("--data <dir>", "data", (v: string, prev: string[]) => [...prev, v], [] as string[])
-      .option("-o, --out <path>", "out")
-      .action((o: EvalBfclModelFlags) => {
-        flags = o;
-      });
+    const cmd = addOptionSpecs(new Command("bfcl").exitOverride(), BFCL_EVAL_OPTION_TABLE.options).action((o: EvalBfclModelFlags) => {
+      flags = o;
+    });
     await cmd.parseAsync(["--llm", "openai:m", "--data", join(SHARED_DATA, "bfcl"), "-o", out, "--categories", "simple_python,irrelevance", "--limit", "2", "--tool-mode", "prompt", "--base-url", server.baseURL, "--concurrency", "3"], { from: "user" });
     expect(flags).toMatchObject({ llm: "openai:m", categories: ["simple_python", "irrelevance"], limit: 2, toolMode: "prompt", concurrency: 3, temperature: 0 });
     const write = vi.spyOn(process.stdout, "write").mockImplementation(() => true);

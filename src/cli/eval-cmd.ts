@@ -5,17 +5,16 @@
  *   toolflow eval bfcl --llm SPEC --data DIR [--categories ...] -o OUT/        ask a served model, score its calls
  *   toolflow eval heldout DIR --llm SPEC -o OUT/                               a dataset's held-out turns
  *
- * `eval bfcl` dispatches on its mode (see runBfcl); the model mode's options and action are in eval-bfcl-run.ts,
- * `eval heldout` in eval-heldout-cmd.ts.
+ * `eval bfcl` dispatches on its mode (see runBfcl); its flags come from eval's option table (src/eval/option-table.ts),
+ * the model mode's action is in eval-bfcl-run.ts, `eval heldout` in eval-heldout-cmd.ts.
  */
 import type { Command } from "commander";
-import { addEvalBfclModelOptions, runEvalBfclModelMode, type EvalBfclModelFlags } from "./eval-bfcl-run.js";
+import { runEvalBfclModelMode, type EvalBfclModelFlags } from "./eval-bfcl-run.js";
 import { registerEvalHeldout } from "./eval-heldout-cmd.js";
-import { collect } from "./options.js";
-import { checkInputDir, checkInputFile, checkOutputFile, guardWrite, InputError, UsageError, writeFileAtomic, sharedOptions } from "../core/index.js";
-import { accuracyByCategory, checkAnswerRecords, formatAccuracyTable, loadBfclData, readAnswerRecords } from "../eval/index.js";
+import { checkInputDir, checkInputFile, checkOutputFile, guardWrite, InputError, UsageError, writeFileAtomic } from "../core/index.js";
+import { accuracyByCategory, BFCL_EVAL_OPTION_TABLE, checkAnswerRecords, formatAccuracyTable, loadBfclData, readAnswerRecords } from "../eval/index.js";
 import { stringifyPyJson } from "../core/index.js";
-import { commanderOption } from "./option-specs.js";
+import { addOptionSpecs } from "./option-specs.js";
 
 /** Options of `eval bfcl` (all modes). */
 type EvalBfclOptions = Partial<Omit<EvalBfclModelFlags, "data" | "out">> & {
@@ -31,11 +30,10 @@ export function registerEvalCommands(program: Command): void {
     .description(
       "Score answers to BFCL questions with BFCL's AST checker: --check FILE (answers already decoded, no model called) " +
         "or --llm SPEC (ask a served model through native tool calls, or --tool-mode prompt)",
-    )
-    .option("--check <file>", "JSONL of decoded answers {id, category, model_output, ...} to check")
-    .option("--data <dir>", "BFCL data folder (BFCL_v4_<category>.json, possible_answer/); repeatable", collect, [])
-    .addOption(commanderOption(sharedOptions.out("path", "with --check, a JSONL file (each input line plus valid, errorType, error); with --llm, a folder")));
-  addEvalBfclModelOptions(bfcl).action(async (opts: EvalBfclOptions) => {
+    );
+  // every flag, its help, parser and default come from eval's option table (src/eval/option-table.ts)
+  addOptionSpecs(bfcl, BFCL_EVAL_OPTION_TABLE.options);
+  bfcl.action(async (opts: EvalBfclOptions) => {
     await runBfcl(opts);
   });
   registerEvalHeldout(evalCmd);

@@ -1,8 +1,8 @@
 /**
  * The same flag means the same thing in every command: each command's `--help` lists the canonical `-o, --out`,
  * `--seed` and `--sampling` with the same wording, never their old spellings; the old spellings (`--output`,
- * `--strategy`) still work with a one-line notice; synth's `--help` lists every entry of its option table; and
- * docs/cli.md lists every command's flags.
+ * `--strategy`) still work with a one-line notice; the `--help` of synth, judge and eval bfcl lists every entry of its
+ * option table (and only those); and docs/cli.md lists every command's flags.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
@@ -10,7 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Command } from "commander";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { flagAttribute, OUT_HELP, SAMPLING_HELP, SEED_HELP } from "../core/index.js";
+import { flagAttribute, longFlag, OUT_HELP, SAMPLING_HELP, SEED_HELP, type OptionSpec } from "../core/index.js";
+import { BFCL_EVAL_OPTION_TABLE } from "../eval/index.js";
+import { JUDGE_OPTION_TABLE } from "../judge/index.js";
 import { SYNTH_OPTION_TABLE } from "../synth/index.js";
 import { buildProgram } from "./main.js";
 import { commanderOption } from "./option-specs.js";
@@ -73,11 +75,22 @@ describe("flags across commands", () => {
     }
   });
 
-  it("synth's --help lists every entry of its option table, as the table words it", async () => {
-    const h = await help("synth");
-    for (const entry of SYNTH_OPTION_TABLE) expect(h).toContain(`${entry.flags} ${entry.help.replace(/\s+/g, " ")}`);
-    // the table's keys are commander's keys, so the flags reach the options they are meant for
-    for (const entry of SYNTH_OPTION_TABLE) expect(flagAttribute(entry)).toBe(commanderOption(entry).attributeName());
+  it("the --help of synth, judge and eval bfcl lists every entry of its option table, as the table words it, and nothing else", async () => {
+    const tables: Array<[string, readonly OptionSpec[]]> = [
+      ["synth", SYNTH_OPTION_TABLE],
+      ["judge", JUDGE_OPTION_TABLE.options],
+      ["eval bfcl", BFCL_EVAL_OPTION_TABLE.options],
+    ];
+    for (const [words, table] of tables) {
+      const h = await help(words);
+      for (const entry of table) expect(h, words).toContain(`${entry.flags} ${entry.help.replace(/\s+/g, " ")}`);
+      // the table's keys are commander's keys, so the flags reach the options they are meant for
+      for (const entry of table) expect(flagAttribute(entry)).toBe(commanderOption(entry).attributeName());
+      // every flag of the command is an entry of its table
+      const cmd = all.find(([w]) => w === words)?.[1];
+      const declared = (cmd?.options ?? []).filter((o) => !o.hidden).map((o) => o.long);
+      expect(declared, words).toEqual(table.map((e) => longFlag(e)));
+    }
   });
 
   it("docs/cli.md lists every flag of every command", () => {

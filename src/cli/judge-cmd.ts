@@ -3,26 +3,18 @@
  * the LLM judge with bootstrap intervals, round-trip agreement). See docs/judge.md.
  */
 import type { Command } from "commander";
-import { checkInputPath, checkOutputDir, guardWrite, sharedOptions } from "../core/index.js";
-import { formatJudgeSummary, parseMetrics, runJudge } from "../judge/index.js";
-import { defaultLlm, endpointOptions, endpointSettings, intOption, parseToolMode, type EndpointFlags } from "./options.js";
+import { checkInputPath, checkOutputDir, guardWrite } from "../core/index.js";
+import { formatJudgeSummary, JUDGE_OPTION_TABLE, judgeOptionsFromFlags, runJudge } from "../judge/index.js";
+import { defaultLlm } from "./options.js";
 import { countProgress } from "./progress.js";
-import { commanderOption } from "./option-specs.js";
+import { addOptionSpecs } from "./option-specs.js";
 
-interface JudgeFlags extends EndpointFlags {
+/** The flags commander hands the action (keyed as the table's flags are; the rest go through judgeOptionsFromFlags). */
+interface JudgeFlags {
   llm?: string;
   out: string;
-  metrics: string;
-  sample?: number;
-  seed: number;
-  embedder: string;
-  embeddingModel?: string;
-  embeddingBaseUrl?: string;
-  force: boolean;
-  resume: boolean;
-  concurrency: number;
-  toolMode: string;
   json?: boolean;
+  [flag: string]: unknown;
 }
 
 export function registerJudgeCommands(program: Command): void {
@@ -33,42 +25,21 @@ export function registerJudgeCommands(program: Command): void {
         "rounds an LLM labels entailment), the LLM judge (naturalness, coherence, helpfulness, accuracy; mean and 95% " +
         "bootstrap interval) and round-trip agreement (a model re-answers each call turn; per step kind)",
     )
-    .argument("<data>", "synth run folder (dialogues.jsonl) or exported dataset folder (openai/*.jsonl)")
-    .option("--llm <specs>", "model for enr, judge and roundtrip (sim, openai:<model>, llama:<path|hf:...>); a comma list is a pool")
-    .addOption(commanderOption(sharedOptions.out("dir", "a folder: judge.jsonl (per dialogue), judge-run.json, summary.json", { required: true })))
-    .option("--metrics <list>", "ss,enr,judge,roundtrip (any of them)", "ss,enr,judge,roundtrip")
-    .option("--sample <n>", "judge a deterministic sample of N dialogues (by --seed)", intOption("--sample", 1))
-    .addOption(commanderOption(sharedOptions.seed(0))) // the --sample draw and the bootstrap
-    .option("--embedder <name>", "SS embedder: lexical, openai, llama:<file.gguf|hf:...>", "lexical")
-    .option("--embedding-model <model>", "the openai embedder's model")
-    .option("--embedding-base-url <url>", "the openai embedder's endpoint")
-    .option("--force", "delete OUT's results and start over (default: resume them when the settings are the same)", false)
-    .option("--resume", "continue the results in OUT, and fail when there are none (a rerun resumes anyway)", false)
-    .option("--concurrency <n>", "dialogues judged at once", intOption("--concurrency", 1, 1024), 4)
-    .option("--tool-mode <mode>", "native|prompt|auto: how round-trip turns offer the tools", "auto")
-    .option("--json", "print the summary as one JSON object");
-  endpointOptions(judge).action(async (data: string, flags: JudgeFlags) => {
-      const metrics = parseMetrics(flags.metrics);
-      const nativeTools = parseToolMode(flags.toolMode);
+    .argument("<data>", "synth run folder (dialogues.jsonl) or exported dataset folder (openai/*.jsonl)");
+  // every flag, its help, parser and default come from judge's option table (src/judge/option-table.ts)
+  addOptionSpecs(judge, JUDGE_OPTION_TABLE.options);
+  judge.action(async (data: string, flags: JudgeFlags) => {
+      // --metrics and --tool-mode are checked here, before anything is read
+      const options = judgeOptionsFromFlags(flags);
       checkInputPath(data, "run or dataset folder");
       checkOutputDir(flags.out, "--out");
       const llm = flags.llm ?? (await defaultLlm());
       const progress = countProgress("judge", "dialogues");
       const summary = await guardWrite(flags.out, () => runJudge({
+        ...options,
         data,
         out: flags.out,
         llm,
-        metrics,
-        ...(flags.sample !== undefined ? { sample: flags.sample } : {}),
-        seed: flags.seed,
-        embedder: flags.embedder,
-        ...(flags.embeddingModel !== undefined ? { embeddingModel: flags.embeddingModel } : {}),
-        ...(flags.embeddingBaseUrl !== undefined ? { embeddingBaseURL: flags.embeddingBaseUrl } : {}),
-        force: flags.force,
-        resume: flags.resume,
-        concurrency: flags.concurrency,
-        ...endpointSettings(flags),
-        nativeTools,
         onProgress: progress.onProgress,
       }));
       progress.stop();

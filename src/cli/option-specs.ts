@@ -14,7 +14,10 @@ export function commanderOption(spec: OptionSpec): Option {
   const option = new Option(spec.flags, spec.help);
   SPECS.set(option, spec);
   if (spec.choices !== undefined) option.choices([...spec.choices]);
-  else if (spec.parse !== undefined) {
+  else if (spec.repeatable) {
+    const parse = spec.parse ?? ((value: string) => value);
+    option.argParser((value: string, previous: unknown) => [...(Array.isArray(previous) ? previous : []), parse(value)]);
+  } else if (spec.parse !== undefined) {
     const parse = spec.parse;
     option.argParser((value: string) => parse(value));
   }

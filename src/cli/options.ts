@@ -2,20 +2,15 @@
  * Option parsers shared by the commands: each names its flag in the error (a UsageError, exit code 2).
  */
 import type { Command } from "commander";
-import { intOption, listOption, UsageError, urlOption } from "../core/index.js";
+import { ENDPOINT_OPTION_SPECS, endpointSettingsFromFlags, urlOption, type EndpointSettings } from "../core/index.js";
+import { addOptionSpecs } from "./option-specs.js";
 import type { OpenAIEmbedderOptions } from "../graph/index.js";
 
 // The value parsers live in core (a stage's option table uses them too); re-exported for the commands.
 export { intOption, numberOption, urlOption, listOption } from "../core/index.js";
 
-/**
- * `--tool-mode native|prompt|auto` (eval heldout, judge) as the model layer's `nativeTools`: "auto", or whether to
- * use native tool calls.
- */
-export function parseToolMode(value: string): "auto" | boolean {
-  if (!["native", "prompt", "auto"].includes(value)) throw new UsageError(`--tool-mode must be native, prompt or auto (got "${value}")`);
-  return value === "auto" ? "auto" : value === "native";
-}
+// `--tool-mode native|prompt|auto` (eval heldout, judge) is parsed in core (judge's option table uses it too).
+export { parseToolMode } from "../core/index.js";
 
 /** The `--llm` of a command run without one: openai: when an endpoint is configured, llama: when a local model is set, else sim. */
 export async function defaultLlm(): Promise<string> {
@@ -39,36 +34,17 @@ export interface EndpointFlags {
 }
 
 /**
- * The options of every command that asks a served model (eval bfcl, eval heldout, judge): the endpoint, the
- * request and token budgets, the per-attempt timeout, the response cache and the price table.
+ * The options of every command that asks a served model (eval bfcl, eval heldout, judge, verify): the endpoint, the
+ * request and token budgets, the per-attempt timeout, the response cache and the price table (core's
+ * ENDPOINT_OPTION_SPECS; judge and eval bfcl have them in their option tables).
  */
 export function endpointOptions(cmd: Command): Command {
-  return cmd
-    .option("--base-url <url>", "OpenAI-compatible endpoint (default OPENAI_BASE_URL); the key is read from OPENAI_API_KEY", urlOption("--base-url"))
-    .option("--rpm <n>", "requests per minute budget", intOption("--rpm", 1))
-    .option("--tpm <n>", "tokens per minute budget", intOption("--tpm", 1))
-    .option("--timeout <ms>", "per-attempt timeout in milliseconds", intOption("--timeout", 1))
-    .option("--cache <dir>", "response cache folder (a rerun pays nothing twice)")
-    .option("--prices <file>", "price table (JSON/YAML: $ per 1M input/output tokens per model) for the cost figures");
+  return addOptionSpecs(cmd, ENDPOINT_OPTION_SPECS);
 }
 
 /** `endpointOptions`' flags as the model layer's settings (only those given). */
-export function endpointSettings(f: EndpointFlags): {
-  baseURL?: string;
-  requestsPerMinute?: number;
-  tokensPerMinute?: number;
-  timeoutMs?: number;
-  cacheDir?: string;
-  pricesFile?: string;
-} {
-  return {
-    ...(f.baseUrl !== undefined ? { baseURL: f.baseUrl } : {}),
-    ...(f.rpm !== undefined ? { requestsPerMinute: f.rpm } : {}),
-    ...(f.tpm !== undefined ? { tokensPerMinute: f.tpm } : {}),
-    ...(f.timeout !== undefined ? { timeoutMs: f.timeout } : {}),
-    ...(f.cache !== undefined ? { cacheDir: f.cache } : {}),
-    ...(f.prices !== undefined ? { pricesFile: f.prices } : {}),
-  };
+export function endpointSettings(f: EndpointFlags): EndpointSettings {
+  return endpointSettingsFromFlags(f as Readonly<Record<string, unknown>>);
 }
 
 /** The dense embedders' flags (`graph build`, `overlap`): the openai model and endpoint, the key's variable, the cache. */

@@ -20,6 +20,8 @@ export interface OptionSpec {
   /** The value when the flag is not given. */
   default?: unknown;
   required?: boolean;
+  /** May be given more than once: the values (each through `parse`) are collected into an array, in order. */
+  repeatable?: boolean;
   /**
    * Older spellings still accepted, with the same value syntax (e.g. `--output` for `--out`): each prints a one-line
    * deprecation notice on standard error and sets this flag. They are not listed in `--help`.

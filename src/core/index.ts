@@ -112,6 +112,20 @@ export {
   sharedOptions,
 } from "./cli-options.js";
 export {
+  type JobDefinitionSpec,
+  type JobOptionEntry,
+  type JobArgumentEntry,
+  type JobOptionTable,
+  type EndpointSettings,
+  defineField,
+  jobOptionsFromFlags,
+  jobDefinitionFlags,
+  jobDefinition,
+  parseToolMode,
+  ENDPOINT_OPTION_SPECS,
+  endpointSettingsFromFlags,
+} from "./job-options.js";
+export {
   parseSizeRange,
   checkSizeRange,
   toSizeRange,

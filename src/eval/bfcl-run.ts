@@ -11,8 +11,9 @@
  *
  * OUT/results.jsonl gets one line per decided question, appended crash-safely; a resumed run skips the ids it holds
  * and asks nothing twice. OUT/eval.json holds what decides the answers (model, tool mode, temperature, token
- * limit): OUT is a job folder (src/data/job.ts), so a rerun with other settings is refused naming them, and
- * --force starts over (--resume insists on an eval to continue). OUT/summary.json has accuracy per category and BFCL's summary figures (bfcl-summary.ts).
+ * limit: `bfclEvalDefinition`, from the option table in option-table.ts): OUT is a job folder (src/data/job.ts),
+ * so a rerun with other settings is refused naming them, and --force starts over (--resume insists on an eval to
+ * continue). OUT/summary.json has accuracy per category and BFCL's summary figures (bfcl-summary.ts).
  */
 import { z } from "zod";
 import { InputError, isPlainObject, normalizeSchema, renderPrompt, UsageError, writeFileAtomic, type JsonSchema, type Message } from "../core/index.js";
@@ -28,6 +29,7 @@ import { everyRequestFailed } from "./heldout.js";
 import { BFCL_EVAL_CATEGORIES, bfclFigures, formatBfclTable, type BfclFigures, type CategoryScore } from "./bfcl-summary.js";
 import { parseCallsFromText, type TextCall } from "../core/index.js";
 import { createEvalProgress, type EvalProgress } from "./eval-progress.js";
+import { BFCL_EVAL_ADDED_LATER, BFCL_EVAL_DEFAULTS, BFCL_EVAL_DEFINITION_FLAGS, bfclEvalDefinition } from "./option-table.js";
 
 // ------------------------------------------------------------------------------------------------ questions
 
@@ -252,20 +254,6 @@ export interface BfclRunOptions extends Omit<EvalModelOptions, "nativeTools"> {
   signal?: AbortSignal;
 }
 
-/** What decides an eval's answers (OUT/eval.json; a rerun into OUT must match), with the option behind each. */
-interface BfclEvalDefinition {
-  llm: string;
-  toolMode: ToolMode;
-  temperature: number;
-  maxTokens: number | null;
-}
-const EVAL_DEFINITION_OPTIONS: Record<keyof BfclEvalDefinition, string> = {
-  llm: "--llm",
-  toolMode: "--tool-mode",
-  temperature: "--temperature",
-  maxTokens: "--max-tokens",
-};
-
 function selectItems(items: readonly BfclEvalItem[], options: Pick<BfclRunOptions, "ids" | "limit">): BfclEvalItem[] {
   let out = [...items];
   if (options.ids && options.ids.length > 0) {
@@ -320,7 +308,7 @@ function isFatal(err: unknown): boolean {
  */
 export async function runBfclEval(options: BfclRunOptions): Promise<BfclEvalSummary> {
   const started = Date.now();
-  const toolMode = options.toolMode ?? "native";
+  const toolMode = options.toolMode ?? BFCL_EVAL_DEFAULTS.toolMode;
   const stream = options.progressStream ?? process.stderr;
   const print = options.print === undefined ? (t: string) => process.stdout.write(t + "\n") : options.print;
   const selected = selectItems(options.items, options);
@@ -332,10 +320,10 @@ export async function runBfclEval(options: BfclRunOptions): Promise<BfclEvalSumm
       what: "an eval",
       definitionFile: EVAL_FILES.run,
       resultFiles: [EVAL_FILES.results, EVAL_FILES.summary],
-      definition: { llm: options.llm, toolMode, temperature: options.temperature ?? 0, maxTokens: options.maxTokens ?? null },
-      options: EVAL_DEFINITION_OPTIONS,
+      definition: bfclEvalDefinition(options),
+      options: BFCL_EVAL_DEFINITION_FLAGS,
       // eval.json of older versions held only the model and tool mode; those evals ran with the defaults
-      addedLater: { temperature: 0, maxTokens: null },
+      addedLater: BFCL_EVAL_ADDED_LATER,
     },
     { force: options.force ?? false, resume: options.resume ?? false },
   );
@@ -373,7 +361,7 @@ async function evalInFolder(
   let firstFailure: string | undefined;
 
   const askOne = async (item: BfclEvalItem): Promise<void> => {
-    const { request, names } = buildBfclRequest(item, toolMode, { temperature: options.temperature ?? 0, maxTokens: options.maxTokens });
+    const { request, names } = buildBfclRequest(item, toolMode, { temperature: options.temperature ?? BFCL_EVAL_DEFAULTS.temperature, maxTokens: options.maxTokens });
     if (options.signal) request.signal = options.signal;
     const t0 = performance.now();
     let answer: ChatResult;
@@ -424,7 +412,7 @@ async function evalInFolder(
 
   try {
     let next = 0;
-    const workers = Math.max(1, Math.min(pending.length, (options.concurrency ?? 8) + 2));
+    const workers = Math.max(1, Math.min(pending.length, (options.concurrency ?? BFCL_EVAL_DEFAULTS.concurrency) + 2));
     await Promise.all(
       Array.from({ length: workers }, async () => {
         while (fatal === undefined && next < pending.length) {

@@ -38,6 +38,16 @@ export {
   type BfclRunOptions,
   type ToolMode,
 } from "./bfcl-run.js";
+// its flags as one table: the CLI's flags, the options built from them and the eval definition (eval.json)
+export {
+  BFCL_EVAL_ADDED_LATER,
+  BFCL_EVAL_DEFAULTS,
+  BFCL_EVAL_DEFINITION_FLAGS,
+  BFCL_EVAL_OPTION_TABLE,
+  bfclEvalDefinition,
+  bfclEvalOptionsFromFlags,
+  type BfclEvalDefinition,
+} from "./option-table.js";
 export { BFCL_EVAL_CATEGORIES, bfclFigures, formatBfclTable, type BfclFigures, type CategoryScore } from "./bfcl-summary.js";
 // `eval heldout`: a dataset's held-out assistant turns.
 export {

@@ -28,6 +28,15 @@ export {
   type RoundTripTurn,
 } from "./round-trip.js";
 export {
+  JUDGE_DEFAULTS,
+  JUDGE_DEFINITION_FLAGS,
+  JUDGE_OPTION_TABLE,
+  judgeDefinition,
+  judgeMetrics,
+  judgeOptionsFromFlags,
+  type JudgeDefinition,
+} from "./option-table.js";
+export {
   formatJudgeSummary,
   JUDGE_CRITERIA,
   JUDGE_FILES,

@@ -8,13 +8,14 @@
  * Each decided dialogue is appended as one line of OUT/judge.jsonl (JsonlAppender: whole lines, a kill leaves at
  * most a torn tail that the next run cuts). A rerun into OUT skips the ids on file, so it asks nothing twice; a
  * dialogue whose model calls failed is not written and is retried. OUT/judge-run.json holds what defines the run
- * (the data, metrics, sample, seed, model, embedder): OUT is a job folder (src/data/job.ts), so a rerun with other
- * settings is refused naming them, --force starts over, and --resume insists on results to continue. The summary goes to OUT/summary.json.
+ * (the data, metrics, sample, seed, model, embedder: `judgeDefinition`, from the option table in option-table.ts):
+ * OUT is a job folder (src/data/job.ts), so a rerun with other settings is refused naming them, --force starts
+ * over, and --resume insists on results to continue. The summary goes to OUT/summary.json.
  */
 import { join, resolve } from "node:path";
 import pLimit from "p-limit";
 import { z } from "zod";
-import { UsageError, writeFileAtomic } from "../core/index.js";
+import { writeFileAtomic } from "../core/index.js";
 import { JsonlAppender, openJob, recoverJsonl, type Job } from "../data/index.js";
 import { everyRequestFailed, isFatalModelError, loadHeldoutDialogues, type HeldoutDialogue, type HeldoutSource, type TurnKind } from "../eval/index.js";
 import { createEmbedder, type FieldEmbedder } from "../graph/index.js";
@@ -23,34 +24,15 @@ import { evalModelsConfig, openRunModels } from "../models/index.js";
 import { judgeDialogue } from "../verify/index.js";
 import { bootstrapMean, mean, pairSimilarities, roundPairs, sampleBySeed, type Interval } from "./metrics.js";
 import { classifyPair, type NliLabel } from "./nli.js";
+import { JUDGE_DEFAULTS, JUDGE_DEFINITION_FLAGS, judgeDefinition, judgeMetrics, type JudgeDefinition, type JudgeMetric } from "./option-table.js";
 import { roundTripDialogue, summarizeRoundTrip, type KindAgreement, type RoundTripResult } from "./round-trip.js";
 
-export const JUDGE_METRICS = ["ss", "enr", "judge", "roundtrip"] as const;
-export type JudgeMetric = (typeof JUDGE_METRICS)[number];
+export { JUDGE_METRICS, parseMetrics, type JudgeMetric } from "./option-table.js";
+
 export const JUDGE_CRITERIA = ["naturalness", "coherence", "helpfulness", "accuracy"] as const;
 export type Criterion = (typeof JUDGE_CRITERIA)[number];
 
 export const JUDGE_FILES = { results: "judge.jsonl", definition: "judge-run.json", summary: "summary.json" } as const;
-
-/** What defines a judge run (OUT/judge-run.json; a rerun into OUT must match), with the option behind each. */
-interface JudgeDefinition {
-  data: string;
-  metrics: JudgeMetric[];
-  sample: number | null;
-  seed: number;
-  llm: string | null;
-  embedder: string | null;
-  embeddingModel: string | null;
-}
-const JUDGE_DEFINITION_OPTIONS: Record<keyof JudgeDefinition, string> = {
-  data: "DATA",
-  metrics: "--metrics",
-  sample: "--sample",
-  seed: "--seed",
-  llm: "--llm",
-  embedder: "--embedder",
-  embeddingModel: "--embedding-model",
-};
 
 export interface JudgeRunOptions {
   /** A synth run folder or an exported dataset folder. */
@@ -142,16 +124,6 @@ export interface JudgeSummary {
   notes: string[];
 }
 
-/** Parse `--metrics ss,enr,...`. */
-export function parseMetrics(text: string): JudgeMetric[] {
-  const names = text.split(",").map((s) => s.trim().toLowerCase()).filter((s) => s !== "");
-  for (const n of names) {
-    if (!(JUDGE_METRICS as readonly string[]).includes(n)) throw new UsageError(`--metrics: unknown metric "${n}" (expected ${JUDGE_METRICS.join(", ")})`);
-  }
-  if (names.length === 0) throw new UsageError("--metrics: name at least one metric");
-  return JUDGE_METRICS.filter((m) => names.includes(m));
-}
-
 /** The summary of judged lines. */
 export function summarizeJudge(lines: readonly JudgeLine[], metrics: readonly JudgeMetric[], options: { seed?: number; resamples?: number } = {}) {
   const out: Pick<JudgeSummary, "ss" | "enr" | "judge" | "roundTrip"> = {};
@@ -198,21 +170,13 @@ export function summarizeJudge(lines: readonly JudgeLine[], metrics: readonly Ju
 
 /** Run the metrics; writes OUT/judge.jsonl, OUT/judge-run.json, OUT/summary.json and returns the summary. */
 export async function runJudge(options: JudgeRunOptions): Promise<JudgeSummary> {
-  const metrics = options.metrics ?? [...JUDGE_METRICS];
-  const seed = options.seed ?? 0;
-  const embedderName = options.embedder ?? "lexical";
+  const metrics = judgeMetrics(options);
+  const seed = options.seed ?? JUDGE_DEFAULTS.seed;
+  const embedderName = options.embedder ?? JUDGE_DEFAULTS.embedder;
   const { dialogues: all, source } = await loadHeldoutDialogues(options.data, { split: "all" });
   const dialogues = sampleBySeed(all, options.sample, seed);
 
-  const definition: JudgeDefinition = {
-    data: resolve(options.data),
-    metrics,
-    sample: options.sample ?? null,
-    seed,
-    llm: metrics.some((m) => m !== "ss") ? options.llm : null,
-    embedder: metrics.includes("ss") ? embedderName : null,
-    embeddingModel: metrics.includes("ss") ? (options.embeddingModel ?? null) : null,
-  };
+  const definition = judgeDefinition(options);
   const job = await openJob(
     {
       dir: options.out,
@@ -220,7 +184,7 @@ export async function runJudge(options: JudgeRunOptions): Promise<JudgeSummary> 
       definitionFile: JUDGE_FILES.definition,
       resultFiles: [JUDGE_FILES.results, JUDGE_FILES.summary],
       definition,
-      options: JUDGE_DEFINITION_OPTIONS,
+      options: JUDGE_DEFINITION_FLAGS,
     },
     { force: options.force ?? false, resume: options.resume ?? false },
   );
@@ -272,7 +236,7 @@ async function judgeInFolder(
   }
 
   const needsModel = metrics.some((m) => m !== "ss");
-  const concurrency = options.concurrency ?? 4;
+  const concurrency = options.concurrency ?? JUDGE_DEFAULTS.concurrency;
   // Requests in flight: twice the dialogues judged at once.
   const config = evalModelsConfig(options, { concurrency: concurrency * 2 });
   const run = await openRunModels(needsModel ? config : { ...config, llm: "sim" });
