@@ -2,9 +2,9 @@
  * The embedding cache the dense embedders share: vectors in SQLite, keyed by a SHA-256 of what determines them
  * (each embedder makes its own keys), and the lookup that splits a batch of texts into hits and texts to embed.
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { makeDirSync } from "../../core/index.js";
 
 /** SQLite-backed cache of embedding vectors keyed by a SHA-256 of what determines them. */
 export class EmbeddingCache {
@@ -13,7 +13,7 @@ export class EmbeddingCache {
   private readonly putStmt: Database.Statement<[string, number, Buffer]>;
 
   constructor(dir: string) {
-    mkdirSync(dir, { recursive: true });
+    makeDirSync(dir, "the embedding cache folder");
     this.db = new Database(join(dir, "embeddings.sqlite"));
     this.db.pragma("journal_mode = WAL");
     this.db.pragma("busy_timeout = 5000");
