@@ -4,7 +4,8 @@
  */
 import type { Command } from "commander";
 import { existsSync, readdirSync, rmdirSync } from "node:fs";
-import { checkInputFile, checkOutputDir, isFsError, ToolflowError, UsageError, writeError } from "../core/index.js";
+import { join } from "node:path";
+import { checkInputFile, checkOutputDir, checkOutputFile, isFsError, ToolflowError, UsageError, writeError } from "../core/index.js";
 import { readToolsJsonl } from "../tools/index.js";
 import { dryRunSynth, formatDryRun } from "../synth/index.js";
 import { SYNTH_OPTION_TABLE, synthOptionsFromFlags, validateSynthOptions, type SynthOptions } from "../synth/index.js";
@@ -48,6 +49,12 @@ export function registerSynthCommands(program: Command): void {
       if (flags.prices !== undefined) checkInputFile(flags.prices, "--prices");
       if (flags.executeConfig !== undefined) checkInputFile(flags.executeConfig, "--execute-config");
       if (flags.out !== undefined && !flags.dryRun) checkOutputDir(flags.out, "--out");
+      if (typeof flags.cache === "string" && !flags.dryRun) {
+        // the cache folder and its file: of the right kind and writable before --out is made (a cache that still
+        // cannot be opened stops the run with SQLite's reason, src/llm/cache.ts)
+        checkOutputDir(flags.cache, "--cache");
+        checkOutputFile(join(flags.cache, "responses.sqlite"), "--cache file");
+      }
       if (flags.tools !== undefined) await readToolsJsonl(flags.tools);
       const outExisted = flags.out !== undefined && existsSync(flags.out);
       const options: SynthOptions = validateSynthOptions({
@@ -105,7 +112,8 @@ export function registerSynthCommands(program: Command): void {
       } catch (err) {
         const out = options.out;
         // an input error found once the run had begun leaves no empty --out behind
-        if (!outExisted && err instanceof ToolflowError && err.exitCode === 2) removeIfEmpty(out);
+        // (or a fatal one before any record, such as a response cache that cannot be opened)
+        if (!outExisted && err instanceof ToolflowError && (err.exitCode === 2 || err.fatal)) removeIfEmpty(out);
         if (isFsError(err)) {
           throw writeError(err, out, `what was written before is kept in ${out}; free the space (or fix the permission) and run again with --resume`);
         }

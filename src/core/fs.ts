@@ -1,9 +1,9 @@
 import { existsSync } from "node:fs";
-import { mkdir, open, rename, rm } from "node:fs/promises";
+import { open, rename, rm } from "node:fs/promises";
 import { dirname } from "node:path";
 import { parseDocument } from "yaml";
 import { InputError } from "./errors.js";
-import { checkDepth, cleanStaleTemps, isFsError, readTextFile, writeError } from "./input.js";
+import { checkDepth, cleanStaleTemps, isFsError, makeDir, readTextFile, writeError } from "./input.js";
 
 /**
  * Write a file atomically: the data goes to a temporary file beside the target, is fsynced, then renamed over
@@ -13,7 +13,7 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array): 
   const kept = existsSync(path) ? `the previous ${path} is unchanged` : "nothing was written";
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDir(dirname(path), "the folder", kept);
     cleanStaleTemps(path);
     const fh = await open(tmp, "w");
     try {
@@ -46,7 +46,7 @@ export async function writeLinesAtomic(path: string, lines: Iterable<string> | A
   const kept = existsSync(path) ? `the previous ${path} is unchanged` : "nothing was written";
   const tmp = `${path}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    await mkdir(dirname(path), { recursive: true });
+    await makeDir(dirname(path), "the folder", kept);
     cleanStaleTemps(path);
     const fh = await open(tmp, "w");
     try {

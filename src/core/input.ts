@@ -11,11 +11,15 @@
  * - `writeError`: ENOSPC, EDQUOT, EACCES, EROFS... while writing as a one-line ToolflowError (exit 1, fatal) naming
  *   the path and saying what was kept; the writers (core's atomic writes, data's JSONL appender, export) throw it
  *   themselves at the failing write;
+ * - `makeDir` / `makeDirSync`: the one way src makes an output, job or cache folder; a refused mkdir (EACCES, ENOSPC,
+ *   EROFS, ENOTDIR, a file in the way) is the same one-line error naming the folder;
+ * - `sqliteError`: SQLite's full / read-only / cannot-open / I/O errors (better-sqlite3's `SQLITE_*` codes) as the
+ *   same kind of one-line error naming the database file (the caches use it);
  * - `cleanStaleTemps`: the temporary files and folders of atomic writes left by a killed process (its PID no
  *   longer alive) beside a target, removed by the next run that writes there.
  */
-import { accessSync, constants, existsSync, readdirSync, readFileSync, rmSync, statSync, type Stats } from "node:fs";
-import { readFile } from "node:fs/promises";
+import { accessSync, constants, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, type Stats } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
 import { isUtf8 } from "node:buffer";
 import { basename, dirname, join, resolve, sep } from "node:path";
 import { InputError, ToolflowError } from "./errors.js";
@@ -336,6 +340,103 @@ export async function guardWrite<T>(path: string, work: () => Promise<T>, kept?:
   } catch (err) {
     throw isFsError(err) ? writeError(err, path, before) : err;
   }
+}
+
+/**
+ * Make the folder `path` (and its parents; nothing happens when it exists). A refused mkdir becomes one line naming
+ * the folder, what it is (`label`: "the output folder", "the job folder", "the response cache folder") and what was
+ * kept (default "nothing was written"): exit 1 and fatal for EACCES, ENOSPC, EROFS...; exit 2 (a path of the wrong
+ * kind) for ENOTDIR and for a file where the folder should be.
+ */
+export async function makeDir(path: string, label = "the folder", kept = "nothing was written"): Promise<void> {
+  try {
+    await mkdir(path, { recursive: true });
+  } catch (err) {
+    throw mkdirError(err, path, label, kept);
+  }
+}
+
+/** `makeDir` for the synchronous callers (a job folder, the caches opened in a constructor). */
+export function makeDirSync(path: string, label = "the folder", kept = "nothing was written"): void {
+  try {
+    mkdirSync(path, { recursive: true });
+  } catch (err) {
+    throw mkdirError(err, path, label, kept);
+  }
+}
+
+function mkdirError(err: unknown, path: string, label: string, kept: string): unknown {
+  if (!isFsError(err)) return err;
+  const code = err.code ?? "";
+  // mkdir -p on an existing file (or a path through one): EEXIST or ENOTDIR, a path of the wrong kind
+  if (code === "EEXIST" || code === "ENOTDIR") {
+    const file = nearestFile(path);
+    const reason = file === resolve(path) ? "a file is in the way" : `${file} is a file, not a folder`;
+    return new InputError(`cannot create ${label}: ${reason} (${code}); ${kept}`, { file: path, code: "BAD_PATH", cause: err });
+  }
+  const reason = WRITE_ERRORS[code] ?? err.message;
+  const errPath = err.path !== undefined && resolve(err.path) !== resolve(path) ? ` (at ${err.path})` : "";
+  return new ToolflowError(`cannot create ${label} ${path}${errPath}: ${reason} (${code}); ${kept}`, {
+    code: code === "ENOSPC" || code === "EDQUOT" ? "DISK_FULL" : "WRITE_FAILED",
+    exitCode: 1,
+    fatal: true,
+    cause: err,
+  });
+}
+
+/** The first existing part of `path` that is not a folder (the file in the way), or `path` itself. */
+function nearestFile(path: string): string {
+  let p = resolve(path);
+  for (;;) {
+    try {
+      if (!statSync(p).isDirectory()) return p;
+    } catch {
+      // not there (or not reachable): look further up
+    }
+    const up = dirname(p);
+    if (up === p) return resolve(path);
+    p = up;
+  }
+}
+
+const SQLITE_ERRORS: Record<string, string> = {
+  SQLITE_FULL: "the database or the disk is full",
+  SQLITE_READONLY: "the database is read-only",
+  SQLITE_CANTOPEN: "the database file cannot be opened",
+  SQLITE_IOERR: "input/output error",
+  SQLITE_NOTADB: "the file is not a SQLite database",
+  SQLITE_CORRUPT: "the database file is damaged",
+  SQLITE_PERM: "permission denied",
+  SQLITE_BUSY: "the database is locked by another process",
+};
+
+/**
+ * Whether `err` is one of SQLite's storage errors (full, read-only, cannot open, I/O, not a database, damaged,
+ * permission, busy), by better-sqlite3's `code` (`SQLITE_FULL`, `SQLITE_IOERR_WRITE`, `SQLITE_READONLY_DBMOVED`...).
+ * Other errors (a bad statement, a constraint) are bugs, not the disk.
+ */
+export function isSqliteStorageError(err: unknown): err is Error & { code: string } {
+  const code = (err as { code?: unknown })?.code;
+  return err instanceof Error && typeof code === "string" && sqliteBaseCode(code) !== undefined;
+}
+
+function sqliteBaseCode(code: string): string | undefined {
+  return Object.keys(SQLITE_ERRORS).find((base) => code === base || code.startsWith(`${base}_`));
+}
+
+/**
+ * A SQLite storage error on the database file `path` as one line: "`doing` PATH: reason (SQLITE_FULL); `kept`".
+ * Exit 1 and fatal; a file that is not a database (or is damaged) is exit 2 (the user chose the wrong file).
+ * Anything other than a storage error (see `isSqliteStorageError`) is returned unchanged.
+ */
+export function sqliteError(err: unknown, path: string, doing: string, kept: string): unknown {
+  if (err instanceof ToolflowError) return err;
+  if (isFsError(err)) return writeError(err, path, kept);
+  if (!isSqliteStorageError(err)) return err;
+  const base = sqliteBaseCode(err.code)!;
+  const message = `${doing} ${path}: ${SQLITE_ERRORS[base]} (${err.code}); ${kept}`;
+  if (base === "SQLITE_NOTADB" || base === "SQLITE_CORRUPT") return new InputError(message, { code: "BAD_DATABASE", cause: err });
+  return new ToolflowError(message, { code: base === "SQLITE_FULL" ? "DISK_FULL" : "WRITE_FAILED", exitCode: 1, fatal: true, cause: err });
 }
 
 /** A file-system error whose operation is not known (the CLI's last resort): one line naming the path. */

@@ -22,10 +22,10 @@
  * See docs/architecture.md ("Job folders and resume").
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { hostname } from "node:os";
 import { join } from "node:path";
-import { canonicalJson, InputError, isPlainObject, readJsonFile, UsageError, writeFileAtomic } from "../core/index.js";
+import { canonicalJson, InputError, isPlainObject, makeDirSync, readJsonFile, UsageError, writeFileAtomic } from "../core/index.js";
 
 /** One setting that differs between the job on file and the one asked for. */
 export interface DefinitionDiff<K extends string = string> {
@@ -243,7 +243,7 @@ async function settleJob<D extends object, S>(
       );
     }
   }
-  mkdirSync(dir, { recursive: true });
+  makeDirSync(dir, "the output folder");
   if (!stored.writtenByJob) await writeFileAtomic(join(dir, definitionFile), JSON.stringify(spec.definition, null, 2) + "\n");
   return {
     dir,

@@ -7,10 +7,9 @@
  * up to the turn and the dialogue's tools, `toolChoice: "auto"`. The answer is scored as it came: no re-ask, no
  * schema check, no repair. Writes OUT/results.jsonl (one line per turn) and OUT/summary.json.
  */
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import pLimit from "p-limit";
-import { isFatalError, ToolflowError, writeFileAtomic, writeJsonlAtomic } from "../core/index.js";
+import { isFatalError, makeDir, ToolflowError, writeFileAtomic, writeJsonlAtomic } from "../core/index.js";
 import {
   redact,
   type ChatResult,
@@ -284,7 +283,7 @@ export async function runHeldoutEval(options: HeldoutEvalOptions): Promise<Heldo
     notes,
     usage: run.usage.summary(),
   };
-  await mkdir(options.out, { recursive: true });
+  await makeDir(options.out, "the output folder");
   await writeJsonlAtomic(join(options.out, "results.jsonl"), results);
   await writeFileAtomic(join(options.out, "summary.json"), JSON.stringify(summary, null, 2) + "\n");
   return summary;

@@ -7,7 +7,7 @@
 import { existsSync, readdirSync, statSync } from "node:fs";
 import { mkdir, open, rename, rm } from "node:fs/promises";
 import { basename, dirname, join, resolve } from "node:path";
-import { isFsError, UsageError, writeError } from "../core/index.js";
+import { isFsError, makeDir, UsageError, writeError } from "../core/index.js";
 import { toJsonl } from "../core/index.js";
 import { packageVersion } from "../core/index.js";
 import type { DialogueRecord } from "../core/index.js";
@@ -149,6 +149,9 @@ export async function exportDataset(options: ExportOptions): Promise<ExportSumma
   const tmp = join(dirname(out), `.${basename(out)}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`);
   const kept = `${existsSync(out) ? `the previous ${options.out} is unchanged` : "nothing was written"} (the partial export was removed)`;
   try {
+    // the folder that holds OUT (and the temporary folder beside it); the folders inside the temporary one are
+    // made as the files are written (a failure there is named as the file in OUT)
+    await makeDir(dirname(out), "the folder", kept);
     for (const f of rendered) {
       try {
         await writeFileSynced(join(tmp, f.path), f.text);
@@ -168,7 +171,6 @@ export async function exportDataset(options: ExportOptions): Promise<ExportSumma
       }
       await rm(old, { recursive: true, force: true });
     } else {
-      await mkdir(dirname(out), { recursive: true });
       await rename(tmp, out);
     }
   } catch (err) {

@@ -7,13 +7,21 @@
  * SQLite commits are atomic and durable, so a kill never leaves a torn entry; WAL plus a busy timeout lets
  * several processes share one cache file. Only validated results are stored, never a request or a key (a
  * registered secret in a result, in any of its encoded forms, is stored as "[REDACTED]").
+ *
+ * When the disk fails the cache (core's `sqliteError` names the file and SQLite's code):
+ * - a cache that cannot be opened at all (its folder cannot be made, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_FULL
+ *   or SQLITE_IOERR while creating its table, a file that is not a database) stops the command before any model is
+ *   asked: the user asked for a cache, and running without one would pay again for every answer of a later rerun;
+ * - a cache that stops accepting writes during a run (a full disk, a file made read-only, an I/O error) does not
+ *   stop the run: one warning names the file and the reason, caching is off from then on (answers are no longer
+ *   stored; what was stored before is kept), and the run's own files are written as before. A failed read turns
+ *   reading off too. A disk that is full for the run's own files stops the run there, with the writer's own error.
  */
 import { createHash } from "node:crypto";
-import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { z } from "zod";
-import { canonicalJson } from "../core/index.js";
+import { canonicalJson, isSqliteStorageError, makeDirSync, sqliteError } from "../core/index.js";
 import { ToolCallZ, UsageZ } from "../core/index.js";
 import { ModelConfigError } from "./errors.js";
 import type { ModelMiddleware } from "./middleware.js";
@@ -60,37 +68,91 @@ export interface ResponseCache {
   close(): void;
 }
 
+export interface SqliteCacheOptions {
+  /**
+   * Where the one warning goes when the cache cannot be written or read any more during a run (a line without a
+   * trailing newline). Default: standard error, as "toolflow: warning: ...".
+   */
+  warn?: (line: string) => void;
+}
+
+/** What a cache that cannot be opened leaves as it was. */
+const OPEN_KEPT = "the cache holds what was answered before, if anything; nothing was asked and the run's own files are intact";
+
 /** SQLite-backed cache. */
 export class SqliteResponseCache implements ResponseCache {
   private readonly db: Database.Database;
   private readonly getStmt: Database.Statement<[string], { value: string }>;
   private readonly setStmt: Database.Statement<[string, string, string, number]>;
   private readonly countStmt: Database.Statement<[], { n: number }>;
+  private readonly warn: (line: string) => void;
   hits = 0;
   misses = 0;
+  /** Answers stored by this process. */
+  stored = 0;
+  /** Whether answers are still stored / read (false after a write / read the disk refused; see the file's comment). */
+  writing = true;
+  reading = true;
+  /** The warning given when caching was turned off, if it was. */
+  disabledBecause: string | undefined;
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    options: SqliteCacheOptions = {},
+  ) {
+    this.warn = options.warn ?? ((line) => process.stderr.write(`toolflow: ${line}\n`));
+    makeDirSync(dirname(path), "the response cache folder", "nothing was written");
+    let db: Database.Database | undefined;
     try {
-      mkdirSync(dirname(path), { recursive: true });
-      this.db = new Database(path);
-      this.db.pragma("journal_mode = WAL");
-      this.db.pragma("synchronous = NORMAL");
-      this.db.pragma("busy_timeout = 10000");
-      this.db.exec(
+      db = new Database(path);
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      db.pragma("busy_timeout = 10000");
+      db.exec(
         "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, value TEXT NOT NULL, created_at INTEGER NOT NULL)",
       );
+      this.getStmt = db.prepare("SELECT value FROM responses WHERE key = ?");
+      this.setStmt = db.prepare("INSERT OR REPLACE INTO responses (key, model, value, created_at) VALUES (?, ?, ?, ?)");
+      this.countStmt = db.prepare("SELECT COUNT(*) AS n FROM responses");
     } catch (err) {
-      throw new ModelConfigError(`cannot open the response cache ${path}: ${(err as Error).message}`, { cause: err });
+      try {
+        db?.close();
+      } catch {
+        // the open failed; closing what was opened may fail alike
+      }
+      const e = sqliteError(err, path, "cannot open the response cache", OPEN_KEPT);
+      throw e !== err ? e : new ModelConfigError(`cannot open the response cache ${path}: ${(err as Error).message}`, { cause: err });
     }
-    this.getStmt = this.db.prepare("SELECT value FROM responses WHERE key = ?");
-    this.setStmt = this.db.prepare(
-      "INSERT OR REPLACE INTO responses (key, model, value, created_at) VALUES (?, ?, ?, ?)",
-    );
-    this.countStmt = this.db.prepare("SELECT COUNT(*) AS n FROM responses");
+    this.db = db;
+  }
+
+  /** Turn caching off after a refused write or read (one warning), or rethrow what is not the disk's doing. */
+  private disable(err: unknown, what: "written" | "read"): void {
+    if (!isSqliteStorageError(err)) throw err;
+    this.writing = false;
+    if (what === "read") this.reading = false;
+    if (this.disabledBecause !== undefined) return;
+    const e = sqliteError(err, this.path, `the response cache cannot be ${what}:`, "") as Error;
+    const reason = e.message.replace(/; $/, "");
+    this.disabledBecause =
+      `warning: ${reason}; caching is off for the rest of this run (answers are no longer stored${what === "read" ? " or read" : ""}; ` +
+      `the answers stored before${this.stored > 0 ? ` and the ${this.stored} stored in this run` : ""} are kept; the run's own files are not affected)`;
+    this.warn(this.disabledBecause);
   }
 
   get(key: string): ChatResult | undefined {
-    const row = this.getStmt.get(key);
+    if (!this.reading) {
+      this.misses++;
+      return undefined;
+    }
+    let row: { value: string } | undefined;
+    try {
+      row = this.getStmt.get(key);
+    } catch (err) {
+      this.disable(err, "read");
+      this.misses++;
+      return undefined;
+    }
     if (!row) {
       this.misses++;
       return undefined;
@@ -113,9 +175,15 @@ export class SqliteResponseCache implements ResponseCache {
   }
 
   set(key: string, model: string, result: ChatResult): void {
+    if (!this.writing) return;
     const { cached: _c, ...stored } = result;
-    // A model that repeats a registered secret (in any encoded form) does not get it onto disk.
-    this.setStmt.run(key, model, redactedJson(stored), Date.now());
+    try {
+      // A model that repeats a registered secret (in any encoded form) does not get it onto disk.
+      this.setStmt.run(key, model, redactedJson(stored), Date.now());
+      this.stored++;
+    } catch (err) {
+      this.disable(err, "written");
+    }
   }
 
   get size(): number {
@@ -123,7 +191,13 @@ export class SqliteResponseCache implements ResponseCache {
   }
 
   close(): void {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    try {
+      this.db.close();
+    } catch (err) {
+      // closing checkpoints the WAL into the file; a disk that refuses it loses nothing committed (the WAL stays)
+      this.disable(err, "written");
+    }
   }
 }
 

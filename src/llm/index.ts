@@ -44,7 +44,7 @@ export { OpenAIEmbeddingModel, type OpenAIEmbeddingOptions } from "./embeddings.
 export { RequestLimiter, type LimiterOptions } from "./limiter.js";
 export type { RetryPolicy } from "./retry.js";
 export { sleep } from "./retry.js";
-export { cacheMiddleware, requestCacheKey, SqliteResponseCache, type ResponseCache } from "./cache.js";
+export { cacheMiddleware, requestCacheKey, SqliteResponseCache, type ResponseCache, type SqliteCacheOptions } from "./cache.js";
 export {
   costFor,
   costOf,

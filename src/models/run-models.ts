@@ -110,7 +110,7 @@ export async function openRunModels(config: RunModelsConfig): Promise<RunModels>
     requestsPerMinute: config.requestsPerMinute,
     tokensPerMinute: config.tokensPerMinute,
   });
-  const cache = config.cacheDir ? new SqliteResponseCache(join(config.cacheDir, "responses.sqlite")) : undefined;
+  const cache = config.cacheDir ? new SqliteResponseCache(join(config.cacheDir, "responses.sqlite"), config.log ? { warn: config.log } : {}) : undefined;
   const instances = new Map<string, ChatModel>();
   const close = async () => {
     await Promise.all([...instances.values()].map((m) => m.close?.()));

@@ -3,10 +3,10 @@
  * decide them as the local run does (OrderedRun), and write the same run folder a local run writes:
  * samples.jsonl, dialogues.jsonl and rejected.jsonl (ordered by index) and manifest.json, each atomically.
  */
-import { existsSync, mkdirSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { rename, rm } from "node:fs/promises";
 import { join } from "node:path";
-import { UsageError } from "../core/index.js";
+import { makeDirSync, UsageError } from "../core/index.js";
 import { costFor, redactedJson } from "../llm/index.js";
 import {
   buildManifest,
@@ -82,7 +82,7 @@ export async function collectRun(
   const runOptions = SynthOptionsZ.pick({ count: true, concurrency: true }).parse(stored.options);
   const definition = stored.definition as unknown as RunDefinition;
   await checkOutDir(dir, definition);
-  mkdirSync(dir, { recursive: true });
+  makeDirSync(dir, "the run folder");
   const deps = options.deps ?? defaultSynthDeps();
   const ordered = new OrderedRun(runOptions.count, deps.createDeduper(), runOptions.concurrency);
   const { samples } = await store.inputs();

@@ -5,7 +5,9 @@
  * - `redirectOpens`: opens for writing of the paths `match` picks go to /dev/full instead, where every write fails
  *   with a real ENOSPC from the kernel (Linux);
  * - `failAppends`: `fs.writeSync` on a file whose path `match` picks writes the first `after` lines whole, then half of
- *   the next one, then fails with ENOSPC (what a disk that fills in the middle of a line does to an appender).
+ *   the next one, then fails with ENOSPC (what a disk that fills in the middle of a line does to an appender);
+ * - `failMkdirs`: `fs.mkdirSync` and fs/promises `mkdir` of the paths `match` picks fail with ENOSPC (a full disk
+ *   has no room for a new folder's entry; there is no device to make that happen for real in a test).
  */
 import fs from "node:fs";
 import fsp from "node:fs/promises";
@@ -83,6 +85,25 @@ export function failAppends<T>(match: (path: string) => boolean, after: number, 
     return () => {
       fs.openSync = openSync;
       fs.writeSync = writeSync;
+    };
+  }, work);
+}
+
+/** Run `work` with the mkdirs (fs.mkdirSync, fs/promises mkdir) of paths `match` picks failing with ENOSPC. */
+export function failMkdirs<T>(match: (path: string) => boolean, work: () => Promise<T>): Promise<T> {
+  return patched(() => {
+    const mkdirSync = fs.mkdirSync;
+    const mkdir = fsp.mkdir;
+    const fail = (path: fs.PathLike) => Object.assign(enospc("mkdir"), { path: String(path) });
+    fs.mkdirSync = ((path: fs.PathLike, options?: fs.MakeDirectoryOptions) => {
+      if (match(String(path))) throw fail(path);
+      return mkdirSync(path, options);
+    }) as typeof fs.mkdirSync;
+    fsp.mkdir = ((path: fs.PathLike, options?: fs.MakeDirectoryOptions) =>
+      match(String(path)) ? Promise.reject(fail(path)) : mkdir(path, options)) as typeof fsp.mkdir;
+    return () => {
+      fs.mkdirSync = mkdirSync;
+      fsp.mkdir = mkdir;
     };
   }, work);
 }

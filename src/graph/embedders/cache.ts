@@ -2,9 +2,9 @@
  * The embedding cache the dense embedders share: vectors in SQLite, keyed by a SHA-256 of what determines them
  * (each embedder makes its own keys), and the lookup that splits a batch of texts into hits and texts to embed.
  */
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import Database from "better-sqlite3";
+import { makeDirSync, sqliteError } from "../../core/index.js";
 
 /** SQLite-backed cache of embedding vectors keyed by a SHA-256 of what determines them. */
 export class EmbeddingCache {
@@ -13,13 +13,26 @@ export class EmbeddingCache {
   private readonly putStmt: Database.Statement<[string, number, Buffer]>;
 
   constructor(dir: string) {
-    mkdirSync(dir, { recursive: true });
-    this.db = new Database(join(dir, "embeddings.sqlite"));
-    this.db.pragma("journal_mode = WAL");
-    this.db.pragma("busy_timeout = 5000");
-    this.db.exec("CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vec BLOB NOT NULL)");
-    this.getStmt = this.db.prepare("SELECT vec FROM embeddings WHERE key = ?");
-    this.putStmt = this.db.prepare("INSERT OR REPLACE INTO embeddings (key, dim, vec) VALUES (?, ?, ?)");
+    makeDirSync(dir, "the embedding cache folder");
+    const path = join(dir, "embeddings.sqlite");
+    let db: Database.Database | undefined;
+    try {
+      db = new Database(path);
+      db.pragma("journal_mode = WAL");
+      db.pragma("busy_timeout = 5000");
+      db.exec("CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vec BLOB NOT NULL)");
+      this.getStmt = db.prepare("SELECT vec FROM embeddings WHERE key = ?");
+      this.putStmt = db.prepare("INSERT OR REPLACE INTO embeddings (key, dim, vec) VALUES (?, ?, ?)");
+    } catch (err) {
+      try {
+        db?.close();
+      } catch {
+        // closing what failed to open may fail alike
+      }
+      // a cache SQLite cannot open (full, read-only, not a database...): one line naming the file (core's rule)
+      throw sqliteError(err, path, "cannot open the embedding cache", "nothing was embedded or written (pass --no-cache to go without it)");
+    }
+    this.db = db;
   }
 
   get(key: string): Float32Array | undefined {
