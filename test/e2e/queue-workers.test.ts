@@ -1,10 +1,10 @@
 /**
  * Synthesis on BullMQ workers over Redis, end to end with processes: three worker processes (startWorker, what
- * `toolflow worker` runs) and a queued `toolflow synth` (a CLI child process), 200 dialogues of an `openai:` model
+ * `toolflow worker` runs) and a queued `toolflow synth` (a CLI child process), 100 dialogues of an `openai:` model
  * whose every call goes over HTTP to the local OpenAI-compatible test server, answered with the sim's answers
  * (each worker files them with this process's bridge first: test/e2e/support/queue-worker.ts). The workers share
  * one request rate through Redis. One worker is SIGKILLed in the middle and Redis is restarted once (its
- * append-only file keeps the data). The collected run must have exactly 200 unique verified records, the same
+ * append-only file keeps the data). The collected run must have exactly 100 unique verified records, the same
  * (indices and content) as a local run with the same seed through the same server.
  */
 import { spawn, type ChildProcess } from "node:child_process";
@@ -23,7 +23,7 @@ import { startFilingServer } from "./support/sim-bridge.js";
 import { startSimServer, type SimServer } from "./support/sim-server.js";
 import { recordsByIndex as byIndex } from "./support/run-files.js";
 
-const N = 200;
+const N = 100;
 const SEED = 23;
 const work = tempDirForFile("e2e-queue-");
 const KEY = "sk-e2e-queue";
@@ -63,7 +63,7 @@ function startWorker(name: string): { child: ChildProcess; stderr: () => string;
 
 
 describe("toolflow synth --queue on worker processes", () => {
-  it("makes exactly 200 verified dialogues, equal to a local run, through a SIGKILLed worker and a Redis restart", async () => {
+  it("makes exactly 100 verified dialogues, equal to a local run, through a SIGKILLed worker and a Redis restart", async () => {
     const local = join(work(), "local");
     const common = ["--tools", tools, "--count", String(N), "--llm", "openai:test-model", "--base-url", sim.server.baseURL,
       "--seed", String(SEED), "--concurrency", "4"];
@@ -94,11 +94,11 @@ describe("toolflow synth --queue on worker processes", () => {
     });
     // the middle of the run: SIGKILL one worker while it has jobs in hand...
     let killedAt = 0;
-    while ((killedAt = await stored()) < 40) await new Promise((r) => setTimeout(r, 20));
+    while ((killedAt = await stored()) < N / 5) await new Promise((r) => setTimeout(r, 20));
     workers[0]!.child.kill("SIGKILL");
     // ...then restart Redis under everyone's feet
     let restartedAt = 0;
-    while ((restartedAt = await stored()) < 110) await new Promise((r) => setTimeout(r, 20));
+    while ((restartedAt = await stored()) < N * 0.55) await new Promise((r) => setTimeout(r, 20));
     await redis.restart({ downMs: 300 });
 
     const result = await synth;
