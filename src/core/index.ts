@@ -55,6 +55,7 @@ export {
   makeDirSync,
   isSqliteStorageError,
   sqliteError,
+  openSqliteFile,
   fsErrorMessage,
   pidAlive,
   cleanStaleTemps,

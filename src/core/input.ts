@@ -439,6 +439,32 @@ export function sqliteError(err: unknown, path: string, doing: string, kept: str
   return new ToolflowError(message, { code: base === "SQLITE_FULL" ? "DISK_FULL" : "WRITE_FAILED", exitCode: 1, fatal: true, cause: err });
 }
 
+/**
+ * Open a SQLite file (a cache) and prepare it: `connect` opens the database, `setup` sets its pragmas, tables and
+ * statements. When either fails, what was opened is closed and the failure thrown as `sqliteError` gives it (one
+ * line naming the file for a storage error; anything else unchanged).
+ */
+export function openSqliteFile<D extends { close(): unknown }, T>(
+  path: string,
+  connect: () => D,
+  setup: (db: D) => T,
+  doing: string,
+  kept: string,
+): { db: D; prepared: T } {
+  let db: D | undefined;
+  try {
+    db = connect();
+    return { db, prepared: setup(db) };
+  } catch (err) {
+    try {
+      db?.close();
+    } catch {
+      // closing what failed to open may fail alike
+    }
+    throw sqliteError(err, path, doing, kept);
+  }
+}
+
 /** A file-system error whose operation is not known (the CLI's last resort): one line naming the path. */
 export function fsErrorMessage(err: NodeJS.ErrnoException): { message: string; exitCode: number } {
   const code = err.code ?? "";

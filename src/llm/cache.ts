@@ -21,7 +21,7 @@ import { createHash } from "node:crypto";
 import { dirname } from "node:path";
 import Database from "better-sqlite3";
 import { z } from "zod";
-import { canonicalJson, isSqliteStorageError, makeDirSync, sqliteError } from "../core/index.js";
+import { canonicalJson, isSqliteStorageError, makeDirSync, openSqliteFile, sqliteError, ToolflowError } from "../core/index.js";
 import { ToolCallZ, UsageZ } from "../core/index.js";
 import { ModelConfigError } from "./errors.js";
 import type { ModelMiddleware } from "./middleware.js";
@@ -79,6 +79,27 @@ export interface SqliteCacheOptions {
 /** What a cache that cannot be opened leaves as it was. */
 const OPEN_KEPT = "the cache holds what was answered before, if anything; nothing was asked and the run's own files are intact";
 
+/** The response cache's database with its table and statements (core's openSqliteFile: one line when it fails). */
+function openResponses(path: string) {
+  return openSqliteFile(
+    path,
+    () => new Database(path),
+    (db) => {
+      db.pragma("journal_mode = WAL");
+      db.pragma("synchronous = NORMAL");
+      db.pragma("busy_timeout = 10000");
+      db.exec("CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, value TEXT NOT NULL, created_at INTEGER NOT NULL)");
+      return {
+        get: db.prepare<[string], { value: string }>("SELECT value FROM responses WHERE key = ?"),
+        set: db.prepare<[string, string, string, number]>("INSERT OR REPLACE INTO responses (key, model, value, created_at) VALUES (?, ?, ?, ?)"),
+        count: db.prepare<[], { n: number }>("SELECT COUNT(*) AS n FROM responses"),
+      };
+    },
+    "cannot open the response cache",
+    OPEN_KEPT,
+  );
+}
+
 /** SQLite-backed cache. */
 export class SqliteResponseCache implements ResponseCache {
   private readonly db: Database.Database;
@@ -102,27 +123,17 @@ export class SqliteResponseCache implements ResponseCache {
   ) {
     this.warn = options.warn ?? ((line) => process.stderr.write(`toolflow: ${line}\n`));
     makeDirSync(dirname(path), "the response cache folder", "nothing was written");
-    let db: Database.Database | undefined;
+    let opened: ReturnType<typeof openResponses>;
     try {
-      db = new Database(path);
-      db.pragma("journal_mode = WAL");
-      db.pragma("synchronous = NORMAL");
-      db.pragma("busy_timeout = 10000");
-      db.exec(
-        "CREATE TABLE IF NOT EXISTS responses (key TEXT PRIMARY KEY, model TEXT NOT NULL, value TEXT NOT NULL, created_at INTEGER NOT NULL)",
-      );
-      this.getStmt = db.prepare("SELECT value FROM responses WHERE key = ?");
-      this.setStmt = db.prepare("INSERT OR REPLACE INTO responses (key, model, value, created_at) VALUES (?, ?, ?, ?)");
-      this.countStmt = db.prepare("SELECT COUNT(*) AS n FROM responses");
+      opened = openResponses(path);
     } catch (err) {
-      try {
-        db?.close();
-      } catch {
-        // the open failed; closing what was opened may fail alike
-      }
-      const e = sqliteError(err, path, "cannot open the response cache", OPEN_KEPT);
-      throw e !== err ? e : new ModelConfigError(`cannot open the response cache ${path}: ${(err as Error).message}`, { cause: err });
+      // a storage error is core's one line already; anything else is a configuration problem naming the file
+      throw err instanceof ToolflowError ? err : new ModelConfigError(`cannot open the response cache ${path}: ${(err as Error).message}`, { cause: err });
     }
+    const { db, prepared } = opened;
+    this.getStmt = prepared.get;
+    this.setStmt = prepared.set;
+    this.countStmt = prepared.count;
     this.db = db;
   }
 

@@ -4,7 +4,7 @@
  */
 import { join } from "node:path";
 import Database from "better-sqlite3";
-import { makeDirSync, sqliteError } from "../../core/index.js";
+import { makeDirSync, openSqliteFile } from "../../core/index.js";
 
 /** SQLite-backed cache of embedding vectors keyed by a SHA-256 of what determines them. */
 export class EmbeddingCache {
@@ -15,23 +15,24 @@ export class EmbeddingCache {
   constructor(dir: string) {
     makeDirSync(dir, "the embedding cache folder");
     const path = join(dir, "embeddings.sqlite");
-    let db: Database.Database | undefined;
-    try {
-      db = new Database(path);
-      db.pragma("journal_mode = WAL");
-      db.pragma("busy_timeout = 5000");
-      db.exec("CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vec BLOB NOT NULL)");
-      this.getStmt = db.prepare("SELECT vec FROM embeddings WHERE key = ?");
-      this.putStmt = db.prepare("INSERT OR REPLACE INTO embeddings (key, dim, vec) VALUES (?, ?, ?)");
-    } catch (err) {
-      try {
-        db?.close();
-      } catch {
-        // closing what failed to open may fail alike
-      }
-      // a cache SQLite cannot open (full, read-only, not a database...): one line naming the file (core's rule)
-      throw sqliteError(err, path, "cannot open the embedding cache", "nothing was embedded or written (pass --no-cache to go without it)");
-    }
+    // a cache SQLite cannot open (full, read-only, not a database...): one line naming the file (core's rule)
+    const { db, prepared } = openSqliteFile(
+      path,
+      () => new Database(path),
+      (db) => {
+        db.pragma("journal_mode = WAL");
+        db.pragma("busy_timeout = 5000");
+        db.exec("CREATE TABLE IF NOT EXISTS embeddings (key TEXT PRIMARY KEY, dim INTEGER NOT NULL, vec BLOB NOT NULL)");
+        return {
+          get: db.prepare<[string], { vec: Buffer }>("SELECT vec FROM embeddings WHERE key = ?"),
+          put: db.prepare<[string, number, Buffer]>("INSERT OR REPLACE INTO embeddings (key, dim, vec) VALUES (?, ?, ?)"),
+        };
+      },
+      "cannot open the embedding cache",
+      "nothing was embedded or written (pass --no-cache to go without it)",
+    );
+    this.getStmt = prepared.get;
+    this.putStmt = prepared.put;
     this.db = db;
   }
 
