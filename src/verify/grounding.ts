@@ -323,8 +323,13 @@ const NEGATE = new Set(["no", "not", "nope", "false", "without", "never", "none"
 /** A reply that starts by saying yes ("Yes, please do that.", "Sure", "Go ahead", "That's right"). */
 export function isConfirmation(text: string): boolean {
   const t = normalizeText(text);
-  return /^(?:(?:yes|yeah|yep|yup|sure|ok|okay|correct|right|exactly|absolutely|definitely|please do|go ahead|sounds good|that s right|thats right|do that|si|oui|ja)\b)/.test(t);
+  const first = t.split(" ")[0] ?? "";
+  if (first !== "true" && (AFFIRM.has(first) || CONFIRM_WORDS.has(first))) return true;
+  return CONFIRM_PHRASES.some((p) => t === p || t.startsWith(`${p} `));
 }
+/** Yes-words beside AFFIRM's, and phrases, that open a reply saying yes. */
+const CONFIRM_WORDS = new Set(["yup", "right", "exactly", "si", "oui", "ja"]);
+const CONFIRM_PHRASES = ["please do", "go ahead", "sounds good", "that s right", "thats right", "do that"];
 
 const COMMON_SHORT_WORDS = new Set(["us", "no", "ok", "hi", "go", "up", "oh", "ad", "add", "all", "new", "one", "two", "top", "out", "per", "via", "yes", "get", "set", "put", "see", "now", "off", "own", "low", "max", "min"]);
 const EMAIL_RE = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
