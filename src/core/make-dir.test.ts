@@ -8,23 +8,13 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { failMkdirs } from "../../test/support/fs-faults.js";
 import { tempDirForFile } from "../../test/support/tmp.js";
+import { oneLineErrorAsync } from "../../test/support/one-line-error.js";
 import { InputError, ToolflowError } from "./errors.js";
 import { makeDir, makeDirSync } from "./input.js";
 
 const tmp = tempDirForFile("toolflow-make-dir-");
 
-async function failure(work: () => unknown): Promise<ToolflowError> {
-  try {
-    await work();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ToolflowError);
-    const e = err as ToolflowError;
-    expect(e.message.includes("\n"), e.message).toBe(false);
-    expect(e.fatal).toBe(true);
-    return e;
-  }
-  throw new Error("the folder was made");
-}
+const failure = (work: () => unknown): Promise<ToolflowError> => oneLineErrorAsync(work, "the folder was made", { fatal: true });
 
 describe("makeDir", () => {
   it("makes the folder and its parents, and leaves an existing one alone", async () => {

@@ -12,6 +12,7 @@ import { join } from "node:path";
 import Database from "better-sqlite3";
 import { describe, expect, it } from "vitest";
 import { tempDirForFile } from "../../test/support/tmp.js";
+import { oneLineError } from "../../test/support/one-line-error.js";
 import { InputError, sqliteError, ToolflowError } from "../core/index.js";
 import { cacheMiddleware, SqliteResponseCache } from "./cache.js";
 import { wrapModel } from "./middleware.js";
@@ -19,18 +20,8 @@ import type { ChatModel, ChatRequest, ChatResult } from "./types.js";
 
 const tmp = tempDirForFile("toolflow-cache-disk-");
 
-function openFails(path: string): ToolflowError {
-  try {
-    new SqliteResponseCache(path, { warn: () => {} }).close();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ToolflowError);
-    const e = err as ToolflowError;
-    expect(e.message.includes("\n"), e.message).toBe(false);
-    expect(e.fatal).toBe(true);
-    return e;
-  }
-  throw new Error(`the cache ${path} opened`);
-}
+const openFails = (path: string): ToolflowError =>
+  oneLineError(() => new SqliteResponseCache(path, { warn: () => {} }).close(), `the cache ${path} opened`, { fatal: true });
 
 /** A model that answers each request with its own text, `size` characters long; counts its calls. */
 function echoModel(size: number): ChatModel & { calls: number } {

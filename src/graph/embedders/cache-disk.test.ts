@@ -3,21 +3,13 @@ import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { tempDirForFile } from "../../../test/support/tmp.js";
+import { oneLineError } from "../../../test/support/one-line-error.js";
 import { ToolflowError } from "../../core/index.js";
 import { EmbeddingCache } from "./cache.js";
 
 const tmp = tempDirForFile("toolflow-embedding-cache-disk-");
 
-function openFails(dir: string): ToolflowError {
-  try {
-    new EmbeddingCache(dir).close();
-  } catch (err) {
-    expect(err).toBeInstanceOf(ToolflowError);
-    expect((err as Error).message.includes("\n")).toBe(false);
-    return err as ToolflowError;
-  }
-  throw new Error(`the embedding cache in ${dir} opened`);
-}
+const openFails = (dir: string): ToolflowError => oneLineError(() => new EmbeddingCache(dir).close(), `the embedding cache in ${dir} opened`);
 
 describe("an embedding cache that cannot be opened", () => {
   it("its folder under a regular file: exit 2 naming the folder", () => {
